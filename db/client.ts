@@ -1,0 +1,123 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import * as schema from './schema/index.ts';
+
+type Schema = typeof schema;
+/** The Drizzle database, whichever driver is underneath. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Code that works inside or outside a transaction takes this. */
+export type DbOrTx = Db | Tx;
+
+/** What pg-boss needs to run its SQL on our connection (its `db` option). */
+export type BossDb = { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> };
+
+export type Database = {
+  kind: 'pglite' | 'postgres';
+  db: Db;
+  /** For pg-boss: on Postgres, its own pool from the URL; on PGlite, the one embedded connection. */
+  boss: { connectionString: string } | { db: BossDb };
+  /** Round trip to the database, for /healthz. */
+  ping(): Promise<void>;
+  /** Applies the committed migrations (idempotent; serialised across processes on Postgres). */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+};
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
+
+/** Arbitrary constant: serialises migrations when several processes start at once. */
+const MIGRATION_LOCK_ID = 727_072_026;
+
+export type OpenOptions = {
+  /** Postgres URL; when absent, PGlite. */
+  databaseUrl?: string | undefined;
+  /** PGlite files live in `<dataDir>/pglite`; `memory://` keeps them in memory (tests). */
+  dataDir?: string;
+  /** Connections in the pool (Postgres only). */
+  poolSize?: number;
+};
+
+/**
+ * Opens the database: PGlite under the data dir by default, a Postgres server when a URL is
+ * given. Same schema and migrations on both.
+ * @example const database = await openDatabase({ dataDir: "./data" }); await database.migrate();
+ */
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  return openPglite(options.dataDir ?? './data');
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  let path: string | undefined;
+  if (dataDir !== 'memory://') {
+    path = join(dataDir, 'pglite');
+    mkdirSync(path, { recursive: true });
+  }
+  const client = await PGlite.create(path);
+  const db: Db = drizzlePglite(client, { schema });
+  return {
+    kind: 'pglite',
+    db,
+    boss: {
+      db: {
+        async executeSql(text, values) {
+          // PGlite's `query` runs one statement with parameters; pg-boss also sends
+          // parameterless scripts of several statements, which only `exec` accepts.
+          if (values && values.length > 0) return client.query(text, values);
+          const results = await client.exec(text);
+          return { rows: results.at(-1)?.rows ?? [] };
+        },
+      },
+    },
+    async ping() {
+      await client.query('select 1');
+    },
+    async migrate() {
+      await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS_DIR });
+    },
+    async close() {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: 'tenantwatch' });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const db: Db = drizzlePg(pool, { schema });
+  return {
+    kind: 'postgres',
+    db,
+    boss: { connectionString: url },
+    async ping() {
+      await pool.query('select 1');
+    },
+    async migrate() {
+      // One dedicated connection holds the advisory lock while the migrator runs on it.
+      const conn = await pool.connect();
+      try {
+        await conn.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+        await migratePg(drizzlePg(conn, { schema }), { migrationsFolder: MIGRATIONS_DIR });
+      } finally {
+        await conn.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => {});
+        conn.release();
+      }
+    },
+    async close() {
+      if (!pool.ended) await pool.end();
+    },
+  };
+}
+
+export { schema };

@@ -1,0 +1,87 @@
+import { pgEnum } from 'drizzle-orm/pg-core';
+
+/**
+ * Enum values as `as const` tuples: the same tuple feeds the Postgres enum here and the
+ * zod enums in the API, so a new value is added in one place.
+ */
+
+/** Ordered from least to most privileged; `services/api/auth/roles.ts` relies on this order. */
+export const USER_ROLES = ['read_only', 'technician', 'admin', 'owner'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+export const userRole = pgEnum('user_role', USER_ROLES);
+
+/** invited: setup link sent, no password yet. disabled: cannot sign in, kept for the audit trail. */
+export const USER_STATUSES = ['invited', 'active', 'disabled'] as const;
+export const userStatus = pgEnum('user_status', USER_STATUSES);
+
+/** How Tenantwatch authenticates to a customer tenant. */
+export const TENANT_AUTH_MODES = ['consent', 'secret', 'certificate'] as const;
+export type TenantAuthMode = (typeof TENANT_AUTH_MODES)[number];
+export const tenantAuthMode = pgEnum('tenant_auth_mode', TENANT_AUTH_MODES);
+
+/** pending: added, not yet verified. error: last verification or collection failed for good. */
+export const TENANT_STATUSES = ['pending', 'active', 'disabled', 'error'] as const;
+export type TenantStatus = (typeof TENANT_STATUSES)[number];
+export const tenantStatus = pgEnum('tenant_status', TENANT_STATUSES);
+
+/** Where an activity record came from: a Management Activity API content type or a Graph feed. */
+export const ACTIVITY_SOURCES = [
+  'Audit.AzureActiveDirectory',
+  'Audit.Exchange',
+  'Audit.SharePoint',
+  'Audit.General',
+  'graph.signIns',
+  'graph.directoryAudits',
+  'graph.alerts_v2',
+  'graph.riskDetections',
+  'graph.riskyUsers',
+  'import',
+] as const;
+export type ActivitySource = (typeof ACTIVITY_SOURCES)[number];
+export const activitySource = pgEnum('activity_source', ACTIVITY_SOURCES);
+
+export const SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export const severity = pgEnum('severity', SEVERITIES);
+
+export const EVENT_STATUSES = ['open', 'ignored', 'resolved'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+export const eventStatus = pgEnum('event_status', EVENT_STATUSES);
+
+export const ENTITY_KINDS = ['user', 'app', 'inbox_rule', 'mail_flow_rule', 'link', 'ip', 'mailbox'] as const;
+export type EntityKind = (typeof ENTITY_KINDS)[number];
+export const entityKind = pgEnum('entity_kind', ENTITY_KINDS);
+
+/** pending: enrichment queued. recorded: snapshot taken. unavailable: gave up, reason kept. */
+export const SNAPSHOT_STATUSES = ['pending', 'recorded', 'unavailable'] as const;
+export const snapshotStatus = pgEnum('snapshot_status', SNAPSHOT_STATUSES);
+
+export const TRIGGER_ACTION_KINDS = ['email', 'webhook', 'slack', 'teams'] as const;
+export const triggerActionKind = pgEnum('trigger_action_kind', TRIGGER_ACTION_KINDS);
+
+/** dead: retries exhausted; kept with its last error so nothing disappears silently. */
+export const DELIVERY_STATUSES = ['pending', 'sending', 'delivered', 'failed', 'dead'] as const;
+export const deliveryStatus = pgEnum('delivery_status', DELIVERY_STATUSES);
+
+export const PSA_KINDS = ['connectwise', 'autotask'] as const;
+export type PsaKind = (typeof PSA_KINDS)[number];
+export const psaKind = pgEnum('psa_kind', PSA_KINDS);
+
+export const REMEDIATION_STATUSES = [
+  'pending_approval',
+  'approved',
+  'rejected',
+  'running',
+  'succeeded',
+  'failed',
+] as const;
+export const remediationStatus = pgEnum('remediation_status', REMEDIATION_STATUSES);
+
+/** first_owner: creates the MSP and its owner on a fresh install. invite: sets a new user's password. */
+export const SETUP_TOKEN_KINDS = ['first_owner', 'invite'] as const;
+export type SetupTokenKind = (typeof SETUP_TOKEN_KINDS)[number];
+export const setupTokenKind = pgEnum('setup_token_kind', SETUP_TOKEN_KINDS);
+
+export const ACTOR_TYPES = ['user', 'token', 'system'] as const;
+export type ActorType = (typeof ACTOR_TYPES)[number];
+export const actorType = pgEnum('actor_type', ACTOR_TYPES);

@@ -1,0 +1,51 @@
+import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { msp } from './msp.ts';
+import { activitySource, tenantAuthMode, tenantStatus } from './enums.ts';
+
+/** A customer's Microsoft 365 tenant watched by an MSP. */
+export const tenant = pgTable(
+  'tenant',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
+    /** The Entra tenant id (a GUID), as in `tid` claims and Management API URLs. */
+    tenantGuid: uuid('tenant_guid').notNull(),
+    name: text('name').notNull(),
+    /** e.g. `contoso.com`; used to tell internal from external addresses. */
+    primaryDomain: text('primary_domain').notNull(),
+    authMode: tenantAuthMode('auth_mode').notNull(),
+    /** Application (client) id used for this tenant; null with `consent` (the MSP's multi-tenant app). */
+    clientId: text('client_id'),
+    /** AES-256-GCM envelope of the client secret or certificate (see services/crypto.ts); never sent to clients. */
+    credentialsEnc: text('credentials_enc'),
+    status: tenantStatus('status').notNull().default('pending'),
+    /** The built-in simulated tenant; labelled "demo" wherever it is shown. */
+    isDemo: boolean('is_demo').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('tenant_msp_guid_key').on(t.mspId, t.tenantGuid), index('tenant_msp_name_idx').on(t.mspId, t.name)],
+);
+
+/** Where collection of one source for one tenant has got to, and how it is going. */
+export const collectorCheckpoint = pgTable(
+  'collector_checkpoint',
+  {
+    tenantId: uuid('tenant_id').notNull().references(() => tenant.id, { onDelete: 'cascade' }),
+    source: activitySource('source').notNull(),
+    /** End (exclusive) of the last window fully ingested; the next window starts before it by the overlap. */
+    windowEnd: timestamp('window_end', { withTimezone: true }),
+    /** Source-specific resume point (a Graph nextLink/deltaLink or a NextPageUri) within a window. */
+    cursor: text('cursor'),
+    lastSuccessAt: timestamp('last_success_at', { withTimezone: true }),
+    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
+    /** Plain-words description of the last failure, e.g. "admin consent was revoked". */
+    lastError: text('last_error'),
+    lastErrorAt: timestamp('last_error_at', { withTimezone: true }),
+    /** Failures since the last success; drives backoff and the circuit breaker. */
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    /** Do not poll before this time (Retry-After, backoff, open circuit). */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.source] })],
+);

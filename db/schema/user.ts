@@ -1,0 +1,103 @@
+import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { msp } from './msp.ts';
+import { actorType, setupTokenKind, userRole, userStatus } from './enums.ts';
+
+/** A person at an MSP who signs in to Tenantwatch. */
+export const appUser = pgTable(
+  'app_user',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
+    /** Sign-in name, stored lower-case; unique across the installation so sign-in needs no MSP. */
+    email: text('email').notNull(),
+    name: text('name').notNull().default(''),
+    role: userRole('role').notNull(),
+    status: userStatus('status').notNull().default('invited'),
+    /** argon2id PHC string (`$argon2id$v=19$m=...`); null until the user completes setup. */
+    passwordHash: text('password_hash'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('app_user_email_key').on(sql`lower(${t.email})`), index('app_user_msp_idx').on(t.mspId)],
+);
+
+/** A signed-in browser. The cookie carries a random token; only its SHA-256 is stored here. */
+export const session = pgTable(
+  'session',
+  {
+    /** SHA-256 of the cookie token, hex. */
+    tokenHash: text('token_hash').primaryKey(),
+    userId: uuid('user_id').notNull().references(() => appUser.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
+    /** Random per-session value the web app echoes in `X-CSRF-Token` on every write. */
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Absolute expiry; the cookie's Max-Age matches. */
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** Client address and user agent at sign-in, for the user's own session list. */
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('session_user_idx').on(t.userId), index('session_expires_idx').on(t.expiresAt)],
+);
+
+/** A bearer token for integrations; shown once at creation, only its SHA-256 is kept. */
+export const apiToken = pgTable(
+  'api_token',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
+    /** The user who created it; the token acts with `role`, never more than that user had. */
+    userId: uuid('user_id').notNull().references(() => appUser.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** SHA-256 of the whole token, hex. Tokens carry 256 random bits, so a fast hash is enough. */
+    tokenHash: text('token_hash').notNull().unique(),
+    /** First characters of the token (`tw_abcd`), so a user can tell their tokens apart. */
+    prefix: text('prefix').notNull(),
+    role: userRole('role').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [index('api_token_msp_idx').on(t.mspId)],
+);
+
+/** One-time setup links: the first owner on a fresh install, or an invited user's first password. */
+export const setupToken = pgTable('setup_token', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  /** SHA-256 of the token in the link, hex. */
+  tokenHash: text('token_hash').notNull().unique(),
+  kind: setupTokenKind('kind').notNull(),
+  /** Null for `first_owner` (the MSP does not exist yet). */
+  mspId: uuid('msp_id').references(() => msp.id, { onDelete: 'cascade' }),
+  /** The invited user; null for `first_owner`. */
+  userId: uuid('user_id').references(() => appUser.id, { onDelete: 'cascade' }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  /** Set when the link is used; a used link never works again. */
+  usedAt: timestamp('used_at', { withTimezone: true }),
+});
+
+/** Who did what, per MSP. Written in the same transaction as the change it describes. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    mspId: uuid('msp_id').references(() => msp.id, { onDelete: 'cascade' }),
+    actorType: actorType('actor_type').notNull(),
+    /** app_user.id or api_token.id; null for the system. */
+    actorId: uuid('actor_id'),
+    /** Dotted verb, e.g. `tenant.create`, `event.ignore`, `auth.sign_in`. */
+    action: text('action').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    /** What changed; never contains secrets. */
+    details: jsonb('details').$type<Record<string, unknown>>(),
+    ip: text('ip'),
+    requestId: text('request_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('audit_log_msp_time_idx').on(t.mspId, t.createdAt.desc())],
+);

@@ -1,0 +1,126 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hook } from '@hono/zod-openapi';
+import { join } from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { authenticate, csrfProtection } from './auth/middleware.ts';
+import { errorBody, mapError, zodDetails } from './errors.ts';
+import { httpMetrics } from './metrics.ts';
+import { referenceRoutes } from './reference.ts';
+import { authRoutes } from './routes/auth.ts';
+import { healthRoutes } from './routes/health.ts';
+import { setupRoutes } from './routes/setup.ts';
+import { tenantRoutes } from './routes/tenants.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+import { userRoutes } from './routes/users.ts';
+import type { App, AppDeps, AppEnv } from './types.ts';
+
+/** Invalid params, query or body: 400 in the common error shape, listing each problem. */
+const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
+  if (!result.success) {
+    return c.json(errorBody(c, 'validation_failed', 'The request is not valid.', zodDetails(result.error)), 400);
+  }
+  return undefined;
+};
+
+/** Every route group of the REST API, mounted at /api/v1: the API's table of contents. */
+export function apiRoutes() {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .route('/', authRoutes)
+    .route('/', setupRoutes)
+    .route('/', tenantRoutes)
+    .route('/', userRoutes)
+    .route('/', tokenRoutes);
+}
+
+export const OPENAPI_INFO = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Tenantwatch API',
+    version: '1',
+    description:
+      'Microsoft 365 security monitoring for MSPs. Lists page with `limit` and an opaque `cursor` and answer `{ items, nextCursor }`. Errors answer `{ error: { code, message, requestId } }`.',
+  },
+  security: [{ bearer: [] }, { session: [] }] as Record<string, string[]>[],
+};
+
+export function registerSecuritySchemes(app: App): void {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API token (`tw_...`) from `tenantwatch token create` or POST /api/v1/tokens.',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'tw_session',
+    description: "The web app's session; writes also need the X-CSRF-Token header.",
+  });
+}
+
+/**
+ * The whole HTTP surface: operations endpoints, the REST API under /api/v1 (every route group
+ * is listed here), the OpenAPI document and reference, and the web app.
+ */
+export function createApp(deps: AppDeps): App {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  app.use('*', requestId({ limitLength: 64 }));
+  app.use('*', async (c, next) => {
+    const start = performance.now();
+    await next();
+    deps.log.info(
+      { requestId: c.get('requestId'), method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - start) },
+      'request',
+    );
+  });
+  app.use('*', httpMetrics(deps.metrics));
+  app.use('*', secureHeaders({ xFrameOptions: 'DENY', referrerPolicy: 'same-origin', crossOriginResourcePolicy: 'same-origin' }));
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: deps.config.maxBodyBytes,
+      onError: () => {
+        throw new HTTPException(413);
+      },
+    }),
+  );
+
+  app.route('/', healthRoutes);
+
+  const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  v1.use('*', authenticate);
+  v1.use('*', csrfProtection);
+  v1.route('/', apiRoutes());
+  app.route('/api/v1', v1);
+  registerSecuritySchemes(app);
+  app.doc31('/api/openapi.json', OPENAPI_INFO);
+  app.route('/', referenceRoutes);
+
+  app.all('/api/*', (c) => c.json(errorBody(c, 'not_found', `No such API route: ${c.req.method} ${c.req.path}`), 404));
+
+  if (deps.webRoot) {
+    const root = deps.webRoot;
+    app.use('/_app/immutable/*', async (c, next) => {
+      await next();
+      if (c.res.status === 200) c.header('Cache-Control', 'public, max-age=31536000, immutable');
+    });
+    app.get('*', serveStatic({ root }));
+    // Every other page is the single-page app, which routes on the client (deep links included).
+    app.get('*', async (c, next) => {
+      c.header('Cache-Control', 'no-cache');
+      return serveStatic({ path: join(root, '200.html') })(c, next);
+    });
+  }
+
+  app.notFound((c) => c.json(errorBody(c, 'not_found', `Nothing here: ${c.req.method} ${c.req.path}`), 404));
+  app.onError(mapError);
+  return app;
+}

@@ -1,0 +1,72 @@
+import type { MiddlewareHandler } from 'hono';
+import { resolveApiToken } from '../../core/api-token/resolve-api-token.ts';
+import { resolveSession } from '../../core/auth/sessions.ts';
+import type { Ctx } from '../../core/context.ts';
+import { safeEqual } from '../../crypto.ts';
+import { ForbiddenError, UnauthenticatedError } from '../../errors.ts';
+import type { AppEnv } from '../types.ts';
+import type { Context } from 'hono';
+import { readSessionCookie } from './cookies.ts';
+
+/**
+ * Works out who is calling: `Authorization: Bearer <token>` for integrations, the session
+ * cookie for the web app. Routes that need a caller use `requireCtx`.
+ */
+export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const { database } = c.get('deps');
+  c.set('auth', null);
+  const header = c.req.header('authorization');
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const token = match ? await resolveApiToken(database.db, match[1]!) : null;
+    // A bad token is an error, not an anonymous request: integrations must hear about it.
+    if (!token) throw new UnauthenticatedError('The API token is not valid: it is unknown, revoked or expired.');
+    c.set('auth', { msp: token.mspId, actor: { type: 'token', id: token.id, userId: token.userId, role: token.role }, via: 'token' });
+  } else {
+    const cookie = readSessionCookie(c);
+    const session = cookie ? await resolveSession(database.db, cookie) : null;
+    if (session) {
+      c.set('auth', { msp: session.msp.id, actor: { type: 'user', id: session.user.id, role: session.user.role }, via: 'session', csrfToken: session.csrfToken });
+    }
+  }
+  await next();
+};
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Cookie-authenticated writes must carry the session's CSRF token in `X-CSRF-Token`, and any
+ * write that names an Origin must come from our own. Bearer-token calls carry no ambient
+ * credentials and need neither.
+ */
+export const csrfProtection: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (SAFE_METHODS.has(c.req.method)) return next();
+  const origin = c.req.header('origin');
+  if (origin && origin !== 'null') {
+    const own = new Set([new URL(c.get('deps').config.publicUrl).origin, new URL(c.req.url).origin]);
+    if (!own.has(origin)) throw new ForbiddenError('Cross-site request refused.');
+  } else if (origin === 'null') {
+    throw new ForbiddenError('Cross-site request refused.');
+  }
+  const auth = c.get('auth');
+  if (auth?.via === 'session') {
+    const sent = c.req.header('x-csrf-token') ?? '';
+    if (!auth.csrfToken || !safeEqual(sent, auth.csrfToken)) {
+      throw new ForbiddenError('Missing or wrong CSRF token: reload the page and try again.');
+    }
+  }
+  return next();
+};
+
+/** The service context for this request; 401 when nobody is signed in. */
+export function requireCtx(c: Context<AppEnv>): Ctx {
+  const auth = c.get('auth');
+  if (!auth) throw new UnauthenticatedError();
+  const { database, secrets } = c.get('deps');
+  return { msp: auth.msp, actor: auth.actor, db: database.db, secrets, requestId: c.get('requestId'), ip: clientIp(c) };
+}
+
+export function clientIp(c: Context<AppEnv>): string | undefined {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress;
+}

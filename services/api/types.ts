@@ -1,0 +1,39 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Registry } from 'prom-client';
+import type { Database } from '../../db/client.ts';
+import type { Config } from '../config.ts';
+import type { SecretBox } from '../crypto.ts';
+import type { Logger } from '../log.ts';
+import type { Actor } from '../core/context.ts';
+
+/** Everything the API needs from the running process; built once at start. */
+export type AppDeps = {
+  config: Config;
+  database: Database;
+  secrets: SecretBox;
+  log: Logger;
+  metrics: Registry;
+  /** Reports whether the queue can take and hand out jobs; for /healthz. */
+  queueHealthy?: () => Promise<boolean>;
+  /** Built SvelteKit app to serve at `/` (absent in API-only tests). */
+  webRoot?: string;
+};
+
+/** Who the request is from, when it carries a valid session cookie or bearer token. */
+export type Auth = {
+  msp: string;
+  actor: Actor;
+  via: 'session' | 'token';
+  /** Session requests only: the value writes must echo in `X-CSRF-Token`. */
+  csrfToken?: string;
+};
+
+export type AppEnv = {
+  Variables: {
+    requestId: string;
+    auth: Auth | null;
+    deps: AppDeps;
+  };
+};
+
+export type App = OpenAPIHono<AppEnv>;

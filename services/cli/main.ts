@@ -1,0 +1,176 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { and, eq, sql } from 'drizzle-orm';
+import { appUser, USER_ROLES } from '../../db/schema/index.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { createApiToken } from '../core/api-token/create-api-token.ts';
+import { setupPath } from '../core/auth/setup-tokens.ts';
+import { createTenant } from '../core/tenant/create-tenant.ts';
+import { listTenants } from '../core/tenant/list-tenants.ts';
+import { inviteUser } from '../core/user/invite-user.ts';
+import { AppError, NotFoundError } from '../errors.ts';
+import { startRuntime } from '../runtime.ts';
+import { systemCtx, withDatabase } from './context.ts';
+import { openApiDocument } from '../api/openapi.ts';
+
+const program = new Command('tenantwatch')
+  .description('Microsoft 365 security monitoring for MSPs')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+const roleOption = () =>
+  new Option('--role <role>', 'owner, admin, technician or read-only').argParser((v) => {
+    const role = v.replace('-', '_');
+    if (!(USER_ROLES as readonly string[]).includes(role)) throw new InvalidArgumentError('expected owner, admin, technician or read-only');
+    return role as (typeof USER_ROLES)[number];
+  });
+const mspOption = () => new Option('--msp <id>', 'the MSP to act on (needed only when there are several)');
+
+program
+  .command('start')
+  .description('run Tenantwatch: web app, API and workers in one process')
+  .action(async () => {
+    const runtime = await startRuntime(loadConfig());
+    let signals = 0;
+    const onSignal = (signal: string) => {
+      signals += 1;
+      if (signals > 1) {
+        runtime.log.warn({ signal }, 'second signal: exiting now; in-flight jobs will be retried after their expiry');
+        process.exit(1);
+      }
+      runtime.log.info({ signal }, 'shutting down gracefully (send again to force)');
+      runtime.stop().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          runtime.log.error({ err }, 'error while stopping');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+
+program
+  .command('migrate')
+  .description('apply database migrations and exit')
+  .action(() => withDatabase(async (database) => console.log(`migrations applied (${database.kind})`)));
+
+const user = program.command('user').description('manage users');
+user
+  .command('create')
+  .description('add a user and print their one-time setup link')
+  .requiredOption('--email <email>', 'their sign-in email')
+  .addOption(roleOption().makeOptionMandatory())
+  .option('--name <name>', 'their name', '')
+  .addOption(mspOption())
+  .action((opts: { email: string; role: (typeof USER_ROLES)[number]; name: string; msp?: string }) =>
+    withDatabase(async (database, config) => {
+      const ctx = await systemCtx(database, config, opts.msp);
+      const { user: created, setupToken } = await inviteUser({ ctx, input: { email: opts.email, role: opts.role, name: opts.name } });
+      console.log(`Created ${created.email} (${created.role.replace('_', '-')}). Send them this one-time setup link (valid 7 days):`);
+      console.log(config.publicUrl + setupPath(setupToken));
+    }),
+  );
+
+const token = program.command('token').description('manage API tokens');
+token
+  .command('create')
+  .description('create an API token for a user and print it (shown only once)')
+  .requiredOption('--email <email>', 'the user the token acts for')
+  .requiredOption('--name <name>', 'what the token is for, e.g. "PSA sync"')
+  .addOption(roleOption())
+  .option('--expires-days <days>', 'days until it stops working (default: never)', (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a whole number of days');
+    return n;
+  })
+  .action((opts: { email: string; name: string; role?: (typeof USER_ROLES)[number]; expiresDays?: number }) =>
+    withDatabase(async (database, config) => {
+      const [owner] = await database.db
+        .select({ id: appUser.id, mspId: appUser.mspId })
+        .from(appUser)
+        .where(and(eq(sql`lower(${appUser.email})`, opts.email.trim().toLowerCase())))
+        .limit(1);
+      if (!owner) throw new NotFoundError(`No user with the email ${opts.email}.`);
+      const ctx = await systemCtx(database, config, owner.mspId);
+      const created = await createApiToken({ ctx, userId: owner.id, input: { name: opts.name, role: opts.role, expiresInDays: opts.expiresDays } });
+      console.error(`Token "${created.name}" (${created.role.replace('_', '-')}) created. It is shown only now; store it safely:`);
+      console.log(created.token);
+    }),
+  );
+
+const tenant = program.command('tenant').description('manage Microsoft 365 tenants');
+tenant
+  .command('add')
+  .description('add a customer tenant')
+  .requiredOption('--tenant-id <guid>', 'the Microsoft 365 (Entra) tenant id')
+  .requiredOption('--name <name>', 'display name, e.g. "Contoso Ltd"')
+  .requiredOption('--domain <domain>', 'primary domain, e.g. contoso.com')
+  .option('--client-id <guid>', "the tenant's own app registration (omit to use admin consent to the MSP app)")
+  .option('--client-secret <secret>', 'client secret of that app (or set TW_CLIENT_SECRET to keep it out of shell history)')
+  .option('--certificate-key <file>', 'PEM private key of the certificate registered on that app')
+  .option('--thumbprint <hex>', "the certificate's SHA-1 thumbprint")
+  .addOption(mspOption())
+  .action(
+    (opts: { tenantId: string; name: string; domain: string; clientId?: string; clientSecret?: string; certificateKey?: string; thumbprint?: string; msp?: string }) =>
+      withDatabase(async (database, config) => {
+        const ctx = await systemCtx(database, config, opts.msp);
+        const secret = opts.clientSecret ?? process.env.TW_CLIENT_SECRET;
+        const auth = !opts.clientId
+          ? ({ mode: 'consent' } as const)
+          : opts.certificateKey
+            ? ({ mode: 'certificate', clientId: opts.clientId, privateKeyPem: readFileSync(opts.certificateKey, 'utf8'), thumbprint: opts.thumbprint ?? '' } as const)
+            : ({ mode: 'secret', clientId: opts.clientId, clientSecret: secret ?? '' } as const);
+        const created = await createTenant({ ctx, input: { tenantGuid: opts.tenantId, name: opts.name, primaryDomain: opts.domain, auth } });
+        console.log(`Added ${created.name} (${created.tenantGuid}), id ${created.id}, authentication: ${created.authMode}.`);
+      }),
+  );
+tenant
+  .command('list')
+  .description('list tenants')
+  .option('--json', 'print JSON')
+  .addOption(mspOption())
+  .action((opts: { json?: boolean; msp?: string }) =>
+    withDatabase(async (database, config) => {
+      const ctx = await systemCtx(database, config, opts.msp);
+      const items = [];
+      let cursor: string | undefined;
+      do {
+        const page = await listTenants({ ctx, input: { limit: 500, cursor } });
+        items.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      if (opts.json) return console.log(JSON.stringify(items, null, 2));
+      if (items.length === 0) return console.log('No tenants yet. Add one with `tenantwatch tenant add`.');
+      const rows = items.map((t) => [t.name + (t.isDemo ? ' (demo)' : ''), t.tenantGuid, t.primaryDomain, t.authMode, t.status]);
+      printTable(['NAME', 'TENANT ID', 'DOMAIN', 'AUTH', 'STATUS'], rows);
+    }),
+  );
+
+program
+  .command('openapi')
+  .description('print the OpenAPI document')
+  .action(() => console.log(JSON.stringify(openApiDocument(), null, 2)));
+
+function printTable(head: string[], rows: string[][]) {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  for (const row of [head, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Commander has already printed the message (or the help, which exits 0).
+    process.exit(err.exitCode);
+  }
+  if (err instanceof AppError || err instanceof ConfigError) {
+    console.error(`tenantwatch: ${err.message}`);
+  } else if (err instanceof Error && 'issues' in err) {
+    console.error(`tenantwatch: ${(err as { issues: { path: PropertyKey[]; message: string }[] }).issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`);
+  } else {
+    console.error(`tenantwatch: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  process.exit(1);
+}

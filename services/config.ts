@@ -1,0 +1,126 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Tenantwatch reads, parsed once at boot. `process.env` is read nowhere else:
+ * callers receive a `Config`. A bad value stops start-up with a message naming the setting.
+ */
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'].includes(v), {
+    message: 'expected one of true, false, on, off, 1, 0',
+  })
+  .transform((v) => ['1', 'true', 'on', 'yes'].includes(v));
+
+const port = z.coerce
+  .number({ message: 'expected a port number' })
+  .int('expected a whole number')
+  .min(1, 'expected a port number between 1 and 65535')
+  .max(65535, 'expected a port number between 1 and 65535');
+
+const positiveInt = (what: string) => z.coerce.number({ message: `expected ${what}` }).int(`expected ${what}`).positive(`expected ${what}`);
+
+const envSchema = z.object({
+  PORT: port.default(8787),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  TW_DATA_DIR: z.string().min(1, 'expected a directory path').default('./data'),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), { message: 'expected a postgres:// or postgresql:// URL' })
+    .optional(),
+  TW_SECRET_KEY: z
+    .string()
+    .refine((v) => decodeKey(v) !== null, {
+      message: 'expected 32 random bytes as 64 hex characters or base64 (openssl rand -base64 32)',
+    })
+    .optional(),
+  TW_PUBLIC_URL: z
+    .url({ message: 'expected an absolute http(s) URL, e.g. https://tenantwatch.example.com' })
+    .refine((v) => /^https?:\/\//.test(v), { message: 'expected an absolute http(s) URL' })
+    .optional(),
+  TW_DEMO: bool.default(true),
+  TW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TW_SESSION_HOURS: positiveInt('a number of hours').default(12),
+  TW_MAX_BODY_BYTES: positiveInt('a number of bytes').default(1_048_576),
+  TW_WORKER_CONCURRENCY: positiveInt('a number of jobs').default(4),
+  TW_SHUTDOWN_GRACE_SECONDS: positiveInt('a number of seconds').default(30),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  /** Decoded 32-byte key, when set in the environment; see `resolveSecretKey`. */
+  secretKey: Buffer | undefined;
+  publicUrl: string;
+  demo: boolean;
+  logLevel: z.infer<typeof envSchema>['TW_LOG_LEVEL'];
+  sessionHours: number;
+  maxBodyBytes: number;
+  workerConcurrency: number;
+  shutdownGraceSeconds: number;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses the environment into a `Config`.
+ * @example loadConfig({ PORT: '9000' }).port === 9000
+ * @throws ConfigError naming every bad setting, e.g. `PORT: expected a port number (got "abc")`.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "not set" (a common result of `FOO= npm start`).
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    // One message per setting: the first rule it broke.
+    const seen = new Set<string>();
+    const issues = parsed.error.issues.filter((issue) => {
+      const key = String(issue.path[0] ?? '');
+      return !seen.has(key) && seen.add(key);
+    });
+    const lines = issues.map((issue) => {
+      const key = String(issue.path[0] ?? '');
+      const got = present[key];
+      return `${key}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(redact(key, got))})`}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.TW_DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    secretKey: e.TW_SECRET_KEY ? (decodeKey(e.TW_SECRET_KEY) ?? undefined) : undefined,
+    publicUrl: (e.TW_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    demo: e.TW_DEMO,
+    logLevel: e.TW_LOG_LEVEL,
+    sessionHours: e.TW_SESSION_HOURS,
+    maxBodyBytes: e.TW_MAX_BODY_BYTES,
+    workerConcurrency: e.TW_WORKER_CONCURRENCY,
+    shutdownGraceSeconds: e.TW_SHUTDOWN_GRACE_SECONDS,
+  };
+}
+
+/** Accepts 64 hex characters or base64/base64url of exactly 32 bytes. */
+export function decodeKey(value: string): Buffer | null {
+  const v = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(v)) return Buffer.from(v, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(v)) {
+    const buf = Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    return buf.length === 32 ? buf : null;
+  }
+  return null;
+}
+
+function redact(key: string, value: string): string {
+  if (key === 'TW_SECRET_KEY') return '<hidden>';
+  if (key === 'DATABASE_URL') return value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  return value;
+}

@@ -1,0 +1,40 @@
+import { USER_ROLES, type UserRole } from '../../db/schema/index.ts';
+import { ForbiddenError } from '../errors.ts';
+import type { Ctx } from './context.ts';
+
+/**
+ * The one place that says which role may do what. Each permission names the least role that
+ * holds it; roles are ordered read_only < technician < admin < owner.
+ */
+export const PERMISSIONS = {
+  'tenant.read': 'read_only',
+  'tenant.write': 'admin',
+  'event.read': 'read_only',
+  'event.triage': 'technician',
+  'user.read': 'admin',
+  'user.invite': 'admin',
+  'token.create': 'technician',
+  'audit.read': 'admin',
+} as const satisfies Record<string, UserRole>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+const rank = (role: UserRole) => USER_ROLES.indexOf(role);
+
+export function roleAllows(role: UserRole, permission: Permission): boolean {
+  return rank(role) >= rank(PERMISSIONS[permission]);
+}
+
+/** Throws ForbiddenError unless the actor's role holds the permission. */
+export function authorize(ctx: Pick<Ctx, 'actor'>, permission: Permission): void {
+  if (!roleAllows(ctx.actor.role, permission)) {
+    throw new ForbiddenError(`Your role (${ctx.actor.role.replace('_', '-')}) cannot do this; it needs ${PERMISSIONS[permission].replace('_', '-')} or above.`);
+  }
+}
+
+/** A user may grant at most their own role (an admin cannot mint owners). */
+export function assertCanGrant(ctx: Pick<Ctx, 'actor'>, role: UserRole): void {
+  if (rank(role) > rank(ctx.actor.role)) {
+    throw new ForbiddenError(`You cannot grant the ${role.replace('_', '-')} role, which is above your own.`);
+  }
+}

@@ -1,0 +1,28 @@
+import { and, asc, eq, gt, or } from 'drizzle-orm';
+import { z } from 'zod';
+import { tenant } from '../../../db/schema/index.ts';
+import { authorize } from '../authz.ts';
+import type { Ctx } from '../context.ts';
+import { decodeCursor, encodeCursor, pageInput } from '../pagination.ts';
+import { toTenantView } from './tenant-view.ts';
+
+const cursorShape = z.tuple([z.string(), z.uuid()]);
+
+/** Tenants of the MSP by name, keyset-paged. */
+export async function listTenants({ ctx, input }: { ctx: Ctx; input: z.input<typeof pageInput> }) {
+  authorize(ctx, 'tenant.read');
+  const { limit, cursor } = pageInput.parse(input);
+  const after = cursor ? decodeCursor(cursor, cursorShape) : null;
+  const rows = await ctx.db
+    .select()
+    .from(tenant)
+    .where(and(eq(tenant.mspId, ctx.msp), after ? or(gt(tenant.name, after[0]), and(eq(tenant.name, after[0]), gt(tenant.id, after[1]))) : undefined))
+    .orderBy(asc(tenant.name), asc(tenant.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => toTenantView(r, [])),
+    nextCursor: rows.length > limit && last ? encodeCursor([last.name, last.id]) : null,
+  };
+}

@@ -1,0 +1,88 @@
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { openDatabase, type Database } from '../db/client.ts';
+import { createApp } from './api/app.ts';
+import { cookiesAreSecure } from './api/auth/cookies.ts';
+import type { App } from './api/types.ts';
+import type { Config } from './config.ts';
+import { createFirstOwnerLink, setupPath } from './core/auth/setup-tokens.ts';
+import { createSecretBox, resolveSecretKey, type SecretBox } from './crypto.ts';
+import { createLogger, type Logger } from './log.ts';
+import { JOBS } from './worker/jobs.ts';
+import { type PgBoss, queueIsHealthy, startQueue, startWorkers, stopQueue } from './worker/queue.ts';
+
+export const WEB_BUILD_DIR = fileURLToPath(new URL('../web/build', import.meta.url));
+
+export type Runtime = {
+  config: Config;
+  log: Logger;
+  database: Database;
+  secrets: SecretBox;
+  boss: PgBoss;
+  app: App;
+  server: ServerType;
+  /** Where the server listens, e.g. http://127.0.0.1:8787. */
+  url: string;
+  /** Graceful stop: stop taking requests, let jobs finish or release them, close the database. */
+  stop(): Promise<void>;
+};
+
+/**
+ * Boots the embedded product in one process: database (migrated), queue and workers, the API
+ * and the web app. On a fresh install it prints the one-time setup link for the first owner.
+ */
+export async function startRuntime(config: Config, options: { log?: Logger; webRoot?: string | null } = {}): Promise<Runtime> {
+  const log = options.log ?? createLogger(config);
+  const secrets = createSecretBox(resolveSecretKey(config, log));
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await database.migrate();
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  log.info({ database: database.kind, dataDir: database.kind === 'pglite' ? config.dataDir : undefined }, 'database ready');
+
+  const boss = await startQueue(database, log);
+  await startWorkers(boss, JOBS, { database, log }, { concurrency: config.workerConcurrency });
+
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics, prefix: 'tenantwatch_' });
+  const webRoot = options.webRoot === null ? undefined : (options.webRoot ?? (existsSync(WEB_BUILD_DIR) ? WEB_BUILD_DIR : undefined));
+  if (!webRoot) log.warn('web app not built (run `npm run build:web`); serving the API only');
+  const app = createApp({ config, database, secrets, log, metrics, queueHealthy: () => queueIsHealthy(boss), webRoot });
+
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  log.info({ url, publicUrl: config.publicUrl }, 'Tenantwatch is listening');
+  if (!cookiesAreSecure(config)) {
+    log.warn({ publicUrl: config.publicUrl }, 'TW_PUBLIC_URL is plain http on a non-local host: session cookies are sent without the Secure flag; serve Tenantwatch over https');
+  }
+
+  const setupToken = await createFirstOwnerLink(database.db);
+  if (setupToken) {
+    const link = config.publicUrl + setupPath(setupToken);
+    log.info({ setupUrl: link }, 'no owner yet: open the setup link to create the first account');
+    // Also plainly on stderr, where a person starting the product looks first.
+    process.stderr.write(`\n  First start: create the owner account at\n  ${link}\n  (valid for 24 hours, once)\n\n`);
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      log.info('stopping');
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopQueue(boss, config.shutdownGraceSeconds);
+      await database.close();
+      log.info('stopped');
+    })());
+
+  return { config, log, database, secrets, boss, app, server, url, stop };
+}

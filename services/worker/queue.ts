@@ -1,0 +1,68 @@
+import PgBoss from 'pg-boss';
+import type { Database } from '../../db/client.ts';
+import type { Logger } from '../log.ts';
+import type { JobDefinition, JobDeps } from './jobs.ts';
+
+export type { PgBoss };
+
+/**
+ * Starts pg-boss on the product's database: its own pool on Postgres, the embedded connection
+ * on PGlite. pg-boss creates and migrates its `pgboss` schema itself.
+ */
+export async function startQueue(database: Database, log: Logger, options: { schedule?: boolean } = {}): Promise<PgBoss> {
+  const boss = new PgBoss({
+    ...database.boss,
+    schema: 'pgboss',
+    schedule: options.schedule ?? true,
+    // Maintenance and the state monitor are cheap; once a minute keeps an idle PGlite quiet.
+    maintenanceIntervalSeconds: 60,
+    monitorStateIntervalSeconds: 60,
+  });
+  boss.on('error', (err) => log.error({ err }, 'queue error'));
+  await boss.start();
+  return boss;
+}
+
+export type WorkerOptions = {
+  /** Jobs of one queue handled at once by this process. */
+  concurrency: number;
+  /** How often an idle worker looks for new jobs. */
+  pollingIntervalSeconds?: number;
+};
+
+/**
+ * Creates each queue, registers its schedule and starts working it. Failures are logged and
+ * retried by pg-boss with backoff, up to the job's retry limit.
+ */
+export async function startWorkers(boss: PgBoss, jobs: Record<string, JobDefinition>, deps: JobDeps, options: WorkerOptions): Promise<void> {
+  for (const [name, job] of Object.entries(jobs)) {
+    await boss.createQueue(name, { name, retryLimit: job.retryLimit ?? 5, retryBackoff: true, retryDelay: 5 });
+    if (job.schedule) await boss.schedule(name, job.schedule, {}, { tz: 'UTC' });
+    for (let i = 0; i < options.concurrency; i++) {
+      await boss.work(name, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async ([j]) => {
+        if (!j) return;
+        try {
+          return await job.run(j.data, deps);
+        } catch (err) {
+          deps.log.warn({ err, job: name, id: j.id }, 'job failed; it will be retried');
+          throw err;
+        }
+      });
+    }
+  }
+}
+
+/**
+ * Graceful stop: no new jobs are fetched, in-flight ones get `graceSeconds` to finish, and any
+ * still running after that are released (failed back to their queue, to be retried), so a
+ * stop never loses a job.
+ */
+export async function stopQueue(boss: PgBoss, graceSeconds: number): Promise<void> {
+  await boss.stop({ graceful: true, timeout: graceSeconds * 1000, close: true, wait: true });
+}
+
+/** A cheap round trip through the queue's tables, for /healthz. */
+export async function queueIsHealthy(boss: PgBoss): Promise<boolean> {
+  await boss.getQueues();
+  return true;
+}
