@@ -13,7 +13,8 @@ export const PERMISSIONS = {
   'event.triage': 'technician',
   'user.read': 'admin',
   'user.invite': 'admin',
-  'token.create': 'technician',
+  // A token never holds more than its user's role, so anyone may mint one for themselves.
+  'token.create': 'read_only',
   'audit.read': 'admin',
 } as const satisfies Record<string, UserRole>;
 

@@ -4,6 +4,7 @@ import { resolveSession } from '../../core/auth/sessions.ts';
 import type { Ctx } from '../../core/context.ts';
 import { safeEqual } from '../../crypto.ts';
 import { ForbiddenError, UnauthenticatedError } from '../../errors.ts';
+import { authorize, type Permission } from '../../core/authz.ts';
 import type { AppEnv } from '../types.ts';
 import type { Context } from 'hono';
 import { readSessionCookie } from './cookies.ts';
@@ -69,4 +70,18 @@ export function requireCtx(c: Context<AppEnv>): Ctx {
 export function clientIp(c: Context<AppEnv>): string | undefined {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
   return incoming?.socket?.remoteAddress;
+}
+
+/**
+ * Route guard declared on each protected route (`middleware: [allow('tenant.write')]`): runs
+ * before body validation, so an anonymous or under-privileged caller learns nothing about the
+ * route's input. The verb checks again, for callers that are not HTTP (CLI, jobs).
+ */
+export function allow(permission: Permission): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const auth = c.get('auth');
+    if (!auth) throw new UnauthenticatedError();
+    authorize(auth, permission);
+    await next();
+  };
 }

@@ -4,7 +4,7 @@ import { createTenant } from '../../core/tenant/create-tenant.ts';
 import { getTenant } from '../../core/tenant/get-tenant.ts';
 import { listTenants } from '../../core/tenant/list-tenants.ts';
 import { createTenantInput } from '../../core/tenant/tenant-input.ts';
-import { requireCtx } from '../auth/middleware.ts';
+import { allow, requireCtx } from '../auth/middleware.ts';
 import { errorResponse, errorResponses, IdParam, json, jsonBody, page, pageQuery } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 
@@ -41,6 +41,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       path: '/tenants',
       tags: ['tenants'],
       summary: 'List the MSP\'s tenants',
+      middleware: [allow('tenant.read')] as const,
       request: { query: pageQuery },
       responses: { 200: json(page(TenantSchema), 'A page of tenants'), ...errorResponses },
     }),
@@ -52,6 +53,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       path: '/tenants',
       tags: ['tenants'],
       summary: 'Add a Microsoft 365 tenant',
+      middleware: [allow('tenant.write')] as const,
       request: jsonBody(createTenantInput),
       responses: { 201: json(TenantSchema, 'Added'), 409: errorResponse('This tenant is already added'), ...errorResponses },
     }),
@@ -63,6 +65,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       path: '/tenants/{id}',
       tags: ['tenants'],
       summary: 'One tenant with collector status per source',
+      middleware: [allow('tenant.read')] as const,
       request: { params: IdParam },
       responses: { 200: json(TenantSchema, 'The tenant'), ...errorResponses },
     }),

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { USER_ROLES } from '../../../db/schema/index.ts';
 import { createApiToken, createApiTokenInput } from '../../core/api-token/create-api-token.ts';
 import { ForbiddenError } from '../../errors.ts';
-import { requireCtx } from '../auth/middleware.ts';
+import { allow, requireCtx } from '../auth/middleware.ts';
 import { errorResponses, json, jsonBody } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 
@@ -12,6 +12,7 @@ export const tokenRoutes = new OpenAPIHono<AppEnv>().openapi(
     path: '/tokens',
     tags: ['tokens'],
     summary: 'Create an API token for yourself; the token is shown only in this answer',
+    middleware: [allow('token.create')] as const,
     request: jsonBody(createApiTokenInput),
     responses: {
       201: json(

@@ -3,7 +3,7 @@ import { USER_ROLES, USER_STATUSES } from '../../../db/schema/index.ts';
 import { setupPath } from '../../core/auth/setup-tokens.ts';
 import { inviteUser, inviteUserInput } from '../../core/user/invite-user.ts';
 import { listUsers } from '../../core/user/list-users.ts';
-import { requireCtx } from '../auth/middleware.ts';
+import { allow, requireCtx } from '../auth/middleware.ts';
 import { errorResponse, errorResponses, json, jsonBody } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 
@@ -26,6 +26,7 @@ export const userRoutes = new OpenAPIHono<AppEnv>()
       path: '/users',
       tags: ['users'],
       summary: 'The MSP\'s users',
+      middleware: [allow('user.read')] as const,
       responses: { 200: json(z.object({ items: z.array(UserSchema), nextCursor: z.null() }), 'Users'), ...errorResponses },
     }),
     async (c) => {
@@ -40,6 +41,7 @@ export const userRoutes = new OpenAPIHono<AppEnv>()
       path: '/users',
       tags: ['users'],
       summary: 'Invite a user; answers the one-time setup link to send them',
+      middleware: [allow('user.invite')] as const,
       request: jsonBody(inviteUserInput),
       responses: {
         201: json(z.object({ user: UserSchema, setupUrl: z.string() }), 'Invited'),

@@ -1,0 +1,83 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, decodeKey, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  test('defaults for the embedded product', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8787,
+      dataDir: './data',
+      databaseUrl: undefined,
+      secretKey: undefined,
+      publicUrl: 'http://localhost:8787',
+      demo: true,
+    });
+  });
+
+  test('reads every documented setting', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      TW_DATA_DIR: '/var/lib/tenantwatch',
+      DATABASE_URL: 'postgres://tw@db.internal:5432/tw',
+      TW_SECRET_KEY: 'ab'.repeat(32),
+      TW_PUBLIC_URL: 'https://watch.northwind.example/',
+      TW_DEMO: 'off',
+    });
+    expect(config.port).toBe(9000);
+    expect(config.dataDir).toBe('/var/lib/tenantwatch');
+    expect(config.databaseUrl).toBe('postgres://tw@db.internal:5432/tw');
+    expect(config.secretKey?.length).toBe(32);
+    expect(config.publicUrl).toBe('https://watch.northwind.example');
+    expect(config.demo).toBe(false);
+  });
+
+  test('an empty value counts as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({ port: 8787, databaseUrl: undefined });
+  });
+
+  test.each([
+    [{ PORT: 'abc' }, 'PORT: expected a port number (got "abc")'],
+    [{ PORT: '70000' }, 'PORT: expected a port number between 1 and 65535 (got "70000")'],
+    [{ PORT: '80.5' }, 'PORT: expected a whole number'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL: expected a postgres:// or postgresql:// URL'],
+    [{ TW_SECRET_KEY: 'short' }, 'TW_SECRET_KEY: expected 32 random bytes as 64 hex characters or base64'],
+    [{ TW_PUBLIC_URL: 'watch.example' }, 'TW_PUBLIC_URL: expected an absolute http(s) URL'],
+    [{ TW_DEMO: 'maybe' }, 'TW_DEMO: expected one of true, false, on, off, 1, 0 (got "maybe")'],
+    [{ TW_LOG_LEVEL: 'loud' }, 'TW_LOG_LEVEL:'],
+  ])('%o stops start-up naming the setting', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  test('every bad setting is named at once, and the secret key value is never echoed', () => {
+    const secret = 'not-a-key-but-secret';
+    let message = '';
+    try {
+      loadConfig({ PORT: 'x', TW_SECRET_KEY: secret });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('PORT:');
+    expect(message).toContain('TW_SECRET_KEY:');
+    expect(message).not.toContain(secret);
+  });
+
+  test('a password in DATABASE_URL is masked in the message', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://u:hunter2@h/db' })).toThrow(/u:\*\*\*@/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://u:hunter2@h/db' })).not.toThrow(/hunter2/);
+  });
+});
+
+describe('decodeKey', () => {
+  test.each([
+    ['hex', 'f'.repeat(64), 32],
+    ['base64', Buffer.alloc(32, 7).toString('base64'), 32],
+    ['base64url', Buffer.alloc(32, 250).toString('base64url'), 32],
+  ])('accepts %s', (_name, value, length) => {
+    expect(decodeKey(value)?.length).toBe(length);
+  });
+
+  test.each(['', 'f'.repeat(63), Buffer.alloc(16).toString('base64'), 'z'.repeat(64)])('rejects %j', (value) => {
+    expect(decodeKey(value)).toBeNull();
+  });
+});

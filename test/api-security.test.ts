@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openApiDocument } from '../services/api/openapi.ts';
+import { addMember, call, createTestApp, type Member, sampleTenant, seedMsp } from './helpers/app.ts';
+
+/**
+ * The security suite every API route runs: derived from the OpenAPI document, so a new route
+ * is covered the day it is added (and fails here until its fixtures exist).
+ */
+
+// Routes anyone may call: signing in and using a one-time setup link.
+const PUBLIC = new Set(['POST /api/v1/auth/sign-in', 'POST /api/v1/auth/sign-out', 'GET /api/v1/setup/{token}', 'POST /api/v1/setup/{token}']);
+
+type Op = { method: string; path: string; key: string };
+const doc = openApiDocument();
+const operations: Op[] = Object.entries(doc.paths ?? {}).flatMap(([path, item]) =>
+  Object.keys(item as object)
+    .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+    .map((m) => ({ method: m.toUpperCase(), path, key: `${m.toUpperCase()} ${path}` })),
+);
+const isWrite = (op: Op) => op.method !== 'GET';
+// Writes a read-only user may make: minting a token for themselves (never above read-only).
+const READ_ONLY_WRITES = new Set(['POST /api/v1/tokens']);
+
+let t: Awaited<ReturnType<typeof createTestApp>>;
+let a: Member;
+let aReadOnly: Member;
+let b: Member;
+/** For each path parameter, an object that belongs to MSP A. */
+const fixtures: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await createTestApp();
+  a = await seedMsp(t.database, 'owner', 'MSP A');
+  aReadOnly = await addMember(t.database, a.mspId, 'read_only');
+  b = await seedMsp(t.database, 'owner', 'MSP B');
+  const tenant = await call(t.app, 'POST', '/api/v1/tenants', { token: a.token, body: sampleTenant(1) });
+  fixtures['GET /api/v1/tenants/{id}'] = ((await tenant.json()) as { id: string }).id;
+});
+afterAll(() => t.drop());
+
+const fill = (op: Op) => op.path.replace('{token}', 'x'.repeat(43)).replace(/\{(\w+)\}/g, () => fixtures[op.key] ?? 'missing-fixture');
+const sampleBody = (op: Op) => (op.key === 'POST /api/v1/tenants' ? sampleTenant(99) : {});
+
+describe('every API route', () => {
+  test('the document lists routes', () => {
+    expect(operations.length).toBeGreaterThanOrEqual(8);
+  });
+
+  test.each(operations.filter((op) => !PUBLIC.has(op.key)))('$key answers 401 without credentials', async (op) => {
+    const res = await call(t.app, op.method, fill(op), isWrite(op) ? { body: sampleBody(op) } : {});
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: { code: 'unauthenticated', requestId: expect.any(String) } });
+  });
+
+  test.each(operations.filter((op) => op.path.includes('{id}')))("$key answers 404 for another MSP's object", async (op) => {
+    expect(fixtures[op.key], `add a fixture for ${op.key} in this suite`).toBeDefined();
+    const own = await call(t.app, op.method, fill(op), { token: a.token });
+    expect(own.status).toBeLessThan(300);
+    const other = await call(t.app, op.method, fill(op), { token: b.token });
+    expect(other.status).toBe(404);
+    // Same answer as an id that does not exist anywhere: no hint that it exists.
+    const missing = await call(t.app, op.method, op.path.replace('{id}', '00000000-0000-4000-8000-000000000000'), { token: b.token });
+    expect(missing.status).toBe(404);
+    expect(((await other.json()) as { error: { message: string } }).error.message).toBe(
+      ((await missing.json()) as { error: { message: string } }).error.message,
+    );
+  });
+
+  test.each(operations.filter((op) => isWrite(op) && !PUBLIC.has(op.key) && !READ_ONLY_WRITES.has(op.key)))('$key answers 403 to a read-only role', async (op) => {
+    const res = await call(t.app, op.method, fill(op), { token: aReadOnly.token, body: sampleBody(op) });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: { code: 'forbidden' } });
+  });
+});
+
+describe('lists never cross MSPs', () => {
+  test("MSP B's tenant list does not show MSP A's tenant", async () => {
+    const res = await call(t.app, 'GET', '/api/v1/tenants', { token: b.token });
+    expect(((await res.json()) as { items: unknown[] }).items).toEqual([]);
+  });
+
+  test("MSP B's user list shows only MSP B's users", async () => {
+    const res = await call(t.app, 'GET', '/api/v1/users', { token: b.token });
+    const emails = ((await res.json()) as { items: { email: string }[] }).items.map((u) => u.email);
+    expect(emails).toEqual([b.email]);
+  });
+});

@@ -1,0 +1,139 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createPostgresDatabase, dropPostgresDatabase, TEST_SECRET_KEY } from './helpers/database.ts';
+import { freePort, runCli, startServer } from './helpers/process.ts';
+
+/**
+ * The product as a person runs it: `tenantwatch start` in its own process over real HTTP, the
+ * first-owner setup link, a graceful stop on SIGTERM, and the CLI commands on the same data.
+ */
+const dataDir = mkdtempSync(join(tmpdir(), 'tw-cli-'));
+let env: Record<string, string>;
+let databaseUrl: string | undefined;
+
+beforeAll(async () => {
+  env = { TW_DATA_DIR: dataDir, TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'info', TW_SHUTDOWN_GRACE_SECONDS: '5' };
+  if (process.env.DATABASE_URL) {
+    databaseUrl = await createPostgresDatabase(process.env.DATABASE_URL);
+    env.DATABASE_URL = databaseUrl;
+  } else {
+    env.DATABASE_URL = '';
+  }
+});
+afterAll(async () => {
+  if (databaseUrl) await dropPostgresDatabase(process.env.DATABASE_URL!, databaseUrl);
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const ownerEmail = 'owner@northwind.example';
+const ownerPassword = 'a very long owner passphrase';
+let apiToken = '';
+
+describe('tenantwatch start', () => {
+  test('a bad setting stops start-up with one clear line', async () => {
+    const result = await runCli(['start'], { ...env, PORT: 'eighty' });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe('tenantwatch: Invalid configuration: PORT: expected a port number (got "eighty")');
+  });
+
+  test('serves the API, prints the setup link, and stops gracefully on SIGTERM', async () => {
+    const port = await freePort();
+    const server = await startServer({ ...env, PORT: String(port) }, /(http:\/\/localhost:\d+\/setup\/[\w-]{43})/);
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const link = server.match[1]!;
+      expect(link.startsWith(`http://localhost:${port}/setup/`)).toBe(true);
+
+      const health = await fetch(`${base}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok', checks: { database: 'ok', queue: 'ok' } });
+
+      const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+      expect(doc.openapi).toBe('3.1.0');
+      expect(Object.keys(doc.paths)).toContain('/api/v1/tenants/{id}');
+      const reference = await fetch(`${base}/api/reference`);
+      expect(await reference.text()).toContain('/api/reference/swagger-ui-bundle.js');
+      expect((await fetch(`${base}/api/reference/swagger-ui-bundle.js`)).status).toBe(200);
+
+      const token = link.split('/').pop();
+      const setup = await fetch(`${base}/api/v1/setup/${token}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Owner', email: ownerEmail, password: ownerPassword, mspName: 'Northwind IT' }),
+      });
+      expect(setup.status).toBe(200);
+      expect(setup.headers.get('x-request-id')).toMatch(/^[\w-]+$/);
+
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/tenantwatch_http_requests_total\{method="POST",route="\/api\/v1\/setup\/:token",status="200"\} 1/);
+      expect(metrics).toContain('tenantwatch_process_resident_memory_bytes');
+    } finally {
+      expect(await server.stop('SIGTERM')).toBe(0);
+    }
+    expect(server.output()).toContain('"msg":"stopped"');
+    // JSON logs, one object per line, with request ids.
+    const requestLine = server.output().split('\n').find((l) => l.includes('"route":"/healthz"'));
+    expect(JSON.parse(requestLine!)).toMatchObject({ level: 30, requestId: expect.any(String), status: 200 });
+  }, 120_000);
+});
+
+describe('tenantwatch CLI', () => {
+  test('--help on each command', async () => {
+    for (const args of [['--help'], ['user', 'create', '--help'], ['token', 'create', '--help'], ['tenant', 'add', '--help'], ['tenant', 'list', '--help'], ['migrate', '--help']]) {
+      const result = await runCli(args, env);
+      expect(result.code, args.join(' ')).toBe(0);
+      expect(result.stdout).toMatch(/^Usage: tenantwatch/);
+    }
+  }, 60_000);
+
+  test('user create prints a one-time setup link; a duplicate is one clear line and exit 1', async () => {
+    const created = await runCli(['user', 'create', '--email', 'tech@northwind.example', '--role', 'technician'], env);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/\/setup\/[\w-]{43}\n$/);
+    const again = await runCli(['user', 'create', '--email', 'tech@northwind.example', '--role', 'technician'], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe('tenantwatch: A user with the email tech@northwind.example already exists.\n');
+    const badRole = await runCli(['user', 'create', '--email', 'x@northwind.example', '--role', 'god'], env);
+    expect(badRole.code).not.toBe(0);
+    expect(badRole.stderr).toContain('expected owner, admin, technician or read-only');
+  }, 60_000);
+
+  test('token create prints the token once, on stdout', async () => {
+    const result = await runCli(['token', 'create', '--email', ownerEmail, '--name', 'PSA sync'], env);
+    expect(result.code).toBe(0);
+    apiToken = result.stdout.trim();
+    expect(apiToken).toMatch(/^tw_[\w-]{43}$/);
+    const unknown = await runCli(['token', 'create', '--email', 'nobody@northwind.example', '--name', 'x'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe('tenantwatch: No user with the email nobody@northwind.example.\n');
+  }, 60_000);
+
+  test('tenant add and tenant list', async () => {
+    const added = await runCli(['tenant', 'add', '--tenant-id', '6babcaad-604b-40ac-a9d7-9fd97c0b779f', '--name', 'Contoso Ltd', '--domain', 'contoso.com'], env);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/^Added Contoso Ltd \(6babcaad-604b-40ac-a9d7-9fd97c0b779f\)/);
+    const bad = await runCli(['tenant', 'add', '--tenant-id', 'contoso', '--name', 'X', '--domain', 'contoso.com'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe('tenantwatch: tenantGuid: expected the Microsoft 365 tenant id, a GUID\n');
+    const list = await runCli(['tenant', 'list'], env);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/NAME\s+TENANT ID\s+DOMAIN\s+AUTH\s+STATUS\nContoso Ltd\s+6babcaad-604b-40ac-a9d7-9fd97c0b779f\s+contoso.com\s+consent\s+pending/);
+  }, 60_000);
+
+  test('the API accepts the CLI-made token as a bearer token', async () => {
+    const port = await freePort();
+    const server = await startServer({ ...env, PORT: String(port) }, /Tenantwatch is listening/);
+    try {
+      // The owner exists now, so no setup link is printed any more.
+      expect(server.output()).not.toContain('/setup/');
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/tenants`, { headers: { authorization: `Bearer ${apiToken}` } });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { items: { name: string }[] };
+      expect(body.items.map((t) => t.name)).toEqual(['Contoso Ltd']);
+    } finally {
+      expect(await server.stop('SIGINT')).toBe(0);
+    }
+  }, 120_000);
+});

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createLogger } from '../services/log.ts';
+import type { JobDefinition } from '../services/worker/jobs.ts';
+import { JOBS } from '../services/worker/jobs.ts';
+import { startQueue, startWorkers, stopQueue } from '../services/worker/queue.ts';
+import { createTestDatabase } from './helpers/database.ts';
+
+const log = createLogger({ logLevel: 'silent' });
+
+describe(`queue and workers (pg-boss on ${process.env.DATABASE_URL ? 'Postgres' : 'PGlite'})`, () => {
+  let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+  beforeAll(async () => {
+    handle = await createTestDatabase();
+  });
+  afterAll(() => handle.drop());
+
+  test('a graceful stop loses no queued job: in-flight jobs finish or are released, the rest wait', async () => {
+    const TOTAL = 12;
+    const done = new Map<number, number>();
+    let started = 0;
+    let firstStopped = false;
+    let releaseSlowJobs: () => void = () => {};
+    const slowGate = new Promise<void>((resolve) => (releaseSlowJobs = resolve));
+
+    // Every job records its completion; the first ones are slow, so the stop lands mid-flight.
+    const makeJobs = (phase: 'first' | 'second'): Record<string, JobDefinition> => ({
+      'test.count': {
+        run: async (data) => {
+          const { n } = data as { n: number };
+          started += 1;
+          if (phase === 'first' && n < 2) {
+            await slowGate;
+            // The first process is gone by now: whatever it was doing never completes.
+            if (firstStopped) throw new Error('process gone');
+          }
+          done.set(n, (done.get(n) ?? 0) + 1);
+        },
+        retryLimit: 3,
+      },
+    });
+
+    const first = await startQueue(handle.database, log, { schedule: false });
+    await first.createQueue('test.count');
+    for (let n = 0; n < TOTAL; n++) await first.send('test.count', { n }, { retryLimit: 3, retryDelay: 0 });
+    await startWorkers(first, makeJobs('first'), { database: handle.database, log }, { concurrency: 2, pollingIntervalSeconds: 0.5 });
+    await expect.poll(() => started, { timeout: 15_000, interval: 50 }).toBeGreaterThanOrEqual(2);
+
+    // Stop while the two slow jobs are in flight; the 1 s grace passes, so they are released.
+    await stopQueue(first, 1);
+    firstStopped = true;
+    releaseSlowJobs();
+    expect(done.has(0) || done.has(1)).toBe(false);
+    expect(done.size).toBeLessThan(TOTAL);
+
+    // A new worker (a restarted process) picks up everything that was not finished.
+    const handle2 = handle.url ? await import('../db/client.ts').then((m) => m.openDatabase({ databaseUrl: handle.url })) : handle.database;
+    const second = await startQueue(handle2, log, { schedule: false });
+    await startWorkers(second, makeJobs('second'), { database: handle2, log }, { concurrency: 2, pollingIntervalSeconds: 0.5 });
+    await expect.poll(() => done.size, { timeout: 30_000, interval: 100 }).toBe(TOTAL);
+    await stopQueue(second, 5);
+    if (handle2 !== handle.database) await handle2.close();
+
+    // The released in-flight jobs (0 and 1) were completed by the second worker.
+    for (let n = 0; n < TOTAL; n++) expect(done.get(n), `job ${n}`).toBe(1);
+  }, 60_000);
+
+  test('the built-in jobs are registered with their schedules', async () => {
+    const boss = await startQueue(handle.database, log);
+    await startWorkers(boss, JOBS, { database: handle.database, log }, { concurrency: 1 });
+    const schedules = await boss.getSchedules();
+    expect(schedules.map((s) => s.name)).toContain('maintenance.purge-sessions');
+    await stopQueue(boss, 2);
+  });
+});
