@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { openDatabase, type Database } from '../db/client.ts';
-import { createApp } from './api/app.ts';
+import { createNodeApp } from './api/node.ts';
 import { cookiesAreSecure } from './api/auth/cookies.ts';
 import type { App } from './api/types.ts';
 import type { Config } from './config.ts';
@@ -53,7 +53,7 @@ export async function startRuntime(config: Config, options: { log?: Logger; webR
   collectDefaultMetrics({ register: metrics, prefix: 'tenantwatch_' });
   const webRoot = options.webRoot === null ? undefined : (options.webRoot ?? (existsSync(WEB_BUILD_DIR) ? WEB_BUILD_DIR : undefined));
   if (!webRoot) log.warn('web app not built (run `npm run build:web`); serving the API only');
-  const app = createApp({ config, database, secrets, log, metrics, queueHealthy: () => queueIsHealthy(boss), webRoot });
+  const app = createNodeApp({ config, database, secrets, log, metrics, queueHealthy: () => queueIsHealthy(boss) }, { webRoot });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));

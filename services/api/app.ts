@@ -1,7 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hook } from '@hono/zod-openapi';
-import { join } from 'node:path';
-import { serveStatic } from '@hono/node-server/serve-static';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
@@ -9,7 +7,6 @@ import { secureHeaders } from 'hono/secure-headers';
 import { authenticate, csrfProtection } from './auth/middleware.ts';
 import { errorBody, mapError, zodDetails } from './errors.ts';
 import { httpMetrics } from './metrics.ts';
-import { referenceRoutes } from './reference.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { setupRoutes } from './routes/setup.ts';
@@ -62,10 +59,22 @@ export function registerSecuritySchemes(app: App): void {
 }
 
 /**
- * The whole HTTP surface: operations endpoints, the REST API under /api/v1 (every route group
- * is listed here), the OpenAPI document and reference, and the web app.
+ * Routes that depend on where the app runs: the API reference's assets and the built web app
+ * come from the file system on Node and from static assets on Cloudflare Workers.
  */
-export function createApp(deps: AppDeps): App {
+export type PlatformRoutes = {
+  /** Mounted before the API's catch-all 404, for paths under /api (the reference). */
+  api?: (app: App) => void;
+  /** Mounted last, for the web app's pages and assets. */
+  web?: (app: App) => void;
+};
+
+/**
+ * The whole HTTP surface: operations endpoints, the REST API under /api/v1 (every route group
+ * is listed here), the OpenAPI document, and whatever the platform adds (reference, web app).
+ * Portable: nothing here needs Node, so the same app runs on Cloudflare Workers.
+ */
+export function createApp(deps: AppDeps, platform: PlatformRoutes = {}): App {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use('*', async (c, next) => {
@@ -102,23 +111,11 @@ export function createApp(deps: AppDeps): App {
   app.route('/api/v1', v1);
   registerSecuritySchemes(app);
   app.doc31('/api/openapi.json', OPENAPI_INFO);
-  app.route('/', referenceRoutes);
+  platform.api?.(app);
 
   app.all('/api/*', (c) => c.json(errorBody(c, 'not_found', `No such API route: ${c.req.method} ${c.req.path}`), 404));
 
-  if (deps.webRoot) {
-    const root = deps.webRoot;
-    app.use('/_app/immutable/*', async (c, next) => {
-      await next();
-      if (c.res.status === 200) c.header('Cache-Control', 'public, max-age=31536000, immutable');
-    });
-    app.get('*', serveStatic({ root }));
-    // Every other page is the single-page app, which routes on the client (deep links included).
-    app.get('*', async (c, next) => {
-      c.header('Cache-Control', 'no-cache');
-      return serveStatic({ path: join(root, '200.html') })(c, next);
-    });
-  }
+  platform.web?.(app);
 
   app.notFound((c) => c.json(errorBody(c, 'not_found', `Nothing here: ${c.req.method} ${c.req.path}`), 404));
   app.onError(mapError);

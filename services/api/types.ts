@@ -15,8 +15,6 @@ export type AppDeps = {
   metrics: Registry;
   /** Reports whether the queue can take and hand out jobs; for /healthz. */
   queueHealthy?: () => Promise<boolean>;
-  /** Built SvelteKit app to serve at `/` (absent in API-only tests). */
-  webRoot?: string;
 };
 
 /** Who the request is from, when it carries a valid session cookie or bearer token. */

@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import type { Database } from '../../db/client.ts';
 import { appUser, msp, type UserRole } from '../../db/schema/index.ts';
-import { createApp } from '../../services/api/app.ts';
+import { createNodeApp } from '../../services/api/node.ts';
 import type { App } from '../../services/api/types.ts';
 import { loadConfig } from '../../services/config.ts';
 import { createApiToken } from '../../services/core/api-token/create-api-token.ts';
@@ -17,7 +17,7 @@ export const secrets = createSecretBox(Buffer.from(TEST_SECRET_KEY, 'hex'));
 export async function createTestApp(env: Record<string, string> = {}) {
   const { database, drop } = await createTestDatabase();
   const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'silent', ...env });
-  const app = createApp({ config, database, secrets, log: createLogger(config), metrics: new Registry() });
+  const app = createNodeApp({ config, database, secrets, log: createLogger(config), metrics: new Registry() });
   return { app, database, config, drop };
 }
 

@@ -1,0 +1,4 @@
+// `npm run bench`: every benchmark in turn, each printing its own figures.
+console.log(`Tenantwatch benchmarks: node ${process.version}, ${new Date().toISOString()}`);
+await import('./db-write.ts');
+await import('./api.ts');

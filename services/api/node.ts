@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { createApp } from './app.ts';
+import { referenceRoutes } from './reference.ts';
+import type { App, AppDeps } from './types.ts';
+
+/**
+ * The app as the Node process serves it: the API reference from the installed swagger-ui-dist
+ * package and, when built, the web app from `webRoot` with the SPA fallback.
+ */
+export function createNodeApp(deps: AppDeps, options: { webRoot?: string | undefined } = {}): App {
+  const { webRoot } = options;
+  return createApp(deps, {
+    api: (app) => {
+      app.route('/', referenceRoutes);
+    },
+    web: webRoot
+      ? (app) => {
+          app.use('/_app/immutable/*', async (c, next) => {
+            await next();
+            if (c.res.status === 200) c.header('Cache-Control', 'public, max-age=31536000, immutable');
+          });
+          app.get('*', serveStatic({ root: webRoot }));
+          // Every other page is the single-page app, which routes on the client (deep links included).
+          app.get('*', async (c, next) => {
+            c.header('Cache-Control', 'no-cache');
+            return serveStatic({ path: join(webRoot, '200.html') })(c, next);
+          });
+        }
+      : undefined,
+  });
+}
