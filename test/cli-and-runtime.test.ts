@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -120,6 +120,33 @@ describe('tenantwatch CLI', () => {
     const list = await runCli(['tenant', 'list'], env);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/NAME\s+TENANT ID\s+DOMAIN\s+AUTH\s+STATUS\nContoso Ltd\s+6babcaad-604b-40ac-a9d7-9fd97c0b779f\s+contoso.com\s+consent\s+pending/);
+  }, 60_000);
+
+  test('import reads an audit export into a tenant, idempotently', async () => {
+    const file = join(dataDir, 'export.jsonl');
+    const record = (n: number) => ({
+      Id: `7d1c0b2a-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      CreationTime: '2026-11-20T08:00:00',
+      Operation: 'UserLoggedIn',
+      RecordType: 15,
+      Workload: 'AzureActiveDirectory',
+      UserId: 'adele@contoso.com',
+      ClientIP: '203.0.113.5',
+    });
+    writeFileSync(file, [1, 2, 3].map((n) => JSON.stringify(record(n))).join('\n') + '\nnot json\n');
+    const first = await runCli(['import', file, '--tenant', 'contoso.com'], env);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe(`Imported 3 records into Contoso Ltd from ${file} (json-lines): 0 duplicates skipped, 1 quarantined.\n`);
+    const again = await runCli(['import', file, '--tenant', '6babcaad-604b-40ac-a9d7-9fd97c0b779f'], env);
+    expect(again.stdout).toContain('Imported 0 records into Contoso Ltd');
+    expect(again.stdout).toContain('3 duplicates skipped');
+    const unknown = await runCli(['import', file, '--tenant', 'fabrikam.com'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^tenantwatch: No tenant matches "fabrikam.com"/);
+    const missing = await runCli(['import', join(dataDir, 'nope.csv'), '--tenant', 'contoso.com'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`tenantwatch: file not found: ${join(dataDir, 'nope.csv')}\n`);
   }, 60_000);
 
   test('the API accepts the CLI-made token as a bearer token', async () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { and, eq, sql } from 'drizzle-orm';
 import { appUser, USER_ROLES } from '../../db/schema/index.ts';
@@ -10,7 +11,10 @@ import { listTenants } from '../core/tenant/list-tenants.ts';
 import { inviteUser } from '../core/user/invite-user.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { startRuntime } from '../runtime.ts';
+import { importAuditFile } from '../collector/import/import-audit-file.ts';
+import { UnrecognisedExportError } from '../collector/import/read-audit-file.ts';
 import { systemCtx, withDatabase } from './context.ts';
+import { resolveTenant } from './resolve-tenant.ts';
 import { openApiDocument } from '../api/openapi.ts';
 
 const program = new Command('tenantwatch')
@@ -149,6 +153,34 @@ tenant
   );
 
 program
+  .command('import')
+  .description('import an audit export (Purview CSV, Search-UnifiedAuditLog JSON, JSON lines) into a tenant, for investigations')
+  .argument('<file>', 'the export file')
+  .requiredOption('--tenant <tenant>', 'tenant id, Microsoft tenant id, primary domain or name')
+  .addOption(mspOption())
+  .action((file: string, opts: { tenant: string; msp?: string }) =>
+    withDatabase(async (database, config) => {
+      const ctx = await systemCtx(database, config, opts.msp);
+      const target = await resolveTenant(ctx, opts.tenant);
+      const bar = process.stderr.isTTY
+        ? new SingleBar({ format: 'importing [{bar}] {percentage}% | {read} records', stream: process.stderr, hideCursor: true }, Presets.shades_classic)
+        : null;
+      bar?.start(100, 0, { read: 0 });
+      try {
+        const summary = await importAuditFile(database.db, { mspId: ctx.msp, tenantId: target.id }, file, (p) =>
+          bar?.update(p.size > 0 ? Math.min(100, Math.round((p.bytesRead / p.size) * 100)) : 100, { read: p.read }),
+        );
+        bar?.stop();
+        console.log(
+          `Imported ${summary.imported} records into ${target.name} from ${file} (${summary.format}): ${summary.duplicates} duplicates skipped, ${summary.quarantined} quarantined.`,
+        );
+      } finally {
+        bar?.stop();
+      }
+    }),
+  );
+
+program
   .command('openapi')
   .description('print the OpenAPI document')
   .action(() => console.log(JSON.stringify(openApiDocument(), null, 2)));
@@ -165,10 +197,12 @@ try {
     // Commander has already printed the message (or the help, which exits 0).
     process.exit(err.exitCode);
   }
-  if (err instanceof AppError || err instanceof ConfigError) {
+  if (err instanceof AppError || err instanceof ConfigError || err instanceof UnrecognisedExportError) {
     console.error(`tenantwatch: ${err.message}`);
   } else if (err instanceof Error && 'issues' in err) {
     console.error(`tenantwatch: ${(err as { issues: { path: PropertyKey[]; message: string }[] }).issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`);
+  } else if (err instanceof Error && 'code' in err && err.code === 'ENOENT') {
+    console.error(`tenantwatch: file not found: ${(err as Error & { path?: string }).path ?? err.message}`);
   } else {
     console.error(`tenantwatch: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { activity, activityQuarantine, msp, tenant } from '../../../db/schema/index.ts';
+import { createTestDatabase } from '../../../test/helpers/database.ts';
+import { importAuditFile } from './import-audit-file.ts';
+import { openAuditFile, UnrecognisedExportError } from './read-audit-file.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tw-import-'));
+let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+let mspId: string;
+
+/** A fresh tenant per test, so counts are the test's own. */
+async function newTarget() {
+  const [t] = await handle.database.db
+    .insert(tenant)
+    .values({ mspId, tenantGuid: randomUUID(), name: 'Contoso', primaryDomain: 'contoso.com', authMode: 'consent' })
+    .returning();
+  return { mspId, tenantId: t!.id };
+}
+
+const record = (n: number) => ({
+  CreationTime: `2026-11-20T08:${String(n % 60).padStart(2, '0')}:11`,
+  Id: `6f0e1c2d-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  Operation: 'New-InboxRule',
+  OrganizationId: '7c1aec86-7bc7-44d0-a01c-72c2f196f29b',
+  RecordType: 1,
+  ResultStatus: 'True',
+  UserType: 0,
+  Version: 1,
+  Workload: 'Exchange',
+  ClientIP: `[2001:db8::${n}]:443`,
+  // Attacker-written rule names: commas, quotes, newlines, markup.
+  ObjectId: `contoso.onmicrosoft.com/alex\\rule, "${n}"\n<b>`,
+  UserId: 'alex@contoso.com',
+  Parameters: [{ Name: 'Name', Value: `rule, "${n}"` }],
+});
+const records = [1, 2, 3].map(record);
+
+function write(name: string, content: string | Buffer) {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+const csvField = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+beforeAll(async () => {
+  handle = await createTestDatabase();
+  const [m] = await handle.database.db.insert(msp).values({ name: 'Northwind' }).returning();
+  mspId = m!.id;
+});
+afterAll(() => handle.drop());
+
+describe('importAuditFile', () => {
+  test.each([
+    [
+      'a Purview audit search CSV export',
+      'purview-csv',
+      () =>
+        'RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames\r\n' +
+        records.map((r) => [r.Id, '2026-11-20T08:01:11.0000000Z', 'ExchangeAdmin', r.Operation, r.UserId, csvField(JSON.stringify(r)), '', ''].join(',')).join('\r\n') +
+        '\r\n',
+    ],
+    [
+      'the older CSV layout, with a UTF-8 BOM',
+      'purview-csv',
+      () => '\uFEFFCreationDate,UserIds,Operations,AuditData\n' + records.map((r) => ['2026-11-20', r.UserId, r.Operation, csvField(JSON.stringify(r))].join(',')).join('\n'),
+    ],
+    [
+      'Search-UnifiedAuditLog | ConvertTo-Json (AuditData as a string, PowerShell escapes)',
+      'json-array',
+      () =>
+        JSON.stringify(
+          records.map((r, i) => ({ RunspaceId: randomUUID(), RecordType: 1, CreationDate: '/Date(1763625671000)/', UserIds: r.UserId, Operations: r.Operation, AuditData: JSON.stringify(r), ResultIndex: i + 1, ResultCount: 3 })),
+          null,
+          4,
+        ).replace(/</g, '\\u003c'),
+    ],
+    ['extraction tools: objects whose AuditData is an object', 'json-array', () => JSON.stringify(records.map((r) => ({ auditData: r, Source: 'tool' })))],
+    ['a JSON array of raw records', 'json-array', () => JSON.stringify(records)],
+    ['JSON lines of raw records', 'json-lines', () => records.map((r) => JSON.stringify(r)).join('\n') + '\n\n'],
+    ['one pretty-printed record', 'json-object', () => JSON.stringify(records[0], null, 2)],
+  ])('reads %s', async (_name, format, build) => {
+    const target = await newTarget();
+    const path = write(`${randomUUID()}.txt`, build());
+    const progress: number[] = [];
+    const summary = await importAuditFile(handle.database.db, target, path, (p) => progress.push(p.bytesRead));
+    const expected = format === 'json-object' ? 1 : 3;
+    expect(summary).toEqual({ format, read: expected, imported: expected, duplicates: 0, quarantined: 0 });
+    expect(progress.at(-1)).toBeGreaterThan(0);
+    const rows = await handle.database.db.select().from(activity).where(and(eq(activity.tenantId, target.tenantId), eq(activity.source, 'import')));
+    expect(rows.map((r) => r.raw)).toEqual(expect.arrayContaining(records.slice(0, expected)));
+    expect(rows[0]).toMatchObject({ operation: 'New-InboxRule', actorUpn: 'alex@contoso.com' });
+    expect(rows.map((r) => r.clientIp).sort()).toEqual(['2001:db8::1', '2001:db8::2', '2001:db8::3'].slice(0, expected));
+  });
+
+  test('reads the UTF-16LE file Windows PowerShell 5 writes with >', async () => {
+    const target = await newTarget();
+    const text = '\uFEFF' + JSON.stringify(records.map((r) => ({ AuditData: JSON.stringify(r) })), null, 4);
+    const path = write('ps5.json', Buffer.from(text, 'utf16le'));
+    expect((await importAuditFile(handle.database.db, target, path)).imported).toBe(3);
+  });
+
+  test('importing the same file again imports nothing new', async () => {
+    const target = await newTarget();
+    const path = write('twice.jsonl', records.map((r) => JSON.stringify(r)).join('\n'));
+    await importAuditFile(handle.database.db, target, path);
+    expect(await importAuditFile(handle.database.db, target, path)).toMatchObject({ read: 3, imported: 0, duplicates: 3 });
+  });
+
+  test('bad items are quarantined with reasons and the rest is imported', async () => {
+    const target = await newTarget();
+    const path = write('mixed.jsonl', [JSON.stringify(records[0]), '{"AuditData": "{not json"}', 'garbage', JSON.stringify({ ...records[1], CreationTime: 'soon' }), JSON.stringify(records[2])].join('\n'));
+    const summary = await importAuditFile(handle.database.db, target, path);
+    expect(summary).toMatchObject({ read: 5, imported: 2, quarantined: 3 });
+    const reasons = (await handle.database.db.select().from(activityQuarantine).where(eq(activityQuarantine.tenantId, target.tenantId))).map((q) => q.reason);
+    expect(reasons).toEqual(
+      expect.arrayContaining([expect.stringMatching(/AuditData is not valid JSON/), expect.stringMatching(/line is not valid JSON/), expect.stringMatching(/CreationTime is not a date/)]),
+    );
+  });
+
+  test('a truncated JSON export keeps the records before the cut and says where it stopped', async () => {
+    const target = await newTarget();
+    const full = JSON.stringify(records);
+    const path = write('cut.json', full.slice(0, full.lastIndexOf('{"CreationTime"') + 40));
+    const summary = await importAuditFile(handle.database.db, target, path);
+    expect(summary).toMatchObject({ imported: 2, quarantined: 1 });
+  });
+
+  test('a file that is no audit export is refused with a clear message', async () => {
+    const path = write('notes.txt', 'Dear diary,\nnothing to see here\n');
+    await expect(openAuditFile(path)).rejects.toThrow(UnrecognisedExportError);
+    await expect(openAuditFile(path)).rejects.toThrow(/Purview audit search CSV/);
+  });
+});

@@ -1,0 +1,25 @@
+/** Ready-made tenants for tests, benchmarks and the demo. */
+import type { AppConsent } from '../state.ts';
+
+export { baselineDay, baselineScenario, CONTOSO, type BaselineOptions } from './baseline.ts';
+export { becScenario, BEC, type BecOptions } from './bec.ts';
+export { generateTenantDay, type TenantDay, type TenantDayOptions } from './tenant-day.ts';
+export { ATTACKER_NETWORKS, USUAL_NETWORKS, PLACES } from './network.ts';
+
+export const FABRIKAM = {
+  tenantId: 'c3f0b9e2-8d1a-4f6b-b7c5-2e4d6f8a0b1c',
+  displayName: 'Fabrikam, Inc.',
+  initialDomain: 'fabrikam.onmicrosoft.com',
+  domain: 'fabrikam.com',
+} as const;
+
+/** The application permissions a Tenantwatch collector needs, consented by an admin. */
+export function collectorConsent(appId: string): AppConsent {
+  return {
+    appId,
+    roles: {
+      graph: ['AuditLog.Read.All', 'Directory.Read.All', 'User.Read.All', 'SecurityAlert.Read.All', 'IdentityRiskEvent.Read.All', 'IdentityRiskyUser.Read.All'],
+      manage: ['ActivityFeed.Read'],
+    },
+  };
+}

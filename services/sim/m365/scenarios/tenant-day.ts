@@ -1,0 +1,233 @@
+/**
+ * An ordinary working day in a tenant, generated from a seed: every user signs in from their
+ * usual networks (sometimes after a mistyped password or an MFA prompt), reads mail, works on
+ * SharePoint files; a few create benign inbox rules; the helpdesk resets some passwords.
+ * Each sign-in appears both in Graph signIns and as a UserLoggedIn/UserLoginFailed audit
+ * record; audit records are published 20–90 minutes after they happen.
+ */
+import { createPrng, type Prng } from '../prng.ts';
+import type { AuditRecord, DirectoryAudit, SignIn } from '../records.ts';
+import type { AppConsent, AuditInput, TenantScenario } from '../state.ts';
+import {
+  APPS,
+  DEVICES,
+  clientIpForm,
+  directoryRecords,
+  exchangeCmdlet,
+  inboxRuleObjectId,
+  mailItemsAccessed,
+  sharePointRecord,
+  signInRecords,
+  type ClientApp,
+  type Person,
+  type TenantContext,
+} from './builders.ts';
+import { createPerson } from './people.ts';
+
+export interface TenantDayOptions {
+  seed: string | number;
+  /** `YYYY-MM-DD` (UTC). */
+  day: string;
+  userCount: number;
+  ctx: TenantContext;
+  consents: AppConsent[];
+}
+
+export interface TenantDay {
+  ctx: TenantContext;
+  people: Person[];
+  dayStart: number;
+  signIns: SignIn[];
+  directoryAudits: DirectoryAudit[];
+  audit: AuditInput[];
+  prng: Prng;
+  /** Builds the scenario from everything generated so far (call after adding story events). */
+  toScenario(extra?: Partial<TenantScenario>): TenantScenario;
+  /** Queues an audit record, published after the usual latency. */
+  publish(record: AuditRecord, at: number): void;
+}
+
+const MINUTE = 60_000;
+const SITES = ['Marketing', 'Sales', 'Engineering', 'Finance', 'HR', 'Operations'];
+const FILES = ['Q2 Plan.docx', 'Budget 2024.xlsx', 'Customer List.xlsx', 'Roadmap.pptx', 'Meeting Notes.docx', 'Campaign Brief.docx', 'Pricing.xlsx', 'Onboarding.pdf'];
+
+export function generateTenantDay(options: TenantDayOptions): TenantDay {
+  const root = createPrng(options.seed);
+  const peoplePrng = root.fork('people');
+  const activity = root.fork('activity');
+  const latency = root.fork('latency');
+  const { ctx } = options;
+  const dayStart = Date.parse(`${options.day}T00:00:00Z`);
+  if (!Number.isFinite(dayStart)) throw new Error(`invalid day ${options.day}`);
+
+  const taken = new Set<string>();
+  const people: Person[] = [];
+  people.push(createPerson(ctx, peoplePrng, dayStart, taken, { jobTitle: 'IT Administrator', isAdmin: true, region: 0 }));
+  people.push(createPerson(ctx, peoplePrng, dayStart, taken, { jobTitle: 'Helpdesk Technician', isAdmin: true, region: 0 }));
+  while (people.length < options.userCount) people.push(createPerson(ctx, peoplePrng, dayStart, taken));
+
+  const signIns: SignIn[] = [];
+  const directoryAudits: DirectoryAudit[] = [];
+  const audit: AuditInput[] = [];
+  const publish = (record: AuditRecord, at: number): void => {
+    audit.push({ record, publishAt: new Date(at + latency.int(20, 90) * MINUTE + latency.int(0, 59) * 1000).toISOString() });
+  };
+  const localToUtc = (person: Person, hour: number, minute: number): number => dayStart + (hour - person.utcOffsetHours) * 3_600_000 + minute * MINUTE + activity.int(0, 59) * 1000;
+
+  // A few people (about 3 %, at least two) create a benign rule today, so look-alikes always exist.
+  const ruleMakers = new Set(activity.shuffle(people.slice(2)).slice(0, Math.max(2, Math.round(people.length * 0.03))));
+
+  for (const person of people) {
+    const p = activity;
+    const startHour = p.int(7, 9);
+    const endHour = p.int(16, 18);
+    const when = (): number => localToUtc(person, p.int(startHour, endHour - 1), p.int(0, 59));
+    const network = (): Person['home'] => (p.chance(0.8) ? person.home : person.roaming);
+
+    const sessions = p.int(1, 3);
+    for (let s = 0; s < sessions; s++) {
+      const at = when();
+      const net = network();
+      const app = p.weighted<ClientApp>([[APPS.officeHome, 3], [APPS.outlookWeb, 3], [APPS.teams, 2], [APPS.officeDesktop, 2]]);
+      const ip = net.address(p);
+      if (p.chance(0.06)) {
+        const typo = signInRecords(ctx, p, { person, at: at - p.int(1, 3) * MINUTE, network: net, app, errorCode: 50126, ipAddress: ip });
+        signIns.push(typo.graph);
+        publish(typo.audit, at);
+      }
+      if (p.chance(0.08)) {
+        const mfa = signInRecords(ctx, p, { person, at: at - p.int(20, 50) * 1000, network: net, app, errorCode: 50074, ipAddress: ip });
+        signIns.push(mfa.graph);
+        publish(mfa.audit, at);
+      }
+      const ok = signInRecords(ctx, p, { person, at, network: net, app, ipAddress: ip });
+      signIns.push(ok.graph);
+      publish(ok.audit, at);
+      const activityInfo = person.user.signInActivity;
+      if (!activityInfo.lastSignInDateTime || activityInfo.lastSignInDateTime < ok.graph.createdDateTime) {
+        activityInfo.lastSignInDateTime = ok.graph.createdDateTime;
+        activityInfo.lastSignInRequestId = ok.graph.id;
+        activityInfo.lastSuccessfulSignInDateTime = ok.graph.createdDateTime;
+        activityInfo.lastSuccessfulSignInRequestId = ok.graph.id;
+      }
+    }
+
+    // Token refreshes from desktop and mobile apps: audit log only (Graph v1.0 lists interactive sign-ins).
+    for (let n = p.int(1, 3); n > 0; n--) {
+      const at = when();
+      const refresh = signInRecords(ctx, p, { person, at, network: network(), app: p.pick([APPS.teams, APPS.outlookMobile]), device: DEVICES.iosOutlook, interactive: false });
+      publish(refresh.audit, at);
+      const lastRefresh = person.user.signInActivity.lastNonInteractiveSignInDateTime;
+      if (!lastRefresh || lastRefresh < refresh.graph.createdDateTime) {
+        person.user.signInActivity.lastNonInteractiveSignInDateTime = refresh.graph.createdDateTime;
+        person.user.signInActivity.lastNonInteractiveSignInRequestId = refresh.graph.id;
+      }
+    }
+
+    for (let n = p.int(1, 3); n > 0; n--) {
+      const at = when();
+      const address = network().address(p);
+      const form = address.includes(':') ? p.pick(['bare', 'bracketed-port'] as const) : p.pick(['mapped', 'bare', 'port'] as const);
+      publish(
+        mailItemsAccessed(ctx, p, { person, at, address, clientIp: clientIpForm(address, form, p), accessType: p.chance(0.7) ? 'Bind' : 'Sync', client: p.pick(['Client=OWA;Action=ViaProxy', 'Client=REST;Client=RESTSystem;;', 'Client=MSExchangeRPC']), count: p.int(1, 40) }),
+        at,
+      );
+    }
+
+    for (let n = p.int(0, 5); n > 0; n--) {
+      const at = when();
+      const site = p.pick(SITES);
+      const file = p.pick(FILES);
+      publish(
+        sharePointRecord(ctx, p, {
+          person,
+          at,
+          operation: p.weighted([['FileAccessed', 6], ['FileModified', 3], ['FileUploaded', 1], ['FileDownloaded', 1]] as const),
+          recordType: 6,
+          siteUrl: `https://${ctx.initialDomain.split('.')[0]}.sharepoint.com/sites/${site}`,
+          relativeUrl: 'Shared Documents',
+          fileName: file,
+          clientIp: network().address(p),
+          userAgent: person.device.userAgent,
+        }),
+        at,
+      );
+    }
+
+    if (ruleMakers.has(person)) {
+      // A benign rule: newsletters into a folder, created in OWA from a usual network.
+      const at = when();
+      const name = p.pick(['Newsletters', 'Vendor updates', 'Conference mail']);
+      publish(
+        exchangeCmdlet(ctx, p, {
+          person,
+          at,
+          operation: 'New-InboxRule',
+          parameters: [
+            ['AlwaysDeleteOutlookRulesBlob', 'False'],
+            ['Force', 'False'],
+            ['Name', name],
+            ['From', `news@${p.pick(['fabrikam.com', 'contoso-events.example', 'northwindtraders.example'])}`],
+            ['MoveToFolder', name],
+            ['StopProcessingRules', 'True'],
+          ],
+          objectId: inboxRuleObjectId(ctx, person, name),
+          clientIp: clientIpForm(person.home.address(p), 'port', p),
+        }),
+        at,
+      );
+    }
+  }
+
+  // The helpdesk at work: password resets and profile updates.
+  const helpdesk = people[1];
+  if (helpdesk) {
+    for (let n = activity.int(2, 5); n > 0; n--) {
+      const target = activity.pick(people.slice(2));
+      const at = localToUtc(helpdesk, activity.int(9, 16), activity.int(0, 59));
+      const reset = activity.chance(0.5);
+      const { graph, audit: record } = directoryRecords(ctx, activity, {
+        at,
+        actor: helpdesk,
+        actorIp: helpdesk.home.address(activity),
+        operation: reset ? 'Reset user password.' : 'Update user.',
+        category: 'UserManagement',
+        operationType: reset ? 'Update' : 'Update',
+        target: { id: target.user.id, displayName: null, type: 'User', userPrincipalName: target.user.userPrincipalName },
+        modifiedProperties: reset ? [] : [
+          { name: 'JobTitle', oldValue: '[]', newValue: `["${target.user.jobTitle ?? ''}"]` },
+          { name: 'Included Updated Properties', oldValue: '', newValue: '"JobTitle"' },
+        ],
+      });
+      directoryAudits.push(graph);
+      publish(record, at);
+    }
+  }
+
+  const result: TenantDay = {
+    ctx,
+    people,
+    dayStart,
+    signIns,
+    directoryAudits,
+    audit,
+    prng: root.fork('story'),
+    publish,
+    toScenario: (extra = {}) => ({
+      tenantId: ctx.tenantId,
+      displayName: ctx.displayName,
+      initialDomain: ctx.initialDomain,
+      verifiedDomains: [ctx.domain],
+      consents: options.consents,
+      users: people.map((person) => person.user),
+      signIns,
+      directoryAudits,
+      audit,
+      // Sign-ins reach Graph a couple of minutes after they happen.
+      graphLatencyMs: 2 * MINUTE,
+      seed: String(options.seed),
+      ...extra,
+    }),
+  };
+  return result;
+}
