@@ -33,7 +33,13 @@ export type Database = {
   close(): Promise<void>;
 };
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
+/**
+ * Where the committed migrations live. Resolved when migrating, not on import: bundles (the
+ * Cloudflare Worker) have no file URL for this module, and never migrate.
+ */
+export function migrationsDir(): string {
+  return fileURLToPath(new URL('./migrations', import.meta.url));
+}
 
 /** Arbitrary constant: serialises migrations when several processes start at once. */
 const MIGRATION_LOCK_ID = 727_072_026;
@@ -83,7 +89,7 @@ async function openPglite(dataDir: string): Promise<Database> {
       await client.query('select 1');
     },
     async migrate() {
-      await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS_DIR });
+      await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: migrationsDir() });
     },
     async close() {
       if (!client.closed) await client.close();
@@ -108,7 +114,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       const conn = await pool.connect();
       try {
         await conn.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
-        await migratePg(drizzlePg(conn, { schema }), { migrationsFolder: MIGRATIONS_DIR });
+        await migratePg(drizzlePg(conn, { schema }), { migrationsFolder: migrationsDir() });
       } finally {
         await conn.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => {});
         conn.release();
