@@ -22,6 +22,12 @@ const port = z.coerce
 
 const positiveInt = (what: string) => z.coerce.number({ message: `expected ${what}` }).int(`expected ${what}`).positive(`expected ${what}`);
 
+/** Microsoft endpoints: https only (tokens must never travel in clear). */
+const httpsUrl = z
+  .url({ message: 'expected an https:// URL' })
+  .refine((v) => v.startsWith('https://'), { message: 'expected an https:// URL' })
+  .transform((v) => v.replace(/\/+$/, ''));
+
 const envSchema = z.object({
   PORT: port.default(8787),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -46,6 +52,16 @@ const envSchema = z.object({
   TW_MAX_BODY_BYTES: positiveInt('a number of bytes').default(1_048_576),
   TW_WORKER_CONCURRENCY: positiveInt('a number of jobs').default(4),
   TW_SHUTDOWN_GRACE_SECONDS: positiveInt('a number of seconds').default(30),
+  TW_LOGIN_URL: httpsUrl.default('https://login.microsoftonline.com'),
+  TW_GRAPH_URL: httpsUrl.default('https://graph.microsoft.com'),
+  TW_MANAGEMENT_URL: httpsUrl.default('https://manage.office.com'),
+  TW_MS_CLIENT_ID: z.uuid({ message: 'expected the application (client) id of the MSP app, a GUID' }).optional(),
+  TW_MS_CLIENT_SECRET: z.string().min(1).optional(),
+  TW_PUBLISHER_ID: z.uuid({ message: "expected the MSP's own Entra tenant id, a GUID" }).optional(),
+  TW_COLLECT_INTERVAL_MINUTES: positiveInt('a number of minutes').default(5),
+  TW_COLLECT_OVERLAP_MINUTES: positiveInt('a number of minutes').default(120),
+  TW_COLLECT_BACKFILL_DAYS: z.coerce.number({ message: 'expected a number of days' }).int('expected a number of days').min(1, 'expected 1 to 7 days').max(7, 'expected 1 to 7 days').default(7),
+  TW_RETENTION_DAYS: positiveInt('a number of days').default(90),
 });
 
 export type Config = {
@@ -62,6 +78,26 @@ export type Config = {
   maxBodyBytes: number;
   workerConcurrency: number;
   shutdownGraceSeconds: number;
+  microsoft: {
+    /** Entra ID token endpoint host, e.g. https://login.microsoftonline.com. */
+    loginUrl: string;
+    graphUrl: string;
+    managementUrl: string;
+    /** The MSP's multi-tenant app, used for tenants onboarded by admin consent. */
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    /** PublisherIdentifier for the Management Activity API quota (the MSP's tenant id). */
+    publisherId: string | undefined;
+  };
+  collect: {
+    intervalMinutes: number;
+    /** How far each poll re-reads before the last checkpoint, to catch records that arrive late. */
+    overlapMinutes: number;
+    /** First collection of a tenant reaches this far back (the API keeps 7 days). */
+    backfillDays: number;
+    /** Raw activity older than this is purged. */
+    retentionDays: number;
+  };
 };
 
 export class ConfigError extends Error {
@@ -105,6 +141,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: e.TW_MAX_BODY_BYTES,
     workerConcurrency: e.TW_WORKER_CONCURRENCY,
     shutdownGraceSeconds: e.TW_SHUTDOWN_GRACE_SECONDS,
+    microsoft: {
+      loginUrl: e.TW_LOGIN_URL,
+      graphUrl: e.TW_GRAPH_URL,
+      managementUrl: e.TW_MANAGEMENT_URL,
+      clientId: e.TW_MS_CLIENT_ID,
+      clientSecret: e.TW_MS_CLIENT_SECRET,
+      publisherId: e.TW_PUBLISHER_ID,
+    },
+    collect: {
+      intervalMinutes: e.TW_COLLECT_INTERVAL_MINUTES,
+      overlapMinutes: e.TW_COLLECT_OVERLAP_MINUTES,
+      backfillDays: e.TW_COLLECT_BACKFILL_DAYS,
+      retentionDays: e.TW_RETENTION_DAYS,
+    },
   };
 }
 
@@ -120,7 +170,7 @@ export function decodeKey(value: string): Buffer | null {
 }
 
 function redact(key: string, value: string): string {
-  if (key === 'TW_SECRET_KEY') return '<hidden>';
+  if (key === 'TW_SECRET_KEY' || key === 'TW_MS_CLIENT_SECRET') return '<hidden>';
   if (key === 'DATABASE_URL') return value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   return value;
 }

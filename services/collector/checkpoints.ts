@@ -1,0 +1,35 @@
+import { and, eq } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.ts';
+import { type ActivitySource, collectorCheckpoint } from '../../db/schema/index.ts';
+
+export type Checkpoint = typeof collectorCheckpoint.$inferSelect;
+
+export async function readCheckpoint(db: DbOrTx, tenantId: string, source: ActivitySource): Promise<Checkpoint | undefined> {
+  const [row] = await db
+    .select()
+    .from(collectorCheckpoint)
+    .where(and(eq(collectorCheckpoint.tenantId, tenantId), eq(collectorCheckpoint.source, source)))
+    .limit(1);
+  return row;
+}
+
+/** Writes the given fields of a tenant's checkpoint for one source, creating it if needed. */
+export async function writeCheckpoint(db: DbOrTx, tenantId: string, source: ActivitySource, fields: Partial<Omit<Checkpoint, 'tenantId' | 'source'>>): Promise<void> {
+  await db
+    .insert(collectorCheckpoint)
+    .values({ tenantId, source, ...fields })
+    .onConflictDoUpdate({ target: [collectorCheckpoint.tenantId, collectorCheckpoint.source], set: fields });
+}
+
+/**
+ * How long to leave a failing source alone: what the service asked for when throttled, longer
+ * for problems a person must fix, and exponential for the rest. After five failures in a row the
+ * circuit opens for half an hour, so a broken tenant costs little and delays no other.
+ */
+export function retryDelaySeconds(kind: 'throttled' | 'auth' | 'permission' | 'transient' | 'gone', failures: number, retryAfter?: number): number {
+  const HALF_HOUR = 1800;
+  if (kind === 'throttled') return Math.min(HALF_HOUR, Math.max(1, retryAfter ?? 60));
+  if (kind === 'auth' || kind === 'permission') return HALF_HOUR;
+  if (failures >= 5) return HALF_HOUR;
+  return Math.min(HALF_HOUR, 30 * 2 ** Math.max(0, failures - 1));
+}

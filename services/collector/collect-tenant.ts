@@ -1,0 +1,200 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { type ActivitySource, tenant } from '../../db/schema/index.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { type Checkpoint, readCheckpoint, retryDelaySeconds, writeCheckpoint } from './checkpoints.ts';
+import { GRAPH_FEEDS, type GraphFeed, createGraphReader } from './graph/reader.ts';
+import { ingestRecords, type IngestSummary } from './ingest.ts';
+import { CONTENT_TYPES, type ContentBlob, type ContentType, createManagementClient } from './management-api/client.ts';
+import { CollectError } from './microsoft/errors.ts';
+import type { TenantAuth, TokenProvider } from './microsoft/token-provider.ts';
+
+/** Every source collected for a tenant. */
+export const COLLECTED_SOURCES = [...CONTENT_TYPES, ...(Object.keys(GRAPH_FEEDS) as GraphFeed[])] as const satisfies readonly ActivitySource[];
+export type CollectedSource = (typeof COLLECTED_SOURCES)[number];
+
+export type CollectorDeps = {
+  db: Db;
+  config: Pick<Config, 'microsoft' | 'collect'>;
+  tokens: TokenProvider;
+  log: Logger;
+  /** The current time; tests move it. */
+  now?: () => Date;
+  /** Per-call timeout for Microsoft (slow answers count as failures). */
+  timeoutMs?: number;
+};
+
+export type SourceResult =
+  | { source: CollectedSource; status: 'collected'; received: number; inserted: number; duplicates: number; quarantined: number }
+  | { source: CollectedSource; status: 'failed'; error: string; retryInSeconds: number }
+  | { source: CollectedSource; status: 'not due' };
+
+type TenantRow = typeof tenant.$inferSelect;
+
+const DAY = 86_400_000;
+/** The Management Activity API refuses windows longer than 24 h or starting over 7 days ago. */
+const MAX_WINDOW_MS = DAY;
+const API_HORIZON_MS = 7 * DAY - 10 * 60_000;
+
+/**
+ * One collection pass over a tenant's sources. Each source has its own checkpoint, backoff and
+ * circuit breaker, so one failing source never stops the others. Nothing is lost: a window's
+ * checkpoint advances only after its records are stored, and every window re-reads the overlap
+ * before the checkpoint for records that arrive late; storing is idempotent, so a crash or a
+ * repeat re-does work and never duplicates it.
+ */
+export async function collectTenant(
+  deps: CollectorDeps,
+  tenantId: string,
+  options: { sources?: readonly CollectedSource[]; force?: boolean; since?: Date; onProgress?: (source: CollectedSource, windowEnd: Date) => void } = {},
+): Promise<SourceResult[]> {
+  const [row] = await deps.db.select().from(tenant).where(eq(tenant.id, tenantId)).limit(1);
+  if (!row || row.status === 'disabled') return [];
+  const sources = options.sources ?? COLLECTED_SOURCES;
+  const results: SourceResult[] = [];
+  // A few sources at a time: Graph's report APIs allow 5 requests per 10 s per tenant.
+  const queue = [...sources];
+  await Promise.all(
+    Array.from({ length: 3 }, async () => {
+      for (let source = queue.shift(); source; source = queue.shift()) results.push(await collectSource(deps, row, source, options));
+    }),
+  );
+  if (row.status === 'pending' && results.some((r) => r.status === 'collected')) {
+    await deps.db.update(tenant).set({ status: 'active', updatedAt: new Date() }).where(and(eq(tenant.id, row.id), inArray(tenant.status, ['pending', 'error'])));
+  }
+  return results.sort((a, b) => sources.indexOf(a.source) - sources.indexOf(b.source));
+}
+
+async function collectSource(
+  deps: CollectorDeps,
+  row: TenantRow,
+  source: CollectedSource,
+  options: { force?: boolean; since?: Date; onProgress?: (source: CollectedSource, windowEnd: Date) => void },
+): Promise<SourceResult> {
+  const now = deps.now?.() ?? new Date();
+  const checkpoint = await readCheckpoint(deps.db, row.id, source);
+  if (!options.force && checkpoint?.nextAttemptAt && checkpoint.nextAttemptAt > now) return { source, status: 'not due' };
+
+  const horizon = new Date(now.getTime() - Math.min(deps.config.collect.backfillDays * DAY, API_HORIZON_MS));
+  const resumeFrom = checkpoint?.windowEnd ? new Date(checkpoint.windowEnd.getTime() - deps.config.collect.overlapMinutes * 60_000) : horizon;
+  let start = new Date(Math.max(horizon.getTime(), Math.min(resumeFrom.getTime(), options.since?.getTime() ?? Infinity)));
+  await writeCheckpoint(deps.db, row.id, source, { lastAttemptAt: now });
+
+  const total: IngestSummary = { received: 0, inserted: 0, duplicates: 0, quarantined: 0, insertedIds: [] };
+  const auth: TenantAuth = row;
+  try {
+    const collectWindow = isContentType(source)
+      ? await managementWindowCollector(deps, row, auth, source, checkpoint, total)
+      : graphWindowCollector(deps, row, auth, source, total);
+    while (start < now) {
+      const end = new Date(Math.min(start.getTime() + MAX_WINDOW_MS, now.getTime()));
+      const cursor = await collectWindow(start, end);
+      // Advance only after the window is stored; never move a checkpoint backwards.
+      const windowEnd = checkpoint?.windowEnd && checkpoint.windowEnd > end ? checkpoint.windowEnd : end;
+      await writeCheckpoint(deps.db, row.id, source, { windowEnd, cursor });
+      options.onProgress?.(source, end);
+      start = end;
+    }
+    await writeCheckpoint(deps.db, row.id, source, { lastSuccessAt: now, lastError: null, consecutiveFailures: 0, nextAttemptAt: null });
+    return { source, status: 'collected', received: total.received, inserted: total.inserted, duplicates: total.duplicates, quarantined: total.quarantined };
+  } catch (err) {
+    const error = err instanceof CollectError ? err : new CollectError(`Unexpected error: ${(err as Error).message}`, 'transient');
+    const failures = (checkpoint?.consecutiveFailures ?? 0) + 1;
+    const delay = retryDelaySeconds(error.kind, failures, error.retryAfterSeconds);
+    await writeCheckpoint(deps.db, row.id, source, {
+      lastError: error.message,
+      lastErrorAt: now,
+      consecutiveFailures: failures,
+      nextAttemptAt: new Date(now.getTime() + delay * 1000),
+    });
+    deps.log.warn({ tenantId: row.id, source, error: error.message, kind: error.kind, retryInSeconds: delay }, 'collection failed');
+    return { source, status: 'failed', error: error.message, retryInSeconds: delay };
+  }
+}
+
+function isContentType(source: CollectedSource): source is ContentType {
+  return (CONTENT_TYPES as readonly string[]).includes(source);
+}
+
+function addTo(total: IngestSummary, part: IngestSummary) {
+  total.received += part.received;
+  total.inserted += part.inserted;
+  total.duplicates += part.duplicates;
+  total.quarantined += part.quarantined;
+}
+
+/**
+ * Management Activity API: list the blobs created in the window, fetch each one not already
+ * fetched (their ids within the overlap are kept in the checkpoint's cursor), store the records.
+ */
+async function managementWindowCollector(
+  deps: CollectorDeps,
+  row: TenantRow,
+  auth: TenantAuth,
+  contentType: ContentType,
+  checkpoint: Checkpoint | undefined,
+  total: IngestSummary,
+) {
+  const client = createManagementClient({
+    baseUrl: deps.config.microsoft.managementUrl,
+    tenantGuid: row.tenantGuid,
+    publisherId: deps.config.microsoft.publisherId,
+    token: (fresh) => deps.tokens.getToken(auth, 'manage', { fresh }),
+    timeoutMs: deps.timeoutMs,
+  });
+  const seen = new Map<string, number>(parseSeen(checkpoint?.cursor));
+  let subscribed = false;
+  return async (start: Date, end: Date): Promise<string> => {
+    let blobs: ContentBlob[];
+    try {
+      blobs = await client.listContent(contentType, start, end);
+    } catch (err) {
+      // First collection of a tenant: start the subscription, then list again.
+      if (err instanceof CollectError && /No subscription/.test(err.message) && !subscribed) {
+        await client.startSubscription(contentType);
+        subscribed = true;
+        blobs = await client.listContent(contentType, start, end);
+      } else throw err;
+    }
+    for (const blob of blobs) {
+      if (seen.has(blob.contentId)) continue;
+      let records: unknown[];
+      try {
+        records = await client.fetchContent(blob);
+      } catch (err) {
+        if (err instanceof CollectError && err.kind === 'gone') {
+          deps.log.warn({ tenantId: row.id, contentId: blob.contentId, error: err.message }, 'content blob no longer available');
+          continue;
+        }
+        throw err;
+      }
+      addTo(total, await ingestRecords(deps.db, { mspId: row.mspId, tenantId: row.id }, contentType, records));
+      seen.set(blob.contentId, Date.parse(blob.contentCreated.endsWith('Z') ? blob.contentCreated : `${blob.contentCreated}Z`));
+    }
+    // Keep only ids the next pass can list again (inside its overlap).
+    const keepAfter = end.getTime() - deps.config.collect.overlapMinutes * 60_000 - 60_000;
+    for (const [id, created] of seen) if (!(created >= keepAfter)) seen.delete(id);
+    return JSON.stringify({ seen: [...seen] });
+  };
+}
+
+function parseSeen(cursor: string | null | undefined): [string, number][] {
+  if (!cursor) return [];
+  try {
+    const parsed = JSON.parse(cursor) as { seen?: [string, number][] };
+    return Array.isArray(parsed.seen) ? parsed.seen : [];
+  } catch {
+    return [];
+  }
+}
+
+function graphWindowCollector(deps: CollectorDeps, row: TenantRow, auth: TenantAuth, feed: GraphFeed, total: IngestSummary) {
+  const reader = createGraphReader({ baseUrl: deps.config.microsoft.graphUrl, token: (fresh) => deps.tokens.getToken(auth, 'graph', { fresh }) });
+  return async (start: Date, end: Date): Promise<string | null> => {
+    await reader.readWindow(feed, start, end, async (records) => {
+      addTo(total, await ingestRecords(deps.db, { mspId: row.mspId, tenantId: row.id }, feed, records));
+    });
+    return null;
+  };
+}

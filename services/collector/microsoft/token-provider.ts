@@ -1,0 +1,85 @@
+import { ConfidentialClientApplication } from '@azure/msal-node';
+import type { Config } from '../../config.ts';
+import type { SecretBox } from '../../crypto.ts';
+import { CollectError, fromMsalError } from './errors.ts';
+
+/** Resource identifiers (token audiences), not addresses: the same for simulator and service. */
+export const RESOURCES = {
+  graph: 'https://graph.microsoft.com/.default',
+  manage: 'https://manage.office.com/.default',
+} as const;
+export type Resource = keyof typeof RESOURCES;
+
+/** What the provider needs of a tenant row. */
+export type TenantAuth = {
+  tenantGuid: string;
+  authMode: 'consent' | 'secret' | 'certificate';
+  clientId: string | null;
+  credentialsEnc: string | null;
+};
+
+export type TokenProvider = {
+  /** An app-only access token for the tenant; `fresh` skips msal's cache (after a 401). */
+  getToken(tenant: TenantAuth, resource: Resource, options?: { fresh?: boolean }): Promise<string>;
+  /** The application permissions (`roles`) the tenant granted, read from a fresh token. */
+  grantedRoles(tenant: TenantAuth, resource: Resource): Promise<string[]>;
+};
+
+/**
+ * Client-credentials tokens through @azure/msal-node, one ConfidentialClientApplication per
+ * tenant and app (msal caches and renews tokens itself). Only the login base URL differs between
+ * Microsoft and the simulator.
+ */
+export function createTokenProvider(config: Pick<Config, 'microsoft'>, secrets: SecretBox): TokenProvider {
+  const apps = new Map<string, ConfidentialClientApplication>();
+  const loginHost = new URL(config.microsoft.loginUrl).host;
+
+  function appFor(tenant: TenantAuth): ConfidentialClientApplication {
+    const key = `${tenant.tenantGuid}|${tenant.authMode}|${tenant.clientId ?? ''}|${tenant.credentialsEnc ?? ''}`;
+    const cached = apps.get(key);
+    if (cached) return cached;
+    const auth = {
+      authority: `${config.microsoft.loginUrl}/${tenant.tenantGuid}`,
+      // A known authority skips msal's instance discovery at login.microsoftonline.com.
+      knownAuthorities: [loginHost],
+    };
+    let app: ConfidentialClientApplication;
+    if (tenant.authMode === 'consent') {
+      if (!config.microsoft.clientId || !config.microsoft.clientSecret) {
+        throw new CollectError('This tenant was onboarded by admin consent, but the MSP app is not configured (set TW_MS_CLIENT_ID and TW_MS_CLIENT_SECRET).', 'auth');
+      }
+      app = new ConfidentialClientApplication({ auth: { ...auth, clientId: config.microsoft.clientId, clientSecret: config.microsoft.clientSecret } });
+    } else {
+      if (!tenant.clientId || !tenant.credentialsEnc) throw new CollectError('The tenant has no app credentials: add them on the tenant page.', 'auth');
+      const creds = JSON.parse(secrets.open(tenant.credentialsEnc)) as { clientSecret?: string; privateKeyPem?: string; thumbprint?: string };
+      app =
+        tenant.authMode === 'secret'
+          ? new ConfidentialClientApplication({ auth: { ...auth, clientId: tenant.clientId, clientSecret: creds.clientSecret ?? '' } })
+          : new ConfidentialClientApplication({
+              auth: { ...auth, clientId: tenant.clientId, clientCertificate: { thumbprint: creds.thumbprint ?? '', privateKey: creds.privateKeyPem ?? '' } },
+            });
+    }
+    apps.set(key, app);
+    return app;
+  }
+
+  async function acquire(tenant: TenantAuth, resource: Resource, fresh: boolean) {
+    try {
+      const result = await appFor(tenant).acquireTokenByClientCredential({ scopes: [RESOURCES[resource]], skipCache: fresh });
+      if (!result?.accessToken) throw new CollectError('The sign-in service returned no token.', 'transient');
+      return result.accessToken;
+    } catch (err) {
+      if (err instanceof CollectError) throw err;
+      throw fromMsalError(err);
+    }
+  }
+
+  return {
+    getToken: (tenant, resource, options = {}) => acquire(tenant, resource, options.fresh ?? false),
+    async grantedRoles(tenant, resource) {
+      const token = await acquire(tenant, resource, true);
+      const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { roles?: unknown };
+      return Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
+    },
+  };
+}
