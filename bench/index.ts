@@ -2,3 +2,6 @@
 console.log(`Tenantwatch benchmarks: node ${process.version}, ${new Date().toISOString()}`);
 await import('./db-write.ts');
 await import('./api.ts');
+await import('./enrich.ts');
+const { runPredicateBenchmark } = await import('../services/detection/language/bench-predicate.ts');
+runPredicateBenchmark();

@@ -11,7 +11,9 @@ import type { Config } from './config.ts';
 import { createFirstOwnerLink, setupPath } from './core/auth/setup-tokens.ts';
 import { createSecretBox, resolveSecretKey, type SecretBox } from './crypto.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createTokenProvider } from './collector/microsoft/token-provider.ts';
 import { JOBS } from './worker/jobs.ts';
+import { PIPELINE_JOBS } from './worker/pipeline-jobs.ts';
 import { type PgBoss, queueIsHealthy, startQueue, startWorkers, stopQueue } from './worker/queue.ts';
 
 export const WEB_BUILD_DIR = fileURLToPath(new URL('../web/build', import.meta.url));
@@ -47,7 +49,9 @@ export async function startRuntime(config: Config, options: { log?: Logger; webR
   log.info({ database: database.kind, dataDir: database.kind === 'pglite' ? config.dataDir : undefined }, 'database ready');
 
   const boss = await startQueue(database, log);
-  await startWorkers(boss, JOBS, { database, log }, { concurrency: config.workerConcurrency });
+  const jobDeps = { database, log, config };
+  await startWorkers(boss, JOBS, jobDeps, { concurrency: 1 });
+  await startWorkers(boss, PIPELINE_JOBS, { ...jobDeps, boss, tokens: createTokenProvider(config, secrets) }, { concurrency: config.workerConcurrency });
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: 'tenantwatch_' });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadConfig } from '../services/config.ts';
 import { createLogger } from '../services/log.ts';
 import type { JobDefinition } from '../services/worker/jobs.ts';
 import { JOBS } from '../services/worker/jobs.ts';
@@ -6,6 +7,7 @@ import { startQueue, startWorkers, stopQueue } from '../services/worker/queue.ts
 import { createTestDatabase } from './helpers/database.ts';
 
 const log = createLogger({ logLevel: 'silent' });
+const config = loadConfig({});
 
 describe(`queue and workers (pg-boss on ${process.env.DATABASE_URL ? 'Postgres' : 'PGlite'})`, () => {
   let handle: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -42,7 +44,7 @@ describe(`queue and workers (pg-boss on ${process.env.DATABASE_URL ? 'Postgres' 
     const first = await startQueue(handle.database, log, { schedule: false });
     await first.createQueue('test.count');
     for (let n = 0; n < TOTAL; n++) await first.send('test.count', { n }, { retryLimit: 3, retryDelay: 0 });
-    await startWorkers(first, makeJobs('first'), { database: handle.database, log }, { concurrency: 2, pollingIntervalSeconds: 0.5 });
+    await startWorkers(first, makeJobs('first'), { database: handle.database, log, config }, { concurrency: 2, pollingIntervalSeconds: 0.5 });
     await expect.poll(() => started, { timeout: 15_000, interval: 50 }).toBeGreaterThanOrEqual(2);
 
     // Stop while the two slow jobs are in flight; the 1 s grace passes, so they are released.
@@ -55,7 +57,7 @@ describe(`queue and workers (pg-boss on ${process.env.DATABASE_URL ? 'Postgres' 
     // A new worker (a restarted process) picks up everything that was not finished.
     const handle2 = handle.url ? await import('../db/client.ts').then((m) => m.openDatabase({ databaseUrl: handle.url })) : handle.database;
     const second = await startQueue(handle2, log, { schedule: false });
-    await startWorkers(second, makeJobs('second'), { database: handle2, log }, { concurrency: 2, pollingIntervalSeconds: 0.5 });
+    await startWorkers(second, makeJobs('second'), { database: handle2, log, config }, { concurrency: 2, pollingIntervalSeconds: 0.5 });
     await expect.poll(() => done.size, { timeout: 30_000, interval: 100 }).toBe(TOTAL);
     await stopQueue(second, 5);
     if (handle2 !== handle.database) await handle2.close();
@@ -66,7 +68,7 @@ describe(`queue and workers (pg-boss on ${process.env.DATABASE_URL ? 'Postgres' 
 
   test('the built-in jobs are registered with their schedules', async () => {
     const boss = await startQueue(handle.database, log);
-    await startWorkers(boss, JOBS, { database: handle.database, log }, { concurrency: 1 });
+    await startWorkers(boss, JOBS, { database: handle.database, log, config }, { concurrency: 1 });
     const schedules = await boss.getSchedules();
     expect(schedules.map((s) => s.name)).toContain('maintenance.purge-sessions');
     await stopQueue(boss, 2);

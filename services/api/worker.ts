@@ -97,7 +97,7 @@ export default {
   },
 
   async scheduled(controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
-    const { log } = boot(env);
+    const { log, config } = boot(env);
     const due = Object.entries(JOBS).filter(([, job]) => job.schedule === controller.cron);
     if (due.length === 0) {
       log.warn({ cron: controller.cron }, 'no job has this schedule: align wrangler.toml [triggers] crons with services/worker/jobs.ts');
@@ -108,7 +108,7 @@ export default {
     try {
       for (const [name, job] of due) {
         try {
-          const result = await job.run({}, { database, log });
+          const result = await job.run({}, { database, log, config });
           log.info({ job: name, cron: controller.cron, result }, 'scheduled job done');
         } catch (err) {
           failed.push(name);

@@ -1,22 +1,27 @@
 import type { Database } from '../../db/client.ts';
+import type { Config } from '../config.ts';
 import { purgeExpiredSessions } from '../core/auth/sessions.ts';
+import { purgeOldActivity } from '../collector/retention.ts';
 import type { Logger } from '../log.ts';
 
 /** What a job handler gets: the shared process resources, never request state. */
-export type JobDeps = { database: Database; log: Logger };
+export type JobDeps = { database: Database; log: Logger; config: Config };
 
-export type JobDefinition<T = unknown> = {
+export type JobDefinition<T = unknown, D = JobDeps> = {
   /** The service verb this job runs. Handlers must be idempotent: a crash re-runs them. */
-  run(data: T, deps: JobDeps): Promise<unknown>;
+  run(data: T, deps: D): Promise<unknown>;
   /** Cron expression (UTC) when the job is scheduled rather than sent. */
   schedule?: string;
   /** Attempts after the first; released in-flight jobs (graceful stop) count as one. */
   retryLimit?: number;
+  /** pg-boss queue policy; `stately` with a singleton key keeps one queued and one running per key. */
+  policy?: 'standard' | 'stately';
 };
 
 /**
- * Table of contents of background work: queue name → the verb it runs. New stages (collect,
- * detect, enrich, notify, ticket) add their queue here.
+ * Maintenance: jobs that need only the database, so they run wherever Tenantwatch runs (Node
+ * workers, and the Cloudflare Worker's Cron Trigger). The pipeline's queues (collect, detect,
+ * enrich, notify, ticket) are in pipeline-jobs.ts.
  */
 export const JOBS = {
   'maintenance.purge-sessions': {
@@ -26,6 +31,14 @@ export const JOBS = {
       return { purged };
     },
     schedule: '17 * * * *',
+  },
+  'maintenance.purge-activity': {
+    run: async (_data: unknown, { database, log, config }) => {
+      const purged = await purgeOldActivity(database.db, config.collect.retentionDays);
+      if (purged > 0) log.info({ purged, retentionDays: config.collect.retentionDays }, 'purged raw activity past retention');
+      return { purged };
+    },
+    schedule: '41 3 * * *',
   },
 } satisfies Record<string, JobDefinition>;
 

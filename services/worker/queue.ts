@@ -34,9 +34,9 @@ export type WorkerOptions = {
  * Creates each queue, registers its schedule and starts working it. Failures are logged and
  * retried by pg-boss with backoff, up to the job's retry limit.
  */
-export async function startWorkers(boss: PgBoss, jobs: Record<string, JobDefinition>, deps: JobDeps, options: WorkerOptions): Promise<void> {
+export async function startWorkers<D extends JobDeps>(boss: PgBoss, jobs: Record<string, JobDefinition<unknown, D>>, deps: D, options: WorkerOptions): Promise<void> {
+  await ensureQueues(boss, jobs);
   for (const [name, job] of Object.entries(jobs)) {
-    await boss.createQueue(name, { name, retryLimit: job.retryLimit ?? 5, retryBackoff: true, retryDelay: 5 });
     if (job.schedule) await boss.schedule(name, job.schedule, {}, { tz: 'UTC' });
     for (let i = 0; i < options.concurrency; i++) {
       await boss.work(name, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async ([j]) => {
@@ -49,6 +49,13 @@ export async function startWorkers(boss: PgBoss, jobs: Record<string, JobDefinit
         }
       });
     }
+  }
+}
+
+/** Creates the queues (idempotent): jobs can be sent to them before any worker runs. */
+export async function ensureQueues<D>(boss: PgBoss, jobs: Record<string, JobDefinition<unknown, D>>): Promise<void> {
+  for (const [name, job] of Object.entries(jobs)) {
+    await boss.createQueue(name, { name, policy: job.policy ?? 'standard', retryLimit: job.retryLimit ?? 5, retryBackoff: true, retryDelay: 5 });
   }
 }
 

@@ -1,0 +1,94 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { FilterError, LIMITS, checkFilter, compileToPredicate, compileToSql, parseFilter } from './index.ts';
+import { NOW_MS, eventArbitrary, expressionArbitrary } from './test-arbitraries.ts';
+
+/**
+ * Whatever the text, the parser either returns a filter or throws its own error (never a
+ * TypeError, RangeError or a stack overflow), quickly; and what it accepts compiles and runs.
+ */
+
+const SAMPLE_EVENTS = fc.sample(eventArbitrary, { numRuns: 20, seed: 42 });
+
+function parseOrOwnError(text: string): void {
+  let filter;
+  try {
+    filter = parseFilter(text);
+  } catch (error) {
+    if (!(error instanceof FilterError)) throw new Error(`not a FilterError for ${JSON.stringify(text)}: ${String(error)}`, { cause: error });
+    expect(error.line).toBeGreaterThanOrEqual(1);
+    expect(error.column).toBeGreaterThanOrEqual(1);
+    expect(error.offset).toBeGreaterThanOrEqual(0);
+    expect(error.offset).toBeLessThanOrEqual(text.length);
+    expect(error.excerpt).toContain('^');
+    const checked = checkFilter(text);
+    expect(checked.ok).toBe(false);
+    return;
+  }
+  expect(checkFilter(text)).toEqual({ ok: true, errors: [] });
+  const predicate = compileToPredicate(filter, { now: () => NOW_MS });
+  for (const event of SAMPLE_EVENTS) expect(typeof predicate(event)).toBe('boolean');
+  compileToSql(filter);
+}
+
+/** Pieces of the language, so random soups get past the lexer and into the parser and checker. */
+const TOKENS = [
+  'Event.EventType', 'Event.Count', 'Event.Severity', 'Event.Time', 'IP.CountryCode', 'User.IsAdmin', 'User.Roles', 'App.Name', 'Event.',
+  'Foo.Bar', 'AND', 'OR', 'NOT', 'LIKE', 'IN', 'IS', 'NULL', 'CONTAINS', 'TRUE', 'FALSE', 'NOW', '=', '<>', '!=', '<', '<=', '>', '>=',
+  '(', ')', ',', '-', '+', "'a'", "''", "'", "'high'", "'2026-11-01'", "'%\\'", '7d', '1e999', '3', '-2.5', '.5', '"x"', '\\', '\n', ' ', '😀', '\ud800', '\u0000',
+];
+const tokenSoup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 30 }).map((parts) => parts.join(' '));
+
+/** A valid expression with a few random edits: characters inserted, deleted or replaced. */
+const mutated = fc
+  .tuple(expressionArbitrary, fc.array(fc.tuple(fc.nat(), fc.constantFrom('insert', 'delete', 'replace'), fc.string({ unit: 'binary', maxLength: 2 })), { minLength: 1, maxLength: 4 }))
+  .map(([text, edits]) => {
+    let out = text;
+    for (const [at, kind, chars] of edits) {
+      const i = out.length === 0 ? 0 : at % out.length;
+      if (kind === 'insert') out = out.slice(0, i) + chars + out.slice(i);
+      else if (kind === 'delete') out = out.slice(0, i) + out.slice(i + 1);
+      else out = out.slice(0, i) + chars + out.slice(i + 1);
+    }
+    return out;
+  });
+
+describe('the parser only ever throws its own errors', () => {
+  test('random strings', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 60 }), fc.string({ unit: 'grapheme-ascii', maxLength: 60 }), fc.string({ unit: fc.constantFrom(...'()\'=<>!,-+. %_\\'), maxLength: 60 })), (text) => {
+        parseOrOwnError(text);
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  test('soups of language tokens', () => {
+    fc.assert(fc.property(tokenSoup, (text) => parseOrOwnError(text)), { numRuns: 3_000 });
+  });
+
+  test('mutations of valid expressions', () => {
+    fc.assert(fc.property(mutated, (text) => parseOrOwnError(text)), { numRuns: 2_000 });
+  });
+
+  test('valid expressions parse and run', () => {
+    fc.assert(fc.property(expressionArbitrary, (text) => {
+      expect(() => parseFilter(text)).not.toThrow();
+      parseOrOwnError(text);
+    }), { numRuns: 1_000 });
+  });
+
+  test.each([
+    ['deep parentheses', '('.repeat(LIMITS.maxLength)],
+    ['deep NOTs', 'NOT '.repeat(LIMITS.maxLength / 4)],
+    ['a long unterminated string', `Event.Title = '${"''".repeat(4_990)}`],
+    ['a long IN list', `Event.Count IN (${'1,'.repeat(4_990)}1)`],
+    ['many ORs', Array.from({ length: 1_000 }, () => 'User.IsAdmin').join(' OR ').slice(0, LIMITS.maxLength)],
+    ['many quotes', "'".repeat(LIMITS.maxLength)],
+    ['a huge input', 'x'.repeat(1_000_000)],
+  ])('hostile input stays fast: %s', (_, text) => {
+    const start = performance.now();
+    parseOrOwnError(text);
+    expect(performance.now() - start).toBeLessThan(500);
+  });
+});
