@@ -62,6 +62,7 @@ const envSchema = z.object({
   TW_COLLECT_OVERLAP_MINUTES: positiveInt('a number of minutes').default(120),
   TW_COLLECT_BACKFILL_DAYS: z.coerce.number({ message: 'expected a number of days' }).int('expected a number of days').min(1, 'expected 1 to 7 days').max(7, 'expected 1 to 7 days').default(7),
   TW_RETENTION_DAYS: positiveInt('a number of days').default(90),
+  TW_AUDIT_WEBHOOKS: z.enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' }).default('auto'),
 });
 
 export type Config = {
@@ -97,6 +98,8 @@ export type Config = {
     backfillDays: number;
     /** Raw activity older than this is purged. */
     retentionDays: number;
+    /** Where the Management Activity API sends notifications; null when webhooks are off. */
+    webhookAddress: string | null;
   };
 };
 
@@ -128,13 +131,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
   }
   const e = parsed.data;
+  const publicUrl = (e.TW_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     port: e.PORT,
     host: e.HOST,
     dataDir: e.TW_DATA_DIR,
     databaseUrl: e.DATABASE_URL,
     secretKey: e.TW_SECRET_KEY ? (decodeKey(e.TW_SECRET_KEY) ?? undefined) : undefined,
-    publicUrl: (e.TW_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrl,
     demo: e.TW_DEMO,
     logLevel: e.TW_LOG_LEVEL,
     sessionHours: e.TW_SESSION_HOURS,
@@ -154,6 +158,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       overlapMinutes: e.TW_COLLECT_OVERLAP_MINUTES,
       backfillDays: e.TW_COLLECT_BACKFILL_DAYS,
       retentionDays: e.TW_RETENTION_DAYS,
+      // Microsoft only calls https addresses; `auto` turns webhooks on when the public URL is one.
+      webhookAddress:
+        e.TW_AUDIT_WEBHOOKS === 'on' || (e.TW_AUDIT_WEBHOOKS === 'auto' && publicUrl.startsWith('https://')) ? `${publicUrl}/api/webhooks/management-activity` : null,
     },
   };
 }

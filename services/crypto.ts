@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -12,13 +12,20 @@ import { type Config, ConfigError, decodeKey } from './config.ts';
 export type SecretBox = {
   seal(plaintext: string): string;
   open(envelope: string): string;
+  /** HMAC-SHA256 of `label` under a key derived from the secret key, base64url: unforgeable ids. */
+  mac(label: string): string;
 };
 
 const VERSION = 'v1';
 
 export function createSecretBox(key: Buffer): SecretBox {
   if (key.length !== 32) throw new ConfigError('TW_SECRET_KEY: expected a 32-byte key');
+  // A separate key for MACs, so no value is ever both encrypted and authenticated under one key.
+  const macKey = createHmac('sha256', key).update('tenantwatch/mac/v1').digest();
   return {
+    mac(label) {
+      return createHmac('sha256', macKey).update(label).digest('base64url');
+    },
     seal(plaintext) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);

@@ -50,14 +50,15 @@ export async function startRuntime(config: Config, options: { log?: Logger; webR
 
   const boss = await startQueue(database, log);
   const jobDeps = { database, log, config };
+  const tokens = createTokenProvider(config, secrets);
   await startWorkers(boss, JOBS, jobDeps, { concurrency: 1 });
-  await startWorkers(boss, PIPELINE_JOBS, { ...jobDeps, boss, tokens: createTokenProvider(config, secrets) }, { concurrency: config.workerConcurrency });
+  await startWorkers(boss, PIPELINE_JOBS, { ...jobDeps, boss, tokens }, { concurrency: config.workerConcurrency });
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: 'tenantwatch_' });
   const webRoot = options.webRoot === null ? undefined : (options.webRoot ?? (existsSync(WEB_BUILD_DIR) ? WEB_BUILD_DIR : undefined));
   if (!webRoot) log.warn('web app not built (run `npm run build:web`); serving the API only');
-  const app = createNodeApp({ config, database, secrets, log, metrics, queueHealthy: () => queueIsHealthy(boss) }, { webRoot });
+  const app = createNodeApp({ config, database, secrets, log, metrics, tokens, queueHealthy: () => queueIsHealthy(boss) }, { webRoot });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));

@@ -34,7 +34,8 @@ beforeAll(async () => {
   aReadOnly = await addMember(t.database, a.mspId, 'read_only');
   b = await seedMsp(t.database, 'owner', 'MSP B');
   const tenant = await call(t.app, 'POST', '/api/v1/tenants', { token: a.token, body: sampleTenant(1) });
-  fixtures['GET /api/v1/tenants/{id}'] = ((await tenant.json()) as { id: string }).id;
+  const tenantId = ((await tenant.json()) as { id: string }).id;
+  for (const key of ['GET /api/v1/tenants/{id}', 'POST /api/v1/tenants/{id}/verify', 'GET /api/v1/tenants/{id}/quarantine']) fixtures[key] = tenantId;
 });
 afterAll(() => t.drop());
 
@@ -55,7 +56,8 @@ describe('every API route', () => {
   test.each(operations.filter((op) => op.path.includes('{id}')))("$key answers 404 for another MSP's object", async (op) => {
     expect(fixtures[op.key], `add a fixture for ${op.key} in this suite`).toBeDefined();
     const own = await call(t.app, op.method, fill(op), { token: a.token });
-    expect(own.status).toBeLessThan(300);
+    // The owner reaches it (this test app has no Microsoft sign-in, so a tenant check answers 503).
+    expect(own.status === 503 || own.status < 300, `${op.key} for its own MSP answered ${own.status}`).toBe(true);
     const other = await call(t.app, op.method, fill(op), { token: b.token });
     expect(other.status).toBe(404);
     // Same answer as an id that does not exist anywhere: no hint that it exists.

@@ -13,6 +13,7 @@ import { setupRoutes } from './routes/setup.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import type { App, AppDeps, AppEnv } from './types.ts';
 
 /** Invalid params, query or body: 400 in the common error shape, listing each problem. */
@@ -103,6 +104,7 @@ export function createApp(deps: AppDeps, platform: PlatformRoutes = {}): App {
   );
 
   app.route('/', healthRoutes);
+  app.route('/', webhookRoutes);
 
   const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   v1.use('*', authenticate);

@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { SecretBox } from '../crypto.ts';
 import type { Logger } from '../log.ts';
 import type { Actor } from '../core/context.ts';
+import type { TokenProvider } from '../collector/microsoft/token-provider.ts';
 
 /** Everything the API needs from the running process; built once at start. */
 export type AppDeps = {
@@ -13,6 +14,8 @@ export type AppDeps = {
   secrets: SecretBox;
   log: Logger;
   metrics: Registry;
+  /** Microsoft sign-in for tenant checks; absent where msal-node does not run (Workers). */
+  tokens?: TokenProvider;
   /** Reports whether the queue can take and hand out jobs; for /healthz. */
   queueHealthy?: () => Promise<boolean>;
 };

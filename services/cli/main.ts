@@ -11,7 +11,12 @@ import { listTenants } from '../core/tenant/list-tenants.ts';
 import { inviteUser } from '../core/user/invite-user.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { startRuntime } from '../runtime.ts';
+import { collectTenant, COLLECTED_SOURCES } from '../collector/collect-tenant.ts';
 import { importAuditFile } from '../collector/import/import-audit-file.ts';
+import { createTokenProvider } from '../collector/microsoft/token-provider.ts';
+import { verifyTenant } from '../collector/verify-tenant.ts';
+import { getTenant } from '../core/tenant/get-tenant.ts';
+import { createLogger } from '../log.ts';
 import { UnrecognisedExportError } from '../collector/import/read-audit-file.ts';
 import { systemCtx, withDatabase } from './context.ts';
 import { resolveTenant } from './resolve-tenant.ts';
@@ -152,6 +157,88 @@ tenant
     }),
   );
 
+tenant
+  .command('verify')
+  .description('sign in to the tenant, check the granted permissions (what is missing, in plain words) and start the audit subscriptions')
+  .requiredOption('--tenant <tenant>', 'tenant id, Microsoft tenant id, primary domain or name')
+  .addOption(mspOption())
+  .action((opts: { tenant: string; msp?: string }) =>
+    withDatabase(async (database, config) => {
+      const ctx = await systemCtx(database, config, opts.msp);
+      const target = await resolveTenant(ctx, opts.tenant);
+      const report = await verifyTenant({ db: database.db, config, tokens: createTokenProvider(config, ctx.secrets), secrets: ctx.secrets }, target.id);
+      console.log(`${target.name}: ${report.status === 'active' ? 'signed in' : 'could not sign in'}`);
+      for (const e of report.signInErrors) console.log(`  ${e.api === 'graph' ? 'Microsoft Graph' : 'Management Activity API'}: ${e.message}`);
+      for (const g of report.granted) console.log(`  granted  ${g.permission}`);
+      for (const m of report.missing) console.log(`  MISSING  ${m.permission} (${m.apiName}): ${m.without}`);
+      for (const sub of report.subscriptions) {
+        console.log(`  audit subscription ${sub.contentType}: ${sub.status}${sub.webhook ? ' with notifications' : ''}${sub.message ? ` (${sub.message})` : ''}`);
+      }
+      if (report.status === 'error' || report.missing.length > 0) process.exitCode = 1;
+    }),
+  );
+tenant
+  .command('status')
+  .description('collection status of a tenant, source by source')
+  .requiredOption('--tenant <tenant>', 'tenant id, Microsoft tenant id, primary domain or name')
+  .option('--json', 'print JSON')
+  .addOption(mspOption())
+  .action((opts: { tenant: string; json?: boolean; msp?: string }) =>
+    withDatabase(async (database, config) => {
+      const ctx = await systemCtx(database, config, opts.msp);
+      const view = await getTenant({ ctx, id: (await resolveTenant(ctx, opts.tenant)).id });
+      if (opts.json) return console.log(JSON.stringify(view, null, 2));
+      console.log(`${view.name} (${view.tenantGuid}): ${view.status}`);
+      if (view.collectors.length === 0) return console.log('Not collected yet.');
+      const ago = (iso: string | null) => (iso ? `${Math.round((Date.now() - Date.parse(iso)) / 60_000)} min ago` : 'never');
+      printTable(
+        ['SOURCE', 'LAST SUCCESS', 'LAG', 'LAST ERROR'],
+        view.collectors.map((c) => [c.source, ago(c.lastSuccessAt), c.lagSeconds === null ? '-' : `${Math.round(c.lagSeconds / 60)} min`, c.lastError ?? '']),
+      );
+    }),
+  );
+
+program
+  .command('collect')
+  .description('collect a tenant now (back-fills up to 7 days on first run)')
+  .requiredOption('--tenant <tenant>', 'tenant id, Microsoft tenant id, primary domain or name')
+  .option('--since <age>', 'reach back this far, e.g. 7d, 12h (default: from the last checkpoint)', parseAge)
+  .addOption(mspOption())
+  .action((opts: { tenant: string; since?: number; msp?: string }) =>
+    withDatabase(async (database, config) => {
+      const ctx = await systemCtx(database, config, opts.msp);
+      const target = await resolveTenant(ctx, opts.tenant);
+      const log = createLogger({ logLevel: 'silent' });
+      const now = Date.now();
+      const since = opts.since ? new Date(now - opts.since) : undefined;
+      const span = now - (since?.getTime() ?? now - config.collect.backfillDays * 86_400_000);
+      const bar = process.stderr.isTTY
+        ? new SingleBar({ format: 'collecting [{bar}] {percentage}% | {sources} sources', stream: process.stderr, hideCursor: true }, Presets.shades_classic)
+        : null;
+      const reached = new Map<string, number>();
+      bar?.start(100, 0, { sources: 0 });
+      const results = await collectTenant({ db: database.db, config, tokens: createTokenProvider(config, ctx.secrets), log }, target.id, {
+        force: true,
+        since,
+        onProgress: (source, windowEnd) => {
+          reached.set(source, windowEnd.getTime());
+          const done = [...reached.values()].reduce((sum, t) => sum + Math.min(1, 1 - (now - t) / span), 0) / COLLECTED_SOURCES.length;
+          bar?.update(Math.max(0, Math.round(done * 100)), { sources: reached.size });
+        },
+      });
+      bar?.stop();
+      let failed = 0;
+      for (const r of results) {
+        if (r.status === 'collected') console.log(`${r.source}: ${r.inserted} new records (${r.duplicates} already stored, ${r.quarantined} quarantined)`);
+        else if (r.status === 'failed') {
+          failed += 1;
+          console.log(`${r.source}: FAILED, ${r.error}`);
+        }
+      }
+      if (failed > 0) process.exitCode = 1;
+    }),
+  );
+
 program
   .command('import')
   .description('import an audit export (Purview CSV, Search-UnifiedAuditLog JSON, JSON lines) into a tenant, for investigations')
@@ -184,6 +271,14 @@ program
   .command('openapi')
   .description('print the OpenAPI document')
   .action(() => console.log(JSON.stringify(openApiDocument(), null, 2)));
+
+/** `7d`, `12h`, `30m` → milliseconds. */
+function parseAge(value: string): number {
+  const match = /^(\d+)\s*([dhm])$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('expected an age such as 7d, 12h or 30m');
+  const n = Number(match[1]);
+  return n * { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as 'd' | 'h' | 'm'];
+}
 
 function printTable(head: string[], rows: string[][]) {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

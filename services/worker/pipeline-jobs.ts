@@ -47,9 +47,11 @@ export const PIPELINE_JOBS = {
  */
 export async function dueTenants(db: JobDeps['database']['db'], intervalMinutes: number, now = new Date()): Promise<string[]> {
   const intervalAgo = new Date(now.getTime() - intervalMinutes * 60_000);
+  // next_attempt_at set: backing off until then, or (set by a webhook notification) due now.
+  // Unset: due when the poll interval has passed.
   const sourceDue = sql`exists (select 1 from ${collectorCheckpoint} c where c.tenant_id = ${tenant.id}
-    and (c.next_attempt_at is null or c.next_attempt_at <= ${now})
-    and (c.last_attempt_at is null or c.last_attempt_at <= ${intervalAgo}))`;
+    and (c.next_attempt_at <= ${now}
+      or (c.next_attempt_at is null and (c.last_attempt_at is null or c.last_attempt_at <= ${intervalAgo}))))`;
   const neverAttempted = sql`(select count(*) from ${collectorCheckpoint} c where c.tenant_id = ${tenant.id}) < ${COLLECTED_SOURCES.length}`;
   const rows = await db
     .select({ id: tenant.id })

@@ -232,3 +232,15 @@ describe('token endpoint: v1.0', () => {
     expect(await response.json()).toMatchObject({ error: 'invalid_resource', error_codes: [500011] });
   });
 });
+
+describe('self-signed certificates', () => {
+  it('are valid DER whatever the random serial (leading zero bytes included)', async () => {
+    const { createSelfSignedCertificate } = await import('./x509.ts');
+    for (const first of [0x00, 0x01, 0x7f]) {
+      const serial = Buffer.alloc(16, 0x11);
+      serial[0] = first;
+      serial[1] = 0x00;
+      expect(() => createSelfSignedCertificate({ commonName: 'serial-check', serial, keyType: 'ec' })).not.toThrow();
+    }
+  });
+});

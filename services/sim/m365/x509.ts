@@ -28,8 +28,13 @@ const nullValue = Buffer.from([0x05, 0x00]);
 const bool = (v: boolean): Buffer => Buffer.from([0x01, 0x01, v ? 0xff : 0x00]);
 
 function integer(bytes: Buffer): Buffer {
-  // DER integers are signed: prefix 0x00 when the high bit is set.
-  const content = (bytes[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes;
+  // DER integers are minimal and signed: drop leading zero bytes (a random serial starts with
+  // one now and then, which parsers reject as "illegal padding"), then prefix 0x00 when the
+  // high bit is set.
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const trimmed = bytes.subarray(start);
+  const content = (trimmed[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed;
   return tlv(0x02, content);
 }
 

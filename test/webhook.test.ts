@@ -1,0 +1,121 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { and, eq } from 'drizzle-orm';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { collectorCheckpoint, msp, tenant } from '../db/schema/index.ts';
+import { createNodeApp } from '../services/api/node.ts';
+import { createTokenProvider } from '../services/collector/microsoft/token-provider.ts';
+import { verifyTenant, webhookAuthId } from '../services/collector/verify-tenant.ts';
+import { loadConfig } from '../services/config.ts';
+import { createLogger } from '../services/log.ts';
+import { startM365Simulator, type M365Simulator } from '../services/sim/m365/index.ts';
+import { becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp } from '../services/sim/m365/test-support.ts';
+import { simulatorTls } from '../services/sim/m365/tls.ts';
+import { dueTenants } from '../services/worker/pipeline-jobs.ts';
+import { secrets } from './helpers/app.ts';
+import { createTestDatabase, TEST_SECRET_KEY } from './helpers/database.ts';
+
+/**
+ * Near real time: the Management Activity API's webhook handshake and notifications, from the
+ * simulator to Tenantwatch's receiver over real HTTP.
+ */
+let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+let sim: M365Simulator;
+let server: ServerType;
+let publicUrl: string;
+let tenantId: string;
+
+beforeAll(async () => {
+  handle = await createTestDatabase();
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  sim = await startM365Simulator({ tls: simulatorTls(), apps: [collectorApp()], tenants: [becScenario({ consents: [collectorConsent(COLLECTOR_APP_ID)], users: 5, day: yesterday })] });
+  const [m] = await handle.database.db.insert(msp).values({ name: 'Northwind' }).returning();
+  const [t] = await handle.database.db
+    .insert(tenant)
+    .values({
+      mspId: m!.id,
+      tenantGuid: CONTOSO.tenantId,
+      name: 'Contoso',
+      primaryDomain: 'contoso.com',
+      authMode: 'secret',
+      clientId: COLLECTOR_APP_ID,
+      credentialsEnc: secrets.seal(JSON.stringify({ clientSecret: COLLECTOR_SECRET })),
+    })
+    .returning();
+  tenantId = t!.id;
+  // The receiver is the real app on a real port (Microsoft calls it from outside).
+  const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'silent' });
+  const app = createNodeApp({ config, database: handle.database, secrets, log: createLogger(config), metrics: new Registry() });
+  server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise((r) => server.once('listening', r));
+  publicUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.close();
+  await sim.close();
+  await handle.drop();
+});
+
+test('verify starts subscriptions with the webhook; a notification makes the source due now', async () => {
+  const config = loadConfig({
+    TW_SECRET_KEY: TEST_SECRET_KEY,
+    TW_PUBLIC_URL: publicUrl,
+    TW_AUDIT_WEBHOOKS: 'on',
+    TW_LOGIN_URL: sim.url,
+    TW_GRAPH_URL: sim.url,
+    TW_MANAGEMENT_URL: sim.url,
+  });
+  const report = await verifyTenant({ db: handle.database.db, config, tokens: createTokenProvider(config, secrets), secrets }, tenantId);
+  // Each start made the simulator run the validation handshake against our receiver.
+  expect(report.subscriptions).toEqual(
+    ['Audit.AzureActiveDirectory', 'Audit.Exchange', 'Audit.SharePoint', 'Audit.General'].map((contentType) => ({ contentType, status: 'enabled', webhook: true })),
+  );
+  const list = sim.state.findTenant(CONTOSO.tenantId)!.subscriptions.get('Audit.Exchange')!;
+  expect(list.webhook).toMatchObject({ status: 'enabled', address: `${publicUrl}/api/webhooks/management-activity`, authId: webhookAuthId(secrets, tenantId) });
+
+  // Collected a moment ago: not due by the interval.
+  await handle.database.db.insert(collectorCheckpoint).values({ tenantId, source: 'Audit.Exchange', lastAttemptAt: new Date(), lastSuccessAt: new Date() });
+  expect(await dueTenants(handle.database.db, 5)).toEqual([tenantId]); // other sources never attempted
+  await handle.database.db.insert(collectorCheckpoint).values(
+    (['Audit.AzureActiveDirectory', 'Audit.SharePoint', 'Audit.General', 'graph.signIns', 'graph.directoryAudits', 'graph.alerts_v2', 'graph.riskDetections', 'graph.riskyUsers'] as const).map((source) => ({
+      tenantId,
+      source,
+      lastAttemptAt: new Date(),
+    })),
+  );
+  expect(await dueTenants(handle.database.db, 5)).toEqual([]);
+
+  // New content: the simulator notifies the receiver, which marks Audit.Exchange due now.
+  const now = new Date(sim.state.now()).toISOString().slice(0, 19);
+  const inject = await fetch(`${sim.url}/_sim/tenants/${CONTOSO.tenantId}/audit`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      records: [{ Id: crypto.randomUUID(), CreationTime: now, Operation: 'Set-Mailbox', RecordType: 1, Workload: 'Exchange', UserId: 'admin@contoso.com', ResultStatus: 'True', OrganizationId: CONTOSO.tenantId, UserType: 2, UserKey: '1003', Version: 1, ObjectId: 'adele' }],
+    }),
+  });
+  expect(inject.status).toBe(201);
+  await sim.drainWebhooks();
+  await expect
+    .poll(async () => {
+      const [cp] = await handle.database.db
+        .select()
+        .from(collectorCheckpoint)
+        .where(and(eq(collectorCheckpoint.tenantId, tenantId), eq(collectorCheckpoint.source, 'Audit.Exchange')));
+      return cp?.nextAttemptAt !== null;
+    }, { timeout: 10_000 })
+    .toBe(true);
+  expect(await dueTenants(handle.database.db, 5)).toEqual([tenantId]);
+}, 60_000);
+
+test('the receiver refuses notifications without a valid Webhook-AuthID', async () => {
+  const post = (headers: Record<string, string>) =>
+    fetch(`${publicUrl}/api/webhooks/management-activity`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '[]' });
+  expect((await post({})).status).toBe(401);
+  expect((await post({ 'webhook-authid': `${tenantId}.forged` })).status).toBe(401);
+  expect((await post({ 'webhook-authid': webhookAuthId(secrets, tenantId) })).status).toBe(200);
+  const bad = await fetch(`${publicUrl}/api/webhooks/management-activity`, { method: 'POST', headers: { 'webhook-authid': webhookAuthId(secrets, tenantId) }, body: '{not json' });
+  expect(bad.status).toBe(400);
+});
