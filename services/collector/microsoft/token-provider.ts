@@ -38,10 +38,20 @@ export function createTokenProvider(config: Pick<Config, 'microsoft'>, secrets: 
     const key = `${tenant.tenantGuid}|${tenant.authMode}|${tenant.clientId ?? ''}|${tenant.credentialsEnc ?? ''}`;
     const cached = apps.get(key);
     if (cached) return cached;
+    const base = `${config.microsoft.loginUrl}/${tenant.tenantGuid}`;
     const auth = {
-      authority: `${config.microsoft.loginUrl}/${tenant.tenantGuid}`,
-      // A known authority skips msal's instance discovery at login.microsoftonline.com.
+      authority: base,
+      // A known authority skips msal's instance discovery at login.microsoftonline.com, and the
+      // Entra v2 endpoints given here skip the OpenID discovery call each new tenant would
+      // otherwise cost (msal's documented way to avoid both).
       knownAuthorities: [loginHost],
+      authorityMetadata: JSON.stringify({
+        token_endpoint: `${base}/oauth2/v2.0/token`,
+        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+        end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+        issuer: `${base}/v2.0`,
+        jwks_uri: `${base}/discovery/v2.0/keys`,
+      }),
     };
     let app: ConfidentialClientApplication;
     if (tenant.authMode === 'consent') {
