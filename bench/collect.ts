@@ -116,7 +116,9 @@ async function main() {
       createInterface({ input: sim.stdout! }).once('line', resolve);
       sim.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
     });
-    const collector = spawn(process.execPath, ['--import', 'tsx', SELF], {
+    // BENCH_PROFILE=dir writes a V8 CPU profile of the collector there.
+    const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+    const collector = spawn(process.execPath, [...profile, '--import', 'tsx', SELF], {
       env: { ...process.env, BENCH_ROLE: 'collector', BENCH_SIM_URL: url, NODE_EXTRA_CA_CERTS: caFile },
       stdio: 'inherit',
     });

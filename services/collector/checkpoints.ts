@@ -1,16 +1,12 @@
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
 import { type ActivitySource, collectorCheckpoint } from '../../db/schema/index.ts';
 
 export type Checkpoint = typeof collectorCheckpoint.$inferSelect;
 
-export async function readCheckpoint(db: DbOrTx, tenantId: string, source: ActivitySource): Promise<Checkpoint | undefined> {
-  const [row] = await db
-    .select()
-    .from(collectorCheckpoint)
-    .where(and(eq(collectorCheckpoint.tenantId, tenantId), eq(collectorCheckpoint.source, source)))
-    .limit(1);
-  return row;
+/** Every source's checkpoint for one tenant. */
+export async function readCheckpoints(db: DbOrTx, tenantId: string): Promise<Checkpoint[]> {
+  return db.select().from(collectorCheckpoint).where(eq(collectorCheckpoint.tenantId, tenantId));
 }
 
 /** Writes the given fields of a tenant's checkpoint for one source, creating it if needed. */

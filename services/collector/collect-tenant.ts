@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.ts';
 import { type ActivitySource, tenant } from '../../db/schema/index.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import { type Checkpoint, readCheckpoint, retryDelaySeconds, writeCheckpoint } from './checkpoints.ts';
+import { type Checkpoint, readCheckpoints, retryDelaySeconds, writeCheckpoint } from './checkpoints.ts';
 import { GRAPH_FEEDS, type GraphFeed, createGraphReader } from './graph/reader.ts';
 import { ingestRecords, type IngestSummary } from './ingest.ts';
 import { CONTENT_TYPES, type ContentBlob, type ContentType, createManagementClient } from './management-api/client.ts';
@@ -52,12 +52,14 @@ export async function collectTenant(
   const [row] = await deps.db.select().from(tenant).where(eq(tenant.id, tenantId)).limit(1);
   if (!row || row.status === 'disabled') return [];
   const sources = options.sources ?? COLLECTED_SOURCES;
+  // One read for every source's checkpoint: a pass costs few round trips when nothing is new.
+  const checkpoints = new Map((await readCheckpoints(deps.db, row.id)).map((c) => [c.source, c]));
   const results: SourceResult[] = [];
   // A few sources at a time: Graph's report APIs allow 5 requests per 10 s per tenant.
   const queue = [...sources];
   await Promise.all(
     Array.from({ length: 3 }, async () => {
-      for (let source = queue.shift(); source; source = queue.shift()) results.push(await collectSource(deps, row, source, options));
+      for (let source = queue.shift(); source; source = queue.shift()) results.push(await collectSource(deps, row, source, checkpoints.get(source), options));
     }),
   );
   if (row.status === 'pending' && results.some((r) => r.status === 'collected')) {
@@ -70,16 +72,15 @@ async function collectSource(
   deps: CollectorDeps,
   row: TenantRow,
   source: CollectedSource,
+  checkpoint: Checkpoint | undefined,
   options: { force?: boolean; since?: Date; onProgress?: (source: CollectedSource, windowEnd: Date) => void },
 ): Promise<SourceResult> {
   const now = deps.now?.() ?? new Date();
-  const checkpoint = await readCheckpoint(deps.db, row.id, source);
   if (!options.force && checkpoint?.nextAttemptAt && checkpoint.nextAttemptAt > now) return { source, status: 'not due' };
 
   const horizon = new Date(now.getTime() - Math.min(deps.config.collect.backfillDays * DAY, API_HORIZON_MS));
   const resumeFrom = checkpoint?.windowEnd ? new Date(checkpoint.windowEnd.getTime() - deps.config.collect.overlapMinutes * 60_000) : horizon;
   let start = new Date(Math.max(horizon.getTime(), Math.min(resumeFrom.getTime(), options.since?.getTime() ?? Infinity)));
-  await writeCheckpoint(deps.db, row.id, source, { lastAttemptAt: now });
 
   const total: IngestSummary = { received: 0, inserted: 0, duplicates: 0, quarantined: 0, insertedIds: [] };
   const auth: TenantAuth = row;
@@ -87,22 +88,27 @@ async function collectSource(
     const collectWindow = isContentType(source)
       ? await managementWindowCollector(deps, row, auth, source, checkpoint, total)
       : graphWindowCollector(deps, row, auth, source, total);
+    const done = { lastAttemptAt: now, lastSuccessAt: now, lastError: null, consecutiveFailures: 0, nextAttemptAt: null };
+    let finished = false;
     while (start < now) {
       const end = new Date(Math.min(start.getTime() + MAX_WINDOW_MS, now.getTime()));
       const cursor = await collectWindow(start, end);
-      // Advance only after the window is stored; never move a checkpoint backwards.
+      // Advance only after the window is stored; never move a checkpoint backwards. The last
+      // window's write also records the success (one round trip in the usual single-window poll).
       const windowEnd = checkpoint?.windowEnd && checkpoint.windowEnd > end ? checkpoint.windowEnd : end;
-      await writeCheckpoint(deps.db, row.id, source, { windowEnd, cursor });
+      finished = end.getTime() >= now.getTime();
+      await writeCheckpoint(deps.db, row.id, source, finished ? { windowEnd, cursor, ...done } : { windowEnd, cursor });
       options.onProgress?.(source, end);
       start = end;
     }
-    await writeCheckpoint(deps.db, row.id, source, { lastSuccessAt: now, lastError: null, consecutiveFailures: 0, nextAttemptAt: null });
+    if (!finished) await writeCheckpoint(deps.db, row.id, source, done);
     return { source, status: 'collected', received: total.received, inserted: total.inserted, duplicates: total.duplicates, quarantined: total.quarantined };
   } catch (err) {
     const error = err instanceof CollectError ? err : new CollectError(`Unexpected error: ${(err as Error).message}`, 'transient');
     const failures = (checkpoint?.consecutiveFailures ?? 0) + 1;
     const delay = retryDelaySeconds(error.kind, failures, error.retryAfterSeconds);
     await writeCheckpoint(deps.db, row.id, source, {
+      lastAttemptAt: now,
       lastError: error.message,
       lastErrorAt: now,
       consecutiveFailures: failures,
