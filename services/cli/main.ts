@@ -168,7 +168,8 @@ tenant
       const target = await resolveTenant(ctx, opts.tenant);
       const report = await verifyTenant({ db: database.db, config, tokens: createTokenProvider(config, ctx.secrets), secrets: ctx.secrets }, target.id);
       console.log(`${target.name}: ${report.status === 'active' ? 'signed in' : 'could not sign in'}`);
-      for (const e of report.signInErrors) console.log(`  ${e.api === 'graph' ? 'Microsoft Graph' : 'Management Activity API'}: ${e.message}`);
+      const apiNames = { graph: 'Microsoft Graph', manage: 'Management Activity API', exchange: 'Exchange Online admin API' } as const;
+      for (const e of report.signInErrors) console.log(`  ${apiNames[e.api]}: ${e.message}`);
       for (const g of report.granted) console.log(`  granted  ${g.permission}`);
       for (const m of report.missing) console.log(`  MISSING  ${m.permission} (${m.apiName}): ${m.without}`);
       for (const sub of report.subscriptions) {

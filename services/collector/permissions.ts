@@ -16,4 +16,12 @@ export const REQUIRED_PERMISSIONS: readonly { api: Resource; permission: string;
   { api: 'graph', permission: 'SecurityAlert.Read.All', apiName: 'Microsoft Graph', without: 'Microsoft Defender alerts are not collected' },
   { api: 'graph', permission: 'IdentityRiskEvent.Read.All', apiName: 'Microsoft Graph', without: 'Identity Protection risk detections are not collected' },
   { api: 'graph', permission: 'IdentityRiskyUser.Read.All', apiName: 'Microsoft Graph', without: 'risky users from Identity Protection are not collected' },
+  { api: 'graph', permission: 'MailboxSettings.Read', apiName: 'Microsoft Graph', without: 'inbox rules cannot be read, so events about them show no rule details' },
+  { api: 'graph', permission: 'Files.Read.All', apiName: 'Microsoft Graph', without: 'shared files cannot be read, so anonymous-link events show no link details' },
+  {
+    api: 'exchange',
+    permission: 'Exchange.ManageAsApp',
+    apiName: 'Office 365 Exchange Online',
+    without: 'mail flow (transport) rules cannot be read, so events about them show no rule details (the app also needs an Exchange role such as View-Only Organization Management)',
+  },
 ];

@@ -33,8 +33,8 @@ export async function verifyTenant(deps: VerifyDeps, tenantId: string): Promise<
   const [row] = await deps.db.select().from(tenant).where(eq(tenant.id, tenantId)).limit(1);
   if (!row) throw new Error(`tenant ${tenantId} not found`);
   const report: VerifyReport = { signInErrors: [], granted: [], missing: [], subscriptions: [], status: 'active' };
-  const roles: Record<Resource, string[] | null> = { graph: null, manage: null };
-  for (const api of ['graph', 'manage'] as const) {
+  const roles: Record<Resource, string[] | null> = { graph: null, manage: null, exchange: null };
+  for (const api of ['graph', 'manage', 'exchange'] as const) {
     try {
       roles[api] = await deps.tokens.grantedRoles(row, api);
     } catch (err) {
@@ -66,7 +66,8 @@ export async function verifyTenant(deps: VerifyDeps, tenantId: string): Promise<
     }
   }
 
-  report.status = report.signInErrors.length === 2 ? 'error' : 'active';
+  // Signing in failed everywhere: nothing can be collected.
+  report.status = report.signInErrors.length === 3 ? 'error' : 'active';
   if (row.status !== 'disabled') {
     await deps.db.update(tenant).set({ status: report.status, updatedAt: new Date() }).where(eq(tenant.id, row.id));
   }

@@ -41,9 +41,9 @@ const TenantSchema = z
 const VerifySchema = z
   .object({
     status: z.enum(['active', 'error']),
-    signInErrors: z.array(z.object({ api: z.enum(['graph', 'manage']), message: z.string() })),
-    granted: z.array(z.object({ api: z.enum(['graph', 'manage']), permission: z.string() })),
-    missing: z.array(z.object({ api: z.enum(['graph', 'manage']), apiName: z.string(), permission: z.string(), without: z.string() })),
+    signInErrors: z.array(z.object({ api: z.enum(['graph', 'manage', 'exchange']), message: z.string() })),
+    granted: z.array(z.object({ api: z.enum(['graph', 'manage', 'exchange']), permission: z.string() })),
+    missing: z.array(z.object({ api: z.enum(['graph', 'manage', 'exchange']), apiName: z.string(), permission: z.string(), without: z.string() })),
     subscriptions: z.array(z.object({ contentType: z.string(), status: z.enum(['enabled', 'failed']), webhook: z.boolean(), message: z.string().optional() })),
   })
   .openapi('TenantCheck');

@@ -7,6 +7,8 @@ import { CollectError, fromMsalError } from './errors.ts';
 export const RESOURCES = {
   graph: 'https://graph.microsoft.com/.default',
   manage: 'https://manage.office.com/.default',
+  /** The Exchange Online admin API (InvokeCommand), for mail flow rules and mailbox settings. */
+  exchange: 'https://outlook.office365.com/.default',
 } as const;
 export type Resource = keyof typeof RESOURCES;
 

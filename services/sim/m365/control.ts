@@ -9,6 +9,7 @@ import { deliveryFaultsSchema, tenantFaultsSchema } from './faults.ts';
 import { jsonResponse } from './http-util.ts';
 import { CONTENT_TYPES, isContentType, type AuditRecord, type DirectoryAudit, type GraphUser, type RiskDetection, type RiskyUser, type SecurityAlert, type SignIn } from './records.ts';
 import type { AppRegistration, AuditInput, SimState, SimTenant, TenantScenario } from './state.ts';
+import type { MessageRule, TransportRule } from './directory.ts';
 import type { SimEnv } from './env.ts';
 
 export interface ControlHooks {
@@ -38,6 +39,8 @@ const graphInjectSchema = z.object({
   riskDetections: z.array(looseRecord).optional(),
   riskyUsers: z.array(looseRecord).optional(),
 });
+const messageRuleSchema = z.looseObject({ id: z.string(), displayName: z.string(), sequence: z.number(), isEnabled: z.boolean(), hasError: z.boolean(), isReadOnly: z.boolean() });
+const transportRuleSchema = z.looseObject({ Identity: z.string(), Name: z.string(), Guid: z.string(), State: z.enum(['Enabled', 'Disabled']), Mode: z.enum(['Enforce', 'Audit', 'AuditAndNotify']), Priority: z.number().int(), Comments: z.string(), WhenChanged: z.string() });
 const clockSchema = z.object({ set: z.string().optional(), advanceMs: z.number().optional(), advance: z.string().optional() });
 
 /** `90s`, `15m`, `2h`, `8d` → milliseconds. */
@@ -136,6 +139,10 @@ export function controlRoutes(state: SimState, hooks: ControlHooks): Hono<SimEnv
           return tenant.blobs.map((b) => ({ contentId: b.contentId, contentType: b.contentType, contentCreated: new Date(b.contentCreated).toISOString(), records: b.records.length, notified: b.notified }));
         case 'auditRecords': return tenant.blobs.flatMap((b) => b.records);
         case 'subscriptions': return [...tenant.subscriptions.values()];
+        case 'servicePrincipals': return tenant.directory.servicePrincipals;
+        case 'messageRules': return [...tenant.directory.messageRules.entries()].map(([userId, rules]) => ({ userId, rules }));
+        case 'transportRules': return tenant.directory.transportRules;
+        case 'drives': return tenant.directory.drives;
         default: return undefined;
       }
     };
@@ -181,6 +188,29 @@ export function controlRoutes(state: SimState, hooks: ControlHooks): Hono<SimEnv
       ...(d.riskyUsers ? { riskyUsers: d.riskyUsers as unknown as RiskyUser[] } : {}),
     });
     return c.json(tenantSummary(state, tenant), 201);
+  });
+
+  // Replace one mailbox's inbox rules (what an admin or attacker did in Outlook since).
+  app.put('/_sim/tenants/:id/mailboxes/:userId/messageRules', async (c) => {
+    const tenant = tenantOr404(c);
+    if (tenant instanceof Response) return tenant;
+    const parsed = z.array(messageRuleSchema).safeParse(await readJson(c));
+    if (!parsed.success) return bad(parsed.error.message);
+    const userId = c.req.param('userId').toLowerCase();
+    const user = tenant.users.find((u) => u.id.toLowerCase() === userId || u.userPrincipalName.toLowerCase() === userId);
+    if (!user) return bad(`user ${c.req.param('userId')} not found`, 404);
+    tenant.directory.messageRules.set(user.id.toLowerCase(), parsed.data as MessageRule[]);
+    return c.json({ userId: user.id, rules: parsed.data });
+  });
+
+  // Replace the organisation's transport rules.
+  app.put('/_sim/tenants/:id/transportRules', async (c) => {
+    const tenant = tenantOr404(c);
+    if (tenant instanceof Response) return tenant;
+    const parsed = z.array(transportRuleSchema).safeParse(await readJson(c));
+    if (!parsed.success) return bad(parsed.error.message);
+    tenant.directory.transportRules = parsed.data as TransportRule[];
+    return c.json(tenant.directory.transportRules);
   });
 
   app.get('/_sim/tenants/:id/faults', (c) => {

@@ -9,12 +9,12 @@
 import { z } from 'zod';
 import type { Prng } from './prng.ts';
 
-export const FAULT_APIS = ['graph', 'management'] as const;
+export const FAULT_APIS = ['graph', 'management', 'exchange'] as const;
 export type FaultApi = (typeof FAULT_APIS)[number];
 
 export const faultRuleSchema = z.object({
   kind: z.enum(['throttle', 'server-error', 'delay', 'truncate', 'expire-content']),
-  /** Which APIs the rule applies to. Default: both. */
+  /** Which APIs the rule applies to. Default: all. */
   apis: z.array(z.enum(FAULT_APIS)).optional(),
   /** Only requests whose path contains this text (e.g. `auditLogs/signIns`, `/activity/feed/audit/`). */
   pathIncludes: z.string().optional(),

@@ -18,6 +18,7 @@ import { createClock, type ClockOptions, type SimClock } from './clock.ts';
 import { controlRoutes } from './control.ts';
 import { graphRoutes } from './graph/routes.ts';
 import { managementRoutes } from './management-api.ts';
+import { exchangeAdminRoutes } from './exchange-admin.ts';
 import { SimState, type AppRegistration, type RequestLogEntry, type TenantScenario } from './state.ts';
 import { tokenRoutes } from './token.ts';
 import { WebhookNotifier } from './webhooks.ts';
@@ -69,6 +70,7 @@ function classify(path: string): RequestLogEntry['api'] {
   if (path.startsWith('/_sim')) return 'control';
   if (path.startsWith('/v1.0/')) return 'graph';
   if (path.startsWith('/api/')) return 'management';
+  if (path.startsWith('/adminapi/')) return 'exchange';
   if (path.includes('/oauth2/')) return 'token';
   if (path.includes('/discovery/') || path.includes('/.well-known/')) return 'discovery';
   return 'other';
@@ -100,6 +102,7 @@ export function createM365App(state: SimState, notifier: WebhookNotifier, option
   app.route('/', controlRoutes(state, { publishDue: () => notifier.publishDue() }));
   app.route('/', graphRoutes(state));
   app.route('/', managementRoutes(state, options));
+  app.route('/', exchangeAdminRoutes(state));
   app.route('/', tokenRoutes(state));
   app.notFound((c) => c.json({ error: { code: 'NotFound', message: `No simulated endpoint at ${c.req.method} ${c.req.path}` } }, 404));
   app.onError((error, c) => {

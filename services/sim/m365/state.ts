@@ -19,11 +19,29 @@ import {
   type SignIn,
 } from './records.ts';
 import type { SigningKeys } from './access-token.ts';
+import {
+  exchangeServicePrincipal,
+  graphServicePrincipal,
+  derivedId,
+  EXCHANGE_APP_ID,
+  GRAPH_APP_ID,
+  type AppRoleAssignment,
+  type MessageRule,
+  type OAuth2PermissionGrant,
+  type ServicePrincipal,
+  type SimDrive,
+  type SubscribedSku,
+  type TransportRule,
+  type UnifiedRoleAssignment,
+  type UserRegistrationDetails,
+} from './directory.ts';
 
 /** The two resources a collector asks tokens for. */
 export const RESOURCES = {
   graph: { uri: 'https://graph.microsoft.com', appId: '00000003-0000-0000-c000-000000000000', displayName: 'Microsoft Graph' },
   manage: { uri: 'https://manage.office.com', appId: 'c5393580-f805-4401-95e8-94b7a6ef2fc2', displayName: 'Office 365 Management APIs' },
+  /** The Exchange Online admin API (InvokeCommand), as the Exchange Online PowerShell module calls it. */
+  exchange: { uri: 'https://outlook.office365.com', appId: '00000002-0000-0ff1-ce00-000000000000', displayName: 'Office 365 Exchange Online' },
 } as const;
 export type ResourceKey = keyof typeof RESOURCES;
 
@@ -73,7 +91,7 @@ export interface TenantScenario {
   initialDomain: string;
   verifiedDomains?: string[];
   consents: AppConsent[];
-  /** Resource service principals present in the tenant; a missing one gives AADSTS500011. Default: both. */
+  /** Resource service principals present in the tenant; a missing one gives AADSTS500011. Default: all three. */
   provisionedResources?: ResourceKey[];
   users?: GraphUser[];
   signIns?: SignIn[];
@@ -82,6 +100,8 @@ export interface TenantScenario {
   riskDetections?: RiskDetection[];
   riskyUsers?: RiskyUser[];
   audit?: AuditInput[];
+  /** The directory and workload objects enrichment reads (see directory.ts). */
+  directory?: DirectoryScenario;
   /** Delay between an event and its appearance in Graph audit logs (ms). Default 0. */
   graphLatencyMs?: number;
   /** Default delay between CreationTime and publication in a content blob (ms). Default 0. */
@@ -91,6 +111,43 @@ export interface TenantScenario {
   faults?: Partial<TenantFaults>;
   /** Seed for this tenant's fault PRNG. Default: the tenant id. */
   seed?: string | number;
+}
+
+/**
+ * Directory objects of a tenant beyond users. Microsoft's own service principals (Graph,
+ * Exchange Online) and those of consented collector apps are added by the simulator.
+ */
+export interface DirectoryScenario {
+  subscribedSkus?: SubscribedSku[];
+  registrationDetails?: UserRegistrationDetails[];
+  roleAssignments?: UnifiedRoleAssignment[];
+  servicePrincipals?: ServicePrincipal[];
+  oauth2PermissionGrants?: OAuth2PermissionGrant[];
+  appRoleAssignments?: AppRoleAssignment[];
+  /** Deleted users and service principals, as /directory/deletedItems lists them (with deletedDateTime). */
+  deletedUsers?: (GraphUser & { deletedDateTime: string })[];
+  deletedServicePrincipals?: ServicePrincipal[];
+  /** Inbox rules by mailbox owner's user id. */
+  messageRules?: Record<string, MessageRule[]>;
+  /** Mail folders a user created, by user id (every mailbox also has the well-known ones). */
+  mailFolders?: Record<string, string[]>;
+  drives?: SimDrive[];
+  transportRules?: TransportRule[];
+}
+
+export interface SimDirectory {
+  subscribedSkus: SubscribedSku[];
+  registrationDetails: UserRegistrationDetails[];
+  roleAssignments: UnifiedRoleAssignment[];
+  servicePrincipals: ServicePrincipal[];
+  oauth2PermissionGrants: OAuth2PermissionGrant[];
+  appRoleAssignments: AppRoleAssignment[];
+  deletedUsers: (GraphUser & { deletedDateTime: string })[];
+  deletedServicePrincipals: ServicePrincipal[];
+  messageRules: Map<string, MessageRule[]>;
+  mailFolders: Map<string, string[]>;
+  drives: SimDrive[];
+  transportRules: TransportRule[];
 }
 
 export interface Timed<T> {
@@ -150,6 +207,7 @@ export interface SimTenant {
   alerts: Timed<SecurityAlert>[];
   riskDetections: Timed<RiskDetection>[];
   riskyUsers: Timed<RiskyUser>[];
+  directory: SimDirectory;
   graphLatencyMs: number;
   auditLatencyMs: number;
   blobs: ContentBlob[];
@@ -169,7 +227,7 @@ export interface RequestLogEntry {
   method: string;
   path: string;
   query: string;
-  api: 'token' | 'discovery' | 'graph' | 'management' | 'control' | 'other';
+  api: 'token' | 'discovery' | 'graph' | 'management' | 'exchange' | 'control' | 'other';
   status: number;
   tenantId?: string;
   appId?: string;
@@ -251,13 +309,14 @@ export class SimState {
       initialDomain: scenario.initialDomain.toLowerCase(),
       domains: [scenario.initialDomain, ...(scenario.verifiedDomains ?? [])].map((d) => d.toLowerCase()),
       consents: new Map(scenario.consents.map((c) => [c.appId.toLowerCase(), c])),
-      provisionedResources: new Set(scenario.provisionedResources ?? (['graph', 'manage'] as const)),
+      provisionedResources: new Set(scenario.provisionedResources ?? (['graph', 'manage', 'exchange'] as const)),
       users: [...(scenario.users ?? [])],
       signIns: [],
       directoryAudits: [],
       alerts: [],
       riskDetections: [],
       riskyUsers: [],
+      directory: this.buildDirectory(id, scenario),
       graphLatencyMs: scenario.graphLatencyMs ?? 0,
       auditLatencyMs: scenario.auditLatencyMs ?? 0,
       blobs: [],
@@ -277,6 +336,70 @@ export class SimState {
       for (const blob of this.ingestAudit(tenant, scenario.audit)) blob.notified = blob.contentCreated <= now;
     }
     return tenant;
+  }
+
+  /**
+   * The tenant's directory from its scenario, plus what Microsoft puts in every tenant: the
+   * Microsoft Graph and Exchange Online service principals, and for each consented app its
+   * service principal with one app role assignment per consented Graph permission.
+   */
+  private buildDirectory(tenantId: string, scenario: TenantScenario): SimDirectory {
+    const d = scenario.directory ?? {};
+    const graph = graphServicePrincipal(tenantId);
+    const exchange = exchangeServicePrincipal(tenantId);
+    const servicePrincipals: ServicePrincipal[] = [graph, exchange];
+    const appRoleAssignments: AppRoleAssignment[] = [];
+    for (const consent of scenario.consents) {
+      const registered = this.apps.get(consent.appId.toLowerCase());
+      const spId = consent.servicePrincipalId ?? createPrng(`${tenantId}/${consent.appId}/sp`).guid();
+      const name = registered?.displayName ?? consent.appId;
+      servicePrincipals.push({
+        ...graph,
+        id: spId,
+        appId: consent.appId,
+        displayName: name,
+        appDisplayName: name,
+        appOwnerOrganizationId: derivedId('msp-tenant', consent.appId),
+        publisherName: name,
+        signInAudience: 'AzureADMultipleOrgs',
+        tags: ['WindowsAzureActiveDirectoryIntegratedApp'],
+        appRoles: [],
+        oauth2PermissionScopes: [],
+      });
+      for (const [resource, roles] of [[graph, consent.roles.graph ?? []], [exchange, consent.roles.exchange ?? []]] as const) {
+        for (const value of roles) {
+          const role = resource.appRoles.find((r) => r.value === value);
+          if (!role) continue;
+          appRoleAssignments.push({
+            id: derivedId(tenantId, spId, role.id),
+            appRoleId: role.id,
+            createdDateTime: '2024-01-15T09:30:00Z',
+            deletedDateTime: null,
+            principalDisplayName: name,
+            principalId: spId,
+            principalType: 'ServicePrincipal',
+            resourceDisplayName: resource.displayName,
+            resourceId: resource.id,
+          });
+        }
+      }
+    }
+    // Microsoft's own principals exist once per tenant; a scenario only adds others.
+    for (const sp of d.servicePrincipals ?? []) if (sp.appId !== GRAPH_APP_ID && sp.appId !== EXCHANGE_APP_ID) servicePrincipals.push(sp);
+    return {
+      subscribedSkus: [...(d.subscribedSkus ?? [])],
+      registrationDetails: [...(d.registrationDetails ?? [])],
+      roleAssignments: [...(d.roleAssignments ?? [])],
+      servicePrincipals,
+      oauth2PermissionGrants: [...(d.oauth2PermissionGrants ?? [])],
+      appRoleAssignments: [...appRoleAssignments, ...(d.appRoleAssignments ?? [])],
+      deletedUsers: [...(d.deletedUsers ?? [])],
+      deletedServicePrincipals: [...(d.deletedServicePrincipals ?? [])],
+      messageRules: new Map(Object.entries(d.messageRules ?? {}).map(([userId, rules]) => [userId.toLowerCase(), [...rules]])),
+      mailFolders: new Map(Object.entries(d.mailFolders ?? {}).map(([userId, names]) => [userId.toLowerCase(), [...names]])),
+      drives: [...(d.drives ?? [])],
+      transportRules: [...(d.transportRules ?? [])],
+    };
   }
 
   /** Finds a tenant by GUID or by one of its domains, the way the token endpoint accepts either. */

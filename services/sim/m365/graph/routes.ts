@@ -14,6 +14,7 @@ import { COLLECTIONS, type Collection } from './collections.ts';
 import { graphError, graphErrors, type GraphErrorSpec } from './errors.ts';
 import { ODataError, compileFilter, filterFields, parseFilter, readPath } from './odata.ts';
 import { SkipTokenCodec, type PageCursor } from './paging.ts';
+import { registerDirectoryRoutes } from './directory-routes.ts';
 
 const ODATA_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 
@@ -230,12 +231,17 @@ export function graphRoutes(state: SimState): Hono<SimEnv> {
     const selected = select ? select.split(',').map((s) => s.trim()) : undefined;
     const unknown = selected?.find((s) => !users.properties.includes(s));
     if (unknown) return fail(c, graphErrors.badRequest(`Could not find a property named '${unknown}' on type 'microsoft.graph.user'.`, users.badRequestCode));
+    // signInActivity needs AuditLog.Read.All for one user as for the list.
+    const rule = selected && users.selectRules ? users.selectRules(selected, roles) : {};
+    if (rule.error) return fail(c, rule.error);
     const origin = requestOrigin(c);
     return graphJson(c, {
       '@odata.context': `${origin}/v1.0/$metadata#users${selected ? `(${selected.join(',')})` : ''}/$entity`,
       ...project(user, selected ?? users.defaultProperties ?? users.properties),
     });
   });
+
+  registerDirectoryRoutes(app, state, fail, graphJson);
 
   app.all('/v1.0/*', (c) => fail(c, graphErrors.noRoute(c.req.path)));
   return app;

@@ -18,8 +18,18 @@ export function collectorConsent(appId: string): AppConsent {
   return {
     appId,
     roles: {
-      graph: ['AuditLog.Read.All', 'Directory.Read.All', 'User.Read.All', 'SecurityAlert.Read.All', 'IdentityRiskEvent.Read.All', 'IdentityRiskyUser.Read.All'],
+      graph: [
+        'AuditLog.Read.All',
+        'Directory.Read.All',
+        'User.Read.All',
+        'SecurityAlert.Read.All',
+        'IdentityRiskEvent.Read.All',
+        'IdentityRiskyUser.Read.All',
+        'MailboxSettings.Read',
+        'Files.Read.All',
+      ],
       manage: ['ActivityFeed.Read'],
+      exchange: ['Exchange.ManageAsApp'],
     },
   };
 }

@@ -7,7 +7,10 @@
  */
 import { createPrng, type Prng } from '../prng.ts';
 import type { AuditRecord, DirectoryAudit, SignIn } from '../records.ts';
-import type { AppConsent, AuditInput, TenantScenario } from '../state.ts';
+import type { AppConsent, AuditInput, DirectoryScenario, TenantScenario } from '../state.ts';
+import { BUILT_IN_ROLES, derivedId, SKU_PART_NUMBERS, type MessageRule, type UserRegistrationDetails } from '../directory.ts';
+import { toGraphTime } from '../clock.ts';
+import { mailFolderId, messageRuleId } from './mail-folders.ts';
 import {
   APPS,
   DEVICES,
@@ -40,6 +43,8 @@ export interface TenantDay {
   signIns: SignIn[];
   directoryAudits: DirectoryAudit[];
   audit: AuditInput[];
+  /** Licences, MFA registration, roles and inbox rules; story events add to it. */
+  directory: Required<Pick<DirectoryScenario, 'subscribedSkus' | 'registrationDetails' | 'roleAssignments' | 'messageRules'>> & DirectoryScenario;
   prng: Prng;
   /** Builds the scenario from everything generated so far (call after adding story events). */
   toScenario(extra?: Partial<TenantScenario>): TenantScenario;
@@ -74,6 +79,7 @@ export function generateTenantDay(options: TenantDayOptions): TenantDay {
   };
   const localToUtc = (person: Person, hour: number, minute: number): number => dayStart + (hour - person.utcOffsetHours) * 3_600_000 + minute * MINUTE + activity.int(0, 59) * 1000;
 
+  const directory = buildDirectory(root.fork('directory'), ctx, people, dayStart);
   // A few people (about 3 %, at least two) create a benign rule today, so look-alikes always exist.
   const ruleMakers = new Set(activity.shuffle(people.slice(2)).slice(0, Math.max(2, Math.round(people.length * 0.03))));
 
@@ -158,8 +164,7 @@ export function generateTenantDay(options: TenantDayOptions): TenantDay {
       // A benign rule: newsletters into a folder, created in OWA from a usual network.
       const at = when();
       const name = p.pick(['Newsletters', 'Vendor updates', 'Conference mail']);
-      publish(
-        exchangeCmdlet(ctx, p, {
+      const record = exchangeCmdlet(ctx, p, {
           person,
           at,
           operation: 'New-InboxRule',
@@ -173,9 +178,21 @@ export function generateTenantDay(options: TenantDayOptions): TenantDay {
           ],
           objectId: inboxRuleObjectId(ctx, person, name),
           clientIp: clientIpForm(person.home.address(p), 'port', p),
-        }),
-        at,
-      );
+        });
+      publish(record, at);
+      const from = (record.Parameters as { Name: string; Value: string }[]).find((x) => x.Name === 'From')?.Value ?? '';
+      const rule: MessageRule = {
+        id: messageRuleId(person.user.id, name),
+        displayName: name,
+        sequence: 1,
+        isEnabled: true,
+        hasError: false,
+        isReadOnly: false,
+        conditions: { fromAddresses: [{ emailAddress: { name: from, address: from } }] },
+        actions: { moveToFolder: mailFolderId(person.user.id, name), stopProcessingRules: true },
+      };
+      directory.messageRules[person.user.id] = [...(directory.messageRules[person.user.id] ?? []), rule];
+      directory.mailFolders = { ...directory.mailFolders, [person.user.id]: [...(directory.mailFolders?.[person.user.id] ?? []), name] };
     }
   }
 
@@ -211,6 +228,7 @@ export function generateTenantDay(options: TenantDayOptions): TenantDay {
     signIns,
     directoryAudits,
     audit,
+    directory,
     prng: root.fork('story'),
     publish,
     toScenario: (extra = {}) => ({
@@ -223,6 +241,7 @@ export function generateTenantDay(options: TenantDayOptions): TenantDay {
       signIns,
       directoryAudits,
       audit,
+      directory,
       // Sign-ins reach Graph a couple of minutes after they happen.
       graphLatencyMs: 2 * MINUTE,
       seed: String(options.seed),
@@ -230,4 +249,63 @@ export function generateTenantDay(options: TenantDayOptions): TenantDay {
     }),
   };
   return result;
+}
+
+const ROLE = Object.fromEntries(BUILT_IN_ROLES.map((r) => [r.displayName, r.id]));
+
+/** Registration details of one person: most have registered a method; admins use the Authenticator app. */
+export function registrationDetails(prng: Prng, person: Person, at: number, registered = person.isAdmin || prng.chance(0.85)): UserRegistrationDetails {
+  const methods = !registered ? [] : person.isAdmin ? ['microsoftAuthenticatorPush', 'softwareOneTimePasscode'] : prng.pick([['microsoftAuthenticatorPush'], ['mobilePhone'], ['microsoftAuthenticatorPush', 'mobilePhone']]);
+  const preferred = methods.includes('microsoftAuthenticatorPush') ? 'push' : methods.includes('mobilePhone') ? 'sms' : 'none';
+  return {
+    id: person.user.id,
+    userPrincipalName: person.user.userPrincipalName,
+    userDisplayName: person.user.displayName,
+    userType: 'member',
+    isAdmin: person.isAdmin,
+    isSsprRegistered: registered,
+    isSsprEnabled: true,
+    isSsprCapable: registered,
+    isMfaRegistered: registered,
+    isMfaCapable: registered,
+    isPasswordlessCapable: methods.includes('microsoftAuthenticatorPush') && person.isAdmin,
+    isSystemPreferredAuthenticationMethodEnabled: true,
+    methodsRegistered: [...methods],
+    systemPreferredAuthenticationMethods: preferred === 'push' ? ['push'] : preferred === 'sms' ? ['sms'] : [],
+    userPreferredMethodForSecondaryAuthentication: preferred,
+    lastUpdatedDateTime: toGraphTime(Math.floor((at - prng.int(1, 300) * 86_400_000) / 1000) * 1000),
+  };
+}
+
+export function roleAssignment(ctx: TenantContext, person: Person, role: string): { id: string; principalId: string; roleDefinitionId: string; directoryScopeId: string } {
+  const roleDefinitionId = ROLE[role];
+  if (!roleDefinitionId) throw new Error(`unknown built-in role ${role}`);
+  return { id: derivedId(ctx.tenantId, person.user.id, roleDefinitionId), principalId: person.user.id, roleDefinitionId, directoryScopeId: '/' };
+}
+
+/** Licences bought, MFA registration and the two admins' roles, from a PRNG of their own so the day's records do not move. */
+function buildDirectory(prng: Prng, ctx: TenantContext, people: Person[], dayStart: number): TenantDay['directory'] {
+  const skuIds = [...new Set(people.flatMap((p) => p.user.assignedLicenses.map((l) => l.skuId)))].sort();
+  const subscribedSkus = skuIds.map((skuId) => ({
+    id: `${ctx.tenantId}_${skuId}`,
+    accountId: ctx.tenantId,
+    accountName: ctx.displayName,
+    skuId,
+    skuPartNumber: SKU_PART_NUMBERS[skuId] ?? 'UNKNOWN',
+    appliesTo: 'User' as const,
+    capabilityStatus: 'Enabled' as const,
+    consumedUnits: 0,
+    prepaidUnits: { enabled: Math.ceil((people.length + 5) / 5) * 5, suspended: 0, warning: 0, lockedOut: 0 },
+    servicePlans: [],
+  }));
+  const [itAdmin, helpdesk] = people;
+  return {
+    subscribedSkus,
+    registrationDetails: people.map((person) => registrationDetails(prng, person, dayStart)),
+    roleAssignments: [
+      ...(itAdmin ? [roleAssignment(ctx, itAdmin, 'Global Administrator')] : []),
+      ...(helpdesk ? [roleAssignment(ctx, helpdesk, 'Helpdesk Administrator')] : []),
+    ],
+    messageRules: {},
+  };
 }
