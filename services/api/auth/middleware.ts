@@ -67,9 +67,15 @@ export function requireCtx(c: Context<AppEnv>): Ctx {
   return { msp: auth.msp, actor: auth.actor, db: database.db, secrets, requestId: c.get('requestId'), ip: clientIp(c) };
 }
 
+/**
+ * The caller's address: the socket's on Node; on Cloudflare Workers (no socket) the address
+ * Cloudflare itself puts in CF-Connecting-IP. The header is never read on Node, where any client
+ * could send it.
+ */
 export function clientIp(c: Context<AppEnv>): string | undefined {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress;
+  if (incoming) return incoming.socket?.remoteAddress;
+  return c.req.header('cf-connecting-ip');
 }
 
 /**
