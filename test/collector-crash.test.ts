@@ -7,14 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { afterAll, expect, test } from 'vitest';
 import { openDatabase, type Database } from '../db/client.ts';
-import { activity, msp, tenant } from '../db/schema/index.ts';
+import { activity } from '../db/schema/index.ts';
 import { createPrng } from '../services/sim/m365/prng.ts';
 import { startM365Simulator, type M365Simulator, type SimTenant } from '../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp } from '../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, collectorApp } from '../services/sim/m365/test-support.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
-import { secrets } from './helpers/app.ts';
 import { createPostgresDatabase, dropPostgresDatabase } from './helpers/database.ts';
+import { insertSimTenant } from './helpers/sim-tenant.ts';
 
 /**
  * The collector process killed with SIGKILL at random moments and started again ends with
@@ -45,26 +45,14 @@ test('killed with SIGKILL at 5 random points and restarted, the collector stores
 
   let database = await open();
   await database.migrate();
-  const [m] = await database.db.insert(msp).values({ name: 'Northwind' }).returning();
-  const [t] = await database.db
-    .insert(tenant)
-    .values({
-      mspId: m!.id,
-      tenantGuid: CONTOSO.tenantId,
-      name: 'Contoso',
-      primaryDomain: 'contoso.com',
-      authMode: 'secret',
-      clientId: COLLECTOR_APP_ID,
-      credentialsEnc: secrets.seal(JSON.stringify({ clientSecret: COLLECTOR_SECRET })),
-    })
-    .returning();
+  const t = await insertSimTenant(database.db, CONTOSO.tenantId);
   // PGlite's files belong to one process at a time: the child's.
   await database.close();
 
   const env = {
     ...process.env,
     CHILD_SIM_URL: sim.url,
-    CHILD_TENANT_ID: t!.id,
+    CHILD_TENANT_ID: t.id,
     CHILD_NOW: NOW,
     ...(databaseUrl ? { CHILD_DATABASE_URL: databaseUrl } : { CHILD_DATA_DIR: dataDir }),
   };
@@ -98,7 +86,7 @@ test('killed with SIGKILL at 5 random points and restarted, the collector stores
 
   database = await open();
   try {
-    const rows = await database.db.select({ source: activity.source, recordId: activity.recordId }).from(activity).where(eq(activity.tenantId, t!.id));
+    const rows = await database.db.select({ source: activity.source, recordId: activity.recordId }).from(activity).where(eq(activity.tenantId, t.id));
     const expected = simulatorRecordIds(sim.state.findTenant(CONTOSO.tenantId)!, Date.parse(NOW));
     const stored = rows.map((r) => `${r.source}|${r.recordId}`);
     expect(new Set(stored).size, 'duplicates').toBe(stored.length);

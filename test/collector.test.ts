@@ -1,16 +1,16 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { activity, collectorCheckpoint, msp, tenant } from '../db/schema/index.ts';
-import { loadConfig } from '../services/config.ts';
+import { activity, collectorCheckpoint, tenant } from '../db/schema/index.ts';
 import { collectTenant, COLLECTED_SOURCES, type CollectorDeps } from '../services/collector/collect-tenant.ts';
 import { createTokenProvider } from '../services/collector/microsoft/token-provider.ts';
 import { createLogger } from '../services/log.ts';
 import { startM365Simulator, type M365Simulator, type SimTenant, type TenantScenario } from '../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp } from '../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, collectorApp } from '../services/sim/m365/test-support.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
 import { secrets } from './helpers/app.ts';
-import { createTestDatabase, TEST_SECRET_KEY } from './helpers/database.ts';
+import { createTestDatabase } from './helpers/database.ts';
+import { insertSimTenant, simConfig } from './helpers/sim-tenant.ts';
 
 /**
  * The collectors against the Microsoft 365 simulator over real HTTPS, with the real msal-node and
@@ -36,22 +36,8 @@ async function simulator(scenario: TenantScenario, start = '2024-05-08T06:00:00Z
 }
 
 async function addTenant(sim: M365Simulator, tenantGuid: string) {
-  // Each test its own MSP: the same Microsoft tenant may be watched by several.
-  const [m] = await handle.database.db.insert(msp).values({ name: `MSP for ${tenantGuid}` }).returning();
-  const mspId = m!.id;
-  const [row] = await handle.database.db
-    .insert(tenant)
-    .values({
-      mspId,
-      tenantGuid,
-      name: `Tenant ${tenantGuid.slice(0, 4)}`,
-      primaryDomain: 'contoso.com',
-      authMode: 'secret',
-      clientId: COLLECTOR_APP_ID,
-      credentialsEnc: secrets.seal(JSON.stringify({ clientSecret: COLLECTOR_SECRET })),
-    })
-    .returning();
-  const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOGIN_URL: sim.url, TW_GRAPH_URL: sim.url, TW_MANAGEMENT_URL: sim.url });
+  const row = await insertSimTenant(handle.database.db, tenantGuid);
+  const config = simConfig(sim.url);
   const deps: CollectorDeps = {
     db: handle.database.db,
     config,
@@ -60,7 +46,7 @@ async function addTenant(sim: M365Simulator, tenantGuid: string) {
     now: () => new Date(sim.state.now()),
     timeoutMs: 5_000,
   };
-  return { tenantId: row!.id, deps };
+  return { tenantId: row.id, deps };
 }
 
 /** Every record the simulator holds for a tenant, by source, as the collector should store them. */

@@ -3,7 +3,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { and, eq } from 'drizzle-orm';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { collectorCheckpoint, msp, tenant } from '../db/schema/index.ts';
+import { collectorCheckpoint } from '../db/schema/index.ts';
 import { createNodeApp } from '../services/api/node.ts';
 import { createTokenProvider } from '../services/collector/microsoft/token-provider.ts';
 import { verifyTenant, webhookAuthId } from '../services/collector/verify-tenant.ts';
@@ -11,11 +11,12 @@ import { loadConfig } from '../services/config.ts';
 import { createLogger } from '../services/log.ts';
 import { startM365Simulator, type M365Simulator } from '../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp } from '../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, collectorApp } from '../services/sim/m365/test-support.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
 import { dueTenants } from '../services/worker/pipeline-jobs.ts';
 import { secrets } from './helpers/app.ts';
 import { createTestDatabase, TEST_SECRET_KEY } from './helpers/database.ts';
+import { insertSimTenant, simConfig } from './helpers/sim-tenant.ts';
 
 /**
  * Near real time: the Management Activity API's webhook handshake and notifications, from the
@@ -31,20 +32,7 @@ beforeAll(async () => {
   handle = await createTestDatabase();
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   sim = await startM365Simulator({ tls: simulatorTls(), apps: [collectorApp()], tenants: [becScenario({ consents: [collectorConsent(COLLECTOR_APP_ID)], users: 5, day: yesterday })] });
-  const [m] = await handle.database.db.insert(msp).values({ name: 'Northwind' }).returning();
-  const [t] = await handle.database.db
-    .insert(tenant)
-    .values({
-      mspId: m!.id,
-      tenantGuid: CONTOSO.tenantId,
-      name: 'Contoso',
-      primaryDomain: 'contoso.com',
-      authMode: 'secret',
-      clientId: COLLECTOR_APP_ID,
-      credentialsEnc: secrets.seal(JSON.stringify({ clientSecret: COLLECTOR_SECRET })),
-    })
-    .returning();
-  tenantId = t!.id;
+  tenantId = (await insertSimTenant(handle.database.db, CONTOSO.tenantId)).id;
   // The receiver is the real app on a real port (Microsoft calls it from outside).
   const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'silent' });
   const app = createNodeApp({ config, database: handle.database, secrets, log: createLogger(config), metrics: new Registry() });
@@ -59,14 +47,7 @@ afterAll(async () => {
 });
 
 test('verify starts subscriptions with the webhook; a notification makes the source due now', async () => {
-  const config = loadConfig({
-    TW_SECRET_KEY: TEST_SECRET_KEY,
-    TW_PUBLIC_URL: publicUrl,
-    TW_AUDIT_WEBHOOKS: 'on',
-    TW_LOGIN_URL: sim.url,
-    TW_GRAPH_URL: sim.url,
-    TW_MANAGEMENT_URL: sim.url,
-  });
+  const config = simConfig(sim.url, { TW_PUBLIC_URL: publicUrl, TW_AUDIT_WEBHOOKS: 'on' });
   const report = await verifyTenant({ db: handle.database.db, config, tokens: createTokenProvider(config, secrets), secrets }, tenantId);
   // Each start made the simulator run the validation handshake against our receiver.
   expect(report.subscriptions).toEqual(

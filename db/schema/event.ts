@@ -33,6 +33,8 @@ export const securityEvent = pgTable(
     networkAddress: text('network_address'),
     workload: text('workload'),
     operation: text('operation'),
+    /** The runbook shown on the event page, as the detection had it when the event was raised. */
+    howToReact: text('how_to_react').notNull().default(''),
     /** Every other field a detection exposes to the filter language. */
     fields: jsonb('fields').$type<Record<string, unknown>>().notNull().default({}),
     /** Detection-specific key of the primary entity; one open event per (tenant, detection, key). */
@@ -75,6 +77,8 @@ export const eventEntity = pgTable(
     kind: entityKind('kind').notNull(),
     /** Identity within its kind: UPN or object id, app id, rule identity, sharing link id, IP. */
     key: text('key').notNull(),
+    /** Remediation actions that apply to this entity (kebab-case names, e.g. `disable-inbox-rule`). */
+    remediations: text('remediations').array().notNull().default(sql`'{}'::text[]`),
     /** True for the entity remediation targets when the request names none. */
     isPrimary: boolean('is_primary').notNull().default(false),
     snapshotStatus: snapshotStatus('snapshot_status').notNull().default('pending'),

@@ -7,3 +7,4 @@ export * from './event.ts';
 export * from './notify.ts';
 export * from './psa.ts';
 export * from './remediation.ts';
+export * from './detection.ts';

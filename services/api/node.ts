@@ -1,7 +1,11 @@
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { createApp } from './app.ts';
 import { referenceRoutes } from './reference.ts';
+
+const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 import type { App, AppDeps } from './types.ts';
 
 /**
@@ -12,7 +16,7 @@ export function createNodeApp(deps: AppDeps, options: { webRoot?: string | undef
   const { webRoot } = options;
   return createApp(deps, {
     api: (app) => {
-      app.route('/', referenceRoutes);
+      app.route('/', referenceRoutes((file) => readFile(join(swaggerDir, file))));
     },
     web: webRoot
       ? (app) => {

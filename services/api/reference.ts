@@ -1,15 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
 import type { AppEnv } from './types.ts';
 
-// Swagger UI is served from the installed package, so the reference works with no internet.
-const assetsDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-const ASSETS: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-};
+/** The two Swagger UI files the reference page loads (from swagger-ui-dist). */
+export type ReferenceAsset = 'swagger-ui.css' | 'swagger-ui-bundle.js';
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -22,13 +15,24 @@ const PAGE = `<!doctype html>
 
 const INIT = `window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#swagger-ui', deepLinking: true });`;
 
-/** The browsable API reference at /api/reference, over /api/openapi.json. */
-export const referenceRoutes = new Hono<AppEnv>()
-  .get('/api/reference', (c) => c.html(PAGE))
-  .get('/api/reference/init.js', (c) => c.body(INIT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }))
-  .get('/api/reference/:file', async (c) => {
-    const file = c.req.param('file');
-    const type = ASSETS[file];
-    if (!type) return c.notFound();
-    return c.body(await readFile(join(assetsDir, file)), 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=86400' });
-  });
+const TYPES: Record<ReferenceAsset, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+};
+
+/**
+ * The browsable API reference at /api/reference over /api/openapi.json. Swagger UI's files come
+ * from the installed package (no CDN: the reference works offline); each platform says how to
+ * read them (the file system on Node, bundled text on Workers).
+ */
+export function referenceRoutes(loadAsset: (file: ReferenceAsset) => Promise<string | Uint8Array>) {
+  return new Hono<AppEnv>()
+    .get('/api/reference', (c) => c.html(PAGE))
+    .get('/api/reference/init.js', (c) => c.body(INIT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }))
+    .get('/api/reference/:file', async (c) => {
+      const file = c.req.param('file');
+      if (!(file in TYPES)) return c.notFound();
+      const body = await loadAsset(file as ReferenceAsset);
+      return c.body(typeof body === 'string' ? body : new Uint8Array(body), 200, { 'Content-Type': TYPES[file as ReferenceAsset], 'Cache-Control': 'public, max-age=86400' });
+    });
+}

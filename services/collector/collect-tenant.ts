@@ -26,7 +26,7 @@ export type CollectorDeps = {
 };
 
 export type SourceResult =
-  | { source: CollectedSource; status: 'collected'; received: number; inserted: number; duplicates: number; quarantined: number }
+  | { source: CollectedSource; status: 'collected'; received: number; inserted: number; duplicates: number; quarantined: number; insertedIds: string[] }
   | { source: CollectedSource; status: 'failed'; error: string; retryInSeconds: number }
   | { source: CollectedSource; status: 'not due' };
 
@@ -102,7 +102,15 @@ async function collectSource(
       start = end;
     }
     if (!finished) await writeCheckpoint(deps.db, row.id, source, done);
-    return { source, status: 'collected', received: total.received, inserted: total.inserted, duplicates: total.duplicates, quarantined: total.quarantined };
+    return {
+      source,
+      status: 'collected',
+      received: total.received,
+      inserted: total.inserted,
+      duplicates: total.duplicates,
+      quarantined: total.quarantined,
+      insertedIds: total.insertedIds,
+    };
   } catch (err) {
     const error = err instanceof CollectError ? err : new CollectError(`Unexpected error: ${(err as Error).message}`, 'transient');
     const failures = (checkpoint?.consecutiveFailures ?? 0) + 1;
@@ -124,6 +132,7 @@ function isContentType(source: CollectedSource): source is ContentType {
 }
 
 function addTo(total: IngestSummary, part: IngestSummary) {
+  total.insertedIds.push(...part.insertedIds);
   total.received += part.received;
   total.inserted += part.inserted;
   total.duplicates += part.duplicates;

@@ -1,6 +1,7 @@
-import { and, ne, or, sql } from 'drizzle-orm';
-import { collectorCheckpoint, tenant } from '../../db/schema/index.ts';
+import { and, asc, eq, gte, lt, ne, notExists, or, sql } from 'drizzle-orm';
+import { activity, collectorCheckpoint, detectionProcessed, tenant } from '../../db/schema/index.ts';
 import { COLLECTED_SOURCES, collectTenant } from '../collector/collect-tenant.ts';
+import { detectActivity } from '../detection/engine.ts';
 import type { TokenProvider } from '../collector/microsoft/token-provider.ts';
 import type { JobDefinition, JobDeps } from './jobs.ts';
 import type { PgBoss } from './queue.ts';
@@ -30,13 +31,39 @@ export const PIPELINE_JOBS = {
     policy: 'stately',
     // A failed pass is retried by the next schedule, with each source's own backoff.
     retryLimit: 0,
-    run: async (data: unknown, { database, log, config, tokens }) => {
+    run: async (data: unknown, { database, log, config, tokens, boss }) => {
       const { tenantId } = data as { tenantId: string };
       const results = await collectTenant({ db: database.db, config, tokens, log }, tenantId);
-      const inserted = results.reduce((n, r) => n + (r.status === 'collected' ? r.inserted : 0), 0);
+      const insertedIds = results.flatMap((r) => (r.status === 'collected' ? r.insertedIds : []));
       const failed = results.filter((r) => r.status === 'failed').map((r) => r.source);
-      log.info({ tenantId, inserted, failed }, 'collection pass done');
-      return { inserted, failed };
+      log.info({ tenantId, inserted: insertedIds.length, failed }, 'collection pass done');
+      // A crash before this send is covered by detect.sweep.
+      await sendForDetection(boss, insertedIds);
+      return { inserted: insertedIds.length, failed };
+    },
+  },
+  /**
+   * Runs the detections over newly stored activity. Idempotent (the engine claims each activity
+   * once), so a retried or duplicated job changes nothing.
+   */
+  'detect.activity': {
+    retryLimit: 5,
+    run: async (data: unknown, { database, log }) => {
+      const { activityIds } = data as { activityIds: string[] };
+      const summary = await detectActivity({ db: database.db, log }, activityIds);
+      if (summary.eventsCreated + summary.eventsUpdated > 0) log.info(summary, 'detection raised events');
+      return summary;
+    },
+  },
+  /**
+   * Every 10 minutes: queue detection for activity stored but never detected (a collection
+   * pass that crashed between storing and queueing). Nothing collected is left unexamined.
+   */
+  'detect.sweep': {
+    schedule: '*/10 * * * *',
+    run: async (_data: unknown, { database, boss }) => {
+      const ids = await undetectedActivity(database.db, await databaseNow(database.db));
+      return { queued: ids.length, jobs: await sendForDetection(boss, ids) };
     },
   },
 } satisfies Record<string, JobDefinition<unknown, PipelineDeps>>;
@@ -57,5 +84,44 @@ export async function dueTenants(db: JobDeps['database']['db'], intervalMinutes:
     .select({ id: tenant.id })
     .from(tenant)
     .where(and(ne(tenant.status, 'disabled'), or(sourceDue, neverAttempted)));
+  return rows.map((r) => r.id);
+}
+
+/** Activity ids per `detect.activity` job: one engine batch (one transaction per tenant). */
+export const DETECT_BATCH = 1000;
+
+/** Queues detection for activity ids, in batches of `DETECT_BATCH`. */
+export async function sendForDetection(boss: PgBoss, activityIds: readonly string[]): Promise<number> {
+  let jobs = 0;
+  for (let i = 0; i < activityIds.length; i += DETECT_BATCH) {
+    await boss.send('detect.activity', { activityIds: activityIds.slice(i, i + DETECT_BATCH) });
+    jobs += 1;
+  }
+  return jobs;
+}
+
+/** The database's clock: `ingested_at` is stamped by the database, so the pass is measured by it too. */
+async function databaseNow(db: JobDeps['database']['db']): Promise<Date> {
+  const result = (await db.execute(sql`select now() as now`)) as unknown as { rows: { now: Date | string }[] };
+  return new Date(result.rows[0]!.now);
+}
+
+/**
+ * Activity stored between 8 days and 10 minutes before `now` that detection has not processed.
+ * The 10 minutes leave queued jobs time to run; 8 days covers the collection backfill.
+ */
+export async function undetectedActivity(db: JobDeps['database']['db'], now: Date, limit = 20_000): Promise<string[]> {
+  const rows = await db
+    .select({ id: activity.id })
+    .from(activity)
+    .where(
+      and(
+        gte(activity.ingestedAt, new Date(now.getTime() - 8 * 86_400_000)),
+        lt(activity.ingestedAt, new Date(now.getTime() - 10 * 60_000)),
+        notExists(db.select({ one: sql`1` }).from(detectionProcessed).where(eq(detectionProcessed.activityId, activity.id))),
+      ),
+    )
+    .orderBy(asc(activity.ingestedAt))
+    .limit(limit);
   return rows.map((r) => r.id);
 }

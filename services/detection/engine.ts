@@ -1,0 +1,295 @@
+/**
+ * The detection engine: runs every enabled rule over newly stored activity, keeps the rules'
+ * window state in `detection_state`, and raises or updates security events.
+ *
+ * Guarantees:
+ * - Idempotent by activity id: an activity is claimed in `detection_processed` in the same
+ *   transaction as the state and events it causes, so sending it again changes nothing and a
+ *   crash before commit leaves it to be processed again.
+ * - One tenant at a time: a transaction-scoped advisory lock per tenant serialises batches of
+ *   the same tenant (two workers never split one password spray between them).
+ * - Dedup: one event per (tenant, rule, primary entity) while repeats keep coming within the
+ *   rule's window; repeats raise `count` (distinct occurrences) and move `last_seen_at`.
+ */
+import { and, desc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/client.ts';
+import {
+  activity,
+  detectionProcessed,
+  detectionState,
+  eventActivity,
+  eventEntity,
+  eventOccurrence,
+  securityEvent,
+  SEVERITIES,
+  tenant,
+  type EntityKind,
+  type Severity,
+} from '../../db/schema/index.ts';
+import type { Logger } from '../log.ts';
+import { evaluateBatch, prepareRules, seriesSpans, StateView, type Match } from './evaluate.ts';
+import { RULES } from './registry.ts';
+import { SERIES } from './series.ts';
+import { loadDetectionSettings } from './settings.ts';
+import type { DetectionRecord, EntityRef, RegisteredRule, RemediationAction, SeriesName, TenantContext } from './types.ts';
+import { MINUTE } from './records.ts';
+
+export type DetectionDeps = {
+  db: Db;
+  log?: Logger;
+  /** The rules to run; the registry by default (tests pass a subset). */
+  rules?: readonly RegisteredRule[];
+};
+
+export type DetectSummary = {
+  /** Activities claimed and run through the rules now. */
+  processed: number;
+  /** Ids already processed before (or unknown): nothing done for them. */
+  skipped: number;
+  eventsCreated: number;
+  eventsUpdated: number;
+};
+
+/** Rows per statement; well under Postgres's 65,535 bind parameters. */
+const CHUNK = 1000;
+
+/**
+ * Runs detection over the given activity ids (any tenants, any order). Safe to call again with
+ * the same ids.
+ * @example await detectActivity({ db }, summary.insertedIds)
+ */
+export async function detectActivity(deps: DetectionDeps, activityIds: readonly string[]): Promise<DetectSummary> {
+  const summary: DetectSummary = { processed: 0, skipped: 0, eventsCreated: 0, eventsUpdated: 0 };
+  const ids = [...new Set(activityIds)];
+  const byTenant = new Map<string, string[]>();
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const rows = await deps.db
+      .select({ id: activity.id, tenantId: activity.tenantId })
+      .from(activity)
+      .where(inArray(activity.id, ids.slice(i, i + CHUNK)));
+    for (const r of rows) (byTenant.get(r.tenantId) ?? byTenant.set(r.tenantId, []).get(r.tenantId)!).push(r.id);
+  }
+  let found = 0;
+  for (const [tenantId, tenantIds] of byTenant) {
+    found += tenantIds.length;
+    for (let i = 0; i < tenantIds.length; i += CHUNK) {
+      const part = await deps.db.transaction((tx) => detectTenantBatch(tx, deps, tenantId, tenantIds.slice(i, i + CHUNK)));
+      summary.processed += part.processed;
+      summary.skipped += part.skipped;
+      summary.eventsCreated += part.eventsCreated;
+      summary.eventsUpdated += part.eventsUpdated;
+    }
+  }
+  summary.skipped += ids.length - found;
+  return summary;
+}
+
+async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, ids: string[]): Promise<DetectSummary> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`tenantwatch.detection:${tenantId}`}, 0))`);
+  const claimed = await tx
+    .insert(detectionProcessed)
+    .values(ids.map((activityId) => ({ activityId, tenantId })))
+    .onConflictDoNothing()
+    .returning({ id: detectionProcessed.activityId });
+  const summary: DetectSummary = { processed: claimed.length, skipped: ids.length - claimed.length, eventsCreated: 0, eventsUpdated: 0 };
+  if (claimed.length === 0) return summary;
+
+  const [tenantRow] = await tx.select({ mspId: tenant.mspId, primaryDomain: tenant.primaryDomain }).from(tenant).where(eq(tenant.id, tenantId));
+  if (!tenantRow) return summary;
+  const rows = await tx
+    .select()
+    .from(activity)
+    .where(inArray(activity.id, claimed.map((c) => c.id)));
+  const records: DetectionRecord[] = rows.map((r) => ({
+    activityId: r.id,
+    tenantId: r.tenantId,
+    source: r.source,
+    recordId: r.recordId,
+    occurredAt: r.occurredAt,
+    workload: r.workload,
+    operation: r.operation,
+    recordType: r.recordType,
+    actorId: r.actorId,
+    actorUpn: r.actorUpn,
+    clientIp: r.clientIp,
+    userAgent: r.userAgent,
+    result: r.result,
+    target: r.target,
+    raw: r.raw,
+  }));
+
+  const settings = await loadDetectionSettings(tx, tenantRow.mspId, tenantId);
+  const rules = prepareRules(deps.rules ?? RULES, settings);
+  const state = new StateView();
+  const spans = seriesSpans(rules);
+  const times = records.map((r) => r.occurredAt.getTime());
+  const minT = Math.min(...times);
+  const maxT = Math.max(...times);
+  for (const [series, span] of spans) await loadSeries(tx, state, tenantId, series, records, minT - span.before, maxT + span.after);
+
+  const context: TenantContext = {
+    id: tenantId,
+    domains: new Set([tenantRow.primaryDomain.toLowerCase(), ...settings.internalDomains]),
+    breakGlassAccounts: new Set(settings.breakGlassAccounts),
+  };
+  const matches = evaluateBatch(records, rules, context, state);
+
+  for (let i = 0; i < state.added.length; i += CHUNK) {
+    await tx
+      .insert(detectionState)
+      .values(state.added.slice(i, i + CHUNK).map(({ series, observation: o }) => ({ tenantId, series, key: o.key, itemId: o.id, at: o.at, data: o.data })))
+      .onConflictDoNothing();
+  }
+  for (const series of spans.keys()) {
+    const retention = SERIES[series].retentionMs;
+    if (Number.isFinite(retention)) {
+      await tx.delete(detectionState).where(and(eq(detectionState.tenantId, tenantId), eq(detectionState.series, series), lt(detectionState.at, new Date(maxT - retention))));
+    }
+  }
+
+  for (const m of matches) {
+    const outcome = await recordMatch(tx, tenantRow.mspId, m);
+    if (outcome === 'created') summary.eventsCreated += 1;
+    else if (outcome === 'updated') summary.eventsUpdated += 1;
+  }
+  deps.log?.debug({ tenantId, matches: matches.length, ...summary }, 'detection batch done');
+  return summary;
+}
+
+async function loadSeries(tx: Tx, state: StateView, tenantId: string, series: SeriesName, records: readonly DetectionRecord[], from: number, to: number): Promise<void> {
+  const keys = [...new Set(records.flatMap((r) => SERIES[series].keys(r)))];
+  for (let i = 0; i < keys.length; i += CHUNK) {
+    const conditions = [eq(detectionState.tenantId, tenantId), eq(detectionState.series, series), inArray(detectionState.key, keys.slice(i, i + CHUNK))];
+    if (Number.isFinite(from)) conditions.push(gte(detectionState.at, new Date(from)));
+    if (Number.isFinite(to)) conditions.push(lte(detectionState.at, new Date(to)));
+    const rows = await tx
+      .select({ key: detectionState.key, itemId: detectionState.itemId, at: detectionState.at, data: detectionState.data })
+      .from(detectionState)
+      .where(and(...conditions));
+    for (const r of rows) state.load(series, { key: r.key, id: r.itemId, at: r.at, data: r.data });
+  }
+}
+
+type EntityRow = { kind: EntityKind; key: string; isPrimary: boolean; remediations: RemediationAction[] };
+
+/** The event's entities: the primary first; the first entity of each other kind is that kind's default target. */
+function entityRows(m: Match, networkAddress: string | null): EntityRow[] {
+  const { rule, finding } = m;
+  const rows: EntityRow[] = [];
+  const seen = new Set<string>();
+  const kinds = new Set<EntityKind>();
+  const add = (ref: EntityRef, primary: boolean) => {
+    const id = `${ref.kind}\u0000${ref.key}`;
+    if (!ref.key || seen.has(id)) return;
+    seen.add(id);
+    rows.push({ kind: ref.kind, key: ref.key, isPrimary: primary || !kinds.has(ref.kind), remediations: [...(ref.remediations ?? rule.remediations[ref.kind] ?? [])] });
+    kinds.add(ref.kind);
+  };
+  add(finding.primary, true);
+  for (const ref of finding.related ?? []) add(ref, false);
+  if (networkAddress && !kinds.has('ip')) add({ kind: 'ip', key: networkAddress }, false);
+  return rows;
+}
+
+function maxSeverity(a: Severity, b: Severity): Severity {
+  return SEVERITIES.indexOf(a) >= SEVERITIES.indexOf(b) ? a : b;
+}
+
+/** Keys are compared as written; `~` separates a retired event's key from its id (see below). */
+async function recordMatch(tx: Tx, mspId: string, m: Match): Promise<'created' | 'updated' | 'unchanged'> {
+  const { record, rule, finding } = m;
+  const key = finding.dedupKey ?? finding.primary.key;
+  const occurrence = finding.occurrenceKey ?? record.recordId;
+  const at = record.occurredAt;
+  const windowMs = rule.dedupMinutes * MINUTE;
+  const networkAddress = finding.networkAddress !== undefined ? finding.networkAddress : record.clientIp;
+  const entities = entityRows(m, networkAddress);
+
+  // An event of this rule and key (open, or ignored: repeats of an ignored event stay ignored)
+  // whose span, widened by the window, covers this activity.
+  const [existing] = await tx
+    .select({ id: securityEvent.id, severity: securityEvent.severity, firstSeenAt: securityEvent.firstSeenAt, lastSeenAt: securityEvent.lastSeenAt })
+    .from(securityEvent)
+    .where(
+      and(
+        eq(securityEvent.tenantId, record.tenantId),
+        eq(securityEvent.detectionId, rule.id),
+        inArray(securityEvent.status, ['open', 'ignored']),
+        or(eq(securityEvent.dedupKey, key), sql`starts_with(${securityEvent.dedupKey}, ${`${key}~`})`),
+        lte(securityEvent.firstSeenAt, new Date(at.getTime() + windowMs)),
+        gte(securityEvent.lastSeenAt, new Date(at.getTime() - windowMs)),
+      ),
+    )
+    .orderBy(desc(securityEvent.lastSeenAt))
+    .limit(1);
+
+  if (existing) {
+    const linked = await tx.insert(eventActivity).values({ eventId: existing.id, activityId: record.activityId }).onConflictDoNothing().returning({ id: eventActivity.eventId });
+    const counted = await tx.insert(eventOccurrence).values({ eventId: existing.id, occurrenceKey: occurrence }).onConflictDoNothing().returning({ id: eventOccurrence.eventId });
+    if (linked.length === 0 && counted.length === 0) return 'unchanged';
+    const isLatest = at >= existing.lastSeenAt;
+    await tx
+      .update(securityEvent)
+      .set({
+        count: sql`${securityEvent.count} + ${counted.length}`,
+        firstSeenAt: at < existing.firstSeenAt ? at : existing.firstSeenAt,
+        lastSeenAt: isLatest ? at : existing.lastSeenAt,
+        severity: maxSeverity(existing.severity, m.severity),
+        // The latest finding describes the case best (a spray that grew from 10 to 24 accounts).
+        ...(isLatest && counted.length > 0 ? { description: finding.description } : {}),
+      })
+      .where(eq(securityEvent.id, existing.id));
+    if (entities.length > 0) {
+      await tx
+        .insert(eventEntity)
+        .values(entities.map((e) => ({ ...e, isPrimary: false, eventId: existing.id, mspId })))
+        .onConflictDoNothing();
+    }
+    return 'updated';
+  }
+
+  // A new event. An open event of the same key outside the window stays open for the people
+  // working it but stops collecting repeats: its key is retired (suffixed with its id), which
+  // keeps the partial unique index (one open event per key) true.
+  await tx
+    .update(securityEvent)
+    .set({ dedupKey: sql`${securityEvent.dedupKey} || '~' || ${securityEvent.id}::text` })
+    .where(and(eq(securityEvent.tenantId, record.tenantId), eq(securityEvent.detectionId, rule.id), eq(securityEvent.dedupKey, key), eq(securityEvent.status, 'open')));
+  const fields: Record<string, unknown> = {
+    userSource: 'EntraID',
+    userAgent: finding.userAgent !== undefined ? finding.userAgent : record.userAgent,
+    clientApp: finding.clientApp ?? null,
+    target: finding.target !== undefined ? finding.target : record.target,
+    ...finding.fields,
+  };
+  for (const [k, v] of Object.entries(fields)) if (v === null || v === undefined) delete fields[k];
+  const [created] = await tx
+    .insert(securityEvent)
+    .values({
+      mspId,
+      tenantId: record.tenantId,
+      detectionId: rule.id,
+      title: rule.title,
+      description: finding.description,
+      howToReact: rule.howToReact,
+      severity: m.severity,
+      mitre: [...rule.mitre],
+      eventType: finding.eventType,
+      operationResult: finding.operationResult,
+      userName: finding.userName !== undefined ? finding.userName : finding.primary.kind === 'user' ? finding.primary.key : record.actorUpn,
+      networkAddress,
+      workload: record.workload,
+      operation: record.operation,
+      fields,
+      dedupKey: key,
+      count: 1,
+      firstSeenAt: at,
+      lastSeenAt: at,
+    })
+    .returning({ id: securityEvent.id });
+  const eventId = created!.id;
+  if (entities.length > 0) await tx.insert(eventEntity).values(entities.map((e) => ({ ...e, eventId, mspId })));
+  await tx.insert(eventActivity).values({ eventId, activityId: record.activityId });
+  await tx.insert(eventOccurrence).values({ eventId, occurrenceKey: occurrence });
+  return 'created';
+}

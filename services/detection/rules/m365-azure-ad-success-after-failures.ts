@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { MINUTE, signInOf, signInResult, SIGN_IN_CODES } from '../records.ts';
+import { defineRule } from '../types.ts';
+import { ACCOUNT_TAKEOVER, count, ip, minutes, user } from './common.ts';
+import { SIGN_IN_OPERATIONS, SIGN_IN_SOURCES } from './sign-in-common.ts';
+import { distinctValues, listSome } from './windows.ts';
+
+const settings = z.object({ failures: count(8), windowMinutes: minutes(60) });
+
+/**
+ * A successful sign-in (or one that got as far as MFA) right after many failed guesses for the
+ * same account: the guessing may have worked (MITRE T1110). Evaluated on both the success and
+ * the failures, so the order the records arrive in does not matter.
+ */
+export const successAfterFailures = defineRule({
+  id: 'M365.AzureAD.SuccessAfterFailures',
+  title: 'Successful sign-in after many failures',
+  severity: 'high',
+  mitre: ['TA0006:T1110', 'TA0001:T1078.004'],
+  description: 'A sign-in whose password was accepted, preceded within `windowMinutes` minutes by at least `failures` failed password attempts for the same account (default 8 in 60).',
+  howToReact: [
+    '1. Compare the successful sign-in\'s address and device with the failed ones: the same foreign address means the guess worked; the user\'s own laptop after a forgotten password does not.',
+    '2. Ask the user whether they struggled with their password at that time.',
+    '3. If not them: revoke sessions, reset the password, require MFA re-registration, and look at what the session did (inbox rules, forwarding, downloads, consents).',
+  ].join('\n'),
+  remediations: { user: ACCOUNT_TAKEOVER },
+  dedupMinutes: 24 * 60,
+  settings,
+  on: { sources: SIGN_IN_SOURCES, operations: SIGN_IN_OPERATIONS },
+  reads: [
+    { series: 'signin-failures-by-user', before: (s) => 2 * s.windowMinutes * MINUTE, after: () => 0 },
+    { series: 'signin-successes-by-user', before: () => 0, after: (s) => s.windowMinutes * MINUTE },
+  ],
+  match(record, ctx) {
+    const s = signInOf(record);
+    if (!s?.user) return null;
+    const w = ctx.settings.windowMinutes * MINUTE;
+    const t = record.occurredAt.getTime();
+    // The successes to check: this one, or (for a late failure) those in the window after it.
+    const successes = SIGN_IN_CODES.passwordAccepted.has(s.errorCode)
+      ? [{ at: t, ip: s.ip }]
+      : SIGN_IN_CODES.failedGuess.has(s.errorCode)
+        ? ctx.window('signin-successes-by-user', s.user, record.occurredAt, new Date(t + w)).map((o) => ({ at: o.at.getTime(), ip: typeof o.data.ip === 'string' ? o.data.ip : null }))
+        : [];
+    for (const success of successes) {
+      const failures = ctx.window('signin-failures-by-user', s.user, new Date(success.at - w), new Date(success.at - 1));
+      if (failures.length < ctx.settings.failures) continue;
+      const ips = distinctValues(failures, 'ip');
+      return {
+        primary: user(s.user),
+        related: [...(success.ip ? [ip(success.ip)] : []), ...ips.slice(0, 10).map(ip)],
+        description: `${s.user} signed in${success.ip ? ` from ${success.ip}` : ''} after ${failures.length} failed attempts within ${ctx.settings.windowMinutes} minutes from ${listSome(ips)}.`,
+        eventType: 'LoginAttempt',
+        operationResult: signInResult(SIGN_IN_CODES.passwordAccepted.has(s.errorCode) ? s.errorCode : 0),
+        networkAddress: success.ip,
+        clientApp: s.clientApp,
+        occurrenceKey: `success@${success.at}`,
+        fields: { failures: failures.length },
+      };
+    }
+    return null;
+  },
+});

@@ -1,0 +1,14 @@
+import type { RuleCase } from '../types.ts';
+import { exchangeCmdlet } from './case-records.ts';
+
+export const cases: RuleCase[] = [
+  {
+    name: 'captured shape: FullAccess to another user',
+    expected: true,
+    record: exchangeCmdlet({ operation: 'Add-MailboxPermission', objectId: '4d6c5f0e-2a3b-4c1d-9e8f-7a6b5c4d3e2f', parameters: [['Identity', 'henrietta@contoso.com'], ['AccessRights', 'FullAccess'], ['User', 'lidia@contoso.com'], ['InheritanceType', 'All']] }),
+  },
+  { name: 'SendAs via Add-RecipientPermission', expected: true, record: exchangeCmdlet({ operation: 'Add-RecipientPermission', parameters: [['Identity', 'cfo@contoso.com'], ['Trustee', 'attacker.helper@contoso.com'], ['AccessRights', 'SendAs']] }) },
+  { name: 'near miss: ReadPermission only', expected: false, record: exchangeCmdlet({ operation: 'Add-MailboxPermission', parameters: [['Identity', 'henrietta@contoso.com'], ['AccessRights', 'ReadPermission'], ['User', 'lidia@contoso.com']] }) },
+  { name: 'near miss: Exchange granting itself (NT AUTHORITY\\SELF)', expected: false, record: exchangeCmdlet({ operation: 'Add-MailboxPermission', parameters: [['Identity', 'henrietta@contoso.com'], ['AccessRights', 'FullAccess'], ['User', 'NT AUTHORITY\\SELF']] }) },
+  { name: 'failed grant', expected: false, record: exchangeCmdlet({ operation: 'Add-MailboxPermission', result: 'False', parameters: [['Identity', 'henrietta@contoso.com'], ['AccessRights', 'FullAccess'], ['User', 'lidia@contoso.com']] }) },
+];
