@@ -5,3 +5,5 @@ await import('./api.ts');
 await import('./enrich.ts');
 const { runPredicateBenchmark } = await import('../services/detection/language/bench-predicate.ts');
 runPredicateBenchmark();
+// Last: it starts the Microsoft 365 simulator in a process of its own.
+await import('./collect.ts');
