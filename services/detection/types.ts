@@ -1,3 +1,4 @@
+import type { NormalizedActivity } from '../collector/normalize/types.ts';
 import type { z } from 'zod';
 import type { ActivitySource, EntityKind, Severity } from '../../db/schema/index.ts';
 
@@ -25,22 +26,11 @@ export const REMEDIATION_ACTIONS = [
 export type RemediationAction = (typeof REMEDIATION_ACTIONS)[number];
 
 /** One stored activity as rules see it: the normalised columns plus the raw record. */
-export type DetectionRecord = {
+export type DetectionRecord = NormalizedActivity & {
   /** The activity row's id. */
   activityId: string;
   tenantId: string;
   source: ActivitySource;
-  recordId: string;
-  occurredAt: Date;
-  workload: string;
-  operation: string;
-  recordType: number | null;
-  actorId: string | null;
-  actorUpn: string | null;
-  clientIp: string | null;
-  userAgent: string | null;
-  result: string | null;
-  target: string | null;
   raw: unknown;
 };
 
