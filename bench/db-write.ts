@@ -3,12 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Database } from '../db/client.ts';
-import { activity, msp, tenant } from '../db/schema/index.ts';
+import { msp, tenant } from '../db/schema/index.ts';
+import { ingestRecords } from '../services/collector/ingest.ts';
 import { fmt, header } from './util.ts';
 
 /**
- * Batched inserts of activity rows (the collector's hot write) on PGlite in a data dir and, when
- * DATABASE_URL is set, on that Postgres server, with the idempotent `on conflict do nothing`.
+ * The collector's hot write (normalise, dedup, store activity rows in batches) on PGlite in a data
+ * dir and, when DATABASE_URL is set, on that Postgres server.
  */
 const ROWS = Number(process.env.BENCH_ROWS ?? 50_000);
 const BATCH = 1_000;
@@ -20,24 +21,23 @@ async function run(label: string, database: Database) {
   const base = Date.UTC(2026, 10, 1);
   const start = performance.now();
   for (let i = 0; i < ROWS; i += BATCH) {
-    const rows = Array.from({ length: Math.min(BATCH, ROWS - i) }, (_, k) => {
+    // Real-shaped sign-in records, through the collector's own path (normalise, dedup, store).
+    const records = Array.from({ length: Math.min(BATCH, ROWS - i) }, (_, k) => {
       const n = i + k;
       return {
-        mspId: m!.id,
-        tenantId: t!.id,
-        source: 'Audit.AzureActiveDirectory' as const,
-        recordId: `rec-${n}`,
-        occurredAt: new Date(base + n * 1000),
-        workload: 'AzureActiveDirectory',
-        operation: n % 5 === 0 ? 'UserLoginFailed' : 'UserLoggedIn',
-        recordType: 15,
-        actorUpn: `user${n % 300}@contoso.example`,
-        clientIp: `203.0.113.${n % 250}`,
-        result: 'Success',
-        raw: { Id: `rec-${n}`, CreationTime: new Date(base + n * 1000).toISOString().slice(0, 19), Operation: 'UserLoggedIn', UserId: `user${n % 300}@contoso.example` },
+        Id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+        CreationTime: new Date(base + n * 1000).toISOString().slice(0, 19),
+        Operation: n % 5 === 0 ? 'UserLoginFailed' : 'UserLoggedIn',
+        RecordType: 15,
+        Workload: 'AzureActiveDirectory',
+        ResultStatus: 'Success',
+        UserId: `user${n % 300}@contoso.example`,
+        ClientIP: `203.0.113.${n % 250}`,
+        ExtendedProperties: [{ Name: 'UserAgent', Value: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)' }],
+        ErrorNumber: n % 5 === 0 ? '50126' : '0',
       };
     });
-    await database.db.insert(activity).values(rows).onConflictDoNothing();
+    await ingestRecords(database.db, { mspId: m!.id, tenantId: t!.id }, 'Audit.AzureActiveDirectory', records);
   }
   const seconds = (performance.now() - start) / 1000;
   console.log(`${label}: ${fmt(ROWS, 0)} activity rows in ${fmt(seconds, 2)} s = ${fmt(ROWS / seconds, 0)} rows/s (batches of ${BATCH})`);

@@ -60,6 +60,15 @@ describe(`ingestRecords (${process.env.DATABASE_URL ? 'Postgres' : 'PGlite'})`, 
     expect(quarantined[1]!.raw).toBe('truncated {"Id":');
   });
 
+  test('attacker-written NUL characters (which Postgres cannot store) do not stop the batch', async () => {
+    const hostile = { ...signIn(5000), UserId: 'evil\u0000@contoso.com', ExtendedProperties: [{ Name: 'UserAgent', Value: 'x\u0000y' }] };
+    const summary = await ingestRecords(handle.database.db, target, 'Audit.AzureActiveDirectory', [hostile, signIn(5001)]);
+    expect(summary).toMatchObject({ inserted: 2, quarantined: 0 });
+    const [row] = await handle.database.db.select().from(activity).where(eq(activity.recordId, hostile.Id));
+    expect(row!.actorUpn).toBe('evil\uFFFD@contoso.com');
+    expect(row!.userAgent).toBe('x\uFFFDy');
+  });
+
   test('large batches are written in chunks', async () => {
     const records = Array.from({ length: 1_234 }, (_, i) => signIn(1000 + i));
     const summary = await ingestRecords(handle.database.db, target, 'Audit.AzureActiveDirectory', records);
