@@ -18,8 +18,9 @@ const operations: Op[] = Object.entries(doc.paths ?? {}).flatMap(([path, item]) 
     .map((m) => ({ method: m.toUpperCase(), path, key: `${m.toUpperCase()} ${path}` })),
 );
 const isWrite = (op: Op) => op.method !== 'GET';
-// Writes a read-only user may make: minting a token for themselves (never above read-only).
-const READ_ONLY_WRITES = new Set(['POST /api/v1/tokens']);
+// Writes a read-only user may make: minting a token for themselves (never above read-only), and
+// checking an expression (a POST only because the expression is a body; nothing is stored).
+const READ_ONLY_WRITES = new Set(['POST /api/v1/tokens', 'POST /api/v1/language/check']);
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
 let a: Member;

@@ -100,6 +100,13 @@ describe('tenantwatch CLI', () => {
     expect(badRole.stderr).toContain('expected owner, admin, technician or read-only');
   }, 60_000);
 
+  test('rules list prints the built-in detections', async () => {
+    const result = await runCli(['rules', 'list'], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^ID\s+SEVERITY\s+MITRE\s+TITLE$/m);
+    expect(result.stdout).toMatch(/^M365\.Exchange\.InboxRuleExternalForwarding\s+high\s+TA0009:T1114\.003/m);
+  }, 30_000);
+
   test('token create prints the token once, on stdout', async () => {
     const result = await runCli(['token', 'create', '--email', ownerEmail, '--name', 'PSA sync'], env);
     expect(result.code).toBe(0);

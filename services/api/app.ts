@@ -8,6 +8,7 @@ import { authenticate, csrfProtection } from './auth/middleware.ts';
 import { errorBody, mapError, zodDetails } from './errors.ts';
 import { httpMetrics } from './metrics.ts';
 import { authRoutes } from './routes/auth.ts';
+import { detectionRoutes } from './routes/detections.ts';
 import { healthRoutes } from './routes/health.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { tenantRoutes } from './routes/tenants.ts';
@@ -31,7 +32,8 @@ export function apiRoutes() {
     .route('/', setupRoutes)
     .route('/', tenantRoutes)
     .route('/', userRoutes)
-    .route('/', tokenRoutes);
+    .route('/', tokenRoutes)
+    .route('/', detectionRoutes);
 }
 
 export const OPENAPI_INFO = {

@@ -16,11 +16,18 @@ import { importAuditFile } from '../collector/import/import-audit-file.ts';
 import { createTokenProvider } from '../collector/microsoft/token-provider.ts';
 import { verifyTenant } from '../collector/verify-tenant.ts';
 import { getTenant } from '../core/tenant/get-tenant.ts';
+import { RULES } from '../detection/registry.ts';
 import { createLogger } from '../log.ts';
 import { UnrecognisedExportError } from '../collector/import/read-audit-file.ts';
 import { systemCtx, withDatabase } from './context.ts';
 import { resolveTenant } from './resolve-tenant.ts';
 import { openApiDocument } from '../api/openapi.ts';
+
+// `tenantwatch tenant list | head`: a closed pipe ends the command quietly, as for any Unix tool.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 const program = new Command('tenantwatch')
   .description('Microsoft 365 security monitoring for MSPs')
@@ -239,6 +246,19 @@ program
       if (failed > 0) process.exitCode = 1;
     }),
   );
+
+const rules = program.command('rules').description('detections');
+rules
+  .command('list')
+  .description('list the built-in detections')
+  .option('--json', 'print JSON')
+  .action((opts: { json?: boolean }) => {
+    if (opts.json) return console.log(JSON.stringify(RULES.map((r) => ({ id: r.id, title: r.title, severity: r.severity, mitre: r.mitre })), null, 2));
+    printTable(
+      ['ID', 'SEVERITY', 'MITRE', 'TITLE'],
+      RULES.map((r) => [r.id, r.severity, r.mitre.join(' '), r.title]),
+    );
+  });
 
 program
   .command('import')

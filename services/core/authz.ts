@@ -10,6 +10,7 @@ export const PERMISSIONS = {
   'tenant.read': 'read_only',
   'tenant.write': 'admin',
   'event.read': 'read_only',
+  'detection.read': 'read_only',
   'event.triage': 'technician',
   'user.read': 'admin',
   'user.invite': 'admin',
