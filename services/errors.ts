@@ -43,6 +43,17 @@ export class ConflictError extends AppError {
   readonly code = 'conflict';
 }
 
+export class RateLimitedError extends AppError {
+  readonly status = 429;
+  readonly code = 'rate_limited';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 export class UnavailableError extends AppError {
   readonly status = 503;
   readonly code = 'unavailable';

@@ -75,6 +75,20 @@ describe('sessions', () => {
     );
   });
 
+  test('after 10 failed sign-ins in 15 minutes the account refuses attempts, even with the right password', async () => {
+    const member = await seedMsp(t.database);
+    for (let i = 0; i < 10; i++) {
+      expect((await call(t.app, 'POST', '/api/v1/auth/sign-in', { body: { email: member.email, password: `wrong guess ${i}` } })).status).toBe(401);
+    }
+    const refused = await call(t.app, 'POST', '/api/v1/auth/sign-in', { body: { email: member.email, password: member.password } });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('900');
+    expect(await refused.json()).toMatchObject({ error: { code: 'rate_limited', message: expect.stringContaining('Too many failed sign-ins') } });
+    // Another account is not affected.
+    const other = await seedMsp(t.database);
+    expect((await call(t.app, 'POST', '/api/v1/auth/sign-in', { body: { email: other.email, password: other.password } })).status).toBe(200);
+  }, 60_000);
+
   test('a disabled user cannot sign in and their session stops working', async () => {
     const member = await seedMsp(t.database);
     const { cookie } = await signInCookie(t.app, member);

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
-import { AppError } from '../errors.ts';
+import { AppError, RateLimitedError } from '../errors.ts';
 import type { AppEnv } from './types.ts';
 
 export type ErrorBody = {
@@ -35,6 +35,7 @@ export function zodDetails(error: ZodError) {
  */
 export function mapError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof AppError) {
+    if (err instanceof RateLimitedError) c.header('Retry-After', String(err.retryAfterSeconds));
     const details = 'details' in err ? (err.details as ErrorBody['error']['details']) : undefined;
     return c.json(errorBody(c, err.code, err.message, details), err.status);
   }
