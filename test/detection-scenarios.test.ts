@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { activity, detectionProcessed, eventEntity, msp, securityEvent, tenant } from '../db/schema/index.ts';
+import { activity, detectionProcessed, detectionSettings, eventEntity, msp, securityEvent, tenant } from '../db/schema/index.ts';
 import { collectTenant, type CollectorDeps } from '../services/collector/collect-tenant.ts';
 import { createTokenProvider } from '../services/collector/microsoft/token-provider.ts';
 import { loadConfig } from '../services/config.ts';
 import { detectActivity } from '../services/detection/engine.ts';
 import { createLogger } from '../services/log.ts';
 import { startM365Simulator, type M365Simulator, type TenantScenario } from '../services/sim/m365/index.ts';
-import { baselineScenario, BEC, becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';
+import { ADMIN_ABUSE, adminAbuseScenario, baselineScenario, BEC, becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';
 import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp } from '../services/sim/m365/test-support.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
 import { secrets } from './helpers/app.ts';
@@ -30,8 +30,8 @@ afterAll(async () => {
   await handle.drop();
 });
 
-/** Collects a scenario for a new MSP and tenant, then detects over everything collected. */
-async function collectAndDetect(scenario: TenantScenario) {
+/** Collects a scenario for a new MSP and tenant (with its detection settings), then detects over everything collected. */
+async function collectAndDetect(scenario: TenantScenario, settings?: Record<string, unknown>) {
   const sim = await startM365Simulator({ tls: simulatorTls(), clock: { start: '2024-05-08T06:00:00Z', frozen: true }, apps: [collectorApp()], tenants: [scenario] });
   sims.push(sim);
   const db = handle.database.db;
@@ -48,6 +48,7 @@ async function collectAndDetect(scenario: TenantScenario) {
       credentialsEnc: secrets.seal(JSON.stringify({ clientSecret: COLLECTOR_SECRET })),
     })
     .returning();
+  if (settings) await db.insert(detectionSettings).values({ mspId: m!.id, tenantId: t!.id, settings });
   const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOGIN_URL: sim.url, TW_GRAPH_URL: sim.url, TW_MANAGEMENT_URL: sim.url });
   const deps: CollectorDeps = { db, config, tokens: createTokenProvider(config, secrets), log, now: () => new Date(sim.state.now()), timeoutMs: 10_000 };
   const results = await collectTenant(deps, t!.id);
@@ -62,6 +63,25 @@ type Expectations = {
   raise: { id: string; suggestedRule: string; severity: string; mitre: string }[];
   doNotRaise: { id: string }[];
 };
+
+function readExpectations(name: string): Expectations {
+  return JSON.parse(readFileSync(new URL(`../services/sim/m365/scenarios/${name}.expectations.json`, import.meta.url), 'utf8')) as Expectations;
+}
+
+type Events = Awaited<ReturnType<typeof collectAndDetect>>['events'];
+
+/** The raised events are exactly the expected ones: rule, primary entity (dedup key), severity, and each carries its MITRE technique. */
+function expectExactly(events: Events, expectations: Expectations, expected: Record<string, { rule: string; key: string }>): void {
+  expect(Object.keys(expected).sort()).toEqual(expectations.raise.map((r) => r.id).sort());
+  const want = expectations.raise.map((r) => ({ rule: expected[r.id]!.rule, key: expected[r.id]!.key, severity: r.severity }));
+  const raised = events.map((e) => ({ rule: e.detectionId, key: e.dedupKey, severity: e.severity }));
+  const order = (a: { rule: string; key: string }, b: { rule: string; key: string }) => `${a.rule} ${a.key}`.localeCompare(`${b.rule} ${b.key}`);
+  expect(raised.sort(order)).toEqual(want.sort(order));
+  for (const r of expectations.raise) {
+    const event = events.find((e) => e.detectionId === expected[r.id]!.rule)!;
+    expect(event.mitre, r.id).toContain(r.mitre);
+  }
+}
 
 /**
  * Where our rule ids differ from the expectation file's suggestions, and the primary entity
@@ -85,22 +105,14 @@ const EXPECTED: Record<string, { rule: string; key: string }> = {
 
 describe('bec', () => {
   let result: Awaited<ReturnType<typeof collectAndDetect>>;
-  const expectations = JSON.parse(readFileSync(new URL('../services/sim/m365/scenarios/bec.expectations.json', import.meta.url), 'utf8')) as Expectations;
+  const expectations = readExpectations('bec');
 
   beforeAll(async () => {
     result = await collectAndDetect(becScenario({ consents: [collectorConsent(COLLECTOR_APP_ID)] }));
   }, 120_000);
 
   test('raises exactly the expected events: rule, primary entity, severity, MITRE technique', () => {
-    expect(Object.keys(EXPECTED).sort()).toEqual(expectations.raise.map((r) => r.id).sort());
-    const expected = expectations.raise.map((r) => ({ rule: EXPECTED[r.id]!.rule, key: EXPECTED[r.id]!.key, severity: r.severity }));
-    const raised = result.events.map((e) => ({ rule: e.detectionId, key: e.dedupKey, severity: e.severity }));
-    const order = (a: { rule: string; key: string }, b: { rule: string; key: string }) => `${a.rule} ${a.key}`.localeCompare(`${b.rule} ${b.key}`);
-    expect(raised.sort(order)).toEqual(expected.sort(order));
-    for (const r of expectations.raise) {
-      const event = result.events.find((e) => e.detectionId === EXPECTED[r.id]!.rule)!;
-      expect(event.mitre, r.id).toContain(r.mitre);
-    }
+    expectExactly(result.events, expectations, EXPECTED);
   });
 
   test('events carry the filter vocabulary, the runbook and entities with remediations', async () => {
@@ -136,6 +148,34 @@ describe('bec', () => {
     expect(again).toMatchObject({ processed: 0, skipped: result.activityIds.length, eventsCreated: 0, eventsUpdated: 0 });
     const events = await db.select({ id: securityEvent.id, count: securityEvent.count }).from(securityEvent).where(eq(securityEvent.tenantId, result.tenantId));
     expect(events.sort((a, b) => a.id.localeCompare(b.id))).toEqual(result.events.map((e) => ({ id: e.id, count: e.count })).sort((a, b) => a.id.localeCompare(b.id)));
+  });
+});
+
+/**
+ * The admin-abuse story. Break-glass accounts are a detection setting (nothing in Microsoft's
+ * records marks one), so the tenant is configured with the scenario's emergency-access account.
+ * Primary entities: the backdoor account for the MFA change and the role grant (dedup key
+ * `upn|role template id`), the break-glass account for the reset and the sign-in, and the
+ * audit-configuration object (`cmdlet|Identity`, no Identity here) for audit logging.
+ */
+const ADMIN_ABUSE_EXPECTED: Record<string, { rule: string; key: string }> = {
+  'mfa-disabled-backdoor': { rule: 'M365.AzureAD.MfaDisabled', key: ADMIN_ABUSE.backdoorUpn },
+  'global-admin-granted': { rule: 'M365.AzureAD.PrivilegedRoleAssigned', key: `${ADMIN_ABUSE.backdoorUpn}|62e90394-69f5-4237-9190-012177145e10` },
+  'break-glass-password-reset': { rule: 'M365.AzureAD.AdminPasswordReset', key: ADMIN_ABUSE.breakGlassUpn },
+  'break-glass-sign-in': { rule: 'M365.AzureAD.BreakGlassSignIn', key: ADMIN_ABUSE.breakGlassUpn },
+  'unified-audit-log-disabled': { rule: 'M365.Exchange.AuditLoggingDisabled', key: 'Set-AdminAuditLogConfig|' },
+};
+
+describe('admin-abuse', () => {
+  let result: Awaited<ReturnType<typeof collectAndDetect>>;
+  const expectations = readExpectations('admin-abuse');
+
+  beforeAll(async () => {
+    result = await collectAndDetect(adminAbuseScenario({ consents: [collectorConsent(COLLECTOR_APP_ID)] }), { breakGlassAccounts: [ADMIN_ABUSE.breakGlassUpn] });
+  }, 120_000);
+
+  test('raises exactly the expected events: rule, primary entity, severity, MITRE technique', () => {
+    expectExactly(result.events, expectations, ADMIN_ABUSE_EXPECTED);
   });
 });
 

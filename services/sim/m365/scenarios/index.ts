@@ -3,6 +3,7 @@ import type { AppConsent } from '../state.ts';
 
 export { baselineDay, baselineScenario, CONTOSO, type BaselineOptions } from './baseline.ts';
 export { becScenario, BEC, type BecOptions } from './bec.ts';
+export { adminAbuseScenario, ADMIN_ABUSE, type AdminAbuseOptions } from './admin-abuse.ts';
 export { generateTenantDay, type TenantDay, type TenantDayOptions } from './tenant-day.ts';
 export { ATTACKER_NETWORKS, USUAL_NETWORKS, PLACES } from './network.ts';
 

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { AuditRecord, SignIn } from '../records.ts';
 import { contentTypeForRecord } from '../records.ts';
 import expectations from './bec.expectations.json' with { type: 'json' };
-import { BEC, CONTOSO, baselineScenario, becScenario, collectorConsent } from './index.ts';
+import adminAbuseExpectations from './admin-abuse.expectations.json' with { type: 'json' };
+import { ADMIN_ABUSE, BEC, CONTOSO, adminAbuseScenario, baselineScenario, becScenario, collectorConsent } from './index.ts';
+import type { TenantScenario } from '../state.ts';
 
 const consents = [collectorConsent('5b0c0c38-7d2f-4c35-9a2e-6f1f6a0c1a11')];
 
@@ -17,6 +19,29 @@ function matches(record: Record<string, unknown>, match: Record<string, unknown>
     for (const part of key.split('/')) current = (current as Record<string, unknown> | undefined)?.[part];
     return current === expected;
   });
+}
+
+type ExpectationFile = {
+  raise: { id: string; evidence: { source: string; match: Record<string, unknown>; minRecords: number; minDistinctUsers?: number }; alsoIn?: { source: string; match: Record<string, unknown> } }[];
+  doNotRaise: { id: string; evidence: { source: string; match: Record<string, unknown> } }[];
+};
+
+/** Every expected event and every look-alike of an expectations file is backed by records of the scenario; returns its audit records. */
+function expectEvidence(scenario: TenantScenario, file: ExpectationFile): AuditRecord[] {
+  const audit = (scenario.audit ?? []).map((a) => a.record);
+  const graphSources: Record<string, Record<string, unknown>[]> = {
+    'auditLogs/signIns': (scenario.signIns ?? []) as unknown as Record<string, unknown>[],
+    'auditLogs/directoryAudits': (scenario.directoryAudits ?? []) as unknown as Record<string, unknown>[],
+  };
+  const bySource = (source: string): Record<string, unknown>[] => graphSources[source] ?? audit.filter((r: AuditRecord) => contentTypeForRecord(r) === source);
+  for (const item of file.raise) {
+    const found = bySource(item.evidence.source).filter((r) => matches(r, item.evidence.match));
+    expect(found.length, item.id).toBeGreaterThanOrEqual(item.evidence.minRecords);
+    if (item.evidence.minDistinctUsers !== undefined) expect(new Set(found.map((r) => r.UserId)).size, item.id).toBeGreaterThanOrEqual(item.evidence.minDistinctUsers);
+    if (item.alsoIn) expect(bySource(item.alsoIn.source).filter((r) => matches(r, item.alsoIn!.match)).length, `${item.id} in ${item.alsoIn.source}`).toBeGreaterThan(0);
+  }
+  for (const item of file.doNotRaise) expect(bySource(item.evidence.source).filter((r) => matches(r, item.evidence.match)).length, item.id).toBeGreaterThan(0);
+  return audit;
 }
 
 describe('scenario generator', () => {
@@ -72,20 +97,7 @@ describe('scenario generator', () => {
     const scenario = becScenario({ consents });
     expect(scenario.tenantId).toBe(expectations.tenantId);
     expect(expectations.victim).toBe(BEC.victimUpn);
-    const audit = (scenario.audit ?? []).map((a) => a.record);
-    const graphSources: Record<string, Record<string, unknown>[]> = {
-      'auditLogs/signIns': (scenario.signIns ?? []) as unknown as Record<string, unknown>[],
-      'auditLogs/directoryAudits': (scenario.directoryAudits ?? []) as unknown as Record<string, unknown>[],
-    };
-    const bySource = (source: string): Record<string, unknown>[] =>
-      graphSources[source] ?? audit.filter((r: AuditRecord) => contentTypeForRecord(r) === source);
-    for (const item of expectations.raise) {
-      const found = bySource(item.evidence.source).filter((r) => matches(r, item.evidence.match));
-      expect(found.length, item.id).toBeGreaterThanOrEqual(item.evidence.minRecords);
-      if ('minDistinctUsers' in item.evidence) expect(new Set(found.map((r) => r.UserId)).size, item.id).toBeGreaterThanOrEqual(Number(item.evidence.minDistinctUsers));
-      if ('alsoIn' in item && item.alsoIn) expect(bySource(item.alsoIn.source).filter((r) => matches(r, item.alsoIn.match)).length, `${item.id} in ${item.alsoIn.source}`).toBeGreaterThan(0);
-    }
-    for (const item of expectations.doNotRaise) expect(bySource(item.evidence.source).filter((r) => matches(r, item.evidence.match)).length, item.id).toBeGreaterThan(0);
+    const audit = expectEvidence(scenario, expectations);
     // Look-alikes stay benign: no baseline inbox rule forwards.
     const rules = audit.filter((r) => r.Operation === 'New-InboxRule' && r.UserId !== BEC.victimUpn);
     expect(rules.every((r) => !(r.Parameters as { Name: string }[]).some((p) => p.Name === 'ForwardTo'))).toBe(true);
@@ -93,5 +105,21 @@ describe('scenario generator', () => {
     const vpnSignIn = (scenario.signIns ?? []).find((s: SignIn) => s.ipAddress === BEC.vpnIp);
     expect(vpnSignIn?.userPrincipalName).toBe(BEC.victimUpn);
     expect(CONTOSO.domain).toBe('contoso.com');
+  });
+
+  it('admin-abuse: every expected security event is backed by records in the scenario', () => {
+    const scenario = adminAbuseScenario({ consents });
+    expect(scenario.tenantId).toBe(adminAbuseExpectations.tenantId);
+    expect(adminAbuseExpectations.victim).toBe(ADMIN_ABUSE.adminUpn);
+    expect(adminAbuseExpectations.breakGlassAccounts).toEqual([ADMIN_ABUSE.breakGlassUpn]);
+    const audit = expectEvidence(scenario, adminAbuseExpectations);
+    // Per-user MFA off: Microsoft writes both records, each clearing StrongAuthenticationRequirement.
+    const mfa = audit.filter((r) => r.ObjectId === ADMIN_ABUSE.backdoorUpn && (r.Operation === 'Disable Strong Authentication.' || r.Operation === 'Update user.'));
+    expect(mfa.map((r) => r.Operation).sort()).toEqual(['Disable Strong Authentication.', 'Update user.']);
+    for (const r of mfa) expect(r.ModifiedProperties).toContainEqual(expect.objectContaining({ Name: 'StrongAuthenticationRequirement', NewValue: '[]' }));
+    const grant = audit.find((r) => r.Operation === 'Add member to role.' && r.ObjectId === ADMIN_ABUSE.backdoorUpn);
+    expect(grant?.ModifiedProperties).toContainEqual({ Name: 'Role.TemplateId', NewValue: '"62e90394-69f5-4237-9190-012177145e10"', OldValue: '' });
+    // Directory records reach Graph too (without the trailing period).
+    expect((scenario.directoryAudits ?? []).filter((d) => d.initiatedBy.user?.ipAddress === ADMIN_ABUSE.attackerIp).map((d) => d.activityDisplayName).sort()).toEqual(['Add member to role', 'Disable Strong Authentication', 'Reset user password', 'Update user']);
   });
 });
