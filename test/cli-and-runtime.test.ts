@@ -2,6 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { openDatabase } from '../db/client.ts';
+import { securityEvent, tenant } from '../db/schema/index.ts';
 import { createPostgresDatabase, dropPostgresDatabase, TEST_SECRET_KEY } from './helpers/database.ts';
 import { freePort, runCli, startServer } from './helpers/process.ts';
 
@@ -154,6 +157,39 @@ describe('tenantwatch CLI', () => {
     const missing = await runCli(['import', join(dataDir, 'nope.csv'), '--tenant', 'contoso.com'], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(`tenantwatch: file not found: ${join(dataDir, 'nope.csv')}\n`);
+  }, 60_000);
+
+  test('rules test shows the events an expression matches, and where an expression is wrong', async () => {
+    // One event, written the way detection stores it (no server holds the database now).
+    const database = await openDatabase(databaseUrl ? { databaseUrl } : { dataDir });
+    try {
+      const [t] = await database.db.select().from(tenant).where(eq(tenant.primaryDomain, 'contoso.com'));
+      await database.db.insert(securityEvent).values({
+        mspId: t!.mspId,
+        tenantId: t!.id,
+        detectionId: 'M365.Exchange.InboxRuleExternalForwarding',
+        title: 'Inbox rule forwards mail outside the organisation',
+        description: 'test',
+        severity: 'high',
+        userName: 'adele@contoso.com',
+        eventType: 'InboxRuleCreated',
+        dedupKey: 'adele@contoso.com',
+        firstSeenAt: new Date(),
+        lastSeenAt: new Date(),
+      });
+    } finally {
+      await database.close();
+    }
+    const match = await runCli(['rules', 'test', "Event.UserName = 'ADELE@contoso.com' AND Event.Severity >= 'high'", '--tenant', 'contoso.com'], env);
+    expect(match.code).toBe(0);
+    expect(match.stdout).toMatch(/^1 events of Contoso Ltd match\.\n/);
+    expect(match.stdout).toMatch(/M365\.Exchange\.InboxRuleExternalForwarding\s+adele@contoso\.com\s+open/);
+    const none = await runCli(['rules', 'test', "Event.UserName = 'megan@contoso.com'", '--tenant', 'contoso.com', '--since', '1d'], env);
+    expect(none.stdout).toBe('0 events of Contoso Ltd match.\n');
+    const bad = await runCli(['rules', 'test', "Event.UserName = AND", '--tenant', 'contoso.com'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^tenantwatch: expected a value after '=', found 'AND' at 1:18\n/);
+    expect(bad.stderr).toContain('^');
   }, 60_000);
 
   test('the API accepts the CLI-made token as a bearer token', async () => {

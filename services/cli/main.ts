@@ -1,21 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { and, eq, sql } from 'drizzle-orm';
-import { appUser, USER_ROLES } from '../../db/schema/index.ts';
+import { and, desc, eq, gte, sql } from 'drizzle-orm';
+import { appUser, securityEvent, USER_ROLES } from '../../db/schema/index.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createApiToken } from '../core/api-token/create-api-token.ts';
 import { setupPath } from '../core/auth/setup-tokens.ts';
 import { createTenant } from '../core/tenant/create-tenant.ts';
 import { listTenants } from '../core/tenant/list-tenants.ts';
 import { inviteUser } from '../core/user/invite-user.ts';
-import { AppError, NotFoundError } from '../errors.ts';
+import { AppError, NotFoundError, ValidationError } from '../errors.ts';
 import { startRuntime } from '../runtime.ts';
 import { collectTenant, COLLECTED_SOURCES } from '../collector/collect-tenant.ts';
 import { importAuditFile } from '../collector/import/import-audit-file.ts';
 import { createTokenProvider } from '../collector/microsoft/token-provider.ts';
 import { verifyTenant } from '../collector/verify-tenant.ts';
 import { getTenant } from '../core/tenant/get-tenant.ts';
+import { compileToSql, FilterError, parseFilter } from '../detection/language/index.ts';
 import { RULES } from '../detection/registry.ts';
 import { createLogger } from '../log.ts';
 import { UnrecognisedExportError } from '../collector/import/read-audit-file.ts';
@@ -259,6 +260,40 @@ rules
       RULES.map((r) => [r.id, r.severity, r.mitre.join(' '), r.title]),
     );
   });
+
+rules
+  .command('test')
+  .description("show which security events an expression matches, e.g. \"Event.Detection = 'M365.AzureAD.PasswordSpray'\"")
+  .argument('<expression>', 'a filter-language expression')
+  .requiredOption('--tenant <tenant>', 'tenant id, Microsoft tenant id, primary domain or name')
+  .option('--since <age>', 'how far back to look, e.g. 7d, 12h', parseAge, 7 * 86_400_000)
+  .addOption(mspOption())
+  .action((expression: string, opts: { tenant: string; since: number; msp?: string }) =>
+    withDatabase(async (database, config) => {
+      let filter;
+      try {
+        filter = parseFilter(expression);
+      } catch (err) {
+        if (err instanceof FilterError) throw new ValidationError(`${err.message}\n${err.excerpt}`);
+        throw err;
+      }
+      const ctx = await systemCtx(database, config, opts.msp);
+      const target = await resolveTenant(ctx, opts.tenant);
+      const rows = await database.db
+        .select({ lastSeenAt: securityEvent.lastSeenAt, detectionId: securityEvent.detectionId, userName: securityEvent.userName, title: securityEvent.title, status: securityEvent.status })
+        .from(securityEvent)
+        .where(and(eq(securityEvent.mspId, ctx.msp), eq(securityEvent.tenantId, target.id), gte(securityEvent.lastSeenAt, new Date(Date.now() - opts.since)), compileToSql(filter)))
+        .orderBy(desc(securityEvent.lastSeenAt))
+        .limit(1000);
+      console.log(`${rows.length}${rows.length === 1000 ? '+' : ''} events of ${target.name} match.`);
+      if (rows.length > 0) {
+        printTable(
+          ['LAST SEEN', 'DETECTION', 'USER', 'STATUS', 'TITLE'],
+          rows.slice(0, 50).map((r) => [r.lastSeenAt.toISOString().slice(0, 16).replace('T', ' '), r.detectionId, r.userName ?? '', r.status, r.title]),
+        );
+      }
+    }),
+  );
 
 program
   .command('import')
