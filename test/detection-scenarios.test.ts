@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { activity, detectionProcessed, detectionSettings, eventEntity, msp, securityEvent, tenant } from '../db/schema/index.ts';
+import { activity, detectionProcessed, detectionSettings, eventEntity, securityEvent } from '../db/schema/index.ts';
 import { collectTenant, type CollectorDeps } from '../services/collector/collect-tenant.ts';
 import { createTokenProvider } from '../services/collector/microsoft/token-provider.ts';
-import { loadConfig } from '../services/config.ts';
 import { detectActivity } from '../services/detection/engine.ts';
 import { createLogger } from '../services/log.ts';
 import { startM365Simulator, type M365Simulator, type TenantScenario } from '../services/sim/m365/index.ts';
-import { ADMIN_ABUSE, adminAbuseScenario, baselineScenario, BEC, becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp } from '../services/sim/m365/test-support.ts';
+import { ADMIN_ABUSE, adminAbuseScenario, baselineScenario, BEC, becScenario, collectorConsent } from '../services/sim/m365/scenarios/index.ts';
+import { COLLECTOR_APP_ID, collectorApp } from '../services/sim/m365/test-support.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
 import { secrets } from './helpers/app.ts';
-import { createTestDatabase, TEST_SECRET_KEY } from './helpers/database.ts';
+import { createTestDatabase } from './helpers/database.ts';
+import { insertSimTenant, simConfig } from './helpers/sim-tenant.ts';
 
 /**
  * The simulator's stories, collected by the real collector and run through the detection
@@ -35,28 +35,16 @@ async function collectAndDetect(scenario: TenantScenario, settings?: Record<stri
   const sim = await startM365Simulator({ tls: simulatorTls(), clock: { start: '2024-05-08T06:00:00Z', frozen: true }, apps: [collectorApp()], tenants: [scenario] });
   sims.push(sim);
   const db = handle.database.db;
-  const [m] = await db.insert(msp).values({ name: `MSP ${scenario.seed}` }).returning();
-  const [t] = await db
-    .insert(tenant)
-    .values({
-      mspId: m!.id,
-      tenantGuid: scenario.tenantId,
-      name: 'Contoso',
-      primaryDomain: CONTOSO.domain,
-      authMode: 'secret',
-      clientId: COLLECTOR_APP_ID,
-      credentialsEnc: secrets.seal(JSON.stringify({ clientSecret: COLLECTOR_SECRET })),
-    })
-    .returning();
-  if (settings) await db.insert(detectionSettings).values({ mspId: m!.id, tenantId: t!.id, settings });
-  const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOGIN_URL: sim.url, TW_GRAPH_URL: sim.url, TW_MANAGEMENT_URL: sim.url });
+  const t = await insertSimTenant(db, scenario.tenantId);
+  if (settings) await db.insert(detectionSettings).values({ mspId: t.mspId, tenantId: t.id, settings });
+  const config = simConfig(sim.url);
   const deps: CollectorDeps = { db, config, tokens: createTokenProvider(config, secrets), log, now: () => new Date(sim.state.now()), timeoutMs: 10_000 };
-  const results = await collectTenant(deps, t!.id);
+  const results = await collectTenant(deps, t.id);
   expect(results.filter((r) => r.status === 'failed')).toEqual([]);
-  const ids = (await db.select({ id: activity.id }).from(activity).where(eq(activity.tenantId, t!.id)).orderBy(asc(activity.ingestedAt))).map((r) => r.id);
+  const ids = (await db.select({ id: activity.id }).from(activity).where(eq(activity.tenantId, t.id)).orderBy(asc(activity.ingestedAt))).map((r) => r.id);
   for (let i = 0; i < ids.length; i += 1000) await detectActivity({ db, log }, ids.slice(i, i + 1000));
-  const events = await db.select().from(securityEvent).where(eq(securityEvent.tenantId, t!.id));
-  return { tenantId: t!.id, activityIds: ids, events };
+  const events = await db.select().from(securityEvent).where(eq(securityEvent.tenantId, t.id));
+  return { tenantId: t.id, activityIds: ids, events };
 }
 
 type Expectations = {

@@ -4,6 +4,7 @@
  */
 import { createSigningKeys, type SigningKeys } from './access-token.ts';
 import { startM365Simulator, type M365Simulator, type M365SimulatorOptions } from './index.ts';
+import { collectorConsent } from './scenarios/index.ts';
 import type { AppRegistration, TenantScenario } from './state.ts';
 import { createSelfSignedCertificate, type SelfSignedCertificate } from './x509.ts';
 
@@ -30,14 +31,6 @@ export function collectorApp(): AppRegistration {
   };
 }
 
-export const ALL_GRAPH_ROLES = [
-  'AuditLog.Read.All',
-  'Directory.Read.All',
-  'User.Read.All',
-  'SecurityAlert.Read.All',
-  'IdentityRiskEvent.Read.All',
-  'IdentityRiskyUser.Read.All',
-];
 
 export function contosoScenario(extra: Partial<TenantScenario> = {}): TenantScenario {
   return {
@@ -45,7 +38,7 @@ export function contosoScenario(extra: Partial<TenantScenario> = {}): TenantScen
     displayName: 'Contoso',
     initialDomain: 'contoso.onmicrosoft.com',
     verifiedDomains: ['contoso.com'],
-    consents: [{ appId: COLLECTOR_APP_ID, roles: { graph: ALL_GRAPH_ROLES, manage: ['ActivityFeed.Read'] } }],
+    consents: [collectorConsent(COLLECTOR_APP_ID)],
     ...extra,
   };
 }
