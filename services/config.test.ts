@@ -68,6 +68,36 @@ describe('loadConfig', () => {
   });
 });
 
+describe('IP intelligence settings', () => {
+  test('the free ip-location-db data alone by default', () => {
+    expect(loadConfig({}).ipIntel.providers.map((p) => p.provider)).toEqual(['ip-location-db']);
+  });
+
+  test('MaxMind databases, then the GeoIP2 web service, then the free data', () => {
+    const { ipIntel } = loadConfig({
+      TW_MAXMIND_CITY: '/var/lib/GeoIP/GeoIP2-City.mmdb',
+      TW_MAXMIND_ANONYMOUS_IP: '/var/lib/GeoIP/GeoIP2-Anonymous-IP.mmdb',
+      TW_GEOIP2_ACCOUNT_ID: '123456',
+      TW_GEOIP2_LICENSE_KEY: 'key',
+      TW_GEOIP2_URL: 'http://127.0.0.1:9999',
+    });
+    expect(ipIntel.providers).toMatchObject([
+      { provider: 'maxmind', databases: { city: '/var/lib/GeoIP/GeoIP2-City.mmdb', anonymousIp: '/var/lib/GeoIP/GeoIP2-Anonymous-IP.mmdb' } },
+      { provider: 'geoip2-web', accountId: '123456', service: 'insights', dailyBudget: 1000, baseUrl: 'http://127.0.0.1:9999' },
+      { provider: 'ip-location-db' },
+    ]);
+    expect(loadConfig({ TW_MAXMIND_ASN: '/a.mmdb', TW_IP_LOCATION_DB: 'off' }).ipIntel.providers.map((p) => p.provider)).toEqual(['maxmind']);
+  });
+
+  test('half a web service account is refused, and the license key is never echoed', () => {
+    expect(() => loadConfig({ TW_GEOIP2_ACCOUNT_ID: '1' })).toThrow(/TW_GEOIP2_ACCOUNT_ID and TW_GEOIP2_LICENSE_KEY: expected both/);
+    expect(() => loadConfig({ TW_GEOIP2_ACCOUNT_ID: 'x', TW_GEOIP2_LICENSE_KEY: 'hunter2' })).toThrow(/TW_GEOIP2_ACCOUNT_ID: expected the numeric MaxMind account ID/);
+    const bad = { TW_GEOIP2_LICENSE_KEY: 'hunter2', TW_GEOIP2_DAILY_BUDGET: 'lots' };
+    expect(() => loadConfig(bad)).toThrow(/TW_GEOIP2_DAILY_BUDGET: expected a number of requests/);
+    expect(() => loadConfig(bad)).not.toThrow(/hunter2/);
+  });
+});
+
 describe('decodeKey', () => {
   test.each([
     ['hex', 'f'.repeat(64), 32],

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { IpIntelConfigError, parseIpIntelSettings, type IpIntelSettings } from '../enrichment/ip/settings.ts';
+import type { ProviderSettingsInput } from '../enrichment/ip/registry.ts';
 
 /**
  * Every setting Tenantwatch reads, parsed once at boot. `process.env` is read nowhere else:
@@ -27,6 +29,20 @@ const httpsUrl = z
   .url({ message: 'expected an https:// URL' })
   .refine((v) => v.startsWith('https://'), { message: 'expected an https:// URL' })
   .transform((v) => v.replace(/\/+$/, ''));
+
+/** MaxMind database files by setting: `TW_MAXMIND_CITY=/var/lib/GeoIP/GeoIP2-City.mmdb` etc. */
+const MAXMIND_DATABASES = {
+  TW_MAXMIND_ENTERPRISE: 'enterprise',
+  TW_MAXMIND_CITY: 'city',
+  TW_MAXMIND_COUNTRY: 'country',
+  TW_MAXMIND_ISP: 'isp',
+  TW_MAXMIND_ASN: 'asn',
+  TW_MAXMIND_CONNECTION_TYPE: 'connectionType',
+  TW_MAXMIND_IP_RISK: 'ipRisk',
+  TW_MAXMIND_ANONYMOUS_PLUS: 'anonymousPlus',
+  TW_MAXMIND_ANONYMOUS_IP: 'anonymousIp',
+  TW_MAXMIND_RESIDENTIAL_PROXY: 'residentialProxy',
+} as const;
 
 const envSchema = z.object({
   PORT: port.default(8787),
@@ -63,6 +79,13 @@ const envSchema = z.object({
   TW_COLLECT_BACKFILL_DAYS: z.coerce.number({ message: 'expected a number of days' }).int('expected a number of days').min(1, 'expected 1 to 7 days').max(7, 'expected 1 to 7 days').default(7),
   TW_RETENTION_DAYS: positiveInt('a number of days').default(90),
   TW_AUDIT_WEBHOOKS: z.enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' }).default('auto'),
+  ...Object.fromEntries(Object.keys(MAXMIND_DATABASES).map((k) => [k, z.string().trim().min(1).optional()])),
+  TW_GEOIP2_ACCOUNT_ID: z.string().regex(/^\d+$/, 'expected the numeric MaxMind account ID').optional(),
+  TW_GEOIP2_LICENSE_KEY: z.string().trim().min(1).optional(),
+  TW_GEOIP2_URL: z.url({ message: 'expected an absolute http(s) URL, e.g. https://geoip.maxmind.com' }).optional(),
+  TW_GEOIP2_SERVICE: z.enum(['insights', 'city', 'country'], { message: 'expected insights, city or country' }).default('insights'),
+  TW_GEOIP2_DAILY_BUDGET: z.coerce.number({ message: 'expected a number of requests' }).int('expected a number of requests').min(0, 'expected a number of requests').default(1000),
+  TW_IP_LOCATION_DB: bool.default(true),
 });
 
 export type Config = {
@@ -101,6 +124,8 @@ export type Config = {
     /** Where the Management Activity API sends notifications; null when webhooks are off. */
     webhookAddress: string | null;
   };
+  /** IP intelligence providers in precedence order (enrichment/ip). */
+  ipIntel: IpIntelSettings;
 };
 
 export class ConfigError extends Error {
@@ -131,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
   }
   const e = parsed.data;
+  const ipIntel = ipIntelSettings(e as unknown as Record<string, string | undefined>, e);
   const publicUrl = (e.TW_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     port: e.PORT,
@@ -162,7 +188,40 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       webhookAddress:
         e.TW_AUDIT_WEBHOOKS === 'on' || (e.TW_AUDIT_WEBHOOKS === 'auto' && publicUrl.startsWith('https://')) ? `${publicUrl}/api/webhooks/management-activity` : null,
     },
+    ipIntel,
   };
+}
+
+/**
+ * Providers in precedence order: the customer's MaxMind databases, then the GeoIP2 web service,
+ * then the free ip-location-db data (on by default, so every event has a location and an AS).
+ */
+function ipIntelSettings(paths: Record<string, string | undefined>, e: z.infer<typeof envSchema>): IpIntelSettings {
+  const providers: ProviderSettingsInput[] = [];
+  const databases = Object.fromEntries(
+    Object.entries(MAXMIND_DATABASES).flatMap(([key, slot]) => (paths[key] ? [[slot, paths[key]]] : [])),
+  );
+  if (Object.keys(databases).length > 0) providers.push({ provider: 'maxmind', databases });
+  if (e.TW_GEOIP2_ACCOUNT_ID || e.TW_GEOIP2_LICENSE_KEY) {
+    if (!e.TW_GEOIP2_ACCOUNT_ID || !e.TW_GEOIP2_LICENSE_KEY) {
+      throw new ConfigError('Invalid configuration: TW_GEOIP2_ACCOUNT_ID and TW_GEOIP2_LICENSE_KEY: expected both (the MaxMind account ID and its license key)');
+    }
+    providers.push({
+      provider: 'geoip2-web',
+      accountId: e.TW_GEOIP2_ACCOUNT_ID,
+      licenseKey: e.TW_GEOIP2_LICENSE_KEY,
+      service: e.TW_GEOIP2_SERVICE,
+      dailyBudget: e.TW_GEOIP2_DAILY_BUDGET,
+      ...(e.TW_GEOIP2_URL ? { baseUrl: e.TW_GEOIP2_URL } : {}),
+    });
+  }
+  if (e.TW_IP_LOCATION_DB) providers.push({ provider: 'ip-location-db' });
+  try {
+    return parseIpIntelSettings({ providers });
+  } catch (err) {
+    if (err instanceof IpIntelConfigError) throw new ConfigError(`Invalid configuration: ${err.message}`);
+    throw err;
+  }
 }
 
 /** Accepts 64 hex characters or base64/base64url of exactly 32 bytes. */
@@ -177,7 +236,7 @@ export function decodeKey(value: string): Buffer | null {
 }
 
 function redact(key: string, value: string): string {
-  if (key === 'TW_SECRET_KEY' || key === 'TW_MS_CLIENT_SECRET') return '<hidden>';
+  if (key === 'TW_SECRET_KEY' || key === 'TW_MS_CLIENT_SECRET' || key === 'TW_GEOIP2_LICENSE_KEY') return '<hidden>';
   if (key === 'DATABASE_URL') return value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   return value;
 }

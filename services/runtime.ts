@@ -12,6 +12,7 @@ import { createFirstOwnerLink, setupPath } from './core/auth/setup-tokens.ts';
 import { createSecretBox, resolveSecretKey, type SecretBox } from './crypto.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createTokenProvider } from './collector/microsoft/token-provider.ts';
+import { createIpIntel } from '../enrichment/ip/index.ts';
 import { JOBS } from './worker/jobs.ts';
 import { PIPELINE_JOBS } from './worker/pipeline-jobs.ts';
 import { type PgBoss, queueIsHealthy, startQueue, startWorkers, stopQueue } from './worker/queue.ts';
@@ -51,14 +52,17 @@ export async function startRuntime(config: Config, options: { log?: Logger; webR
   const boss = await startQueue(database, log);
   const jobDeps = { database, log, config };
   const tokens = createTokenProvider(config, secrets);
+  // IP intelligence for detections and enrichment; a missing or broken database is reported by
+  // its provider and the others keep answering (enrichment/ip).
+  const ipIntel = createIpIntel(config.ipIntel, { log: (level, message) => log[level]({ component: 'ip-intel' }, message) });
   await startWorkers(boss, JOBS, jobDeps, { concurrency: 1 });
-  await startWorkers(boss, PIPELINE_JOBS, { ...jobDeps, boss, tokens }, { concurrency: config.workerConcurrency });
+  await startWorkers(boss, PIPELINE_JOBS, { ...jobDeps, boss, tokens, ipIntel }, { concurrency: config.workerConcurrency });
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: 'tenantwatch_' });
   const webRoot = options.webRoot === null ? undefined : (options.webRoot ?? (existsSync(WEB_BUILD_DIR) ? WEB_BUILD_DIR : undefined));
   if (!webRoot) log.warn('web app not built (run `npm run build:web`); serving the API only');
-  const app = createNodeApp({ config, database, secrets, log, metrics, tokens, queueHealthy: () => queueIsHealthy(boss) }, { webRoot });
+  const app = createNodeApp({ config, database, secrets, log, metrics, tokens, ipIntel, queueHealthy: () => queueIsHealthy(boss) }, { webRoot });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
@@ -85,6 +89,7 @@ export async function startRuntime(config: Config, options: { log?: Logger; webR
       log.info('stopping');
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stopQueue(boss, config.shutdownGraceSeconds);
+      await ipIntel.close();
       await database.close();
       log.info('stopped');
     })());

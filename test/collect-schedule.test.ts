@@ -11,6 +11,7 @@ import { dueTenants, PIPELINE_JOBS } from '../services/worker/pipeline-jobs.ts';
 import { ensureQueues, startQueue, startWorkers, stopQueue, type PgBoss } from '../services/worker/queue.ts';
 import { secrets } from './helpers/app.ts';
 import { createTestDatabase } from './helpers/database.ts';
+import { createIpIntel } from '../enrichment/ip/index.ts';
 import { insertSimTenant, simConfig } from './helpers/sim-tenant.ts';
 
 /** Collection as the running product does it: the scheduler job queues tenants, workers collect. */
@@ -42,7 +43,7 @@ afterAll(async () => {
 test('the scheduler queues due tenants once; workers collect and detect; collected tenants are not due again until the interval passes', async () => {
   const config = simConfig(sim.url);
   boss = await startQueue(handle.database, log, { schedule: false });
-  const deps = { database: handle.database, log, config, boss, tokens: createTokenProvider(config, secrets) };
+  const deps = { database: handle.database, log, config, boss, tokens: createTokenProvider(config, secrets), ipIntel: createIpIntel(config.ipIntel) };
   expect(await dueTenants(handle.database.db, 5)).toEqual([tenantId]);
 
   await ensureQueues(boss, PIPELINE_JOBS);

@@ -6,6 +6,7 @@ import type { SecretBox } from '../crypto.ts';
 import type { Logger } from '../log.ts';
 import type { Actor } from '../core/context.ts';
 import type { TokenProvider } from '../collector/microsoft/token-provider.ts';
+import type { IpIntelService } from '../../enrichment/ip/index.ts';
 
 /** Everything the API needs from the running process; built once at start. */
 export type AppDeps = {
@@ -16,6 +17,8 @@ export type AppDeps = {
   metrics: Registry;
   /** Microsoft sign-in for tenant checks; absent where msal-node does not run (Workers). */
   tokens?: TokenProvider;
+  /** IP intelligence for live lookups; absent on Workers (no local databases there). */
+  ipIntel?: IpIntelService;
   /** Reports whether the queue can take and hand out jobs; for /healthz. */
   queueHealthy?: () => Promise<boolean>;
 };

@@ -11,6 +11,7 @@ import { PIPELINE_JOBS, sendForDetection, undetectedActivity } from '../worker/p
 import { ensureQueues, startQueue, startWorkers, stopQueue } from '../worker/queue.ts';
 import { detectActivity } from './engine.ts';
 import { graphSignIn, inboxRule, ualSignIn } from './rules/case-records.ts';
+import { createIpIntel } from '../../enrichment/ip/index.ts';
 import type { CaseRecord } from './types.ts';
 
 /** The engine against a real database: state across batches, idempotency, dedup windows, settings, the queue. */
@@ -119,7 +120,7 @@ test('the detect.activity stage runs from the queue', async () => {
   const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY });
   const boss = await startQueue(handle.database, log, { schedule: false });
   try {
-    const deps = { database: handle.database, log, config, boss, tokens: createTokenProvider(config, secrets) };
+    const deps = { database: handle.database, log, config, boss, tokens: createTokenProvider(config, secrets), ipIntel: createIpIntel(config.ipIntel) };
     const jobs = { 'detect.activity': PIPELINE_JOBS['detect.activity'] };
     await ensureQueues(boss, jobs);
     // Not yet detected: the sweep would pick it up once it is 10 minutes old.

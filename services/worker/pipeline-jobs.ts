@@ -4,10 +4,11 @@ import { COLLECTED_SOURCES, collectTenant } from '../collector/collect-tenant.ts
 import { detectActivity } from '../detection/engine.ts';
 import type { TokenProvider } from '../collector/microsoft/token-provider.ts';
 import type { JobDefinition, JobDeps } from './jobs.ts';
+import type { IpIntelService } from '../../enrichment/ip/index.ts';
 import type { PgBoss } from './queue.ts';
 
 /** The pipeline's jobs need the queue (to hand work on) and Microsoft's clients. Node only. */
-export type PipelineDeps = JobDeps & { boss: PgBoss; tokens: TokenProvider };
+export type PipelineDeps = JobDeps & { boss: PgBoss; tokens: TokenProvider; ipIntel: IpIntelService };
 
 /**
  * Table of contents of the pipeline: queue name → the verb it runs. Detection, enrichment,
