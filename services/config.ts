@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IpIntelConfigError, parseIpIntelSettings, type IpIntelSettings } from '../enrichment/ip/settings.ts';
 import type { ProviderSettingsInput } from '../enrichment/ip/registry.ts';
+import type { MicrosoftEndpoints } from './collector/microsoft/endpoints.ts';
 
 /**
  * Every setting Tenantwatch reads, parsed once at boot. `process.env` is read nowhere else:
@@ -71,6 +72,7 @@ const envSchema = z.object({
   TW_LOGIN_URL: httpsUrl.default('https://login.microsoftonline.com'),
   TW_GRAPH_URL: httpsUrl.default('https://graph.microsoft.com'),
   TW_MANAGEMENT_URL: httpsUrl.default('https://manage.office.com'),
+  TW_EXCHANGE_URL: httpsUrl.default('https://outlook.office365.com'),
   TW_MS_CLIENT_ID: z.uuid({ message: 'expected the application (client) id of the MSP app, a GUID' }).optional(),
   TW_MS_CLIENT_SECRET: z.string().min(1).optional(),
   TW_PUBLISHER_ID: z.uuid({ message: "expected the MSP's own Entra tenant id, a GUID" }).optional(),
@@ -86,6 +88,8 @@ const envSchema = z.object({
   TW_GEOIP2_SERVICE: z.enum(['insights', 'city', 'country'], { message: 'expected insights, city or country' }).default('insights'),
   TW_GEOIP2_DAILY_BUDGET: z.coerce.number({ message: 'expected a number of requests' }).int('expected a number of requests').min(0, 'expected a number of requests').default(1000),
   TW_IP_LOCATION_DB: bool.default(true),
+  /** Node's own setting, read here so the demo can keep trusting what it lists (demo/trust.ts). */
+  NODE_EXTRA_CA_CERTS: z.string().optional(),
 });
 
 export type Config = {
@@ -107,6 +111,8 @@ export type Config = {
     loginUrl: string;
     graphUrl: string;
     managementUrl: string;
+    /** The Exchange Online admin API (InvokeCommand) host. */
+    exchangeUrl: string;
     /** The MSP's multi-tenant app, used for tenants onboarded by admin consent. */
     clientId: string | undefined;
     clientSecret: string | undefined;
@@ -124,6 +130,13 @@ export type Config = {
     /** Where the Management Activity API sends notifications; null when webhooks are off. */
     webhookAddress: string | null;
   };
+  /**
+   * The demo's in-process simulator, while the demo runs (set at start, never from the
+   * environment); the demo tenant talks to it instead of Microsoft.
+   */
+  demoMicrosoft: MicrosoftEndpoints | null;
+  /** NODE_EXTRA_CA_CERTS: a PEM file of further CA certificates this process trusts. */
+  extraCaCertsFile: string | undefined;
   /** IP intelligence providers in precedence order (enrichment/ip). */
   ipIntel: IpIntelSettings;
 };
@@ -175,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       loginUrl: e.TW_LOGIN_URL,
       graphUrl: e.TW_GRAPH_URL,
       managementUrl: e.TW_MANAGEMENT_URL,
+      exchangeUrl: e.TW_EXCHANGE_URL,
       clientId: e.TW_MS_CLIENT_ID,
       clientSecret: e.TW_MS_CLIENT_SECRET,
       publisherId: e.TW_PUBLISHER_ID,
@@ -188,6 +202,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       webhookAddress:
         e.TW_AUDIT_WEBHOOKS === 'on' || (e.TW_AUDIT_WEBHOOKS === 'auto' && publicUrl.startsWith('https://')) ? `${publicUrl}/api/webhooks/management-activity` : null,
     },
+    demoMicrosoft: null,
+    extraCaCertsFile: e.NODE_EXTRA_CA_CERTS,
     ipIntel,
   };
 }

@@ -13,6 +13,7 @@ import { createSecretBox, resolveSecretKey, type SecretBox } from './crypto.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createTokenProvider } from './collector/microsoft/token-provider.ts';
 import { createIpIntel } from '../enrichment/ip/index.ts';
+import { startDemo, type RunningDemo } from './demo/demo.ts';
 import { JOBS } from './worker/jobs.ts';
 import { PIPELINE_JOBS } from './worker/pipeline-jobs.ts';
 import { type PgBoss, queueIsHealthy, startQueue, startWorkers, stopQueue } from './worker/queue.ts';
@@ -48,6 +49,15 @@ export async function startRuntime(config: Config, options: { log?: Logger; webR
     throw err;
   }
   log.info({ database: database.kind, dataDir: database.kind === 'pglite' ? config.dataDir : undefined }, 'database ready');
+
+  // Before the workers start: the demo tenant's endpoints must be known to the collector.
+  let demo: RunningDemo | null = null;
+  try {
+    demo = await startDemo({ config, database, secrets, log });
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
 
   const boss = await startQueue(database, log);
   const jobDeps = { database, log, config };
@@ -90,6 +100,7 @@ export async function startRuntime(config: Config, options: { log?: Logger; webR
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stopQueue(boss, config.shutdownGraceSeconds);
       await ipIntel.close();
+      await demo?.stop();
       await database.close();
       log.info('stopped');
     })());

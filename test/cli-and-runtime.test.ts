@@ -17,7 +17,7 @@ let env: Record<string, string>;
 let databaseUrl: string | undefined;
 
 beforeAll(async () => {
-  env = { TW_DATA_DIR: dataDir, TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'info', TW_SHUTDOWN_GRACE_SECONDS: '5' };
+  env = { TW_DATA_DIR: dataDir, TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'info', TW_SHUTDOWN_GRACE_SECONDS: '5', TW_DEMO: 'off' };
   if (process.env.DATABASE_URL) {
     databaseUrl = await createPostgresDatabase(process.env.DATABASE_URL);
     env.DATABASE_URL = databaseUrl;

@@ -33,6 +33,7 @@ beforeAll(async () => {
     TW_GRAPH_URL: sim.url,
     TW_MANAGEMENT_URL: sim.url,
     DATABASE_URL: '',
+    TW_DEMO: 'off',
   };
   if (process.env.DATABASE_URL) {
     databaseUrl = await createPostgresDatabase(process.env.DATABASE_URL);

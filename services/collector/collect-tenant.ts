@@ -8,6 +8,7 @@ import { GRAPH_FEEDS, type GraphFeed, createGraphReader } from './graph/reader.t
 import { ingestRecords, type IngestSummary } from './ingest.ts';
 import { CONTENT_TYPES, type ContentBlob, type ContentType, createManagementClient } from './management-api/client.ts';
 import { CollectError } from './microsoft/errors.ts';
+import { endpointsFor } from './microsoft/endpoints.ts';
 import type { TenantAuth, TokenProvider } from './microsoft/token-provider.ts';
 
 /** Every source collected for a tenant. */
@@ -152,7 +153,7 @@ async function managementWindowCollector(
   total: IngestSummary,
 ) {
   const client = createManagementClient({
-    baseUrl: deps.config.microsoft.managementUrl,
+    baseUrl: endpointsFor(deps.config, row).managementUrl,
     tenantGuid: row.tenantGuid,
     publisherId: deps.config.microsoft.publisherId,
     token: (fresh) => deps.tokens.getToken(auth, 'manage', { fresh }),
@@ -205,7 +206,7 @@ function parseSeen(cursor: string | null | undefined): [string, number][] {
 }
 
 function graphWindowCollector(deps: CollectorDeps, row: TenantRow, auth: TenantAuth, feed: GraphFeed, total: IngestSummary) {
-  const reader = createGraphReader({ baseUrl: deps.config.microsoft.graphUrl, token: (fresh) => deps.tokens.getToken(auth, 'graph', { fresh }) });
+  const reader = createGraphReader({ baseUrl: endpointsFor(deps.config, row).graphUrl, token: (fresh) => deps.tokens.getToken(auth, 'graph', { fresh }) });
   return async (start: Date, end: Date): Promise<string | null> => {
     await reader.readWindow(feed, start, end, async (records) => {
       addTo(total, await ingestRecords(deps.db, { mspId: row.mspId, tenantId: row.id }, feed, records));

@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { endpointsFor } from './microsoft/endpoints.ts';
 import type { Db } from '../../db/client.ts';
 import { tenant } from '../../db/schema/index.ts';
 import type { Config } from '../config.ts';
@@ -50,7 +51,7 @@ export async function verifyTenant(deps: VerifyDeps, tenantId: string): Promise<
 
   if (roles.manage?.includes('ActivityFeed.Read')) {
     const client = createManagementClient({
-      baseUrl: deps.config.microsoft.managementUrl,
+      baseUrl: endpointsFor(deps.config, row).managementUrl,
       tenantGuid: row.tenantGuid,
       publisherId: deps.config.microsoft.publisherId,
       token: (fresh) => deps.tokens.getToken(row, 'manage', { fresh }),

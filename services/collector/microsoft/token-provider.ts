@@ -1,6 +1,7 @@
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import type { Config } from '../../config.ts';
 import type { SecretBox } from '../../crypto.ts';
+import { endpointsFor } from './endpoints.ts';
 import { CollectError, fromMsalError } from './errors.ts';
 
 /** Resource identifiers (token audiences), not addresses: the same for simulator and service. */
@@ -18,6 +19,8 @@ export type TenantAuth = {
   authMode: 'consent' | 'secret' | 'certificate';
   clientId: string | null;
   credentialsEnc: string | null;
+  /** The demo tenant signs in at the demo's simulator (endpoints.ts). */
+  isDemo?: boolean;
 };
 
 export type TokenProvider = {
@@ -32,15 +35,16 @@ export type TokenProvider = {
  * tenant and app (msal caches and renews tokens itself). Only the login base URL differs between
  * Microsoft and the simulator.
  */
-export function createTokenProvider(config: Pick<Config, 'microsoft'>, secrets: SecretBox): TokenProvider {
+export function createTokenProvider(config: Pick<Config, 'microsoft'> & Partial<Pick<Config, 'demoMicrosoft'>>, secrets: SecretBox): TokenProvider {
   const apps = new Map<string, ConfidentialClientApplication>();
-  const loginHost = new URL(config.microsoft.loginUrl).host;
 
   function appFor(tenant: TenantAuth): ConfidentialClientApplication {
-    const key = `${tenant.tenantGuid}|${tenant.authMode}|${tenant.clientId ?? ''}|${tenant.credentialsEnc ?? ''}`;
+    const { loginUrl } = endpointsFor(config, tenant);
+    const key = `${loginUrl}|${tenant.tenantGuid}|${tenant.authMode}|${tenant.clientId ?? ''}|${tenant.credentialsEnc ?? ''}`;
     const cached = apps.get(key);
     if (cached) return cached;
-    const base = `${config.microsoft.loginUrl}/${tenant.tenantGuid}`;
+    const loginHost = new URL(loginUrl).host;
+    const base = `${loginUrl}/${tenant.tenantGuid}`;
     const auth = {
       authority: base,
       // A known authority skips msal's instance discovery at login.microsoftonline.com, and the

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, notExists, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../../db/client.ts';
 import { appUser, msp, setupToken } from '../../../db/schema/index.ts';
 import { randomToken, sha256 } from '../../crypto.ts';
@@ -97,7 +97,17 @@ export async function redeemSetupLink(db: Db, token: string, input: RedeemInput,
       if (!mspName) throw new ValidationError("Enter your company's name.", [{ path: 'mspName', message: 'required' }]);
       const [existingOwner] = await tx.select({ id: appUser.id }).from(appUser).where(eq(appUser.role, 'owner')).limit(1);
       if (existingOwner) throw new NotFoundError(INVALID_LINK);
-      const [newMsp] = await tx.insert(msp).values({ name: mspName }).returning();
+      // The demo creates an MSP before anyone signs up; the first owner takes it over (with the
+      // demo tenant in it) under their company's name. Otherwise the MSP is new.
+      const [unclaimed] = await tx
+        .select({ id: msp.id })
+        .from(msp)
+        .where(notExists(tx.select({ one: sql`1` }).from(appUser).where(eq(appUser.mspId, msp.id))))
+        .orderBy(asc(msp.createdAt))
+        .limit(1);
+      const [newMsp] = unclaimed
+        ? await tx.update(msp).set({ name: mspName }).where(eq(msp.id, unclaimed.id)).returning()
+        : await tx.insert(msp).values({ name: mspName }).returning();
       const [user] = await tx
         .insert(appUser)
         .values({ mspId: newMsp!.id, email, name: input.name.trim(), role: 'owner', status: 'active', passwordHash })

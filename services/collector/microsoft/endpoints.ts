@@ -1,0 +1,21 @@
+import type { Config } from '../../config.ts';
+
+/** Where a tenant's Microsoft services are: Microsoft's own, or the demo's simulator. */
+export type MicrosoftEndpoints = {
+  /** Entra ID sign-in, e.g. https://login.microsoftonline.com. */
+  loginUrl: string;
+  graphUrl: string;
+  managementUrl: string;
+  /** The Exchange Online admin API host (InvokeCommand), e.g. https://outlook.office365.com. */
+  exchangeUrl: string;
+};
+
+/**
+ * The endpoints for one tenant. Real tenants use the configured (Microsoft) addresses; the demo
+ * tenant uses the in-process simulator while the demo runs. The code calling them is the same.
+ */
+export function endpointsFor(config: Pick<Config, 'microsoft'> & Partial<Pick<Config, 'demoMicrosoft'>>, tenant: { isDemo?: boolean }): MicrosoftEndpoints {
+  if (tenant.isDemo && config.demoMicrosoft) return config.demoMicrosoft;
+  const { loginUrl, graphUrl, managementUrl, exchangeUrl } = config.microsoft;
+  return { loginUrl, graphUrl, managementUrl, exchangeUrl };
+}

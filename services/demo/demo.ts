@@ -1,0 +1,136 @@
+/**
+ * The built-in demo: with no tenant of their own yet, a newcomer's Tenantwatch watches
+ * "Contoso (demo)", a simulated Microsoft 365 tenant served by the simulator in this process.
+ * Contoso plays yesterday as an ordinary 300-user day with a business email compromise woven
+ * in, so the first collection (a minute after start) raises real events.
+ *
+ * The demo tenant is an ordinary tenant row (`is_demo`), collected by the ordinary collector;
+ * only its endpoints differ (`config.demoMicrosoft`, see collector/microsoft/endpoints.ts).
+ * It runs while TW_DEMO is on and the MSP has no tenant of its own; TW_DEMO=off removes the
+ * demo tenant and everything recorded about it.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { and, asc, eq } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import { msp, tenant } from '../../db/schema/index.ts';
+import type { Config } from '../config.ts';
+import type { SecretBox } from '../crypto.ts';
+import type { Logger } from '../log.ts';
+import { createTenant } from '../core/tenant/create-tenant.ts';
+import { startM365Simulator, type M365Simulator } from '../sim/m365/index.ts';
+import { becScenario, collectorConsent, CONTOSO } from '../sim/m365/scenarios/index.ts';
+import { createSelfSignedCertificate } from '../sim/m365/x509.ts';
+import { trustCertificate } from './trust.ts';
+
+export const DEMO_TENANT_NAME = 'Contoso (demo)';
+export const DEMO_MSP_NAME = 'Demo MSP';
+/** The simulated collector app registered in the demo's simulator (not a real Entra app). */
+export const DEMO_APP = { appId: '5b0c0c38-7d2f-4c35-9a2e-6f1f6a0c1a11', secret: 'Sim~Secret.8Q~contoso-collector-value' } as const;
+/** Users in the demo tenant: the size of a typical MSP customer. */
+const DEMO_USERS = 300;
+
+/** Where the demo simulator's certificate lives: `TW_DATA_DIR/demo/`. */
+export function demoCertificatePaths(dataDir: string) {
+  const dir = join(dataDir, 'demo');
+  return { dir, cert: join(dir, 'm365-sim-cert.pem'), key: join(dir, 'm365-sim-key.pem') };
+}
+
+/**
+ * The demo simulator's TLS key pair, created once. The Graph SDK only sends tokens over https,
+ * so the simulator serves https with this self-signed certificate for 127.0.0.1, which this
+ * process then trusts (trust.ts).
+ */
+export function ensureDemoCertificate(dataDir: string): { key: string; cert: string; certPath: string } {
+  const paths = demoCertificatePaths(dataDir);
+  if (!existsSync(paths.cert) || !existsSync(paths.key)) {
+    mkdirSync(paths.dir, { recursive: true });
+    const pair = createSelfSignedCertificate({ commonName: 'Tenantwatch demo Microsoft 365 simulator', keyType: 'ec', ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] });
+    writeFileSync(paths.key, pair.privateKeyPem, { mode: 0o600 });
+    chmodSync(paths.key, 0o600);
+    writeFileSync(paths.cert, pair.certificatePem);
+  }
+  return { key: readFileSync(paths.key, 'utf8'), cert: readFileSync(paths.cert, 'utf8'), certPath: paths.cert };
+}
+
+export type DemoDeps = { config: Config; database: Database; secrets: SecretBox; log: Logger };
+export type RunningDemo = { sim: M365Simulator; tenantId: string; stop(): Promise<void> };
+
+/**
+ * Starts the demo when it should run (see the module comment), else tidies up after it.
+ * On return `config.demoMicrosoft` points the demo tenant at the simulator.
+ */
+export async function startDemo(deps: DemoDeps, options: { now?: Date } = {}): Promise<RunningDemo | null> {
+  const { config, database, log } = deps;
+  const db = database.db;
+  if (!config.demo) {
+    const removed = await db.delete(tenant).where(eq(tenant.isDemo, true)).returning({ id: tenant.id });
+    if (removed.length > 0) log.info({ tenants: removed.length }, 'TW_DEMO is off: removed the demo tenant and its activity and events');
+    return null;
+  }
+  const [own] = await db.select({ id: tenant.id }).from(tenant).where(eq(tenant.isDemo, false)).limit(1);
+  if (own) {
+    const paused = await db.update(tenant).set({ status: 'disabled', updatedAt: new Date() }).where(eq(tenant.isDemo, true)).returning({ id: tenant.id });
+    if (paused.length > 0) log.info('demo paused: your own tenants are being watched (TW_DEMO=off removes the demo tenant)');
+    return null;
+  }
+
+  const now = options.now ?? new Date();
+  const yesterday = new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10);
+  const tls = ensureDemoCertificate(config.dataDir);
+  trustCertificate(tls.cert, config.extraCaCertsFile && existsSync(config.extraCaCertsFile) ? readFileSync(config.extraCaCertsFile, 'utf8') : undefined);
+  const sim = await startM365Simulator({
+    host: '127.0.0.1',
+    port: 0,
+    tls: { key: tls.key, cert: tls.cert },
+    apps: [{ appId: DEMO_APP.appId, displayName: 'Tenantwatch (demo)', secrets: [{ value: DEMO_APP.secret }] }],
+    tenants: [becScenario({ seed: 'demo', day: yesterday, users: DEMO_USERS, consents: [collectorConsent(DEMO_APP.appId)] })],
+  });
+  config.demoMicrosoft = { loginUrl: sim.url, graphUrl: sim.url, managementUrl: sim.url, exchangeUrl: sim.url };
+
+  try {
+    const tenantId = await ensureDemoTenant(deps);
+    log.info({ tenant: DEMO_TENANT_NAME, simulator: sim.url, day: yesterday }, 'demo: watching a simulated tenant (set TW_DEMO=off to remove it)');
+    return {
+      sim,
+      tenantId,
+      stop: async () => {
+        config.demoMicrosoft = null;
+        await sim.close();
+      },
+    };
+  } catch (err) {
+    config.demoMicrosoft = null;
+    await sim.close();
+    throw err;
+  }
+}
+
+/**
+ * The demo tenant in the first MSP (created as "Demo MSP" on a fresh install; the first owner's
+ * setup then takes that MSP over under their company's name).
+ */
+async function ensureDemoTenant({ database, secrets }: DemoDeps): Promise<string> {
+  const db = database.db;
+  let [first] = await db.select({ id: msp.id }).from(msp).orderBy(asc(msp.createdAt), asc(msp.id)).limit(1);
+  if (!first) [first] = await db.insert(msp).values({ name: DEMO_MSP_NAME }).returning({ id: msp.id });
+  const mspId = first!.id;
+  const [existing] = await db
+    .select({ id: tenant.id })
+    .from(tenant)
+    .where(and(eq(tenant.mspId, mspId), eq(tenant.isDemo, true), eq(tenant.tenantGuid, CONTOSO.tenantId)))
+    .limit(1);
+  if (existing) {
+    await db
+      .update(tenant)
+      .set({ clientId: DEMO_APP.appId, credentialsEnc: secrets.seal(JSON.stringify({ clientSecret: DEMO_APP.secret })), authMode: 'secret', status: 'active', updatedAt: new Date() })
+      .where(eq(tenant.id, existing.id));
+    return existing.id;
+  }
+  const view = await createTenant({
+    ctx: { msp: mspId, actor: { type: 'system', role: 'owner' }, db, secrets },
+    input: { tenantGuid: CONTOSO.tenantId, name: DEMO_TENANT_NAME, primaryDomain: CONTOSO.domain, auth: { mode: 'secret', clientId: DEMO_APP.appId, clientSecret: DEMO_APP.secret } },
+    isDemo: true,
+  });
+  return view.id;
+}
