@@ -91,7 +91,11 @@ export function updateInboxRules(spec: { user?: string; ruleName: string; ruleOp
       ClientIPAddress: '2a02:a45f:1:2::3',
       ClientInfoString: 'Client=MSExchangeRPC',
       ExternalAccess: false,
+      InternalLogonType: 0,
       LogonType: 0,
+      LogonUserSid: 'S-1-5-21-3825182934-1734561283-2210873411-7452431',
+      MailboxGuid: '4e2a6c1d-9b3f-4f8e-a1d2-5c6b7a8e9f01',
+      MailboxOwnerSid: 'S-1-5-21-3825182934-1734561283-2210873411-7452431',
       MailboxOwnerUPN: user,
       OrganizationName: 'contoso.onmicrosoft.com',
       Item: { Id: guid(), ParentFolder: { Name: 'Inbox', Path: '\\Inbox' } },
@@ -391,7 +395,7 @@ export function riskyUserRecord(spec: { user: string; level: string; state: stri
 }
 
 /** security/alerts_v2 item with user and IP evidence. */
-export function alertRecord(spec: { title: string; severity: string; serviceSource: string; status?: string; user?: string; ip?: string; mitre?: string[]; classification?: string }): CaseRecord {
+export function alertRecord(spec: { title: string; severity: string; serviceSource: string; detectionSource?: string; status?: string; user?: string; ip?: string; mitre?: string[]; classification?: string }): CaseRecord {
   const evidence: unknown[] = [];
   if (spec.user) {
     evidence.push({
@@ -417,7 +421,7 @@ export function alertRecord(spec: { title: string; severity: string; serviceSour
       classification: spec.classification ?? null,
       determination: null,
       serviceSource: spec.serviceSource,
-      detectionSource: spec.serviceSource,
+      detectionSource: spec.detectionSource ?? spec.serviceSource,
       detectorId: guid(),
       tenantId: CONTOSO_ORG,
       title: spec.title,

@@ -50,7 +50,6 @@ export interface SignIn {
   appDisplayName: string;
   ipAddress: string;
   clientAppUsed: string;
-  userAgent?: string;
   correlationId: string;
   conditionalAccessStatus: 'success' | 'failure' | 'notApplied' | 'unknownFutureValue';
   isInteractive: boolean;

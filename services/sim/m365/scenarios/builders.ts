@@ -126,7 +126,6 @@ export function signInRecords(ctx: TenantContext, prng: Prng, spec: SignInSpec):
     appDisplayName: app.appDisplayName,
     ipAddress: ip,
     clientAppUsed: app.clientAppUsed,
-    userAgent: device.userAgent,
     correlationId,
     conditionalAccessStatus: spec.conditionalAccessStatus ?? (errorCode === 53003 ? 'failure' : 'notApplied'),
     isInteractive: spec.interactive ?? true,
@@ -191,8 +190,27 @@ export function signInRecords(ctx: TenantContext, prng: Prng, spec: SignInSpec):
   return { graph, audit };
 }
 
+/**
+ * An account that is not a person: Exchange's own service host running a cmdlet, SharePoint's
+ * app principal changing a file. Overrides the person's UserId, UserKey and UserType.
+ */
+export interface ServiceActor {
+  userId: string;
+  userKey: string;
+  userType: number;
+}
+
+export const SERVICE_ACTORS = {
+  /** Exchange Online provisioning, UserType 4 (System). */
+  exchangeServiceHost: { userId: 'NT AUTHORITY\\SYSTEM (Microsoft.Exchange.ServiceHost)', userKey: 'NT AUTHORITY\\SYSTEM (Microsoft.Exchange.ServiceHost)', userType: 4 },
+  /** SharePoint Online acting as itself (retention, flows, metadata updates). */
+  sharePointApp: { userId: 'app@sharepoint', userKey: 'i:0i.t|00000003-0000-0ff1-ce00-000000000000|app@sharepoint', userType: 0 },
+} as const satisfies Record<string, ServiceActor>;
+
 export interface CmdletSpec {
   person: Person;
+  /** Run by a service account instead of the person. */
+  actor?: ServiceActor;
   at: number;
   operation: string;
   parameters: [string, string][];
@@ -213,13 +231,13 @@ export function exchangeCmdlet(ctx: TenantContext, prng: Prng, spec: CmdletSpec)
     OrganizationId: ctx.tenantId,
     RecordType: 1,
     ResultStatus: spec.resultStatus ?? 'True',
-    UserKey: spec.person.puid,
-    UserType: spec.person.isAdmin ? 2 : 0,
+    UserKey: spec.actor?.userKey ?? spec.person.puid,
+    UserType: spec.actor?.userType ?? (spec.person.isAdmin ? 2 : 0),
     Version: 1,
     Workload: 'Exchange',
     ClientIP: spec.clientIp,
     ObjectId: spec.objectId,
-    UserId: spec.person.user.userPrincipalName,
+    UserId: spec.actor?.userId ?? spec.person.user.userPrincipalName,
     AppId: '00000002-0000-0ff1-ce00-000000000000',
     AppPoolName: spec.appPool ?? 'MSExchangeOWAAppPool',
     ClientAppId: '',
@@ -244,9 +262,12 @@ export function mailboxIdentity(ctx: TenantContext, person: Person): string {
 /** MailItemsAccessed (mailbox audit, RecordType 50). */
 export function mailItemsAccessed(ctx: TenantContext, prng: Prng, spec: { person: Person; at: number; address: string; clientIp: string; accessType: 'Bind' | 'Sync'; client: string; count: number }): AuditRecord {
   const messages = Array.from({ length: Math.min(spec.count, 5) }, () => ({ InternetMessageId: `<${prng.hex(12)}.${prng.hex(8)}@${prng.pick(['NAMPR04MB1234.namprd04.prod.outlook.com', 'mail.example.net'])}>`, SizeInBytes: prng.int(4_000, 240_000) }));
+  const id = prng.guid();
+  // The owner reading their own mailbox (LogonType 0): the logon SID is the owner's SID.
+  const ownerSid = `S-1-5-21-${prng.int(1e9, 4e9)}-${prng.int(1e9, 4e9)}-${prng.int(1e9, 4e9)}-${prng.int(1e6, 9e6)}`;
   return {
     CreationTime: toUalTime(spec.at),
-    Id: prng.guid(),
+    Id: id,
     Operation: 'MailItemsAccessed',
     OrganizationId: ctx.tenantId,
     RecordType: 50,
@@ -264,8 +285,9 @@ export function mailItemsAccessed(ctx: TenantContext, prng: Prng, spec: { person
     ExternalAccess: false,
     InternalLogonType: 0,
     LogonType: 0,
-    LogonUserSid: `S-1-5-21-${prng.int(1e9, 4e9)}-${prng.int(1e9, 4e9)}-${prng.int(1e9, 4e9)}-${prng.int(1e6, 9e6)}`,
+    LogonUserSid: ownerSid,
     MailboxGuid: prng.guid(),
+    MailboxOwnerSid: ownerSid,
     MailboxOwnerUPN: spec.person.user.userPrincipalName,
     OperationProperties: [
       { Name: 'MailAccessType', Value: spec.accessType },
@@ -291,6 +313,8 @@ export interface SharePointSpec {
   clientIp: string;
   userAgent: string;
   workload?: 'SharePoint' | 'OneDrive';
+  /** Done by SharePoint itself rather than the person (whose site it is). */
+  actor?: ServiceActor;
   extra?: Record<string, unknown>;
 }
 
@@ -304,13 +328,13 @@ export function sharePointRecord(ctx: TenantContext, prng: Prng, spec: SharePoin
     Operation: spec.operation,
     OrganizationId: ctx.tenantId,
     RecordType: spec.recordType,
-    UserKey: `i:0h.f|membership|${spec.person.puid.toLowerCase()}@live.com`,
-    UserType: 0,
+    UserKey: spec.actor?.userKey ?? `i:0h.f|membership|${spec.person.puid.toLowerCase()}@live.com`,
+    UserType: spec.actor?.userType ?? 0,
     Version: 1,
     Workload: spec.workload ?? 'SharePoint',
     ClientIP: spec.clientIp,
     ObjectId: `${spec.siteUrl}/${relative}${spec.itemType === 'Folder' ? '' : `/${spec.fileName}`}`,
-    UserId: spec.person.user.userPrincipalName,
+    UserId: spec.actor?.userId ?? spec.person.user.userPrincipalName,
     CorrelationId: prng.guid(),
     EventSource: 'SharePoint',
     ItemType: spec.itemType ?? 'File',
@@ -331,6 +355,11 @@ export interface DirectorySpec {
   at: number;
   actor: Person;
   actorIp: string;
+  /**
+   * `null` for the Azure AD events whose ClientIP the audit log leaves null (the schema page: the
+   * address is not logged); ActorIpAddress still carries it. Default: the actor's address.
+   */
+  clientIp?: null;
   /** With the trailing period, as the audit log writes it: `Add member to role.` */
   operation: string;
   category: string;
@@ -381,7 +410,7 @@ export function directoryRecords(ctx: TenantContext, prng: Prng, spec: Directory
     UserType: 0,
     Version: 1,
     Workload: 'AzureActiveDirectory',
-    ClientIP: spec.actorIp,
+    ClientIP: spec.clientIp === null ? null : spec.actorIp,
     ObjectId: spec.target.userPrincipalName ?? spec.target.displayName ?? spec.target.id,
     UserId: actor.userPrincipalName,
     AzureActiveDirectoryEventType: 1,

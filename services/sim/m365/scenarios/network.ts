@@ -38,7 +38,8 @@ export const PLACES = {
 } as const satisfies Record<string, Place>;
 
 const v4 = (prefix: string, from: number, to: number) => (prng: Prng): string => `${prefix}.${prng.int(from, to)}`;
-const v6 = (prefix: string) => (prng: Prng): string => `${prefix}:${prng.hex(4).replace(/^0+/, '') || '0'}:${prng.hex(4).replace(/^0+/, '') || '1'}`;
+/** An address in a /64: the prefix's four groups, `::`, then two drawn groups (eight groups in all, so it parses as IPv6). */
+const v6 = (prefix: string) => (prng: Prng): string => `${prefix}::${prng.hex(4).replace(/^0+/, '') || '0'}:${prng.hex(4).replace(/^0+/, '') || '1'}`;
 
 /** The customer's usual networks. */
 export const USUAL_NETWORKS = {

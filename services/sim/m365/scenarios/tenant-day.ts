@@ -18,7 +18,9 @@ import {
   directoryRecords,
   exchangeCmdlet,
   inboxRuleObjectId,
+  mailboxIdentity,
   mailItemsAccessed,
+  SERVICE_ACTORS,
   sharePointRecord,
   signInRecords,
   type ClientApp,
@@ -133,7 +135,7 @@ export function generateTenantDay(options: TenantDayOptions): TenantDay {
     for (let n = p.int(1, 3); n > 0; n--) {
       const at = when();
       const address = network().address(p);
-      const form = address.includes(':') ? p.pick(['bare', 'bracketed-port'] as const) : p.pick(['mapped', 'bare', 'port'] as const);
+      const form = address.includes(':') ? p.pick(['bare', 'bracketed-port', 'bracketed'] as const) : p.pick(['mapped', 'bare', 'port', 'bracketed', 'bracketed-port'] as const);
       publish(
         mailItemsAccessed(ctx, p, { person, at, address, clientIp: clientIpForm(address, form, p), accessType: p.chance(0.7) ? 'Bind' : 'Sync', client: p.pick(['Client=OWA;Action=ViaProxy', 'Client=REST;Client=RESTSystem;;', 'Client=MSExchangeRPC']), count: p.int(1, 40) }),
         at,
@@ -198,6 +200,7 @@ export function generateTenantDay(options: TenantDayOptions): TenantDay {
 
   // The helpdesk at work: password resets and profile updates.
   const helpdesk = people[1];
+  const resets: { target: Person; at: number; actorIp: string }[] = [];
   if (helpdesk) {
     for (let n = activity.int(2, 5); n > 0; n--) {
       const target = activity.pick(people.slice(2));
@@ -218,7 +221,72 @@ export function generateTenantDay(options: TenantDayOptions): TenantDay {
       });
       directoryAudits.push(graph);
       publish(record, at);
+      if (reset) resets.push({ target, at, actorIp: String(record.ActorIpAddress) });
     }
+  }
+
+  // What services do by themselves, from a PRNG of its own so the people's day does not move.
+  const system = root.fork('system');
+  for (const reset of resets) {
+    if (!helpdesk) break;
+    // Entra revokes refresh tokens after a reset; this record's ClientIP is null.
+    const at = reset.at + system.int(1, 4) * 1000;
+    const validFrom = toGraphTime(Math.floor(at / 1000) * 1000);
+    const { graph, audit: record } = directoryRecords(ctx, system, {
+      at,
+      actor: helpdesk,
+      actorIp: reset.actorIp,
+      clientIp: null,
+      operation: 'Update StsRefreshTokenValidFrom Timestamp.',
+      category: 'UserManagement',
+      operationType: 'Update',
+      target: { id: reset.target.user.id, displayName: null, type: 'User', userPrincipalName: reset.target.user.userPrincipalName },
+      modifiedProperties: [
+        { name: 'StsRefreshTokensValidFrom', oldValue: '[]', newValue: `["${validFrom}"]` },
+        { name: 'Included Updated Properties', oldValue: '', newValue: '"StsRefreshTokensValidFrom"' },
+      ],
+    });
+    directoryAudits.push(graph);
+    publish(record, at);
+  }
+  const owner = people.length > 2 ? system.pick(people.slice(2)) : undefined;
+  if (owner) {
+    // SharePoint updating a document by itself (retention label, flow): no client, ClientIP "".
+    const at = dayStart + system.int(1, 22) * 3_600_000 + system.int(0, 3599) * 1000;
+    const site = system.pick(SITES);
+    publish(
+      sharePointRecord(ctx, system, {
+        person: owner,
+        actor: SERVICE_ACTORS.sharePointApp,
+        at,
+        operation: 'FileModified',
+        recordType: 6,
+        siteUrl: `https://${ctx.initialDomain.split('.')[0]}.sharepoint.com/sites/${site}`,
+        relativeUrl: 'Shared Documents',
+        fileName: system.pick(FILES),
+        clientIp: '',
+        userAgent: '',
+      }),
+      at,
+    );
+    // Exchange Online provisioning a mailbox setting on the server itself: ClientIP is a host name.
+    const provisionedAt = dayStart + system.int(1, 22) * 3_600_000 + system.int(0, 3599) * 1000;
+    publish(
+      exchangeCmdlet(ctx, system, {
+        person: owner,
+        actor: SERVICE_ACTORS.exchangeServiceHost,
+        at: provisionedAt,
+        operation: 'Set-Mailbox',
+        parameters: [
+          ['Identity', mailboxIdentity(ctx, owner)],
+          ['RetainDeletedItemsFor', '30.00:00:00'],
+        ],
+        objectId: mailboxIdentity(ctx, owner),
+        clientIp: `localhost:${system.int(1024, 65535)}`,
+        appPool: 'PowerShell',
+      }),
+      provisionedAt,
+    );
   }
 
   const result: TenantDay = {
