@@ -48,6 +48,46 @@ describe('control API', () => {
     expect((await control(`/tenants/${CONTOSO_ID}/entities/nothing`)).status).toBe(404);
   });
 
+  it('reads back what remediation changes: a user with methods, rules, mailbox and risk; sets mailbox forwarding', async () => {
+    const user = {
+      id: 'b7e0c1d2-3f4a-4b5c-8d6e-7f8091a2b3c4', displayName: 'Adele Vance', userPrincipalName: 'adele@contoso.com', mail: 'adele@contoso.com', accountEnabled: true,
+      createdDateTime: '2023-01-01T00:00:00Z', lastPasswordChangeDateTime: null, otherMails: [], assignedLicenses: [], userType: 'Member', givenName: 'Adele', surname: 'Vance',
+      jobTitle: null, mobilePhone: null, officeLocation: null, preferredLanguage: null, businessPhones: [], usageLocation: 'US', signInActivity: {},
+    };
+    expect((await control(`/tenants/${CONTOSO_ID}/graph`, { users: [user] })).status).toBe(201);
+    const forwarded = await control(`/tenants/${CONTOSO_ID}/mailboxes/adele@contoso.com/forwarding`, { ForwardingSmtpAddress: 'x@fabrikam.com', DeliverToMailboxAndForward: true }, 'PUT');
+    expect(forwarded.body).toMatchObject({ Alias: 'adele', ForwardingSmtpAddress: 'smtp:x@fabrikam.com', DeliverToMailboxAndForward: true, WhenChanged: '2024-05-06T12:00:00Z' });
+    expect((await control(`/tenants/${CONTOSO_ID}/mailboxes/adele@contoso.com/forwarding`, { ForwardingSmtpAddress: 'not mail' }, 'PUT')).status).toBe(400);
+    const state = await control(`/tenants/${CONTOSO_ID}/users/${user.id}`);
+    expect(state.body).toMatchObject({
+      user: { userPrincipalName: 'adele@contoso.com' },
+      authenticationMethods: [{ '@odata.type': '#microsoft.graph.passwordAuthenticationMethod' }],
+      registrationDetails: null,
+      messageRules: [],
+      inboxRules: [],
+      mailbox: { ForwardingSmtpAddress: 'smtp:x@fabrikam.com' },
+      riskyUser: null,
+      riskyUserHistory: [],
+    });
+    expect((await control(`/tenants/${CONTOSO_ID}/entities/mailboxes`)).body).toMatchObject({ total: 1, items: [{ UserPrincipalName: 'adele@contoso.com' }] });
+    const sps = (await control(`/tenants/${CONTOSO_ID}/entities/servicePrincipals`)).body as { items: { id: string; appId: string }[] };
+    const collector = sps.items.find((s) => s.appId === COLLECTOR_APP_ID)!;
+    const sp = await control(`/tenants/${CONTOSO_ID}/servicePrincipals/${COLLECTOR_APP_ID}`);
+    expect(sp.body).toMatchObject({ servicePrincipal: { id: collector.id }, oauth2PermissionGrants: [], appRoleAssignedTo: [] });
+    expect((sp.body as { appRoleAssignments: unknown[] }).appRoleAssignments.length).toBeGreaterThan(0);
+    for (const path of ['users/nobody@contoso.com', 'servicePrincipals/nothing', 'drives/b!x/items/y']) expect((await control(`/tenants/${CONTOSO_ID}/${path}`)).status).toBe(404);
+    expect((await control(`/tenants/${CONTOSO_ID}/transportRules`)).body).toEqual([]);
+
+    // An injected Set-Mailbox record is what happened to the mailbox.
+    const record = {
+      Id: 'c0ffee00-0000-4000-8000-000000000001', RecordType: 1, CreationTime: '2024-05-06T11:00:00', Operation: 'Set-Mailbox', OrganizationId: CONTOSO_ID, UserType: 0, UserKey: '10032002643F6746',
+      Workload: 'Exchange', ResultStatus: 'True', UserId: 'adele@contoso.com', ObjectId: user.id,
+      Parameters: [{ Name: 'Identity', Value: `NAMPR04A001.PROD.OUTLOOK.COM/Microsoft Exchange Hosted Organizations/contoso.onmicrosoft.com/${user.id}` }, { Name: 'ForwardingSmtpAddress', Value: 'smtp:payroll@fabrikam.com' }],
+    };
+    expect((await control(`/tenants/${CONTOSO_ID}/audit`, { records: [record] })).status).toBe(201);
+    expect((await control(`/tenants/${CONTOSO_ID}/users/adele@contoso.com`)).body).toMatchObject({ mailbox: { ForwardingSmtpAddress: 'smtp:payroll@fabrikam.com', DeliverToMailboxAndForward: true } });
+  });
+
   it('rejects malformed injections', async () => {
     expect((await control(`/tenants/${CONTOSO_ID}/audit`, { records: [{ Operation: 'x' }] })).status).toBe(400);
     expect((await control(`/tenants/${CONTOSO_ID}/faults`, { rules: [{ kind: 'meltdown' }] }, 'PUT')).status).toBe(400);

@@ -11,6 +11,9 @@ import { CONTENT_TYPES, isContentType, type AuditRecord, type DirectoryAudit, ty
 import type { AppRegistration, AuditInput, SimState, SimTenant, TenantScenario } from './state.ts';
 import type { MessageRule, TransportRule } from './directory.ts';
 import type { SimEnv } from './env.ts';
+import { userMethods } from './authentication-methods.ts';
+import { applyAuditedMailboxChanges, findMailbox, hasMailbox, inboxRuleObject, inboxRules, mailboxObject, normalizeForwardingSmtpAddress, setMailboxForwarding } from './mailboxes.ts';
+import { currentRiskyUser } from './risky-users.ts';
 
 export interface ControlHooks {
   /** Delivers webhook notifications for content that has become visible; awaited so callers can assert right after. */
@@ -41,6 +44,7 @@ const graphInjectSchema = z.object({
 });
 const messageRuleSchema = z.looseObject({ id: z.string(), displayName: z.string(), sequence: z.number(), isEnabled: z.boolean(), hasError: z.boolean(), isReadOnly: z.boolean() });
 const transportRuleSchema = z.looseObject({ Identity: z.string(), Name: z.string(), Guid: z.string(), State: z.enum(['Enabled', 'Disabled']), Mode: z.enum(['Enforce', 'Audit', 'AuditAndNotify']), Priority: z.number().int(), Comments: z.string(), WhenChanged: z.string() });
+const forwardingSchema = z.strictObject({ ForwardingSmtpAddress: z.string().nullable().optional(), ForwardingAddress: z.string().nullable().optional(), DeliverToMailboxAndForward: z.boolean().optional() });
 const clockSchema = z.object({ set: z.string().optional(), advanceMs: z.number().optional(), advance: z.string().optional() });
 
 /** `90s`, `15m`, `2h`, `8d` → milliseconds. */
@@ -143,6 +147,10 @@ export function controlRoutes(state: SimState, hooks: ControlHooks): Hono<SimEnv
         case 'messageRules': return [...tenant.directory.messageRules.entries()].map(([userId, rules]) => ({ userId, rules }));
         case 'transportRules': return tenant.directory.transportRules;
         case 'drives': return tenant.directory.drives;
+        case 'oauth2PermissionGrants': return tenant.directory.oauth2PermissionGrants;
+        case 'appRoleAssignments': return tenant.directory.appRoleAssignments;
+        case 'registrationDetails': return tenant.directory.registrationDetails;
+        case 'mailboxes': return tenant.users.filter(hasMailbox).map((u) => mailboxObject(tenant, u));
         default: return undefined;
       }
     };
@@ -166,6 +174,7 @@ export function controlRoutes(state: SimState, hooks: ControlHooks): Hono<SimEnv
         : { record: item as unknown as AuditRecord },
     );
     const blobs = state.ingestAudit(tenant, inputs, parsed.data.delivery ?? tenant.faults.delivery);
+    applyAuditedMailboxChanges(tenant, inputs.map((i) => i.record));
     const notified = await hooks.publishDue();
     return c.json(
       { blobs: blobs.map((b) => ({ contentId: b.contentId, contentType: b.contentType, contentCreated: new Date(b.contentCreated).toISOString(), records: b.records.length })), notified },
@@ -188,6 +197,79 @@ export function controlRoutes(state: SimState, hooks: ControlHooks): Hono<SimEnv
       ...(d.riskyUsers ? { riskyUsers: d.riskyUsers as unknown as RiskyUser[] } : {}),
     });
     return c.json(tenantSummary(state, tenant), 201);
+  });
+
+  // Everything remediation can change about one user, in the shapes Graph and Exchange show.
+  app.get('/_sim/tenants/:id/users/:userId', (c) => {
+    const tenant = tenantOr404(c);
+    if (tenant instanceof Response) return tenant;
+    const key = c.req.param('userId').toLowerCase();
+    const user = tenant.users.find((u) => u.id.toLowerCase() === key || u.userPrincipalName.toLowerCase() === key);
+    if (!user) return bad(`user ${c.req.param('userId')} not found`, 404);
+    const id = user.id.toLowerCase();
+    return c.json({
+      user,
+      authenticationMethods: userMethods(tenant, user),
+      registrationDetails: tenant.directory.registrationDetails.find((d) => d.id.toLowerCase() === id) ?? null,
+      messageRules: inboxRules(tenant, user),
+      inboxRules: hasMailbox(user) ? inboxRules(tenant, user).map((r) => inboxRuleObject(tenant, user, r)) : [],
+      mailbox: hasMailbox(user) ? mailboxObject(tenant, user) : null,
+      riskyUser: currentRiskyUser(tenant, user.id, state.now())?.value ?? null,
+      riskyUserHistory: tenant.directory.riskyUserHistory.get(id) ?? [],
+      roleAssignments: tenant.directory.roleAssignments.filter((a) => a.principalId.toLowerCase() === id),
+      oauth2PermissionGrants: tenant.directory.oauth2PermissionGrants.filter((g) => g.principalId?.toLowerCase() === id),
+    });
+  });
+
+  // Set a mailbox's forwarding directly (what Set-Mailbox or OWA options would have done).
+  app.put('/_sim/tenants/:id/mailboxes/:userId/forwarding', async (c) => {
+    const tenant = tenantOr404(c);
+    if (tenant instanceof Response) return tenant;
+    const parsed = forwardingSchema.safeParse(await readJson(c));
+    if (!parsed.success) return bad(parsed.error.message);
+    const user = findMailbox(tenant, c.req.param('userId'));
+    if (!user) return bad(`mailbox ${c.req.param('userId')} not found`, 404);
+    const { ForwardingSmtpAddress, ForwardingAddress, DeliverToMailboxAndForward } = parsed.data;
+    const smtp = ForwardingSmtpAddress ? normalizeForwardingSmtpAddress(ForwardingSmtpAddress) : null;
+    if (ForwardingSmtpAddress && !smtp) return bad(`${ForwardingSmtpAddress} is not an SMTP address`);
+    setMailboxForwarding(tenant, user, {
+      ...(ForwardingSmtpAddress !== undefined ? { ForwardingSmtpAddress: smtp ?? null } : {}),
+      ...(ForwardingAddress !== undefined ? { ForwardingAddress } : {}),
+      ...(DeliverToMailboxAndForward !== undefined ? { DeliverToMailboxAndForward } : {}),
+    }, state.now());
+    return c.json(mailboxObject(tenant, user));
+  });
+
+  // A drive item with its sharing permissions.
+  app.get('/_sim/tenants/:id/drives/:driveId/items/:itemId', (c) => {
+    const tenant = tenantOr404(c);
+    if (tenant instanceof Response) return tenant;
+    const drive = tenant.directory.drives.find((d) => d.id === c.req.param('driveId'));
+    const item = drive?.items.find((i) => i.id === c.req.param('itemId'));
+    if (!drive || !item) return bad(`item ${c.req.param('itemId')} not found in drive ${c.req.param('driveId')}`, 404);
+    return c.json({ driveId: drive.id, siteUrl: drive.siteUrl, item });
+  });
+
+  // A service principal with its delegated grants and app role assignments (both sides).
+  app.get('/_sim/tenants/:id/servicePrincipals/:spId', (c) => {
+    const tenant = tenantOr404(c);
+    if (tenant instanceof Response) return tenant;
+    const key = c.req.param('spId').toLowerCase();
+    const sp = tenant.directory.servicePrincipals.find((s) => s.id.toLowerCase() === key || s.appId.toLowerCase() === key);
+    if (!sp) return bad(`service principal ${c.req.param('spId')} not found`, 404);
+    const id = sp.id.toLowerCase();
+    return c.json({
+      servicePrincipal: sp,
+      oauth2PermissionGrants: tenant.directory.oauth2PermissionGrants.filter((g) => g.clientId.toLowerCase() === id),
+      appRoleAssignments: tenant.directory.appRoleAssignments.filter((a) => a.principalId.toLowerCase() === id),
+      appRoleAssignedTo: tenant.directory.appRoleAssignments.filter((a) => a.resourceId.toLowerCase() === id),
+    });
+  });
+
+  app.get('/_sim/tenants/:id/transportRules', (c) => {
+    const tenant = tenantOr404(c);
+    if (tenant instanceof Response) return tenant;
+    return c.json([...tenant.directory.transportRules].sort((a, b) => a.Priority - b.Priority));
   });
 
   // Replace one mailbox's inbox rules (what an admin or attacker did in Outlook since).

@@ -4,11 +4,13 @@
  * `{"CmdletInput":{"CmdletName":"Get-TransportRule","Parameters":{"Identity":"…"}}}` and an
  * app-only token for `https://outlook.office365.com` carrying `Exchange.ManageAsApp`. The answer
  * is an OData collection of the cmdlet's objects in PascalCase (`value`), with warnings in
- * `adminapi.warnings`. Only the cmdlets enrichment needs are served (Get-TransportRule).
+ * `adminapi.warnings`; cmdlets that return nothing answer an empty `value`. The cmdlets
+ * enrichment and remediation use are served (exchange-cmdlets.ts).
  *
  * Not documented by Microsoft (read from the module's traffic as community tools reproduce it,
- * kept here so it is easy to revisit): the 404 status for an unknown identity, the error body's
- * `Ex…|ExceptionType|message` text, and the 403 for a token without Exchange.ManageAsApp.
+ * kept here so it is easy to revisit): the 404 status for an unknown identity, 400 for a
+ * parameter PowerShell cannot bind, the error body's `Ex…|ExceptionType|message` text, and the
+ * 403 for a token without Exchange.ManageAsApp.
  */
 import { Hono, type Context } from 'hono';
 import { randomUUID } from 'node:crypto';
@@ -17,9 +19,7 @@ import { withFaults } from './fault-middleware.ts';
 import { jsonResponse, requestOrigin } from './http-util.ts';
 import type { SimEnv } from './env.ts';
 import type { SimState, SimTenant } from './state.ts';
-import type { TransportRule } from './directory.ts';
-
-const SERVER = 'CH0PR13A001DC001.NAMPR13A001.PROD.OUTLOOK.COM';
+import { CmdletError, runCmdlet } from './exchange-cmdlets.ts';
 
 function exchangeError(status: number, code: string, message: string, exceptionType: string, headers: Record<string, string> = {}): Response {
   return jsonResponse(
@@ -39,11 +39,6 @@ function exchangeError(status: number, code: string, message: string, exceptionT
     status,
     { 'request-id': randomUUID(), ...headers },
   );
-}
-
-function matchesIdentity(rule: TransportRule, identity: string): boolean {
-  const key = identity.trim().toLowerCase();
-  return [rule.Identity, rule.Name, rule.Guid].some((v) => v.toLowerCase() === key);
 }
 
 export function exchangeAdminRoutes(state: SimState): Hono<SimEnv> {
@@ -87,21 +82,13 @@ export function exchangeAdminRoutes(state: SimState): Hono<SimEnv> {
     if (!input || typeof input.CmdletName !== 'string') return exchangeError(400, 'BadRequest', 'The request body must contain CmdletInput with CmdletName.', 'System.ArgumentException');
     const parameters = (input.Parameters && typeof input.Parameters === 'object' ? input.Parameters : {}) as Record<string, unknown>;
     const context = `${requestOrigin(c)}/adminapi/beta/${tenant.id}/$metadata#Collection(Exchange.GenericHashTable)`;
-    switch (input.CmdletName) {
-      case 'Get-TransportRule': {
-        const identity = parameters.Identity;
-        let rules = [...tenant.directory.transportRules].sort((a, b) => a.Priority - b.Priority);
-        if (typeof identity === 'string') {
-          rules = rules.filter((r) => matchesIdentity(r, identity));
-          if (rules.length === 0) {
-            const message = `Ex6F9304|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation couldn't be performed because object '${identity}' couldn't be found on '${SERVER}'.`;
-            return exchangeError(404, 'NotFound', message, 'Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException');
-          }
-        }
-        return jsonResponse({ '@odata.context': context, 'adminapi.warnings@odata.type': '#Collection(String)', 'adminapi.warnings': [], value: rules }, 200, { 'request-id': randomUUID() });
-      }
-      default:
-        return exchangeError(400, 'BadRequest', `The term '${input.CmdletName}' is not recognized as the name of a cmdlet.`, 'System.Management.Automation.CommandNotFoundException');
+    const warnings: string[] = [];
+    try {
+      const value = runCmdlet(input.CmdletName, { tenant, parameters, nowMs: state.now(), warnings });
+      return jsonResponse({ '@odata.context': context, 'adminapi.warnings@odata.type': '#Collection(String)', 'adminapi.warnings': warnings, value }, 200, { 'request-id': randomUUID() });
+    } catch (error) {
+      if (!(error instanceof CmdletError)) throw error;
+      return exchangeError(error.status, error.status === 404 ? 'NotFound' : 'BadRequest', error.message, error.exceptionType);
     }
   }
 

@@ -19,6 +19,9 @@ import {
   type SignIn,
 } from './records.ts';
 import type { SigningKeys } from './access-token.ts';
+import type { AuthenticationMethod } from './authentication-methods.ts';
+import { applyAuditedMailboxChanges, type MailboxForwarding } from './mailboxes.ts';
+import { historyItem, recordRiskyUserHistory, type RiskyUserHistoryItem } from './risky-users.ts';
 import {
   exchangeServicePrincipal,
   graphServicePrincipal,
@@ -148,6 +151,12 @@ export interface SimDirectory {
   mailFolders: Map<string, string[]>;
   drives: SimDrive[];
   transportRules: TransportRule[];
+  /** Registered authentication methods by user id, derived from registrationDetails on first use (authentication-methods.ts). */
+  authenticationMethods: Map<string, AuthenticationMethod[]>;
+  /** Mailbox forwarding by user id; a mailbox without an entry forwards nowhere (mailboxes.ts). */
+  mailboxes: Map<string, MailboxForwarding>;
+  /** Every state each risky user had, oldest first (risky-users.ts). */
+  riskyUserHistory: Map<string, RiskyUserHistoryItem[]>;
 }
 
 export interface Timed<T> {
@@ -331,6 +340,7 @@ export class SimState {
       tenant.subscriptions.set(contentType, { contentType, status: 'enabled', webhook: null, stoppedIntervals: [], notifications: [], failedDeliveries: 0 });
     }
     if (scenario.audit) {
+      applyAuditedMailboxChanges(tenant, scenario.audit.map((a) => a.record));
       // Content already published when the tenant appears predates every webhook: never notified.
       const now = this.now();
       for (const blob of this.ingestAudit(tenant, scenario.audit)) blob.notified = blob.contentCreated <= now;
@@ -399,6 +409,9 @@ export class SimState {
       mailFolders: new Map(Object.entries(d.mailFolders ?? {}).map(([userId, names]) => [userId.toLowerCase(), [...names]])),
       drives: [...(d.drives ?? [])],
       transportRules: [...(d.transportRules ?? [])],
+      authenticationMethods: new Map(),
+      mailboxes: new Map(),
+      riskyUserHistory: new Map(),
     };
   }
 
@@ -427,7 +440,11 @@ export class SimState {
     for (const a of records.directoryAudits ?? []) tenant.directoryAudits.push(timed(a, a.activityDateTime));
     for (const a of records.alerts ?? []) tenant.alerts.push(timed(a, a.createdDateTime));
     for (const r of records.riskDetections ?? []) tenant.riskDetections.push(timed(r, r.detectedDateTime));
-    for (const r of records.riskyUsers ?? []) tenant.riskyUsers.push(timed(r, r.riskLastUpdatedDateTime));
+    for (const r of records.riskyUsers ?? []) {
+      tenant.riskyUsers.push(timed(r, r.riskLastUpdatedDateTime));
+      const eventTypes = [...new Set(tenant.riskDetections.filter((d) => d.value.userId === r.id && d.value.riskState === r.riskState).map((d) => d.value.riskEventType))];
+      recordRiskyUserHistory(tenant, historyItem(r, null, eventTypes));
+    }
   }
 
   /**

@@ -52,7 +52,7 @@ export const SIGN_IN_PROPERTIES = [
 export const USER_PROPERTIES = [
   'id', 'displayName', 'userPrincipalName', 'mail', 'accountEnabled', 'createdDateTime', 'lastPasswordChangeDateTime', 'otherMails',
   'assignedLicenses', 'userType', 'givenName', 'surname', 'jobTitle', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'businessPhones',
-  'usageLocation', 'signInActivity', 'department', 'city', 'country', 'companyName', 'employeeId',
+  'usageLocation', 'signInActivity', 'department', 'city', 'country', 'companyName', 'employeeId', 'passwordProfile', 'signInSessionsValidFromDateTime',
 ] as const;
 
 const directoryDenied = (): GraphErrorSpec => ({ status: 403, code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });

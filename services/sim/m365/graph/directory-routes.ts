@@ -14,6 +14,7 @@ import { BUILT_IN_ROLES, driveItemWebUrl, encodeSharingUrl, type MessageRule, ty
 import { graphErrors, type GraphErrorSpec } from './errors.ts';
 import { ODataError, compileFilter, filterFields, parseFilter, type FieldType } from './odata.ts';
 import { WELL_KNOWN_FOLDERS, mailFolderId } from '../scenarios/mail-folders.ts';
+import { inboxRules } from '../mailboxes.ts';
 
 export type GraphJson = (c: Context<SimEnv>, body: unknown) => Response;
 type Fail = (c: Context<SimEnv>, spec: GraphErrorSpec) => Response;
@@ -31,12 +32,15 @@ export const ROLES = {
 } as const;
 
 export const directoryDenied = (): GraphErrorSpec => ({ status: 403, code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
-const outlookDenied = (): GraphErrorSpec => ({ status: 403, code: 'ErrorAccessDenied', message: 'Access is denied. Check credentials and try again.' });
-const filesDenied = (): GraphErrorSpec => ({ status: 403, code: 'accessDenied', message: 'Either scp or roles claim need to be present in the token.' });
+export const outlookDenied = (): GraphErrorSpec => ({ status: 403, code: 'ErrorAccessDenied', message: 'Access is denied. Check credentials and try again.' });
+export const filesDenied = (): GraphErrorSpec => ({ status: 403, code: 'accessDenied', message: 'Either scp or roles claim need to be present in the token.' });
 const registrationDenied = (): GraphErrorSpec => ({ status: 403, code: 'Authentication_MSGraphPermissionMissing', message: 'Calling principal does not have required MSGraph permissions AuditLog.Read.All' });
-const itemNotFound = (): GraphErrorSpec => ({ status: 404, code: 'itemNotFound', message: 'The resource could not be found.' });
+export const itemNotFound = (): GraphErrorSpec => ({ status: 404, code: 'itemNotFound', message: 'The resource could not be found.' });
 
-function findUser(tenant: SimTenant, idOrUpn: string) {
+export const mailboxItemNotFound = (): GraphErrorSpec => ({ status: 404, code: 'ErrorItemNotFound', message: 'The specified object was not found in the store.' });
+
+/** A user by object id or userPrincipalName, as Graph's /users/{id|userPrincipalName} accepts either. */
+export function findUser(tenant: SimTenant, idOrUpn: string): GraphUser | undefined {
   const key = idOrUpn.toLowerCase();
   return tenant.users.find((u) => u.id.toLowerCase() === key || u.userPrincipalName.toLowerCase() === key);
 }
@@ -74,6 +78,14 @@ const normalizeUrl = (url: string): string => {
     return url.toLowerCase();
   }
 };
+
+/** A mailbox's inbox rules (the live list) from the `{id}` and `{folder}` of a messageRules path; only the inbox holds rules. */
+export function findInbox(tenant: SimTenant, userParam: string, folderParam: string): { error: GraphErrorSpec } | { user: GraphUser; rules: MessageRule[] } {
+  const user = findUser(tenant, userParam);
+  if (!user) return { error: { status: 404, code: 'ErrorInvalidUser', message: `The requested user '${userParam}' is invalid.` } };
+  if (folderParam.toLowerCase() !== 'inbox') return { error: mailboxItemNotFound() };
+  return { user, rules: inboxRules(tenant, user) };
+}
 
 export function registerDirectoryRoutes(app: Hono<SimEnv>, state: SimState, fail: Fail, graphJson: GraphJson): void {
   const tenantOf = (c: Context<SimEnv>): SimTenant => c.get('tenant') as SimTenant;
@@ -205,12 +217,8 @@ export function registerDirectoryRoutes(app: Hono<SimEnv>, state: SimState, fail
   });
 
   const mailboxRules = (c: Context<SimEnv>): { error: Response } | { user: GraphUser; rules: MessageRule[] } => {
-    const t = tenantOf(c);
-    const user = findUser(t, c.req.param('id') ?? '');
-    if (!user) return { error: fail(c, { status: 404, code: 'ErrorInvalidUser', message: `The requested user '${c.req.param('id') ?? ''}' is invalid.` }) };
-    const folder = (c.req.param('folder') ?? '').toLowerCase();
-    if (folder !== 'inbox') return { error: fail(c, { status: 404, code: 'ErrorItemNotFound', message: 'The specified object was not found in the store.' }) };
-    return { user, rules: t.directory.messageRules.get(user.id.toLowerCase()) ?? [] };
+    const found = findInbox(tenantOf(c), c.req.param('id') ?? '', c.req.param('folder') ?? '');
+    return 'error' in found ? { error: fail(c, found.error) } : found;
   };
 
   app.get('/v1.0/users/:id/mailFolders/:folder/messageRules', (c) => {
@@ -226,7 +234,7 @@ export function registerDirectoryRoutes(app: Hono<SimEnv>, state: SimState, fail
     const found = mailboxRules(c);
     if ('error' in found) return found.error;
     const rule = found.rules.find((r) => r.id === c.req.param('ruleId'));
-    if (!rule) return fail(c, { status: 404, code: 'ErrorItemNotFound', message: 'The specified object was not found in the store.' });
+    if (!rule) return fail(c, mailboxItemNotFound());
     return graphJson(c, { '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#users('${found.user.id}')/mailFolders('inbox')/messageRules/$entity`, ...rule });
   });
 
@@ -239,7 +247,7 @@ export function registerDirectoryRoutes(app: Hono<SimEnv>, state: SimState, fail
     const wanted = c.req.param('folderId');
     const names = [...WELL_KNOWN_FOLDERS, ...(t.directory.mailFolders.get(user.id.toLowerCase()) ?? [])];
     const name = names.find((n) => mailFolderId(user.id, n) === wanted || n.replace(/\s+/g, '').toLowerCase() === wanted.toLowerCase());
-    if (!name) return fail(c, { status: 404, code: 'ErrorItemNotFound', message: 'The specified object was not found in the store.' });
+    if (!name) return fail(c, mailboxItemNotFound());
     return graphJson(c, {
       '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#users('${user.id}')/mailFolders/$entity`,
       id: mailFolderId(user.id, name),

@@ -15,6 +15,7 @@ import { graphError, graphErrors, type GraphErrorSpec } from './errors.ts';
 import { ODataError, compileFilter, filterFields, parseFilter, readPath } from './odata.ts';
 import { SkipTokenCodec, type PageCursor } from './paging.ts';
 import { registerDirectoryRoutes } from './directory-routes.ts';
+import { registerRemediationRoutes } from './remediation-routes.ts';
 
 const ODATA_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 
@@ -242,6 +243,7 @@ export function graphRoutes(state: SimState): Hono<SimEnv> {
   });
 
   registerDirectoryRoutes(app, state, fail, graphJson);
+  registerRemediationRoutes(app, state, fail, graphJson);
 
   app.all('/v1.0/*', (c) => fail(c, graphErrors.noRoute(c.req.path)));
   return app;
