@@ -71,6 +71,7 @@ const envSchema = z.object({
   TW_LOGIN_URL: httpsUrl.default('https://login.microsoftonline.com'),
   TW_GRAPH_URL: httpsUrl.default('https://graph.microsoft.com'),
   TW_MANAGEMENT_URL: httpsUrl.default('https://manage.office.com'),
+  TW_EXCHANGE_URL: httpsUrl.default('https://outlook.office365.com'),
   TW_MS_CLIENT_ID: z.uuid({ message: 'expected the application (client) id of the MSP app, a GUID' }).optional(),
   TW_MS_CLIENT_SECRET: z.string().min(1).optional(),
   TW_PUBLISHER_ID: z.uuid({ message: "expected the MSP's own Entra tenant id, a GUID" }).optional(),
@@ -79,6 +80,7 @@ const envSchema = z.object({
   TW_COLLECT_BACKFILL_DAYS: z.coerce.number({ message: 'expected a number of days' }).int('expected a number of days').min(1, 'expected 1 to 7 days').max(7, 'expected 1 to 7 days').default(7),
   TW_RETENTION_DAYS: positiveInt('a number of days').default(90),
   TW_AUDIT_WEBHOOKS: z.enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' }).default('auto'),
+  TW_LIVE_LOOKUPS_PER_MINUTE: positiveInt('a number of lookups').default(30),
   ...Object.fromEntries(Object.keys(MAXMIND_DATABASES).map((k) => [k, z.string().trim().min(1).optional()])),
   TW_GEOIP2_ACCOUNT_ID: z.string().regex(/^\d+$/, 'expected the numeric MaxMind account ID').optional(),
   TW_GEOIP2_LICENSE_KEY: z.string().trim().min(1).optional(),
@@ -107,6 +109,8 @@ export type Config = {
     loginUrl: string;
     graphUrl: string;
     managementUrl: string;
+    /** Exchange Online admin API (mail flow rules), e.g. https://outlook.office365.com. */
+    exchangeUrl: string;
     /** The MSP's multi-tenant app, used for tenants onboarded by admin consent. */
     clientId: string | undefined;
     clientSecret: string | undefined;
@@ -126,6 +130,8 @@ export type Config = {
   };
   /** IP intelligence providers in precedence order (enrichment/ip). */
   ipIntel: IpIntelSettings;
+  /** Live entity lookups the event page may make per tenant per minute (each costs Microsoft Graph or Exchange calls). */
+  liveLookupsPerMinute: number;
 };
 
 export class ConfigError extends Error {
@@ -175,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       loginUrl: e.TW_LOGIN_URL,
       graphUrl: e.TW_GRAPH_URL,
       managementUrl: e.TW_MANAGEMENT_URL,
+      exchangeUrl: e.TW_EXCHANGE_URL,
       clientId: e.TW_MS_CLIENT_ID,
       clientSecret: e.TW_MS_CLIENT_SECRET,
       publisherId: e.TW_PUBLISHER_ID,
@@ -189,6 +196,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         e.TW_AUDIT_WEBHOOKS === 'on' || (e.TW_AUDIT_WEBHOOKS === 'auto' && publicUrl.startsWith('https://')) ? `${publicUrl}/api/webhooks/management-activity` : null,
     },
     ipIntel,
+    liveLookupsPerMinute: e.TW_LIVE_LOOKUPS_PER_MINUTE,
   };
 }
 
