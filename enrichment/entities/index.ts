@@ -22,7 +22,7 @@ import { createGraphApi, type GraphApi } from './graph-client.ts';
 import { enrichInboxRule } from './inbox-rule.ts';
 import { enrichLink } from './link.ts';
 import { enrichMailFlowRule } from './mail-flow-rule.ts';
-import { USER_VOLATILE_PATHS, enrichUser } from './user.ts';
+import { USER_PART_PATHS, USER_VOLATILE_PATHS, enrichUser } from './user.ts';
 import { unavailable, type EnrichContext, type EnrichmentResult, type EntityKind, type EntityRef, type GetToken, type Snapshot } from './types.ts';
 
 export * from './types.ts';
@@ -182,10 +182,21 @@ export function createEntityEnrichment(options: EntityEnrichmentOptions): Entity
   return { enrich, lookupLive };
 }
 
+/**
+ * Parts that could not be read on one side (a permission granted since detection, or taken
+ * back) are not changes of the entity: their fields are left out of the comparison.
+ */
+const PART_PATHS: Partial<Record<EntityKind, Readonly<Record<string, readonly string[]>>>> = { user: USER_PART_PATHS };
+
+function unreadable(kind: EntityKind, ...snapshots: Snapshot[]): string[] {
+  const parts = snapshots.flatMap((s) => (Array.isArray(s.missing) ? s.missing : []).map((m) => (m && typeof m === 'object' && !Array.isArray(m) && typeof m.part === 'string' ? m.part : null)));
+  return parts.flatMap((part) => (part === null ? [] : (PART_PATHS[kind]?.[part] ?? [part])));
+}
+
 function changesFrom(kind: EntityKind, recorded: Snapshot | null, live: EnrichmentResult): Change[] {
   if (!recorded) return [];
   try {
-    if (live.status === 'recorded') return diffSnapshots(recorded, live.snapshot, [...IGNORED_EVERYWHERE, ...VOLATILE[kind]]);
+    if (live.status === 'recorded') return diffSnapshots(recorded, live.snapshot, [...IGNORED_EVERYWHERE, ...VOLATILE[kind], ...unreadable(kind, recorded, live.snapshot)]);
     // Gone since detection: the one change that matters is the status.
     if (live.reason === 'entity-deleted') return [{ path: 'status', recorded: recorded.status ?? null, live: 'deleted' }];
   } catch {
