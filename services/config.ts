@@ -81,6 +81,7 @@ const envSchema = z.object({
   TW_COLLECT_BACKFILL_DAYS: z.coerce.number({ message: 'expected a number of days' }).int('expected a number of days').min(1, 'expected 1 to 7 days').max(7, 'expected 1 to 7 days').default(7),
   TW_RETENTION_DAYS: positiveInt('a number of days').default(90),
   TW_AUDIT_WEBHOOKS: z.enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' }).default('auto'),
+  TW_LIVE_LOOKUPS_PER_MINUTE: positiveInt('a number of lookups').default(30),
   ...Object.fromEntries(Object.keys(MAXMIND_DATABASES).map((k) => [k, z.string().trim().min(1).optional()])),
   TW_GEOIP2_ACCOUNT_ID: z.string().regex(/^\d+$/, 'expected the numeric MaxMind account ID').optional(),
   TW_GEOIP2_LICENSE_KEY: z.string().trim().min(1).optional(),
@@ -111,7 +112,7 @@ export type Config = {
     loginUrl: string;
     graphUrl: string;
     managementUrl: string;
-    /** The Exchange Online admin API (InvokeCommand) host. */
+    /** Exchange Online admin API (InvokeCommand: mail flow rules, mailboxes), e.g. https://outlook.office365.com. */
     exchangeUrl: string;
     /** The MSP's multi-tenant app, used for tenants onboarded by admin consent. */
     clientId: string | undefined;
@@ -139,6 +140,8 @@ export type Config = {
   extraCaCertsFile: string | undefined;
   /** IP intelligence providers in precedence order (enrichment/ip). */
   ipIntel: IpIntelSettings;
+  /** Live entity lookups the event page may make per tenant per minute (each costs Microsoft Graph or Exchange calls). */
+  liveLookupsPerMinute: number;
 };
 
 export class ConfigError extends Error {
@@ -205,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoMicrosoft: null,
     extraCaCertsFile: e.NODE_EXTRA_CA_CERTS,
     ipIntel,
+    liveLookupsPerMinute: e.TW_LIVE_LOOKUPS_PER_MINUTE,
   };
 }
 

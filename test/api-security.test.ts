@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { eventEntity, securityEvent } from '../db/schema/index.ts';
 import { openApiDocument } from '../services/api/openapi.ts';
 import { addMember, call, createTestApp, type Member, sampleTenant, seedMsp } from './helpers/app.ts';
 
@@ -37,6 +38,14 @@ beforeAll(async () => {
   const tenant = await call(t.app, 'POST', '/api/v1/tenants', { token: a.token, body: sampleTenant(1) });
   const tenantId = ((await tenant.json()) as { id: string }).id;
   for (const key of ['GET /api/v1/tenants/{id}', 'POST /api/v1/tenants/{id}/verify', 'GET /api/v1/tenants/{id}/quarantine']) fixtures[key] = tenantId;
+  // Events are raised by detection, never created through the API: one for MSP A, with an entity.
+  const at = new Date('2024-05-07T10:00:00Z');
+  const [event] = await t.database.db
+    .insert(securityEvent)
+    .values({ mspId: a.mspId, tenantId, detectionId: 'M365.AzureAD.PasswordSpray', title: 'Password spray', description: 'A spray.', severity: 'high', dedupKey: '203.0.113.9', firstSeenAt: at, lastSeenAt: at })
+    .returning();
+  await t.database.db.insert(eventEntity).values({ eventId: event!.id, mspId: a.mspId, kind: 'ip', key: '203.0.113.9', isPrimary: true });
+  fixtures['GET /api/v1/events/{id}/entities'] = event!.id;
 });
 afterAll(() => t.drop());
 

@@ -60,6 +60,7 @@ describe('live lookups', () => {
     expect(results.slice(0, 6).every((r) => r.result.status === 'unavailable' && r.result.reason === 'entity-deleted')).toBe(true);
     expect(results[6]?.result).toMatchObject({ status: 'unavailable', reason: 'rate-limited', transient: true });
     expect(results[6]?.result.status === 'unavailable' && results[6].result.message).toMatch(/at most 6 a minute/);
+    expect(results[6]?.retryAfterSeconds).toBe(10);
     // A cached answer costs nothing; another tenant has its own bucket.
     expect((await live.lookupLive(ref(0))).cached).toBe(true);
     expect((await live.lookupLive({ kind: 'user', key: 'x@fabrikam.com', tenant: 'c3f0b9e2-8d1a-4f6b-b7c5-2e4d6f8a0b1c' })).result).not.toMatchObject({ reason: 'rate-limited' });

@@ -22,7 +22,7 @@ import { createGraphApi, type GraphApi } from './graph-client.ts';
 import { enrichInboxRule } from './inbox-rule.ts';
 import { enrichLink } from './link.ts';
 import { enrichMailFlowRule } from './mail-flow-rule.ts';
-import { USER_VOLATILE_PATHS, enrichUser } from './user.ts';
+import { USER_PART_PATHS, USER_VOLATILE_PATHS, enrichUser } from './user.ts';
 import { unavailable, type EnrichContext, type EnrichmentResult, type EntityKind, type EntityRef, type GetToken, type Snapshot } from './types.ts';
 
 export * from './types.ts';
@@ -59,6 +59,8 @@ export interface LiveLookup {
   /** When the live state was read (ISO), which for a cached answer is earlier than now. */
   checkedAt: string;
   cached: boolean;
+  /** Set when this tenant's live-lookup limit refused the lookup: seconds until one is allowed again. */
+  retryAfterSeconds?: number;
 }
 
 export interface EntityEnrichment {
@@ -128,8 +130,8 @@ export function createEntityEnrichment(options: EntityEnrichmentOptions): Entity
     }
   }
 
-  /** Token bucket: `perMinute` tokens, refilled continuously. */
-  function take(tenant: string): boolean {
+  /** Token bucket: `perMinute` tokens, refilled continuously. Returns 0 when taken, else the seconds until a token is back. */
+  function take(tenant: string): number {
     const t = now();
     const key = tenant.toLowerCase();
     const bucket = buckets.get(key) ?? { tokens: perMinute, at: t };
@@ -138,9 +140,9 @@ export function createEntityEnrichment(options: EntityEnrichmentOptions): Entity
     buckets.delete(key);
     buckets.set(key, bucket);
     if (buckets.size > MAX_CLIENTS * 10) buckets.delete(buckets.keys().next().value as string);
-    if (bucket.tokens < 1) return false;
+    if (bucket.tokens < 1) return Math.max(1, Math.ceil(((1 - bucket.tokens) * 60) / perMinute));
     bucket.tokens -= 1;
-    return true;
+    return 0;
   }
 
   async function lookupLive(ref: EntityRef, opts: { recorded?: Snapshot | null; context?: EnrichContext } = {}): Promise<LiveLookup> {
@@ -151,16 +153,18 @@ export function createEntityEnrichment(options: EntityEnrichmentOptions): Entity
     let result: EnrichmentResult;
     let at: number;
     let cached = false;
-    if (hit && t - hit.at < ttl) {
+    const fresh = hit !== undefined && t - hit.at < ttl;
+    const wait = fresh ? 0 : take(ref.tenant);
+    if (fresh) {
       ({ result, at } = hit);
       cached = true;
-    } else if (!take(ref.tenant)) {
-      const minute = Math.max(1, Math.round(60 / perMinute));
+    } else if (wait > 0) {
       return {
-        result: unavailable('rate-limited', `Too many live lookups for this tenant (at most ${perMinute} a minute); try again in ${minute} s.`),
+        result: unavailable('rate-limited', `Too many live lookups for this tenant (at most ${perMinute} a minute); try again in ${wait} s.`),
         changes: [],
         checkedAt: new Date(t).toISOString(),
         cached: false,
+        retryAfterSeconds: wait,
       };
     } else {
       result = await enrich(ref, context);
@@ -178,10 +182,21 @@ export function createEntityEnrichment(options: EntityEnrichmentOptions): Entity
   return { enrich, lookupLive };
 }
 
+/**
+ * Parts that could not be read on one side (a permission granted since detection, or taken
+ * back) are not changes of the entity: their fields are left out of the comparison.
+ */
+const PART_PATHS: Partial<Record<EntityKind, Readonly<Record<string, readonly string[]>>>> = { user: USER_PART_PATHS };
+
+function unreadable(kind: EntityKind, ...snapshots: Snapshot[]): string[] {
+  const parts = snapshots.flatMap((s) => (Array.isArray(s.missing) ? s.missing : []).map((m) => (m && typeof m === 'object' && !Array.isArray(m) && typeof m.part === 'string' ? m.part : null)));
+  return parts.flatMap((part) => (part === null ? [] : (PART_PATHS[kind]?.[part] ?? [part])));
+}
+
 function changesFrom(kind: EntityKind, recorded: Snapshot | null, live: EnrichmentResult): Change[] {
   if (!recorded) return [];
   try {
-    if (live.status === 'recorded') return diffSnapshots(recorded, live.snapshot, [...IGNORED_EVERYWHERE, ...VOLATILE[kind]]);
+    if (live.status === 'recorded') return diffSnapshots(recorded, live.snapshot, [...IGNORED_EVERYWHERE, ...VOLATILE[kind], ...unreadable(kind, recorded, live.snapshot)]);
     // Gone since detection: the one change that matters is the status.
     if (live.reason === 'entity-deleted') return [{ path: 'status', recorded: recorded.status ?? null, live: 'deleted' }];
   } catch {

@@ -213,6 +213,15 @@ async function deletedUser(graph: GraphApi, key: string): Promise<EnrichmentResu
   return unavailable('entity-deleted', 'The user no longer exists in the tenant.');
 }
 
+/** The snapshot fields each part fills; a part that could not be read leaves them null or partial. */
+export const USER_PART_PATHS: Readonly<Record<string, readonly string[]>> = {
+  lastSignIn: ['lastSignIn'],
+  mfa: ['mfa', 'mfaRegistered'],
+  roles: ['roles', 'isAdmin'],
+  licenses: ['licenses'],
+  risk: ['riskLevel', 'riskState'],
+};
+
 /** Fields that change on their own (every sign-in): not marked as changes in live lookups. */
 export const USER_VOLATILE_PATHS: readonly string[] = ['lastSignIn', 'mfa.lastUpdatedDateTime'];
 

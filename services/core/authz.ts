@@ -10,6 +10,8 @@ export const PERMISSIONS = {
   'tenant.read': 'read_only',
   'tenant.write': 'admin',
   'event.read': 'read_only',
+  // Asks Microsoft about the event's entities now (cached briefly, rate-limited per tenant).
+  'event.lookup-live': 'read_only',
   'detection.read': 'read_only',
   'event.triage': 'technician',
   'user.read': 'admin',

@@ -48,6 +48,8 @@ export type DetectSummary = {
   skipped: number;
   eventsCreated: number;
   eventsUpdated: number;
+  /** Events created or updated (new entities may have joined them), for the enrichment stage. */
+  eventIds: string[];
 };
 
 /** Rows per statement; well under Postgres's 65,535 bind parameters. */
@@ -59,7 +61,7 @@ const CHUNK = 1000;
  * @example await detectActivity({ db }, summary.insertedIds)
  */
 export async function detectActivity(deps: DetectionDeps, activityIds: readonly string[]): Promise<DetectSummary> {
-  const summary: DetectSummary = { processed: 0, skipped: 0, eventsCreated: 0, eventsUpdated: 0 };
+  const summary: DetectSummary = { processed: 0, skipped: 0, eventsCreated: 0, eventsUpdated: 0, eventIds: [] };
   const ids = [...new Set(activityIds)];
   const byTenant = new Map<string, string[]>();
   for (let i = 0; i < ids.length; i += CHUNK) {
@@ -78,6 +80,7 @@ export async function detectActivity(deps: DetectionDeps, activityIds: readonly 
       summary.skipped += part.skipped;
       summary.eventsCreated += part.eventsCreated;
       summary.eventsUpdated += part.eventsUpdated;
+      for (const id of part.eventIds) if (!summary.eventIds.includes(id)) summary.eventIds.push(id);
     }
   }
   summary.skipped += ids.length - found;
@@ -91,7 +94,7 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
     .values(ids.map((activityId) => ({ activityId, tenantId })))
     .onConflictDoNothing()
     .returning({ id: detectionProcessed.activityId });
-  const summary: DetectSummary = { processed: claimed.length, skipped: ids.length - claimed.length, eventsCreated: 0, eventsUpdated: 0 };
+  const summary: DetectSummary = { processed: claimed.length, skipped: ids.length - claimed.length, eventsCreated: 0, eventsUpdated: 0, eventIds: [] };
   if (claimed.length === 0) return summary;
 
   const [tenantRow] = await tx.select({ mspId: tenant.mspId, primaryDomain: tenant.primaryDomain }).from(tenant).where(eq(tenant.id, tenantId));
@@ -148,11 +151,11 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
   }
 
   for (const m of matches) {
-    const outcome = await recordMatch(tx, tenantRow.mspId, m);
+    const outcome = await recordMatch(tx, tenantRow.mspId, m, summary.eventIds);
     if (outcome === 'created') summary.eventsCreated += 1;
     else if (outcome === 'updated') summary.eventsUpdated += 1;
   }
-  deps.log?.debug({ tenantId, matches: matches.length, ...summary }, 'detection batch done');
+  deps.log?.debug({ tenantId, matches: matches.length, processed: summary.processed, eventsCreated: summary.eventsCreated, eventsUpdated: summary.eventsUpdated }, 'detection batch done');
   return summary;
 }
 
@@ -196,7 +199,7 @@ function maxSeverity(a: Severity, b: Severity): Severity {
 }
 
 /** Keys are compared as written; `~` separates a retired event's key from its id (see below). */
-async function recordMatch(tx: Tx, mspId: string, m: Match): Promise<'created' | 'updated' | 'unchanged'> {
+async function recordMatch(tx: Tx, mspId: string, m: Match, touched: string[]): Promise<'created' | 'updated' | 'unchanged'> {
   const { record, rule, finding } = m;
   const key = finding.dedupKey ?? finding.primary.key;
   const occurrence = finding.occurrenceKey ?? record.recordId;
@@ -245,6 +248,7 @@ async function recordMatch(tx: Tx, mspId: string, m: Match): Promise<'created' |
         .values(entities.map((e) => ({ ...e, isPrimary: false, eventId: existing.id, mspId })))
         .onConflictDoNothing();
     }
+    if (!touched.includes(existing.id)) touched.push(existing.id);
     return 'updated';
   }
 
@@ -291,5 +295,6 @@ async function recordMatch(tx: Tx, mspId: string, m: Match): Promise<'created' |
   if (entities.length > 0) await tx.insert(eventEntity).values(entities.map((e) => ({ ...e, eventId, mspId })));
   await tx.insert(eventActivity).values({ eventId, activityId: record.activityId });
   await tx.insert(eventOccurrence).values({ eventId, occurrenceKey: occurrence });
+  touched.push(eventId);
   return 'created';
 }

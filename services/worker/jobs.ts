@@ -14,8 +14,11 @@ export type JobDefinition<T = unknown, D = JobDeps> = {
   schedule?: string;
   /** Attempts after the first; released in-flight jobs (graceful stop) count as one. */
   retryLimit?: number;
-  /** pg-boss queue policy; `stately` with a singleton key keeps one queued and one running per key. */
-  policy?: 'standard' | 'stately';
+  /**
+   * pg-boss queue policy; `stately` with a singleton key keeps one queued and one running per key,
+   * `short` one queued per key (running ones do not count).
+   */
+  policy?: 'standard' | 'stately' | 'short';
 };
 
 /**

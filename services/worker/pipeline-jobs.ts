@@ -1,10 +1,13 @@
 import { and, asc, eq, gte, lt, ne, notExists, or, sql } from 'drizzle-orm';
+import { endpointsFor } from '../collector/microsoft/endpoints.ts';
 import { activity, collectorCheckpoint, detectionProcessed, tenant } from '../../db/schema/index.ts';
 import { COLLECTED_SOURCES, collectTenant } from '../collector/collect-tenant.ts';
 import { detectActivity } from '../detection/engine.ts';
 import type { TokenProvider } from '../collector/microsoft/token-provider.ts';
 import type { JobDefinition, JobDeps } from './jobs.ts';
 import type { IpIntelService } from '../../enrichment/ip/index.ts';
+import { createEntityLookup, type EntityLookup } from '../../enrichment/lookup.ts';
+import { enrichEvent, eventsWithPendingEntities, staleEnrichments, TenantSlots } from '../../enrichment/stage.ts';
 import type { PgBoss } from './queue.ts';
 
 /** The pipeline's jobs need the queue (to hand work on) and Microsoft's clients. Node only. */
@@ -49,11 +52,13 @@ export const PIPELINE_JOBS = {
    */
   'detect.activity': {
     retryLimit: 5,
-    run: async (data: unknown, { database, log }) => {
+    run: async (data: unknown, { database, log, boss }) => {
       const { activityIds } = data as { activityIds: string[] };
-      const summary = await detectActivity({ db: database.db, log }, activityIds);
+      const { eventIds, ...summary } = await detectActivity({ db: database.db, log }, activityIds);
       if (summary.eventsCreated + summary.eventsUpdated > 0) log.info(summary, 'detection raised events');
-      return summary;
+      // The events are stored; enrichment follows. A crash before this send is covered by enrich.sweep.
+      const enrichQueued = await sendForEnrichment(boss, await eventsWithPendingEntities(database.db, eventIds));
+      return { ...summary, enrichQueued };
     },
   },
   /**
@@ -67,7 +72,61 @@ export const PIPELINE_JOBS = {
       return { queued: ids.length, jobs: await sendForDetection(boss, ids) };
     },
   },
+  /**
+   * Records the snapshot of each pending entity of one event (enrichment/stage.ts). Pending
+   * entities after a transient failure are tried again by a later job, with backoff; an event
+   * whose tenant is busy in this process waits a few seconds. One queued job per event at most
+   * (`short` + the event id as singleton key), so a repeated send changes nothing.
+   */
+  'enrich.event': {
+    policy: 'short',
+    retryLimit: 5,
+    run: async (data: unknown, deps) => {
+      const { eventId } = data as { eventId: string };
+      const outcome = await enrichEvent({ db: deps.database.db, lookup: entityLookup(deps), log: deps.log, slots: ENRICH_SLOTS }, eventId);
+      if (outcome.deferred) await sendForEnrichment(deps.boss, [eventId], ENRICH_DEFER_SECONDS);
+      else if (outcome.retryInSeconds !== null) await sendForEnrichment(deps.boss, [eventId], outcome.retryInSeconds);
+      return outcome;
+    },
+  },
+  /**
+   * Every 5 minutes: queue enrichment for events with entities still pending and no job on its
+   * way (a crash between detection and queueing, or during a lookup). Events with a retry
+   * already queued are left to it by the singleton key.
+   */
+  'enrich.sweep': {
+    schedule: '*/5 * * * *',
+    run: async (_data: unknown, { database, boss }) => {
+      const ids = await staleEnrichments(database.db);
+      return { queued: await sendForEnrichment(boss, ids) };
+    },
+  },
 } satisfies Record<string, JobDefinition<unknown, PipelineDeps>>;
+
+/** Seconds an event waits when its tenant already has `ENRICH_TENANT_CONCURRENCY` events being enriched here. */
+const ENRICH_DEFER_SECONDS = 5;
+const ENRICH_SLOTS = new TenantSlots();
+const lookups = new WeakMap<TokenProvider, EntityLookup>();
+
+/** One entity lookup per process (per token provider), built from the configuration. */
+function entityLookup({ config, tokens, ipIntel }: PipelineDeps): EntityLookup {
+  let lookup = lookups.get(tokens);
+  if (!lookup) {
+    lookup = createEntityLookup({ ...config.microsoft, endpoints: (t) => endpointsFor(config, t), tokens, ipIntel });
+    lookups.set(tokens, lookup);
+  }
+  return lookup;
+}
+
+/** Queues enrichment for events, one job each (a no-op for an event that already has one queued). */
+export async function sendForEnrichment(boss: PgBoss, eventIds: readonly string[], startAfterSeconds?: number): Promise<number> {
+  let queued = 0;
+  for (const eventId of eventIds) {
+    const id = await boss.send('enrich.event', { eventId }, { singletonKey: eventId, ...(startAfterSeconds !== undefined ? { startAfter: Math.ceil(startAfterSeconds) } : {}) });
+    if (id) queued += 1;
+  }
+  return queued;
+}
 
 /**
  * Tenants (not disabled) with a source due now: its interval has passed and it is not backing

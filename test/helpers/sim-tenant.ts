@@ -7,7 +7,7 @@ import { TEST_SECRET_KEY } from './database.ts';
 
 /** Configuration pointing every Microsoft base URL at a simulator. */
 export function simConfig(simUrl: string, env: Record<string, string> = {}): Config {
-  return loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOGIN_URL: simUrl, TW_GRAPH_URL: simUrl, TW_MANAGEMENT_URL: simUrl, ...env });
+  return loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOGIN_URL: simUrl, TW_GRAPH_URL: simUrl, TW_MANAGEMENT_URL: simUrl, TW_EXCHANGE_URL: simUrl, ...env });
 }
 
 /**

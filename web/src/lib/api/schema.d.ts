@@ -1252,6 +1252,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events/{id}/entities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The event's entities with the details recorded at detection; with live=true also their details now and what changed */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Also look every entity up now and mark what changed since detection (cached for a minute, rate-limited per tenant). */
+                    live?: "0" | "1" | "true" | "false";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The entities, primary ones first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["EventEntity"][];
+                        };
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many live lookups for this event's tenant; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Live lookups are not available on this deployment */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1404,6 +1501,51 @@ export interface components {
                 excerpt: string;
             }[];
         };
+        EventEntity: {
+            id: string;
+            /** @enum {string} */
+            kind: "user" | "app" | "inbox_rule" | "mail_flow_rule" | "link" | "ip" | "mailbox";
+            /** @example megan@contoso.com */
+            key: string;
+            remediations: string[];
+            isPrimary: boolean;
+            recorded: {
+                /** @enum {string} */
+                status: "pending" | "recorded" | "unavailable";
+                snapshot: {
+                    [key: string]: unknown;
+                } | null;
+                reason: components["schemas"]["EntityUnavailableReason"];
+                recordedAt: string | null;
+                attempts: number;
+            };
+            live?: {
+                /** @enum {string} */
+                status: "available" | "unavailable";
+                snapshot: {
+                    [key: string]: unknown;
+                } | null;
+                reason: components["schemas"]["EntityUnavailableReason"];
+                fetchedAt: string;
+                cached: boolean;
+            };
+            /** @description Paths of the recorded snapshot that differ now, e.g. `status` */
+            changed?: string[];
+            changes?: {
+                path: string;
+                recorded?: unknown;
+                live?: unknown;
+            }[];
+        };
+        EntityUnavailableReason: {
+            /**
+             * @description entity-deleted, permission-missing and no-data are final; rate-limited and error were transient
+             * @enum {string}
+             */
+            code: "entity-deleted" | "permission-missing" | "no-data" | "rate-limited" | "error";
+            /** @example The app lacks User.Read.All; grant it and give admin consent. */
+            message: string;
+        } | null;
     };
     responses: never;
     parameters: never;

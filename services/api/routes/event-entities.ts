@@ -1,0 +1,103 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { endpointsFor } from '../../collector/microsoft/endpoints.ts';
+import { ENTITY_KINDS, SNAPSHOT_STATUSES } from '../../../db/schema/index.ts';
+import { UNAVAILABLE_REASONS } from '../../../enrichment/entities/index.ts';
+import { createEntityLookup, type EntityLookup } from '../../../enrichment/lookup.ts';
+import { listEventEntities } from '../../core/event-entities/list-event-entities.ts';
+import { UnavailableError } from '../../errors.ts';
+import { allow, requireCtx } from '../auth/middleware.ts';
+import { errorResponse, errorResponses, IdParam, json } from '../schemas.ts';
+import type { AppDeps, AppEnv } from '../types.ts';
+
+const ReasonSchema = z
+  .object({
+    code: z.enum(UNAVAILABLE_REASONS).openapi({ description: 'entity-deleted, permission-missing and no-data are final; rate-limited and error were transient' }),
+    message: z.string().openapi({ example: 'The app lacks User.Read.All; grant it and give admin consent.' }),
+  })
+  .openapi('EntityUnavailableReason');
+
+const SnapshotSchema = z.record(z.string(), z.unknown()).nullable();
+
+const EventEntitySchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(ENTITY_KINDS),
+    key: z.string().openapi({ example: 'megan@contoso.com' }),
+    remediations: z.array(z.string()),
+    isPrimary: z.boolean(),
+    recorded: z.object({
+      status: z.enum(SNAPSHOT_STATUSES),
+      snapshot: SnapshotSchema,
+      reason: ReasonSchema.nullable(),
+      recordedAt: z.string().nullable(),
+      attempts: z.number(),
+    }),
+    live: z
+      .object({
+        status: z.enum(['available', 'unavailable']),
+        snapshot: SnapshotSchema,
+        reason: ReasonSchema.nullable(),
+        fetchedAt: z.string(),
+        cached: z.boolean(),
+      })
+      .optional(),
+    changed: z.array(z.string()).optional().openapi({ description: 'Paths of the recorded snapshot that differ now, e.g. `status`' }),
+    changes: z.array(z.object({ path: z.string(), recorded: z.unknown(), live: z.unknown() })).optional(),
+  })
+  .openapi('EventEntity');
+
+const LiveQuery = z.object({
+  live: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .openapi({ description: 'Also look every entity up now and mark what changed since detection (cached for a minute, rate-limited per tenant).' }),
+});
+
+const lookups = new WeakMap<AppDeps, EntityLookup>();
+
+/** One live lookup (its cache and per-tenant limits) per running app. */
+function liveLookup(deps: AppDeps): EntityLookup {
+  let lookup = lookups.get(deps);
+  if (!lookup) {
+    const { config } = deps;
+    lookup = createEntityLookup({
+      ...config.microsoft,
+      endpoints: (t) => endpointsFor(config, t),
+      tokens: deps.tokens,
+      ipIntel: deps.ipIntel,
+      liveLookupsPerMinute: config.liveLookupsPerMinute,
+    });
+    lookups.set(deps, lookup);
+  }
+  return lookup;
+}
+
+/** An event's entities: the snapshots recorded at detection and, on request, the live lookups. */
+export const eventEntityRoutes = new OpenAPIHono<AppEnv>().openapi(
+  createRoute({
+    method: 'get',
+    path: '/events/{id}/entities',
+    tags: ['events'],
+    summary: "The event's entities with the details recorded at detection; with live=true also their details now and what changed",
+    middleware: [allow('event.read')] as const,
+    request: { params: IdParam, query: LiveQuery },
+    responses: {
+      200: json(z.object({ items: z.array(EventEntitySchema) }), 'The entities, primary ones first'),
+      429: errorResponse("Too many live lookups for this event's tenant; see Retry-After"),
+      503: errorResponse('Live lookups are not available on this deployment'),
+      ...errorResponses,
+    },
+  }),
+  async (c) => {
+    const ctx = requireCtx(c);
+    const { live } = c.req.valid('query');
+    const wantsLive = live === 'true' || live === '1';
+    const deps = c.get('deps');
+    if (wantsLive && !deps.tokens) {
+      // Answer 404 for another MSP's event before saying anything about this deployment.
+      await listEventEntities({ ctx, id: c.req.valid('param').id });
+      throw new UnavailableError('Live lookups run on the Node deployment (they sign in to Microsoft); the recorded details are available without live=true.');
+    }
+    return c.json(await listEventEntities({ ctx, id: c.req.valid('param').id, ...(wantsLive ? { live: liveLookup(deps) } : {}) }), 200);
+  },
+);
