@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { securityEvent } from '../db/schema/index.ts';
 import { openApiDocument } from '../services/api/openapi.ts';
 import { addMember, call, createTestApp, type Member, sampleTenant, seedMsp } from './helpers/app.ts';
 
@@ -37,6 +38,11 @@ beforeAll(async () => {
   const tenant = await call(t.app, 'POST', '/api/v1/tenants', { token: a.token, body: sampleTenant(1) });
   const tenantId = ((await tenant.json()) as { id: string }).id;
   for (const key of ['GET /api/v1/tenants/{id}', 'POST /api/v1/tenants/{id}/verify', 'GET /api/v1/tenants/{id}/quarantine']) fixtures[key] = tenantId;
+  const [event] = await t.database.db
+    .insert(securityEvent)
+    .values({ mspId: a.mspId, tenantId, detectionId: 'M365.AzureAD.BruteForce', title: 'Brute force', description: 'x', severity: 'high', dedupKey: 'k', firstSeenAt: new Date(), lastSeenAt: new Date() })
+    .returning();
+  for (const key of ['GET /api/v1/events/{id}', 'POST /api/v1/events/{id}/ignore', 'POST /api/v1/events/{id}/unignore']) fixtures[key] = event!.id;
 });
 afterAll(() => t.drop());
 

@@ -9,6 +9,7 @@ import { errorBody, mapError, zodDetails } from './errors.ts';
 import { httpMetrics } from './metrics.ts';
 import { authRoutes } from './routes/auth.ts';
 import { detectionRoutes } from './routes/detections.ts';
+import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { tenantRoutes } from './routes/tenants.ts';
@@ -33,7 +34,8 @@ export function apiRoutes() {
     .route('/', tenantRoutes)
     .route('/', userRoutes)
     .route('/', tokenRoutes)
-    .route('/', detectionRoutes);
+    .route('/', detectionRoutes)
+    .route('/', eventRoutes);
 }
 
 export const OPENAPI_INFO = {
