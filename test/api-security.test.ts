@@ -43,6 +43,12 @@ beforeAll(async () => {
     .values({ mspId: a.mspId, tenantId, detectionId: 'M365.AzureAD.BruteForce', title: 'Brute force', description: 'x', severity: 'high', dedupKey: 'k', firstSeenAt: new Date(), lastSeenAt: new Date() })
     .returning();
   for (const key of ['GET /api/v1/events/{id}', 'POST /api/v1/events/{id}/ignore', 'POST /api/v1/events/{id}/unignore']) fixtures[key] = event!.id;
+  const rule = async () => {
+    const res = await call(t.app, 'POST', '/api/v1/whitelist-rules', { token: a.token, body: { expression: "Event.UserName = 'x@contoso.com'", reason: 'test' } });
+    return ((await res.json()) as { id: string }).id;
+  };
+  fixtures['GET /api/v1/whitelist-rules/{id}'] = fixtures['PATCH /api/v1/whitelist-rules/{id}'] = await rule();
+  fixtures['DELETE /api/v1/whitelist-rules/{id}'] = await rule();
 });
 afterAll(() => t.drop());
 

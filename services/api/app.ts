@@ -16,6 +16,7 @@ import { tenantRoutes } from './routes/tenants.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { whitelistRuleRoutes } from './routes/whitelist-rules.ts';
 import type { App, AppDeps, AppEnv } from './types.ts';
 
 /** Invalid params, query or body: 400 in the common error shape, listing each problem. */
@@ -35,7 +36,8 @@ export function apiRoutes() {
     .route('/', userRoutes)
     .route('/', tokenRoutes)
     .route('/', detectionRoutes)
-    .route('/', eventRoutes);
+    .route('/', eventRoutes)
+    .route('/', whitelistRuleRoutes);
 }
 
 export const OPENAPI_INFO = {

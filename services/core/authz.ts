@@ -12,6 +12,8 @@ export const PERMISSIONS = {
   'event.read': 'read_only',
   'detection.read': 'read_only',
   'event.triage': 'technician',
+  'whitelist.read': 'technician',
+  'whitelist.write': 'admin',
   'user.read': 'admin',
   'user.invite': 'admin',
   // A token never holds more than its user's role, so anyone may mint one for themselves.

@@ -33,6 +33,7 @@ import { SERIES } from './series.ts';
 import { loadDetectionSettings } from './settings.ts';
 import type { DetectionRecord, EntityRef, RegisteredRule, RemediationAction, SeriesName, TenantContext } from './types.ts';
 import { MINUTE } from './records.ts';
+import { ignoreByWhitelistRules } from '../core/whitelist/apply-whitelist.ts';
 
 export type DetectionDeps = {
   db: Db;
@@ -147,11 +148,17 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
     }
   }
 
+  const createdIds: string[] = [];
   for (const m of matches) {
-    const outcome = await recordMatch(tx, tenantRow.mspId, m);
+    const outcome = await recordMatch(tx, tenantRow.mspId, m, createdIds);
     if (outcome === 'created') summary.eventsCreated += 1;
     else if (outcome === 'updated') summary.eventsUpdated += 1;
   }
+
+  // Whitelist rules: new events an active rule matches are ignored in this same transaction.
+  const ignored = await ignoreByWhitelistRules(tx, { mspId: tenantRow.mspId, tenantId, eventIds: createdIds });
+  if (ignored > 0) deps.log?.debug({ tenantId, ignored }, 'events ignored by whitelist rules');
+
   deps.log?.debug({ tenantId, matches: matches.length, ...summary }, 'detection batch done');
   return summary;
 }
@@ -196,7 +203,7 @@ function maxSeverity(a: Severity, b: Severity): Severity {
 }
 
 /** Keys are compared as written; `~` separates a retired event's key from its id (see below). */
-async function recordMatch(tx: Tx, mspId: string, m: Match): Promise<'created' | 'updated' | 'unchanged'> {
+async function recordMatch(tx: Tx, mspId: string, m: Match, createdIds: string[]): Promise<'created' | 'updated' | 'unchanged'> {
   const { record, rule, finding } = m;
   const key = finding.dedupKey ?? finding.primary.key;
   const occurrence = finding.occurrenceKey ?? record.recordId;
@@ -288,6 +295,7 @@ async function recordMatch(tx: Tx, mspId: string, m: Match): Promise<'created' |
     })
     .returning({ id: securityEvent.id });
   const eventId = created!.id;
+  createdIds.push(eventId);
   if (entities.length > 0) await tx.insert(eventEntity).values(entities.map((e) => ({ ...e, eventId, mspId })));
   await tx.insert(eventActivity).values({ eventId, activityId: record.activityId });
   await tx.insert(eventOccurrence).values({ eventId, occurrenceKey: occurrence });
