@@ -45,7 +45,13 @@ beforeAll(async () => {
     .values({ mspId: a.mspId, tenantId, detectionId: 'M365.AzureAD.PasswordSpray', title: 'Password spray', description: 'A spray.', severity: 'high', dedupKey: '203.0.113.9', firstSeenAt: at, lastSeenAt: at })
     .returning();
   await t.database.db.insert(eventEntity).values({ eventId: event!.id, mspId: a.mspId, kind: 'ip', key: '203.0.113.9', isPrimary: true });
-  fixtures['GET /api/v1/events/{id}/entities'] = event!.id;
+  for (const key of ['GET /api/v1/events/{id}', 'GET /api/v1/events/{id}/entities', 'POST /api/v1/events/{id}/ignore', 'POST /api/v1/events/{id}/unignore']) fixtures[key] = event!.id;
+  const rule = async () => {
+    const res = await call(t.app, 'POST', '/api/v1/whitelist-rules', { token: a.token, body: { expression: "Event.UserName = 'x@contoso.com'", reason: 'test' } });
+    return ((await res.json()) as { id: string }).id;
+  };
+  fixtures['GET /api/v1/whitelist-rules/{id}'] = fixtures['PATCH /api/v1/whitelist-rules/{id}'] = await rule();
+  fixtures['DELETE /api/v1/whitelist-rules/{id}'] = await rule();
 });
 afterAll(() => t.drop());
 

@@ -10,12 +10,14 @@ import { httpMetrics } from './metrics.ts';
 import { authRoutes } from './routes/auth.ts';
 import { detectionRoutes } from './routes/detections.ts';
 import { eventEntityRoutes } from './routes/event-entities.ts';
+import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { whitelistRuleRoutes } from './routes/whitelist-rules.ts';
 import type { App, AppDeps, AppEnv } from './types.ts';
 
 /** Invalid params, query or body: 400 in the common error shape, listing each problem. */
@@ -35,7 +37,9 @@ export function apiRoutes() {
     .route('/', userRoutes)
     .route('/', tokenRoutes)
     .route('/', detectionRoutes)
-    .route('/', eventEntityRoutes);
+    .route('/', eventRoutes)
+    .route('/', eventEntityRoutes)
+    .route('/', whitelistRuleRoutes);
 }
 
 export const OPENAPI_INFO = {

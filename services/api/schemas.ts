@@ -6,7 +6,23 @@ export const ErrorSchema = z
       code: z.string().openapi({ example: 'not_found' }),
       message: z.string().openapi({ example: 'Tenant not found.' }),
       requestId: z.string(),
-      details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+      details: z
+        .array(
+          z.object({
+            path: z.string(),
+            message: z.string(),
+            // A filter-language expression's errors also say where they are, as POST /language/check does.
+            code: z.string().optional(),
+            line: z.number().optional(),
+            column: z.number().optional(),
+            offset: z.number().optional(),
+            length: z.number().optional(),
+            expected: z.array(z.string()).optional(),
+            suggestion: z.string().optional(),
+            excerpt: z.string().optional(),
+          }),
+        )
+        .optional(),
     }),
   })
   .openapi('Error');

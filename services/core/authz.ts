@@ -14,6 +14,8 @@ export const PERMISSIONS = {
   'event.lookup-live': 'read_only',
   'detection.read': 'read_only',
   'event.triage': 'technician',
+  'whitelist.read': 'technician',
+  'whitelist.write': 'admin',
   'user.read': 'admin',
   'user.invite': 'admin',
   // A token never holds more than its user's role, so anyone may mint one for themselves.

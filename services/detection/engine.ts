@@ -33,6 +33,7 @@ import { SERIES } from './series.ts';
 import { loadDetectionSettings } from './settings.ts';
 import type { DetectionRecord, EntityRef, RegisteredRule, RemediationAction, SeriesName, TenantContext } from './types.ts';
 import { MINUTE } from './records.ts';
+import { ignoreByWhitelistRules } from '../core/whitelist/apply-whitelist.ts';
 
 export type DetectionDeps = {
   db: Db;
@@ -150,11 +151,17 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
     }
   }
 
+  const createdIds: string[] = [];
   for (const m of matches) {
-    const outcome = await recordMatch(tx, tenantRow.mspId, m, summary.eventIds);
+    const outcome = await recordMatch(tx, tenantRow.mspId, m, summary.eventIds, createdIds);
     if (outcome === 'created') summary.eventsCreated += 1;
     else if (outcome === 'updated') summary.eventsUpdated += 1;
   }
+
+  // Whitelist rules: new events an active rule matches are ignored in this same transaction.
+  const ignored = await ignoreByWhitelistRules(tx, { mspId: tenantRow.mspId, tenantId, eventIds: createdIds });
+  if (ignored > 0) deps.log?.debug({ tenantId, ignored }, 'events ignored by whitelist rules');
+
   deps.log?.debug({ tenantId, matches: matches.length, processed: summary.processed, eventsCreated: summary.eventsCreated, eventsUpdated: summary.eventsUpdated }, 'detection batch done');
   return summary;
 }
@@ -199,7 +206,7 @@ function maxSeverity(a: Severity, b: Severity): Severity {
 }
 
 /** Keys are compared as written; `~` separates a retired event's key from its id (see below). */
-async function recordMatch(tx: Tx, mspId: string, m: Match, touched: string[]): Promise<'created' | 'updated' | 'unchanged'> {
+async function recordMatch(tx: Tx, mspId: string, m: Match, touched: string[], createdIds: string[]): Promise<'created' | 'updated' | 'unchanged'> {
   const { record, rule, finding } = m;
   const key = finding.dedupKey ?? finding.primary.key;
   const occurrence = finding.occurrenceKey ?? record.recordId;
@@ -292,6 +299,7 @@ async function recordMatch(tx: Tx, mspId: string, m: Match, touched: string[]): 
     })
     .returning({ id: securityEvent.id });
   const eventId = created!.id;
+  createdIds.push(eventId);
   if (entities.length > 0) await tx.insert(eventEntity).values(entities.map((e) => ({ ...e, eventId, mspId })));
   await tx.insert(eventActivity).values({ eventId, activityId: record.activityId });
   await tx.insert(eventOccurrence).values({ eventId, occurrenceKey: occurrence });

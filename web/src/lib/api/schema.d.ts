@@ -1252,20 +1252,296 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/events/{id}/entities": {
+    "/api/v1/events": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The event's entities with the details recorded at detection; with live=true also their details now and what changed */
+        /** The Report table: events under the filters, keyset-paged in any sort, with counts by severity */
         get: {
             parameters: {
                 query?: {
-                    /** @description Also look every entity up now and mark what changed since detection (cached for a minute, rate-limited per tenant). */
-                    live?: "0" | "1" | "true" | "false";
+                    /** @description Tenant ids; comma-separated or repeated */
+                    tenant?: string | string[];
+                    /** @description Severities (informational, low, medium, high, critical); comma-separated or repeated */
+                    severity?: string | string[];
+                    /** @description Detection ids; comma-separated or repeated */
+                    detection?: string | string[];
+                    /** @description unignored (default: open and resolved), ignored, or all */
+                    status?: "unignored" | "ignored" | "all";
+                    /** @description Last seen at or after (ISO 8601 date or date-time) */
+                    from?: string;
+                    /** @description Last seen before; a date alone includes that day */
+                    to?: string;
+                    /** @description Text in the title, description, user name or IP address */
+                    q?: string;
+                    /** @description A filter-language expression; errors answer 400 with their position */
+                    filter?: string;
+                    /** @description Default lastSeen */
+                    sort?: "lastSeen" | "firstSeen" | "severity" | "count" | "detection" | "tenant";
+                    /** @description Default desc */
+                    order?: "asc" | "desc";
+                    limit?: number;
+                    /** @description Opaque; pass `nextCursor` from the previous page. */
+                    cursor?: string;
                 };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of events and the counts of every matching event by severity */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventPage"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Charts under the filters: events over time by severity (hourly up to 2 days, else daily), top detections, countries of the IP addresses */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Tenant ids; comma-separated or repeated */
+                    tenant?: string | string[];
+                    /** @description Severities (informational, low, medium, high, critical); comma-separated or repeated */
+                    severity?: string | string[];
+                    /** @description Detection ids; comma-separated or repeated */
+                    detection?: string | string[];
+                    /** @description unignored (default: open and resolved), ignored, or all */
+                    status?: "unignored" | "ignored" | "all";
+                    /** @description Last seen at or after (ISO 8601 date or date-time) */
+                    from?: string;
+                    /** @description Last seen before; a date alone includes that day */
+                    to?: string;
+                    /** @description Text in the title, description, user name or IP address */
+                    q?: string;
+                    /** @description A filter-language expression; errors answer 400 with their position */
+                    filter?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The summary (the last 30 days unless from/to say otherwise) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventSummary"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The events under the filters as CSV, streamed (at most 50,000 rows; a last line says when more matched) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Tenant ids; comma-separated or repeated */
+                    tenant?: string | string[];
+                    /** @description Severities (informational, low, medium, high, critical); comma-separated or repeated */
+                    severity?: string | string[];
+                    /** @description Detection ids; comma-separated or repeated */
+                    detection?: string | string[];
+                    /** @description unignored (default: open and resolved), ignored, or all */
+                    status?: "unignored" | "ignored" | "all";
+                    /** @description Last seen at or after (ISO 8601 date or date-time) */
+                    from?: string;
+                    /** @description Last seen before; a date alone includes that day */
+                    to?: string;
+                    /** @description Text in the title, description, user name or IP address */
+                    q?: string;
+                    /** @description A filter-language expression; errors answer 400 with their position */
+                    filter?: string;
+                    /** @description Default lastSeen */
+                    sort?: "lastSeen" | "firstSeen" | "severity" | "count" | "detection" | "tenant";
+                    /** @description Default desc */
+                    order?: "asc" | "desc";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV with a header row; X-Total-Count is the number of matching events */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One event: its fields, who or which rule ignored it, its activity records (normalised and raw), related events */
+        get: {
+            parameters: {
+                query?: never;
                 header?: never;
                 path: {
                     id: string;
@@ -1274,14 +1550,252 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The entities, primary ones first */
+                /** @description The event */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventDetail"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/{id}/ignore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ignore an event (optional reason); who and when are recorded. Ignoring an ignored event changes nothing */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["IgnoreEvent"];
+                };
+            };
+            responses: {
+                /** @description The event, ignored */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventDetail"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/{id}/unignore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put an ignored event back as open */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The event, open again */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventDetail"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Another open event already tracks the same detection and entity */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/whitelist-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whitelist (ignore) rules of the MSP, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description Opaque; pass `nextCursor` from the previous page. */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of rules */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            items: components["schemas"]["EventEntity"][];
+                            items: components["schemas"]["WhitelistRule"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -1321,8 +1835,34 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Too many live lookups for this event's tenant; see Retry-After */
-                429: {
+            };
+        };
+        put?: never;
+        /** Create a rule from a typed expression or from an event's criteria (each a value or Any); a reason is required */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateWhitelistRule"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WhitelistRule"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1330,8 +1870,174 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Live lookups are not available on this deployment */
-                503: {
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/whitelist-rules/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What a rule would have ignored in the last 30 days (count and the newest events); the body of create, nothing stored */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DryRunWhitelistRule"];
+                };
+            };
+            responses: {
+                /** @description The events the rule matches */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WhitelistDryRun"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/whitelist-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One whitelist rule */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The rule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WhitelistRule"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1343,10 +2049,128 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete a rule; the events it ignored stay ignored */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a rule: name, reason, expression, tenant scope, expiry, enabled */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["UpdateWhitelistRule"];
+                };
+            };
+            responses: {
+                /** @description The rule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WhitelistRule"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
 }
@@ -1379,6 +2203,14 @@ export interface components {
                 details?: {
                     path: string;
                     message: string;
+                    code?: string;
+                    line?: number;
+                    column?: number;
+                    offset?: number;
+                    length?: number;
+                    expected?: string[];
+                    suggestion?: string;
+                    excerpt?: string;
                 }[];
             };
         };
@@ -1501,51 +2333,228 @@ export interface components {
                 excerpt: string;
             }[];
         };
-        EventEntity: {
+        EventPage: {
+            items: components["schemas"]["Event"][];
+            nextCursor: string | null;
+            counts: components["schemas"]["SeverityCounts"];
+        };
+        Event: {
             id: string;
+            tenantId: string;
+            tenantName: string;
+            detectionId: string;
+            title: string;
+            description: string;
             /** @enum {string} */
-            kind: "user" | "app" | "inbox_rule" | "mail_flow_rule" | "link" | "ip" | "mailbox";
-            /** @example megan@contoso.com */
-            key: string;
-            remediations: string[];
-            isPrimary: boolean;
-            recorded: {
-                /** @enum {string} */
-                status: "pending" | "recorded" | "unavailable";
-                snapshot: {
-                    [key: string]: unknown;
-                } | null;
-                reason: components["schemas"]["EntityUnavailableReason"];
-                recordedAt: string | null;
-                attempts: number;
-            };
-            live?: {
-                /** @enum {string} */
-                status: "available" | "unavailable";
-                snapshot: {
-                    [key: string]: unknown;
-                } | null;
-                reason: components["schemas"]["EntityUnavailableReason"];
-                fetchedAt: string;
-                cached: boolean;
-            };
-            /** @description Paths of the recorded snapshot that differ now, e.g. `status` */
-            changed?: string[];
-            changes?: {
-                path: string;
-                recorded?: unknown;
-                live?: unknown;
+            severity: "informational" | "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            status: "open" | "ignored" | "resolved";
+            mitre: string[];
+            eventType: string | null;
+            operationResult: string | null;
+            userName: string | null;
+            networkAddress: string | null;
+            workload: string | null;
+            operation: string | null;
+            count: number;
+            firstSeenAt: string;
+            lastSeenAt: string;
+            createdAt: string;
+            ignoredAt: string | null;
+            whitelistRuleId: string | null;
+            resolvedAt: string | null;
+        };
+        SeverityCounts: {
+            informational: number;
+            low: number;
+            medium: number;
+            high: number;
+            critical: number;
+            total: number;
+        };
+        EventSummary: {
+            from: string;
+            to: string;
+            /** @enum {string} */
+            bucket: "hour" | "day" | "week";
+            overTime: {
+                at: string;
+                informational: number;
+                low: number;
+                medium: number;
+                high: number;
+                critical: number;
+                total: number;
+            }[];
+            topDetections: {
+                detectionId: string;
+                title: string;
+                count: number;
+            }[];
+            countries: {
+                countryCode: string | null;
+                count: number;
             }[];
         };
-        EntityUnavailableReason: {
-            /**
-             * @description entity-deleted, permission-missing and no-data are final; rate-limited and error were transient
-             * @enum {string}
-             */
-            code: "entity-deleted" | "permission-missing" | "no-data" | "rate-limited" | "error";
-            /** @example The app lacks User.Read.All; grant it and give admin consent. */
-            message: string;
-        } | null;
+        EventDetail: components["schemas"]["Event"] & {
+            howToReact: string;
+            fields: {
+                [key: string]: unknown;
+            };
+            dedupKey: string;
+            ignoreReason: string | null;
+            ignore: {
+                at: string | null;
+                reason: string | null;
+                by: {
+                    id: string;
+                    name: string;
+                    email: string;
+                } | null;
+                /** @description The whitelist rule that ignored it; name null when the rule was deleted */
+                rule: {
+                    id: string;
+                    name: string | null;
+                    reason: string | null;
+                } | null;
+            } | null;
+            activities: {
+                id: string;
+                /** @enum {string} */
+                source: "Audit.AzureActiveDirectory" | "Audit.Exchange" | "Audit.SharePoint" | "Audit.General" | "graph.signIns" | "graph.directoryAudits" | "graph.alerts_v2" | "graph.riskDetections" | "graph.riskyUsers" | "import";
+                recordId: string;
+                occurredAt: string;
+                ingestedAt: string;
+                workload: string;
+                operation: string;
+                recordType: number | null;
+                actorId: string | null;
+                actorUpn: string | null;
+                clientIp: string | null;
+                userAgent: string | null;
+                result: string | null;
+                target: string | null;
+                raw?: unknown;
+            }[];
+            activityTotal: number;
+            related: (components["schemas"]["Event"] & {
+                sameUser: boolean;
+                sameIp: boolean;
+            })[];
+            /** @description The event's values for a "create rule from this event" form */
+            whitelistCriteria: {
+                tenantId: string;
+                detectionId: string;
+                userName: string | null;
+                ipAddress: string | null;
+                countryCode: string | null;
+                appId: string | null;
+            };
+        };
+        IgnoreEvent: {
+            reason?: string;
+        };
+        WhitelistRule: {
+            id: string;
+            name: string;
+            /** @example Event.Detection = 'M365.AzureAD.NewCountrySignIn' AND Event.UserName = 'megan@contoso.com' */
+            expression: string;
+            /** @description The expression in plain words */
+            description: string | null;
+            reason: string;
+            /** @description Null: every tenant of the MSP */
+            tenantId: string | null;
+            tenantName: string | null;
+            createdBy: {
+                id: string;
+                name: string;
+                email: string;
+            } | null;
+            createdAt: string;
+            expiresAt: string | null;
+            expired: boolean;
+            enabled: boolean;
+            /** @description Events this rule has ignored */
+            hits: number;
+        };
+        CreateWhitelistRule: {
+            name?: string;
+            reason: string;
+            expression?: string;
+            criteria?: {
+                detectionId?: string | null;
+                userName?: string | null;
+                ipAddress?: string | null;
+                countryCode?: string | null;
+                appId?: string | null;
+            };
+            /** Format: uuid */
+            eventId?: string;
+            /** Format: uuid */
+            tenantId?: string | null;
+            /** Format: date-time */
+            expiresAt?: string | null;
+            /** @default true */
+            enabled: boolean;
+            /** @default false */
+            applyToExisting: boolean;
+        };
+        WhitelistDryRun: {
+            expression: string;
+            days: number;
+            count: number;
+            counts: {
+                [key: string]: number;
+            };
+            items: {
+                id: string;
+                tenantId: string;
+                tenantName: string;
+                detectionId: string;
+                title: string;
+                /** @enum {string} */
+                severity: "informational" | "low" | "medium" | "high" | "critical";
+                /** @enum {string} */
+                status: "open" | "ignored" | "resolved";
+                userName: string | null;
+                networkAddress: string | null;
+                lastSeenAt: string;
+            }[];
+        };
+        DryRunWhitelistRule: {
+            name?: string;
+            reason?: string;
+            expression?: string;
+            criteria?: {
+                detectionId?: string | null;
+                userName?: string | null;
+                ipAddress?: string | null;
+                countryCode?: string | null;
+                appId?: string | null;
+            };
+            /** Format: uuid */
+            eventId?: string;
+            /** Format: uuid */
+            tenantId?: string | null;
+            /** Format: date-time */
+            expiresAt?: string | null;
+            /** @default true */
+            enabled: boolean;
+            /** @default false */
+            applyToExisting: boolean;
+            /** @default 50 */
+            limit: number;
+        };
+        UpdateWhitelistRule: {
+            name?: string;
+            reason?: string;
+            expression?: string;
+            /** Format: uuid */
+            tenantId?: string | null;
+            /** Format: date-time */
+            expiresAt?: string | null;
+            enabled?: boolean;
+        };
     };
     responses: never;
     parameters: never;

@@ -1,0 +1,25 @@
+import { expect, test } from 'vitest';
+import { csvCell, csvRow } from './csv.ts';
+
+test.each([
+  ['=HYPERLINK("http://x")', `"'=HYPERLINK(""http://x"")"`],
+  ['+1', "'+1"],
+  ['-2+3', "'-2+3"],
+  ['@SUM(A1)', "'@SUM(A1)"],
+  ['\tcmd', "'\tcmd"],
+  ['\rcmd', `"'\rcmd"`],
+  ['plain', 'plain'],
+  ['a,b', '"a,b"'],
+  ['say "hi"', '"say ""hi"""'],
+  ['two\nlines', '"two\nlines"'],
+  [' padded ', '" padded "'],
+  ['', ''],
+])('csvCell(%j) is %j', (input, expected) => {
+  expect(csvCell(input)).toBe(expected);
+});
+
+test('numbers stay numbers, missing values are empty, rows end with CRLF', () => {
+  expect(csvCell(-5)).toBe('-5');
+  expect(csvCell(null)).toBe('');
+  expect(csvRow(['a', 1, null, '=1'])).toBe("a,1,,'=1\r\n");
+});

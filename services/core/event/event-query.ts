@@ -1,0 +1,138 @@
+import { and, asc, desc, eq, gte, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { securityEvent, SEVERITIES, tenant } from '../../../db/schema/index.ts';
+import { compileToSql } from '../../detection/language/index.ts';
+import type { Ctx } from '../context.ts';
+import { decodeSignedCursor, encodeSignedCursor } from '../pagination.ts';
+import { parseFilterInput } from './filter-expression.ts';
+
+/** Report table sorts; each is a keyset whose last key is the id, so ties never repeat or skip rows. */
+export const EVENT_SORTS = ['lastSeen', 'firstSeen', 'severity', 'count', 'detection', 'tenant'] as const;
+export type EventSort = (typeof EVENT_SORTS)[number];
+
+/** unignored: open and resolved (the Report table's default); ignored: ignored by hand or by a rule. */
+export const EVENT_STATUS_FILTERS = ['unignored', 'ignored', 'all'] as const;
+
+/** `a,b` or repeated parameters (`?tenant=a&tenant=b`), both as a list. */
+const list = <T extends z.ZodType>(item: T) =>
+  z.preprocess((value) => {
+    if (value === undefined || value === null) return undefined;
+    const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => (typeof v === 'string' ? v.split(',') : [v]));
+    const kept = parts.map((v) => (typeof v === 'string' ? v.trim() : v)).filter((v) => v !== '');
+    return kept.length > 0 ? kept : undefined;
+  }, z.array(item).max(200).optional());
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+/** An ISO date or date-time; a date alone means its whole day (UTC), so `to` includes that day. */
+const instant = (end: boolean) =>
+  z
+    .union([z.iso.datetime({ offset: true }), z.iso.date()])
+    .transform((v) => (DATE_ONLY.test(v) && end ? new Date(Date.parse(`${v}T00:00:00Z`) + 86_400_000) : new Date(v)))
+    .optional();
+
+/** The Report table's filters; the same input drives the list, the counts, the export and the charts. */
+export const eventFilterInput = z.object({
+  tenant: list(z.uuid({ message: 'expected tenant ids' })),
+  severity: list(z.enum(SEVERITIES)),
+  detection: list(z.string().min(1).max(200)),
+  status: z.enum(EVENT_STATUS_FILTERS).default('unignored'),
+  /** Last seen at or after. */
+  from: instant(false),
+  /** Last seen before (a date alone: up to the end of that day). */
+  to: instant(true),
+  /** Free text in the title, description, user name or IP address. */
+  q: z.string().trim().max(200).optional(),
+  /** A filter-language expression, e.g. `Event.Severity >= 'high' AND IP.CountryCode <> 'NL'`. */
+  filter: z.string().max(10_000).optional(),
+});
+export type EventFilterInput = z.input<typeof eventFilterInput>;
+export type EventFilter = z.output<typeof eventFilterInput>;
+
+/** `%`, `_` and `\` in user text match themselves in ILIKE. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The WHERE conditions of a filter, always scoped to the caller's MSP first. */
+export function eventConditions(ctx: Pick<Ctx, 'msp'>, filter: EventFilter, now = new Date()): SQL[] {
+  const conditions: SQL[] = [eq(securityEvent.mspId, ctx.msp)];
+  if (filter.tenant) conditions.push(inArray(securityEvent.tenantId, filter.tenant));
+  if (filter.severity) conditions.push(inArray(securityEvent.severity, filter.severity));
+  if (filter.detection) conditions.push(inArray(securityEvent.detectionId, filter.detection));
+  if (filter.status === 'unignored') conditions.push(inArray(securityEvent.status, ['open', 'resolved']));
+  else if (filter.status === 'ignored') conditions.push(eq(securityEvent.status, 'ignored'));
+  if (filter.from) conditions.push(gte(securityEvent.lastSeenAt, filter.from));
+  if (filter.to) conditions.push(lt(securityEvent.lastSeenAt, filter.to));
+  if (filter.q) {
+    const pattern = `%${escapeLike(filter.q)}%`;
+    conditions.push(
+      or(ilike(securityEvent.title, pattern), ilike(securityEvent.description, pattern), ilike(securityEvent.userName, pattern), ilike(securityEvent.networkAddress, pattern))!,
+    );
+  }
+  if (filter.filter?.trim()) conditions.push(compileToSql(parseFilterInput(filter.filter, 'filter'), { now }));
+  return conditions;
+}
+
+type KeyType = 'timestamptz' | 'severity' | 'int4' | 'text' | 'uuid';
+type SortKey = { expr: SQL; type: KeyType };
+
+const key = (expr: SQL, type: KeyType): SortKey => ({ expr, type });
+const LAST_SEEN = key(sql`${securityEvent.lastSeenAt}`, 'timestamptz');
+const ID = key(sql`${securityEvent.id}`, 'uuid');
+
+/** Each sort's keys, most significant first; within equal values newer events come first (in the sort's direction). */
+const SORT_KEYS: Record<EventSort, SortKey[]> = {
+  lastSeen: [LAST_SEEN, ID],
+  firstSeen: [key(sql`${securityEvent.firstSeenAt}`, 'timestamptz'), ID],
+  // Enum comparison follows the declared order: informational < ... < critical.
+  severity: [key(sql`${securityEvent.severity}`, 'severity'), LAST_SEEN, ID],
+  count: [key(sql`${securityEvent.count}`, 'int4'), LAST_SEEN, ID],
+  detection: [key(sql`${securityEvent.title}`, 'text'), LAST_SEEN, ID],
+  tenant: [key(sql`${tenant.name}`, 'text'), LAST_SEEN, ID],
+};
+
+/** The cast of a cursor value back to its key's type; names come from this closed set only. */
+const CASTS: Record<KeyType, SQL> = {
+  timestamptz: sql.raw('timestamptz'),
+  severity: sql.raw('severity'),
+  int4: sql.raw('int4'),
+  text: sql.raw('text'),
+  uuid: sql.raw('uuid'),
+};
+
+export type SortOrder = 'asc' | 'desc';
+
+/**
+ * A sort as the query needs it: ORDER BY, the key values to select (as exact text, so timestamps
+ * keep their microseconds), the keyset condition after a cursor, and the cursor codec.
+ */
+export function eventSort(ctx: Pick<Ctx, 'msp' | 'secrets'>, sort: EventSort, order: SortOrder) {
+  const keys = SORT_KEYS[sort];
+  const scope = `events:${ctx.msp}:${sort}:${order}`;
+  const shape = z.array(z.string().max(400)).length(keys.length) as unknown as z.ZodType<string[]>;
+  return {
+    orderBy: keys.map((k) => (order === 'desc' ? desc(k.expr) : asc(k.expr))),
+    keyValues: sql<string[]>`array[${sql.join(
+      keys.map((k) => sql`(${k.expr})::text`),
+      sql`, `,
+    )}]`,
+    after(values: readonly string[]): SQL {
+      const left = sql.join(
+        keys.map((k) => k.expr),
+        sql`, `,
+      );
+      const right = sql.join(
+        keys.map((k, i) => sql`${values[i]}::${CASTS[k.type]}`),
+        sql`, `,
+      );
+      return order === 'desc' ? sql`(${left}) < (${right})` : sql`(${left}) > (${right})`;
+    },
+    encode: (values: readonly string[]) => encodeSignedCursor(ctx.secrets, scope, values),
+    decode: (cursor: string) => decodeSignedCursor(ctx.secrets, scope, cursor, shape),
+  };
+}
+
+/** Every condition of the filter plus the tenant join the sort or the view needs. */
+export function eventsWhere(ctx: Pick<Ctx, 'msp'>, filter: EventFilter, extra: (SQL | undefined)[] = [], now?: Date): SQL {
+  return and(...eventConditions(ctx, filter, now), ...extra)!;
+}
