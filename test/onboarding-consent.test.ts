@@ -186,6 +186,13 @@ describe('onboarding a tenant by admin consent', () => {
     expect(page.searchParams.get('added')).toBeTruthy();
   }, 60_000);
 
+  test('two callbacks with the same state at once: exactly one goes through', async () => {
+    const state = stateOf(await createLink());
+    const pages = await Promise.all([arrive(successFor(state)), arrive(successFor(state))]);
+    expect(pages.filter((p) => p.searchParams.get('added')).length).toBe(1);
+    expect(pages.filter((p) => /already used/.test(p.searchParams.get('consentError') ?? '')).length).toBe(1);
+  }, 60_000);
+
   test('a read-only user cannot create a link; without the MSP app configured the link is refused with the settings to set', async () => {
     const res = await call(t.app, 'POST', '/api/v1/tenants/consent-link', { token: (await seedMsp(t.database, 'read_only')).token, body: { name: 'X', primaryDomain: 'x.example' } });
     expect(res.status).toBe(403);

@@ -367,10 +367,11 @@ export function signInRoutes(state: SimState): Hono<SimEnv> {
     return completeAdminConsent(state, flow, registered, tenant);
   });
 
-  // Sign-out: no single sign-on session is kept, so there is nothing to end but the redirect.
+  // Sign-out: no single sign-on session is kept, so there is nothing to end but the redirect,
+  // which goes only to an address some app registered (never an open redirect).
   app.get('/:tenant/oauth2/v2.0/logout', (c) => {
     const target = c.req.query('post_logout_redirect_uri');
-    if (target && /^https?:\/\//.test(target)) return c.redirect(target, 302);
+    if (target && [...state.apps.values()].some((a) => (a.redirectUris ?? []).includes(target))) return c.redirect(target, 302);
     return page('You signed out of your account', '<p>It’s a good idea to close all browser windows.</p>');
   });
 
