@@ -10,6 +10,10 @@ import { addMember, call, createTestApp, type Member, sampleTenant, seedMsp } fr
 
 // Routes anyone may call: signing in and using a one-time setup link.
 const PUBLIC = new Set(['POST /api/v1/auth/sign-in', 'POST /api/v1/auth/sign-out', 'GET /api/v1/setup/{token}', 'POST /api/v1/setup/{token}']);
+// Browser redirect targets: a browser arriving without a session is sent to a page that says to
+// sign in (a JSON 401 would strand it), so these answer 302 instead; onboarding-consent.test.ts
+// checks that nothing happens without the right session.
+const BROWSER_REDIRECTS = new Set(['GET /api/v1/tenants/consent-callback']);
 
 type Op = { method: string; path: string; key: string };
 const doc = openApiDocument();
@@ -56,14 +60,15 @@ beforeAll(async () => {
 afterAll(() => t.drop());
 
 const fill = (op: Op) => op.path.replace('{token}', 'x'.repeat(43)).replace(/\{(\w+)\}/g, () => fixtures[op.key] ?? 'missing-fixture');
-const sampleBody = (op: Op) => (op.key === 'POST /api/v1/tenants' ? sampleTenant(99) : {});
+const sampleBody = (op: Op) =>
+  op.key === 'POST /api/v1/tenants' ? sampleTenant(99) : op.key === 'POST /api/v1/tenants/consent-link' ? { name: 'Contoso', primaryDomain: 'contoso.com' } : {};
 
 describe('every API route', () => {
   test('the document lists routes', () => {
     expect(operations.length).toBeGreaterThanOrEqual(8);
   });
 
-  test.each(operations.filter((op) => !PUBLIC.has(op.key)))('$key answers 401 without credentials', async (op) => {
+  test.each(operations.filter((op) => !PUBLIC.has(op.key) && !BROWSER_REDIRECTS.has(op.key)))('$key answers 401 without credentials', async (op) => {
     const res = await call(t.app, op.method, fill(op), isWrite(op) ? { body: sampleBody(op) } : {});
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: { code: 'unauthenticated', requestId: expect.any(String) } });
@@ -82,6 +87,13 @@ describe('every API route', () => {
     expect(((await other.json()) as { error: { message: string } }).error.message).toBe(
       ((await missing.json()) as { error: { message: string } }).error.message,
     );
+  });
+
+  test.each([...BROWSER_REDIRECTS])('%s sends a browser without a session to the tenants page, doing nothing', async (key) => {
+    const [method, path] = key.split(' ') as [string, string];
+    const res = await call(t.app, method, path);
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toMatch(/^\/tenants\?consentError=Sign\+in/);
   });
 
   test.each(operations.filter((op) => isWrite(op) && !PUBLIC.has(op.key) && !READ_ONLY_WRITES.has(op.key)))('$key answers 403 to a read-only role', async (op) => {

@@ -3,14 +3,18 @@ import { ACTIVITY_SOURCES, TENANT_AUTH_MODES, TENANT_STATUSES } from '../../../d
 import { createTenant } from '../../core/tenant/create-tenant.ts';
 import { getTenant } from '../../core/tenant/get-tenant.ts';
 import { listTenants } from '../../core/tenant/list-tenants.ts';
-import { createTenantInput } from '../../core/tenant/tenant-input.ts';
+import { consentLinkInput, createTenantInput } from '../../core/tenant/tenant-input.ts';
+import { ConsentRefusedError, createConsentLink, describeConsentError, recordConsentedTenant, redeemConsentState } from '../../core/tenant/consent.ts';
+import type { VerifyReport } from '../../collector/verify-tenant.ts';
+import { AppError } from '../../errors.ts';
 import { verifyTenant } from '../../collector/verify-tenant.ts';
 import { writeAudit } from '../../core/audit/write-audit.ts';
 import { listQuarantine } from '../../core/tenant/list-quarantine.ts';
 import { UnavailableError } from '../../errors.ts';
-import { allow, requireCtx } from '../auth/middleware.ts';
+import { allow, clientIp, requireCtx } from '../auth/middleware.ts';
 import { errorResponse, errorResponses, IdParam, json, jsonBody, page, pageQuery } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
+import type { Context } from 'hono';
 
 const TenantSchema = z
   .object({
@@ -48,6 +52,45 @@ const VerifySchema = z
   })
   .openapi('TenantCheck');
 
+const ConsentLinkSchema = z
+  .object({
+    url: z.string().openapi({ description: "Microsoft's admin consent page for the MSP app; open it and sign in as a Global Administrator of the customer's tenant." }),
+    redirectUri: z.string().openapi({ description: 'Where Microsoft sends the browser back; must be a Web redirect URI of the MSP app.' }),
+    expiresAt: z.string(),
+  })
+  .openapi('ConsentLink');
+
+const ConsentCallbackQuery = z.object({
+  state: z.string().max(2000).optional(),
+  admin_consent: z.string().max(20).optional(),
+  tenant: z.string().max(100).optional(),
+  scope: z.string().max(4000).optional(),
+  error: z.string().max(200).optional(),
+  error_description: z.string().max(4000).optional(),
+  error_subcode: z.string().max(200).optional(),
+  error_uri: z.string().max(2000).optional(),
+});
+
+/** The tenants page with the outcome of an admin consent, for the web app to show. */
+function toTenantsPage(c: Context<AppEnv>, result: { added: string; warning?: string } | { error: string }) {
+  const params = new URLSearchParams('error' in result ? { consentError: result.error } : { added: result.added, ...(result.warning ? { consentWarning: result.warning } : {}) });
+  return c.redirect(`/tenants?${params.toString()}`, 302);
+}
+
+/** What the onboarding check found that needs the admin's attention, in one short paragraph. */
+function checkWarning(report: VerifyReport): string | undefined {
+  const parts: string[] = [];
+  if (report.signInErrors.length > 0) parts.push(`Signing in to the tenant failed (${report.signInErrors.map((e) => `${e.api}: ${e.message}`).join('; ')}).`);
+  if (report.missing.length > 0) {
+    const listed = report.missing.slice(0, 3).map((m) => `${m.permission} (${m.without})`);
+    const more = report.missing.length > 3 ? ` and ${report.missing.length - 3} more` : '';
+    parts.push(`Missing permissions: ${listed.join('; ')}${more}.`);
+  }
+  if (parts.length === 0) return undefined;
+  parts.push("Microsoft can take a few minutes to apply a new consent: run the check again from the tenant's page.");
+  return parts.join(' ').slice(0, 1500);
+}
+
 const QuarantineSchema = z.object({ id: z.string(), source: z.enum(ACTIVITY_SOURCES), reason: z.string(), raw: z.string(), createdAt: z.string() }).openapi('QuarantinedRecord');
 
 export const tenantRoutes = new OpenAPIHono<AppEnv>()
@@ -74,6 +117,54 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       responses: { 201: json(TenantSchema, 'Added'), 409: errorResponse('This tenant is already added'), ...errorResponses },
     }),
     async (c) => c.json(await createTenant({ ctx: requireCtx(c), input: c.req.valid('json') }), 201),
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/tenants/consent-link',
+      tags: ['tenants'],
+      summary: "Admin consent link for the MSP app: a customer's Global Administrator opens it to connect their tenant",
+      middleware: [allow('tenant.write')] as const,
+      request: jsonBody(consentLinkInput),
+      responses: { 201: json(ConsentLinkSchema, 'The link, single use, valid for an hour'), 409: errorResponse('The MSP app is not configured (TW_MS_CLIENT_ID, TW_MS_CLIENT_SECRET)'), ...errorResponses },
+    }),
+    async (c) => c.json(await createConsentLink({ ctx: requireCtx(c), config: c.get('deps').config, input: c.req.valid('json') }), 201),
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/tenants/consent-callback',
+      tags: ['tenants'],
+      summary: "Where Microsoft's admin consent page sends the browser back: adds the tenant, checks its permissions and redirects to /tenants",
+      description:
+        'Needs the session of the user who created the consent link. Always answers with a redirect to the web app: `/tenants?added=<id>` (with `consentWarning` when the check found a problem) or `/tenants?consentError=<what went wrong>`.',
+      request: { query: ConsentCallbackQuery },
+      responses: { 302: { description: 'To /tenants with the outcome' } },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      if (!c.get('auth')) return toTenantsPage(c, { error: 'Sign in to Tenantwatch, then open the consent link again (it was not used).' });
+      const ctx = requireCtx(c);
+      const { tokens, config, secrets, log } = c.get('deps');
+      try {
+        const link = await redeemConsentState({ ctx, state: query.state });
+        if (query.error || query.admin_consent?.toLowerCase() !== 'true') {
+          const message = query.error ? describeConsentError(query.error, query.error_description) : "Microsoft's answer did not confirm the consent, so nothing was added. Try the consent link again.";
+          await writeAudit(ctx.db, ctx, 'tenant.consent_refused', { type: 'consent_link', id: link.id }, { error: query.error ?? null, errorDescription: query.error_description?.split(/\r?\n/)[0] ?? null, tenant: query.tenant ?? null });
+          return toTenantsPage(c, { error: message });
+        }
+        const { tenant } = await recordConsentedTenant({ ctx, link, tenantGuid: query.tenant });
+        if (!tokens) return toTenantsPage(c, { added: tenant.id, warning: 'The permissions were not checked on this deployment; run `tenantwatch tenant verify` on the Node deployment.' });
+        const report = await verifyTenant({ db: ctx.db, config, tokens, secrets }, tenant.id);
+        await writeAudit(ctx.db, ctx, 'tenant.verify', { type: 'tenant', id: tenant.id }, { status: report.status, missing: report.missing.map((m) => m.permission) });
+        const warning = checkWarning(report);
+        return toTenantsPage(c, { added: tenant.id, ...(warning ? { warning } : {}) });
+      } catch (err) {
+        if (err instanceof ConsentRefusedError || err instanceof AppError) return toTenantsPage(c, { error: err.message });
+        log.error({ err, requestId: c.get('requestId'), ip: clientIp(c) }, 'admin consent callback failed');
+        return toTenantsPage(c, { error: 'Tenantwatch could not finish adding the tenant. Try the consent link again; if it keeps failing, contact support with the time it happened.' });
+      }
+    },
   )
   .openapi(
     createRoute({

@@ -31,3 +31,17 @@ export const createTenantInput = z.object({
   auth: tenantAuthInput.default({ mode: 'consent' }),
 });
 export type CreateTenantInput = z.input<typeof createTenantInput>;
+
+/**
+ * An admin consent link: the customer's name and domain (Microsoft's answer names only the
+ * tenant id), and optionally the tenant (GUID or domain) whose administrator should consent;
+ * without it, any organisation's administrator can.
+ */
+export const consentLinkInput = z.object({
+  name: z.string().trim().min(1, 'expected a name').max(200),
+  primaryDomain: domain,
+  tenant: z
+    .union([z.uuid({ message: 'expected the tenant id (a GUID) or a domain' }).transform((v) => v.toLowerCase()), domain])
+    .optional(),
+});
+export type ConsentLinkInput = z.input<typeof consentLinkInput>;

@@ -3,6 +3,7 @@
  * the Management API (`iss` https://sts.windows.net/{tid}/, `aud` the resource URI, `roles`
  * the consented application permissions), and their validation on every API call.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { SignJWT, calculateJwkThumbprint, decodeProtectedHeader, errors, exportJWK, generateKeyPair, jwtVerify, type CryptoKey, type JWK } from 'jose';
 import { RESOURCES, type ResourceKey } from './state.ts';
 
@@ -58,6 +59,93 @@ export async function mintAccessToken(keys: SigningKeys, claims: AccessTokenClai
   };
   // Entra omits `roles` entirely when nothing was consented, rather than sending an empty list.
   if (claims.roles.length > 0) payload.roles = claims.roles;
+  return new SignJWT(payload).setProtectedHeader({ typ: 'JWT', alg: 'RS256', kid: keys.kid, x5t: keys.kid }).sign(keys.privateKey);
+}
+
+/** The signed-in user as tokens describe them. */
+export interface TokenUser {
+  tenantId: string;
+  userId: string;
+  userPrincipalName: string;
+  displayName: string;
+  givenName: string | null;
+  surname: string | null;
+  mail: string | null;
+}
+
+/** `sub` is pairwise in Entra: the same user has a different, stable subject per application. */
+export function pairwiseSubject(user: Pick<TokenUser, 'tenantId' | 'userId'>, appId: string): string {
+  return createHash('sha256').update(`${user.tenantId}/${user.userId}/${appId.toLowerCase()}`).digest('base64url').slice(0, 43);
+}
+
+/**
+ * A v2.0 ID token as Entra issues it to the app after an interactive sign-in: audience the
+ * client id, issuer `{authority host}/{tid}/v2.0`, the user's ids and names, and the request's nonce.
+ */
+export async function mintIdToken(
+  keys: SigningKeys,
+  claims: { user: TokenUser; appId: string; issuer: string; nonce?: string | undefined },
+  options: MintOptions,
+): Promise<string> {
+  const iat = Math.floor(options.nowMs / 1000);
+  const { user } = claims;
+  const payload: Record<string, unknown> = {
+    aud: claims.appId,
+    iss: claims.issuer,
+    iat,
+    nbf: iat,
+    exp: iat + options.lifetimeSeconds,
+    name: user.displayName,
+    oid: user.userId,
+    preferred_username: user.userPrincipalName,
+    rh: '0.AXsim',
+    sub: pairwiseSubject(user, claims.appId),
+    tid: user.tenantId,
+    uti: randomBytes(16).toString('base64url'),
+    ver: '2.0',
+  };
+  if (user.mail) payload.email = user.mail;
+  if (claims.nonce !== undefined) payload.nonce = claims.nonce;
+  return new SignJWT(payload).setProtectedHeader({ typ: 'JWT', alg: 'RS256', kid: keys.kid }).sign(keys.privateKey);
+}
+
+/**
+ * A delegated (user) access token for Microsoft Graph, in the v1.0 shape Graph tokens have:
+ * `scp` lists the delegated permissions, `idtyp` is `user`. The simulated Graph answers only
+ * app-only calls, so these tokens are for the client's own use (and for realism).
+ */
+export async function mintDelegatedAccessToken(
+  keys: SigningKeys,
+  claims: { user: TokenUser; appId: string; appDisplayName: string; scopes: string[]; clientAuthMethod: '0' | '1' | '2' },
+  options: MintOptions,
+): Promise<string> {
+  const iat = Math.floor(options.nowMs / 1000);
+  const { user } = claims;
+  const payload: Record<string, unknown> = {
+    aud: RESOURCES.graph.uri,
+    iss: `https://sts.windows.net/${user.tenantId}/`,
+    iat,
+    nbf: iat,
+    exp: iat + options.lifetimeSeconds,
+    acct: 0,
+    acr: '1',
+    aio: 'E2ZgYJj8sim',
+    amr: ['pwd'],
+    app_displayname: claims.appDisplayName,
+    appid: claims.appId,
+    appidacr: claims.clientAuthMethod,
+    idtyp: 'user',
+    name: user.displayName,
+    oid: user.userId,
+    scp: claims.scopes.join(' '),
+    sub: pairwiseSubject(user, RESOURCES.graph.appId),
+    tid: user.tenantId,
+    unique_name: user.userPrincipalName,
+    upn: user.userPrincipalName,
+    ver: '1.0',
+  };
+  if (user.givenName) payload.given_name = user.givenName;
+  if (user.surname) payload.family_name = user.surname;
   return new SignJWT(payload).setProtectedHeader({ typ: 'JWT', alg: 'RS256', kid: keys.kid, x5t: keys.kid }).sign(keys.privateKey);
 }
 

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { deliveryFaultsSchema, tenantFaultsSchema } from './faults.ts';
 import { jsonResponse } from './http-util.ts';
 import { CONTENT_TYPES, isContentType, type AuditRecord, type DirectoryAudit, type GraphUser, type RiskDetection, type RiskyUser, type SecurityAlert, type SignIn } from './records.ts';
-import type { AppRegistration, AuditInput, SimState, SimTenant, TenantScenario } from './state.ts';
+import { findUser, type AppRegistration, type AuditInput, type SimState, type SimTenant, type TenantScenario } from './state.ts';
 import type { MessageRule, TransportRule } from './directory.ts';
 import type { SimEnv } from './env.ts';
 import { userMethods } from './authentication-methods.ts';
@@ -283,6 +283,18 @@ export function controlRoutes(state: SimState, hooks: ControlHooks): Hono<SimEnv
     if (!user) return bad(`user ${c.req.param('userId')} not found`, 404);
     tenant.directory.messageRules.set(user.id.toLowerCase(), parsed.data as MessageRule[]);
     return c.json({ userId: user.id, rules: parsed.data });
+  });
+
+  // Set the password a user signs in with on the simulated sign-in page.
+  app.put('/_sim/tenants/:id/users/:userId/password', async (c) => {
+    const tenant = tenantOr404(c);
+    if (tenant instanceof Response) return tenant;
+    const parsed = z.object({ password: z.string().min(1) }).safeParse(await readJson(c));
+    if (!parsed.success) return bad('expected {"password": "…"}');
+    const user = findUser(tenant, c.req.param('userId'));
+    if (!user) return bad(`user ${c.req.param('userId')} not found`, 404);
+    tenant.passwords.set(user.id.toLowerCase(), parsed.data.password);
+    return c.body(null, 204);
   });
 
   // Replace the organisation's transport rules.

@@ -8,7 +8,18 @@ import { toAadTimestamp } from './clock.ts';
 
 export interface AadError {
   status: 400 | 401;
-  error: 'invalid_request' | 'invalid_client' | 'unauthorized_client' | 'invalid_scope' | 'invalid_resource' | 'unsupported_grant_type' | 'invalid_tenant';
+  error:
+    | 'invalid_request'
+    | 'invalid_client'
+    | 'unauthorized_client'
+    | 'invalid_scope'
+    | 'invalid_resource'
+    | 'unsupported_grant_type'
+    | 'invalid_tenant'
+    | 'invalid_grant'
+    | 'access_denied'
+    | 'login_required'
+    | 'unsupported_response_type';
   code: number;
   message: string;
 }
@@ -37,6 +48,11 @@ export function aadErrorBody(err: AadError, nowMs: number, correlationId: string
     correlation_id: correlation,
     error_uri: `https://login.microsoftonline.com/error?code=${err.code}`,
   };
+}
+
+/** `AADSTS{code}: {message}` plus the trace lines, as Entra writes error_description (also in redirects). */
+export function aadDescription(err: AadError, nowMs: number, correlationId?: string): string {
+  return aadErrorBody(err, nowMs, correlationId).error_description;
 }
 
 /** The AADSTS errors a client-credentials collector can meet, with Microsoft's wording. */
@@ -108,5 +124,78 @@ export const aad = {
   resourceNotFound: (resource: string, tenant: string): AadError => ({
     status: 400, error: 'invalid_resource', code: 500011,
     message: `The resource principal named ${resource} was not found in the tenant named ${tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+  }),
+  // Interactive sign-in, authorization codes and admin consent.
+  redirectUriMismatch: (uri: string, appId: string): AadError => ({
+    status: 400, error: 'invalid_request', code: 50011,
+    message: `The redirect URI '${uri}' specified in the request does not match the redirect URIs configured for the application '${appId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`,
+  }),
+  replyAddressChanged: (sent: string, original: string): AadError => ({
+    status: 400, error: 'invalid_grant', code: 500112,
+    message: `The reply address '${sent}' does not match the reply address '${original}' provided when requesting Authorization code.`,
+  }),
+  codeRedeemed: (): AadError => ({
+    status: 400, error: 'invalid_grant', code: 54005,
+    message: 'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
+  }),
+  grantExpired: (): AadError => ({
+    status: 400, error: 'invalid_grant', code: 70008,
+    message: 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
+  }),
+  malformedGrant: (): AadError => ({
+    status: 400, error: 'invalid_grant', code: 9002313,
+    message: 'Invalid request. Request is malformed or invalid.',
+  }),
+  grantForOtherClient: (): AadError => ({
+    status: 400, error: 'invalid_grant', code: 70000,
+    message: 'Provided grant is invalid or malformed. The grant was issued to a different client.',
+  }),
+  codeVerifierMismatch: (): AadError => ({
+    status: 400, error: 'invalid_grant', code: 501481,
+    message: 'The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+  }),
+  codeChallengeMethod: (method: string): AadError => ({
+    status: 400, error: 'invalid_request', code: 501491,
+    message: `Invalid code_challenge_method '${method}': use 'S256' (or 'plain').`,
+  }),
+  unsupportedResponseType: (responseType: string): AadError => ({
+    status: 400, error: 'unsupported_response_type', code: 70005,
+    message: `response_type '${responseType}' is not enabled for the application.`,
+  }),
+  scopeNotOnResource: (appName: string, scope: string, resourceAppId: string): AadError => ({
+    status: 400, error: 'invalid_client', code: 650053,
+    message: `The application '${appName}' asked for scope '${scope}' that doesn't exist on the resource '${resourceAppId}'. Contact the app vendor.`,
+  }),
+  loginRequired: (): AadError => ({
+    status: 400, error: 'login_required', code: 50058,
+    message: 'A silent sign-in request was sent but no user is signed in.',
+  }),
+  userDeclined: (): AadError => ({
+    status: 400, error: 'access_denied', code: 65004,
+    message: 'User declined to consent to access the app.',
+  }),
+  adminConsentRequired: (): AadError => ({
+    status: 400, error: 'access_denied', code: 90094,
+    message: 'The grant requires admin permission.',
+  }),
+  flowExpired: (): AadError => ({
+    status: 400, error: 'invalid_request', code: 50089,
+    message: 'Authentication failed due to flow token expired. Expected - auth codes, refresh tokens, and sessions expire over time or are revoked by the user or an admin. The app will request a new login from the user.',
+  }),
+  userNotFound: (tenant: string): AadError => ({
+    status: 400, error: 'invalid_request', code: 50034,
+    message: `The user account {EmailHidden} does not exist in the ${tenant} directory. To sign into this application, the account must be added to the directory.`,
+  }),
+  badPassword: (): AadError => ({
+    status: 400, error: 'invalid_request', code: 50126,
+    message: 'Error validating credentials due to invalid username or password.',
+  }),
+  accountDisabled: (): AadError => ({
+    status: 400, error: 'invalid_request', code: 50057,
+    message: 'The user account is disabled.',
+  }),
+  userNotInTenant: (upn: string, homeTenantId: string, tenantName: string, appId: string, appName: string): AadError => ({
+    status: 400, error: 'invalid_request', code: 50020,
+    message: `User account '${upn}' from identity provider 'https://sts.windows.net/${homeTenantId}/' does not exist in tenant '${tenantName}' and cannot access the application '${appId}'(${appName}) in that tenant. The account needs to be added as an external user in the tenant first. Sign out and sign in again with a different Microsoft Entra user account.`,
   }),
 };

@@ -20,11 +20,12 @@ import { graphRoutes } from './graph/routes.ts';
 import { managementRoutes } from './management-api.ts';
 import { exchangeAdminRoutes } from './exchange-admin.ts';
 import { SimState, type AppRegistration, type RequestLogEntry, type TenantScenario } from './state.ts';
+import { signInRoutes } from './sign-in.ts';
 import { tokenRoutes } from './token.ts';
 import { WebhookNotifier } from './webhooks.ts';
 import type { SimEnv } from './env.ts';
 
-export { SimState } from './state.ts';
+export { SimState, DEFAULT_USER_PASSWORD } from './state.ts';
 export type { AppRegistration, AppConsent, AuditInput, TenantScenario, SimTenant, RequestLogEntry } from './state.ts';
 export type { FaultRule, DeliveryFaults, TenantFaults } from './faults.ts';
 export type { SimClock, ClockOptions } from './clock.ts';
@@ -71,7 +72,8 @@ function classify(path: string): RequestLogEntry['api'] {
   if (path.startsWith('/v1.0/')) return 'graph';
   if (path.startsWith('/api/')) return 'management';
   if (path.startsWith('/adminapi/')) return 'exchange';
-  if (path.includes('/oauth2/')) return 'token';
+  // The Entra sign-in surface: token endpoint, authorize, admin consent and the sign-in form posts.
+  if (path.includes('/oauth2/') || /\/adminconsent$|^\/[^/]+\/(login|consent)$/.test(path)) return 'token';
   if (path.includes('/discovery/') || path.includes('/.well-known/')) return 'discovery';
   return 'other';
 }
@@ -104,6 +106,7 @@ export function createM365App(state: SimState, notifier: WebhookNotifier, option
   app.route('/', managementRoutes(state, options));
   app.route('/', exchangeAdminRoutes(state));
   app.route('/', tokenRoutes(state));
+  app.route('/', signInRoutes(state));
   app.notFound((c) => c.json({ error: { code: 'NotFound', message: `No simulated endpoint at ${c.req.method} ${c.req.path}` } }, 404));
   app.onError((error, c) => {
     console.error('m365 simulator error', error);

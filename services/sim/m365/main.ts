@@ -64,7 +64,16 @@ const sim = await startM365Simulator({
   port: config.port,
   host: config.host,
   ...(tls ? { tls: { key: tls.privateKeyPem, cert: tls.certificatePem } } : {}),
-  apps: [{ appId: config.appId, displayName: 'Tenantwatch Collector (simulated)', secrets: [{ value: config.appSecret }] }],
+  apps: [
+    {
+      appId: config.appId,
+      displayName: 'Tenantwatch Collector (simulated)',
+      secrets: [{ value: config.appSecret }],
+      // What admin consent grants, and where it may send the browser back (a local Tenantwatch).
+      requiredRoles: collectorConsent(config.appId).roles,
+      redirectUris: ['http://localhost:8787/api/v1/tenants/consent-callback', 'http://127.0.0.1:8787/api/v1/tenants/consent-callback'],
+    },
+  ],
   tenants: [
     becScenario({ seed: `${config.seed}/contoso`, day: config.day, consents }),
     baselineScenario({ seed: `${config.seed}/fabrikam`, day: config.day, consents, tenant: { ...FABRIKAM } }),

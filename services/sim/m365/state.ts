@@ -67,6 +67,18 @@ export interface AppRegistration {
   displayName: string;
   secrets?: AppSecret[];
   certificates?: AppCertificate[];
+  /**
+   * Redirect (reply) URIs of the Web platform. Sign-in and admin consent redirect only to one of
+   * these, compared exactly; anything else is AADSTS50011, shown as a page.
+   */
+  redirectUris?: string[];
+  /**
+   * The application permissions the registration lists under "API permissions", per resource.
+   * Admin consent (`/adminconsent`, or `.default`) grants exactly these in the tenant.
+   */
+  requiredRoles?: Partial<Record<ResourceKey, string[]>>;
+  /** "Allow public client flows": an authorization code may be redeemed without a client credential (PKCE protects it). */
+  publicClient?: boolean;
 }
 
 /** The app's service principal in a customer tenant and the application permissions an admin consented to. */
@@ -114,7 +126,18 @@ export interface TenantScenario {
   faults?: Partial<TenantFaults>;
   /** Seed for this tenant's fault PRNG. Default: the tenant id. */
   seed?: string | number;
+  /** Sign-in passwords by user id or UPN; every other user signs in with `DEFAULT_USER_PASSWORD`. */
+  passwords?: Record<string, string>;
 }
+
+/** The password every simulated user signs in with unless the scenario or `PUT /_sim/tenants/{id}/users/{user}/password` sets another. */
+export const DEFAULT_USER_PASSWORD = 'Sim-Passw0rd!';
+
+/** Built-in roles that may grant tenant-wide admin consent to Microsoft Graph application permissions. */
+export const ADMIN_CONSENT_ROLE_IDS: readonly string[] = [
+  '62e90394-69f5-4237-9190-012177145e10', // Global Administrator
+  'e8611ab8-c189-46e8-94e1-60213ab1f814', // Privileged Role Administrator
+];
 
 /**
  * Directory objects of a tenant beyond users. Microsoft's own service principals (Graph,
@@ -224,6 +247,50 @@ export interface SimTenant {
   faults: TenantFaults;
   faultPrng: Prng;
   deliveryPrng: Prng;
+  /** Passwords set for particular users, by lower-case user id. */
+  passwords: Map<string, string>;
+}
+
+/** An interactive sign-in in progress (between showing the form and redirecting back). */
+export interface PendingSignIn {
+  flowToken: string;
+  kind: 'authorize' | 'adminconsent';
+  /** `adminconsent` only: v2 (`/{tenant}/v2.0/adminconsent`) or v1 (`/{tenant}/adminconsent`). */
+  version: 'v1' | 'v2';
+  /** The tenant the URL named, when it was not `common` / `organizations`. */
+  pinnedTenantId?: string;
+  appId: string;
+  redirectUri: string;
+  responseMode: 'query' | 'fragment' | 'form_post';
+  state?: string;
+  nonce?: string;
+  /** Requested scopes as sent (`openid`, `User.Read`, `https://graph.microsoft.com/.default`…). */
+  scopes: string[];
+  codeChallenge?: string;
+  codeChallengeMethod?: 'S256' | 'plain';
+  loginHint?: string;
+  stage: 'credentials' | 'consent' | 'approval-required';
+  /** Set once the user's password was accepted. */
+  user?: { tenantId: string; userId: string };
+  expiresAt: number;
+}
+
+/** What an authorization code or refresh token stands for. */
+export interface UserGrant {
+  tenantId: string;
+  userId: string;
+  appId: string;
+  /** Delegated Microsoft Graph permissions (`User.Read`) and OpenID scopes (`openid`, `profile`, `email`, `offline_access`). */
+  scopes: string[];
+}
+
+export interface IssuedCode extends UserGrant {
+  redirectUri: string;
+  nonce?: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: 'S256' | 'plain';
+  expiresAt: number;
+  redeemed: boolean;
 }
 
 export interface RegisteredApp extends AppRegistration {
@@ -272,6 +339,10 @@ export class SimState {
   readonly maxRecordsPerBlob: number;
   readonly blobWindowMs: number;
   private readonly requestLogLimit: number;
+  /** Interactive sign-ins in progress, by flow token. */
+  readonly pendingSignIns = new Map<string, PendingSignIn>();
+  readonly authorizationCodes = new Map<string, IssuedCode>();
+  readonly refreshTokens = new Map<string, UserGrant>();
   private requestSeq = 0;
   private blobSeq = 0;
   /** Origin of the running server (`http://127.0.0.1:PORT`), for links built outside a request (webhook notifications). */
@@ -333,7 +404,13 @@ export class SimState {
       faults,
       faultPrng: createPrng(`${String(seed)}/faults`),
       deliveryPrng: createPrng(`${String(seed)}/delivery`),
+      passwords: new Map(),
     };
+    for (const [who, password] of Object.entries(scenario.passwords ?? {})) {
+      const user = findUser(tenant, who);
+      if (!user) throw new Error(`tenant ${scenario.tenantId}: a password is set for unknown user ${who}`);
+      tenant.passwords.set(user.id.toLowerCase(), password);
+    }
     this.tenants.set(id, tenant);
     this.addGraphRecords(tenant, scenario);
     for (const contentType of scenario.subscriptions ?? []) {
@@ -360,39 +437,9 @@ export class SimState {
     const servicePrincipals: ServicePrincipal[] = [graph, exchange];
     const appRoleAssignments: AppRoleAssignment[] = [];
     for (const consent of scenario.consents) {
-      const registered = this.apps.get(consent.appId.toLowerCase());
-      const spId = consent.servicePrincipalId ?? createPrng(`${tenantId}/${consent.appId}/sp`).guid();
-      const name = registered?.displayName ?? consent.appId;
-      servicePrincipals.push({
-        ...graph,
-        id: spId,
-        appId: consent.appId,
-        displayName: name,
-        appDisplayName: name,
-        appOwnerOrganizationId: derivedId('msp-tenant', consent.appId),
-        publisherName: name,
-        signInAudience: 'AzureADMultipleOrgs',
-        tags: ['WindowsAzureActiveDirectoryIntegratedApp'],
-        appRoles: [],
-        oauth2PermissionScopes: [],
-      });
-      for (const [resource, roles] of [[graph, consent.roles.graph ?? []], [exchange, consent.roles.exchange ?? []]] as const) {
-        for (const value of roles) {
-          const role = resource.appRoles.find((r) => r.value === value);
-          if (!role) continue;
-          appRoleAssignments.push({
-            id: derivedId(tenantId, spId, role.id),
-            appRoleId: role.id,
-            createdDateTime: '2024-01-15T09:30:00Z',
-            deletedDateTime: null,
-            principalDisplayName: name,
-            principalId: spId,
-            principalType: 'ServicePrincipal',
-            resourceDisplayName: resource.displayName,
-            resourceId: resource.id,
-          });
-        }
-      }
+      const objects = this.consentObjects(tenantId, consent, graph, exchange);
+      servicePrincipals.push(objects.servicePrincipal);
+      appRoleAssignments.push(...objects.appRoleAssignments);
     }
     // Microsoft's own principals exist once per tenant; a scenario only adds others.
     for (const sp of d.servicePrincipals ?? []) if (sp.appId !== GRAPH_APP_ID && sp.appId !== EXCHANGE_APP_ID) servicePrincipals.push(sp);
@@ -413,6 +460,94 @@ export class SimState {
       mailboxes: new Map(),
       riskyUserHistory: new Map(),
     };
+  }
+
+  /** An app's service principal in a tenant, with one app role assignment per consented Graph or Exchange permission. */
+  private consentObjects(
+    tenantId: string,
+    consent: AppConsent,
+    graph: ServicePrincipal,
+    exchange: ServicePrincipal,
+  ): { servicePrincipal: ServicePrincipal; appRoleAssignments: AppRoleAssignment[] } {
+    const registered = this.apps.get(consent.appId.toLowerCase());
+    const spId = consent.servicePrincipalId ?? createPrng(`${tenantId}/${consent.appId}/sp`).guid();
+    const name = registered?.displayName ?? consent.appId;
+    const servicePrincipal: ServicePrincipal = {
+      ...graph,
+      id: spId,
+      appId: consent.appId,
+      displayName: name,
+      appDisplayName: name,
+      appOwnerOrganizationId: derivedId('msp-tenant', consent.appId),
+      publisherName: name,
+      signInAudience: 'AzureADMultipleOrgs',
+      tags: ['WindowsAzureActiveDirectoryIntegratedApp'],
+      appRoles: [],
+      oauth2PermissionScopes: [],
+    };
+    const appRoleAssignments: AppRoleAssignment[] = [];
+    for (const [resource, roles] of [[graph, consent.roles.graph ?? []], [exchange, consent.roles.exchange ?? []]] as const) {
+      for (const value of roles) {
+        const role = resource.appRoles.find((r) => r.value === value);
+        if (!role) continue;
+        appRoleAssignments.push({
+          id: derivedId(tenantId, spId, role.id),
+          appRoleId: role.id,
+          createdDateTime: '2024-01-15T09:30:00Z',
+          deletedDateTime: null,
+          principalDisplayName: name,
+          principalId: spId,
+          principalType: 'ServicePrincipal',
+          resourceDisplayName: resource.displayName,
+          resourceId: resource.id,
+        });
+      }
+    }
+    return { servicePrincipal, appRoleAssignments };
+  }
+
+  /**
+   * Tenant-wide admin consent to an app: its service principal appears in the tenant (if it was
+   * not there) and every application permission the registration requires is granted, on top of
+   * what was granted before. Client-credential tokens carry the new roles from the next request.
+   */
+  grantAdminConsent(tenant: SimTenant, app: RegisteredApp): AppConsent {
+    const key = app.appId.toLowerCase();
+    const before = tenant.consents.get(key);
+    const roles: AppConsent['roles'] = { ...(before?.roles ?? {}) };
+    for (const [resource, required] of Object.entries(app.requiredRoles ?? {}) as [ResourceKey, string[]][]) {
+      roles[resource] = [...new Set([...(roles[resource] ?? []), ...required])];
+    }
+    const consent: AppConsent = { ...(before ?? {}), appId: app.appId, roles };
+    tenant.consents.set(key, consent);
+    const graph = tenant.directory.servicePrincipals.find((sp) => sp.appId === GRAPH_APP_ID) ?? graphServicePrincipal(tenant.id);
+    const exchange = tenant.directory.servicePrincipals.find((sp) => sp.appId === EXCHANGE_APP_ID) ?? exchangeServicePrincipal(tenant.id);
+    const objects = this.consentObjects(tenant.id, consent, graph, exchange);
+    if (!tenant.directory.servicePrincipals.some((sp) => sp.id === objects.servicePrincipal.id)) tenant.directory.servicePrincipals.push(objects.servicePrincipal);
+    for (const assignment of objects.appRoleAssignments) {
+      if (!tenant.directory.appRoleAssignments.some((a) => a.id === assignment.id)) tenant.directory.appRoleAssignments.push(assignment);
+    }
+    return consent;
+  }
+
+  /** Whether the user holds a role that can grant tenant-wide consent (Global or Privileged Role Administrator). */
+  canGrantAdminConsent(tenant: SimTenant, userId: string): boolean {
+    return tenant.directory.roleAssignments.some((a) => a.principalId === userId && ADMIN_CONSENT_ROLE_IDS.includes(a.roleDefinitionId));
+  }
+
+  /** A user's sign-in password: the one set for them, or the default. */
+  userPassword(tenant: SimTenant, userId: string): string {
+    return tenant.passwords.get(userId.toLowerCase()) ?? DEFAULT_USER_PASSWORD;
+  }
+
+  /** A user by UPN in any tenant: how `common` / `organizations` find the home tenant. */
+  findUserByUpn(upn: string): { tenant: SimTenant; user: GraphUser } | undefined {
+    const key = upn.trim().toLowerCase();
+    for (const tenant of this.tenants.values()) {
+      const user = tenant.users.find((u) => u.userPrincipalName.toLowerCase() === key);
+      if (user) return { tenant, user };
+    }
+    return undefined;
   }
 
   /** Finds a tenant by GUID or by one of its domains, the way the token endpoint accepts either. */
@@ -513,4 +648,10 @@ export class SimState {
     if (consent.servicePrincipalId) return consent.servicePrincipalId;
     return createPrng(`${tenant.id}/${consent.appId}/sp`).guid();
   }
+}
+
+/** A user of a tenant by object id or UPN (case-insensitive). */
+export function findUser(tenant: Pick<SimTenant, 'users'>, idOrUpn: string): GraphUser | undefined {
+  const key = idOrUpn.toLowerCase();
+  return tenant.users.find((u) => u.id.toLowerCase() === key || u.userPrincipalName.toLowerCase() === key);
 }

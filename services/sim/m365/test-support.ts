@@ -5,11 +5,14 @@
 import { createSigningKeys, type SigningKeys } from './access-token.ts';
 import { startM365Simulator, type M365Simulator, type M365SimulatorOptions } from './index.ts';
 import { collectorConsent } from './scenarios/index.ts';
+import type { GraphUser } from './records.ts';
 import type { AppRegistration, TenantScenario } from './state.ts';
 import { createSelfSignedCertificate, type SelfSignedCertificate } from './x509.ts';
 
 export const COLLECTOR_APP_ID = '5b0c0c38-7d2f-4c35-9a2e-6f1f6a0c1a11';
 export const COLLECTOR_SECRET = 'Sim~Secret.8Q~contoso-collector-value';
+/** The collector app's registered redirect URI (sign-in and admin consent tests). */
+export const COLLECTOR_REDIRECT_URI = 'https://app.tenantwatch.example/auth/callback';
 export const CONTOSO_ID = '0b5c1e2a-4f7d-4c1e-9b8a-1c2d3e4f5a6b';
 export const FABRIKAM_ID = '7e2d9c41-3b6a-4e58-8f01-a2b3c4d5e6f7';
 /** A tenant that has never consented to the collector. */
@@ -28,6 +31,8 @@ export function collectorApp(): AppRegistration {
     displayName: 'Tenantwatch Collector',
     secrets: [{ value: COLLECTOR_SECRET }, { value: 'old-expired-secret', endDateTime: '2020-01-01T00:00:00Z' }],
     certificates: [{ certificatePem: collectorCertificate().certificatePem }],
+    requiredRoles: collectorConsent(COLLECTOR_APP_ID).roles,
+    redirectUris: [COLLECTOR_REDIRECT_URI],
   };
 }
 
@@ -54,8 +59,59 @@ export function fabrikamScenario(extra: Partial<TenantScenario> = {}): TenantSce
   };
 }
 
-export function northwindScenario(): TenantScenario {
-  return { tenantId: NORTHWIND_ID, displayName: 'Northwind', initialDomain: 'northwind.onmicrosoft.com', consents: [] };
+export function northwindScenario(extra: Partial<TenantScenario> = {}): TenantScenario {
+  return { tenantId: NORTHWIND_ID, displayName: 'Northwind', initialDomain: 'northwind.onmicrosoft.com', consents: [], ...extra };
+}
+
+/** A member user in Graph's shape, for small hand-made tenants. */
+export function testUser(id: string, upn: string, displayName: string, extra: Partial<GraphUser> = {}): GraphUser {
+  const [givenName, surname] = displayName.split(' ');
+  return {
+    id,
+    displayName,
+    userPrincipalName: upn,
+    mail: upn,
+    accountEnabled: true,
+    createdDateTime: '2023-01-10T09:00:00Z',
+    lastPasswordChangeDateTime: '2024-03-01T09:00:00Z',
+    otherMails: [],
+    assignedLicenses: [],
+    userType: 'Member',
+    givenName: givenName ?? null,
+    surname: surname ?? null,
+    jobTitle: null,
+    mobilePhone: null,
+    officeLocation: null,
+    preferredLanguage: 'en-US',
+    businessPhones: [],
+    usageLocation: 'US',
+    signInActivity: {
+      lastSignInDateTime: null,
+      lastSignInRequestId: null,
+      lastNonInteractiveSignInDateTime: null,
+      lastNonInteractiveSignInRequestId: null,
+      lastSuccessfulSignInDateTime: null,
+      lastSuccessfulSignInRequestId: null,
+    },
+    ...extra,
+  };
+}
+
+/** Northwind's people for sign-in tests: a Global Administrator, an ordinary user and a disabled account. */
+export const NORTHWIND_PEOPLE = {
+  admin: testUser('9a1b2c3d-0001-4a00-8000-000000000001', 'megan.admin@northwind.onmicrosoft.com', 'Megan Bowen'),
+  user: testUser('9a1b2c3d-0002-4a00-8000-000000000002', 'alex.user@northwind.onmicrosoft.com', 'Alex Wilber'),
+  disabled: testUser('9a1b2c3d-0003-4a00-8000-000000000003', 'gone.user@northwind.onmicrosoft.com', 'Gone User', { accountEnabled: false }),
+} as const;
+
+/** Northwind with its people; its admin holds Global Administrator. Nobody has consented to the collector yet. */
+export function northwindWithPeople(extra: Partial<TenantScenario> = {}): TenantScenario {
+  const { admin, user, disabled } = NORTHWIND_PEOPLE;
+  return northwindScenario({
+    users: [admin, user, disabled],
+    directory: { roleAssignments: [{ id: 'ra-northwind-ga', principalId: admin.id, roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10', directoryScopeId: '/' }] },
+    ...extra,
+  });
 }
 
 export const T0 = '2024-05-06T12:00:00Z';
@@ -111,3 +167,58 @@ export async function getJson(url: string, token: string | undefined, init: Requ
   }
   return { status: response.status, headers: response.headers, body, text };
 }
+
+/** One HTML form of a simulated sign-in page: where it posts and its hidden fields. */
+export interface PageForm {
+  action: string;
+  fields: Record<string, string>;
+}
+
+/** Reads the forms of a page the way a browser would submit them (hidden and text inputs with their values). */
+export function readForms(html: string, pageUrl: string): PageForm[] {
+  const unescape = (v: string): string => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return [...html.matchAll(/<form\b[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)].map((m) => {
+    const fields: Record<string, string> = {};
+    for (const input of (m[2] ?? '').matchAll(/<input\b[^>]*>/g)) {
+      const name = /name="([^"]*)"/.exec(input[0])?.[1];
+      const value = /value="([^"]*)"/.exec(input[0])?.[1] ?? '';
+      if (name) fields[unescape(name)] = unescape(value);
+    }
+    return { action: new URL(unescape(m[1] ?? ''), pageUrl).toString(), fields };
+  });
+}
+
+/**
+ * Submits a sign-in page form as a browser would (urlencoded POST, no redirect following), with
+ * `extra` fields such as the username, password and the button pressed.
+ */
+export async function submitForm(form: PageForm, extra: Record<string, string>): Promise<Response> {
+  return fetch(form.action, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...form.fields, ...extra }).toString(),
+    redirect: 'manual',
+  });
+}
+
+/**
+ * Opens an authorize or admin consent URL, signs in with `username` / `password` and presses
+ * `button` on the page that follows (`accept` / `cancel` on the consent page, `back` on "Need
+ * admin approval"); returns the final response (normally the 302 back to the app).
+ */
+export async function browserSignIn(url: string, username: string, password: string, button?: 'accept' | 'cancel' | 'back'): Promise<{ response: Response; pages: string[] }> {
+  const pages: string[] = [];
+  const first = await fetch(url, { redirect: 'manual' });
+  const html = await first.text();
+  pages.push(html);
+  const [form] = readForms(html, url);
+  if (!form) return { response: new Response(html, { status: first.status, headers: first.headers }), pages };
+  const second = await submitForm(form, { login: username, passwd: password, action: 'signin' });
+  if (second.status !== 200 || !button) return { response: second, pages };
+  const next = await second.text();
+  pages.push(next);
+  const [decision] = readForms(next, form.action);
+  if (!decision) return { response: new Response(next, { status: 200, headers: second.headers }), pages };
+  return { response: await submitForm(decision, { decision: button }), pages };
+}
+

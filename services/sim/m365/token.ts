@@ -1,14 +1,17 @@
 /**
- * The Entra ID v2.0 token endpoint (client credentials, with a client secret or a certificate
- * assertion), OpenID Connect discovery, instance discovery and JWKS, as msal-node calls them.
+ * The Entra ID v2.0 token endpoint (client credentials with a client secret or a certificate
+ * assertion; authorization code with PKCE and refresh tokens for codes from sign-in.ts), OpenID
+ * Connect discovery, instance discovery and JWKS, as msal-node calls them.
  */
+import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { base64url, compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
 import { aad, aadErrorBody, type AadError } from './entra-errors.ts';
-import { mintAccessToken } from './access-token.ts';
+import { mintAccessToken, mintDelegatedAccessToken, mintIdToken, type TokenUser } from './access-token.ts';
+import { grantUser, OIDC_SCOPES, pkceMatches } from './sign-in.ts';
 import { jsonResponse, requestOrigin } from './http-util.ts';
 import type { SimEnv } from './env.ts';
-import { RESOURCES, type ResourceKey, type SimState, type SimTenant, type RegisteredApp, type AppConsent } from './state.ts';
+import { RESOURCES, type ResourceKey, type SimState, type SimTenant, type RegisteredApp, type AppConsent, type UserGrant } from './state.ts';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -36,9 +39,9 @@ function resourceForUri(uri: string, tenantName: string): { resource?: ResourceK
 }
 
 /** Assertion audiences Entra accepts for a tenant: its token endpoint (v2 or v1) or issuer, by id or domain, at our origin or Microsoft's. */
-function acceptedAudiences(origin: string, tenant: SimTenant): string[] {
+function acceptedAudiences(origin: string, tenant: SimTenant | undefined, segment?: string): string[] {
   const hosts = [origin, 'https://login.microsoftonline.com'];
-  const names = [tenant.id, ...tenant.domains];
+  const names = [...(tenant ? [tenant.id, ...tenant.domains] : []), ...(segment ? [segment] : [])];
   return hosts.flatMap((h) => names.flatMap((n) => [`${h}/${n}/oauth2/v2.0/token`, `${h}/${n}/oauth2/token`, `${h}/${n}/v2.0`]));
 }
 
@@ -120,6 +123,9 @@ export function tokenRoutes(state: SimState): Hono<SimEnv> {
 
     const grantType = form.get('grant_type');
     if (!grantType) return fail(c, aad.missingParameter('grant_type'), correlationId);
+    if (version === 'v2' && (grantType === 'authorization_code' || grantType === 'refresh_token')) {
+      return redeemUserGrant(c, form, grantType, clientId, clientSecret, correlationId);
+    }
     if (grantType !== 'client_credentials') return fail(c, aad.unsupportedGrant(grantType), correlationId);
     const tenant = state.findTenant(tenantName);
     if (!tenant) return fail(c, aad.tenantNotFound(tenantName), correlationId);
@@ -182,17 +188,127 @@ export function tokenRoutes(state: SimState): Hono<SimEnv> {
           };
     return jsonResponse(body, 200, { 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache', ...(correlationId ? { 'client-request-id': correlationId } : {}) });
   };
+  /**
+   * authorization_code (a code from sign-in.ts, with its redirect URI and PKCE verifier) and
+   * refresh_token: ID token, delegated Graph access token, and a refresh token with offline_access.
+   * A code is single use: any redemption by its own client, good or bad, spends it.
+   */
+  const redeemUserGrant = async (
+    c: Context<SimEnv>,
+    form: URLSearchParams,
+    grantType: 'authorization_code' | 'refresh_token',
+    clientId: string | undefined,
+    clientSecret: string | undefined,
+    correlationId: string | undefined,
+  ): Promise<Response> => {
+    const segment = c.req.param('tenant') ?? '';
+    const multi = ['common', 'organizations'].includes(segment.toLowerCase());
+    const pinned = multi ? undefined : state.findTenant(segment);
+    if (!multi && !pinned) return fail(c, aad.tenantNotFound(segment), correlationId);
+    if (pinned) c.set('tenantId', pinned.id);
+    if (!clientId) return fail(c, aad.missingParameter('client_id'), correlationId);
+    c.set('appId', clientId);
+    const registered = state.apps.get(clientId.toLowerCase());
+    if (!registered) return fail(c, aad.appNotFound(clientId, pinned?.initialDomain ?? segment), correlationId);
+
+    let method: '0' | '1' | '2';
+    const assertion = form.get('client_assertion');
+    if (assertion) {
+      if (form.get('client_assertion_type') !== JWT_BEARER) return fail(c, aad.unsupportedAssertionType(), correlationId);
+      const auth = await checkAssertion(registered, assertion, acceptedAudiences(requestOrigin(c), pinned, segment), registered.appId);
+      if (!auth.ok) return fail(c, auth.error, correlationId);
+      method = auth.method;
+    } else if (clientSecret) {
+      const auth = checkSecret(registered, clientSecret, state.now());
+      if (!auth.ok) return fail(c, auth.error, correlationId);
+      method = auth.method;
+    } else if (registered.publicClient) {
+      method = '0';
+    } else {
+      return fail(c, aad.noCredential(), correlationId);
+    }
+
+    let grant: UserGrant;
+    let nonce: string | undefined;
+    if (grantType === 'authorization_code') {
+      const code = form.get('code');
+      if (!code) return fail(c, aad.missingParameter('code'), correlationId);
+      const issued = state.authorizationCodes.get(code);
+      if (!issued || (pinned && pinned.id !== issued.tenantId)) return fail(c, aad.malformedGrant(), correlationId);
+      if (issued.appId.toLowerCase() !== registered.appId.toLowerCase()) return fail(c, aad.grantForOtherClient(), correlationId);
+      if (issued.redeemed) return fail(c, aad.codeRedeemed(), correlationId);
+      issued.redeemed = true;
+      if (issued.expiresAt <= state.now()) return fail(c, aad.grantExpired(), correlationId);
+      const redirectUri = form.get('redirect_uri');
+      if (!redirectUri) return fail(c, aad.missingParameter('redirect_uri'), correlationId);
+      if (!(registered.redirectUris ?? []).includes(redirectUri)) return fail(c, aad.redirectUriMismatch(redirectUri, registered.appId), correlationId);
+      if (redirectUri !== issued.redirectUri) return fail(c, aad.replyAddressChanged(redirectUri, issued.redirectUri), correlationId);
+      if (issued.codeChallenge) {
+        const verifier = form.get('code_verifier');
+        if (!verifier || !pkceMatches(verifier, issued.codeChallenge, issued.codeChallengeMethod ?? 'plain')) return fail(c, aad.codeVerifierMismatch(), correlationId);
+      }
+      grant = issued;
+      nonce = issued.nonce;
+    } else {
+      const refreshToken = form.get('refresh_token');
+      if (!refreshToken) return fail(c, aad.missingParameter('refresh_token'), correlationId);
+      const stored = state.refreshTokens.get(refreshToken);
+      if (!stored || (pinned && pinned.id !== stored.tenantId)) return fail(c, aad.malformedGrant(), correlationId);
+      if (stored.appId.toLowerCase() !== registered.appId.toLowerCase()) return fail(c, aad.grantForOtherClient(), correlationId);
+      grant = stored;
+    }
+
+    const found = grantUser(state, grant.tenantId, grant.userId);
+    if (!found) return fail(c, aad.malformedGrant(), correlationId);
+    if (!found.user.accountEnabled) return fail(c, { ...aad.accountDisabled(), error: 'invalid_grant' }, correlationId);
+    c.set('tenantId', found.tenant.id);
+    const user: TokenUser = {
+      tenantId: found.tenant.id,
+      userId: found.user.id,
+      userPrincipalName: found.user.userPrincipalName,
+      displayName: found.user.displayName,
+      givenName: found.user.givenName,
+      surname: found.user.surname,
+      mail: found.user.mail,
+    };
+    const isOidc = (s: string): boolean => (OIDC_SCOPES as readonly string[]).includes(s);
+    const scp = [...grant.scopes.filter((s) => !isOidc(s)), ...grant.scopes.filter((s) => isOidc(s) && s !== 'offline_access')];
+    const lifetime = state.tokenLifetimeSeconds;
+    const mint = { nowMs: state.now(), lifetimeSeconds: lifetime };
+    const body: Record<string, unknown> = {
+      token_type: 'Bearer',
+      scope: scp.join(' '),
+      expires_in: lifetime,
+      ext_expires_in: lifetime,
+      access_token: await mintDelegatedAccessToken(state.signingKeys, { user, appId: registered.appId, appDisplayName: registered.displayName, scopes: scp, clientAuthMethod: method }, mint),
+    };
+    if (grant.scopes.includes('offline_access')) {
+      const refreshToken = `1.AXsimR${randomBytes(48).toString('base64url')}`;
+      state.refreshTokens.set(refreshToken, { tenantId: grant.tenantId, userId: grant.userId, appId: grant.appId, scopes: grant.scopes });
+      body.refresh_token = refreshToken;
+    }
+    if (grant.scopes.includes('openid')) {
+      body.id_token = await mintIdToken(state.signingKeys, { user, appId: registered.appId, issuer: `${requestOrigin(c)}/${user.tenantId}/v2.0`, nonce }, { ...mint, lifetimeSeconds: 3600 });
+    }
+    // msal asks for client_info=1: the account's home ids, base64url JSON.
+    if (form.get('client_info') === '1') body.client_info = Buffer.from(JSON.stringify({ uid: user.userId, utid: user.tenantId })).toString('base64url');
+    return jsonResponse(body, 200, { 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache', ...(correlationId ? { 'client-request-id': correlationId } : {}) });
+  };
+
   app.post('/:tenant/oauth2/v2.0/token', (c) => issue(c, 'v2'));
   app.post('/:tenant/oauth2/token', (c) => issue(c, 'v1'));
 
   app.get('/:tenant/v2.0/.well-known/openid-configuration', (c) => {
     const tenantName = c.req.param('tenant');
-    const tenant = state.findTenant(tenantName);
-    if (!tenant) {
+    // `common` and `organizations` publish their own endpoints and an issuer with a {tenantid}
+    // placeholder: the signed-in user's home tenant fills it in.
+    const multi = ['common', 'organizations'].includes(tenantName.toLowerCase());
+    const tenant = multi ? undefined : state.findTenant(tenantName);
+    if (!multi && !tenant) {
       const err = { ...aad.tenantNotFound(tenantName), error: 'invalid_tenant' as const };
       return fail(c, err, c.req.header('client-request-id'));
     }
-    const base = `${requestOrigin(c)}/${tenant.id}`;
+    const base = `${requestOrigin(c)}/${tenant?.id ?? tenantName.toLowerCase()}`;
     return jsonResponse(
       {
         token_endpoint: `${base}/oauth2/v2.0/token`,
@@ -203,17 +319,18 @@ export function tokenRoutes(state: SimState): Hono<SimEnv> {
         id_token_signing_alg_values_supported: ['RS256'],
         response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
         scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-        issuer: `${base}/v2.0`,
+        issuer: tenant ? `${base}/v2.0` : `${requestOrigin(c)}/{tenantid}/v2.0`,
         request_uri_parameter_supported: false,
         userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo',
         authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
         device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+        code_challenge_methods_supported: ['plain', 'S256'],
         http_logout_supported: true,
         frontchannel_logout_supported: true,
         end_session_endpoint: `${base}/oauth2/v2.0/logout`,
         claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
         kerberos_endpoint: `${base}/kerberos`,
-        tenant_region_scope: 'NA',
+        tenant_region_scope: tenant ? 'NA' : null,
         cloud_instance_name: 'microsoftonline.com',
         cloud_graph_host_name: 'graph.windows.net',
         msgraph_host: 'graph.microsoft.com',

@@ -543,6 +543,141 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/consent-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Admin consent link for the MSP app: a customer's Global Administrator opens it to connect their tenant */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        primaryDomain: string;
+                        tenant?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The link, single use, valid for an hour */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsentLink"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The MSP app is not configured (TW_MS_CLIENT_ID, TW_MS_CLIENT_SECRET) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/consent-callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where Microsoft's admin consent page sends the browser back: adds the tenant, checks its permissions and redirects to /tenants
+         * @description Needs the session of the user who created the consent link. Always answers with a redirect to the web app: `/tenants?added=<id>` (with `consentWarning` when the check found a problem) or `/tenants?consentError=<what went wrong>`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    state?: string;
+                    admin_consent?: string;
+                    tenant?: string;
+                    scope?: string;
+                    error?: string;
+                    error_description?: string;
+                    error_subcode?: string;
+                    error_uri?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description To /tenants with the outcome */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{id}": {
         parameters: {
             query?: never;
@@ -2246,6 +2381,13 @@ export interface components {
                 lastErrorAt: string | null;
                 consecutiveFailures: number;
             }[];
+        };
+        ConsentLink: {
+            /** @description Microsoft's admin consent page for the MSP app; open it and sign in as a Global Administrator of the customer's tenant. */
+            url: string;
+            /** @description Where Microsoft sends the browser back; must be a Web redirect URI of the MSP app. */
+            redirectUri: string;
+            expiresAt: string;
         };
         TenantCheck: {
             /** @enum {string} */
