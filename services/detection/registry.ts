@@ -22,6 +22,7 @@ import { breakGlassSignIn } from './rules/m365-azure-ad-break-glass-sign-in.ts';
 import { newCountrySignIn } from './rules/m365-azure-ad-new-country-sign-in.ts';
 import { impossibleTravel } from './rules/m365-azure-ad-impossible-travel.ts';
 import { identityProtectionRisk } from './rules/m365-azure-ad-identity-protection-risk.ts';
+import { anonymizedIpSignIn } from './rules/m365-azure-ad-anonymized-ip-sign-in.ts';
 // Entra ID directory changes
 import { privilegedRoleAssigned } from './rules/m365-azure-ad-privileged-role-assigned.ts';
 import { mfaDisabled } from './rules/m365-azure-ad-mfa-disabled.ts';
@@ -59,6 +60,7 @@ export const RULES: readonly RegisteredRule[] = [
   newCountrySignIn,
   impossibleTravel,
   identityProtectionRisk,
+  anonymizedIpSignIn,
   privilegedRoleAssigned,
   mfaDisabled,
   adminPasswordReset,

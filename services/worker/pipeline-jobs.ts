@@ -49,9 +49,9 @@ export const PIPELINE_JOBS = {
    */
   'detect.activity': {
     retryLimit: 5,
-    run: async (data: unknown, { database, log }) => {
+    run: async (data: unknown, { database, log, ipIntel }) => {
       const { activityIds } = data as { activityIds: string[] };
-      const summary = await detectActivity({ db: database.db, log }, activityIds);
+      const summary = await detectActivity({ db: database.db, log, ipIntel }, activityIds);
       if (summary.eventsCreated + summary.eventsUpdated > 0) log.info(summary, 'detection raised events');
       return summary;
     },
