@@ -11,6 +11,7 @@ import { externalForwarding } from './rules/m365-exchange-external-forwarding.ts
 import { suspiciousMailFlowRule } from './rules/m365-exchange-suspicious-mail-flow-rule.ts';
 import { mailboxPermissionGranted } from './rules/m365-exchange-mailbox-permission-granted.ts';
 import { auditLoggingDisabled } from './rules/m365-exchange-audit-logging-disabled.ts';
+import { mailboxFolderPermissionOpened } from './rules/m365-exchange-mailbox-folder-permission-opened.ts';
 // Entra ID sign-ins
 import { passwordSpray } from './rules/m365-azure-ad-password-spray.ts';
 import { sprayValidPassword } from './rules/m365-azure-ad-spray-valid-password.ts';
@@ -25,6 +26,7 @@ import { identityProtectionRisk } from './rules/m365-azure-ad-identity-protectio
 import { anonymizedIpSignIn } from './rules/m365-azure-ad-anonymized-ip-sign-in.ts';
 // Entra ID directory changes
 import { privilegedRoleAssigned } from './rules/m365-azure-ad-privileged-role-assigned.ts';
+import { guestAssignedRole } from './rules/m365-azure-ad-guest-assigned-role.ts';
 import { mfaDisabled } from './rules/m365-azure-ad-mfa-disabled.ts';
 import { adminPasswordReset } from './rules/m365-azure-ad-admin-password-reset.ts';
 import { riskyAppConsent } from './rules/m365-azure-ad-risky-app-consent.ts';
@@ -50,6 +52,7 @@ export const RULES: readonly RegisteredRule[] = [
   suspiciousMailFlowRule,
   mailboxPermissionGranted,
   auditLoggingDisabled,
+  mailboxFolderPermissionOpened,
   passwordSpray,
   sprayValidPassword,
   bruteForce,
@@ -62,6 +65,7 @@ export const RULES: readonly RegisteredRule[] = [
   identityProtectionRisk,
   anonymizedIpSignIn,
   privilegedRoleAssigned,
+  guestAssignedRole,
   mfaDisabled,
   adminPasswordReset,
   riskyAppConsent,
