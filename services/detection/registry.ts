@@ -30,6 +30,7 @@ import { guestAssignedRole } from './rules/m365-azure-ad-guest-assigned-role.ts'
 import { mfaDisabled } from './rules/m365-azure-ad-mfa-disabled.ts';
 import { adminPasswordReset } from './rules/m365-azure-ad-admin-password-reset.ts';
 import { riskyAppConsent } from './rules/m365-azure-ad-risky-app-consent.ts';
+import { userConsentOpened } from './rules/m365-azure-ad-user-consent-opened.ts';
 import { servicePrincipalCreated } from './rules/m365-azure-ad-service-principal-created.ts';
 import { appCredentialsAdded } from './rules/m365-azure-ad-app-credentials-added.ts';
 import { passwordChanged } from './rules/m365-azure-ad-password-changed.ts';
@@ -69,6 +70,7 @@ export const RULES: readonly RegisteredRule[] = [
   mfaDisabled,
   adminPasswordReset,
   riskyAppConsent,
+  userConsentOpened,
   servicePrincipalCreated,
   appCredentialsAdded,
   passwordChanged,
