@@ -3,6 +3,7 @@ console.log(`Tenantwatch benchmarks: node ${process.version}, ${new Date().toISO
 await import('./db-write.ts');
 await import('./api.ts');
 await import('./enrich.ts');
+await import('./detect.ts');
 const { runPredicateBenchmark } = await import('../services/detection/language/bench-predicate.ts');
 runPredicateBenchmark();
 // Last: it starts the Microsoft 365 simulator in a process of its own.

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { activity, detectionProcessed, detectionSettings, eventEntity, securityEvent } from '../db/schema/index.ts';
+import { createIpIntel, type IpIntelService } from '../enrichment/ip/index.ts';
 import { collectTenant, type CollectorDeps } from '../services/collector/collect-tenant.ts';
 import { createTokenProvider } from '../services/collector/microsoft/token-provider.ts';
 import { detectActivity } from '../services/detection/engine.ts';
@@ -16,17 +17,21 @@ import { insertSimTenant, simConfig } from './helpers/sim-tenant.ts';
 
 /**
  * The simulator's stories, collected by the real collector and run through the detection
- * engine, in batches of at most 1,000 activities as the queue sends them.
+ * engine, in batches of at most 1,000 activities as the queue sends them. IP intelligence is
+ * what a default install has: the free ip-location-db data (country and AS, no anonymity flags).
  */
 let handle: Awaited<ReturnType<typeof createTestDatabase>>;
+let ipIntel: IpIntelService;
 const sims: M365Simulator[] = [];
 const log = createLogger({ logLevel: 'silent' });
 
 beforeAll(async () => {
   handle = await createTestDatabase();
+  ipIntel = createIpIntel();
 });
 afterAll(async () => {
   await Promise.all(sims.map((s) => s.close()));
+  await ipIntel.close();
   await handle.drop();
 });
 
@@ -42,7 +47,7 @@ async function collectAndDetect(scenario: TenantScenario, settings?: Record<stri
   const results = await collectTenant(deps, t.id);
   expect(results.filter((r) => r.status === 'failed')).toEqual([]);
   const ids = (await db.select({ id: activity.id }).from(activity).where(eq(activity.tenantId, t.id)).orderBy(asc(activity.ingestedAt))).map((r) => r.id);
-  for (let i = 0; i < ids.length; i += 1000) await detectActivity({ db, log }, ids.slice(i, i + 1000));
+  for (let i = 0; i < ids.length; i += 1000) await detectActivity({ db, log, ipIntel }, ids.slice(i, i + 1000));
   const events = await db.select().from(securityEvent).where(eq(securityEvent.tenantId, t.id));
   return { tenantId: t.id, activityIds: ids, events };
 }
@@ -74,16 +79,17 @@ function expectExactly(events: Events, expectations: Expectations, expected: Rec
 /**
  * Where our rule ids differ from the expectation file's suggestions, and the primary entity
  * each expected event is about (the file names the story, not the entity).
- * - AnonymizedIpSignIn: the VPN sign-in is reported by Entra ID Protection (riskDetections
- *   anonymizedIPAddress + unfamiliarFeatures, the risky user, its alert); one identity-risk
- *   event per user carries all of them. A second rule for the same sign-in would double it.
+ * - The VPN sign-in raises two events about the victim: AnonymizedIpSignIn (the sign-in itself,
+ *   through an anonymiser; the spray's "MFA required" from the droplet joins it) and
+ *   IdentityProtectionRisk (Entra's risk detections, risky-user state and alert, one per user).
  * - RiskyOAuthConsent: our name is RiskyAppConsent (the rule also covers application permissions).
  * - MailFlowRuleBccExternal: one mail-flow rule detection covers BCC, copy, redirect, SCL -1, delete.
  */
 const EXPECTED: Record<string, { rule: string; key: string }> = {
   'password-spray': { rule: 'M365.AzureAD.PasswordSpray', key: BEC.sprayIp },
   'valid-password-during-spray': { rule: 'M365.AzureAD.SprayValidPassword', key: BEC.victimUpn },
-  'sign-in-from-vpn-abroad': { rule: 'M365.AzureAD.IdentityProtectionRisk', key: BEC.victimUpn },
+  'sign-in-from-vpn-abroad': { rule: 'M365.AzureAD.AnonymizedIpSignIn', key: BEC.victimUpn },
+  'identity-protection-risk': { rule: 'M365.AzureAD.IdentityProtectionRisk', key: BEC.victimUpn },
   'inbox-rule-forward-and-delete': { rule: 'M365.Exchange.InboxRuleExternalForwarding', key: BEC.victimUpn },
   'oauth-consent-unverified-app': { rule: 'M365.AzureAD.RiskyAppConsent', key: BEC.consentApp.appId },
   'anonymous-link-finance-folder': { rule: 'M365.SharePoint.AnonymousLinkCreated', key: `${BEC.financeSite}/${BEC.financeFolder}` },
@@ -124,6 +130,12 @@ describe('bec', () => {
     expect(entities.find((e) => e.kind === 'inbox_rule')!.remediations).toEqual(['disable-inbox-rule', 'delete-inbox-rule']);
     expect(entities.find((e) => e.kind === 'user')!.remediations).toContain('revoke-sessions');
 
+    // The VPN sign-in (Graph and audit log: one occurrence) and the spray's MFA prompt from the droplet.
+    const anonymized = result.events.find((e) => e.detectionId === 'M365.AzureAD.AnonymizedIpSignIn')!;
+    expect(anonymized).toMatchObject({ eventType: 'LoginAttempt', count: 2, userName: BEC.victimUpn });
+    // The latest finding describes the event: the VPN sign-in after the spray.
+    expect(anonymized.description).toMatch(new RegExp(`signed in through an anonymising VPN.*: ${BEC.vpnIp.replace(/\./g, '\\.')} `));
+
     // The consent reached us from directoryAudits and the audit log: one occurrence, two activities.
     const consent = result.events.find((e) => e.detectionId === 'M365.AzureAD.RiskyAppConsent')!;
     expect(consent.count).toBe(1);
@@ -132,7 +144,7 @@ describe('bec', () => {
 
   test('running detection again over the same activity changes nothing', async () => {
     const db = handle.database.db;
-    const again = await detectActivity({ db }, result.activityIds);
+    const again = await detectActivity({ db, ipIntel }, result.activityIds);
     expect(again).toMatchObject({ processed: 0, skipped: result.activityIds.length, eventsCreated: 0, eventsUpdated: 0 });
     const events = await db.select({ id: securityEvent.id, count: securityEvent.count }).from(securityEvent).where(eq(securityEvent.tenantId, result.tenantId));
     expect(events.sort((a, b) => a.id.localeCompare(b.id))).toEqual(result.events.map((e) => ({ id: e.id, count: e.count })).sort((a, b) => a.id.localeCompare(b.id)));
@@ -144,7 +156,9 @@ describe('bec', () => {
  * records marks one), so the tenant is configured with the scenario's emergency-access account.
  * Primary entities: the backdoor account for the MFA change and the role grant (dedup key
  * `upn|role template id`), the break-glass account for the reset and the sign-in, and the
- * audit-configuration object (`cmdlet|Identity`, no Identity here) for audit logging.
+ * audit-configuration object (`cmdlet|Identity`, no Identity here) for audit logging, the admin
+ * for the sign-in from the droplet (the break-glass sign-in from it is the break-glass event:
+ * the more specific detection of the same sign-in wins).
  */
 const ADMIN_ABUSE_EXPECTED: Record<string, { rule: string; key: string }> = {
   'mfa-disabled-backdoor': { rule: 'M365.AzureAD.MfaDisabled', key: ADMIN_ABUSE.backdoorUpn },
@@ -152,6 +166,7 @@ const ADMIN_ABUSE_EXPECTED: Record<string, { rule: string; key: string }> = {
   'break-glass-password-reset': { rule: 'M365.AzureAD.AdminPasswordReset', key: ADMIN_ABUSE.breakGlassUpn },
   'break-glass-sign-in': { rule: 'M365.AzureAD.BreakGlassSignIn', key: ADMIN_ABUSE.breakGlassUpn },
   'unified-audit-log-disabled': { rule: 'M365.Exchange.AuditLoggingDisabled', key: 'Set-AdminAuditLogConfig|' },
+  'admin-sign-in-from-hosting': { rule: 'M365.AzureAD.AnonymizedIpSignIn', key: ADMIN_ABUSE.adminUpn },
 };
 
 describe('admin-abuse', () => {

@@ -26,8 +26,10 @@ import {
   type EntityKind,
   type Severity,
 } from '../../db/schema/index.ts';
+import type { IpIntelService } from '../../enrichment/ip/index.ts';
 import type { Logger } from '../log.ts';
-import { evaluateBatch, prepareRules, seriesSpans, StateView, type Match } from './evaluate.ts';
+import { evaluateBatch, prepareRules, seriesSpans, StateView, type Match, type PreparedRule } from './evaluate.ts';
+import { addressesForIpIntel, resolveIpIntel, type IpIntelByAddress } from './ip-context.ts';
 import { RULES } from './registry.ts';
 import { SERIES } from './series.ts';
 import { loadDetectionSettings } from './settings.ts';
@@ -40,6 +42,8 @@ export type DetectionDeps = {
   log?: Logger;
   /** The rules to run; the registry by default (tests pass a subset). */
   rules?: readonly RegisteredRule[];
+  /** IP intelligence for rules that read it (`ctx.ip`); without it they see no intel. */
+  ipIntel?: IpIntelService;
 };
 
 export type DetectSummary = {
@@ -136,7 +140,7 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
     domains: new Set([tenantRow.primaryDomain.toLowerCase(), ...settings.internalDomains]),
     breakGlassAccounts: new Set(settings.breakGlassAccounts),
   };
-  const matches = evaluateBatch(records, rules, context, state);
+  const matches = evaluateBatch(records, rules, context, state, await batchIpIntel(deps, records, rules));
 
   for (let i = 0; i < state.added.length; i += CHUNK) {
     await tx
@@ -164,6 +168,13 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
 
   deps.log?.debug({ tenantId, matches: matches.length, processed: summary.processed, eventsCreated: summary.eventsCreated, eventsUpdated: summary.eventsUpdated }, 'detection batch done');
   return summary;
+}
+
+/** The batch's client addresses resolved for the rules that read IP intelligence. */
+async function batchIpIntel(deps: DetectionDeps, records: readonly DetectionRecord[], rules: readonly PreparedRule[]): Promise<IpIntelByAddress | undefined> {
+  if (!deps.ipIntel) return undefined;
+  const addresses = addressesForIpIntel(records, rules);
+  return addresses.length > 0 ? resolveIpIntel(deps.ipIntel, addresses) : undefined;
 }
 
 async function loadSeries(tx: Tx, state: StateView, tenantId: string, series: SeriesName, records: readonly DetectionRecord[], from: number, to: number): Promise<void> {

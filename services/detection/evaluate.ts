@@ -8,6 +8,8 @@ import { normalizeRecord } from '../collector/normalize/index.ts';
 import { SERIES } from './series.ts';
 import type { DetectionSettings } from './settings.ts';
 import { mergeSettings } from './settings.ts';
+import type { PartialIpIntel } from '../../enrichment/ip/types.ts';
+import type { IpIntelByAddress } from './ip-context.ts';
 import type { CaseRecord, DetectionRecord, Finding, Observation, RegisteredRule, SeriesName, TenantContext } from './types.ts';
 
 /** A rule ready to run for one tenant: enabled, its settings parsed. */
@@ -102,7 +104,7 @@ function indexRules(rules: readonly PreparedRule[]) {
  * a rule sees the records around its record in time, also those that arrived in the same batch
  * or earlier batches out of order; windows are then the same whatever the arrival order.
  */
-export function evaluateBatch(records: readonly DetectionRecord[], rules: readonly PreparedRule[], tenant: TenantContext, state: StateView): Match[] {
+export function evaluateBatch(records: readonly DetectionRecord[], rules: readonly PreparedRule[], tenant: TenantContext, state: StateView, ipIntel?: IpIntelByAddress): Match[] {
   const ordered = [...records].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.recordId < b.recordId ? -1 : 1));
   const spans = seriesSpans(rules);
   for (const record of ordered) {
@@ -113,6 +115,8 @@ export function evaluateBatch(records: readonly DetectionRecord[], rules: readon
   const context: TenantContext = { ...tenant, domains };
 
   const candidatesOf = indexRules(rules);
+  const ipOf = ipLookup(ipIntel);
+  const noIp = () => null;
   const matches: Match[] = [];
   for (const record of ordered) {
     const found: Match[] = [];
@@ -127,6 +131,7 @@ export function evaluateBatch(records: readonly DetectionRecord[], rules: readon
           const t = to.getTime();
           return state.all(series, key).filter((o) => o.at.getTime() >= f && o.at.getTime() <= t);
         },
+        ip: p.rule.usesIpIntel ? ipOf : noIp,
       });
       if (finding) found.push({ record, rule: p.rule, finding, severity: p.severity ?? finding.severity ?? p.rule.severity });
     }
@@ -137,6 +142,12 @@ export function evaluateBatch(records: readonly DetectionRecord[], rules: readon
   return matches;
 }
 
+/** `ctx.ip`: the resolved intel of an address as a record carries it (ip-context.ts). */
+function ipLookup(ipIntel: IpIntelByAddress | undefined): (address: string | null | undefined) => PartialIpIntel | null {
+  if (!ipIntel || ipIntel.size === 0) return () => null;
+  return (address) => (address ? (ipIntel.get(address) ?? null) : null);
+}
+
 /**
  * Runs rules over raw records in Microsoft's shapes, in memory, through the collector's own
  * normalisation: what the labelled cases (and any evaluation harness) use.
@@ -144,7 +155,14 @@ export function evaluateBatch(records: readonly DetectionRecord[], rules: readon
  */
 export function detectRecords(
   records: readonly CaseRecord[],
-  options: { rules: readonly RegisteredRule[]; domains?: readonly string[]; settings?: Record<string, unknown>; tenantId?: string },
+  options: {
+    rules: readonly RegisteredRule[];
+    domains?: readonly string[];
+    settings?: Record<string, unknown>;
+    tenantId?: string;
+    /** IP intelligence by client address (labelled, or resolved with ip-context.ts `resolveIpIntel`). */
+    ipIntel?: IpIntelByAddress | Record<string, PartialIpIntel>;
+  },
 ): Match[] {
   const settings = mergeSettings(options.settings ?? {});
   const tenantId = options.tenantId ?? '00000000-0000-4000-8000-000000000000';
@@ -158,5 +176,6 @@ export function detectRecords(
     domains: new Set([...(options.domains ?? []), ...settings.internalDomains].map((d) => d.toLowerCase())),
     breakGlassAccounts: new Set(settings.breakGlassAccounts),
   };
-  return evaluateBatch(detectionRecords, prepareRules(options.rules, settings), tenant, new StateView());
+  const ipIntel = options.ipIntel instanceof Map ? options.ipIntel : new Map(Object.entries(options.ipIntel ?? {}));
+  return evaluateBatch(detectionRecords, prepareRules(options.rules, settings), tenant, new StateView(), ipIntel);
 }

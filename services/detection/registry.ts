@@ -11,6 +11,7 @@ import { externalForwarding } from './rules/m365-exchange-external-forwarding.ts
 import { suspiciousMailFlowRule } from './rules/m365-exchange-suspicious-mail-flow-rule.ts';
 import { mailboxPermissionGranted } from './rules/m365-exchange-mailbox-permission-granted.ts';
 import { auditLoggingDisabled } from './rules/m365-exchange-audit-logging-disabled.ts';
+import { mailboxFolderPermissionOpened } from './rules/m365-exchange-mailbox-folder-permission-opened.ts';
 // Entra ID sign-ins
 import { passwordSpray } from './rules/m365-azure-ad-password-spray.ts';
 import { sprayValidPassword } from './rules/m365-azure-ad-spray-valid-password.ts';
@@ -22,11 +23,14 @@ import { breakGlassSignIn } from './rules/m365-azure-ad-break-glass-sign-in.ts';
 import { newCountrySignIn } from './rules/m365-azure-ad-new-country-sign-in.ts';
 import { impossibleTravel } from './rules/m365-azure-ad-impossible-travel.ts';
 import { identityProtectionRisk } from './rules/m365-azure-ad-identity-protection-risk.ts';
+import { anonymizedIpSignIn } from './rules/m365-azure-ad-anonymized-ip-sign-in.ts';
 // Entra ID directory changes
 import { privilegedRoleAssigned } from './rules/m365-azure-ad-privileged-role-assigned.ts';
+import { guestAssignedRole } from './rules/m365-azure-ad-guest-assigned-role.ts';
 import { mfaDisabled } from './rules/m365-azure-ad-mfa-disabled.ts';
 import { adminPasswordReset } from './rules/m365-azure-ad-admin-password-reset.ts';
 import { riskyAppConsent } from './rules/m365-azure-ad-risky-app-consent.ts';
+import { userConsentOpened } from './rules/m365-azure-ad-user-consent-opened.ts';
 import { servicePrincipalCreated } from './rules/m365-azure-ad-service-principal-created.ts';
 import { appCredentialsAdded } from './rules/m365-azure-ad-app-credentials-added.ts';
 import { passwordChanged } from './rules/m365-azure-ad-password-changed.ts';
@@ -49,6 +53,7 @@ export const RULES: readonly RegisteredRule[] = [
   suspiciousMailFlowRule,
   mailboxPermissionGranted,
   auditLoggingDisabled,
+  mailboxFolderPermissionOpened,
   passwordSpray,
   sprayValidPassword,
   bruteForce,
@@ -59,10 +64,13 @@ export const RULES: readonly RegisteredRule[] = [
   newCountrySignIn,
   impossibleTravel,
   identityProtectionRisk,
+  anonymizedIpSignIn,
   privilegedRoleAssigned,
+  guestAssignedRole,
   mfaDisabled,
   adminPasswordReset,
   riskyAppConsent,
+  userConsentOpened,
   servicePrincipalCreated,
   appCredentialsAdded,
   passwordChanged,

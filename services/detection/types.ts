@@ -1,6 +1,7 @@
 import type { NormalizedActivity } from '../collector/normalize/types.ts';
 import type { z } from 'zod';
 import type { ActivitySource, EntityKind, Severity } from '../../db/schema/index.ts';
+import type { PartialIpIntel } from '../../enrichment/ip/types.ts';
 
 /**
  * Remediation actions by their API names (ARCHITECTURE.md). A rule lists which apply to each
@@ -99,6 +100,12 @@ export type RuleContext<S> = {
    * declares in `reads` are available, within the declared span.
    */
   window(series: SeriesName, key: string, from: Date, to: Date): readonly Observation[];
+  /**
+   * IP intelligence (location, network, usage, anonymiser) for a client address of the batch,
+   * as the record carries it; null when the engine has no IP intelligence, the rule does not
+   * declare `usesIpIntel`, or nobody knew the address.
+   */
+  ip(address: string | null | undefined): PartialIpIntel | null;
 };
 
 export type SeriesName =
@@ -151,6 +158,8 @@ export type Rule<S = Record<string, unknown>> = {
   /** Which records can match: the engine only calls `match` for these (speed). */
   on: { sources?: readonly ActivitySource[]; operations: readonly string[] | 'any' };
   reads?: readonly SeriesRead<S>[];
+  /** The engine resolves the client addresses of this rule's records before it runs (`ctx.ip`). */
+  usesIpIntel?: boolean;
   /** Rules that, when they match the same activity, make this one redundant (the more specific event wins). */
   suppressedBy?: readonly string[];
   match(record: DetectionRecord, ctx: RuleContext<S>): Finding | null;
@@ -176,6 +185,8 @@ export type RuleCase = {
   record: CaseRecord;
   /** Extra tenant domains, break-glass accounts, rule settings. */
   settings?: Record<string, unknown>;
+  /** What IP intelligence says about the addresses of the records (labelled, in the provider-neutral shape). */
+  ipIntel?: Record<string, PartialIpIntel>;
 };
 
 export type CaseRecord = { source: ActivitySource; raw: unknown };

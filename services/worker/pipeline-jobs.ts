@@ -52,9 +52,9 @@ export const PIPELINE_JOBS = {
    */
   'detect.activity': {
     retryLimit: 5,
-    run: async (data: unknown, { database, log, boss }) => {
+    run: async (data: unknown, { database, log, boss, ipIntel }) => {
       const { activityIds } = data as { activityIds: string[] };
-      const { eventIds, ...summary } = await detectActivity({ db: database.db, log }, activityIds);
+      const { eventIds, ...summary } = await detectActivity({ db: database.db, log, ipIntel }, activityIds);
       if (summary.eventsCreated + summary.eventsUpdated > 0) log.info(summary, 'detection raised events');
       // The events are stored; enrichment follows. A crash before this send is covered by enrich.sweep.
       const enrichQueued = await sendForEnrichment(boss, await eventsWithPendingEntities(database.db, eventIds));

@@ -23,6 +23,8 @@ export const privilegedRoleAssigned = defineRule({
   remediations: { user: ACCOUNT_TAKEOVER },
   dedupMinutes: 24 * 60,
   settings: noSettings,
+  // A guest given the role is the sharper event (it names the outside account).
+  suppressedBy: ['M365.AzureAD.GuestAssignedRole'],
   on: {
     sources: ['Audit.AzureActiveDirectory', 'graph.directoryAudits', 'import'],
     operations: [

@@ -1,0 +1,24 @@
+import type { RuleCase } from '../types.ts';
+import { graphDirectory, ualDirectory } from './case-records.ts';
+
+const guest = { id: '5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b', type: 'User' as const, upn: 'pat.ops_fabrikam.com#EXT#@contoso.onmicrosoft.com' };
+const member = { id: '8b7a6f5e-4d3c-4b2a-9f1e-0d9c8b7a6f5e', type: 'User' as const, upn: 'lidia.holloway@contoso.com' };
+const role = (name: string, templateId: string) => [
+  { name: 'Role.ObjectID', newValue: '0c5a1f2b-3e4d-4a5b-8c6d-7e8f9a0b1c2d' },
+  { name: 'Role.DisplayName', newValue: name },
+  { name: 'Role.TemplateId', newValue: templateId },
+  { name: 'Role.WellKnownObjectName', newValue: name === 'Global Administrator' ? 'TenantAdmins' : '' },
+];
+
+export const cases: RuleCase[] = [
+  { name: 'guest made Global Administrator (audit log)', expected: true, record: ualDirectory({ operation: 'Add member to role.', target: guest, modified: role('Global Administrator', '62e90394-69f5-4237-9190-012177145e10') }) },
+  { name: 'guest given a non-privileged role still counts', expected: true, record: ualDirectory({ operation: 'Add member to role.', target: guest, modified: role('Reports Reader', '4a5d8f65-41da-4de4-8968-e035b65339cf') }) },
+  {
+    name: 'Graph: guest made Exchange Administrator (values JSON-quoted)',
+    expected: true,
+    record: graphDirectory({ activity: 'Add member to role', category: 'RoleManagement', target: guest, modified: [{ name: 'Role.DisplayName', newValue: '"Exchange Administrator"' }, { name: 'Role.TemplateId', newValue: '"29232cdf-9323-42fd-ade2-1d097af3e4de"' }] }),
+  },
+  { name: 'near miss: a member account given a role (PrivilegedRoleAssigned territory)', expected: false, record: ualDirectory({ operation: 'Add member to role.', target: member, modified: role('Global Administrator', '62e90394-69f5-4237-9190-012177145e10') }) },
+  { name: 'near miss: the grant to the guest failed', expected: false, record: ualDirectory({ operation: 'Add member to role.', result: 'Failure', target: guest, modified: role('Global Administrator', '62e90394-69f5-4237-9190-012177145e10') }) },
+  { name: 'guest removed from a role', expected: false, record: ualDirectory({ operation: 'Remove member from role.', target: guest, modified: role('Global Administrator', '62e90394-69f5-4237-9190-012177145e10') }) },
+];
