@@ -8,6 +8,7 @@
  * severity, status, count, title and the enrichment snapshots (`User.Department`, `IP.Country`)
  * exist only once an event has been raised, so a custom detection that reads them is refused.
  */
+import type { activity } from '../../db/schema/index.ts';
 import { inboxRuleChange } from './inbox-rules.ts';
 import { FIELDS, FilterUnknownFieldError, type FieldDefinition, type FilterableEvent, type FilterNode, type ParsedFilter } from './language/index.ts';
 import { asString, directoryTarget, operationKey, param, rawOf, signInOf, signInResult, succeeded } from './records.ts';
@@ -150,4 +151,25 @@ export function fieldsMissingOverActivity(filter: ParsedFilter): FilterUnknownFi
   };
   visit(filter.root);
   return errors;
+}
+
+/** A stored activity row as rules read it. */
+export function detectionRecordOf(row: typeof activity.$inferSelect): DetectionRecord {
+  return {
+    activityId: row.id,
+    tenantId: row.tenantId,
+    source: row.source,
+    recordId: row.recordId,
+    occurredAt: row.occurredAt,
+    workload: row.workload,
+    operation: row.operation,
+    recordType: row.recordType,
+    actorId: row.actorId,
+    actorUpn: row.actorUpn,
+    clientIp: row.clientIp,
+    userAgent: row.userAgent,
+    result: row.result,
+    target: row.target,
+    raw: row.raw,
+  };
 }
