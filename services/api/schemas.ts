@@ -6,7 +6,20 @@ export const ErrorSchema = z
       code: z.string().openapi({ example: 'not_found' }),
       message: z.string().openapi({ example: 'Tenant not found.' }),
       requestId: z.string(),
-      details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+      details: z
+        .array(
+          z.object({
+            path: z.string(),
+            message: z.string(),
+            // Where in an expression (filter language) the problem is.
+            line: z.number().optional(),
+            column: z.number().optional(),
+            offset: z.number().optional(),
+            length: z.number().optional(),
+            excerpt: z.string().optional(),
+          }),
+        )
+        .optional(),
     }),
   })
   .openapi('Error');

@@ -11,6 +11,7 @@ export const PERMISSIONS = {
   'tenant.write': 'admin',
   'event.read': 'read_only',
   'detection.read': 'read_only',
+  'custom-detection.write': 'admin',
   'event.triage': 'technician',
   'user.read': 'admin',
   'user.invite': 'admin',
