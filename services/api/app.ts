@@ -8,6 +8,7 @@ import { authenticate, csrfProtection } from './auth/middleware.ts';
 import { errorBody, mapError, zodDetails } from './errors.ts';
 import { httpMetrics } from './metrics.ts';
 import { authRoutes } from './routes/auth.ts';
+import { customDetectionRoutes } from './routes/custom-detections.ts';
 import { detectionRoutes } from './routes/detections.ts';
 import { healthRoutes } from './routes/health.ts';
 import { setupRoutes } from './routes/setup.ts';
@@ -33,7 +34,8 @@ export function apiRoutes() {
     .route('/', tenantRoutes)
     .route('/', userRoutes)
     .route('/', tokenRoutes)
-    .route('/', detectionRoutes);
+    .route('/', detectionRoutes)
+    .route('/', customDetectionRoutes);
 }
 
 export const OPENAPI_INFO = {
