@@ -13,7 +13,7 @@ import { activityEvent, fieldsMissingOverActivity, type ActivityEvent } from './
 import type { PreparedRule } from './evaluate.ts';
 import { checkFilter, compileToPredicate, parseFilter, type FilterErrorInfo, type FilterableEvent, type ParsedFilter } from './language/index.ts';
 import { ACCOUNT_TAKEOVER, ip, noSettings, user } from './rules/common.ts';
-import { defineRule, type EntityRef, type RegisteredRule } from './types.ts';
+import { defineRule, type DetectionRecord, type EntityRef, type RegisteredRule } from './types.ts';
 
 /** Detection ids of custom detections: `custom.<uuid>` (the `security_event.detection_id` form). */
 export const CUSTOM_ID_PREFIX = 'custom.';
@@ -52,6 +52,14 @@ function predicateOf(row: CustomDetectionRow): Compiled['predicate'] | { invalid
   return predicate;
 }
 
+/** Each record is read into the Event vocabulary once, however many custom detections look at it. */
+const events = new WeakMap<DetectionRecord, ActivityEvent>();
+function eventOf(record: DetectionRecord, tenantName: string | null): ActivityEvent {
+  let event = events.get(record);
+  if (!event) events.set(record, (event = activityEvent(record, { name: tenantName })));
+  return event;
+}
+
 /** The dedup key of a match: repeats with the same key within the window join one event. */
 export function customDedupKey(dedupBy: CustomDetectionDedup, event: Pick<ActivityEvent, 'userName' | 'networkAddress'>): string {
   const who = event.userName ?? '(no user)';
@@ -87,7 +95,7 @@ export function customRule(row: CustomDetectionRow, tenantName: string | null, l
     settings: noSettings,
     on: { operations: 'any' },
     match(record) {
-      const event = activityEvent(record, { name: tenantName });
+      const event = eventOf(record, tenantName);
       if (!predicate(event)) return null;
       const entities: EntityRef[] = [...(event.userName ? [user(event.userName)] : []), ...(event.networkAddress ? [ip(event.networkAddress)] : [])];
       const [primary = { kind: 'user', key: '' }, ...related] = entities;
