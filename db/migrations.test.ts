@@ -24,6 +24,7 @@ const TABLES = [
   'psa_ticket',
   'remediation_request',
   'audit_log',
+  'custom_detection',
 ];
 
 describe(`migrations (${process.env.DATABASE_URL ? 'Postgres server' : 'PGlite'})`, () => {

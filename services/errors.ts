@@ -8,12 +8,15 @@ export abstract class AppError extends Error {
   abstract readonly code: string;
 }
 
+/** One problem with the input; an expression's problems also say where (1-based line and column). */
+export type ErrorDetail = { path: string; message: string; line?: number; column?: number; offset?: number; length?: number; excerpt?: string };
+
 export class ValidationError extends AppError {
   readonly status = 400;
   readonly code = 'validation_failed';
   constructor(
     message: string,
-    readonly details?: { path: string; message: string }[],
+    readonly details?: ErrorDetail[],
   ) {
     super(message);
   }

@@ -25,7 +25,7 @@ const operations: Op[] = Object.entries(doc.paths ?? {}).flatMap(([path, item]) 
 const isWrite = (op: Op) => op.method !== 'GET';
 // Writes a read-only user may make: minting a token for themselves (never above read-only), and
 // checking an expression (a POST only because the expression is a body; nothing is stored).
-const READ_ONLY_WRITES = new Set(['POST /api/v1/tokens', 'POST /api/v1/language/check']);
+const READ_ONLY_WRITES = new Set(['POST /api/v1/tokens', 'POST /api/v1/language/check', 'POST /api/v1/custom-detections/test']);
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
 let a: Member;
@@ -56,6 +56,13 @@ beforeAll(async () => {
   };
   fixtures['GET /api/v1/whitelist-rules/{id}'] = fixtures['PATCH /api/v1/whitelist-rules/{id}'] = await rule();
   fixtures['DELETE /api/v1/whitelist-rules/{id}'] = await rule();
+  const detection = async () => {
+    const res = await call(t.app, 'POST', '/api/v1/custom-detections', { token: a.token, body: { title: 'Locked out', severity: 'medium', expression: "Event.OperationResult = 'LockedOut'" } });
+    return ((await res.json()) as { id: string }).id;
+  };
+  for (const key of ['GET /api/v1/custom-detections/{id}', 'PATCH /api/v1/custom-detections/{id}']) fixtures[key] = await detection();
+  // Its own one: the owner's call in the 404 test really deletes it.
+  fixtures['DELETE /api/v1/custom-detections/{id}'] = await detection();
 });
 afterAll(() => t.drop());
 

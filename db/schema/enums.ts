@@ -85,3 +85,11 @@ export const setupTokenKind = pgEnum('setup_token_kind', SETUP_TOKEN_KINDS);
 export const ACTOR_TYPES = ['user', 'token', 'system'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
 export const actorType = pgEnum('actor_type', ACTOR_TYPES);
+
+/**
+ * What makes two matches of a custom detection the same event: the activity's user, its client
+ * IP, both, or nothing (every match within the window joins one event per tenant).
+ */
+export const CUSTOM_DETECTION_DEDUP = ['user', 'ip', 'user+ip', 'none'] as const;
+export type CustomDetectionDedup = (typeof CUSTOM_DETECTION_DEDUP)[number];
+export const customDetectionDedup = pgEnum('custom_detection_dedup', CUSTOM_DETECTION_DEDUP);

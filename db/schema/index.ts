@@ -8,3 +8,4 @@ export * from './notify.ts';
 export * from './psa.ts';
 export * from './remediation.ts';
 export * from './detection.ts';
+export * from './custom-detection.ts';

@@ -8,6 +8,7 @@ import { authenticate, csrfProtection } from './auth/middleware.ts';
 import { errorBody, mapError, zodDetails } from './errors.ts';
 import { httpMetrics } from './metrics.ts';
 import { authRoutes } from './routes/auth.ts';
+import { customDetectionRoutes } from './routes/custom-detections.ts';
 import { detectionRoutes } from './routes/detections.ts';
 import { eventEntityRoutes } from './routes/event-entities.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -37,6 +38,7 @@ export function apiRoutes() {
     .route('/', userRoutes)
     .route('/', tokenRoutes)
     .route('/', detectionRoutes)
+    .route('/', customDetectionRoutes)
     .route('/', eventRoutes)
     .route('/', eventEntityRoutes)
     .route('/', whitelistRuleRoutes);

@@ -1,11 +1,11 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
-import { AppError, RateLimitedError } from '../errors.ts';
+import { AppError, RateLimitedError, type ErrorDetail } from '../errors.ts';
 import type { AppEnv } from './types.ts';
 
 export type ErrorBody = {
-  error: { code: string; message: string; requestId: string; details?: { path: string; message: string }[] };
+  error: { code: string; message: string; requestId: string; details?: ErrorDetail[] };
 };
 
 const STATUS_CODES: Record<number, string> = {

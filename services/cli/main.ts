@@ -1,22 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { and, desc, eq, gte, sql } from 'drizzle-orm';
-import { appUser, securityEvent, USER_ROLES } from '../../db/schema/index.ts';
+import { and, eq, sql } from 'drizzle-orm';
+import { appUser, msp, tenant as tenantTable, USER_ROLES } from '../../db/schema/index.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createApiToken } from '../core/api-token/create-api-token.ts';
 import { setupPath } from '../core/auth/setup-tokens.ts';
 import { createTenant } from '../core/tenant/create-tenant.ts';
 import { listTenants } from '../core/tenant/list-tenants.ts';
 import { inviteUser } from '../core/user/invite-user.ts';
-import { AppError, NotFoundError, ValidationError } from '../errors.ts';
+import { AppError, NotFoundError } from '../errors.ts';
 import { startRuntime } from '../runtime.ts';
 import { collectTenant, COLLECTED_SOURCES } from '../collector/collect-tenant.ts';
 import { importAuditFile } from '../collector/import/import-audit-file.ts';
 import { createTokenProvider } from '../collector/microsoft/token-provider.ts';
 import { verifyTenant } from '../collector/verify-tenant.ts';
 import { getTenant } from '../core/tenant/get-tenant.ts';
-import { compileToSql, FilterError, parseFilter } from '../detection/language/index.ts';
+import { listCustomDetections } from '../core/custom-detection/list-custom-detections.ts';
+import { testCustomDetection, testEventExpression } from '../core/custom-detection/test-expression.ts';
 import { RULES } from '../detection/registry.ts';
 import { createLogger } from '../log.ts';
 import { UnrecognisedExportError } from '../collector/import/read-audit-file.ts';
@@ -251,45 +252,75 @@ program
 const rules = program.command('rules').description('detections');
 rules
   .command('list')
-  .description('list the built-in detections')
+  .description("list the detections: the built-in ones and the MSP's custom detections (marked custom)")
   .option('--json', 'print JSON')
-  .action((opts: { json?: boolean }) => {
-    if (opts.json) return console.log(JSON.stringify(RULES.map((r) => ({ id: r.id, title: r.title, severity: r.severity, mitre: r.mitre })), null, 2));
-    printTable(
-      ['ID', 'SEVERITY', 'MITRE', 'TITLE'],
-      RULES.map((r) => [r.id, r.severity, r.mitre.join(' '), r.title]),
-    );
-  });
+  .option('--tenant <tenant>', 'only the custom detections that run for this tenant (its own and those for every tenant)')
+  .addOption(mspOption())
+  .action((opts: { json?: boolean; tenant?: string; msp?: string }) =>
+    withDatabase(async (database, config) => {
+      // On a fresh install (no MSP yet) there are only the built-ins to show.
+      const [anyMsp] = await database.db.select({ id: msp.id }).from(msp).limit(1);
+      const custom = [];
+      if (anyMsp || opts.msp || opts.tenant) {
+        const ctx = await systemCtx(database, config, opts.msp);
+        const target = opts.tenant ? await resolveTenant(ctx, opts.tenant) : undefined;
+        const names = new Map((await database.db.select({ id: tenantTable.id, name: tenantTable.name }).from(tenantTable).where(eq(tenantTable.mspId, ctx.msp))).map((t) => [t.id, t.name]));
+        let cursor: string | undefined;
+        do {
+          const page = await listCustomDetections({ ctx, input: { limit: 500, cursor, tenantId: target?.id } });
+          custom.push(...page.items.map((d) => ({ ...d, tenantName: d.tenantId ? (names.get(d.tenantId) ?? d.tenantId) : null })));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+      }
+      if (opts.json) {
+        return console.log(
+          JSON.stringify(
+            [
+              ...RULES.map((r) => ({ id: r.id, title: r.title, severity: r.severity, mitre: r.mitre, custom: false })),
+              ...custom.map((d) => ({ id: d.detectionId, title: d.title, severity: d.severity, mitre: d.mitre, custom: true, tenantId: d.tenantId, enabled: d.enabled, expression: d.expression })),
+            ],
+            null,
+            2,
+          ),
+        );
+      }
+      printTable(['ID', 'SEVERITY', 'MITRE', 'TITLE'], [
+        ...RULES.map((r) => [r.id, r.severity, r.mitre.join(' '), r.title]),
+        ...custom.map((d) => [d.detectionId, d.severity, d.mitre.join(' '), `${d.title} [custom, ${d.tenantName ?? 'every tenant'}${d.enabled ? '' : ', disabled'}]`]),
+      ]);
+    }),
+  );
 
 rules
   .command('test')
-  .description("show which security events an expression matches, e.g. \"Event.Detection = 'M365.AzureAD.PasswordSpray'\"")
+  .description("show which security events an expression matches, e.g. \"Event.Detection = 'M365.AzureAD.PasswordSpray'\"; with --activity, which activity records a custom detection with it would match")
   .argument('<expression>', 'a filter-language expression')
   .requiredOption('--tenant <tenant>', 'tenant id, Microsoft tenant id, primary domain or name')
-  .option('--since <age>', 'how far back to look, e.g. 7d, 12h', parseAge, 7 * 86_400_000)
+  .option('--since <age>', 'how far back to look, e.g. 7d, 12h (at most 90d)', parseAge, 7 * 86_400_000)
+  .option('--activity', "match the tenant's activity records, as a custom detection would")
   .addOption(mspOption())
-  .action((expression: string, opts: { tenant: string; since: number; msp?: string }) =>
+  .action((expression: string, opts: { tenant: string; since: number; activity?: boolean; msp?: string }) =>
     withDatabase(async (database, config) => {
-      let filter;
-      try {
-        filter = parseFilter(expression);
-      } catch (err) {
-        if (err instanceof FilterError) throw new ValidationError(`${err.message}\n${err.excerpt}`);
-        throw err;
-      }
       const ctx = await systemCtx(database, config, opts.msp);
       const target = await resolveTenant(ctx, opts.tenant);
-      const rows = await database.db
-        .select({ lastSeenAt: securityEvent.lastSeenAt, detectionId: securityEvent.detectionId, userName: securityEvent.userName, title: securityEvent.title, status: securityEvent.status })
-        .from(securityEvent)
-        .where(and(eq(securityEvent.mspId, ctx.msp), eq(securityEvent.tenantId, target.id), gte(securityEvent.lastSeenAt, new Date(Date.now() - opts.since)), compileToSql(filter)))
-        .orderBy(desc(securityEvent.lastSeenAt))
-        .limit(1000);
-      console.log(`${rows.length}${rows.length === 1000 ? '+' : ''} events of ${target.name} match.`);
-      if (rows.length > 0) {
+      const input = { expression, tenantId: target.id, days: opts.since / 86_400_000, limit: 1000 };
+      if (opts.activity) {
+        const result = await testCustomDetection({ ctx, input });
+        console.log(`${result.items.length}${result.truncated ? '+' : ''} of ${result.scanned} activity records of ${target.name} match${result.complete ? '' : ' (stopped reading at the limit)'}.`);
+        if (result.items.length > 0) {
+          printTable(
+            ['TIME', 'OPERATION', 'EVENT TYPE', 'RESULT', 'USER', 'ADDRESS'],
+            result.items.slice(0, 50).map((r) => [r.occurredAt.slice(0, 16).replace('T', ' '), r.operation, r.eventType ?? '', r.operationResult ?? '', r.userName ?? '', r.networkAddress ?? '']),
+          );
+        }
+        return;
+      }
+      const result = await testEventExpression({ ctx, input });
+      console.log(`${result.items.length}${result.truncated ? '+' : ''} events of ${target.name} match.`);
+      if (result.items.length > 0) {
         printTable(
           ['LAST SEEN', 'DETECTION', 'USER', 'STATUS', 'TITLE'],
-          rows.slice(0, 50).map((r) => [r.lastSeenAt.toISOString().slice(0, 16).replace('T', ' '), r.detectionId, r.userName ?? '', r.status, r.title]),
+          result.items.slice(0, 50).map((r) => [r.lastSeenAt.toISOString().slice(0, 16).replace('T', ' '), r.detectionId, r.userName ?? '', r.status, r.title]),
         );
       }
     }),

@@ -13,6 +13,7 @@ export const PERMISSIONS = {
   // Asks Microsoft about the event's entities now (cached briefly, rate-limited per tenant).
   'event.lookup-live': 'read_only',
   'detection.read': 'read_only',
+  'custom-detection.write': 'admin',
   'event.triage': 'technician',
   'whitelist.read': 'technician',
   'whitelist.write': 'admin',

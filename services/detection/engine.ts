@@ -28,6 +28,7 @@ import {
 } from '../../db/schema/index.ts';
 import type { IpIntelService } from '../../enrichment/ip/index.ts';
 import type { Logger } from '../log.ts';
+import { loadCustomRules } from './custom.ts';
 import { evaluateBatch, prepareRules, seriesSpans, StateView, type Match, type PreparedRule } from './evaluate.ts';
 import { addressesForIpIntel, resolveIpIntel, type IpIntelByAddress } from './ip-context.ts';
 import { RULES } from './registry.ts';
@@ -102,7 +103,7 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
   const summary: DetectSummary = { processed: claimed.length, skipped: ids.length - claimed.length, eventsCreated: 0, eventsUpdated: 0, eventIds: [] };
   if (claimed.length === 0) return summary;
 
-  const [tenantRow] = await tx.select({ mspId: tenant.mspId, primaryDomain: tenant.primaryDomain }).from(tenant).where(eq(tenant.id, tenantId));
+  const [tenantRow] = await tx.select({ mspId: tenant.mspId, primaryDomain: tenant.primaryDomain, name: tenant.name }).from(tenant).where(eq(tenant.id, tenantId));
   if (!tenantRow) return summary;
   const rows = await tx
     .select()
@@ -128,6 +129,8 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
 
   const settings = await loadDetectionSettings(tx, tenantRow.mspId, tenantId);
   const rules = prepareRules(deps.rules ?? RULES, settings);
+  // The MSP's own detections (custom.ts) run beside the built-ins and raise events the same way.
+  rules.push(...(await loadCustomRules(tx, { id: tenantId, mspId: tenantRow.mspId, name: tenantRow.name }, deps.log)));
   const state = new StateView();
   const spans = seriesSpans(rules);
   const times = records.map((r) => r.occurredAt.getTime());

@@ -55,8 +55,8 @@ export type Finding = {
   description: string;
   /** Overrides the rule's severity for this case (e.g. Global Administrator is critical). */
   severity?: Severity;
-  /** Filter-language vocabulary (README.md: "Event fields"). */
-  eventType: string;
+  /** Filter-language vocabulary (README.md: "Event fields"); null for activity outside it (custom detections). */
+  eventType: string | null;
   operationResult: string | null;
   userName?: string | null;
   networkAddress?: string | null;

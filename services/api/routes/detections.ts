@@ -28,6 +28,7 @@ const FieldSchema = z
     ordered: z.boolean().optional(),
     multiValued: z.boolean(),
     storedIn: z.string(),
+    overActivity: z.boolean().openapi({ description: 'Readable in custom detections, which run over single activity records' }),
   })
   .openapi('FilterField');
 

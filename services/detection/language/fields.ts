@@ -90,6 +90,11 @@ export type FieldDefinition = {
   /** When set, `values` are in order and `<`, `<=`, `>`, `>=` compare by position. */
   ordered?: boolean;
   source: FieldSource;
+  /**
+   * True when one activity record carries the field, so custom detections (which run over
+   * activity before any event exists) can read it; services/detection/activity-event.ts fills it.
+   */
+  overActivity?: true;
 };
 
 const col = (column: EventColumn): FieldSource => ({ from: 'column', column });
@@ -103,25 +108,25 @@ const snap = (entity: FilterEntityKind, key: string): FieldSource => ({ from: 'e
  */
 export const FIELDS: readonly FieldDefinition[] = [
   // Event: the security event itself.
-  { name: 'Event.EventType', type: 'string', source: col('eventType'), description: 'What kind of activity the event is about, in the vocabulary of security triggers.', examples: ['LoginAttempt', 'ChangePasswordAttempt', 'InboxRuleCreated', 'AppConsent'] },
-  { name: 'Event.OperationResult', type: 'string', source: col('operationResult'), description: 'How the activity ended.', examples: ['Success', 'PasswordInvalid', 'OneTimePasswordInvalid', 'LockedOut', 'Failure'] },
-  { name: 'Event.UserName', type: 'string', source: col('userName'), description: "The primary user's UPN, lower-case.", examples: ['megan@contoso.com'] },
-  { name: 'Event.UserSource', type: 'string', source: ev('userSource'), description: 'Where the account lives: a customer tenant (EntraID) or Tenantwatch itself.', examples: ['EntraID', 'Tenantwatch'] },
-  { name: 'Event.NetworkAddress', type: 'string', source: col('networkAddress'), description: 'The primary client IP address.', examples: ['203.0.113.7', '2001:db8::1'] },
-  { name: 'Event.UserAgent', type: 'string', source: ev('userAgent'), description: 'The client user agent of the activity, as the client sent it.', examples: ['Mozilla/5.0 (Windows NT 10.0; Win64; x64)'] },
-  { name: 'Event.ClientApp', type: 'string', source: ev('clientApp'), description: 'The client application of a sign-in; legacy protocols show here.', examples: ['Browser', 'Exchange ActiveSync', 'IMAP4', 'Authenticated SMTP'] },
-  { name: 'Event.Target', type: 'string', source: ev('target'), description: 'What was acted on: a target user, a rule name, a file path.', examples: ['finance@contoso.com', 'Move to RSS'] },
-  { name: 'Event.Time', type: 'datetime', source: col('lastSeenAt'), description: 'When the event last happened (same as Event.LastSeen).', examples: ['2026-11-01T00:00:00Z', 'NOW - 7d'] },
-  { name: 'Event.FirstSeen', type: 'datetime', source: col('firstSeenAt'), description: 'When the first activity of the event happened.', examples: ['2026-11-01'] },
-  { name: 'Event.LastSeen', type: 'datetime', source: col('lastSeenAt'), description: 'When the latest activity of the event happened.', examples: ['NOW - 24h'] },
+  { name: 'Event.EventType', type: 'string', source: col('eventType'), description: 'What kind of activity the event is about, in the vocabulary of security triggers.', examples: ['LoginAttempt', 'ChangePasswordAttempt', 'InboxRuleCreated', 'AppConsent'], overActivity: true },
+  { name: 'Event.OperationResult', type: 'string', source: col('operationResult'), description: 'How the activity ended.', examples: ['Success', 'PasswordInvalid', 'OneTimePasswordInvalid', 'LockedOut', 'Failure'], overActivity: true },
+  { name: 'Event.UserName', type: 'string', source: col('userName'), description: "The primary user's UPN, lower-case.", examples: ['megan@contoso.com'], overActivity: true },
+  { name: 'Event.UserSource', type: 'string', source: ev('userSource'), description: 'Where the account lives: a customer tenant (EntraID) or Tenantwatch itself.', examples: ['EntraID', 'Tenantwatch'], overActivity: true },
+  { name: 'Event.NetworkAddress', type: 'string', source: col('networkAddress'), description: 'The primary client IP address.', examples: ['203.0.113.7', '2001:db8::1'], overActivity: true },
+  { name: 'Event.UserAgent', type: 'string', source: ev('userAgent'), description: 'The client user agent of the activity, as the client sent it.', examples: ['Mozilla/5.0 (Windows NT 10.0; Win64; x64)'], overActivity: true },
+  { name: 'Event.ClientApp', type: 'string', source: ev('clientApp'), description: 'The client application of a sign-in; legacy protocols show here.', examples: ['Browser', 'Exchange ActiveSync', 'IMAP4', 'Authenticated SMTP'], overActivity: true },
+  { name: 'Event.Target', type: 'string', source: ev('target'), description: 'What was acted on: a target user, a rule name, a file path.', examples: ['finance@contoso.com', 'Move to RSS'], overActivity: true },
+  { name: 'Event.Time', type: 'datetime', source: col('lastSeenAt'), description: 'When the event last happened (same as Event.LastSeen).', examples: ['2026-11-01T00:00:00Z', 'NOW - 7d'], overActivity: true },
+  { name: 'Event.FirstSeen', type: 'datetime', source: col('firstSeenAt'), description: 'When the first activity of the event happened.', examples: ['2026-11-01'], overActivity: true },
+  { name: 'Event.LastSeen', type: 'datetime', source: col('lastSeenAt'), description: 'When the latest activity of the event happened.', examples: ['NOW - 24h'], overActivity: true },
   { name: 'Event.Created', type: 'datetime', source: col('createdAt'), description: 'When Tenantwatch raised the event.', examples: ['NOW - 1h'] },
-  { name: 'Event.Tenant', type: 'string', source: { from: 'tenant-name' }, description: "The customer tenant's name in Tenantwatch.", examples: ['Contoso', 'Fabrikam Ltd'] },
-  { name: 'Event.TenantId', type: 'string', source: col('tenantId'), description: "The tenant's id in Tenantwatch.", examples: ['6f1c2c1e-0d5b-4a57-9a43-2f4b8e8d1b10'] },
+  { name: 'Event.Tenant', type: 'string', source: { from: 'tenant-name' }, description: "The customer tenant's name in Tenantwatch.", examples: ['Contoso', 'Fabrikam Ltd'], overActivity: true },
+  { name: 'Event.TenantId', type: 'string', source: col('tenantId'), description: "The tenant's id in Tenantwatch.", examples: ['6f1c2c1e-0d5b-4a57-9a43-2f4b8e8d1b10'], overActivity: true },
   { name: 'Event.Detection', type: 'string', source: col('detectionId'), description: 'The id of the detection that raised the event.', examples: ['M365.Exchange.ExternalForwarding', 'M365.SignIn.BruteForce'] },
   { name: 'Event.Severity', type: 'string', source: col('severity'), values: SEVERITIES, ordered: true, description: 'How serious the event is; ordered, so `Event.Severity >= \'high\'` works.', examples: [...SEVERITIES] },
   { name: 'Event.Status', type: 'string', source: col('status'), values: EVENT_STATUSES, description: 'Where the event is in its life.', examples: [...EVENT_STATUSES] },
-  { name: 'Event.Workload', type: 'string', source: col('workload'), description: 'The Microsoft 365 service the activity happened in.', examples: ['AzureActiveDirectory', 'Exchange', 'SharePoint', 'OneDrive', 'MicrosoftTeams'] },
-  { name: 'Event.Operation', type: 'string', source: col('operation'), description: 'The audit operation, as Microsoft names it.', examples: ['UserLoggedIn', 'New-InboxRule', 'Set-Mailbox', 'Add member to role.'] },
+  { name: 'Event.Workload', type: 'string', source: col('workload'), description: 'The Microsoft 365 service the activity happened in.', examples: ['AzureActiveDirectory', 'Exchange', 'SharePoint', 'OneDrive', 'MicrosoftTeams'], overActivity: true },
+  { name: 'Event.Operation', type: 'string', source: col('operation'), description: 'The audit operation, as Microsoft names it.', examples: ['UserLoggedIn', 'New-InboxRule', 'Set-Mailbox', 'Add member to role.'], overActivity: true },
   { name: 'Event.Title', type: 'string', source: col('title'), description: 'The headline shown in the Report table.', examples: ['Inbox rule forwards mail outside the organisation'] },
   { name: 'Event.Description', type: 'string', source: col('description'), description: 'The plain-words description of the event.', examples: ['megan@contoso.com created a rule that forwards to an outside address'] },
   { name: 'Event.Count', type: 'number', source: col('count'), description: 'How many matching activities the event stands for.', examples: [1, 25] },
@@ -129,7 +134,7 @@ export const FIELDS: readonly FieldDefinition[] = [
   { name: 'Event.Id', type: 'string', source: col('id'), description: "The event's id.", examples: ['0b6f4c0e-7d43-4d8e-9e7a-3c1b2a9f8e11'] },
 
   // User: the users involved (entity kind `user`).
-  { name: 'User.UserPrincipalName', type: 'string', source: snap('user', 'userPrincipalName'), description: "The user's UPN.", examples: ['megan@contoso.com'] },
+  { name: 'User.UserPrincipalName', type: 'string', source: snap('user', 'userPrincipalName'), description: "The user's UPN.", examples: ['megan@contoso.com'], overActivity: true },
   { name: 'User.DisplayName', type: 'string', source: snap('user', 'displayName'), description: "The user's display name.", examples: ['Megan Bowen'] },
   { name: 'User.Status', type: 'string', source: snap('user', 'status'), description: 'Whether the account can sign in.', examples: ['enabled', 'disabled', 'deleted'] },
   { name: 'User.UserType', type: 'string', source: snap('user', 'userType'), description: 'Member or guest.', examples: ['Member', 'Guest'] },
@@ -152,7 +157,7 @@ export const FIELDS: readonly FieldDefinition[] = [
   { name: 'App.ConsentType', type: 'string', source: snap('app', 'consentType'), description: 'Who the consent covers: one user or every user (admin consent).', examples: ['Principal', 'AllPrincipals'] },
 
   // IP: addresses involved (entity kind `ip`), with what IP intelligence recorded.
-  { name: 'IP.Address', type: 'string', source: { from: 'entity-key', entity: 'ip' }, description: 'The IP address.', examples: ['203.0.113.7'] },
+  { name: 'IP.Address', type: 'string', source: { from: 'entity-key', entity: 'ip' }, description: 'The IP address.', examples: ['203.0.113.7'], overActivity: true },
   { name: 'IP.CountryCode', type: 'string', source: snap('ip', 'countryCode'), description: 'ISO 3166-1 alpha-2 country code.', examples: ['NL', 'US', 'NG'] },
   { name: 'IP.Country', type: 'string', source: snap('ip', 'country'), description: 'Country name.', examples: ['Netherlands', 'United States'] },
   { name: 'IP.Region', type: 'string', source: snap('ip', 'region'), description: 'Region or state.', examples: ['North Holland', 'Virginia'] },
@@ -204,6 +209,8 @@ export type FieldReference = {
   /** True when an event can have several values (several entities of the kind, or a list field). */
   multiValued: boolean;
   storedIn: string;
+  /** Readable in custom detections, which run over single activity records. */
+  overActivity: boolean;
 };
 
 export function fieldReference(): FieldReference[] {
@@ -215,6 +222,7 @@ export function fieldReference(): FieldReference[] {
       examples: [...f.examples],
       multiValued: isMultiValued(f),
       storedIn: describeSource(f.source),
+      overActivity: f.overActivity === true,
     };
     if (f.values) ref.values = [...f.values];
     if (f.ordered) ref.ordered = true;

@@ -41,6 +41,8 @@ describe('the field reference', () => {
       examples: ['NL', 'US', 'NG'],
       multiValued: true,
       storedIn: "event_entity.snapshot->'countryCode' (kind 'ip')",
+      overActivity: false,
     });
+    expect(reference.find((f) => f.name === 'Event.OperationResult')?.overActivity).toBe(true);
   });
 });

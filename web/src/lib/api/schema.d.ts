@@ -1387,6 +1387,462 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/custom-detections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The MSP's custom detections, by title */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description Opaque; pass `nextCursor` from the previous page. */
+                    cursor?: string;
+                    /** @description Only those that run for this tenant id (its own and those for every tenant) */
+                    tenant?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of custom detections */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CustomDetection"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a custom detection for one tenant or all; expression errors answer 400 with their line and column */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @default null
+                         */
+                        tenantId?: string | null;
+                        title: string;
+                        /** @default  */
+                        description?: string;
+                        expression: string;
+                        /** @enum {string} */
+                        severity: "informational" | "low" | "medium" | "high" | "critical";
+                        /** @default [] */
+                        mitre?: string[];
+                        /** @default  */
+                        howToReact?: string;
+                        /** @default 60 */
+                        dedupMinutes?: number;
+                        /**
+                         * @default user
+                         * @enum {string}
+                         */
+                        dedupBy?: "user" | "ip" | "user+ip" | "none";
+                        /** @default true */
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Added */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomDetection"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/custom-detections/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What an expression would match in a tenant's recent activity (nothing is stored) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        expression: string;
+                        /** Format: uuid */
+                        tenantId: string;
+                        /** @default 7 */
+                        days?: number;
+                        /** @default 100 */
+                        limit?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The matching activity records, newest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomDetectionTest"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/custom-detections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One custom detection */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The custom detection */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomDetection"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove a custom detection; the events it raised stay */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a custom detection (also `{"enabled": false}` to turn it off); fields left out stay as they are */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        tenantId?: string | null;
+                        title?: string;
+                        description?: string;
+                        expression?: string;
+                        /** @enum {string} */
+                        severity?: "informational" | "low" | "medium" | "high" | "critical";
+                        mitre?: string[];
+                        howToReact?: string;
+                        dedupMinutes?: number;
+                        /** @enum {string} */
+                        dedupBy?: "user" | "ip" | "user+ip" | "none";
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Changed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomDetection"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -1895,6 +2351,103 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/{id}/entities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The event's entities with the details recorded at detection; with live=true also their details now and what changed */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Also look every entity up now and mark what changed since detection (cached for a minute, rate-limited per tenant). */
+                    live?: "0" | "1" | "true" | "false";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The entities, primary ones first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["EventEntity"][];
+                        };
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many live lookups for this event's tenant; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Live lookups are not available on this deployment */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2459,6 +3012,8 @@ export interface components {
             ordered?: boolean;
             multiValued: boolean;
             storedIn: string;
+            /** @description Readable in custom detections, which run over single activity records */
+            overActivity: boolean;
         };
         FilterCheck: {
             ok: boolean;
@@ -2473,6 +3028,57 @@ export interface components {
                 expected: string[];
                 suggestion?: string;
                 excerpt: string;
+            }[];
+        };
+        CustomDetection: {
+            id: string;
+            /**
+             * @description What its events carry as Event.Detection: `custom.<id>`
+             * @example custom.5f0c3a4e-2b1d-4c55-9a43-0d6b7f1a2c3e
+             */
+            detectionId: string;
+            /** @description Null: runs for every tenant of the MSP */
+            tenantId: string | null;
+            title: string;
+            description: string;
+            /** @example Event.EventType = 'LoginAttempt' AND Event.OperationResult = 'LockedOut' */
+            expression: string;
+            /** @enum {string} */
+            severity: "informational" | "low" | "medium" | "high" | "critical";
+            mitre: string[];
+            howToReact: string;
+            dedupMinutes: number;
+            /** @enum {string} */
+            dedupBy: "user" | "ip" | "user+ip" | "none";
+            enabled: boolean;
+            createdBy: string | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        CustomDetectionTest: {
+            tenant: {
+                id: string;
+                name: string;
+            };
+            from: string;
+            to: string;
+            /** @description Activity records read */
+            scanned: number;
+            /** @description False when the stretch held more records than one test reads */
+            complete: boolean;
+            /** @description More records matched than `limit` */
+            truncated: boolean;
+            items: {
+                activityId: string;
+                occurredAt: string;
+                /** @enum {string} */
+                source: "Audit.AzureActiveDirectory" | "Audit.Exchange" | "Audit.SharePoint" | "Audit.General" | "graph.signIns" | "graph.directoryAudits" | "graph.alerts_v2" | "graph.riskDetections" | "graph.riskyUsers" | "import";
+                workload: string;
+                operation: string;
+                eventType: string | null;
+                operationResult: string | null;
+                userName: string | null;
+                networkAddress: string | null;
             }[];
         };
         EventPage: {
@@ -2596,6 +3202,51 @@ export interface components {
         IgnoreEvent: {
             reason?: string;
         };
+        EventEntity: {
+            id: string;
+            /** @enum {string} */
+            kind: "user" | "app" | "inbox_rule" | "mail_flow_rule" | "link" | "ip" | "mailbox";
+            /** @example megan@contoso.com */
+            key: string;
+            remediations: string[];
+            isPrimary: boolean;
+            recorded: {
+                /** @enum {string} */
+                status: "pending" | "recorded" | "unavailable";
+                snapshot: {
+                    [key: string]: unknown;
+                } | null;
+                reason: components["schemas"]["EntityUnavailableReason"];
+                recordedAt: string | null;
+                attempts: number;
+            };
+            live?: {
+                /** @enum {string} */
+                status: "available" | "unavailable";
+                snapshot: {
+                    [key: string]: unknown;
+                } | null;
+                reason: components["schemas"]["EntityUnavailableReason"];
+                fetchedAt: string;
+                cached: boolean;
+            };
+            /** @description Paths of the recorded snapshot that differ now, e.g. `status` */
+            changed?: string[];
+            changes?: {
+                path: string;
+                recorded?: unknown;
+                live?: unknown;
+            }[];
+        };
+        EntityUnavailableReason: {
+            /**
+             * @description entity-deleted, permission-missing and no-data are final; rate-limited and error were transient
+             * @enum {string}
+             */
+            code: "entity-deleted" | "permission-missing" | "no-data" | "rate-limited" | "error";
+            /** @example The app lacks User.Read.All; grant it and give admin consent. */
+            message: string;
+        } | null;
         WhitelistRule: {
             id: string;
             name: string;
