@@ -1,3 +1,4 @@
+import becExpectations from '../services/sim/m365/scenarios/bec.expectations.json' with { type: 'json' };
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -61,9 +62,10 @@ beforeAll(async () => {
   const t = await insertSimTenant(handle.database.db, CONTOSO.tenantId);
   mspId = t.mspId;
   const ids = await collect(t.id);
-  for (let i = 0; i < ids.length; i += 1000) await detectActivity({ db: handle.database.db, log }, ids.slice(i, i + 1000));
+  for (let i = 0; i < ids.length; i += 1000) await detectActivity({ db: handle.database.db, log, ipIntel }, ids.slice(i, i + 1000));
   events = await handle.database.db.select().from(securityEvent).where(eq(securityEvent.tenantId, t.id));
-  expect(events.length).toBe(8);
+  // The bec day raises exactly the events its expectations file lists (test/detection-scenarios.test.ts).
+  expect(events.length).toBe(becExpectations.raise.length);
   lookup = createEntityLookup({ graphUrl: sim.url, exchangeUrl: sim.url, tokens: createTokenProvider(config(), secrets), ipIntel });
 }, 120_000);
 
@@ -244,9 +246,9 @@ describe('through the queue', () => {
     const deps = { database: handle.database, log, config: appConfig, boss, tokens: createTokenProvider(appConfig, secrets), ipIntel };
 
     const first = (await PIPELINE_JOBS['detect.activity'].run({ activityIds: ids }, deps)) as { eventsCreated: number; enrichQueued: number };
-    expect(first.eventsCreated).toBe(8);
-    expect(first.enrichQueued).toBe(8);
-    expect(await boss.getQueueSize('enrich.event')).toBe(8);
+    expect(first.eventsCreated).toBe(becExpectations.raise.length);
+    expect(first.enrichQueued).toBe(becExpectations.raise.length);
+    expect(await boss.getQueueSize('enrich.event')).toBe(becExpectations.raise.length);
     const theirEvents = (await db.select({ id: securityEvent.id }).from(securityEvent).where(eq(securityEvent.tenantId, t.id))).map((e) => e.id);
     // One queued job per event, however often it is sent.
     expect(await sendForEnrichment(boss, theirEvents)).toBe(0);
@@ -254,7 +256,7 @@ describe('through the queue', () => {
     // A crash loses the queued jobs; the events are old enough for the sweep.
     await boss.purgeQueue('enrich.event');
     await db.update(securityEvent).set({ createdAt: sql`now() - interval '10 minutes'` }).where(eq(securityEvent.tenantId, t.id));
-    expect(await PIPELINE_JOBS['enrich.sweep'].run({}, deps)).toEqual({ queued: 8 });
+    expect(await PIPELINE_JOBS['enrich.sweep'].run({}, deps)).toEqual({ queued: becExpectations.raise.length });
     expect(await PIPELINE_JOBS['enrich.sweep'].run({}, deps)).toEqual({ queued: 0 });
 
     // The inbox rule cannot be read for now: everything else is recorded, the rule waits for its retry.
