@@ -122,14 +122,15 @@ test('the detect.activity stage runs from the queue', async () => {
   try {
     const deps = { database: handle.database, log, config, boss, tokens: createTokenProvider(config, secrets), ipIntel: createIpIntel(config.ipIntel) };
     const jobs = { 'detect.activity': PIPELINE_JOBS['detect.activity'] };
-    await ensureQueues(boss, jobs);
+    // Every pipeline queue exists (detection hands events on to enrich.event); only detection runs here.
+    await ensureQueues(boss, PIPELINE_JOBS);
     // Not yet detected: the sweep would pick it up once it is 10 minutes old.
     expect(await undetectedActivity(handle.database.db, new Date(Date.now() + 11 * 60_000))).toEqual(expect.arrayContaining(ids));
     expect(await sendForDetection(boss, ids)).toBe(1);
     await startWorkers(boss, jobs, deps, { concurrency: 1, pollingIntervalSeconds: 0.5 });
-    await expect.poll(async () => (await events(t.tenantId)).map((e) => e.detectionId), { timeout: 20_000, interval: 250 }).toEqual(['M365.Exchange.InboxRuleExternalForwarding']);
+    await expect.poll(async () => (await events(t.tenantId)).map((e) => e.detectionId), { timeout: 60_000, interval: 250 }).toEqual(['M365.Exchange.InboxRuleExternalForwarding']);
     expect(await undetectedActivity(handle.database.db, new Date(Date.now() + 11 * 60_000))).not.toEqual(expect.arrayContaining(ids));
   } finally {
     await stopQueue(boss, 5);
   }
-}, 40_000);
+}, 90_000);
