@@ -278,6 +278,18 @@ describe('the event page', () => {
     expect(rule).toMatchObject({ name: 'Isabella forwards to the finance archive', tenantId, reason: 'Approved by the customer; ticket 4412' });
   });
 
+  test('unignore refused with 409 (the detection opened a new event meanwhile) says why', async () => {
+    const now = new Date();
+    await runtime!.database.db
+      .insert(securityEvent)
+      .values({ mspId: owner.mspId, tenantId, detectionId: forwarding.detectionId, dedupKey: forwarding.dedupKey, title: forwarding.title, description: forwarding.description, severity: forwarding.severity, firstSeenAt: now, lastSeenAt: now });
+    await page.getByRole('button', { name: 'Unignore' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'The event was not unignored' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/open event/i);
+    await page.getByTestId('status').getByText('Ignored').waitFor();
+  });
+
   test('a read-only user sees the event but no ignore or rule buttons', async () => {
     const reader = await addMember(runtime!.database, owner.mspId, 'read_only');
     const readerContext = await browser!.newContext({ baseURL: base });
