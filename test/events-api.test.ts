@@ -341,6 +341,7 @@ describe('one event, ignore and unignore', () => {
     const res = await get<{
       id: string;
       tenantName: string;
+      tenantIsDemo: boolean;
       count: number;
       howToReact: string;
       activities: { operation: string; raw: { Operation: string } }[];
@@ -350,7 +351,7 @@ describe('one event, ignore and unignore', () => {
       ignore: unknown;
     }>(`/api/v1/events/${event!.id}`, reader);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: event!.id, tenantName: 'Contoso', count: 2, activityTotal: 2, ignore: null });
+    expect(res.body).toMatchObject({ id: event!.id, tenantName: 'Contoso', tenantIsDemo: false, count: 2, activityTotal: 2, ignore: null });
     expect(res.body.howToReact.length).toBeGreaterThan(20);
     expect(res.body.activities.map((a) => a.raw.Operation)).toEqual(['New-InboxRule', 'New-InboxRule']);
     expect(res.body.related).toEqual([expect.objectContaining({ detectionId: 'M365.AzureAD.NewCountrySignIn', sameUser: true, sameIp: false })]);

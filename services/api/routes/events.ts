@@ -65,6 +65,7 @@ const SeverityCounts = z.object({ ...severityNumbers, total: z.number() });
 const EventPageSchema = z.object({ items: z.array(EventSchema), nextCursor: z.string().nullable(), counts: SeverityCounts.openapi('SeverityCounts') }).openapi('EventPage');
 
 const EventDetailSchema = EventSchema.extend({
+  tenantIsDemo: z.boolean().openapi({ description: "The event comes from the built-in demo's simulated tenant" }),
   howToReact: z.string(),
   fields: z.record(z.string(), z.unknown()),
   dedupKey: z.string(),

@@ -15,7 +15,7 @@ const RELATED_WINDOW_MS = 7 * 86_400_000;
 export async function findEvent(ctx: Pick<Ctx, 'msp' | 'db'>, id: string) {
   if (!z.uuid().safeParse(id).success) throw new NotFoundError('Event not found.');
   const [row] = await ctx.db
-    .select({ event: getTableColumns(securityEvent), tenantName: tenant.name })
+    .select({ event: getTableColumns(securityEvent), tenantName: tenant.name, tenantIsDemo: tenant.isDemo })
     .from(securityEvent)
     .innerJoin(tenant, eq(tenant.id, securityEvent.tenantId))
     .where(and(eq(securityEvent.id, id), eq(securityEvent.mspId, ctx.msp)))
@@ -31,10 +31,11 @@ export async function findEvent(ctx: Pick<Ctx, 'msp' | 'db'>, id: string) {
  */
 export async function getEvent({ ctx, id }: { ctx: Ctx; id: string }) {
   authorize(ctx, 'event.read');
-  const { event, tenantName } = await findEvent(ctx, id);
+  const { event, tenantName, tenantIsDemo } = await findEvent(ctx, id);
   const [ignore, activities, related, criteria] = await Promise.all([ignoreDetails(ctx, event), eventActivities(ctx, event.id), relatedEvents(ctx, event), ruleCriteria(ctx, event)]);
   return {
     ...toEventListItem(event, tenantName),
+    tenantIsDemo,
     howToReact: event.howToReact,
     fields: event.fields,
     dedupKey: event.dedupKey,

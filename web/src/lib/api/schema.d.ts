@@ -3145,6 +3145,8 @@ export interface components {
             }[];
         };
         EventDetail: components["schemas"]["Event"] & {
+            /** @description The event comes from the built-in demo's simulated tenant */
+            tenantIsDemo: boolean;
             howToReact: string;
             fields: {
                 [key: string]: unknown;

@@ -1,0 +1,94 @@
+/**
+ * What browser tests share: the built web app (rebuilt when stale), a free port, Debian's
+ * Chromium through playwright-core, a record of console errors and CSP violations, and axe-core.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const WEB = join(ROOT, 'web');
+export const WEB_BUILD = join(WEB, 'build');
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Builds web/ (what `npm run build:web` runs) when web/build is missing or older than its sources. */
+export function ensureWebBuild(): void {
+  if (!webBuildIsStale()) return;
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+function webBuildIsStale(): boolean {
+  const built = join(WEB_BUILD, '200.html');
+  if (!existsSync(built)) return true;
+  const builtAt = statSync(built).mtimeMs;
+  const newer = (path: string): boolean => {
+    const stat = statSync(path);
+    if (stat.isDirectory()) return readdirSync(path).some((name) => newer(join(path, name)));
+    return stat.mtimeMs > builtAt;
+  };
+  return ['src', 'static', 'svelte.config.js', 'vite.config.ts'].some((p) => existsSync(join(WEB, p)) && newer(join(WEB, p)));
+}
+
+/** A TCP port nobody is listening on right now (the config schema refuses port 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu'],
+  });
+}
+
+/**
+ * Collects what must never happen in a page: uncaught exceptions, console errors (CSP
+ * violations are reported there too), `securitypolicyviolation` events and JavaScript dialogs
+ * (which an injected `alert(1)` would open; they are dismissed).
+ */
+export async function watchPage(page: Page): Promise<{ problems: string[]; dialogs: string[]; cspViolations: (p?: Page) => Promise<string[]> }> {
+  const problems: string[] = [];
+  const dialogs: string[] = [];
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    // Chromium logs every 4xx answer (a 401 from the session check, a 404 for an unknown event)
+    // as "Failed to load resource"; anything else is a real problem.
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(`console: ${msg.text()}`);
+  });
+  page.on('dialog', (dialog) => {
+    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  // Runs before the page's own scripts (from the browser, not as an inline script: the CSP stays as served).
+  // (Strings, not functions: this code runs in the page, and the server's TypeScript has no DOM types.)
+  await page.addInitScript(
+    "window.__cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(e.violatedDirective + ': ' + (e.blockedURI || e.sample)));",
+  );
+  const cspViolations = (p: Page = page) => p.evaluate<string[]>('window.__cspViolations ?? []');
+  return { problems, dialogs, cspViolations };
+}
+
+const AXE_SOURCE = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
+/** Serious and critical accessibility violations axe-core finds in the page as it is now. */
+export async function axeViolations(page: Page): Promise<{ id: string; impact: string | null; help: string; targets: string[] }[]> {
+  // Evaluated through the debugging protocol, which the page's CSP does not govern.
+  await page.evaluate(AXE_SOURCE);
+  const results = await page.evaluate<{ id: string; impact: string | null; help: string; targets: string[] }[]>(
+    "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) })))",
+  );
+  return results.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
