@@ -93,7 +93,7 @@ beforeAll(async () => {
     .returning({ id: securityEvent.id });
   seeded.push(...micro.map((r) => r.id));
   // An IP entity with recorded intelligence for the country chart.
-  await db.insert(eventEntity).values({ eventId: seeded[1]!, mspId: owner.mspId, kind: 'ip', key: '203.0.113.1', isPrimary: true, snapshotStatus: 'recorded', snapshot: { countryCode: 'US' } });
+  await db.insert(eventEntity).values({ eventId: seeded[1]!, mspId: owner.mspId, kind: 'ip', key: '203.0.113.1', isPrimary: true, snapshotStatus: 'recorded', snapshot: { location: { countryCode: 'US' } } });
 });
 afterAll(() => t.drop());
 

@@ -139,7 +139,7 @@ async function relatedEvents(ctx: Ctx, event: EventRow) {
 /** The event's own value for each criterion of a whitelist rule (null: the event has none). */
 async function ruleCriteria(ctx: Ctx, event: EventRow) {
   const entities = await ctx.db
-    .select({ kind: eventEntity.kind, key: eventEntity.key, isPrimary: eventEntity.isPrimary, countryCode: sql<string | null>`${eventEntity.snapshot} ->> 'countryCode'` })
+    .select({ kind: eventEntity.kind, key: eventEntity.key, isPrimary: eventEntity.isPrimary, countryCode: sql<string | null>`${eventEntity.snapshot} #>> '{location,countryCode}'` })
     .from(eventEntity)
     .where(and(eq(eventEntity.eventId, event.id), eq(eventEntity.mspId, ctx.msp)))
     .orderBy(desc(eventEntity.isPrimary), asc(eventEntity.key));

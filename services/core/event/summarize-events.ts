@@ -63,9 +63,9 @@ export async function summarizeEvents({ ctx, input }: { ctx: Ctx; input: EventFi
 
   // The event's own address first, then any other IP entity; a detection's noted country last.
   const countryExpr = sql<string | null>`coalesce((
-      select ${eventEntity.snapshot} ->> 'countryCode' from ${eventEntity}
+      select ${eventEntity.snapshot} #>> '{location,countryCode}' from ${eventEntity}
       where ${eventEntity.eventId} = ${securityEvent.id} and ${eventEntity.kind} = 'ip'
-        and jsonb_typeof(${eventEntity.snapshot} -> 'countryCode') = 'string'
+        and jsonb_typeof(${eventEntity.snapshot} #> '{location,countryCode}') = 'string'
       order by (${eventEntity.key} = ${securityEvent.networkAddress}) desc nulls last, ${eventEntity.isPrimary} desc, ${eventEntity.key}
       limit 1
     ), case when jsonb_typeof(${securityEvent.fields} -> 'country') = 'string' then ${securityEvent.fields} ->> 'country' end)`;

@@ -16,8 +16,8 @@ const lockout: FilterableEvent = {
   fields: { userSource: 'EntraID', clientApp: 42 },
   entities: {
     ip: [
-      { key: '203.0.113.7', snapshot: { countryCode: 'NL', asn: 8075, isAnonymous: false } },
-      { key: '198.51.100.23', snapshot: { countryCode: 'NG', isAnonymous: true } },
+      { key: '203.0.113.7', snapshot: { location: { countryCode: 'NL' }, network: { asNumber: 8075 }, anonymizer: { isAnonymous: false, proxyTypes: [] } } },
+      { key: '198.51.100.23', snapshot: { location: { countryCode: 'NG' }, anonymizer: { isAnonymous: true, proxyTypes: ['vpn'] } } },
     ],
     user: [{ key: 'megan@contoso.com', snapshot: null }],
   },

@@ -257,12 +257,18 @@ function compileMultiScan(field: FieldDefinition): Scan {
     }
     case 'entity-snapshot': {
       const { entity: kind, key } = source;
+      const path = key.split('.');
       return (event, check, now) => {
         let seen: 0 | -1 = -1;
         for (const entity of entitiesOf(event, kind)) {
-          const snapshot = entity.snapshot;
-          if (!snapshot || !Object.hasOwn(snapshot, key)) continue;
-          const r = visit(snapshot[key], check, now);
+          // A member, or the member at a dotted path (`location.countryCode`); absent is no value.
+          let value: unknown = entity.snapshot;
+          for (const step of path) {
+            value = value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, step) ? (value as Record<string, unknown>)[step] : undefined;
+            if (value === undefined) break;
+          }
+          if (value === undefined) continue;
+          const r = visit(value, check, now);
           if (r === 1) return true;
           if (r === 0) seen = 0;
         }

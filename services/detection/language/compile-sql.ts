@@ -148,8 +148,15 @@ function entityOf(kind: string): SQL {
 }
 
 /** A jsonb member as SQL of the field's type, NULL when absent or of another JSON type. */
+/** A snapshot's member, or the member at a dotted path (`location.countryCode`). */
+function jsonMember(object: SQL, key: string): SQL {
+  const path = key.split('.');
+  if (path.length === 1) return sql`(${object} -> ${key}::text)`;
+  return sql`(${object} #> ${`{${path.join(',')}}`}::text[])`;
+}
+
 function typedJson(object: SQL, key: string, field: FieldDefinition): SQL {
-  const member = sql`(${object} -> ${key}::text)`;
+  const member = jsonMember(object, key);
   switch (field.type) {
     case 'string':
       return sql`(CASE WHEN jsonb_typeof(${member}) = 'string' THEN ${member} #>> '{}' END)`;
@@ -165,7 +172,7 @@ function typedJson(object: SQL, key: string, field: FieldDefinition): SQL {
 
 /** A jsonb member when it is an array, else an empty array, so `jsonb_array_elements` never fails. */
 function jsonArray(object: SQL, key: string): SQL {
-  const member = sql`(${object} -> ${key}::text)`;
+  const member = jsonMember(object, key);
   return sql`(CASE WHEN jsonb_typeof(${member}) = 'array' THEN ${member} ELSE '[]'::jsonb END)`;
 }
 

@@ -76,6 +76,7 @@ export type FieldSource =
   | { from: 'event-fields'; key: string }
   | { from: 'tenant-name' }
   | { from: 'entity-key'; entity: FilterEntityKind }
+  /** `key` is a member of the snapshot, or a dotted path into it (`location.countryCode`). */
   | { from: 'entity-snapshot'; entity: FilterEntityKind; key: string };
 
 export type FieldDefinition = {
@@ -158,17 +159,17 @@ export const FIELDS: readonly FieldDefinition[] = [
 
   // IP: addresses involved (entity kind `ip`), with what IP intelligence recorded.
   { name: 'IP.Address', type: 'string', source: { from: 'entity-key', entity: 'ip' }, description: 'The IP address.', examples: ['203.0.113.7'], overActivity: true },
-  { name: 'IP.CountryCode', type: 'string', source: snap('ip', 'countryCode'), description: 'ISO 3166-1 alpha-2 country code.', examples: ['NL', 'US', 'NG'] },
-  { name: 'IP.Country', type: 'string', source: snap('ip', 'country'), description: 'Country name.', examples: ['Netherlands', 'United States'] },
-  { name: 'IP.Region', type: 'string', source: snap('ip', 'region'), description: 'Region or state.', examples: ['North Holland', 'Virginia'] },
-  { name: 'IP.City', type: 'string', source: snap('ip', 'city'), description: 'City.', examples: ['Amsterdam', 'Ashburn'] },
-  { name: 'IP.ASN', type: 'number', source: snap('ip', 'asn'), description: 'Autonomous system number.', examples: [8075, 16509] },
-  { name: 'IP.ISP', type: 'string', source: snap('ip', 'isp'), description: 'Internet service provider or network owner.', examples: ['Microsoft Corporation', 'Amazon.com, Inc.'] },
-  { name: 'IP.UsageType', type: 'string', source: snap('ip', 'usageType'), description: 'What the network is used for.', examples: ['isp', 'business', 'hosting', 'mobile', 'education'] },
-  { name: 'IP.IsAnonymous', type: 'boolean', source: snap('ip', 'isAnonymous'), description: 'The address is an anonymiser: VPN, Tor or public proxy.', examples: [true, false] },
-  { name: 'IP.ProxyType', type: 'string', source: snap('ip', 'proxyType'), description: 'The kind of anonymiser, when there is one.', examples: ['VPN', 'TOR', 'PUB', 'DCH'] },
-  { name: 'IP.Latitude', type: 'number', source: snap('ip', 'latitude'), description: 'Approximate latitude.', examples: [52.37] },
-  { name: 'IP.Longitude', type: 'number', source: snap('ip', 'longitude'), description: 'Approximate longitude.', examples: [4.89] },
+  { name: 'IP.CountryCode', type: 'string', source: snap('ip', 'location.countryCode'), description: 'ISO 3166-1 alpha-2 country code.', examples: ['NL', 'US', 'NG'] },
+  { name: 'IP.Country', type: 'string', source: snap('ip', 'location.countryName'), description: 'Country name.', examples: ['Netherlands', 'United States'] },
+  { name: 'IP.Region', type: 'string', source: snap('ip', 'location.region'), description: 'Region or state.', examples: ['North Holland', 'Virginia'] },
+  { name: 'IP.City', type: 'string', source: snap('ip', 'location.city'), description: 'City.', examples: ['Amsterdam', 'Ashburn'] },
+  { name: 'IP.ASN', type: 'number', source: snap('ip', 'network.asNumber'), description: 'Autonomous system number.', examples: [8075, 16509] },
+  { name: 'IP.ISP', type: 'string', source: snap('ip', 'network.isp'), description: 'Internet service provider or network owner.', examples: ['Microsoft Corporation', 'Amazon.com, Inc.'] },
+  { name: 'IP.UsageType', type: 'string', source: snap('ip', 'usage.type'), description: 'What the network is used for.', examples: ['isp', 'business', 'hosting', 'mobile', 'education'] },
+  { name: 'IP.IsAnonymous', type: 'boolean', source: snap('ip', 'anonymizer.isAnonymous'), description: 'The address is an anonymiser: VPN, Tor or public proxy.', examples: [true, false] },
+  { name: 'IP.ProxyType', type: 'string[]', source: snap('ip', 'anonymizer.proxyTypes'), description: 'The kinds of anonymiser the address is, when it is one.', examples: ['vpn', 'tor', 'public-proxy', 'hosting', 'residential-proxy'] },
+  { name: 'IP.Latitude', type: 'number', source: snap('ip', 'location.latitude'), description: 'Approximate latitude.', examples: [52.37] },
+  { name: 'IP.Longitude', type: 'number', source: snap('ip', 'location.longitude'), description: 'Approximate longitude.', examples: [4.89] },
 ];
 
 const BY_LOWER_NAME: ReadonlyMap<string, FieldDefinition> = new Map(FIELDS.map((f) => [f.name.toLowerCase(), f]));
@@ -190,7 +191,7 @@ export function describeSource(source: FieldSource): string {
     case 'entity-key':
       return `event_entity.key (kind '${source.entity}')`;
     case 'entity-snapshot':
-      return `event_entity.snapshot->'${source.key}' (kind '${source.entity}')`;
+      return `event_entity.snapshot${source.key.split('.').map((k) => `->'${k}'`).join('')} (kind '${source.entity}')`;
   }
 }
 

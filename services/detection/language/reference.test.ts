@@ -40,7 +40,7 @@ describe('the field reference', () => {
       description: 'ISO 3166-1 alpha-2 country code.',
       examples: ['NL', 'US', 'NG'],
       multiValued: true,
-      storedIn: "event_entity.snapshot->'countryCode' (kind 'ip')",
+      storedIn: "event_entity.snapshot->'location'->'countryCode' (kind 'ip')",
       overActivity: false,
     });
     expect(reference.find((f) => f.name === 'Event.OperationResult')?.overActivity).toBe(true);

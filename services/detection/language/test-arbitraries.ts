@@ -52,8 +52,25 @@ function jsonValueFor(type: FieldDefinition['type']): fc.Arbitrary<unknown> {
 function snapshotFor(kind: FilterEntityKind): fc.Arbitrary<Record<string, unknown> | null> {
   const fields = FIELDS.filter((f) => f.source.from === 'entity-snapshot' && f.source.entity === kind);
   const entries = Object.fromEntries(fields.map((f) => [(f.source as { key: string }).key, jsonValueFor(f.type)]));
-  // Spread: drizzle needs plain objects, and fast-check may build them without a prototype.
-  return fc.option(fc.record(entries, { requiredKeys: [] }).map((r) => ({ ...r })), { nil: null, freq: 5 });
+  // Dotted keys are paths (`location.countryCode`): nest them, and sometimes make a parent the
+  // wrong type, which both compilers must read as no value. Plain objects: drizzle needs them,
+  // and fast-check may build records without a prototype.
+  const parents = [...new Set(Object.keys(entries).filter((k) => k.includes('.')).map((k) => k.split('.')[0]!))];
+  const brokenParents = fc.subarray(parents).chain((names) => fc.tuple(...names.map((n) => fc.constantFrom<unknown>(null, 'NL', 7, ['x']).map((v) => [n, v] as const))));
+  return fc.option(
+    fc.tuple(fc.record(entries, { requiredKeys: [] }), brokenParents).map(([r, broken]) => {
+      const out: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(r)) {
+        const path = key.split('.');
+        let node = out;
+        for (const step of path.slice(0, -1)) node = (node[step] ??= {}) as Record<string, unknown>;
+        node[path.at(-1)!] = value;
+      }
+      for (const [name, value] of broken) out[name] = value;
+      return out;
+    }),
+    { nil: null, freq: 5 },
+  );
 }
 
 function entitiesFor(kind: FilterEntityKind, keys: readonly string[], max: number): fc.Arbitrary<EntitySnapshot[]> {
