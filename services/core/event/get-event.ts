@@ -15,7 +15,7 @@ const RELATED_WINDOW_MS = 7 * 86_400_000;
 export async function findEvent(ctx: Pick<Ctx, 'msp' | 'db'>, id: string) {
   if (!z.uuid().safeParse(id).success) throw new NotFoundError('Event not found.');
   const [row] = await ctx.db
-    .select({ event: getTableColumns(securityEvent), tenantName: tenant.name })
+    .select({ event: getTableColumns(securityEvent), tenantName: tenant.name, tenantIsDemo: tenant.isDemo })
     .from(securityEvent)
     .innerJoin(tenant, eq(tenant.id, securityEvent.tenantId))
     .where(and(eq(securityEvent.id, id), eq(securityEvent.mspId, ctx.msp)))
@@ -31,10 +31,10 @@ export async function findEvent(ctx: Pick<Ctx, 'msp' | 'db'>, id: string) {
  */
 export async function getEvent({ ctx, id }: { ctx: Ctx; id: string }) {
   authorize(ctx, 'event.read');
-  const { event, tenantName } = await findEvent(ctx, id);
+  const { event, tenantName, tenantIsDemo } = await findEvent(ctx, id);
   const [ignore, activities, related, criteria] = await Promise.all([ignoreDetails(ctx, event), eventActivities(ctx, event.id), relatedEvents(ctx, event), ruleCriteria(ctx, event)]);
   return {
-    ...toEventListItem(event, tenantName),
+    ...toEventListItem(event, tenantName, tenantIsDemo),
     howToReact: event.howToReact,
     fields: event.fields,
     dedupKey: event.dedupKey,
@@ -114,7 +114,7 @@ async function relatedEvents(ctx: Ctx, event: EventRow) {
   if (event.networkAddress) same.push(eq(securityEvent.networkAddress, event.networkAddress));
   if (same.length === 0) return [];
   const rows = await ctx.db
-    .select({ event: getTableColumns(securityEvent), tenantName: tenant.name })
+    .select({ event: getTableColumns(securityEvent), tenantName: tenant.name, tenantIsDemo: tenant.isDemo })
     .from(securityEvent)
     .innerJoin(tenant, eq(tenant.id, securityEvent.tenantId))
     .where(
@@ -128,8 +128,8 @@ async function relatedEvents(ctx: Ctx, event: EventRow) {
     )
     .orderBy(desc(securityEvent.lastSeenAt), desc(securityEvent.id))
     .limit(RELATED_EVENTS_LIMIT);
-  return rows.map(({ event: r, tenantName }) => ({
-    ...toEventListItem(r, tenantName),
+  return rows.map(({ event: r, tenantName, tenantIsDemo }) => ({
+    ...toEventListItem(r, tenantName, tenantIsDemo),
     sameUser: event.userName !== null && r.userName === event.userName,
     sameIp: event.networkAddress !== null && r.networkAddress === event.networkAddress,
   }));
