@@ -62,10 +62,15 @@ export async function summarizeEvents({ ctx, input }: { ctx: Ctx; input: EventFi
     .limit(SUMMARY_TOP.detections);
 
   // The event's own address first, then any other IP entity; a detection's noted country last.
+  // The IP enricher records the country under `location` (enrichment/ip-entity.ts); a flat
+  // `countryCode` is read too.
+  const snapshotCountry = sql`coalesce(
+      case when jsonb_typeof(${eventEntity.snapshot} -> 'location' -> 'countryCode') = 'string' then ${eventEntity.snapshot} -> 'location' ->> 'countryCode' end,
+      case when jsonb_typeof(${eventEntity.snapshot} -> 'countryCode') = 'string' then ${eventEntity.snapshot} ->> 'countryCode' end)`;
   const countryExpr = sql<string | null>`coalesce((
-      select ${eventEntity.snapshot} ->> 'countryCode' from ${eventEntity}
+      select ${snapshotCountry} from ${eventEntity}
       where ${eventEntity.eventId} = ${securityEvent.id} and ${eventEntity.kind} = 'ip'
-        and jsonb_typeof(${eventEntity.snapshot} -> 'countryCode') = 'string'
+        and ${snapshotCountry} is not null
       order by (${eventEntity.key} = ${securityEvent.networkAddress}) desc nulls last, ${eventEntity.isPrimary} desc, ${eventEntity.key}
       limit 1
     ), case when jsonb_typeof(${securityEvent.fields} -> 'country') = 'string' then ${securityEvent.fields} ->> 'country' end)`;
