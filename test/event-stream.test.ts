@@ -20,7 +20,7 @@ class SseReader {
   readonly #decoder = new TextDecoder();
   #buffer = '';
   /** A read still waiting when the last call timed out: its chunk belongs to the next call. */
-  #pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
+  #pending: ReturnType<ReadableStreamDefaultReader<Uint8Array>["read"]> | undefined;
   readonly comments: string[] = [];
   done = false;
 
