@@ -72,7 +72,8 @@ export async function startRuntime(config: Config, options: { log?: Logger; webR
   collectDefaultMetrics({ register: metrics, prefix: 'tenantwatch_' });
   const webRoot = options.webRoot === null ? undefined : (options.webRoot ?? (existsSync(WEB_BUILD_DIR) ? WEB_BUILD_DIR : undefined));
   if (!webRoot) log.warn('web app not built (run `npm run build:web`); serving the API only');
-  const app = createNodeApp({ config, database, secrets, log, metrics, tokens, ipIntel, queueHealthy: () => queueIsHealthy(boss) }, { webRoot });
+  const shutdown = new AbortController();
+  const app = createNodeApp({ config, database, secrets, log, metrics, tokens, ipIntel, queueHealthy: () => queueIsHealthy(boss), shutdown: shutdown.signal }, { webRoot });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
@@ -97,6 +98,8 @@ export async function startRuntime(config: Config, options: { log?: Logger; webR
   const stop = () =>
     (stopping ??= (async () => {
       log.info('stopping');
+      // Open event streams end first; the server waits for every open response before it closes.
+      shutdown.abort();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stopQueue(boss, config.shutdownGraceSeconds);
       await ipIntel.close();

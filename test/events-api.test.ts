@@ -94,6 +94,8 @@ beforeAll(async () => {
   seeded.push(...micro.map((r) => r.id));
   // An IP entity with recorded intelligence for the country chart.
   await db.insert(eventEntity).values({ eventId: seeded[1]!, mspId: owner.mspId, kind: 'ip', key: '203.0.113.1', isPrimary: true, snapshotStatus: 'recorded', snapshot: { location: { countryCode: 'US' } } });
+  // As the IP enricher records it: the country under `location`.
+  await db.insert(eventEntity).values({ eventId: seeded[5]!, mspId: owner.mspId, kind: 'ip', key: '203.0.113.5', isPrimary: true, snapshotStatus: 'recorded', snapshot: { ip: '203.0.113.5', location: { countryCode: 'DE', city: 'Berlin' } } });
 });
 afterAll(() => t.drop());
 
@@ -317,7 +319,7 @@ describe('summary', () => {
     expect(res.body.overTime.find((b) => b.at === '2026-03-01T00:00:00.000Z')!.total).toBe(seeded.length);
     expect(res.body.topDetections[0]).toEqual({ detectionId: 'M365.AzureAD.BruteForce', title: 'Brute force against one account', count: 22 + 2 });
     const byCountry = Object.fromEntries(res.body.countries.map((c) => [c.countryCode ?? 'unknown', c.count]));
-    expect(byCountry).toEqual({ NL: 16, US: 1, unknown: seeded.length - 17 });
+    expect(byCountry).toEqual({ NL: 16, US: 1, DE: 1, unknown: seeded.length - 18 });
   });
 });
 

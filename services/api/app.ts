@@ -11,6 +11,7 @@ import { authRoutes } from './routes/auth.ts';
 import { customDetectionRoutes } from './routes/custom-detections.ts';
 import { detectionRoutes } from './routes/detections.ts';
 import { eventEntityRoutes } from './routes/event-entities.ts';
+import { eventStreamRoutes } from './routes/event-stream.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { setupRoutes } from './routes/setup.ts';
@@ -39,6 +40,7 @@ export function apiRoutes() {
     .route('/', tokenRoutes)
     .route('/', detectionRoutes)
     .route('/', customDetectionRoutes)
+    .route('/', eventStreamRoutes)
     .route('/', eventRoutes)
     .route('/', eventEntityRoutes)
     .route('/', whitelistRuleRoutes);

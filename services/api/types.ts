@@ -21,6 +21,8 @@ export type AppDeps = {
   ipIntel?: IpIntelService;
   /** Reports whether the queue can take and hand out jobs; for /healthz. */
   queueHealthy?: () => Promise<boolean>;
+  /** Aborted when the process stops, so long-lived responses (the event stream) end and the server can close. */
+  shutdown?: AbortSignal;
 };
 
 /** Who the request is from, when it carries a valid session cookie or bearer token. */

@@ -6,9 +6,7 @@
  * Needs /usr/bin/chromium (`apt-get install -y chromium`). Builds the web app first when
  * web/build is missing or older than its sources. Screenshots go to test/e2e/screenshots/.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,10 +17,8 @@ import { createFirstOwnerLink } from '../../services/core/auth/setup-tokens.ts';
 import { createTenant } from '../../services/core/tenant/create-tenant.ts';
 import { startRuntime, type Runtime } from '../../services/runtime.ts';
 import { createPostgresDatabase, dropPostgresDatabase, TEST_SECRET_KEY } from '../helpers/database.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const WEB = join(ROOT, 'web');
-const WEB_BUILD = join(WEB, 'build');
+import { freePort } from '../helpers/process.ts';
+import { ensureWebBuild, WEB_BUILD } from '../helpers/web-build.ts';
 const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -45,13 +41,7 @@ const pageProblems: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  if (webBuildIsStale()) {
-    // What `npm run build:web` runs.
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-  }
+  ensureWebBuild();
 
   dataDir = mkdtempSync(join(tmpdir(), 'tw-e2e-'));
   if (process.env.DATABASE_URL) databaseUrl = await createPostgresDatabase(process.env.DATABASE_URL);
@@ -132,9 +122,9 @@ describe('web shell', () => {
     expect(await nav.getByRole('link', { name: 'Report' }).getAttribute('aria-current')).toBe('page');
     await nav.getByRole('link', { name: 'Tenants' }).waitFor();
 
-    await page.screenshot({ path: join(SCREENSHOTS, 'report.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'report-empty.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: join(SCREENSHOTS, 'report-narrow.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'report-empty-narrow.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
@@ -236,29 +226,3 @@ describe('web shell', () => {
     expect(pageProblems).toEqual([]);
   });
 });
-
-/** True when web/build is missing or older than anything it is built from. */
-function webBuildIsStale(): boolean {
-  const built = join(WEB_BUILD, '200.html');
-  if (!existsSync(built)) return true;
-  const builtAt = statSync(built).mtimeMs;
-  const newer = (path: string): boolean => {
-    const stat = statSync(path);
-    if (stat.isDirectory()) return readdirSync(path).some((name) => newer(join(path, name)));
-    return stat.mtimeMs > builtAt;
-  };
-  return ['src', 'static', 'svelte.config.js', 'vite.config.ts'].some((p) => existsSync(join(WEB, p)) && newer(join(WEB, p)));
-}
-
-/** A TCP port nobody is listening on right now (the config schema refuses port 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}

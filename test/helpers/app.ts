@@ -18,11 +18,12 @@ export const secrets = createSecretBox(Buffer.from(TEST_SECRET_KEY, 'hex'));
  * The API on a fresh database, called in-process through `app.request`. `microsoftSignIn` gives
  * it msal-node sign-in to Microsoft (or a simulator named by TW_LOGIN_URL), as on Node.
  */
-export async function createTestApp(env: Record<string, string> = {}, options: { microsoftSignIn?: boolean } = {}) {
+export async function createTestApp(env: Record<string, string> = {}, options: { microsoftSignIn?: boolean; shutdown?: AbortSignal } = {}) {
   const { database, drop } = await createTestDatabase();
   const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'silent', ...env });
   const tokens = options.microsoftSignIn ? { tokens: createTokenProvider(config, secrets) } : {};
-  const app = createNodeApp({ config, database, secrets, log: createLogger(config), metrics: new Registry(), ...tokens });
+  const shutdown = options.shutdown ? { shutdown: options.shutdown } : {};
+  const app = createNodeApp({ config, database, secrets, log: createLogger(config), metrics: new Registry(), ...tokens, ...shutdown });
   return { app, database, config, drop };
 }
 

@@ -37,6 +37,7 @@ const EventSchema = z
     id: z.string(),
     tenantId: z.string(),
     tenantName: z.string(),
+    tenantIsDemo: z.boolean().openapi({ description: 'The tenant is the simulated demo ("Contoso (demo)")' }),
     detectionId: z.string(),
     title: z.string(),
     description: z.string(),

@@ -2,12 +2,16 @@ import type { securityEvent } from '../../../db/schema/index.ts';
 
 type EventRow = typeof securityEvent.$inferSelect;
 
-/** One event as the Report table shows it: everything on the row but the dedup key and runbook. */
-export function toEventListItem(row: EventRow, tenantName: string) {
+/**
+ * One event as the Report table shows it: everything on the row but the dedup key and runbook,
+ * with its tenant's name and whether that tenant is the simulated demo.
+ */
+export function toEventListItem(row: EventRow, tenantName: string, tenantIsDemo: boolean) {
   return {
     id: row.id,
     tenantId: row.tenantId,
     tenantName,
+    tenantIsDemo,
     detectionId: row.detectionId,
     title: row.title,
     description: row.description,

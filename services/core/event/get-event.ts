@@ -34,8 +34,7 @@ export async function getEvent({ ctx, id }: { ctx: Ctx; id: string }) {
   const { event, tenantName, tenantIsDemo } = await findEvent(ctx, id);
   const [ignore, activities, related, criteria] = await Promise.all([ignoreDetails(ctx, event), eventActivities(ctx, event.id), relatedEvents(ctx, event), ruleCriteria(ctx, event)]);
   return {
-    ...toEventListItem(event, tenantName),
-    tenantIsDemo,
+    ...toEventListItem(event, tenantName, tenantIsDemo),
     howToReact: event.howToReact,
     fields: event.fields,
     dedupKey: event.dedupKey,
@@ -115,7 +114,7 @@ async function relatedEvents(ctx: Ctx, event: EventRow) {
   if (event.networkAddress) same.push(eq(securityEvent.networkAddress, event.networkAddress));
   if (same.length === 0) return [];
   const rows = await ctx.db
-    .select({ event: getTableColumns(securityEvent), tenantName: tenant.name })
+    .select({ event: getTableColumns(securityEvent), tenantName: tenant.name, tenantIsDemo: tenant.isDemo })
     .from(securityEvent)
     .innerJoin(tenant, eq(tenant.id, securityEvent.tenantId))
     .where(
@@ -129,8 +128,8 @@ async function relatedEvents(ctx: Ctx, event: EventRow) {
     )
     .orderBy(desc(securityEvent.lastSeenAt), desc(securityEvent.id))
     .limit(RELATED_EVENTS_LIMIT);
-  return rows.map(({ event: r, tenantName }) => ({
-    ...toEventListItem(r, tenantName),
+  return rows.map(({ event: r, tenantName, tenantIsDemo }) => ({
+    ...toEventListItem(r, tenantName, tenantIsDemo),
     sameUser: event.userName !== null && r.userName === event.userName,
     sameIp: event.networkAddress !== null && r.networkAddress === event.networkAddress,
   }));

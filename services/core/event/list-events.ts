@@ -37,7 +37,7 @@ export async function pageEvents(
   const sort = eventSort(ctx, options.sort, options.order);
   const after = options.cursor ? sort.after(sort.decode(options.cursor)) : undefined;
   const rows = await ctx.db
-    .select({ event: getTableColumns(securityEvent), tenantName: tenant.name, keyValues: sort.keyValues })
+    .select({ event: getTableColumns(securityEvent), tenantName: tenant.name, tenantIsDemo: tenant.isDemo, keyValues: sort.keyValues })
     .from(securityEvent)
     .innerJoin(tenant, eq(tenant.id, securityEvent.tenantId))
     .where(eventsWhere(ctx, filter, [after, ...(options.extra ?? [])], options.now))
@@ -46,7 +46,7 @@ export async function pageEvents(
   const pageRows = rows.slice(0, options.limit);
   const last = pageRows.at(-1);
   return {
-    items: pageRows.map((r) => toEventListItem(r.event, r.tenantName)),
+    items: pageRows.map((r) => toEventListItem(r.event, r.tenantName, r.tenantIsDemo)),
     nextCursor: rows.length > options.limit && last ? sort.encode(last.keyValues) : null,
   };
 }

@@ -62,6 +62,8 @@ export async function summarizeEvents({ ctx, input }: { ctx: Ctx; input: EventFi
     .limit(SUMMARY_TOP.detections);
 
   // The event's own address first, then any other IP entity; a detection's noted country last.
+  // The IP enricher records the country under `location` (enrichment/ip-entity.ts); a flat
+  // `countryCode` is read too.
   const countryExpr = sql<string | null>`coalesce((
       select ${eventEntity.snapshot} #>> '{location,countryCode}' from ${eventEntity}
       where ${eventEntity.eventId} = ${securityEvent.id} and ${eventEntity.kind} = 'ip'
