@@ -6,25 +6,17 @@
  * Needs /usr/bin/chromium (`apt-get install -y chromium`). Builds the web app first when
  * web/build is missing or older than its sources. Screenshots go to test/e2e/screenshots/.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../services/config.ts';
 import { createFirstOwnerLink } from '../../services/core/auth/setup-tokens.ts';
 import { createTenant } from '../../services/core/tenant/create-tenant.ts';
 import { startRuntime, type Runtime } from '../../services/runtime.ts';
+import { CHROMIUM, CHROMIUM_ARGS, ensureWebBuild, freePort, SCREENSHOTS, WEB_BUILD } from '../helpers/browser.ts';
 import { createPostgresDatabase, dropPostgresDatabase, TEST_SECRET_KEY } from '../helpers/database.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const WEB = join(ROOT, 'web');
-const WEB_BUILD = join(WEB, 'build');
-const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 
 const OWNER = {
   mspName: 'Northwind IT Services',
@@ -45,13 +37,7 @@ const pageProblems: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  if (webBuildIsStale()) {
-    // What `npm run build:web` runs.
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-  }
+  ensureWebBuild();
 
   dataDir = mkdtempSync(join(tmpdir(), 'tw-e2e-'));
   if (process.env.DATABASE_URL) databaseUrl = await createPostgresDatabase(process.env.DATABASE_URL);
@@ -73,7 +59,7 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu'],
+    args: CHROMIUM_ARGS,
   });
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: base });
   page = await context.newPage();
@@ -236,29 +222,3 @@ describe('web shell', () => {
     expect(pageProblems).toEqual([]);
   });
 });
-
-/** True when web/build is missing or older than anything it is built from. */
-function webBuildIsStale(): boolean {
-  const built = join(WEB_BUILD, '200.html');
-  if (!existsSync(built)) return true;
-  const builtAt = statSync(built).mtimeMs;
-  const newer = (path: string): boolean => {
-    const stat = statSync(path);
-    if (stat.isDirectory()) return readdirSync(path).some((name) => newer(join(path, name)));
-    return stat.mtimeMs > builtAt;
-  };
-  return ['src', 'static', 'svelte.config.js', 'vite.config.ts'].some((p) => existsSync(join(WEB, p)) && newer(join(WEB, p)));
-}
-
-/** A TCP port nobody is listening on right now (the config schema refuses port 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
