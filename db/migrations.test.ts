@@ -25,6 +25,8 @@ const TABLES = [
   'remediation_request',
   'audit_log',
   'custom_detection',
+  'recovery_code',
+  'pending_sign_in',
 ];
 
 describe(`migrations (${process.env.DATABASE_URL ? 'Postgres server' : 'PGlite'})`, () => {

@@ -12,6 +12,7 @@ import { createFirstOwnerLink, setupPath } from './core/auth/setup-tokens.ts';
 import { createSecretBox, resolveSecretKey, type SecretBox } from './crypto.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createTokenProvider } from './collector/microsoft/token-provider.ts';
+import { createMicrosoftLogin } from './core/auth/microsoft-login.ts';
 import { createIpIntel } from '../enrichment/ip/index.ts';
 import { startDemo, type RunningDemo } from './demo/demo.ts';
 import { JOBS } from './worker/jobs.ts';
@@ -73,7 +74,8 @@ export async function startRuntime(config: Config, options: { log?: Logger; webR
   const webRoot = options.webRoot === null ? undefined : (options.webRoot ?? (existsSync(WEB_BUILD_DIR) ? WEB_BUILD_DIR : undefined));
   if (!webRoot) log.warn('web app not built (run `npm run build:web`); serving the API only');
   const shutdown = new AbortController();
-  const app = createNodeApp({ config, database, secrets, log, metrics, tokens, ipIntel, queueHealthy: () => queueIsHealthy(boss), shutdown: shutdown.signal }, { webRoot });
+  const microsoftLogin = createMicrosoftLogin(config, secrets);
+  const app = createNodeApp({ config, database, secrets, log, metrics, tokens, microsoftLogin, ipIntel, queueHealthy: () => queueIsHealthy(boss), shutdown: shutdown.signal }, { webRoot });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));

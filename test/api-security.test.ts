@@ -1,15 +1,29 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { eventEntity, securityEvent } from '../db/schema/index.ts';
+import { eq } from 'drizzle-orm';
+import { appUser, eventEntity, securityEvent } from '../db/schema/index.ts';
 import { openApiDocument } from '../services/api/openapi.ts';
-import { addMember, call, createTestApp, type Member, sampleTenant, seedMsp } from './helpers/app.ts';
+import { addMember, call, createTestApp, type Member, sampleTenant, secrets, seedMsp } from './helpers/app.ts';
 
 /**
  * The security suite every API route runs: derived from the OpenAPI document, so a new route
  * is covered the day it is added (and fails here until its fixtures exist).
  */
 
-// Routes anyone may call: signing in and using a one-time setup link.
-const PUBLIC = new Set(['POST /api/v1/auth/sign-in', 'POST /api/v1/auth/sign-out', 'GET /api/v1/setup/{token}', 'POST /api/v1/setup/{token}']);
+// Routes anyone may call: signing in (the password, then the code step, which needs the pending
+// sign-in cookie instead of a session; "Sign in with Microsoft", whose start and callback are
+// browser redirects to Microsoft and back to the sign-in page; the sign-in options the page
+// reads) and using a one-time setup link. test/auth-mfa.test.ts and test/auth-microsoft.test.ts
+// check that none of them gets anywhere without the right first factor.
+const PUBLIC = new Set([
+  'POST /api/v1/auth/sign-in',
+  'POST /api/v1/auth/sign-in/code',
+  'POST /api/v1/auth/sign-out',
+  'GET /api/v1/auth/options',
+  'GET /api/v1/auth/microsoft/start',
+  'GET /api/v1/auth/microsoft/callback',
+  'GET /api/v1/setup/{token}',
+  'POST /api/v1/setup/{token}',
+]);
 // Browser redirect targets: a browser arriving without a session is sent to a page that says to
 // sign in (a JSON 401 would strand it), so these answer 302 instead; onboarding-consent.test.ts
 // checks that nothing happens without the right session.
@@ -41,7 +55,15 @@ beforeAll(async () => {
   b = await seedMsp(t.database, 'owner', 'MSP B');
   const tenant = await call(t.app, 'POST', '/api/v1/tenants', { token: a.token, body: sampleTenant(1) });
   const tenantId = ((await tenant.json()) as { id: string }).id;
-  for (const key of ['GET /api/v1/tenants/{id}', 'POST /api/v1/tenants/{id}/verify', 'GET /api/v1/tenants/{id}/quarantine']) fixtures[key] = tenantId;
+  for (const key of ['GET /api/v1/tenants/{id}', 'PATCH /api/v1/tenants/{id}', 'POST /api/v1/tenants/{id}/verify', 'GET /api/v1/tenants/{id}/quarantine']) fixtures[key] = tenantId;
+  // Users of MSP A: one to change, one to remove, one with a second factor to reset, one invited.
+  fixtures['PATCH /api/v1/users/{id}'] = (await addMember(t.database, a.mspId, 'technician')).userId;
+  fixtures['DELETE /api/v1/users/{id}'] = (await addMember(t.database, a.mspId, 'technician')).userId;
+  const withMfa = await addMember(t.database, a.mspId, 'technician');
+  await t.database.db.update(appUser).set({ totpSecretEnc: secrets.seal('JBSWY3DPEHPK3PXP'), totpEnabledAt: new Date() }).where(eq(appUser.id, withMfa.userId));
+  fixtures['POST /api/v1/users/{id}/mfa/reset'] = withMfa.userId;
+  const invited = await call(t.app, 'POST', '/api/v1/users', { token: a.token, body: { email: 'invited@northwind.example', role: 'read_only' } });
+  fixtures['POST /api/v1/users/{id}/invite-link'] = ((await invited.json()) as { user: { id: string } }).user.id;
   // Events are raised by detection, never created through the API: one for MSP A, with an entity.
   const at = new Date('2024-05-07T10:00:00Z');
   const [event] = await t.database.db

@@ -1,4 +1,4 @@
-import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { msp } from './msp.ts';
 import { actorType, setupTokenKind, userRole, userStatus } from './enums.ts';
@@ -18,9 +18,52 @@ export const appUser = pgTable(
     passwordHash: text('password_hash'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
+    /** TOTP shared secret (base32), sealed with the SecretBox; set at enrolment, before it is confirmed. */
+    totpSecretEnc: text('totp_secret_enc'),
+    /** When the user confirmed TOTP with a code; null while enrolment is pending or TOTP is off. */
+    totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
+    /** The last 30-second time step a code was accepted for: a code is never accepted twice. */
+    totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+    /** The Entra ID account linked for "Sign in with Microsoft": its tenant id (tid) and object id (oid). */
+    msTenantId: text('ms_tenant_id'),
+    msObjectId: text('ms_object_id'),
   },
-  (t) => [uniqueIndex('app_user_email_key').on(sql`lower(${t.email})`), index('app_user_msp_idx').on(t.mspId)],
+  (t) => [
+    uniqueIndex('app_user_email_key').on(sql`lower(${t.email})`),
+    index('app_user_msp_idx').on(t.mspId),
+    uniqueIndex('app_user_microsoft_key').on(t.msTenantId, t.msObjectId),
+  ],
 );
+
+/** One-time recovery codes for a user's second factor; only a keyed hash of each is kept. */
+export const recoveryCode = pgTable(
+  'recovery_code',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull().references(() => appUser.id, { onDelete: 'cascade' }),
+    /** HMAC of the code under the secret key (SecretBox.mac), so a database copy alone cannot test guesses. */
+    codeHash: text('code_hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [index('recovery_code_user_idx').on(t.userId)],
+);
+
+/**
+ * A sign-in waiting for its second factor: the password (or Microsoft) was right, the code is
+ * still to come. Short-lived and single use; the browser holds the token in an httpOnly cookie.
+ */
+export const pendingSignIn = pgTable('pending_sign_in', {
+  /** SHA-256 of the cookie token, hex. */
+  tokenHash: text('token_hash').primaryKey(),
+  userId: uuid('user_id').notNull().references(() => appUser.id, { onDelete: 'cascade' }),
+  /** How the first factor was proved: `password` or `microsoft`. */
+  method: text('method').notNull(),
+  /** Wrong codes entered against this pending sign-in; it is dropped after a few. */
+  failedAttempts: integer('failed_attempts').notNull().default(0),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});
 
 /** A signed-in browser. The cookie carries a random token; only its SHA-256 is stored here. */
 export const session = pgTable(

@@ -8,12 +8,14 @@ import { authenticate, csrfProtection } from './auth/middleware.ts';
 import { errorBody, mapError, zodDetails } from './errors.ts';
 import { httpMetrics } from './metrics.ts';
 import { authRoutes } from './routes/auth.ts';
+import { microsoftAuthRoutes } from './routes/auth-microsoft.ts';
 import { customDetectionRoutes } from './routes/custom-detections.ts';
 import { detectionRoutes } from './routes/detections.ts';
 import { eventEntityRoutes } from './routes/event-entities.ts';
 import { eventStreamRoutes } from './routes/event-stream.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { mfaRoutes } from './routes/mfa.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -34,6 +36,8 @@ const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
 export function apiRoutes() {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .route('/', authRoutes)
+    .route('/', microsoftAuthRoutes)
+    .route('/', mfaRoutes)
     .route('/', setupRoutes)
     .route('/', tenantRoutes)
     .route('/', userRoutes)

@@ -7,6 +7,7 @@ import type { Logger } from '../log.ts';
 import type { Actor } from '../core/context.ts';
 import type { TokenProvider } from '../collector/microsoft/token-provider.ts';
 import type { IpIntelService } from '../../enrichment/ip/index.ts';
+import type { MicrosoftLogin } from '../core/auth/microsoft-login.ts';
 
 /** Everything the API needs from the running process; built once at start. */
 export type AppDeps = {
@@ -17,6 +18,8 @@ export type AppDeps = {
   metrics: Registry;
   /** Microsoft sign-in for tenant checks; absent where msal-node does not run (Workers). */
   tokens?: TokenProvider;
+  /** "Sign in with Microsoft" (msal-node), when the MSP app is configured; absent on Workers. */
+  microsoftLogin?: MicrosoftLogin | null;
   /** IP intelligence for live lookups; absent on Workers (no local databases there). */
   ipIntel?: IpIntelService;
   /** Reports whether the queue can take and hand out jobs; for /healthz. */

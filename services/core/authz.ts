@@ -19,6 +19,8 @@ export const PERMISSIONS = {
   'whitelist.write': 'admin',
   'user.read': 'admin',
   'user.invite': 'admin',
+  // Change roles, disable, remove, reset a lost second factor (never above one's own role).
+  'user.write': 'admin',
   // A token never holds more than its user's role, so anyone may mint one for themselves.
   'token.create': 'read_only',
   'audit.read': 'admin',

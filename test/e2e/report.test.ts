@@ -30,7 +30,7 @@ import { sendForDetection } from '../../services/worker/pipeline-jobs.ts';
 import { createPostgresDatabase, dropPostgresDatabase, TEST_SECRET_KEY } from '../helpers/database.ts';
 import { freePort } from '../helpers/process.ts';
 import { insertSimTenant } from '../helpers/sim-tenant.ts';
-import { ensureWebBuild, WEB_BUILD } from '../helpers/web-build.ts';
+import { ensureWebBuild, WEB_BUILD } from '../helpers/browser.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';

@@ -9,18 +9,14 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../services/config.ts';
 import { createFirstOwnerLink } from '../../services/core/auth/setup-tokens.ts';
 import { createTenant } from '../../services/core/tenant/create-tenant.ts';
 import { startRuntime, type Runtime } from '../../services/runtime.ts';
+import { CHROMIUM, CHROMIUM_ARGS, ensureWebBuild, freePort, SCREENSHOTS, WEB_BUILD } from '../helpers/browser.ts';
 import { createPostgresDatabase, dropPostgresDatabase, TEST_SECRET_KEY } from '../helpers/database.ts';
-import { freePort } from '../helpers/process.ts';
-import { ensureWebBuild, WEB_BUILD } from '../helpers/web-build.ts';
-const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 
 const OWNER = {
   mspName: 'Northwind IT Services',
@@ -63,7 +59,7 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu'],
+    args: CHROMIUM_ARGS,
   });
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: base });
   page = await context.newPage();

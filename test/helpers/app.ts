@@ -3,6 +3,7 @@ import type { Database } from '../../db/client.ts';
 import { appUser, msp, type UserRole } from '../../db/schema/index.ts';
 import { createNodeApp } from '../../services/api/node.ts';
 import { createTokenProvider } from '../../services/collector/microsoft/token-provider.ts';
+import { createMicrosoftLogin } from '../../services/core/auth/microsoft-login.ts';
 import type { App } from '../../services/api/types.ts';
 import { loadConfig } from '../../services/config.ts';
 import { createApiToken } from '../../services/core/api-token/create-api-token.ts';
@@ -16,12 +17,13 @@ export const secrets = createSecretBox(Buffer.from(TEST_SECRET_KEY, 'hex'));
 
 /**
  * The API on a fresh database, called in-process through `app.request`. `microsoftSignIn` gives
- * it msal-node sign-in to Microsoft (or a simulator named by TW_LOGIN_URL), as on Node.
+ * it msal-node sign-in to Microsoft (or a simulator named by TW_LOGIN_URL), as on Node: tenant
+ * checks, and "Sign in with Microsoft" for staff when TW_MS_CLIENT_ID/SECRET are set.
  */
 export async function createTestApp(env: Record<string, string> = {}, options: { microsoftSignIn?: boolean; shutdown?: AbortSignal } = {}) {
   const { database, drop } = await createTestDatabase();
   const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'silent', ...env });
-  const tokens = options.microsoftSignIn ? { tokens: createTokenProvider(config, secrets) } : {};
+  const tokens = options.microsoftSignIn ? { tokens: createTokenProvider(config, secrets), microsoftLogin: createMicrosoftLogin(config, secrets) } : {};
   const shutdown = options.shutdown ? { shutdown: options.shutdown } : {};
   const app = createNodeApp({ config, database, secrets, log: createLogger(config), metrics: new Registry(), ...tokens, ...shutdown });
   return { app, database, config, drop };

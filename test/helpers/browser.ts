@@ -9,10 +9,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const WEB = join(ROOT, 'web');
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const WEB = join(ROOT, 'web');
 export const WEB_BUILD = join(WEB, 'build');
+/** Written on every run: what the pages looked like. */
+export const SCREENSHOTS = fileURLToPath(new URL('../e2e/screenshots/', import.meta.url));
 export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium in a container: no sandbox, no calls home. */
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu'];
 
 /** Builds web/ (what `npm run build:web` runs) when web/build is missing or older than its sources. */
 export function ensureWebBuild(): void {
@@ -20,7 +24,8 @@ export function ensureWebBuild(): void {
   execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-function webBuildIsStale(): boolean {
+/** True when web/build is missing or older than anything it is built from. */
+export function webBuildIsStale(): boolean {
   const built = join(WEB_BUILD, '200.html');
   if (!existsSync(built)) return true;
   const builtAt = statSync(built).mtimeMs;
@@ -50,7 +55,7 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu'],
+    args: CHROMIUM_ARGS,
   });
 }
 
@@ -91,4 +96,9 @@ export async function axeViolations(page: Page): Promise<{ id: string; impact: s
     "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) })))",
   );
   return results.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** The same check as `rule: target` lines (empty when there are none), for one-line assertions. */
+export async function seriousAccessibilityProblems(page: Page): Promise<string[]> {
+  return (await axeViolations(page)).flatMap((v) => v.targets.map((t) => `${v.id}: ${t}`));
 }

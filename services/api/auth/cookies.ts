@@ -33,3 +33,38 @@ export function clearSessionCookie(c: Context<AppEnv>): void {
 export function readSessionCookie(c: Context<AppEnv>): string | undefined {
   return getCookie(c, SESSION_COOKIE);
 }
+
+/** A sign-in waiting for its second factor (see core/auth/mfa.ts); only the auth routes read it. */
+export const PENDING_SIGN_IN_COOKIE = 'tw_pending_sign_in';
+const PENDING_PATH = '/api/v1/auth';
+
+export function setPendingSignInCookie(c: Context<AppEnv>, token: string, expiresAt: Date): void {
+  setCookie(c, PENDING_SIGN_IN_COOKIE, token, { path: PENDING_PATH, httpOnly: true, secure: cookiesAreSecure(c.get('deps').config), sameSite: 'Strict', expires: expiresAt });
+}
+
+export function readPendingSignInCookie(c: Context<AppEnv>): string | undefined {
+  return getCookie(c, PENDING_SIGN_IN_COOKIE);
+}
+
+export function clearPendingSignInCookie(c: Context<AppEnv>): void {
+  deleteCookie(c, PENDING_SIGN_IN_COOKIE, { path: PENDING_PATH, secure: cookiesAreSecure(c.get('deps').config) });
+}
+
+/**
+ * The sealed state of a "Sign in with Microsoft" in progress. Lax: Microsoft sends the browser
+ * back with a cross-site top-level GET, which must carry it.
+ */
+export const MICROSOFT_FLOW_COOKIE = 'tw_ms_flow';
+const MICROSOFT_PATH = '/api/v1/auth/microsoft';
+
+export function setMicrosoftFlowCookie(c: Context<AppEnv>, value: string, expiresAt: Date): void {
+  setCookie(c, MICROSOFT_FLOW_COOKIE, value, { path: MICROSOFT_PATH, httpOnly: true, secure: cookiesAreSecure(c.get('deps').config), sameSite: 'Lax', expires: expiresAt });
+}
+
+export function readMicrosoftFlowCookie(c: Context<AppEnv>): string | undefined {
+  return getCookie(c, MICROSOFT_FLOW_COOKIE);
+}
+
+export function clearMicrosoftFlowCookie(c: Context<AppEnv>): void {
+  deleteCookie(c, MICROSOFT_FLOW_COOKIE, { path: MICROSOFT_PATH, secure: cookiesAreSecure(c.get('deps').config) });
+}

@@ -1,11 +1,19 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { completeSignIn, createPendingSignIn, PENDING_SIGN_IN_MINUTES } from '../../core/auth/mfa.ts';
 import { createSession, deleteSession, resolveSession } from '../../core/auth/sessions.ts';
 import { signIn } from '../../core/auth/sign-in.ts';
 import { USER_ROLES } from '../../../db/schema/index.ts';
 import { UnauthenticatedError } from '../../errors.ts';
-import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../auth/cookies.ts';
+import {
+  clearPendingSignInCookie,
+  clearSessionCookie,
+  readPendingSignInCookie,
+  readSessionCookie,
+  setPendingSignInCookie,
+  setSessionCookie,
+} from '../auth/cookies.ts';
 import { clientIp } from '../auth/middleware.ts';
-import { errorResponses, json, jsonBody } from '../schemas.ts';
+import { errorResponse, errorResponses, json, jsonBody } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 import type { Context } from 'hono';
 
@@ -17,6 +25,25 @@ export const SessionSchema = z
     expiresAt: z.string(),
   })
   .openapi('Session');
+
+const MfaRequiredSchema = z
+  .object({
+    mfaRequired: z.literal(true),
+    methods: z.array(z.enum(['totp', 'recovery_code'])),
+    expiresAt: z.string().openapi({ description: 'Send the code before this time, or sign in again.' }),
+  })
+  .openapi('MfaRequired', {
+    description: 'The password was right and the account has two-step sign-in: POST /auth/sign-in/code with a code next (the pending sign-in is held in an httpOnly cookie).',
+  });
+
+const CodeSchema = z.object({ code: z.string().trim().min(1, 'enter the code').max(64) });
+
+const AuthOptionsSchema = z
+  .object({
+    password: z.boolean(),
+    microsoft: z.boolean().openapi({ description: 'True when "Sign in with Microsoft" is configured (the MSP app).' }),
+  })
+  .openapi('AuthOptions');
 
 const SignInSchema = z.object({
   email: z.string().trim().min(1, 'enter your email').max(320),
@@ -37,21 +64,59 @@ export async function startSession(c: Context<AppEnv>, user: { id: string; mspId
   return { ...info, expiresAt: info.expiresAt.toISOString() };
 }
 
+/** The first factor was right and a code is due: holds the pending sign-in in its cookie. */
+export async function startPendingSignIn(c: Context<AppEnv>, userId: string, method: 'password' | 'microsoft') {
+  const pending = await createPendingSignIn(c.get('deps').database.db, userId, method);
+  setPendingSignInCookie(c, pending.token, pending.expiresAt);
+  return { mfaRequired: true as const, methods: ['totp' as const, 'recovery_code' as const], expiresAt: pending.expiresAt.toISOString() };
+}
+
 export const authRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
     createRoute({
       method: 'post',
       path: '/auth/sign-in',
       tags: ['auth'],
-      summary: 'Sign in with email and password (sets the session cookie)',
+      summary: 'Sign in with email and password (sets the session cookie, or asks for the second factor)',
       request: jsonBody(SignInSchema),
-      responses: { 200: json(SessionSchema, 'Signed in'), ...errorResponses },
+      responses: {
+        200: json(z.union([SessionSchema, MfaRequiredSchema]), 'Signed in, or the password was right and a code is needed next'),
+        429: errorResponse('Too many failed sign-ins for this account'),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const input = c.req.valid('json');
-      const user = await signIn(c.get('deps').database.db, input, { ip: clientIp(c) ?? '', requestId: c.get('requestId') });
+      const { user, mfaRequired } = await signIn(c.get('deps').database.db, input, { ip: clientIp(c) ?? '', requestId: c.get('requestId') });
+      if (mfaRequired) return c.json(await startPendingSignIn(c, user.id, 'password'), 200);
       return c.json(await startSession(c, user), 200);
     },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/auth/sign-in/code',
+      tags: ['auth'],
+      summary: `Second step of signing in: a code from the authenticator app or a recovery code (within ${PENDING_SIGN_IN_MINUTES} minutes of the password)`,
+      request: jsonBody(CodeSchema),
+      responses: { 200: json(SessionSchema, 'Signed in'), 429: errorResponse('Too many failed sign-ins for this account'), ...errorResponses },
+    }),
+    async (c) => {
+      const { database, secrets } = c.get('deps');
+      const user = await completeSignIn(database.db, secrets, readPendingSignInCookie(c), c.req.valid('json').code, { ip: clientIp(c), requestId: c.get('requestId') });
+      clearPendingSignInCookie(c);
+      return c.json(await startSession(c, user), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/auth/options',
+      tags: ['auth'],
+      summary: 'How staff can sign in on this installation (for the sign-in page)',
+      responses: { 200: json(AuthOptionsSchema, 'The sign-in methods') },
+    }),
+    (c) => c.json({ password: true, microsoft: Boolean(c.get('deps').microsoftLogin) }, 200),
   )
   .openapi(
     createRoute({

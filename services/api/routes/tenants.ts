@@ -10,6 +10,7 @@ import { AppError } from '../../errors.ts';
 import { verifyTenant } from '../../collector/verify-tenant.ts';
 import { writeAudit } from '../../core/audit/write-audit.ts';
 import { listQuarantine } from '../../core/tenant/list-quarantine.ts';
+import { setTenantEnabled, setTenantEnabledInput } from '../../core/tenant/set-tenant-enabled.ts';
 import { UnavailableError } from '../../errors.ts';
 import { allow, clientIp, requireCtx } from '../auth/middleware.ts';
 import { errorResponse, errorResponses, IdParam, json, jsonBody, page, pageQuery } from '../schemas.ts';
@@ -177,6 +178,18 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       responses: { 200: json(TenantSchema, 'The tenant'), ...errorResponses },
     }),
     async (c) => c.json(await getTenant({ ctx: requireCtx(c), id: c.req.valid('param').id }), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'patch',
+      path: '/tenants/{id}',
+      tags: ['tenants'],
+      summary: 'Pause or resume a tenant: a disabled tenant is not collected',
+      middleware: [allow('tenant.write')] as const,
+      request: { params: IdParam, ...jsonBody(setTenantEnabledInput) },
+      responses: { 200: json(TenantSchema, 'The tenant'), ...errorResponses },
+    }),
+    async (c) => c.json(await setTenantEnabled({ ctx: requireCtx(c), id: c.req.valid('param').id, input: c.req.valid('json') }), 200),
   )
   .openapi(
     createRoute({

@@ -1,10 +1,12 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { USER_ROLES, USER_STATUSES } from '../../../db/schema/index.ts';
 import { setupPath } from '../../core/auth/setup-tokens.ts';
-import { inviteUser, inviteUserInput } from '../../core/user/invite-user.ts';
+import { inviteUser, inviteUserInput, reissueInvite } from '../../core/user/invite-user.ts';
 import { listUsers } from '../../core/user/list-users.ts';
+import { removeUser, resetUserMfa, updateUser, updateUserInput } from '../../core/user/update-user.ts';
+import { toUserView } from '../../core/user/user-view.ts';
 import { allow, requireCtx } from '../auth/middleware.ts';
-import { errorResponse, errorResponses, json, jsonBody } from '../schemas.ts';
+import { errorResponse, errorResponses, IdParam, json, jsonBody } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 
 const UserSchema = z
@@ -16,8 +18,12 @@ const UserSchema = z
     status: z.enum(USER_STATUSES),
     createdAt: z.string(),
     lastSignInAt: z.string().nullable(),
+    mfaEnabled: z.boolean().openapi({ description: 'Two-step sign-in (authenticator app) is on.' }),
+    microsoftLinked: z.boolean().openapi({ description: 'A Microsoft account is linked for "Sign in with Microsoft".' }),
   })
   .openapi('User');
+
+const InvitedSchema = z.object({ user: UserSchema, setupUrl: z.string() }).openapi('InvitedUser');
 
 export const userRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
@@ -29,11 +35,7 @@ export const userRoutes = new OpenAPIHono<AppEnv>()
       middleware: [allow('user.read')] as const,
       responses: { 200: json(z.object({ items: z.array(UserSchema), nextCursor: z.null() }), 'Users'), ...errorResponses },
     }),
-    async (c) => {
-      const rows = await listUsers({ ctx: requireCtx(c) });
-      const items = rows.map((u) => ({ ...u, createdAt: u.createdAt.toISOString(), lastSignInAt: u.lastSignInAt?.toISOString() ?? null }));
-      return c.json({ items, nextCursor: null }, 200);
-    },
+    async (c) => c.json({ items: await listUsers({ ctx: requireCtx(c) }), nextCursor: null }, 200),
   )
   .openapi(
     createRoute({
@@ -43,21 +45,65 @@ export const userRoutes = new OpenAPIHono<AppEnv>()
       summary: 'Invite a user; answers the one-time setup link to send them',
       middleware: [allow('user.invite')] as const,
       request: jsonBody(inviteUserInput),
-      responses: {
-        201: json(z.object({ user: UserSchema, setupUrl: z.string() }), 'Invited'),
-        409: errorResponse('A user with this email exists'),
-        ...errorResponses,
-      },
+      responses: { 201: json(InvitedSchema, 'Invited'), 409: errorResponse('A user with this email exists'), ...errorResponses },
     }),
     async (c) => {
       const { user, setupToken } = await inviteUser({ ctx: requireCtx(c), input: c.req.valid('json') });
-      const setupUrl = c.get('deps').config.publicUrl + setupPath(setupToken);
-      return c.json(
-        {
-          user: { id: user.id, email: user.email, name: user.name, role: user.role, status: user.status, createdAt: user.createdAt.toISOString(), lastSignInAt: null },
-          setupUrl,
-        },
-        201,
-      );
+      return c.json({ user: toUserView(user), setupUrl: c.get('deps').config.publicUrl + setupPath(setupToken) }, 201);
     },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/users/{id}/invite-link',
+      tags: ['users'],
+      summary: 'A new setup link for a user who has not accepted their invitation yet',
+      middleware: [allow('user.invite')] as const,
+      request: { params: IdParam },
+      responses: { 201: json(InvitedSchema, 'The new link'), 409: errorResponse('The user has already accepted'), ...errorResponses },
+    }),
+    async (c) => {
+      const { user, setupToken } = await reissueInvite({ ctx: requireCtx(c), id: c.req.valid('param').id });
+      return c.json({ user: toUserView(user), setupUrl: c.get('deps').config.publicUrl + setupPath(setupToken) }, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'patch',
+      path: '/users/{id}',
+      tags: ['users'],
+      summary: 'Change a user\'s role, or disable / re-enable them',
+      description: 'Never above your own role; the MSP always keeps an active owner; nobody disables themselves.',
+      middleware: [allow('user.write')] as const,
+      request: { params: IdParam, ...jsonBody(updateUserInput) },
+      responses: { 200: json(UserSchema, 'The user'), 409: errorResponse('The change would leave no owner, or targets yourself'), ...errorResponses },
+    }),
+    async (c) => c.json(await updateUser({ ctx: requireCtx(c), id: c.req.valid('param').id, input: c.req.valid('json') }), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'delete',
+      path: '/users/{id}',
+      tags: ['users'],
+      summary: 'Remove a user (their sessions and API tokens end; the audit log keeps what they did)',
+      middleware: [allow('user.write')] as const,
+      request: { params: IdParam },
+      responses: { 204: { description: 'Removed' }, 409: errorResponse('The last owner, or yourself'), ...errorResponses },
+    }),
+    async (c) => {
+      await removeUser({ ctx: requireCtx(c), id: c.req.valid('param').id });
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/users/{id}/mfa/reset',
+      tags: ['users'],
+      summary: 'Turn off a user\'s two-step sign-in (lost authenticator and recovery codes)',
+      middleware: [allow('user.write')] as const,
+      request: { params: IdParam },
+      responses: { 200: json(UserSchema, 'The user, now without a second factor'), 409: errorResponse('The user has no second factor'), ...errorResponses },
+    }),
+    async (c) => c.json(await resetUserMfa({ ctx: requireCtx(c), id: c.req.valid('param').id }), 200),
   );

@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { apiToken, appUser } from '../../../db/schema/index.ts';
+import { apiToken, appUser, USER_ROLES } from '../../../db/schema/index.ts';
 import { sha256 } from '../../crypto.ts';
 import { TOKEN_PREFIX } from './create-api-token.ts';
 
@@ -12,7 +12,7 @@ export async function resolveApiToken(db: Db, token: string) {
   if (!token.startsWith(TOKEN_PREFIX)) return null;
   const now = new Date();
   const [row] = await db
-    .select({ id: apiToken.id, mspId: apiToken.mspId, userId: apiToken.userId, role: apiToken.role, lastUsedAt: apiToken.lastUsedAt, userStatus: appUser.status })
+    .select({ id: apiToken.id, mspId: apiToken.mspId, userId: apiToken.userId, role: apiToken.role, lastUsedAt: apiToken.lastUsedAt, userStatus: appUser.status, userRole: appUser.role })
     .from(apiToken)
     .innerJoin(appUser, eq(appUser.id, apiToken.userId))
     .where(and(eq(apiToken.tokenHash, sha256(token)), isNull(apiToken.revokedAt), or(isNull(apiToken.expiresAt), gt(apiToken.expiresAt, now))))
@@ -24,5 +24,7 @@ export async function resolveApiToken(db: Db, token: string) {
       .set({ lastUsedAt: now })
       .where(and(eq(apiToken.id, row.id), or(isNull(apiToken.lastUsedAt), lt(apiToken.lastUsedAt, new Date(now.getTime() - TOUCH_AFTER_MS)))));
   }
-  return { id: row.id, mspId: row.mspId, userId: row.userId, role: row.role };
+  // A token never acts above its user's current role: demoting a user demotes their tokens.
+  const role = USER_ROLES.indexOf(row.userRole) < USER_ROLES.indexOf(row.role) ? row.userRole : row.role;
+  return { id: row.id, mspId: row.mspId, userId: row.userId, role };
 }

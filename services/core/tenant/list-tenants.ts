@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, or } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, or } from 'drizzle-orm';
 import { z } from 'zod';
-import { tenant } from '../../../db/schema/index.ts';
+import { collectorCheckpoint, tenant } from '../../../db/schema/index.ts';
 import { authorize } from '../authz.ts';
 import type { Ctx } from '../context.ts';
 import { decodeCursor, encodeCursor, pageInput } from '../pagination.ts';
@@ -8,7 +8,7 @@ import { toTenantView } from './tenant-view.ts';
 
 const cursorShape = z.tuple([z.string(), z.uuid()]);
 
-/** Tenants of the MSP by name, keyset-paged. */
+/** Tenants of the MSP by name, keyset-paged, each with its collector status per source (for the health column). */
 export async function listTenants({ ctx, input }: { ctx: Ctx; input: z.input<typeof pageInput> }) {
   authorize(ctx, 'tenant.read');
   const { limit, cursor } = pageInput.parse(input);
@@ -21,8 +21,15 @@ export async function listTenants({ ctx, input }: { ctx: Ctx; input: z.input<typ
     .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
+  const checkpoints =
+    page.length > 0
+      ? await ctx.db
+          .select()
+          .from(collectorCheckpoint)
+          .where(inArray(collectorCheckpoint.tenantId, page.map((r) => r.id)))
+      : [];
   return {
-    items: page.map((r) => toTenantView(r, [])),
+    items: page.map((r) => toTenantView(r, checkpoints.filter((c) => c.tenantId === r.id))),
     nextCursor: rows.length > limit && last ? encodeCursor([last.name, last.id]) : null,
   };
 }

@@ -1,7 +1,7 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { appUser, USER_ROLES } from '../../../db/schema/index.ts';
-import { ConflictError } from '../../errors.ts';
+import { ConflictError, NotFoundError } from '../../errors.ts';
 import { writeAudit } from '../audit/write-audit.ts';
 import { createInviteLink } from '../auth/setup-tokens.ts';
 import { assertCanGrant, authorize } from '../authz.ts';
@@ -27,5 +27,20 @@ export async function inviteUser({ ctx, input }: { ctx: Ctx; input: InviteUserIn
     const setupToken = await createInviteLink(tx, ctx.msp, user!.id);
     await writeAudit(tx, ctx, 'user.invite', { type: 'user', id: user!.id }, { email, role: data.role });
     return { user: user!, setupToken };
+  });
+}
+
+/** A fresh setup link for a user who has not accepted their invitation yet (the first was lost or expired). */
+export async function reissueInvite({ ctx, id }: { ctx: Ctx; id: string }) {
+  authorize(ctx, 'user.invite');
+  if (!z.uuid().safeParse(id).success) throw new NotFoundError('User not found.');
+  return ctx.db.transaction(async (tx) => {
+    const [user] = await tx.select().from(appUser).where(and(eq(appUser.id, id), eq(appUser.mspId, ctx.msp))).limit(1);
+    if (!user) throw new NotFoundError('User not found.');
+    if (user.status !== 'invited') throw new ConflictError(`${user.email} has already accepted the invitation.`);
+    assertCanGrant(ctx, user.role);
+    const setupToken = await createInviteLink(tx, ctx.msp, user.id);
+    await writeAudit(tx, ctx, 'user.invite_reissued', { type: 'user', id: user.id });
+    return { user, setupToken };
   });
 }

@@ -1,5 +1,6 @@
 import { api } from '$lib/api/client';
 import { toApiError } from '$lib/api/errors';
+import type { components } from '$lib/api/schema';
 import { session, type Session } from '$lib/session.svelte';
 
 /**
@@ -17,12 +18,38 @@ export async function fetchSession(): Promise<Session | null> {
   return data;
 }
 
-/** Signs in with email and password; the API sets the session cookie. */
-export async function signIn(email: string, password: string): Promise<Session> {
+/** The password was right; the account also needs a code from its authenticator app. */
+export type MfaRequired = components['schemas']['MfaRequired'];
+
+/**
+ * Signs in with email and password; the API sets the session cookie. For an account with
+ * two-step sign-in it answers `MfaRequired` instead, and `submitSignInCode` finishes.
+ */
+export async function signIn(email: string, password: string): Promise<Session | MfaRequired> {
   const { data, error, response } = await api.POST('/api/v1/auth/sign-in', { body: { email, password } });
+  if (!data) throw toApiError(error, response);
+  if ('mfaRequired' in data) return data;
+  session.set(data);
+  return data;
+}
+
+/** The second step: a code from the authenticator app or a recovery code. */
+export async function submitSignInCode(code: string): Promise<Session> {
+  const { data, error, response } = await api.POST('/api/v1/auth/sign-in/code', { body: { code } });
   if (!data) throw toApiError(error, response);
   session.set(data);
   return data;
+}
+
+/** Which sign-in methods this installation offers (the Microsoft button only when configured). */
+export async function fetchAuthOptions(): Promise<components['schemas']['AuthOptions']> {
+  const { data } = await api.GET('/api/v1/auth/options');
+  return data ?? { password: true, microsoft: false };
+}
+
+/** Where the "Sign in with Microsoft" button goes: the API redirects to Microsoft and back. */
+export function microsoftStartPath(next: string): string {
+  return next === '/' ? '/api/v1/auth/microsoft/start' : `/api/v1/auth/microsoft/start?next=${encodeURIComponent(next)}`;
 }
 
 /** Ends the session on the server (with the CSRF header) and forgets it here. */

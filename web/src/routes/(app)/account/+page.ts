@@ -1,0 +1,5 @@
+import { api } from '$lib/api/client';
+import { loaded } from '$lib/api/load';
+import type { PageLoad } from './$types';
+
+export const load: PageLoad = async ({ url }) => ({ mfa: loaded(await api.GET('/api/v1/auth/mfa'), url) });
