@@ -147,7 +147,7 @@ describe('tenantwatch CLI', () => {
     const first = await runCli(['import', file, '--tenant', 'contoso.com'], env);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toBe(`Imported 3 records into Contoso Ltd from ${file} (json-lines): 0 duplicates skipped, 1 quarantined.\n`);
+    expect(first.stdout).toBe(`Imported 3 records into Contoso Ltd from ${file} (json-lines): 0 duplicates skipped, 1 quarantined.\nDetection: 3 records examined, 0 events raised, 0 events updated.\n`);
     const again = await runCli(['import', file, '--tenant', '6babcaad-604b-40ac-a9d7-9fd97c0b779f'], env);
     expect(again.stdout).toContain('Imported 0 records into Contoso Ltd');
     expect(again.stdout).toContain('3 duplicates skipped');

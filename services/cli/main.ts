@@ -12,7 +12,11 @@ import { inviteUser } from '../core/user/invite-user.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { startRuntime } from '../runtime.ts';
 import { collectTenant, COLLECTED_SOURCES } from '../collector/collect-tenant.ts';
-import { importAuditFile } from '../collector/import/import-audit-file.ts';
+import { importAndDetect } from '../collector/import/import-and-detect.ts';
+import { createIpIntel } from '../../enrichment/ip/index.ts';
+import { eventsWithPendingEntities } from '../../enrichment/stage.ts';
+import { PIPELINE_JOBS, sendForEnrichment } from '../worker/pipeline-jobs.ts';
+import { ensureQueues, startQueue, stopQueue } from '../worker/queue.ts';
 import { createTokenProvider } from '../collector/microsoft/token-provider.ts';
 import { verifyTenant } from '../collector/verify-tenant.ts';
 import { getTenant } from '../core/tenant/get-tenant.ts';
@@ -328,7 +332,9 @@ rules
 
 program
   .command('import')
-  .description('import an audit export (Purview CSV, Search-UnifiedAuditLog JSON, JSON lines) into a tenant, for investigations')
+  .description(
+    'import an audit export (Purview CSV, Search-UnifiedAuditLog JSON, JSON lines) into a tenant, for investigations; the detections run over the imported records and their events are queued for enrichment',
+  )
   .argument('<file>', 'the export file')
   .requiredOption('--tenant <tenant>', 'tenant id, Microsoft tenant id, primary domain or name')
   .addOption(mspOption())
@@ -336,20 +342,38 @@ program
     withDatabase(async (database, config) => {
       const ctx = await systemCtx(database, config, opts.msp);
       const target = await resolveTenant(ctx, opts.tenant);
+      const log = createLogger({ logLevel: 'silent' });
       const bar = process.stderr.isTTY
-        ? new SingleBar({ format: 'importing [{bar}] {percentage}% | {read} records', stream: process.stderr, hideCursor: true }, Presets.shades_classic)
+        ? new SingleBar({ format: 'importing [{bar}] {percentage}% | {read} records | {detected} through detection, {events} events', stream: process.stderr, hideCursor: true }, Presets.shades_classic)
         : null;
-      bar?.start(100, 0, { read: 0 });
+      // Rules that read IP intelligence see the same data as for collected records.
+      const ipIntel = createIpIntel(config.ipIntel);
+      bar?.start(100, 0, { read: 0, detected: 0, events: 0 });
       try {
-        const summary = await importAuditFile(database.db, { mspId: ctx.msp, tenantId: target.id }, file, (p) =>
-          bar?.update(p.size > 0 ? Math.min(100, Math.round((p.bytesRead / p.size) * 100)) : 100, { read: p.read }),
+        const summary = await importAndDetect({ db: database.db, log, ipIntel }, { mspId: ctx.msp, tenantId: target.id }, file, (p) =>
+          bar?.update(p.size > 0 ? Math.min(100, Math.round((p.bytesRead / p.size) * 100)) : 100, { read: p.read, detected: p.detected, events: p.events }),
         );
         bar?.stop();
         console.log(
           `Imported ${summary.imported} records into ${target.name} from ${file} (${summary.format}): ${summary.duplicates} duplicates skipped, ${summary.quarantined} quarantined.`,
         );
+        const d = summary.detection;
+        console.log(`Detection: ${d.processed} records examined, ${d.eventsCreated} events raised, ${d.eventsUpdated} events updated.`);
+        // Enrichment runs in the product's workers (now, if it is running; else when it starts).
+        const pending = await eventsWithPendingEntities(database.db, d.eventIds);
+        if (pending.length > 0) {
+          const boss = await startQueue(database, log, { schedule: false });
+          try {
+            await ensureQueues(boss, PIPELINE_JOBS);
+            const queued = await sendForEnrichment(boss, pending);
+            console.log(`Enrichment: ${queued} events queued for the workers.`);
+          } finally {
+            await stopQueue(boss, 5);
+          }
+        }
       } finally {
         bar?.stop();
+        await ipIntel.close();
       }
     }),
   );

@@ -37,6 +37,8 @@ const DAY = 86_400_000;
 /** The Management Activity API refuses windows longer than 24 h or starting over 7 days ago. */
 const MAX_WINDOW_MS = DAY;
 const API_HORIZON_MS = 7 * DAY - 10 * 60_000;
+/** Sources of one tenant collected at once. */
+const SOURCES_AT_ONCE = 3;
 
 /**
  * One collection pass over a tenant's sources. Each source has its own checkpoint, backoff and
@@ -57,12 +59,9 @@ export async function collectTenant(
   const checkpoints = new Map((await readCheckpoints(deps.db, row.id)).map((c) => [c.source, c]));
   const results: SourceResult[] = [];
   // A few sources at a time: Graph's report APIs allow 5 requests per 10 s per tenant.
-  const queue = [...sources];
-  await Promise.all(
-    Array.from({ length: 3 }, async () => {
-      for (let source = queue.shift(); source; source = queue.shift()) results.push(await collectSource(deps, row, source, checkpoints.get(source), options));
-    }),
-  );
+  await inParallel(sources, SOURCES_AT_ONCE, async (source) => {
+    results.push(await collectSource(deps, row, source, checkpoints.get(source), options));
+  });
   if (row.status === 'pending' && results.some((r) => r.status === 'collected')) {
     await deps.db.update(tenant).set({ status: 'active', updatedAt: new Date() }).where(and(eq(tenant.id, row.id), inArray(tenant.status, ['pending', 'error'])));
   }
@@ -173,26 +172,72 @@ async function managementWindowCollector(
         blobs = await client.listContent(contentType, start, end);
       } else throw err;
     }
-    for (const blob of blobs) {
-      if (seen.has(blob.contentId)) continue;
-      let records: unknown[];
-      try {
-        records = await client.fetchContent(blob);
-      } catch (err) {
-        if (err instanceof CollectError && err.kind === 'gone') {
-          deps.log.warn({ tenantId: row.id, contentId: blob.contentId, error: err.message }, 'content blob no longer available');
-          continue;
-        }
-        throw err;
-      }
+    // Blobs are small (a few records each) and many: fetch several at once and store their
+    // records in batches, one statement per batch rather than one per blob. A blob counts as
+    // seen only once its records are stored.
+    let batch: unknown[] = [];
+    let batchBlobs: ContentBlob[] = [];
+    const store = async () => {
+      if (batchBlobs.length === 0) return;
+      const records = batch;
+      const stored = batchBlobs;
+      batch = [];
+      batchBlobs = [];
       addTo(total, await ingestRecords(deps.db, { mspId: row.mspId, tenantId: row.id }, contentType, records));
-      seen.set(blob.contentId, Date.parse(blob.contentCreated.endsWith('Z') ? blob.contentCreated : `${blob.contentCreated}Z`));
-    }
+      for (const blob of stored) seen.set(blob.contentId, Date.parse(blob.contentCreated.endsWith('Z') ? blob.contentCreated : `${blob.contentCreated}Z`));
+    };
+    await inParallel(
+      blobs.filter((blob) => !seen.has(blob.contentId)),
+      BLOBS_AT_ONCE,
+      async (blob) => {
+        let records: unknown[];
+        try {
+          records = await client.fetchContent(blob);
+        } catch (err) {
+          if (err instanceof CollectError && err.kind === 'gone') {
+            deps.log.warn({ tenantId: row.id, contentId: blob.contentId, error: err.message }, 'content blob no longer available');
+            return;
+          }
+          throw err;
+        }
+        for (const record of records) batch.push(record);
+        batchBlobs.push(blob);
+        if (batch.length >= STORE_BATCH) await store();
+      },
+    );
+    await store();
     // Keep only ids the next pass can list again (inside its overlap).
     const keepAfter = end.getTime() - deps.config.collect.overlapMinutes * 60_000 - 60_000;
     for (const [id, created] of seen) if (!(created >= keepAfter)) seen.delete(id);
     return JSON.stringify({ seen: [...seen] });
   };
+}
+
+/** Content blobs fetched at once per content type (the API allows 2,000 calls a minute per tenant). */
+const BLOBS_AT_ONCE = 2;
+/** Records stored per statement when blobs are collected. */
+const STORE_BATCH = 1_000;
+
+/**
+ * Runs `work` over the items, `limit` at a time. The first failure stops new work from
+ * starting; it is thrown once the work already started has settled.
+ */
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (!failure && next < items.length) {
+        const item = items[next++]!;
+        try {
+          await work(item);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    }),
+  );
+  if (failure) throw failure.error;
 }
 
 function parseSeen(cursor: string | null | undefined): [string, number][] {

@@ -3,6 +3,7 @@
  * and Graph spellings), sign-in outcomes, recipients. Everything here is pure and tolerant: a
  * missing or oddly typed field reads as absent, never throws.
  */
+import { cmdletParameterValue } from '../collector/normalize/cmdlet-parameters.ts';
 import type { DetectionRecord, TenantContext } from './types.ts';
 
 type Json = Record<string, unknown>;
@@ -37,9 +38,14 @@ export function nameValue(list: unknown, name: string): string | null {
   return null;
 }
 
-/** A cmdlet parameter of an Exchange admin record. */
+/**
+ * A cmdlet parameter, by name (case-insensitive): from the `[{Name, Value}]` list of Exchange
+ * admin records, or the one string (`-Name "q2" -Export`) of Security & Compliance Center
+ * cmdlets. A switch reads as `True`; `$true` / `$false` as `True` / `False`.
+ */
 export function param(record: DetectionRecord, name: string): string | null {
-  return nameValue(rawOf(record).Parameters, name);
+  const parameters = rawOf(record).Parameters;
+  return typeof parameters === 'string' ? cmdletParameterValue(parameters, name) : nameValue(parameters, name);
 }
 
 /** True for the strings Exchange uses for a set switch (`True`, `$true`). */

@@ -64,7 +64,7 @@ export function createGraphReader(options: { baseUrl: string; token: (fresh?: bo
 
   async function getPage(url: string, build: boolean, feed: GraphFeed, start: Date, end: Date): Promise<{ value?: unknown[]; '@odata.nextLink'?: string }> {
     const spec = GRAPH_FEEDS[feed];
-    let last: CollectError = new CollectError('No attempt was made.', 'transient');
+    let last: CollectError | undefined;
     for (let attempt = 1; attempt <= 4; attempt++) {
       try {
         const request = build
@@ -83,7 +83,7 @@ export function createGraphReader(options: { baseUrl: string; token: (fresh?: bo
         await sleep(last.kind === 'throttled' ? (last.retryAfterSeconds ?? 1) * 1000 : 250 * 2 ** (attempt - 1));
       }
     }
-    throw last;
+    throw last ?? new CollectError('No attempt was made.', 'transient');
   }
 
   return {

@@ -11,13 +11,15 @@ const BATCH = 1_000;
 /**
  * Imports an audit export into a tenant's activity (source `import`), for investigations.
  * Idempotent like collection: importing the same file twice imports nothing the second time.
- * Items that are not audit records go to quarantine with their reason.
+ * Items that are not audit records go to quarantine with their reason. `onStored` receives the
+ * ids of each batch's newly stored records (see importAndDetect).
  */
 export async function importAuditFile(
   db: Db,
   target: IngestTarget,
   path: string,
   onProgress?: (progress: ImportProgress) => void,
+  options: { onStored?: (activityIds: string[]) => Promise<void> } = {},
 ): Promise<ImportSummary> {
   const file = await openAuditFile(path);
   const summary: ImportSummary = { format: file.format, read: 0, imported: 0, duplicates: 0, quarantined: 0 };
@@ -29,6 +31,8 @@ export async function importAuditFile(
     summary.duplicates += result.duplicates;
     summary.quarantined += result.quarantined;
     batch = [];
+    // Newly stored records go on (to detection) batch by batch, so memory stays bounded.
+    if (result.insertedIds.length > 0) await options.onStored?.(result.insertedIds);
     onProgress?.({ bytesRead: file.bytesRead(), size: file.size, read: summary.read });
   };
   for await (const item of file.items()) {

@@ -1,5 +1,5 @@
 import { CollectError, parseRetryAfter } from '../microsoft/errors.ts';
-import { fetchJson } from '../microsoft/http.ts';
+import { fetchJson, type ResponseHeaders } from '../microsoft/http.ts';
 
 export const CONTENT_TYPES = ['Audit.AzureActiveDirectory', 'Audit.Exchange', 'Audit.SharePoint', 'Audit.General'] as const;
 export type ContentType = (typeof CONTENT_TYPES)[number];
@@ -62,7 +62,7 @@ export function createManagementClient(options: {
         `${root}/subscriptions/content?contentType=${encodeURIComponent(contentType)}&startTime=${apiTime(start)}&endTime=${apiTime(end)}`;
       // Pages follow the NextPageUri header (the troubleshooting doc calls it NextPageUrl).
       while (url) {
-        const { body, headers }: { body: ContentBlob[] | undefined; headers: Headers } = await call<ContentBlob[]>('GET', url);
+        const { body, headers }: { body: ContentBlob[] | undefined; headers: ResponseHeaders } = await call<ContentBlob[]>('GET', url);
         blobs.push(...(body ?? []));
         url = headers.get('NextPageUri') ?? headers.get('NextPageUrl');
       }
@@ -80,7 +80,7 @@ export function createManagementClient(options: {
 }
 
 /** AF error codes in plain words. AF429 also arrives as HTTP 403, per the troubleshooting doc. */
-export function describeManagementError(status: number, text: string, headers: Headers): CollectError | null {
+export function describeManagementError(status: number, text: string, headers: ResponseHeaders): CollectError | null {
   let code = '';
   let message = '';
   try {

@@ -30,19 +30,34 @@ export type TokenProvider = {
   grantedRoles(tenant: TenantAuth, resource: Resource): Promise<string[]>;
 };
 
+/** Renew a token this long before it expires (msal's own renewal offset). */
+const RENEW_BEFORE_MS = 300_000;
+
 /**
  * Client-credentials tokens through @azure/msal-node, one ConfidentialClientApplication per
- * tenant and app (msal caches and renews tokens itself). Only the login base URL differs between
- * Microsoft and the simulator.
+ * tenant and app. Tokens are kept here until shortly before they expire, and concurrent requests
+ * for the same token share one sign-in: an msal cache lookup costs more CPU than the collector's
+ * request it authorises. Only the login base URL differs between Microsoft and the simulator.
+ *
+ * Why not one application per app, with each tenant's authority passed per request (msal allows
+ * it)? msal-node's in-memory cache rebuilds and scans every entry on each lookup and each write,
+ * so one application serving 1,000 tenants costs time in proportion to the tenants on every
+ * token; measured with `npm run bench:collect`, it was slower than one small cache per tenant.
  */
 export function createTokenProvider(config: Pick<Config, 'microsoft'> & Partial<Pick<Config, 'demoMicrosoft'>>, secrets: SecretBox): TokenProvider {
   const apps = new Map<string, ConfidentialClientApplication>();
+  const tokens = new Map<string, { accessToken: string; renewAt: number }>();
+  const pending = new Map<string, Promise<string>>();
 
-  function appFor(tenant: TenantAuth): ConfidentialClientApplication {
+  function appKey(tenant: TenantAuth): string {
     const { loginUrl } = endpointsFor(config, tenant);
-    const key = `${loginUrl}|${tenant.tenantGuid}|${tenant.authMode}|${tenant.clientId ?? ''}|${tenant.credentialsEnc ?? ''}`;
+    return `${loginUrl}|${tenant.tenantGuid}|${tenant.authMode}|${tenant.clientId ?? ''}|${tenant.credentialsEnc ?? ''}`;
+  }
+
+  function appFor(key: string, tenant: TenantAuth): ConfidentialClientApplication {
     const cached = apps.get(key);
     if (cached) return cached;
+    const { loginUrl } = endpointsFor(config, tenant);
     const loginHost = new URL(loginUrl).host;
     const base = `${loginUrl}/${tenant.tenantGuid}`;
     const auth = {
@@ -79,15 +94,34 @@ export function createTokenProvider(config: Pick<Config, 'microsoft'> & Partial<
     return app;
   }
 
-  async function acquire(tenant: TenantAuth, resource: Resource, fresh: boolean) {
+  async function signIn(key: string, tenant: TenantAuth, resource: Resource, fresh: boolean): Promise<string> {
     try {
-      const result = await appFor(tenant).acquireTokenByClientCredential({ scopes: [RESOURCES[resource]], skipCache: fresh });
+      const result = await appFor(key, tenant).acquireTokenByClientCredential({ scopes: [RESOURCES[resource]], skipCache: fresh });
       if (!result?.accessToken) throw new CollectError('The sign-in service returned no token.', 'transient');
+      const expiresAt = result.expiresOn?.getTime() ?? Date.now();
+      const renewAt = Math.min(expiresAt - RENEW_BEFORE_MS, result.refreshOn?.getTime() ?? Infinity);
+      tokens.set(`${key}|${resource}`, { accessToken: result.accessToken, renewAt });
       return result.accessToken;
     } catch (err) {
       if (err instanceof CollectError) throw err;
       throw fromMsalError(err);
     }
+  }
+
+  function acquire(tenant: TenantAuth, resource: Resource, fresh: boolean): Promise<string> {
+    const key = appKey(tenant);
+    const tokenKey = `${key}|${resource}`;
+    if (!fresh) {
+      const held = tokens.get(tokenKey);
+      if (held && held.renewAt > Date.now()) return Promise.resolve(held.accessToken);
+      const inFlight = pending.get(tokenKey);
+      if (inFlight) return inFlight;
+    } else tokens.delete(tokenKey);
+    const request = signIn(key, tenant, resource, fresh).finally(() => {
+      if (pending.get(tokenKey) === request) pending.delete(tokenKey);
+    });
+    pending.set(tokenKey, request);
+    return request;
   }
 
   return {

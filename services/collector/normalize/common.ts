@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseClientIp } from './client-ip.ts';
+import { cmdletParameterValue } from './cmdlet-parameters.ts';
 import type { NormalizedActivity, NormalizeResult } from './types.ts';
 
 /**
@@ -31,14 +32,17 @@ export const auditRecord = z
     ObjectId: z.string().nullish(),
     ResultStatus: z.string().nullish(),
     ExtendedProperties: nameValue.nullish(),
-    Parameters: nameValue.nullish(),
+    // Exchange admin cmdlets (RecordType 1) list `[{Name, Value}]`; Security & Compliance
+    // Center cmdlets (RecordType 18) send one string: `-Name "q2" -ExchangeLocation "All"`.
+    Parameters: z.union([nameValue, z.string()]).nullish(),
     Actor: z.array(z.object({ ID: z.string(), Type: z.number() }).loose()).nullish(),
   })
   .loose();
 export type AuditRecord = z.infer<typeof auditRecord>;
 
-/** Value of a `[{ Name, Value }]` list entry, as a string. */
-export function nameValueOf(list: { Name: string; Value?: unknown }[] | null | undefined, name: string): string | null {
+/** Value of a `[{ Name, Value }]` list entry (or a parameter of the one-string cmdlet form), as a string. */
+export function nameValueOf(list: { Name: string; Value?: unknown }[] | string | null | undefined, name: string): string | null {
+  if (typeof list === 'string') return cmdletParameterValue(list, name);
   const hit = list?.find((p) => p.Name === name);
   if (hit === undefined || hit.Value === null || hit.Value === undefined) return null;
   return typeof hit.Value === 'string' ? hit.Value : JSON.stringify(hit.Value);

@@ -270,6 +270,42 @@ describe('normalizeRecord', () => {
     if (!result.ok) expect(result.reason).toMatch(reason);
   });
 
+  test('Security & Compliance Center cmdlets (RecordType 18) keep Parameters as one string; Exchange cmdlets a list', () => {
+    // Microsoft's schema: a compliance cmdlet's Parameters and NonPIIParameters are one string each.
+    const search = {
+      CreationTime: '2024-05-06T10:12:00',
+      Id: '5e3f1c2a-8a0b-4f6e-9c1d-2b7a9e0f4d31',
+      Operation: 'New-ComplianceSearch',
+      OrganizationId: '7c1aec86-7bc7-44d0-a01c-72c2f196f29b',
+      RecordType: 18,
+      ResultStatus: 'True',
+      UserKey: 'megan.bowen@contoso.com',
+      UserType: 2,
+      Version: 1,
+      Workload: 'SecurityComplianceCenter',
+      ClientIP: '203.0.113.12',
+      ObjectId: 'q2',
+      UserId: 'megan.bowen@contoso.com',
+      SecurityComplianceCenterEventType: 0,
+      CmdletVersion: '',
+      Parameters: '-Name "q2" -ExchangeLocation "All" -ContentMatchQuery "password OR invoice"',
+      NonPIIParameters: '-Name "<redacted>" -ExchangeLocation "All" -ContentMatchQuery "<redacted>"',
+    };
+    expect(normalizeRecord('Audit.General', search)).toMatchObject({ ok: true, activity: { workload: 'SecurityComplianceCenter', operation: 'New-ComplianceSearch', recordType: 18, target: 'q2' } });
+    expect(normalizeRecord('import', search)).toMatchObject({ ok: true });
+    expect(normalizeRecord('Audit.Exchange', newInboxRule)).toMatchObject({ ok: true });
+    // Neither a list nor a string: still quarantined with its reason.
+    const result = normalizeRecord('Audit.General', { ...search, Parameters: 42 });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(/Parameters/);
+  });
+
+  test('an Exchange cmdlet whose target is only its Identity parameter reads it from either form', () => {
+    const setMailbox = { ...newInboxRule, Operation: 'Set-Mailbox', ObjectId: '' };
+    expect(normalizeRecord('Audit.Exchange', { ...setMailbox, Parameters: [{ Name: 'Identity', Value: 'megan@contoso.com' }] })).toMatchObject({ ok: true, activity: { target: 'megan@contoso.com' } });
+    expect(normalizeRecord('Audit.Exchange', { ...setMailbox, Parameters: '-Identity "megan@contoso.com" -DeliverToMailboxAndForward $true' })).toMatchObject({ ok: true, activity: { target: 'megan@contoso.com' } });
+  });
+
   test('unknown workloads use the common schema', () => {
     const teams = { ...userLoggedIn, Workload: 'MicrosoftTeams', Operation: 'MemberAdded', RecordType: 25, UserAgent: 'Teams/1.6' };
     expect(normalizeRecord('Audit.General', teams)).toMatchObject({ ok: true, activity: { workload: 'MicrosoftTeams', operation: 'MemberAdded', userAgent: 'Teams/1.6' } });

@@ -30,7 +30,12 @@ export const eDiscoverySearch = defineRule({
   match(record) {
     if (!succeeded(record)) return null;
     const raw = rawOf(record);
-    const action = param(record, 'Export') !== null ? 'export' : param(record, 'Purge') !== null ? 'purge' : null;
+    // A switch is set when present, unless given as `-Export:$false`.
+    const set = (name: string) => {
+      const value = param(record, name);
+      return value !== null && !/^false$/i.test(value.trim());
+    };
+    const action = set('Export') ? 'export' : set('Purge') ? 'purge' : null;
     if (record.operation === 'New-ComplianceSearchAction' && !action) return null;
     const exporting = EXPORTS.has(record.operation);
     const name = param(record, 'Name') ?? param(record, 'SearchName') ?? asString(raw.ObjectId) ?? 'a search';

@@ -79,14 +79,10 @@ const caseRecords = (
 
 /**
  * Case records that are knowingly not Microsoft's shape, because the product cannot read the
- * real one yet: a compliance cmdlet (RecordType 18) sends `Parameters` as one string, but the
- * collector's common schema requires a `{Name, Value}` list (it would quarantine the real record)
- * and the eDiscovery rule reads parameters from that list. Each entry must still fail exactly
- * this way: once the product reads the string form, correct the case and drop the entry.
+ * real one yet. Each entry must still fail exactly this way: once the product reads the real
+ * shape, correct the case and drop the entry. None at present.
  */
-const KNOWN_DEVIATIONS: { file: string; schema: string; path: string }[] = [
-  { file: 'm365-compliance-e-discovery-search', schema: 'SecurityComplianceCenterEOPCmdlet', path: 'Parameters' },
-];
+const KNOWN_DEVIATIONS: { file: string; schema: string; path: string }[] = [];
 
 describe('labelled detection cases use real record shapes', () => {
   test('there are cases of both feeds', () => {
