@@ -77,6 +77,7 @@ const envSchema = z.object({
   TW_MS_CLIENT_SECRET: z.string().min(1).optional(),
   TW_PUBLISHER_ID: z.uuid({ message: "expected the MSP's own Entra tenant id, a GUID" }).optional(),
   TW_COLLECT_INTERVAL_MINUTES: positiveInt('a number of minutes').default(5),
+  TW_COLLECT_CONCURRENCY: positiveInt('a number of tenants').default(16),
   TW_COLLECT_OVERLAP_MINUTES: positiveInt('a number of minutes').default(120),
   TW_COLLECT_BACKFILL_DAYS: z.coerce.number({ message: 'expected a number of days' }).int('expected a number of days').min(1, 'expected 1 to 7 days').max(7, 'expected 1 to 7 days').default(7),
   TW_RETENTION_DAYS: positiveInt('a number of days').default(90),
@@ -122,6 +123,8 @@ export type Config = {
   };
   collect: {
     intervalMinutes: number;
+    /** Tenants one process collects at once. */
+    concurrency: number;
     /** How far each poll re-reads before the last checkpoint, to catch records that arrive late. */
     overlapMinutes: number;
     /** First collection of a tenant reaches this far back (the API keeps 7 days). */
@@ -198,6 +201,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     collect: {
       intervalMinutes: e.TW_COLLECT_INTERVAL_MINUTES,
+      concurrency: e.TW_COLLECT_CONCURRENCY,
       overlapMinutes: e.TW_COLLECT_OVERLAP_MINUTES,
       backfillDays: e.TW_COLLECT_BACKFILL_DAYS,
       retentionDays: e.TW_RETENTION_DAYS,

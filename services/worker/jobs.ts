@@ -19,6 +19,8 @@ export type JobDefinition<T = unknown, D = JobDeps> = {
    * `short` one queued per key (running ones do not count).
    */
   policy?: 'standard' | 'stately' | 'short';
+  /** Jobs of this queue one process runs at once; `TW_WORKER_CONCURRENCY` when not given. */
+  concurrency?: (config: Config) => number;
 };
 
 /**

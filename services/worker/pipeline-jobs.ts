@@ -33,6 +33,9 @@ export const PIPELINE_JOBS = {
   },
   'collect.tenant': {
     policy: 'stately',
+    // Waiting on Microsoft, not on the CPU: many tenants at once keep a cycle of hundreds of
+    // tenants within the poll interval.
+    concurrency: (config) => config.collect.concurrency,
     // A failed pass is retried by the next schedule, with each source's own backoff.
     retryLimit: 0,
     run: async (data: unknown, { database, log, config, tokens, boss }) => {

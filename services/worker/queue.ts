@@ -38,7 +38,8 @@ export async function startWorkers<D extends JobDeps>(boss: PgBoss, jobs: Record
   await ensureQueues(boss, jobs);
   for (const [name, job] of Object.entries(jobs)) {
     if (job.schedule) await boss.schedule(name, job.schedule, {}, { tz: 'UTC' });
-    for (let i = 0; i < options.concurrency; i++) {
+    const concurrency = job.concurrency?.(deps.config) ?? options.concurrency;
+    for (let i = 0; i < concurrency; i++) {
       await boss.work(name, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async ([j]) => {
         if (!j) return;
         try {
