@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { classifyIp, type IpIntelResult } from './ip/index.ts';
+import { compileToPredicate, parseFilter, type FilterableEvent } from '../services/detection/language/index.ts';
 import { ipEntityResult } from './ip-entity.ts';
 
 const result = (input: string, rest: Partial<IpIntelResult> = {}): IpIntelResult => ({ input, classification: classifyIp(input), intel: {}, sources: {}, providers: [], cached: false, ...rest });
@@ -16,11 +17,15 @@ describe('an IP address as an entity', () => {
     expect(r).toEqual({
       status: 'recorded',
       snapshot: {
-        schemaVersion: 1,
+        schemaVersion: 2,
         ip: '104.28.196.63',
         version: 4,
         range: 'public',
         label: null,
+        countryCode: 'US',
+        city: 'Gastonia',
+        asn: 13335,
+        isp: 'Cloudflare, Inc.',
         location: { countryCode: 'US', city: 'Gastonia' },
         network: { asNumber: 13335, asOrganization: 'Cloudflare, Inc.' },
         usage: null,
@@ -29,6 +34,28 @@ describe('an IP address as an entity', () => {
         providers: [{ provider: 'ip-location-db', status: 'ok' }],
       },
     });
+  });
+
+  test('carries the filter language\'s IP fields, so IP.CountryCode and the rest can match it', () => {
+    const r = ipEntityResult(
+      result('185.107.56.10', {
+        intel: {
+          location: { countryCode: 'NL', countryName: 'Netherlands', region: 'North Holland', city: 'Amsterdam', latitude: 52.37, longitude: 4.89 },
+          network: { asNumber: 43350, asOrganization: 'NForce Entertainment B.V.', isp: 'NFOrce' },
+          usage: { type: 'hosting' },
+          anonymizer: { isAnonymous: true, proxyTypes: ['vpn', 'hosting-provider'], providerName: 'NordVPN' },
+        },
+        providers: [{ provider: 'maxmind', status: 'ok' }],
+      }),
+    );
+    const event = { entities: { ip: [{ key: '185.107.56.10', snapshot: r.status === 'recorded' ? r.snapshot : null }] } } as unknown as FilterableEvent;
+    expect(r).toMatchObject({
+      snapshot: { countryCode: 'NL', country: 'Netherlands', region: 'North Holland', city: 'Amsterdam', asn: 43350, isp: 'NFOrce', usageType: 'hosting', isAnonymous: true, proxyType: 'vpn', latitude: 52.37, longitude: 4.89 },
+    });
+    for (const expression of ["IP.CountryCode = 'NL'", "IP.Country = 'Netherlands'", 'IP.ASN = 43350', "IP.ISP = 'NFOrce'", "IP.UsageType = 'hosting'", 'IP.IsAnonymous = true', "IP.ProxyType = 'vpn'", "IP.City = 'Amsterdam'"]) {
+      expect(compileToPredicate(parseFilter(expression))(event), expression).toBe(true);
+    }
+    expect(compileToPredicate(parseFilter("IP.CountryCode = 'US'"))(event)).toBe(false);
   });
 
   test('a private address is recorded as such, without asking anyone', () => {

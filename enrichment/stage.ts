@@ -11,10 +11,14 @@
  *   entity pending; the job layer tries again after `enrichRetryDelaySeconds`, and after
  *   `ENRICH_MAX_ATTEMPTS` attempts the entity is recorded unavailable with the last reason.
  * - The event itself never waits for this stage: it is stored and handed on before enrichment.
+ * - Once snapshots are recorded, the whitelist rules are applied again: a rule on recorded
+ *   intelligence (`IP.CountryCode = 'NL'`, `App.VerifiedPublisher = false`, `User.Department`)
+ *   could not match when detection raised the event, and now can.
  */
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { eventEntity, securityEvent, tenant, type EntityKind } from '../db/schema/index.ts';
+import { ignoreByWhitelistRules } from '../services/core/whitelist/apply-whitelist.ts';
 import { loadDetectionSettings } from '../services/detection/settings.ts';
 import type { Logger } from '../services/log.ts';
 import { UNAVAILABLE_REASONS, type EnrichContext, type EnrichmentResult, type UnavailableReason } from './entities/index.ts';
@@ -138,9 +142,23 @@ export async function enrichEvent(deps: EnrichStageDeps, eventId: string): Promi
       }
     }
     if (outcome.pending > 0) outcome.retryInSeconds = enrichRetryDelaySeconds(fewestAttempts);
+    if (outcome.recorded > 0) await applyWhitelistRules(deps, { mspId: row.mspId, tenantId: row.tenant.id, eventId });
     return outcome;
   } finally {
     release();
+  }
+}
+
+/**
+ * Ignores the event when an active rule matches it with its snapshots. A failure here leaves the
+ * event open, the safe side: it is logged, and enrichment's own work stands.
+ */
+async function applyWhitelistRules(deps: EnrichStageDeps, { mspId, tenantId, eventId }: { mspId: string; tenantId: string; eventId: string }): Promise<void> {
+  try {
+    const ignored = await ignoreByWhitelistRules(deps.db, { mspId, tenantId, eventIds: [eventId] });
+    if (ignored > 0) deps.log?.info({ eventId }, 'event ignored by a whitelist rule on its recorded entities');
+  } catch (err) {
+    deps.log?.error({ eventId, err }, 'whitelist rules could not be applied after enrichment; the event stays open');
   }
 }
 

@@ -1,8 +1,9 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { activity, eventEntity, securityEvent } from '../db/schema/index.ts';
+import { activity, eventEntity, securityEvent, whitelistRule } from '../db/schema/index.ts';
 import { createIpIntel } from '../enrichment/ip/index.ts';
+import { IP_SCHEMA_VERSION } from '../enrichment/ip-entity.ts';
 import { createEntityLookup, type EntityLookup } from '../enrichment/lookup.ts';
 import { ENRICH_MAX_ATTEMPTS, enrichEvent, staleEnrichments } from '../enrichment/stage.ts';
 import { createNodeApp } from '../services/api/node.ts';
@@ -63,7 +64,7 @@ beforeAll(async () => {
   const ids = await collect(t.id);
   for (let i = 0; i < ids.length; i += 1000) await detectActivity({ db: handle.database.db, log }, ids.slice(i, i + 1000));
   events = await handle.database.db.select().from(securityEvent).where(eq(securityEvent.tenantId, t.id));
-  expect(events.length).toBe(8);
+  expect(events.length).toBe(9);
   lookup = createEntityLookup({ graphUrl: sim.url, exchangeUrl: sim.url, tokens: createTokenProvider(config(), secrets), ipIntel });
 }, 120_000);
 
@@ -139,7 +140,7 @@ describe('the enrichment stage', () => {
     expect(all.length).toBeGreaterThan(30);
     expect(all.filter((e) => e.snapshotStatus === 'pending')).toEqual([]);
     for (const e of all) {
-      if (e.snapshotStatus === 'recorded') expect(e.snapshot, `${e.kind} ${e.key}`).toMatchObject({ schemaVersion: 1 });
+      if (e.snapshotStatus === 'recorded') expect(e.snapshot, `${e.kind} ${e.key}`).toMatchObject({ schemaVersion: e.kind === 'ip' ? IP_SCHEMA_VERSION : 1 });
       else expect(e.unavailableReason, `${e.kind} ${e.key}`).toMatch(/^(entity-deleted|permission-missing|no-data|error): \S/);
       expect(e.recordedAt).toBeInstanceOf(Date);
     }
@@ -244,9 +245,9 @@ describe('through the queue', () => {
     const deps = { database: handle.database, log, config: appConfig, boss, tokens: createTokenProvider(appConfig, secrets), ipIntel };
 
     const first = (await PIPELINE_JOBS['detect.activity'].run({ activityIds: ids }, deps)) as { eventsCreated: number; enrichQueued: number };
-    expect(first.eventsCreated).toBe(8);
-    expect(first.enrichQueued).toBe(8);
-    expect(await boss.getQueueSize('enrich.event')).toBe(8);
+    expect(first.eventsCreated).toBe(9);
+    expect(first.enrichQueued).toBe(9);
+    expect(await boss.getQueueSize('enrich.event')).toBe(9);
     const theirEvents = (await db.select({ id: securityEvent.id }).from(securityEvent).where(eq(securityEvent.tenantId, t.id))).map((e) => e.id);
     // One queued job per event, however often it is sent.
     expect(await sendForEnrichment(boss, theirEvents)).toBe(0);
@@ -254,7 +255,7 @@ describe('through the queue', () => {
     // A crash loses the queued jobs; the events are old enough for the sweep.
     await boss.purgeQueue('enrich.event');
     await db.update(securityEvent).set({ createdAt: sql`now() - interval '10 minutes'` }).where(eq(securityEvent.tenantId, t.id));
-    expect(await PIPELINE_JOBS['enrich.sweep'].run({}, deps)).toEqual({ queued: 8 });
+    expect(await PIPELINE_JOBS['enrich.sweep'].run({}, deps)).toEqual({ queued: 9 });
     expect(await PIPELINE_JOBS['enrich.sweep'].run({}, deps)).toEqual({ queued: 0 });
 
     // The inbox rule cannot be read for now: everything else is recorded, the rule waits for its retry.
@@ -270,5 +271,42 @@ describe('through the queue', () => {
     } finally {
       await control('/faults', 'PUT', { rules: [] });
     }
+  }, 120_000);
+});
+
+describe('whitelist rules on recorded intelligence', () => {
+  test("a rule on the IP's recorded data ignores the new VPN sign-in once enrichment has recorded it", async () => {
+    const db = handle.database.db;
+    // An MSP of its own watching the same Microsoft tenant: fresh events, nothing enriched yet.
+    const t = await insertSimTenant(db, CONTOSO.tenantId, { name: 'Contoso (whitelisting MSP)' });
+    // The free data places the Cloudflare WARP exit 104.28.196.63 in the US (Entra says NL on the
+    // sign-in; the IP data knows the network, Cloudflare's AS 13335). A rule on the country
+    // the data does not say stays quiet; a rule on the network ignores the event.
+    const [byCountry, byNetwork] = await db
+      .insert(whitelistRule)
+      .values([
+        { mspId: t.mspId, tenantId: t.id, name: 'Dutch office', expression: "Event.Detection = 'M365.AzureAD.AnonymizedIpSignIn' AND IP.CountryCode = 'NL'", reason: 'office in Amsterdam' },
+        { mspId: t.mspId, tenantId: t.id, name: 'Company WARP', expression: "Event.Detection = 'M365.AzureAD.AnonymizedIpSignIn' AND IP.ASN = 13335 AND IP.CountryCode = 'US'", reason: 'staff use Cloudflare WARP' },
+      ])
+      .returning();
+    const ids = await collect(t.id);
+    for (let i = 0; i < ids.length; i += 1000) await detectActivity({ db, log }, ids.slice(i, i + 1000));
+    const [vpn] = await db.select().from(securityEvent).where(and(eq(securityEvent.tenantId, t.id), eq(securityEvent.detectionId, 'M365.AzureAD.AnonymizedIpSignIn')));
+    // Detection could not judge the rules: no IP data was recorded yet.
+    expect(vpn).toMatchObject({ status: 'open', whitelistRuleId: null });
+
+    const outcome = await enrichEvent({ db, lookup }, vpn!.id);
+    expect(outcome.recorded).toBeGreaterThan(0);
+    const [ip] = await db.select().from(eventEntity).where(and(eq(eventEntity.eventId, vpn!.id), eq(eventEntity.kind, 'ip'), eq(eventEntity.key, BEC.vpnIp)));
+    expect(ip?.snapshot).toMatchObject({ countryCode: 'US', asn: 13335, location: { countryCode: 'US' } });
+    const [after] = await db.select().from(securityEvent).where(eq(securityEvent.id, vpn!.id));
+    expect(after).toMatchObject({ status: 'ignored', whitelistRuleId: byNetwork!.id, ignoredBy: null });
+    expect(after!.ignoredAt).toBeInstanceOf(Date);
+    const rules = await db.select({ id: whitelistRule.id, hits: whitelistRule.hits }).from(whitelistRule).where(eq(whitelistRule.mspId, t.mspId));
+    expect(Object.fromEntries(rules.map((r) => [r.id, r.hits]))).toEqual({ [byCountry!.id]: 0, [byNetwork!.id]: 1 });
+    // The tenant's other events are not touched by either rule.
+    const others = await db.select({ status: securityEvent.status }).from(securityEvent).where(and(eq(securityEvent.tenantId, t.id), sql`${securityEvent.id} <> ${vpn!.id}`));
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.every((e) => e.status === 'open')).toBe(true);
   }, 120_000);
 });
