@@ -3,6 +3,8 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { activity, eventEntity, securityEvent, whitelistRule } from '../db/schema/index.ts';
 import { createIpIntel } from '../enrichment/ip/index.ts';
+import { judgeConsentPublisher, UNVERIFIED_PUBLISHER_REASON } from '../enrichment/consent-publisher.ts';
+import type { JsonObject } from '../enrichment/entities/types.ts';
 import { IP_SCHEMA_VERSION } from '../enrichment/ip-entity.ts';
 import { createEntityLookup, type EntityLookup } from '../enrichment/lookup.ts';
 import { ENRICH_MAX_ATTEMPTS, enrichEvent, staleEnrichments } from '../enrichment/stage.ts';
@@ -274,7 +276,7 @@ describe('through the queue', () => {
   }, 120_000);
 });
 
-describe('whitelist rules on recorded intelligence', () => {
+describe('after enrichment: whitelist rules on recorded intelligence, the consented app\'s publisher', () => {
   test("a rule on the IP's recorded data ignores the new VPN sign-in once enrichment has recorded it", async () => {
     const db = handle.database.db;
     // An MSP of its own watching the same Microsoft tenant: fresh events, nothing enriched yet.
@@ -308,5 +310,44 @@ describe('whitelist rules on recorded intelligence', () => {
     const others = await db.select({ status: securityEvent.status }).from(securityEvent).where(and(eq(securityEvent.tenantId, t.id), sql`${securityEvent.id} <> ${vpn!.id}`));
     expect(others.length).toBeGreaterThan(0);
     expect(others.every((e) => e.status === 'open')).toBe(true);
+  }, 120_000);
+
+  test('consent to an app from an unverified publisher: the event says so and is at least high; a rule on App.VerifiedPublisher sees it', async () => {
+    const db = handle.database.db;
+    const t = await insertSimTenant(db, CONTOSO.tenantId, { name: 'Contoso (consent MSP)' });
+    // The MSP had lowered the consent detection's severity for its own events; an unverified publisher brings it back up.
+    const [quiet] = await db
+      .insert(whitelistRule)
+      .values({ mspId: t.mspId, tenantId: t.id, name: 'Verified apps', expression: "Event.Detection = 'M365.AzureAD.RiskyAppConsent' AND App.VerifiedPublisher = true", reason: 'only unverified publishers need a look' })
+      .returning();
+    const ids = await collect(t.id);
+    for (let i = 0; i < ids.length; i += 1000) await detectActivity({ db, log }, ids.slice(i, i + 1000));
+    const [consent] = await db.select().from(securityEvent).where(and(eq(securityEvent.tenantId, t.id), eq(securityEvent.detectionId, 'M365.AzureAD.RiskyAppConsent')));
+    expect(consent).toMatchObject({ status: 'open', severity: 'high' });
+    expect(consent!.fields).not.toHaveProperty('publisherVerified');
+    await db.update(securityEvent).set({ severity: 'medium' }).where(eq(securityEvent.id, consent!.id));
+
+    await enrichEvent({ db, lookup }, consent!.id);
+    const [app] = await db.select().from(eventEntity).where(and(eq(eventEntity.eventId, consent!.id), eq(eventEntity.kind, 'app')));
+    expect(app).toMatchObject({ snapshotStatus: 'recorded', snapshot: { displayName: BEC.consentApp.displayName, verifiedPublisher: false, verification: 'unverified' } });
+    const [after] = await db.select().from(securityEvent).where(eq(securityEvent.id, consent!.id));
+    expect(after).toMatchObject({ status: 'open', severity: 'high', whitelistRuleId: null });
+    expect(after!.description).toBe(`${consent!.description} ${UNVERIFIED_PUBLISHER_REASON}`);
+    expect(after!.fields).toMatchObject({ ...consent!.fields, publisherVerified: false });
+    const [rule] = await db.select({ hits: whitelistRule.hits }).from(whitelistRule).where(eq(whitelistRule.id, quiet!.id));
+    expect(rule!.hits).toBe(0);
+
+    // Judged once: the same app recorded again (a duplicated job) changes nothing more.
+    expect(await judgeConsentPublisher(db, { ...after!, fields: consent!.fields }, app!.snapshot as JsonObject)).toBe('skipped');
+    const [again] = await db.select().from(securityEvent).where(eq(securityEvent.id, consent!.id));
+    expect(again!.description).toBe(after!.description);
+    // A verified publisher is recorded as such and leaves the event as it was.
+    const [other] = await db
+      .insert(securityEvent)
+      .values({ ...consent!, id: undefined, dedupKey: `${consent!.dedupKey}:verified`, fields: consent!.fields, severity: 'medium' })
+      .returning();
+    expect(await judgeConsentPublisher(db, other!, { ...(app!.snapshot as JsonObject), verifiedPublisher: true, verification: 'verified' })).toBe('verified');
+    const [verified] = await db.select().from(securityEvent).where(eq(securityEvent.id, other!.id));
+    expect(verified).toMatchObject({ severity: 'medium', description: consent!.description, fields: { ...consent!.fields, publisherVerified: true } });
   }, 120_000);
 });
