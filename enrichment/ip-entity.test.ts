@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { classifyIp, type IpIntelResult } from './ip/index.ts';
+import { compileToPredicate, parseFilter, type FilterableEvent } from '../services/detection/language/index.ts';
 import { ipEntityResult } from './ip-entity.ts';
 
 const result = (input: string, rest: Partial<IpIntelResult> = {}): IpIntelResult => ({ input, classification: classifyIp(input), intel: {}, sources: {}, providers: [], cached: false, ...rest });
@@ -29,6 +30,25 @@ describe('an IP address as an entity', () => {
         providers: [{ provider: 'ip-location-db', status: 'ok' }],
       },
     });
+  });
+
+  test('the filter language\'s IP fields read what it records (IP.CountryCode and the rest match it)', () => {
+    const r = ipEntityResult(
+      result('185.107.56.10', {
+        intel: {
+          location: { countryCode: 'NL', countryName: 'Netherlands', region: 'North Holland', city: 'Amsterdam', latitude: 52.37, longitude: 4.89 },
+          network: { asNumber: 43350, asOrganization: 'NForce Entertainment B.V.', isp: 'NFOrce' },
+          usage: { type: 'hosting' },
+          anonymizer: { isAnonymous: true, proxyTypes: ['vpn', 'hosting-provider'], providerName: 'NordVPN' },
+        },
+        providers: [{ provider: 'maxmind', status: 'ok' }],
+      }),
+    );
+    const event = { entities: { ip: [{ key: '185.107.56.10', snapshot: r.status === 'recorded' ? r.snapshot : null }] } } as unknown as FilterableEvent;
+    for (const expression of ["IP.CountryCode = 'NL'", "IP.Country = 'Netherlands'", 'IP.ASN = 43350', "IP.ISP = 'NFOrce'", "IP.UsageType = 'hosting'", 'IP.IsAnonymous = true', "IP.ProxyType = 'vpn'", "IP.City = 'Amsterdam'"]) {
+      expect(compileToPredicate(parseFilter(expression))(event), expression).toBe(true);
+    }
+    expect(compileToPredicate(parseFilter("IP.CountryCode = 'US'"))(event)).toBe(false);
   });
 
   test('a private address is recorded as such, without asking anyone', () => {

@@ -11,13 +11,21 @@
  *   entity pending; the job layer tries again after `enrichRetryDelaySeconds`, and after
  *   `ENRICH_MAX_ATTEMPTS` attempts the entity is recorded unavailable with the last reason.
  * - The event itself never waits for this stage: it is stored and handed on before enrichment.
+ * - A consent event whose app is recorded learns whether Microsoft verified the publisher, and
+ *   is escalated when not (consent-publisher.ts).
+ * - Once snapshots are recorded, the whitelist rules are applied again: a rule on recorded
+ *   intelligence (`IP.CountryCode = 'NL'`, `App.VerifiedPublisher = false`, `User.Department`)
+ *   could not match when detection raised the event, and now can.
  */
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { eventEntity, securityEvent, tenant, type EntityKind } from '../db/schema/index.ts';
+import { ignoreByWhitelistRules } from '../services/core/whitelist/apply-whitelist.ts';
 import { loadDetectionSettings } from '../services/detection/settings.ts';
 import type { Logger } from '../services/log.ts';
 import { UNAVAILABLE_REASONS, type EnrichContext, type EnrichmentResult, type UnavailableReason } from './entities/index.ts';
+import { CONSENT_DETECTIONS, judgeConsentPublisher } from './consent-publisher.ts';
+import type { JsonObject } from './entities/types.ts';
 import type { EntityLookup, LookupTenant } from './lookup.ts';
 
 /** Attempts per entity before a transient failure is recorded as its final answer. */
@@ -95,6 +103,8 @@ export async function enrichEvent(deps: EnrichStageDeps, eventId: string): Promi
   const [row] = await deps.db
     .select({
       mspId: securityEvent.mspId,
+      detectionId: securityEvent.detectionId,
+      severity: securityEvent.severity,
       description: securityEvent.description,
       fields: securityEvent.fields,
       tenant: { id: tenant.id, tenantGuid: tenant.tenantGuid, authMode: tenant.authMode, clientId: tenant.clientId, credentialsEnc: tenant.credentialsEnc, isDemo: tenant.isDemo },
@@ -105,7 +115,7 @@ export async function enrichEvent(deps: EnrichStageDeps, eventId: string): Promi
   // A deleted event took its entities with it.
   if (!row) return outcome;
   const entities = await deps.db
-    .select({ id: eventEntity.id, kind: eventEntity.kind, key: eventEntity.key })
+    .select({ id: eventEntity.id, kind: eventEntity.kind, key: eventEntity.key, isPrimary: eventEntity.isPrimary })
     .from(eventEntity)
     .where(and(eq(eventEntity.eventId, eventId), eq(eventEntity.snapshotStatus, 'pending')))
     .orderBy(desc(eventEntity.isPrimary), asc(eventEntity.kind), asc(eventEntity.key));
@@ -116,6 +126,7 @@ export async function enrichEvent(deps: EnrichStageDeps, eventId: string): Promi
   try {
     const context = await contextFor(deps.db, row);
     let fewestAttempts = Infinity;
+    let primaryApp: JsonObject | undefined;
     for (const entity of entities) {
       // The attempt is counted before it is made, so a lookup that crashes the process still
       // counts and a poisoned entity cannot be retried forever.
@@ -127,7 +138,10 @@ export async function enrichEvent(deps: EnrichStageDeps, eventId: string): Promi
       if (!claimed) continue;
       const result = await lookupSafely(deps, row.tenant, entity, context);
       if (result.status === 'recorded') {
-        if (await writeOnce(deps.db, entity.id, { snapshotStatus: 'recorded', snapshot: result.snapshot, unavailableReason: null })) outcome.recorded += 1;
+        if (await writeOnce(deps.db, entity.id, { snapshotStatus: 'recorded', snapshot: result.snapshot, unavailableReason: null })) {
+          outcome.recorded += 1;
+          if (entity.kind === 'app' && entity.isPrimary) primaryApp = result.snapshot;
+        }
       } else if (!result.transient || claimed.attempts >= ENRICH_MAX_ATTEMPTS) {
         const message = result.transient ? `${result.message} (gave up after ${claimed.attempts} attempts)` : result.message;
         if (await writeOnce(deps.db, entity.id, { snapshotStatus: 'unavailable', snapshot: null, unavailableReason: formatUnavailableReason(result.reason, message) })) outcome.unavailable += 1;
@@ -138,9 +152,31 @@ export async function enrichEvent(deps: EnrichStageDeps, eventId: string): Promi
       }
     }
     if (outcome.pending > 0) outcome.retryInSeconds = enrichRetryDelaySeconds(fewestAttempts);
+    // Before the whitelist, so a rule can read what the escalation wrote.
+    if (primaryApp && CONSENT_DETECTIONS.has(row.detectionId)) {
+      try {
+        if ((await judgeConsentPublisher(deps.db, { id: eventId, ...row }, primaryApp)) === 'escalated') deps.log?.info({ eventId }, 'consent to an app from an unverified publisher: event escalated');
+      } catch (err) {
+        deps.log?.error({ eventId, err }, "the app's publisher could not be applied to the consent event");
+      }
+    }
+    if (outcome.recorded > 0) await applyWhitelistRules(deps, { mspId: row.mspId, tenantId: row.tenant.id, eventId });
     return outcome;
   } finally {
     release();
+  }
+}
+
+/**
+ * Ignores the event when an active rule matches it with its snapshots. A failure here leaves the
+ * event open, the safe side: it is logged, and enrichment's own work stands.
+ */
+async function applyWhitelistRules(deps: EnrichStageDeps, { mspId, tenantId, eventId }: { mspId: string; tenantId: string; eventId: string }): Promise<void> {
+  try {
+    const ignored = await ignoreByWhitelistRules(deps.db, { mspId, tenantId, eventIds: [eventId] });
+    if (ignored > 0) deps.log?.info({ eventId }, 'event ignored by a whitelist rule on its recorded entities');
+  } catch (err) {
+    deps.log?.error({ eventId, err }, 'whitelist rules could not be applied after enrichment; the event stays open');
   }
 }
 

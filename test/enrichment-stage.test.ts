@@ -2,8 +2,11 @@ import becExpectations from '../services/sim/m365/scenarios/bec.expectations.jso
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { activity, eventEntity, securityEvent } from '../db/schema/index.ts';
+import { activity, eventEntity, securityEvent, whitelistRule } from '../db/schema/index.ts';
 import { createIpIntel } from '../enrichment/ip/index.ts';
+import { judgeConsentPublisher, UNVERIFIED_PUBLISHER_REASON } from '../enrichment/consent-publisher.ts';
+import type { JsonObject } from '../enrichment/entities/types.ts';
+import { IP_SCHEMA_VERSION } from '../enrichment/ip-entity.ts';
 import { createEntityLookup, type EntityLookup } from '../enrichment/lookup.ts';
 import { ENRICH_MAX_ATTEMPTS, enrichEvent, staleEnrichments } from '../enrichment/stage.ts';
 import { createNodeApp } from '../services/api/node.ts';
@@ -141,7 +144,7 @@ describe('the enrichment stage', () => {
     expect(all.length).toBeGreaterThan(30);
     expect(all.filter((e) => e.snapshotStatus === 'pending')).toEqual([]);
     for (const e of all) {
-      if (e.snapshotStatus === 'recorded') expect(e.snapshot, `${e.kind} ${e.key}`).toMatchObject({ schemaVersion: 1 });
+      if (e.snapshotStatus === 'recorded') expect(e.snapshot, `${e.kind} ${e.key}`).toMatchObject({ schemaVersion: e.kind === 'ip' ? IP_SCHEMA_VERSION : 1 });
       else expect(e.unavailableReason, `${e.kind} ${e.key}`).toMatch(/^(entity-deleted|permission-missing|no-data|error): \S/);
       expect(e.recordedAt).toBeInstanceOf(Date);
     }
@@ -272,5 +275,81 @@ describe('through the queue', () => {
     } finally {
       await control('/faults', 'PUT', { rules: [] });
     }
+  }, 120_000);
+});
+
+describe('after enrichment: whitelist rules on recorded intelligence, the consented app\'s publisher', () => {
+  test("a rule on the IP's recorded data ignores the new VPN sign-in once enrichment has recorded it", async () => {
+    const db = handle.database.db;
+    // An MSP of its own watching the same Microsoft tenant: fresh events, nothing enriched yet.
+    const t = await insertSimTenant(db, CONTOSO.tenantId, { name: 'Contoso (whitelisting MSP)' });
+    // The free data places the Cloudflare WARP exit 104.28.196.63 in the US (Entra says NL on the
+    // sign-in; the IP data knows the network, Cloudflare's AS 13335). A rule on the country
+    // the data does not say stays quiet; a rule on the network ignores the event.
+    const [byCountry, byNetwork] = await db
+      .insert(whitelistRule)
+      .values([
+        { mspId: t.mspId, tenantId: t.id, name: 'Dutch office', expression: "Event.Detection = 'M365.AzureAD.AnonymizedIpSignIn' AND IP.CountryCode = 'NL'", reason: 'office in Amsterdam' },
+        { mspId: t.mspId, tenantId: t.id, name: 'Company WARP', expression: "Event.Detection = 'M365.AzureAD.AnonymizedIpSignIn' AND IP.ASN = 13335 AND IP.CountryCode = 'US'", reason: 'staff use Cloudflare WARP' },
+      ])
+      .returning();
+    const ids = await collect(t.id);
+    for (let i = 0; i < ids.length; i += 1000) await detectActivity({ db, log }, ids.slice(i, i + 1000));
+    const [vpn] = await db.select().from(securityEvent).where(and(eq(securityEvent.tenantId, t.id), eq(securityEvent.detectionId, 'M365.AzureAD.AnonymizedIpSignIn')));
+    // Detection could not judge the rules: no IP data was recorded yet.
+    expect(vpn).toMatchObject({ status: 'open', whitelistRuleId: null });
+
+    const outcome = await enrichEvent({ db, lookup }, vpn!.id);
+    expect(outcome.recorded).toBeGreaterThan(0);
+    const [ip] = await db.select().from(eventEntity).where(and(eq(eventEntity.eventId, vpn!.id), eq(eventEntity.kind, 'ip'), eq(eventEntity.key, BEC.vpnIp)));
+    expect(ip?.snapshot).toMatchObject({ location: { countryCode: 'US' }, network: { asNumber: 13335 } });
+    const [after] = await db.select().from(securityEvent).where(eq(securityEvent.id, vpn!.id));
+    expect(after).toMatchObject({ status: 'ignored', whitelistRuleId: byNetwork!.id, ignoredBy: null });
+    expect(after!.ignoredAt).toBeInstanceOf(Date);
+    const rules = await db.select({ id: whitelistRule.id, hits: whitelistRule.hits }).from(whitelistRule).where(eq(whitelistRule.mspId, t.mspId));
+    expect(Object.fromEntries(rules.map((r) => [r.id, r.hits]))).toEqual({ [byCountry!.id]: 0, [byNetwork!.id]: 1 });
+    // The tenant's other events are not touched by either rule.
+    const others = await db.select({ status: securityEvent.status }).from(securityEvent).where(and(eq(securityEvent.tenantId, t.id), sql`${securityEvent.id} <> ${vpn!.id}`));
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.every((e) => e.status === 'open')).toBe(true);
+  }, 120_000);
+
+  test('consent to an app from an unverified publisher: the event says so and is at least high; a rule on App.VerifiedPublisher sees it', async () => {
+    const db = handle.database.db;
+    const t = await insertSimTenant(db, CONTOSO.tenantId, { name: 'Contoso (consent MSP)' });
+    // The MSP had lowered the consent detection's severity for its own events; an unverified publisher brings it back up.
+    const [quiet] = await db
+      .insert(whitelistRule)
+      .values({ mspId: t.mspId, tenantId: t.id, name: 'Verified apps', expression: "Event.Detection = 'M365.AzureAD.RiskyAppConsent' AND App.VerifiedPublisher = true", reason: 'only unverified publishers need a look' })
+      .returning();
+    const ids = await collect(t.id);
+    for (let i = 0; i < ids.length; i += 1000) await detectActivity({ db, log }, ids.slice(i, i + 1000));
+    const [consent] = await db.select().from(securityEvent).where(and(eq(securityEvent.tenantId, t.id), eq(securityEvent.detectionId, 'M365.AzureAD.RiskyAppConsent')));
+    expect(consent).toMatchObject({ status: 'open', severity: 'high' });
+    expect(consent!.fields).not.toHaveProperty('publisherVerified');
+    await db.update(securityEvent).set({ severity: 'medium' }).where(eq(securityEvent.id, consent!.id));
+
+    await enrichEvent({ db, lookup }, consent!.id);
+    const [app] = await db.select().from(eventEntity).where(and(eq(eventEntity.eventId, consent!.id), eq(eventEntity.kind, 'app')));
+    expect(app).toMatchObject({ snapshotStatus: 'recorded', snapshot: { displayName: BEC.consentApp.displayName, verifiedPublisher: false, verification: 'unverified' } });
+    const [after] = await db.select().from(securityEvent).where(eq(securityEvent.id, consent!.id));
+    expect(after).toMatchObject({ status: 'open', severity: 'high', whitelistRuleId: null });
+    expect(after!.description).toBe(`${consent!.description} ${UNVERIFIED_PUBLISHER_REASON}`);
+    expect(after!.fields).toMatchObject({ ...consent!.fields, publisherVerified: false });
+    const [rule] = await db.select({ hits: whitelistRule.hits }).from(whitelistRule).where(eq(whitelistRule.id, quiet!.id));
+    expect(rule!.hits).toBe(0);
+
+    // Judged once: the same app recorded again (a duplicated job) changes nothing more.
+    expect(await judgeConsentPublisher(db, { ...after!, fields: consent!.fields }, app!.snapshot as JsonObject)).toBe('skipped');
+    const [again] = await db.select().from(securityEvent).where(eq(securityEvent.id, consent!.id));
+    expect(again!.description).toBe(after!.description);
+    // A verified publisher is recorded as such and leaves the event as it was.
+    const [other] = await db
+      .insert(securityEvent)
+      .values({ ...consent!, id: undefined, dedupKey: `${consent!.dedupKey}:verified`, fields: consent!.fields, severity: 'medium' })
+      .returning();
+    expect(await judgeConsentPublisher(db, other!, { ...(app!.snapshot as JsonObject), verifiedPublisher: true, verification: 'verified' })).toBe('verified');
+    const [verified] = await db.select().from(securityEvent).where(eq(securityEvent.id, other!.id));
+    expect(verified).toMatchObject({ severity: 'medium', description: consent!.description, fields: { ...consent!.fields, publisherVerified: true } });
   }, 120_000);
 });

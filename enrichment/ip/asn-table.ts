@@ -120,10 +120,15 @@ export class AsnTable {
 
   /** The range holding an IPv6 address given as its eight 16-bit parts. */
   lookupV6(parts: readonly number[]): AsnEntry | undefined {
-    const w0 = ((parts[0]! << 16) | parts[1]!) >>> 0;
-    const w1 = ((parts[2]! << 16) | parts[3]!) >>> 0;
-    const w2 = ((parts[4]! << 16) | parts[5]!) >>> 0;
-    const w3 = ((parts[6]! << 16) | parts[7]!) >>> 0;
+    return this.lookupV6At(((parts[0]! << 16) | parts[1]!) >>> 0, ((parts[2]! << 16) | parts[3]!) >>> 0, ((parts[4]! << 16) | parts[5]!) >>> 0, ((parts[6]! << 16) | parts[7]!) >>> 0);
+  }
+
+  /** The range holding an IPv6 address given as four 32-bit words, most significant first. */
+  lookupV6Words(w: Uint32Array): AsnEntry | undefined {
+    return this.lookupV6At(w[0]!, w[1]!, w[2]!, w[3]!);
+  }
+
+  private lookupV6At(w0: number, w1: number, w2: number, w3: number): AsnEntry | undefined {
     let lo = 0;
     let hi = this.asns.length - 1;
     let found = -1;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
+import ipaddr from 'ipaddr.js';
 import { describe, expect, it, test } from 'vitest';
-import { classifyIp, ipv4ToUint32 } from './classify.ts';
+import { classifyIp, classifyIpInto, formatIpv6Words, ipv4ToUint32, parseIpv6Words } from './classify.ts';
 
 describe('classifyIp', () => {
   test.each([
@@ -97,5 +98,86 @@ describe('classifyIp fast path for canonical dotted quads', () => {
   });
   test.each(['0.1.2.3', '10.0.0.0', '100.64.0.0', '1.0.0.0', '9.9.9.9'])('%s matches the general parser', (ip) => {
     expect(classifyIp(ip)).toEqual(classifyIp(` ${ip} `));
+  });
+});
+
+describe('classifyIp fast path for bare IPv6', () => {
+  // Addresses biased towards the special ranges' prefixes, so their edges get exercised.
+  const prefixes = ['0000', '0064', '0100', '2000', '2001', '2002', '2a02', '3fff', 'fc00', 'fd12', 'fe80', 'fec0', 'ff02'];
+  const group = fc.integer({ min: 0, max: 0xffff });
+  const zeroish = fc.oneof(group, fc.constant(0), fc.constant(0xffff));
+  const v6 = fc.tuple(fc.constantFrom(...prefixes), fc.array(zeroish, { minLength: 7, maxLength: 7 })).map(([p, rest]) => [parseInt(p, 16), ...rest]);
+
+  it('gives the same answer as the general parser (canonical text, range, label)', () => {
+    fc.assert(
+      fc.property(v6, fc.boolean(), (groups, upper) => {
+        const long = groups.map((g) => g.toString(16)).join(':');
+        const text = upper ? long.toUpperCase() : long;
+        const canonical = ipaddr.IPv6.parse(long).toString();
+        const fast = classifyIp(text);
+        // Brackets and a port send it through the general parser.
+        expect(fast).toEqual(classifyIp(`[${text}]:443`));
+        expect(classifyIp(canonical)).toEqual(fast);
+        if (fast.kind !== 'invalid' && fast.version === 6) expect(fast.ip).toBe(canonical);
+      }),
+    );
+  });
+
+  it('classifies both edges of the IPv6 special ranges', () => {
+    const cases: [string, string][] = [
+      ['2001:db7:ffff::1', 'public'],
+      ['2001:db8:ffff::1', 'documentation'],
+      ['2001:db9::1', 'public'],
+      ['2001:2:0:ffff::1', 'reserved'],
+      ['2001:2:1::1', 'public'],
+      ['2001:f::1', 'public'],
+      ['2001:1f::1', 'reserved'],
+      ['2001:20::1', 'reserved'],
+      ['2001:2f:ffff::1', 'reserved'],
+      ['2001:30::1', 'public'],
+      ['3fff:fff::1', 'documentation'],
+      ['3fff:1000::1', 'public'],
+      ['64:ff9b:1::1', 'reserved'],
+      ['64:ff9b::1', 'reserved'],
+      ['100::ffff:ffff:ffff:ffff', 'reserved'],
+      ['febf::1', 'link-local'],
+      ['fec0::1', 'private'],
+      ['4000::1', 'reserved'],
+      ['1fff:ffff::1', 'reserved'],
+    ];
+    for (const [ip, kind] of cases) expect(classifyIp(ip).kind, ip).toBe(kind);
+  });
+
+  test.each([
+    ['::ffff:808:808', { kind: 'public', ip: '8.8.8.8', version: 4, unwrappedFrom: 'ipv4-mapped' }],
+    ['::FFFF:C0A8:0101', { kind: 'private', ip: '192.168.1.1', version: 4, label: 'private (RFC 1918)', unwrappedFrom: 'ipv4-mapped' }],
+  ])('unwraps IPv4-mapped %s written in hex', (input, expected) => {
+    expect(classifyIp(input)).toEqual(expected);
+  });
+
+  test.each(['1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '1::2::3', ':1::', '1:', '12345::', 'g::1', '::1:', ':::'])('%s is not an address', (input) => {
+    expect(classifyIp(input).kind).toBe('invalid');
+  });
+
+  it('leaves the address in words for lookups', () => {
+    const w = new Uint32Array(4);
+    expect(classifyIpInto('81.2.69.160', w).kind).toBe('public');
+    expect(w[0]).toBe(ipv4ToUint32('81.2.69.160'));
+    expect(classifyIpInto(' [2A02:C7C:1234::1]:443 ', w)).toMatchObject({ kind: 'public', ip: '2a02:c7c:1234::1' });
+    expect([...w]).toEqual([0x2a020c7c, 0x12340000, 0, 1]);
+    expect(classifyIpInto('::ffff:81.2.69.160', w).kind).toBe('public');
+    expect(w[0]).toBe(ipv4ToUint32('81.2.69.160'));
+  });
+
+  it('formats and parses as inverses, as RFC 5952 says', () => {
+    fc.assert(
+      fc.property(fc.ipV6(), (ip) => {
+        const w = new Uint32Array(4);
+        const parsed = ipaddr.IPv6.parse(ip);
+        if (parsed.isIPv4MappedAddress() || ip.includes('.')) return;
+        expect(parseIpv6Words(parsed.toNormalizedString(), w)).toBe(true);
+        expect(formatIpv6Words(w)).toBe(parsed.toString());
+      }),
+    );
   });
 });

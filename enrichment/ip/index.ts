@@ -15,7 +15,7 @@
  *   const r = await ipIntel.lookup('[2a02:c7c:1234::1]:50312');
  *   r.intel.location?.countryCode; r.sources.location; // ['maxmind']
  */
-import { classifyIp, type IpClassification } from './classify.ts';
+import { classifyIpInto, type IpClassification } from './classify.ts';
 import { LruCache } from './lru.ts';
 import { mergeIntel, type SourcedIntel } from './merge.ts';
 import type { ProviderContext } from './provider-context.ts';
@@ -66,13 +66,15 @@ export function createIpIntel(input: IpIntelSettingsInput | IpIntelSettings = {}
   const configured: ProviderSettings[] = settings.providers.length > 0 ? settings.providers : [parseIpIntelSettings({ providers: [{ provider: 'ip-location-db' }] }).providers[0]!];
   const providers = configured.map((p) => createProvider(p, ctx));
   const collected: SourcedIntel[] = [];
+  // The address as the classifier parsed it, handed to providers; reused by every lookup.
+  const words = new Uint32Array(4);
 
   // One body for both entry points: a plain value when every provider answered synchronously
   // (local databases), a promise only when one had to wait (the web service). Awaiting a
   // promise per lookup costs about as much as a database lookup, so the hot path avoids it.
   function lookupNow(clientIp: unknown): IpIntelResult | Promise<IpIntelResult> {
     const input = typeof clientIp === 'string' ? clientIp : String(clientIp ?? '');
-    const classification = classifyIp(clientIp);
+    const classification = classifyIpInto(clientIp, words);
     if (classification.kind !== 'public') return { input, classification, intel: {}, sources: {}, providers: [], cached: false };
     const { ip, version } = classification;
     const hit = cache.get(ip);
@@ -81,7 +83,7 @@ export function createIpIntel(input: IpIntelSettingsInput | IpIntelSettings = {}
       const answers = new Array<ProviderAnswer | Promise<ProviderAnswer>>(providers.length);
       let pending = false;
       for (let i = 0; i < providers.length; i++) {
-        const a = ask(providers[i]!, ip, version);
+        const a = ask(providers[i]!, ip, version, words);
         if (a instanceof Promise) pending = true;
         answers[i] = a;
       }
@@ -174,12 +176,15 @@ function createProvider(settings: ProviderSettings, ctx: ProviderContext): IpInt
 }
 
 /** A provider's answer, with a throw turned into `unavailable`. */
-function ask(p: IpIntelProvider, ip: string, version: 4 | 6): ProviderAnswer | Promise<ProviderAnswer> {
-  const fail = (err: unknown): ProviderAnswer => ({ status: 'unavailable', reason: (err as Error)?.message ?? String(err) });
+function ask(p: IpIntelProvider, ip: string, version: 4 | 6, words: Uint32Array): ProviderAnswer | Promise<ProviderAnswer> {
   try {
-    const a = p.lookup(ip, version);
-    return a instanceof Promise ? a.catch(fail) : a;
+    const a = p.lookup(ip, version, words);
+    return a instanceof Promise ? a.catch(unavailableFrom) : a;
   } catch (err) {
-    return fail(err);
+    return unavailableFrom(err);
   }
+}
+
+function unavailableFrom(err: unknown): ProviderAnswer {
+  return { status: 'unavailable', reason: (err as Error)?.message ?? String(err) };
 }

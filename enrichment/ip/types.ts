@@ -128,10 +128,13 @@ export type ProviderAnswer =
 /**
  * A source of IP intelligence. `lookup` receives a classified public address in canonical form
  * (IPv4 dotted quad or RFC 5952 IPv6) and never throws: failures are `unavailable` answers.
+ * The service also hands over the address as the classifier parsed it (`words`, see
+ * `classifyIpInto`), so local databases need not parse it again; the array is reused for the
+ * next address, so read it before returning and never keep it.
  */
 export interface IpIntelProvider<Name extends string = string> {
   readonly name: Name;
-  lookup(ip: string, version: 4 | 6): ProviderAnswer | Promise<ProviderAnswer>;
+  lookup(ip: string, version: 4 | 6, words?: Uint32Array): ProviderAnswer | Promise<ProviderAnswer>;
   /** Per-database or per-endpoint state for `/healthz` and the settings page. */
   health(): ProviderHealth;
   close(): Promise<void> | void;

@@ -6,11 +6,10 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { AsnTable } from '../asn-table.ts';
-import { ipv4ToUint32 } from '../classify.ts';
-import { openMmdbFile, type MmdbReader } from '../mmdb-file.ts';
+import { addressWords } from '../classify.ts';
+import { openMmdbFile } from '../mmdb-file.ts';
 import type { ProviderContext } from '../provider-context.ts';
 import type { IpIntelProvider, IpLocation, PartialIpIntel, ProviderAnswer, ProviderHealth } from '../types.ts';
 
@@ -95,7 +94,7 @@ export function createIpLocationDbProvider(input: IpLocationDbSettings, ctx: Pro
       stats.loadMs[what] = performance.now() - t0;
     }
   };
-  const openCity = (p: string) => openMmdbFile<FlatCityRecord>(p, undefined, settings.verify, settings.recordCacheEntries).reader;
+  const openCity = (p: string) => openMmdbFile<FlatCityRecord>(p, undefined, settings.verify, settings.recordCacheEntries);
   const city4 = timed('cityIpv4', settings.cityIpv4Path ?? defaults?.cityIpv4, openCity);
   const city6 = settings.ipv6 ? timed('cityIpv6', settings.cityIpv6Path ?? defaults?.cityIpv6, openCity) : undefined;
   const asn4 = timed('asnIpv4', settings.asnIpv4Path ?? defaults?.asnIpv4, (p) => AsnTable.fromCsv(p, 4));
@@ -108,23 +107,22 @@ export function createIpLocationDbProvider(input: IpLocationDbSettings, ctx: Pro
   };
 
   const countryNames = new CountryNames(settings.locale);
+  // Memoised per record by the file (see LoadedMmdb.lookup): the result is shared.
+  const toLocation = (r: FlatCityRecord): IpLocation | null => locationFrom(r, countryNames) ?? null;
   const notes = errors.length > 0 ? errors.map((e) => `ip-location-db ${e}`) : undefined;
   const anyData = city4 || city6 || asn4 || asn6;
 
   return {
     name: 'ip-location-db',
     stats,
-    lookup(ip: string, version: 4 | 6): ProviderAnswer {
+    lookup(ip: string, version: 4 | 6, words?: Uint32Array): ProviderAnswer {
       if (!anyData) return { status: 'unavailable', reason: errors.join('; ') };
       try {
+        const w = words ?? addressWords(ip, version);
         const intel: PartialIpIntel = {};
-        const cityDb: MmdbReader<FlatCityRecord> | undefined = version === 4 ? city4 : city6;
-        const rec = cityDb?.get(ip);
-        if (rec) {
-          const location = locationFrom(rec, countryNames);
-          if (location) intel.location = location;
-        }
-        const asn = version === 4 ? asn4?.lookupV4(ipv4ToUint32(ip)!) : asn6?.lookupV6(ipaddr.IPv6.parse(ip).parts);
+        const location = (version === 4 ? city4 : city6)?.lookup(w, version, ip, toLocation) ?? null;
+        if (location !== null) intel.location = location;
+        const asn = version === 4 ? asn4?.lookupV4(w[0]!) : asn6?.lookupV6Words(w);
         if (asn) intel.network = asn.asOrganization === undefined ? { asNumber: asn.asNumber } : { asNumber: asn.asNumber, asOrganization: asn.asOrganization };
         if (intel.location === undefined && intel.network === undefined) return notes ? { status: 'no-data', notes } : { status: 'no-data' };
         return notes ? { status: 'ok', intel, notes } : { status: 'ok', intel };

@@ -5,6 +5,7 @@
  * A broken or missing file makes only its own slot unavailable; the others keep answering.
  */
 import { z } from 'zod';
+import { addressWords } from '../classify.ts';
 import { mergeIntel } from '../merge.ts';
 import { anonymizerFromMaxmind, locationFromMaxmind, networkFromMaxmind, usageFromMaxmind, type MaxmindFlatRecord, type MaxmindGeoRecord } from '../maxmind-records.ts';
 import { WatchedMmdb, type MmdbExpectation } from '../mmdb-file.ts';
@@ -76,6 +77,12 @@ export function createMaxmindProvider(input: MaxmindSettings, ctx: ProviderConte
     .filter((slot) => settings.databases[slot] !== undefined)
     .map((slot) => ({
       slot,
+      // Memoised per record by the file (see LoadedMmdb.lookup): the result is shared. Some
+      // files hold an empty record for unlisted networks: that is no data, not an answer.
+      toIntel: (rec: AnyRecord): PartialIpIntel | null => {
+        const intel = fromRecord(slot, rec, locale);
+        return intel.location || intel.network || intel.usage || intel.anonymizer ? intel : null;
+      },
       db: new WatchedMmdb<AnyRecord>(settings.databases[slot]!, {
         expect: SLOTS[slot],
         verify: settings.verify,
@@ -99,27 +106,25 @@ export function createMaxmindProvider(input: MaxmindSettings, ctx: ProviderConte
 
   return {
     name: 'maxmind',
-    lookup(ip: string, version: 4 | 6): ProviderAnswer {
+    lookup(ip: string, version: 4 | 6, words?: Uint32Array): ProviderAnswer {
       found.length = 0;
       let usable = 0;
       let failures: string[] | undefined;
-      for (const { slot, db } of slots) {
+      const w = words ?? addressWords(ip, version);
+      for (const { slot, db, toIntel } of slots) {
         const current = db.current;
         if (current === null) continue;
         usable++;
         // An IPv4-only tree would answer an IPv6 query from its first 32 bits: wrong data.
         if (version === 6 && current.ipVersion === 4) continue;
-        let rec: AnyRecord | null;
+        let intel: PartialIpIntel | null;
         try {
-          rec = current.reader.get(ip);
+          intel = current.lookup(w, version, ip, toIntel);
         } catch (err) {
           (failures ??= []).push(`${slot} database failed on this address: ${(err as Error).message}`);
           continue;
         }
-        if (rec === null) continue;
-        const intel = fromRecord(slot, rec, locale);
-        // Some files hold an empty record for unlisted networks: that is no data, not an answer.
-        if (intel.location || intel.network || intel.usage || intel.anonymizer) found.push({ source: slot, intel });
+        if (intel !== null) found.push({ source: slot, intel });
       }
       if (usable === 0) return { status: 'unavailable', reason: notes.join('; ') || 'no database loaded' };
       const all = failures ? [...notes, ...failures] : notes;

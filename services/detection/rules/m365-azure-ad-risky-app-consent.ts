@@ -8,7 +8,8 @@ import { appOf, consentFlag, consentScopes } from './app-records.ts';
  * Consent that gives an app access to mail, files or the directory (constants/risky-permissions.ts):
  * illicit consent grants keep working after a password reset, because the app holds its own
  * tokens (MITRE T1528). Publisher verification is not in the audit record; it is recorded by
- * the app enricher (`App.VerifiedPublisher`) for triggers and the event page.
+ * the app enricher (`App.VerifiedPublisher`), and an unverified publisher escalates the event
+ * once enrichment has recorded the app (enrichment/consent-publisher.ts).
  */
 export const riskyAppConsent = defineRule({
   id: 'M365.AzureAD.RiskyAppConsent',
