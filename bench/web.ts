@@ -148,6 +148,12 @@ async function seed(database: Database) {
   const asns = `{${COUNTRIES.map((c) => c[3]).join(',')}}`;
   const apps = `{${CLIENT_APPS.map((c) => `"${c}"`).join(',')}}`;
   const departments = `{${DEPARTMENTS.join(',')}}`;
+  // Bulk load: the secondary indexes are dropped first and built once at the end (much faster
+  // than maintaining them row by row), from their definitions as the migrations made them.
+  const indexes = rowsOf<{ indexname: string; indexdef: string }>(
+    await db.execute(sql`select indexname, indexdef from pg_indexes where schemaname = current_schema() and tablename in ('security_event', 'event_entity') and indexname not like '%_pkey'`),
+  );
+  for (const i of indexes) await db.execute(sql`drop index ${sql.identifier(i.indexname)}`);
   const started = performance.now();
   for (let from = 0; from < EVENTS; from += chunk) {
     const to = Math.min(EVENTS, from + chunk) - 1;
@@ -223,8 +229,10 @@ async function seed(database: Database) {
       from events e`);
     process.stdout.write(`\r  generated ${fmt(to + 1, 0)} of ${fmt(EVENTS, 0)} events`);
   }
+  const loaded = (performance.now() - started) / 1000;
+  for (const i of indexes) await db.execute(sql.raw(i.indexdef));
   const seconds = (performance.now() - started) / 1000;
-  console.log(` in ${fmt(seconds, 1)} s (${fmt(EVENTS / seconds, 0)} events/s with their entities)`);
+  console.log(` in ${fmt(loaded, 1)} s, indexes in ${fmt(seconds - loaded, 1)} s (${fmt(EVENTS / seconds, 0)} events/s with their entities)`);
 
   // Activity records behind the events the details part opens: up to 5 each, sign-in shaped.
   await db.execute(sql`
