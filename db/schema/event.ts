@@ -64,6 +64,8 @@ export const securityEvent = pgTable(
     index('security_event_count_idx').on(t.mspId, t.count, t.lastSeenAt, t.id),
     index('security_event_title_idx').on(t.mspId, t.title, t.lastSeenAt, t.id),
     index('security_event_detection_idx').on(t.mspId, t.detectionId, t.lastSeenAt, t.id),
+    // Counts by severity (capped per severity) read this index alone, whatever the indexed filters.
+    index('security_event_count_by_severity_idx').on(t.mspId, t.severity, t.status, t.tenantId, t.detectionId, t.lastSeenAt),
     // Per tenant: the tenant filter and the tenant sort (which reads each tenant in turn).
     index('security_event_tenant_time_idx').on(t.tenantId, t.lastSeenAt, t.id),
     // Related events on the event page: the same user or IP address anywhere in the MSP.

@@ -19,15 +19,15 @@ export type ListEventsInput = z.input<typeof listEventsInput>;
  * filter-language expression per page: a search that finds few matches answers a short page
  * whose cursor continues after the last event it examined, instead of reading every event.
  */
-export const SEARCH_WINDOW = 10_000;
+export const SEARCH_WINDOW = 5_000;
 /** Counts by severity stop here: past it the table says "1,000+" (`exact: false`). */
 export const COUNT_CAP = 1_000;
 
 /**
  * The Report table: a keyset page of the MSP's events under the filter, and the count of the
  * matching events by severity (for the chips above the table). Counts stop at COUNT_CAP per
- * severity, and with free text or an expression cover the first SEARCH_WINDOW events of the
- * list; `exact` says whether they are the whole answer. With free text or an expression a page
+ * severity, and with free text or an expression cover the newest SEARCH_WINDOW events under the
+ * other filters; `exact` says whether they are the whole answer. With free text or an expression a page
  * may hold fewer than `limit` events and still have a `nextCursor`: keep paging to search further.
  * @example await listEvents({ ctx, input: { severity: ['high', 'critical'], sort: 'count', limit: 50 } })
  */
@@ -138,8 +138,8 @@ export async function countBySeverity(ctx: Ctx, filter: EventFilter, now?: Date,
 
 /**
  * Counts by severity that stay cheap on millions of events: each severity stops at `cap` + 1
- * rows, and residual conditions (free text, expressions) are tested on the first `searchWindow`
- * events of the list only. `exact` is false when either bound cut the count short: a severity at
+ * rows, and residual conditions (free text, expressions) are tested on the newest `searchWindow`
+ * events under the other filters only. `exact` is false when either bound cut the count short: a severity at
  * `cap` then has at least that many ("1,000+"), and the counts of a search are those found so far.
  */
 export async function countBySeverityBounded(ctx: Ctx, filter: EventFilter, now: Date | undefined, options: { cap: number; searchWindow: number }): Promise<SeverityCounts & { exact: boolean }> {
