@@ -4,6 +4,7 @@ await import('./db-write.ts');
 await import('./api.ts');
 await import('./enrich.ts');
 await import('./detect.ts');
+await import('./web.ts');
 const { runPredicateBenchmark } = await import('../services/detection/language/bench-predicate.ts');
 runPredicateBenchmark();
 // Last: it starts the Microsoft 365 simulator in a process of its own.

@@ -5,6 +5,8 @@ import { ingestRecords } from '../services/collector/ingest.ts';
 import { detectActivity } from '../services/detection/engine.ts';
 import { inboxRule } from '../services/detection/rules/case-records.ts';
 import type { CaseRecord } from '../services/detection/types.ts';
+import { eventFilterInput } from '../services/core/event/event-query.ts';
+import { countBySeverity, countBySeverityBounded, pageEvents } from '../services/core/event/list-events.ts';
 import { addMember, call, createTestApp, type Member, seedMsp } from './helpers/app.ts';
 
 /**
@@ -13,7 +15,7 @@ import { addMember, call, createTestApp, type Member, seedMsp } from './helpers/
  */
 
 type EventItem = { id: string; tenantId: string; tenantName: string; detectionId: string; title: string; severity: string; status: string; count: number; firstSeenAt: string; lastSeenAt: string; userName: string | null };
-type EventPage = { items: EventItem[]; nextCursor: string | null; counts: Record<string, number> };
+type EventPage = { items: EventItem[]; nextCursor: string | null; counts: Record<string, number> & { exact: boolean } };
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
 let owner: Member;
@@ -236,6 +238,54 @@ describe('filters', () => {
     const all = await pageAll(`status=all&tenant=${contoso}`, 500);
     expect(res.body.counts.total).toBe(all.length);
     for (const s of SEVERITIES) expect(res.body.counts[s]).toBe(all.filter((e) => e.severity === s).length);
+    expect(res.body.counts.exact).toBe(true);
+  });
+});
+
+describe('bounds that keep the Report table fast on millions of events', () => {
+  const filterOf = (input: Record<string, unknown>) => eventFilterInput.parse({ status: 'all', ...input });
+
+  test('counts stop at the cap per severity and say they are not exact', async () => {
+    const filter = filterOf({});
+    const exact = await countBySeverity(owner.ctx, filter);
+    const capped = await countBySeverityBounded(owner.ctx, filter, undefined, { cap: 5, searchWindow: 1000 });
+    for (const s of SEVERITIES) expect(capped[s]).toBe(Math.min(exact[s], 5));
+    expect(capped.exact).toBe(false);
+    const roomy = await countBySeverityBounded(owner.ctx, filterOf({ severity: ['high'] }), undefined, { cap: 1000, searchWindow: 1000 });
+    expect(roomy).toMatchObject({ high: exact.high, critical: 0, total: exact.high, exact: true });
+  });
+
+  test('with free text, counts cover the newest events of the search window only', async () => {
+    const filter = filterOf({ q: 'user3@contoso' });
+    const exact = await countBySeverity(owner.ctx, filter);
+    const whole = await countBySeverityBounded(owner.ctx, filter, undefined, { cap: 1000, searchWindow: 1000 });
+    expect(whole).toEqual({ ...exact, exact: true });
+    const part = await countBySeverityBounded(owner.ctx, filter, undefined, { cap: 1000, searchWindow: 20 });
+    expect(part.exact).toBe(false);
+    expect(part.total).toBeGreaterThan(0);
+    expect(part.total).toBeLessThan(exact.total);
+  });
+
+  test.each(
+    (['lastSeen', 'tenant', 'count'] as const).flatMap((sort) =>
+      (['asc', 'desc'] as const).flatMap((order) => ['user3@contoso', "Event.Severity >= 'high' AND Event.Count > 2"].map((search) => ({ sort, order, search }))),
+    ),
+  )('paging with a search window of 7 rows finds what an unbounded search finds, $sort $order: $search', async ({ sort, order, search }) => {
+    const filter = filterOf(search.startsWith('Event.') ? { filter: search } : { q: search });
+    const unbounded = await pageEvents(owner.ctx, filter, { limit: 500, sort, order });
+    expect(unbounded.nextCursor).toBeNull();
+    const found: string[] = [];
+    let short = 0;
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 100; pages++) {
+      const page = await pageEvents(owner.ctx, filter, { limit: 4, cursor, sort, order, searchWindow: 7 });
+      found.push(...page.items.map((e) => e.id));
+      if (!page.nextCursor) break;
+      if (page.items.length < 4) short += 1;
+      cursor = page.nextCursor;
+    }
+    expect(found).toEqual(unbounded.items.map((e) => e.id));
+    expect(short).toBeGreaterThan(0);
   });
 });
 

@@ -53,14 +53,24 @@ export const securityEvent = pgTable(
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),
   },
   (t) => [
-    // Report table: newest first, keyset on (last_seen_at, id), usually filtered by status.
-    index('security_event_report_idx').on(t.mspId, t.status, t.lastSeenAt.desc(), t.id.desc()),
-    index('security_event_msp_time_idx').on(t.mspId, t.lastSeenAt.desc(), t.id.desc()),
-    index('security_event_tenant_time_idx').on(t.tenantId, t.status, t.lastSeenAt.desc(), t.id.desc()),
-    index('security_event_detection_idx').on(t.mspId, t.detectionId, t.lastSeenAt.desc()),
-    index('security_event_severity_idx').on(t.mspId, t.severity, t.lastSeenAt.desc()),
-    index('security_event_user_idx').on(t.tenantId, t.userName, t.lastSeenAt.desc()),
-    index('security_event_ip_idx').on(t.tenantId, t.networkAddress, t.lastSeenAt.desc()),
+    // Report table: one keyset index per sort, (msp, sort key, last seen, id), read forwards for
+    // ascending and backwards for descending; status and the other filters are checked on the rows
+    // the index hands over. Plain ascending columns on purpose: Drizzle's `.desc()` means DESC NULLS
+    // LAST, which matches neither ORDER BY … DESC (nulls first) nor ASC, so the planner sorted instead.
+    index('security_event_report_idx').on(t.mspId, t.status, t.lastSeenAt, t.id),
+    index('security_event_msp_time_idx').on(t.mspId, t.lastSeenAt, t.id),
+    index('security_event_first_seen_idx').on(t.mspId, t.firstSeenAt, t.id),
+    index('security_event_severity_idx').on(t.mspId, t.severity, t.lastSeenAt, t.id),
+    index('security_event_count_idx').on(t.mspId, t.count, t.lastSeenAt, t.id),
+    index('security_event_title_idx').on(t.mspId, t.title, t.lastSeenAt, t.id),
+    index('security_event_detection_idx').on(t.mspId, t.detectionId, t.lastSeenAt, t.id),
+    // Counts by severity (capped per severity) read this index alone, whatever the indexed filters.
+    index('security_event_count_by_severity_idx').on(t.mspId, t.severity, t.status, t.tenantId, t.detectionId, t.lastSeenAt),
+    // Per tenant: the tenant filter and the tenant sort (which reads each tenant in turn).
+    index('security_event_tenant_time_idx').on(t.tenantId, t.lastSeenAt, t.id),
+    // Related events on the event page: the same user or IP address anywhere in the MSP.
+    index('security_event_user_idx').on(t.mspId, t.userName, t.lastSeenAt),
+    index('security_event_ip_idx').on(t.mspId, t.networkAddress, t.lastSeenAt),
     uniqueIndex('security_event_open_dedup_key')
       .on(t.tenantId, t.detectionId, t.dedupKey)
       .where(sql`${t.status} = 'open'`),

@@ -63,7 +63,20 @@ const EventSchema = z
 const severityNumbers = { informational: z.number(), low: z.number(), medium: z.number(), high: z.number(), critical: z.number() } satisfies Record<(typeof SEVERITIES)[number], z.ZodNumber>;
 const SeverityCounts = z.object({ ...severityNumbers, total: z.number() });
 
-const EventPageSchema = z.object({ items: z.array(EventSchema), nextCursor: z.string().nullable(), counts: SeverityCounts.openapi('SeverityCounts') }).openapi('EventPage');
+const ReportCounts = SeverityCounts.extend({
+  exact: z.boolean().openapi({
+    description:
+      'False when a bound cut the counts short: a severity stops at 1,000 (show "1,000+"), and with q or filter the counts cover the newest 5,000 events under the other filters',
+  }),
+});
+
+const EventPageSchema = z
+  .object({
+    items: z.array(EventSchema),
+    nextCursor: z.string().nullable().openapi({ description: 'With q or filter a page tests at most 5,000 events, so it may hold fewer than limit items and still have a cursor: follow it to search further' }),
+    counts: ReportCounts.openapi('SeverityCounts'),
+  })
+  .openapi('EventPage');
 
 const EventDetailSchema = EventSchema.extend({
   tenantIsDemo: z.boolean().openapi({ description: "The event comes from the built-in demo's simulated tenant" }),

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, ilike, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { securityEvent, SEVERITIES, tenant } from '../../../db/schema/index.ts';
 import { compileToSql } from '../../detection/language/index.ts';
@@ -53,24 +53,36 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** The WHERE conditions of a filter, always scoped to the caller's MSP first. */
-export function eventConditions(ctx: Pick<Ctx, 'msp'>, filter: EventFilter, now = new Date()): SQL[] {
-  const conditions: SQL[] = [eq(securityEvent.mspId, ctx.msp)];
-  if (filter.tenant) conditions.push(inArray(securityEvent.tenantId, filter.tenant));
-  if (filter.severity) conditions.push(inArray(securityEvent.severity, filter.severity));
-  if (filter.detection) conditions.push(inArray(securityEvent.detectionId, filter.detection));
-  if (filter.status === 'unignored') conditions.push(inArray(securityEvent.status, ['open', 'resolved']));
-  else if (filter.status === 'ignored') conditions.push(eq(securityEvent.status, 'ignored'));
-  if (filter.from) conditions.push(gte(securityEvent.lastSeenAt, filter.from));
-  if (filter.to) conditions.push(lt(securityEvent.lastSeenAt, filter.to));
+/**
+ * The WHERE conditions of a filter, always scoped to the caller's MSP first. `indexed` are the ones
+ * an index answers (tenant, severity, detection, status, dates); `residual` are tested row by row
+ * (free text, filter-language expressions), so a list bounds how many rows it tests per page.
+ */
+export function eventConditionParts(ctx: Pick<Ctx, 'msp'>, filter: EventFilter, now = new Date()): { indexed: SQL[]; residual: SQL[] } {
+  const indexed: SQL[] = [eq(securityEvent.mspId, ctx.msp)];
+  if (filter.tenant) indexed.push(inArray(securityEvent.tenantId, filter.tenant));
+  if (filter.severity) indexed.push(inArray(securityEvent.severity, filter.severity));
+  if (filter.detection) indexed.push(inArray(securityEvent.detectionId, filter.detection));
+  // Written as "not ignored" rather than IN (open, resolved): one range of the time index, not two to merge.
+  if (filter.status === 'unignored') indexed.push(ne(securityEvent.status, 'ignored'));
+  else if (filter.status === 'ignored') indexed.push(eq(securityEvent.status, 'ignored'));
+  if (filter.from) indexed.push(gte(securityEvent.lastSeenAt, filter.from));
+  if (filter.to) indexed.push(lt(securityEvent.lastSeenAt, filter.to));
+  const residual: SQL[] = [];
   if (filter.q) {
     const pattern = `%${escapeLike(filter.q)}%`;
-    conditions.push(
+    residual.push(
       or(ilike(securityEvent.title, pattern), ilike(securityEvent.description, pattern), ilike(securityEvent.userName, pattern), ilike(securityEvent.networkAddress, pattern))!,
     );
   }
-  if (filter.filter?.trim()) conditions.push(compileToSql(parseFilterInput(filter.filter, 'filter'), { now }));
-  return conditions;
+  if (filter.filter?.trim()) residual.push(compileToSql(parseFilterInput(filter.filter, 'filter'), { now }));
+  return { indexed, residual };
+}
+
+/** Every condition of a filter (see eventConditionParts). */
+export function eventConditions(ctx: Pick<Ctx, 'msp'>, filter: EventFilter, now = new Date()): SQL[] {
+  const { indexed, residual } = eventConditionParts(ctx, filter, now);
+  return [...indexed, ...residual];
 }
 
 type KeyType = 'timestamptz' | 'severity' | 'int4' | 'text' | 'uuid';
@@ -102,35 +114,60 @@ const CASTS: Record<KeyType, SQL> = {
 
 export type SortOrder = 'asc' | 'desc';
 
+/** Beyond any real key value, for the keys the tenant sort compares inside one tenant. */
+const EXTREMES = {
+  timestamptz: { low: sql.raw(`'-infinity'::timestamptz`), high: sql.raw(`'infinity'::timestamptz`) },
+  uuid: { low: sql.raw(`'00000000-0000-0000-0000-000000000000'::uuid`), high: sql.raw(`'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid`) },
+} as const;
+
+/** Keyset comparisons: `after` a cursor (strict), `through` a boundary row (inclusive). */
+type Comparison = '<' | '>' | '<=' | '>=';
+
 /**
  * A sort as the query needs it: ORDER BY, the key values to select (as exact text, so timestamps
- * keep their microseconds), the keyset condition after a cursor, and the cursor codec.
+ * keep their microseconds), the keyset conditions after a cursor, and the cursor codec.
+ *
+ * Conditions come as `outer` and `inner` parts. The tenant sort reads each tenant's events from
+ * its own index (a lateral join over the tenants by name, see pageEvents): `outer` applies to
+ * the tenant row, `inner` to its events, where the comparison of (last seen, id) only holds for
+ * the cursor's own tenant name and every other tenant compares against an extreme value, which
+ * keeps it an index condition. Other sorts put everything in `inner`.
  */
 export function eventSort(ctx: Pick<Ctx, 'msp' | 'secrets'>, sort: EventSort, order: SortOrder) {
   const keys = SORT_KEYS[sort];
   const scope = `events:${ctx.msp}:${sort}:${order}`;
   const shape = z.array(z.string().max(400)).length(keys.length) as unknown as z.ZodType<string[]>;
+  const value = (values: readonly string[], i: number) => sql`${values[i]}::${CASTS[keys[i]!.type]}`;
+  const row = (parts: SQL[]) => sql.join(parts, sql`, `);
+  function compare(values: readonly string[], op: Comparison): { outer: SQL[]; inner: SQL[] } {
+    const operator = sql.raw(op);
+    if (sort !== 'tenant') return { outer: [], inner: [sql`(${row(keys.map((k) => k.expr))}) ${operator} (${row(keys.map((_, i) => value(values, i)))})`] };
+    const name = value(values, 0);
+    // Going down (<, <=) every other tenant compares against the highest value, going up against the lowest.
+    const end = op.startsWith('<') ? 'high' : 'low';
+    const rest = keys.slice(1).map((k, i) => sql`CASE WHEN ${tenant.name} = ${name} THEN ${value(values, i + 1)} ELSE ${EXTREMES[k.type as 'timestamptz' | 'uuid'][end]} END`);
+    const inclusive = sql.raw(op.startsWith('<') ? '<=' : '>=');
+    return {
+      outer: [sql`${tenant.name} ${inclusive} ${name}`],
+      inner: [sql`(${row(keys.slice(1).map((k) => k.expr))}) ${operator} (${row(rest)})`],
+    };
+  }
   return {
+    /** The tenant sort pages through a lateral join (see above). */
+    byTenant: sort === 'tenant',
     orderBy: keys.map((k) => (order === 'desc' ? desc(k.expr) : asc(k.expr))),
-    keyValues: sql<string[]>`array[${sql.join(
-      keys.map((k) => sql`(${k.expr})::text`),
-      sql`, `,
-    )}]`,
-    after(values: readonly string[]): SQL {
-      const left = sql.join(
-        keys.map((k) => k.expr),
-        sql`, `,
-      );
-      const right = sql.join(
-        keys.map((k, i) => sql`${values[i]}::${CASTS[k.type]}`),
-        sql`, `,
-      );
-      return order === 'desc' ? sql`(${left}) < (${right})` : sql`(${left}) > (${right})`;
-    },
+    /** ORDER BY within one tenant (the tenant sort's inner query). */
+    innerOrderBy: keys.slice(1).map((k) => (order === 'desc' ? desc(k.expr) : asc(k.expr))),
+    keyValues: sql<string[]>`array[${row(keys.map((k) => sql`(${k.expr})::text`))}]`,
+    /** Rows after the cursor's row. */
+    after: (values: readonly string[]) => compare(values, order === 'desc' ? '<' : '>'),
+    /** Rows up to and including a boundary row. */
+    through: (values: readonly string[]) => compare(values, order === 'desc' ? '>=' : '<='),
     encode: (values: readonly string[]) => encodeSignedCursor(ctx.secrets, scope, values),
     decode: (cursor: string) => decodeSignedCursor(ctx.secrets, scope, cursor, shape),
   };
 }
+export type EventSortQuery = ReturnType<typeof eventSort>;
 
 /** Every condition of the filter plus the tenant join the sort or the view needs. */
 export function eventsWhere(ctx: Pick<Ctx, 'msp'>, filter: EventFilter, extra: (SQL | undefined)[] = [], now?: Date): SQL {

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, getTableColumns, gte, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gte, lte, ne, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { activity, appUser, eventActivity, eventEntity, securityEvent, tenant, whitelistRule } from '../../../db/schema/index.ts';
 import { NotFoundError } from '../../errors.ts';
@@ -107,27 +107,39 @@ async function eventActivities(ctx: Ctx, eventId: string) {
   };
 }
 
-/** Other events of the MSP about the same user or the same IP address, within 7 days either side. */
+/**
+ * Other events of the MSP about the same user or the same IP address, within 7 days either side.
+ * One query per key, each read newest first from its (msp, key, last seen) index and merged here:
+ * with the two keys OR-ed, the planner tended to walk the MSP's whole time index from today back.
+ */
 async function relatedEvents(ctx: Ctx, event: EventRow) {
-  const same: SQL[] = [];
-  if (event.userName) same.push(eq(securityEvent.userName, event.userName));
-  if (event.networkAddress) same.push(eq(securityEvent.networkAddress, event.networkAddress));
-  if (same.length === 0) return [];
-  const rows = await ctx.db
-    .select({ event: getTableColumns(securityEvent), tenantName: tenant.name, tenantIsDemo: tenant.isDemo })
-    .from(securityEvent)
-    .innerJoin(tenant, eq(tenant.id, securityEvent.tenantId))
-    .where(
-      and(
-        eq(securityEvent.mspId, ctx.msp),
-        ne(securityEvent.id, event.id),
-        or(...same),
-        gte(securityEvent.lastSeenAt, new Date(event.lastSeenAt.getTime() - RELATED_WINDOW_MS)),
-        lte(securityEvent.firstSeenAt, new Date(event.lastSeenAt.getTime() + RELATED_WINDOW_MS)),
-      ),
-    )
-    .orderBy(desc(securityEvent.lastSeenAt), desc(securityEvent.id))
-    .limit(RELATED_EVENTS_LIMIT);
+  const keys: SQL[] = [];
+  if (event.userName) keys.push(eq(securityEvent.userName, event.userName));
+  if (event.networkAddress) keys.push(eq(securityEvent.networkAddress, event.networkAddress));
+  const lists = await Promise.all(
+    keys.map((same) =>
+      ctx.db
+        .select({ event: getTableColumns(securityEvent), tenantName: tenant.name, tenantIsDemo: tenant.isDemo })
+        .from(securityEvent)
+        .innerJoin(tenant, eq(tenant.id, securityEvent.tenantId))
+        .where(
+          and(
+            eq(securityEvent.mspId, ctx.msp),
+            same,
+            ne(securityEvent.id, event.id),
+            gte(securityEvent.lastSeenAt, new Date(event.lastSeenAt.getTime() - RELATED_WINDOW_MS)),
+            lte(securityEvent.firstSeenAt, new Date(event.lastSeenAt.getTime() + RELATED_WINDOW_MS)),
+          ),
+        )
+        .orderBy(desc(securityEvent.lastSeenAt), desc(securityEvent.id))
+        .limit(RELATED_EVENTS_LIMIT),
+    ),
+  );
+  const byId = new Map(lists.flat().map((r) => [r.event.id, r]));
+  // Newest first, then id descending, as the SQL ordered each list (ids compare as their text).
+  const rows = [...byId.values()]
+    .sort((a, b) => b.event.lastSeenAt.getTime() - a.event.lastSeenAt.getTime() || (a.event.id < b.event.id ? 1 : a.event.id > b.event.id ? -1 : 0))
+    .slice(0, RELATED_EVENTS_LIMIT);
   return rows.map(({ event: r, tenantName, tenantIsDemo }) => ({
     ...toEventListItem(r, tenantName, tenantIsDemo),
     sameUser: event.userName !== null && r.userName === event.userName,

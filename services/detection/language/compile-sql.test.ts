@@ -35,10 +35,11 @@ describe('the SQL compiler', () => {
     expect(render('Event.Count < 0.30000000000000001').params).toEqual(['0.3']);
   });
 
-  test('entity fields use EXISTS; under NOT, "no known value" counts as well', () => {
+  test('entity fields probe the event\'s own rows (a scalar subquery, never a hashed EXISTS); under NOT, "no known value" counts as well', () => {
     const positive = render("IP.CountryCode = 'NL'").sql;
-    expect(positive.match(/EXISTS/g)).toHaveLength(1);
+    expect(positive).not.toMatch(/EXISTS/);
+    expect(positive.match(/COALESCE\(\(SELECT true FROM/g)).toHaveLength(1);
     const negative = render("IP.CountryCode <> 'NL'").sql;
-    expect(negative).toMatch(/^\(NOT \(\(EXISTS .* OR NOT EXISTS .*\)\)\)$/);
+    expect(negative).toMatch(/^\(NOT \(\(COALESCE\(\(SELECT true .* LIMIT 1\), false\) OR NOT COALESCE\(\(SELECT true .* LIMIT 1\), false\)\)\)\)$/);
   });
 });

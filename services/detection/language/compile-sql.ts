@@ -16,11 +16,11 @@ import { foldAscii } from './text.ts';
  * - a value of the wrong JSON type reads as NULL (`jsonb_typeof` guards), so a cast never fails;
  * - numbers compare as float8 (JavaScript numbers); literals are sent as the shortest text of the
  *   same double, so `0.30000000000000001` means what it means in JavaScript;
- * - multi-valued fields (entities, lists) use EXISTS subqueries. A comparison on them is unknown
+ * - multi-valued fields (entities, lists) use existence subqueries. A comparison on them is unknown
  *   when there is no known value; instead of computing that third value we use the polarity of
  *   the position: where an unknown would end up as "not selected" (under an even number of
  *   NOTs) it is compiled as false, elsewhere as true. Kleene logic guarantees the result is the
- *   same, and EXISTS lets Postgres plan semi-joins.
+ *   same, and each subquery probes only the event's own rows (see `exists`).
  */
 
 export type SqlOptions = {
@@ -81,9 +81,9 @@ function compileNode(node: FilterNode, positive: boolean, now: number): SQL {
 function compileCondition(field: FieldDefinition, test: Test, positive: boolean, now: number): SQL {
   if (isMultiValued(field)) {
     const rows = multiValueRows(field);
-    const known = sql`EXISTS (SELECT 1 FROM ${rows.from} WHERE ${rows.where} AND ${rows.value} IS NOT NULL)`;
+    const known = exists(sql`SELECT true FROM ${rows.from} WHERE ${rows.where} AND ${rows.value} IS NOT NULL LIMIT 1`);
     if (test.kind === 'is-null') return sql`NOT ${known}`;
-    const satisfied = sql`EXISTS (SELECT 1 FROM ${rows.from} WHERE ${rows.where} AND ${rows.value} IS NOT NULL AND ${valueTest(rows.value, test, now)})`;
+    const satisfied = exists(sql`SELECT true FROM ${rows.from} WHERE ${rows.where} AND ${rows.value} IS NOT NULL AND ${valueTest(rows.value, test, now)} LIMIT 1`);
     // No known value means unknown: false where that is what unknown amounts to, else true.
     return positive ? satisfied : sql`(${satisfied} OR NOT ${known})`;
   }
@@ -99,6 +99,15 @@ function compileCondition(field: FieldDefinition, test: Test, positive: boolean,
     return sql`${value} IN (${sql.join(test.values.map((v) => sql`${v}`), sql`, `)})`;
   }
   return valueTest(value, test, now);
+}
+
+/**
+ * EXISTS written as a scalar subquery: the same truth value, but Postgres probes the event's own
+ * rows through the (event_id, kind, key) index instead of turning an EXISTS under OR into a hashed
+ * subplan that reads every entity of every MSP before the first row of a page.
+ */
+function exists(query: SQL): SQL {
+  return sql`COALESCE((${query}), false)`;
 }
 
 /** The scalar value of a field, typed, NULL when missing or of another JSON type. */
