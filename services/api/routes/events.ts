@@ -66,14 +66,14 @@ const SeverityCounts = z.object({ ...severityNumbers, total: z.number() });
 const ReportCounts = SeverityCounts.extend({
   exact: z.boolean().openapi({
     description:
-      'False when a bound cut the counts short: a severity stops at 1,000 (show "1,000+"), and with q or filter the counts cover the newest 5,000 events under the other filters',
+      'False when a bound cut the counts short: a severity stops at 1,000 (show "1,000+"), and with q or filter the counts cover the newest 2,500 events under the other filters',
   }),
 });
 
 const EventPageSchema = z
   .object({
     items: z.array(EventSchema),
-    nextCursor: z.string().nullable().openapi({ description: 'With q or filter a page tests at most 5,000 events, so it may hold fewer than limit items and still have a cursor: follow it to search further' }),
+    nextCursor: z.string().nullable().openapi({ description: 'With q or filter a page tests at most 2,500 events, so it may hold fewer than limit items and still have a cursor: follow it to search further' }),
     counts: ReportCounts.openapi('SeverityCounts'),
   })
   .openapi('EventPage');

@@ -19,7 +19,7 @@ export type ListEventsInput = z.input<typeof listEventsInput>;
  * filter-language expression per page: a search that finds few matches answers a short page
  * whose cursor continues after the last event it examined, instead of reading every event.
  */
-export const SEARCH_WINDOW = 5_000;
+export const SEARCH_WINDOW = 2_500;
 /** Counts by severity stop here: past it the table says "1,000+" (`exact: false`). */
 export const COUNT_CAP = 1_000;
 
