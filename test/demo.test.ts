@@ -61,6 +61,14 @@ describe('the demo tenant', () => {
       const collected = await detail();
       expect(collected.status).toBe('active');
       expect(collected.collectors.map((c) => c.lastError).filter(Boolean)).toEqual([]);
+
+      // Detection follows collection: the story's events are on the Report, labelled as demo.
+      type Page = { items: { detectionId: string; tenantName: string; tenantIsDemo: boolean }[] };
+      const events = async () => ((await (await fetch(`${base}/api/v1/events?limit=200`, { headers: { cookie } })).json()) as Page).items;
+      await expect.poll(async () => (await events()).map((e) => e.detectionId), { timeout: 60_000, interval: 2_000 }).toEqual(
+        expect.arrayContaining(['M365.AzureAD.PasswordSpray', 'M365.Exchange.InboxRuleExternalForwarding']),
+      );
+      expect((await events()).every((e) => e.tenantIsDemo && e.tenantName === 'Contoso (demo)')).toBe(true);
     } finally {
       expect(await server.stop('SIGTERM')).toBe(0);
     }
