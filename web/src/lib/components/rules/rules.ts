@@ -1,7 +1,12 @@
-import type { ErrorDetail, UserError } from '$lib/api/errors';
-import type { components } from '$lib/api/schema';
+/**
+ * The Rules page's helpers: who may read and write, expiry as a local date-time, MITRE ids as
+ * typed, the API's message for one field. Pure functions (no Svelte, no `$lib` imports) so they
+ * are tested directly in test/e2e/rules-form.test.ts.
+ */
 
-type Role = components['schemas']['Session']['user']['role'];
+type Role = 'owner' | 'admin' | 'technician' | 'read_only';
+/** What `describeError` gives (`$lib/api/errors`), as far as these helpers read it. */
+type UserError = { message: string; details: { path: string; message: string }[] };
 
 /** Whitelist rules hide events, so reading them needs a technician; custom detections are read by everyone. */
 export const canReadWhitelist = (role: Role): boolean => role !== 'read_only';
@@ -31,7 +36,7 @@ export function fromLocalInput(value: string): string | null {
 
 /** The API's message for one field of a refused form (`mitre` also covers `mitre.2`), or null. */
 export function fieldProblem(error: UserError | null, path: string): string | null {
-  const detail = error?.details.find((d: ErrorDetail) => d.path === path || d.path.startsWith(`${path}.`));
+  const detail = error?.details.find((d) => d.path === path || d.path.startsWith(`${path}.`));
   if (!detail) return null;
   const which = detail.path.startsWith(`${path}.`) ? ` (entry ${Number(detail.path.slice(path.length + 1)) + 1})` : '';
   return `${detail.message}${which}`;
