@@ -5,24 +5,21 @@
  * user who accepts, changing a role, and the tenants page (health in words, disable/enable).
  * Every page visited is checked with axe-core. Screenshots go to test/e2e/screenshots/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { appUser, collectorCheckpoint } from '../../db/schema/index.ts';
-import { loadConfig } from '../../services/config.ts';
 import { COLLECTED_SOURCES } from '../../services/collector/collect-tenant.ts';
 import { createTenant } from '../../services/core/tenant/create-tenant.ts';
-import { startRuntime, type Runtime } from '../../services/runtime.ts';
+import type { Runtime } from '../../services/runtime.ts';
 import { DEFAULT_USER_PASSWORD, startM365Simulator, type M365Simulator } from '../../services/sim/m365/index.ts';
 import { COLLECTOR_APP_ID, COLLECTOR_SECRET, NORTHWIND_PEOPLE, collectorApp, northwindWithPeople } from '../../services/sim/m365/test-support.ts';
 import { simulatorTls } from '../../services/sim/m365/tls.ts';
 import { addMember, type Member, seedMsp } from '../helpers/app.ts';
-import { CHROMIUM, CHROMIUM_ARGS, ensureWebBuild, freePort, SCREENSHOTS, WEB_BUILD, seriousAccessibilityProblems } from '../helpers/browser.ts';
-import { createPostgresDatabase, dropPostgresDatabase, TEST_SECRET_KEY } from '../helpers/database.ts';
+import { CHROMIUM, CHROMIUM_ARGS, ensureWebBuild, SCREENSHOTS, seriousAccessibilityProblems, productHost, type ProductHost } from '../helpers/browser.ts';
 
 let sim: M365Simulator;
 let runtime: Runtime | undefined;
@@ -30,8 +27,7 @@ let browser: Browser | undefined;
 let context: BrowserContext;
 let page: Page;
 let base: string;
-let dataDir: string | undefined;
-let databaseUrl: string | undefined;
+let host: ProductHost | undefined;
 let owner: Member;
 let secret = '';
 let recoveryCodes: string[] = [];
@@ -71,32 +67,21 @@ async function signOut(p: Page) {
 
 beforeAll(async () => {
   ensureWebBuild();
-  dataDir = mkdtempSync(join(tmpdir(), 'tw-e2e-access-'));
-  if (process.env.DATABASE_URL) databaseUrl = await createPostgresDatabase(process.env.DATABASE_URL);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
+  host = await productHost('access');
+  base = host.base;
   sim = await startM365Simulator({
     tls: simulatorTls(),
     // The MSP's own app, with Tenantwatch's sign-in callback registered as a redirect URI.
     apps: [{ ...collectorApp(), displayName: 'Tenantwatch', redirectUris: [`${base}/api/v1/auth/microsoft/callback`] }],
     tenants: [northwindWithPeople()],
   });
-  const config = loadConfig({
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    TW_PUBLIC_URL: base,
-    TW_DATA_DIR: dataDir,
-    TW_SECRET_KEY: TEST_SECRET_KEY,
-    TW_LOG_LEVEL: 'silent',
-    TW_DEMO: 'false',
+  runtime = (await host.start({
     TW_LOGIN_URL: sim.url,
     TW_GRAPH_URL: sim.url,
     TW_MANAGEMENT_URL: sim.url,
     TW_MS_CLIENT_ID: COLLECTOR_APP_ID,
     TW_MS_CLIENT_SECRET: COLLECTOR_SECRET,
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-  });
-  runtime = await startRuntime(config, { webRoot: WEB_BUILD });
+  })).runtime;
   owner = await seedMsp(runtime.database, 'owner', 'Northwind IT Services');
   await runtime.database.db.update(appUser).set({ name: 'Avery Owner' }).where(eq(appUser.id, owner.userId));
 
@@ -109,10 +94,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await runtime?.stop();
+  await host?.stop();
   await sim?.close();
-  if (databaseUrl && process.env.DATABASE_URL) await dropPostgresDatabase(process.env.DATABASE_URL, databaseUrl);
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
 describe('how MSP staff get in', () => {

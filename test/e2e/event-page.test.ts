@@ -8,8 +8,7 @@
  *
  * Needs /usr/bin/chromium. Screenshots go to test/e2e/screenshots/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asc, eq } from 'drizzle-orm';
@@ -21,17 +20,16 @@ import { createEntityLookup } from '../../enrichment/lookup.ts';
 import { enrichEvent } from '../../enrichment/stage.ts';
 import { collectTenant } from '../../services/collector/collect-tenant.ts';
 import { createTokenProvider } from '../../services/collector/microsoft/token-provider.ts';
-import { loadConfig, type Config } from '../../services/config.ts';
+import { type Config } from '../../services/config.ts';
 import { detectActivity } from '../../services/detection/engine.ts';
 import { createLogger } from '../../services/log.ts';
-import { startRuntime, type Runtime } from '../../services/runtime.ts';
+import type { Runtime } from '../../services/runtime.ts';
 import { startM365Simulator, type M365Simulator } from '../../services/sim/m365/index.ts';
 import { BEC, becScenario, collectorConsent, CONTOSO } from '../../services/sim/m365/scenarios/index.ts';
 import { COLLECTOR_APP_ID, collectorApp } from '../../services/sim/m365/test-support.ts';
 import { simulatorTls } from '../../services/sim/m365/tls.ts';
 import { addMember, secrets, seedMsp, type Member } from '../helpers/app.ts';
-import { axeViolations, ensureWebBuild, freePort, launchChromium, watchPage, WEB_BUILD } from '../helpers/browser.ts';
-import { createPostgresDatabase, dropPostgresDatabase, TEST_SECRET_KEY } from '../helpers/database.ts';
+import { axeViolations, ensureWebBuild, launchChromium, watchPage, productHost, type ProductHost } from '../helpers/browser.ts';
 import { insertSimTenant } from '../helpers/sim-tenant.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
@@ -47,8 +45,7 @@ let context: BrowserContext;
 let page: Page;
 let watch: Awaited<ReturnType<typeof watchPage>>;
 let base: string;
-let dataDir: string | undefined;
-let databaseUrl: string | undefined;
+let host: ProductHost | undefined;
 let ipIntel: IpIntelService | undefined;
 let owner: Member;
 let tenantId: string;
@@ -89,27 +86,18 @@ beforeAll(async () => {
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   sim = await startM365Simulator({ tls: simulatorTls(), apps: [collectorApp()], tenants: [becScenario({ day: yesterday, users: 30, consents: [collectorConsent(COLLECTOR_APP_ID)] })] });
 
-  dataDir = mkdtempSync(join(tmpdir(), 'tw-e2e-event-'));
-  if (process.env.DATABASE_URL) databaseUrl = await createPostgresDatabase(process.env.DATABASE_URL);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    TW_PUBLIC_URL: base,
-    TW_DATA_DIR: dataDir,
-    TW_SECRET_KEY: TEST_SECRET_KEY,
-    TW_LOG_LEVEL: 'silent',
-    TW_DEMO: 'false',
+  host = await productHost('event');
+  base = host.base;
+  const started = await host.start({
     TW_LOGIN_URL: sim.url,
     TW_GRAPH_URL: sim.url,
     TW_MANAGEMENT_URL: sim.url,
     TW_EXCHANGE_URL: sim.url,
     // The test collects by itself; the scheduler should not join in.
     TW_COLLECT_INTERVAL_MINUTES: '600',
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });
-  runtime = await startRuntime(config, { webRoot: WEB_BUILD });
+  runtime = started.runtime;
+  const config = started.config;
   ipIntel = createIpIntel(config.ipIntel);
 
   owner = await seedMsp(runtime.database, 'owner', 'Northwind IT Services');
@@ -127,11 +115,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await runtime?.stop();
+  await host?.stop();
   await ipIntel?.close();
   await sim?.close();
-  if (databaseUrl && process.env.DATABASE_URL) await dropPostgresDatabase(process.env.DATABASE_URL, databaseUrl);
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
 describe('the event page', () => {

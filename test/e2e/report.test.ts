@@ -8,9 +8,8 @@
  *
  * Needs /usr/bin/chromium. Screenshots go to test/e2e/screenshots/ (report.png on every run).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { and, count, eq } from 'drizzle-orm';
@@ -18,19 +17,16 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventEntity, securityEvent, tenant } from '../../db/schema/index.ts';
 import { ingestRecords } from '../../services/collector/ingest.ts';
-import { loadConfig } from '../../services/config.ts';
 import { createFirstOwnerLink } from '../../services/core/auth/setup-tokens.ts';
 import { inboxRule } from '../../services/detection/rules/case-records.ts';
-import { startRuntime, type Runtime } from '../../services/runtime.ts';
+import type { Runtime } from '../../services/runtime.ts';
 import { startM365Simulator, type M365Simulator } from '../../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../../services/sim/m365/scenarios/index.ts';
 import { COLLECTOR_APP_ID, collectorApp } from '../../services/sim/m365/test-support.ts';
 import { simulatorTls } from '../../services/sim/m365/tls.ts';
 import { sendForDetection } from '../../services/worker/pipeline-jobs.ts';
-import { createPostgresDatabase, dropPostgresDatabase, TEST_SECRET_KEY } from '../helpers/database.ts';
-import { freePort } from '../helpers/process.ts';
 import { insertSimTenant } from '../helpers/sim-tenant.ts';
-import { ensureWebBuild, WEB_BUILD } from '../helpers/browser.ts';
+import { ensureWebBuild, productHost, type ProductHost } from '../helpers/browser.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -43,8 +39,7 @@ let browser: Browser | undefined;
 let context: BrowserContext;
 let page: Page;
 let base: string;
-let dataDir: string | undefined;
-let databaseUrl: string | undefined;
+let host: ProductHost | undefined;
 let mspId: string;
 let contosoId: string;
 let fabrikamId: string;
@@ -97,25 +92,14 @@ beforeAll(async () => {
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   sim = await startM365Simulator({ tls: simulatorTls(), apps: [collectorApp()], tenants: [becScenario({ day: yesterday, consents: [collectorConsent(COLLECTOR_APP_ID)] })] });
 
-  dataDir = mkdtempSync(join(tmpdir(), 'tw-e2e-report-'));
-  if (process.env.DATABASE_URL) databaseUrl = await createPostgresDatabase(process.env.DATABASE_URL);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    TW_PUBLIC_URL: base,
-    TW_DATA_DIR: dataDir,
-    TW_SECRET_KEY: TEST_SECRET_KEY,
-    TW_LOG_LEVEL: 'silent',
-    TW_DEMO: 'false',
+  host = await productHost('report');
+  base = host.base;
+  runtime = (await host.start({
     TW_LOGIN_URL: sim.url,
     TW_GRAPH_URL: sim.url,
     TW_MANAGEMENT_URL: sim.url,
     TW_EXCHANGE_URL: sim.url,
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-  });
-  runtime = await startRuntime(config, { webRoot: WEB_BUILD });
+  })).runtime;
 
   // The first owner, through the setup API the setup page uses.
   const token = await createFirstOwnerLink(runtime.database.db);
@@ -170,10 +154,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await runtime?.stop();
+  await host?.stop();
   await sim?.close();
-  if (databaseUrl && process.env.DATABASE_URL) await dropPostgresDatabase(process.env.DATABASE_URL, databaseUrl);
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
 type Counts = Record<'critical' | 'high' | 'medium' | 'low' | 'informational' | 'total', number>;

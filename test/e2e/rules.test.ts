@@ -8,23 +8,20 @@
  *
  * Needs /usr/bin/chromium. Screenshots go to test/e2e/screenshots/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { customDetection, securityEvent, tenant, whitelistRule } from '../../db/schema/index.ts';
 import { ingestRecords } from '../../services/collector/ingest.ts';
-import { loadConfig } from '../../services/config.ts';
 import { detectActivity } from '../../services/detection/engine.ts';
 import { inboxRule, ualSignIn } from '../../services/detection/rules/case-records.ts';
 import type { CaseRecord } from '../../services/detection/types.ts';
 import { createLogger } from '../../services/log.ts';
-import { startRuntime, type Runtime } from '../../services/runtime.ts';
+import type { Runtime } from '../../services/runtime.ts';
 import { addMember, seedMsp, type Member } from '../helpers/app.ts';
-import { ensureWebBuild, freePort, launchChromium, SCREENSHOTS, seriousAccessibilityProblems, watchPage, WEB_BUILD } from '../helpers/browser.ts';
-import { createPostgresDatabase, dropPostgresDatabase, TEST_SECRET_KEY } from '../helpers/database.ts';
+import { ensureWebBuild, launchChromium, SCREENSHOTS, seriousAccessibilityProblems, watchPage, productHost, type ProductHost } from '../helpers/browser.ts';
 
 /** Attacker-written text: markup, a script, a javascript: URL, an RTL override. */
 const HOSTILE = `<img src=x onerror=alert(1)>"><script>alert(2)</script> javascript:alert(3) \u202Egnp.exe`;
@@ -38,8 +35,7 @@ let context: BrowserContext;
 let page: Page;
 let watch: Awaited<ReturnType<typeof watchPage>>;
 let base: string;
-let dataDir: string | undefined;
-let databaseUrl: string | undefined;
+let host: ProductHost | undefined;
 let owner: Member;
 let contoso: string;
 let forwardingEvents: string[] = [];
@@ -71,23 +67,12 @@ const confirmed = (p: Page) => p.evaluate<string | null>('window.__confirmed');
 
 beforeAll(async () => {
   ensureWebBuild();
-  dataDir = mkdtempSync(join(tmpdir(), 'tw-e2e-rules-'));
-  if (process.env.DATABASE_URL) databaseUrl = await createPostgresDatabase(process.env.DATABASE_URL);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    TW_PUBLIC_URL: base,
-    TW_DATA_DIR: dataDir,
-    TW_SECRET_KEY: TEST_SECRET_KEY,
-    TW_LOG_LEVEL: 'silent',
-    TW_DEMO: 'false',
+  host = await productHost('rules');
+  base = host.base;
+  runtime = (await host.start({
     // The test raises its own activity; the scheduler should not try to collect.
     TW_COLLECT_INTERVAL_MINUTES: '600',
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-  });
-  runtime = await startRuntime(config, { webRoot: WEB_BUILD });
+  })).runtime;
 
   owner = await seedMsp(runtime.database, 'owner', 'Northwind IT Services');
   const [c] = await runtime.database.db
@@ -121,9 +106,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await runtime?.stop();
-  if (databaseUrl && process.env.DATABASE_URL) await dropPostgresDatabase(process.env.DATABASE_URL, databaseUrl);
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await host?.stop();
 }, 60_000);
 
 describe('whitelist rules', () => {

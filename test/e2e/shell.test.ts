@@ -6,17 +6,14 @@
  * Needs /usr/bin/chromium (`apt-get install -y chromium`). Builds the web app first when
  * web/build is missing or older than its sources. Screenshots go to test/e2e/screenshots/.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadConfig } from '../../services/config.ts';
 import { createFirstOwnerLink } from '../../services/core/auth/setup-tokens.ts';
 import { createTenant } from '../../services/core/tenant/create-tenant.ts';
-import { startRuntime, type Runtime } from '../../services/runtime.ts';
-import { CHROMIUM, CHROMIUM_ARGS, ensureWebBuild, freePort, SCREENSHOTS, WEB_BUILD } from '../helpers/browser.ts';
-import { createPostgresDatabase, dropPostgresDatabase, TEST_SECRET_KEY } from '../helpers/database.ts';
+import type { Runtime } from '../../services/runtime.ts';
+import { CHROMIUM, CHROMIUM_ARGS, ensureWebBuild, SCREENSHOTS, productHost, type ProductHost } from '../helpers/browser.ts';
 
 const OWNER = {
   mspName: 'Northwind IT Services',
@@ -30,8 +27,7 @@ let browser: Browser | undefined;
 let context: BrowserContext;
 let page: Page;
 let base: string;
-let dataDir: string | undefined;
-let databaseUrl: string | undefined;
+let host: ProductHost | undefined;
 /** Console errors and uncaught exceptions in the page: CSP violations land here too. */
 const pageProblems: string[] = [];
 
@@ -39,22 +35,9 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   ensureWebBuild();
 
-  dataDir = mkdtempSync(join(tmpdir(), 'tw-e2e-'));
-  if (process.env.DATABASE_URL) databaseUrl = await createPostgresDatabase(process.env.DATABASE_URL);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    TW_PUBLIC_URL: base,
-    TW_DATA_DIR: dataDir,
-    TW_SECRET_KEY: TEST_SECRET_KEY,
-    TW_LOG_LEVEL: 'silent',
-    // The shell's empty states are under test: no simulated demo tenant.
-    TW_DEMO: 'false',
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-  });
-  runtime = await startRuntime(config, { webRoot: WEB_BUILD });
+  host = await productHost('shell');
+  base = host.base;
+  runtime = (await host.start()).runtime;
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -75,9 +58,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await runtime?.stop();
-  if (databaseUrl && process.env.DATABASE_URL) await dropPostgresDatabase(process.env.DATABASE_URL, databaseUrl);
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await host?.stop();
 }, 60_000);
 
 describe('web shell', () => {

@@ -3,11 +3,15 @@
  * Chromium through playwright-core, a record of console errors and CSP violations, and axe-core.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadConfig, type Config } from '../../services/config.ts';
+import { startRuntime, type Runtime } from '../../services/runtime.ts';
+import { createPostgresDatabase, dropPostgresDatabase, TEST_SECRET_KEY } from './database.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WEB = join(ROOT, 'web');
@@ -101,4 +105,50 @@ export async function axeViolations(page: Page): Promise<{ id: string; impact: s
 /** The same check as `rule: target` lines (empty when there are none), for one-line assertions. */
 export async function seriousAccessibilityProblems(page: Page): Promise<string[]> {
   return (await axeViolations(page)).flatMap((v) => v.targets.map((t) => `${v.id}: ${t}`));
+}
+
+export type ProductHost = {
+  /** Where the product answers, e.g. http://127.0.0.1:41234 (known before it starts). */
+  base: string;
+  /** Starts the product with the built web app; `env` adds to (or overrides) the test defaults. */
+  start(env?: Record<string, string>): Promise<{ runtime: Runtime; config: Config }>;
+  /** Stops it and removes its data (the data dir, and the Postgres database when there is one). */
+  stop(): Promise<void>;
+};
+
+/**
+ * The product in-process for a browser test: its own data dir, its own Postgres database when
+ * DATABASE_URL is set, a free port, no demo tenant, quiet logs. The address is known before the
+ * start, for simulators that must register it (a sign-in redirect URI).
+ */
+export async function productHost(name: string): Promise<ProductHost> {
+  ensureWebBuild();
+  const dataDir = mkdtempSync(join(tmpdir(), `tw-e2e-${name}-`));
+  const databaseUrl = process.env.DATABASE_URL ? await createPostgresDatabase(process.env.DATABASE_URL) : undefined;
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let runtime: Runtime | undefined;
+  return {
+    base,
+    async start(env = {}) {
+      const config = loadConfig({
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        TW_PUBLIC_URL: base,
+        TW_DATA_DIR: dataDir,
+        TW_SECRET_KEY: TEST_SECRET_KEY,
+        TW_LOG_LEVEL: 'silent',
+        TW_DEMO: 'false',
+        ...env,
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      });
+      runtime = await startRuntime(config, { webRoot: WEB_BUILD });
+      return { runtime, config };
+    },
+    async stop() {
+      await runtime?.stop();
+      if (databaseUrl && process.env.DATABASE_URL) await dropPostgresDatabase(process.env.DATABASE_URL, databaseUrl);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
