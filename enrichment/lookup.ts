@@ -17,10 +17,21 @@ import type { EntityKind } from '../db/schema/index.ts';
 import type { TenantAuth, TokenProvider } from '../services/collector/microsoft/token-provider.ts';
 import { createEntityEnrichment, diffSnapshots, unavailable, type Change, type EnrichContext, type EnrichmentResult, type EntityEnrichment, type EntityRef, type Snapshot } from './entities/index.ts';
 import { IP_VOLATILE_PATHS, ipEntityResult } from './ip-entity.ts';
+import { tenant } from '../db/schema/index.ts';
 import type { IpIntelService } from './ip/index.ts';
 
 /** What a lookup needs of a tenant row. */
 export type LookupTenant = TenantAuth & { id: string };
+
+/** The tenant columns a lookup needs, for `select({ tenant: lookupTenantColumns })`. */
+export const lookupTenantColumns = {
+  id: tenant.id,
+  tenantGuid: tenant.tenantGuid,
+  authMode: tenant.authMode,
+  clientId: tenant.clientId,
+  credentialsEnc: tenant.credentialsEnc,
+  isDemo: tenant.isDemo,
+};
 
 export interface EntityLookupOptions {
   graphUrl: string;

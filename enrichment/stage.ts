@@ -26,7 +26,7 @@ import type { Logger } from '../services/log.ts';
 import { UNAVAILABLE_REASONS, type EnrichContext, type EnrichmentResult, type UnavailableReason } from './entities/index.ts';
 import { CONSENT_DETECTIONS, judgeConsentPublisher } from './consent-publisher.ts';
 import type { JsonObject } from './entities/types.ts';
-import type { EntityLookup, LookupTenant } from './lookup.ts';
+import { type EntityLookup, type LookupTenant, lookupTenantColumns } from './lookup.ts';
 
 /** Attempts per entity before a transient failure is recorded as its final answer. */
 export const ENRICH_MAX_ATTEMPTS = 5;
@@ -107,7 +107,7 @@ export async function enrichEvent(deps: EnrichStageDeps, eventId: string): Promi
       severity: securityEvent.severity,
       description: securityEvent.description,
       fields: securityEvent.fields,
-      tenant: { id: tenant.id, tenantGuid: tenant.tenantGuid, authMode: tenant.authMode, clientId: tenant.clientId, credentialsEnc: tenant.credentialsEnc, isDemo: tenant.isDemo },
+      tenant: lookupTenantColumns,
     })
     .from(securityEvent)
     .innerJoin(tenant, eq(tenant.id, securityEvent.tenantId))

@@ -2,7 +2,7 @@ import { and, asc, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { eventEntity, securityEvent, tenant, type EntityKind } from '../../../db/schema/index.ts';
 import type { Change, JsonValue, Snapshot, UnavailableReason } from '../../../enrichment/entities/index.ts';
-import type { EntityLookup } from '../../../enrichment/lookup.ts';
+import { type EntityLookup, lookupTenantColumns } from '../../../enrichment/lookup.ts';
 import { contextFor, parseUnavailableReason } from '../../../enrichment/stage.ts';
 import { NotFoundError, RateLimitedError } from '../../errors.ts';
 import { authorize } from '../authz.ts';
@@ -40,7 +40,7 @@ export async function listEventEntities({ ctx, id, live }: { ctx: Ctx; id: strin
       mspId: securityEvent.mspId,
       description: securityEvent.description,
       fields: securityEvent.fields,
-      tenant: { id: tenant.id, tenantGuid: tenant.tenantGuid, authMode: tenant.authMode, clientId: tenant.clientId, credentialsEnc: tenant.credentialsEnc, isDemo: tenant.isDemo },
+      tenant: lookupTenantColumns,
     })
     .from(securityEvent)
     .innerJoin(tenant, eq(tenant.id, securityEvent.tenantId))
