@@ -10,6 +10,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import * as schema from './schema/index.ts';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 
 type Schema = typeof schema;
 /** The Drizzle database, whichever driver is underneath. */
@@ -26,6 +27,8 @@ export type Database = {
   db: Db;
   /** For pg-boss: on Postgres, its own pool from the URL; on PGlite, the one embedded connection. */
   boss: { connectionString: string } | { db: BossDb };
+  /** PGlite on a data dir: this process's hold on it, released by `close`. */
+  dataDirLock: DataDirLock | null;
   /** Round trip to the database, for /healthz. */
   ping(): Promise<void>;
   /** Applies the committed migrations (idempotent; serialised across processes on Postgres). */
@@ -51,6 +54,8 @@ export type OpenOptions = {
   dataDir?: string;
   /** Connections in the pool (Postgres only). */
   poolSize?: number;
+  /** What holds a PGlite data dir, shown to anyone else who tries to open it (`start`, `import`…). */
+  command?: string;
 };
 
 /**
@@ -60,16 +65,25 @@ export type OpenOptions = {
  */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
-  return openPglite(options.dataDir ?? './data');
+  return openPglite(options.dataDir ?? './data', options.command ?? 'tenantwatch');
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
+/** A data dir belongs to one process at a time (data-dir-lock.ts): opening one takes it, or fails naming its owner. */
+async function openPglite(dataDir: string, command: string): Promise<Database> {
   let path: string | undefined;
+  let lock: DataDirLock | null = null;
   if (dataDir !== 'memory://') {
+    lock = acquireDataDirLock(dataDir, command);
     path = join(dataDir, 'pglite');
     mkdirSync(path, { recursive: true });
   }
-  const client = await PGlite.create(path);
+  let client: PGlite;
+  try {
+    client = await PGlite.create(path);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const db: Db = drizzlePglite(client, { schema });
   return {
     kind: 'pglite',
@@ -91,8 +105,13 @@ async function openPglite(dataDir: string): Promise<Database> {
     async migrate() {
       await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: migrationsDir() });
     },
+    dataDirLock: lock,
     async close() {
-      if (!client.closed) await client.close();
+      try {
+        if (!client.closed) await client.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }
@@ -106,6 +125,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     kind: 'postgres',
     db,
     boss: { connectionString: url },
+    dataDirLock: null,
     async ping() {
       await pool.query('select 1');
     },

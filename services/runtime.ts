@@ -17,7 +17,7 @@ import { createIpIntel } from '../enrichment/ip/index.ts';
 import { startDemo, type RunningDemo } from './demo/demo.ts';
 import { JOBS } from './worker/jobs.ts';
 import { PIPELINE_JOBS } from './worker/pipeline-jobs.ts';
-import { type PgBoss, queueIsHealthy, startQueue, startWorkers, stopQueue } from './worker/queue.ts';
+import { failOrphanedJobs, type PgBoss, queueIsHealthy, startQueue, startWorkers, stopQueue } from './worker/queue.ts';
 
 export const WEB_BUILD_DIR = fileURLToPath(new URL('../web/build', import.meta.url));
 
@@ -42,7 +42,7 @@ export type Runtime = {
 export async function startRuntime(config: Config, options: { log?: Logger; webRoot?: string | null } = {}): Promise<Runtime> {
   const log = options.log ?? createLogger(config);
   const secrets = createSecretBox(resolveSecretKey(config, log));
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, command: 'start' });
   try {
     await database.migrate();
   } catch (err) {
@@ -61,6 +61,11 @@ export async function startRuntime(config: Config, options: { log?: Logger; webR
   }
 
   const boss = await startQueue(database, log);
+  if (database.kind === 'pglite') {
+    // This process holds the data dir alone, so a job still active was left by a crash: retry it now, not after its expiry.
+    const orphaned = await failOrphanedJobs(boss);
+    if (orphaned.length > 0) log.warn({ jobs: orphaned }, 'jobs left running by a crash were returned to their queues to be retried');
+  }
   const jobDeps = { database, log, config };
   const tokens = createTokenProvider(config, secrets);
   // IP intelligence for detections and enrichment; a missing or broken database is reported by

@@ -1,26 +1,11 @@
-import { asc } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { openDatabase, type Database } from '../../db/client.ts';
+import type { Database } from '../../db/client.ts';
 import { msp } from '../../db/schema/index.ts';
-import { type Config, loadConfig } from '../config.ts';
+import type { Config } from '../config.ts';
 import type { Ctx } from '../core/context.ts';
 import { createSecretBox, resolveSecretKey } from '../crypto.ts';
-import { ValidationError } from '../errors.ts';
-
-/**
- * Opens the database for one CLI command (migrating it, so a command on a fresh install works)
- * and always closes it, even when the command fails.
- */
-export async function withDatabase<T>(fn: (database: Database, config: Config) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
-  try {
-    await database.migrate();
-    return await fn(database, config);
-  } finally {
-    await database.close();
-  }
-}
+import { NotFoundError, ValidationError } from '../errors.ts';
 
 /**
  * The CLI acts as the installation itself (system actor) on one MSP: the one given with
@@ -31,7 +16,9 @@ export async function systemCtx(database: Database, config: Config, mspId: strin
   const base = { actor: { type: 'system', role: 'owner' } as const, db: database.db, secrets };
   if (mspId) {
     if (!z.uuid().safeParse(mspId).success) throw new ValidationError(`--msp: expected an MSP id (a UUID), got "${mspId}"`);
-    return { ...base, msp: mspId };
+    const [found] = await database.db.select({ id: msp.id }).from(msp).where(eq(msp.id, mspId)).limit(1);
+    if (!found) throw new NotFoundError(`--msp: no MSP has the id ${mspId}.`);
+    return { ...base, msp: found.id };
   }
   const rows = await database.db.select({ id: msp.id, name: msp.name }).from(msp).orderBy(asc(msp.createdAt)).limit(2);
   if (rows.length === 0) {

@@ -19,6 +19,14 @@ export type JobDefinition<T = unknown, D = JobDeps> = {
    * `short` one queued per key (running ones do not count).
    */
   policy?: 'standard' | 'stately' | 'short';
+  /**
+   * Seconds a job may stay active before pg-boss fails it (and retries it, within its retry
+   * limit); pg-boss's default is 15 minutes. This is how a job whose process died is picked up
+   * again on Postgres, where another process may still be running it; on PGlite the one owner
+   * returns such jobs at start-up (`failOrphanedJobs`). Give a short expiry only where a job's
+   * runtime is bounded well below it: an expired job that still runs is run twice at once.
+   */
+  expireInSeconds?: number;
   /** Jobs of this queue one process runs at once; `TW_WORKER_CONCURRENCY` when not given. */
   concurrency?: (config: Config) => number;
 };

@@ -14,6 +14,14 @@ import type { PgBoss } from './queue.ts';
 export type PipelineDeps = JobDeps & { boss: PgBoss; tokens: TokenProvider; ipIntel: IpIntelService };
 
 /**
+ * Expiry of the jobs whose runtime is bounded (one detection batch of `DETECT_BATCH` records,
+ * one event's lookups with their timeouts, a sweep's queries): each takes seconds, so 90 s is a
+ * wide margin, and with pg-boss's expiry check once a minute (maintenanceIntervalSeconds) a job
+ * whose process was killed runs again within about two and a half minutes instead of fifteen.
+ */
+const BOUNDED_JOB_EXPIRY_SECONDS = 90;
+
+/**
  * Table of contents of the pipeline: queue name → the verb it runs. Detection, enrichment,
  * notification and ticketing add their queues here.
  */
@@ -25,6 +33,7 @@ export const PIPELINE_JOBS = {
    */
   'collect.schedule': {
     schedule: '* * * * *',
+    expireInSeconds: BOUNDED_JOB_EXPIRY_SECONDS,
     run: async (_data: unknown, { database, boss, config }) => {
       const tenantIds = await dueTenants(database.db, config.collect.intervalMinutes);
       for (const tenantId of tenantIds) await boss.send('collect.tenant', { tenantId }, { singletonKey: tenantId });
@@ -38,6 +47,9 @@ export const PIPELINE_JOBS = {
     concurrency: (config) => config.collect.concurrency,
     // A failed pass is retried by the next schedule, with each source's own backoff.
     retryLimit: 0,
+    // pg-boss's 15 minutes: a first back-fill of a large tenant runs long, and an expired pass
+    // that still runs would collect the tenant twice at once. A crashed pass is picked up at the
+    // next start on PGlite (failOrphanedJobs), on Postgres after this expiry.
     run: async (data: unknown, { database, log, config, tokens, boss }) => {
       const { tenantId } = data as { tenantId: string };
       const results = await collectTenant({ db: database.db, config, tokens, log }, tenantId);
@@ -55,6 +67,7 @@ export const PIPELINE_JOBS = {
    */
   'detect.activity': {
     retryLimit: 5,
+    expireInSeconds: BOUNDED_JOB_EXPIRY_SECONDS,
     run: async (data: unknown, { database, log, boss, ipIntel }) => {
       const { activityIds } = data as { activityIds: string[] };
       const { eventIds, ...summary } = await detectActivity({ db: database.db, log, ipIntel }, activityIds);
@@ -70,6 +83,7 @@ export const PIPELINE_JOBS = {
    */
   'detect.sweep': {
     schedule: '*/10 * * * *',
+    expireInSeconds: BOUNDED_JOB_EXPIRY_SECONDS,
     run: async (_data: unknown, { database, boss }) => {
       const ids = await undetectedActivity(database.db, await databaseNow(database.db));
       return { queued: ids.length, jobs: await sendForDetection(boss, ids) };
@@ -84,6 +98,7 @@ export const PIPELINE_JOBS = {
   'enrich.event': {
     policy: 'short',
     retryLimit: 5,
+    expireInSeconds: BOUNDED_JOB_EXPIRY_SECONDS,
     run: async (data: unknown, deps) => {
       const { eventId } = data as { eventId: string };
       const outcome = await enrichEvent({ db: deps.database.db, lookup: entityLookup(deps), log: deps.log, slots: ENRICH_SLOTS }, eventId);
@@ -99,6 +114,7 @@ export const PIPELINE_JOBS = {
    */
   'enrich.sweep': {
     schedule: '*/5 * * * *',
+    expireInSeconds: BOUNDED_JOB_EXPIRY_SECONDS,
     run: async (_data: unknown, { database, boss }) => {
       const ids = await staleEnrichments(database.db);
       return { queued: await sendForEnrichment(boss, ids) };

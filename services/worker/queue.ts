@@ -56,8 +56,33 @@ export async function startWorkers<D extends JobDeps>(boss: PgBoss, jobs: Record
 /** Creates the queues (idempotent): jobs can be sent to them before any worker runs. */
 export async function ensureQueues<D>(boss: PgBoss, jobs: Record<string, JobDefinition<unknown, D>>): Promise<void> {
   for (const [name, job] of Object.entries(jobs)) {
-    await boss.createQueue(name, { name, policy: job.policy ?? 'standard', retryLimit: job.retryLimit ?? 5, retryBackoff: true, retryDelay: 5 });
+    const options = { name, policy: job.policy ?? 'standard', retryLimit: job.retryLimit ?? 5, retryBackoff: true, retryDelay: 5, expireInSeconds: job.expireInSeconds ?? DEFAULT_EXPIRY_SECONDS };
+    // createQueue leaves an existing queue as it is; the update brings it to the current definition.
+    await boss.createQueue(name, options);
+    await boss.updateQueue(name, options);
   }
+}
+
+/** pg-boss's own default. */
+const DEFAULT_EXPIRY_SECONDS = 15 * 60;
+
+/**
+ * Fails (so pg-boss retries them, within their retry limit and with its backoff) the jobs left
+ * `active` by a process that died. Call it only while no worker of this queue runs anywhere: on
+ * PGlite at start-up, before `startWorkers`, where holding the data dir makes this process the
+ * only one. On Postgres another process may still be running an active job: expiry covers it
+ * (`expireInSeconds`).
+ */
+export async function failOrphanedJobs(boss: PgBoss): Promise<{ name: string; count: number }[]> {
+  const { rows } = (await boss.getDb().executeSql(`select name, id from pgboss.job where state = 'active'`, [])) as { rows: { name: string; id: string }[] };
+  const byQueue = new Map<string, string[]>();
+  for (const r of rows) byQueue.set(r.name, [...(byQueue.get(r.name) ?? []), r.id]);
+  const failed = [];
+  for (const [name, ids] of byQueue) {
+    for (const id of ids) await boss.fail(name, id, { message: 'the process running this job stopped before it finished (crash or kill)' });
+    failed.push({ name, count: ids.length });
+  }
+  return failed;
 }
 
 /**

@@ -38,6 +38,7 @@ export const requestDatabase: Database = {
   get boss() {
     return active().boss;
   },
+  dataDirLock: null,
   ping: () => active().ping(),
   migrate: () => Promise.reject(new Error('migrations are not run on Workers: run `tenantwatch migrate` from a Node machine')),
   close: () => Promise.resolve(),
