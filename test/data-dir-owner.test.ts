@@ -158,7 +158,7 @@ describe.skipIf(!onPglite)('while tenantwatch start owns the data dir', () => {
     const restarted = await start();
     const startedAt = Date.now();
     expect(restarted.output()).toContain('jobs left running by a crash were returned to their queues to be retried');
-    // The job's own expiry is 90 s and the sweep waits 10 minutes: only the retry at start-up is this quick.
+    // The job's expiry is 15 minutes and the sweep waits 10: only the retry at start-up is this quick.
     const events = await waitFor('the orphaned detection job to raise its events', 60_000, async () => {
       const items = await eventsOf(fabrikamId);
       return items.length > 0 ? items : undefined;

@@ -32,7 +32,11 @@ export async function startServer(env: Record<string, string>, pattern: RegExp, 
   const child: ChildProcess = spawn(process.execPath, [CLI, 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not print ${pattern} in time:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // Not left running: it would hold the data dir for the tests that follow.
+      child.kill('SIGKILL');
+      reject(new Error(`server did not print ${pattern} in time:\n${output}`));
+    }, timeoutMs);
     const onData = (d: Buffer) => {
       output += d.toString();
       const m = output.match(pattern);
