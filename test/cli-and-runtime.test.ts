@@ -89,7 +89,7 @@ describe('tenantwatch CLI', () => {
       expect(result.code, args.join(' ')).toBe(0);
       expect(result.stdout).toMatch(/^Usage: tenantwatch/);
     }
-  }, 60_000);
+  }, 180_000);
 
   test('user create prints a one-time setup link; a duplicate is one clear line and exit 1', async () => {
     const created = await runCli(['user', 'create', '--email', 'tech@northwind.example', '--role', 'technician'], env);
@@ -101,7 +101,7 @@ describe('tenantwatch CLI', () => {
     const badRole = await runCli(['user', 'create', '--email', 'x@northwind.example', '--role', 'god'], env);
     expect(badRole.code).not.toBe(0);
     expect(badRole.stderr).toContain('expected owner, admin, technician or read-only');
-  }, 60_000);
+  }, 180_000);
 
   test('rules list prints the built-in detections', async () => {
     const result = await runCli(['rules', 'list'], env);
@@ -157,7 +157,7 @@ describe('tenantwatch CLI', () => {
     const missing = await runCli(['import', join(dataDir, 'nope.csv'), '--tenant', 'contoso.com'], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(`tenantwatch: file not found: ${join(dataDir, 'nope.csv')}\n`);
-  }, 60_000);
+  }, 180_000);
 
   test('rules test shows the events an expression matches, and where an expression is wrong', async () => {
     // One event, written the way detection stores it (no server holds the database now).
@@ -190,7 +190,7 @@ describe('tenantwatch CLI', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^tenantwatch: expected a value after '=', found 'AND' at 1:18\n/);
     expect(bad.stderr).toContain('^');
-  }, 60_000);
+  }, 180_000);
 
   test('the API accepts the CLI-made token as a bearer token', async () => {
     const port = await freePort();

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +83,11 @@ describe.skipIf(!onPglite)('while tenantwatch start owns the data dir', () => {
     expect(setup.status).toBe(200);
 
     const pid = first.child.pid!;
+    // Only the data dir's owner reaches the control socket.
+    const { socketPath } = JSON.parse(readFileSync(lockPath(dataDir), 'utf8')) as { socketPath: string };
+    expect(socketPath).toBe(join(dataDir, 'run', 'control.sock'));
+    expect(statSync(socketPath).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, 'run')).mode & 0o777).toBe(0o700);
     const second = await runCli(['start'], { ...env, PORT: String(await freePort()) });
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(new RegExp(`^tenantwatch: Tenantwatch is already running on ${dataDir} \\(pid ${pid}, started \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\); stop it first\\.\\n$`));
