@@ -27,6 +27,7 @@ import { createLogger } from '../log.ts';
 import { UnrecognisedExportError } from '../collector/import/read-audit-file.ts';
 import { systemCtx, withDatabase } from './context.ts';
 import { resolveTenant } from './resolve-tenant.ts';
+import { registerMspCommands } from './commands/msp.ts';
 import { openApiDocument } from '../api/openapi.ts';
 
 // `tenantwatch tenant list | head`: a closed pipe ends the command quietly, as for any Unix tool.
@@ -378,6 +379,7 @@ program
     }),
   );
 
+registerMspCommands(program);
 program
   .command('openapi')
   .description('print the OpenAPI document')
