@@ -42,7 +42,7 @@ describe('TW_SIGNUP=closed', () => {
   afterAll(() => t.drop());
 
   test('refuses the open page, the operator cannot invite, and an earlier link no longer works', async () => {
-    expect(await call(t.app, 'GET', '/api/v1/signup').then((r) => r.json())).toEqual({ mode: 'closed' });
+    expect(await (await call(t.app, 'GET', '/api/v1/signup')).json()).toEqual({ mode: 'closed' });
     const open = await call(t.app, 'POST', '/api/v1/signup', { body: newcomer() });
     expect(open.status).toBe(403);
     expect((await errorOf(open)).message).toMatch(/closed/);
@@ -64,7 +64,7 @@ describe('TW_SIGNUP=invite', () => {
 
   test("the operator's link creates a new MSP with its own owner, once and only once", async () => {
     const { token } = await createMspSignupLink({ db: t.database.db, mode: 'invite' }, { mspName: 'Fabrikam IT' });
-    expect(await call(t.app, 'GET', `/api/v1/signup/${token}`).then((r) => r.json())).toEqual({ mspName: 'Fabrikam IT' });
+    expect(await (await call(t.app, 'GET', `/api/v1/signup/${token}`)).json()).toEqual({ mspName: 'Fabrikam IT' });
 
     const input = newcomer({ mspName: 'Fabrikam IT', email: 'Owner@Fabrikam.example' });
     const session = await signedUp(await call(t.app, 'POST', `/api/v1/signup/${token}`, { body: input }));
