@@ -43,19 +43,20 @@ describe('sign-up page', () => {
   test('open sign-up creates a new MSP and signs its owner in to an empty workspace', async () => {
     const context = await browser!.newContext({ baseURL: host!.base });
     const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
     const watch = await watchPage(page);
     await page.goto('/signup');
-    await expect.poll(() => page.getByRole('heading', { name: 'Sign up your MSP' }).isVisible()).toBe(true);
+    await page.getByRole('heading', { name: 'Sign up your MSP' }).waitFor();
     expect(await seriousAccessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, 'signup.png'), fullPage: true });
 
     // The form says what is missing before sending anything.
     await page.getByRole('button', { name: 'Create workspace and sign in' }).click();
-    await expect.poll(() => page.getByText("Enter your company's name.").isVisible()).toBe(true);
+    await page.getByText("Enter your company's name.").waitFor();
 
     await fillSignUp(page, { mspName: 'Fabrikam IT', name: 'Fabrikam Owner', email: 'owner@fabrikam.example' });
     await page.waitForURL(`${host!.base}/`);
-    await expect.poll(() => page.getByTitle('Your MSP').textContent()).toBe('Fabrikam IT');
+    await expect.poll(() => page.getByTitle('Your MSP').textContent(), { timeout: 20_000 }).toBe('Fabrikam IT');
     expect(watch.problems).toEqual([]);
     expect(await watch.cspViolations()).toEqual([]);
     await context.close();
@@ -65,16 +66,17 @@ describe('sign-up page', () => {
     const { token } = await createMspSignupLink({ db: runtime.database.db, mode: 'open' }, { mspName: 'Contoso Partners' });
     const context = await browser!.newContext({ baseURL: host!.base });
     const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
     const watch = await watchPage(page);
     await page.goto(`/signup/${token}`);
-    await expect.poll(() => page.getByLabel('Company (MSP) name').inputValue()).toBe('Contoso Partners');
+    await expect.poll(() => page.getByLabel('Company (MSP) name').inputValue(), { timeout: 20_000 }).toBe('Contoso Partners');
     await fillSignUp(page, { name: 'Contoso Owner', email: 'owner@contoso-partners.example' });
     await page.waitForURL(`${host!.base}/`);
-    await expect.poll(() => page.getByTitle('Your MSP').textContent()).toBe('Contoso Partners');
+    await expect.poll(() => page.getByTitle('Your MSP').textContent(), { timeout: 20_000 }).toBe('Contoso Partners');
 
     await page.goto(`/signup/${token}`);
-    await expect.poll(() => page.getByRole('heading', { name: "This sign-up link can't be used" }).isVisible()).toBe(true);
-    await expect.poll(() => page.getByText(/already used or has expired/).isVisible()).toBe(true);
+    await page.getByRole('heading', { name: "This sign-up link can't be used" }).waitFor();
+    await page.getByText(/already used or has expired/).waitFor();
     expect(await seriousAccessibilityProblems(page)).toEqual([]);
     expect(watch.problems).toEqual([]);
     await context.close();
