@@ -45,6 +45,15 @@ const MAXMIND_DATABASES = {
   TW_MAXMIND_RESIDENTIAL_PROXY: 'residentialProxy',
 } as const;
 
+/**
+ * Who may create a new MSP on this installation (besides the first owner's setup):
+ * - `closed`: nobody;
+ * - `invite`: whoever holds a one-time link from the operator (`tenantwatch msp invite`);
+ * - `open`: also anyone, through the public sign-up page (rate limited per address).
+ */
+export const SIGNUP_MODES = ['closed', 'invite', 'open'] as const;
+export type SignupMode = (typeof SIGNUP_MODES)[number];
+
 const envSchema = z.object({
   PORT: port.default(8787),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -83,6 +92,10 @@ const envSchema = z.object({
   TW_RETENTION_DAYS: positiveInt('a number of days').default(90),
   TW_AUDIT_WEBHOOKS: z.enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' }).default('auto'),
   TW_LIVE_LOOKUPS_PER_MINUTE: positiveInt('a number of lookups').default(30),
+  TW_SIGNUP: z.enum(SIGNUP_MODES, { message: 'expected closed, invite or open' }).default('invite'),
+  TW_METRICS_PORT: port.optional(),
+  TW_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  TW_METRICS_TOKEN: z.string().trim().min(16, 'expected at least 16 characters (openssl rand -hex 32)').optional(),
   ...Object.fromEntries(Object.keys(MAXMIND_DATABASES).map((k) => [k, z.string().trim().min(1).optional()])),
   TW_GEOIP2_ACCOUNT_ID: z.string().regex(/^\d+$/, 'expected the numeric MaxMind account ID').optional(),
   TW_GEOIP2_LICENSE_KEY: z.string().trim().min(1).optional(),
@@ -145,6 +158,14 @@ export type Config = {
   ipIntel: IpIntelSettings;
   /** Live entity lookups the event page may make per tenant per minute (each costs Microsoft Graph or Exchange calls). */
   liveLookupsPerMinute: number;
+  /** Who may create a new MSP; see SIGNUP_MODES. */
+  signup: SignupMode;
+  /**
+   * Prometheus metrics: off unless a port or a token is set. `port` serves them on a listener of
+   * their own (on `host`); `token`, when set, is required as a bearer token wherever they are
+   * served, and alone serves them on the application's port.
+   */
+  metrics: { port: number | undefined; host: string; token: string | undefined };
 };
 
 export class ConfigError extends Error {
@@ -213,6 +234,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     extraCaCertsFile: e.NODE_EXTRA_CA_CERTS,
     ipIntel,
     liveLookupsPerMinute: e.TW_LIVE_LOOKUPS_PER_MINUTE,
+    signup: e.TW_SIGNUP,
+    metrics: { port: e.TW_METRICS_PORT, host: e.TW_METRICS_HOST, token: e.TW_METRICS_TOKEN },
   };
 }
 
@@ -260,7 +283,7 @@ export function decodeKey(value: string): Buffer | null {
 }
 
 function redact(key: string, value: string): string {
-  if (key === 'TW_SECRET_KEY' || key === 'TW_MS_CLIENT_SECRET' || key === 'TW_GEOIP2_LICENSE_KEY') return '<hidden>';
+  if (key === 'TW_SECRET_KEY' || key === 'TW_MS_CLIENT_SECRET' || key === 'TW_GEOIP2_LICENSE_KEY' || key === 'TW_METRICS_TOKEN') return '<hidden>';
   if (key === 'DATABASE_URL') return value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   return value;
 }

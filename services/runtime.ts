@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { openDatabase, type Database } from '../db/client.ts';
+import { startMetricsServer } from './api/metrics-server.ts';
 import { createNodeApp } from './api/node.ts';
 import { cookiesAreSecure } from './api/auth/cookies.ts';
 import type { App } from './api/types.ts';
@@ -89,6 +90,8 @@ export async function startRuntime(config: Config, options: { log?: Logger; webR
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   log.info({ url, publicUrl: config.publicUrl }, 'Tenantwatch is listening');
+  const metricsServer = config.metrics.port ? await startMetricsServer(config, metrics) : null;
+  if (metricsServer) log.info({ url: metricsServer.url }, 'metrics are served');
   if (!cookiesAreSecure(config)) {
     log.warn({ publicUrl: config.publicUrl }, 'TW_PUBLIC_URL is plain http on a non-local host: session cookies are sent without the Secure flag; serve Tenantwatch over https');
   }
@@ -108,6 +111,7 @@ export async function startRuntime(config: Config, options: { log?: Logger; webR
       // Open event streams end first; the server waits for every open response before it closes.
       shutdown.abort();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await metricsServer?.close();
       await stopQueue(boss, config.shutdownGraceSeconds);
       await ipIntel.close();
       await demo?.stop();

@@ -17,7 +17,7 @@ let env: Record<string, string>;
 let databaseUrl: string | undefined;
 
 beforeAll(async () => {
-  env = { TW_DATA_DIR: dataDir, TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'info', TW_SHUTDOWN_GRACE_SECONDS: '5', TW_DEMO: 'off' };
+  env = { TW_DATA_DIR: dataDir, TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'info', TW_SHUTDOWN_GRACE_SECONDS: '5', TW_DEMO: 'off', TW_METRICS_TOKEN: 'metrics-token-for-this-test' };
   if (process.env.DATABASE_URL) {
     databaseUrl = await createPostgresDatabase(process.env.DATABASE_URL);
     env.DATABASE_URL = databaseUrl;
@@ -69,7 +69,7 @@ describe('tenantwatch start', () => {
       expect(setup.status).toBe(200);
       expect(setup.headers.get('x-request-id')).toMatch(/^[\w-]+$/);
 
-      const metrics = await (await fetch(`${base}/metrics`)).text();
+      const metrics = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${env.TW_METRICS_TOKEN}` } })).text();
       expect(metrics).toMatch(/tenantwatch_http_requests_total\{method="POST",route="\/api\/v1\/setup\/:token",status="200"\} 1/);
       expect(metrics).toContain('tenantwatch_process_resident_memory_bytes');
     } finally {

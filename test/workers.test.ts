@@ -29,6 +29,7 @@ const WEB_BUILD = join(ROOT, 'web/build');
 const WRANGLER_SCRATCH = join(ROOT, '.wrangler');
 const run = promisify(execFile);
 const base = process.env.DATABASE_URL;
+const METRICS_TOKEN = 'metrics-token-for-the-worker-test';
 
 /** Hyperdrive refuses a connection string without a password; the test server does not check it. */
 function withPassword(url: string): string {
@@ -93,7 +94,7 @@ describe.skipIf(!base)('the Cloudflare Worker in workerd (Hyperdrive to Postgres
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
     });
 
-    mf = startWorker({ TW_SECRET_KEY: TEST_SECRET_KEY });
+    mf = startWorker({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_METRICS_TOKEN: METRICS_TOKEN });
     url = await mf.ready;
   }, 240_000);
 
@@ -209,8 +210,9 @@ describe.skipIf(!base)('the Cloudflare Worker in workerd (Hyperdrive to Postgres
     expect(out.status).toBe(204);
   }, 30_000);
 
-  it('counts requests in /metrics', async () => {
-    const res = await call('/metrics');
+  it('counts requests in /metrics, for the holder of the metrics token only', async () => {
+    expect((await call('/metrics')).status).toBe(401);
+    const res = await call('/metrics', { token: METRICS_TOKEN });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('tenantwatch_http_requests_total');
   });

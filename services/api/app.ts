@@ -17,6 +17,7 @@ import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mfaRoutes } from './routes/mfa.ts';
 import { setupRoutes } from './routes/setup.ts';
+import { signupRoutes } from './routes/signup.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
@@ -39,6 +40,7 @@ export function apiRoutes() {
     .route('/', microsoftAuthRoutes)
     .route('/', mfaRoutes)
     .route('/', setupRoutes)
+    .route('/', signupRoutes)
     .route('/', tenantRoutes)
     .route('/', userRoutes)
     .route('/', tokenRoutes)

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCollectCommand } from './commands/collect.ts';
 import { registerImportCommand } from './commands/import.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerMspCommands } from './commands/msp.ts';
 import { registerOpenapiCommand } from './commands/openapi.ts';
 import { registerRulesCommands } from './commands/rules.ts';
 import { registerStartCommand } from './commands/start.ts';
@@ -29,6 +30,7 @@ export function buildProgram(host: CommandHost): Command {
   registerTenantCommands(program, host);
   registerCollectCommand(program, host);
   registerRulesCommands(program, host);
+  registerMspCommands(program, host);
   registerImportCommand(program, host);
   registerOpenapiCommand(program, host);
   return program;

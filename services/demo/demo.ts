@@ -6,8 +6,9 @@
  *
  * The demo tenant is an ordinary tenant row (`is_demo`), collected by the ordinary collector;
  * only its endpoints differ (`config.demoMicrosoft`, see collector/microsoft/endpoints.ts).
- * It runs while TW_DEMO is on and the MSP has no tenant of its own; TW_DEMO=off removes the
- * demo tenant and everything recorded about it.
+ * The demo belongs to one MSP, the installation's first (see ensureDemoTenant). It runs while
+ * TW_DEMO is on and that MSP has no tenant of its own; TW_DEMO=off removes the demo tenant and
+ * everything recorded about it.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -68,9 +69,17 @@ export async function startDemo(deps: DemoDeps, options: { now?: Date } = {}): P
     if (removed.length > 0) log.info({ tenants: removed.length }, 'TW_DEMO is off: removed the demo tenant and its activity and events');
     return null;
   }
-  const [own] = await db.select({ id: tenant.id }).from(tenant).where(eq(tenant.isDemo, false)).limit(1);
+  // The demo belongs to one MSP: only a tenant of that MSP's own pauses it, never another MSP's.
+  const demoMsp = await findDemoMsp(database);
+  const [own] = demoMsp
+    ? await db.select({ id: tenant.id }).from(tenant).where(and(eq(tenant.mspId, demoMsp), eq(tenant.isDemo, false))).limit(1)
+    : [];
   if (own) {
-    const paused = await db.update(tenant).set({ status: 'disabled', updatedAt: new Date() }).where(eq(tenant.isDemo, true)).returning({ id: tenant.id });
+    const paused = await db
+      .update(tenant)
+      .set({ status: 'disabled', updatedAt: new Date() })
+      .where(and(eq(tenant.mspId, demoMsp!), eq(tenant.isDemo, true)))
+      .returning({ id: tenant.id });
     if (paused.length > 0) log.info('demo paused: your own tenants are being watched (TW_DEMO=off removes the demo tenant)');
     return null;
   }
@@ -107,14 +116,24 @@ export async function startDemo(deps: DemoDeps, options: { now?: Date } = {}): P
 }
 
 /**
- * The demo tenant in the first MSP (created as "Demo MSP" on a fresh install; the first owner's
- * setup then takes that MSP over under their company's name).
+ * The MSP the demo belongs to: the one holding the demo tenant, else the installation's first
+ * MSP (the first owner's); null on a fresh install.
+ */
+async function findDemoMsp(database: Database): Promise<string | null> {
+  const db = database.db;
+  const [holder] = await db.select({ id: tenant.mspId }).from(tenant).where(eq(tenant.isDemo, true)).orderBy(asc(tenant.createdAt)).limit(1);
+  if (holder) return holder.id;
+  const [first] = await db.select({ id: msp.id }).from(msp).orderBy(asc(msp.createdAt), asc(msp.id)).limit(1);
+  return first?.id ?? null;
+}
+
+/**
+ * The demo tenant in its MSP (created as "Demo MSP" on a fresh install; the first owner's setup
+ * then takes that MSP over under their company's name). MSPs that sign up later get no demo.
  */
 async function ensureDemoTenant({ database, secrets }: DemoDeps): Promise<string> {
   const db = database.db;
-  let [first] = await db.select({ id: msp.id }).from(msp).orderBy(asc(msp.createdAt), asc(msp.id)).limit(1);
-  if (!first) [first] = await db.insert(msp).values({ name: DEMO_MSP_NAME }).returning({ id: msp.id });
-  const mspId = first!.id;
+  const mspId = (await findDemoMsp(database)) ?? (await db.insert(msp).values({ name: DEMO_MSP_NAME }).returning({ id: msp.id }))[0]!.id;
   const [existing] = await db
     .select({ id: tenant.id })
     .from(tenant)

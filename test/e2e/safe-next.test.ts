@@ -33,6 +33,8 @@ describe('safeNext', () => {
     '/signin',
     '/signin?next=/tenants',
     '/setup/abc',
+    '/signup',
+    '/signup/abc',
   ])('sends %j to the Report instead', (raw) => {
     expect(safeNext(raw)).toBe('/');
   });

@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
+import { errorBody } from '../errors.ts';
+import { serveMetrics } from '../metrics.ts';
 import type { AppEnv } from '../types.ts';
 
-/** Operations endpoints, outside the versioned API and without auth (no data in them). */
+/** Operations endpoints, outside the versioned API: /healthz without auth (no data in it), /metrics behind its token. */
 export const healthRoutes = new Hono<AppEnv>()
   .get('/healthz', async (c) => {
     const { database, queueHealthy } = c.get('deps');
@@ -21,8 +23,9 @@ export const healthRoutes = new Hono<AppEnv>()
     c.header('Cache-Control', 'no-store');
     return c.json({ status: healthy ? 'ok' : 'failing', checks: { database: db, queue } }, healthy ? 200 : 503);
   })
+  // On the application's port only with TW_METRICS_TOKEN; otherwise on TW_METRICS_PORT, or off.
   .get('/metrics', async (c) => {
-    const { metrics } = c.get('deps');
-    c.header('Content-Type', metrics.contentType);
-    return c.body(await metrics.metrics());
+    const { metrics, config } = c.get('deps');
+    if (config.metrics.token === undefined) return c.json(errorBody(c, 'not_found', `Nothing here: ${c.req.method} ${c.req.path}`), 404);
+    return serveMetrics(c, metrics, config.metrics.token);
   });

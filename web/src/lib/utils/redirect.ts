@@ -2,7 +2,7 @@
 const PLACEHOLDER_ORIGIN = 'https://tenantwatch.invalid';
 
 /** Pages that must never be the target of `?next=`: going there after signing in would loop. */
-const NOT_A_DESTINATION = /^\/(signin|setup)(\/|$)/;
+const NOT_A_DESTINATION = /^\/(signin|setup|signup)(\/|$)/;
 
 /**
  * Where to go after signing in, from an untrusted `?next=` value: a same-origin path such as
