@@ -12,8 +12,9 @@ import { addMember, call, createTestApp, type Member, sampleTenant, secrets, see
 // Routes anyone may call: signing in (the password, then the code step, which needs the pending
 // sign-in cookie instead of a session; "Sign in with Microsoft", whose start and callback are
 // browser redirects to Microsoft and back to the sign-in page; the sign-in options the page
-// reads) and using a one-time setup link. test/auth-mfa.test.ts and test/auth-microsoft.test.ts
-// check that none of them gets anywhere without the right first factor.
+// reads), using a one-time setup link, and signing up a new MSP (test/security/msp-signup.test.ts
+// checks each TW_SIGNUP mode). test/auth-mfa.test.ts and test/auth-microsoft.test.ts check that
+// none of the sign-in routes gets anywhere without the right first factor.
 const PUBLIC = new Set([
   'POST /api/v1/auth/sign-in',
   'POST /api/v1/auth/sign-in/code',
@@ -23,6 +24,10 @@ const PUBLIC = new Set([
   'GET /api/v1/auth/microsoft/callback',
   'GET /api/v1/setup/{token}',
   'POST /api/v1/setup/{token}',
+  'GET /api/v1/signup',
+  'POST /api/v1/signup',
+  'GET /api/v1/signup/{token}',
+  'POST /api/v1/signup/{token}',
 ]);
 // Browser redirect targets: a browser arriving without a session is sent to a page that says to
 // sign in (a JSON 401 would strand it), so these answer 302 instead; onboarding-consent.test.ts

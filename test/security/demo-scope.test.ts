@@ -51,6 +51,8 @@ function client(base: string) {
 }
 
 const LISTENING = /"msg":"Tenantwatch is listening"/;
+/** A start takes seconds, but minutes on a busy machine. */
+const START_TIMEOUT = 180_000;
 const password = 'a long enough passphrase';
 
 describe('the demo belongs to one MSP', () => {
@@ -63,7 +65,7 @@ describe('the demo belongs to one MSP', () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const { get, post } = client(base);
-    let server = await startServer({ ...env, PORT: String(port) }, /(http:\/\/localhost:\d+\/setup\/[\w-]{43})/);
+    let server = await startServer({ ...env, PORT: String(port) }, /(http:\/\/localhost:\d+\/setup\/[\w-]{43})/, START_TIMEOUT);
     try {
       const token = server.match[1]!.split('/').pop();
       first = await session(await post(`/api/v1/setup/${token}`, { name: 'First', email: 'owner@northwind.example', password, mspName: 'Northwind IT' }), 'owner@northwind.example');
@@ -88,7 +90,7 @@ describe('the demo belongs to one MSP', () => {
     }
 
     // 3. Next start: the first MSP's demo still runs.
-    server = await startServer({ ...env, PORT: String(port) }, LISTENING);
+    server = await startServer({ ...env, PORT: String(port) }, LISTENING, START_TIMEOUT);
     try {
       expect(server.output()).toMatch(/"msg":"demo: watching a simulated tenant/);
       expect(server.output()).not.toContain('demo paused');
@@ -103,7 +105,7 @@ describe('the demo belongs to one MSP', () => {
     }
 
     // 4. Next start: now the demo pauses, for the first MSP only.
-    server = await startServer({ ...env, PORT: String(port) }, LISTENING);
+    server = await startServer({ ...env, PORT: String(port) }, LISTENING, START_TIMEOUT);
     try {
       expect(server.output()).toMatch(/"msg":"demo paused: your own tenants are being watched/);
       expect((await get<Tenant>('/api/v1/tenants', first)).find((t) => t.id === demoId)).toMatchObject({ status: 'disabled' });
@@ -111,5 +113,5 @@ describe('the demo belongs to one MSP', () => {
     } finally {
       expect(await server.stop('SIGTERM')).toBe(0);
     }
-  }, 600_000);
+  }, 900_000);
 });

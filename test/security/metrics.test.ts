@@ -71,7 +71,8 @@ describe('TW_METRICS_PORT', () => {
       PORT: String(port),
       TW_METRICS_PORT: String(metricsPort),
     };
-    const server = await startServer(env, /"msg":"metrics are served"/);
+    // Starting takes seconds, but minutes on a busy machine.
+    const server = await startServer(env, /"msg":"metrics are served"/, 180_000);
     try {
       expect(server.output()).toContain(`"url":"http://127.0.0.1:${metricsPort}/metrics"`);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
@@ -89,5 +90,5 @@ describe('TW_METRICS_PORT', () => {
     } finally {
       expect(await server.stop('SIGTERM')).toBe(0);
     }
-  }, 120_000);
+  }, 300_000);
 });
