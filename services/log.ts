@@ -3,6 +3,29 @@ import type { Config } from './config.ts';
 
 export type { Logger };
 
+// Database errors carry the statement and every parameter (a password hash, a token hash, an
+// attacker's input): none of it is logged, only what went wrong.
+const DROPPED_ERROR_FIELDS = new Set(['query', 'params', 'parameters', 'detail', 'where', 'internalQuery']);
+const FAILED_QUERY = /Failed query:[\s\S]*?(?=\n\s+at |\ncaused by|$)/g;
+
+const scrubText = (text: string) => text.replace(FAILED_QUERY, 'Failed query (statement and parameters not logged)');
+
+function scrub(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrubText(value);
+  if (!value || typeof value !== 'object' || depth > 5) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    if (DROPPED_ERROR_FIELDS.has(key)) continue;
+    out[key] = scrub(inner, depth + 1);
+  }
+  return out;
+}
+
+/** pino's error serializer, minus SQL statements and their parameters at every level. */
+export function serializeError(err: unknown): unknown {
+  return scrub(err instanceof Error ? pino.stdSerializers.errWithCause(err) : err);
+}
+
 /** JSON logs on stdout; secrets in known places are redacted before they are written. */
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
   return pino(
@@ -10,6 +33,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pin
       level: config.logLevel,
       base: { service: 'tenantwatch' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { err: serializeError, error: serializeError },
       redact: {
         paths: ['password', '*.password', 'clientSecret', '*.clientSecret', 'token', '*.token', 'req.headers.authorization', 'req.headers.cookie'],
         censor: '[redacted]',

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { and, eq, sql } from 'drizzle-orm';
-import { appUser, msp, tenant as tenantTable, USER_ROLES } from '../../db/schema/index.ts';
+import { eq } from 'drizzle-orm';
+import { msp, tenant as tenantTable, USER_ROLES } from '../../db/schema/index.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createApiToken } from '../core/api-token/create-api-token.ts';
 import { setupPath } from '../core/auth/setup-tokens.ts';
 import { createTenant } from '../core/tenant/create-tenant.ts';
 import { listTenants } from '../core/tenant/list-tenants.ts';
 import { inviteUser } from '../core/user/invite-user.ts';
-import { AppError, NotFoundError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { startRuntime } from '../runtime.ts';
 import { collectTenant, COLLECTED_SOURCES } from '../collector/collect-tenant.ts';
 import { importAndDetect } from '../collector/import/import-and-detect.ts';
@@ -27,6 +27,7 @@ import { createLogger } from '../log.ts';
 import { UnrecognisedExportError } from '../collector/import/read-audit-file.ts';
 import { systemCtx, withDatabase } from './context.ts';
 import { resolveTenant } from './resolve-tenant.ts';
+import { listTokensCommand, revokeTokenCommand, userByEmail } from './token-commands.ts';
 import { openApiDocument } from '../api/openapi.ts';
 
 // `tenantwatch tenant list | head`: a closed pipe ends the command quietly, as for any Unix tool.
@@ -107,20 +108,26 @@ token
     if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a whole number of days');
     return n;
   })
-  .action((opts: { email: string; name: string; role?: (typeof USER_ROLES)[number]; expiresDays?: number }) =>
+  .addOption(mspOption())
+  .action((opts: { email: string; name: string; role?: (typeof USER_ROLES)[number]; expiresDays?: number; msp?: string }) =>
     withDatabase(async (database, config) => {
-      const [owner] = await database.db
-        .select({ id: appUser.id, mspId: appUser.mspId })
-        .from(appUser)
-        .where(and(eq(sql`lower(${appUser.email})`, opts.email.trim().toLowerCase())))
-        .limit(1);
-      if (!owner) throw new NotFoundError(`No user with the email ${opts.email}.`);
+      const owner = await userByEmail(database, opts.email, opts.msp);
       const ctx = await systemCtx(database, config, owner.mspId);
       const created = await createApiToken({ ctx, userId: owner.id, input: { name: opts.name, role: opts.role, expiresInDays: opts.expiresDays } });
       console.error(`Token "${created.name}" (${created.role.replace('_', '-')}) created. It is shown only now; store it safely:`);
       console.log(created.token);
     }),
   );
+token
+  .command('list')
+  .description("list a user's API tokens (never the tokens themselves)")
+  .requiredOption('--email <email>', 'the user whose tokens to list')
+  .addOption(mspOption())
+  .action((opts: { email: string; msp?: string }) => withDatabase((database, config) => listTokensCommand(database, config, opts)));
+token
+  .command('revoke <id>')
+  .description('revoke an API token for good (its id from `token list`)')
+  .action((id: string) => withDatabase((database, config) => revokeTokenCommand(database, config, id)));
 
 const tenant = program.command('tenant').description('manage Microsoft 365 tenants');
 tenant
