@@ -10,13 +10,23 @@ const FAILED_QUERY = /Failed query:[\s\S]*?(?=\n\s+at |\ncaused by|$)/g;
 
 const scrubText = (text: string) => text.replace(FAILED_QUERY, 'Failed query (statement and parameters not logged)');
 
+const isDatabaseError = (o: Record<string, unknown>) => typeof o.severity === 'string' && typeof o.code === 'string' && /^[0-9A-Z]{5}$/.test(o.code);
+
 function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrubText(value);
   if (!value || typeof value !== 'object' || depth > 5) return value;
+  const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) {
+  for (const [key, inner] of Object.entries(source)) {
     if (DROPPED_ERROR_FIELDS.has(key)) continue;
     out[key] = scrub(inner, depth + 1);
+  }
+  // Postgres quotes the offending value in its message (`invalid input syntax for type integer: "…"`).
+  if (isDatabaseError(source) && typeof source.message === 'string') {
+    const original = source.message;
+    const safe = original.replace(/"(?:[^"]|"")*"/g, '"…"');
+    out.message = safe;
+    if (typeof out.stack === 'string') out.stack = out.stack.split(original).join(safe);
   }
   return out;
 }
