@@ -52,3 +52,10 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pin
     destination,
   );
 }
+
+/** An error's message for one line of output, without any SQL statement or parameters in it. */
+export function safeErrorMessage(err: unknown): string {
+  const serialized = serializeError(err);
+  if (serialized && typeof serialized === 'object' && 'message' in serialized) return String((serialized as { message: unknown }).message);
+  return scrubText(String(err));
+}

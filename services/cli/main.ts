@@ -23,7 +23,7 @@ import { getTenant } from '../core/tenant/get-tenant.ts';
 import { listCustomDetections } from '../core/custom-detection/list-custom-detections.ts';
 import { testCustomDetection, testEventExpression } from '../core/custom-detection/test-expression.ts';
 import { RULES } from '../detection/registry.ts';
-import { createLogger } from '../log.ts';
+import { createLogger, safeErrorMessage } from '../log.ts';
 import { UnrecognisedExportError } from '../collector/import/read-audit-file.ts';
 import { systemCtx, withDatabase } from './context.ts';
 import { resolveTenant } from './resolve-tenant.ts';
@@ -417,7 +417,7 @@ try {
   } else if (err instanceof Error && 'code' in err && err.code === 'ENOENT') {
     console.error(`tenantwatch: file not found: ${(err as Error & { path?: string }).path ?? err.message}`);
   } else {
-    console.error(`tenantwatch: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`tenantwatch: ${safeErrorMessage(err)}`);
   }
   process.exit(1);
 }

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createLogger } from '../../services/log.ts';
+import { createLogger, safeErrorMessage } from '../../services/log.ts';
 import { call, createTestApp, type Member, seedMsp } from '../helpers/app.ts';
 
 /** NUL in any text is refused with 400 before it reaches the database; database errors are logged without their parameters. */
@@ -45,6 +45,8 @@ describe('error log', () => {
     expect(output).toContain('Failed query (statement and parameters not logged)');
     expect(output).not.toContain(secret);
     expect(output).not.toContain('select');
+    // The command line's one-line error message too.
+    expect(safeErrorMessage(err)).toBe('Failed query (statement and parameters not logged)');
   });
 });
 
