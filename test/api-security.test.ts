@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { appUser, eventEntity, securityEvent } from '../db/schema/index.ts';
+import { createApiToken } from '../services/core/api-token/create-api-token.ts';
 import { openApiDocument } from '../services/api/openapi.ts';
 import { addMember, call, createTestApp, type Member, sampleTenant, secrets, seedMsp } from './helpers/app.ts';
 
@@ -42,9 +43,10 @@ const operations: Op[] = Object.entries(doc.paths ?? {}).flatMap(([path, item]) 
     .map((m) => ({ method: m.toUpperCase(), path, key: `${m.toUpperCase()} ${path}` })),
 );
 const isWrite = (op: Op) => op.method !== 'GET';
-// Writes a read-only user may make: minting a token for themselves (never above read-only), and
-// checking an expression (a POST only because the expression is a body; nothing is stored).
-const READ_ONLY_WRITES = new Set(['POST /api/v1/tokens', 'POST /api/v1/language/check', 'POST /api/v1/custom-detections/test']);
+// Writes a read-only user may make: minting a token for themselves (never above read-only) and
+// revoking their own, and checking an expression (a POST only because the expression is a body;
+// nothing is stored).
+const READ_ONLY_WRITES = new Set(['POST /api/v1/tokens', 'DELETE /api/v1/tokens/{id}', 'POST /api/v1/language/check', 'POST /api/v1/custom-detections/test']);
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
 let a: Member;
@@ -67,6 +69,9 @@ beforeAll(async () => {
   const withMfa = await addMember(t.database, a.mspId, 'technician');
   await t.database.db.update(appUser).set({ totpSecretEnc: secrets.seal('JBSWY3DPEHPK3PXP'), totpEnabledAt: new Date() }).where(eq(appUser.id, withMfa.userId));
   fixtures['POST /api/v1/users/{id}/mfa/reset'] = withMfa.userId;
+  fixtures['POST /api/v1/users/{id}/password-reset'] = (await addMember(t.database, a.mspId, 'technician')).userId;
+  // A second token of A's owner to revoke, so the suite's own token keeps working.
+  fixtures['DELETE /api/v1/tokens/{id}'] = (await createApiToken({ ctx: a.ctx, userId: a.userId, input: { name: 'to revoke' } })).id;
   const invited = await call(t.app, 'POST', '/api/v1/users', { token: a.token, body: { email: 'invited@northwind.example', role: 'read_only' } });
   fixtures['POST /api/v1/users/{id}/invite-link'] = ((await invited.json()) as { user: { id: string } }).user.id;
   // Events are raised by detection, never created through the API: one for MSP A, with an entity.

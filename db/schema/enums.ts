@@ -78,7 +78,7 @@ export const REMEDIATION_STATUSES = [
 export const remediationStatus = pgEnum('remediation_status', REMEDIATION_STATUSES);
 
 /** first_owner: creates the MSP and its owner on a fresh install. invite: sets a new user's password. */
-export const SETUP_TOKEN_KINDS = ['first_owner', 'invite'] as const;
+export const SETUP_TOKEN_KINDS = ['first_owner', 'invite', 'password_reset'] as const;
 export type SetupTokenKind = (typeof SETUP_TOKEN_KINDS)[number];
 export const setupTokenKind = pgEnum('setup_token_kind', SETUP_TOKEN_KINDS);
 

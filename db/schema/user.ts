@@ -9,7 +9,10 @@ export const appUser = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
-    /** Sign-in name, stored lower-case; unique across the installation so sign-in needs no MSP. */
+    /**
+     * Sign-in name, stored lower-case; unique within the MSP only, so one MSP learns nothing about
+     * another's addresses. A person in two MSPs has two accounts (see signIn for how they choose).
+     */
     email: text('email').notNull(),
     name: text('name').notNull().default(''),
     role: userRole('role').notNull(),
@@ -29,7 +32,8 @@ export const appUser = pgTable(
     msObjectId: text('ms_object_id'),
   },
   (t) => [
-    uniqueIndex('app_user_email_key').on(sql`lower(${t.email})`),
+    uniqueIndex('app_user_msp_email_key').on(t.mspId, sql`lower(${t.email})`),
+    index('app_user_email_idx').on(sql`lower(${t.email})`),
     index('app_user_msp_idx').on(t.mspId),
     uniqueIndex('app_user_microsoft_key').on(t.msTenantId, t.msObjectId),
   ],
@@ -107,7 +111,10 @@ export const apiToken = pgTable(
   (t) => [index('api_token_msp_idx').on(t.mspId)],
 );
 
-/** One-time setup links: the first owner on a fresh install, or an invited user's first password. */
+/**
+ * One-time links: the first owner on a fresh install, an invited user's first password, or a
+ * password reset an admin issued. Only the newest link per user works.
+ */
 export const setupToken = pgTable('setup_token', {
   id: uuid('id').primaryKey().defaultRandom(),
   /** SHA-256 of the token in the link, hex. */
@@ -121,6 +128,20 @@ export const setupToken = pgTable('setup_token', {
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   /** Set when the link is used; a used link never works again. */
   usedAt: timestamp('used_at', { withTimezone: true }),
+  /** Set when a newer link for the same user replaced it, or the user was disabled. */
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+});
+
+/**
+ * Failed sign-ins per key (an email address, or a client address), counted in a fixed window.
+ * The counter is bumped by one upsert before the password is checked, so concurrent guesses
+ * cannot all slip under the limit. Keys are hashed: the table keeps no typed-in addresses.
+ */
+export const signInThrottle = pgTable('sign_in_throttle', {
+  /** SHA-256 of `email:<address>` or `ip:<address>`, hex. */
+  key: text('key').primaryKey(),
+  windowStartedAt: timestamp('window_started_at', { withTimezone: true }).notNull(),
+  failures: integer('failures').notNull(),
 });
 
 /** Who did what, per MSP. Written in the same transaction as the change it describes. */

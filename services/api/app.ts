@@ -7,6 +7,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { authenticate, csrfProtection } from './auth/middleware.ts';
 import { errorBody, mapError, zodDetails } from './errors.ts';
 import { httpMetrics } from './metrics.ts';
+import { noStore, refuseNul } from './request-guards.ts';
 import { authRoutes } from './routes/auth.ts';
 import { microsoftAuthRoutes } from './routes/auth-microsoft.ts';
 import { customDetectionRoutes } from './routes/custom-detections.ts';
@@ -121,10 +122,13 @@ export function createApp(deps: AppDeps, platform: PlatformRoutes = {}): App {
     }),
   );
 
+  app.use('/api/*', refuseNul);
+
   app.route('/', healthRoutes);
   app.route('/', webhookRoutes);
 
   const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  v1.use('*', noStore);
   v1.use('*', authenticate);
   v1.use('*', csrfProtection);
   v1.route('/', apiRoutes());

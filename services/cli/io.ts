@@ -3,6 +3,7 @@ import { DataDirLockedError } from '../../db/data-dir-lock.ts';
 import { UnrecognisedExportError } from '../collector/import/read-audit-file.ts';
 import { ConfigError, type Config } from '../config.ts';
 import { AppError } from '../errors.ts';
+import { safeErrorMessage } from '../log.ts';
 import type { PgBoss } from '../worker/queue.ts';
 
 /**
@@ -62,7 +63,8 @@ export function describeError(err: unknown): string {
     return (err as { issues: { path: PropertyKey[]; message: string }[] }).issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
   }
   if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return `file not found: ${(err as Error & { path?: string }).path ?? err.message}`;
-  return err instanceof Error ? err.message : String(err);
+  // Database errors carry their statement and parameters; print neither.
+  return safeErrorMessage(err);
 }
 
 /** What a command that reads or writes the data gets. */

@@ -91,3 +91,20 @@ export function allow(permission: Permission): MiddlewareHandler<AppEnv> {
     await next();
   };
 }
+
+/**
+ * How the signed-in user signs in (two-step, password) is changed only from a browser session:
+ * an API token must not be able to change how its user signs in.
+ */
+export const sessionOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
+  sessionUser(c);
+  await next();
+};
+
+/** The user of the browser session making this request; 403 for an API token. */
+export function sessionUser(c: Context<AppEnv>): string {
+  const auth = c.get('auth');
+  if (!auth) throw new UnauthenticatedError();
+  if (auth.via !== 'session' || auth.actor.type !== 'user') throw new ForbiddenError('Manage how you sign in from the web app, signed in as yourself.');
+  return auth.actor.id;
+}

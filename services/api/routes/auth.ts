@@ -1,5 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { completeSignIn, createPendingSignIn, PENDING_SIGN_IN_MINUTES } from '../../core/auth/mfa.ts';
+import { changePassword } from '../../core/auth/change-password.ts';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../../core/auth/passwords.ts';
 import { createSession, deleteSession, resolveSession } from '../../core/auth/sessions.ts';
 import { signIn } from '../../core/auth/sign-in.ts';
 import { USER_ROLES } from '../../../db/schema/index.ts';
@@ -12,7 +14,7 @@ import {
   setPendingSignInCookie,
   setSessionCookie,
 } from '../auth/cookies.ts';
-import { clientIp } from '../auth/middleware.ts';
+import { clientIp, sessionOnly, sessionUser } from '../auth/middleware.ts';
 import { errorResponse, errorResponses, json, jsonBody } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 import type { Context } from 'hono';
@@ -36,6 +38,15 @@ const MfaRequiredSchema = z
     description: 'The password was right and the account has two-step sign-in: POST /auth/sign-in/code with a code next (the pending sign-in is held in an httpOnly cookie).',
   });
 
+const MspChoiceSchema = z
+  .object({
+    chooseMsp: z.literal(true),
+    msps: z.array(z.object({ id: z.string(), name: z.string() })),
+  })
+  .openapi('MspChoice', {
+    description: 'The email and password open accounts at several MSPs: send the sign-in again with `mspId` set to the one to use.',
+  });
+
 const CodeSchema = z.object({ code: z.string().trim().min(1, 'enter the code').max(64) });
 
 const AuthOptionsSchema = z
@@ -48,6 +59,12 @@ const AuthOptionsSchema = z
 const SignInSchema = z.object({
   email: z.string().trim().min(1, 'enter your email').max(320),
   password: z.string().min(1, 'enter your password').max(1024),
+  mspId: z.uuid().optional().openapi({ description: 'Only after an answer with `chooseMsp`: the MSP to sign in to.' }),
+});
+
+const ChangePasswordSchema = z.object({
+  currentPassword: z.string().min(1, 'enter your current password').max(1024),
+  newPassword: z.string().min(PASSWORD_MIN, `use at least ${PASSWORD_MIN} characters`).max(PASSWORD_MAX),
 });
 
 /** Starts a session for a user who has just proved who they are; sets the cookie. */
@@ -80,16 +97,18 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
       summary: 'Sign in with email and password (sets the session cookie, or asks for the second factor)',
       request: jsonBody(SignInSchema),
       responses: {
-        200: json(z.union([SessionSchema, MfaRequiredSchema]), 'Signed in, or the password was right and a code is needed next'),
-        429: errorResponse('Too many failed sign-ins for this account'),
+        200: json(z.union([SessionSchema, MfaRequiredSchema, MspChoiceSchema]), 'Signed in; or the password was right and a code is needed next; or it opens accounts at several MSPs'),
+        429: errorResponse('Too many failed sign-ins for this email address or from this network'),
         ...errorResponses,
       },
     }),
     async (c) => {
       const input = c.req.valid('json');
-      const { user, mfaRequired } = await signIn(c.get('deps').database.db, input, { ip: clientIp(c) ?? '', requestId: c.get('requestId') });
-      if (mfaRequired) return c.json(await startPendingSignIn(c, user.id, 'password'), 200);
-      return c.json(await startSession(c, user), 200);
+      const ip = clientIp(c);
+      const result = await signIn(c.get('deps').database.db, input, { ...(ip ? { ip } : {}), requestId: c.get('requestId') });
+      if (result.kind === 'choose_msp') return c.json({ chooseMsp: true as const, msps: result.msps }, 200);
+      if (result.kind === 'mfa_required') return c.json(await startPendingSignIn(c, result.user.id, 'password'), 200);
+      return c.json(await startSession(c, result.user), 200);
     },
   )
   .openapi(
@@ -147,5 +166,21 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
       const info = token ? await resolveSession(database.db, token) : null;
       if (!info) throw new UnauthenticatedError('Not signed in.');
       return c.json({ ...info, expiresAt: info.expiresAt.toISOString() }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/auth/password',
+      tags: ['auth'],
+      middleware: [sessionOnly] as const,
+      summary: 'Change your password (needs the current one); your other sessions end',
+      request: jsonBody(ChangePasswordSchema),
+      responses: { 204: { description: 'Changed' }, 429: errorResponse('Too many wrong current passwords'), ...errorResponses },
+    }),
+    async (c) => {
+      const ip = clientIp(c);
+      await changePassword(c.get('deps').database.db, sessionUser(c), c.req.valid('json'), readSessionCookie(c), { ...(ip ? { ip } : {}), requestId: c.get('requestId') });
+      return c.body(null, 204);
     },
   );

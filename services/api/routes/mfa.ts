@@ -1,26 +1,9 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { confirmTotpEnrolment, disableTotp, getMfaStatus, startTotpEnrolment } from '../../core/auth/mfa.ts';
-import { ForbiddenError, UnauthenticatedError } from '../../errors.ts';
-import { clientIp } from '../auth/middleware.ts';
+import { clientIp, sessionOnly, sessionUser } from '../auth/middleware.ts';
 import { errorResponse, errorResponses, json, jsonBody } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
-
-/**
- * The signed-in user's own two-step sign-in (an authenticator app). Only from a browser
- * session: an API token must not be able to change how its user signs in.
- */
-const sessionOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
-  sessionUser(c);
-  await next();
-};
-
-function sessionUser(c: Context<AppEnv>): string {
-  const auth = c.get('auth');
-  if (!auth) throw new UnauthenticatedError();
-  if (auth.via !== 'session' || auth.actor.type !== 'user') throw new ForbiddenError('Two-step sign-in is managed from the web app, signed in as yourself.');
-  return auth.actor.id;
-}
 
 const meta = (c: Context<AppEnv>) => ({ ip: clientIp(c), requestId: c.get('requestId') });
 

@@ -1,18 +1,21 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { describeSetupLink, redeemSetupLink } from '../../core/auth/setup-tokens.ts';
+import { SETUP_TOKEN_KINDS } from '../../../db/schema/index.ts';
+import { describeSetupLink, redeemSetupLink, SETUP_LINK_STATES } from '../../core/auth/setup-tokens.ts';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../core/auth/passwords.ts';
 import { clientIp } from '../auth/middleware.ts';
-import { errorResponses, json, jsonBody } from '../schemas.ts';
+import { errorResponse, errorResponses, json, jsonBody } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 import { SessionSchema, startSession } from './auth.ts';
 
 const TokenParam = z.object({ token: z.string().min(20).max(200).openapi({ param: { name: 'token', in: 'path' } }) });
 
 const SetupLinkSchema = z
-  .discriminatedUnion('kind', [
-    z.object({ kind: z.literal('first_owner') }),
-    z.object({ kind: z.literal('invite'), email: z.string(), mspName: z.string() }),
-  ])
+  .object({
+    kind: z.enum(SETUP_TOKEN_KINDS).openapi({ description: '`first_owner` creates the MSP, `invite` sets an invited user\'s first password, `password_reset` a new one.' }),
+    state: z.enum(SETUP_LINK_STATES).openapi({ description: 'Only a `valid` link can be used; the others say why not.' }),
+    email: z.string().optional().openapi({ description: 'Whose account (a valid invitation or reset only).' }),
+    mspName: z.string().optional(),
+  })
   .openapi('SetupLink');
 
 const RedeemSchema = z.object({
@@ -28,7 +31,7 @@ export const setupRoutes = new OpenAPIHono<AppEnv>()
       method: 'get',
       path: '/setup/{token}',
       tags: ['auth'],
-      summary: 'What a one-time setup link is for',
+      summary: 'What a one-time link is for, and whether it can still be used',
       request: { params: TokenParam },
       responses: { 200: json(SetupLinkSchema, 'The link is usable'), ...errorResponses },
     }),
@@ -39,9 +42,9 @@ export const setupRoutes = new OpenAPIHono<AppEnv>()
       method: 'post',
       path: '/setup/{token}',
       tags: ['auth'],
-      summary: 'Use a setup link: create the first owner, or set an invited user\'s password; signs in',
+      summary: 'Use a one-time link: create the first owner, set an invited user\'s password, or a new one after a reset; signs in',
       request: { params: TokenParam, ...jsonBody(RedeemSchema) },
-      responses: { 200: json(SessionSchema, 'Set up and signed in'), ...errorResponses },
+      responses: { 200: json(SessionSchema, 'Set up and signed in'), 409: errorResponse('The link was used, replaced or has expired'), ...errorResponses },
     }),
     async (c) => {
       const user = await redeemSetupLink(c.get('deps').database.db, c.req.valid('param').token, c.req.valid('json'), {

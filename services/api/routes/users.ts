@@ -1,9 +1,10 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { USER_ROLES, USER_STATUSES } from '../../../db/schema/index.ts';
-import { setupPath } from '../../core/auth/setup-tokens.ts';
+import { PASSWORD_RESET_LINK_HOURS, setupPath } from '../../core/auth/setup-tokens.ts';
 import { inviteUser, inviteUserInput, reissueInvite } from '../../core/user/invite-user.ts';
 import { listUsers } from '../../core/user/list-users.ts';
 import { removeUser, resetUserMfa, updateUser, updateUserInput } from '../../core/user/update-user.ts';
+import { issuePasswordReset } from '../../core/user/reset-password.ts';
 import { toUserView } from '../../core/user/user-view.ts';
 import { allow, requireCtx } from '../auth/middleware.ts';
 import { errorResponse, errorResponses, IdParam, json, jsonBody } from '../schemas.ts';
@@ -24,6 +25,9 @@ const UserSchema = z
   .openapi('User');
 
 const InvitedSchema = z.object({ user: UserSchema, setupUrl: z.string() }).openapi('InvitedUser');
+const PasswordResetSchema = z
+  .object({ user: UserSchema, resetUrl: z.string().openapi({ description: 'One-time link for the user to choose a new password; send it to them.' }), expiresAt: z.string() })
+  .openapi('PasswordReset');
 
 export const userRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
@@ -57,7 +61,7 @@ export const userRoutes = new OpenAPIHono<AppEnv>()
       method: 'post',
       path: '/users/{id}/invite-link',
       tags: ['users'],
-      summary: 'A new setup link for a user who has not accepted their invitation yet',
+      summary: 'A new setup link for a user who has not accepted their invitation yet (earlier links stop working)',
       middleware: [allow('user.invite')] as const,
       request: { params: IdParam },
       responses: { 201: json(InvitedSchema, 'The new link'), 409: errorResponse('The user has already accepted'), ...errorResponses },
@@ -106,4 +110,21 @@ export const userRoutes = new OpenAPIHono<AppEnv>()
       responses: { 200: json(UserSchema, 'The user, now without a second factor'), 409: errorResponse('The user has no second factor'), ...errorResponses },
     }),
     async (c) => c.json(await resetUserMfa({ ctx: requireCtx(c), id: c.req.valid('param').id }), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/users/{id}/password-reset',
+      tags: ['users'],
+      summary: 'Reset a user\'s password: answers a one-time link for them to choose a new one',
+      description: `Their current password stops working and their sessions end at once; earlier links stop working. The link works once, for ${PASSWORD_RESET_LINK_HOURS} hours.`,
+      middleware: [allow('user.write')] as const,
+      request: { params: IdParam },
+      responses: { 201: json(PasswordResetSchema, 'The reset link'), 409: errorResponse('Yourself, or a user who is invited or disabled'), ...errorResponses },
+    }),
+    async (c) => {
+      const { user, resetToken } = await issuePasswordReset({ ctx: requireCtx(c), id: c.req.valid('param').id });
+      const expiresAt = new Date(Date.now() + PASSWORD_RESET_LINK_HOURS * 3_600_000).toISOString();
+      return c.json({ user: toUserView({ ...user, passwordHash: null }), resetUrl: c.get('deps').config.publicUrl + setupPath(resetToken), expiresAt }, 201);
+    },
   );

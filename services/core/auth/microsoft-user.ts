@@ -19,6 +19,8 @@ import type { MicrosoftIdentity } from './microsoft-login.ts';
  *    create or rename an account to match any Tenantwatch user with an address in that domain
  *    and sign in as them once, before the real person links theirs. Accounts already linked are
  *    not affected; owners can see the link in the audit log (`auth.microsoft_linked`).
+ *    Emails are unique per MSP only: when active, unlinked accounts at several MSPs share the
+ *    address, none is linked (the person signs in with their password, which picks the account).
  * 3. Anyone else is refused, with no hint whether the email exists.
  */
 export async function resolveMicrosoftUser(db: Db, identity: MicrosoftIdentity, meta: { ip?: string; requestId?: string } = {}) {
@@ -35,11 +37,26 @@ export async function resolveMicrosoftUser(db: Db, identity: MicrosoftIdentity, 
     return linked;
   }
   if (!identity.username) throw refused;
+  const username = identity.username;
   return db.transaction(async (tx) => {
+    const candidates = await tx
+      .select({ id: appUser.id })
+      .from(appUser)
+      .where(and(eq(sql`lower(${appUser.email})`, username), eq(appUser.status, 'active'), isNull(appUser.msObjectId)))
+      .for('update')
+      .limit(2);
+    if (candidates.length === 0) throw refused;
+    // One Microsoft account links to one Tenantwatch account, and nothing here says which MSP
+    // the person means: they sign in with their password, which picks the account.
+    if (candidates.length > 1) {
+      throw new UnauthenticatedError(
+        `The address ${username} has accounts at several MSPs, so Microsoft sign-in cannot tell which one you mean. Sign in with your email and password instead.`,
+      );
+    }
     const [user] = await tx
       .update(appUser)
       .set({ msTenantId: identity.tenantId, msObjectId: identity.objectId })
-      .where(and(eq(sql`lower(${appUser.email})`, identity.username), eq(appUser.status, 'active'), isNull(appUser.msObjectId)))
+      .where(and(eq(appUser.id, candidates[0]!.id), isNull(appUser.msObjectId)))
       .returning();
     if (!user) throw refused;
     await writeAudit(

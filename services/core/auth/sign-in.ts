@@ -1,29 +1,63 @@
-import { and, count, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
-import { appUser, auditLog } from '../../../db/schema/index.ts';
+import { appUser, auditLog, msp } from '../../../db/schema/index.ts';
 import { RateLimitedError, UnauthenticatedError } from '../../errors.ts';
 import { writeAudit } from '../audit/write-audit.ts';
 import { verifyPassword } from './passwords.ts';
+import {
+  addressKey,
+  countAttempt,
+  emailKey,
+  FAILED_SIGN_IN_WINDOW_MINUTES,
+  isFamiliarAddress,
+  MAX_FAILED_SIGN_INS,
+  MAX_FAILED_SIGN_INS_PER_ADDRESS,
+  refundAttempt,
+} from './sign-in-throttle.ts';
 
-export type SignInInput = { email: string; password: string };
+export { FAILED_SIGN_IN_WINDOW_MINUTES, MAX_FAILED_SIGN_INS } from './sign-in-throttle.ts';
 
-/** Failed sign-ins allowed per account in the window before further attempts are refused. */
-export const MAX_FAILED_SIGN_INS = 10;
-export const FAILED_SIGN_IN_WINDOW_MINUTES = 15;
+export type SignInInput = {
+  email: string;
+  password: string;
+  /** Only when the same email and password open accounts at several MSPs: the one to sign in to. */
+  mspId?: string | undefined;
+};
+
+type UserRow = typeof appUser.$inferSelect;
+type Meta = { ip?: string; requestId?: string };
+
+export type SignInResult =
+  | { kind: 'signed_in'; user: UserRow }
+  | { kind: 'mfa_required'; user: UserRow }
+  | { kind: 'choose_msp'; msps: { id: string; name: string }[] };
+
+// A well-formed id no MSP has, for a malformed `mspId`: it simply matches nothing.
+const NO_MSP = '00000000-0000-0000-0000-000000000000';
+
+const tooMany = (retryAfterSeconds: number) =>
+  new RateLimitedError(
+    `Too many failed sign-ins for this email address or from this network: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes. ` +
+      'Two-step sign-in, or signing in from where you usually do, still works; an admin of your MSP can also send you a password reset link.',
+    retryAfterSeconds,
+  );
 
 /**
- * Guessing against one account (passwords and second-factor codes alike): counted from the
- * audit log, so it holds across every process of the installation. Throws RateLimitedError.
+ * Second-factor codes (and current-password checks when changing it) against one account:
+ * counted from the audit log, across every process of the installation. Only someone who
+ * already has the password (or a session) can produce these failures, so they cannot be used
+ * to keep the owner out. Throws RateLimitedError.
  */
 export async function assertNotThrottled(db: Db, userId: string): Promise<void> {
   const since = new Date(Date.now() - FAILED_SIGN_IN_WINDOW_MINUTES * 60_000);
   const [failed] = await db
     .select({ n: count() })
     .from(auditLog)
-    .where(and(eq(auditLog.actorId, userId), inArray(auditLog.action, ['auth.sign_in_failed', 'auth.mfa_failed']), gt(auditLog.createdAt, since)));
+    .where(and(eq(auditLog.actorId, userId), inArray(auditLog.action, ['auth.mfa_failed', 'auth.password_change_failed']), gt(auditLog.createdAt, since)));
   if ((failed?.n ?? 0) >= MAX_FAILED_SIGN_INS) {
     throw new RateLimitedError(
-      `Too many failed sign-ins for this account: try again in ${FAILED_SIGN_IN_WINDOW_MINUTES} minutes, or ask an admin to reset the password.`,
+      `Too many wrong codes or passwords for this account: try again in ${FAILED_SIGN_IN_WINDOW_MINUTES} minutes, or ask an admin to reset the password.`,
       FAILED_SIGN_IN_WINDOW_MINUTES * 60,
     );
   }
@@ -31,29 +65,61 @@ export async function assertNotThrottled(db: Db, userId: string): Promise<void> 
 
 /**
  * Checks an email and password. The error never says which of the two was wrong, and an
- * unknown email takes as long as a wrong password. A user with a second factor is not signed
- * in yet (`mfaRequired`): the caller starts a pending sign-in for the code.
+ * unknown email answers exactly as a known one (same message, same throttle, as long as a
+ * wrong password).
+ *
+ * Throttling: each attempt is counted before the password is checked, per email address and per
+ * client address, in one atomic upsert each. Past the limit the client address is refused
+ * outright. Past the email's limit a password alone no longer signs in, except from an address
+ * the user signed in from before; an account with two-step sign-in still gets to its code step,
+ * where the second factor guards it. So guesses from elsewhere slow an attacker down without
+ * locking the owner out.
+ *
+ * Emails are unique per MSP only: the password is checked against every active account with
+ * that email, and the account it opens is the one signed in to. When it opens several, the
+ * caller asks which MSP and tries again with `mspId`. A user with a second factor is not signed
+ * in yet (`mfa_required`): the caller starts a pending sign-in for the code.
  */
-export async function signIn(db: Db, input: SignInInput, meta: { ip?: string; requestId?: string } = {}) {
-  const [user] = await db
+export async function signIn(db: Db, input: SignInInput, meta: Meta = {}): Promise<SignInResult> {
+  const email = input.email.trim().toLowerCase();
+  const keys = [emailKey(email), ...(meta.ip ? [addressKey(meta.ip)] : [])];
+  const perEmail = await countAttempt(db, keys[0]!);
+  if (meta.ip) {
+    const perAddress = await countAttempt(db, keys[1]!);
+    if (perAddress.failures > MAX_FAILED_SIGN_INS_PER_ADDRESS) throw tooMany(perAddress.retryAfterSeconds);
+  }
+
+  const candidates = await db
     .select()
     .from(appUser)
-    .where(eq(sql`lower(${appUser.email})`, input.email.trim().toLowerCase()))
-    .limit(1);
-  if (user) await assertNotThrottled(db, user.id);
-  const ok = await verifyPassword(user?.passwordHash ?? null, input.password);
-  if (!user || !ok || user.status !== 'active') {
-    if (user) {
-      await writeAudit(db, { msp: user.mspId, actor: { type: 'user', id: user.id, role: user.role }, ...meta }, 'auth.sign_in_failed', {
-        type: 'user',
-        id: user.id,
-      });
+    .where(and(eq(sql`lower(${appUser.email})`, email), input.mspId ? eq(appUser.mspId, z.uuid().safeParse(input.mspId).success ? input.mspId : NO_MSP) : undefined))
+    .orderBy(asc(appUser.createdAt));
+  const matched: UserRow[] = [];
+  const active = candidates.filter((u) => u.status === 'active' && u.passwordHash);
+  if (active.length === 0) await verifyPassword(null, input.password);
+  for (const user of active) if (await verifyPassword(user.passwordHash, input.password)) matched.push(user);
+
+  const throttled = perEmail.failures > MAX_FAILED_SIGN_INS && !(await isFamiliarAddress(db, candidates.map((u) => u.id), meta.ip));
+  const only = matched.length === 1 ? matched[0]! : null;
+  // Under the throttle a password alone is not enough; with a second factor the code step decides.
+  if (matched.length === 0 || (throttled && !only?.totpEnabledAt)) {
+    for (const user of candidates) {
+      await writeAudit(db, { msp: user.mspId, actor: { type: 'user', id: user.id, role: user.role }, ...meta }, 'auth.sign_in_failed', { type: 'user', id: user.id }, { throttled });
     }
+    if (throttled) throw tooMany(perEmail.retryAfterSeconds);
     throw new UnauthenticatedError('Email or password is incorrect.');
   }
-  if (user.totpEnabledAt) return { user, mfaRequired: true as const };
-  await recordSignIn(db, user, 'password', meta);
-  return { user, mfaRequired: false as const };
+  await refundAttempt(db, keys);
+  if (!only) {
+    const names = await db.select({ id: msp.id, name: msp.name }).from(msp).where(inArray(msp.id, matched.map((u) => u.mspId))).orderBy(asc(msp.name));
+    return { kind: 'choose_msp', msps: names };
+  }
+  if (only.totpEnabledAt) {
+    await assertNotThrottled(db, only.id);
+    return { kind: 'mfa_required', user: only };
+  }
+  await recordSignIn(db, only, 'password', meta);
+  return { kind: 'signed_in', user: only };
 }
 
 /** The last step of every successful sign-in: the user's last sign-in time and the audit record. */
@@ -61,7 +127,7 @@ export async function recordSignIn(
   db: Db,
   user: { id: string; mspId: string; role: typeof appUser.$inferSelect.role },
   method: 'password' | 'microsoft',
-  meta: { ip?: string; requestId?: string },
+  meta: Meta,
   details: Record<string, unknown> = {},
 ): Promise<void> {
   await db.transaction(async (tx) => {

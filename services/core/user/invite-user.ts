@@ -21,7 +21,12 @@ export async function inviteUser({ ctx, input }: { ctx: Ctx; input: InviteUserIn
   assertCanGrant(ctx, data.role);
   const email = data.email.toLowerCase();
   return ctx.db.transaction(async (tx) => {
-    const [taken] = await tx.select({ id: appUser.id }).from(appUser).where(eq(sql`lower(${appUser.email})`, email)).limit(1);
+    // Unique within the MSP only: whether another MSP uses the address is none of this one's business.
+    const [taken] = await tx
+      .select({ id: appUser.id })
+      .from(appUser)
+      .where(and(eq(appUser.mspId, ctx.msp), eq(sql`lower(${appUser.email})`, email)))
+      .limit(1);
     if (taken) throw new ConflictError(`A user with the email ${email} already exists.`);
     const [user] = await tx.insert(appUser).values({ mspId: ctx.msp, email, name: data.name, role: data.role, status: 'invited' }).returning();
     const setupToken = await createInviteLink(tx, ctx.msp, user!.id);

@@ -1,10 +1,11 @@
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, isNull, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../../../db/client.ts';
-import { appUser, USER_ROLES, session, type UserRole } from '../../../db/schema/index.ts';
+import { apiToken, appUser, USER_ROLES, session, type UserRole } from '../../../db/schema/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors.ts';
 import { writeAudit } from '../audit/write-audit.ts';
 import { clearSecondFactor } from '../auth/mfa.ts';
+import { revokeUserLinks } from '../auth/setup-tokens.ts';
 import { assertCanGrant, authorize } from '../authz.ts';
 import type { Ctx } from '../context.ts';
 import { toUserView } from './user-view.ts';
@@ -20,15 +21,15 @@ import { toUserView } from './user-view.ts';
 export const updateUserInput = z
   .object({
     role: z.enum(USER_ROLES).optional(),
-    status: z.enum(['active', 'disabled']).optional().describe('`disabled` ends their sessions and stops their API tokens; `active` lets them sign in again.'),
+    status: z.enum(['active', 'disabled']).optional().describe('`disabled` ends their sessions and revokes their API tokens and links for good; `active` lets them sign in again.'),
   });
 export type UpdateUserInput = z.input<typeof updateUserInput>;
 
 const rank = (role: UserRole) => USER_ROLES.indexOf(role);
-const actorUserId = (ctx: Ctx) => (ctx.actor.type === 'user' ? ctx.actor.id : ctx.actor.type === 'token' ? ctx.actor.userId : null);
+export const actorUserId = (ctx: Ctx) => (ctx.actor.type === 'user' ? ctx.actor.id : ctx.actor.type === 'token' ? ctx.actor.userId : null);
 
 /** The target user of this MSP, locked; 404 for anyone else's. */
-async function lockTarget(tx: DbOrTx, ctx: Ctx, id: string) {
+export async function lockTarget(tx: DbOrTx, ctx: Ctx, id: string) {
   if (!z.uuid().safeParse(id).success) throw new NotFoundError('User not found.');
   const [user] = await tx
     .select()
@@ -71,7 +72,12 @@ export async function updateUser({ ctx, id, input }: { ctx: Ctx; id: string; inp
     if (losesOwner) await assertAnotherOwner(tx, ctx, user.id);
     if (Object.keys(changes).length === 0) return toUserView(user);
     const [updated] = await tx.update(appUser).set(changes).where(eq(appUser.id, user.id)).returning();
-    if (changes.status === 'disabled') await tx.delete(session).where(eq(session.userId, user.id));
+    if (changes.status === 'disabled') {
+      // For good: enabling the user again does not bring back their old tokens or links.
+      await tx.delete(session).where(eq(session.userId, user.id));
+      await tx.update(apiToken).set({ revokedAt: new Date() }).where(and(eq(apiToken.userId, user.id), isNull(apiToken.revokedAt)));
+      await revokeUserLinks(tx, user.id);
+    }
     await writeAudit(tx, ctx, 'user.update', { type: 'user', id: user.id }, { from: { role: user.role, status: user.status }, to: changes });
     return toUserView(updated!);
   });

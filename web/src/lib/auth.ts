@@ -21,14 +21,18 @@ export async function fetchSession(): Promise<Session | null> {
 /** The password was right; the account also needs a code from its authenticator app. */
 export type MfaRequired = components['schemas']['MfaRequired'];
 
+/** The email and password open accounts at several MSPs: sign in again naming one. */
+export type MspChoice = components['schemas']['MspChoice'];
+
 /**
  * Signs in with email and password; the API sets the session cookie. For an account with
- * two-step sign-in it answers `MfaRequired` instead, and `submitSignInCode` finishes.
+ * two-step sign-in it answers `MfaRequired` instead, and `submitSignInCode` finishes; when the
+ * password opens accounts at several MSPs, `MspChoice`, and the caller asks again with `mspId`.
  */
-export async function signIn(email: string, password: string): Promise<Session | MfaRequired> {
-  const { data, error, response } = await api.POST('/api/v1/auth/sign-in', { body: { email, password } });
+export async function signIn(email: string, password: string, mspId?: string): Promise<Session | MfaRequired | MspChoice> {
+  const { data, error, response } = await api.POST('/api/v1/auth/sign-in', { body: { email, password, ...(mspId ? { mspId } : {}) } });
   if (!data) throw toApiError(error, response);
-  if ('mfaRequired' in data) return data;
+  if ('mfaRequired' in data || 'chooseMsp' in data) return data;
   session.set(data);
   return data;
 }

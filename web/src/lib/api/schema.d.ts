@@ -26,17 +26,22 @@ export interface paths {
                     "application/json": {
                         email: string;
                         password: string;
+                        /**
+                         * Format: uuid
+                         * @description Only after an answer with `chooseMsp`: the MSP to sign in to.
+                         */
+                        mspId?: string;
                     };
                 };
             };
             responses: {
-                /** @description Signed in, or the password was right and a code is needed next */
+                /** @description Signed in; or the password was right and a code is needed next; or it opens accounts at several MSPs */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Session"] | components["schemas"]["MfaRequired"];
+                        "application/json": components["schemas"]["Session"] | components["schemas"]["MfaRequired"] | components["schemas"]["MspChoice"];
                     };
                 };
                 /** @description The request is not valid */
@@ -75,7 +80,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Too many failed sign-ins for this account */
+                /** @description Too many failed sign-ins for this email address or from this network */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -351,6 +356,92 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change your password (needs the current one); your other sessions end */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        currentPassword: string;
+                        newPassword: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Changed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many wrong current passwords */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -783,7 +874,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What a one-time setup link is for */
+        /** What a one-time link is for, and whether it can still be used */
         get: {
             parameters: {
                 query?: never;
@@ -843,7 +934,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Use a setup link: create the first owner, or set an invited user's password; signs in */
+        /** Use a one-time link: create the first owner, set an invited user's password, or a new one after a reset; signs in */
         post: {
             parameters: {
                 query?: never;
@@ -904,6 +995,15 @@ export interface paths {
                 };
                 /** @description Not found (also what another MSP's object answers) */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The link was used, replaced or has expired */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1963,7 +2063,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A new setup link for a user who has not accepted their invitation yet */
+        /** A new setup link for a user who has not accepted their invitation yet (earlier links stop working) */
         post: {
             parameters: {
                 query?: never;
@@ -2134,7 +2234,7 @@ export interface paths {
                         /** @enum {string} */
                         role?: "read_only" | "technician" | "admin" | "owner";
                         /**
-                         * @description `disabled` ends their sessions and stops their API tokens; `active` lets them sign in again.
+                         * @description `disabled` ends their sessions and revokes their API tokens and links for good; `active` lets them sign in again.
                          * @enum {string}
                          */
                         status?: "active" | "disabled";
@@ -2283,7 +2383,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/tokens": {
+    "/api/v1/users/{id}/password-reset": {
         parameters: {
             query?: never;
             header?: never;
@@ -2291,6 +2391,151 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        put?: never;
+        /**
+         * Reset a user's password: answers a one-time link for them to choose a new one
+         * @description Their current password stops working and their sessions end at once; earlier links stop working. The link works once, for 24 hours.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The reset link */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PasswordReset"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Yourself, or a user who is invited or disabled */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your API tokens (a token lists its user's), newest first, revoked and expired ones included */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Tokens */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ApiToken"][];
+                            nextCursor: null;
+                        };
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         put?: never;
         /** Create an API token for yourself; the token is shown only in this answer */
         post: {
@@ -2368,6 +2613,80 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API token for good (your own; an admin may revoke anyone's in the MSP) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The token, now revoked */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiToken"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -4180,6 +4499,15 @@ export interface components {
             /** @description Send the code before this time, or sign in again. */
             expiresAt: string;
         };
+        /** @description The email and password open accounts at several MSPs: send the sign-in again with `mspId` set to the one to use. */
+        MspChoice: {
+            /** @enum {boolean} */
+            chooseMsp: true;
+            msps: {
+                id: string;
+                name: string;
+            }[];
+        };
         Error: {
             error: {
                 /** @example not_found */
@@ -4221,13 +4549,19 @@ export interface components {
             recoveryCodes: string[];
         };
         SetupLink: {
-            /** @enum {string} */
-            kind: "first_owner";
-        } | {
-            /** @enum {string} */
-            kind: "invite";
-            email: string;
-            mspName: string;
+            /**
+             * @description `first_owner` creates the MSP, `invite` sets an invited user's first password, `password_reset` a new one.
+             * @enum {string}
+             */
+            kind: "first_owner" | "invite" | "password_reset";
+            /**
+             * @description Only a `valid` link can be used; the others say why not.
+             * @enum {string}
+             */
+            state: "valid" | "used" | "revoked" | "expired";
+            /** @description Whose account (a valid invitation or reset only). */
+            email?: string;
+            mspName?: string;
         };
         SignupOptions: {
             /**
@@ -4325,6 +4659,27 @@ export interface components {
         InvitedUser: {
             user: components["schemas"]["User"];
             setupUrl: string;
+        };
+        PasswordReset: {
+            user: components["schemas"]["User"];
+            /** @description One-time link for the user to choose a new password; send it to them. */
+            resetUrl: string;
+            expiresAt: string;
+        };
+        ApiToken: {
+            id: string;
+            name: string;
+            /** @description The first characters of the token, to tell tokens apart. */
+            prefix: string;
+            /** @enum {string} */
+            role: "read_only" | "technician" | "admin" | "owner";
+            /** @enum {string} */
+            state: "active" | "expired" | "revoked";
+            createdAt: string;
+            /** @description Updated at most once a minute. */
+            lastUsedAt: string | null;
+            expiresAt: string | null;
+            revokedAt: string | null;
         };
         Detection: {
             /** @example M365.Exchange.InboxRuleExternalForwarding */

@@ -1,3 +1,4 @@
+ALTER TYPE "public"."setup_token_kind" ADD VALUE 'password_reset';--> statement-breakpoint
 CREATE TABLE "msp_signup_link" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"token_hash" text NOT NULL,
@@ -15,5 +16,15 @@ CREATE TABLE "signup_attempt" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "sign_in_throttle" (
+	"key" text PRIMARY KEY NOT NULL,
+	"window_started_at" timestamp with time zone NOT NULL,
+	"failures" integer NOT NULL
+);
+--> statement-breakpoint
+DROP INDEX "app_user_email_key";--> statement-breakpoint
+ALTER TABLE "setup_token" ADD COLUMN "revoked_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "msp_signup_link" ADD CONSTRAINT "msp_signup_link_msp_id_msp_id_fk" FOREIGN KEY ("msp_id") REFERENCES "public"."msp"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "signup_attempt_ip_idx" ON "signup_attempt" USING btree ("ip","created_at");
+CREATE INDEX "signup_attempt_ip_idx" ON "signup_attempt" USING btree ("ip","created_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "app_user_msp_email_key" ON "app_user" USING btree ("msp_id",lower("email"));--> statement-breakpoint
+CREATE INDEX "app_user_email_idx" ON "app_user" USING btree (lower("email"));
