@@ -130,7 +130,7 @@ describe('tenantwatch CLI', () => {
     const list = await runCli(['tenant', 'list'], env);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/NAME\s+TENANT ID\s+DOMAIN\s+AUTH\s+STATUS\nContoso Ltd\s+6babcaad-604b-40ac-a9d7-9fd97c0b779f\s+contoso.com\s+consent\s+pending/);
-  }, 60_000);
+  }, 180_000);
 
   test('import reads an audit export into a tenant, idempotently', async () => {
     const file = join(dataDir, 'export.jsonl');
