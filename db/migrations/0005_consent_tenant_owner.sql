@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "tenant_consent_guid_key" ON "tenant" USING btree ("tenant_guid") WHERE "tenant"."auth_mode" = 'consent' and not "tenant"."is_demo";
