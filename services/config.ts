@@ -83,6 +83,8 @@ const envSchema = z.object({
   TW_RETENTION_DAYS: positiveInt('a number of days').default(90),
   TW_AUDIT_WEBHOOKS: z.enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' }).default('auto'),
   TW_LIVE_LOOKUPS_PER_MINUTE: positiveInt('a number of lookups').default(30),
+  TW_EVENT_STREAM_RECHECK_SECONDS: positiveInt('a number of seconds').default(60),
+  TW_EVENT_STREAMS_PER_USER: positiveInt('a number of streams').default(5),
   ...Object.fromEntries(Object.keys(MAXMIND_DATABASES).map((k) => [k, z.string().trim().min(1).optional()])),
   TW_GEOIP2_ACCOUNT_ID: z.string().regex(/^\d+$/, 'expected the numeric MaxMind account ID').optional(),
   TW_GEOIP2_LICENSE_KEY: z.string().trim().min(1).optional(),
@@ -145,6 +147,12 @@ export type Config = {
   ipIntel: IpIntelSettings;
   /** Live entity lookups the event page may make per tenant per minute (each costs Microsoft Graph or Exchange calls). */
   liveLookupsPerMinute: number;
+  eventStream: {
+    /** How often an open event stream checks that its session or token is still valid. */
+    recheckSeconds: number;
+    /** Open event streams one user may have at once (per process). */
+    maxPerUser: number;
+  };
 };
 
 export class ConfigError extends Error {
@@ -213,6 +221,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     extraCaCertsFile: e.NODE_EXTRA_CA_CERTS,
     ipIntel,
     liveLookupsPerMinute: e.TW_LIVE_LOOKUPS_PER_MINUTE,
+    eventStream: { recheckSeconds: e.TW_EVENT_STREAM_RECHECK_SECONDS, maxPerUser: e.TW_EVENT_STREAMS_PER_USER },
   };
 }
 
