@@ -7,6 +7,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { authenticate, csrfProtection } from './auth/middleware.ts';
 import { errorBody, mapError, zodDetails } from './errors.ts';
 import { httpMetrics } from './metrics.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { microsoftAuthRoutes } from './routes/auth-microsoft.ts';
 import { customDetectionRoutes } from './routes/custom-detections.ts';
@@ -47,7 +48,8 @@ export function apiRoutes() {
     .route('/', eventStreamRoutes)
     .route('/', eventRoutes)
     .route('/', eventEntityRoutes)
-    .route('/', whitelistRuleRoutes);
+    .route('/', whitelistRuleRoutes)
+    .route('/', auditRoutes);
 }
 
 export const OPENAPI_INFO = {

@@ -4095,6 +4095,93 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The MSP's audit log, newest first: who did what, to which object, when and from which address (admins and owners) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description Opaque; pass `nextCursor` from the previous page. */
+                    cursor?: string;
+                    /** @description A user id: their actions in the web app and with their API tokens */
+                    actor?: string;
+                    /** @description An action, or a family ending in a dot */
+                    action?: string;
+                    /** @description At or after (ISO 8601 date or date-time) */
+                    from?: string;
+                    /** @description Before; a date alone includes that day */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of audit entries */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["AuditEntry"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4738,6 +4825,34 @@ export interface components {
             /** Format: date-time */
             expiresAt?: string | null;
             enabled?: boolean;
+        };
+        AuditEntry: {
+            id: string;
+            /** @description When, UTC, to the microsecond */
+            at: string;
+            /** @example tenant.create */
+            action: string;
+            actor: {
+                /**
+                 * @description user (the web app), token (an API token) or system (Tenantwatch itself, the command line)
+                 * @enum {string}
+                 */
+                type: "user" | "token" | "system";
+                userId: string | null;
+                email: string | null;
+                name: string | null;
+                /** @description The API token's name when the action came through one */
+                token: string | null;
+            };
+            target: {
+                type: string;
+                id: string | null;
+            } | null;
+            details: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The address the request came from */
+            ip: string | null;
         };
     };
     responses: never;
