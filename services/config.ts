@@ -96,6 +96,8 @@ const envSchema = z.object({
   TW_METRICS_PORT: port.optional(),
   TW_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   TW_METRICS_TOKEN: z.string().trim().min(16, 'expected at least 16 characters (openssl rand -hex 32)').optional(),
+  TW_EVENT_STREAM_RECHECK_SECONDS: positiveInt('a number of seconds').default(60),
+  TW_EVENT_STREAMS_PER_USER: positiveInt('a number of streams').default(5),
   ...Object.fromEntries(Object.keys(MAXMIND_DATABASES).map((k) => [k, z.string().trim().min(1).optional()])),
   TW_GEOIP2_ACCOUNT_ID: z.string().regex(/^\d+$/, 'expected the numeric MaxMind account ID').optional(),
   TW_GEOIP2_LICENSE_KEY: z.string().trim().min(1).optional(),
@@ -166,6 +168,12 @@ export type Config = {
    * served, and alone serves them on the application's port.
    */
   metrics: { port: number | undefined; host: string; token: string | undefined };
+  eventStream: {
+    /** How often an open event stream checks that its session or token is still valid. */
+    recheckSeconds: number;
+    /** Open event streams one user may have at once (per process). */
+    maxPerUser: number;
+  };
 };
 
 export class ConfigError extends Error {
@@ -236,6 +244,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     liveLookupsPerMinute: e.TW_LIVE_LOOKUPS_PER_MINUTE,
     signup: e.TW_SIGNUP,
     metrics: { port: e.TW_METRICS_PORT, host: e.TW_METRICS_HOST, token: e.TW_METRICS_TOKEN },
+    eventStream: { recheckSeconds: e.TW_EVENT_STREAM_RECHECK_SECONDS, maxPerUser: e.TW_EVENT_STREAMS_PER_USER },
   };
 }
 

@@ -5,7 +5,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { openDatabase, type Database } from '../db/client.ts';
 import { startMetricsServer } from './api/metrics-server.ts';
-import { createNodeApp } from './api/node.ts';
+import { answerClientErrors, createNodeApp } from './api/node.ts';
 import { cookiesAreSecure } from './api/auth/cookies.ts';
 import type { App } from './api/types.ts';
 import type { Config } from './config.ts';
@@ -87,6 +87,7 @@ export async function startRuntime(config: Config, options: { log?: Logger; webR
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     s.once('error', reject);
   });
+  answerClientErrors(server);
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   log.info({ url, publicUrl: config.publicUrl }, 'Tenantwatch is listening');

@@ -332,7 +332,7 @@ describe('CSV export', () => {
     expect(res.headers.get('x-total-count')).toBe(String(seeded.length));
     const lines = (await res.text()).split('\r\n').filter(Boolean);
     expect(lines).toHaveLength(1 + 5 + 1);
-    expect(lines.at(-1)).toBe(`Export stopped at 5 of ${seeded.length} events; narrow the filter to export the rest.`);
+    expect(lines.at(-1)).toBe(`"Export stopped at 5 of ${seeded.length} events; narrow the filter to export the rest."`);
   });
 
   test('the full export matches the paged list, across the export\'s internal pages', async () => {

@@ -27,4 +27,5 @@ ALTER TABLE "setup_token" ADD COLUMN "revoked_at" timestamp with time zone;--> s
 ALTER TABLE "msp_signup_link" ADD CONSTRAINT "msp_signup_link_msp_id_msp_id_fk" FOREIGN KEY ("msp_id") REFERENCES "public"."msp"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "signup_attempt_ip_idx" ON "signup_attempt" USING btree ("ip","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "app_user_msp_email_key" ON "app_user" USING btree ("msp_id",lower("email"));--> statement-breakpoint
-CREATE INDEX "app_user_email_idx" ON "app_user" USING btree (lower("email"));
+CREATE INDEX "app_user_email_idx" ON "app_user" USING btree (lower("email"));--> statement-breakpoint
+CREATE UNIQUE INDEX "tenant_consent_guid_key" ON "tenant" USING btree ("tenant_guid") WHERE "tenant"."auth_mode" = 'consent' and not "tenant"."is_demo";

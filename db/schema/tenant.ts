@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { msp } from './msp.ts';
 import { activitySource, tenantAuthMode, tenantStatus } from './enums.ts';
@@ -24,7 +25,14 @@ export const tenant = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('tenant_msp_guid_key').on(t.mspId, t.tenantGuid), index('tenant_msp_name_idx').on(t.mspId, t.name)],
+  (t) => [
+    uniqueIndex('tenant_msp_guid_key').on(t.mspId, t.tenantGuid),
+    index('tenant_msp_name_idx').on(t.mspId, t.name),
+    // Admin consent is granted to the installation's app, not to an MSP: a tenant reached through
+    // it belongs to one MSP. A tenant's own app registration proves access with its own
+    // credentials, so several MSPs may watch a tenant that way (and every MSP has its demo).
+    uniqueIndex('tenant_consent_guid_key').on(t.tenantGuid).where(sql`${t.authMode} = 'consent' and not ${t.isDemo}`),
+  ],
 );
 
 /** Where collection of one source for one tenant has got to, and how it is going. */

@@ -8,6 +8,7 @@ import { authenticate, csrfProtection } from './auth/middleware.ts';
 import { errorBody, mapError, zodDetails } from './errors.ts';
 import { httpMetrics } from './metrics.ts';
 import { noStore, refuseNul } from './request-guards.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { microsoftAuthRoutes } from './routes/auth-microsoft.ts';
 import { customDetectionRoutes } from './routes/custom-detections.ts';
@@ -50,7 +51,8 @@ export function apiRoutes() {
     .route('/', eventStreamRoutes)
     .route('/', eventRoutes)
     .route('/', eventEntityRoutes)
-    .route('/', whitelistRuleRoutes);
+    .route('/', whitelistRuleRoutes)
+    .route('/', auditRoutes);
 }
 
 export const OPENAPI_INFO = {

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import type { ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { createApp } from './app.ts';
 import { referenceRoutes } from './reference.ts';
@@ -32,5 +34,27 @@ export function createNodeApp(deps: AppDeps, options: { webRoot?: string | undef
           });
         }
       : undefined,
+  });
+}
+
+/**
+ * Node answers requests it cannot parse (headers over its 16 KB limit, a malformed request line)
+ * before the app sees them, with a bare status line. Give them the API's JSON error body, so a
+ * client that sent a very long address hears what to do instead.
+ */
+export function answerClientErrors(server: ServerType) {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const body = JSON.stringify({
+      error: tooLarge
+        ? { code: 'headers_too_large', message: 'The request address and headers are too long for the server (about 16 KB). Send long filter expressions in a POST body instead: POST /api/v1/events/query, /api/v1/events/summary or /api/v1/events/export.csv take the same parameters as JSON.' }
+        : { code: 'bad_request', message: 'The server could not read this HTTP request.' },
+    });
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
 }

@@ -31,7 +31,8 @@ export function referenceRoutes(loadAsset: (file: ReferenceAsset) => Promise<str
     .get('/api/reference/init.js', (c) => c.body(INIT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }))
     .get('/api/reference/:file', async (c) => {
       const file = c.req.param('file');
-      if (!(file in TYPES)) return c.notFound();
+      // Own keys only: `constructor`, `__proto__` and `toString` are "in" every object.
+      if (!Object.hasOwn(TYPES, file)) return c.notFound();
       const body = await loadAsset(file as ReferenceAsset);
       return c.body(typeof body === 'string' ? body : new Uint8Array(body), 200, { 'Content-Type': TYPES[file as ReferenceAsset], 'Cache-Control': 'public, max-age=86400' });
     });

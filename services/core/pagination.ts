@@ -11,12 +11,12 @@ export const pageInput = z.object({
   cursor: z.string().max(1000).optional(),
 });
 
-/** Opaque keyset cursor: the sort key of the last row served, base64url JSON. */
-export function encodeCursor(key: readonly (string | number)[]): string {
+/** The sort key of the last row served, base64url JSON (signed below before it leaves). */
+function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor<T extends readonly unknown[]>(cursor: string, shape: z.ZodType<T>): T {
+function decodeCursor<T extends readonly unknown[]>(cursor: string, shape: z.ZodType<T>): T {
   try {
     return shape.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
   } catch {
@@ -41,4 +41,18 @@ export function decodeSignedCursor<T extends readonly unknown[]>(secrets: Pick<S
     throw new ValidationError('The cursor is not valid for this list; start again from the first page.', [{ path: 'cursor', message: 'invalid' }]);
   }
   return decodeCursor(body, shape);
+}
+
+/**
+ * The cursor of one list, the only way lists page: signed and bound to the MSP and `list` (name
+ * the sort, and the parent for a child list), so a hand-made or edited cursor answers 400.
+ * @example const cursor = listCursor(ctx, 'tenants:name', z.tuple([z.string(), z.uuid()]));
+ *   const after = cursor.decode(input.cursor); … nextCursor: cursor.encode([last.name, last.id])
+ */
+export function listCursor<T extends readonly (string | number)[]>(ctx: { msp: string; secrets: Pick<SecretBox, 'mac'> }, list: string, shape: z.ZodType<T>) {
+  const scope = `${list}:${ctx.msp}`;
+  return {
+    encode: (key: T): string => encodeSignedCursor(ctx.secrets, scope, key),
+    decode: (cursor: string | undefined): T | null => (cursor ? decodeSignedCursor(ctx.secrets, scope, cursor, shape) : null),
+  };
 }

@@ -76,8 +76,10 @@ export async function signInCookie(app: App, member: Pick<Member, 'email' | 'pas
   return { cookie, csrf: csrfToken, setCookie };
 }
 
+/** A tenant with its own app registration: tenants that use the MSP app come only by admin consent. */
 export const sampleTenant = (n = 1) => ({
   name: `Contoso ${n}`,
   tenantGuid: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
   primaryDomain: `contoso${n}.example`,
+  auth: { mode: 'secret' as const, clientId: '11111111-2222-4333-8444-555555555555', clientSecret: `sample secret ${n}` },
 });

@@ -5,7 +5,7 @@ import type { Ctx } from '../../core/context.ts';
 import { safeEqual } from '../../crypto.ts';
 import { ForbiddenError, UnauthenticatedError } from '../../errors.ts';
 import { authorize, type Permission } from '../../core/authz.ts';
-import type { AppEnv } from '../types.ts';
+import type { AppEnv, Auth } from '../types.ts';
 import type { Context } from 'hono';
 import { readSessionCookie } from './cookies.ts';
 
@@ -14,24 +14,30 @@ import { readSessionCookie } from './cookies.ts';
  * cookie for the web app. Routes that need a caller use `requireCtx`.
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const { database } = c.get('deps');
   c.set('auth', null);
+  c.set('auth', await resolveAuth(c));
+  await next();
+};
+
+/**
+ * The caller as the request's credentials show it now: null without a valid session; a bearer
+ * token that is not valid throws (integrations must hear about it). Long-lived responses call it
+ * again to notice a session ended, a token revoked or a user disabled.
+ */
+export async function resolveAuth(c: Context<AppEnv>): Promise<Auth | null> {
+  const { database } = c.get('deps');
   const header = c.req.header('authorization');
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const token = match ? await resolveApiToken(database.db, match[1]!) : null;
-    // A bad token is an error, not an anonymous request: integrations must hear about it.
     if (!token) throw new UnauthenticatedError('The API token is not valid: it is unknown, revoked or expired.');
-    c.set('auth', { msp: token.mspId, actor: { type: 'token', id: token.id, userId: token.userId, role: token.role }, via: 'token' });
-  } else {
-    const cookie = readSessionCookie(c);
-    const session = cookie ? await resolveSession(database.db, cookie) : null;
-    if (session) {
-      c.set('auth', { msp: session.msp.id, actor: { type: 'user', id: session.user.id, role: session.user.role }, via: 'session', csrfToken: session.csrfToken });
-    }
+    return { msp: token.mspId, actor: { type: 'token', id: token.id, userId: token.userId, role: token.role }, via: 'token' };
   }
-  await next();
-};
+  const cookie = readSessionCookie(c);
+  const session = cookie ? await resolveSession(database.db, cookie) : null;
+  if (!session) return null;
+  return { msp: session.msp.id, actor: { type: 'user', id: session.user.id, role: session.user.role }, via: 'session', csrfToken: session.csrfToken };
+}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

@@ -21,13 +21,14 @@ import { startPendingSignIn, startSession } from './auth.ts';
 
 const PLACEHOLDER = 'https://tenantwatch.invalid';
 
-/** A same-site path to return to after signing in; anything else becomes `/`. */
+/** A same-site path to return to after signing in; anything else becomes `/` (as the web app's safeNext). */
 export function safeNextPath(raw: string | undefined): string {
   // eslint-disable-next-line no-control-regex
   if (!raw || raw[0] !== '/' || raw[1] === '/' || /[\\\u0000-\u001f\u007f]/.test(raw)) return '/';
   try {
     const url = new URL(raw, PLACEHOLDER);
-    if (url.origin !== PLACEHOLDER || /^\/(signin|setup)(\/|$)/.test(url.pathname)) return '/';
+    // Judged after normalisation: `/.//x`, `/a/..//x` and `/%2e%2e//x` all become `//x`, another host.
+    if (url.origin !== PLACEHOLDER || url.pathname.startsWith('//') || /^\/(signin|setup)(\/|$)/.test(url.pathname)) return '/';
     return `${url.pathname}${url.search}${url.hash}`;
   } catch {
     return '/';

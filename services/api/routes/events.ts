@@ -7,8 +7,9 @@ import { ignoreEvent, ignoreEventInput, unignoreEvent } from '../../core/event/i
 import { listEvents } from '../../core/event/list-events.ts';
 import { summarizeEvents } from '../../core/event/summarize-events.ts';
 import { allow, requireCtx } from '../auth/middleware.ts';
-import { errorResponse, errorResponses, IdParam, json, pageQuery } from '../schemas.ts';
+import { errorResponse, errorResponses, IdParam, json, jsonBody, pageQuery } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
+import type { Context } from 'hono';
 
 const several = (description: string) =>
   z
@@ -136,6 +137,35 @@ const SummarySchema = z
   })
   .openapi('EventSummary');
 
+/** The export as a streamed CSV download. */
+function csvResponse(c: Context<AppEnv>, file: Awaited<ReturnType<typeof exportEvents>>) {
+  const encoder = new TextEncoder();
+  const chunks = file.chunks;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+    async cancel() {
+      await chunks.return(undefined);
+    },
+  });
+  return c.body(body, 200, {
+    'content-type': 'text/csv; charset=utf-8',
+    'content-disposition': `attachment; filename="${file.filename}"`,
+    'cache-control': 'no-store',
+    'x-total-count': String(file.total),
+  });
+}
+
+const LONG_FILTERS =
+  'The same parameters as the GET, as a JSON body (lists as arrays): a long filter expression (up to 10,000 characters) does not fit in the address, which servers limit to about 16 KB of headers.';
+const ListBody = FilterQuery.extend(SortQuery.shape).extend(pageQuery.shape).openapi('EventQuery');
+const ExportQuery = FilterQuery.extend(SortQuery.shape).extend({ limit: z.coerce.number().int().min(1).max(EXPORT_MAX_ROWS).optional() });
+const ExportBody = ExportQuery.openapi('EventExportQuery');
+const SummaryBody = FilterQuery.openapi('EventSummaryQuery');
+
 const IgnoreBody = ignoreEventInput.openapi('IgnoreEvent');
 
 export const eventRoutes = new OpenAPIHono<AppEnv>()
@@ -170,30 +200,49 @@ export const eventRoutes = new OpenAPIHono<AppEnv>()
       tags: ['events'],
       summary: `The events under the filters as CSV, streamed (at most ${EXPORT_MAX_ROWS.toLocaleString('en')} rows; a last line says when more matched)`,
       middleware: [allow('event.read')] as const,
-      request: { query: FilterQuery.extend(SortQuery.shape).extend({ limit: z.coerce.number().int().min(1).max(EXPORT_MAX_ROWS).optional() }) },
+      request: { query: ExportQuery },
       responses: { 200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV with a header row; X-Total-Count is the number of matching events' }, ...errorResponses },
     }),
-    async (c) => {
-      const file = await exportEvents({ ctx: requireCtx(c), input: c.req.valid('query') });
-      const encoder = new TextEncoder();
-      const chunks = file.chunks;
-      const body = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          const next = await chunks.next();
-          if (next.done) controller.close();
-          else controller.enqueue(encoder.encode(next.value));
-        },
-        async cancel() {
-          await chunks.return(undefined);
-        },
-      });
-      return c.body(body, 200, {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="${file.filename}"`,
-        'cache-control': 'no-store',
-        'x-total-count': String(file.total),
-      });
-    },
+    async (c) => csvResponse(c, await exportEvents({ ctx: requireCtx(c), input: c.req.valid('query') })),
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/events/query',
+      tags: ['events'],
+      summary: 'The Report table, with the filters in the body: as GET /events',
+      description: LONG_FILTERS,
+      middleware: [allow('event.read')] as const,
+      request: jsonBody(ListBody),
+      responses: { 200: json(EventPageSchema, 'A page of events and the counts of every matching event by severity'), ...errorResponses },
+    }),
+    async (c) => c.json(await listEvents({ ctx: requireCtx(c), input: c.req.valid('json') }), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/events/summary',
+      tags: ['events'],
+      summary: 'Charts with the filters in the body: as GET /events/summary',
+      description: LONG_FILTERS,
+      middleware: [allow('event.read')] as const,
+      request: jsonBody(SummaryBody),
+      responses: { 200: json(SummarySchema, 'The summary (the last 30 days unless from/to say otherwise)'), ...errorResponses },
+    }),
+    async (c) => c.json(await summarizeEvents({ ctx: requireCtx(c), input: c.req.valid('json') }), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/events/export.csv',
+      tags: ['events'],
+      summary: 'The CSV export with the filters in the body: as GET /events/export.csv',
+      description: LONG_FILTERS,
+      middleware: [allow('event.read')] as const,
+      request: jsonBody(ExportBody),
+      responses: { 200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV with a header row; X-Total-Count is the number of matching events' }, ...errorResponses },
+    }),
+    async (c) => csvResponse(c, await exportEvents({ ctx: requireCtx(c), input: c.req.valid('json') })),
   )
   .openapi(
     createRoute({

@@ -4,7 +4,7 @@ import { createTenant } from '../../core/tenant/create-tenant.ts';
 import { getTenant } from '../../core/tenant/get-tenant.ts';
 import { listTenants } from '../../core/tenant/list-tenants.ts';
 import { consentLinkInput, createTenantInput } from '../../core/tenant/tenant-input.ts';
-import { ConsentRefusedError, createConsentLink, describeConsentError, recordConsentedTenant, redeemConsentState } from '../../core/tenant/consent.ts';
+import { confirmConsentedTenant, ConsentRefusedError, createConsentLink, describeConsentError, recordConsentedTenant, redeemConsentState } from '../../core/tenant/consent.ts';
 import type { VerifyReport } from '../../collector/verify-tenant.ts';
 import { AppError } from '../../errors.ts';
 import { verifyTenant } from '../../collector/verify-tenant.ts';
@@ -112,10 +112,10 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       method: 'post',
       path: '/tenants',
       tags: ['tenants'],
-      summary: 'Add a Microsoft 365 tenant',
+      summary: "Add a Microsoft 365 tenant with its own app registration (auth.mode 'secret' or 'certificate'); tenants that use the MSP app are added by admin consent",
       middleware: [allow('tenant.write')] as const,
       request: jsonBody(createTenantInput),
-      responses: { 201: json(TenantSchema, 'Added'), 409: errorResponse('This tenant is already added'), ...errorResponses },
+      responses: { 201: json(TenantSchema, 'Added'), 409: errorResponse('This tenant is already added, or another MSP holds it through the MSP app'), ...errorResponses },
     }),
     async (c) => c.json(await createTenant({ ctx: requireCtx(c), input: c.req.valid('json') }), 201),
   )
@@ -154,8 +154,9 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
           await writeAudit(ctx.db, ctx, 'tenant.consent_refused', { type: 'consent_link', id: link.id }, { error: query.error ?? null, errorDescription: query.error_description?.split(/\r?\n/)[0] ?? null, tenant: query.tenant ?? null });
           return toTenantsPage(c, { error: message });
         }
-        const { tenant } = await recordConsentedTenant({ ctx, link, tenantGuid: query.tenant });
-        if (!tokens) return toTenantsPage(c, { added: tenant.id, warning: 'The permissions were not checked on this deployment; run `tenantwatch tenant verify` on the Node deployment.' });
+        if (!tokens) return toTenantsPage(c, { error: 'This deployment cannot confirm the consent with Microsoft (it signs in to Microsoft only on the Node deployment), so nothing was added. Open the consent link from the Node deployment.' });
+        const tenantGuid = await confirmConsentedTenant(tokens, query.tenant);
+        const { tenant } = await recordConsentedTenant({ ctx, link, tenantGuid });
         const report = await verifyTenant({ db: ctx.db, config, tokens, secrets }, tenant.id);
         await writeAudit(ctx.db, ctx, 'tenant.verify', { type: 'tenant', id: tenant.id }, { status: report.status, missing: report.missing.map((m) => m.permission) });
         const warning = checkWarning(report);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { customDetection } from '../../../db/schema/index.ts';
 import { authorize } from '../authz.ts';
 import type { Ctx } from '../context.ts';
-import { decodeCursor, encodeCursor, pageInput } from '../pagination.ts';
+import { listCursor, pageInput } from '../pagination.ts';
 import { getTenant } from '../tenant/get-tenant.ts';
 import { toCustomDetectionView } from './custom-detection-view.ts';
 
@@ -19,7 +19,8 @@ export async function listCustomDetections({ ctx, input }: { ctx: Ctx; input: z.
   authorize(ctx, 'detection.read');
   const { limit, cursor, tenantId } = listCustomDetectionsInput.parse(input);
   if (tenantId) await getTenant({ ctx, id: tenantId });
-  const after = cursor ? decodeCursor(cursor, cursorShape) : null;
+  const pages = listCursor(ctx, 'custom-detections:title', cursorShape);
+  const after = pages.decode(cursor);
   const rows = await ctx.db
     .select()
     .from(customDetection)
@@ -36,6 +37,6 @@ export async function listCustomDetections({ ctx, input }: { ctx: Ctx; input: z.
   const last = page.at(-1);
   return {
     items: page.map(toCustomDetectionView),
-    nextCursor: rows.length > limit && last ? encodeCursor([last.title, last.id]) : null,
+    nextCursor: rows.length > limit && last ? pages.encode([last.title, last.id]) : null,
   };
 }

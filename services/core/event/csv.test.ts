@@ -6,7 +6,7 @@ test.each([
   ['+1', "'+1"],
   ['-2+3', "'-2+3"],
   ['@SUM(A1)', "'@SUM(A1)"],
-  ['\tcmd', "'\tcmd"],
+  ['\tcmd', `"'\tcmd"`],
   ['\rcmd', `"'\rcmd"`],
   ['plain', 'plain'],
   ['a,b', '"a,b"'],
@@ -14,6 +14,15 @@ test.each([
   ['two\nlines', '"two\nlines"'],
   [' padded ', '" padded "'],
   ['', ''],
+  // `;`-separated locales, tab- or pipe-splitting readers: one quoted cell, no formula after a separator.
+  ['x;=1+1;', `"x;'=1+1;"`],
+  ['x; =1+1', `"x; '=1+1"`],
+  ['a\t+SUM(1)', `"a\t'+SUM(1)"`],
+  ['a|@x', `"a|'@x"`],
+  ['a,-2', `"a,'-2"`],
+  ['line\n=cmd', `"line\n'=cmd"`],
+  ['=a;=b', `"'=a;'=b"`],
+  ['a - b', 'a - b'],
 ])('csvCell(%j) is %j', (input, expected) => {
   expect(csvCell(input)).toBe(expected);
 });

@@ -7,7 +7,8 @@ import { ConflictError, ForbiddenError, ValidationError } from '../../errors.ts'
 import { writeAudit } from '../audit/write-audit.ts';
 import { authorize } from '../authz.ts';
 import type { Ctx } from '../context.ts';
-import { createTenant } from './create-tenant.ts';
+import type { TokenProvider } from '../../collector/microsoft/token-provider.ts';
+import { assertTenantFree, createTenant, isConsentTenantTaken, TENANT_HELD_ELSEWHERE } from './create-tenant.ts';
 import { consentLinkInput, type ConsentLinkInput } from './tenant-input.ts';
 import { toTenantView } from './tenant-view.ts';
 
@@ -142,30 +143,59 @@ export function describeConsentError(error: string, description: string | undefi
 }
 
 /**
- * Adds the consented tenant to the MSP, or switches an existing one to the MSP app (its own app
- * credentials are dropped: they are no longer used). Returns the tenant and whether it is new.
+ * The tenant Microsoft confirms, not the one the browser names: the `tenant` of the redirect is
+ * a query parameter anyone can change, so Tenantwatch signs in to that tenant as the MSP app
+ * (client credentials) and takes the `tid` of the token Microsoft issues. It succeeds only where
+ * the app has consent; which MSP may have it is then settled by the one-MSP rule.
  */
-export async function recordConsentedTenant({ ctx, link, tenantGuid }: { ctx: Ctx; link: ConsentLink; tenantGuid: string | undefined }) {
-  authorize(ctx, 'tenant.write');
+export async function confirmConsentedTenant(tokens: TokenProvider, tenantGuid: string | undefined): Promise<string> {
   if (!tenantGuid || !GUID.test(tenantGuid)) throw new ConsentRefusedError('Microsoft\'s answer did not name the tenant that granted consent, so nothing was added. Try the consent link again.');
+  let token: string;
+  try {
+    token = await tokens.getToken({ tenantGuid: tenantGuid.toLowerCase(), authMode: 'consent', clientId: null, credentialsEnc: null }, 'graph', { fresh: true });
+  } catch {
+    throw new ConsentRefusedError('Microsoft did not confirm the consent: the MSP app cannot sign in to the tenant, so nothing was added. Microsoft can take a few minutes to apply a new consent; try the consent link again shortly.');
+  }
+  let tid: unknown;
+  try {
+    tid = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { tid?: unknown }).tid;
+  } catch {
+    tid = undefined;
+  }
+  if (typeof tid !== 'string' || !GUID.test(tid) || tid.toLowerCase() !== tenantGuid.toLowerCase()) {
+    throw new ConsentRefusedError('Microsoft did not confirm the tenant named in its answer, so nothing was added. Try the consent link again.');
+  }
+  return tid.toLowerCase();
+}
+
+/**
+ * Adds the consented tenant to the MSP, or switches an existing one to the MSP app (its own app
+ * credentials are dropped: they are no longer used). `tenantGuid` must come from
+ * confirmConsentedTenant. A tenant another MSP holds is refused. Returns the tenant and whether it is new.
+ */
+export async function recordConsentedTenant({ ctx, link, tenantGuid }: { ctx: Ctx; link: ConsentLink; tenantGuid: string }) {
+  authorize(ctx, 'tenant.write');
+  if (!GUID.test(tenantGuid)) throw new ConsentRefusedError('Microsoft\'s answer did not name the tenant that granted consent, so nothing was added. Try the consent link again.');
   const guid = tenantGuid.toLowerCase();
   if (link.tenant && GUID.test(link.tenant) && link.tenant.toLowerCase() !== guid) {
     throw new ConsentRefusedError(`Consent was granted in tenant ${guid}, but the link was made for tenant ${link.tenant.toLowerCase()}; nothing was added. Sign in with an administrator of the intended tenant.`);
   }
-  const updated = await ctx.db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(tenant)
-      .set({ authMode: 'consent', clientId: null, credentialsEnc: null, updatedAt: new Date() })
-      .where(and(eq(tenant.mspId, ctx.msp), eq(tenant.tenantGuid, guid)))
-      .returning();
-    if (row) await writeAudit(tx, ctx, 'tenant.update', { type: 'tenant', id: row.id }, { authMode: 'consent', via: 'admin_consent', consentLink: link.id });
-    return row;
-  });
-  if (updated) return { tenant: toTenantView(updated, []), created: false };
   try {
-    const created = await createTenant({ ctx, input: { name: link.name, tenantGuid: guid, primaryDomain: link.primaryDomain, auth: { mode: 'consent' } } });
+    const updated = await ctx.db.transaction(async (tx) => {
+      await assertTenantFree(tx, ctx.msp, guid, 'consent');
+      const [row] = await tx
+        .update(tenant)
+        .set({ authMode: 'consent', clientId: null, credentialsEnc: null, updatedAt: new Date() })
+        .where(and(eq(tenant.mspId, ctx.msp), eq(tenant.tenantGuid, guid)))
+        .returning();
+      if (row) await writeAudit(tx, ctx, 'tenant.update', { type: 'tenant', id: row.id }, { authMode: 'consent', via: 'admin_consent', consentLink: link.id });
+      return row;
+    });
+    if (updated) return { tenant: toTenantView(updated, []), created: false };
+    const created = await createTenant({ ctx, input: { name: link.name, tenantGuid: guid, primaryDomain: link.primaryDomain, auth: { mode: 'consent' } }, consented: true });
     return { tenant: created, created: true };
   } catch (err) {
+    if (isConsentTenantTaken(err)) throw new ConsentRefusedError(`The tenant could not be added: ${TENANT_HELD_ELSEWHERE}`);
     if (err instanceof ValidationError || err instanceof ConflictError) throw new ConsentRefusedError(`The tenant could not be added: ${err.message}`);
     throw err;
   }

@@ -3,15 +3,16 @@ import { z } from 'zod';
 import { activityQuarantine } from '../../../db/schema/index.ts';
 import { authorize } from '../authz.ts';
 import type { Ctx } from '../context.ts';
-import { decodeCursor, encodeCursor, pageInput } from '../pagination.ts';
+import { listCursor, pageInput } from '../pagination.ts';
 
-const cursorShape = z.tuple([z.string(), z.uuid()]);
+const cursorShape = z.tuple([z.iso.datetime({ offset: true }), z.uuid()]);
 
 /** A tenant's quarantined records (newest first), scoped to the MSP. */
 export async function listQuarantine({ ctx, tenantId, input }: { ctx: Ctx; tenantId: string; input: z.input<typeof pageInput> }) {
   authorize(ctx, 'tenant.read');
   const { limit, cursor } = pageInput.parse(input);
-  const after = cursor ? decodeCursor(cursor, cursorShape) : null;
+  const pages = listCursor(ctx, `quarantine:${tenantId}`, cursorShape);
+  const after = pages.decode(cursor);
   const rows = await ctx.db
     .select()
     .from(activityQuarantine)
@@ -30,6 +31,6 @@ export async function listQuarantine({ ctx, tenantId, input }: { ctx: Ctx; tenan
   const last = pageRows.at(-1);
   return {
     items: pageRows.map((r) => ({ id: r.id, source: r.source, reason: r.reason, raw: r.raw, createdAt: r.createdAt.toISOString() })),
-    nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+    nextCursor: rows.length > limit && last ? pages.encode([last.createdAt.toISOString(), last.id]) : null,
   };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { collectorCheckpoint, tenant } from '../../../db/schema/index.ts';
 import { authorize } from '../authz.ts';
 import type { Ctx } from '../context.ts';
-import { decodeCursor, encodeCursor, pageInput } from '../pagination.ts';
+import { listCursor, pageInput } from '../pagination.ts';
 import { toTenantView } from './tenant-view.ts';
 
 const cursorShape = z.tuple([z.string(), z.uuid()]);
@@ -12,7 +12,8 @@ const cursorShape = z.tuple([z.string(), z.uuid()]);
 export async function listTenants({ ctx, input }: { ctx: Ctx; input: z.input<typeof pageInput> }) {
   authorize(ctx, 'tenant.read');
   const { limit, cursor } = pageInput.parse(input);
-  const after = cursor ? decodeCursor(cursor, cursorShape) : null;
+  const pages = listCursor(ctx, 'tenants:name', cursorShape);
+  const after = pages.decode(cursor);
   const rows = await ctx.db
     .select()
     .from(tenant)
@@ -30,6 +31,6 @@ export async function listTenants({ ctx, input }: { ctx: Ctx; input: z.input<typ
       : [];
   return {
     items: page.map((r) => toTenantView(r, checkpoints.filter((c) => c.tenantId === r.id))),
-    nextCursor: rows.length > limit && last ? encodeCursor([last.name, last.id]) : null,
+    nextCursor: rows.length > limit && last ? pages.encode([last.name, last.id]) : null,
   };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { whitelistRule } from '../../../db/schema/index.ts';
 import { authorize } from '../authz.ts';
 import type { Ctx } from '../context.ts';
-import { decodeCursor, encodeCursor, pageInput } from '../pagination.ts';
+import { listCursor, pageInput } from '../pagination.ts';
 import { findRule, selectRules, toWhitelistRuleView } from './rule-view.ts';
 
 const cursorShape = z.tuple([z.iso.datetime({ offset: true }), z.uuid()]);
@@ -12,7 +12,8 @@ const cursorShape = z.tuple([z.iso.datetime({ offset: true }), z.uuid()]);
 export async function listWhitelistRules({ ctx, input }: { ctx: Ctx; input: z.input<typeof pageInput> }) {
   authorize(ctx, 'whitelist.read');
   const { limit, cursor } = pageInput.parse(input);
-  const after = cursor ? decodeCursor(cursor, cursorShape) : null;
+  const pages = listCursor(ctx, 'whitelist-rules:created', cursorShape);
+  const after = pages.decode(cursor);
   const rows = await selectRules(ctx.db)
     .where(
       and(
@@ -27,7 +28,7 @@ export async function listWhitelistRules({ ctx, input }: { ctx: Ctx; input: z.in
   const now = new Date();
   return {
     items: page.map((r) => toWhitelistRuleView(r, now)),
-    nextCursor: rows.length > limit && last ? encodeCursor([last.rule.createdAt.toISOString(), last.rule.id]) : null,
+    nextCursor: rows.length > limit && last ? pages.encode([last.rule.createdAt.toISOString(), last.rule.id]) : null,
   };
 }
 

@@ -1362,7 +1362,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Add a Microsoft 365 tenant */
+        /** Add a Microsoft 365 tenant with its own app registration (auth.mode 'secret' or 'certificate'); tenants that use the MSP app are added by admin consent */
         post: {
             parameters: {
                 query?: never;
@@ -1448,7 +1448,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description This tenant is already added */
+                /** @description This tenant is already added, or another MSP holds it through the MSP app */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3384,7 +3384,7 @@ export interface paths {
         };
         /**
          * New and updated events as server-sent events (`event: event`, data: id, tenantId, severity, status, count, lastSeenAt, createdAt, changedAt)
-         * @description Starts with `event: ready`; then one `event` message per event detection creates or updates, with the change time as its `id`, so a browser that reconnects (it sends `Last-Event-ID`) hears what it missed. A comment line every 15 s keeps the connection open. Scoped to the caller's MSP.
+         * @description Starts with `event: ready`; then one `event` message per event detection creates or updates, with the change time as its `id`, so a browser that reconnects (it sends `Last-Event-ID`) hears what it missed. A comment line every 15 s keeps the connection open. Scoped to the caller's MSP. The session or token is checked again every `TW_EVENT_STREAM_RECHECK_SECONDS`: when it has ended, been revoked or its user disabled, the stream sends `event: end` and closes. One user may hold `TW_EVENT_STREAMS_PER_USER` streams at once; more answer 429.
          */
         get: {
             parameters: {
@@ -3398,7 +3398,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The stream; it ends when the server stops */
+                /** @description The stream; it ends when the server stops or the credentials are no longer valid */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3436,6 +3436,15 @@ export interface paths {
                 };
                 /** @description Not found (also what another MSP's object answers) */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many open streams for this user */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3631,7 +3640,70 @@ export interface paths {
             };
         };
         put?: never;
-        post?: never;
+        /**
+         * Charts with the filters in the body: as GET /events/summary
+         * @description The same parameters as the GET, as a JSON body (lists as arrays): a long filter expression (up to 10,000 characters) does not fit in the address, which servers limit to about 16 KB of headers.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["EventSummaryQuery"];
+                };
+            };
+            responses: {
+                /** @description The summary (the last 30 days unless from/to say otherwise) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventSummary"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3725,7 +3797,149 @@ export interface paths {
             };
         };
         put?: never;
-        post?: never;
+        /**
+         * The CSV export with the filters in the body: as GET /events/export.csv
+         * @description The same parameters as the GET, as a JSON body (lists as arrays): a long filter expression (up to 10,000 characters) does not fit in the address, which servers limit to about 16 KB of headers.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["EventExportQuery"];
+                };
+            };
+            responses: {
+                /** @description CSV with a header row; X-Total-Count is the number of matching events */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The Report table, with the filters in the body: as GET /events
+         * @description The same parameters as the GET, as a JSON body (lists as arrays): a long filter expression (up to 10,000 characters) does not fit in the address, which servers limit to about 16 KB of headers.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["EventQuery"];
+                };
+            };
+            responses: {
+                /** @description A page of events and the counts of every matching event by severity */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventPage"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4471,6 +4685,93 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The MSP's audit log, newest first: who did what, to which object, when and from which address (admins and owners) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description Opaque; pass `nextCursor` from the previous page. */
+                    cursor?: string;
+                    /** @description A user id: their actions in the web app and with their API tokens */
+                    actor?: string;
+                    /** @description An action, or a family ending in a dot */
+                    action?: string;
+                    /** @description At or after (ISO 8601 date or date-time) */
+                    from?: string;
+                    /** @description Before; a date alone includes that day */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of audit entries */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["AuditEntry"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4841,6 +5142,121 @@ export interface components {
                 count: number;
             }[];
         };
+        EventQuery: {
+            /** @description Tenant ids; comma-separated or repeated */
+            tenant?: string | string[];
+            /** @description Severities (informational, low, medium, high, critical); comma-separated or repeated */
+            severity?: string | string[];
+            /** @description Detection ids; comma-separated or repeated */
+            detection?: string | string[];
+            /**
+             * @description unignored (default: open and resolved), ignored, or all
+             * @enum {string}
+             */
+            status?: "unignored" | "ignored" | "all";
+            /**
+             * @description Last seen at or after (ISO 8601 date or date-time)
+             * @example 2026-11-01
+             */
+            from?: string;
+            /**
+             * @description Last seen before; a date alone includes that day
+             * @example 2026-11-30
+             */
+            to?: string;
+            /** @description Text in the title, description, user name or IP address */
+            q?: string;
+            /**
+             * @description A filter-language expression; errors answer 400 with their position
+             * @example Event.Severity >= 'high' AND IP.CountryCode <> 'NL'
+             */
+            filter?: string;
+            /**
+             * @description Default lastSeen
+             * @enum {string}
+             */
+            sort?: "lastSeen" | "firstSeen" | "severity" | "count" | "detection" | "tenant";
+            /**
+             * @description Default desc
+             * @enum {string}
+             */
+            order?: "asc" | "desc";
+            /** @example 50 */
+            limit?: number;
+            /** @description Opaque; pass `nextCursor` from the previous page. */
+            cursor?: string;
+        };
+        EventSummaryQuery: {
+            /** @description Tenant ids; comma-separated or repeated */
+            tenant?: string | string[];
+            /** @description Severities (informational, low, medium, high, critical); comma-separated or repeated */
+            severity?: string | string[];
+            /** @description Detection ids; comma-separated or repeated */
+            detection?: string | string[];
+            /**
+             * @description unignored (default: open and resolved), ignored, or all
+             * @enum {string}
+             */
+            status?: "unignored" | "ignored" | "all";
+            /**
+             * @description Last seen at or after (ISO 8601 date or date-time)
+             * @example 2026-11-01
+             */
+            from?: string;
+            /**
+             * @description Last seen before; a date alone includes that day
+             * @example 2026-11-30
+             */
+            to?: string;
+            /** @description Text in the title, description, user name or IP address */
+            q?: string;
+            /**
+             * @description A filter-language expression; errors answer 400 with their position
+             * @example Event.Severity >= 'high' AND IP.CountryCode <> 'NL'
+             */
+            filter?: string;
+        };
+        EventExportQuery: {
+            /** @description Tenant ids; comma-separated or repeated */
+            tenant?: string | string[];
+            /** @description Severities (informational, low, medium, high, critical); comma-separated or repeated */
+            severity?: string | string[];
+            /** @description Detection ids; comma-separated or repeated */
+            detection?: string | string[];
+            /**
+             * @description unignored (default: open and resolved), ignored, or all
+             * @enum {string}
+             */
+            status?: "unignored" | "ignored" | "all";
+            /**
+             * @description Last seen at or after (ISO 8601 date or date-time)
+             * @example 2026-11-01
+             */
+            from?: string;
+            /**
+             * @description Last seen before; a date alone includes that day
+             * @example 2026-11-30
+             */
+            to?: string;
+            /** @description Text in the title, description, user name or IP address */
+            q?: string;
+            /**
+             * @description A filter-language expression; errors answer 400 with their position
+             * @example Event.Severity >= 'high' AND IP.CountryCode <> 'NL'
+             */
+            filter?: string;
+            /**
+             * @description Default lastSeen
+             * @enum {string}
+             */
+            sort?: "lastSeen" | "firstSeen" | "severity" | "count" | "detection" | "tenant";
+            /**
+             * @description Default desc
+             * @enum {string}
+             */
+            order?: "asc" | "desc";
+            limit?: number;
+        };
         EventDetail: components["schemas"]["Event"] & {
             /** @description The event comes from the built-in demo's simulated tenant */
             tenantIsDemo?: boolean;
@@ -5046,6 +5462,34 @@ export interface components {
             /** Format: date-time */
             expiresAt?: string | null;
             enabled?: boolean;
+        };
+        AuditEntry: {
+            id: string;
+            /** @description When, UTC, to the microsecond */
+            at: string;
+            /** @example tenant.create */
+            action: string;
+            actor: {
+                /**
+                 * @description user (the web app), token (an API token) or system (Tenantwatch itself, the command line)
+                 * @enum {string}
+                 */
+                type: "user" | "token" | "system";
+                userId: string | null;
+                email: string | null;
+                name: string | null;
+                /** @description The API token's name when the action came through one */
+                token: string | null;
+            };
+            target: {
+                type: string;
+                id: string | null;
+            } | null;
+            details: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The address the request came from */
+            ip: string | null;
         };
     };
     responses: never;

@@ -7,7 +7,8 @@ const NOT_A_DESTINATION = /^\/(signin|setup|signup)(\/|$)/;
 /**
  * Where to go after signing in, from an untrusted `?next=` value: a same-origin path such as
  * `/events/123?tab=ip` is kept; anything that could leave the site (`//evil.com`,
- * `/\evil.com`, `https://evil.com`, `javascript:`) or carries control characters becomes `/`.
+ * `/\evil.com`, `/.//evil.com`, `https://evil.com`, `javascript:`) or carries control
+ * characters becomes `/`. The API (safeNextPath) applies the same rules to its own `next`.
  * @example safeNext('/tenants?page=2') === '/tenants?page=2'; safeNext('//evil.com') === '/'
  */
 export function safeNext(raw: string | null | undefined): `/${string}` {
@@ -22,7 +23,9 @@ export function safeNext(raw: string | null | undefined): `/${string}` {
   } catch {
     return '/';
   }
-  if (url.origin !== PLACEHOLDER_ORIGIN || NOT_A_DESTINATION.test(url.pathname)) return '/';
+  // Judge the normalised path, not the raw one: dot segments (`/.//x`, `/a/..//x`, `/%2e%2e//x`)
+  // collapse into `//x`, which a browser reads as another host.
+  if (url.origin !== PLACEHOLDER_ORIGIN || url.pathname.startsWith('//') || NOT_A_DESTINATION.test(url.pathname)) return '/';
   return `${url.pathname}${url.search}${url.hash}` as `/${string}`;
 }
 

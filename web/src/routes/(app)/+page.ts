@@ -1,6 +1,7 @@
 import { api } from '$lib/api/client';
 import { toApiError, unwrap, type ErrorDetail } from '$lib/api/errors';
 import { failLoad, loaded } from '$lib/api/load';
+import { fetchEvents, fetchSummary } from '$lib/report/events-api';
 import { apiFilters, apiListQuery, readState } from '$lib/report/state';
 import type { PageLoad } from './$types';
 
@@ -21,8 +22,8 @@ export const load: PageLoad = async ({ url }) => {
     throw err;
   });
   const [list, summary, tenants, known] = await Promise.all([
-    api.GET('/api/v1/events', { params: { query: apiListQuery(state, now) } }),
-    api.GET('/api/v1/events/summary', { params: { query: apiFilters(state, now) } }),
+    fetchEvents(apiListQuery(state, now)),
+    fetchSummary(apiFilters(state, now)),
     api.GET('/api/v1/tenants', { params: { query: { limit: 500 } } }),
     detections,
   ]).catch((err: unknown) => failLoad(err, url));
