@@ -13,6 +13,7 @@ import { AppError, NotFoundError } from '../errors.ts';
 import { startRuntime } from '../runtime.ts';
 import { collectTenant, COLLECTED_SOURCES } from '../collector/collect-tenant.ts';
 import { importAndDetect } from '../collector/import/import-and-detect.ts';
+import { formatImportSummary, importExitCode } from '../collector/import/import-summary.ts';
 import { createIpIntel } from '../../enrichment/ip/index.ts';
 import { eventsWithPendingEntities } from '../../enrichment/stage.ts';
 import { PIPELINE_JOBS, sendForEnrichment } from '../worker/pipeline-jobs.ts';
@@ -354,11 +355,9 @@ program
           bar?.update(p.size > 0 ? Math.min(100, Math.round((p.bytesRead / p.size) * 100)) : 100, { read: p.read, detected: p.detected, events: p.events }),
         );
         bar?.stop();
-        console.log(
-          `Imported ${summary.imported} records into ${target.name} from ${file} (${summary.format}): ${summary.duplicates} duplicates skipped, ${summary.quarantined} quarantined.`,
-        );
+        for (const line of formatImportSummary(summary, { tenant: target.name, file })) console.log(line);
+        process.exitCode = importExitCode(summary);
         const d = summary.detection;
-        console.log(`Detection: ${d.processed} records examined, ${d.eventsCreated} events raised, ${d.eventsUpdated} events updated.`);
         // Enrichment runs in the product's workers (now, if it is running; else when it starts).
         const pending = await eventsWithPendingEntities(database.db, d.eventIds);
         if (pending.length > 0) {
