@@ -15,6 +15,7 @@ import { eventEntityRoutes } from './routes/event-entities.ts';
 import { eventStreamRoutes } from './routes/event-stream.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { importRoutes } from './routes/imports.ts';
 import { mfaRoutes } from './routes/mfa.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { tenantRoutes } from './routes/tenants.ts';
@@ -32,6 +33,8 @@ const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
   return undefined;
 };
 
+const IMPORT_UPLOAD = /^\/api\/v1\/tenants\/[^/]+\/imports$/;
+
 /** Every route group of the REST API, mounted at /api/v1: the API's table of contents. */
 export function apiRoutes() {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -47,7 +50,8 @@ export function apiRoutes() {
     .route('/', eventStreamRoutes)
     .route('/', eventRoutes)
     .route('/', eventEntityRoutes)
-    .route('/', whitelistRuleRoutes);
+    .route('/', whitelistRuleRoutes)
+    .route('/', importRoutes);
 }
 
 export const OPENAPI_INFO = {
@@ -109,15 +113,14 @@ export function createApp(deps: AppDeps, platform: PlatformRoutes = {}): App {
   });
   app.use('*', httpMetrics(deps.metrics));
   app.use('*', secureHeaders({ xFrameOptions: 'DENY', referrerPolicy: 'same-origin', crossOriginResourcePolicy: 'same-origin' }));
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: deps.config.maxBodyBytes,
-      onError: () => {
-        throw new HTTPException(413);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: deps.config.maxBodyBytes,
+    onError: () => {
+      throw new HTTPException(413);
+    },
+  });
+  // An audit-file upload streams to disk under its own cap (TW_IMPORT_MAX_BYTES, enforced by the import runner).
+  app.use('/api/*', (c, next) => (c.req.method === 'POST' && IMPORT_UPLOAD.test(c.req.path) ? next() : limitBody(c, next)));
 
   app.route('/', healthRoutes);
   app.route('/', webhookRoutes);

@@ -12,7 +12,7 @@ import { inviteUser } from '../core/user/invite-user.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { startRuntime } from '../runtime.ts';
 import { collectTenant, COLLECTED_SOURCES } from '../collector/collect-tenant.ts';
-import { importAndDetect } from '../collector/import/import-and-detect.ts';
+import { importAuditExport } from '../core/import/import-audit-export.ts';
 import { formatImportSummary, importExitCode } from '../collector/import/import-summary.ts';
 import { createIpIntel } from '../../enrichment/ip/index.ts';
 import { eventsWithPendingEntities } from '../../enrichment/stage.ts';
@@ -351,9 +351,12 @@ program
       const ipIntel = createIpIntel(config.ipIntel);
       bar?.start(100, 0, { read: 0, detected: 0, events: 0 });
       try {
-        const summary = await importAndDetect({ db: database.db, log, ipIntel }, { mspId: ctx.msp, tenantId: target.id }, file, (p) =>
-          bar?.update(p.size > 0 ? Math.min(100, Math.round((p.bytesRead / p.size) * 100)) : 100, { read: p.read, detected: p.detected, events: p.events }),
-        );
+        const { summary } = await importAuditExport({
+          ctx,
+          deps: { log, ipIntel },
+          input: { tenantId: target.id, path: file },
+          onProgress: (p) => bar?.update(p.size > 0 ? Math.min(100, Math.round((p.bytesRead / p.size) * 100)) : 100, { read: p.read, detected: p.detected, events: p.events }),
+        });
         bar?.stop();
         for (const line of formatImportSummary(summary, { tenant: target.name, file })) console.log(line);
         process.exitCode = importExitCode(summary);
