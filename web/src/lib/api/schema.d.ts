@@ -3881,6 +3881,263 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/tenants/{id}/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import an audit export (Purview audit search CSV, Search-UnifiedAuditLog JSON, JSON lines) into a tenant: the file is the request body; answers 202 at once and the import runs in the background (follow GET /imports/{id})
+         * @description The body is the file itself (any content type; `application/octet-stream` is fine), up to TW_IMPORT_MAX_BYTES (1 GiB by default; 413 beyond). The records go through the detections like collected ones; importing the same file again imports nothing new. Technicians and up.
+         */
+        post: {
+            parameters: {
+                query: {
+                    /** @description The file's name, for the summary and the list */
+                    fileName: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            responses: {
+                /** @description Received; the import is queued */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Import"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The file is larger than TW_IMPORT_MAX_BYTES */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Imports run on the Node deployment only */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The MSP's imports, newest first, with their progress or summary */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description Opaque; pass `nextCursor` from the previous page. */
+                    cursor?: string;
+                    /** @description Only this tenant id */
+                    tenant?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of imports */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Import"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One import: progress while it runs (bytes and records read, records per second), then the summary `tenantwatch import` prints */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The import */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Import"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4409,6 +4666,57 @@ export interface components {
             /** Format: date-time */
             expiresAt?: string | null;
             enabled?: boolean;
+        };
+        Import: {
+            id: string;
+            tenantId: string;
+            tenantName: string;
+            /** @description The name the file was uploaded under */
+            fileName: string;
+            sizeBytes: number;
+            /**
+             * @description queued: file received; running; done: summary below; failed: see `error`
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "failed";
+            /** @description Email of the user who started it (null: the command line) */
+            startedBy: string | null;
+            /** @example purview-csv */
+            format: string | null;
+            /** @example utf-16le */
+            encoding: string | null;
+            bytesRead: number;
+            recordsRead: number;
+            recordsPerSecond: number;
+            imported: number;
+            /** @description Records already stored, skipped */
+            duplicates: number;
+            quarantined: number;
+            /** @description The first quarantined items with their line (CSV, JSON lines) or record number (JSON) and reason */
+            quarantine: {
+                at: {
+                    /** @enum {string} */
+                    unit: "line" | "record";
+                    number: number;
+                };
+                reason: string;
+            }[];
+            /** @description Why the rest of the file could not be read (a cut or corrupt file); null when it was read to the end */
+            unread: string | null;
+            /** @description Records through detection */
+            detected: number;
+            eventsCreated: number;
+            eventsUpdated: number;
+            /** @description The events it raised or updated (at most 1000) */
+            eventIds: string[];
+            error: string | null;
+            /** @description Done, with nothing quarantined or unread */
+            complete: boolean;
+            /** @description The summary as `tenantwatch import` prints it (once done) */
+            summaryLines: string[];
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
         };
     };
     responses: never;
