@@ -166,7 +166,9 @@ describe('POST /tenants/{id}/imports', () => {
     expect(cut).toMatchObject({ status: 'done', imported: 2, complete: false, unread: expect.stringMatching(/not valid JSON after record 2/) });
     expect(cut.summaryLines).toContainEqual(expect.stringMatching(/^NOT READ TO THE END/));
 
-    const notes = await finished(owner, ((await (await upload(owner, tenantId, 'notes.txt', 'Dear diary,\n')).json()) as ImportView).id);
+    // The name is a label, never a path: only its last segment, without control characters.
+    const notes = await finished(owner, ((await (await upload(owner, tenantId, '..\\..\\notes\u0007.txt', 'Dear diary,\n')).json()) as ImportView).id);
+    expect(notes.fileName).toBe('notes.txt');
     expect(notes).toMatchObject({ status: 'failed', error: expect.stringMatching(/not an audit export/) });
   });
 

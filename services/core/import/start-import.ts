@@ -13,7 +13,7 @@ export const startImportInput = z.object({
     .string()
     .trim()
     .max(255, 'at most 255 characters')
-    .transform((v) => (v.split(/[\\/]/).at(-1) ?? '').replace(/[\u0000-\u001f\u007f]/g, ''))
+    .transform((v) => [...(v.split(/[\\/]/).at(-1) ?? '')].filter((ch) => ch.charCodeAt(0) > 0x1f && ch !== '\u007f').join(''))
     .pipe(z.string().min(1, 'the file needs a name')),
   sizeBytes: z.number().int().min(0),
 });
