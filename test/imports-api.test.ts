@@ -72,7 +72,7 @@ function upload(member: Member, target: string, fileName: string, body: string |
 
 /** Polls the run until it has finished (no fixed sleeps: a generous deadline). */
 async function finished(member: Member, id: string): Promise<ImportView> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 150_000;
   for (;;) {
     const res = await call(t.app, 'GET', `/api/v1/imports/${id}`, { token: member.token });
     expect(res.status).toBe(200);
@@ -93,7 +93,7 @@ beforeAll(async () => {
   tenantId = ((await made.json()) as { id: string }).id;
   const theirs = await call(t.app, 'POST', '/api/v1/tenants', { token: other.token, body: sampleTenant(2) });
   otherTenantId = ((await theirs.json()) as { id: string }).id;
-});
+}, 120_000);
 afterAll(async () => {
   await t.drop();
   rmSync(dataDir, { recursive: true, force: true });
@@ -128,7 +128,7 @@ describe('POST /tenants/{id}/imports', () => {
     // The uploaded file is not kept once it has been read.
     const again = await finished(tech, ((await (await upload(tech, tenantId, 'again.csv', badRowCsv())).json()) as ImportView).id);
     expect(again).toMatchObject({ imported: 0, duplicates: 200, quarantined: 1 });
-  });
+  }, 180_000);
 
   test('a file over the 1 MB JSON body limit is accepted; one over TW_IMPORT_MAX_BYTES is refused with 413 and leaves no run', async () => {
     const line = (n: number) => JSON.stringify({ ...record(10_000 + n), Padding: 'x'.repeat(400) });
@@ -158,7 +158,7 @@ describe('POST /tenants/{id}/imports', () => {
     } as RequestInit);
     expect(chunked.status).toBe(413);
     expect((await t.database.db.select().from(importRun)).length).toBe(before);
-  });
+  }, 180_000);
 
   test('a truncated JSON export and a file that is no export: the good part is kept, the run says why', async () => {
     const full = JSON.stringify([1, 2, 3].map((n) => record(500 + n)));
@@ -170,7 +170,7 @@ describe('POST /tenants/{id}/imports', () => {
     const notes = await finished(owner, ((await (await upload(owner, tenantId, '..\\..\\notes\u0007.txt', 'Dear diary,\n')).json()) as ImportView).id);
     expect(notes.fileName).toBe('notes.txt');
     expect(notes).toMatchObject({ status: 'failed', error: expect.stringMatching(/not an audit export/) });
-  });
+  }, 180_000);
 
   test('read-only users cannot import; a session needs the CSRF token; another MSP gets 404 for the tenant and the import', async () => {
     expect((await upload(readOnly, tenantId, 'a.csv', badRowCsv())).status).toBe(403);
@@ -197,7 +197,7 @@ describe('POST /tenants/{id}/imports', () => {
     const next = (await (await call(t.app, 'GET', `/api/v1/imports?tenant=${tenantId}&limit=100&cursor=${ourList.nextCursor}`, { token: tech.token })).json()) as { items: ImportView[] };
     expect(next.items.map((i) => i.id)).not.toContain(mine.id);
     expect(next.items.length).toBeGreaterThan(2);
-  });
+  }, 180_000);
 
   test('a run left running by a stopped process is failed when the server starts again', async () => {
     const [left] = await t.database.db
@@ -214,5 +214,5 @@ describe('POST /tenants/{id}/imports', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(view).toMatchObject({ status: 'failed', error: 'interrupted; import the file again — records already stored are skipped' });
-  });
+  }, 180_000);
 });

@@ -152,6 +152,14 @@ describe('importAuditFile', () => {
     expect(quarantined).toMatchObject({ reason: expect.stringMatching(/^line 102: /), raw: expect.stringContaining('rec-bad') });
   });
 
+  test('a CSV row whose quote swallows the next line is quarantined at the line it began; later rows keep their line numbers', async () => {
+    const row = (n: number) => [`rec-${n}`, '2026-11-20', 'alex@contoso.com', csvField(JSON.stringify(record(n)))].join(',');
+    const path = write('unclosed.csv', ['RecordId,CreationDate,UserId,AuditData', row(1), 'rec-bad,2026-11-20,"alex', row(2), row(3)].join('\r\n') + '\r\n');
+    const items = [];
+    for await (const item of (await openAuditFile(path)).items()) items.push(item);
+    expect(items.map((i) => ('unread' in i ? 'unread' : `${'record' in i ? 'record' : 'invalid'} ${i.at.number}`))).toEqual(['record 2', 'invalid 3', 'record 5']);
+  });
+
   test('a truncated JSON export keeps the records before the cut, says where it stopped and fails the exit status', async () => {
     const target = await newTarget();
     const full = JSON.stringify(records);

@@ -201,7 +201,8 @@ async function* jsonObjectItems(input: NodeJS.ReadableStream): AsyncGenerator<Ex
  */
 async function* csvItems(input: NodeJS.ReadableStream, bytesRead: () => number): AsyncGenerator<ExportItem> {
   const skipped: ExportItem[] = [];
-  const parser = input.pipe(
+  // Line ends as LF only: the parser counts a CRLF inside a quoted field as two lines.
+  const parser = input.pipe(crlfToLf()).pipe(
     parseCsv({
       columns: true,
       bom: true,
@@ -211,15 +212,18 @@ async function* csvItems(input: NodeJS.ReadableStream, bytesRead: () => number):
       info: true,
       raw: true,
       on_skip: (err: CsvError | undefined, raw: string | undefined) => {
-        skipped.push({ invalid: raw ?? '', reason: `the row is not valid CSV: ${err?.message ?? 'unreadable'}`, at: { unit: 'line', number: typeof err?.lines === 'number' ? err.lines : 0 } });
+        // Where the row began: the parser reports the line it gave up on, after what the row swallowed.
+        const found = typeof err?.lines === 'number' ? err.lines : 0;
+        const start = Math.max(1, found - (raw?.match(/\n/g)?.length ?? 0));
+        skipped.push({ invalid: raw ?? '', reason: `the row is not valid CSV: ${err?.message ?? 'unreadable'}`, at: { unit: 'line', number: start } });
       },
     }),
   );
   let lastLine = 1;
   try {
     for await (const row of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number }; raw: string }>) {
-      // Rows skipped before this one come first, in file order.
-      yield* skipped.splice(0);
+      // Rows skipped before this one come first, in file order (the parser reports them early).
+      while (skipped.length > 0 && (skipped[0] as { at: ItemPosition }).at.number < row.info.lines) yield skipped.shift()!;
       lastLine = row.info.lines;
       const at: ItemPosition = { unit: 'line', number: row.info.lines };
       const key = Object.keys(row.record).find((k) => k.toLowerCase() === 'auditdata');
@@ -235,4 +239,21 @@ async function* csvItems(input: NodeJS.ReadableStream, bytesRead: () => number):
     yield* skipped.splice(0);
     yield { unread: `the CSV cannot be read after line ${lastLine} (near byte ${bytesRead()}): ${(err as Error).message}` };
   }
+}
+
+/** CRLF to LF across chunk boundaries (a chunk may end between the CR and the LF). */
+function crlfToLf(): Transform {
+  let pendingCr = false;
+  return new Transform({
+    decodeStrings: false,
+    transform(chunk: Buffer | string, _enc, done) {
+      let text = (pendingCr ? '\r' : '') + String(chunk);
+      pendingCr = text.endsWith('\r');
+      if (pendingCr) text = text.slice(0, -1);
+      done(null, text.replace(/\r\n/g, '\n'));
+    },
+    flush(done) {
+      done(null, pendingCr ? '\r' : '');
+    },
+  });
 }
