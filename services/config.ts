@@ -76,6 +76,7 @@ const envSchema = z.object({
   TW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TW_SESSION_HOURS: positiveInt('a number of hours').default(12),
   TW_MAX_BODY_BYTES: positiveInt('a number of bytes').default(1_048_576),
+  TW_IMPORT_MAX_BYTES: positiveInt('a number of bytes').default(1_073_741_824),
   TW_WORKER_CONCURRENCY: positiveInt('a number of jobs').default(4),
   TW_SHUTDOWN_GRACE_SECONDS: positiveInt('a number of seconds').default(30),
   TW_LOGIN_URL: httpsUrl.default('https://login.microsoftonline.com'),
@@ -121,6 +122,8 @@ export type Config = {
   logLevel: z.infer<typeof envSchema>['TW_LOG_LEVEL'];
   sessionHours: number;
   maxBodyBytes: number;
+  /** Largest audit export the API accepts for import (uploads are streamed to disk, not held in memory). */
+  importMaxBytes: number;
   workerConcurrency: number;
   shutdownGraceSeconds: number;
   microsoft: {
@@ -217,6 +220,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.TW_LOG_LEVEL,
     sessionHours: e.TW_SESSION_HOURS,
     maxBodyBytes: e.TW_MAX_BODY_BYTES,
+    importMaxBytes: e.TW_IMPORT_MAX_BYTES,
     workerConcurrency: e.TW_WORKER_CONCURRENCY,
     shutdownGraceSeconds: e.TW_SHUTDOWN_GRACE_SECONDS,
     microsoft: {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -17,7 +18,9 @@ import { createMicrosoftLogin } from './core/auth/microsoft-login.ts';
 import { createIpIntel } from '../enrichment/ip/index.ts';
 import { startDemo, type RunningDemo } from './demo/demo.ts';
 import { JOBS } from './worker/jobs.ts';
-import { PIPELINE_JOBS } from './worker/pipeline-jobs.ts';
+import { PIPELINE_JOBS, sendForEnrichment } from './worker/pipeline-jobs.ts';
+import { createImportRunner } from './core/import/import-runner.ts';
+import { eventsWithPendingEntities } from '../enrichment/stage.ts';
 import { failOrphanedJobs, type PgBoss, queueIsHealthy, startQueue, startWorkers, stopQueue } from './worker/queue.ts';
 
 export const WEB_BUILD_DIR = fileURLToPath(new URL('../web/build', import.meta.url));
@@ -81,7 +84,21 @@ export async function startRuntime(config: Config, options: { log?: Logger; webR
   if (!webRoot) log.warn('web app not built (run `npm run build:web`); serving the API only');
   const shutdown = new AbortController();
   const microsoftLogin = createMicrosoftLogin(config, secrets);
-  const app = createNodeApp({ config, database, secrets, log, metrics, tokens, microsoftLogin, ipIntel, queueHealthy: () => queueIsHealthy(boss), shutdown: shutdown.signal }, { webRoot });
+  // Uploaded audit exports are imported here, in the background; their events go to the enrichment workers.
+  const imports = createImportRunner({
+    db: database.db,
+    log,
+    dir: join(config.dataDir, 'imports'),
+    maxBytes: config.importMaxBytes,
+    ipIntel,
+    afterRun: async (summary) => {
+      await sendForEnrichment(boss, await eventsWithPendingEntities(database.db, summary.detection.eventIds));
+    },
+  });
+  const app = createNodeApp(
+    { config, database, secrets, log, metrics, tokens, microsoftLogin, ipIntel, imports, queueHealthy: () => queueIsHealthy(boss), shutdown: shutdown.signal },
+    { webRoot },
+  );
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
@@ -113,6 +130,8 @@ export async function startRuntime(config: Config, options: { log?: Logger; webR
       shutdown.abort();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await metricsServer?.close();
+      // An import still reading is marked interrupted at the next start (nothing it stored is lost).
+      imports.stop();
       await stopQueue(boss, config.shutdownGraceSeconds);
       await ipIntel.close();
       await demo?.stop();

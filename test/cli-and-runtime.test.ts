@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { openDatabase } from '../db/client.ts';
-import { securityEvent, tenant } from '../db/schema/index.ts';
+import { auditLog, securityEvent, tenant } from '../db/schema/index.ts';
 import { createPostgresDatabase, dropPostgresDatabase, TEST_SECRET_KEY } from './helpers/database.ts';
 import { freePort, runCli, startServer } from './helpers/process.ts';
 
@@ -146,11 +146,31 @@ describe('tenantwatch CLI', () => {
     writeFileSync(file, [1, 2, 3].map((n) => JSON.stringify(record(n))).join('\n') + '\nnot json\n');
     const first = await runCli(['import', file, '--tenant', 'contoso.com'], env);
     expect(first.stderr).toBe('');
-    expect(first.code).toBe(0);
-    expect(first.stdout).toBe(`Imported 3 records into Contoso Ltd from ${file} (json-lines): 0 duplicates skipped, 1 quarantined.\nDetection: 3 records examined, 0 events raised, 0 events updated.\n`);
+    // The good records are kept; the exit status says something was quarantined.
+    expect(first.code).toBe(1);
+    expect(first.stdout.split('\n')).toEqual([
+      `Imported 3 records into Contoso Ltd from ${file} (json-lines): 0 already stored, 1 quarantined.`,
+      'Quarantined (kept with the reason, not imported):',
+      expect.stringMatching(/^ {2}line 4: line is not valid JSON: /),
+      'Detection: 3 records examined, 0 events raised, 0 events updated.',
+      '',
+    ]);
+    writeFileSync(file, [1, 2, 3].map((n) => JSON.stringify(record(n))).join('\n'));
     const again = await runCli(['import', file, '--tenant', '6babcaad-604b-40ac-a9d7-9fd97c0b779f'], env);
+    expect(again.code).toBe(0);
     expect(again.stdout).toContain('Imported 0 records into Contoso Ltd');
-    expect(again.stdout).toContain('3 duplicates skipped');
+    expect(again.stdout).toContain('3 already stored, 0 quarantined');
+    // Each import is in the audit log: who (the command line), which tenant and file, the counts.
+    const database = await openDatabase(databaseUrl ? { databaseUrl } : { dataDir });
+    try {
+      const entries = await database.db.select().from(auditLog).where(eq(auditLog.action, 'tenant.import')).orderBy(auditLog.createdAt);
+      expect(entries.map((e) => [e.actorType, e.details])).toEqual([
+        ['system', expect.objectContaining({ fileName: 'export.jsonl', status: 'done', read: 4, imported: 3, quarantined: 1, duplicates: 0 })],
+        ['system', expect.objectContaining({ fileName: 'export.jsonl', status: 'done', read: 3, imported: 0, quarantined: 0, duplicates: 3 })],
+      ]);
+    } finally {
+      await database.close();
+    }
     const unknown = await runCli(['import', file, '--tenant', 'fabrikam.com'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^tenantwatch: No tenant matches "fabrikam.com"/);

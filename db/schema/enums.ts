@@ -93,3 +93,8 @@ export const actorType = pgEnum('actor_type', ACTOR_TYPES);
 export const CUSTOM_DETECTION_DEDUP = ['user', 'ip', 'user+ip', 'none'] as const;
 export type CustomDetectionDedup = (typeof CUSTOM_DETECTION_DEDUP)[number];
 export const customDetectionDedup = pgEnum('custom_detection_dedup', CUSTOM_DETECTION_DEDUP);
+
+/** An audit-file import: queued (file received), running, done (summary kept), failed (error kept). */
+export const IMPORT_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];
+export const importStatus = pgEnum('import_status', IMPORT_STATUSES);

@@ -9,3 +9,4 @@ export * from './psa.ts';
 export * from './remediation.ts';
 export * from './detection.ts';
 export * from './custom-detection.ts';
+export * from './import.ts';

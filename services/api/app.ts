@@ -17,6 +17,7 @@ import { eventEntityRoutes } from './routes/event-entities.ts';
 import { eventStreamRoutes } from './routes/event-stream.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { importRoutes } from './routes/imports.ts';
 import { mfaRoutes } from './routes/mfa.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { signupRoutes } from './routes/signup.ts';
@@ -35,6 +36,8 @@ const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
   return undefined;
 };
 
+const IMPORT_UPLOAD = /^\/api\/v1\/tenants\/[^/]+\/imports$/;
+
 /** Every route group of the REST API, mounted at /api/v1: the API's table of contents. */
 export function apiRoutes() {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -52,7 +55,8 @@ export function apiRoutes() {
     .route('/', eventRoutes)
     .route('/', eventEntityRoutes)
     .route('/', whitelistRuleRoutes)
-    .route('/', auditRoutes);
+    .route('/', auditRoutes)
+    .route('/', importRoutes);
 }
 
 export const OPENAPI_INFO = {
@@ -114,15 +118,14 @@ export function createApp(deps: AppDeps, platform: PlatformRoutes = {}): App {
   });
   app.use('*', httpMetrics(deps.metrics));
   app.use('*', secureHeaders({ xFrameOptions: 'DENY', referrerPolicy: 'same-origin', crossOriginResourcePolicy: 'same-origin' }));
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: deps.config.maxBodyBytes,
-      onError: () => {
-        throw new HTTPException(413);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: deps.config.maxBodyBytes,
+    onError: () => {
+      throw new HTTPException(413);
+    },
+  });
+  // An audit-file upload streams to disk under its own cap (TW_IMPORT_MAX_BYTES, enforced by the import runner).
+  app.use('/api/*', (c, next) => (c.req.method === 'POST' && IMPORT_UPLOAD.test(c.req.path) ? next() : limitBody(c, next)));
 
   app.use('/api/*', refuseNul);
 

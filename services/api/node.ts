@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
+import { createImportRunner } from '../core/import/import-runner.ts';
 import { createApp } from './app.ts';
 import { referenceRoutes } from './reference.ts';
 
@@ -12,11 +13,15 @@ import type { App, AppDeps } from './types.ts';
 
 /**
  * The app as the Node process serves it: the API reference from the installed swagger-ui-dist
- * package and, when built, the web app from `webRoot` with the SPA fallback.
+ * package, audit-file imports run in this process (unless `deps.imports` brings its own runner),
+ * and, when built, the web app from `webRoot` with the SPA fallback.
  */
 export function createNodeApp(deps: AppDeps, options: { webRoot?: string | undefined } = {}): App {
   const { webRoot } = options;
-  return createApp(deps, {
+  const imports =
+    deps.imports ??
+    createImportRunner({ db: deps.database.db, log: deps.log, dir: join(deps.config.dataDir, 'imports'), maxBytes: deps.config.importMaxBytes, ipIntel: deps.ipIntel });
+  return createApp({ ...deps, imports }, {
     api: (app) => {
       app.route('/', referenceRoutes((file) => readFile(join(swaggerDir, file))));
     },

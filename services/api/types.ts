@@ -8,6 +8,7 @@ import type { Actor } from '../core/context.ts';
 import type { TokenProvider } from '../collector/microsoft/token-provider.ts';
 import type { IpIntelService } from '../../enrichment/ip/index.ts';
 import type { MicrosoftLogin } from '../core/auth/microsoft-login.ts';
+import type { ImportRunner } from '../core/import/import-runner.ts';
 
 /** Everything the API needs from the running process; built once at start. */
 export type AppDeps = {
@@ -24,6 +25,8 @@ export type AppDeps = {
   ipIntel?: IpIntelService;
   /** Reports whether the queue can take and hand out jobs; for /healthz. */
   queueHealthy?: () => Promise<boolean>;
+  /** Audit-file imports in the background; absent on Workers (no file system), where uploads answer 503. */
+  imports?: ImportRunner;
   /** Aborted when the process stops, so long-lived responses (the event stream) end and the server can close. */
   shutdown?: AbortSignal;
 };

@@ -82,7 +82,7 @@ async function collectSource(
   const resumeFrom = checkpoint?.windowEnd ? new Date(checkpoint.windowEnd.getTime() - deps.config.collect.overlapMinutes * 60_000) : horizon;
   let start = new Date(Math.max(horizon.getTime(), Math.min(resumeFrom.getTime(), options.since?.getTime() ?? Infinity)));
 
-  const total: IngestSummary = { received: 0, inserted: 0, duplicates: 0, quarantined: 0, insertedIds: [] };
+  const total: IngestSummary = { received: 0, inserted: 0, duplicates: 0, quarantined: 0, insertedIds: [], rejected: [] };
   const auth: TenantAuth = row;
   try {
     const collectWindow = isContentType(source)

@@ -4,7 +4,15 @@ import { activity, activityQuarantine, type ActivitySource } from '../../db/sche
 import { type NormalizedActivity, normalizeRecord } from './normalize/index.ts';
 
 export type IngestTarget = { mspId: string; tenantId: string };
-export type IngestSummary = { received: number; inserted: number; duplicates: number; quarantined: number; insertedIds: string[] };
+export type IngestSummary = {
+  received: number;
+  inserted: number;
+  duplicates: number;
+  quarantined: number;
+  insertedIds: string[];
+  /** The records that went to quarantine: their index in the batch and the reason. */
+  rejected: { index: number; reason: string }[];
+};
 
 const CHUNK = 1_000;
 
@@ -14,15 +22,25 @@ const CHUNK = 1_000;
  * counted as a duplicate and not written again. A record that cannot be normalised is kept in
  * quarantine with its reason and never stops the batch.
  */
-export async function ingestRecords(db: DbOrTx, target: IngestTarget, source: ActivitySource, records: readonly unknown[]): Promise<IngestSummary> {
+export async function ingestRecords(
+  db: DbOrTx,
+  target: IngestTarget,
+  source: ActivitySource,
+  records: readonly unknown[],
+  options: { describe?: (index: number) => string } = {},
+): Promise<IngestSummary> {
   const rows: (NormalizedActivity & { raw: unknown })[] = [];
   const quarantine: (typeof activityQuarantine.$inferInsert)[] = [];
+  const rejected: IngestSummary['rejected'] = [];
   const seen = new Set<string>();
   let duplicates = 0;
-  for (const raw of records) {
+  for (const [index, raw] of records.entries()) {
     const result = normalizeRecord(source, raw);
     if (!result.ok) {
-      quarantine.push({ mspId: target.mspId, tenantId: target.tenantId, source, reason: result.reason, raw: safeStringify(raw) });
+      rejected.push({ index, reason: result.reason });
+      // Where the record was (an import's line number) goes with the reason, for whoever reads the quarantine.
+      const where = options.describe?.(index);
+      quarantine.push({ mspId: target.mspId, tenantId: target.tenantId, source, reason: where ? `${where}: ${result.reason}` : result.reason, raw: safeStringify(raw) });
       continue;
     }
     const a = result.activity;
@@ -43,7 +61,7 @@ export async function ingestRecords(db: DbOrTx, target: IngestTarget, source: Ac
     duplicates += chunk.length - inserted.length;
   }
   if (quarantine.length > 0) await db.insert(activityQuarantine).values(quarantine);
-  return { received: records.length, inserted: insertedIds.length, duplicates, quarantined: quarantine.length, insertedIds };
+  return { received: records.length, inserted: insertedIds.length, duplicates, quarantined: quarantine.length, insertedIds, rejected };
 }
 
 /**

@@ -24,6 +24,10 @@ export const PERMISSIONS = {
   // A token never holds more than its user's role, so anyone may mint one for themselves.
   'token.create': 'read_only',
   'audit.read': 'admin',
+  // Investigators (technicians and up) import a customer's audit export into its tenant: it only
+  // adds activity and events, skips what is stored already, and is audited.
+  'import.run': 'technician',
+  'import.read': 'technician',
 } as const satisfies Record<string, UserRole>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,8 +1,10 @@
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { createIpIntel } from '../../../enrichment/ip/index.ts';
 import { eventsWithPendingEntities } from '../../../enrichment/stage.ts';
-import { importAndDetect } from '../../collector/import/import-and-detect.ts';
+import { formatImportSummary, importExitCode } from '../../collector/import/import-summary.ts';
+import { importAuditExport } from '../../core/import/import-audit-export.ts';
 import { createLogger } from '../../log.ts';
 import { PIPELINE_JOBS, sendForEnrichment } from '../../worker/pipeline-jobs.ts';
 import { ensureQueues, startQueue, stopQueue } from '../../worker/queue.ts';
@@ -34,11 +36,15 @@ export function registerImportCommand(program: Command, host: CommandHost) {
           const ipIntel = createIpIntel(config.ipIntel);
           bar?.start(100, 0, { read: 0, detected: 0, events: 0 });
           try {
-            const summary = await importAndDetect({ db: database.db, log, ipIntel }, { mspId: ctx.msp, tenantId: target.id }, io.inputFile(file), (p) =>
-              bar?.update(p.size > 0 ? Math.min(100, Math.round((p.bytesRead / p.size) * 100)) : 100, { read: p.read, detected: p.detected, events: p.events }),
-            );
+            const { summary } = await importAuditExport({
+              ctx,
+              deps: { log, ipIntel },
+              input: { tenantId: target.id, path: io.inputFile(file), fileName: basename(file) },
+              onProgress: (p) => bar?.update(p.size > 0 ? Math.min(100, Math.round((p.bytesRead / p.size) * 100)) : 100, { read: p.read, detected: p.detected, events: p.events }),
+            });
             bar?.stop();
-            print(io, `Imported ${summary.imported} records into ${target.name} from ${file} (${summary.format}): ${summary.duplicates} duplicates skipped, ${summary.quarantined} quarantined.`);
+            for (const line of formatImportSummary(summary, { tenant: target.name, file })) print(io, line);
+            io.exitCode = importExitCode(summary);
             const d = summary.detection;
             print(io, `Detection: ${d.processed} records examined, ${d.eventsCreated} events raised, ${d.eventsUpdated} events updated.`);
             // Enrichment runs in the product's workers (now, if it is running; else when it starts).

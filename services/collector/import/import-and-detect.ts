@@ -3,16 +3,16 @@ import type { IpIntelService } from '../../../enrichment/ip/index.ts';
 import { detectActivity } from '../../detection/engine.ts';
 import type { Logger } from '../../log.ts';
 import type { IngestTarget } from '../ingest.ts';
-import { importAuditFile, type ImportProgress, type ImportSummary } from './import-audit-file.ts';
+import { importAuditFile, type ImportProgress } from './import-audit-file.ts';
+import type { ImportDetection, ImportSummary } from './import-summary.ts';
 
-export type ImportDetection = { processed: number; eventsCreated: number; eventsUpdated: number; eventIds: string[] };
 export type ImportAndDetectProgress = ImportProgress & { detected: number; events: number };
 
 /**
  * Imports an audit export and runs the detections over the records it stored, batch by batch as
  * they are stored, exactly as collected records are: the same engine, rules and whitelist rules,
  * idempotent by activity id (a running product's workers never detect a record twice). The
- * events returned wait for the enrichment stage like any other (`eventIds`).
+ * events returned wait for the enrichment stage like any other (`detection.eventIds`).
  * @example const { detection } = await importAndDetect({ db, ipIntel }, { mspId, tenantId }, 'audit.csv')
  */
 export async function importAndDetect(
@@ -20,7 +20,7 @@ export async function importAndDetect(
   target: IngestTarget,
   path: string,
   onProgress?: (progress: ImportAndDetectProgress) => void,
-): Promise<ImportSummary & { detection: ImportDetection }> {
+): Promise<ImportSummary> {
   const detection: ImportDetection = { processed: 0, eventsCreated: 0, eventsUpdated: 0, eventIds: [] };
   const eventIds = new Set<string>();
   let last: ImportProgress = { bytesRead: 0, size: 0, read: 0 };

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { activity, activityQuarantine, msp, tenant } from '../../../db/schema/index.ts';
 import { createTestDatabase } from '../../../test/helpers/database.ts';
 import { importAuditFile } from './import-audit-file.ts';
-import { openAuditFile, UnrecognisedExportError } from './read-audit-file.ts';
+import { formatImportSummary, importExitCode } from './import-summary.ts';
+import { detectEncoding, openAuditFile, UnrecognisedExportError } from './read-audit-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tw-import-'));
 let handle: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -90,7 +91,8 @@ describe('importAuditFile', () => {
     const progress: number[] = [];
     const summary = await importAuditFile(handle.database.db, target, path, (p) => progress.push(p.bytesRead));
     const expected = format === 'json-object' ? 1 : 3;
-    expect(summary).toEqual({ format, read: expected, imported: expected, duplicates: 0, quarantined: 0 });
+    expect(summary).toMatchObject({ format, read: expected, imported: expected, duplicates: 0, quarantined: 0, quarantine: [], unread: null });
+    expect(importExitCode(summary)).toBe(0);
     expect(progress.at(-1)).toBeGreaterThan(0);
     const rows = await handle.database.db.select().from(activity).where(and(eq(activity.tenantId, target.tenantId), eq(activity.source, 'import')));
     expect(rows.map((r) => r.raw)).toEqual(expect.arrayContaining(records.slice(0, expected)));
@@ -112,23 +114,89 @@ describe('importAuditFile', () => {
     expect(await importAuditFile(handle.database.db, target, path)).toMatchObject({ read: 3, imported: 0, duplicates: 3 });
   });
 
-  test('bad items are quarantined with reasons and the rest is imported', async () => {
+  test('bad items are quarantined with their line and reason and the rest is imported', async () => {
     const target = await newTarget();
     const path = write('mixed.jsonl', [JSON.stringify(records[0]), '{"AuditData": "{not json"}', 'garbage', JSON.stringify({ ...records[1], CreationTime: 'soon' }), JSON.stringify(records[2])].join('\n'));
     const summary = await importAuditFile(handle.database.db, target, path);
-    expect(summary).toMatchObject({ read: 5, imported: 2, quarantined: 3 });
+    expect(summary).toMatchObject({ read: 5, imported: 2, quarantined: 3, unread: null });
+    expect(summary.quarantine).toEqual([
+      { at: { unit: 'line', number: 2 }, reason: expect.stringMatching(/AuditData is not valid JSON/) },
+      { at: { unit: 'line', number: 3 }, reason: expect.stringMatching(/line is not valid JSON/) },
+      { at: { unit: 'line', number: 4 }, reason: expect.stringMatching(/CreationTime is not a date/) },
+    ]);
     const reasons = (await handle.database.db.select().from(activityQuarantine).where(eq(activityQuarantine.tenantId, target.tenantId))).map((q) => q.reason);
     expect(reasons).toEqual(
-      expect.arrayContaining([expect.stringMatching(/AuditData is not valid JSON/), expect.stringMatching(/line is not valid JSON/), expect.stringMatching(/CreationTime is not a date/)]),
+      expect.arrayContaining([expect.stringMatching(/^line 2: AuditData is not valid JSON/), expect.stringMatching(/^line 3: line is not valid JSON/), expect.stringMatching(/^line 4: .*CreationTime is not a date/)]),
     );
+    expect(importExitCode(summary)).toBe(1);
   });
 
-  test('a truncated JSON export keeps the records before the cut and says where it stopped', async () => {
+  test('one malformed CSV row is quarantined with its line number; the 200 good rows around it are imported', async () => {
+    const target = await newTarget();
+    const row = (n: number) => [`rec-${n}`, '2026-11-20T08:01:11.0000000Z', 'ExchangeAdmin', 'New-InboxRule', 'alex@contoso.com', csvField(JSON.stringify(record(n)))].join(',');
+    const lines = ['RecordId,CreationDate,RecordType,Operation,UserId,AuditData'];
+    for (let n = 1; n <= 100; n += 1) lines.push(row(n));
+    // Line 102: a stray quote inside an unquoted field.
+    lines.push(['rec-bad', '2026-11-20T08:01:11.0000000Z', 'ExchangeAdmin', 'New-InboxRule', 'Us"er', csvField(JSON.stringify(record(999)))].join(','));
+    for (let n = 101; n <= 200; n += 1) lines.push(row(n));
+    const path = write('bad-row.csv', lines.join('\r\n') + '\r\n');
+
+    const summary = await importAuditFile(handle.database.db, target, path);
+    expect(summary).toMatchObject({ format: 'purview-csv', imported: 200, quarantined: 1, unread: null });
+    expect(summary.quarantine).toEqual([{ at: { unit: 'line', number: 102 }, reason: expect.stringMatching(/not valid CSV.*quote/i) }]);
+    expect(importExitCode(summary)).toBe(1);
+    const printed = formatImportSummary({ ...summary, detection: { processed: 0, eventsCreated: 0, eventsUpdated: 0, eventIds: [] } }, { tenant: 'Contoso', file: 'bad-row.csv' });
+    expect(printed[0]).toBe('Imported 200 records into Contoso from bad-row.csv (purview-csv): 0 already stored, 1 quarantined.');
+    expect(printed).toContainEqual(expect.stringMatching(/^ {2}line 102: the row is not valid CSV/));
+    const [quarantined] = await handle.database.db.select().from(activityQuarantine).where(eq(activityQuarantine.tenantId, target.tenantId));
+    expect(quarantined).toMatchObject({ reason: expect.stringMatching(/^line 102: /), raw: expect.stringContaining('rec-bad') });
+  });
+
+  test('a CSV row whose quote swallows the next line is quarantined at the line it began; later rows keep their line numbers', async () => {
+    const row = (n: number) => [`rec-${n}`, '2026-11-20', 'alex@contoso.com', csvField(JSON.stringify(record(n)))].join(',');
+    const path = write('unclosed.csv', ['RecordId,CreationDate,UserId,AuditData', row(1), 'rec-bad,2026-11-20,"alex', row(2), row(3)].join('\r\n') + '\r\n');
+    const items = [];
+    for await (const item of (await openAuditFile(path)).items()) items.push(item);
+    expect(items.map((i) => ('unread' in i ? 'unread' : `${'record' in i ? 'record' : 'invalid'} ${i.at.number}`))).toEqual(['record 2', 'invalid 3', 'record 5']);
+  });
+
+  test('a truncated JSON export keeps the records before the cut, says where it stopped and fails the exit status', async () => {
     const target = await newTarget();
     const full = JSON.stringify(records);
     const path = write('cut.json', full.slice(0, full.lastIndexOf('{"CreationTime"') + 40));
     const summary = await importAuditFile(handle.database.db, target, path);
-    expect(summary).toMatchObject({ imported: 2, quarantined: 1 });
+    expect(summary).toMatchObject({ imported: 2, quarantined: 0, unread: expect.stringMatching(/not valid JSON after record 2/) });
+    expect(importExitCode(summary)).toBe(1);
+    const printed = formatImportSummary({ ...summary, detection: { processed: 2, eventsCreated: 0, eventsUpdated: 0, eventIds: [] } }, { tenant: 'Contoso', file: 'cut.json' });
+    expect(printed).toContainEqual(expect.stringMatching(/^NOT READ TO THE END: the file is not valid JSON after record 2/));
+  });
+
+  test.each([
+    ['UTF-16LE', 'utf16le' as const, (b: Buffer) => b],
+    ['UTF-16BE', 'utf16le' as const, (b: Buffer) => Buffer.from(b).swap16()],
+  ])('reads %s without a byte-order mark', async (name, encoding, order) => {
+    const target = await newTarget();
+    const text = JSON.stringify(records.map((r) => ({ AuditData: JSON.stringify(r) })), null, 4);
+    const path = write(`${name}.json`, order(Buffer.from(text, encoding)));
+    const summary = await importAuditFile(handle.database.db, target, path);
+    expect(summary).toMatchObject({ encoding: name.toLowerCase(), format: 'json-array', imported: 3, quarantined: 0, unread: null });
+    expect(importExitCode(summary)).toBe(0);
+  });
+
+  test('a BOM-less UTF-16LE CSV is read too', async () => {
+    const target = await newTarget();
+    const csv = 'CreationDate,UserIds,Operations,AuditData\r\n' + records.map((r) => ['2026-11-20', r.UserId, r.Operation, csvField(JSON.stringify(r))].join(',')).join('\r\n');
+    expect(await importAuditFile(handle.database.db, target, write('ps.csv', Buffer.from(csv, 'utf16le')))).toMatchObject({ encoding: 'utf-16le', imported: 3 });
+  });
+
+  test.each([
+    ['UTF-8 text', Buffer.from('[{"a":1}]'), 'utf-8'],
+    ['UTF-8 with accents', Buffer.from('RecordId,Opération,AuditData\n'), 'utf-8'],
+    ['UTF-16LE with BOM', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('[', 'utf16le')]), 'utf-16le'],
+    ['UTF-16BE with BOM', Buffer.from([0xfe, 0xff, 0x00, 0x5b]), 'utf-16be'],
+    ['one character', Buffer.from('['), 'utf-8'],
+  ])('detects the encoding of %s', (_name, bytes, expected) => {
+    expect(detectEncoding(bytes)).toBe(expected);
   });
 
   test('a file that is no audit export is refused with a clear message', async () => {

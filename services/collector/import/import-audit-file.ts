@@ -1,9 +1,11 @@
 import type { Db } from '../../../db/client.ts';
 import { activityQuarantine } from '../../../db/schema/index.ts';
 import { ingestRecords, type IngestTarget } from '../ingest.ts';
-import { type ExportFormat, openAuditFile } from './read-audit-file.ts';
+import { QUARANTINE_KEPT, type ImportSummary } from './import-summary.ts';
+import { describePosition, type ItemPosition, openAuditFile } from './read-audit-file.ts';
 
-export type ImportSummary = { format: ExportFormat; read: number; imported: number; duplicates: number; quarantined: number };
+/** An import's summary before detection (see importAndDetect). */
+export type ImportFileSummary = Omit<ImportSummary, 'detection'>;
 export type ImportProgress = { bytesRead: number; size: number; read: number };
 
 const BATCH = 1_000;
@@ -11,8 +13,10 @@ const BATCH = 1_000;
 /**
  * Imports an audit export into a tenant's activity (source `import`), for investigations.
  * Idempotent like collection: importing the same file twice imports nothing the second time.
- * Items that are not audit records go to quarantine with their reason. `onStored` receives the
- * ids of each batch's newly stored records (see importAndDetect).
+ * Items that are not audit records go to quarantine with their line or record number and reason;
+ * the good records around them are imported. A file that cannot be read to the end keeps what
+ * came before the bad point and says why in `unread`. `onStored` receives the ids of each
+ * batch's newly stored records (see importAndDetect).
  */
 export async function importAuditFile(
   db: Db,
@@ -20,32 +24,59 @@ export async function importAuditFile(
   path: string,
   onProgress?: (progress: ImportProgress) => void,
   options: { onStored?: (activityIds: string[]) => Promise<void> } = {},
-): Promise<ImportSummary> {
+): Promise<ImportFileSummary> {
   const file = await openAuditFile(path);
-  const summary: ImportSummary = { format: file.format, read: 0, imported: 0, duplicates: 0, quarantined: 0 };
+  const summary: ImportFileSummary = {
+    format: file.format,
+    encoding: file.encoding,
+    read: 0,
+    imported: 0,
+    duplicates: 0,
+    quarantined: 0,
+    quarantine: [],
+    unread: null,
+    bytesRead: 0,
+    size: file.size,
+  };
+  const keep = (at: ItemPosition, reason: string) => {
+    summary.quarantined += 1;
+    if (summary.quarantine.length < QUARANTINE_KEPT) summary.quarantine.push({ at, reason });
+  };
   let batch: unknown[] = [];
+  let positions: ItemPosition[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const result = await ingestRecords(db, target, 'import', batch);
+    const placed = positions;
+    const result = await ingestRecords(db, target, 'import', batch, { describe: (i) => describePosition(placed[i]!) });
     summary.imported += result.inserted;
     summary.duplicates += result.duplicates;
-    summary.quarantined += result.quarantined;
+    for (const r of result.rejected) keep(placed[r.index]!, r.reason);
     batch = [];
+    positions = [];
     // Newly stored records go on (to detection) batch by batch, so memory stays bounded.
     if (result.insertedIds.length > 0) await options.onStored?.(result.insertedIds);
     onProgress?.({ bytesRead: file.bytesRead(), size: file.size, read: summary.read });
   };
   for await (const item of file.items()) {
+    if ('unread' in item) {
+      summary.unread = item.unread;
+      break;
+    }
     summary.read += 1;
     if ('invalid' in item) {
-      await db.insert(activityQuarantine).values({ mspId: target.mspId, tenantId: target.tenantId, source: 'import', reason: item.reason, raw: item.invalid });
-      summary.quarantined += 1;
+      // Stored in file order with the batch before it, so the quarantine reads like the file.
+      await flush();
+      const where = describePosition(item.at);
+      await db.insert(activityQuarantine).values({ mspId: target.mspId, tenantId: target.tenantId, source: 'import', reason: `${where}: ${item.reason}`, raw: item.invalid.replaceAll('\u0000', '\uFFFD') });
+      keep(item.at, item.reason);
       continue;
     }
     batch.push(item.record);
+    positions.push(item.at);
     if (batch.length >= BATCH) await flush();
   }
   await flush();
-  onProgress?.({ bytesRead: file.size, size: file.size, read: summary.read });
+  summary.bytesRead = summary.unread === null ? file.size : file.bytesRead();
+  onProgress?.({ bytesRead: summary.bytesRead, size: file.size, read: summary.read });
   return summary;
 }

@@ -4685,20 +4685,131 @@ export interface paths {
         };
         trace?: never;
     };
+<<<<<<< HEAD
     "/api/v1/audit": {
+=======
+    "/api/v1/tenants/{id}/imports": {
+>>>>>>> f-import
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
+<<<<<<< HEAD
         /** The MSP's audit log, newest first: who did what, to which object, when and from which address (admins and owners) */
+=======
+        get?: never;
+        put?: never;
+        /**
+         * Import an audit export (Purview audit search CSV, Search-UnifiedAuditLog JSON, JSON lines) into a tenant: the file is the request body; answers 202 at once and the import runs in the background (follow GET /imports/{id})
+         * @description The body is the file itself (any content type; `application/octet-stream` is fine), up to TW_IMPORT_MAX_BYTES (1 GiB by default; 413 beyond). The records go through the detections like collected ones; importing the same file again imports nothing new. Technicians and up.
+         */
+        post: {
+            parameters: {
+                query: {
+                    /** @description The file's name, for the summary and the list */
+                    fileName: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            responses: {
+                /** @description Received; the import is queued */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Import"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The file is larger than TW_IMPORT_MAX_BYTES */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Imports run on the Node deployment only */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The MSP's imports, newest first, with their progress or summary */
+>>>>>>> f-import
         get: {
             parameters: {
                 query?: {
                     limit?: number;
                     /** @description Opaque; pass `nextCursor` from the previous page. */
                     cursor?: string;
+<<<<<<< HEAD
                     /** @description A user id: their actions in the web app and with their API tokens */
                     actor?: string;
                     /** @description An action, or a family ending in a dot */
@@ -4707,6 +4818,10 @@ export interface paths {
                     from?: string;
                     /** @description Before; a date alone includes that day */
                     to?: string;
+=======
+                    /** @description Only this tenant id */
+                    tenant?: string;
+>>>>>>> f-import
                 };
                 header?: never;
                 path?: never;
@@ -4714,14 +4829,22 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+<<<<<<< HEAD
                 /** @description A page of audit entries */
+=======
+                /** @description A page of imports */
+>>>>>>> f-import
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+<<<<<<< HEAD
                             items: components["schemas"]["AuditEntry"][];
+=======
+                            items: components["schemas"]["Import"][];
+>>>>>>> f-import
                             nextCursor: string | null;
                         };
                     };
@@ -4772,6 +4895,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+<<<<<<< HEAD
+=======
+    "/api/v1/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One import: progress while it runs (bytes and records read, records per second), then the summary `tenantwatch import` prints */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The import */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Import"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+>>>>>>> f-import
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5463,6 +5663,7 @@ export interface components {
             expiresAt?: string | null;
             enabled?: boolean;
         };
+<<<<<<< HEAD
         AuditEntry: {
             id: string;
             /** @description When, UTC, to the microsecond */
@@ -5490,6 +5691,58 @@ export interface components {
             } | null;
             /** @description The address the request came from */
             ip: string | null;
+=======
+        Import: {
+            id: string;
+            tenantId: string;
+            tenantName: string;
+            /** @description The name the file was uploaded under */
+            fileName: string;
+            sizeBytes: number;
+            /**
+             * @description queued: file received; running; done: summary below; failed: see `error`
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "failed";
+            /** @description Email of the user who started it (null: the command line) */
+            startedBy: string | null;
+            /** @example purview-csv */
+            format: string | null;
+            /** @example utf-16le */
+            encoding: string | null;
+            bytesRead: number;
+            recordsRead: number;
+            recordsPerSecond: number;
+            imported: number;
+            /** @description Records already stored, skipped */
+            duplicates: number;
+            quarantined: number;
+            /** @description The first quarantined items with their line (CSV, JSON lines) or record number (JSON) and reason */
+            quarantine: {
+                at: {
+                    /** @enum {string} */
+                    unit: "line" | "record";
+                    number: number;
+                };
+                reason: string;
+            }[];
+            /** @description Why the rest of the file could not be read (a cut or corrupt file); null when it was read to the end */
+            unread: string | null;
+            /** @description Records through detection */
+            detected: number;
+            eventsCreated: number;
+            eventsUpdated: number;
+            /** @description The events it raised or updated (at most 1000) */
+            eventIds: string[];
+            error: string | null;
+            /** @description Done, with nothing quarantined or unread */
+            complete: boolean;
+            /** @description The summary as `tenantwatch import` prints it (once done) */
+            summaryLines: string[];
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+>>>>>>> f-import
         };
     };
     responses: never;
