@@ -4685,20 +4685,100 @@ export interface paths {
         };
         trace?: never;
     };
-<<<<<<< HEAD
     "/api/v1/audit": {
-=======
-    "/api/v1/tenants/{id}/imports": {
->>>>>>> f-import
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-<<<<<<< HEAD
         /** The MSP's audit log, newest first: who did what, to which object, when and from which address (admins and owners) */
-=======
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description Opaque; pass `nextCursor` from the previous page. */
+                    cursor?: string;
+                    /** @description A user id: their actions in the web app and with their API tokens */
+                    actor?: string;
+                    /** @description An action, or a family ending in a dot */
+                    action?: string;
+                    /** @description At or after (ISO 8601 date or date-time) */
+                    from?: string;
+                    /** @description Before; a date alone includes that day */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of audit entries */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["AuditEntry"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{id}/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
         get?: never;
         put?: never;
         /**
@@ -4802,26 +4882,14 @@ export interface paths {
             cookie?: never;
         };
         /** The MSP's imports, newest first, with their progress or summary */
->>>>>>> f-import
         get: {
             parameters: {
                 query?: {
                     limit?: number;
                     /** @description Opaque; pass `nextCursor` from the previous page. */
                     cursor?: string;
-<<<<<<< HEAD
-                    /** @description A user id: their actions in the web app and with their API tokens */
-                    actor?: string;
-                    /** @description An action, or a family ending in a dot */
-                    action?: string;
-                    /** @description At or after (ISO 8601 date or date-time) */
-                    from?: string;
-                    /** @description Before; a date alone includes that day */
-                    to?: string;
-=======
                     /** @description Only this tenant id */
                     tenant?: string;
->>>>>>> f-import
                 };
                 header?: never;
                 path?: never;
@@ -4829,22 +4897,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-<<<<<<< HEAD
-                /** @description A page of audit entries */
-=======
                 /** @description A page of imports */
->>>>>>> f-import
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-<<<<<<< HEAD
-                            items: components["schemas"]["AuditEntry"][];
-=======
                             items: components["schemas"]["Import"][];
->>>>>>> f-import
                             nextCursor: string | null;
                         };
                     };
@@ -4895,8 +4955,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-<<<<<<< HEAD
-=======
     "/api/v1/imports/{id}": {
         parameters: {
             query?: never;
@@ -4971,7 +5029,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
->>>>>>> f-import
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5663,7 +5720,6 @@ export interface components {
             expiresAt?: string | null;
             enabled?: boolean;
         };
-<<<<<<< HEAD
         AuditEntry: {
             id: string;
             /** @description When, UTC, to the microsecond */
@@ -5691,7 +5747,7 @@ export interface components {
             } | null;
             /** @description The address the request came from */
             ip: string | null;
-=======
+        };
         Import: {
             id: string;
             tenantId: string;
@@ -5742,7 +5798,6 @@ export interface components {
             createdAt: string;
             startedAt: string | null;
             finishedAt: string | null;
->>>>>>> f-import
         };
     };
     responses: never;
