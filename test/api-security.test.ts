@@ -1,3 +1,4 @@
+import { startImport } from '../services/core/import/start-import.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { appUser, eventEntity, securityEvent } from '../db/schema/index.ts';
@@ -71,7 +72,8 @@ beforeAll(async () => {
   b = await seedMsp(t.database, 'owner', 'MSP B');
   const tenant = await call(t.app, 'POST', '/api/v1/tenants', { token: a.token, body: sampleTenant(1) });
   const tenantId = ((await tenant.json()) as { id: string }).id;
-  for (const key of ['GET /api/v1/tenants/{id}', 'PATCH /api/v1/tenants/{id}', 'POST /api/v1/tenants/{id}/verify', 'GET /api/v1/tenants/{id}/quarantine']) fixtures[key] = tenantId;
+  for (const key of ['GET /api/v1/tenants/{id}', 'PATCH /api/v1/tenants/{id}', 'POST /api/v1/tenants/{id}/verify', 'GET /api/v1/tenants/{id}/quarantine', 'POST /api/v1/tenants/{id}/imports']) fixtures[key] = tenantId;
+  fixtures['GET /api/v1/imports/{id}'] = (await startImport({ ctx: a.ctx, input: { tenantId, fileName: 'audit.csv', sizeBytes: 10 } })).run.id;
   // Users of MSP A: one to change, one to remove, one with a second factor to reset, one invited.
   fixtures['PATCH /api/v1/users/{id}'] = (await addMember(t.database, a.mspId, 'technician')).userId;
   fixtures['DELETE /api/v1/users/{id}'] = (await addMember(t.database, a.mspId, 'technician')).userId;
@@ -107,7 +109,10 @@ beforeAll(async () => {
 });
 afterAll(() => t.drop());
 
-const fill = (op: Op) => op.path.replace('{token}', 'x'.repeat(43)).replace(/\{(\w+)\}/g, () => fixtures[op.key] ?? 'missing-fixture');
+// Query parameters a route needs besides its ids (an upload names its file).
+const QUERIES: Record<string, string> = { 'POST /api/v1/tenants/{id}/imports': '?fileName=audit.jsonl' };
+const withQuery = (op: Op, path: string) => path + (QUERIES[op.key] ?? '');
+const fill = (op: Op) => withQuery(op, op.path.replace('{token}', 'x'.repeat(43)).replace(/\{(\w+)\}/g, () => fixtures[op.key] ?? 'missing-fixture'));
 const sampleBody = (op: Op) =>
   op.key === 'POST /api/v1/tenants' ? sampleTenant(99) : op.key === 'POST /api/v1/tenants/consent-link' ? { name: 'Contoso', primaryDomain: 'contoso.com' } : {};
 
@@ -124,13 +129,13 @@ describe('every API route', () => {
 
   test.each(operations.filter((op) => op.path.includes('{id}')))("$key answers 404 for another MSP's object", async (op) => {
     expect(fixtures[op.key], `add a fixture for ${op.key} in this suite`).toBeDefined();
-    const own = await call(t.app, op.method, fill(op), { token: a.token });
+    const own = await call(t.app, op.method, fill(op), { token: a.token, ...(op.key in QUERIES ? { body: '{"CreationTime":"2026-11-01T00:00:00"}\n' } : {}) });
     // The owner reaches it (this test app has no Microsoft sign-in, so a tenant check answers 503).
     expect(own.status === 503 || own.status < 300, `${op.key} for its own MSP answered ${own.status}`).toBe(true);
     const other = await call(t.app, op.method, fill(op), { token: b.token });
     expect(other.status).toBe(404);
     // Same answer as an id that does not exist anywhere: no hint that it exists.
-    const missing = await call(t.app, op.method, op.path.replace('{id}', '00000000-0000-4000-8000-000000000000'), { token: b.token });
+    const missing = await call(t.app, op.method, withQuery(op, op.path.replace('{id}', '00000000-0000-4000-8000-000000000000')), { token: b.token });
     expect(missing.status).toBe(404);
     expect(((await other.json()) as { error: { message: string } }).error.message).toBe(
       ((await missing.json()) as { error: { message: string } }).error.message,

@@ -172,6 +172,13 @@ describe('POST /tenants/{id}/imports', () => {
     expect(notes).toMatchObject({ status: 'failed', error: expect.stringMatching(/not an audit export/) });
   }, 180_000);
 
+  test('a JSON export sent as application/json (what a browser sends for a .json file) is imported as a file', async () => {
+    const json = JSON.stringify([1, 2].map((n) => record(700 + n)));
+    const res = await upload(owner, tenantId, 'export.json', json, { 'content-type': 'application/json' });
+    expect(res.status).toBe(202);
+    expect(await finished(owner, ((await res.json()) as ImportView).id)).toMatchObject({ status: 'done', imported: 2, complete: true });
+  }, 180_000);
+
   test('read-only users cannot import; a session needs the CSRF token; another MSP gets 404 for the tenant and the import', async () => {
     expect((await upload(readOnly, tenantId, 'a.csv', badRowCsv())).status).toBe(403);
     expect((await upload(other, tenantId, 'a.csv', badRowCsv())).status).toBe(404);

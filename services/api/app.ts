@@ -124,10 +124,12 @@ export function createApp(deps: AppDeps, platform: PlatformRoutes = {}): App {
       throw new HTTPException(413);
     },
   });
-  // An audit-file upload streams to disk under its own cap (TW_IMPORT_MAX_BYTES, enforced by the import runner).
-  app.use('/api/*', (c, next) => (c.req.method === 'POST' && IMPORT_UPLOAD.test(c.req.path) ? next() : limitBody(c, next)));
-
-  app.use('/api/*', refuseNul);
+  // An audit-file upload is a file streamed to disk under its own cap (TW_IMPORT_MAX_BYTES, enforced
+  // by the import runner), whatever content type it is sent with: neither the JSON body limit nor the
+  // JSON guard reads it (reading it here would hold the whole file in memory and lock the stream).
+  const isUpload = (c: { req: { method: string; path: string } }) => c.req.method === 'POST' && IMPORT_UPLOAD.test(c.req.path);
+  app.use('/api/*', (c, next) => (isUpload(c) ? next() : limitBody(c, next)));
+  app.use('/api/*', (c, next) => (isUpload(c) ? next() : refuseNul(c, next)));
 
   app.route('/', healthRoutes);
   app.route('/', webhookRoutes);

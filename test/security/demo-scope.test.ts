@@ -83,7 +83,7 @@ describe('the demo belongs to one MSP', () => {
       expect((await fetch(`${base}/api/v1/tenants/${demoId}`, { headers: { cookie: second.cookie } })).status).toBe(404);
 
       // The second MSP adds a tenant of its own.
-      const own = await post('/api/v1/tenants', { name: 'Fabrikam customer', tenantGuid: '0f3c9a52-6d1e-4c1b-9b7a-5e2d8c4f1a10', primaryDomain: 'customer.fabrikam.example' }, second);
+      const own = await post('/api/v1/tenants', { name: 'Fabrikam customer', tenantGuid: '0f3c9a52-6d1e-4c1b-9b7a-5e2d8c4f1a10', primaryDomain: 'customer.fabrikam.example', auth: { mode: 'secret', clientId: '11111111-2222-4333-8444-555555555555', clientSecret: 'customer app secret' } }, second);
       expect(own.status, await own.clone().text()).toBe(201);
     } finally {
       expect(await server.stop('SIGTERM')).toBe(0);
@@ -98,7 +98,7 @@ describe('the demo belongs to one MSP', () => {
       expect((await get<Tenant>('/api/v1/tenants', second)).map((t) => t.name)).toEqual(['Fabrikam customer']);
 
       // The first MSP adds a tenant of its own.
-      const own = await post('/api/v1/tenants', { name: 'Northwind customer', tenantGuid: '7a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b', primaryDomain: 'customer.northwind.example' }, first);
+      const own = await post('/api/v1/tenants', { name: 'Northwind customer', tenantGuid: '7a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b', primaryDomain: 'customer.northwind.example', auth: { mode: 'secret', clientId: '11111111-2222-4333-8444-555555555555', clientSecret: 'customer app secret' } }, first);
       expect(own.status, await own.clone().text()).toBe(201);
     } finally {
       expect(await server.stop('SIGTERM')).toBe(0);

@@ -46,7 +46,6 @@ export function registerImportCommand(program: Command, host: CommandHost) {
             for (const line of formatImportSummary(summary, { tenant: target.name, file })) print(io, line);
             io.exitCode = importExitCode(summary);
             const d = summary.detection;
-            print(io, `Detection: ${d.processed} records examined, ${d.eventsCreated} events raised, ${d.eventsUpdated} events updated.`);
             // Enrichment runs in the product's workers (now, if it is running; else when it starts).
             const pending = await eventsWithPendingEntities(database.db, d.eventIds);
             if (pending.length > 0) {
