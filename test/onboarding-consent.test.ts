@@ -6,14 +6,17 @@ import { createTokenProvider } from '../services/collector/microsoft/token-provi
 import { createLogger } from '../services/log.ts';
 import { DEFAULT_USER_PASSWORD, startM365Simulator, type M365Simulator } from '../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, browserSignIn, collectorApp } from '../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, browserSignIn, collectorApp, FABRIKAM_ID, fabrikamScenario } from '../services/sim/m365/test-support.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
+import { tenantFromSignIn } from '../services/core/tenant/consent.ts';
 import { addMember, call, createTestApp, type Member, secrets, seedMsp, signInCookie } from './helpers/app.ts';
+import { finishConsent, signInAfterConsent, visitCallback } from './helpers/consent.ts';
 
 /**
  * Onboarding by admin consent, end to end against the Microsoft 365 simulator over HTTPS: the
  * consent link from the API, Microsoft's pages driven as a browser would (sign-in form, consent
- * page, redirect), the callback with the user's session, then collection with the MSP app.
+ * page, redirect), the callback with the user's session, Microsoft's sign-in for the tenant that
+ * consented and the callback again with the code, then collection with the MSP app.
  */
 const CALLBACK = 'http://localhost:8787/api/v1/tenants/consent-callback';
 
@@ -27,11 +30,13 @@ let ordinaryUser: string;
 beforeAll(async () => {
   sim = await startM365Simulator({
     tls: simulatorTls(),
-    clock: { start: '2024-05-08T06:00:00Z', frozen: true },
+    // Microsoft's ID tokens are checked against the real time, so the simulated one starts there;
+    // collection later moves it to the scenario's day.
+    clock: { start: new Date().toISOString(), frozen: true },
     // The MSP's multi-tenant app: what it requires is what admin consent grants.
     apps: [{ ...collectorApp(), displayName: 'Tenantwatch', requiredRoles: collectorConsent(COLLECTOR_APP_ID).roles, redirectUris: [CALLBACK] }],
-    // Contoso has never consented to the MSP app.
-    tenants: [becScenario({ consents: [], users: 12 })],
+    // Contoso has never consented to the MSP app; Fabrikam consented long ago and no MSP holds it.
+    tenants: [becScenario({ consents: [], users: 12 }), fabrikamScenario()],
   });
   t = await createTestApp(
     { TW_LOGIN_URL: sim.url, TW_GRAPH_URL: sim.url, TW_MANAGEMENT_URL: sim.url, TW_MS_CLIENT_ID: COLLECTOR_APP_ID, TW_MS_CLIENT_SECRET: COLLECTOR_SECRET },
@@ -77,7 +82,8 @@ async function arrive(location: string, cookie: string | null = session.cookie):
 
 const stateOf = (link: { url: string }) => new URL(link.url).searchParams.get('state') ?? '';
 const nonceOf = (link: { url: string }) => (JSON.parse(Buffer.from(stateOf(link).split('.')[0] ?? '', 'base64url').toString('utf8')) as { n: string }).n;
-const successFor = (state: string) => `${CALLBACK}?${new URLSearchParams({ admin_consent: 'True', tenant: CONTOSO.tenantId, state, scope: 'https://graph.microsoft.com/AuditLog.Read.All' }).toString()}`;
+const successFor = (state: string, tenant: string = CONTOSO.tenantId) =>
+  `${CALLBACK}?${new URLSearchParams({ admin_consent: 'True', tenant, state, scope: 'https://graph.microsoft.com/AuditLog.Read.All' }).toString()}`;
 
 describe('onboarding a tenant by admin consent', () => {
   test('the link, the Global Administrator consenting, the callback: the tenant is added, checked and collects with the MSP app', async () => {
@@ -88,7 +94,13 @@ describe('onboarding a tenant by admin consent', () => {
     expect(link.redirectUri).toBe(CALLBACK);
 
     const location = await consentAsBrowser(link.url, globalAdmin, 'accept');
-    const page = await arrive(location);
+    const { page, authorize, signInAnswer, flowCookie } = await finishConsent(t.app, location, session.cookie, globalAdmin);
+    // The second hop: Microsoft's sign-in for the tenant that consented, code + PKCE + nonce, back to the same callback.
+    expect(`${authorize.origin}${authorize.pathname}`).toBe(`${sim.url}/${CONTOSO.tenantId}/oauth2/v2.0/authorize`);
+    expect(Object.fromEntries(authorize.searchParams)).toMatchObject({ client_id: COLLECTOR_APP_ID, redirect_uri: CALLBACK, response_type: 'code', code_challenge_method: 'S256', prompt: 'select_account', state: `${stateOf(link)}~signin` });
+    expect(authorize.searchParams.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['openid', 'profile']));
+    expect(authorize.searchParams.get('nonce')).toBeTruthy();
+    expect(authorize.searchParams.get('code_challenge')).toBeTruthy();
     expect(page.searchParams.get('consentError')).toBeNull();
     // Every permission was granted: the check has nothing to warn about.
     expect(page.searchParams.get('consentWarning')).toBeNull();
@@ -101,6 +113,7 @@ describe('onboarding a tenant by admin consent', () => {
     expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(['tenant.consent_link', 'tenant.consent_link_used', 'tenant.create', 'tenant.verify']));
 
     // Collection signs in as the MSP app and gets the consented roles.
+    sim.state.clock.set(Date.parse('2024-05-08T06:00:00Z'));
     sim.state.requestLog.length = 0;
     const results = await collectTenant(
       { db: t.database.db, config: t.config, tokens: createTokenProvider(t.config, secrets), log: createLogger({ logLevel: 'silent' }), now: () => new Date(sim.state.now()), timeoutMs: 10_000 },
@@ -113,15 +126,18 @@ describe('onboarding a tenant by admin consent', () => {
     expect(tokenCalls.length).toBeGreaterThan(0);
     expect(tokenCalls.every((r) => r.appId === COLLECTOR_APP_ID && r.tenantId === CONTOSO.tenantId && r.status === 200)).toBe(true);
 
-    // The same answer a second time: the link was used.
-    const again = await arrive(location);
-    expect(again.searchParams.get('consentError')).toMatch(/already used/);
+    sim.state.clock.set(Date.now());
+    // The same answers a second time (the code and state replayed, with or without the flow cookie): the link was used.
+    for (const [answer, cookie] of [[signInAnswer, `${session.cookie}; ${flowCookie}`], [signInAnswer, session.cookie], [location, session.cookie]] as const) {
+      const again = await arrive(answer, cookie);
+      expect(again.searchParams.get('consentError')).toMatch(/already used/);
+    }
   }, 120_000);
 
   test('a consent link for a named tenant, used again later, switches an existing tenant to the MSP app', async () => {
     const link = await createLink(session, { name: 'Contoso again', primaryDomain: 'contoso.com', tenant: 'contoso.com' });
     expect(new URL(link.url).pathname).toBe('/contoso.com/v2.0/adminconsent');
-    const page = await arrive(await consentAsBrowser(link.url, globalAdmin, 'accept'));
+    const { page } = await finishConsent(t.app, await consentAsBrowser(link.url, globalAdmin, 'accept'), session.cookie, globalAdmin);
     const id = page.searchParams.get('added') ?? '';
     const all = (await (await call(t.app, 'GET', '/api/v1/tenants', { token: owner.token })).json()) as { items: { id: string; name: string }[] };
     // Still one Contoso: the existing row was updated, its name kept.
@@ -182,15 +198,55 @@ describe('onboarding a tenant by admin consent', () => {
     // Nobody else added the tenant.
     const theirs = (await (await call(t.app, 'GET', '/api/v1/tenants', { token: otherMsp.token })).json()) as { items: unknown[] };
     expect(theirs.items).toEqual([]);
-    const page = await arrive(successFor(stateOf(link)));
+    const { page } = await finishConsent(t.app, successFor(stateOf(link)), session.cookie, globalAdmin);
     expect(page.searchParams.get('added')).toBeTruthy();
   }, 60_000);
 
-  test('two callbacks with the same state at once: exactly one goes through', async () => {
+  test('two callbacks with the same code and state at once: exactly one goes through', async () => {
     const state = stateOf(await createLink());
-    const pages = await Promise.all([arrive(successFor(state)), arrive(successFor(state))]);
+    const first = await visitCallback(t.app, successFor(state), session.cookie);
+    const answer = await signInAfterConsent(first.next.toString(), globalAdmin);
+    const cookie = `${session.cookie}; ${first.flowCookie}`;
+    const pages = await Promise.all([arrive(answer, cookie), arrive(answer, cookie)]);
     expect(pages.filter((p) => p.searchParams.get('added')).length).toBe(1);
     expect(pages.filter((p) => /already used/.test(p.searchParams.get('consentError') ?? '')).length).toBe(1);
+  }, 60_000);
+
+  test("a forged answer naming a tenant that consented earlier and no MSP holds: Microsoft's sign-in for it is needed, and a sign-in elsewhere is refused", async () => {
+    // The MSP user holds a valid link and edits the answer's tenant to Fabrikam's.
+    const link = await createLink();
+    const first = await visitCallback(t.app, successFor(stateOf(link), FABRIKAM_ID), session.cookie);
+    // Not added from the query: the browser is sent to sign in to Fabrikam.
+    expect(`${first.next.origin}${first.next.pathname}`).toBe(`${sim.url}/${FABRIKAM_ID}/oauth2/v2.0/authorize`);
+    // Microsoft signs in to Fabrikam only Fabrikam's accounts.
+    const { response } = await browserSignIn(first.next.toString(), globalAdmin, DEFAULT_USER_PASSWORD);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toMatch(/AADSTS50020/);
+    // The sign-in moved to any organisation: a Contoso account signs in, and its answer is refused.
+    const anyOrg = new URL(first.next);
+    anyOrg.pathname = '/organizations/oauth2/v2.0/authorize';
+    const answer = await signInAfterConsent(anyOrg.toString(), globalAdmin);
+    const page = await arrive(answer, `${session.cookie}; ${first.flowCookie}`);
+    expect(page.searchParams.get('added')).toBeNull();
+    expect(page.searchParams.get('consentError')).toMatch(/^The sign-in to Microsoft after the consent was not accepted, so nothing was added: Microsoft did not complete the sign-in/);
+    const fabrikam = (await (await call(t.app, 'GET', '/api/v1/tenants', { token: owner.token })).json()) as { items: { tenantGuid: string }[] };
+    expect(fabrikam.items.map((i) => i.tenantGuid)).not.toContain(FABRIKAM_ID);
+    // The link is spent.
+    expect((await arrive(answer, `${session.cookie}; ${first.flowCookie}`)).searchParams.get('consentError')).toMatch(/already used/);
+  }, 60_000);
+
+  test('an ID token of another organisation than the one that consented is refused', () => {
+    expect(tenantFromSignIn({ tenantId: CONTOSO.tenantId.toUpperCase() }, CONTOSO.tenantId)).toBe(CONTOSO.tenantId.toLowerCase());
+    expect(() => tenantFromSignIn({ tenantId: CONTOSO.tenantId }, FABRIKAM_ID)).toThrow(/belongs to another Microsoft 365 organisation/);
+  });
+
+  test('a sign-in answer without the flow cookie, or with another flow\'s, is refused', async () => {
+    const a = await visitCallback(t.app, successFor(stateOf(await createLink())), session.cookie);
+    const b = await visitCallback(t.app, successFor(stateOf(await createLink())), session.cookie);
+    const answerA = await signInAfterConsent(a.next.toString(), globalAdmin);
+    expect((await arrive(answerA, `${session.cookie}; ${b.flowCookie}`)).searchParams.get('consentError')).toMatch(/its state does not match/);
+    const answerB = await signInAfterConsent(b.next.toString(), globalAdmin);
+    expect((await arrive(answerB, session.cookie)).searchParams.get('consentError')).toMatch(/could not be matched to this browser/);
   }, 60_000);
 
   test('a read-only user cannot create a link; without the MSP app configured the link is refused with the settings to set', async () => {

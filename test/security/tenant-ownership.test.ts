@@ -5,9 +5,10 @@ import { createTenant } from '../../services/core/tenant/create-tenant.ts';
 import type { Ctx } from '../../services/core/context.ts';
 import { DEFAULT_USER_PASSWORD, startM365Simulator, type M365Simulator } from '../../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, browserSignIn, collectorApp, NORTHWIND_ID, northwindScenario } from '../../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, browserSignIn, collectorApp, NORTHWIND_ID, NORTHWIND_PEOPLE, northwindWithPeople } from '../../services/sim/m365/test-support.ts';
 import { simulatorTls } from '../../services/sim/m365/tls.ts';
 import { call, createTestApp, type Member, secrets, seedMsp, signInCookie } from '../helpers/app.ts';
+import { finishConsent, signInAfterConsent, visitCallback } from '../helpers/consent.ts';
 
 /**
  * A customer tenant onboarded through the installation's shared app belongs to the MSP whose
@@ -28,10 +29,11 @@ let contosoId: string;
 beforeAll(async () => {
   sim = await startM365Simulator({
     tls: simulatorTls(),
-    clock: { start: '2024-05-08T06:00:00Z', frozen: true },
+    // Microsoft's ID tokens are checked against the real time.
+    clock: { start: new Date().toISOString(), frozen: true },
     apps: [{ ...collectorApp(), displayName: 'Tenantwatch', requiredRoles: collectorConsent(COLLECTOR_APP_ID).roles, redirectUris: [CALLBACK] }],
     // Contoso will consent for MSP A; Northwind never consents to the app.
-    tenants: [becScenario({ consents: [], users: 12 }), northwindScenario()],
+    tenants: [becScenario({ consents: [], users: 12 }), northwindWithPeople()],
   });
   t = await createTestApp(
     { TW_LOGIN_URL: sim.url, TW_GRAPH_URL: sim.url, TW_MANAGEMENT_URL: sim.url, TW_MS_CLIENT_ID: COLLECTOR_APP_ID, TW_MS_CLIENT_SECRET: COLLECTOR_SECRET },
@@ -49,7 +51,7 @@ beforeAll(async () => {
   // MSP A onboards Contoso the proper way: its link, Contoso's Global Administrator consents.
   const link = await createLink(sessionA);
   const { response } = await browserSignIn(link, globalAdmin, DEFAULT_USER_PASSWORD, 'accept');
-  const page = await arrive(response.headers.get('location') ?? '', sessionA.cookie);
+  const { page } = await finishConsent(t.app, response.headers.get('location') ?? '', sessionA.cookie, globalAdmin);
   expect(page.searchParams.get('added')).toBeTruthy();
 }, 120_000);
 afterAll(async () => {
@@ -61,13 +63,6 @@ async function createLink(who: { cookie: string; csrf: string }) {
   const res = await call(t.app, 'POST', '/api/v1/tenants/consent-link', { ...who, body: { name: 'Contoso Ltd', primaryDomain: 'contoso.com' } });
   expect(res.status).toBe(201);
   return ((await res.json()) as { url: string }).url;
-}
-
-async function arrive(location: string, cookie: string): Promise<URL> {
-  const url = new URL(location);
-  const res = await call(t.app, 'GET', `${url.pathname}${url.search}`, { cookie });
-  expect(res.status).toBe(302);
-  return new URL(res.headers.get('location') ?? '', 'http://localhost:8787');
 }
 
 /** What a browser could send to the callback: Microsoft's success answer with any tenant in it. */
@@ -94,8 +89,8 @@ describe('a tenant reached through the MSP app belongs to one MSP', () => {
   });
 
   test("the consent callback does not take another MSP's tenant from the query", async () => {
-    const link = await createLink(sessionB);
-    const page = await arrive(forgedSuccess(link, contosoId), sessionB.cookie);
+    // Even with a Contoso administrator signing in after the forged answer, MSP A keeps Contoso.
+    const { page } = await finishConsent(t.app, forgedSuccess(await createLink(sessionB), contosoId), sessionB.cookie, globalAdmin);
     expect(page.searchParams.get('added')).toBeNull();
     expect(page.searchParams.get('consentError')).toMatch(/already connected to Tenantwatch by another MSP/);
     expect(await tenantsOf(mspB)).toEqual([]);
@@ -103,7 +98,9 @@ describe('a tenant reached through the MSP app belongs to one MSP', () => {
 
   test('the consent callback adds only a tenant Microsoft confirms the app has consent in', async () => {
     const link = await createLink(sessionB);
-    const page = await arrive(forgedSuccess(link, NORTHWIND_ID), sessionB.cookie);
+    const { next: page, flowCookie } = await visitCallback(t.app, forgedSuccess(link, NORTHWIND_ID), sessionB.cookie);
+    expect(page.pathname).toBe('/tenants');
+    expect(flowCookie).toBeNull();
     expect(page.searchParams.get('added')).toBeNull();
     expect(page.searchParams.get('consentError')).toMatch(/^Microsoft did not confirm the consent/);
     expect(await tenantsOf(mspB)).toEqual([]);
@@ -123,4 +120,23 @@ describe('a tenant reached through the MSP app belongs to one MSP', () => {
     const rows = await t.database.db.select({ mspId: tenant.mspId }).from(tenant).where(eq(tenant.tenantGuid, contosoId));
     expect(rows).toEqual([{ mspId: mspA.mspId }]);
   });
+
+  test('a tenant its MSP offboarded cannot be claimed by another MSP editing the consent answer: the tenant comes from the sign-in, not the query', async () => {
+    // MSP A lets Contoso go; the app keeps its consent there.
+    await t.database.db.delete(tenant).where(eq(tenant.tenantGuid, contosoId));
+    const first = await visitCallback(t.app, forgedSuccess(await createLink(sessionB), contosoId), sessionB.cookie);
+    expect(`${first.next.origin}${first.next.pathname}`).toBe(`${sim.url}/${contosoId}/oauth2/v2.0/authorize`);
+    // MSP B's own administrator (Northwind) cannot sign in to Contoso...
+    const { response } = await browserSignIn(first.next.toString(), NORTHWIND_PEOPLE.admin.userPrincipalName, DEFAULT_USER_PASSWORD);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toMatch(/AADSTS50020/);
+    // ...and a sign-in moved to their own organisation is refused at the callback.
+    const anyOrg = new URL(first.next);
+    anyOrg.pathname = '/organizations/oauth2/v2.0/authorize';
+    const answer = await signInAfterConsent(anyOrg.toString(), NORTHWIND_PEOPLE.admin.userPrincipalName);
+    const page = (await visitCallback(t.app, answer, `${sessionB.cookie}; ${first.flowCookie}`)).next;
+    expect(page.searchParams.get('added')).toBeNull();
+    expect(page.searchParams.get('consentError')).toMatch(/^The sign-in to Microsoft after the consent was not accepted/);
+    expect(await tenantsOf(mspB)).toEqual([]);
+  }, 60_000);
 });

@@ -68,3 +68,22 @@ export function readMicrosoftFlowCookie(c: Context<AppEnv>): string | undefined 
 export function clearMicrosoftFlowCookie(c: Context<AppEnv>): void {
   deleteCookie(c, MICROSOFT_FLOW_COOKIE, { path: MICROSOFT_PATH, secure: cookiesAreSecure(c.get('deps').config) });
 }
+
+/**
+ * The sealed state of the sign-in that follows an admin consent (which tenant, PKCE verifier,
+ * nonce), on the consent callback's path only. Lax for the same reason as the one above.
+ */
+export const CONSENT_FLOW_COOKIE = 'tw_consent_flow';
+const CONSENT_PATH = '/api/v1/tenants/consent-callback';
+
+export function setConsentFlowCookie(c: Context<AppEnv>, value: string, expiresAt: Date): void {
+  setCookie(c, CONSENT_FLOW_COOKIE, value, { path: CONSENT_PATH, httpOnly: true, secure: cookiesAreSecure(c.get('deps').config), sameSite: 'Lax', expires: expiresAt });
+}
+
+export function readConsentFlowCookie(c: Context<AppEnv>): string | undefined {
+  return getCookie(c, CONSENT_FLOW_COOKIE);
+}
+
+export function clearConsentFlowCookie(c: Context<AppEnv>): void {
+  deleteCookie(c, CONSENT_FLOW_COOKIE, { path: CONSENT_PATH, secure: cookiesAreSecure(c.get('deps').config) });
+}

@@ -4,7 +4,20 @@ import { createTenant } from '../../core/tenant/create-tenant.ts';
 import { getTenant } from '../../core/tenant/get-tenant.ts';
 import { listTenants } from '../../core/tenant/list-tenants.ts';
 import { consentLinkInput, createTenantInput } from '../../core/tenant/tenant-input.ts';
-import { confirmConsentedTenant, ConsentRefusedError, createConsentLink, describeConsentError, recordConsentedTenant, redeemConsentState } from '../../core/tenant/consent.ts';
+import {
+  confirmConsentedTenant,
+  consentRedirectUri,
+  ConsentRefusedError,
+  consentSignInState,
+  createConsentLink,
+  describeConsentError,
+  readConsentStep,
+  recordConsentedTenant,
+  redeemConsentState,
+  tenantFromSignIn,
+} from '../../core/tenant/consent.ts';
+import { MicrosoftSignInError } from '../../core/auth/microsoft-login.ts';
+import { clearConsentFlowCookie, readConsentFlowCookie, setConsentFlowCookie } from '../auth/cookies.ts';
 import type { VerifyReport } from '../../collector/verify-tenant.ts';
 import { AppError } from '../../errors.ts';
 import { verifyTenant } from '../../collector/verify-tenant.ts';
@@ -70,6 +83,9 @@ const ConsentCallbackQuery = z.object({
   error_description: z.string().max(4000).optional(),
   error_subcode: z.string().max(200).optional(),
   error_uri: z.string().max(2000).optional(),
+  code: z.string().max(4000).optional(),
+  session_state: z.string().max(500).optional(),
+  client_info: z.string().max(4000).optional(),
 });
 
 /** The tenants page with the outcome of an admin consent, for the web app to show. */
@@ -136,33 +152,53 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       method: 'get',
       path: '/tenants/consent-callback',
       tags: ['tenants'],
-      summary: "Where Microsoft's admin consent page sends the browser back: adds the tenant, checks its permissions and redirects to /tenants",
+      summary: "Where Microsoft sends the browser back, after the admin consent and after the sign-in that follows it: adds the tenant, checks its permissions and redirects to /tenants",
       description:
-        'Needs the session of the user who created the consent link. Always answers with a redirect to the web app: `/tenants?added=<id>` (with `consentWarning` when the check found a problem) or `/tenants?consentError=<what went wrong>`.',
+        "Needs the session of the user who created the consent link. After the admin consent it redirects to Microsoft's sign-in for the tenant that consented (authorization code with PKCE, back to this same address); after that sign-in it adds the tenant named by the ID token's `tid` and redirects to `/tenants?added=<id>` (with `consentWarning` when the check found a problem). Every refusal redirects to `/tenants?consentError=<what went wrong>`.",
       request: { query: ConsentCallbackQuery },
-      responses: { 302: { description: 'To /tenants with the outcome' } },
+      responses: { 302: { description: "To Microsoft's sign-in, or to /tenants with the outcome" } },
     }),
     async (c) => {
       const query = c.req.valid('query');
+      const { state, step } = readConsentStep(query.state);
+      const flowCookie = readConsentFlowCookie(c);
+      if (step === 'sign-in') clearConsentFlowCookie(c);
       if (!c.get('auth')) return toTenantsPage(c, { error: 'Sign in to Tenantwatch, then open the consent link again (it was not used).' });
       const ctx = requireCtx(c);
-      const { tokens, config, secrets, log } = c.get('deps');
+      const { tokens, config, secrets, log, microsoftLogin } = c.get('deps');
       try {
-        const link = await redeemConsentState({ ctx, state: query.state });
+        if (step === 'sign-in') {
+          const link = await redeemConsentState({ ctx, state });
+          if (query.error || !query.code) {
+            await writeAudit(ctx.db, ctx, 'tenant.consent_refused', { type: 'consent_link', id: link.id }, { error: query.error ?? 'no_code', errorDescription: query.error_description?.split(/\r?\n/)[0] ?? null, step: 'sign-in' });
+            return toTenantsPage(c, { error: `The sign-in to Microsoft after the consent did not finish${query.error === 'access_denied' ? ' (it was cancelled)' : ''}, so the tenant was not added. Create a new link on the tenants page and try again.` });
+          }
+          if (!microsoftLogin || !tokens) return toTenantsPage(c, { error: 'This deployment cannot finish the consent with Microsoft (it signs in to Microsoft only on the Node deployment), so nothing was added.' });
+          const signedIn = await microsoftLogin.finishInTenant({ code: query.code, state: query.state ?? '', cookie: flowCookie, redirectUri: consentRedirectUri(config) });
+          const tenantGuid = tenantFromSignIn(signedIn.identity, signedIn.tenantGuid);
+          const { tenant } = await recordConsentedTenant({ ctx, link, tenantGuid });
+          const report = await verifyTenant({ db: ctx.db, config, tokens, secrets }, tenant.id);
+          await writeAudit(ctx.db, ctx, 'tenant.verify', { type: 'tenant', id: tenant.id }, { status: report.status, missing: report.missing.map((m) => m.permission) });
+          const warning = checkWarning(report);
+          return toTenantsPage(c, { added: tenant.id, ...(warning ? { warning } : {}) });
+        }
+
         if (query.error || query.admin_consent?.toLowerCase() !== 'true') {
+          const link = await redeemConsentState({ ctx, state });
           const message = query.error ? describeConsentError(query.error, query.error_description) : "Microsoft's answer did not confirm the consent, so nothing was added. Try the consent link again.";
           await writeAudit(ctx.db, ctx, 'tenant.consent_refused', { type: 'consent_link', id: link.id }, { error: query.error ?? null, errorDescription: query.error_description?.split(/\r?\n/)[0] ?? null, tenant: query.tenant ?? null });
           return toTenantsPage(c, { error: message });
         }
-        if (!tokens) return toTenantsPage(c, { error: 'This deployment cannot confirm the consent with Microsoft (it signs in to Microsoft only on the Node deployment), so nothing was added. Open the consent link from the Node deployment.' });
-        const tenantGuid = await confirmConsentedTenant(tokens, query.tenant);
-        const { tenant } = await recordConsentedTenant({ ctx, link, tenantGuid });
-        const report = await verifyTenant({ db: ctx.db, config, tokens, secrets }, tenant.id);
-        await writeAudit(ctx.db, ctx, 'tenant.verify', { type: 'tenant', id: tenant.id }, { status: report.status, missing: report.missing.map((m) => m.permission) });
-        const warning = checkWarning(report);
-        return toTenantsPage(c, { added: tenant.id, ...(warning ? { warning } : {}) });
+        // Checked, not spent: the link is spent when the sign-in below comes back.
+        await redeemConsentState({ ctx, state, spend: false });
+        if (!tokens || !microsoftLogin) return toTenantsPage(c, { error: 'This deployment cannot confirm the consent with Microsoft (it signs in to Microsoft only on the Node deployment), so nothing was added. Open the consent link from the Node deployment.' });
+        const consented = await confirmConsentedTenant(tokens, query.tenant);
+        const started = await microsoftLogin.startInTenant({ tenantGuid: consented, state: consentSignInState(state ?? ''), redirectUri: consentRedirectUri(config) });
+        setConsentFlowCookie(c, started.cookie, started.expiresAt);
+        return c.redirect(started.url, 302);
       } catch (err) {
         if (err instanceof ConsentRefusedError || err instanceof AppError) return toTenantsPage(c, { error: err.message });
+        if (err instanceof MicrosoftSignInError) return toTenantsPage(c, { error: `The sign-in to Microsoft after the consent was not accepted, so nothing was added: ${err.message.replace(/ Try again\.$/, '')} Create a new link on the tenants page.` });
         log.error({ err, requestId: c.get('requestId'), ip: clientIp(c) }, 'admin consent callback failed');
         return toTenantsPage(c, { error: 'Tenantwatch could not finish adding the tenant. Try the consent link again; if it keeps failing, contact support with the time it happened.' });
       }

@@ -19,7 +19,10 @@ export const MICROSOFT_CALLBACK_PATH = '/api/v1/auth/microsoft/callback';
 export const MICROSOFT_FLOW_MINUTES = 10;
 const SCOPES = ['openid', 'profile', 'email'];
 
-const flowSchema = z.object({ s: z.string(), n: z.string(), v: z.string(), next: z.string(), e: z.number() });
+const CONSENT_SCOPES = ['openid', 'profile'];
+
+// `t`: the tenant the sign-in is pinned to (absent: any organisation).
+const flowSchema = z.object({ s: z.string(), n: z.string(), v: z.string(), next: z.string(), e: z.number(), t: z.string().optional() });
 export type MicrosoftFlow = z.infer<typeof flowSchema>;
 
 /** What Tenantwatch takes from Microsoft's ID token once it has been checked. */
@@ -42,6 +45,13 @@ export type MicrosoftLogin = {
   start(next: string): Promise<{ url: string; cookie: string; expiresAt: Date }>;
   /** Redeems the code (with the PKCE verifier) and checks the ID token; throws MicrosoftSignInError. */
   finish(input: { code: string; state: string; cookie: string | undefined }): Promise<{ identity: MicrosoftIdentity; next: string }>;
+  /**
+   * A sign-in pinned to one tenant that returns to `redirectUri` with the caller's own `state`
+   * (scopes `openid profile`): how the admin consent callback learns the tenant from Microsoft's
+   * signed ID token. Finish it with `finish` and the same redirect URI.
+   */
+  startInTenant(input: { tenantGuid: string; state: string; redirectUri: string }): Promise<{ url: string; cookie: string; expiresAt: Date }>;
+  finishInTenant(input: { code: string; state: string; cookie: string | undefined; redirectUri: string }): Promise<{ identity: MicrosoftIdentity; tenantGuid: string }>;
 };
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -50,24 +60,28 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function createMicrosoftLogin(config: Pick<Config, 'microsoft' | 'publicUrl'>, secrets: SecretBox): MicrosoftLogin | null {
   const { clientId, clientSecret, loginUrl } = config.microsoft;
   if (!clientId || !clientSecret) return null;
+  const appId = clientId;
   // `organizations`: any work account, whatever its tenant; who may get in is decided by
-  // Tenantwatch's own user list, never by the tenant.
-  const base = `${loginUrl}/organizations`;
-  const cca = new ConfidentialClientApplication({
-    auth: {
-      clientId,
-      clientSecret,
-      authority: base,
-      knownAuthorities: [new URL(loginUrl).host],
-      authorityMetadata: JSON.stringify({
-        token_endpoint: `${base}/oauth2/v2.0/token`,
-        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
-        end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-        issuer: `${loginUrl}/{tenantid}/v2.0`,
-        jwks_uri: `${base}/discovery/v2.0/keys`,
-      }),
-    },
-  });
+  // Tenantwatch's own user list, never by the tenant. A consent sign-in names its tenant.
+  const clientFor = (segment: string) => {
+    const base = `${loginUrl}/${segment}`;
+    return new ConfidentialClientApplication({
+      auth: {
+        clientId,
+        clientSecret,
+        authority: base,
+        knownAuthorities: [new URL(loginUrl).host],
+        authorityMetadata: JSON.stringify({
+          token_endpoint: `${base}/oauth2/v2.0/token`,
+          authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+          end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+          issuer: `${loginUrl}/{tenantid}/v2.0`,
+          jwks_uri: `${base}/discovery/v2.0/keys`,
+        }),
+      },
+    });
+  };
+  const cca = clientFor('organizations');
   const pkce = new CryptoProvider();
   const redirectUri = `${config.publicUrl}${MICROSOFT_CALLBACK_PATH}`;
 
@@ -93,24 +107,49 @@ export function createMicrosoftLogin(config: Pick<Config, 'microsoft' | 'publicU
       return { url, cookie: secrets.seal(JSON.stringify(flow)), expiresAt };
     },
     async finish({ code, state, cookie }) {
-      const flow = openFlow(cookie);
-      if (!flow) throw new MicrosoftSignInError('The Microsoft sign-in could not be matched to this browser (it was started elsewhere or already finished). Try again.');
-      if (flow.e <= Date.now()) throw new MicrosoftSignInError(`The Microsoft sign-in took longer than ${MICROSOFT_FLOW_MINUTES} minutes. Try again.`);
-      if (!safeEqual(state, flow.s)) throw new MicrosoftSignInError('The answer from Microsoft does not belong to this sign-in (its state does not match). Try again.');
-      let claims: Record<string, unknown>;
-      try {
-        const result = await cca.acquireTokenByCode(
-          { code, scopes: SCOPES, redirectUri, codeVerifier: flow.v, state: flow.s, nonce: flow.n },
-          { code, state, nonce: flow.n },
-        );
-        claims = (result.idTokenClaims ?? {}) as Record<string, unknown>;
-      } catch (err) {
-        const message = err instanceof Error ? err.message.split(/\r?\n/)[0]?.slice(0, 300) : '';
-        throw new MicrosoftSignInError(`Microsoft did not complete the sign-in${message ? `: ${message}` : '.'} Try again.`);
-      }
-      return { identity: checkIdToken(claims, { clientId, loginUrl, nonce: flow.n }), next: flow.next };
+      const flow = checkFlow(openFlow(cookie), state);
+      // A consent sign-in's cookie never signs anyone in to Tenantwatch.
+      if (flow.t) throw new MicrosoftSignInError('The Microsoft sign-in could not be matched to this browser (it was started elsewhere or already finished). Try again.');
+      const identity = await redeem(cca, SCOPES, redirectUri, code, state, flow);
+      return { identity, next: flow.next };
+    },
+    async startInTenant({ tenantGuid, state, redirectUri: returnTo }) {
+      if (!GUID.test(tenantGuid)) throw new MicrosoftSignInError('The tenant to sign in to is not a tenant id.');
+      const tenant = tenantGuid.toLowerCase();
+      const { verifier, challenge } = await pkce.generatePkceCodes();
+      const nonce = randomToken(24);
+      const expiresAt = new Date(Date.now() + MICROSOFT_FLOW_MINUTES * 60_000);
+      // select_account: the browser may hold several Microsoft sessions; the administrator picks the one that just consented.
+      const url = await clientFor(tenant).getAuthCodeUrl({ scopes: CONSENT_SCOPES, redirectUri: returnTo, codeChallenge: challenge, codeChallengeMethod: 'S256', state, nonce, prompt: 'select_account' });
+      const flow: MicrosoftFlow = { s: state, n: nonce, v: verifier, next: '', e: expiresAt.getTime(), t: tenant };
+      return { url, cookie: secrets.seal(JSON.stringify(flow)), expiresAt };
+    },
+    async finishInTenant({ code, state, cookie, redirectUri: returnTo }) {
+      const flow = checkFlow(openFlow(cookie), state);
+      if (!flow.t) throw new MicrosoftSignInError('The Microsoft sign-in could not be matched to this browser (it was started elsewhere or already finished). Try again.');
+      const identity = await redeem(clientFor(flow.t), CONSENT_SCOPES, returnTo, code, state, flow);
+      return { identity, tenantGuid: flow.t };
     },
   };
+
+  function checkFlow(flow: MicrosoftFlow | null, state: string): MicrosoftFlow {
+    if (!flow) throw new MicrosoftSignInError('The Microsoft sign-in could not be matched to this browser (it was started elsewhere or already finished). Try again.');
+    if (flow.e <= Date.now()) throw new MicrosoftSignInError(`The Microsoft sign-in took longer than ${MICROSOFT_FLOW_MINUTES} minutes. Try again.`);
+    if (!safeEqual(state, flow.s)) throw new MicrosoftSignInError('The answer from Microsoft does not belong to this sign-in (its state does not match). Try again.');
+    return flow;
+  }
+
+  async function redeem(client: ConfidentialClientApplication, scopes: string[], returnTo: string, code: string, state: string, flow: MicrosoftFlow): Promise<MicrosoftIdentity> {
+    let claims: Record<string, unknown>;
+    try {
+      const result = await client.acquireTokenByCode({ code, scopes, redirectUri: returnTo, codeVerifier: flow.v, state: flow.s, nonce: flow.n }, { code, state, nonce: flow.n });
+      claims = (result.idTokenClaims ?? {}) as Record<string, unknown>;
+    } catch (err) {
+      const message = err instanceof Error ? err.message.split(/\r?\n/)[0]?.slice(0, 300) : '';
+      throw new MicrosoftSignInError(`Microsoft did not complete the sign-in${message ? `: ${message}` : '.'} Try again.`);
+    }
+    return checkIdToken(claims, { clientId: appId, loginUrl, nonce: flow.n });
+  }
 }
 
 /**

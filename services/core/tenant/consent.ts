@@ -20,6 +20,11 @@ import { toTenantView } from './tenant-view.ts';
  * with the secret key, so it cannot be forged or moved to another MSP or user. The link itself
  * (the customer's name and domain) is recorded in the audit log as `tenant.consent_link`, and its
  * use as `tenant.consent_link_used`, which makes it single use without a table of its own.
+ *
+ * Microsoft does not sign the admin consent redirect, so its `tenant` is only a hint. After it,
+ * the browser signs in to that tenant (authorization code + PKCE + nonce, on the same callback
+ * path: the state carries a step marker) and the tenant recorded is the `tid` of the ID token
+ * Microsoft issues for that code. The link is spent when that second answer comes back.
  */
 
 export const CONSENT_CALLBACK_PATH = '/api/v1/tenants/consent-callback';
@@ -98,7 +103,7 @@ export type ConsentLink = { id: string; name: string; primaryDomain: string; ten
  * expired, issued to this MSP and this user, and not used before. Throws ConsentRefusedError
  * with what went wrong in plain words.
  */
-export async function redeemConsentState({ ctx, state }: { ctx: Ctx; state: string | undefined }): Promise<ConsentLink> {
+export async function redeemConsentState({ ctx, state, spend = true }: { ctx: Ctx; state: string | undefined; spend?: boolean }): Promise<ConsentLink> {
   const payload = state ? readState(ctx.secrets, state) : null;
   if (!payload) throw new ConsentRefusedError('This consent link is not valid: it was not created by Tenantwatch or was changed. Create a new link on the tenants page.');
   const userId = ctx.actor.type === 'user' ? ctx.actor.id : ctx.actor.type === 'token' ? ctx.actor.userId : null;
@@ -122,12 +127,48 @@ export async function redeemConsentState({ ctx, state }: { ctx: Ctx; state: stri
     if (rows.some((r) => r.action === 'tenant.consent_link_used')) {
       throw new ConsentRefusedError('This consent link was already used. Create a new link on the tenants page to connect the tenant again.');
     }
-    await writeAudit(tx, ctx, 'tenant.consent_link_used', { type: 'consent_link', id: payload.n });
+    // Checked but not spent while the browser goes on to sign in: it is spent when it comes back.
+    if (spend) await writeAudit(tx, ctx, 'tenant.consent_link_used', { type: 'consent_link', id: payload.n });
     return { id: payload.n, ...details.data };
   });
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Marks the state Microsoft brings back from the sign-in that follows the consent. */
+const SIGN_IN_STEP = '~signin';
+
+/** The state for the sign-in after the consent: the same signed state, with the step marker. */
+export function consentSignInState(state: string): string {
+  return `${state}${SIGN_IN_STEP}`;
+}
+
+/** Which answer reached the callback: the admin consent's, or the sign-in's that follows it. */
+export function readConsentStep(state: string | undefined): { state: string | undefined; step: 'consent' | 'sign-in' } {
+  if (state?.endsWith(SIGN_IN_STEP)) return { state: state.slice(0, -SIGN_IN_STEP.length), step: 'sign-in' };
+  return { state, step: 'consent' };
+}
+
+/**
+ * The tenant to record, from the ID token of the sign-in after the consent (its `tid`, which
+ * Microsoft signs), refused unless it is the tenant the consent was for.
+ *
+ * The signed-in person's membership of that tenant is all this needs to prove. The sign-in runs
+ * in the browser that just went through admin consent, under the single-use state of the
+ * Tenantwatch user who made the link, and Microsoft signs in to that tenant only its own accounts;
+ * an MSP user who edits the consent answer's `tenant` cannot produce an ID token of a customer
+ * they do not belong to. That the app holds consent in the tenant is confirmed separately, by
+ * signing in as the app (confirmConsentedTenant), and a tenant another MSP holds stays refused.
+ */
+export function tenantFromSignIn(identity: { tenantId: string }, consentedTenant: string): string {
+  const tid = identity.tenantId.toLowerCase();
+  if (!GUID.test(tid) || tid !== consentedTenant.toLowerCase()) {
+    throw new ConsentRefusedError(
+      'The account that signed in after the consent belongs to another Microsoft 365 organisation than the one that granted consent, so nothing was added. Open the consent link again and sign in both times with an administrator of the customer\'s tenant.',
+    );
+  }
+  return tid;
+}
 
 /** Microsoft's answer when consent was not given, in words an MSP admin can act on. */
 export function describeConsentError(error: string, description: string | undefined): string {
@@ -143,10 +184,10 @@ export function describeConsentError(error: string, description: string | undefi
 }
 
 /**
- * The tenant Microsoft confirms, not the one the browser names: the `tenant` of the redirect is
- * a query parameter anyone can change, so Tenantwatch signs in to that tenant as the MSP app
- * (client credentials) and takes the `tid` of the token Microsoft issues. It succeeds only where
- * the app has consent; which MSP may have it is then settled by the one-MSP rule.
+ * That the MSP app has consent in the tenant the consent answer names: Tenantwatch signs in to
+ * it as the app (client credentials) and checks the `tid` of the token. Consent in a tenant is
+ * not proof that this consent was in it (an earlier one counts too), so the tenant recorded
+ * comes from the sign-in that follows (tenantFromSignIn).
  */
 export async function confirmConsentedTenant(tokens: TokenProvider, tenantGuid: string | undefined): Promise<string> {
   if (!tenantGuid || !GUID.test(tenantGuid)) throw new ConsentRefusedError('Microsoft\'s answer did not name the tenant that granted consent, so nothing was added. Try the consent link again.');

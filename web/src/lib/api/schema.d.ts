@@ -1562,8 +1562,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Where Microsoft's admin consent page sends the browser back: adds the tenant, checks its permissions and redirects to /tenants
-         * @description Needs the session of the user who created the consent link. Always answers with a redirect to the web app: `/tenants?added=<id>` (with `consentWarning` when the check found a problem) or `/tenants?consentError=<what went wrong>`.
+         * Where Microsoft sends the browser back, after the admin consent and after the sign-in that follows it: adds the tenant, checks its permissions and redirects to /tenants
+         * @description Needs the session of the user who created the consent link. After the admin consent it redirects to Microsoft's sign-in for the tenant that consented (authorization code with PKCE, back to this same address); after that sign-in it adds the tenant named by the ID token's `tid` and redirects to `/tenants?added=<id>` (with `consentWarning` when the check found a problem). Every refusal redirects to `/tenants?consentError=<what went wrong>`.
          */
         get: {
             parameters: {
@@ -1576,6 +1576,9 @@ export interface paths {
                     error_description?: string;
                     error_subcode?: string;
                     error_uri?: string;
+                    code?: string;
+                    session_state?: string;
+                    client_info?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1583,7 +1586,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description To /tenants with the outcome */
+                /** @description To Microsoft's sign-in, or to /tenants with the outcome */
                 302: {
                     headers: {
                         [name: string]: unknown;
