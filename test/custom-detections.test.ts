@@ -327,4 +327,4 @@ test('tenantwatch rules list shows custom detections, marked custom, with the bu
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
-}, 60_000);
+}, 180_000);

@@ -187,7 +187,8 @@ describe('custom detections', () => {
     await dialog.getByLabel('Expression').fill("Event.OperationResult = 'LockedOut' AND Event.Severity >= 'high'");
     await dialog.getByRole('button', { name: 'Save detection' }).click();
     const error = dialog.getByTestId('filter-error');
-    await error.waitFor();
+    // The server's answer decides; a busy machine may take longer than the default 15 s.
+    await error.waitFor({ timeout: 60_000 });
     expect(await error.textContent()).toMatch(/Event\.Severity/);
     expect(await dialog.getByTestId('filter-error-mark').textContent()).toBe('Event.Severity');
     expect(await dialog.getByLabel('Expression').getAttribute('aria-describedby')).toBe('cd-expression-error');
