@@ -53,7 +53,7 @@ async function runCollector() {
   const { openDatabase } = await import('../db/client.ts');
   const { msp, tenant, activity } = await import('../db/schema/index.ts');
   const { collectTenant } = await import('../services/collector/collect-tenant.ts');
-  const { createTokenProvider } = await import('../services/collector/microsoft/token-provider.ts');
+  const { createTokenProvider } = await import('../services/microsoft/token-provider.ts');
   const { loadConfig } = await import('../services/config.ts');
   const { createSecretBox } = await import('../services/crypto.ts');
   const { createLogger } = await import('../services/log.ts');

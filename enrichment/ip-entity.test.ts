@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { classifyIp, type IpIntelResult } from './ip/index.ts';
-import { compileToPredicate, parseFilter, type FilterableEvent } from '../services/detection/language/index.ts';
+import { compileToPredicate, parseFilter, type FilterableEvent } from '../services/language/index.ts';
 import { ipEntityResult } from './ip-entity.ts';
 
 const result = (input: string, rest: Partial<IpIntelResult> = {}): IpIntelResult => ({ input, classification: classifyIp(input), intel: {}, sources: {}, providers: [], cached: false, ...rest });

@@ -14,7 +14,7 @@
  *   const r = await lookup.enrich(tenantRow, { kind: 'user', key: 'megan@contoso.com' });
  */
 import type { EntityKind } from '../db/schema/index.ts';
-import type { TenantAuth, TokenProvider } from '../services/collector/microsoft/token-provider.ts';
+import type { TenantAuth, TokenProvider } from '../services/microsoft/token-provider.ts';
 import { createEntityEnrichment, diffSnapshots, unavailable, type Change, type EnrichContext, type EnrichmentResult, type EntityEnrichment, type EntityRef, type Snapshot } from './entities/index.ts';
 import { IP_VOLATILE_PATHS, ipEntityResult } from './ip-entity.ts';
 import { tenant } from '../db/schema/index.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IpIntelConfigError, parseIpIntelSettings, type IpIntelSettings } from '../enrichment/ip/settings.ts';
 import type { ProviderSettingsInput } from '../enrichment/ip/registry.ts';
-import type { MicrosoftEndpoints } from './collector/microsoft/endpoints.ts';
+import type { MicrosoftEndpoints } from './microsoft/endpoints.ts';
 
 /**
  * Every setting Tenantwatch reads, parsed once at boot. `process.env` is read nowhere else:

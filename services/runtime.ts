@@ -13,7 +13,7 @@ import type { Config } from './config.ts';
 import { createFirstOwnerLink, setupPath } from './core/auth/setup-tokens.ts';
 import { createSecretBox, resolveSecretKey, type SecretBox } from './crypto.ts';
 import { createLogger, type Logger } from './log.ts';
-import { createTokenProvider } from './collector/microsoft/token-provider.ts';
+import { createTokenProvider } from './microsoft/token-provider.ts';
 import { createMicrosoftLogin } from './core/auth/microsoft-login.ts';
 import { createIpIntel } from '../enrichment/ip/index.ts';
 import { startDemo, type RunningDemo } from './demo/demo.ts';

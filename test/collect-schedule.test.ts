@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { activity, securityEvent, tenant } from '../db/schema/index.ts';
-import { createTokenProvider } from '../services/collector/microsoft/token-provider.ts';
+import { createTokenProvider } from '../services/microsoft/token-provider.ts';
 import { createLogger } from '../services/log.ts';
 import { startM365Simulator, type M365Simulator } from '../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';

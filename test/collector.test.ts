@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { activity, collectorCheckpoint, tenant } from '../db/schema/index.ts';
 import { collectTenant, COLLECTED_SOURCES, type CollectorDeps } from '../services/collector/collect-tenant.ts';
-import { createTokenProvider } from '../services/collector/microsoft/token-provider.ts';
+import { createTokenProvider } from '../services/microsoft/token-provider.ts';
 import { createLogger } from '../services/log.ts';
 import { startM365Simulator, type M365Simulator, type SimTenant, type TenantScenario } from '../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';

@@ -8,7 +8,7 @@ import { auditLog, eventEntity, msp, securityEvent, tenant } from '../db/schema/
 import { ingestRecords } from '../services/collector/ingest.ts';
 import { createCustomDetection } from '../services/core/custom-detection/create-custom-detection.ts';
 import { detectActivity } from '../services/detection/engine.ts';
-import { ualDirectory, ualSignIn } from '../services/detection/rules/case-records.ts';
+import { ualDirectory, ualSignIn } from '../services/detection/rules/fixtures/case-records.ts';
 import type { CaseRecord } from '../services/detection/types.ts';
 import { createLogger } from '../services/log.ts';
 import { call, createTestApp, type Member, sampleTenant, secrets, seedMsp } from './helpers/app.ts';

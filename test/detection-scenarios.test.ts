@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { activity, detectionProcessed, detectionSettings, eventEntity, securityEvent } from '../db/schema/index.ts';
 import { createIpIntel, type IpIntelService } from '../enrichment/ip/index.ts';
 import { collectTenant, type CollectorDeps } from '../services/collector/collect-tenant.ts';
-import { createTokenProvider } from '../services/collector/microsoft/token-provider.ts';
+import { createTokenProvider } from '../services/microsoft/token-provider.ts';
 import { detectActivity } from '../services/detection/engine.ts';
 import { createLogger } from '../services/log.ts';
 import { startM365Simulator, type M365Simulator, type TenantScenario } from '../services/sim/m365/index.ts';

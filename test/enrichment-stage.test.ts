@@ -11,7 +11,7 @@ import { createEntityLookup, type EntityLookup } from '../enrichment/lookup.ts';
 import { ENRICH_MAX_ATTEMPTS, enrichEvent, staleEnrichments } from '../enrichment/stage.ts';
 import { createNodeApp } from '../services/api/node.ts';
 import { collectTenant } from '../services/collector/collect-tenant.ts';
-import { createTokenProvider } from '../services/collector/microsoft/token-provider.ts';
+import { createTokenProvider } from '../services/microsoft/token-provider.ts';
 import { detectActivity } from '../services/detection/engine.ts';
 import { createLogger } from '../services/log.ts';
 import { startM365Simulator, type M365Simulator } from '../services/sim/m365/index.ts';

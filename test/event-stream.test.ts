@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { securityEvent, tenant } from '../db/schema/index.ts';
 import { ingestRecords } from '../services/collector/ingest.ts';
 import { detectActivity } from '../services/detection/engine.ts';
-import { inboxRule } from '../services/detection/rules/case-records.ts';
+import { inboxRule } from '../services/detection/rules/fixtures/case-records.ts';
 import type { CaseRecord } from '../services/detection/types.ts';
 import { call, createTestApp, type Member, seedMsp, signInCookie } from './helpers/app.ts';
 import { SseReader } from './helpers/sse.ts';

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { activity, auditLog } from '../db/schema/index.ts';
 import { collectTenant, COLLECTED_SOURCES } from '../services/collector/collect-tenant.ts';
-import { createTokenProvider } from '../services/collector/microsoft/token-provider.ts';
+import { createTokenProvider } from '../services/microsoft/token-provider.ts';
 import { createLogger } from '../services/log.ts';
 import { DEFAULT_USER_PASSWORD, startM365Simulator, type M365Simulator } from '../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';

@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { collectorCheckpoint } from '../db/schema/index.ts';
 import { createNodeApp } from '../services/api/node.ts';
-import { createTokenProvider } from '../services/collector/microsoft/token-provider.ts';
+import { createTokenProvider } from '../services/microsoft/token-provider.ts';
 import { verifyTenant, webhookAuthId } from '../services/collector/verify-tenant.ts';
 import { loadConfig } from '../services/config.ts';
 import { createLogger } from '../services/log.ts';

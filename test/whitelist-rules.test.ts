@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { auditLog, securityEvent, tenant, whitelistRule } from '../db/schema/index.ts';
 import { ingestRecords } from '../services/collector/ingest.ts';
 import { detectActivity } from '../services/detection/engine.ts';
-import { inboxRule } from '../services/detection/rules/case-records.ts';
+import { inboxRule } from '../services/detection/rules/fixtures/case-records.ts';
 import { addMember, call, createTestApp, type Member, seedMsp } from './helpers/app.ts';
 
 /**

@@ -7,8 +7,8 @@
  * collection in `value`; errors carry the Exchange exception text in `error.details[].message`.
  * Calls go through the collector's fetchJson for its retries and throttling handling.
  */
-import { fetchJson } from '../../services/collector/microsoft/http.ts';
-import { CollectError, parseRetryAfter } from '../../services/collector/microsoft/errors.ts';
+import { fetchJson } from '../../services/microsoft/http.ts';
+import { CollectError, parseRetryAfter } from '../../services/microsoft/errors.ts';
 import type { GraphAnswer, GraphFailure } from './graph-client.ts';
 import type { GetToken } from './types.ts';
 

@@ -5,7 +5,7 @@
  * `GraphFailure`, which `describeFailure` turns into an `unavailable` result in plain words.
  */
 import { Client, GraphError, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
-import { parseRetryAfter } from '../../services/collector/microsoft/errors.ts';
+import { parseRetryAfter } from '../../services/microsoft/errors.ts';
 import { unavailable, type EnrichmentResult, type GetToken } from './types.ts';
 
 export interface GraphFailure {

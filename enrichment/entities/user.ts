@@ -13,7 +13,7 @@ import { recorded, unavailable, type EnrichContext, type EnrichmentResult, type 
 export const USER_SCHEMA_VERSION = 1;
 
 /**
- * Keys the filter language reads (`User.*` in services/detection/language/fields.ts) are
+ * Keys the filter language reads (`User.*` in services/language/fields.ts) are
  * userPrincipalName, displayName, status, userType, department, jobTitle, country, isAdmin,
  * roles, mfaRegistered, riskLevel, isBreakGlass; the rest is for the event page.
  */

@@ -5,7 +5,7 @@ import type { Config } from '../config.ts';
 import type { SecretBox } from '../crypto.ts';
 import type { Logger } from '../log.ts';
 import type { Actor } from '../core/context.ts';
-import type { TokenProvider } from '../collector/microsoft/token-provider.ts';
+import type { TokenProvider } from '../microsoft/token-provider.ts';
 import type { IpIntelService } from '../../enrichment/ip/index.ts';
 import type { MicrosoftLogin } from '../core/auth/microsoft-login.ts';
 import type { ImportRunner } from '../core/import/import-runner.ts';

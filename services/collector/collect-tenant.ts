@@ -7,9 +7,9 @@ import { type Checkpoint, readCheckpoints, retryDelaySeconds, writeCheckpoint } 
 import { GRAPH_FEEDS, type GraphFeed, createGraphReader } from './graph/reader.ts';
 import { ingestRecords, type IngestSummary } from './ingest.ts';
 import { CONTENT_TYPES, type ContentBlob, type ContentType, createManagementClient } from './management-api/client.ts';
-import { CollectError } from './microsoft/errors.ts';
-import { endpointsFor } from './microsoft/endpoints.ts';
-import type { TenantAuth, TokenProvider } from './microsoft/token-provider.ts';
+import { CollectError } from '../microsoft/errors.ts';
+import { endpointsFor } from '../microsoft/endpoints.ts';
+import type { TenantAuth, TokenProvider } from '../microsoft/token-provider.ts';
 
 /** Every source collected for a tenant. */
 export const COLLECTED_SOURCES = [...CONTENT_TYPES, ...(Object.keys(GRAPH_FEEDS) as GraphFeed[])] as const satisfies readonly ActivitySource[];

@@ -1,4 +1,4 @@
-import type { Resource } from './microsoft/token-provider.ts';
+import type { Resource } from '../microsoft/token-provider.ts';
 
 /**
  * The application permissions Tenantwatch asks a tenant for, and what stops working without

@@ -1,12 +1,12 @@
 import { eq } from 'drizzle-orm';
-import { endpointsFor } from './microsoft/endpoints.ts';
+import { endpointsFor } from '../microsoft/endpoints.ts';
 import type { Db } from '../../db/client.ts';
 import { tenant } from '../../db/schema/index.ts';
 import type { Config } from '../config.ts';
 import type { SecretBox } from '../crypto.ts';
 import { CONTENT_TYPES, createManagementClient } from './management-api/client.ts';
-import { CollectError } from './microsoft/errors.ts';
-import type { Resource, TokenProvider } from './microsoft/token-provider.ts';
+import { CollectError } from '../microsoft/errors.ts';
+import type { Resource, TokenProvider } from '../microsoft/token-provider.ts';
 import { REQUIRED_PERMISSIONS } from './permissions.ts';
 
 export type VerifyReport = {

@@ -5,7 +5,7 @@
  * in, so the first collection (a minute after start) raises real events.
  *
  * The demo tenant is an ordinary tenant row (`is_demo`), collected by the ordinary collector;
- * only its endpoints differ (`config.demoMicrosoft`, see collector/microsoft/endpoints.ts).
+ * only its endpoints differ (`config.demoMicrosoft`, see microsoft/endpoints.ts).
  * The demo belongs to one MSP, the installation's first (see ensureDemoTenant). It runs while
  * TW_DEMO is on and that MSP has no tenant of its own; TW_DEMO=off removes the demo tenant and
  * everything recorded about it.

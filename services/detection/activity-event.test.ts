@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { normalizeRecord } from '../collector/normalize/index.ts';
 import { ACTIVITY_FIELDS, activityEvent, fieldsMissingOverActivity } from './activity-event.ts';
-import { compileToPredicate, parseFilter } from './language/index.ts';
-import { exchangeCmdlet, graphDirectory, graphSignIn, inboxRule, sharePoint, ualDirectory, ualSignIn } from './rules/case-records.ts';
+import { compileToPredicate, parseFilter } from '../language/index.ts';
+import { exchangeCmdlet, graphDirectory, graphSignIn, inboxRule, sharePoint, ualDirectory, ualSignIn } from './rules/fixtures/case-records.ts';
 import type { CaseRecord, DetectionRecord } from './types.ts';
 
 const TENANT_ID = '6f1c2c1e-0d5b-4a57-9a43-2f4b8e8d1b10';

@@ -10,7 +10,7 @@
  */
 import type { activity } from '../../db/schema/index.ts';
 import { inboxRuleChange } from './inbox-rules.ts';
-import { FIELDS, FilterUnknownFieldError, type FieldDefinition, type FilterableEvent, type FilterNode, type ParsedFilter } from './language/index.ts';
+import { FIELDS, FilterUnknownFieldError, type FieldDefinition, type FilterableEvent, type FilterNode, type ParsedFilter } from '../language/index.ts';
 import { asString, directoryTarget, operationKey, param, rawOf, signInOf, signInResult, succeeded } from './records.ts';
 import { DELETE_OPERATIONS, DOWNLOAD_OPERATIONS } from './series.ts';
 import type { DetectionRecord } from './types.ts';

@@ -11,8 +11,8 @@ import { customDetection, type CustomDetectionDedup } from '../../db/schema/inde
 import type { Logger } from '../log.ts';
 import { activityEvent, fieldsMissingOverActivity, type ActivityEvent } from './activity-event.ts';
 import type { PreparedRule } from './evaluate.ts';
-import { checkFilter, compileToPredicate, parseFilter, type FilterErrorInfo, type FilterableEvent, type ParsedFilter } from './language/index.ts';
-import { ACCOUNT_TAKEOVER, ip, noSettings, user } from './rules/common.ts';
+import { checkFilter, compileToPredicate, parseFilter, type FilterErrorInfo, type FilterableEvent, type ParsedFilter } from '../language/index.ts';
+import { ACCOUNT_TAKEOVER, ip, noSettings, user } from './rules/lib/common.ts';
 import { defineRule, type DetectionRecord, type EntityRef, type RegisteredRule } from './types.ts';
 
 /** Detection ids of custom detections: `custom.<uuid>` (the `security_event.detection_id` form). */

@@ -4,13 +4,13 @@ import { detectionSettings, detectionState, eventActivity, msp, securityEvent, t
 import { createTestDatabase, TEST_SECRET_KEY } from '../../test/helpers/database.ts';
 import { secrets } from '../../test/helpers/app.ts';
 import { ingestRecords } from '../collector/ingest.ts';
-import { createTokenProvider } from '../collector/microsoft/token-provider.ts';
+import { createTokenProvider } from '../microsoft/token-provider.ts';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { PIPELINE_JOBS, sendForDetection, undetectedActivity } from '../worker/pipeline-jobs.ts';
 import { ensureQueues, startQueue, startWorkers, stopQueue } from '../worker/queue.ts';
 import { detectActivity } from './engine.ts';
-import { graphSignIn, inboxRule, ualSignIn } from './rules/case-records.ts';
+import { graphSignIn, inboxRule, ualSignIn } from './rules/fixtures/case-records.ts';
 import { createIpIntel } from '../../enrichment/ip/index.ts';
 import type { CaseRecord } from './types.ts';
 

@@ -6,7 +6,7 @@ import { addressesForIpIntel, resolveIpIntel } from './ip-context.ts';
 import { normalizeRecord } from '../collector/normalize/index.ts';
 import { RULES } from './registry.ts';
 import { mergeSettings } from './settings.ts';
-import { exchangeCmdlet, ualSignIn } from './rules/case-records.ts';
+import { exchangeCmdlet, ualSignIn } from './rules/fixtures/case-records.ts';
 import type { CaseRecord, DetectionRecord } from './types.ts';
 
 const RULE = 'M365.AzureAD.AnonymizedIpSignIn';

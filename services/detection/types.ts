@@ -1,4 +1,4 @@
-import type { NormalizedActivity } from '../collector/normalize/types.ts';
+import type { NormalizedActivity } from '../activity/types.ts';
 import type { z } from 'zod';
 import type { ActivitySource, EntityKind, Severity } from '../../db/schema/index.ts';
 import type { PartialIpIntel } from '../../enrichment/ip/types.ts';

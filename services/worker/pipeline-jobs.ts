@@ -1,9 +1,9 @@
 import { and, asc, eq, gte, lt, ne, notExists, or, sql } from 'drizzle-orm';
-import { endpointsFor } from '../collector/microsoft/endpoints.ts';
+import { endpointsFor } from '../microsoft/endpoints.ts';
 import { activity, collectorCheckpoint, detectionProcessed, tenant } from '../../db/schema/index.ts';
 import { COLLECTED_SOURCES, collectTenant } from '../collector/collect-tenant.ts';
 import { detectActivity } from '../detection/engine.ts';
-import type { TokenProvider } from '../collector/microsoft/token-provider.ts';
+import type { TokenProvider } from '../microsoft/token-provider.ts';
 import type { JobDefinition, JobDeps } from './jobs.ts';
 import type { IpIntelService } from '../../enrichment/ip/index.ts';
 import { createEntityLookup, type EntityLookup } from '../../enrichment/lookup.ts';

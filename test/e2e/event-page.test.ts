@@ -19,7 +19,7 @@ import { createIpIntel, type IpIntelService } from '../../enrichment/ip/index.ts
 import { createEntityLookup } from '../../enrichment/lookup.ts';
 import { enrichEvent } from '../../enrichment/stage.ts';
 import { collectTenant } from '../../services/collector/collect-tenant.ts';
-import { createTokenProvider } from '../../services/collector/microsoft/token-provider.ts';
+import { createTokenProvider } from '../../services/microsoft/token-provider.ts';
 import { type Config } from '../../services/config.ts';
 import { detectActivity } from '../../services/detection/engine.ts';
 import { createLogger } from '../../services/log.ts';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { tenant } from '../../db/schema/index.ts';
-import { inboxRule } from '../../services/detection/rules/case-records.ts';
+import { inboxRule } from '../../services/detection/rules/fixtures/case-records.ts';
 import type { Runtime } from '../../services/runtime.ts';
 import { addMember, seedMsp, type Member } from '../helpers/app.ts';
 import { ensureWebBuild, launchChromium, productHost, SCREENSHOTS, seriousAccessibilityProblems, watchPage, type ProductHost } from '../helpers/browser.ts';

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventEntity, securityEvent, tenant } from '../../db/schema/index.ts';
 import { ingestRecords } from '../../services/collector/ingest.ts';
 import { createFirstOwnerLink } from '../../services/core/auth/setup-tokens.ts';
-import { inboxRule } from '../../services/detection/rules/case-records.ts';
+import { inboxRule } from '../../services/detection/rules/fixtures/case-records.ts';
 import type { Runtime } from '../../services/runtime.ts';
 import { startM365Simulator, type M365Simulator } from '../../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../../services/sim/m365/scenarios/index.ts';

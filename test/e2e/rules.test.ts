@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { customDetection, securityEvent, tenant, whitelistRule } from '../../db/schema/index.ts';
 import { ingestRecords } from '../../services/collector/ingest.ts';
 import { detectActivity } from '../../services/detection/engine.ts';
-import { inboxRule, ualSignIn } from '../../services/detection/rules/case-records.ts';
+import { inboxRule, ualSignIn } from '../../services/detection/rules/fixtures/case-records.ts';
 import type { CaseRecord } from '../../services/detection/types.ts';
 import { createLogger } from '../../services/log.ts';
 import type { Runtime } from '../../services/runtime.ts';

@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import type { Database } from '../../db/client.ts';
 import { appUser, msp, type UserRole } from '../../db/schema/index.ts';
 import { createNodeApp } from '../../services/api/node.ts';
-import { createTokenProvider } from '../../services/collector/microsoft/token-provider.ts';
+import { createTokenProvider } from '../../services/microsoft/token-provider.ts';
 import { createMicrosoftLogin } from '../../services/core/auth/microsoft-login.ts';
 import type { App } from '../../services/api/types.ts';
 import { loadConfig } from '../../services/config.ts';

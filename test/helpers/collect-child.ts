@@ -5,7 +5,7 @@
  */
 import { openDatabase } from '../../db/client.ts';
 import { collectTenant } from '../../services/collector/collect-tenant.ts';
-import { createTokenProvider } from '../../services/collector/microsoft/token-provider.ts';
+import { createTokenProvider } from '../../services/microsoft/token-provider.ts';
 import { loadConfig } from '../../services/config.ts';
 import { createSecretBox } from '../../services/crypto.ts';
 import { createLogger } from '../../services/log.ts';

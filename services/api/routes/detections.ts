@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { SEVERITIES } from '../../../db/schema/index.ts';
-import { checkFilter, fieldReference } from '../../detection/language/index.ts';
+import { checkFilter, fieldReference } from '../../language/index.ts';
 import { RULES } from '../../detection/registry.ts';
 import { allow } from '../auth/middleware.ts';
 import { errorResponses, json, jsonBody } from '../schemas.ts';

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { endpointsFor } from '../../collector/microsoft/endpoints.ts';
+import { endpointsFor } from '../../microsoft/endpoints.ts';
 import { ENTITY_KINDS, SNAPSHOT_STATUSES } from '../../../db/schema/index.ts';
 import { UNAVAILABLE_REASONS } from '../../../enrichment/entities/index.ts';
 import { createEntityLookup, type EntityLookup } from '../../../enrichment/lookup.ts';

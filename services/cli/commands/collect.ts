@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { collectTenant, COLLECTED_SOURCES } from '../../collector/collect-tenant.ts';
-import { createTokenProvider } from '../../collector/microsoft/token-provider.ts';
+import { createTokenProvider } from '../../microsoft/token-provider.ts';
 import { createLogger } from '../../log.ts';
 import { systemCtx } from '../context.ts';
 import { type CommandHost, print } from '../io.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createTokenProvider } from '../../collector/microsoft/token-provider.ts';
+import { createTokenProvider } from '../../microsoft/token-provider.ts';
 import { verifyTenant } from '../../collector/verify-tenant.ts';
 import { createTenant } from '../../core/tenant/create-tenant.ts';
 import { getTenant } from '../../core/tenant/get-tenant.ts';

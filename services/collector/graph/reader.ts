@@ -1,5 +1,5 @@
 import { Client, GraphError, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
-import { CollectError, parseRetryAfter } from '../microsoft/errors.ts';
+import { CollectError, parseRetryAfter } from '../../microsoft/errors.ts';
 
 /**
  * The Graph feeds the collector reads, with the time field each is windowed on: the time a

@@ -1,5 +1,5 @@
-import { CollectError, parseRetryAfter } from '../microsoft/errors.ts';
-import { fetchJson, type ResponseHeaders } from '../microsoft/http.ts';
+import { CollectError, parseRetryAfter } from '../../microsoft/errors.ts';
+import { fetchJson, type ResponseHeaders } from '../../microsoft/http.ts';
 
 export const CONTENT_TYPES = ['Audit.AzureActiveDirectory', 'Audit.Exchange', 'Audit.SharePoint', 'Audit.General'] as const;
 export type ContentType = (typeof CONTENT_TYPES)[number];

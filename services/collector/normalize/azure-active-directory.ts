@@ -1,6 +1,6 @@
 import { parseClientIp } from './client-ip.ts';
 import { isGuid, nameValueOf, normalizeAudit } from './common.ts';
-import type { Normalizer } from './types.ts';
+import type { Normalizer } from '../../activity/types.ts';
 
 /** RecordType 15: STS sign-ins (UserLoggedIn / UserLoginFailed); 9 is the deprecated older form. */
 const STS_LOGON = new Set([9, 15]);

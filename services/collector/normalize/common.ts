@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseClientIp } from './client-ip.ts';
 import { cmdletParameterValue } from './cmdlet-parameters.ts';
-import type { NormalizedActivity, NormalizeResult } from './types.ts';
+import type { NormalizedActivity, NormalizeResult } from '../../activity/types.ts';
 
 /**
  * Times in the audit log are UTC without a zone (`2023-07-23T06:25:34`); Graph sends `Z` and

@@ -1,6 +1,6 @@
 import { parseClientIp } from './client-ip.ts';
 import { nameValueOf, normalizeAudit } from './common.ts';
-import type { Normalizer } from './types.ts';
+import type { Normalizer } from '../../activity/types.ts';
 
 /**
  * Exchange records: admin cmdlets (RecordType 1: New-InboxRule, Set-Mailbox, New-TransportRule,

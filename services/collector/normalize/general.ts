@@ -1,5 +1,5 @@
 import { normalizeAudit } from './common.ts';
-import type { Normalizer } from './types.ts';
+import type { Normalizer } from '../../activity/types.ts';
 
 /** Every other workload (Teams, Power BI, Security & Compliance, ...): the common schema alone. */
 export const normalizeGeneral: Normalizer = (raw) =>

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseClientIp } from './client-ip.ts';
 import { describeIssues, lower, parseUtc } from './common.ts';
-import type { NormalizedActivity, Normalizer, NormalizeResult } from './types.ts';
+import type { NormalizedActivity, Normalizer, NormalizeResult } from '../../activity/types.ts';
 
 /** Graph feeds: each has an id and a timestamp field; everything else is optional here. */
 function graphNormalizer<S extends z.ZodObject>(

@@ -10,9 +10,9 @@ import {
   normalizeGraphSignIn,
 } from './graph.ts';
 import { normalizeSharePoint } from './sharepoint.ts';
-import type { Normalizer, NormalizeResult } from './types.ts';
+import type { Normalizer, NormalizeResult } from '../../activity/types.ts';
 
-export type { NormalizedActivity, NormalizeResult } from './types.ts';
+export type { NormalizedActivity, NormalizeResult } from '../../activity/types.ts';
 export { parseClientIp } from './client-ip.ts';
 
 /**

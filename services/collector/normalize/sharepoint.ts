@@ -1,5 +1,5 @@
 import { normalizeAudit } from './common.ts';
-import type { Normalizer } from './types.ts';
+import type { Normalizer } from '../../activity/types.ts';
 
 /**
  * SharePoint and OneDrive records (file operations, sharing, anonymous links). The target is

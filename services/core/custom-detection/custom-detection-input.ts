@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CUSTOM_DETECTION_DEDUP, SEVERITIES } from '../../../db/schema/index.ts';
 import { checkCustomExpression } from '../../detection/custom.ts';
-import type { ParsedFilter } from '../../detection/language/index.ts';
+import type { ParsedFilter } from '../../language/index.ts';
 import { ValidationError } from '../../errors.ts';
 
 /** MITRE ATT&CK tactic and technique, the form the built-in detections use. */

@@ -8,7 +8,7 @@ import { and, desc, eq, gte, lt, lte, or } from 'drizzle-orm';
 import { z } from 'zod';
 import { activity, securityEvent } from '../../../db/schema/index.ts';
 import { activityEvent, detectionRecordOf } from '../../detection/activity-event.ts';
-import { compileToPredicate, compileToSql, FilterError, parseFilter, type ParsedFilter } from '../../detection/language/index.ts';
+import { compileToPredicate, compileToSql, FilterError, parseFilter, type ParsedFilter } from '../../language/index.ts';
 import { ValidationError } from '../../errors.ts';
 import { authorize } from '../authz.ts';
 import type { Ctx } from '../context.ts';

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, ilike, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { securityEvent, SEVERITIES, tenant } from '../../../db/schema/index.ts';
-import { compileToSql } from '../../detection/language/index.ts';
+import { compileToSql } from '../../language/index.ts';
 import type { Ctx } from '../context.ts';
 import { decodeSignedCursor, encodeSignedCursor } from '../pagination.ts';
 import { parseFilterInput } from './filter-expression.ts';

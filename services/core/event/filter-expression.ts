@@ -1,4 +1,4 @@
-import { checkFilter, parseFilter, type FilterErrorInfo, type ParsedFilter } from '../../detection/language/index.ts';
+import { checkFilter, parseFilter, type FilterErrorInfo, type ParsedFilter } from '../../language/index.ts';
 import { ValidationError } from '../../errors.ts';
 
 /** One problem in a filter expression, as `POST /language/check` reports it, plus where in the input it was. */

@@ -7,7 +7,7 @@ import { ConflictError, ForbiddenError, ValidationError } from '../../errors.ts'
 import { writeAudit } from '../audit/write-audit.ts';
 import { authorize } from '../authz.ts';
 import type { Ctx } from '../context.ts';
-import type { TokenProvider } from '../../collector/microsoft/token-provider.ts';
+import type { TokenProvider } from '../../microsoft/token-provider.ts';
 import { assertTenantFree, createTenant, isConsentTenantTaken, TENANT_HELD_ELSEWHERE } from './create-tenant.ts';
 import { consentLinkInput, type ConsentLinkInput } from './tenant-input.ts';
 import { toTenantView } from './tenant-view.ts';

@@ -2,7 +2,7 @@ import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { eventEntity, msp, securityEvent, tenant, whitelistRule } from '../../../db/schema/index.ts';
 import { createTestDatabase } from '../../../test/helpers/database.ts';
-import { compileToPredicate, parseFilter } from '../../detection/language/index.ts';
+import { compileToPredicate, parseFilter } from '../../language/index.ts';
 import { ignoreByWhitelistRules } from './apply-whitelist.ts';
 import { loadFilterableEvents } from './filterable-events.ts';
 import { ruleMatchSql } from './rule-match.ts';

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { compileToPredicate, parseFilter } from '../../detection/language/index.ts';
+import { compileToPredicate, parseFilter } from '../../language/index.ts';
 import { criteriaExpression, quoteFilterString } from './rule-expression.ts';
 
 test('concrete criteria become an AND of equalities; Any is left out', () => {

@@ -1,6 +1,6 @@
 import { and, eq, gte, inArray, type SQL } from 'drizzle-orm';
 import { securityEvent } from '../../../db/schema/index.ts';
-import { compileToSql, parseFilter } from '../../detection/language/index.ts';
+import { compileToSql, parseFilter } from '../../language/index.ts';
 import type { Ctx } from '../context.ts';
 
 /** How far back a dry run looks. */

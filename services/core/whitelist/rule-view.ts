@@ -2,7 +2,7 @@ import { and, eq, getTableColumns } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../../../db/client.ts';
 import { appUser, tenant, whitelistRule } from '../../../db/schema/index.ts';
-import { describeFilter, parseFilter } from '../../detection/language/index.ts';
+import { describeFilter, parseFilter } from '../../language/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import type { Ctx } from '../context.ts';
 

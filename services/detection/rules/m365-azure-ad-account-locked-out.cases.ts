@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { graphSignIn, ualSignIn } from './case-records.ts';
+import { graphSignIn, ualSignIn } from './fixtures/case-records.ts';
 
 export const cases: RuleCase[] = [
   { name: 'audit log IdsLocked', expected: true, record: ualSignIn({ user: 'megan.bowen@contoso.com', ip: '185.220.101.4', errorNumber: 50053, logonError: 'IdsLocked' }) },

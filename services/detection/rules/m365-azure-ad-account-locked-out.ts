@@ -1,7 +1,7 @@
 import { signInOf } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ip, noSettings, user } from './common.ts';
-import { SIGN_IN_OPERATIONS, SIGN_IN_SOURCES } from './sign-in-common.ts';
+import { ip, noSettings, user } from './lib/common.ts';
+import { SIGN_IN_OPERATIONS, SIGN_IN_SOURCES } from './lib/sign-in-common.ts';
 
 /** Smart lockout locked the account (AADSTS50053, `IdsLocked`): someone is guessing its password. */
 export const accountLockedOut = defineRule({

@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { ualDirectory } from './case-records.ts';
+import { ualDirectory } from './fixtures/case-records.ts';
 
 const reset = (upn: string, minutes = 0, actor = 'helpdesk@contoso.com') => ualDirectory({ operation: 'Reset user password.', actor, minutes, target: { id: '1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a', type: 'User', upn } });
 const grant = (upn: string) =>

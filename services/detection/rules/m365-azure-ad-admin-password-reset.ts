@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DAY, directoryOccurrence, directoryTarget, HOUR, MINUTE, operationKey, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, count, minutes, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, count, minutes, user } from './lib/common.ts';
 
 const settings = z.object({ massResets: count(5), massWindowMinutes: minutes(60) });
 

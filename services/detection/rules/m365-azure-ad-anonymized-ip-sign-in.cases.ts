@@ -1,6 +1,6 @@
 import type { PartialIpIntel } from '../../../enrichment/ip/types.ts';
 import type { RuleCase } from '../types.ts';
-import { graphSignIn, PLACES, ualSignIn } from './case-records.ts';
+import { graphSignIn, PLACES, ualSignIn } from './fixtures/case-records.ts';
 
 /**
  * IP intelligence as the service merges it (enrichment/ip/types.ts). Addresses and flags follow

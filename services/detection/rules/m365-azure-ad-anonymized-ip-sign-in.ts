@@ -4,8 +4,8 @@ import type { PartialIpIntel } from '../../../enrichment/ip/types.ts';
 import { ANONYMIZING_NETWORKS } from '../constants/anonymizing-networks.ts';
 import { SIGN_IN_CODES, signInOf, signInResult } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, ip, user } from './common.ts';
-import { SIGN_IN_OPERATIONS, SIGN_IN_SOURCES } from './sign-in-common.ts';
+import { ACCOUNT_TAKEOVER, ip, user } from './lib/common.ts';
+import { SIGN_IN_OPERATIONS, SIGN_IN_SOURCES } from './lib/sign-in-common.ts';
 
 export type AnonymizerKind = 'tor' | 'public-proxy' | 'residential-proxy' | 'vpn' | 'hosting';
 /** Who said so: the IP intelligence data, Entra ID Protection on the sign-in, or our AS list. */

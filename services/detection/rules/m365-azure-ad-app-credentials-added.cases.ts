@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { graphDirectory, ualDirectory } from './case-records.ts';
+import { graphDirectory, ualDirectory } from './fixtures/case-records.ts';
 
 const app = { id: '0c9b8a7f-6e5d-4c3b-9a2f-1e0d9c8b7a6f', type: 'Application' as const, name: 'Payroll Connector' };
 

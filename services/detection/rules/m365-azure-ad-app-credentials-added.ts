@@ -1,7 +1,7 @@
 import { directoryOccurrence, modified, operationKey, succeeded, unquote } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { noSettings, user } from './common.ts';
-import { appOf } from './app-records.ts';
+import { noSettings, user } from './lib/common.ts';
+import { appOf } from './lib/app-records.ts';
 
 /**
  * A secret or certificate added to an application or service principal: whoever holds it signs

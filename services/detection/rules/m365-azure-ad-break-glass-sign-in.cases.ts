@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { graphSignIn, ualSignIn } from './case-records.ts';
+import { graphSignIn, ualSignIn } from './fixtures/case-records.ts';
 
 const settings = { breakGlassAccounts: ['BG-Admin@contoso.onmicrosoft.com'] };
 

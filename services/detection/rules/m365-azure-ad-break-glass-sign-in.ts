@@ -1,7 +1,7 @@
 import { signInOf, signInResult } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ip, noSettings, user } from './common.ts';
-import { SIGN_IN_OPERATIONS, SIGN_IN_SOURCES } from './sign-in-common.ts';
+import { ip, noSettings, user } from './lib/common.ts';
+import { SIGN_IN_OPERATIONS, SIGN_IN_SOURCES } from './lib/sign-in-common.ts';
 
 /**
  * Any sign-in, or attempt, by an emergency-access (break-glass) account. These accounts exist

@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { graphDirectory, ualDirectory } from './case-records.ts';
+import { graphDirectory, ualDirectory } from './fixtures/case-records.ts';
 
 const policy = { id: 'd7e6f5a4-b3c2-4d1e-8f9a-0b1c2d3e4f5a', type: 'Policy' as const, name: 'Require MFA for all users' };
 

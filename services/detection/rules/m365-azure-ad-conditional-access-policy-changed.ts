@@ -1,6 +1,6 @@
 import { directoryOccurrence, directoryTarget, modifiedProperties, operationKey, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, noSettings, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /**
  * A Conditional Access policy added, changed or deleted. CA is what requires MFA and blocks

@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { graphDirectory, ualDirectory } from './case-records.ts';
+import { graphDirectory, ualDirectory } from './fixtures/case-records.ts';
 
 const domain = { id: 'fabrikam-login.example', type: 'Directory' as const, name: 'fabrikam-login.example' };
 

@@ -1,6 +1,6 @@
 import { directoryOccurrence, directoryTarget, operationKey, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, noSettings, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /** Changes to how a domain signs users in: federation lets an outside identity provider mint tokens for every user. */
 const FEDERATION = new Set(['set domain authentication', 'set federation settings on domain', 'update domain']);

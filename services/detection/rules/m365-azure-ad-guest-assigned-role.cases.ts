@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { graphDirectory, ualDirectory } from './case-records.ts';
+import { graphDirectory, ualDirectory } from './fixtures/case-records.ts';
 
 const guest = { id: '5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b', type: 'User' as const, upn: 'pat.ops_fabrikam.com#EXT#@contoso.onmicrosoft.com' };
 const member = { id: '8b7a6f5e-4d3c-4b2a-9f1e-0d9c8b7a6f5e', type: 'User' as const, upn: 'lidia.holloway@contoso.com' };

@@ -1,7 +1,7 @@
 import { privilegedRole } from '../constants/privileged-roles.ts';
 import { directoryOccurrence, directoryTarget, modified, operationKey, succeeded, unquote } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, noSettings, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /** Role grants as the directory logs them (audit log with its trailing period, Graph without, PIM). */
 const ROLE_GRANTS = new Set(['add member to role', 'add member to role in pim completed (permanent)', 'add eligible member to role in pim completed (permanent)']);

@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { alertRecord, riskDetectionRecord, riskyUserRecord } from './case-records.ts';
+import { alertRecord, riskDetectionRecord, riskyUserRecord } from './fixtures/case-records.ts';
 
 export const cases: RuleCase[] = [
   { name: 'anonymised IP address detection, medium', expected: true, record: riskDetectionRecord({ user: 'isabella.ruiz@contoso.com', type: 'anonymizedIPAddress', level: 'medium' }) },

@@ -1,7 +1,7 @@
 import type { Severity } from '../../../db/schema/index.ts';
 import { asObject, asString, rawOf } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ip, noSettings, user } from './common.ts';
+import { ip, noSettings, user } from './lib/common.ts';
 
 const LEVEL: Record<string, Severity> = { low: 'low', medium: 'medium', high: 'high' };
 const ACTIVE_STATES = new Set(['atrisk', 'confirmedcompromised']);

@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { graphSignIn, PLACES } from './case-records.ts';
+import { graphSignIn, PLACES } from './fixtures/case-records.ts';
 
 const user = 'megan.bowen@contoso.com';
 

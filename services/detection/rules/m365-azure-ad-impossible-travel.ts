@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { distanceKm, HOUR, MINUTE, signInOf } from '../records.ts';
 import { defineRule, type Observation } from '../types.ts';
-import { ACCOUNT_TAKEOVER, ip, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, ip, user } from './lib/common.ts';
 
 const settings = z.object({
   /** Faster than an airliner, with margin for inexact IP locations. */

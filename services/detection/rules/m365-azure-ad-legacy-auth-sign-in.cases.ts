@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { graphSignIn } from './case-records.ts';
+import { graphSignIn } from './fixtures/case-records.ts';
 
 export const cases: RuleCase[] = [
   { name: 'IMAP4 success', expected: true, record: graphSignIn({ user: 'megan.bowen@contoso.com', ip: '159.203.84.17', clientAppUsed: 'IMAP4' }) },

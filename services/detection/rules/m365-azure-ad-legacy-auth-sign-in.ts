@@ -1,6 +1,6 @@
 import { LEGACY_CLIENT_APPS, signInOf } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, ip, noSettings, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, ip, noSettings, user } from './lib/common.ts';
 
 /**
  * A successful sign-in over a legacy protocol (IMAP, POP, SMTP AUTH, ActiveSync with basic

@@ -1,6 +1,6 @@
 import { directoryOccurrence, directoryTarget, modified, operationKey, succeeded, unquote } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, noSettings, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /** Operations that take strong authentication away from a user (Entra audit activity names). */
 const REMOVALS = new Set(['disable strong authentication', 'admin deleted security info', 'user deleted security info', 'delete strong authentication method']);

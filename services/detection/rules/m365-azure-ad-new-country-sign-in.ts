@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DAY, dayStart, signInOf } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, count, ip, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, count, ip, user } from './lib/common.ts';
 
 const settings = z.object({
   lookbackDays: z.number().int().min(2).max(30).default(30),

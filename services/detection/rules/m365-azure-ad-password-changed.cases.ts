@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { graphDirectory, ualDirectory } from './case-records.ts';
+import { graphDirectory, ualDirectory } from './fixtures/case-records.ts';
 
 const self = { id: '26be570a-ae82-4189-b4e2-a37c6808512d', type: 'User' as const, upn: 'megan.bowen@contoso.com' };
 

@@ -1,6 +1,6 @@
 import { directoryOccurrence, directoryTarget, operationKey, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, noSettings, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /** A user's own password changes (not an admin reset: see AdminPasswordReset). */
 const CHANGES = new Set(['change user password', 'change password (self-service)', 'reset password (self-service)']);

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { MINUTE, signInOf, signInResult, SIGN_IN_CODES } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { count, ip, minutes, user } from './common.ts';
-import { SIGN_IN_OPERATIONS, SIGN_IN_SOURCES } from './sign-in-common.ts';
-import { busiestWindow, distinctValues, listSome } from './windows.ts';
+import { count, ip, minutes, user } from './lib/common.ts';
+import { SIGN_IN_OPERATIONS, SIGN_IN_SOURCES } from './lib/sign-in-common.ts';
+import { busiestWindow, distinctValues, listSome } from './lib/windows.ts';
 
 const settings = z.object({ distinctUsers: count(10), windowMinutes: minutes(60) });
 

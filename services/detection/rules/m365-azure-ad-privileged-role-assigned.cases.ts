@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { graphDirectory, ualDirectory } from './case-records.ts';
+import { graphDirectory, ualDirectory } from './fixtures/case-records.ts';
 
 const target = { id: '8b7a6f5e-4d3c-4b2a-9f1e-0d9c8b7a6f5e', type: 'User' as const, upn: 'lidia.holloway@contoso.com' };
 const role = (name: string, templateId: string) => [

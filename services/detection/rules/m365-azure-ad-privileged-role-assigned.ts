@@ -1,7 +1,7 @@
 import { privilegedGrant } from '../series.ts';
 import { directoryOccurrence } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, noSettings, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /**
  * A privileged directory role granted (constants/privileged-roles.ts): Global Administrator and

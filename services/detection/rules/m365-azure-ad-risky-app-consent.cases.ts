@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { graphDirectory, ualDirectory } from './case-records.ts';
+import { graphDirectory, ualDirectory } from './fixtures/case-records.ts';
 
 const sp = { id: '3f1e2d4c-5b6a-4789-8a7b-6c5d4e3f2a1b', type: 'ServicePrincipal' as const, name: 'Mail Sync Pro' };
 const consent = (scope: string, onBehalfOfAll = 'False', admin = 'False') =>

@@ -1,8 +1,8 @@
 import { riskyPermissions } from '../constants/risky-permissions.ts';
 import { directoryOccurrence, operationKey, succeeded, unquote, modified } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, noSettings, user } from './common.ts';
-import { appOf, consentFlag, consentScopes } from './app-records.ts';
+import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
+import { appOf, consentFlag, consentScopes } from './lib/app-records.ts';
 
 /**
  * Consent that gives an app access to mail, files or the directory (constants/risky-permissions.ts):

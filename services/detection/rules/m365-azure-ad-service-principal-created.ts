@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { directoryOccurrence, directoryTarget, MINUTE, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { minutes, user } from './common.ts';
-import { appOf } from './app-records.ts';
+import { minutes, user } from './lib/common.ts';
+import { appOf } from './lib/app-records.ts';
 
 const settings = z.object({ consentWindowMinutes: minutes(10) });
 

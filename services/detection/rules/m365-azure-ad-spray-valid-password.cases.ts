@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { graphSignIn, ualSignIn } from './case-records.ts';
+import { graphSignIn, ualSignIn } from './fixtures/case-records.ts';
 
 const spray = (n: number, ip: string) => Array.from({ length: n }, (_, i) => ualSignIn({ user: `user${i}@contoso.com`, ip, errorNumber: 50126, minutes: i * 0.5 }));
 

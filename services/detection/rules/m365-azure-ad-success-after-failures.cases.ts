@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { graphSignIn, ualSignIn } from './case-records.ts';
+import { graphSignIn, ualSignIn } from './fixtures/case-records.ts';
 
 const user = 'megan.bowen@contoso.com';
 const failures = (n: number, ip = '185.220.101.4') => Array.from({ length: n }, (_, i) => ualSignIn({ user, ip, errorNumber: 50126, minutes: i * 2 }));

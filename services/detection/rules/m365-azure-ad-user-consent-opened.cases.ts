@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { graphDirectory, ualDirectory } from './case-records.ts';
+import { graphDirectory, ualDirectory } from './fixtures/case-records.ts';
 
 /** The tenant's authorization policy object (Graph `policies/authorizationPolicy`). */
 const policy = { id: 'authorizationPolicy', type: 'Policy' as const, name: 'Authorization Policy' };

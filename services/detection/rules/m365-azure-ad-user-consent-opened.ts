@@ -1,6 +1,6 @@
 import { directoryOccurrence, modifiedProperties, operationKey, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, noSettings, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /**
  * The built-in permission grant policy behind "Allow user consent for apps": any user may

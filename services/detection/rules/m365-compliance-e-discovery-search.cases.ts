@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { generalRecord } from './case-records.ts';
+import { generalRecord } from './fixtures/case-records.ts';
 
 // Security & Compliance Center cmdlets (RecordType 18) carry their parameters as one string,
 // not the [{Name, Value}] list of Exchange admin cmdlets.

@@ -1,6 +1,6 @@
 import { asString, param, rawOf, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, noSettings, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /** Operations that export or purge what a search found. */
 const EXPORTS = new Set(['SearchExported', 'SearchExportDownloaded', 'SearchPurged', 'New-ComplianceSearchAction']);

@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { alertRecord } from './case-records.ts';
+import { alertRecord } from './fixtures/case-records.ts';
 
 export const cases: RuleCase[] = [
   { name: 'Defender for Office: malicious URL clicked', expected: true, record: alertRecord({ title: 'A potentially malicious URL click was detected', severity: 'high', serviceSource: 'microsoftDefenderForOffice365', user: 'megan.bowen@contoso.com', mitre: ['T1566.002'] }) },

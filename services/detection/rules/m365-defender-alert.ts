@@ -1,7 +1,7 @@
 import type { Severity } from '../../../db/schema/index.ts';
 import { asObject, asString, rawOf } from '../records.ts';
 import { defineRule, type EntityRef } from '../types.ts';
-import { ACCOUNT_TAKEOVER, ip, noSettings, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, ip, noSettings, user } from './lib/common.ts';
 
 const LEVEL: Record<string, Severity> = { informational: 'informational', low: 'low', medium: 'medium', high: 'high' };
 

@@ -1,6 +1,6 @@
 import { isTrue, param, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, noSettings, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /**
  * Audit logging switched off: the unified audit log (`Set-AdminAuditLogConfig

@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { exchangeCmdlet } from './case-records.ts';
+import { exchangeCmdlet } from './fixtures/case-records.ts';
 
 const identity = 'NAMPR04A001.PROD.OUTLOOK.COM/Microsoft Exchange Hosted Organizations/contoso.onmicrosoft.com/311b45d6-1f1c-4a40-a3d2-6f8b7c1b2a90';
 

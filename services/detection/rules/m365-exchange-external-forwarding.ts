@@ -1,6 +1,6 @@
 import { emailAddresses, isExternalAddress, isTrue, param, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, noSettings, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /**
  * Mailbox-level forwarding (`Set-Mailbox -ForwardingSmtpAddress smtp:x@y` or

@@ -2,7 +2,7 @@ import { clip, succeeded } from '../records.ts';
 import { hidingBehaviour, INBOX_RULE_OPERATIONS, inboxRuleChange } from '../inbox-rules.ts';
 import { isExternalAddress } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, noSettings, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /**
  * An inbox rule that forwards or redirects mail to an address outside the organisation: the

@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { inboxRule, updateInboxRules } from './case-records.ts';
+import { inboxRule, updateInboxRules } from './fixtures/case-records.ts';
 
 export const cases: RuleCase[] = [
   {

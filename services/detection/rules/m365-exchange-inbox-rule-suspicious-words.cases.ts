@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { inboxRule } from './case-records.ts';
+import { inboxRule } from './fixtures/case-records.ts';
 
 export const cases: RuleCase[] = [
   { name: 'deletes mail about invoices and payments', expected: true, record: inboxRule({ name: '..', parameters: [['SubjectOrBodyContainsWords', 'invoice;payment;wire transfer'], ['DeleteMessage', 'True']] }) },

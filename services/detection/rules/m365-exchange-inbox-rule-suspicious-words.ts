@@ -1,7 +1,7 @@
 import { clip, succeeded } from '../records.ts';
 import { hidingBehaviour, INBOX_RULE_OPERATIONS, inboxRuleChange } from '../inbox-rules.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, noSettings, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /**
  * An inbox rule keyed on payment or security words (invoice, payment, wire, bank, password…)

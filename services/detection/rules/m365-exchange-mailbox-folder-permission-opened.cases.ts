@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { exchangeCmdlet } from './case-records.ts';
+import { exchangeCmdlet } from './fixtures/case-records.ts';
 
 /** Add-MailboxFolderPermission / Set-MailboxFolderPermission: Exchange admin records like Add-MailboxPermission, with the cmdlet's parameters. */
 const folderPermission = (operation: 'Add-MailboxFolderPermission' | 'Set-MailboxFolderPermission', identity: string, grantee: string, rights: string, result?: 'True' | 'False') =>

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { param, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, user } from './lib/common.ts';
 
 /**
  * Folder roles and single permissions that let the grantee read items (Exchange's

@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { exchangeCmdlet } from './case-records.ts';
+import { exchangeCmdlet } from './fixtures/case-records.ts';
 
 export const cases: RuleCase[] = [
   {

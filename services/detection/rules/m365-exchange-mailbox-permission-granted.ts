@@ -1,6 +1,6 @@
 import { param, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, noSettings, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /** Principals Exchange grants to itself; not a person getting access. */
 const SYSTEM_PRINCIPALS = /^(NT AUTHORITY\\|S-1-5-|SELF$)/i;

@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { exchangeCmdlet } from './case-records.ts';
+import { exchangeCmdlet } from './fixtures/case-records.ts';
 
 const rule = (operation: 'New-TransportRule' | 'Set-TransportRule', parameters: [string, string][]) => exchangeCmdlet({ operation, appPool: 'PowerShell', objectId: parameters.find(([n]) => n === 'Name')?.[1] ?? 'Rule', parameters });
 

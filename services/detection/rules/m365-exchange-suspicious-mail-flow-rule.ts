@@ -1,6 +1,6 @@
 import { clip, emailAddresses, isExternalAddress, isTrue, param, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { ACCOUNT_TAKEOVER, noSettings, user } from './common.ts';
+import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /** Transport-rule actions that send a copy of, or divert, the message (Exchange transport rule action parameters). */
 const DELIVERY_PARAMS = ['BlindCopyTo', 'CopyTo', 'RedirectMessageTo', 'AddToRecipients', 'GenerateIncidentReport'];

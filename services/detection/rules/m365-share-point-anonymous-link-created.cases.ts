@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { sharePoint } from './case-records.ts';
+import { sharePoint } from './fixtures/case-records.ts';
 
 export const cases: RuleCase[] = [
   {

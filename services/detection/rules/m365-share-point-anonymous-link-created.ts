@@ -1,6 +1,6 @@
 import { asString, rawOf } from '../records.ts';
 import { defineRule } from '../types.ts';
-import { noSettings, user } from './common.ts';
+import { noSettings, user } from './lib/common.ts';
 
 /**
  * An "anyone with the link" sharing link: no sign-in needed, forwardable to anyone, and a

@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { sharePoint } from './case-records.ts';
+import { sharePoint } from './fixtures/case-records.ts';
 
 const deletions = (n: number, op = 'FileDeleted') => Array.from({ length: n }, (_, i) => sharePoint({ operation: op, workload: 'OneDrive', minutes: i * 0.05, objectId: `https://contoso-my.sharepoint.com/personal/megan_contoso_com/Documents/Projects/file ${i}.docx` }));
 

@@ -1,6 +1,6 @@
 import { DELETE_OPERATIONS } from '../series.ts';
-import { ACCOUNT_TAKEOVER } from './common.ts';
-import { massFileOperationRule } from './mass-file-operation.ts';
+import { ACCOUNT_TAKEOVER } from './lib/common.ts';
+import { massFileOperationRule } from './lib/mass-file-operation.ts';
 
 /** Many distinct files deleted by one user in a short time: sabotage, ransomware, or a sync client gone wrong (MITRE T1485). */
 export const massDeletion = massFileOperationRule({

@@ -1,5 +1,5 @@
 import type { RuleCase } from '../types.ts';
-import { sharePoint } from './case-records.ts';
+import { sharePoint } from './fixtures/case-records.ts';
 
 const downloads = (n: number, step = 0.05) => Array.from({ length: n }, (_, i) => sharePoint({ operation: 'FileDownloaded', minutes: i * step, objectId: `https://contoso.sharepoint.com/sites/Finance/Shared Documents/Ledger ${i}.xlsx` }));
 

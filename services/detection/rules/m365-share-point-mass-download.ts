@@ -1,6 +1,6 @@
 import { DOWNLOAD_OPERATIONS } from '../series.ts';
-import { ACCOUNT_TAKEOVER } from './common.ts';
-import { massFileOperationRule } from './mass-file-operation.ts';
+import { ACCOUNT_TAKEOVER } from './lib/common.ts';
+import { massFileOperationRule } from './lib/mass-file-operation.ts';
 
 /** Many distinct files downloaded or synced by one user in a short time: data theft before leaving, or by an attacker (MITRE T1530). */
 export const massDownload = massFileOperationRule({

@@ -1,13 +1,13 @@
 import { Registry } from 'prom-client';
-import { loadConfig, type Config } from '../config.ts';
-import { createSecretBox, resolveSecretKey } from '../crypto.ts';
-import { createLogger, type Logger } from '../log.ts';
-import { JOBS } from '../worker/jobs.ts';
-import { createApp } from './app.ts';
-import type { App } from './types.ts';
-import { workersReferenceRoutes } from './workers/reference.ts';
-import { openHyperdriveDatabase, requestDatabase, runWithDatabase } from './workers/request-database.ts';
-import type { ExecutionContext, ScheduledController, WorkerEnv } from './workers/types.ts';
+import { loadConfig, type Config } from '../../config.ts';
+import { createSecretBox, resolveSecretKey } from '../../crypto.ts';
+import { createLogger, type Logger } from '../../log.ts';
+import { JOBS } from '../../worker/jobs.ts';
+import { createApp } from '../app.ts';
+import type { App } from '../types.ts';
+import { workersReferenceRoutes } from './runtime/reference.ts';
+import { openHyperdriveDatabase, requestDatabase, runWithDatabase } from './runtime/request-database.ts';
+import type { ExecutionContext, ScheduledController, WorkerEnv } from './runtime/types.ts';
 
 /**
  * The Cloudflare Workers entry (wrangler.toml `main`): the web app and the REST API at the edge,

@@ -1,6 +1,6 @@
 /** Pieces several rules share: remediation sets, entity helpers, settings helpers. */
 import { z } from 'zod';
-import type { EntityRef, RemediationAction } from '../types.ts';
+import type { EntityRef, RemediationAction } from '../../types.ts';
 
 /** What to offer for an account that may be in an attacker's hands. */
 export const ACCOUNT_TAKEOVER: readonly RemediationAction[] = ['revoke-sessions', 'reset-password', 'block-sign-in', 'require-mfa-reregistration', 'confirm-compromised'];

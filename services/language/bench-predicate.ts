@@ -1,7 +1,7 @@
 /**
  * Prints how fast compiled filters run over in-memory events (the stream's hot path) and how
  * fast expressions parse and compile. Figures, not assertions:
- * `npx tsx services/detection/language/bench-predicate.ts`.
+ * `npx tsx services/language/bench-predicate.ts`.
  */
 import { compileToPredicate, parseFilter, type FilterableEvent } from './index.ts';
 

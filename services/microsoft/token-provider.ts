@@ -1,6 +1,6 @@
 import { ConfidentialClientApplication } from '@azure/msal-node';
-import type { Config } from '../../config.ts';
-import type { SecretBox } from '../../crypto.ts';
+import type { Config } from '../config.ts';
+import type { SecretBox } from '../crypto.ts';
 import { endpointsFor } from './endpoints.ts';
 import { CollectError, fromMsalError } from './errors.ts';
 

@@ -1,5 +1,5 @@
 /** Window arithmetic for stateful rules: how much happened in the busiest stretch around a moment. */
-import type { Observation } from '../types.ts';
+import type { Observation } from '../../types.ts';
 
 /**
  * The largest number of facts (distinct by `distinctBy` when given) in any window of `windowMs`

@@ -1,4 +1,4 @@
-import type { ActivitySource } from '../../../db/schema/index.ts';
+import type { ActivitySource } from '../../db/schema/index.ts';
 
 /** One activity record in Tenantwatch's model; the raw record is stored beside it unchanged. */
 export type NormalizedActivity = {

@@ -4,7 +4,7 @@
  * so random expressions hit random events often enough to tell the compilers apart.
  */
 import fc from 'fast-check';
-import { EVENT_STATUSES, SEVERITIES } from '../../../db/schema/enums.ts';
+import { EVENT_STATUSES, SEVERITIES } from '../../db/schema/enums.ts';
 import { FIELDS, type EntitySnapshot, type FieldDefinition, type FilterEntityKind, type FilterableEvent } from './fields.ts';
 
 /** The fixed "now" both compilers get, so relative times mean the same instant. */

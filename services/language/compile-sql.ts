@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { eventEntity, securityEvent } from '../../../db/schema/event.ts';
-import { tenant } from '../../../db/schema/tenant.ts';
+import { eventEntity, securityEvent } from '../../db/schema/event.ts';
+import { tenant } from '../../db/schema/tenant.ts';
 import type { FilterNode, OrderOperator, Test, TimeValue } from './check.ts';
 import { isMultiValued, type EventColumn, type FieldDefinition, type FieldSource } from './fields.ts';
 import { likePatternToSql, mapLikeText } from './like.ts';

@@ -1,6 +1,6 @@
 /** Reading application facts from consent and app-management records (both feeds). */
-import { additionalDetail, asObject, asString, directoryTarget, modified, rawOf, unquote } from '../records.ts';
-import type { DetectionRecord } from '../types.ts';
+import { additionalDetail, asObject, asString, directoryTarget, modified, rawOf, unquote } from '../../records.ts';
+import type { DetectionRecord } from '../../types.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

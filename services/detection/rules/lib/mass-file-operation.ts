@@ -1,8 +1,8 @@
 /** Mass download and mass deletion share their shape: many distinct files by one user in a short time. */
 import { z } from 'zod';
-import type { EntityKind } from '../../../db/schema/index.ts';
-import { MINUTE } from '../records.ts';
-import { defineRule, type RegisteredRule, type RemediationAction, type SeriesName } from '../types.ts';
+import type { EntityKind } from '../../../../db/schema/index.ts';
+import { MINUTE } from '../../records.ts';
+import { defineRule, type RegisteredRule, type RemediationAction, type SeriesName } from '../../types.ts';
 import { count, minutes, user } from './common.ts';
 import { busiestWindow, listSome } from './windows.ts';
 

@@ -1,4 +1,4 @@
-import type { Config } from '../../config.ts';
+import type { Config } from '../config.ts';
 
 /** Where a tenant's Microsoft services are: Microsoft's own, or the demo's simulator. */
 export type MicrosoftEndpoints = {

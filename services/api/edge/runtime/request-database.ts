@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { openDatabase, type Database } from '../../../db/client.ts';
+import { openDatabase, type Database } from '../../../../db/client.ts';
 import type { Hyperdrive } from './types.ts';
 
 /**

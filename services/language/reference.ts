@@ -3,7 +3,7 @@ import { FIELDS, describeSource, isMultiValued, type FieldDefinition } from './f
 
 /**
  * The field table of README.md, generated from the registry so the docs cannot drift from the
- * code (a test compares them). Regenerate with `npx tsx services/detection/language/reference.ts`.
+ * code (a test compares them). Regenerate with `npx tsx services/language/reference.ts`.
  */
 
 export const README_PATH = new URL('./README.md', import.meta.url);

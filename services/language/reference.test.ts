@@ -5,7 +5,7 @@ import { README_PATH, withFieldTable } from './reference.ts';
 import { checkFilter } from './index.ts';
 
 describe('the field reference', () => {
-  test('README.md lists every field as the registry has it (regenerate: npx tsx services/detection/language/reference.ts)', () => {
+  test('README.md lists every field as the registry has it (regenerate: npx tsx services/language/reference.ts)', () => {
     const readme = readFileSync(README_PATH, 'utf8');
     expect(readme).toBe(withFieldTable(readme));
   });

@@ -16,7 +16,7 @@ import { sampleTenant, seedMsp, type Member } from './helpers/app.ts';
 import { createPostgresDatabase, dropPostgresDatabase, TEST_SECRET_KEY } from './helpers/database.ts';
 
 /**
- * The Cloudflare Worker (services/api/worker.ts, wrangler.toml) as it would be deployed: bundled
+ * The Cloudflare Worker (services/api/edge/index.ts, wrangler.toml) as it would be deployed: bundled
  * by `wrangler deploy --dry-run`, run in workerd by Miniflare with the bindings wrangler.toml
  * declares, Hyperdrive pointed at a fresh database on the Postgres server, and called over HTTP.
  * Workers have no PGlite, so this runs only when DATABASE_URL names a Postgres server.
@@ -106,7 +106,7 @@ describe.skipIf(!base)('the Cloudflare Worker in workerd (Hyperdrive to Postgres
       ...(workerOptions as object),
       name: 'tenantwatch',
       modulesRoot: outDir,
-      modules: [{ type: 'ESModule', path: join(outDir, 'worker.js') }, ...textModules.map((file) => ({ type: 'Text' as const, path: join(outDir, file) }))],
+      modules: [{ type: 'ESModule', path: join(outDir, 'index.js') }, ...textModules.map((file) => ({ type: 'Text' as const, path: join(outDir, file) }))],
       modulesRules: [],
       hyperdrives: { HYPERDRIVE: withPassword(databaseUrl) },
       bindings: { ...workerOptions.bindings, ...secrets, TW_LOG_LEVEL: 'warn' },
@@ -127,7 +127,7 @@ describe.skipIf(!base)('the Cloudflare Worker in workerd (Hyperdrive to Postgres
   });
 
   it('bundles without Node-only native code', () => {
-    const bundle = readFileSync(join(outDir, 'worker.js'), 'utf8');
+    const bundle = readFileSync(join(outDir, 'index.js'), 'utf8');
     // @node-rs/argon2 loads a platform-specific .node addon; wrangler.toml swaps in the Worker's module.
     expect(bundle).not.toMatch(/@node-rs\/argon2-linux|\.node['"]\)/);
     expect(bundle).not.toContain('pg-boss');

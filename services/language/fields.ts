@@ -1,4 +1,4 @@
-import { EVENT_STATUSES, SEVERITIES } from '../../../db/schema/enums.ts';
+import { EVENT_STATUSES, SEVERITIES } from '../../db/schema/enums.ts';
 
 /**
  * The field registry: every name the filter language knows, its type, what it means, and where

@@ -2,7 +2,7 @@
 // no file system, and the reference must not depend on a CDN.
 import swaggerUiCss from 'swagger-ui-dist/swagger-ui.css';
 import swaggerUiBundle from 'swagger-ui-dist/swagger-ui-bundle.js';
-import { referenceRoutes } from '../reference.ts';
+import { referenceRoutes } from '../../reference.ts';
 
 /** The browsable API reference at /api/reference on Workers. */
 export const workersReferenceRoutes = referenceRoutes(async (file) => (file === 'swagger-ui.css' ? swaggerUiCss : swaggerUiBundle));

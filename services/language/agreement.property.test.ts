@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { eventEntity, msp, securityEvent, tenant } from '../../../db/schema/index.ts';
-import { createTestDatabase } from '../../../test/helpers/database.ts';
+import { eventEntity, msp, securityEvent, tenant } from '../../db/schema/index.ts';
+import { createTestDatabase } from '../../test/helpers/database.ts';
 import { compileToPredicate, compileToSql, parseFilter } from './index.ts';
 import { NOW_MS, TENANT_NAMES, eventArbitrary, expressionArbitrary, type GeneratedEvent } from './test-arbitraries.ts';
 
