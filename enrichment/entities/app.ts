@@ -3,13 +3,13 @@
  * id or object id, who publishes it and whether Microsoft verified that publisher, and what it
  * was granted: delegated scopes (oauth2PermissionGrants) and application permissions
  * (appRoleAssignments resolved to names through the resource's appRoles), each described and
- * rated (permissions.ts), plus directory roles held by the app itself.
+ * rated (services/microsoft/permissions.ts), plus directory roles held by the app itself.
  *
  * Teams apps (`/appCatalogs/teamsApps`) are not covered yet; an app installed through Teams
  * that signs in to Entra still has a service principal and is enriched here.
  */
 import { describeFailure, type GraphApi } from './graph-client.ts';
-import { highestRisk, ratePermission, type RiskLevel } from './permissions.ts';
+import { highestRisk, ratePermission, type RiskLevel } from '../../services/microsoft/permissions.ts';
 import { recorded, unavailable, type EnrichmentResult, type MissingPart, type Snapshot } from './types.ts';
 
 export const APP_SCHEMA_VERSION = 1;

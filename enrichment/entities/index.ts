@@ -29,7 +29,7 @@ export * from './types.ts';
 export { diffSnapshots, type Change } from './diff.ts';
 export { inboxRuleKey, parseInboxRuleKey } from './inbox-rule.ts';
 export { linkUrlFromAudit, encodeSharingUrl } from './link.ts';
-export { GRAPH_PERMISSIONS, ratePermission, type RiskLevel } from './permissions.ts';
+export { GRAPH_PERMISSIONS, ratePermission, type RiskLevel } from '../../services/microsoft/permissions.ts';
 export { PRODUCT_NAMES, productName } from './skus.ts';
 export type { UserSnapshot } from './user.ts';
 export type { AppSnapshot } from './app.ts';
