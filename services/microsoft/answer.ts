@@ -1,4 +1,4 @@
-import { CollectError } from './errors.ts';
+import type { CollectError } from './errors.ts';
 
 /**
  * A failed Microsoft call: what the service said, and the same in an admin's words (`error`).
