@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { IpIntelConfigError, parseIpIntelSettings, type IpIntelSettings } from '../enrichment/ip/settings.ts';
 import type { ProviderSettingsInput } from '../enrichment/ip/registry.ts';
-import type { MicrosoftEndpoints } from './microsoft/endpoints.ts';
 
 /**
  * Every setting Tenantwatch reads, parsed once at boot. `process.env` is read nowhere else:
@@ -153,10 +152,11 @@ export type Config = {
     webhookAddress: string | null;
   };
   /**
-   * The demo's in-process simulator, while the demo runs (set at start, never from the
-   * environment); the demo tenant talks to it instead of Microsoft.
+   * The demo's in-process simulator, which the demo tenant talks to instead of Microsoft: null
+   * as parsed (never from the environment); the runtime starts the demo before anything else and
+   * hands every stage a configuration with it filled in (services/demo/demo.ts).
    */
-  demoMicrosoft: MicrosoftEndpoints | null;
+  demoMicrosoft: Pick<Config['microsoft'], 'loginUrl' | 'graphUrl' | 'managementUrl' | 'exchangeUrl'> | null;
   /** NODE_EXTRA_CA_CERTS: a PEM file of further CA certificates this process trusts. */
   extraCaCertsFile: string | undefined;
   /** IP intelligence providers in precedence order (enrichment/ip). */

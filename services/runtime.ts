@@ -17,7 +17,7 @@ import { createLogger, type Logger } from './log.ts';
 import { createTokenProvider } from './microsoft/token-provider.ts';
 import { createMicrosoftLogin } from './core/auth/microsoft-login.ts';
 import { createIpIntel } from '../enrichment/ip/index.ts';
-import { startDemo, type RunningDemo } from './demo/demo.ts';
+import { startDemo, withDemoEndpoints, type RunningDemo } from './demo/demo.ts';
 import { JOBS } from './worker/jobs.ts';
 import { PIPELINE_JOBS, sendForEnrichment } from './worker/pipeline-jobs.ts';
 import { createImportRunner } from './core/import/import-runner.ts';
@@ -44,26 +44,28 @@ export type Runtime = {
  * Boots the embedded product in one process: database (migrated), queue and workers, the API
  * and the web app. On a fresh install it prints the one-time setup link for the first owner.
  */
-export async function startRuntime(config: Config, options: { log?: Logger; webRoot?: string | null } = {}): Promise<Runtime> {
-  const log = options.log ?? createLogger(config);
-  const secrets = createSecretBox(resolveSecretKey(config, log));
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, command: 'start' });
+export async function startRuntime(parsed: Config, options: { log?: Logger; webRoot?: string | null } = {}): Promise<Runtime> {
+  const log = options.log ?? createLogger(parsed);
+  const secrets = createSecretBox(resolveSecretKey(parsed, log));
+  const database = await openDatabase({ databaseUrl: parsed.databaseUrl, dataDir: parsed.dataDir, command: 'start' });
   try {
     await database.migrate();
   } catch (err) {
     await database.close();
     throw err;
   }
-  log.info({ database: database.kind, dataDir: database.kind === 'pglite' ? config.dataDir : undefined }, 'database ready');
+  log.info({ database: database.kind, dataDir: database.kind === 'pglite' ? parsed.dataDir : undefined }, 'database ready');
 
-  // Before the workers start: the demo tenant's endpoints must be known to the collector.
+  // Before anything else starts: every stage is handed the configuration with the demo
+  // tenant's endpoints already in it.
   let demo: RunningDemo | null = null;
   try {
-    demo = await startDemo({ config, database, secrets, log });
+    demo = await startDemo({ config: parsed, database, secrets, log });
   } catch (err) {
     await database.close();
     throw err;
   }
+  const config = withDemoEndpoints(parsed, demo);
 
   const boss = await startQueue(database, log);
   if (database.kind === 'pglite') {

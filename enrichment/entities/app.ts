@@ -3,13 +3,15 @@
  * id or object id, who publishes it and whether Microsoft verified that publisher, and what it
  * was granted: delegated scopes (oauth2PermissionGrants) and application permissions
  * (appRoleAssignments resolved to names through the resource's appRoles), each described and
- * rated (permissions.ts), plus directory roles held by the app itself.
+ * rated (services/microsoft/permissions.ts), plus directory roles held by the app itself.
  *
  * Teams apps (`/appCatalogs/teamsApps`) are not covered yet; an app installed through Teams
  * that signs in to Entra still has a service principal and is enriched here.
  */
-import { describeFailure, type GraphApi } from './graph-client.ts';
-import { highestRisk, ratePermission, type RiskLevel } from './permissions.ts';
+import type { MicrosoftFailure } from '../../services/microsoft/answer.ts';
+import type { GraphClient } from '../../services/microsoft/graph-client.ts';
+import { describeFailure } from './failure.ts';
+import { highestRisk, ratePermission, type RiskLevel } from '../../services/microsoft/permissions.ts';
 import { recorded, unavailable, type EnrichmentResult, type MissingPart, type Snapshot } from './types.ts';
 
 export const APP_SCHEMA_VERSION = 1;
@@ -86,33 +88,66 @@ export interface AppSnapshot extends Snapshot {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function enrichApp(graph: GraphApi, key: string, tenant: string): Promise<EnrichmentResult> {
+type PermissionGrantsBody = { value: { clientId: string; consentType: 'AllPrincipals' | 'Principal'; principalId: string | null; resourceId: string; scope?: string | null }[] };
+type AppRoleAssignmentsBody = { value: { appRoleId: string; resourceId: string; resourceDisplayName?: string | null; createdDateTime?: string | null }[] };
+type RoleAssignmentsBody = { value: { roleDefinition?: { displayName?: string } | null; roleDefinitionId: string }[] };
+/** A resource's service principal (usually Microsoft Graph's), read once, or null when unreadable. */
+type ResourceReader = (id: string) => Promise<ServicePrincipalBody | null>;
+type DelegatedPermission = AppPermission & { consentType: string; users: number };
+type ApplicationPermission = AppPermission & { grantedDateTime: string | null };
+
+/**
+ * The service principal decides the answer (recorded, deleted, refused); what it was granted
+ * (delegated scopes, application permissions, directory roles) is read next and, when refused,
+ * listed in `missing`.
+ */
+export async function enrichApp(graph: GraphClient, key: string, tenant: string): Promise<EnrichmentResult> {
   if (!GUID.test(key)) return unavailable('no-data', 'An app is identified by its application id or object id (a GUID).');
-  const byAppId = await graph.get<{ value: ServicePrincipalBody[] }>(`/servicePrincipals?$filter=appId eq '${key}'`);
-  if (!byAppId.ok) return describeFailure(byAppId.failure, { permission: 'Application.Read.All' });
-  let sp = byAppId.body.value[0];
-  if (!sp) {
-    const byId = await graph.get<ServicePrincipalBody>(`/servicePrincipals/${key}`);
-    if (byId.ok) sp = byId.body;
-    else if (byId.failure.status === 404) return deletedApp(graph, key);
-    else return describeFailure(byId.failure, { permission: 'Application.Read.All' });
-  }
-  const missing: MissingPart[] = [];
-  const note = (part: string, permission: string, failure: Parameters<typeof describeFailure>[0]): void => {
-    const r = describeFailure(failure, { permission });
-    missing.push({ part, reason: r.reason, message: r.message });
-  };
+  const found = await findServicePrincipal(graph, key);
+  if ('status' in found) return found;
+  const { sp } = found;
 
   const spId = encodeURIComponent(sp.id);
   const [grants, assignments, roles] = await Promise.all([
-    graph.get<{ value: { clientId: string; consentType: 'AllPrincipals' | 'Principal'; principalId: string | null; resourceId: string; scope?: string | null }[] }>(`/servicePrincipals/${spId}/oauth2PermissionGrants`),
-    graph.get<{ value: { appRoleId: string; resourceId: string; resourceDisplayName?: string | null; createdDateTime?: string | null }[] }>(`/servicePrincipals/${spId}/appRoleAssignments`),
-    graph.get<{ value: { roleDefinition?: { displayName?: string } | null; roleDefinitionId: string }[] }>(`/roleManagement/directory/roleAssignments?$filter=principalId eq '${sp.id}'&$expand=roleDefinition`),
+    graph.get<PermissionGrantsBody>(`/servicePrincipals/${spId}/oauth2PermissionGrants`),
+    graph.get<AppRoleAssignmentsBody>(`/servicePrincipals/${spId}/appRoleAssignments`),
+    graph.get<RoleAssignmentsBody>(`/roleManagement/directory/roleAssignments?$filter=principalId eq '${sp.id}'&$expand=roleDefinition`),
   ]);
 
-  // Each resource (usually just Microsoft Graph) is read once to name its roles and scopes.
+  const missing: MissingPart[] = [];
+  const resource = resourceReader(graph);
+  const delegated = grants.ok ? await delegatedPermissions(grants.body, resource) : lacking(missing, 'delegatedPermissions', 'Application.Read.All', grants.failure);
+  const application = assignments.ok ? await applicationPermissions(assignments.body, resource) : lacking(missing, 'applicationPermissions', 'Application.Read.All', assignments.failure);
+  const roleNames = roles.ok
+    ? [...new Set(roles.body.value.map((r) => r.roleDefinition?.displayName ?? r.roleDefinitionId))].sort()
+    : lacking(missing, 'roles', 'RoleManagement.Read.Directory', roles.failure);
+
+  return recorded(appSnapshot(sp, tenant, { delegated: delegated ?? { list: [], anyAdminConsent: false, anyUserConsent: false }, application: application ?? [], roleNames }, missing));
+}
+
+/** The service principal by application id, else by object id; an answer when it cannot be had. */
+async function findServicePrincipal(graph: GraphClient, key: string): Promise<{ sp: ServicePrincipalBody } | EnrichmentResult> {
+  const byAppId = await graph.get<{ value: ServicePrincipalBody[] }>(`/servicePrincipals?$filter=appId eq '${key}'`);
+  if (!byAppId.ok) return describeFailure(byAppId.failure, { permission: 'Application.Read.All' });
+  const sp = byAppId.body.value[0];
+  if (sp) return { sp };
+  const byId = await graph.get<ServicePrincipalBody>(`/servicePrincipals/${key}`);
+  if (byId.ok) return { sp: byId.body };
+  if (byId.failure.status === 404) return deletedApp(graph, key);
+  return describeFailure(byId.failure, { permission: 'Application.Read.All' });
+}
+
+/** Notes a part that could not be read (its fields stay empty or null) and why. */
+function lacking(missing: MissingPart[], part: string, permission: string, failure: MicrosoftFailure): null {
+  const r = describeFailure(failure, { permission });
+  missing.push({ part, reason: r.reason, message: r.message });
+  return null;
+}
+
+/** Each resource (usually just Microsoft Graph) is read once to name its roles and scopes. */
+function resourceReader(graph: GraphClient): ResourceReader {
   const resources = new Map<string, Promise<ServicePrincipalBody | null>>();
-  const resource = (id: string): Promise<ServicePrincipalBody | null> => {
+  return (id) => {
     let pending = resources.get(id);
     if (!pending) {
       pending = graph.get<ServicePrincipalBody>(`/servicePrincipals/${encodeURIComponent(id)}?$select=id,appId,displayName,appRoles,oauth2PermissionScopes`).then((r) => (r.ok ? r.body : null));
@@ -120,54 +155,63 @@ export async function enrichApp(graph: GraphApi, key: string, tenant: string): P
     }
     return pending;
   };
+}
 
-  const delegated = new Map<string, AppPermission & { consentType: string; users: number }>();
+/**
+ * Delegated scopes, one per resource and name however many users consented, each described
+ * and rated; whether an admin consented for everyone, and whether users consented themselves.
+ */
+async function delegatedPermissions(grants: PermissionGrantsBody, resource: ResourceReader): Promise<{ list: DelegatedPermission[]; anyAdminConsent: boolean; anyUserConsent: boolean }> {
+  const delegated = new Map<string, DelegatedPermission>();
   let anyAdminConsent = false;
   let anyUserConsent = false;
-  if (grants.ok) {
-    for (const grant of grants.body.value) {
-      const res = await resource(grant.resourceId);
-      const resourceName = res?.displayName ?? grant.resourceId;
-      if (grant.consentType === 'AllPrincipals') anyAdminConsent = true;
-      else anyUserConsent = true;
-      for (const name of (grant.scope ?? '').split(/\s+/).filter(Boolean)) {
-        const key2 = `${resourceName}|${name}`;
-        const existing = delegated.get(key2);
-        if (existing) {
-          if (grant.consentType === 'AllPrincipals') existing.consentType = 'AllPrincipals';
-          else existing.users += 1;
-          continue;
-        }
-        const scope = res?.oauth2PermissionScopes?.find((s) => s.value === name);
-        const rated = ratePermission(name, 'delegated', scope?.adminConsentDescription);
-        delegated.set(key2, { name, resource: resourceName, description: rated.description, risk: rated.risk, consentType: grant.consentType, users: grant.consentType === 'Principal' ? 1 : 0 });
+  for (const grant of grants.value) {
+    const res = await resource(grant.resourceId);
+    const resourceName = res?.displayName ?? grant.resourceId;
+    if (grant.consentType === 'AllPrincipals') anyAdminConsent = true;
+    else anyUserConsent = true;
+    for (const name of (grant.scope ?? '').split(/\s+/).filter(Boolean)) {
+      const key = `${resourceName}|${name}`;
+      const existing = delegated.get(key);
+      if (existing) {
+        if (grant.consentType === 'AllPrincipals') existing.consentType = 'AllPrincipals';
+        else existing.users += 1;
+        continue;
       }
+      const scope = res?.oauth2PermissionScopes?.find((s) => s.value === name);
+      const rated = ratePermission(name, 'delegated', scope?.adminConsentDescription);
+      delegated.set(key, { name, resource: resourceName, description: rated.description, risk: rated.risk, consentType: grant.consentType, users: grant.consentType === 'Principal' ? 1 : 0 });
     }
-  } else note('delegatedPermissions', 'Application.Read.All', grants.failure);
+  }
+  const list = [...delegated.values()].sort((a, b) => a.resource.localeCompare(b.resource) || a.name.localeCompare(b.name));
+  return { list, anyAdminConsent, anyUserConsent };
+}
 
-  const application: (AppPermission & { grantedDateTime: string | null })[] = [];
-  if (assignments.ok) {
-    for (const a of assignments.body.value) {
-      const res = await resource(a.resourceId);
-      const role = res?.appRoles?.find((r) => r.id === a.appRoleId);
-      const name = role?.value ?? a.appRoleId;
-      const rated = ratePermission(name, 'application', role?.description);
-      application.push({ name, resource: res?.displayName ?? a.resourceDisplayName ?? a.resourceId, description: rated.description, risk: rated.risk, grantedDateTime: a.createdDateTime ?? null });
-    }
-  } else note('applicationPermissions', 'Application.Read.All', assignments.failure);
+/** Application permissions named through their resource's app roles, each described and rated. */
+async function applicationPermissions(assignments: AppRoleAssignmentsBody, resource: ResourceReader): Promise<ApplicationPermission[]> {
+  const application: ApplicationPermission[] = [];
+  for (const a of assignments.value) {
+    const res = await resource(a.resourceId);
+    const role = res?.appRoles?.find((r) => r.id === a.appRoleId);
+    const name = role?.value ?? a.appRoleId;
+    const rated = ratePermission(name, 'application', role?.description);
+    application.push({ name, resource: res?.displayName ?? a.resourceDisplayName ?? a.resourceId, description: rated.description, risk: rated.risk, grantedDateTime: a.createdDateTime ?? null });
+  }
+  return application.sort((a, b) => a.resource.localeCompare(b.resource) || a.name.localeCompare(b.name));
+}
 
-  let roleNames: string[] | null = null;
-  if (roles.ok) roleNames = [...new Set(roles.body.value.map((r) => r.roleDefinition?.displayName ?? r.roleDefinitionId))].sort();
-  else note('roles', 'RoleManagement.Read.Directory', roles.failure);
-
+function appSnapshot(
+  sp: ServicePrincipalBody,
+  tenant: string,
+  grants: { delegated: { list: DelegatedPermission[]; anyAdminConsent: boolean; anyUserConsent: boolean }; application: ApplicationPermission[]; roleNames: string[] | null },
+  missing: MissingPart[],
+): AppSnapshot {
+  const { delegated, application } = grants;
   const owner = sp.appOwnerOrganizationId?.toLowerCase() ?? null;
   const isMicrosoft = owner !== null && MICROSOFT_TENANTS.has(owner);
   const verifiedName = sp.verifiedPublisher?.displayName ?? null;
-  const delegatedList = [...delegated.values()].sort((a, b) => a.resource.localeCompare(b.resource) || a.name.localeCompare(b.name));
-  application.sort((a, b) => a.resource.localeCompare(b.resource) || a.name.localeCompare(b.name));
   const granted = application.map((a) => a.grantedDateTime).filter((d): d is string => d !== null).sort();
-
-  const snapshot: AppSnapshot = {
+  return {
     schemaVersion: APP_SCHEMA_VERSION,
     servicePrincipalId: sp.id,
     appId: sp.appId,
@@ -188,19 +232,18 @@ export async function enrichApp(graph: GraphApi, key: string, tenant: string): P
     tags: sp.tags ?? [],
     createdDateTime: sp.createdDateTime ?? null,
     firstGrantedDateTime: granted[0] ?? null,
-    roles: roleNames,
-    permissions: [...new Set([...delegatedList.map((d) => d.name), ...application.map((a) => a.name)])].sort(),
-    consentType: anyAdminConsent || application.length > 0 ? 'AllPrincipals' : anyUserConsent ? 'Principal' : null,
-    delegatedPermissions: delegatedList,
+    roles: grants.roleNames,
+    permissions: [...new Set([...delegated.list.map((d) => d.name), ...application.map((a) => a.name)])].sort(),
+    consentType: delegated.anyAdminConsent || application.length > 0 ? 'AllPrincipals' : delegated.anyUserConsent ? 'Principal' : null,
+    delegatedPermissions: delegated.list,
     applicationPermissions: application,
-    highestRisk: highestRisk([...delegatedList, ...application].map((x) => x.risk)),
+    highestRisk: highestRisk([...delegated.list, ...application].map((x) => x.risk)),
     missing,
   };
-  return recorded(snapshot);
 }
 
 /** Not in the tenant: look in the recycle bin (by object id or by application id) to say when it went. */
-async function deletedApp(graph: GraphApi, key: string): Promise<EnrichmentResult> {
+async function deletedApp(graph: GraphClient, key: string): Promise<EnrichmentResult> {
   const byId = await graph.get<{ deletedDateTime?: string | null; displayName?: string }>(`/directory/deletedItems/${key}`);
   let deletedAt = byId.ok ? (byId.body.deletedDateTime ?? null) : null;
   if (!deletedAt) {

@@ -6,7 +6,9 @@
  * other parts each need their own permission and, when refused, are listed in `missing`
  * while the rest is still recorded, so one missing consent does not blank the whole user.
  */
-import { describeFailure, type GraphApi } from './graph-client.ts';
+import type { MicrosoftAnswer, MicrosoftFailure } from '../../services/microsoft/answer.ts';
+import type { GraphClient } from '../../services/microsoft/graph-client.ts';
+import { describeFailure } from './failure.ts';
 import { productName } from './skus.ts';
 import { recorded, unavailable, type EnrichContext, type EnrichmentResult, type MissingPart, type Snapshot } from './types.ts';
 
@@ -86,45 +88,65 @@ interface RegistrationBody {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function enrichUser(graph: GraphApi, key: string, context: EnrichContext = {}): Promise<EnrichmentResult> {
-  const who = encodeURIComponent(key);
-  const core = await graph.get<GraphUserBody>(`/users/${who}?$select=${USER_FIELDS}`);
+type SignInActivityBody = { signInActivity?: { lastSignInDateTime?: string | null; lastNonInteractiveSignInDateTime?: string | null; lastSuccessfulSignInDateTime?: string | null } };
+type RoleAssignmentsBody = { value: { roleDefinition?: { displayName?: string; templateId?: string } | null; roleDefinitionId: string }[] };
+type SubscribedSkusBody = { value: { skuId: string; skuPartNumber: string }[] };
+type RiskyUserBody = { riskLevel?: string; riskState?: string };
+
+/**
+ * The account decides the answer (recorded, deleted, refused); each further part (sign-in
+ * activity, MFA, roles, licences, risk) is read at once and, when refused, listed in `missing`.
+ */
+export async function enrichUser(graph: GraphClient, key: string, context: EnrichContext = {}): Promise<EnrichmentResult> {
+  const core = await graph.get<GraphUserBody>(`/users/${encodeURIComponent(key)}?$select=${USER_FIELDS}`);
   if (!core.ok) {
     if (core.failure.status === 404) return deletedUser(graph, key);
     return describeFailure(core.failure, { permission: 'User.Read.All' });
   }
   const user = core.body;
   const id = encodeURIComponent(user.id);
-  const missing: MissingPart[] = [];
-  const lacking = (part: string, permission: string, failure: Parameters<typeof describeFailure>[0]): null => {
-    const r = describeFailure(failure, { permission });
-    missing.push({ part, reason: r.reason, message: r.message });
-    return null;
-  };
-
   const [activity, registration, roles, skus, risk] = await Promise.all([
-    graph.get<{ signInActivity?: { lastSignInDateTime?: string | null; lastNonInteractiveSignInDateTime?: string | null; lastSuccessfulSignInDateTime?: string | null } }>(`/users/${id}?$select=signInActivity`),
+    graph.get<SignInActivityBody>(`/users/${id}?$select=signInActivity`),
     graph.get<RegistrationBody>(`/reports/authenticationMethods/userRegistrationDetails/${id}`),
-    graph.get<{ value: { roleDefinition?: { displayName?: string; templateId?: string } | null; roleDefinitionId: string }[] }>(
-      `/roleManagement/directory/roleAssignments?$filter=principalId eq '${user.id}'&$expand=roleDefinition`,
-    ),
-    graph.get<{ value: { skuId: string; skuPartNumber: string }[] }>('/subscribedSkus'),
-    graph.get<{ riskLevel?: string; riskState?: string }>(`/identityProtection/riskyUsers/${id}`),
+    graph.get<RoleAssignmentsBody>(`/roleManagement/directory/roleAssignments?$filter=principalId eq '${user.id}'&$expand=roleDefinition`),
+    graph.get<SubscribedSkusBody>('/subscribedSkus'),
+    graph.get<RiskyUserBody>(`/identityProtection/riskyUsers/${id}`),
   ]);
 
-  const lastSignIn = activity.ok
-    ? {
-        interactive: activity.body.signInActivity?.lastSignInDateTime ?? null,
-        nonInteractive: activity.body.signInActivity?.lastNonInteractiveSignInDateTime ?? null,
-        successful: activity.body.signInActivity?.lastSuccessfulSignInDateTime ?? null,
-      }
-    : lacking('lastSignIn', 'AuditLog.Read.All', activity.failure);
+  // In this order, so `missing` lists the parts as it always has.
+  const missing: MissingPart[] = [];
+  const parts = {
+    lastSignIn: lastSignInOf(activity, missing),
+    mfa: mfaOf(registration, missing),
+    ...rolesOf(roles, missing),
+    licenses: licensesOf(user.assignedLicenses ?? [], skus, missing),
+    ...riskOf(risk, missing),
+  };
+  return recorded(userSnapshot(user, parts, missing, context));
+}
 
-  let mfa: UserSnapshot['mfa'] = null;
-  if (registration.ok) {
-    const r = registration.body;
+/** Notes a part that could not be read (its fields stay null) and why. */
+function lacking(missing: MissingPart[], part: string, permission: string, failure: MicrosoftFailure): null {
+  const r = describeFailure(failure, { permission });
+  missing.push({ part, reason: r.reason, message: r.message });
+  return null;
+}
+
+function lastSignInOf(answer: MicrosoftAnswer<SignInActivityBody>, missing: MissingPart[]): UserSnapshot['lastSignIn'] {
+  if (!answer.ok) return lacking(missing, 'lastSignIn', 'AuditLog.Read.All', answer.failure);
+  const activity = answer.body.signInActivity;
+  return {
+    interactive: activity?.lastSignInDateTime ?? null,
+    nonInteractive: activity?.lastNonInteractiveSignInDateTime ?? null,
+    successful: activity?.lastSuccessfulSignInDateTime ?? null,
+  };
+}
+
+function mfaOf(answer: MicrosoftAnswer<RegistrationBody>, missing: MissingPart[]): UserSnapshot['mfa'] {
+  if (answer.ok) {
+    const r = answer.body;
     const preferred = r.userPreferredMethodForSecondaryAuthentication;
-    mfa = {
+    return {
       registered: r.isMfaRegistered ?? false,
       capable: r.isMfaCapable ?? false,
       methods: r.methodsRegistered ?? [],
@@ -133,46 +155,50 @@ export async function enrichUser(graph: GraphApi, key: string, context: EnrichCo
       ssprRegistered: r.isSsprRegistered ?? false,
       lastUpdatedDateTime: r.lastUpdatedDateTime ?? null,
     };
-  } else if (registration.failure.status === 404) {
-    // No registration record yet: the user has never registered a method.
-    mfa = { registered: false, capable: false, methods: [], defaultMethod: null, systemPreferredMethods: [], ssprRegistered: false, lastUpdatedDateTime: null };
-  } else {
-    lacking('mfa', 'AuditLog.Read.All', registration.failure);
   }
-
-  let roleNames: string[] | null = null;
-  let isAdmin: boolean | null = null;
-  if (roles.ok) {
-    const assigned = roles.body.value.map((a) => ({ name: a.roleDefinition?.displayName ?? a.roleDefinitionId, template: a.roleDefinition?.templateId ?? a.roleDefinitionId }));
-    roleNames = [...new Set(assigned.map((a) => a.name))].sort();
-    isAdmin = assigned.some((a) => !READ_ONLY_ROLE_TEMPLATES.has(a.template));
-  } else {
-    lacking('roles', 'RoleManagement.Read.Directory', roles.failure);
+  // No registration record yet: the user has never registered a method.
+  if (answer.failure.status === 404) {
+    return { registered: false, capable: false, methods: [], defaultMethod: null, systemPreferredMethods: [], ssprRegistered: false, lastUpdatedDateTime: null };
   }
+  return lacking(missing, 'mfa', 'AuditLog.Read.All', answer.failure);
+}
 
+function rolesOf(answer: MicrosoftAnswer<RoleAssignmentsBody>, missing: MissingPart[]): Pick<UserSnapshot, 'roles' | 'isAdmin'> {
+  if (!answer.ok) {
+    lacking(missing, 'roles', 'RoleManagement.Read.Directory', answer.failure);
+    return { roles: null, isAdmin: null };
+  }
+  const assigned = answer.body.value.map((a) => ({ name: a.roleDefinition?.displayName ?? a.roleDefinitionId, template: a.roleDefinition?.templateId ?? a.roleDefinitionId }));
+  return { roles: [...new Set(assigned.map((a) => a.name))].sort(), isAdmin: assigned.some((a) => !READ_ONLY_ROLE_TEMPLATES.has(a.template)) };
+}
+
+/** The user's licences, named through the tenant's subscriptions when those can be read. */
+function licensesOf(assigned: readonly { skuId: string }[], skus: MicrosoftAnswer<SubscribedSkusBody>, missing: MissingPart[]): UserSnapshot['licenses'] {
   const partNumbers = new Map<string, string>();
   if (skus.ok) for (const s of skus.body.value) partNumbers.set(s.skuId, s.skuPartNumber);
-  else lacking('licenses', 'Organization.Read.All', skus.failure);
-  const licenses = (user.assignedLicenses ?? []).map((l) => {
+  else lacking(missing, 'licenses', 'Organization.Read.All', skus.failure);
+  return assigned.map((l) => {
     const part = partNumbers.get(l.skuId) ?? null;
     return { skuId: l.skuId, skuPartNumber: part, productName: part ? productName(part) : null };
   });
+}
 
-  let riskLevel: string | null = null;
-  let riskState: string | null = null;
-  if (risk.ok) {
-    riskLevel = risk.body.riskLevel ?? null;
-    riskState = risk.body.riskState ?? null;
-  } else if (risk.failure.status === 404) {
-    // Identity Protection has never flagged the user.
-    riskLevel = 'none';
-    riskState = 'none';
-  } else {
-    lacking('risk', 'IdentityRiskyUser.Read.All', risk.failure);
-  }
+function riskOf(answer: MicrosoftAnswer<RiskyUserBody>, missing: MissingPart[]): Pick<UserSnapshot, 'riskLevel' | 'riskState'> {
+  if (answer.ok) return { riskLevel: answer.body.riskLevel ?? null, riskState: answer.body.riskState ?? null };
+  // Identity Protection has never flagged the user.
+  if (answer.failure.status === 404) return { riskLevel: 'none', riskState: 'none' };
+  lacking(missing, 'risk', 'IdentityRiskyUser.Read.All', answer.failure);
+  return { riskLevel: null, riskState: null };
+}
 
+function userSnapshot(
+  user: GraphUserBody,
+  parts: Pick<UserSnapshot, 'lastSignIn' | 'mfa' | 'roles' | 'isAdmin' | 'licenses' | 'riskLevel' | 'riskState'>,
+  missing: MissingPart[],
+  context: EnrichContext,
+): UserSnapshot {
   const breakGlass = new Set((context.breakGlassAccounts ?? []).map((a) => a.toLowerCase()));
-  const snapshot: UserSnapshot = {
+  return {
     schemaVersion: USER_SCHEMA_VERSION,
     id: user.id,
     userPrincipalName: user.userPrincipalName,
@@ -187,22 +213,21 @@ export async function enrichUser(graph: GraphApi, key: string, context: EnrichCo
     lastPasswordChangeDateTime: user.lastPasswordChangeDateTime ?? null,
     alternateEmails: user.otherMails ?? [],
     mobilePhone: user.mobilePhone ?? null,
-    licenses,
-    roles: roleNames,
-    isAdmin,
-    mfaRegistered: mfa ? mfa.registered : null,
-    mfa,
-    riskLevel,
-    riskState,
+    licenses: parts.licenses,
+    roles: parts.roles,
+    isAdmin: parts.isAdmin,
+    mfaRegistered: parts.mfa ? parts.mfa.registered : null,
+    mfa: parts.mfa,
+    riskLevel: parts.riskLevel,
+    riskState: parts.riskState,
     isBreakGlass: breakGlass.has(user.id.toLowerCase()) || breakGlass.has(user.userPrincipalName.toLowerCase()),
-    lastSignIn,
+    lastSignIn: parts.lastSignIn,
     missing,
   };
-  return recorded(snapshot);
 }
 
 /** A 404 on /users: say when it was deleted if the recycle bin still has it (ids only: the bin is keyed by object id). */
-async function deletedUser(graph: GraphApi, key: string): Promise<EnrichmentResult> {
+async function deletedUser(graph: GraphClient, key: string): Promise<EnrichmentResult> {
   if (GUID.test(key)) {
     const bin = await graph.get<{ deletedDateTime?: string | null; userPrincipalName?: string }>(`/directory/deletedItems/${encodeURIComponent(key)}`);
     if (bin.ok && bin.body.deletedDateTime) {

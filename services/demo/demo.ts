@@ -5,7 +5,8 @@
  * in, so the first collection (a minute after start) raises real events.
  *
  * The demo tenant is an ordinary tenant row (`is_demo`), collected by the ordinary collector;
- * only its endpoints differ (`config.demoMicrosoft`, see microsoft/endpoints.ts).
+ * only its endpoints differ: `withDemoEndpoints` gives the configuration every stage reads the
+ * simulator's address for it (`config.demoMicrosoft`, see microsoft/endpoints.ts).
  * The demo belongs to one MSP, the installation's first (see ensureDemoTenant). It runs while
  * TW_DEMO is on and that MSP has no tenant of its own; TW_DEMO=off removes the demo tenant and
  * everything recorded about it.
@@ -18,6 +19,7 @@ import { msp, tenant } from '../../db/schema/index.ts';
 import type { Config } from '../config.ts';
 import type { SecretBox } from '../crypto.ts';
 import type { Logger } from '../log.ts';
+import type { MicrosoftEndpoints } from '../microsoft/endpoints.ts';
 import { createTenant } from '../core/tenant/create-tenant.ts';
 import { startM365Simulator, type M365Simulator } from '../sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../sim/m365/scenarios/index.ts';
@@ -55,11 +57,17 @@ export function ensureDemoCertificate(dataDir: string): { key: string; cert: str
 }
 
 export type DemoDeps = { config: Config; database: Database; secrets: SecretBox; log: Logger };
-export type RunningDemo = { sim: M365Simulator; tenantId: string; stop(): Promise<void> };
+export type RunningDemo = {
+  sim: M365Simulator;
+  tenantId: string;
+  /** The simulator's address for every Microsoft service of the demo tenant. */
+  endpoints: MicrosoftEndpoints;
+  stop(): Promise<void>;
+};
 
 /**
  * Starts the demo when it should run (see the module comment), else tidies up after it.
- * On return `config.demoMicrosoft` points the demo tenant at the simulator.
+ * The caller then passes `withDemoEndpoints(config, demo)` on to everything it starts.
  */
 export async function startDemo(deps: DemoDeps, options: { now?: Date } = {}): Promise<RunningDemo | null> {
   const { config, database, log } = deps;
@@ -95,7 +103,6 @@ export async function startDemo(deps: DemoDeps, options: { now?: Date } = {}): P
     apps: [{ appId: DEMO_APP.appId, displayName: 'Tenantwatch (demo)', secrets: [{ value: DEMO_APP.secret }] }],
     tenants: [becScenario({ seed: 'demo', day: yesterday, users: DEMO_USERS, consents: [collectorConsent(DEMO_APP.appId)] })],
   });
-  config.demoMicrosoft = { loginUrl: sim.url, graphUrl: sim.url, managementUrl: sim.url, exchangeUrl: sim.url };
 
   try {
     const tenantId = await ensureDemoTenant(deps);
@@ -103,16 +110,22 @@ export async function startDemo(deps: DemoDeps, options: { now?: Date } = {}): P
     return {
       sim,
       tenantId,
-      stop: async () => {
-        config.demoMicrosoft = null;
-        await sim.close();
-      },
+      endpoints: { loginUrl: sim.url, graphUrl: sim.url, managementUrl: sim.url, exchangeUrl: sim.url },
+      stop: () => sim.close(),
     };
   } catch (err) {
-    config.demoMicrosoft = null;
     await sim.close();
     throw err;
   }
+}
+
+/**
+ * The configuration as the running product reads it: the parsed one, with the demo tenant's
+ * endpoints when the demo runs. Made once at start-up, before any stage starts, so no stage
+ * ever sees the configuration change under it.
+ */
+export function withDemoEndpoints(config: Config, demo: Pick<RunningDemo, 'endpoints'> | null): Config {
+  return demo ? { ...config, demoMicrosoft: demo.endpoints } : config;
 }
 
 /**
