@@ -1,11 +1,11 @@
-import { riskyPermissions } from '../constants/risky-permissions.ts';
+import { riskyPermissions } from '../../microsoft/permissions.ts';
 import { directoryOccurrence, operationKey, succeeded, unquote, modified } from '../records.ts';
 import { defineRule } from '../types.ts';
 import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 import { appOf, consentFlag, consentScopes } from './lib/app-records.ts';
 
 /**
- * Consent that gives an app access to mail, files or the directory (constants/risky-permissions.ts):
+ * Consent that gives an app access to mail, files or the directory (the review column of services/microsoft/permissions.ts):
  * illicit consent grants keep working after a password reset, because the app holds its own
  * tokens (MITRE T1528). Publisher verification is not in the audit record; it is recorded by
  * the app enricher (`App.VerifiedPublisher`), and an unverified publisher escalates the event
