@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Config } from '../../config.ts';
 import { slackChannel } from './slack.ts';
 import { teamsChannel } from './teams.ts';
 import type { Channel, ChannelEnvironment, ChannelKind, ChannelMessage, DeliveryOutcome } from './types.ts';
@@ -12,6 +13,15 @@ export const CHANNELS = {
 } as const satisfies { [K in ChannelKind]: { kind: K } };
 
 const CHANNEL_WORDS: Record<ChannelKind, string> = { webhook: 'web request', slack: 'Slack', teams: 'Teams' };
+
+/** The installation's outbound rules (TW_NOTIFY_ALLOW_CIDRS, TW_NOTIFY_TIMEOUT_SECONDS) for a send. */
+export function channelEnvironment(config: Pick<Config, 'notifyOutbound'>, signal?: AbortSignal): ChannelEnvironment {
+  return {
+    allowCidrs: config.notifyOutbound.allowCidrs,
+    totalTimeoutMs: config.notifyOutbound.timeoutSeconds * 1000,
+    ...(signal && { signal }),
+  };
+}
 
 /**
  * Checks stored settings and sends one message. Settings that no longer parse (edited by hand,
