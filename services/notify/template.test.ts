@@ -60,7 +60,8 @@ describe('renderTemplate', () => {
 
   test('renders once: placeholders inside values are never expanded', () => {
     for (const context of TEMPLATE_CONTEXTS) {
-      const out = renderTemplate('{Event.Description}', hostile, context);
+      const rendered = renderTemplate('{Event.Description}', hostile, context);
+      const out = context === 'form' ? decodeURIComponent(rendered) : rendered;
       expect(out).toContain('{Event.Title}');
       expect(out).toContain('{{Event.UserName}}');
       expect(out).not.toContain('<script>');
@@ -119,8 +120,17 @@ describe('renderTemplate', () => {
     expect(title).not.toContain('\n');
   });
 
+  test('form percent-encodes values so they cannot add fields', () => {
+    const out = renderTemplate('a={Event.Target}&b=1', values({ 'Event.Target': 'x&admin=1 ü\uD800' }), 'form');
+    expect([...new URLSearchParams(out)]).toEqual([
+      ['a', 'x&admin=1 ü\uFFFD'],
+      ['b', '1'],
+    ]);
+  });
+
   test.each(TEMPLATE_CONTEXTS)('direction overrides in values are shown, not obeyed (%s)', (context) => {
-    const out = renderTemplate('{User.DisplayName}', hostile, context);
+    const rendered = renderTemplate('{User.DisplayName}', hostile, context);
+    const out = context === 'form' ? decodeURIComponent(rendered) : rendered;
     expect(out).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
     expect(out).toContain('U+202E');
   });
@@ -207,6 +217,20 @@ describe('renderTemplate properties', () => {
         expect(out.length).toBeLessThanOrEqual(HEADER_MAX_LENGTH);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  test('teams output never holds a markdown link or autolink that came from a value', () => {
+    const template = fc.array(fc.constantFrom(...fieldNames.map((f) => `{${f}}`), ' ', 'text'), { maxLength: 8 }).map((p) => p.join(''));
+    const linky = fc.array(fc.constantFrom('[', ']', '(', ')', '<', '>', 'http://a', ' ', '\n', 'x'), { maxLength: 12 }).map((p) => p.join(''));
+    const lookup = fc.dictionary(fc.constantFrom(...fieldNames), linky).map((map) => (f: string) => map[f]);
+    fc.assert(
+      fc.property(template, lookup, (t, l) => {
+        const out = renderTemplate(t, l, 'teams');
+        expect(out).not.toMatch(/\]\s*\(/);
+        expect(out).not.toMatch(/<[^\u200B]/);
+      }),
+      { numRuns: 1000 },
     );
   });
 

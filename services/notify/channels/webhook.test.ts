@@ -89,6 +89,15 @@ describe('web request channel', () => {
     expect(verifyWebhookSignature({ secret, signatureHeader: get!.headers['x-tenantwatch-signature'] as string, body: '' }).ok).toBe(true);
   });
 
+  test('form and XML bodies escape values for their type', async () => {
+    const before = receiver.requests.length;
+    await sendWebhook(settings({ contentType: 'application/x-www-form-urlencoded', body: 'title={Event.Title}&count={Event.Count}' }), message(), LOOPBACK);
+    await sendWebhook(settings({ contentType: 'application/xml', body: '<alert><title>{Event.Title}</title></alert>' }), message(), LOOPBACK);
+    const [form, xml] = (await receiver.waitForRequests(before + 2)).slice(before);
+    expect(Object.fromEntries(new URLSearchParams(form!.body))).toEqual({ title: event['Event.Title'], count: '3' });
+    expect(xml!.body).toBe('<alert><title>Inbox rule &quot;},&quot;admin&quot;:true,&quot;x&quot;:&quot;&lt;script&gt;alert(1)&lt;/script&gt;</title></alert>');
+  });
+
   test.each([
     [429, { 'retry-after': '120' }, { ok: false, retryable: true, status: 429, retryAfterSeconds: 120 }],
     [503, {}, { ok: false, retryable: true, status: 503 }],

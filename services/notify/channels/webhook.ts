@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { withEventUrl } from '../event-lookup.ts';
-import { renderTemplate, toHeaderValue } from '../template.ts';
+import { renderTemplate, toHeaderValue, type TemplateContext } from '../template.ts';
 import { headerBytes, sendHttp, templateSetting, urlSetting } from './http.ts';
 import type { Channel, ChannelEnvironment, ChannelMessage, DeliveryOutcome } from './types.ts';
 
@@ -18,6 +18,9 @@ import type { Channel, ChannelEnvironment, ChannelMessage, DeliveryOutcome } fro
  * The secret is the trigger's signing secret as UTF-8 text; the body is the exact bytes sent
  * (empty for GET and DELETE). A receiver recomputes the HMAC, compares in constant time, and
  * refuses timestamps older than a few minutes (`verifyWebhookSignature` does all three).
+ *
+ * Values in the body are escaped for its content type: JSON strings, form fields
+ * (percent-encoded), XML or HTML entities, or kept as they are for other types.
  */
 
 export const WEBHOOK_METHODS = ['POST', 'PUT', 'PATCH', 'GET', 'DELETE'] as const;
@@ -79,6 +82,15 @@ const headerSetting = z.object({
 export function isJsonContentType(contentType: string): boolean {
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   return type === 'application/json' || /^[a-z]+\/[a-z0-9.+-]+\+json$/.test(type);
+}
+
+/** How values are escaped in a body of this type: JSON, form fields, XML/HTML entities, or as text. */
+export function bodyContext(contentType: string): TemplateContext {
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  if (isJsonContentType(type)) return 'json';
+  if (type === 'application/x-www-form-urlencoded') return 'form';
+  if (type === 'text/html' || type === 'application/xml' || type === 'text/xml' || type.endsWith('+xml')) return 'html';
+  return 'text';
 }
 
 export const webhookSettings = z
@@ -155,7 +167,7 @@ export function verifyWebhookSignature(input: {
 export async function sendWebhook(settings: WebhookSettings, message: ChannelMessage, env: ChannelEnvironment = {}): Promise<DeliveryOutcome> {
   const lookup = withEventUrl(message.lookup, message.eventUrl);
   const hasBody = settings.method !== 'GET' && settings.method !== 'DELETE';
-  const body = hasBody ? renderTemplate(settings.body, lookup, isJsonContentType(settings.contentType) ? 'json' : 'text') : '';
+  const body = hasBody ? renderTemplate(settings.body, lookup, bodyContext(settings.contentType)) : '';
   const timestamp = Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = {};
   for (const h of settings.headers) headers[h.name] = headerBytes(renderTemplate(h.value, lookup, 'header'));
