@@ -1,0 +1,53 @@
+import { findField, type FilterableEvent } from '../language/index.ts';
+
+/**
+ * The values behind `{Event.Field}` placeholders for one event, read from the same places the
+ * filter language reads them (services/language/fields.ts), so a template and a trigger
+ * condition always see the same value. Fields with several values (users, apps, IPs, lists)
+ * answer an array of the known ones; the template joins them. Unknown or missing: undefined.
+ *
+ * @example renderTemplate('{Event.UserName} from {IP.CountryCode}', eventLookup(event), 'text')
+ */
+export function eventLookup(event: FilterableEvent): (field: string) => unknown {
+  return (name) => {
+    const field = findField(name);
+    if (!field) return undefined;
+    const source = field.source;
+    switch (source.from) {
+      case 'column':
+        return event[source.column] ?? undefined;
+      case 'event-fields': {
+        const fields = event.fields;
+        return fields && Object.hasOwn(fields, source.key) ? fields[source.key] : undefined;
+      }
+      case 'tenant-name':
+        return event.tenantName ?? undefined;
+      case 'entity-key':
+        return distinct((event.entities?.[source.entity] ?? []).map((e) => e.key));
+      case 'entity-snapshot': {
+        const path = source.key.split('.');
+        const values: unknown[] = [];
+        for (const entity of event.entities?.[source.entity] ?? []) {
+          let value: unknown = entity.snapshot;
+          for (const step of path) {
+            value = value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, step) ? (value as Record<string, unknown>)[step] : undefined;
+            if (value === undefined) break;
+          }
+          if (Array.isArray(value)) values.push(...(value as unknown[]));
+          else if (value !== undefined && value !== null) values.push(value);
+        }
+        return distinct(values);
+      }
+    }
+  };
+}
+
+function distinct(values: unknown[]): unknown[] | undefined {
+  const out = [...new Set(values.filter((v) => v !== null && v !== undefined && v !== ''))];
+  return out.length ? out : undefined;
+}
+
+/** For `checkTemplate`: the filter language's fields, case-insensitive. */
+export function isTemplateField(name: string): boolean {
+  return findField(name) !== undefined;
+}
