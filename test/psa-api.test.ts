@@ -2,7 +2,11 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, psaConnection, securityEvent } from '../db/schema/index.ts';
 import { defaultCwState, startConnectWiseSimulator, type ConnectWiseSimulator } from '../services/sim/connectwise/index.ts';
-import { addMember, call, createTestApp, type Member, seedMsp } from './helpers/app.ts';
+import { addMember, call, createTestApp, type Member, secrets, seedMsp } from './helpers/app.ts';
+import { findPsaConnection, readPsaSettings, storedPsaClient } from '../services/core/psa/psa-connection.ts';
+import { syncPsaTickets } from '../services/core/psa/sync-psa-tickets.ts';
+import { fileAlert } from '../services/psa/ticketing.ts';
+import { createLogger } from '../services/log.ts';
 
 let sim: ConnectWiseSimulator;
 let t: Awaited<ReturnType<typeof createTestApp>>;
@@ -149,6 +153,22 @@ describe('PSA API with the ConnectWise simulator', () => {
     expect((await api('GET', '/psa/tickets', undefined, tech)).status).toBe(200);
     const admin = await addMember(t.database, owner.mspId, 'admin');
     expect((await api('GET', '/psa/connectwise', undefined, admin)).status).toBe(200);
+  });
+
+  it('the scheduled round reads a closed ticket back and resolves its event; the event finds its ticket', async () => {
+    await api('PUT', '/psa/connectwise', { operations: { resolveEventOnTicketClose: true } });
+    const at = new Date();
+    const [ev] = await t.database.db.insert(securityEvent).values({ mspId: owner.mspId, tenantId: contosoId, detectionId: 'M365.AzureAD.PasswordSpray', title: 'Password spray', description: 'd', severity: 'high', dedupKey: '203.0.113.9', firstSeenAt: at, lastSeenAt: at }).returning();
+    const row = (await findPsaConnection(t.database.db, owner.mspId, 'connectwise'))!;
+    const settings = readPsaSettings(row);
+    const filed = await fileAlert({ db: t.database.db, client: storedPsaClient({ secrets }, row), connection: { id: row.id, mspId: owner.mspId, kind: 'connectwise' }, settings: settings.operations, templates: settings.templates, summaryLimit: 100, publicUrl: t.config.publicUrl, mapping: { companyId: '250', routing: { boards: '1' } }, eventId: ev!.id });
+    await fetch(`${sim.url}/_sim/tickets/${filed.ticket.externalId}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Closed' }) });
+    const rounds = await syncPsaTickets({ db: t.database.db, secrets, publicUrl: t.config.publicUrl, log: createLogger(t.config) });
+    expect(rounds.find((r) => r.connectionId === row.id)).toMatchObject({ status: { closedNow: 1, eventsResolved: 1 } });
+    const [after] = await t.database.db.select().from(securityEvent).where(eq(securityEvent.id, ev!.id));
+    expect(after!.status).toBe('resolved');
+    const tickets = (await (await api('GET', `/psa/tickets?eventId=${ev!.id}`)).json()) as { items: { number: string; status: string; url: string }[] };
+    expect(tickets.items).toEqual([expect.objectContaining({ number: filed.ticket.number, status: 'Closed', url: expect.stringContaining('service_recid=') })]);
   });
 
   it("another MSP sees neither the connection nor the tickets", async () => {
