@@ -55,7 +55,7 @@ export const OPERATIONAL_SETTING_HELP: Record<keyof OperationalSettings, string>
   enableTicketCorrelation: 'A new ticket lists the earlier tickets for the same alert type in the same tenant: "Previous incident for the same alert type: Id: …".',
   correlationInterval: 'How far back (seconds) earlier tickets are looked for.',
   displayOnlyFirstActivityRecord: 'Only the first alert is written in full; later similar alerts go in as file attachments with a one-line note.',
-  ignoreUploadAttachmentError: 'If an attachment fails, keep it aside and log it instead of failing the whole update (which is then retried).',
+  ignoreUploadAttachmentError: 'If an attachment fails, set it aside (kept with its error on the ticket record) instead of failing the whole update (which is then retried).',
   resolveEventOnTicketClose: 'When the ticket is closed in the PSA, resolve its events in Tenantwatch.',
 };
 
