@@ -37,6 +37,14 @@ export function siteOrigin(site: string): string {
   }
 }
 
+function parseCompanyInfo(text: string): unknown {
+  try {
+    return JSON.parse(text || 'null') as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 const conditionString = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 export function connectConnectWise(settings: ConnectWiseSettings, credentials: ConnectWiseCredentials, options: ClientOptions = {}): PsaClient {
@@ -88,7 +96,9 @@ export function connectConnectWise(settings: ConnectWiseSettings, credentials: C
     async testConnection() {
       try {
         const info = await psaFetch({ method: 'GET', url: `${origin}/login/companyinfo/${encodeURIComponent(settings.companyId)}`, headers: {}, action: 'look up the company' }, { ...options, retries: 0 });
-        const company = info.status === 200 ? (JSON.parse(info.text || 'null') as { CompanyName?: string; VersionCode?: string } | null) : null;
+        // Something other than Manage on that address answers anything; only Manage's JSON counts.
+        const company = info.status === 200 ? (parseCompanyInfo(info.text) as { CompanyName?: string; VersionCode?: string } | null) : null;
+        if (info.status === 200 && company === undefined) return { ok: false, reason: 'unknown-site', message: `${new URL(origin).host} does not answer as a ConnectWise Manage site: check the site address.` };
         if (info.status === 404 || (info.status === 200 && !company)) {
           return { ok: false, reason: 'wrong-company', message: `The company id "${settings.companyId}" is not known on ${new URL(origin).host}: use the company id you type when you sign in to Manage.` };
         }
