@@ -55,6 +55,12 @@ describe('the demo tenant', () => {
       const me = (await (await fetch(`${base}/api/v1/auth/session`, { headers: { cookie } })).json()) as { msp: { name: string } };
       expect(me.msp.name).toBe('Northwind IT');
 
+      // The same MSP has a ConnectWise sandbox, served in this process, ready to test and map.
+      const psa = (await (await fetch(`${base}/api/v1/psa/connectwise`, { headers: { cookie } })).json()) as { configured: boolean; isDemo: boolean };
+      expect(psa).toMatchObject({ configured: true, isDemo: true });
+      const suggestions = (await (await fetch(`${base}/api/v1/psa/connectwise/company-suggestions`, { headers: { cookie } })).json()) as { items: { tenantName: string; suggestion: { companyName: string } | null }[] };
+      expect(suggestions.items).toEqual([expect.objectContaining({ tenantName: 'Contoso (demo)', suggestion: expect.objectContaining({ companyName: 'Contoso Ltd' }) })]);
+
       // The scheduler's first pass (each minute) collects every source of the demo tenant.
       const detail = async () => (await (await fetch(`${base}/api/v1/tenants/${demo!.id}`, { headers: { cookie } })).json()) as Tenant;
       await expect.poll(async () => (await detail()).collectors.filter((c) => c.lastSuccessAt !== null).length, { timeout: 150_000, interval: 2_000 }).toBeGreaterThanOrEqual(9);

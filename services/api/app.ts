@@ -19,6 +19,7 @@ import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
 import { mfaRoutes } from './routes/mfa.ts';
+import { psaRoutes } from './routes/psa.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { signupRoutes } from './routes/signup.ts';
 import { tenantRoutes } from './routes/tenants.ts';
@@ -56,7 +57,8 @@ export function apiRoutes() {
     .route('/', eventEntityRoutes)
     .route('/', whitelistRuleRoutes)
     .route('/', auditRoutes)
-    .route('/', importRoutes);
+    .route('/', importRoutes)
+    .route('/', psaRoutes);
 }
 
 export const OPENAPI_INFO = {

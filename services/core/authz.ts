@@ -28,6 +28,9 @@ export const PERMISSIONS = {
   // adds activity and events, skips what is stored already, and is audited.
   'import.run': 'technician',
   'import.read': 'technician',
+  // PSA connection, keys, tenant mapping and ticketing settings: owners and admins.
+  'psa.read': 'admin',
+  'psa.write': 'admin',
 } as const satisfies Record<string, UserRole>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -15,7 +15,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
-import { msp, tenant } from '../../db/schema/index.ts';
+import { msp, psaConnection, tenant } from '../../db/schema/index.ts';
 import type { Config } from '../config.ts';
 import type { SecretBox } from '../crypto.ts';
 import type { Logger } from '../log.ts';
@@ -25,6 +25,7 @@ import { startM365Simulator, type M365Simulator } from '../sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../sim/m365/scenarios/index.ts';
 import { createSelfSignedCertificate } from '../sim/m365/x509.ts';
 import { trustCertificate } from './trust.ts';
+import { defaultCwState, startConnectWiseSimulator, type ConnectWiseSimulator } from '../sim/connectwise/index.ts';
 
 export const DEMO_TENANT_NAME = 'Contoso (demo)';
 export const DEMO_MSP_NAME = 'Demo MSP';
@@ -59,11 +60,15 @@ export function ensureDemoCertificate(dataDir: string): { key: string; cert: str
 export type DemoDeps = { config: Config; database: Database; secrets: SecretBox; log: Logger };
 export type RunningDemo = {
   sim: M365Simulator;
+  psaSandbox: ConnectWiseSimulator;
   tenantId: string;
   /** The simulator's address for every Microsoft service of the demo tenant. */
   endpoints: MicrosoftEndpoints;
   stop(): Promise<void>;
 };
+
+/** The demo's ConnectWise Manage sandbox: the simulator's login company and API member. */
+export const DEMO_CONNECTWISE = { companyId: 'tenantwatch_demo', publicKey: 'demoPublicKey', privateKey: 'demoPrivateKey', clientId: 'b4b1e7a2-5c1d-4f0e-9a57-2f0d6a3c9e11' } as const;
 
 /**
  * Starts the demo when it should run (see the module comment), else tidies up after it.
@@ -73,6 +78,7 @@ export async function startDemo(deps: DemoDeps, options: { now?: Date } = {}): P
   const { config, database, log } = deps;
   const db = database.db;
   if (!config.demo) {
+    await db.delete(psaConnection).where(eq(psaConnection.isDemo, true));
     const removed = await db.delete(tenant).where(eq(tenant.isDemo, true)).returning({ id: tenant.id });
     if (removed.length > 0) log.info({ tenants: removed.length }, 'TW_DEMO is off: removed the demo tenant and its activity and events');
     return null;
@@ -103,18 +109,23 @@ export async function startDemo(deps: DemoDeps, options: { now?: Date } = {}): P
     apps: [{ appId: DEMO_APP.appId, displayName: 'Tenantwatch (demo)', secrets: [{ value: DEMO_APP.secret }] }],
     tenants: [becScenario({ seed: 'demo', day: yesterday, users: DEMO_USERS, consents: [collectorConsent(DEMO_APP.appId)] })],
   });
+  const psaSandbox = await startConnectWiseSimulator({ host: '127.0.0.1', state: defaultCwState({ companyId: DEMO_CONNECTWISE.companyId, companyName: 'Demo MSP (ConnectWise sandbox)', clientIds: [DEMO_CONNECTWISE.clientId], members: [{ publicKey: DEMO_CONNECTWISE.publicKey, privateKey: DEMO_CONNECTWISE.privateKey, identifier: 'tenantwatch-demo' }] }) });
 
   try {
     const tenantId = await ensureDemoTenant(deps);
-    log.info({ tenant: DEMO_TENANT_NAME, simulator: sim.url, day: yesterday }, 'demo: watching a simulated tenant (set TW_DEMO=off to remove it)');
+    await ensureDemoPsa(deps, psaSandbox.url);
+    log.info({ tenant: DEMO_TENANT_NAME, simulator: sim.url, psaSandbox: psaSandbox.url, day: yesterday }, 'demo: watching a simulated tenant, tickets go to a ConnectWise sandbox (set TW_DEMO=off to remove both)');
     return {
       sim,
+      psaSandbox,
       tenantId,
       endpoints: { loginUrl: sim.url, graphUrl: sim.url, managementUrl: sim.url, exchangeUrl: sim.url },
-      stop: () => sim.close(),
+      stop: async () => {
+        await Promise.all([sim.close(), psaSandbox.close()]);
+      },
     };
   } catch (err) {
-    await sim.close();
+    await Promise.all([sim.close(), psaSandbox.close()]);
     throw err;
   }
 }
@@ -165,4 +176,29 @@ async function ensureDemoTenant({ database, secrets }: DemoDeps): Promise<string
     isDemo: true,
   });
   return view.id;
+}
+
+/**
+ * The demo MSP's ConnectWise connection, pointed at this start's sandbox (its port changes on
+ * every start; the sandbox keeps its tickets in memory only). An MSP that connected a real
+ * ConnectWise keeps it: only a connection marked demo is touched.
+ */
+async function ensureDemoPsa({ database, secrets }: DemoDeps, site: string): Promise<void> {
+  const db = database.db;
+  const mspId = await findDemoMsp(database);
+  if (!mspId) return;
+  const [existing] = await db
+    .select()
+    .from(psaConnection)
+    .where(and(eq(psaConnection.mspId, mspId), eq(psaConnection.kind, 'connectwise')))
+    .limit(1);
+  if (existing && !existing.isDemo) return;
+  const connection = { site, companyId: DEMO_CONNECTWISE.companyId, publicKey: DEMO_CONNECTWISE.publicKey, clientId: DEMO_CONNECTWISE.clientId, apiVersion: 'v4_6_release' };
+  const credentialsEnc = secrets.seal(JSON.stringify({ privateKey: DEMO_CONNECTWISE.privateKey }));
+  if (existing) {
+    const settings = { ...existing.settings, connection };
+    await db.update(psaConnection).set({ settings, credentialsEnc, updatedAt: new Date() }).where(eq(psaConnection.id, existing.id));
+  } else {
+    await db.insert(psaConnection).values({ mspId, kind: 'connectwise', isDemo: true, enabled: true, settings: { connection }, credentialsEnc });
+  }
 }

@@ -9,6 +9,9 @@ import type { IpIntelService } from '../../enrichment/ip/index.ts';
 import { createEntityLookup, type EntityLookup } from '../../enrichment/lookup.ts';
 import { enrichEvent, eventsWithPendingEntities, staleEnrichments, TenantSlots } from '../../enrichment/stage.ts';
 import type { PgBoss } from './queue.ts';
+import { syncPsaTickets } from '../core/psa/sync-psa-tickets.ts';
+import { createSecretBox, resolveSecretKey, type SecretBox } from '../crypto.ts';
+import type { Config } from '../config.ts';
 
 /** The pipeline's jobs need the queue (to hand work on) and Microsoft's clients. Node only. */
 export type PipelineDeps = JobDeps & { boss: PgBoss; tokens: TokenProvider; ipIntel: IpIntelService };
@@ -120,7 +123,30 @@ export const PIPELINE_JOBS = {
       return { queued: await sendForEnrichment(boss, ids) };
     },
   },
+  /**
+   * Every 5 minutes: for each PSA connection, write the similar alerts gathered for
+   * consolidation and read ticket statuses back (closing a ticket can resolve its events).
+   */
+  'psa.sync-tickets': {
+    schedule: '*/5 * * * *',
+    retryLimit: 0,
+    run: async (_data: unknown, { database, log, config }) => {
+      const results = await syncPsaTickets({ db: database.db, secrets: secretBoxFor(config), publicUrl: config.publicUrl, log });
+      return { connections: results.length, failed: results.filter((r) => r.error).length };
+    },
+  },
 } satisfies Record<string, JobDefinition<unknown, PipelineDeps>>;
+
+const secretBoxes = new WeakMap<Config, SecretBox>();
+/** The process's secret box (PSA keys are sealed with it), built once per configuration. */
+function secretBoxFor(config: Config): SecretBox {
+  let box = secretBoxes.get(config);
+  if (!box) {
+    box = createSecretBox(resolveSecretKey(config));
+    secretBoxes.set(config, box);
+  }
+  return box;
+}
 
 /** Seconds an event waits when its tenant already has `ENRICH_TENANT_CONCURRENCY` events being enriched here. */
 const ENRICH_DEFER_SECONDS = 5;

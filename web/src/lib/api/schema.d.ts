@@ -5032,6 +5032,682 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/psa/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tickets Tenantwatch filed in the PSA, newest first; `eventId` gives the ticket(s) of one event */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description Opaque; pass `nextCursor` from the previous page. */
+                    cursor?: string;
+                    eventId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of tickets */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["PsaTicket"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/psa/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The connection to ConnectWise Manage or Autotask: settings (no keys), templates, operational settings with their meaning, tenant mappings */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    kind: "connectwise" | "autotask";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The connection */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PsaConnection"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Connect or change: settings, keys (sealed, omitted keeps them), templates, operational settings, tenant mappings (full list) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    kind: "connectwise" | "autotask";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SavePsaConnection"];
+                };
+            };
+            responses: {
+                /** @description The connection */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PsaConnection"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/psa/{kind}/test-connection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Try the stored connection (or the settings in the body) and say in plain words what is wrong */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    kind: "connectwise" | "autotask";
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["TestPsaConnection"];
+                };
+            };
+            responses: {
+                /** @description The result; ok false carries the reason */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PsaTestResult"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/psa/{kind}/test-ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create "[Tenantwatch] Test Alert" for a mapped tenant, with the attachment TestAttachment.txt */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    kind: "connectwise" | "autotask";
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["CreateTestTicket"];
+                };
+            };
+            responses: {
+                /** @description The ticket in the PSA */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PsaTestTicket"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The PSA refused the request (its words are in the message) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The PSA cannot be reached or is throttling; try again later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/psa/{kind}/lists/{list}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The PSA's own choices, read live: companies, boards, teams, priorities, statuses, severity, impact (ConnectWise); companies, queues, priorities, statuses, issueTypes, subIssueTypes, sources (Autotask) */
+        get: {
+            parameters: {
+                query?: {
+                    parent?: string;
+                };
+                header?: never;
+                path: {
+                    kind: "connectwise" | "autotask";
+                    list: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The options */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["PsaOption"][];
+                        };
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The PSA refused the request (its words are in the message) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The PSA cannot be reached or is throttling; try again later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/psa/{kind}/company-suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** For each tenant, the PSA company whose website or name matches its domain or name (a suggestion for a person to confirm), and the PSA's companies */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    kind: "connectwise" | "autotask";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Suggestions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            companies: components["schemas"]["PsaOption"][];
+                            items: {
+                                tenantId: string;
+                                tenantName: string;
+                                primaryDomain: string;
+                                isDemo: boolean;
+                                suggestion: {
+                                    companyId: string;
+                                    companyName: string;
+                                    /** @enum {string} */
+                                    why: "domain" | "name";
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The PSA refused the request (its words are in the message) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The PSA cannot be reached or is throttling; try again later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/psa/{kind}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The summary and description a ticket would get for a real event, with the given (unsaved) templates */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    kind: "connectwise" | "autotask";
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["PreviewPsaTicket"];
+                };
+            };
+            responses: {
+                /** @description The rendered ticket */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            eventId: string;
+                            eventTitle: string;
+                            summary: string;
+                            description: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5801,6 +6477,196 @@ export interface components {
             createdAt: string;
             startedAt: string | null;
             finishedAt: string | null;
+        };
+        PsaTicket: {
+            id: string;
+            /** @enum {string|null} */
+            kind: "connectwise" | "autotask" | null;
+            number: string | null;
+            url: string | null;
+            /** @description As last read from the PSA */
+            status: string | null;
+            closed: boolean;
+            statusReadAt: string | null;
+            tenantId: string | null;
+            tenantName: string | null;
+            eventId: string | null;
+            eventCount: number;
+            pendingCount: number;
+            isFlood: boolean;
+            isTest: boolean;
+            failedAttachments: {
+                fileName: string;
+                eventId: string | null;
+                error: string;
+                at: string;
+            }[];
+            createdAt: string;
+        };
+        PsaConnection: {
+            /** @enum {string} */
+            kind: "connectwise" | "autotask";
+            label: string;
+            configured: boolean;
+            enabled: boolean;
+            isDemo: boolean;
+            /** @description Non-secret settings; keys are never returned */
+            connection: {
+                [key: string]: unknown;
+            } | null;
+            hasCredentials: boolean;
+            templates: {
+                summary: string;
+                description: string;
+            };
+            operations: {
+                ticketFloodLimit: number;
+                ticketFloodInterval: number;
+                consolidationInterval: number;
+                updateTicketOnRepetitiveAlerts: boolean;
+                updateInterval: number;
+                reopenTicketOnRepetitiveAlerts: boolean;
+                reopenClosedStatuses: string[];
+                reopenStatusId: string;
+                enableTicketCorrelation: boolean;
+                correlationInterval: number;
+                displayOnlyFirstActivityRecord: boolean;
+                ignoreUploadAttachmentError: boolean;
+                resolveEventOnTicketClose: boolean;
+            };
+            operationsHelp: {
+                [key: string]: string;
+            };
+            summaryLimit: number;
+            routingLists: {
+                list: string;
+                label: string;
+                required: boolean;
+                parentList?: string;
+            }[];
+            lastTest: {
+                at: string;
+                ok: boolean;
+                message: string;
+            } | null;
+            mappings: {
+                tenantId: string;
+                tenantName: string;
+                primaryDomain: string;
+                companyId: string;
+                companyName: string;
+                routing: {
+                    [key: string]: string;
+                };
+                confirmedAt: string;
+            }[];
+        };
+        SavePsaConnection: {
+            enabled?: boolean;
+            /** @description The provider's connection settings (ConnectWise: site, companyId, publicKey, clientId, apiVersion; Autotask: userName, discoveryUrl) */
+            connection?: {
+                [key: string]: unknown;
+            };
+            /** @description The secret parts (ConnectWise: privateKey; Autotask: secret, integrationCode); omitted keeps the stored ones. Never returned. */
+            credentials?: {
+                [key: string]: unknown;
+            };
+            templates?: {
+                summary?: string;
+                description?: string;
+            };
+            operations?: {
+                /** @default 10 */
+                ticketFloodLimit: number;
+                /** @default 3600 */
+                ticketFloodInterval: number;
+                /** @default 900 */
+                consolidationInterval: number;
+                /** @default true */
+                updateTicketOnRepetitiveAlerts: boolean;
+                /** @default 86400 */
+                updateInterval: number;
+                /** @default true */
+                reopenTicketOnRepetitiveAlerts: boolean;
+                /** @default [] */
+                reopenClosedStatuses: string[];
+                /** @default  */
+                reopenStatusId: string;
+                /** @default true */
+                enableTicketCorrelation: boolean;
+                /** @default 2592000 */
+                correlationInterval: number;
+                /** @default true */
+                displayOnlyFirstActivityRecord: boolean;
+                /** @default false */
+                ignoreUploadAttachmentError: boolean;
+                /** @default false */
+                resolveEventOnTicketClose: boolean;
+            };
+            /** @description The full list of tenant mappings (replaces the stored list); each was confirmed by the person saving */
+            mappings?: {
+                /** Format: uuid */
+                tenantId: string;
+                companyId: string;
+                companyName: string;
+                /** @default {} */
+                routing: {
+                    [key: string]: string;
+                };
+            }[];
+        };
+        PsaTestResult: {
+            ok: boolean;
+            /** @enum {string} */
+            reason?: "wrong-keys" | "wrong-company" | "unknown-site" | "no-permission" | "zone-not-found" | "not-found" | "invalid" | "throttled" | "unavailable";
+            message: string;
+            at: string;
+        };
+        TestPsaConnection: {
+            /** @description Settings to try instead of the stored ones (before saving) */
+            connection?: {
+                [key: string]: unknown;
+            };
+            /** @description Keys to try instead of the stored ones */
+            credentials?: {
+                [key: string]: unknown;
+            };
+        };
+        PsaTestTicket: {
+            id: string;
+            number: string;
+            url: string;
+            summary: string;
+            attachment: {
+                ok: boolean;
+                message: string;
+            };
+        };
+        CreateTestTicket: {
+            /**
+             * Format: uuid
+             * @description Whose mapped company gets the ticket; default the first mapped tenant
+             */
+            tenantId?: string;
+        };
+        PsaOption: {
+            id: string;
+            name: string;
+            detail?: string;
+            parent?: string;
+            closed?: boolean;
+            isDefault?: boolean;
+        };
+        PreviewPsaTicket: {
+            /**
+             * Format: uuid
+             * @description The event to render; default the newest event of the MSP
+             */
+            eventId?: string;
+            templates?: {
+                summary?: string;
+                description?: string;
+            };
         };
     };
     responses: never;
