@@ -36,7 +36,7 @@ import { SERIES } from './series.ts';
 import { loadDetectionSettings } from './settings.ts';
 import type { DetectionRecord, EntityRef, RegisteredRule, RemediationAction, SeriesName, TenantContext } from './types.ts';
 import { MINUTE } from './records.ts';
-import { ignoreByWhitelistRules } from '../core/whitelist/apply-whitelist.ts';
+import { ignoreByWhitelistRules } from './whitelist.ts';
 
 export type DetectionDeps = {
   db: Db;
