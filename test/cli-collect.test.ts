@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startM365Simulator, type M365Simulator } from '../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO, FABRIKAM } from '../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp } from '../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp } from './helpers/m365-sim.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
 import { createPostgresDatabase, dropPostgresDatabase, TEST_SECRET_KEY } from './helpers/database.ts';
 import { freePort, runCli, startServer } from './helpers/process.ts';

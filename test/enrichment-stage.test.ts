@@ -16,7 +16,7 @@ import { detectActivity } from '../services/detection/engine.ts';
 import { createLogger } from '../services/log.ts';
 import { startM365Simulator, type M365Simulator } from '../services/sim/m365/index.ts';
 import { BEC, becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, collectorApp } from '../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, collectorApp } from './helpers/m365-sim.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
 import { PIPELINE_JOBS, sendForEnrichment } from '../services/worker/pipeline-jobs.ts';
 import { ensureQueues, startQueue, startWorkers, stopQueue, type PgBoss } from '../services/worker/queue.ts';

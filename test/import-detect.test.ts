@@ -9,7 +9,7 @@ import { eventsWithPendingEntities } from '../enrichment/stage.ts';
 import { importAndDetect } from '../services/collector/import/import-and-detect.ts';
 import { createLogger } from '../services/log.ts';
 import { BEC, becScenario, collectorConsent } from '../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID } from '../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID } from './helpers/m365-sim.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { insertSimTenant } from './helpers/sim-tenant.ts';
 

@@ -11,7 +11,7 @@ import { loadConfig } from '../services/config.ts';
 import { createLogger } from '../services/log.ts';
 import { startM365Simulator, type M365Simulator } from '../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, collectorApp } from '../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, collectorApp } from './helpers/m365-sim.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
 import { dueTenants } from '../services/worker/pipeline-jobs.ts';
 import { secrets } from './helpers/app.ts';
