@@ -7,7 +7,7 @@ import { createIpIntel } from '../enrichment/ip/index.ts';
 import { judgeConsentPublisher, UNVERIFIED_PUBLISHER_REASON } from '../enrichment/consent-publisher.ts';
 import type { JsonObject } from '../enrichment/entities/types.ts';
 import { IP_SCHEMA_VERSION } from '../enrichment/ip-entity.ts';
-import { createEntityLookup, type EntityLookup } from '../enrichment/lookup.ts';
+import { createConfiguredEntityLookup, createEntityLookup, type EntityLookup } from '../enrichment/lookup.ts';
 import { ENRICH_MAX_ATTEMPTS, enrichEvent, staleEnrichments } from '../enrichment/stage.ts';
 import { createNodeApp } from '../services/api/node.ts';
 import { collectTenant } from '../services/collector/collect-tenant.ts';
@@ -246,7 +246,8 @@ describe('through the queue', () => {
     const appConfig = config();
     boss = await startQueue(handle.database, log, { schedule: false });
     await ensureQueues(boss, PIPELINE_JOBS);
-    const deps = { database: handle.database, log, config: appConfig, boss, tokens: createTokenProvider(appConfig, secrets), ipIntel };
+    const tokens = createTokenProvider(appConfig, secrets);
+    const deps = { database: handle.database, log, config: appConfig, boss, tokens, ipIntel, lookup: createConfiguredEntityLookup(appConfig, { tokens, ipIntel }) };
 
     const first = (await PIPELINE_JOBS['detect.activity'].run({ activityIds: ids }, deps)) as { eventsCreated: number; enrichQueued: number };
     expect(first.eventsCreated).toBe(becExpectations.raise.length);
