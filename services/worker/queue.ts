@@ -54,7 +54,7 @@ export async function startWorkers<D extends JobDeps>(boss: PgBoss, jobs: Record
   }
 }
 
-/** A job's data, as its payload schema reads it. */
+/** A job's data does not match its payload schema; retrying cannot help, so the message says what to fix. */
 export class MalformedPayloadError extends Error {
   override readonly name = 'MalformedPayloadError';
 }
