@@ -54,7 +54,7 @@ export async function startWorkers<D extends JobDeps>(boss: PgBoss, jobs: Record
   }
 }
 
-/** A job's data does not match its payload schema; retrying cannot help, so the message says what to fix. */
+/** A job's data does not match its payload schema; the message names the job and what is wrong (a retry fails the same way). */
 export class MalformedPayloadError extends Error {
   override readonly name = 'MalformedPayloadError';
 }
