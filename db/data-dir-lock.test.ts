@@ -75,7 +75,7 @@ describe('the data dir lock', () => {
 
   test('processes racing for a stale lock: exactly one wins', async () => {
     writeLock({ pid: await deadPid() });
-    const script = fileURLToPath(new URL('./data-dir-lock.race-child.ts', import.meta.url));
+    const script = fileURLToPath(new URL('../test/helpers/data-dir-lock-race-child.ts', import.meta.url));
     // Each racer waits for the same moment, once all of them have loaded.
     const at = String(Date.now() + 5_000);
     const children = Array.from({ length: 6 }, () => spawn(process.execPath, ['--import', 'tsx', script, dir, at], { stdio: ['pipe', 'pipe', 'inherit'] }));

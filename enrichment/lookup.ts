@@ -14,6 +14,8 @@
  *   const r = await lookup.enrich(tenantRow, { kind: 'user', key: 'megan@contoso.com' });
  */
 import type { EntityKind } from '../db/schema/index.ts';
+import type { Config } from '../services/config.ts';
+import { endpointsFor } from '../services/microsoft/endpoints.ts';
 import type { TenantAuth, TokenProvider } from '../services/microsoft/token-provider.ts';
 import { createEntityEnrichment, diffSnapshots, unavailable, type Change, type EnrichContext, type EnrichmentResult, type EntityEnrichment, type EntityRef, type Snapshot } from './entities/index.ts';
 import { IP_VOLATILE_PATHS, ipEntityResult } from './ip-entity.ts';
@@ -125,4 +127,19 @@ export function createEntityLookup(options: EntityLookupOptions): EntityLookup {
       return { result, changes, checkedAt: new Date(now()).toISOString(), cached: false };
     },
   };
+}
+
+/**
+ * The process's entity lookup, from the configuration (the demo tenant's simulator through
+ * `endpointsFor`). Built once at start and shared by the enrichment jobs and the event page's
+ * live lookups, so both use one set of clients, caches and per-tenant limits.
+ */
+export function createConfiguredEntityLookup(config: Config, { tokens, ipIntel }: { tokens?: TokenProvider | undefined; ipIntel?: IpIntelService | undefined }): EntityLookup {
+  return createEntityLookup({
+    ...config.microsoft,
+    endpoints: (t) => endpointsFor(config, t),
+    tokens,
+    ipIntel,
+    liveLookupsPerMinute: config.liveLookupsPerMinute,
+  });
 }

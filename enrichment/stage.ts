@@ -20,7 +20,7 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { eventEntity, securityEvent, tenant, type EntityKind } from '../db/schema/index.ts';
-import { ignoreByWhitelistRules } from '../services/core/whitelist/apply-whitelist.ts';
+import { ignoreByWhitelistRules } from '../services/detection/whitelist.ts';
 import { loadDetectionSettings } from '../services/detection/settings.ts';
 import type { Logger } from '../services/log.ts';
 import { UNAVAILABLE_REASONS, type EnrichContext, type EnrichmentResult, type UnavailableReason } from './entities/index.ts';

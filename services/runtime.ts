@@ -17,6 +17,7 @@ import { createLogger, type Logger } from './log.ts';
 import { createTokenProvider } from './microsoft/token-provider.ts';
 import { createMicrosoftLogin } from './core/auth/microsoft-login.ts';
 import { createIpIntel } from '../enrichment/ip/index.ts';
+import { createConfiguredEntityLookup } from '../enrichment/lookup.ts';
 import { startDemo, withDemoEndpoints, type RunningDemo } from './demo/demo.ts';
 import { JOBS } from './worker/jobs.ts';
 import { PIPELINE_JOBS, sendForEnrichment } from './worker/pipeline-jobs.ts';
@@ -78,8 +79,10 @@ export async function startRuntime(parsed: Config, options: { log?: Logger; webR
   // IP intelligence for detections and enrichment; a missing or broken database is reported by
   // its provider and the others keep answering (enrichment/ip).
   const ipIntel = createIpIntel(config.ipIntel, { log: (level, message) => log[level]({ component: 'ip-intel' }, message) });
+  // One entity lookup for the process: the enrichment workers and the event page share its clients, caches and limits.
+  const entityLookup = createConfiguredEntityLookup(config, { tokens, ipIntel });
   await startWorkers(boss, JOBS, jobDeps, { concurrency: 1 });
-  await startWorkers(boss, PIPELINE_JOBS, { ...jobDeps, boss, tokens, ipIntel }, { concurrency: config.workerConcurrency });
+  await startWorkers(boss, PIPELINE_JOBS, { ...jobDeps, boss, tokens, ipIntel, lookup: entityLookup }, { concurrency: config.workerConcurrency });
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: 'tenantwatch_' });
@@ -99,7 +102,7 @@ export async function startRuntime(parsed: Config, options: { log?: Logger; webR
     },
   });
   const app = createNodeApp(
-    { config, database, secrets, log, metrics, tokens, microsoftLogin, ipIntel, imports, queueHealthy: () => queueIsHealthy(boss), shutdown: shutdown.signal },
+    { config, database, secrets, log, metrics, tokens, microsoftLogin, ipIntel, entityLookup, imports, queueHealthy: () => queueIsHealthy(boss), shutdown: shutdown.signal },
     { webRoot },
   );
 

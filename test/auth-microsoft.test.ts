@@ -3,7 +3,7 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { appUser, auditLog } from '../db/schema/index.ts';
 import { DEFAULT_USER_PASSWORD, startM365Simulator, type M365Simulator } from '../services/sim/m365/index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, NORTHWIND_ID, NORTHWIND_PEOPLE, browserSignIn, collectorApp, northwindWithPeople } from '../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, NORTHWIND_ID, NORTHWIND_PEOPLE, browserSignIn, collectorApp, northwindWithPeople } from './helpers/m365-sim.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
 import { addMember, call, createTestApp, type Member, seedMsp, secrets } from './helpers/app.ts';
 

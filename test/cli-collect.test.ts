@@ -1,10 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { openDatabase } from '../db/client.ts';
+import { auditLog, tenant } from '../db/schema/index.ts';
 import { startM365Simulator, type M365Simulator } from '../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO, FABRIKAM } from '../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp } from '../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp } from './helpers/m365-sim.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
 import { createPostgresDatabase, dropPostgresDatabase, TEST_SECRET_KEY } from './helpers/database.ts';
 import { freePort, runCli, startServer } from './helpers/process.ts';
@@ -71,6 +74,20 @@ test('tenant add, verify, collect and status from the CLI', async () => {
   expect(verified.stdout).toContain('granted  ActivityFeed.Read');
   expect(verified.stdout).toContain('audit subscription Audit.Exchange: enabled');
   expect(verified.code).toBe(0);
+
+  // The command leaves the same audit entry as the API's check: the installation itself, the tenant, the outcome.
+  const database = await openDatabase(databaseUrl ? { databaseUrl, poolSize: 2 } : { dataDir, command: 'test' });
+  try {
+    const [contoso] = await database.db.select({ id: tenant.id }).from(tenant).where(eq(tenant.tenantGuid, CONTOSO.tenantId));
+    const entries = await database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'tenant.verify'), eq(auditLog.targetId, contoso!.id)));
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ actorType: 'system', actorId: null, targetType: 'tenant', details: { status: 'active', missing: [] } });
+  } finally {
+    await database.close();
+  }
 
   const collected = await runCli(['collect', '--tenant', 'Contoso', '--since', '2d'], env);
   expect(collected.code).toBe(0);

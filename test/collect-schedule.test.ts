@@ -5,14 +5,16 @@ import { createTokenProvider } from '../services/microsoft/token-provider.ts';
 import { createLogger } from '../services/log.ts';
 import { startM365Simulator, type M365Simulator } from '../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, collectorApp } from '../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, collectorApp } from './helpers/m365-sim.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
-import { dueTenants, PIPELINE_JOBS } from '../services/worker/pipeline-jobs.ts';
+import { dueTenants } from '../services/collector/schedule.ts';
+import { PIPELINE_JOBS } from '../services/worker/pipeline-jobs.ts';
 import { ensureQueues, startQueue, startWorkers, stopQueue, type PgBoss } from '../services/worker/queue.ts';
 import { secrets } from './helpers/app.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { createIpIntel } from '../enrichment/ip/index.ts';
 import { insertSimTenant, simConfig } from './helpers/sim-tenant.ts';
+import { createConfiguredEntityLookup } from '../enrichment/lookup.ts';
 
 /** Collection as the running product does it: the scheduler job queues tenants, workers collect. */
 let handle: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -43,7 +45,9 @@ afterAll(async () => {
 test('the scheduler queues due tenants once; workers collect and detect; collected tenants are not due again until the interval passes', async () => {
   const config = simConfig(sim.url);
   boss = await startQueue(handle.database, log, { schedule: false });
-  const deps = { database: handle.database, log, config, boss, tokens: createTokenProvider(config, secrets), ipIntel: createIpIntel(config.ipIntel) };
+  const tokens = createTokenProvider(config, secrets);
+  const ipIntel = createIpIntel(config.ipIntel);
+  const deps = { database: handle.database, log, config, boss, tokens, ipIntel, lookup: createConfiguredEntityLookup(config, { tokens, ipIntel }) };
   expect(await dueTenants(handle.database.db, 5)).toEqual([tenantId]);
 
   await ensureQueues(boss, PIPELINE_JOBS);

@@ -11,7 +11,7 @@ import { activity } from '../db/schema/index.ts';
 import { createPrng } from '../services/sim/m365/prng.ts';
 import { startM365Simulator, type M365Simulator, type SimTenant } from '../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, collectorApp } from '../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, collectorApp } from './helpers/m365-sim.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
 import { createPostgresDatabase, dropPostgresDatabase } from './helpers/database.ts';
 import { insertSimTenant } from './helpers/sim-tenant.ts';

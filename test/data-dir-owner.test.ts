@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { acquireDataDirLock, lockPath } from '../db/data-dir-lock.ts';
 import { becScenario, collectorConsent } from '../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID } from '../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID } from './helpers/m365-sim.ts';
 import { createPostgresDatabase, dropPostgresDatabase, TEST_SECRET_KEY } from './helpers/database.ts';
 import { freePort, runCli, startServer } from './helpers/process.ts';
 

@@ -9,7 +9,7 @@ import { detectActivity } from '../services/detection/engine.ts';
 import { createLogger } from '../services/log.ts';
 import { startM365Simulator, type M365Simulator, type TenantScenario } from '../services/sim/m365/index.ts';
 import { ADMIN_ABUSE, adminAbuseScenario, baselineScenario, BEC, becScenario, collectorConsent } from '../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, collectorApp } from '../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, collectorApp } from './helpers/m365-sim.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
 import { secrets } from './helpers/app.ts';
 import { createTestDatabase } from './helpers/database.ts';

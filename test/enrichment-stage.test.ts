@@ -7,7 +7,7 @@ import { createIpIntel } from '../enrichment/ip/index.ts';
 import { judgeConsentPublisher, UNVERIFIED_PUBLISHER_REASON } from '../enrichment/consent-publisher.ts';
 import type { JsonObject } from '../enrichment/entities/types.ts';
 import { IP_SCHEMA_VERSION } from '../enrichment/ip-entity.ts';
-import { createEntityLookup, type EntityLookup } from '../enrichment/lookup.ts';
+import { createConfiguredEntityLookup, createEntityLookup, type EntityLookup } from '../enrichment/lookup.ts';
 import { ENRICH_MAX_ATTEMPTS, enrichEvent, staleEnrichments } from '../enrichment/stage.ts';
 import { createNodeApp } from '../services/api/node.ts';
 import { collectTenant } from '../services/collector/collect-tenant.ts';
@@ -16,7 +16,7 @@ import { detectActivity } from '../services/detection/engine.ts';
 import { createLogger } from '../services/log.ts';
 import { startM365Simulator, type M365Simulator } from '../services/sim/m365/index.ts';
 import { BEC, becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, collectorApp } from '../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, collectorApp } from './helpers/m365-sim.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
 import { PIPELINE_JOBS, sendForEnrichment } from '../services/worker/pipeline-jobs.ts';
 import { ensureQueues, startQueue, startWorkers, stopQueue, type PgBoss } from '../services/worker/queue.ts';
@@ -246,7 +246,8 @@ describe('through the queue', () => {
     const appConfig = config();
     boss = await startQueue(handle.database, log, { schedule: false });
     await ensureQueues(boss, PIPELINE_JOBS);
-    const deps = { database: handle.database, log, config: appConfig, boss, tokens: createTokenProvider(appConfig, secrets), ipIntel };
+    const tokens = createTokenProvider(appConfig, secrets);
+    const deps = { database: handle.database, log, config: appConfig, boss, tokens, ipIntel, lookup: createConfiguredEntityLookup(appConfig, { tokens, ipIntel }) };
 
     const first = (await PIPELINE_JOBS['detect.activity'].run({ activityIds: ids }, deps)) as { eventsCreated: number; enrichQueued: number };
     expect(first.eventsCreated).toBe(becExpectations.raise.length);

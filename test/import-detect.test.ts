@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { activity, detectionProcessed, eventEntity, securityEvent } from '../db/schema/index.ts';
 import { createIpIntel, type IpIntelService } from '../enrichment/ip/index.ts';
 import { eventsWithPendingEntities } from '../enrichment/stage.ts';
-import { importAndDetect } from '../services/collector/import/import-and-detect.ts';
+import { importAndDetect } from '../services/pipeline/import-and-detect.ts';
 import { createLogger } from '../services/log.ts';
 import { BEC, becScenario, collectorConsent } from '../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID } from '../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID } from './helpers/m365-sim.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { insertSimTenant } from './helpers/sim-tenant.ts';
 

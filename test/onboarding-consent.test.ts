@@ -6,7 +6,7 @@ import { createTokenProvider } from '../services/microsoft/token-provider.ts';
 import { createLogger } from '../services/log.ts';
 import { DEFAULT_USER_PASSWORD, startM365Simulator, type M365Simulator } from '../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, browserSignIn, collectorApp, FABRIKAM_ID, fabrikamScenario } from '../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, browserSignIn, collectorApp, FABRIKAM_ID, fabrikamScenario } from './helpers/m365-sim.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
 import { tenantFromSignIn } from '../services/core/tenant/consent.ts';
 import { addMember, call, createTestApp, type Member, secrets, seedMsp, signInCookie } from './helpers/app.ts';

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { z } from 'zod';
 import { loadConfig } from '../services/config.ts';
 import { createLogger } from '../services/log.ts';
 import type { JobDefinition } from '../services/worker/jobs.ts';
 import { JOBS } from '../services/worker/jobs.ts';
-import { startQueue, startWorkers, stopQueue } from '../services/worker/queue.ts';
+import { PIPELINE_JOBS, type PipelineDeps } from '../services/worker/pipeline-jobs.ts';
+import { MalformedPayloadError, readPayload, startQueue, startWorkers, stopQueue } from '../services/worker/queue.ts';
 import { createTestDatabase } from './helpers/database.ts';
 
 const log = createLogger({ logLevel: 'silent' });
@@ -65,6 +67,42 @@ describe(`queue and workers (pg-boss on ${process.env.DATABASE_URL ? 'Postgres' 
     // The released in-flight jobs (0 and 1) were completed by the second worker.
     for (let n = 0; n < TOTAL; n++) expect(done.get(n), `job ${n}`).toBe(1);
   }, 60_000);
+
+  test('a malformed payload fails its job with what is wrong in it; the handler never sees it', async () => {
+    const seen: unknown[] = [];
+    const jobs: Record<string, JobDefinition> = {
+      'test.payload': {
+        payload: z.object({ tenantId: z.guid() }),
+        run: async (data) => void seen.push(data),
+        retryLimit: 0,
+      },
+    };
+    const boss = await startQueue(handle.database, log, { schedule: false });
+    try {
+      await boss.createQueue('test.payload');
+      const bad = (await boss.send('test.payload', { tenant: 'contoso' }, { retryLimit: 0 }))!;
+      const good = (await boss.send('test.payload', { tenantId: '0b5c1e2a-4f7d-4c1e-9b8a-1c2d3e4f5a6b' }, { retryLimit: 0 }))!;
+      await startWorkers(boss, jobs, { database: handle.database, log, config }, { concurrency: 1, pollingIntervalSeconds: 0.5 });
+      await expect.poll(async () => (await boss.getJobById('test.payload', bad))?.state, { timeout: 30_000, interval: 200 }).toBe('failed');
+      await expect.poll(async () => (await boss.getJobById('test.payload', good))?.state, { timeout: 30_000, interval: 200 }).toBe('completed');
+      const failed = await boss.getJobById('test.payload', bad);
+      expect((failed?.output as { message?: string }).message).toMatch(/^test\.payload: malformed payload: .*tenantId/);
+      expect(seen).toEqual([{ tenantId: '0b5c1e2a-4f7d-4c1e-9b8a-1c2d3e4f5a6b' }]);
+    } finally {
+      await stopQueue(boss, 2);
+    }
+  });
+
+  test.each([
+    ['collect.tenant', { tenantId: 42 }],
+    ['detect.activity', { activityIds: 'one,two' }],
+    ['detect.activity', {}],
+    ['enrich.event', { eventId: 'not-an-id' }],
+  ] as const)('the pipeline job %s refuses the payload %j', (name, data) => {
+    const job: JobDefinition<unknown, PipelineDeps> = PIPELINE_JOBS[name];
+    expect(() => readPayload(name, job, data)).toThrow(MalformedPayloadError);
+    expect(() => readPayload(name, job, data)).toThrow(new RegExp(`^${name.replace('.', '\\.')}: malformed payload`));
+  });
 
   test('the built-in jobs are registered with their schedules', async () => {
     const boss = await startQueue(handle.database, log);

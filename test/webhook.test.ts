@@ -6,14 +6,14 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { collectorCheckpoint } from '../db/schema/index.ts';
 import { createNodeApp } from '../services/api/node.ts';
 import { createTokenProvider } from '../services/microsoft/token-provider.ts';
-import { verifyTenant, webhookAuthId } from '../services/collector/verify-tenant.ts';
+import { runOnboardingCheck, webhookAuthId } from '../services/collector/onboarding-check.ts';
 import { loadConfig } from '../services/config.ts';
 import { createLogger } from '../services/log.ts';
 import { startM365Simulator, type M365Simulator } from '../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, collectorApp } from '../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, collectorApp } from './helpers/m365-sim.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
-import { dueTenants } from '../services/worker/pipeline-jobs.ts';
+import { dueTenants } from '../services/collector/schedule.ts';
 import { secrets } from './helpers/app.ts';
 import { createTestDatabase, TEST_SECRET_KEY } from './helpers/database.ts';
 import { insertSimTenant, simConfig } from './helpers/sim-tenant.ts';
@@ -48,7 +48,7 @@ afterAll(async () => {
 
 test('verify starts subscriptions with the webhook; a notification makes the source due now', async () => {
   const config = simConfig(sim.url, { TW_PUBLIC_URL: publicUrl, TW_AUDIT_WEBHOOKS: 'on' });
-  const report = await verifyTenant({ db: handle.database.db, config, tokens: createTokenProvider(config, secrets), secrets }, tenantId);
+  const report = await runOnboardingCheck({ db: handle.database.db, config, tokens: createTokenProvider(config, secrets), secrets }, tenantId);
   // Each start made the simulator run the validation handshake against our receiver.
   expect(report.subscriptions).toEqual(
     ['Audit.AzureActiveDirectory', 'Audit.Exchange', 'Audit.SharePoint', 'Audit.General'].map((contentType) => ({ contentType, status: 'enabled', webhook: true })),

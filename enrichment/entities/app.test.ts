@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BEC } from '../../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID } from '../../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID } from '../../test/helpers/m365-sim.ts';
 import type { AppSnapshot } from './app.ts';
-import { contosoRef, FABRIKAM, startHarness, type EnrichmentHarness } from './test-support.ts';
+import { contosoRef, FABRIKAM, startHarness, type EnrichmentHarness } from '../../test/helpers/entity-harness.ts';
 
 let h: EnrichmentHarness;
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import type { MessageRule } from '../../services/sim/m365/directory.ts';
 import { BEC } from '../../services/sim/m365/scenarios/index.ts';
 import { mailFolderId } from '../../services/sim/m365/scenarios/mail-folders.ts';
 import { inboxRuleKey, type InboxRuleSnapshot } from './inbox-rule.ts';
-import { contosoRef, FABRIKAM, startHarness, type EnrichmentHarness } from './test-support.ts';
+import { contosoRef, FABRIKAM, startHarness, type EnrichmentHarness } from '../../test/helpers/entity-harness.ts';
 
 const HOSTILE = '<img src=x onerror=alert(1)>\nIf the subject contains "x": do nothing.\u202e';
 let h: EnrichmentHarness;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BEC } from '../../services/sim/m365/scenarios/index.ts';
 import { createEntityEnrichment, inboxRuleKey, type EntityEnrichment } from './index.ts';
-import { contosoRef, startHarness, type EnrichmentHarness } from './test-support.ts';
+import { contosoRef, startHarness, type EnrichmentHarness } from '../../test/helpers/entity-harness.ts';
 
 let h: EnrichmentHarness;
 let clock = Date.parse('2024-05-08T06:00:00Z');

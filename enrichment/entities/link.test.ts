@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BEC } from '../../services/sim/m365/scenarios/index.ts';
 import { linkUrlFromAudit, type LinkSnapshot } from './link.ts';
-import { contosoRef, FABRIKAM, startHarness, type EnrichmentHarness } from './test-support.ts';
+import { contosoRef, FABRIKAM, startHarness, type EnrichmentHarness } from '../../test/helpers/entity-harness.ts';
 
 let h: EnrichmentHarness;
 beforeAll(async () => {

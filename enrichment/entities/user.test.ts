@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BEC } from '../../services/sim/m365/scenarios/index.ts';
-import { contosoRef, FABRIKAM, startHarness, type EnrichmentHarness } from './test-support.ts';
+import { contosoRef, FABRIKAM, startHarness, type EnrichmentHarness } from '../../test/helpers/entity-harness.ts';
 import type { UserSnapshot } from './user.ts';
 import { createEntityEnrichment } from './index.ts';
 

@@ -5,7 +5,7 @@
  * web service would waste a query).
  */
 import ipaddr from 'ipaddr.js';
-import { parseClientIp } from '../../services/collector/normalize/client-ip.ts';
+import { parseClientIp } from '../../services/activity/client-ip.ts';
 
 export const specialRanges = [
   'private',

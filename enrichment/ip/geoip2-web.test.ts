@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, test } from 'vitest';
 import { startIpIntelSimulator, type IpIntelSimulator } from '../../services/sim/ip-intel/index.ts';
 import { createGeoip2WebProvider, type Geoip2WebSettings } from './providers/geoip2-web.ts';
-import { hasMaxmindFixtures, MAXMIND_FIXTURES, sourceEntries } from './test-support.ts';
+import { hasMaxmindFixtures, MAXMIND_FIXTURES, sourceEntries } from '../../test/helpers/maxmind-fixtures.ts';
 
 if (!hasMaxmindFixtures) console.warn(`Skipping geoip2-web tests: the simulator answers from ${MAXMIND_FIXTURES}, which is not present.`);
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createIpIntel, IpIntelConfigError, type IpIntelService } from './index.ts';
 import { LruCache } from './lru.ts';
 import { mergeIntel } from './merge.ts';
-import { fixture, hasMaxmindFixtures } from './test-support.ts';
+import { fixture, hasMaxmindFixtures } from '../../test/helpers/maxmind-fixtures.ts';
 
 describe('createIpIntel with the default data', () => {
   let svc: IpIntelService;

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, test, vi } from 'vitest';
 import { MmdbLoadError, openMmdbFile } from './mmdb-file.ts';
 import { createMaxmindProvider, type MaxmindProvider, type MaxmindSettings } from './providers/maxmind.ts';
-import { fixture, hasMaxmindFixtures, MAXMIND_FIXTURES, sourceEntries } from './test-support.ts';
+import { fixture, hasMaxmindFixtures, MAXMIND_FIXTURES, sourceEntries } from '../../test/helpers/maxmind-fixtures.ts';
 import type { PartialIpIntel, ProviderAnswer } from './types.ts';
 
 if (!hasMaxmindFixtures) console.warn(`Skipping MaxMind database tests: ${MAXMIND_FIXTURES} not found (MaxMind test data is outside this repository).`);

@@ -5,7 +5,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { classifyIpInto, formatIpv6Words } from './classify.ts';
 import { openMmdbFile } from './mmdb-file.ts';
 import { defaultIpLocationDbPaths } from './providers/ip-location-db.ts';
-import { fixture, hasMaxmindFixtures, MAXMIND_FIXTURES } from './test-support.ts';
+import { fixture, hasMaxmindFixtures, MAXMIND_FIXTURES } from '../../test/helpers/maxmind-fixtures.ts';
 
 /** mulberry32, seeded: the same addresses every run. */
 function prng(seed: number): () => number {

@@ -28,6 +28,7 @@ import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { whitelistRuleRoutes } from './routes/whitelist-rules.ts';
 import type { App, AppDeps, AppEnv } from './types.ts';
+import { createConfiguredEntityLookup } from '../../enrichment/lookup.ts';
 
 /** Invalid params, query or body: 400 in the common error shape, listing each problem. */
 const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
@@ -102,7 +103,8 @@ export type PlatformRoutes = {
  * is listed here), the OpenAPI document, and whatever the platform adds (reference, web app).
  * Portable: nothing here needs Node, so the same app runs on Cloudflare Workers.
  */
-export function createApp(deps: AppDeps, platform: PlatformRoutes = {}): App {
+export function createApp(input: AppDeps, platform: PlatformRoutes = {}): App {
+  const deps: AppDeps = { ...input, entityLookup: input.entityLookup ?? (input.tokens ? createConfiguredEntityLookup(input.config, input) : undefined) };
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use('*', async (c, next) => {

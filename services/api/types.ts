@@ -7,6 +7,7 @@ import type { Logger } from '../log.ts';
 import type { Actor } from '../core/context.ts';
 import type { TokenProvider } from '../microsoft/token-provider.ts';
 import type { IpIntelService } from '../../enrichment/ip/index.ts';
+import type { EntityLookup } from '../../enrichment/lookup.ts';
 import type { MicrosoftLogin } from '../core/auth/microsoft-login.ts';
 import type { ImportRunner } from '../core/import/import-runner.ts';
 
@@ -23,6 +24,11 @@ export type AppDeps = {
   microsoftLogin?: MicrosoftLogin | null;
   /** IP intelligence for live lookups; absent on Workers (no local databases there). */
   ipIntel?: IpIntelService;
+  /**
+   * The event page's live lookups: the process's one entity lookup, shared with the enrichment
+   * workers (runtime.ts). An app built without one makes its own where it can sign in to Microsoft.
+   */
+  entityLookup?: EntityLookup;
   /** Reports whether the queue can take and hand out jobs; for /healthz. */
   queueHealthy?: () => Promise<boolean>;
   /** Audit-file imports in the background; absent on Workers (no file system), where uploads answer 503. */

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.ts';
 import { collectorCheckpoint, tenant } from '../../db/schema/index.ts';
 import { safeEqual, type SecretBox } from '../crypto.ts';
 import { CONTENT_TYPES, type ContentType } from './management-api/client.ts';
-import { webhookAuthId } from './verify-tenant.ts';
+import { webhookAuthId } from './onboarding-check.ts';
 
 /** Which tenant a Webhook-AuthID belongs to, or null when it is not one Tenantwatch issued. */
 export function tenantForAuthId(secrets: SecretBox, authId: string | undefined): string | null {

@@ -7,12 +7,14 @@ import { ingestRecords } from '../collector/ingest.ts';
 import { createTokenProvider } from '../microsoft/token-provider.ts';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
-import { PIPELINE_JOBS, sendForDetection, undetectedActivity } from '../worker/pipeline-jobs.ts';
+import { PIPELINE_JOBS, sendForDetection } from '../worker/pipeline-jobs.ts';
+import { undetectedActivity } from './sweep.ts';
 import { ensureQueues, startQueue, startWorkers, stopQueue } from '../worker/queue.ts';
 import { detectActivity } from './engine.ts';
 import { graphSignIn, inboxRule, ualSignIn } from './rules/fixtures/case-records.ts';
 import { createIpIntel } from '../../enrichment/ip/index.ts';
 import type { CaseRecord } from './types.ts';
+import { createConfiguredEntityLookup } from '../../enrichment/lookup.ts';
 
 /** The engine against a real database: state across batches, idempotency, dedup windows, settings, the queue. */
 let handle: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -120,7 +122,9 @@ test('the detect.activity stage runs from the queue', async () => {
   const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY });
   const boss = await startQueue(handle.database, log, { schedule: false });
   try {
-    const deps = { database: handle.database, log, config, boss, tokens: createTokenProvider(config, secrets), ipIntel: createIpIntel(config.ipIntel) };
+    const tokens = createTokenProvider(config, secrets);
+    const ipIntel = createIpIntel(config.ipIntel);
+    const deps = { database: handle.database, log, config, boss, tokens, ipIntel, lookup: createConfiguredEntityLookup(config, { tokens, ipIntel }) };
     const jobs = { 'detect.activity': PIPELINE_JOBS['detect.activity'] };
     // Every pipeline queue exists (detection hands events on to enrich.event); only detection runs here.
     await ensureQueues(boss, PIPELINE_JOBS);

@@ -11,32 +11,20 @@
  * - Dedup: one event per (tenant, rule, primary entity) while repeats keep coming within the
  *   rule's window; repeats raise `count` (distinct occurrences) and move `last_seen_at`.
  */
-import { and, desc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import {
-  activity,
-  detectionProcessed,
-  detectionState,
-  eventActivity,
-  eventEntity,
-  eventOccurrence,
-  securityEvent,
-  SEVERITIES,
-  tenant,
-  type EntityKind,
-  type Severity,
-} from '../../db/schema/index.ts';
+import { activity, detectionProcessed, detectionState, tenant } from '../../db/schema/index.ts';
 import type { IpIntelService } from '../../enrichment/ip/index.ts';
 import type { Logger } from '../log.ts';
 import { loadCustomRules } from './custom.ts';
-import { evaluateBatch, prepareRules, seriesSpans, StateView, type Match, type PreparedRule } from './evaluate.ts';
+import { evaluateBatch, prepareRules, seriesSpans, StateView, type PreparedRule } from './evaluate.ts';
 import { addressesForIpIntel, resolveIpIntel, type IpIntelByAddress } from './ip-context.ts';
 import { RULES } from './registry.ts';
 import { SERIES } from './series.ts';
 import { loadDetectionSettings } from './settings.ts';
-import type { DetectionRecord, EntityRef, RegisteredRule, RemediationAction, SeriesName, TenantContext } from './types.ts';
-import { MINUTE } from './records.ts';
-import { ignoreByWhitelistRules } from '../core/whitelist/apply-whitelist.ts';
+import type { DetectionRecord, RegisteredRule, SeriesName, TenantContext } from './types.ts';
+import { recordMatch } from './record-match.ts';
+import { ignoreByWhitelistRules } from './whitelist.ts';
 
 export type DetectionDeps = {
   db: Db;
@@ -192,131 +180,4 @@ async function loadSeries(tx: Tx, state: StateView, tenantId: string, series: Se
       .where(and(...conditions));
     for (const r of rows) state.load(series, { key: r.key, id: r.itemId, at: r.at, data: r.data });
   }
-}
-
-type EntityRow = { kind: EntityKind; key: string; isPrimary: boolean; remediations: RemediationAction[] };
-
-/** The event's entities: the primary first; the first entity of each other kind is that kind's default target. */
-function entityRows(m: Match, networkAddress: string | null): EntityRow[] {
-  const { rule, finding } = m;
-  const rows: EntityRow[] = [];
-  const seen = new Set<string>();
-  const kinds = new Set<EntityKind>();
-  const add = (ref: EntityRef, primary: boolean) => {
-    const id = `${ref.kind}\u0000${ref.key}`;
-    if (!ref.key || seen.has(id)) return;
-    seen.add(id);
-    rows.push({ kind: ref.kind, key: ref.key, isPrimary: primary || !kinds.has(ref.kind), remediations: [...(ref.remediations ?? rule.remediations[ref.kind] ?? [])] });
-    kinds.add(ref.kind);
-  };
-  add(finding.primary, true);
-  for (const ref of finding.related ?? []) add(ref, false);
-  if (networkAddress && !kinds.has('ip')) add({ kind: 'ip', key: networkAddress }, false);
-  return rows;
-}
-
-function maxSeverity(a: Severity, b: Severity): Severity {
-  return SEVERITIES.indexOf(a) >= SEVERITIES.indexOf(b) ? a : b;
-}
-
-/** Keys are compared as written; `~` separates a retired event's key from its id (see below). */
-async function recordMatch(tx: Tx, mspId: string, m: Match, touched: string[], createdIds: string[]): Promise<'created' | 'updated' | 'unchanged'> {
-  const { record, rule, finding } = m;
-  const key = finding.dedupKey ?? finding.primary.key;
-  const occurrence = finding.occurrenceKey ?? record.recordId;
-  const at = record.occurredAt;
-  const windowMs = rule.dedupMinutes * MINUTE;
-  const networkAddress = finding.networkAddress !== undefined ? finding.networkAddress : record.clientIp;
-  const entities = entityRows(m, networkAddress);
-
-  // An event of this rule and key (open, or ignored: repeats of an ignored event stay ignored)
-  // whose span, widened by the window, covers this activity.
-  const [existing] = await tx
-    .select({ id: securityEvent.id, severity: securityEvent.severity, firstSeenAt: securityEvent.firstSeenAt, lastSeenAt: securityEvent.lastSeenAt })
-    .from(securityEvent)
-    .where(
-      and(
-        eq(securityEvent.tenantId, record.tenantId),
-        eq(securityEvent.detectionId, rule.id),
-        inArray(securityEvent.status, ['open', 'ignored']),
-        or(eq(securityEvent.dedupKey, key), sql`starts_with(${securityEvent.dedupKey}, ${`${key}~`})`),
-        lte(securityEvent.firstSeenAt, new Date(at.getTime() + windowMs)),
-        gte(securityEvent.lastSeenAt, new Date(at.getTime() - windowMs)),
-      ),
-    )
-    .orderBy(desc(securityEvent.lastSeenAt))
-    .limit(1);
-
-  if (existing) {
-    const linked = await tx.insert(eventActivity).values({ eventId: existing.id, activityId: record.activityId }).onConflictDoNothing().returning({ id: eventActivity.eventId });
-    const counted = await tx.insert(eventOccurrence).values({ eventId: existing.id, occurrenceKey: occurrence }).onConflictDoNothing().returning({ id: eventOccurrence.eventId });
-    if (linked.length === 0 && counted.length === 0) return 'unchanged';
-    const isLatest = at >= existing.lastSeenAt;
-    await tx
-      .update(securityEvent)
-      .set({
-        count: sql`${securityEvent.count} + ${counted.length}`,
-        firstSeenAt: at < existing.firstSeenAt ? at : existing.firstSeenAt,
-        lastSeenAt: isLatest ? at : existing.lastSeenAt,
-        severity: maxSeverity(existing.severity, m.severity),
-        // The latest finding describes the case best (a spray that grew from 10 to 24 accounts).
-        ...(isLatest && counted.length > 0 ? { description: finding.description } : {}),
-      })
-      .where(eq(securityEvent.id, existing.id));
-    if (entities.length > 0) {
-      await tx
-        .insert(eventEntity)
-        .values(entities.map((e) => ({ ...e, isPrimary: false, eventId: existing.id, mspId })))
-        .onConflictDoNothing();
-    }
-    if (!touched.includes(existing.id)) touched.push(existing.id);
-    return 'updated';
-  }
-
-  // A new event. An open event of the same key outside the window stays open for the people
-  // working it but stops collecting repeats: its key is retired (suffixed with its id), which
-  // keeps the partial unique index (one open event per key) true.
-  await tx
-    .update(securityEvent)
-    .set({ dedupKey: sql`${securityEvent.dedupKey} || '~' || ${securityEvent.id}::text` })
-    .where(and(eq(securityEvent.tenantId, record.tenantId), eq(securityEvent.detectionId, rule.id), eq(securityEvent.dedupKey, key), eq(securityEvent.status, 'open')));
-  const fields: Record<string, unknown> = {
-    userSource: 'EntraID',
-    userAgent: finding.userAgent !== undefined ? finding.userAgent : record.userAgent,
-    clientApp: finding.clientApp ?? null,
-    target: finding.target !== undefined ? finding.target : record.target,
-    ...finding.fields,
-  };
-  for (const [k, v] of Object.entries(fields)) if (v === null || v === undefined) delete fields[k];
-  const [created] = await tx
-    .insert(securityEvent)
-    .values({
-      mspId,
-      tenantId: record.tenantId,
-      detectionId: rule.id,
-      title: rule.title,
-      description: finding.description,
-      howToReact: rule.howToReact,
-      severity: m.severity,
-      mitre: [...rule.mitre],
-      eventType: finding.eventType,
-      operationResult: finding.operationResult,
-      userName: finding.userName !== undefined ? finding.userName : finding.primary.kind === 'user' ? finding.primary.key : record.actorUpn,
-      networkAddress,
-      workload: record.workload,
-      operation: record.operation,
-      fields,
-      dedupKey: key,
-      count: 1,
-      firstSeenAt: at,
-      lastSeenAt: at,
-    })
-    .returning({ id: securityEvent.id });
-  const eventId = created!.id;
-  createdIds.push(eventId);
-  if (entities.length > 0) await tx.insert(eventEntity).values(entities.map((e) => ({ ...e, eventId, mspId })));
-  await tx.insert(eventActivity).values({ eventId, activityId: record.activityId });
-  await tx.insert(eventOccurrence).values({ eventId, occurrenceKey: occurrence });
-  touched.push(eventId);
-  return 'created';
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { classifyIp, createIpIntel, type IpIntelService } from '../../enrichment/ip/index.ts';
-import { fixture, hasMaxmindFixtures, sourceEntries } from '../../enrichment/ip/test-support.ts';
+import { fixture, hasMaxmindFixtures, sourceEntries } from '../../test/helpers/maxmind-fixtures.ts';
 import { detectRecords, prepareRules } from './evaluate.ts';
 import { addressesForIpIntel, resolveIpIntel } from './ip-context.ts';
 import { normalizeRecord } from '../collector/normalize/index.ts';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventEntity, msp, securityEvent, tenant } from '../../db/schema/index.ts';
 import { createTestDatabase } from '../../test/helpers/database.ts';
 import { compileToPredicate, compileToSql, parseFilter } from './index.ts';
-import { NOW_MS, TENANT_NAMES, eventArbitrary, expressionArbitrary, type GeneratedEvent } from './test-arbitraries.ts';
+import { NOW_MS, TENANT_NAMES, eventArbitrary, expressionArbitrary, type GeneratedEvent } from '../../test/helpers/filter-arbitraries.ts';
 
 /**
  * The two compilers agree: for random events stored in a real database and random well-typed

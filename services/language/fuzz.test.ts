@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { FilterError, LIMITS, checkFilter, compileToPredicate, compileToSql, parseFilter } from './index.ts';
-import { NOW_MS, eventArbitrary, expressionArbitrary } from './test-arbitraries.ts';
+import { NOW_MS, eventArbitrary, expressionArbitrary } from '../../test/helpers/filter-arbitraries.ts';
 
 /**
  * Whatever the text, the parser either returns a filter or throws its own error (never a

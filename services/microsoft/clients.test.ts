@@ -8,7 +8,7 @@ import { createSecretBox } from '../crypto.ts';
 import { createSigningKeys } from '../sim/m365/access-token.ts';
 import { startM365Simulator, type M365Simulator } from '../sim/m365/index.ts';
 import { BEC, CONTOSO, FABRIKAM, baselineScenario, becScenario, collectorConsent } from '../sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp } from '../sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp } from '../../test/helpers/m365-sim.ts';
 import { simulatorTls } from '../sim/m365/tls.ts';
 import { orThrow } from './answer.ts';
 import { CollectError } from './errors.ts';

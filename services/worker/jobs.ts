@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Database } from '../../db/client.ts';
 import type { Config } from '../config.ts';
 import { purgeExpiredSessions } from '../core/auth/sessions.ts';
@@ -8,6 +9,12 @@ import type { Logger } from '../log.ts';
 export type JobDeps = { database: Database; log: Logger; config: Config };
 
 export type JobDefinition<T = unknown, D = JobDeps> = {
+  /**
+   * The shape of the job's data, checked before `run` (queue.ts): a malformed payload fails the
+   * job with what is wrong in it, and `run` never sees it. Scheduled jobs, which carry no data,
+   * have none.
+   */
+  payload?: z.ZodType<T>;
   /** The service verb this job runs. Handlers must be idempotent: a crash re-runs them. */
   run(data: T, deps: D): Promise<unknown>;
   /** Cron expression (UTC) when the job is scheduled rather than sent. */

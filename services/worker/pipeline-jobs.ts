@@ -1,20 +1,23 @@
-import { and, asc, eq, gte, lt, ne, notExists, or, sql } from 'drizzle-orm';
-import { endpointsFor } from '../microsoft/endpoints.ts';
-import { activity, collectorCheckpoint, detectionProcessed, tenant } from '../../db/schema/index.ts';
-import { COLLECTED_SOURCES, collectTenant } from '../collector/collect-tenant.ts';
+import { collectTenant } from '../collector/collect-tenant.ts';
+import { dueTenants } from '../collector/schedule.ts';
 import { detectActivity } from '../detection/engine.ts';
+import { undetectedActivity } from '../detection/sweep.ts';
 import type { TokenProvider } from '../microsoft/token-provider.ts';
 import type { JobDefinition, JobDeps } from './jobs.ts';
 import type { IpIntelService } from '../../enrichment/ip/index.ts';
-import { createEntityLookup, type EntityLookup } from '../../enrichment/lookup.ts';
+import type { EntityLookup } from '../../enrichment/lookup.ts';
 import { enrichEvent, eventsWithPendingEntities, staleEnrichments, TenantSlots } from '../../enrichment/stage.ts';
 import type { PgBoss } from './queue.ts';
 import { syncPsaTickets } from '../core/psa/sync-psa-tickets.ts';
 import { createSecretBox, resolveSecretKey, type SecretBox } from '../crypto.ts';
 import type { Config } from '../config.ts';
+import { z } from 'zod';
 
-/** The pipeline's jobs need the queue (to hand work on) and Microsoft's clients. Node only. */
-export type PipelineDeps = JobDeps & { boss: PgBoss; tokens: TokenProvider; ipIntel: IpIntelService };
+/**
+ * The pipeline's jobs need the queue (to hand work on) and Microsoft's clients: the process's one
+ * entity lookup (enrichment/lookup.ts `createConfiguredEntityLookup`), shared with the API. Node only.
+ */
+export type PipelineDeps = JobDeps & { boss: PgBoss; tokens: TokenProvider; ipIntel: IpIntelService; lookup: EntityLookup };
 
 /**
  * Expiry of the jobs whose runtime is bounded (one detection batch of `DETECT_BATCH` records,
@@ -23,6 +26,11 @@ export type PipelineDeps = JobDeps & { boss: PgBoss; tokens: TokenProvider; ipIn
  * whose process was killed runs again within about two and a half minutes instead of fifteen.
  */
 const BOUNDED_JOB_EXPIRY_SECONDS = 90;
+
+/** The data each queue carries, as `boss.send` below sends it (ids as Postgres reads a uuid). */
+const CollectTenantPayload = z.object({ tenantId: z.guid() });
+const DetectActivityPayload = z.object({ activityIds: z.array(z.guid()) });
+const EnrichEventPayload = z.object({ eventId: z.guid() });
 
 /**
  * Table of contents of the pipeline: queue name → the verb it runs. Detection, enrichment,
@@ -53,8 +61,8 @@ export const PIPELINE_JOBS = {
     // pg-boss's 15 minutes: a first back-fill of a large tenant runs long, and an expired pass
     // that still runs would collect the tenant twice at once. A crashed pass is picked up at the
     // next start on PGlite (failOrphanedJobs), on Postgres after this expiry.
-    run: async (data: unknown, { database, log, config, tokens, boss }) => {
-      const { tenantId } = data as { tenantId: string };
+    payload: CollectTenantPayload,
+    run: async ({ tenantId }: z.infer<typeof CollectTenantPayload>, { database, log, config, tokens, boss }) => {
       const results = await collectTenant({ db: database.db, config, tokens, log }, tenantId);
       const insertedIds = results.flatMap((r) => (r.status === 'collected' ? r.insertedIds : []));
       const failed = results.filter((r) => r.status === 'failed').map((r) => r.source);
@@ -71,8 +79,8 @@ export const PIPELINE_JOBS = {
   'detect.activity': {
     retryLimit: 5,
     expireInSeconds: BOUNDED_JOB_EXPIRY_SECONDS,
-    run: async (data: unknown, { database, log, boss, ipIntel }) => {
-      const { activityIds } = data as { activityIds: string[] };
+    payload: DetectActivityPayload,
+    run: async ({ activityIds }: z.infer<typeof DetectActivityPayload>, { database, log, boss, ipIntel }) => {
       const { eventIds, ...summary } = await detectActivity({ db: database.db, log, ipIntel }, activityIds);
       if (summary.eventsCreated + summary.eventsUpdated > 0) log.info(summary, 'detection raised events');
       // The events are stored; enrichment follows. A crash before this send is covered by enrich.sweep.
@@ -88,7 +96,7 @@ export const PIPELINE_JOBS = {
     schedule: '*/10 * * * *',
     expireInSeconds: BOUNDED_JOB_EXPIRY_SECONDS,
     run: async (_data: unknown, { database, boss }) => {
-      const ids = await undetectedActivity(database.db, await databaseNow(database.db));
+      const ids = await undetectedActivity(database.db);
       return { queued: ids.length, jobs: await sendForDetection(boss, ids) };
     },
   },
@@ -102,9 +110,9 @@ export const PIPELINE_JOBS = {
     policy: 'short',
     retryLimit: 5,
     expireInSeconds: BOUNDED_JOB_EXPIRY_SECONDS,
-    run: async (data: unknown, deps) => {
-      const { eventId } = data as { eventId: string };
-      const outcome = await enrichEvent({ db: deps.database.db, lookup: entityLookup(deps), log: deps.log, slots: ENRICH_SLOTS }, eventId);
+    payload: EnrichEventPayload,
+    run: async ({ eventId }: z.infer<typeof EnrichEventPayload>, deps) => {
+      const outcome = await enrichEvent({ db: deps.database.db, lookup: deps.lookup, log: deps.log, slots: ENRICH_SLOTS }, eventId);
       if (outcome.deferred) await sendForEnrichment(deps.boss, [eventId], ENRICH_DEFER_SECONDS);
       else if (outcome.retryInSeconds !== null) await sendForEnrichment(deps.boss, [eventId], outcome.retryInSeconds);
       return outcome;
@@ -151,17 +159,6 @@ function secretBoxFor(config: Config): SecretBox {
 /** Seconds an event waits when its tenant already has `ENRICH_TENANT_CONCURRENCY` events being enriched here. */
 const ENRICH_DEFER_SECONDS = 5;
 const ENRICH_SLOTS = new TenantSlots();
-const lookups = new WeakMap<TokenProvider, EntityLookup>();
-
-/** One entity lookup per process (per token provider), built from the configuration. */
-function entityLookup({ config, tokens, ipIntel }: PipelineDeps): EntityLookup {
-  let lookup = lookups.get(tokens);
-  if (!lookup) {
-    lookup = createEntityLookup({ ...config.microsoft, endpoints: (t) => endpointsFor(config, t), tokens, ipIntel });
-    lookups.set(tokens, lookup);
-  }
-  return lookup;
-}
 
 /** Queues enrichment for events, one job each (a no-op for an event that already has one queued). */
 export async function sendForEnrichment(boss: PgBoss, eventIds: readonly string[], startAfterSeconds?: number): Promise<number> {
@@ -171,25 +168,6 @@ export async function sendForEnrichment(boss: PgBoss, eventIds: readonly string[
     if (id) queued += 1;
   }
   return queued;
-}
-
-/**
- * Tenants (not disabled) with a source due now: its interval has passed and it is not backing
- * off, or it has never been attempted (no checkpoint yet: a new tenant, or a new source).
- */
-export async function dueTenants(db: JobDeps['database']['db'], intervalMinutes: number, now = new Date()): Promise<string[]> {
-  const intervalAgo = new Date(now.getTime() - intervalMinutes * 60_000);
-  // next_attempt_at set: backing off until then, or (set by a webhook notification) due now.
-  // Unset: due when the poll interval has passed.
-  const sourceDue = sql`exists (select 1 from ${collectorCheckpoint} c where c.tenant_id = ${tenant.id}
-    and (c.next_attempt_at <= ${now}
-      or (c.next_attempt_at is null and (c.last_attempt_at is null or c.last_attempt_at <= ${intervalAgo}))))`;
-  const neverAttempted = sql`(select count(*) from ${collectorCheckpoint} c where c.tenant_id = ${tenant.id}) < ${COLLECTED_SOURCES.length}`;
-  const rows = await db
-    .select({ id: tenant.id })
-    .from(tenant)
-    .where(and(ne(tenant.status, 'disabled'), or(sourceDue, neverAttempted)));
-  return rows.map((r) => r.id);
 }
 
 /** Activity ids per `detect.activity` job: one engine batch (one transaction per tenant). */
@@ -203,30 +181,4 @@ export async function sendForDetection(boss: PgBoss, activityIds: readonly strin
     jobs += 1;
   }
   return jobs;
-}
-
-/** The database's clock: `ingested_at` is stamped by the database, so the pass is measured by it too. */
-async function databaseNow(db: JobDeps['database']['db']): Promise<Date> {
-  const result = (await db.execute(sql`select now() as now`)) as unknown as { rows: { now: Date | string }[] };
-  return new Date(result.rows[0]!.now);
-}
-
-/**
- * Activity stored between 8 days and 10 minutes before `now` that detection has not processed.
- * The 10 minutes leave queued jobs time to run; 8 days covers the collection backfill.
- */
-export async function undetectedActivity(db: JobDeps['database']['db'], now: Date, limit = 20_000): Promise<string[]> {
-  const rows = await db
-    .select({ id: activity.id })
-    .from(activity)
-    .where(
-      and(
-        gte(activity.ingestedAt, new Date(now.getTime() - 8 * 86_400_000)),
-        lt(activity.ingestedAt, new Date(now.getTime() - 10 * 60_000)),
-        notExists(db.select({ one: sql`1` }).from(detectionProcessed).where(eq(detectionProcessed.activityId, activity.id))),
-      ),
-    )
-    .orderBy(asc(activity.ingestedAt))
-    .limit(limit);
-  return rows.map((r) => r.id);
 }

@@ -1,4 +1,5 @@
 import PgBoss from 'pg-boss';
+import { z } from 'zod';
 import type { Database } from '../../db/client.ts';
 import type { Logger } from '../log.ts';
 import type { JobDefinition, JobDeps } from './jobs.ts';
@@ -43,7 +44,7 @@ export async function startWorkers<D extends JobDeps>(boss: PgBoss, jobs: Record
       await boss.work(name, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async ([j]) => {
         if (!j) return;
         try {
-          return await job.run(j.data, deps);
+          return await job.run(readPayload(name, job, j.data), deps);
         } catch (err) {
           deps.log.warn({ err, job: name, id: j.id }, 'job failed; it will be retried');
           throw err;
@@ -51,6 +52,23 @@ export async function startWorkers<D extends JobDeps>(boss: PgBoss, jobs: Record
       });
     }
   }
+}
+
+/** A job's data does not match its payload schema; the message names the job and what is wrong (a retry fails the same way). */
+export class MalformedPayloadError extends Error {
+  override readonly name = 'MalformedPayloadError';
+}
+
+/**
+ * Checks a job's data against its definition's schema: a payload that does not match (a sender
+ * out of step with the worker, a hand-made job) fails with the job's name and what is wrong,
+ * instead of reaching the stage as a cast.
+ */
+export function readPayload<T, D>(name: string, job: JobDefinition<T, D>, data: unknown): T {
+  if (!job.payload) return data as T;
+  const parsed = job.payload.safeParse(data);
+  if (!parsed.success) throw new MalformedPayloadError(`${name}: malformed payload: ${z.prettifyError(parsed.error).replaceAll('\n', '; ')}`);
+  return parsed.data;
 }
 
 /** Creates the queues (idempotent): jobs can be sent to them before any worker runs. */

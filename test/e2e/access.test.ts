@@ -16,7 +16,7 @@ import { COLLECTED_SOURCES } from '../../services/collector/collect-tenant.ts';
 import { createTenant } from '../../services/core/tenant/create-tenant.ts';
 import type { Runtime } from '../../services/runtime.ts';
 import { DEFAULT_USER_PASSWORD, startM365Simulator, type M365Simulator } from '../../services/sim/m365/index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, NORTHWIND_PEOPLE, collectorApp, northwindWithPeople } from '../../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, NORTHWIND_PEOPLE, collectorApp, northwindWithPeople } from '../helpers/m365-sim.ts';
 import { simulatorTls } from '../../services/sim/m365/tls.ts';
 import { addMember, type Member, seedMsp } from '../helpers/app.ts';
 import { CHROMIUM, CHROMIUM_ARGS, ensureWebBuild, SCREENSHOTS, seriousAccessibilityProblems, productHost, type ProductHost } from '../helpers/browser.ts';

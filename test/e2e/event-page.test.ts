@@ -26,7 +26,7 @@ import { createLogger } from '../../services/log.ts';
 import type { Runtime } from '../../services/runtime.ts';
 import { startM365Simulator, type M365Simulator } from '../../services/sim/m365/index.ts';
 import { BEC, becScenario, collectorConsent, CONTOSO } from '../../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, collectorApp } from '../../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, collectorApp } from '../helpers/m365-sim.ts';
 import { simulatorTls } from '../../services/sim/m365/tls.ts';
 import { addMember, secrets, seedMsp, type Member } from '../helpers/app.ts';
 import { axeViolations, ensureWebBuild, launchChromium, watchPage, productHost, type ProductHost } from '../helpers/browser.ts';

@@ -22,7 +22,7 @@ import { inboxRule } from '../../services/detection/rules/fixtures/case-records.
 import type { Runtime } from '../../services/runtime.ts';
 import { startM365Simulator, type M365Simulator } from '../../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, collectorApp } from '../../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, collectorApp } from '../helpers/m365-sim.ts';
 import { simulatorTls } from '../../services/sim/m365/tls.ts';
 import { sendForDetection } from '../../services/worker/pipeline-jobs.ts';
 import { insertSimTenant } from '../helpers/sim-tenant.ts';

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { App } from '../../services/api/types.ts';
 import { DEFAULT_USER_PASSWORD } from '../../services/sim/m365/index.ts';
-import { browserSignIn } from '../../services/sim/m365/test-support.ts';
+import { browserSignIn } from './m365-sim.ts';
 import { call } from './app.ts';
 
 /**

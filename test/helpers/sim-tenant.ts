@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client.ts';
 import { msp, tenant } from '../../db/schema/index.ts';
 import { type Config, loadConfig } from '../../services/config.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET } from '../../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET } from './m365-sim.ts';
 import { secrets } from './app.ts';
 import { TEST_SECRET_KEY } from './database.ts';
 

@@ -5,7 +5,7 @@ import { createTenant } from '../../services/core/tenant/create-tenant.ts';
 import type { Ctx } from '../../services/core/context.ts';
 import { DEFAULT_USER_PASSWORD, startM365Simulator, type M365Simulator } from '../../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, browserSignIn, collectorApp, NORTHWIND_ID, NORTHWIND_PEOPLE, northwindWithPeople } from '../../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, browserSignIn, collectorApp, NORTHWIND_ID, NORTHWIND_PEOPLE, northwindWithPeople } from '../helpers/m365-sim.ts';
 import { simulatorTls } from '../../services/sim/m365/tls.ts';
 import { call, createTestApp, type Member, secrets, seedMsp, signInCookie } from '../helpers/app.ts';
 import { finishConsent, signInAfterConsent, visitCallback } from '../helpers/consent.ts';

@@ -1,13 +1,11 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { endpointsFor } from '../../microsoft/endpoints.ts';
 import { ENTITY_KINDS, SNAPSHOT_STATUSES } from '../../../db/schema/index.ts';
 import { UNAVAILABLE_REASONS } from '../../../enrichment/entities/index.ts';
-import { createEntityLookup, type EntityLookup } from '../../../enrichment/lookup.ts';
 import { listEventEntities } from '../../core/event-entities/list-event-entities.ts';
 import { UnavailableError } from '../../errors.ts';
 import { allow, requireCtx } from '../auth/middleware.ts';
 import { errorResponse, errorResponses, IdParam, json } from '../schemas.ts';
-import type { AppDeps, AppEnv } from '../types.ts';
+import type { AppEnv } from '../types.ts';
 
 const ReasonSchema = z
   .object({
@@ -53,25 +51,6 @@ const LiveQuery = z.object({
     .openapi({ description: 'Also look every entity up now and mark what changed since detection (cached for a minute, rate-limited per tenant).' }),
 });
 
-const lookups = new WeakMap<AppDeps, EntityLookup>();
-
-/** One live lookup (its cache and per-tenant limits) per running app. */
-function liveLookup(deps: AppDeps): EntityLookup {
-  let lookup = lookups.get(deps);
-  if (!lookup) {
-    const { config } = deps;
-    lookup = createEntityLookup({
-      ...config.microsoft,
-      endpoints: (t) => endpointsFor(config, t),
-      tokens: deps.tokens,
-      ipIntel: deps.ipIntel,
-      liveLookupsPerMinute: config.liveLookupsPerMinute,
-    });
-    lookups.set(deps, lookup);
-  }
-  return lookup;
-}
-
 /** An event's entities: the snapshots recorded at detection and, on request, the live lookups. */
 export const eventEntityRoutes = new OpenAPIHono<AppEnv>().openapi(
   createRoute({
@@ -93,11 +72,12 @@ export const eventEntityRoutes = new OpenAPIHono<AppEnv>().openapi(
     const { live } = c.req.valid('query');
     const wantsLive = live === 'true' || live === '1';
     const deps = c.get('deps');
-    if (wantsLive && !deps.tokens) {
+    const lookup = deps.entityLookup;
+    if (wantsLive && (!deps.tokens || !lookup)) {
       // Answer 404 for another MSP's event before saying anything about this deployment.
       await listEventEntities({ ctx, id: c.req.valid('param').id });
       throw new UnavailableError('Live lookups run on the Node deployment (they sign in to Microsoft); the recorded details are available without live=true.');
     }
-    return c.json(await listEventEntities({ ctx, id: c.req.valid('param').id, ...(wantsLive ? { live: liveLookup(deps) } : {}) }), 200);
+    return c.json(await listEventEntities({ ctx, id: c.req.valid('param').id, ...(wantsLive && lookup ? { live: lookup } : {}) }), 200);
   },
 );

@@ -18,9 +18,9 @@ import {
 } from '../../core/tenant/consent.ts';
 import { MicrosoftSignInError } from '../../core/auth/microsoft-login.ts';
 import { clearConsentFlowCookie, readConsentFlowCookie, setConsentFlowCookie } from '../auth/cookies.ts';
-import type { VerifyReport } from '../../collector/verify-tenant.ts';
+import type { VerifyReport } from '../../collector/onboarding-check.ts';
 import { AppError } from '../../errors.ts';
-import { verifyTenant } from '../../collector/verify-tenant.ts';
+import { verifyTenant } from '../../core/tenant/verify-tenant.ts';
 import { writeAudit } from '../../core/audit/write-audit.ts';
 import { listQuarantine } from '../../core/tenant/list-quarantine.ts';
 import { setTenantEnabled, setTenantEnabledInput } from '../../core/tenant/set-tenant-enabled.ts';
@@ -165,7 +165,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       if (step === 'sign-in') clearConsentFlowCookie(c);
       if (!c.get('auth')) return toTenantsPage(c, { error: 'Sign in to Tenantwatch, then open the consent link again (it was not used).' });
       const ctx = requireCtx(c);
-      const { tokens, config, secrets, log, microsoftLogin } = c.get('deps');
+      const { tokens, config, log, microsoftLogin } = c.get('deps');
       try {
         if (step === 'sign-in') {
           const link = await redeemConsentState({ ctx, state });
@@ -177,8 +177,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
           const signedIn = await microsoftLogin.finishInTenant({ code: query.code, state: query.state ?? '', cookie: flowCookie, redirectUri: consentRedirectUri(config) });
           const tenantGuid = tenantFromSignIn(signedIn.identity, signedIn.tenantGuid);
           const { tenant } = await recordConsentedTenant({ ctx, link, tenantGuid });
-          const report = await verifyTenant({ db: ctx.db, config, tokens, secrets }, tenant.id);
-          await writeAudit(ctx.db, ctx, 'tenant.verify', { type: 'tenant', id: tenant.id }, { status: report.status, missing: report.missing.map((m) => m.permission) });
+          const report = await verifyTenant({ ctx, id: tenant.id, deps: { config, tokens } });
           const warning = checkWarning(report);
           return toTenantsPage(c, { added: tenant.id, ...(warning ? { warning } : {}) });
         }
@@ -240,11 +239,10 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const ctx = requireCtx(c);
-      const { tokens, config, secrets } = c.get('deps');
+      const { tokens, config } = c.get('deps');
       const found = await getTenant({ ctx, id: c.req.valid('param').id });
       if (!tokens) throw new UnavailableError('Tenant checks run on the Node deployment (they sign in to Microsoft); run `tenantwatch tenant verify` there.');
-      const report = await verifyTenant({ db: ctx.db, config, tokens, secrets }, found.id);
-      await writeAudit(ctx.db, ctx, 'tenant.verify', { type: 'tenant', id: found.id }, { status: report.status, missing: report.missing.map((m) => m.permission) });
+      const report = await verifyTenant({ ctx, id: found.id, deps: { config, tokens } });
       return c.json(report, 200);
     },
   )

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createTokenProvider } from '../../microsoft/token-provider.ts';
-import { verifyTenant } from '../../collector/verify-tenant.ts';
 import { createTenant } from '../../core/tenant/create-tenant.ts';
 import { getTenant } from '../../core/tenant/get-tenant.ts';
 import { listTenants } from '../../core/tenant/list-tenants.ts';
+import { verifyTenant } from '../../core/tenant/verify-tenant.ts';
 import { systemCtx } from '../context.ts';
 import { type CommandHost, print, printTable } from '../io.ts';
 import { mspOption, TENANT_HELP } from '../options.ts';
@@ -73,7 +73,7 @@ export function registerTenantCommands(program: Command, host: CommandHost) {
       host.run('tenant verify', async ({ io, database, config }) => {
         const ctx = await systemCtx(database, config, opts.msp);
         const target = await resolveTenant(ctx, opts.tenant);
-        const report = await verifyTenant({ db: database.db, config, tokens: createTokenProvider(config, ctx.secrets), secrets: ctx.secrets }, target.id);
+        const report = await verifyTenant({ ctx, id: target.id, deps: { config, tokens: createTokenProvider(config, ctx.secrets) } });
         print(io, `${target.name}: ${report.status === 'active' ? 'signed in' : 'could not sign in'}`);
         const apiNames = { graph: 'Microsoft Graph', manage: 'Management Activity API', exchange: 'Exchange Online admin API' } as const;
         for (const e of report.signInErrors) print(io, `  ${apiNames[e.api]}: ${e.message}`);

@@ -1,4 +1,4 @@
-import { parseClientIp } from './client-ip.ts';
+import { parseClientIp } from '../../activity/client-ip.ts';
 import { isGuid, nameValueOf, normalizeAudit } from './common.ts';
 import type { Normalizer } from '../../activity/types.ts';
 

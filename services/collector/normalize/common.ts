@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseClientIp } from './client-ip.ts';
+import { parseClientIp } from '../../activity/client-ip.ts';
 import { cmdletParameterValue } from './cmdlet-parameters.ts';
 import type { NormalizedActivity, NormalizeResult } from '../../activity/types.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseClientIp } from './client-ip.ts';
+import { parseClientIp } from '../../activity/client-ip.ts';
 import { describeIssues, lower, parseUtc } from './common.ts';
 import type { NormalizedActivity, Normalizer, NormalizeResult } from '../../activity/types.ts';
 

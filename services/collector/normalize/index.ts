@@ -13,7 +13,7 @@ import { normalizeSharePoint } from './sharepoint.ts';
 import type { Normalizer, NormalizeResult } from '../../activity/types.ts';
 
 export type { NormalizedActivity, NormalizeResult } from '../../activity/types.ts';
-export { parseClientIp } from './client-ip.ts';
+export { parseClientIp } from '../../activity/client-ip.ts';
 
 /**
  * Audit-log records are routed by their own `Workload`, not by the content type they came in

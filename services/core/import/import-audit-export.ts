@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { ImportAndDetectProgress } from '../../collector/import/import-and-detect.ts';
+import type { ImportAndDetectProgress } from '../../pipeline/import-and-detect.ts';
 import type { Ctx } from '../context.ts';
 import { runImport, type ImportRunDeps } from './run-import.ts';
 import { startImport } from './start-import.ts';

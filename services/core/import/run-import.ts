@@ -2,7 +2,7 @@ import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { importRun } from '../../../db/schema/index.ts';
 import type { IpIntelService } from '../../../enrichment/ip/index.ts';
-import { importAndDetect, type ImportAndDetectProgress } from '../../collector/import/import-and-detect.ts';
+import { importAndDetect, type ImportAndDetectProgress } from '../../pipeline/import-and-detect.ts';
 import type { ImportSummary } from '../../collector/import/import-summary.ts';
 import { UnrecognisedExportError } from '../../collector/import/read-audit-file.ts';
 import type { Logger } from '../../log.ts';

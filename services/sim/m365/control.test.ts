@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { M365Simulator } from './index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, CONTOSO_ID, T0, getJson, requestToken, secretToken, startTestSim } from './test-support.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, CONTOSO_ID, T0, getJson, requestToken, secretToken, startTestSim } from '../../../test/helpers/m365-sim.ts';
 
 let sim: M365Simulator;
 const control = async (path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<{ status: number; body: unknown }> => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { M365Simulator } from './index.ts';
 import { startM365Simulator } from './index.ts';
 import { BEC, CONTOSO, becScenario, collectorConsent } from './scenarios/index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, FABRIKAM_ID, collectorApp, fabrikamScenario, getJson, requestToken } from './test-support.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, FABRIKAM_ID, collectorApp, fabrikamScenario, getJson, requestToken } from '../../../test/helpers/m365-sim.ts';
 
 let sim: M365Simulator;
 let token: string;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { M365Simulator } from './index.ts';
 import type { FaultRule, TenantFaults } from './faults.ts';
 import type { AuditRecord } from './records.ts';
-import { CONTOSO_ID, T0, contosoScenario, fabrikamScenario, getJson, secretToken, startTestSim } from './test-support.ts';
+import { CONTOSO_ID, T0, contosoScenario, fabrikamScenario, getJson, secretToken, startTestSim } from '../../../test/helpers/m365-sim.ts';
 
 let sim: M365Simulator;
 let graphToken: string;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphClientOptions, msalAuthorityOptions } from './client-options.ts';
 import { startM365Simulator, type M365Simulator } from './index.ts';
 import { CONTOSO, becScenario, collectorConsent } from './scenarios/index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp } from './test-support.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp } from '../../../test/helpers/m365-sim.ts';
 import { simulatorTls } from './tls.ts';
 
 let sim: M365Simulator;

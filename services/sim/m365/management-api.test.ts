@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { M365Simulator } from './index.ts';
 import type { AuditRecord } from './records.ts';
-import { CONTOSO_ID, FABRIKAM_ID, T0, contosoScenario, getJson, secretToken, startTestSim } from './test-support.ts';
+import { CONTOSO_ID, FABRIKAM_ID, T0, contosoScenario, getJson, secretToken, startTestSim } from '../../../test/helpers/m365-sim.ts';
 
 let sim: M365Simulator;
 let token: string;

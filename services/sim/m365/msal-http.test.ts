@@ -7,7 +7,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { msalAuthorityOptions } from './client-options.ts';
 import type { M365Simulator } from './index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, CONTOSO_ID, collectorCertificate, getJson, startTestSim } from './test-support.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, CONTOSO_ID, collectorCertificate, getJson, startTestSim } from '../../../test/helpers/m365-sim.ts';
 
 let sim: M365Simulator;
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { M365Simulator } from './index.ts';
 import type { AuditRecord } from './records.ts';
-import { COLLECTOR_APP_ID, getJson, secretToken, startTestSim, T0 } from './test-support.ts';
+import { COLLECTOR_APP_ID, getJson, secretToken, startTestSim, T0 } from '../../../test/helpers/m365-sim.ts';
 import { collectorConsent } from './scenarios/index.ts';
 
 let sim: M365Simulator;

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startM365Simulator, type M365Simulator } from './index.ts';
 import { CONTOSO, becScenario, collectorConsent } from './scenarios/index.ts';
-import { COLLECTOR_APP_ID, collectorApp, collectorCertificate } from './test-support.ts';
+import { COLLECTOR_APP_ID, collectorApp, collectorCertificate } from '../../../test/helpers/m365-sim.ts';
 import { createSelfSignedCertificate } from './x509.ts';
 
 let sim: M365Simulator;
@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 function runProbe(input: Record<string, unknown>): Promise<{ signInIds: string[]; users: number; managementStatus: number }> {
-  const script = fileURLToPath(new URL('./real-client-probe.ts', import.meta.url));
+  const script = fileURLToPath(new URL('../../../test/helpers/real-client-probe.ts', import.meta.url));
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,

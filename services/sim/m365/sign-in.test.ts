@@ -24,7 +24,7 @@ import {
   requestToken,
   startTestSim,
   submitForm,
-} from './test-support.ts';
+} from '../../../test/helpers/m365-sim.ts';
 import { simulatorTls } from './tls.ts';
 
 let sim: M365Simulator;

@@ -14,7 +14,7 @@ import {
   contosoScenario,
   requestToken,
   startTestSim,
-} from './test-support.ts';
+} from '../../../test/helpers/m365-sim.ts';
 import { createSelfSignedCertificate } from './x509.ts';
 
 let sim: M365Simulator;

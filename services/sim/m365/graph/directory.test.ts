@@ -3,7 +3,7 @@ import type { M365Simulator } from '../index.ts';
 import { startM365Simulator } from '../index.ts';
 import { BEC, CONTOSO, becScenario } from '../scenarios/index.ts';
 import { encodeSharingUrl } from '../directory.ts';
-import { COLLECTOR_APP_ID, collectorApp, getJson, requestToken, COLLECTOR_SECRET, fabrikamScenario, FABRIKAM_ID } from '../test-support.ts';
+import { COLLECTOR_APP_ID, collectorApp, getJson, requestToken, COLLECTOR_SECRET, fabrikamScenario, FABRIKAM_ID } from '../../../../test/helpers/m365-sim.ts';
 
 let sim: M365Simulator;
 let token: string;

@@ -3,7 +3,7 @@ import { mintAccessToken } from '../access-token.ts';
 import type { M365Simulator } from '../index.ts';
 import type { SignIn } from '../records.ts';
 import { BEC, CONTOSO, becScenario, collectorConsent } from '../scenarios/index.ts';
-import { COLLECTOR_APP_ID, collectorApp, fabrikamScenario, FABRIKAM_ID, getJson, secretToken } from '../test-support.ts';
+import { COLLECTOR_APP_ID, collectorApp, fabrikamScenario, FABRIKAM_ID, getJson, secretToken } from '../../../../test/helpers/m365-sim.ts';
 import { startM365Simulator } from '../index.ts';
 
 let sim: M365Simulator;

@@ -4,7 +4,7 @@ import { startM365Simulator } from '../index.ts';
 import { BEC, CONTOSO, becScenario, collectorConsent } from '../scenarios/index.ts';
 import { encodeSharingUrl } from '../directory.ts';
 import { WELL_KNOWN_METHOD_IDS } from '../authentication-methods.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp, getJson, requestToken } from '../test-support.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp, getJson, requestToken } from '../../../../test/helpers/m365-sim.ts';
 
 /** The app remediation runs as: the collector's read permissions plus the write permissions its actions need. */
 const REMEDIATION_ROLES = [

@@ -18,7 +18,7 @@ export type VerifyReport = {
   status: 'active' | 'error';
 };
 
-export type VerifyDeps = { db: Db; config: Pick<Config, 'microsoft' | 'collect'>; tokens: TokenProvider; secrets: SecretBox };
+export type OnboardingCheckDeps = { db: Db; config: Pick<Config, 'microsoft' | 'collect'>; tokens: TokenProvider; secrets: SecretBox };
 
 /** Webhook-AuthID for a tenant: `<tenant id>.<mac>`, so a notification proves which tenant it is for. */
 export function webhookAuthId(secrets: SecretBox, tenantId: string): string {
@@ -29,8 +29,9 @@ export function webhookAuthId(secrets: SecretBox, tenantId: string): string {
  * Onboarding check: signs in to the tenant, reads which application permissions were granted,
  * says in plain words what is missing and what stops working without it, and starts the audit
  * subscriptions (with the notification webhook when one is configured). Safe to run again.
+ * The service verb `verifyTenant` (core/tenant) scopes it to an MSP and audits it.
  */
-export async function verifyTenant(deps: VerifyDeps, tenantId: string): Promise<VerifyReport> {
+export async function runOnboardingCheck(deps: OnboardingCheckDeps, tenantId: string): Promise<VerifyReport> {
   const [row] = await deps.db.select().from(tenant).where(eq(tenant.id, tenantId)).limit(1);
   if (!row) throw new Error(`tenant ${tenantId} not found`);
   const report: VerifyReport = { signInErrors: [], granted: [], missing: [], subscriptions: [], status: 'active' };

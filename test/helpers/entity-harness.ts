@@ -8,9 +8,9 @@ import { ConfidentialClientApplication } from '@azure/msal-node';
 import { createSigningKeys } from '../../services/sim/m365/access-token.ts';
 import { startM365Simulator, type M365Simulator, type TenantScenario } from '../../services/sim/m365/index.ts';
 import { baselineScenario, becScenario, CONTOSO, FABRIKAM } from '../../services/sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp } from '../../services/sim/m365/test-support.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp } from './m365-sim.ts';
 import { simulatorTls } from '../../services/sim/m365/tls.ts';
-import { createEntityEnrichment, type EntityEnrichment, type EntityEnrichmentOptions, type GetToken, type TokenResource } from './index.ts';
+import { createEntityEnrichment, type EntityEnrichment, type EntityEnrichmentOptions, type GetToken, type TokenResource } from '../../enrichment/entities/index.ts';
 
 export { CONTOSO, FABRIKAM };
 

@@ -1,9 +1,9 @@
 /**
  * Prints how fast compiled filters run over in-memory events (the stream's hot path) and how
  * fast expressions parse and compile. Figures, not assertions:
- * `npx tsx services/language/bench-predicate.ts`.
+ * `npx tsx bench/filter-language.ts`.
  */
-import { compileToPredicate, parseFilter, type FilterableEvent } from './index.ts';
+import { compileToPredicate, parseFilter, type FilterableEvent } from '../services/language/index.ts';
 
 const EXPRESSIONS = {
   'trigger (two equalities)': "Event.EventType = 'LoginAttempt' AND Event.OperationResult = 'LockedOut'",

@@ -7,7 +7,7 @@
  */
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { Client, PageIterator, type PageCollection } from '@microsoft/microsoft-graph-client';
-import { graphClientOptions, msalAuthorityOptions } from './client-options.ts';
+import { graphClientOptions, msalAuthorityOptions } from '../../services/sim/m365/client-options.ts';
 
 interface ProbeInput {
   simUrl: string;

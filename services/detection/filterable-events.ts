@@ -1,7 +1,7 @@
 import { eq, getTableColumns, inArray } from 'drizzle-orm';
-import type { DbOrTx } from '../../../db/client.ts';
-import { eventEntity, securityEvent, tenant } from '../../../db/schema/index.ts';
-import { ENTITY_PREFIXES, type EntitySnapshot, type FilterableEvent, type FilterEntityKind } from '../../language/fields.ts';
+import type { DbOrTx } from '../../db/client.ts';
+import { eventEntity, securityEvent, tenant } from '../../db/schema/index.ts';
+import { ENTITY_PREFIXES, type EntitySnapshot, type FilterableEvent, type FilterEntityKind } from '../language/fields.ts';
 
 const LANGUAGE_KINDS: ReadonlySet<string> = new Set(Object.values(ENTITY_PREFIXES));
 

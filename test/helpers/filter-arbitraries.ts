@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { EVENT_STATUSES, SEVERITIES } from '../../db/schema/enums.ts';
-import { FIELDS, type EntitySnapshot, type FieldDefinition, type FilterEntityKind, type FilterableEvent } from './fields.ts';
+import { FIELDS, type EntitySnapshot, type FieldDefinition, type FilterEntityKind, type FilterableEvent } from '../../services/language/fields.ts';
 
 /** The fixed "now" both compilers get, so relative times mean the same instant. */
 export const NOW_MS = Date.UTC(2026, 10, 15, 12, 0, 0);

@@ -2,7 +2,7 @@
  * One racer of the data-dir-lock test: at the agreed moment it tries to take the lock, prints
  * `won` or `held`, and a winner holds the lock until its stdin closes.
  */
-import { acquireDataDirLock, DataDirLockedError } from './data-dir-lock.ts';
+import { acquireDataDirLock, DataDirLockedError } from '../../db/data-dir-lock.ts';
 
 const [dir, at] = process.argv.slice(2) as [string, string];
 while (Date.now() < Number(at)) {

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../../db/client.ts';
-import { securityEvent, whitelistRule } from '../../../db/schema/index.ts';
-import { compileToPredicate, parseFilter, type FilterableEvent } from '../../language/index.ts';
+import type { DbOrTx } from '../../db/client.ts';
+import { securityEvent, whitelistRule } from '../../db/schema/index.ts';
+import { compileToPredicate, parseFilter, type FilterableEvent } from '../language/index.ts';
 import { loadFilterableEvents } from './filterable-events.ts';
 
 type Predicate = (event: FilterableEvent) => boolean;

@@ -1,10 +1,10 @@
-import type { Db } from '../../../db/client.ts';
-import type { IpIntelService } from '../../../enrichment/ip/index.ts';
-import { detectActivity } from '../../detection/engine.ts';
-import type { Logger } from '../../log.ts';
-import type { IngestTarget } from '../ingest.ts';
-import { importAuditFile, type ImportProgress } from './import-audit-file.ts';
-import type { ImportDetection, ImportSummary } from './import-summary.ts';
+import type { Db } from '../../db/client.ts';
+import type { IpIntelService } from '../../enrichment/ip/index.ts';
+import { detectActivity } from '../detection/engine.ts';
+import type { Logger } from '../log.ts';
+import type { IngestTarget } from '../collector/ingest.ts';
+import { importAuditFile, type ImportProgress } from '../collector/import/import-audit-file.ts';
+import type { ImportDetection, ImportSummary } from '../collector/import/import-summary.ts';
 
 export type ImportAndDetectProgress = ImportProgress & { detected: number; events: number };
 

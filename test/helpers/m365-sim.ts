@@ -2,12 +2,12 @@
  * Shared setup for the simulator's own tests: a registered collector app (secret and
  * certificate), two small tenants with different consents, and helpers to get tokens.
  */
-import { createSigningKeys, type SigningKeys } from './access-token.ts';
-import { startM365Simulator, type M365Simulator, type M365SimulatorOptions } from './index.ts';
-import { collectorConsent } from './scenarios/index.ts';
-import type { GraphUser } from './records.ts';
-import type { AppRegistration, TenantScenario } from './state.ts';
-import { createSelfSignedCertificate, type SelfSignedCertificate } from './x509.ts';
+import { createSigningKeys, type SigningKeys } from '../../services/sim/m365/access-token.ts';
+import { startM365Simulator, type M365Simulator, type M365SimulatorOptions } from '../../services/sim/m365/index.ts';
+import { collectorConsent } from '../../services/sim/m365/scenarios/index.ts';
+import type { GraphUser } from '../../services/sim/m365/records.ts';
+import type { AppRegistration, TenantScenario } from '../../services/sim/m365/state.ts';
+import { createSelfSignedCertificate, type SelfSignedCertificate } from '../../services/sim/m365/x509.ts';
 
 export const COLLECTOR_APP_ID = '5b0c0c38-7d2f-4c35-9a2e-6f1f6a0c1a11';
 export const COLLECTOR_SECRET = 'Sim~Secret.8Q~contoso-collector-value';

@@ -1,11 +1,11 @@
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { eventEntity, msp, securityEvent, tenant, whitelistRule } from '../../../db/schema/index.ts';
-import { createTestDatabase } from '../../../test/helpers/database.ts';
-import { compileToPredicate, parseFilter } from '../../language/index.ts';
-import { ignoreByWhitelistRules } from './apply-whitelist.ts';
+import { eventEntity, msp, securityEvent, tenant, whitelistRule } from '../../db/schema/index.ts';
+import { createTestDatabase } from '../../test/helpers/database.ts';
+import { compileToPredicate, parseFilter } from '../language/index.ts';
+import { ignoreByWhitelistRules } from './whitelist.ts';
 import { loadFilterableEvents } from './filterable-events.ts';
-import { ruleMatchSql } from './rule-match.ts';
+import { ruleMatchSql } from '../core/whitelist/rule-match.ts';
 
 /** Auto-ignore (JS) and the dry run (SQL) must agree on every event, entities and snapshots included. */
 let handle: Awaited<ReturnType<typeof createTestDatabase>>;
