@@ -9,8 +9,9 @@
  * that signs in to Entra still has a service principal and is enriched here.
  */
 import { describeFailure, type GraphApi } from './graph-client.ts';
-import { highestRisk, ratePermission, type RiskLevel } from './permissions.ts';
-import { recorded, unavailable, type EnrichmentResult, type MissingPart, type Snapshot } from './types.ts';
+import type { AppSnapshot, ApplicationPermission, DelegatedPermission } from './app-snapshot.ts';
+import { highestRisk, ratePermission } from './permissions.ts';
+import { recorded, unavailable, type EnrichmentResult, type MissingPart } from './types.ts';
 
 export const APP_SCHEMA_VERSION = 1;
 
@@ -37,52 +38,7 @@ interface ServicePrincipalBody {
   oauth2PermissionScopes?: { id: string; value?: string | null; adminConsentDescription?: string | null }[];
 }
 
-export interface AppPermission {
-  name: string;
-  /** The API the permission is for, e.g. Microsoft Graph. */
-  resource: string;
-  description: string;
-  risk: RiskLevel;
-  [key: string]: string | number | null;
-}
-
-/**
- * Keys the filter language reads (`App.*`): displayName, appId, publisher, verifiedPublisher,
- * isMicrosoft, permissions, consentType.
- */
-export interface AppSnapshot extends Snapshot {
-  servicePrincipalId: string;
-  appId: string;
-  displayName: string | null;
-  description: string | null;
-  /** `enterprise-app`, `microsoft-first-party` or `managed-identity`. */
-  type: 'enterprise-app' | 'microsoft-first-party' | 'managed-identity';
-  status: 'enabled' | 'disabled';
-  publisher: string | null;
-  verifiedPublisher: boolean;
-  verifiedPublisherName: string | null;
-  /** `verified`, `unverified`, or `microsoft` for first-party apps. */
-  verification: 'verified' | 'unverified' | 'microsoft';
-  isMicrosoft: boolean;
-  /** Where the app is registered: this tenant, another organisation, or Microsoft. */
-  registeredIn: 'this-tenant' | 'other-organization' | 'microsoft' | 'unknown';
-  appOwnerOrganizationId: string | null;
-  signInAudience: string | null;
-  homepage: string | null;
-  replyUrls: string[];
-  tags: string[];
-  /** Graph v1.0 does not document createdDateTime on service principals; null unless Graph sends it. */
-  createdDateTime: string | null;
-  /** Earliest application permission grant, when any (appRoleAssignment.createdDateTime). */
-  firstGrantedDateTime: string | null;
-  roles: string[] | null;
-  permissions: string[];
-  consentType: 'AllPrincipals' | 'Principal' | null;
-  delegatedPermissions: AppPermission[];
-  applicationPermissions: AppPermission[];
-  highestRisk: RiskLevel | null;
-  missing: MissingPart[];
-}
+export type { AppSnapshot, ApplicationPermission, DelegatedPermission } from './app-snapshot.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -121,7 +77,7 @@ export async function enrichApp(graph: GraphApi, key: string, tenant: string): P
     return pending;
   };
 
-  const delegated = new Map<string, AppPermission & { consentType: string; users: number }>();
+  const delegated = new Map<string, DelegatedPermission>();
   let anyAdminConsent = false;
   let anyUserConsent = false;
   if (grants.ok) {
@@ -145,7 +101,7 @@ export async function enrichApp(graph: GraphApi, key: string, tenant: string): P
     }
   } else note('delegatedPermissions', 'Application.Read.All', grants.failure);
 
-  const application: (AppPermission & { grantedDateTime: string | null })[] = [];
+  const application: ApplicationPermission[] = [];
   if (assignments.ok) {
     for (const a of assignments.body.value) {
       const res = await resource(a.resourceId);
