@@ -38,6 +38,7 @@ export type { MailFlowRuleSnapshot } from './mail-flow-rule-snapshot.ts';
 export type { LinkSnapshot } from './link-snapshot.ts';
 export type { IpSnapshot } from './ip-snapshot.ts';
 export { SNAPSHOT_SCHEMAS, type SnapshotOf } from './snapshots.ts';
+export { nullableNamed } from './snapshot-parts.ts';
 
 export interface EntityEnrichmentOptions {
   /** `https://graph.microsoft.com` (or the simulator). */

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { specialRanges } from '../ip/classify.ts';
 import { intelParts, proxyTypes, usageTypes, type IpAnonymizer, type IpLocation, type IpNetwork, type IpUsage, type ProviderOutcome } from '../ip/types.ts';
-import type { SameType } from './snapshot-parts.ts';
+import { nullableNamed, type SameType } from './snapshot-parts.ts';
 
 export const ipLocationSchema = z
   .object({
@@ -81,10 +81,10 @@ export const ipSnapshotSchema = z
     version: z.union([z.literal(4), z.literal(6)]),
     range: z.enum(['public', ...specialRanges]).meta({ description: '`public`, or the special range (`private`, `cgnat`, `loopback`…)' }),
     label: z.string().nullable().meta({ description: 'For special ranges, e.g. `private (RFC 1918)`' }),
-    location: ipLocationSchema.nullable(),
-    network: ipNetworkSchema.nullable(),
-    usage: ipUsageSchema.nullable(),
-    anonymizer: ipAnonymizerSchema.nullable(),
+    location: nullableNamed(ipLocationSchema),
+    network: nullableNamed(ipNetworkSchema),
+    usage: nullableNamed(ipUsageSchema),
+    anonymizer: nullableNamed(ipAnonymizerSchema),
     sources: z.partialRecord(z.enum(intelParts), z.array(z.string())).meta({ description: 'Which providers contributed to each part, in precedence order' }),
     providers: z.array(ipProviderOutcomeSchema),
   })

@@ -41,6 +41,12 @@ export const ruleDescriptionSchema = z
   })
   .meta({ id: 'RuleDescription', description: 'A rule in plain words, its values kept apart from our words' });
 
+/**
+ * A named schema or null. The OpenAPI generator drops the null from `.nullable()` on a named
+ * schema and leaves a bare `$ref`; a union keeps it (`anyOf: [$ref, null]`).
+ */
+export const nullableNamed = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
+
 /** `enabled` or `disabled`, as most entities report their state. */
 export const enabledStatusSchema = z.enum(['enabled', 'disabled']);
 
