@@ -11,27 +11,15 @@
  * - Not an address at all: `unavailable: no-data`.
  */
 import type { IpIntelResult } from './ip/index.ts';
-import { recorded, unavailable, type EnrichmentResult, type JsonObject, type Snapshot } from './entities/index.ts';
+import { recorded, unavailable, type EnrichmentResult } from './entities/index.ts';
+import type { IpSnapshot } from './entities/ip-snapshot.ts';
 
 export const IP_SCHEMA_VERSION = 1;
 
 /** Paths of an IP snapshot never marked as changed: who answered is not a change of the address. */
 export const IP_VOLATILE_PATHS = ['schemaVersion', 'sources', 'providers'];
 
-export interface IpSnapshot extends Snapshot {
-  ip: string;
-  version: number;
-  /** `public`, or the special range (`private`, `cgnat`, `loopback`…). */
-  range: string;
-  /** For special ranges, e.g. `private (RFC 1918)`. */
-  label: string | null;
-  location: JsonObject | null;
-  network: JsonObject | null;
-  usage: JsonObject | null;
-  anonymizer: JsonObject | null;
-  sources: JsonObject;
-  providers: JsonObject[];
-}
+export type { IpSnapshot } from './entities/ip-snapshot.ts';
 
 const json = <T>(value: T): T => JSON.parse(JSON.stringify(value ?? null)) as T;
 
@@ -52,12 +40,12 @@ export function ipEntityResult(result: IpIntelResult): EnrichmentResult {
   }
   const snapshot: IpSnapshot = {
     ...base,
-    location: json(result.intel.location as JsonObject | undefined) ?? null,
-    network: json(result.intel.network as JsonObject | undefined) ?? null,
-    usage: json(result.intel.usage as JsonObject | undefined) ?? null,
-    anonymizer: json(result.intel.anonymizer as JsonObject | undefined) ?? null,
-    sources: json(result.sources as JsonObject),
-    providers: json(result.providers as unknown as JsonObject[]),
+    location: json(result.intel.location) ?? null,
+    network: json(result.intel.network) ?? null,
+    usage: json(result.intel.usage) ?? null,
+    anonymizer: json(result.intel.anonymizer) ?? null,
+    sources: json(result.sources),
+    providers: json(result.providers),
   };
   return recorded(snapshot);
 }

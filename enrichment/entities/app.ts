@@ -11,8 +11,9 @@
 import type { MicrosoftFailure } from '../../services/microsoft/answer.ts';
 import type { GraphClient } from '../../services/microsoft/graph-client.ts';
 import { describeFailure } from './failure.ts';
-import { highestRisk, ratePermission, type RiskLevel } from '../../services/microsoft/permissions.ts';
-import { recorded, unavailable, type EnrichmentResult, type MissingPart, type Snapshot } from './types.ts';
+import type { AppSnapshot, ApplicationPermission, DelegatedPermission } from './app-snapshot.ts';
+import { highestRisk, ratePermission } from '../../services/microsoft/permissions.ts';
+import { recorded, unavailable, type EnrichmentResult, type MissingPart } from './types.ts';
 
 export const APP_SCHEMA_VERSION = 1;
 
@@ -39,52 +40,7 @@ interface ServicePrincipalBody {
   oauth2PermissionScopes?: { id: string; value?: string | null; adminConsentDescription?: string | null }[];
 }
 
-export interface AppPermission {
-  name: string;
-  /** The API the permission is for, e.g. Microsoft Graph. */
-  resource: string;
-  description: string;
-  risk: RiskLevel;
-  [key: string]: string | number | null;
-}
-
-/**
- * Keys the filter language reads (`App.*`): displayName, appId, publisher, verifiedPublisher,
- * isMicrosoft, permissions, consentType.
- */
-export interface AppSnapshot extends Snapshot {
-  servicePrincipalId: string;
-  appId: string;
-  displayName: string | null;
-  description: string | null;
-  /** `enterprise-app`, `microsoft-first-party` or `managed-identity`. */
-  type: 'enterprise-app' | 'microsoft-first-party' | 'managed-identity';
-  status: 'enabled' | 'disabled';
-  publisher: string | null;
-  verifiedPublisher: boolean;
-  verifiedPublisherName: string | null;
-  /** `verified`, `unverified`, or `microsoft` for first-party apps. */
-  verification: 'verified' | 'unverified' | 'microsoft';
-  isMicrosoft: boolean;
-  /** Where the app is registered: this tenant, another organisation, or Microsoft. */
-  registeredIn: 'this-tenant' | 'other-organization' | 'microsoft' | 'unknown';
-  appOwnerOrganizationId: string | null;
-  signInAudience: string | null;
-  homepage: string | null;
-  replyUrls: string[];
-  tags: string[];
-  /** Graph v1.0 does not document createdDateTime on service principals; null unless Graph sends it. */
-  createdDateTime: string | null;
-  /** Earliest application permission grant, when any (appRoleAssignment.createdDateTime). */
-  firstGrantedDateTime: string | null;
-  roles: string[] | null;
-  permissions: string[];
-  consentType: 'AllPrincipals' | 'Principal' | null;
-  delegatedPermissions: AppPermission[];
-  applicationPermissions: AppPermission[];
-  highestRisk: RiskLevel | null;
-  missing: MissingPart[];
-}
+export type { AppSnapshot, ApplicationPermission, DelegatedPermission } from './app-snapshot.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -93,8 +49,6 @@ type AppRoleAssignmentsBody = { value: { appRoleId: string; resourceId: string; 
 type RoleAssignmentsBody = { value: { roleDefinition?: { displayName?: string } | null; roleDefinitionId: string }[] };
 /** A resource's service principal (usually Microsoft Graph's), read once, or null when unreadable. */
 type ResourceReader = (id: string) => Promise<ServicePrincipalBody | null>;
-type DelegatedPermission = AppPermission & { consentType: string; users: number };
-type ApplicationPermission = AppPermission & { grantedDateTime: string | null };
 
 /**
  * The service principal decides the answer (recorded, deleted, refused); what it was granted

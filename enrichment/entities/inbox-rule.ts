@@ -9,8 +9,9 @@
  */
 import type { GraphClient } from '../../services/microsoft/graph-client.ts';
 import { describeFailure } from './failure.ts';
-import { clause, describeRule, type Clause, type RuleDescription } from './plain-words.ts';
-import { recorded, unavailable, type EnrichContext, type EnrichmentResult, type JsonObject, type MissingPart, type Snapshot } from './types.ts';
+import type { InboxRuleSnapshot } from './inbox-rule-snapshot.ts';
+import { clause, describeRule, type Clause } from './plain-words.ts';
+import { recorded, unavailable, type EnrichContext, type EnrichmentResult, type JsonObject, type MissingPart } from './types.ts';
 
 export const INBOX_RULE_SCHEMA_VERSION = 1;
 
@@ -41,25 +42,7 @@ interface MessageRuleBody {
   actions?: Record<string, unknown> | null;
 }
 
-export interface InboxRuleSnapshot extends Snapshot {
-  mailbox: string;
-  ruleId: string;
-  name: string;
-  status: 'enabled' | 'disabled';
-  sequence: number | null;
-  hasError: boolean;
-  isReadOnly: boolean;
-  description: RuleDescription;
-  /** Every address mail is sent on to (forward, forward as attachment, redirect). */
-  forwardsTo: string[];
-  deletesMessages: boolean;
-  /** The detection's reason, as given. */
-  flaggedReason: string | null;
-  conditions: JsonObject;
-  exceptions: JsonObject;
-  actions: JsonObject;
-  missing: MissingPart[];
-}
+export type { InboxRuleSnapshot } from './inbox-rule-snapshot.ts';
 
 export async function enrichInboxRule(graph: GraphClient, key: string, context: EnrichContext = {}): Promise<EnrichmentResult> {
   const parsed = parseInboxRuleKey(key);

@@ -31,11 +31,14 @@ export { inboxRuleKey, parseInboxRuleKey } from './inbox-rule.ts';
 export { linkUrlFromAudit, encodeSharingUrl } from './link.ts';
 export { GRAPH_PERMISSIONS, ratePermission, type RiskLevel } from '../../services/microsoft/permissions.ts';
 export { PRODUCT_NAMES, productName } from './skus.ts';
-export type { UserSnapshot } from './user.ts';
-export type { AppSnapshot } from './app.ts';
-export type { InboxRuleSnapshot } from './inbox-rule.ts';
-export type { MailFlowRuleSnapshot } from './mail-flow-rule.ts';
-export type { LinkSnapshot } from './link.ts';
+export type { UserSnapshot } from './user-snapshot.ts';
+export type { AppSnapshot } from './app-snapshot.ts';
+export type { InboxRuleSnapshot } from './inbox-rule-snapshot.ts';
+export type { MailFlowRuleSnapshot } from './mail-flow-rule-snapshot.ts';
+export type { LinkSnapshot } from './link-snapshot.ts';
+export type { IpSnapshot } from './ip-snapshot.ts';
+export { SNAPSHOT_SCHEMAS, type SnapshotOf } from './snapshots.ts';
+export { nullableNamed } from './snapshot-parts.ts';
 
 export interface EntityEnrichmentOptions {
   /** `https://graph.microsoft.com` (or the simulator). */

@@ -9,7 +9,8 @@
  */
 import type { GraphClient } from '../../services/microsoft/graph-client.ts';
 import { describeFailure } from './failure.ts';
-import { recorded, unavailable, type EnrichContext, type EnrichmentResult, type Snapshot } from './types.ts';
+import type { AnonymousLink, LinkSnapshot } from './link-snapshot.ts';
+import { recorded, unavailable, type EnrichContext, type EnrichmentResult } from './types.ts';
 
 export const LINK_SCHEMA_VERSION = 1;
 
@@ -32,37 +33,7 @@ interface PermissionBody {
   link?: { type?: string; scope?: string; preventsDownload?: boolean } | null;
 }
 
-export interface AnonymousLink {
-  permissionId: string;
-  /** `view` or `edit` (an `embed` link only views). */
-  access: 'view' | 'edit';
-  linkType: string;
-  expirationDateTime: string | null;
-  hasPassword: boolean;
-  preventsDownload: boolean;
-  [key: string]: string | boolean | null;
-}
-
-export interface LinkSnapshot extends Snapshot {
-  driveId: string;
-  itemId: string;
-  name: string | null;
-  itemType: 'file' | 'folder';
-  /** `active` while an anonymous link exists, `removed` when none is left. */
-  status: 'active' | 'removed';
-  /** The strongest access an anonymous link gives: `edit` beats `view`; null when removed. */
-  access: 'view' | 'edit' | null;
-  /** The earliest expiry among active anonymous links; null when one never expires (or none is left). */
-  expiration: string | null;
-  anonymousLinks: AnonymousLink[];
-  /** Sharing links for the organisation or named people (not anonymous), counted. */
-  otherLinks: number;
-  site: string | null;
-  /** Path of the item in its site, as the audit record gives it (`Shared Documents/Finance/…`). */
-  path: string | null;
-  webUrl: string | null;
-  createdBy: string | null;
-}
+export type { AnonymousLink, LinkSnapshot } from './link-snapshot.ts';
 
 export async function enrichLink(graph: GraphClient, key: string, context: EnrichContext = {}): Promise<EnrichmentResult> {
   const target = locate(key, context);

@@ -6,8 +6,9 @@
  */
 import type { ExchangeClient } from '../../services/microsoft/exchange-client.ts';
 import { describeFailure } from './failure.ts';
-import { clause, describeRule, type Clause, type RuleDescription } from './plain-words.ts';
-import { recorded, unavailable, type EnrichContext, type EnrichmentResult, type JsonObject, type JsonValue, type Snapshot } from './types.ts';
+import type { MailFlowRuleSnapshot } from './mail-flow-rule-snapshot.ts';
+import { clause, describeRule, type Clause } from './plain-words.ts';
+import { recorded, unavailable, type EnrichContext, type EnrichmentResult, type JsonObject, type JsonValue } from './types.ts';
 
 export const MAIL_FLOW_RULE_SCHEMA_VERSION = 1;
 
@@ -24,28 +25,7 @@ interface TransportRuleBody {
   [parameter: string]: unknown;
 }
 
-export interface MailFlowRuleSnapshot extends Snapshot {
-  identity: string;
-  guid: string | null;
-  name: string;
-  status: 'enabled' | 'disabled';
-  /** `Enforce`, `Audit` (test without notifications) or `AuditAndNotify` (test with policy tips). */
-  mode: string | null;
-  /** 0 runs first. */
-  priority: number | null;
-  comments: string | null;
-  description: RuleDescription;
-  /** Exchange's own description of the rule, as it gives it. */
-  exchangeDescription: string | null;
-  /** Addresses that receive a copy or the message instead (Bcc, Cc, added recipients, redirect). */
-  copiesTo: string[];
-  deletesMessages: boolean;
-  bypassesSpamFiltering: boolean;
-  whenChanged: string | null;
-  flaggedReason: string | null;
-  /** The rule's parameters in use (empty and default values left out). */
-  parameters: JsonObject;
-}
+export type { MailFlowRuleSnapshot } from './mail-flow-rule-snapshot.ts';
 
 /** Get-TransportRule fields that are not conditions or actions. */
 const META = new Set(['Identity', 'Name', 'Guid', 'State', 'Mode', 'Priority', 'Comments', 'Description', 'WhenChanged', 'DistinguishedName', 'ImmutableId', 'RuleVersion', 'ManuallyModified', 'ObjectState', 'IsValid', 'OrganizationId', 'Conditions', 'Exceptions', 'Actions', 'RuleErrorAction', 'SenderAddressLocation', 'CreatedBy', 'LastModifiedBy', 'RouteMessageOutboundRequireTls', 'StopRuleProcessing', 'ExchangeObjectId', 'Id', 'ExchangeVersion', 'WhenChangedUTC', 'WhenCreated', 'WhenCreatedUTC']);

@@ -6,22 +6,13 @@
  * plain text with every value quoted and its control and bidirectional characters escaped,
  * so a newline in a rule name cannot forge another line of the description.
  */
-import type { JsonObject } from './types.ts';
+import type { z } from 'zod';
+import type { clauseSchema, ruleDescriptionSchema, segmentSchema } from './snapshot-parts.ts';
 
-export type Segment = { text: string } | { value: string };
-
-export interface Clause extends JsonObject {
-  kind: 'condition' | 'exception' | 'action';
-  segments: Segment[];
-}
-
-export interface RuleDescription extends JsonObject {
-  conditions: Clause[];
-  exceptions: Clause[];
-  actions: Clause[];
-  /** One line of plain text: "If …: …, …." */
-  sentence: string;
-}
+export type Segment = z.infer<typeof segmentSchema>;
+export type Clause = z.infer<typeof clauseSchema>;
+/** The description's `sentence` is one line of plain text: "If …: …, …." */
+export type RuleDescription = z.infer<typeof ruleDescriptionSchema>;
 
 /** Builds a clause from template pieces: strings are our words, `{ value }` pieces are rule data. */
 export function clause(kind: Clause['kind'], ...parts: (string | { value: string } | { values: readonly string[]; joiner: 'or' | 'and' })[]): Clause {

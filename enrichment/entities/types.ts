@@ -5,6 +5,8 @@
  *
  * An enricher never throws: every failure, including a bug, becomes `unavailable`.
  */
+import type { z } from 'zod';
+import type { missingPartSchema } from './snapshot-parts.ts';
 
 export const ENTITY_KINDS = ['user', 'app', 'inbox_rule', 'mail_flow_rule', 'link'] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];
@@ -68,11 +70,7 @@ export type EnrichmentResult =
     };
 
 /** A part of a snapshot that could not be read while the rest could (e.g. MFA without AuditLog.Read.All). */
-export interface MissingPart extends JsonObject {
-  part: string;
-  reason: UnavailableReason;
-  message: string;
-}
+export type MissingPart = z.infer<typeof missingPartSchema>;
 
 /** Resources the enrichers ask tokens for. */
 export type TokenResource = 'graph' | 'exchange';

@@ -10,43 +10,12 @@ import type { MicrosoftAnswer, MicrosoftFailure } from '../../services/microsoft
 import type { GraphClient } from '../../services/microsoft/graph-client.ts';
 import { describeFailure } from './failure.ts';
 import { productName } from './skus.ts';
-import { recorded, unavailable, type EnrichContext, type EnrichmentResult, type MissingPart, type Snapshot } from './types.ts';
+import { recorded, unavailable, type EnrichContext, type EnrichmentResult, type MissingPart } from './types.ts';
+import type { UserSnapshot } from './user-snapshot.ts';
 
 export const USER_SCHEMA_VERSION = 1;
 
-/**
- * Keys the filter language reads (`User.*` in services/language/fields.ts) are
- * userPrincipalName, displayName, status, userType, department, jobTitle, country, isAdmin,
- * roles, mfaRegistered, riskLevel, isBreakGlass; the rest is for the event page.
- */
-export interface UserSnapshot extends Snapshot {
-  id: string;
-  userPrincipalName: string;
-  displayName: string | null;
-  mail: string | null;
-  /** `enabled` or `disabled` (a deleted user is `unavailable: entity-deleted`). */
-  status: 'enabled' | 'disabled';
-  userType: string | null;
-  department: string | null;
-  jobTitle: string | null;
-  /** Usage location (ISO country code). */
-  country: string | null;
-  createdDateTime: string | null;
-  lastPasswordChangeDateTime: string | null;
-  /** otherMails: addresses used for self-service password reset and notifications. */
-  alternateEmails: string[];
-  mobilePhone: string | null;
-  licenses: { skuId: string; skuPartNumber: string | null; productName: string | null }[];
-  roles: string[] | null;
-  isAdmin: boolean | null;
-  mfaRegistered: boolean | null;
-  mfa: { registered: boolean; capable: boolean; methods: string[]; defaultMethod: string | null; systemPreferredMethods: string[]; ssprRegistered: boolean; lastUpdatedDateTime: string | null } | null;
-  riskLevel: string | null;
-  riskState: string | null;
-  isBreakGlass: boolean;
-  lastSignIn: { interactive: string | null; nonInteractive: string | null; successful: string | null } | null;
-  missing: MissingPart[];
-}
+export type { UserSnapshot } from './user-snapshot.ts';
 
 /** Roles that read but cannot change anything: holding only these does not make an admin. */
 const READ_ONLY_ROLE_TEMPLATES = new Set([

@@ -1,4 +1,5 @@
 import { EVENT_STATUSES, SEVERITIES } from '../../db/schema/enums.ts';
+import type { SnapshotOf } from '../../enrichment/entities/snapshots.ts';
 
 /**
  * The field registry: every name the filter language knows, its type, what it means, and where
@@ -11,6 +12,17 @@ export type FieldType = 'string' | 'number' | 'boolean' | 'datetime' | 'string[]
 /** Entity kinds the language can look into (kinds of `event_entity`). */
 export const ENTITY_PREFIXES = { User: 'user', App: 'app', IP: 'ip' } as const;
 export type FilterEntityKind = (typeof ENTITY_PREFIXES)[keyof typeof ENTITY_PREFIXES];
+
+/**
+ * The dotted paths into a snapshot's objects (`location.countryCode`); lists are leaves. The
+ * registry names snapshot keys through it, so renaming a field an enricher records (its zod
+ * schema, enrichment/entities/*-snapshot.ts) fails compilation here.
+ */
+export type SnapshotPath<T> = T extends readonly unknown[]
+  ? never
+  : T extends object
+    ? { [K in keyof T & string]: K | (NonNullable<T[K]> extends readonly unknown[] ? never : NonNullable<T[K]> extends object ? `${K}.${SnapshotPath<NonNullable<T[K]>>}` : never) }[keyof T & string]
+    : never;
 
 /** One entity of an event as the JS predicate sees it: its key and the recorded snapshot (null until recorded). */
 export type EntitySnapshot = {
@@ -100,7 +112,7 @@ export type FieldDefinition = {
 
 const col = (column: EventColumn): FieldSource => ({ from: 'column', column });
 const ev = (key: string): FieldSource => ({ from: 'event-fields', key });
-const snap = (entity: FilterEntityKind, key: string): FieldSource => ({ from: 'entity-snapshot', entity, key });
+const snap = <K extends FilterEntityKind>(entity: K, key: SnapshotPath<SnapshotOf[K]>): FieldSource => ({ from: 'entity-snapshot', entity, key });
 
 /**
  * Every field, in the order the docs list them. Snapshot keys are what the enrichers record in

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { ENTITY_KINDS, SNAPSHOT_STATUSES } from '../../../db/schema/index.ts';
-import { UNAVAILABLE_REASONS } from '../../../enrichment/entities/index.ts';
+import { SNAPSHOT_STATUSES, type EntityKind } from '../../../db/schema/index.ts';
+import { nullableNamed, SNAPSHOT_SCHEMAS, UNAVAILABLE_REASONS } from '../../../enrichment/entities/index.ts';
 import { listEventEntities } from '../../core/event-entities/list-event-entities.ts';
 import { UnavailableError } from '../../errors.ts';
 import { allow, requireCtx } from '../auth/middleware.ts';
@@ -14,35 +14,53 @@ const ReasonSchema = z
   })
   .openapi('EntityUnavailableReason');
 
-const SnapshotSchema = z.record(z.string(), z.unknown()).nullable();
+const changeFields = {
+  changed: z.array(z.string()).optional().openapi({ description: 'Paths of the recorded snapshot that differ now, e.g. `status`' }),
+  changes: z.array(z.object({ path: z.string(), recorded: z.unknown(), live: z.unknown() })).optional(),
+};
+
+/** One kind's entity: its snapshots are that kind's recorded snapshot (enrichment/entities/snapshots.ts). */
+function eventEntitySchema<K extends EntityKind>(kind: K, name: string) {
+  const snapshot = nullableNamed(SNAPSHOT_SCHEMAS[kind]);
+  return z
+    .object({
+      id: z.string(),
+      kind: z.literal(kind),
+      key: z.string().openapi({ example: 'megan@contoso.com' }),
+      remediations: z.array(z.string()),
+      isPrimary: z.boolean(),
+      recorded: z.object({
+        status: z.enum(SNAPSHOT_STATUSES),
+        snapshot,
+        reason: nullableNamed(ReasonSchema),
+        recordedAt: z.string().nullable(),
+        attempts: z.number(),
+      }),
+      live: z
+        .object({
+          status: z.enum(['available', 'unavailable']),
+          snapshot,
+          reason: nullableNamed(ReasonSchema),
+          fetchedAt: z.string(),
+          cached: z.boolean(),
+        })
+        .optional(),
+      ...changeFields,
+    })
+    .openapi(name);
+}
 
 const EventEntitySchema = z
-  .object({
-    id: z.string(),
-    kind: z.enum(ENTITY_KINDS),
-    key: z.string().openapi({ example: 'megan@contoso.com' }),
-    remediations: z.array(z.string()),
-    isPrimary: z.boolean(),
-    recorded: z.object({
-      status: z.enum(SNAPSHOT_STATUSES),
-      snapshot: SnapshotSchema,
-      reason: ReasonSchema.nullable(),
-      recordedAt: z.string().nullable(),
-      attempts: z.number(),
-    }),
-    live: z
-      .object({
-        status: z.enum(['available', 'unavailable']),
-        snapshot: SnapshotSchema,
-        reason: ReasonSchema.nullable(),
-        fetchedAt: z.string(),
-        cached: z.boolean(),
-      })
-      .optional(),
-    changed: z.array(z.string()).optional().openapi({ description: 'Paths of the recorded snapshot that differ now, e.g. `status`' }),
-    changes: z.array(z.object({ path: z.string(), recorded: z.unknown(), live: z.unknown() })).optional(),
-  })
-  .openapi('EventEntity');
+  .discriminatedUnion('kind', [
+    eventEntitySchema('user', 'UserEventEntity'),
+    eventEntitySchema('mailbox', 'MailboxEventEntity'),
+    eventEntitySchema('app', 'AppEventEntity'),
+    eventEntitySchema('inbox_rule', 'InboxRuleEventEntity'),
+    eventEntitySchema('mail_flow_rule', 'MailFlowRuleEventEntity'),
+    eventEntitySchema('link', 'LinkEventEntity'),
+    eventEntitySchema('ip', 'IpEventEntity'),
+  ])
+  .openapi('EventEntity', { description: "An event's entity; `kind` says which snapshot it carries (a mailbox carries its owner's user snapshot)" });
 
 const LiveQuery = z.object({
   live: z

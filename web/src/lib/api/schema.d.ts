@@ -6253,10 +6253,15 @@ export interface components {
         IgnoreEvent: {
             reason?: string;
         };
-        EventEntity: {
+        /** @description An event's entity; `kind` says which snapshot it carries (a mailbox carries its owner's user snapshot) */
+        EventEntity: components["schemas"]["UserEventEntity"] | components["schemas"]["MailboxEventEntity"] | components["schemas"]["AppEventEntity"] | components["schemas"]["InboxRuleEventEntity"] | components["schemas"]["MailFlowRuleEventEntity"] | components["schemas"]["LinkEventEntity"] | components["schemas"]["IpEventEntity"];
+        UserEventEntity: {
             id: string;
-            /** @enum {string} */
-            kind: "user" | "app" | "inbox_rule" | "mail_flow_rule" | "link" | "ip" | "mailbox";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "user";
             /** @example megan@contoso.com */
             key: string;
             remediations: string[];
@@ -6264,20 +6269,16 @@ export interface components {
             recorded: {
                 /** @enum {string} */
                 status: "pending" | "recorded" | "unavailable";
-                snapshot: {
-                    [key: string]: unknown;
-                } | null;
-                reason: components["schemas"]["EntityUnavailableReason"];
+                snapshot: components["schemas"]["UserSnapshot"] | null;
+                reason: components["schemas"]["EntityUnavailableReason"] | null;
                 recordedAt: string | null;
                 attempts: number;
             };
             live?: {
                 /** @enum {string} */
                 status: "available" | "unavailable";
-                snapshot: {
-                    [key: string]: unknown;
-                } | null;
-                reason: components["schemas"]["EntityUnavailableReason"];
+                snapshot: components["schemas"]["UserSnapshot"] | null;
+                reason: components["schemas"]["EntityUnavailableReason"] | null;
                 fetchedAt: string;
                 cached: boolean;
             };
@@ -6289,6 +6290,63 @@ export interface components {
                 live?: unknown;
             }[];
         };
+        /** @description A user (or a mailbox owner) as recorded */
+        UserSnapshot: {
+            schemaVersion: number;
+            id: string;
+            userPrincipalName: string;
+            displayName: string | null;
+            mail: string | null;
+            /**
+             * @description A deleted user is `unavailable: entity-deleted`
+             * @enum {string}
+             */
+            status: "enabled" | "disabled";
+            userType: string | null;
+            department: string | null;
+            jobTitle: string | null;
+            /** @description Usage location (ISO country code) */
+            country: string | null;
+            createdDateTime: string | null;
+            lastPasswordChangeDateTime: string | null;
+            /** @description otherMails: addresses used for self-service password reset and notifications */
+            alternateEmails: string[];
+            mobilePhone: string | null;
+            licenses: {
+                skuId: string;
+                skuPartNumber: string | null;
+                productName: string | null;
+            }[];
+            roles: string[] | null;
+            isAdmin: boolean | null;
+            mfaRegistered: boolean | null;
+            mfa: {
+                registered: boolean;
+                capable: boolean;
+                methods: string[];
+                defaultMethod: string | null;
+                systemPreferredMethods: string[];
+                ssprRegistered: boolean;
+                lastUpdatedDateTime: string | null;
+            } | null;
+            riskLevel: string | null;
+            riskState: string | null;
+            isBreakGlass: boolean;
+            lastSignIn: {
+                interactive: string | null;
+                nonInteractive: string | null;
+                successful: string | null;
+            } | null;
+            missing: components["schemas"]["SnapshotMissingPart"][];
+        };
+        /** @description A part of a snapshot that could not be read while the rest could */
+        SnapshotMissingPart: {
+            /** @description The snapshot part that could not be read, e.g. `mfa` */
+            part: string;
+            /** @enum {string} */
+            reason: "entity-deleted" | "permission-missing" | "no-data" | "rate-limited" | "error";
+            message: string;
+        };
         EntityUnavailableReason: {
             /**
              * @description entity-deleted, permission-missing and no-data are final; rate-limited and error were transient
@@ -6297,7 +6355,478 @@ export interface components {
             code: "entity-deleted" | "permission-missing" | "no-data" | "rate-limited" | "error";
             /** @example The app lacks User.Read.All; grant it and give admin consent. */
             message: string;
-        } | null;
+        };
+        MailboxEventEntity: {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "mailbox";
+            /** @example megan@contoso.com */
+            key: string;
+            remediations: string[];
+            isPrimary: boolean;
+            recorded: {
+                /** @enum {string} */
+                status: "pending" | "recorded" | "unavailable";
+                snapshot: components["schemas"]["UserSnapshot"] | null;
+                reason: components["schemas"]["EntityUnavailableReason"] | null;
+                recordedAt: string | null;
+                attempts: number;
+            };
+            live?: {
+                /** @enum {string} */
+                status: "available" | "unavailable";
+                snapshot: components["schemas"]["UserSnapshot"] | null;
+                reason: components["schemas"]["EntityUnavailableReason"] | null;
+                fetchedAt: string;
+                cached: boolean;
+            };
+            /** @description Paths of the recorded snapshot that differ now, e.g. `status` */
+            changed?: string[];
+            changes?: {
+                path: string;
+                recorded?: unknown;
+                live?: unknown;
+            }[];
+        };
+        AppEventEntity: {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "app";
+            /** @example megan@contoso.com */
+            key: string;
+            remediations: string[];
+            isPrimary: boolean;
+            recorded: {
+                /** @enum {string} */
+                status: "pending" | "recorded" | "unavailable";
+                snapshot: components["schemas"]["AppSnapshot"] | null;
+                reason: components["schemas"]["EntityUnavailableReason"] | null;
+                recordedAt: string | null;
+                attempts: number;
+            };
+            live?: {
+                /** @enum {string} */
+                status: "available" | "unavailable";
+                snapshot: components["schemas"]["AppSnapshot"] | null;
+                reason: components["schemas"]["EntityUnavailableReason"] | null;
+                fetchedAt: string;
+                cached: boolean;
+            };
+            /** @description Paths of the recorded snapshot that differ now, e.g. `status` */
+            changed?: string[];
+            changes?: {
+                path: string;
+                recorded?: unknown;
+                live?: unknown;
+            }[];
+        };
+        /** @description An application as recorded */
+        AppSnapshot: {
+            schemaVersion: number;
+            servicePrincipalId: string;
+            appId: string;
+            displayName: string | null;
+            description: string | null;
+            /** @enum {string} */
+            type: "enterprise-app" | "microsoft-first-party" | "managed-identity";
+            /** @enum {string} */
+            status: "enabled" | "disabled";
+            publisher: string | null;
+            verifiedPublisher: boolean;
+            verifiedPublisherName: string | null;
+            /**
+             * @description `microsoft` for first-party apps
+             * @enum {string}
+             */
+            verification: "verified" | "unverified" | "microsoft";
+            isMicrosoft: boolean;
+            /**
+             * @description Where the app is registered
+             * @enum {string}
+             */
+            registeredIn: "this-tenant" | "other-organization" | "microsoft" | "unknown";
+            appOwnerOrganizationId: string | null;
+            signInAudience: string | null;
+            homepage: string | null;
+            replyUrls: string[];
+            tags: string[];
+            /** @description Graph v1.0 does not document it on service principals; null unless Graph sends it */
+            createdDateTime: string | null;
+            /** @description Earliest application permission grant, when any */
+            firstGrantedDateTime: string | null;
+            roles: string[] | null;
+            permissions: string[];
+            /** @enum {string|null} */
+            consentType: "AllPrincipals" | "Principal" | null;
+            delegatedPermissions: components["schemas"]["AppDelegatedPermission"][];
+            applicationPermissions: components["schemas"]["AppApplicationPermission"][];
+            /** @enum {string|null} */
+            highestRisk: "low" | "medium" | "high" | "critical" | null;
+            missing: components["schemas"]["SnapshotMissingPart"][];
+        };
+        AppDelegatedPermission: {
+            name: string;
+            /** @description The API the permission is for, e.g. Microsoft Graph */
+            resource: string;
+            description: string;
+            /** @enum {string} */
+            risk: "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            consentType: "AllPrincipals" | "Principal";
+            /** @description Users who consented for themselves */
+            users: number;
+        };
+        AppApplicationPermission: {
+            name: string;
+            /** @description The API the permission is for, e.g. Microsoft Graph */
+            resource: string;
+            description: string;
+            /** @enum {string} */
+            risk: "low" | "medium" | "high" | "critical";
+            grantedDateTime: string | null;
+        };
+        InboxRuleEventEntity: {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "inbox_rule";
+            /** @example megan@contoso.com */
+            key: string;
+            remediations: string[];
+            isPrimary: boolean;
+            recorded: {
+                /** @enum {string} */
+                status: "pending" | "recorded" | "unavailable";
+                snapshot: components["schemas"]["InboxRuleSnapshot"] | null;
+                reason: components["schemas"]["EntityUnavailableReason"] | null;
+                recordedAt: string | null;
+                attempts: number;
+            };
+            live?: {
+                /** @enum {string} */
+                status: "available" | "unavailable";
+                snapshot: components["schemas"]["InboxRuleSnapshot"] | null;
+                reason: components["schemas"]["EntityUnavailableReason"] | null;
+                fetchedAt: string;
+                cached: boolean;
+            };
+            /** @description Paths of the recorded snapshot that differ now, e.g. `status` */
+            changed?: string[];
+            changes?: {
+                path: string;
+                recorded?: unknown;
+                live?: unknown;
+            }[];
+        };
+        /** @description An inbox rule as recorded */
+        InboxRuleSnapshot: {
+            schemaVersion: number;
+            mailbox: string;
+            ruleId: string;
+            name: string;
+            /** @enum {string} */
+            status: "enabled" | "disabled";
+            sequence: number | null;
+            hasError: boolean;
+            isReadOnly: boolean;
+            description: components["schemas"]["RuleDescription"];
+            /** @description Every address mail is sent on to (forward, forward as attachment, redirect) */
+            forwardsTo: string[];
+            deletesMessages: boolean;
+            /** @description The detection's reason, as given */
+            flaggedReason: string | null;
+            conditions: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            exceptions: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            actions: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            missing: components["schemas"]["SnapshotMissingPart"][];
+        };
+        /** @description A rule in plain words, its values kept apart from our words */
+        RuleDescription: {
+            conditions: components["schemas"]["RuleClause"][];
+            exceptions: components["schemas"]["RuleClause"][];
+            actions: components["schemas"]["RuleClause"][];
+            /** @description One line of plain text: "If …: …, …." */
+            sentence: string;
+        };
+        RuleClause: {
+            /** @enum {string} */
+            kind: "condition" | "exception" | "action";
+            segments: ({
+                text: string;
+            } | {
+                value: string;
+            })[];
+        };
+        /** @description Any JSON value */
+        JsonValue: string | number | boolean | null | (components["schemas"]["JsonValue"] | null)[] | {
+            [key: string]: components["schemas"]["JsonValue"] | null;
+        };
+        MailFlowRuleEventEntity: {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "mail_flow_rule";
+            /** @example megan@contoso.com */
+            key: string;
+            remediations: string[];
+            isPrimary: boolean;
+            recorded: {
+                /** @enum {string} */
+                status: "pending" | "recorded" | "unavailable";
+                snapshot: components["schemas"]["MailFlowRuleSnapshot"] | null;
+                reason: components["schemas"]["EntityUnavailableReason"] | null;
+                recordedAt: string | null;
+                attempts: number;
+            };
+            live?: {
+                /** @enum {string} */
+                status: "available" | "unavailable";
+                snapshot: components["schemas"]["MailFlowRuleSnapshot"] | null;
+                reason: components["schemas"]["EntityUnavailableReason"] | null;
+                fetchedAt: string;
+                cached: boolean;
+            };
+            /** @description Paths of the recorded snapshot that differ now, e.g. `status` */
+            changed?: string[];
+            changes?: {
+                path: string;
+                recorded?: unknown;
+                live?: unknown;
+            }[];
+        };
+        /** @description A mail flow rule as recorded */
+        MailFlowRuleSnapshot: {
+            schemaVersion: number;
+            identity: string;
+            guid: string | null;
+            name: string;
+            /** @enum {string} */
+            status: "enabled" | "disabled";
+            /** @description `Enforce`, `Audit` (test without notifications) or `AuditAndNotify` (test with policy tips) */
+            mode: string | null;
+            /** @description 0 runs first */
+            priority: number | null;
+            comments: string | null;
+            description: components["schemas"]["RuleDescription"];
+            /** @description Exchange's own description of the rule, as it gives it */
+            exchangeDescription: string | null;
+            /** @description Addresses that receive a copy or the message instead (Bcc, Cc, added recipients, redirect) */
+            copiesTo: string[];
+            deletesMessages: boolean;
+            bypassesSpamFiltering: boolean;
+            whenChanged: string | null;
+            flaggedReason: string | null;
+            /** @description The rule's parameters in use (empty and default values left out) */
+            parameters: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+        };
+        LinkEventEntity: {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "link";
+            /** @example megan@contoso.com */
+            key: string;
+            remediations: string[];
+            isPrimary: boolean;
+            recorded: {
+                /** @enum {string} */
+                status: "pending" | "recorded" | "unavailable";
+                snapshot: components["schemas"]["LinkSnapshot"] | null;
+                reason: components["schemas"]["EntityUnavailableReason"] | null;
+                recordedAt: string | null;
+                attempts: number;
+            };
+            live?: {
+                /** @enum {string} */
+                status: "available" | "unavailable";
+                snapshot: components["schemas"]["LinkSnapshot"] | null;
+                reason: components["schemas"]["EntityUnavailableReason"] | null;
+                fetchedAt: string;
+                cached: boolean;
+            };
+            /** @description Paths of the recorded snapshot that differ now, e.g. `status` */
+            changed?: string[];
+            changes?: {
+                path: string;
+                recorded?: unknown;
+                live?: unknown;
+            }[];
+        };
+        /** @description An anonymously shared file or folder as recorded */
+        LinkSnapshot: {
+            schemaVersion: number;
+            driveId: string;
+            itemId: string;
+            name: string | null;
+            /** @enum {string} */
+            itemType: "file" | "folder";
+            /**
+             * @description `active` while an anonymous link exists, `removed` when none is left
+             * @enum {string}
+             */
+            status: "active" | "removed";
+            /**
+             * @description The strongest access an anonymous link gives; null when removed
+             * @enum {string|null}
+             */
+            access: "view" | "edit" | null;
+            /** @description The earliest expiry among active anonymous links; null when one never expires (or none is left) */
+            expiration: string | null;
+            anonymousLinks: components["schemas"]["AnonymousLink"][];
+            /** @description Sharing links for the organisation or named people (not anonymous), counted */
+            otherLinks: number;
+            site: string | null;
+            /** @description Path of the item in its site, as the audit record gives it */
+            path: string | null;
+            webUrl: string | null;
+            createdBy: string | null;
+        };
+        AnonymousLink: {
+            permissionId: string;
+            /**
+             * @description An `embed` link only views
+             * @enum {string}
+             */
+            access: "view" | "edit";
+            linkType: string;
+            expirationDateTime: string | null;
+            hasPassword: boolean;
+            preventsDownload: boolean;
+        };
+        IpEventEntity: {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "ip";
+            /** @example megan@contoso.com */
+            key: string;
+            remediations: string[];
+            isPrimary: boolean;
+            recorded: {
+                /** @enum {string} */
+                status: "pending" | "recorded" | "unavailable";
+                snapshot: components["schemas"]["IpSnapshot"] | null;
+                reason: components["schemas"]["EntityUnavailableReason"] | null;
+                recordedAt: string | null;
+                attempts: number;
+            };
+            live?: {
+                /** @enum {string} */
+                status: "available" | "unavailable";
+                snapshot: components["schemas"]["IpSnapshot"] | null;
+                reason: components["schemas"]["EntityUnavailableReason"] | null;
+                fetchedAt: string;
+                cached: boolean;
+            };
+            /** @description Paths of the recorded snapshot that differ now, e.g. `status` */
+            changed?: string[];
+            changes?: {
+                path: string;
+                recorded?: unknown;
+                live?: unknown;
+            }[];
+        };
+        /** @description An IP address as recorded */
+        IpSnapshot: {
+            schemaVersion: number;
+            ip: string;
+            version: 4 | 6;
+            /**
+             * @description `public`, or the special range (`private`, `cgnat`, `loopback`…)
+             * @enum {string}
+             */
+            range: "public" | "private" | "loopback" | "link-local" | "cgnat" | "documentation" | "multicast" | "unspecified" | "reserved";
+            /** @description For special ranges, e.g. `private (RFC 1918)` */
+            label: string | null;
+            location: components["schemas"]["IpLocation"] | null;
+            network: components["schemas"]["IpNetwork"] | null;
+            usage: components["schemas"]["IpUsage"] | null;
+            anonymizer: components["schemas"]["IpAnonymizer"] | null;
+            /** @description Which providers contributed to each part, in precedence order */
+            sources: {
+                location?: string[];
+                network?: string[];
+                usage?: string[];
+                anonymizer?: string[];
+            };
+            providers: components["schemas"]["IpProviderOutcome"][];
+        };
+        IpLocation: {
+            continentCode?: string;
+            /** @description ISO 3166-1 alpha-2, e.g. `GB` */
+            countryCode?: string;
+            countryName?: string;
+            registeredCountryCode?: string;
+            isInEuropeanUnion?: boolean;
+            region?: string;
+            regionCode?: string;
+            city?: string;
+            postalCode?: string;
+            latitude?: number;
+            longitude?: number;
+            accuracyRadiusKm?: number;
+            timeZone?: string;
+        };
+        IpNetwork: {
+            isp?: string;
+            organization?: string;
+            asNumber?: number;
+            asOrganization?: string;
+            domain?: string;
+            connectionType?: string;
+            /** @description The largest network (CIDR) with the same data, when the provider says */
+            network?: string;
+            mobileCountryCode?: string;
+            mobileNetworkCode?: string;
+            isAnycast?: boolean;
+        };
+        IpUsage: {
+            /** @enum {string} */
+            type: "residential" | "mobile" | "business" | "hosting" | "cdn" | "education" | "library" | "government" | "military" | "cafe" | "traveler" | "search-engine" | "router" | "dialup" | "satellite" | "privacy-network";
+            userType?: string;
+            connectionType?: string;
+            staticIpScore?: number;
+            userCount?: number;
+        };
+        IpAnonymizer: {
+            isAnonymous: boolean;
+            /** @description Every kind flagged, strongest signal first */
+            proxyTypes: ("tor-exit" | "public-proxy" | "residential-proxy" | "vpn" | "hosting-provider")[];
+            providerName?: string;
+            confidence?: number;
+            lastSeen?: string;
+            riskScore?: number;
+            threats?: string[];
+        };
+        IpProviderOutcome: {
+            provider: string;
+            /** @enum {string} */
+            status: "ok" | "no-data" | "unavailable";
+            reason?: string;
+            notes?: string[];
+        };
         WhitelistRule: {
             id: string;
             name: string;

@@ -5,7 +5,31 @@
  * them as text, never as HTML.
  */
 
-export type Snapshot = Record<string, unknown>;
+import type { components } from '../../api/schema.d.ts';
+
+type Schemas = components['schemas'];
+export type EventEntity = Schemas['EventEntity'];
+export type EntityKind = EventEntity['kind'];
+
+/** Each kind's snapshot, as the API describes it (a mailbox is its owner's user). */
+export type SnapshotOf = {
+  [K in EntityKind]: NonNullable<Extract<EventEntity, { kind: K }>['recorded']['snapshot']>;
+};
+export type Snapshot = SnapshotOf[EntityKind];
+/** A snapshot with its kind, so the kind says which fields it has. */
+export type KindedSnapshot = { [K in EntityKind]: { kind: K; snapshot: SnapshotOf[K] } }[EntityKind];
+
+/**
+ * The dotted paths into a snapshot's objects (`location.countryCode`); lists and open records
+ * are leaves. A renamed snapshot field makes every path that names it a type error.
+ */
+export type SnapshotPath<T, Depth extends unknown[] = []> = Depth['length'] extends 3
+  ? never
+  : T extends readonly unknown[]
+    ? never
+    : T extends object
+      ? { [K in keyof T & string]: K | (string extends keyof NonNullable<T[K]> ? never : `${K}.${SnapshotPath<NonNullable<T[K]>, [...Depth, unknown]>}`) }[keyof T & string]
+      : never;
 
 /** The entity kinds the event page groups by, in the order an admin reads them. */
 export const ENTITY_SECTIONS = [
@@ -16,8 +40,14 @@ export const ENTITY_SECTIONS = [
   { kind: 'mail_flow_rule', title: 'Mail flow rules' },
   { kind: 'link', title: 'Anonymous links' },
   { kind: 'ip', title: 'IP addresses' },
-] as const;
-export type EntityKind = (typeof ENTITY_SECTIONS)[number]['kind'];
+] as const satisfies readonly { kind: EntityKind; title: string }[];
+
+/** The entity's snapshot as recorded at detection or as looked up now, with its kind; null when there is none. */
+export function snapshotOf(entity: EventEntity, mode: 'recorded' | 'live'): KindedSnapshot | null {
+  const snapshot = mode === 'live' ? (entity.live?.status === 'available' ? entity.live.snapshot : null) : entity.recorded.status === 'recorded' ? entity.recorded.snapshot : null;
+  // EventEntity pairs every kind with its snapshot; reading through the conditionals loses the pairing.
+  return snapshot ? ({ kind: entity.kind, snapshot } as KindedSnapshot) : null;
+}
 
 /** Remediation actions in an admin's words (the API names them in kebab-case). */
 export const REMEDIATION_LABELS: Record<string, string> = {
@@ -83,7 +113,7 @@ export function parseHowToReact(text: string): { intro: string[]; steps: string[
 }
 
 /** The value at a dotted path of a snapshot (`location.city`). */
-export function valueAt(snapshot: Snapshot | null | undefined, path: string): unknown {
+export function valueAt<T extends object>(snapshot: T | null | undefined, path: SnapshotPath<T>): unknown {
   let value: unknown = snapshot;
   for (const key of path.split('.')) {
     if (value === null || typeof value !== 'object') return undefined;
@@ -142,145 +172,167 @@ const word = (v: unknown): string | null => {
   return t === null ? null : (WORDS[t] ?? t);
 };
 
-function row(label: string, path: string, value: string | string[] | null, kind?: FieldRow['kind']): FieldRow {
-  return kind ? { label, path, value, kind } : { label, path, value };
+/** Reads a snapshot of one kind: `v` the value at a path, `row` a labelled row for a path. */
+function reader<T extends object>(s: T) {
+  return {
+    v: (path: SnapshotPath<T>): unknown => valueAt(s, path),
+    row: (label: string, path: SnapshotPath<T>, value: string | string[] | null, kind?: FieldRow['kind']): FieldRow => (kind ? { label, path, value, kind } : { label, path, value }),
+  };
+}
+
+function userFields(s: SnapshotOf['user']): FieldRow[] {
+  const { v, row } = reader(s);
+  const licences = s.licenses.map((l) => l.productName ?? l.skuPartNumber ?? l.skuId);
+  return [
+    row('Display name', 'displayName', text(v('displayName'))),
+    row('User principal name', 'userPrincipalName', text(v('userPrincipalName')), 'code'),
+    row('Account', 'status', word(v('status'))),
+    row('User type', 'userType', text(v('userType'))),
+    row('Job title', 'jobTitle', text(v('jobTitle'))),
+    row('Department', 'department', text(v('department'))),
+    row('Usage location', 'country', text(v('country'))),
+    row('MFA registered', 'mfaRegistered', yesNo(v('mfaRegistered'))),
+    row('MFA methods', 'mfa', s.mfa ? (s.mfa.methods.length > 0 ? s.mfa.methods : ['None registered']) : null),
+    row('Default MFA method', 'mfa.defaultMethod', s.mfa ? (text(s.mfa.defaultMethod) ?? 'None') : null),
+    row('Licences', 'licenses', licences.length > 0 ? licences : ['None']),
+    row('Admin roles', 'roles', s.roles ? (s.roles.length > 0 ? s.roles : ['None']) : null),
+    row('Administrator', 'isAdmin', yesNo(v('isAdmin'))),
+    row('Risk level', 'riskLevel', text(v('riskLevel'))),
+    row('Risk state', 'riskState', text(v('riskState'))),
+    row('Break-glass account', 'isBreakGlass', yesNo(v('isBreakGlass'))),
+    row('Last interactive sign-in', 'lastSignIn.interactive', text(v('lastSignIn.interactive')), 'date'),
+    row('Last non-interactive sign-in', 'lastSignIn.nonInteractive', text(v('lastSignIn.nonInteractive')), 'date'),
+    row('Last successful sign-in', 'lastSignIn.successful', text(v('lastSignIn.successful')), 'date'),
+    row('Last password change', 'lastPasswordChangeDateTime', text(v('lastPasswordChangeDateTime')), 'date'),
+    row('Created', 'createdDateTime', text(v('createdDateTime')), 'date'),
+    row('Email', 'mail', text(v('mail'))),
+    row('Alternate emails', 'alternateEmails', list(v('alternateEmails'))),
+    row('Mobile phone', 'mobilePhone', text(v('mobilePhone'))),
+  ];
+}
+
+function appFields(s: SnapshotOf['app']): FieldRow[] {
+  const { v, row } = reader(s);
+  return [
+    row('Name', 'displayName', text(v('displayName'))),
+    row('Application id', 'appId', text(v('appId')), 'code'),
+    row('Type', 'type', word(v('type'))),
+    row('Status', 'status', word(v('status'))),
+    row('Publisher', 'publisher', text(v('publisher'))),
+    row('Verification', 'verification', word(v('verification'))),
+    row('Verified publisher name', 'verifiedPublisherName', text(v('verifiedPublisherName'))),
+    row('Registered in', 'registeredIn', word(v('registeredIn'))),
+    row('Consent', 'consentType', word(v('consentType'))),
+    row('Highest permission risk', 'highestRisk', text(v('highestRisk'))),
+    row('First granted', 'firstGrantedDateTime', text(v('firstGrantedDateTime')), 'date'),
+    row('Description', 'description', text(v('description'))),
+    row('Homepage', 'homepage', text(v('homepage')), 'code'),
+    row('Reply addresses', 'replyUrls', list(v('replyUrls'))),
+  ];
+}
+
+function inboxRuleFields(s: SnapshotOf['inbox_rule']): FieldRow[] {
+  const { v, row } = reader(s);
+  return [
+    row('Rule name', 'name', text(v('name'))),
+    row('Mailbox', 'mailbox', text(v('mailbox')), 'code'),
+    row('Status', 'status', word(v('status'))),
+    row('Forwards to', 'forwardsTo', list(v('forwardsTo'))),
+    row('Deletes messages', 'deletesMessages', yesNo(v('deletesMessages'))),
+    row('Order', 'sequence', text(v('sequence'))),
+    row('In error', 'hasError', yesNo(v('hasError'))),
+  ];
+}
+
+function mailFlowRuleFields(s: SnapshotOf['mail_flow_rule']): FieldRow[] {
+  const { v, row } = reader(s);
+  return [
+    row('Rule name', 'name', text(v('name'))),
+    row('Status', 'status', word(v('status'))),
+    row('Mode', 'mode', text(v('mode'))),
+    row('Priority', 'priority', text(v('priority'))),
+    row('Copies or redirects to', 'copiesTo', list(v('copiesTo'))),
+    row('Deletes messages', 'deletesMessages', yesNo(v('deletesMessages'))),
+    row('Bypasses spam filtering', 'bypassesSpamFiltering', yesNo(v('bypassesSpamFiltering'))),
+    row('Last changed', 'whenChanged', text(v('whenChanged')), 'date'),
+    row('Comments', 'comments', text(v('comments'))),
+    row("Exchange's description", 'exchangeDescription', text(v('exchangeDescription'))),
+  ];
+}
+
+function linkFields(s: SnapshotOf['link']): FieldRow[] {
+  const { v, row } = reader(s);
+  return [
+    row('Name', 'name', text(v('name'))),
+    row('Type', 'itemType', s.itemType === 'folder' ? 'Folder' : s.itemType === 'file' ? 'File' : null),
+    row('Anonymous access', 'status', word(v('status'))),
+    row('Strongest access', 'access', word(v('access'))),
+    row('Expires', 'expiration', text(v('expiration')) ?? (s.status === 'active' ? 'Never' : null), text(v('expiration')) ? 'date' : undefined),
+    row('Other sharing links', 'otherLinks', text(v('otherLinks'))),
+    row('Site', 'site', text(v('site')), 'code'),
+    row('Path', 'path', text(v('path')), 'code'),
+    row('Address', 'webUrl', text(v('webUrl')), 'code'),
+    row('Created by', 'createdBy', text(v('createdBy'))),
+  ];
+}
+
+function ipFields(s: SnapshotOf['ip']): FieldRow[] {
+  const { v, row } = reader(s);
+  const asn = s.network?.asNumber;
+  const proxyTypes = s.anonymizer?.proxyTypes ?? null;
+  const isAnonymous = s.anonymizer?.isAnonymous;
+  const countryCode = text(v('location.countryCode'));
+  return [
+    row('Address', 'ip', text(v('ip')), 'code'),
+    row('Range', 'range', s.range === 'public' ? 'Public' : (text(v('label')) ?? text(v('range')))),
+    row('Country', 'location.countryCode', [text(v('location.countryName')), countryCode && `(${countryCode})`].filter(Boolean).join(' ') || null),
+    row('Region', 'location.region', text(v('location.region'))),
+    row('City', 'location.city', text(v('location.city'))),
+    row('Accuracy', 'location.accuracyRadiusKm', typeof s.location?.accuracyRadiusKm === 'number' ? `within ${s.location.accuracyRadiusKm} km` : null),
+    row('ISP', 'network.isp', text(v('network.isp'))),
+    row('Organisation', 'network.organization', text(v('network.organization'))),
+    row('ASN', 'network.asNumber', typeof asn === 'number' ? `AS${asn}${text(v('network.asOrganization')) ? ` ${String(v('network.asOrganization'))}` : ''}` : null),
+    row('Connection type', 'network.connectionType', text(v('network.connectionType'))),
+    row('Network', 'network.network', text(v('network.network')), 'code'),
+    row('Usage', 'usage.type', text(v('usage.type'))),
+    row('Anonymiser', 'anonymizer', typeof isAnonymous === 'boolean' ? (isAnonymous ? `Yes${proxyTypes && proxyTypes.length > 0 ? `: ${proxyTypes.join(', ')}` : ''}` : 'No') : null),
+    row('Anonymiser service', 'anonymizer.providerName', text(v('anonymizer.providerName'))),
+    row('Risk score', 'anonymizer.riskScore', text(v('anonymizer.riskScore'))),
+    row('Seen doing', 'anonymizer.threats', list(v('anonymizer.threats'))),
+  ];
 }
 
 /** The labelled details of an entity's snapshot, by kind. Complex parts (rules in plain words, permissions, links) are shown by the page itself. */
-export function entityFields(kind: string, s: Snapshot): FieldRow[] {
-  const v = (path: string) => valueAt(s, path);
-  switch (kind) {
+export function entityFields(e: KindedSnapshot): FieldRow[] {
+  switch (e.kind) {
     case 'user':
-    case 'mailbox': {
-      const mfa = v('mfa') as { registered?: boolean; methods?: string[]; defaultMethod?: string | null } | null | undefined;
-      const licences = Array.isArray(v('licenses')) ? (v('licenses') as { skuPartNumber?: string | null; productName?: string | null; skuId?: string }[]).map((l) => l.productName ?? l.skuPartNumber ?? l.skuId ?? '?') : null;
-      const roles = list(v('roles'));
-      return [
-        row('Display name', 'displayName', text(v('displayName'))),
-        row('User principal name', 'userPrincipalName', text(v('userPrincipalName')), 'code'),
-        row('Account', 'status', word(v('status'))),
-        row('User type', 'userType', text(v('userType'))),
-        row('Job title', 'jobTitle', text(v('jobTitle'))),
-        row('Department', 'department', text(v('department'))),
-        row('Usage location', 'country', text(v('country'))),
-        row('MFA registered', 'mfaRegistered', yesNo(v('mfaRegistered'))),
-        row('MFA methods', 'mfa', mfa ? (mfa.methods && mfa.methods.length > 0 ? mfa.methods : ['None registered']) : null),
-        row('Default MFA method', 'mfa.defaultMethod', mfa ? (text(mfa.defaultMethod) ?? 'None') : null),
-        row('Licences', 'licenses', licences ? (licences.length > 0 ? licences : ['None']) : null),
-        row('Admin roles', 'roles', roles ? (roles.length > 0 ? roles : ['None']) : null),
-        row('Administrator', 'isAdmin', yesNo(v('isAdmin'))),
-        row('Risk level', 'riskLevel', text(v('riskLevel'))),
-        row('Risk state', 'riskState', text(v('riskState'))),
-        row('Break-glass account', 'isBreakGlass', yesNo(v('isBreakGlass'))),
-        row('Last interactive sign-in', 'lastSignIn.interactive', text(v('lastSignIn.interactive')), 'date'),
-        row('Last non-interactive sign-in', 'lastSignIn.nonInteractive', text(v('lastSignIn.nonInteractive')), 'date'),
-        row('Last successful sign-in', 'lastSignIn.successful', text(v('lastSignIn.successful')), 'date'),
-        row('Last password change', 'lastPasswordChangeDateTime', text(v('lastPasswordChangeDateTime')), 'date'),
-        row('Created', 'createdDateTime', text(v('createdDateTime')), 'date'),
-        row('Email', 'mail', text(v('mail'))),
-        row('Alternate emails', 'alternateEmails', list(v('alternateEmails'))),
-        row('Mobile phone', 'mobilePhone', text(v('mobilePhone'))),
-      ];
-    }
+    case 'mailbox':
+      return userFields(e.snapshot);
     case 'app':
-      return [
-        row('Name', 'displayName', text(v('displayName'))),
-        row('Application id', 'appId', text(v('appId')), 'code'),
-        row('Type', 'type', word(v('type'))),
-        row('Status', 'status', word(v('status'))),
-        row('Publisher', 'publisher', text(v('publisher'))),
-        row('Verification', 'verification', word(v('verification'))),
-        row('Verified publisher name', 'verifiedPublisherName', text(v('verifiedPublisherName'))),
-        row('Registered in', 'registeredIn', word(v('registeredIn'))),
-        row('Consent', 'consentType', word(v('consentType'))),
-        row('Highest permission risk', 'highestRisk', text(v('highestRisk'))),
-        row('First granted', 'firstGrantedDateTime', text(v('firstGrantedDateTime')), 'date'),
-        row('Description', 'description', text(v('description'))),
-        row('Homepage', 'homepage', text(v('homepage')), 'code'),
-        row('Reply addresses', 'replyUrls', list(v('replyUrls'))),
-      ];
+      return appFields(e.snapshot);
     case 'inbox_rule':
-      return [
-        row('Rule name', 'name', text(v('name'))),
-        row('Mailbox', 'mailbox', text(v('mailbox')), 'code'),
-        row('Status', 'status', word(v('status'))),
-        row('Forwards to', 'forwardsTo', list(v('forwardsTo'))),
-        row('Deletes messages', 'deletesMessages', yesNo(v('deletesMessages'))),
-        row('Order', 'sequence', text(v('sequence'))),
-        row('In error', 'hasError', yesNo(v('hasError'))),
-      ];
+      return inboxRuleFields(e.snapshot);
     case 'mail_flow_rule':
-      return [
-        row('Rule name', 'name', text(v('name'))),
-        row('Status', 'status', word(v('status'))),
-        row('Mode', 'mode', text(v('mode'))),
-        row('Priority', 'priority', text(v('priority'))),
-        row('Copies or redirects to', 'copiesTo', list(v('copiesTo'))),
-        row('Deletes messages', 'deletesMessages', yesNo(v('deletesMessages'))),
-        row('Bypasses spam filtering', 'bypassesSpamFiltering', yesNo(v('bypassesSpamFiltering'))),
-        row('Last changed', 'whenChanged', text(v('whenChanged')), 'date'),
-        row('Comments', 'comments', text(v('comments'))),
-        row("Exchange's description", 'exchangeDescription', text(v('exchangeDescription'))),
-      ];
+      return mailFlowRuleFields(e.snapshot);
     case 'link':
-      return [
-        row('Name', 'name', text(v('name'))),
-        row('Type', 'itemType', text(v('itemType')) === 'folder' ? 'Folder' : text(v('itemType')) === 'file' ? 'File' : null),
-        row('Anonymous access', 'status', word(v('status'))),
-        row('Strongest access', 'access', word(v('access'))),
-        row('Expires', 'expiration', text(v('expiration')) ?? (v('status') === 'active' ? 'Never' : null), text(v('expiration')) ? 'date' : undefined),
-        row('Other sharing links', 'otherLinks', text(v('otherLinks'))),
-        row('Site', 'site', text(v('site')), 'code'),
-        row('Path', 'path', text(v('path')), 'code'),
-        row('Address', 'webUrl', text(v('webUrl')), 'code'),
-        row('Created by', 'createdBy', text(v('createdBy'))),
-      ];
-    case 'ip': {
-      const asn = v('network.asNumber');
-      const proxyTypes = list(v('anonymizer.proxyTypes'));
-      const isAnonymous = v('anonymizer.isAnonymous');
-      return [
-        row('Address', 'ip', text(v('ip')), 'code'),
-        row('Range', 'range', v('range') === 'public' ? 'Public' : (text(v('label')) ?? text(v('range')))),
-        row('Country', 'location.countryCode', [text(v('location.countryName')), text(v('location.countryCode')) && `(${String(v('location.countryCode'))})`].filter(Boolean).join(' ') || null),
-        row('Region', 'location.region', text(v('location.region'))),
-        row('City', 'location.city', text(v('location.city'))),
-        row('Accuracy', 'location.accuracyRadiusKm', typeof v('location.accuracyRadiusKm') === 'number' ? `within ${String(v('location.accuracyRadiusKm'))} km` : null),
-        row('ISP', 'network.isp', text(v('network.isp'))),
-        row('Organisation', 'network.organization', text(v('network.organization'))),
-        row('ASN', 'network.asNumber', typeof asn === 'number' ? `AS${asn}${text(v('network.asOrganization')) ? ` ${String(v('network.asOrganization'))}` : ''}` : null),
-        row('Connection type', 'network.connectionType', text(v('network.connectionType'))),
-        row('Network', 'network.network', text(v('network.network')), 'code'),
-        row('Usage', 'usage.type', text(v('usage.type'))),
-        row('Anonymiser', 'anonymizer', typeof isAnonymous === 'boolean' ? (isAnonymous ? `Yes${proxyTypes && proxyTypes.length > 0 ? `: ${proxyTypes.join(', ')}` : ''}` : 'No') : null),
-        row('Anonymiser service', 'anonymizer.providerName', text(v('anonymizer.providerName'))),
-        row('Risk score', 'anonymizer.riskScore', text(v('anonymizer.riskScore'))),
-        row('Seen doing', 'anonymizer.threats', list(v('anonymizer.threats'))),
-      ];
-    }
-    default:
-      return [];
+      return linkFields(e.snapshot);
+    case 'ip':
+      return ipFields(e.snapshot);
   }
 }
 
 /** A rule's description in plain words: clauses of our words (`text`) and the rule's own values (`value`). */
-export type RuleClause = { kind: string; segments: ({ text: string } | { value: string })[] };
+export type RuleClause = Schemas['RuleClause'];
 
-export function ruleClauses(s: Snapshot): { conditions: RuleClause[]; exceptions: RuleClause[]; actions: RuleClause[] } | null {
-  const d = valueAt(s, 'description');
-  if (!d || typeof d !== 'object') return null;
-  const pick = (key: string): RuleClause[] => {
-    const clauses = (d as Record<string, unknown>)[key];
-    return Array.isArray(clauses) ? (clauses as RuleClause[]).filter((c) => c && Array.isArray(c.segments)) : [];
-  };
-  return { conditions: pick('conditions'), exceptions: pick('exceptions'), actions: pick('actions') };
+export function ruleClauses(e: KindedSnapshot): { conditions: RuleClause[]; exceptions: RuleClause[]; actions: RuleClause[] } | null {
+  if (e.kind !== 'inbox_rule' && e.kind !== 'mail_flow_rule') return null;
+  const { conditions, exceptions, actions } = e.snapshot.description;
+  return { conditions, exceptions, actions };
 }
 
 /** Snapshot parts that could not be read while the rest could (`missing`). */
-export function missingParts(s: Snapshot | null | undefined): { part: string; message: string }[] {
-  const m = valueAt(s, 'missing');
-  if (!Array.isArray(m)) return [];
-  return m.filter((x): x is { part: string; message: string } => !!x && typeof x === 'object' && typeof (x as { message?: unknown }).message === 'string');
+export function missingParts(e: KindedSnapshot | null): { part: string; message: string }[] {
+  return e && 'missing' in e.snapshot ? e.snapshot.missing : [];
 }
 
 /** Seconds from a Retry-After header (seconds or an HTTP date); null when absent or unreadable. */
