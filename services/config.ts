@@ -106,6 +106,27 @@ const envSchema = z.object({
   TW_GEOIP2_SERVICE: z.enum(['insights', 'city', 'country'], { message: 'expected insights, city or country' }).default('insights'),
   TW_GEOIP2_DAILY_BUDGET: z.coerce.number({ message: 'expected a number of requests' }).int('expected a number of requests').min(0, 'expected a number of requests').default(1000),
   TW_IP_LOCATION_DB: bool.default(true),
+  TW_SMTP_HOST: z.string().trim().min(1).optional(),
+  TW_SMTP_PORT: port.default(587),
+  TW_SMTP_SECURITY: z.enum(['starttls', 'tls', 'none'], { message: 'expected starttls, tls or none' }).default('starttls'),
+  TW_SMTP_USER: z.string().min(1).optional(),
+  TW_SMTP_PASSWORD: z.string().min(1).optional(),
+  TW_SMTP_FROM: z
+    .string()
+    .trim()
+    .refine((v) => /@[A-Za-z0-9.-]+>?$/.test(v) && !/[\r\n]/.test(v), { message: 'expected an address, e.g. Tenantwatch <alerts@example.com>' })
+    .default('Tenantwatch <alerts@tenantwatch.invalid>'),
+  TW_SMTP_TIMEOUT_SECONDS: positiveInt('a number of seconds').default(30),
+  TW_SMTP_MAX_CONNECTIONS: positiveInt('a number of connections').default(5),
+  TW_NOTIFY_MAX_ATTEMPTS: positiveInt('a number of attempts').default(10),
+  TW_NOTIFY_RETRY_SECONDS: positiveInt('a number of seconds').default(30),
+  TW_NOTIFY_CONCURRENCY: positiveInt('a number of messages').default(8),
+  TW_NOTIFY_LEASE_SECONDS: positiveInt('a number of seconds').default(300),
+  TW_NOTIFY_ALLOW_CIDRS: z
+    .string()
+    .trim()
+    .refine((v) => v.split(',').every((c) => /^[0-9a-fA-F:.]+\/\d{1,3}$/.test(c.trim())), { message: 'expected CIDR ranges separated by commas, e.g. 10.20.0.0/16' })
+    .optional(),
   /** Node's own setting, read here so the demo can keep trusting what it lists (demo/trust.ts). */
   NODE_EXTRA_CA_CERTS: z.string().optional(),
 });
@@ -171,6 +192,33 @@ export type Config = {
    * served, and alone serves them on the application's port.
    */
   metrics: { port: number | undefined; host: string; token: string | undefined };
+  /**
+   * Outgoing mail. `host` null: no SMTP server configured; the demo then delivers to its built-in
+   * sink (services/sim/smtp) and without the demo email actions fail with that reason.
+   */
+  smtp: {
+    host: string | null;
+    port: number;
+    security: 'starttls' | 'tls' | 'none';
+    user: string | undefined;
+    password: string | undefined;
+    from: string;
+    timeoutSeconds: number;
+    maxConnections: number;
+  };
+  /** The outbox sender (services/notify/sender.ts). */
+  notify: {
+    /** Attempts before a delivery is dead (kept with its last error). */
+    maxAttempts: number;
+    /** First retry after about this long; each next one waits twice as long (with jitter), at most a day. */
+    retrySeconds: number;
+    /** Messages one process sends at once. */
+    concurrency: number;
+    /** A delivery being sent by a process that died is taken back after this long (Postgres). */
+    leaseSeconds: number;
+    /** Private ranges web requests may reach anyway (an internal SIEM). */
+    allowCidrs: string[];
+  };
   eventStream: {
     /** How often an open event stream checks that its session or token is still valid. */
     recheckSeconds: number;
@@ -248,6 +296,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     liveLookupsPerMinute: e.TW_LIVE_LOOKUPS_PER_MINUTE,
     signup: e.TW_SIGNUP,
     metrics: { port: e.TW_METRICS_PORT, host: e.TW_METRICS_HOST, token: e.TW_METRICS_TOKEN },
+    smtp: {
+      host: e.TW_SMTP_HOST ?? null,
+      port: e.TW_SMTP_PORT,
+      security: e.TW_SMTP_SECURITY,
+      user: e.TW_SMTP_USER,
+      password: e.TW_SMTP_PASSWORD,
+      from: e.TW_SMTP_FROM,
+      timeoutSeconds: e.TW_SMTP_TIMEOUT_SECONDS,
+      maxConnections: e.TW_SMTP_MAX_CONNECTIONS,
+    },
+    notify: {
+      maxAttempts: e.TW_NOTIFY_MAX_ATTEMPTS,
+      retrySeconds: e.TW_NOTIFY_RETRY_SECONDS,
+      concurrency: e.TW_NOTIFY_CONCURRENCY,
+      leaseSeconds: e.TW_NOTIFY_LEASE_SECONDS,
+      allowCidrs: e.TW_NOTIFY_ALLOW_CIDRS ? e.TW_NOTIFY_ALLOW_CIDRS.split(',').map((c) => c.trim()) : [],
+    },
     eventStream: { recheckSeconds: e.TW_EVENT_STREAM_RECHECK_SECONDS, maxPerUser: e.TW_EVENT_STREAMS_PER_USER },
   };
 }
@@ -296,7 +361,7 @@ export function decodeKey(value: string): Buffer | null {
 }
 
 function redact(key: string, value: string): string {
-  if (key === 'TW_SECRET_KEY' || key === 'TW_MS_CLIENT_SECRET' || key === 'TW_GEOIP2_LICENSE_KEY' || key === 'TW_METRICS_TOKEN') return '<hidden>';
+  if (key === 'TW_SECRET_KEY' || key === 'TW_MS_CLIENT_SECRET' || key === 'TW_GEOIP2_LICENSE_KEY' || key === 'TW_METRICS_TOKEN' || key === 'TW_SMTP_PASSWORD') return '<hidden>';
   if (key === 'DATABASE_URL') return value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   return value;
 }

@@ -1,0 +1,48 @@
+CREATE TYPE "public"."trigger_delivery_mode" AS ENUM('immediate', 'gathered');--> statement-breakpoint
+CREATE TABLE "digest_run" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"msp_id" uuid NOT NULL,
+	"scope" text NOT NULL,
+	"week" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "product_event" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"msp_id" uuid NOT NULL,
+	"event_type" text NOT NULL,
+	"operation_result" text NOT NULL,
+	"user_id" uuid,
+	"user_name" text NOT NULL,
+	"user_source" text NOT NULL,
+	"network_address" text,
+	"user_agent" text,
+	"occurred_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+DROP INDEX "delivery_action_event_key";--> statement-breakpoint
+DROP INDEX "delivery_due_idx";--> statement-breakpoint
+ALTER TABLE "delivery" ADD COLUMN "trigger_id" uuid;--> statement-breakpoint
+ALTER TABLE "delivery" ADD COLUMN "product_event_id" uuid;--> statement-breakpoint
+ALTER TABLE "delivery" ADD COLUMN "idempotency_key" text NOT NULL;--> statement-breakpoint
+ALTER TABLE "delivery" ADD COLUMN "is_test" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE "delivery" ADD COLUMN "gather_key" text;--> statement-breakpoint
+ALTER TABLE "delivery" ADD COLUMN "lease_until" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "delivery" ADD COLUMN "response" text;--> statement-breakpoint
+ALTER TABLE "trigger" ADD COLUMN "delivery_mode" "trigger_delivery_mode" DEFAULT 'immediate' NOT NULL;--> statement-breakpoint
+ALTER TABLE "trigger" ADD COLUMN "gather_minutes" integer DEFAULT 15 NOT NULL;--> statement-breakpoint
+ALTER TABLE "trigger" ADD COLUMN "builtin_key" text;--> statement-breakpoint
+ALTER TABLE "digest_run" ADD CONSTRAINT "digest_run_msp_id_msp_id_fk" FOREIGN KEY ("msp_id") REFERENCES "public"."msp"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "product_event" ADD CONSTRAINT "product_event_msp_id_msp_id_fk" FOREIGN KEY ("msp_id") REFERENCES "public"."msp"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "product_event" ADD CONSTRAINT "product_event_user_id_app_user_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."app_user"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+CREATE UNIQUE INDEX "digest_run_key" ON "digest_run" USING btree ("msp_id","scope","week");--> statement-breakpoint
+CREATE INDEX "product_event_msp_time_idx" ON "product_event" USING btree ("msp_id","occurred_at");--> statement-breakpoint
+ALTER TABLE "delivery" ADD CONSTRAINT "delivery_trigger_id_trigger_id_fk" FOREIGN KEY ("trigger_id") REFERENCES "public"."trigger"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "delivery" ADD CONSTRAINT "delivery_product_event_id_product_event_id_fk" FOREIGN KEY ("product_event_id") REFERENCES "public"."product_event"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE UNIQUE INDEX "delivery_idempotency_key" ON "delivery" USING btree ("idempotency_key");--> statement-breakpoint
+CREATE INDEX "delivery_lease_idx" ON "delivery" USING btree ("lease_until") WHERE "delivery"."status" = 'sending';--> statement-breakpoint
+CREATE INDEX "delivery_event_idx" ON "delivery" USING btree ("event_id");--> statement-breakpoint
+CREATE INDEX "delivery_product_event_idx" ON "delivery" USING btree ("product_event_id");--> statement-breakpoint
+CREATE INDEX "delivery_trigger_idx" ON "delivery" USING btree ("trigger_id","created_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "trigger_builtin_key" ON "trigger" USING btree ("msp_id","builtin_key");--> statement-breakpoint
+CREATE INDEX "delivery_due_idx" ON "delivery" USING btree ("next_attempt_at") WHERE "delivery"."status" in ('pending', 'failed');
