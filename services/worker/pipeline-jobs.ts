@@ -9,9 +9,10 @@ import type { IpIntelService } from '../../enrichment/ip/index.ts';
 import { createEntityLookup, type EntityLookup } from '../../enrichment/lookup.ts';
 import { enrichEvent, eventsWithPendingEntities, staleEnrichments, TenantSlots } from '../../enrichment/stage.ts';
 import type { PgBoss } from './queue.ts';
+import type { Notify } from '../notify/index.ts';
 
 /** The pipeline's jobs need the queue (to hand work on) and Microsoft's clients. Node only. */
-export type PipelineDeps = JobDeps & { boss: PgBoss; tokens: TokenProvider; ipIntel: IpIntelService };
+export type PipelineDeps = JobDeps & { boss: PgBoss; tokens: TokenProvider; ipIntel: IpIntelService; notify?: Notify };
 
 /**
  * Expiry of the jobs whose runtime is bounded (one detection batch of `DETECT_BATCH` records,
