@@ -26,6 +26,8 @@ import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { whitelistRuleRoutes } from './routes/whitelist-rules.ts';
+import { triggerRoutes } from './routes/triggers.ts';
+import { outboxRoutes } from './routes/outbox.ts';
 import type { App, AppDeps, AppEnv } from './types.ts';
 
 /** Invalid params, query or body: 400 in the common error shape, listing each problem. */
@@ -55,6 +57,8 @@ export function apiRoutes() {
     .route('/', eventRoutes)
     .route('/', eventEntityRoutes)
     .route('/', whitelistRuleRoutes)
+    .route('/', triggerRoutes)
+    .route('/', outboxRoutes)
     .route('/', auditRoutes)
     .route('/', importRoutes);
 }

@@ -28,6 +28,11 @@ export const PERMISSIONS = {
   // adds activity and events, skips what is stored already, and is audited.
   'import.run': 'technician',
   'import.read': 'technician',
+  // Triggers and their delivery history show recipients and endpoints; changing them is an admin's.
+  'trigger.read': 'technician',
+  'trigger.write': 'admin',
+  // The demo's SMTP sink holds every MSP's alert mail of this installation, filtered per MSP.
+  'outbox.read': 'admin',
 } as const satisfies Record<string, UserRole>;
 
 export type Permission = keyof typeof PERMISSIONS;
