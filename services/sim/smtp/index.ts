@@ -3,8 +3,10 @@
  * it, parsed (mailparser), for the Outbox page, the tests and the benchmark. It stands in for the
  * MSP's mail server in the demo; pointing Tenantwatch at a real server is configuration only.
  *
- * A message counts as accepted only once the sink has answered 250 to its DATA, as with a real
- * server: a client that goes away before that answer (killed mid-send) delivered nothing.
+ * A message counts as accepted once the sink answers 250 to its DATA, as with a real server. A
+ * client killed before its final dot delivered nothing; one killed after it cannot be told apart
+ * from one that finished (TCP gives no sign until the answer is written), so it re-sends, and the
+ * sink, like a mailbox that removes duplicates, keeps one message per Message-ID.
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -45,13 +47,20 @@ export type SmtpSink = {
   /** Newest first. */
   messages(): SinkMessage[];
   message(id: string): SinkMessage | undefined;
+  /**
+   * Messages answered 250 whose Message-ID the mailbox already held: a client that died after
+   * sending the final dot but before reading the answer sends again (the one window SMTP cannot
+   * close), and like a mailbox that removes duplicates the sink keeps the first only.
+   */
+  duplicates(): number;
   /** Resolves when a message satisfying `predicate` has been accepted (or is already there). */
   waitFor(predicate: (m: SinkMessage) => boolean, timeoutMs?: number): Promise<SinkMessage>;
   /**
-   * From now on the answer to DATA waits until `release()`; resolves `onHeld` each time a
-   * message's data has arrived and waits. For tests of a sender killed mid-send.
+   * From now on the answer to RCPT TO (`rcpt`: the message has not been sent yet) or to the end
+   * of DATA (`data`: it has, the client waits for the 250) waits until `release()`. For tests of a
+   * sender killed mid-send.
    */
-  hold(): void;
+  hold(stage?: 'rcpt' | 'data'): void;
   release(): void;
   /** Resolves when a message's data has arrived and is being held. */
   nextHeld(timeoutMs?: number): Promise<void>;
@@ -70,11 +79,16 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const keep = options.keep ?? 500;
   const stored: SinkMessage[] = [];
   const waiters = new Set<{ predicate: (m: SinkMessage) => boolean; resolve: (m: SinkMessage) => void }>();
-  let holding = false;
+  let holding: 'rcpt' | 'data' | null = null;
+  let duplicates = 0;
   const held = new Set<() => void>();
   const heldWaiters: (() => void)[] = [];
 
   const accept = (m: SinkMessage) => {
+    if (m.messageId && stored.some((s) => s.messageId === m.messageId)) {
+      duplicates += 1;
+      return;
+    }
     stored.unshift(m);
     if (stored.length > keep) stored.length = keep;
     for (const w of [...waiters]) {
@@ -96,6 +110,10 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       // Open connections are ended this soon when the sink stops (a server going down).
       closeTimeout: 500,
       size: 10 * 1024 * 1024,
+      onRcptTo(_address, _session, callback) {
+        if (holding !== 'rcpt') return callback();
+        void waitHeld().then(() => callback());
+      },
       onAuth(auth, _session, callback) {
         callback(null, { user: auth.username ?? 'user' });
       },
@@ -104,15 +122,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           const finish = async () => {
-            if (holding) {
-              await new Promise<void>((resolve) => {
-                held.add(resolve);
-                heldWaiters.splice(0).forEach((w) => w());
-              });
-            }
-            // The client left before the answer: nothing was delivered.
-            const socket = (session as unknown as { _socket?: { destroyed?: boolean } })._socket;
-            if (closedSessions.has(session.id) || socket?.destroyed) return callback(new Error('connection closed'));
+            if (holding === 'data') await waitHeld();
+            // The client is known to have left before the answer: nothing was delivered.
+            if (closedSessions.has(session.id)) return callback(new Error('connection closed'));
             const parsed = await simpleParser(Buffer.concat(chunks));
             const headers: Record<string, string> = {};
             for (const line of parsed.headerLines) headers[line.key] = line.line.slice(line.line.indexOf(':') + 1).trim();
@@ -139,6 +151,11 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       },
     });
   const closedSessions = new Set<string>();
+  const waitHeld = () =>
+    new Promise<void>((resolve) => {
+      held.add(resolve);
+      heldWaiters.splice(0).forEach((w) => w());
+    });
 
   let server = makeServer();
   const listen = (port: number) =>
@@ -169,11 +186,12 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
         waiters.add(waiter);
       });
     },
-    hold() {
-      holding = true;
+    duplicates: () => duplicates,
+    hold(stage = 'data') {
+      holding = stage;
     },
     release() {
-      holding = false;
+      holding = null;
       for (const r of [...held]) r();
       held.clear();
     },
