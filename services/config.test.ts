@@ -31,6 +31,14 @@ describe('loadConfig', () => {
     expect(config.demo).toBe(false);
   });
 
+  test('outbound notifications: nothing private allowed by default, ranges listed by the admin', () => {
+    expect(loadConfig({}).notifyOutbound).toEqual({ allowCidrs: [], timeoutSeconds: 15 });
+    expect(loadConfig({ TW_NOTIFY_ALLOW_CIDRS: ' 10.20.0.0/16, 127.0.0.1 ,::1/128', TW_NOTIFY_TIMEOUT_SECONDS: '30' }).notifyOutbound).toEqual({
+      allowCidrs: ['10.20.0.0/16', '127.0.0.1', '::1/128'],
+      timeoutSeconds: 30,
+    });
+  });
+
   test('an empty value counts as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({ port: 8787, databaseUrl: undefined });
   });
@@ -44,6 +52,8 @@ describe('loadConfig', () => {
     [{ TW_PUBLIC_URL: 'watch.example' }, 'TW_PUBLIC_URL: expected an absolute http(s) URL'],
     [{ TW_DEMO: 'maybe' }, 'TW_DEMO: expected one of true, false, on, off, 1, 0 (got "maybe")'],
     [{ TW_LOG_LEVEL: 'loud' }, 'TW_LOG_LEVEL:'],
+    [{ TW_NOTIFY_ALLOW_CIDRS: '10.0.0.0/8, intranet' }, "TW_NOTIFY_ALLOW_CIDRS: 'intranet' is not an IP address or CIDR range"],
+    [{ TW_NOTIFY_TIMEOUT_SECONDS: '0' }, 'TW_NOTIFY_TIMEOUT_SECONDS: expected a number of seconds'],
   ])('%o stops start-up naming the setting', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IpIntelConfigError, parseIpIntelSettings, type IpIntelSettings } from '../enrichment/ip/settings.ts';
 import type { ProviderSettingsInput } from '../enrichment/ip/registry.ts';
 import type { MicrosoftEndpoints } from './microsoft/endpoints.ts';
+import { parseAllowList } from './notify/net/address-policy.ts';
 
 /**
  * Every setting Tenantwatch reads, parsed once at boot. `process.env` is read nowhere else:
@@ -94,6 +95,20 @@ const envSchema = z.object({
   TW_AUDIT_WEBHOOKS: z.enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' }).default('auto'),
   TW_LIVE_LOOKUPS_PER_MINUTE: positiveInt('a number of lookups').default(30),
   TW_SIGNUP: z.enum(SIGNUP_MODES, { message: 'expected closed, invite or open' }).default('invite'),
+  TW_NOTIFY_ALLOW_CIDRS: z
+    .string()
+    .transform((v, ctx) => {
+      const entries = v.split(',').map((x) => x.trim()).filter(Boolean);
+      try {
+        parseAllowList(entries);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `${(err as Error).message}; expected a comma-separated list of CIDR ranges` });
+        return z.NEVER;
+      }
+      return entries;
+    })
+    .default([]),
+  TW_NOTIFY_TIMEOUT_SECONDS: positiveInt('a number of seconds').max(120, 'expected at most 120 seconds').default(15),
   TW_METRICS_PORT: port.optional(),
   TW_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   TW_METRICS_TOKEN: z.string().trim().min(16, 'expected at least 16 characters (openssl rand -hex 32)').optional(),
@@ -186,6 +201,12 @@ export type Config = {
   liveLookupsPerMinute: number;
   /** Who may create a new MSP; see SIGNUP_MODES. */
   signup: SignupMode;
+  /**
+   * Outbound notifications (web requests, Slack, Teams): ranges an admin opens although they are
+   * private, loopback, link-local or CGNAT (services/notify/net/address-policy.ts), and the total
+   * time one request may take.
+   */
+  notifyOutbound: { allowCidrs: string[]; timeoutSeconds: number };
   /**
    * Prometheus metrics: off unless a port or a token is set. `port` serves them on a listener of
    * their own (on `host`); `token`, when set, is required as a bearer token wherever they are
@@ -295,6 +316,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ipIntel,
     liveLookupsPerMinute: e.TW_LIVE_LOOKUPS_PER_MINUTE,
     signup: e.TW_SIGNUP,
+    notifyOutbound: { allowCidrs: e.TW_NOTIFY_ALLOW_CIDRS, timeoutSeconds: e.TW_NOTIFY_TIMEOUT_SECONDS },
     metrics: { port: e.TW_METRICS_PORT, host: e.TW_METRICS_HOST, token: e.TW_METRICS_TOKEN },
     smtp: {
       host: e.TW_SMTP_HOST ?? null,

@@ -47,7 +47,18 @@ function distinct(values: unknown[]): unknown[] | undefined {
   return out.length ? out : undefined;
 }
 
-/** For `checkTemplate`: the filter language's fields, case-insensitive. */
+/**
+ * Placeholders that exist in messages only, not in the filter language: `{Event.Url}` is the
+ * "View event" link (the event's page; the deep link signs people in).
+ */
+export const MESSAGE_ONLY_FIELDS = [{ name: 'Event.Url', description: 'The "View event" link to the event\'s page in Tenantwatch.' }] as const;
+
+/** For `checkTemplate`: the filter language's fields and the message-only ones, case-insensitive. */
 export function isTemplateField(name: string): boolean {
-  return findField(name) !== undefined;
+  return findField(name) !== undefined || name.toLowerCase() === 'event.url';
+}
+
+/** Adds `{Event.Url}` (the "View event" link) to a lookup. */
+export function withEventUrl(lookup: (field: string) => unknown, eventUrl: string | null): (field: string) => unknown {
+  return (name) => (name.toLowerCase() === 'event.url' ? (eventUrl ?? undefined) : lookup(name));
 }

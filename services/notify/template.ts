@@ -15,7 +15,7 @@
  * escapes them for its output; see `TemplateContext`.
  */
 
-export type TemplateContext = 'text' | 'html' | 'json' | 'header' | 'slack' | 'teams';
+export type TemplateContext = 'text' | 'html' | 'json' | 'header' | 'slack' | 'teams' | 'form';
 
 /**
  * How values are escaped, per output:
@@ -30,6 +30,8 @@ export type TemplateContext = 'text' | 'html' | 'json' | 'header' | 'slack' | 't
  *   of the whole result becomes a space, and the result is cut at `HEADER_MAX_LENGTH`.
  * - `slack`: Slack mrkdwn: `& < >` become `&amp; &lt; &gt;`, which also disarms `<!channel>`,
  *   `<@U123>` and `<https://evil|click>`; line breaks in a value become spaces.
+ * - `form`: an `application/x-www-form-urlencoded` body or a query string: values are
+ *   percent-encoded, so a value cannot add a field (`&admin=1`).
  * - `teams`: Adaptive Card TextBlock markdown: links (`[text](url)`, `<https://…>`) and
  *   line-start markup (`#`, `>`, `-`, `1.`) are broken with a zero-width space, since Teams
  *   clients do not agree on backslash escapes; line breaks in a value become spaces.
@@ -37,7 +39,7 @@ export type TemplateContext = 'text' | 'html' | 'json' | 'header' | 'slack' | 't
  * In every context the Unicode direction overrides and isolates (U+202A–U+202E, U+2066–U+2069),
  * which can make `exe.pdf` read as `fdp.exe`, are shown as `[U+202E]` instead of acting.
  */
-export const TEMPLATE_CONTEXTS = ['text', 'html', 'json', 'header', 'slack', 'teams'] as const satisfies readonly TemplateContext[];
+export const TEMPLATE_CONTEXTS = ['text', 'html', 'json', 'header', 'slack', 'teams', 'form'] as const satisfies readonly TemplateContext[];
 
 /** Mail subjects and HTTP header values longer than this are cut (with an ellipsis). */
 export const HEADER_MAX_LENGTH = 900;
@@ -177,6 +179,8 @@ export function escapeValue(text: string, context: TemplateContext): string {
       return escapeSlack(singleLine(clean));
     case 'teams':
       return escapeTeams(singleLine(clean));
+    case 'form':
+      return encodeURIComponent(clean);
   }
 }
 
@@ -238,14 +242,15 @@ export function escapeSlack(text: string): string {
 const ZWSP = '\u200B';
 
 /**
- * Adaptive Card markdown: breaks `](` (inline links), `<` (autolinks) and line-start block
- * markup with a zero-width space; the text reads the same.
+ * Adaptive Card markdown: breaks inline links (`](`), autolinks (`<https://…>`) and line-start
+ * block markup with a zero-width space; the text reads the same.
  */
 export function escapeTeams(text: string): string {
+  // Every `]` and `<` is followed by the space, and a leading `(` preceded by it, so no link
+  // forms inside a value nor where two values meet (`{A}{B}` with A ending `]`, B starting `(`).
   return text
-    .replace(/\]\s*\(/g, (m) => `]${ZWSP}${m.slice(1)}`)
-    .replace(/\[/g, `[${ZWSP}`)
-    .replace(/</g, `<${ZWSP}`)
+    .replace(/[\]<]/g, (c) => `${c}${ZWSP}`)
+    .replace(/^\(/, `${ZWSP}(`)
     .replace(/^(\s*)([#>+\-*]|\d+[.)])/u, `$1${ZWSP}$2`);
 }
 

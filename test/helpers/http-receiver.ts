@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -19,7 +20,7 @@ export type ReceivedRequest = {
 export type Responder = (req: ReceivedRequest, res: ServerResponse) => void;
 
 export type HttpReceiver = {
-  /** `http://127.0.0.1:<port>` (or `http://[::1]:<port>`). */
+  /** `http://127.0.0.1:<port>` (or `http://[::1]:<port>`, or https:// when started with `tls`). */
   url: string;
   port: number;
   requests: ReceivedRequest[];
@@ -30,13 +31,13 @@ export type HttpReceiver = {
   close: () => Promise<void>;
 };
 
-export async function startHttpReceiver(options: { host?: '127.0.0.1' | '::1'; respond?: Responder } = {}): Promise<HttpReceiver> {
+export async function startHttpReceiver(options: { host?: '127.0.0.1' | '::1'; respond?: Responder; tls?: { key: string; cert: string } } = {}): Promise<HttpReceiver> {
   const host = options.host ?? '127.0.0.1';
   const requests: ReceivedRequest[] = [];
   let responder: Responder = options.respond ?? ((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'));
   const waiters: { count: number; resolve: (r: ReceivedRequest[]) => void }[] = [];
 
-  const server: Server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -51,14 +52,16 @@ export async function startHttpReceiver(options: { host?: '127.0.0.1' | '::1'; r
       }
       responder(received, res);
     });
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer(options.tls, listener) : createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const scheme = options.tls ? 'https' : 'http';
   return {
-    url: host === '::1' ? `http://[::1]:${port}` : `http://127.0.0.1:${port}`,
+    url: host === '::1' ? `${scheme}://[::1]:${port}` : `${scheme}://127.0.0.1:${port}`,
     port,
     requests,
     respond: (r) => {

@@ -11,11 +11,12 @@ import type { z } from 'zod';
  * What one attempt did. `retryable` is true for network errors, timeouts, 408, 429 and 5xx;
  * false for other 4xx, a destination refused by the SSRF guard and bad settings.
  * `retryAfterSeconds` carries the receiver's `Retry-After` when it sent one.
- * `detail` / `error` are short plain words for the delivery history (no secrets).
+ * `detail` / `error` are short plain words for the delivery history (no secrets);
+ * `responseBody` is what the receiver answered, at most 64 KB, for the delivery record.
  */
 export type DeliveryOutcome =
-  | { ok: true; status?: number; detail?: string }
-  | { ok: false; retryable: boolean; status?: number; error: string; retryAfterSeconds?: number };
+  | { ok: true; status?: number; detail?: string; responseBody?: string }
+  | { ok: false; retryable: boolean; status?: number; error: string; retryAfterSeconds?: number; responseBody?: string };
 
 /**
  * One message to send. `lookup` answers a `{Event.Field}` placeholder's value (see
@@ -48,8 +49,8 @@ export type ChannelEnvironment = {
 };
 
 /** One output channel: its name, settings schema and sender. */
-export type Channel<S extends z.ZodType = z.ZodType> = {
-  kind: ChannelKind;
+export type Channel<S extends z.ZodType = z.ZodType, K extends ChannelKind = ChannelKind> = {
+  kind: K;
   /** Parses and checks settings; its error messages are plain words shown in the editor. */
   settings: S;
   /** Sends one message with parsed settings. Never throws: failures are outcomes. */

@@ -1,22 +1,27 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startHttpReceiver, type HttpReceiver } from '../../../test/helpers/http-receiver.ts';
+import { simulatorTls } from '../../sim/m365/tls.ts';
 import { safeFetch, SafeFetchError } from './safe-fetch.ts';
 
 const LOOPBACK = ['127.0.0.1/32', '::1/128'];
 
 let receiver: HttpReceiver;
 let other: HttpReceiver;
+// https with the test run's certificate for 127.0.0.1 and localhost (trusted through NODE_EXTRA_CA_CERTS).
+let secure: HttpReceiver;
 
 beforeAll(async () => {
   receiver = await startHttpReceiver();
   other = await startHttpReceiver();
+  secure = await startHttpReceiver({ tls: simulatorTls() });
 });
 beforeEach(() => {
-  for (const r of [receiver, other]) r.respond((_req, res) => res.writeHead(200).end('ok'));
+  for (const r of [receiver, other, secure]) r.respond((_req, res) => res.writeHead(200).end('ok'));
 });
 afterAll(async () => {
   await receiver.close();
   await other.close();
+  await secure.close();
 });
 
 async function refusal(url: string, options: Parameters<typeof safeFetch>[1] = {}): Promise<SafeFetchError> {
@@ -141,6 +146,26 @@ describe('safeFetch', () => {
     });
     const err = await refusal(receiver.url, { allow: LOOPBACK, totalTimeoutMs: 500 });
     expect(err.kind).toBe('timeout');
+  });
+
+  test('https: the certificate is checked against the host name while the socket goes to the checked address', async () => {
+    const pinned = async () => ['127.0.0.1'];
+    // The certificate names localhost: a name that resolves (by our resolver) to the checked address passes TLS.
+    const res = await safeFetch(`https://localhost:${secure.port}/tls`, { allow: LOOPBACK, resolve: pinned });
+    expect(res).toMatchObject({ status: 200, body: 'ok', address: '127.0.0.1' });
+    // Another name on the same address does not match the certificate: no request is sent.
+    const before = secure.requests.length;
+    const err = await refusal(`https://hooks.example.test:${secure.port}/tls`, { allow: LOOPBACK, resolve: pinned });
+    expect(err.kind).toBe('network');
+    expect(err.message).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
+    expect(secure.requests.length).toBe(before);
+  });
+
+  test('refuses a redirect from https:// to http://', async () => {
+    secure.respond((_req, res) => res.writeHead(302, { location: `${receiver.url}/plain` }).end());
+    const err = await refusal(`${secure.url}/up`, { allow: LOOPBACK });
+    expect(err.kind).toBe('refused');
+    expect(err.message).toBe('Redirect from https:// to http:// refused');
   });
 
   test.each(['ftp://example.com/x', 'file:///etc/passwd', 'gopher://127.0.0.1/', 'https://user:pw@example.com/', 'not a url'])('refuses the URL %s by its form', async (url) => {
