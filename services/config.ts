@@ -137,11 +137,6 @@ const envSchema = z.object({
   TW_NOTIFY_RETRY_SECONDS: positiveInt('a number of seconds').default(30),
   TW_NOTIFY_CONCURRENCY: positiveInt('a number of messages').default(8),
   TW_NOTIFY_LEASE_SECONDS: positiveInt('a number of seconds').default(300),
-  TW_NOTIFY_ALLOW_CIDRS: z
-    .string()
-    .trim()
-    .refine((v) => v.split(',').every((c) => /^[0-9a-fA-F:.]+\/\d{1,3}$/.test(c.trim())), { message: 'expected CIDR ranges separated by commas, e.g. 10.20.0.0/16' })
-    .optional(),
   /** Node's own setting, read here so the demo can keep trusting what it lists (demo/trust.ts). */
   NODE_EXTRA_CA_CERTS: z.string().optional(),
 });
@@ -237,8 +232,6 @@ export type Config = {
     concurrency: number;
     /** A delivery being sent by a process that died is taken back after this long (Postgres). */
     leaseSeconds: number;
-    /** Private ranges web requests may reach anyway (an internal SIEM). */
-    allowCidrs: string[];
   };
   eventStream: {
     /** How often an open event stream checks that its session or token is still valid. */
@@ -333,7 +326,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retrySeconds: e.TW_NOTIFY_RETRY_SECONDS,
       concurrency: e.TW_NOTIFY_CONCURRENCY,
       leaseSeconds: e.TW_NOTIFY_LEASE_SECONDS,
-      allowCidrs: e.TW_NOTIFY_ALLOW_CIDRS ? e.TW_NOTIFY_ALLOW_CIDRS.split(',').map((c) => c.trim()) : [],
     },
     eventStream: { recheckSeconds: e.TW_EVENT_STREAM_RECHECK_SECONDS, maxPerUser: e.TW_EVENT_STREAMS_PER_USER },
   };

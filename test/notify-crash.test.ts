@@ -10,10 +10,15 @@ import { appUser, delivery, msp, securityEvent, tenant, trigger, triggerAction }
 import { ingestRecords } from '../services/collector/ingest.ts';
 import { inboxRule } from '../services/detection/rules/fixtures/case-records.ts';
 import { startSmtpSink, type SmtpSink } from '../services/sim/smtp/index.ts';
-import { createPostgresDatabase, dropPostgresDatabase } from './helpers/database.ts';
+import { createPostgresDatabase, dropPostgresDatabase, TEST_SECRET_KEY } from './helpers/database.ts';
+import { startHttpReceiver, type HttpReceiver } from './helpers/http-receiver.ts';
+import { createSecretBox } from '../services/crypto.ts';
+import { verifyWebhookSignature } from '../services/notify/channels/index.ts';
+import { eq } from 'drizzle-orm';
 
 /**
  * Exactly once through crashes and outages: a detection event matching a trigger is mailed once
+ * (and sent as one signed web request)
  * although the sending process is killed with SIGKILL in the middle of the SMTP exchange, and the
  * SMTP server is down when the next process starts (the mail goes out once it is back).
  */
@@ -21,11 +26,14 @@ const CHILD = fileURLToPath(new URL('./helpers/notify-child.ts', import.meta.url
 const dataDir = mkdtempSync(join(tmpdir(), 'tw-notify-crash-'));
 let databaseUrl: string | undefined;
 let sink: SmtpSink | undefined;
+let receiver: HttpReceiver;
+const SECRET = 'whsec-test-0123456789abcdef';
 const children: ChildProcess[] = [];
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   await sink?.stop();
+  await receiver?.close();
   if (databaseUrl) await dropPostgresDatabase(process.env.DATABASE_URL!, databaseUrl);
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -71,7 +79,16 @@ test('killed mid-send and restarted while the SMTP server is down, the alert is 
   const [t] = await database.db.insert(tenant).values({ mspId: m!.id, tenantGuid: crypto.randomUUID(), name: 'Contoso', primaryDomain: 'contoso.com', authMode: 'consent' }).returning();
   await database.db.insert(appUser).values({ mspId: m!.id, email: 'owner@northwind.example', role: 'owner', status: 'active' });
   const [tr] = await database.db.insert(trigger).values({ mspId: m!.id, name: 'Exchange', condition: "Event.Workload = 'Exchange'" }).returning();
-  await database.db.insert(triggerAction).values({ triggerId: tr!.id, mspId: m!.id, kind: 'email', config: { to: ['@owners'], subject: 'Alert: {Event.Title} by {Event.UserName}', html: false, body: '{Event.Description}' } });
+  await database.db.insert(triggerAction).values({ triggerId: tr!.id, mspId: m!.id, kind: 'email', position: 0, config: { to: ['@owners'], subject: 'Alert: {Event.Title} by {Event.UserName}', html: false, body: '{Event.Description}' } });
+  receiver = await startHttpReceiver();
+  await database.db.insert(triggerAction).values({
+    triggerId: tr!.id,
+    mspId: m!.id,
+    kind: 'webhook',
+    position: 1,
+    config: { method: 'POST', url: `${receiver.url}/hook`, contentType: 'application/json', headers: [], body: '{"event":"{Event.Id}","user":"{Event.UserName}","url":"{Event.Url}"}' },
+    secretEnc: createSecretBox(Buffer.from(TEST_SECRET_KEY, 'hex')).seal(SECRET),
+  });
   const stored = await ingestRecords(database.db, { mspId: m!.id, tenantId: t!.id }, 'Audit.Exchange', [inboxRule({ name: 'Move to RSS', parameters: [['ForwardTo', 'x@fabrikam.com']] }).raw]);
   // PGlite's files belong to one process at a time: the child's.
   await database.close();
@@ -84,6 +101,8 @@ test('killed mid-send and restarted while the SMTP server is down, the alert is 
     TW_SMTP_SECURITY: 'none',
     TW_SMTP_TIMEOUT_SECONDS: '5',
     TW_NOTIFY_RETRY_SECONDS: '1',
+    // The test's own receiver is on loopback.
+    TW_NOTIFY_ALLOW_CIDRS: '127.0.0.1/32',
     // On Postgres a row left mid-send comes back when its lease ends.
     TW_NOTIFY_LEASE_SECONDS: '3',
     ...(databaseUrl ? { CHILD_DATABASE_URL: databaseUrl } : { CHILD_DATA_DIR: dataDir }),
@@ -113,11 +132,13 @@ test('killed mid-send and restarted while the SMTP server is down, the alert is 
   await sink.start();
   const done = await out.until(/done (\[.*\])/);
   await once(second, 'exit');
-  const rows = JSON.parse(done[1]!) as { status: string; attempts: number }[];
-  expect(rows).toHaveLength(1);
-  expect(rows[0]!.status).toBe('delivered');
-  // Killed, refused at least once, then accepted.
-  expect(rows[0]!.attempts).toBeGreaterThanOrEqual(3);
+  const rows = JSON.parse(done[1]!) as { status: string; attempts: number; kind: string }[];
+  expect(rows.map((r) => [r.kind, r.status]).sort()).toEqual([
+    ['email', 'delivered'],
+    ['webhook', 'delivered'],
+  ]);
+  // The mail: killed, refused at least once, then accepted.
+  expect(rows.find((r) => r.kind === 'email')!.attempts).toBeGreaterThanOrEqual(3);
   const mails = sink.messages();
   expect(mails).toHaveLength(1);
   expect(sink.duplicates()).toBe(0);
@@ -126,7 +147,16 @@ test('killed mid-send and restarted while the SMTP server is down, the alert is 
 
   database = await open();
   const [event] = await database.db.select().from(securityEvent);
-  const [row] = await database.db.select().from(delivery);
+  const [row] = await database.db.select().from(delivery).where(eq(delivery.kind, 'email'));
+  const [hookRow] = await database.db.select().from(delivery).where(eq(delivery.kind, 'webhook'));
+  // The web request: signed with the trigger's secret, the event's values in its JSON body. A
+  // request the killed process had sent may come again, with the same Idempotency-Key.
+  const keys = new Set(receiver.requests.map((r) => r.headers['idempotency-key']));
+  expect([...keys]).toEqual([hookRow!.idempotencyKey]);
+  for (const r of receiver.requests) {
+    expect(verifyWebhookSignature({ secret: SECRET, signatureHeader: r.headers['x-tenantwatch-signature'] as string, body: r.raw })).toMatchObject({ ok: true });
+    expect(JSON.parse(r.body)).toEqual({ event: event!.id, user: 'megan.bowen@contoso.com', url: `http://localhost:8787/events/${event!.id}` });
+  }
   expect(row).toMatchObject({ eventId: event!.id, status: 'delivered', lastError: expect.stringContaining('SMTP') });
   expect(mails[0]!.headers['x-tenantwatch-delivery']).toBe(row!.idempotencyKey);
   expect(mails[0]!.text).toContain(`/events/${event!.id}`);

@@ -112,6 +112,20 @@ describe('triggers API', () => {
     expect(paths).toEqual(expect.arrayContaining(['actions.0.settings.to.0', 'actions.0.settings.from']));
   });
 
+  test("a web request's signing secret is sealed: never shown, kept when an edit leaves it out", async () => {
+    const hook = { kind: 'webhook', settings: { url: 'https://siem.northwind.example/hook', secret: 'whsec-0123456789abcdef' } };
+    const missing = await call(t.app, 'POST', '/api/v1/triggers', { token: owner.token, body: { name: 'SIEM', condition: "Event.Severity >= 'high'", actions: [{ kind: 'webhook', settings: { url: hook.settings.url } }] } });
+    expect(missing.status).toBe(400);
+    const created = await call(t.app, 'POST', '/api/v1/triggers', { token: owner.token, body: { name: 'SIEM', condition: "Event.Severity >= 'high'", actions: [hook] } });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const trigger = (await created.json()) as Trigger & { actions: { hasSecret: boolean }[] };
+    expect(trigger.actions[0]).toMatchObject({ kind: 'webhook', hasSecret: true });
+    expect(JSON.stringify(trigger)).not.toContain('whsec-');
+    const edited = await call(t.app, 'PUT', `/api/v1/triggers/${trigger.id}`, { token: owner.token, body: { actions: [{ kind: 'webhook', settings: { url: 'https://siem2.northwind.example/hook' } }] } });
+    expect(edited.status, await edited.clone().text()).toBe(200);
+    expect(((await edited.json()) as { actions: { hasSecret: boolean; settings: { url: string } }[] }).actions[0]).toMatchObject({ hasSecret: true, settings: { url: 'https://siem2.northwind.example/hook' } });
+  });
+
   test('a technician reads triggers but cannot change them', async () => {
     const res = await call(t.app, 'POST', '/api/v1/triggers', { token: tech.token, body: { name: 'x', condition: "Event.Severity >= 'high'", actions: [emailAction] } });
     expect(res.status).toBe(403);

@@ -1,15 +1,16 @@
 import type { delivery } from '../../db/schema/index.ts';
-import type { ChannelMessage, DeliveryOutcome } from './channels/types.ts';
+import { sendToChannel, type ChannelEnvironment, type ChannelMessage, type DeliveryOutcome } from './channels/index.ts';
 import { emailSettings, type Mailer } from './channels/email.ts';
 import { valuesLookup } from './event-values.ts';
+import { withEventUrl } from './event-lookup.ts';
 import type { DeliveryPayload } from './outbox.ts';
 
 /** What sends each kind of action in this process. */
 export type Channels = {
   /** Null when no SMTP server is configured (and no demo sink runs). */
   email: Mailer | null;
-  /** Web request, Slack and Teams: one function per kind, given the parsed row. */
-  http: Partial<Record<'webhook' | 'slack' | 'teams', (settings: unknown, message: ChannelMessage, secret: string | null) => Promise<DeliveryOutcome>>>;
+  /** Where web requests, Slack and Teams may connect and for how long; null: not sent by this process. */
+  http: ChannelEnvironment | null;
 };
 
 type Row = Pick<typeof delivery.$inferSelect, 'kind' | 'payload' | 'idempotencyKey' | 'isTest'>;
@@ -30,7 +31,7 @@ export async function dispatch(channels: Channels, rows: Row | readonly Row[], e
   const payloads = group.map((r) => r.payload as unknown as DeliveryPayload);
   const values = group.length === 1 ? payloads[0]!.values : mergeValues(payloads.map((p) => p.values));
   const eventUrl = group.length === 1 ? eventUrlOf(payloads[0]!, env.publicUrl) : `${env.publicUrl}/`;
-  const message: ChannelMessage = { lookup: valuesLookup(values), eventUrl, idempotencyKey: env.idempotencyKey ?? first.idempotencyKey, test: first.isTest };
+  const message: ChannelMessage = { lookup: withEventUrl(valuesLookup(values), eventUrl), eventUrl, idempotencyKey: env.idempotencyKey ?? first.idempotencyKey, test: first.isTest };
   const settings = payloads[0]!.settings;
   if (first.kind === 'email') {
     if (!channels.email) return { ok: false, retryable: true, error: 'no SMTP server is configured (TW_SMTP_HOST)' };
@@ -38,9 +39,9 @@ export async function dispatch(channels: Channels, rows: Row | readonly Row[], e
     if (!parsed.success) return { ok: false, retryable: false, error: `the email action's settings are not valid: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
     return channels.email.send(parsed.data, message);
   }
-  const send = channels.http[first.kind];
-  if (!send) return { ok: false, retryable: true, error: `${first.kind} messages are not sent by this process` };
-  return send(settings, message, env.secret);
+  if (!channels.http) return { ok: false, retryable: true, error: `${first.kind} messages are not sent by this process` };
+  // A web request's signing secret is kept sealed on the action, never in the outbox row.
+  return sendToChannel(first.kind, first.kind === 'webhook' ? { ...settings, secret: env.secret ?? undefined } : settings, message, channels.http);
 }
 
 /** Values of several events: each field's distinct values, in order, plus how many events. */

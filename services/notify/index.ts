@@ -9,7 +9,7 @@ import type { Logger } from '../log.ts';
 import { startSmtpSink, type SmtpSink } from '../sim/smtp/index.ts';
 import { createMailer, type Mailer, type SmtpSettings } from './channels/email.ts';
 import { ensureDefaultTriggersForAll } from './defaults.ts';
-import type { Channels } from './dispatch.ts';
+import { channelEnvironment } from './channels/index.ts';
 import { startSender, type Sender } from './sender.ts';
 
 export type Notify = {
@@ -32,7 +32,7 @@ export function smtpSettings(config: Pick<Config, 'smtp'>, sink: Pick<SmtpSink, 
  * Starts mail and the sender in this process.
  * @example const notify = await startNotify({ database, config, log, secrets }); … await notify.stop();
  */
-export async function startNotify(deps: { database: Database; config: Config; log: Logger; secrets: SecretBox; http?: Channels['http'] }): Promise<Notify> {
+export async function startNotify(deps: { database: Database; config: Config; log: Logger; secrets: SecretBox }): Promise<Notify> {
   const { config, log } = deps;
   const created = await ensureDefaultTriggersForAll(deps.database.db);
   if (created > 0) log.info({ triggers: created }, 'default triggers created');
@@ -41,12 +41,14 @@ export async function startNotify(deps: { database: Database; config: Config; lo
   const smtp = smtpSettings(config, sink);
   const mailer = smtp ? createMailer(smtp) : null;
   if (!mailer) log.warn('no SMTP server configured (TW_SMTP_HOST): email actions wait until one is');
-  const sender = await startSender({ database: deps.database, config, log, secrets: deps.secrets, channels: { email: mailer, http: deps.http ?? {} } });
+  const shutdown = new AbortController();
+  const sender = await startSender({ database: deps.database, config, log, secrets: deps.secrets, channels: { email: mailer, http: channelEnvironment(config, shutdown.signal) } });
   return {
     sink,
     mailer,
     sender,
     async stop() {
+      shutdown.abort();
       await sender.stop();
       mailer?.close();
       await sink?.stop();

@@ -9,6 +9,7 @@ import { testTrigger } from '../../core/trigger/test-trigger.ts';
 import { createTriggerInput, updateTriggerInput } from '../../core/trigger/trigger-input.ts';
 import { updateTrigger } from '../../core/trigger/update-trigger.ts';
 import { READY_MADE_CONDITIONS } from '../../notify/defaults.ts';
+import { MESSAGE_ONLY_FIELDS } from '../../notify/event-lookup.ts';
 import { allow, requireCtx } from '../auth/middleware.ts';
 import { errorResponses, IdParam, json, jsonBody, page, pageQuery } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
@@ -98,7 +99,7 @@ export const triggerRoutes = new OpenAPIHono<AppEnv>()
         ...errorResponses,
       },
     }),
-    (c) => c.json({ conditions: [...READY_MADE_CONDITIONS], messageFields: [{ name: 'Event.Url', description: 'The "View event" link to the event\'s page in Tenantwatch.' }] }, 200),
+    (c) => c.json({ conditions: [...READY_MADE_CONDITIONS], messageFields: MESSAGE_ONLY_FIELDS.map((f) => ({ ...f })) }, 200),
   )
   .openapi(
     createRoute({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TRIGGER_ACTION_KINDS, TRIGGER_DELIVERY_MODES } from '../../../db/schema/index.ts';
 import { ValidationError } from '../../errors.ts';
 import { emailSettings } from '../../notify/channels/email.ts';
+import { CHANNELS } from '../../notify/channels/index.ts';
 import { parseFilterInput } from '../event/filter-expression.ts';
 
 /** One THEN step as the editor sends it. A web request's signing secret travels only inbound. */
@@ -56,7 +57,7 @@ export type CheckedAction = { kind: (typeof TRIGGER_ACTION_KINDS)[number]; confi
  * Parses an action's settings with its channel's schema. The secret part (a web request's
  * signing secret) is split off to be sealed; `keptSecret` stands in when the editor sends none.
  */
-export function checkAction(action: z.output<typeof actionInput>, index: number, _keptSecret: string | null): CheckedAction {
+export function checkAction(action: z.output<typeof actionInput>, index: number, keptSecret: string | null): CheckedAction {
   const path = `actions.${index}.settings`;
   const fail = (issues: z.core.$ZodIssue[]): never => {
     throw new ValidationError(`Action ${index + 1}: ${issues[0]?.message ?? 'settings are not valid'}.`, issues.map((i) => ({ path: [path, ...i.path.map(String)].join('.'), message: i.message })));
@@ -66,5 +67,15 @@ export function checkAction(action: z.output<typeof actionInput>, index: number,
     if (!parsed.success) fail(parsed.error.issues);
     return { kind: 'email', config: parsed.data as Record<string, unknown>, secret: null };
   }
-  throw new ValidationError(`Action ${index + 1}: ${action.kind} actions cannot be saved by this version.`, [{ path: `actions.${index}.kind`, message: 'not available' }]);
+  if (action.kind === 'webhook') {
+    // The secret is sealed apart from the settings; without one given, the saved one stays.
+    const given = typeof action.settings.secret === 'string' && action.settings.secret !== '' ? action.settings.secret : keptSecret;
+    const parsed = CHANNELS.webhook.settings.safeParse({ ...action.settings, secret: given ?? undefined });
+    if (!parsed.success) fail(parsed.error.issues);
+    const { secret, ...config } = parsed.data as Record<string, unknown> & { secret: string };
+    return { kind: 'webhook', config, secret };
+  }
+  const parsed = CHANNELS[action.kind].settings.safeParse(action.settings);
+  if (!parsed.success) fail(parsed.error.issues);
+  return { kind: action.kind, config: parsed.data as Record<string, unknown>, secret: null };
 }
