@@ -1,12 +1,4 @@
 CREATE TYPE "public"."trigger_delivery_mode" AS ENUM('immediate', 'gathered');--> statement-breakpoint
-CREATE TABLE "digest_run" (
-	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
-	"msp_id" uuid NOT NULL,
-	"scope" text NOT NULL,
-	"week" text NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
-);
---> statement-breakpoint
 CREATE TABLE "product_event" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"msp_id" uuid NOT NULL,
@@ -32,10 +24,8 @@ ALTER TABLE "delivery" ADD COLUMN "response" text;--> statement-breakpoint
 ALTER TABLE "trigger" ADD COLUMN "delivery_mode" "trigger_delivery_mode" DEFAULT 'immediate' NOT NULL;--> statement-breakpoint
 ALTER TABLE "trigger" ADD COLUMN "gather_minutes" integer DEFAULT 15 NOT NULL;--> statement-breakpoint
 ALTER TABLE "trigger" ADD COLUMN "builtin_key" text;--> statement-breakpoint
-ALTER TABLE "digest_run" ADD CONSTRAINT "digest_run_msp_id_msp_id_fk" FOREIGN KEY ("msp_id") REFERENCES "public"."msp"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "product_event" ADD CONSTRAINT "product_event_msp_id_msp_id_fk" FOREIGN KEY ("msp_id") REFERENCES "public"."msp"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "product_event" ADD CONSTRAINT "product_event_user_id_app_user_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."app_user"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
-CREATE UNIQUE INDEX "digest_run_key" ON "digest_run" USING btree ("msp_id","scope","week");--> statement-breakpoint
 CREATE INDEX "product_event_msp_time_idx" ON "product_event" USING btree ("msp_id","occurred_at");--> statement-breakpoint
 ALTER TABLE "delivery" ADD CONSTRAINT "delivery_trigger_id_trigger_id_fk" FOREIGN KEY ("trigger_id") REFERENCES "public"."trigger"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "delivery" ADD CONSTRAINT "delivery_product_event_id_product_event_id_fk" FOREIGN KEY ("product_event_id") REFERENCES "public"."product_event"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

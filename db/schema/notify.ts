@@ -125,18 +125,3 @@ export const delivery = pgTable(
     index('delivery_trigger_idx').on(t.triggerId, t.createdAt),
   ],
 );
-
-/** Weekly digests sent, one row per (MSP or tenant, week), so a re-run of the job sends none twice. */
-export const digestRun = pgTable(
-  'digest_run',
-  {
-    id: uuid('id').primaryKey().defaultRandom(),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
-    /** `msp` or a tenant id. */
-    scope: text('scope').notNull(),
-    /** ISO week, e.g. `2026-W49`. */
-    week: text('week').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [uniqueIndex('digest_run_key').on(t.mspId, t.scope, t.week)],
-);

@@ -2,6 +2,8 @@ import type { delivery } from '../../db/schema/index.ts';
 import { sendToChannel, type ChannelEnvironment, type ChannelMessage, type DeliveryOutcome } from './channels/index.ts';
 import { emailSettings, type Mailer } from './channels/email.ts';
 import { valuesLookup } from './event-values.ts';
+import type { RenderedPayload } from './digest.ts';
+import { escapeHtml } from './template.ts';
 import { withEventUrl } from './event-lookup.ts';
 import type { DeliveryPayload } from './outbox.ts';
 
@@ -28,6 +30,18 @@ export function eventUrlOf(payload: Pick<DeliveryPayload, 'eventPath'>, publicUr
 export async function dispatch(channels: Channels, rows: Row | readonly Row[], env: { publicUrl: string; secret: string | null; idempotencyKey?: string }): Promise<DeliveryOutcome> {
   const group = Array.isArray(rows) ? (rows as readonly Row[]) : [rows as Row];
   const first = group[0]!;
+  const rendered = (first.payload as Partial<RenderedPayload>).rendered;
+  if (rendered) {
+    if (!channels.email) return { ok: false, retryable: true, error: 'no SMTP server is configured (TW_SMTP_HOST)' };
+    const link = `${env.publicUrl}${rendered.linkPath}`;
+    return channels.email.sendRendered({
+      to: rendered.to,
+      idempotencyKey: first.idempotencyKey,
+      subject: rendered.subject,
+      text: `${rendered.text}\n\nOpen the Report: ${link}\n`,
+      html: rendered.html.replace('</body>', `<p><a href="${escapeHtml(link)}">Open the Report</a></p></body>`),
+    });
+  }
   const payloads = group.map((r) => r.payload as unknown as DeliveryPayload);
   const values = group.length === 1 ? payloads[0]!.values : mergeValues(payloads.map((p) => p.values));
   const eventUrl = group.length === 1 ? eventUrlOf(payloads[0]!, env.publicUrl) : `${env.publicUrl}/`;
