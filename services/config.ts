@@ -122,6 +122,7 @@ const envSchema = z.object({
   TW_GEOIP2_DAILY_BUDGET: z.coerce.number({ message: 'expected a number of requests' }).int('expected a number of requests').min(0, 'expected a number of requests').default(1000),
   TW_IP_LOCATION_DB: bool.default(true),
   TW_SMTP_HOST: z.string().trim().min(1).optional(),
+  TW_SMTP_SINK: bool.optional(),
   TW_SMTP_PORT: port.default(587),
   TW_SMTP_SECURITY: z.enum(['starttls', 'tls', 'none'], { message: 'expected starttls, tls or none' }).default('starttls'),
   TW_SMTP_USER: z.string().min(1).optional(),
@@ -214,6 +215,8 @@ export type Config = {
    */
   smtp: {
     host: string | null;
+    /** With no host: deliver to the built-in SMTP sink (the Outbox page). On with the demo unless set. */
+    sink: boolean;
     port: number;
     security: 'starttls' | 'tls' | 'none';
     user: string | undefined;
@@ -313,6 +316,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metrics: { port: e.TW_METRICS_PORT, host: e.TW_METRICS_HOST, token: e.TW_METRICS_TOKEN },
     smtp: {
       host: e.TW_SMTP_HOST ?? null,
+      sink: e.TW_SMTP_SINK ?? e.TW_DEMO,
       port: e.TW_SMTP_PORT,
       security: e.TW_SMTP_SECURITY,
       user: e.TW_SMTP_USER,

@@ -13,7 +13,7 @@ import { channelEnvironment } from './channels/index.ts';
 import { startSender, type Sender } from './sender.ts';
 
 export type Notify = {
-  /** The demo's SMTP sink, when mail goes there (no TW_SMTP_HOST and the demo on). */
+  /** The built-in SMTP sink, when mail goes there (no TW_SMTP_HOST; the demo on, or TW_SMTP_SINK). */
   sink: SmtpSink | null;
   mailer: Mailer | null;
   sender: Sender;
@@ -22,7 +22,7 @@ export type Notify = {
 
 /** The SMTP settings in force: the configured server, or the sink. */
 export function smtpSettings(config: Pick<Config, 'smtp'>, sink: Pick<SmtpSink, 'host' | 'port'> | null): SmtpSettings | null {
-  const s = config.smtp;
+  const { sink: _sink, ...s } = config.smtp;
   if (s.host) return { ...s, host: s.host };
   if (!sink) return null;
   return { ...s, host: sink.host, port: sink.port, security: 'none', user: undefined, password: undefined };
@@ -36,7 +36,7 @@ export async function startNotify(deps: { database: Database; config: Config; lo
   const { config, log } = deps;
   const created = await ensureDefaultTriggersForAll(deps.database.db);
   if (created > 0) log.info({ triggers: created }, 'default triggers created');
-  const sink = !config.smtp.host && config.demo ? await startSmtpSink() : null;
+  const sink = !config.smtp.host && config.smtp.sink ? await startSmtpSink() : null;
   if (sink) log.info({ smtp: `${sink.host}:${sink.port}` }, 'alert mail goes to the built-in SMTP sink (the Outbox page); set TW_SMTP_HOST for a real server');
   const smtp = smtpSettings(config, sink);
   const mailer = smtp ? createMailer(smtp) : null;
