@@ -124,7 +124,7 @@ beforeAll(async () => {
   const mailer = createMailer({ host: sink.host, port: sink.port, security: 'none', user: undefined, password: undefined, from: 'Tenantwatch <alerts@northwind.example>', timeoutSeconds: 30, maxConnections: 1 });
   expect(await mailer.sendRendered({ to: [a.email], idempotencyKey: 'fixture:outbox', subject: 'Fixture', text: 'x', html: '<p>x</p>' })).toMatchObject({ ok: true });
   mailer.close();
-  fixtures['GET /api/v1/outbox/{id}'] = sink.messages()[0]!.id;
+  fixtures['GET /api/v1/outbox/{id}'] = fixtures['GET /api/v1/outbox/{id}/html'] = sink.messages()[0]!.id;
 });
 afterAll(async () => {
   await t.drop();

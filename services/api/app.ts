@@ -39,6 +39,7 @@ const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
 };
 
 const IMPORT_UPLOAD = /^\/api\/v1\/tenants\/[^/]+\/imports$/;
+const OUTBOX_HTML = /^\/api\/v1\/outbox\/[^/]+\/html$/;
 
 /** Every route group of the REST API, mounted at /api/v1: the API's table of contents. */
 export function apiRoutes() {
@@ -121,7 +122,10 @@ export function createApp(deps: AppDeps, platform: PlatformRoutes = {}): App {
     );
   });
   app.use('*', httpMetrics(deps.metrics));
-  app.use('*', secureHeaders({ xFrameOptions: 'DENY', referrerPolicy: 'same-origin', crossOriginResourcePolicy: 'same-origin' }));
+  const headers = secureHeaders({ xFrameOptions: 'DENY', referrerPolicy: 'same-origin', crossOriginResourcePolicy: 'same-origin' });
+  // A mail's HTML on the Outbox page is framed by this origin (sandboxed, under its own policy).
+  const framedHeaders = secureHeaders({ xFrameOptions: 'SAMEORIGIN', referrerPolicy: 'same-origin', crossOriginResourcePolicy: 'same-origin' });
+  app.use('*', (c, next) => (OUTBOX_HTML.test(c.req.path) ? framedHeaders(c, next) : headers(c, next)));
   const limitBody = bodyLimit({
     maxSize: deps.config.maxBodyBytes,
     onError: () => {

@@ -16,6 +16,7 @@ import { ingestRecords } from '../../services/collector/ingest.ts';
 import { detectActivity } from '../../services/detection/engine.ts';
 import { inboxRule } from '../../services/detection/rules/fixtures/case-records.ts';
 import { createLogger } from '../../services/log.ts';
+import { ensureDefaultTriggers } from '../../services/notify/defaults.ts';
 import type { Runtime } from '../../services/runtime.ts';
 import { seedMsp, type Member } from '../helpers/app.ts';
 import { launchChromium, productHost, SCREENSHOTS, seriousAccessibilityProblems, watchPage, type ProductHost } from '../helpers/browser.ts';
@@ -40,6 +41,8 @@ beforeAll(async () => {
   // No mail server configured: the built-in sink takes the mail, as in the demo.
   runtime = (await host.start({ TW_COLLECT_INTERVAL_MINUTES: '600', TW_SMTP_SINK: 'on' })).runtime;
   owner = await seedMsp(runtime.database, 'owner', 'Northwind IT Services');
+  // What sign-up and setup do for a new MSP.
+  await ensureDefaultTriggers(runtime.database.db, owner.mspId);
   const [c] = await runtime.database.db.insert(tenant).values({ mspId: owner.mspId, tenantGuid: crypto.randomUUID(), name: 'Contoso', primaryDomain: 'contoso.com', authMode: 'consent' }).returning();
   contoso = c!.id;
   browser = await launchChromium();
@@ -56,6 +59,7 @@ test('a trigger made in the editor mails the event; its View event link leads th
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   const watch = await watchPage(page);
+  page.on('pageerror', () => void page.screenshot({ path: join(SCREENSHOTS, 'triggers-error.png') }));
   await page.goto('/');
   await signIn(page, owner);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Triggers' }).click();
@@ -69,7 +73,7 @@ test('a trigger made in the editor mails the event; its View event link leads th
   await dialog.getByLabel('Ready-made conditions').selectOption({ label: 'Any high or critical event' });
   expect(await dialog.getByLabel('Name').inputValue()).toBe('Any high or critical event');
   await dialog.getByLabel('Name').fill('Exchange alerts');
-  await dialog.getByRole('combobox', { name: 'Condition' }).fill("Event.Workload = 'Exchange' AND Event.Severity >= 'high'");
+  await dialog.getByRole('combobox', { name: 'Condition', exact: true }).fill("Event.Workload = 'Exchange' AND Event.Severity >= 'high'");
   await dialog.getByText('Field reference').click();
   await dialog.getByRole('cell', { name: 'Event.UserSource' }).waitFor();
   await dialog.getByLabel('Subject').fill('Alert: {Event.Title} by {Event.UserName}');

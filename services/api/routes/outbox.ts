@@ -38,4 +38,21 @@ export const outboxRoutes = new OpenAPIHono<AppEnv>()
       responses: { 200: json(MessageSchema.extend({ text: z.string(), html: z.string().nullable(), headers: z.record(z.string(), z.string()) }).openapi('OutboxMessageDetail'), 'The message'), ...errorResponses },
     }),
     async (c) => c.json(await outboxMessage({ ctx: requireCtx(c), sink: c.get('deps').outbox ?? null, id: c.req.valid('param').id }), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/outbox/{id}/html',
+      tags: ['triggers'],
+      summary: "One message's HTML part as a page of its own, for a sandboxed frame on the Outbox page: no scripts, nothing loaded from elsewhere, links open in a new tab",
+      middleware: [allow('outbox.read')] as const,
+      request: { params: IdParam },
+      responses: { 200: { content: { 'text/html': { schema: z.string() } }, description: 'The HTML part' }, ...errorResponses },
+    }),
+    async (c) => {
+      const message = await outboxMessage({ ctx: requireCtx(c), sink: c.get('deps').outbox ?? null, id: c.req.valid('param').id });
+      // Mail HTML is someone else's markup: framed only by this origin, sandboxed, no script, no outside loads.
+      c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox");
+      return c.html(`<base target="_blank">${message.html ?? ''}`, 200);
+    },
   );
