@@ -110,6 +110,12 @@ describe('triggers API', () => {
     expect(res.status).toBe(400);
     const paths = ((await res.json()) as { error: { details: { path: string }[] } }).error.details.map((d) => d.path);
     expect(paths).toEqual(expect.arrayContaining(['actions.0.settings.to.0', 'actions.0.settings.from']));
+    const placeholder = await call(t.app, 'POST', '/api/v1/triggers', {
+      token: owner.token,
+      body: { name: 'Bad placeholder', condition: "Event.Severity >= 'high'", actions: [{ kind: 'email', settings: { to: ['@owners'], subject: 'About {Event.Titel}', body: 'b' } }] },
+    });
+    expect(placeholder.status).toBe(400);
+    expect(((await placeholder.json()) as { error: { details: { path: string; message: string }[] } }).error.details[0]).toMatchObject({ path: 'actions.0.settings.subject', message: expect.stringContaining('the subject') });
   });
 
   test("a web request's signing secret is sealed: never shown, kept when an edit leaves it out", async () => {

@@ -9,6 +9,7 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { z } from 'zod';
 import { sha256 } from '../../crypto.ts';
 import { escapeHtml, renderTemplate } from '../template.ts';
+import { templateSetting } from './http.ts';
 import type { ChannelMessage, DeliveryOutcome } from './types.ts';
 
 /** How the connection to the SMTP server is secured. */
@@ -44,10 +45,10 @@ export const emailSettings = z.object({
     .max(320)
     .refine((v) => !/[\r\n]/.test(v), { message: 'no line breaks' })
     .optional(),
-  subject: z.string().min(1, 'a subject is needed').max(1000),
+  subject: templateSetting('the subject', 1000).refine((v) => v.trim() !== '', { message: 'The subject is required' }),
   /** The body is HTML (values HTML-escaped) rather than plain text. */
   html: z.boolean().default(false),
-  body: z.string().max(100_000),
+  body: templateSetting('the body', 100_000),
 });
 export type EmailSettings = z.output<typeof emailSettings>;
 
