@@ -103,6 +103,18 @@ test('a trigger made in the editor mails the event; its View event link leads th
   await page.screenshot({ path: join(SCREENSHOTS, 'outbox-message.png') });
   expect(watch.problems).toEqual([]);
 
+  // Send test from the list: the trigger's history shows it delivered.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Triggers' }).click();
+  await page.getByRole('button', { name: 'Send test of Exchange alerts' }).click();
+  await page.getByRole('status').filter({ hasText: 'A test message for each action of "Exchange alerts" is on its way' }).waitFor();
+  await page.locator('[data-testid="delivery-row"][data-status="delivered"]').filter({ hasText: 'Test' }).waitFor();
+  // The switch turns a trigger on.
+  const success = page.getByRole('switch', { name: 'Successful sign-in to Tenantwatch enabled' });
+  await success.click();
+  await page.getByRole('status').filter({ hasText: '"Successful sign-in to Tenantwatch" is on.' }).waitFor();
+  expect(await success.isChecked()).toBe(true);
+  expect(watch.problems).toEqual([]);
+
   // Signed out, the link asks for a sign-in and then opens the event.
   const anonymous = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
   const visitor = await anonymous.newPage();
@@ -111,8 +123,9 @@ test('a trigger made in the editor mails the event; its View event link leads th
   await signIn(visitor, owner);
   await visitor.waitForURL(href!);
   await visitor.getByRole('heading', { level: 1, name: event!.title }).waitFor();
-  // The event page shows what was sent about it.
-  await visitor.getByRole('row', { name: /Exchange alerts/ }).filter({ hasText: 'Delivered' }).waitFor();
+  // The event page shows what was sent about it: the alert, and the test message filled with it.
+  await visitor.getByRole('row', { name: /Exchange alerts/ }).filter({ hasText: 'Delivered' }).filter({ hasNotText: 'Test' }).waitFor();
+  await visitor.getByRole('row', { name: /Exchange alerts/ }).filter({ hasText: 'Delivered' }).filter({ hasText: 'Test' }).waitFor();
   await anonymous.close();
   await context.close();
 }, 300_000);
