@@ -95,20 +95,6 @@ const envSchema = z.object({
   TW_AUDIT_WEBHOOKS: z.enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' }).default('auto'),
   TW_LIVE_LOOKUPS_PER_MINUTE: positiveInt('a number of lookups').default(30),
   TW_SIGNUP: z.enum(SIGNUP_MODES, { message: 'expected closed, invite or open' }).default('invite'),
-  TW_NOTIFY_ALLOW_CIDRS: z
-    .string()
-    .transform((v, ctx) => {
-      const entries = v.split(',').map((x) => x.trim()).filter(Boolean);
-      try {
-        parseAllowList(entries);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: `${(err as Error).message}; expected a comma-separated list of CIDR ranges` });
-        return z.NEVER;
-      }
-      return entries;
-    })
-    .default([]),
-  TW_NOTIFY_TIMEOUT_SECONDS: positiveInt('a number of seconds').max(120, 'expected at most 120 seconds').default(15),
   TW_METRICS_PORT: port.optional(),
   TW_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   TW_METRICS_TOKEN: z.string().trim().min(16, 'expected at least 16 characters (openssl rand -hex 32)').optional(),
@@ -138,6 +124,20 @@ const envSchema = z.object({
   TW_NOTIFY_RETRY_SECONDS: positiveInt('a number of seconds').default(30),
   TW_NOTIFY_CONCURRENCY: positiveInt('a number of messages').default(8),
   TW_NOTIFY_LEASE_SECONDS: positiveInt('a number of seconds').default(300),
+  TW_NOTIFY_ALLOW_CIDRS: z
+    .string()
+    .transform((v, ctx) => {
+      const entries = v.split(',').map((x) => x.trim()).filter(Boolean);
+      try {
+        parseAllowList(entries);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `${(err as Error).message}; expected a comma-separated list of CIDR ranges` });
+        return z.NEVER;
+      }
+      return entries;
+    })
+    .default([]),
+  TW_NOTIFY_TIMEOUT_SECONDS: positiveInt('a number of seconds').max(120, 'expected at most 120 seconds').default(15),
   /** Node's own setting, read here so the demo can keep trusting what it lists (demo/trust.ts). */
   NODE_EXTRA_CA_CERTS: z.string().optional(),
 });
@@ -198,12 +198,6 @@ export type Config = {
   /** Who may create a new MSP; see SIGNUP_MODES. */
   signup: SignupMode;
   /**
-   * Outbound notifications (web requests, Slack, Teams): ranges an admin opens although they are
-   * private, loopback, link-local or CGNAT (services/notify/net/address-policy.ts), and the total
-   * time one request may take.
-   */
-  notifyOutbound: { allowCidrs: string[]; timeoutSeconds: number };
-  /**
    * Prometheus metrics: off unless a port or a token is set. `port` serves them on a listener of
    * their own (on `host`); `token`, when set, is required as a bearer token wherever they are
    * served, and alone serves them on the application's port.
@@ -235,6 +229,12 @@ export type Config = {
     concurrency: number;
     /** A delivery being sent by a process that died is taken back after this long (Postgres). */
     leaseSeconds: number;
+    /**
+     * Ranges web requests, Slack and Teams may reach although private, loopback, link-local or
+     * CGNAT (services/notify/net/address-policy.ts), and the time one such request may take.
+     */
+    allowCidrs: string[];
+    timeoutSeconds: number;
   };
   eventStream: {
     /** How often an open event stream checks that its session or token is still valid. */
@@ -312,7 +312,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ipIntel,
     liveLookupsPerMinute: e.TW_LIVE_LOOKUPS_PER_MINUTE,
     signup: e.TW_SIGNUP,
-    notifyOutbound: { allowCidrs: e.TW_NOTIFY_ALLOW_CIDRS, timeoutSeconds: e.TW_NOTIFY_TIMEOUT_SECONDS },
     metrics: { port: e.TW_METRICS_PORT, host: e.TW_METRICS_HOST, token: e.TW_METRICS_TOKEN },
     smtp: {
       host: e.TW_SMTP_HOST ?? null,
@@ -330,6 +329,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retrySeconds: e.TW_NOTIFY_RETRY_SECONDS,
       concurrency: e.TW_NOTIFY_CONCURRENCY,
       leaseSeconds: e.TW_NOTIFY_LEASE_SECONDS,
+      allowCidrs: e.TW_NOTIFY_ALLOW_CIDRS,
+      timeoutSeconds: e.TW_NOTIFY_TIMEOUT_SECONDS,
     },
     eventStream: { recheckSeconds: e.TW_EVENT_STREAM_RECHECK_SECONDS, maxPerUser: e.TW_EVENT_STREAMS_PER_USER },
   };

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadConfig } from '../services/config.ts';
 import type { FilterableEvent } from '../services/language/index.ts';
-import { channelEnvironment, sendToChannel, verifyWebhookSignature, type ChannelMessage } from '../services/notify/channels/index.ts';
+import { channelEnvironment, httpSenders, verifyWebhookSignature, type ChannelMessage } from '../services/notify/channels/index.ts';
 import { eventLookup } from '../services/notify/event-lookup.ts';
 import { renderTemplate } from '../services/notify/template.ts';
 import { startHttpReceiver, type HttpReceiver } from './helpers/http-receiver.ts';
@@ -9,8 +8,8 @@ import { startHttpReceiver, type HttpReceiver } from './helpers/http-receiver.ts
 /**
  * One attacker-shaped event, as the database hands it over, through every output: the web
  * request (JSON body and a header), Slack, Teams, and the subject and HTML body an alert email
- * is built from. The receivers are real HTTP servers on loopback (v4 and v6), opened by the
- * same setting an admin would use.
+ * is built from. The receivers are real HTTP servers on loopback (v4 and v6), opened the way
+ * TW_NOTIFY_ALLOW_CIDRS opens a range, through the senders the delivery worker plugs in.
  */
 
 const ATTACK = {
@@ -34,8 +33,8 @@ const event: FilterableEvent = {
   entities: { user: [{ key: 'u1', snapshot: { displayName: ATTACK.displayName } }] },
 };
 
-const config = loadConfig({ TW_NOTIFY_ALLOW_CIDRS: '127.0.0.1/32,::1/128', TW_NOTIFY_TIMEOUT_SECONDS: '20' });
-const env = channelEnvironment(config);
+// What TW_NOTIFY_ALLOW_CIDRS=127.0.0.1/32,::1/128 gives the delivery worker.
+const senders = httpSenders(channelEnvironment({ allowCidrs: ['127.0.0.1/32', '::1/128'], timeoutSeconds: 20 }));
 const secret = 'twsec_0123456789abcdef0123456789abcdef';
 const message: ChannelMessage = { lookup: eventLookup(event), eventUrl: `https://tw.example.com/events/${event.id}`, idempotencyKey: `${event.id}:web` };
 
@@ -60,11 +59,10 @@ async function lastRequest(receiver: HttpReceiver, send: () => Promise<unknown>)
 describe('hostile event values through every output', () => {
   test('web request: the JSON body keeps its shape, the header keeps one line, the signature verifies', async () => {
     const req = await lastRequest(v4, () =>
-      sendToChannel(
-        'webhook',
-        { url: `${v4.url}/siem`, secret, headers: [{ name: 'X-Agent', value: '{Event.UserAgent}' }], body: '{"rule": "{Event.Target}", "user": "{User.DisplayName}", "id": {Event.Id}}' },
+      senders.webhook(
+        { url: `${v4.url}/siem`, headers: [{ name: 'X-Agent', value: '{Event.UserAgent}' }], body: '{"rule": "{Event.Target}", "user": "{User.DisplayName}", "id": {Event.Id}}' },
         message,
-        env,
+        secret,
       ),
     );
     expect(verifyWebhookSignature({ secret, signatureHeader: req.headers['x-tenantwatch-signature'] as string, body: req.raw }).ok).toBe(true);
@@ -76,7 +74,7 @@ describe('hostile event values through every output', () => {
   });
 
   test('Slack over IPv6 loopback: nothing in the message mentions, links or expands', async () => {
-    const req = await lastRequest(v6, () => sendToChannel('slack', { webhookUrl: `${v6.url}/services/T/B/X`, text: 'Rule {Event.Target} by {User.DisplayName}' }, message, env));
+    const req = await lastRequest(v6, () => senders.slack({ webhookUrl: `${v6.url}/services/T/B/X`, text: 'Rule {Event.Target} by {User.DisplayName}' }, message, null));
     const payload = JSON.parse(req.body) as { text: string; blocks: { type: string; text?: { text: string } }[] };
     const section = payload.blocks.find((b) => b.type === 'section')!.text!.text;
     expect(section).not.toMatch(/<[!@h]/);
@@ -88,7 +86,7 @@ describe('hostile event values through every output', () => {
   });
 
   test('Teams: no link, autolink or HTML from the values reaches the card', async () => {
-    const req = await lastRequest(v4, () => sendToChannel('teams', { webhookUrl: `${v4.url}/workflows/x`, text: 'Rule {Event.Target} by {User.DisplayName}' }, message, env));
+    const req = await lastRequest(v4, () => senders.teams({ webhookUrl: `${v4.url}/workflows/x`, text: 'Rule {Event.Target} by {User.DisplayName}' }, message, null));
     const card = (JSON.parse(req.body) as { attachments: { content: { body: { text: string }[]; actions: { url: string }[] } }[] }).attachments[0]!.content;
     const text = card.body.map((b) => b.text).join('\n');
     expect(text).not.toContain('](');
@@ -110,7 +108,7 @@ describe('hostile event values through every output', () => {
   test('a receiver that redirects to a private address is refused, finally', async () => {
     const trap = await startHttpReceiver({ respond: (_req, res) => res.writeHead(307, { location: 'http://192.168.1.1/admin' }).end() });
     try {
-      const outcome = await sendToChannel('webhook', { url: `${trap.url}/hook`, secret }, message, env);
+      const outcome = await senders.webhook({ url: `${trap.url}/hook` }, message, secret);
       expect(outcome).toMatchObject({ ok: false, retryable: false });
       expect(!outcome.ok && outcome.error).toContain('192.168.1.1 is a private network address');
     } finally {

@@ -55,7 +55,7 @@ export async function dispatch(channels: Channels, rows: Row | readonly Row[], e
   }
   if (!channels.http) return { ok: false, retryable: true, error: `${first.kind} messages are not sent by this process` };
   // A web request's signing secret is kept sealed on the action, never in the outbox row.
-  return sendToChannel(first.kind, first.kind === 'webhook' ? { ...settings, secret: env.secret ?? undefined } : settings, message, channels.http);
+  return sendToChannel(first.kind, settings, message, channels.http, env.secret);
 }
 
 /** Values of several events: each field's distinct values, in order, plus how many events. */

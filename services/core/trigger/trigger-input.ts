@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { TRIGGER_ACTION_KINDS, TRIGGER_DELIVERY_MODES } from '../../../db/schema/index.ts';
 import { ValidationError } from '../../errors.ts';
 import { emailSettings } from '../../notify/channels/email.ts';
-import { CHANNELS } from '../../notify/channels/index.ts';
+import { CHANNELS, webhookSecret } from '../../notify/channels/index.ts';
 import { parseFilterInput } from '../event/filter-expression.ts';
 
 /** One THEN step as the editor sends it. A web request's signing secret travels only inbound. */
@@ -69,11 +69,12 @@ export function checkAction(action: z.output<typeof actionInput>, index: number,
   }
   if (action.kind === 'webhook') {
     // The secret is sealed apart from the settings; without one given, the saved one stays.
-    const given = typeof action.settings.secret === 'string' && action.settings.secret !== '' ? action.settings.secret : keptSecret;
-    const parsed = CHANNELS.webhook.settings.safeParse({ ...action.settings, secret: given ?? undefined });
+    const { secret: given, ...rest } = action.settings;
+    const parsed = CHANNELS.webhook.settings.safeParse(rest);
     if (!parsed.success) fail(parsed.error.issues);
-    const { secret, ...config } = parsed.data as Record<string, unknown> & { secret: string };
-    return { kind: 'webhook', config, secret };
+    const secret = webhookSecret.safeParse(typeof given === 'string' && given !== '' ? given : (keptSecret ?? undefined));
+    if (!secret.success) fail(secret.error.issues.map((i) => ({ ...i, path: ['secret'] })));
+    return { kind: 'webhook', config: parsed.data as Record<string, unknown>, secret: secret.data! };
   }
   const parsed = CHANNELS[action.kind].settings.safeParse(action.settings);
   if (!parsed.success) fail(parsed.error.issues);

@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import type { Config } from '../../config.ts';
 import { slackChannel } from './slack.ts';
 import { teamsChannel } from './teams.ts';
 import type { Channel, ChannelEnvironment, ChannelKind, ChannelMessage, DeliveryOutcome } from './types.ts';
@@ -14,12 +13,31 @@ export const CHANNELS = {
 
 const CHANNEL_WORDS: Record<ChannelKind, string> = { webhook: 'web request', slack: 'Slack', teams: 'Teams' };
 
-/** The installation's outbound rules (TW_NOTIFY_ALLOW_CIDRS, TW_NOTIFY_TIMEOUT_SECONDS) for a send. */
-export function channelEnvironment(config: Pick<Config, 'notifyOutbound'>, signal?: AbortSignal): ChannelEnvironment {
+/**
+ * The installation's outbound rules for a send: the ranges TW_NOTIFY_ALLOW_CIDRS opens and,
+ * optionally, a total timeout.
+ * @example channelEnvironment(config.notify)
+ */
+export function channelEnvironment(settings: { allowCidrs: readonly string[]; timeoutSeconds?: number }, signal?: AbortSignal): ChannelEnvironment {
   return {
-    allowCidrs: config.notifyOutbound.allowCidrs,
-    totalTimeoutMs: config.notifyOutbound.timeoutSeconds * 1000,
+    allowCidrs: settings.allowCidrs,
+    ...(settings.timeoutSeconds !== undefined && { totalTimeoutMs: settings.timeoutSeconds * 1000 }),
     ...(signal && { signal }),
+  };
+}
+
+/** One sender per kind, in the shape the delivery worker calls: settings as stored, the message, the action's secret. */
+export type HttpSender = (settings: unknown, message: ChannelMessage, secret: string | null) => Promise<DeliveryOutcome>;
+
+/**
+ * The web request, Slack and Teams senders for a process, bound to its outbound rules.
+ * @example startNotify({ …, http: httpSenders(channelEnvironment(config.notify)) })
+ */
+export function httpSenders(env: ChannelEnvironment): Record<ChannelKind, HttpSender> {
+  return {
+    webhook: (settings, message, secret) => sendToChannel('webhook', settings, message, env, secret),
+    slack: (settings, message) => sendToChannel('slack', settings, message, env),
+    teams: (settings, message) => sendToChannel('teams', settings, message, env),
   };
 }
 
@@ -27,10 +45,10 @@ export function channelEnvironment(config: Pick<Config, 'notifyOutbound'>, signa
  * Checks stored settings and sends one message. Settings that no longer parse (edited by hand,
  * or an older shape) are a final failure with the editor's words, never a retry.
  */
-export async function sendToChannel(kind: ChannelKind, rawSettings: unknown, message: ChannelMessage, env?: ChannelEnvironment): Promise<DeliveryOutcome> {
+export async function sendToChannel(kind: ChannelKind, rawSettings: unknown, message: ChannelMessage, env?: ChannelEnvironment, secret?: string | null): Promise<DeliveryOutcome> {
   switch (kind) {
     case 'webhook':
-      return await parseAndSend(CHANNELS.webhook, rawSettings, message, env);
+      return await parseAndSend(CHANNELS.webhook, rawSettings, message, env, secret);
     case 'slack':
       return await parseAndSend(CHANNELS.slack, rawSettings, message, env);
     case 'teams':
@@ -38,13 +56,19 @@ export async function sendToChannel(kind: ChannelKind, rawSettings: unknown, mes
   }
 }
 
-async function parseAndSend<S extends z.ZodType, K extends ChannelKind>(channel: Channel<S, K>, rawSettings: unknown, message: ChannelMessage, env?: ChannelEnvironment): Promise<DeliveryOutcome> {
+async function parseAndSend<S extends z.ZodType, K extends ChannelKind>(
+  channel: Channel<S, K>,
+  rawSettings: unknown,
+  message: ChannelMessage,
+  env?: ChannelEnvironment,
+  secret?: string | null,
+): Promise<DeliveryOutcome> {
   const parsed = channel.settings.safeParse(rawSettings);
   if (!parsed.success) {
     return { ok: false, retryable: false, error: `The ${CHANNEL_WORDS[channel.kind]} settings are not valid: ${parsed.error.issues.map((i) => i.message).join('; ')}` };
   }
   try {
-    return await channel.send(parsed.data, message, env);
+    return await channel.send(parsed.data, message, env, secret);
   } catch (err) {
     // Channels report failures as outcomes; this is a safety net, worth another try.
     return { ok: false, retryable: true, error: `Unexpected failure: ${(err as Error).message}` };
@@ -56,6 +80,7 @@ export { slackSettings, sendSlack, buildSlackMessage, type SlackSettings } from 
 export { teamsSettings, sendTeams, buildTeamsMessage, type TeamsSettings } from './teams.ts';
 export {
   webhookSettings,
+  webhookSecret,
   sendWebhook,
   signWebhook,
   verifyWebhookSignature,

@@ -53,8 +53,12 @@ export type Channel<S extends z.ZodType = z.ZodType, K extends ChannelKind = Cha
   kind: K;
   /** Parses and checks settings; its error messages are plain words shown in the editor. */
   settings: S;
-  /** Sends one message with parsed settings. Never throws: failures are outcomes. */
-  send: (settings: z.output<S>, message: ChannelMessage, env?: ChannelEnvironment) => Promise<DeliveryOutcome>;
+  /**
+   * Sends one message with parsed settings. `secret` is the action's secret part, stored apart
+   * from its settings (the web request's signing secret); channels without one ignore it.
+   * Never throws: failures are outcomes.
+   */
+  send: (settings: z.output<S>, message: ChannelMessage, env?: ChannelEnvironment, secret?: string | null) => Promise<DeliveryOutcome>;
 };
 
 export const CHANNEL_KINDS = ['webhook', 'slack', 'teams'] as const;

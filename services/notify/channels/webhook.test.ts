@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startHttpReceiver, type HttpReceiver } from '../../../test/helpers/http-receiver.ts';
 import type { ChannelMessage } from './types.ts';
-import { generateWebhookSecret, sendWebhook, signWebhook, verifyWebhookSignature, webhookSettings } from './webhook.ts';
+import { generateWebhookSecret, sendWebhook as send, signWebhook, verifyWebhookSignature, webhookSecret, webhookSettings, type WebhookSettings } from './webhook.ts';
 import { sendToChannel } from './index.ts';
 
 const LOOPBACK = { allowCidrs: ['127.0.0.1/32', '::1/128'] };
@@ -29,8 +29,10 @@ function message(extra: Partial<ChannelMessage> = {}): ChannelMessage {
   return { lookup: (f) => event[f], eventUrl: 'https://tw.example.com/events/0b6f4c0e-7d43-4d8e-9e7a-3c1b2a9f8e11', idempotencyKey: 'evt-0b6f:action-1', ...extra };
 }
 function settings(extra: Record<string, unknown> = {}) {
-  return webhookSettings.parse({ url: `${receiver.url}/hook`, secret, ...extra });
+  return webhookSettings.parse({ url: `${receiver.url}/hook`, ...extra });
 }
+/** Sends with the action's signing secret, as the delivery worker does. */
+const sendWebhook = (s: WebhookSettings, m: ChannelMessage, env?: typeof LOOPBACK) => send(s, m, env, secret);
 
 describe('web request channel', () => {
   test('sends a signed request the receiver can verify, with the idempotency key', async () => {
@@ -133,18 +135,25 @@ describe('web request channel', () => {
       const r = webhookSettings.safeParse(input);
       return r.success ? [] : r.error.issues.map((i) => i.message);
     };
-    expect(issues({ url: 'ftp://x.example.com', secret })).toEqual(['The URL must start with https:// or http://']);
-    expect(issues({ url: 'hooks.example.com', secret })).toEqual(['The URL is not a valid address (e.g. https://hooks.example.com/tenantwatch)']);
-    expect(issues({ url: 'https://a.example.com', secret: 'short' })).toEqual(['The signing secret must be at least 16 characters']);
-    expect(issues({ url: 'https://a.example.com', secret, body: '{"a": "{Event.Titel}"}' })).toEqual(["Unknown field 'Event.Titel' in '{Event.Titel}' in the body (character 8)"]);
-    expect(issues({ url: 'https://a.example.com', secret, body: '{"a": {Event.Title}' })[0]).toMatch(/^The body is not valid JSON/);
-    expect(issues({ url: 'https://a.example.com', secret, headers: [{ name: 'Host', value: 'x' }] })).toEqual(['This header is set by Tenantwatch (use the content type field for Content-Type)']);
-    expect(issues({ url: 'https://a.example.com', secret, headers: [{ name: 'Bad Name', value: 'x' }] })[0]).toMatch(/^A header name may hold only/);
-    expect(issues({ url: 'https://a.example.com', secret, method: 'CONNECT' })).toEqual(['The method must be POST, PUT, PATCH, GET or DELETE']);
+    expect(issues({ url: 'ftp://x.example.com' })).toEqual(['The URL must start with https:// or http://']);
+    expect(issues({ url: 'hooks.example.com' })).toEqual(['The URL is not a valid address (e.g. https://hooks.example.com/tenantwatch)']);
+    const secretIssues = webhookSecret.safeParse('short');
+    expect(secretIssues.success ? [] : secretIssues.error.issues.map((i) => i.message)).toEqual(['The signing secret must be at least 16 characters']);
+    expect(issues({ url: 'https://a.example.com', body: '{"a": "{Event.Titel}"}' })).toEqual(["Unknown field 'Event.Titel' in '{Event.Titel}' in the body (character 8)"]);
+    expect(issues({ url: 'https://a.example.com', body: '{"a": {Event.Title}' })[0]).toMatch(/^The body is not valid JSON/);
+    expect(issues({ url: 'https://a.example.com', headers: [{ name: 'Host', value: 'x' }] })).toEqual(['This header is set by Tenantwatch (use the content type field for Content-Type)']);
+    expect(issues({ url: 'https://a.example.com', headers: [{ name: 'Bad Name', value: 'x' }] })[0]).toMatch(/^A header name may hold only/);
+    expect(issues({ url: 'https://a.example.com', method: 'CONNECT' })).toEqual(['The method must be POST, PUT, PATCH, GET or DELETE']);
+  });
+
+  test('without a signing secret nothing is sent, finally', async () => {
+    const before = receiver.requests.length;
+    expect(await send(settings(), message(), LOOPBACK, null)).toEqual({ ok: false, retryable: false, error: 'The web request has no signing secret' });
+    expect(receiver.requests.length).toBe(before);
   });
 
   test('sendToChannel turns settings that no longer parse into a final failure', async () => {
-    const outcome = await sendToChannel('webhook', { url: 'javascript:alert(1)', secret }, message(), LOOPBACK);
+    const outcome = await sendToChannel('webhook', { url: 'javascript:alert(1)' }, message(), LOOPBACK, secret);
     expect(outcome).toEqual({ ok: false, retryable: false, error: 'The web request settings are not valid: The URL must start with https:// or http://' });
   });
 });

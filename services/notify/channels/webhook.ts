@@ -108,10 +108,6 @@ export const webhookSettings = z
       })
       .default('application/json'),
     body: templateSetting('the body', 100_000).default(DEFAULT_WEBHOOK_BODY),
-    secret: z
-      .string({ message: 'The signing secret is required' })
-      .min(16, 'The signing secret must be at least 16 characters')
-      .max(200, 'The signing secret is longer than 200 characters'),
   })
   .superRefine((s, ctx) => {
     if (!isJsonContentType(s.contentType) || s.method === 'GET' || s.method === 'DELETE') return;
@@ -124,6 +120,15 @@ export const webhookSettings = z
   });
 
 export type WebhookSettings = z.output<typeof webhookSettings>;
+
+/**
+ * The signing secret, kept apart from the settings (sealed at rest, never sent back to the
+ * editor): one the admin types, or `generateWebhookSecret()`.
+ */
+export const webhookSecret = z
+  .string({ message: 'The signing secret is required' })
+  .min(16, 'The signing secret must be at least 16 characters')
+  .max(200, 'The signing secret is longer than 200 characters');
 
 /** A new signing secret for a trigger: 32 random bytes, base64url, with a recognisable prefix. */
 export function generateWebhookSecret(): string {
@@ -164,7 +169,9 @@ export function verifyWebhookSignature(input: {
 }
 
 /** Renders and sends one signed request. Never throws. */
-export async function sendWebhook(settings: WebhookSettings, message: ChannelMessage, env: ChannelEnvironment = {}): Promise<DeliveryOutcome> {
+export async function sendWebhook(settings: WebhookSettings, message: ChannelMessage, env: ChannelEnvironment = {}, secret?: string | null): Promise<DeliveryOutcome> {
+  // Unsigned requests would teach receivers to accept anything: no secret, no request.
+  if (!secret) return { ok: false, retryable: false, error: 'The web request has no signing secret' };
   const lookup = withEventUrl(message.lookup, message.eventUrl);
   const hasBody = settings.method !== 'GET' && settings.method !== 'DELETE';
   const body = hasBody ? renderTemplate(settings.body, lookup, bodyContext(settings.contentType)) : '';
@@ -175,7 +182,7 @@ export async function sendWebhook(settings: WebhookSettings, message: ChannelMes
     'user-agent': 'Tenantwatch-Webhook/1',
     [IDEMPOTENCY_HEADER.toLowerCase()]: headerBytes(toHeaderValue(message.idempotencyKey)),
     [TIMESTAMP_HEADER.toLowerCase()]: String(timestamp),
-    [SIGNATURE_HEADER.toLowerCase()]: signWebhook(settings.secret, timestamp, body),
+    [SIGNATURE_HEADER.toLowerCase()]: signWebhook(secret, timestamp, body),
     ...(hasBody && { 'content-type': settings.contentType }),
     ...(message.test && { 'x-tenantwatch-test': '1' }),
   });
