@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
+import { outlastClientKeepAlive } from './http-keep-alive.ts';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { openDatabase, type Database } from '../db/client.ts';
 import { startMetricsServer } from './api/metrics-server.ts';
@@ -115,7 +116,7 @@ export async function startRuntime(config: Config, options: { log?: Logger; webR
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     s.once('error', reject);
   });
-  answerClientErrors(server);
+  answerClientErrors(outlastClientKeepAlive(server));
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   log.info({ url, publicUrl: config.publicUrl }, 'Tenantwatch is listening');

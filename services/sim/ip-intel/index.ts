@@ -16,6 +16,7 @@ import ipaddr from 'ipaddr.js';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { loadSimData, type SimData, type SimRecord } from './data.ts';
+import { outlastClientKeepAlive } from '../../http-keep-alive.ts';
 
 export interface SimAccount {
   accountId: string;
@@ -107,6 +108,7 @@ export async function startIpIntelSimulator(opts: IpIntelSimOptions = {}): Promi
   const server = await new Promise<ServerType>((ok) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: host }, () => ok(s));
   });
+  outlastClientKeepAlive(server);
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host}:${port}`,

@@ -12,6 +12,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createServer as createHttpsServer } from 'node:https';
+import { outlastClientKeepAlive } from '../../http-keep-alive.ts';
 import type { AddressInfo } from 'node:net';
 import { createSigningKeys, type SigningKeys } from './access-token.ts';
 import { createClock, type ClockOptions, type SimClock } from './clock.ts';
@@ -142,6 +143,7 @@ export async function startM365Simulator(options: M365SimulatorOptions = {}): Pr
       () => resolve(s),
     );
   });
+  outlastClientKeepAlive(server);
   const address = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const url = `${options.tls ? 'https' : 'http'}://${urlHost}:${address.port}`;
