@@ -5,6 +5,7 @@ await import('./api.ts');
 await import('./enrich.ts');
 await import('./detect.ts');
 await import('./web.ts');
+await import('./notify.ts');
 const { runPredicateBenchmark } = await import('./filter-language.ts');
 runPredicateBenchmark();
 // Last: it starts the Microsoft 365 simulator in a process of its own.

@@ -33,6 +33,12 @@ export type Database = {
   ping(): Promise<void>;
   /** Applies the committed migrations (idempotent; serialised across processes on Postgres). */
   migrate(): Promise<void>;
+  /**
+   * Postgres LISTEN: `onNotify` runs for each NOTIFY on the channel after the notifying
+   * transaction commits. Returns the unlisten. On Postgres one dedicated connection listens (and
+   * listens again after a drop, calling `onNotify` once so nothing sent meanwhile waits).
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 };
 
@@ -106,6 +112,9 @@ async function openPglite(dataDir: string, command: string): Promise<Database> {
       await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: migrationsDir() });
     },
     dataDirLock: lock,
+    async listen(channel, onNotify) {
+      return client.listen(channel, () => onNotify());
+    },
     async close() {
       try {
         if (!client.closed) await client.close();
@@ -139,6 +148,30 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
         await conn.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => {});
         conn.release();
       }
+    },
+    async listen(channel, onNotify) {
+      let stopped = false;
+      let conn: pg.Client | null = null;
+      const connect = async (): Promise<void> => {
+        const client = new pg.Client({ connectionString: url, application_name: 'tenantwatch-listen' });
+        client.on('notification', (n) => {
+          if (n.channel === channel) onNotify();
+        });
+        client.on('error', () => {
+          if (stopped) return;
+          conn = null;
+          void client.end().catch(() => {});
+          setTimeout(() => void connect().then(onNotify, () => {}), 1000).unref();
+        });
+        await client.connect();
+        await client.query(`listen ${pg.escapeIdentifier(channel)}`);
+        conn = client;
+      };
+      await connect();
+      return async () => {
+        stopped = true;
+        await conn?.end().catch(() => {});
+      };
     },
     async close() {
       if (!pool.ended) await pool.end();

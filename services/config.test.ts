@@ -31,6 +31,17 @@ describe('loadConfig', () => {
     expect(config.demo).toBe(false);
   });
 
+  test('notifications: nothing private allowed by default, ranges listed by the admin; mail goes to the sink with the demo', () => {
+    expect(loadConfig({}).notify).toMatchObject({ allowCidrs: [], timeoutSeconds: 15, maxAttempts: 10, retrySeconds: 30 });
+    expect(loadConfig({ TW_NOTIFY_ALLOW_CIDRS: ' 10.20.0.0/16, 127.0.0.1 ,::1/128', TW_NOTIFY_TIMEOUT_SECONDS: '30' }).notify).toMatchObject({
+      allowCidrs: ['10.20.0.0/16', '127.0.0.1', '::1/128'],
+      timeoutSeconds: 30,
+    });
+    expect(loadConfig({}).smtp).toMatchObject({ host: null, sink: true, port: 587, security: 'starttls' });
+    expect(loadConfig({ TW_DEMO: 'off' }).smtp.sink).toBe(false);
+    expect(loadConfig({ TW_SMTP_HOST: 'smtp.northwind.example', TW_SMTP_SECURITY: 'tls', TW_SMTP_PORT: '465' }).smtp).toMatchObject({ host: 'smtp.northwind.example', security: 'tls', port: 465 });
+  });
+
   test('an empty value counts as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({ port: 8787, databaseUrl: undefined });
   });
@@ -44,6 +55,9 @@ describe('loadConfig', () => {
     [{ TW_PUBLIC_URL: 'watch.example' }, 'TW_PUBLIC_URL: expected an absolute http(s) URL'],
     [{ TW_DEMO: 'maybe' }, 'TW_DEMO: expected one of true, false, on, off, 1, 0 (got "maybe")'],
     [{ TW_LOG_LEVEL: 'loud' }, 'TW_LOG_LEVEL:'],
+    [{ TW_NOTIFY_ALLOW_CIDRS: '10.0.0.0/8, intranet' }, "TW_NOTIFY_ALLOW_CIDRS: 'intranet' is not an IP address or CIDR range"],
+    [{ TW_SMTP_SECURITY: 'ssl' }, 'TW_SMTP_SECURITY: expected starttls, tls or none'],
+    [{ TW_SMTP_FROM: 'alerts' }, 'TW_SMTP_FROM: expected an address'],
   ])('%o stops start-up naming the setting', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IpIntelConfigError, parseIpIntelSettings, type IpIntelSettings } from '../enrichment/ip/settings.ts';
 import type { ProviderSettingsInput } from '../enrichment/ip/registry.ts';
+import { parseAllowList } from './notify/net/address-policy.ts';
 
 /**
  * Every setting Tenantwatch reads, parsed once at boot. `process.env` is read nowhere else:
@@ -105,6 +106,37 @@ const envSchema = z.object({
   TW_GEOIP2_SERVICE: z.enum(['insights', 'city', 'country'], { message: 'expected insights, city or country' }).default('insights'),
   TW_GEOIP2_DAILY_BUDGET: z.coerce.number({ message: 'expected a number of requests' }).int('expected a number of requests').min(0, 'expected a number of requests').default(1000),
   TW_IP_LOCATION_DB: bool.default(true),
+  TW_SMTP_HOST: z.string().trim().min(1).optional(),
+  TW_SMTP_SINK: bool.optional(),
+  TW_SMTP_PORT: port.default(587),
+  TW_SMTP_SECURITY: z.enum(['starttls', 'tls', 'none'], { message: 'expected starttls, tls or none' }).default('starttls'),
+  TW_SMTP_USER: z.string().min(1).optional(),
+  TW_SMTP_PASSWORD: z.string().min(1).optional(),
+  TW_SMTP_FROM: z
+    .string()
+    .trim()
+    .refine((v) => /@[A-Za-z0-9.-]+>?$/.test(v) && !/[\r\n]/.test(v), { message: 'expected an address, e.g. Tenantwatch <alerts@example.com>' })
+    .default('Tenantwatch <alerts@tenantwatch.invalid>'),
+  TW_SMTP_TIMEOUT_SECONDS: positiveInt('a number of seconds').default(30),
+  TW_SMTP_MAX_CONNECTIONS: positiveInt('a number of connections').default(5),
+  TW_NOTIFY_MAX_ATTEMPTS: positiveInt('a number of attempts').default(10),
+  TW_NOTIFY_RETRY_SECONDS: positiveInt('a number of seconds').default(30),
+  TW_NOTIFY_CONCURRENCY: positiveInt('a number of messages').default(8),
+  TW_NOTIFY_LEASE_SECONDS: positiveInt('a number of seconds').default(300),
+  TW_NOTIFY_ALLOW_CIDRS: z
+    .string()
+    .transform((v, ctx) => {
+      const entries = v.split(',').map((x) => x.trim()).filter(Boolean);
+      try {
+        parseAllowList(entries);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `${(err as Error).message}; expected a comma-separated list of CIDR ranges` });
+        return z.NEVER;
+      }
+      return entries;
+    })
+    .default([]),
+  TW_NOTIFY_TIMEOUT_SECONDS: positiveInt('a number of seconds').max(120, 'expected at most 120 seconds').default(15),
   /** Node's own setting, read here so the demo can keep trusting what it lists (demo/trust.ts). */
   NODE_EXTRA_CA_CERTS: z.string().optional(),
 });
@@ -171,6 +203,39 @@ export type Config = {
    * served, and alone serves them on the application's port.
    */
   metrics: { port: number | undefined; host: string; token: string | undefined };
+  /**
+   * Outgoing mail. `host` null: no SMTP server configured; the demo then delivers to its built-in
+   * sink (services/sim/smtp) and without the demo email actions fail with that reason.
+   */
+  smtp: {
+    host: string | null;
+    /** With no host: deliver to the built-in SMTP sink (the Outbox page). On with the demo unless set. */
+    sink: boolean;
+    port: number;
+    security: 'starttls' | 'tls' | 'none';
+    user: string | undefined;
+    password: string | undefined;
+    from: string;
+    timeoutSeconds: number;
+    maxConnections: number;
+  };
+  /** The outbox sender (services/notify/sender.ts). */
+  notify: {
+    /** Attempts before a delivery is dead (kept with its last error). */
+    maxAttempts: number;
+    /** First retry after about this long; each next one waits twice as long (with jitter), at most a day. */
+    retrySeconds: number;
+    /** Messages one process sends at once. */
+    concurrency: number;
+    /** A delivery being sent by a process that died is taken back after this long (Postgres). */
+    leaseSeconds: number;
+    /**
+     * Ranges web requests, Slack and Teams may reach although private, loopback, link-local or
+     * CGNAT (services/notify/net/address-policy.ts), and the time one such request may take.
+     */
+    allowCidrs: string[];
+    timeoutSeconds: number;
+  };
   eventStream: {
     /** How often an open event stream checks that its session or token is still valid. */
     recheckSeconds: number;
@@ -248,6 +313,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     liveLookupsPerMinute: e.TW_LIVE_LOOKUPS_PER_MINUTE,
     signup: e.TW_SIGNUP,
     metrics: { port: e.TW_METRICS_PORT, host: e.TW_METRICS_HOST, token: e.TW_METRICS_TOKEN },
+    smtp: {
+      host: e.TW_SMTP_HOST ?? null,
+      sink: e.TW_SMTP_SINK ?? e.TW_DEMO,
+      port: e.TW_SMTP_PORT,
+      security: e.TW_SMTP_SECURITY,
+      user: e.TW_SMTP_USER,
+      password: e.TW_SMTP_PASSWORD,
+      from: e.TW_SMTP_FROM,
+      timeoutSeconds: e.TW_SMTP_TIMEOUT_SECONDS,
+      maxConnections: e.TW_SMTP_MAX_CONNECTIONS,
+    },
+    notify: {
+      maxAttempts: e.TW_NOTIFY_MAX_ATTEMPTS,
+      retrySeconds: e.TW_NOTIFY_RETRY_SECONDS,
+      concurrency: e.TW_NOTIFY_CONCURRENCY,
+      leaseSeconds: e.TW_NOTIFY_LEASE_SECONDS,
+      allowCidrs: e.TW_NOTIFY_ALLOW_CIDRS,
+      timeoutSeconds: e.TW_NOTIFY_TIMEOUT_SECONDS,
+    },
     eventStream: { recheckSeconds: e.TW_EVENT_STREAM_RECHECK_SECONDS, maxPerUser: e.TW_EVENT_STREAMS_PER_USER },
   };
 }
@@ -296,7 +380,7 @@ export function decodeKey(value: string): Buffer | null {
 }
 
 function redact(key: string, value: string): string {
-  if (key === 'TW_SECRET_KEY' || key === 'TW_MS_CLIENT_SECRET' || key === 'TW_GEOIP2_LICENSE_KEY' || key === 'TW_METRICS_TOKEN') return '<hidden>';
+  if (key === 'TW_SECRET_KEY' || key === 'TW_MS_CLIENT_SECRET' || key === 'TW_GEOIP2_LICENSE_KEY' || key === 'TW_METRICS_TOKEN' || key === 'TW_SMTP_PASSWORD') return '<hidden>';
   if (key === 'DATABASE_URL') return value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   return value;
 }

@@ -23,6 +23,7 @@ import { JOBS } from './worker/jobs.ts';
 import { PIPELINE_JOBS, sendForEnrichment } from './worker/pipeline-jobs.ts';
 import { createImportRunner } from './core/import/import-runner.ts';
 import { eventsWithPendingEntities } from '../enrichment/stage.ts';
+import { startNotify, type Notify } from './notify/index.ts';
 import { failOrphanedJobs, type PgBoss, queueIsHealthy, startQueue, startWorkers, stopQueue } from './worker/queue.ts';
 
 export const WEB_BUILD_DIR = fileURLToPath(new URL('../web/build', import.meta.url));
@@ -33,6 +34,7 @@ export type Runtime = {
   database: Database;
   secrets: SecretBox;
   boss: PgBoss;
+  notify: Notify;
   app: App;
   server: ServerType;
   /** Where the server listens, e.g. http://127.0.0.1:8787. */
@@ -79,10 +81,19 @@ export async function startRuntime(parsed: Config, options: { log?: Logger; webR
   // IP intelligence for detections and enrichment; a missing or broken database is reported by
   // its provider and the others keep answering (enrichment/ip).
   const ipIntel = createIpIntel(config.ipIntel, { log: (level, message) => log[level]({ component: 'ip-intel' }, message) });
+  let notify: Notify;
+  try {
+    notify = await startNotify({ database, config, log, secrets });
+  } catch (err) {
+    await stopQueue(boss, 1);
+    await demo?.stop();
+    await database.close();
+    throw err;
+  }
   // One entity lookup for the process: the enrichment workers and the event page share its clients, caches and limits.
   const entityLookup = createConfiguredEntityLookup(config, { tokens, ipIntel });
   await startWorkers(boss, JOBS, jobDeps, { concurrency: 1 });
-  await startWorkers(boss, PIPELINE_JOBS, { ...jobDeps, boss, tokens, ipIntel, lookup: entityLookup }, { concurrency: config.workerConcurrency });
+  await startWorkers(boss, PIPELINE_JOBS, { ...jobDeps, boss, tokens, ipIntel, lookup: entityLookup, notify }, { concurrency: config.workerConcurrency });
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: 'tenantwatch_' });
@@ -102,7 +113,7 @@ export async function startRuntime(parsed: Config, options: { log?: Logger; webR
     },
   });
   const app = createNodeApp(
-    { config, database, secrets, log, metrics, tokens, microsoftLogin, ipIntel, entityLookup, imports, queueHealthy: () => queueIsHealthy(boss), shutdown: shutdown.signal },
+    { config, database, secrets, log, metrics, tokens, microsoftLogin, ipIntel, entityLookup, imports, outbox: notify.sink, queueHealthy: () => queueIsHealthy(boss), shutdown: shutdown.signal },
     { webRoot },
   );
 
@@ -139,11 +150,12 @@ export async function startRuntime(parsed: Config, options: { log?: Logger; webR
       // An import still reading is marked interrupted at the next start (nothing it stored is lost).
       imports.stop();
       await stopQueue(boss, config.shutdownGraceSeconds);
+      await notify.stop();
       await ipIntel.close();
       await demo?.stop();
       await database.close();
       log.info('stopped');
     })());
 
-  return { config, log, database, secrets, boss, app, server, url, stop };
+  return { config, log, database, secrets, boss, notify, app, server, url, stop };
 }

@@ -1,7 +1,9 @@
 import { startImport } from '../services/core/import/start-import.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { appUser, eventEntity, securityEvent } from '../db/schema/index.ts';
+import { appUser, delivery, eventEntity, securityEvent } from '../db/schema/index.ts';
+import { createMailer } from '../services/notify/channels/email.ts';
+import { startSmtpSink, type SmtpSink } from '../services/sim/smtp/index.ts';
 import { createApiToken } from '../services/core/api-token/create-api-token.ts';
 import { openApiDocument } from '../services/api/openapi.ts';
 import { addMember, call, createTestApp, type Member, sampleTenant, secrets, seedMsp } from './helpers/app.ts';
@@ -59,6 +61,7 @@ const READ_ONLY_WRITES = new Set([
 ]);
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
+let sink: SmtpSink;
 let a: Member;
 let aReadOnly: Member;
 let b: Member;
@@ -66,7 +69,8 @@ let b: Member;
 const fixtures: Record<string, string> = {};
 
 beforeAll(async () => {
-  t = await createTestApp();
+  sink = await startSmtpSink();
+  t = await createTestApp({}, { outbox: sink });
   a = await seedMsp(t.database, 'owner', 'MSP A');
   aReadOnly = await addMember(t.database, a.mspId, 'read_only');
   b = await seedMsp(t.database, 'owner', 'MSP B');
@@ -106,8 +110,26 @@ beforeAll(async () => {
   for (const key of ['GET /api/v1/custom-detections/{id}', 'PATCH /api/v1/custom-detections/{id}']) fixtures[key] = await detection();
   // Its own one: the owner's call in the 404 test really deletes it.
   fixtures['DELETE /api/v1/custom-detections/{id}'] = await detection();
+  const trigger = async () => {
+    const res = await call(t.app, 'POST', '/api/v1/triggers', {
+      token: a.token,
+      body: { name: 'Lockouts', condition: "Event.OperationResult = 'LockedOut'", actions: [{ kind: 'email', settings: { to: ['@owners'], subject: '{Event.UserName}', body: 'x' } }] },
+    });
+    return ((await res.json()) as { id: string }).id;
+  };
+  for (const key of ['GET /api/v1/triggers/{id}', 'PUT /api/v1/triggers/{id}', 'POST /api/v1/triggers/{id}/clone', 'POST /api/v1/triggers/{id}/test']) fixtures[key] = await trigger();
+  fixtures['DELETE /api/v1/triggers/{id}'] = await trigger();
+  // A message of MSP A in the SMTP sink, sent for one of its deliveries.
+  await t.database.db.insert(delivery).values({ mspId: a.mspId, kind: 'email', idempotencyKey: 'fixture:outbox', payload: {}, status: 'delivered' });
+  const mailer = createMailer({ host: sink.host, port: sink.port, security: 'none', user: undefined, password: undefined, from: 'Tenantwatch <alerts@northwind.example>', timeoutSeconds: 30, maxConnections: 1 });
+  expect(await mailer.sendRendered({ to: [a.email], idempotencyKey: 'fixture:outbox', subject: 'Fixture', text: 'x', html: '<p>x</p>' })).toMatchObject({ ok: true });
+  mailer.close();
+  fixtures['GET /api/v1/outbox/{id}'] = fixtures['GET /api/v1/outbox/{id}/html'] = sink.messages()[0]!.id;
 });
-afterAll(() => t.drop());
+afterAll(async () => {
+  await t.drop();
+  await sink.stop();
+});
 
 // Query parameters a route needs besides its ids (an upload names its file).
 const QUERIES: Record<string, string> = { 'POST /api/v1/tenants/{id}/imports': '?fileName=audit.jsonl' };

@@ -57,10 +57,26 @@ export const SNAPSHOT_STATUSES = ['pending', 'recorded', 'unavailable'] as const
 export const snapshotStatus = pgEnum('snapshot_status', SNAPSHOT_STATUSES);
 
 export const TRIGGER_ACTION_KINDS = ['email', 'webhook', 'slack', 'teams'] as const;
+export type TriggerActionKind = (typeof TRIGGER_ACTION_KINDS)[number];
 export const triggerActionKind = pgEnum('trigger_action_kind', TRIGGER_ACTION_KINDS);
 
 /** dead: retries exhausted; kept with its last error so nothing disappears silently. */
 export const DELIVERY_STATUSES = ['pending', 'sending', 'delivered', 'failed', 'dead'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** immediate: one message per event. gathered: the events of N minutes in one message per action. */
+export const TRIGGER_DELIVERY_MODES = ['immediate', 'gathered'] as const;
+export type TriggerDeliveryMode = (typeof TRIGGER_DELIVERY_MODES)[number];
+export const triggerDeliveryMode = pgEnum('trigger_delivery_mode', TRIGGER_DELIVERY_MODES);
+
+/** Tenantwatch's own security events: sign-ins to it and password changes. */
+export const PRODUCT_EVENT_TYPES = ['LoginAttempt', 'ChangePasswordAttempt'] as const;
+export type ProductEventType = (typeof PRODUCT_EVENT_TYPES)[number];
+export const PRODUCT_OPERATION_RESULTS = ['Success', 'PasswordInvalid', 'OneTimePasswordInvalid', 'LockedOut'] as const;
+export type ProductOperationResult = (typeof PRODUCT_OPERATION_RESULTS)[number];
+/** Local: a Tenantwatch password. Microsoft: "Sign in with Microsoft". */
+export const PRODUCT_USER_SOURCES = ['Local', 'Microsoft'] as const;
+export type ProductUserSource = (typeof PRODUCT_USER_SOURCES)[number];
 export const deliveryStatus = pgEnum('delivery_status', DELIVERY_STATUSES);
 
 export const PSA_KINDS = ['connectwise', 'autotask'] as const;

@@ -27,6 +27,8 @@ import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { whitelistRuleRoutes } from './routes/whitelist-rules.ts';
+import { triggerRoutes } from './routes/triggers.ts';
+import { outboxRoutes } from './routes/outbox.ts';
 import type { App, AppDeps, AppEnv } from './types.ts';
 import { createConfiguredEntityLookup } from '../../enrichment/lookup.ts';
 
@@ -39,6 +41,7 @@ const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
 };
 
 const IMPORT_UPLOAD = /^\/api\/v1\/tenants\/[^/]+\/imports$/;
+const OUTBOX_HTML = /^\/api\/v1\/outbox\/[^/]+\/html$/;
 
 /** Every route group of the REST API, mounted at /api/v1: the API's table of contents. */
 export function apiRoutes() {
@@ -57,6 +60,8 @@ export function apiRoutes() {
     .route('/', eventRoutes)
     .route('/', eventEntityRoutes)
     .route('/', whitelistRuleRoutes)
+    .route('/', triggerRoutes)
+    .route('/', outboxRoutes)
     .route('/', auditRoutes)
     .route('/', importRoutes)
     .route('/', psaRoutes);
@@ -121,7 +126,10 @@ export function createApp(input: AppDeps, platform: PlatformRoutes = {}): App {
     );
   });
   app.use('*', httpMetrics(deps.metrics));
-  app.use('*', secureHeaders({ xFrameOptions: 'DENY', referrerPolicy: 'same-origin', crossOriginResourcePolicy: 'same-origin' }));
+  const headers = secureHeaders({ xFrameOptions: 'DENY', referrerPolicy: 'same-origin', crossOriginResourcePolicy: 'same-origin' });
+  // A mail's HTML on the Outbox page is framed by this origin (sandboxed, under its own policy).
+  const framedHeaders = secureHeaders({ xFrameOptions: 'SAMEORIGIN', referrerPolicy: 'same-origin', crossOriginResourcePolicy: 'same-origin' });
+  app.use('*', (c, next) => (OUTBOX_HTML.test(c.req.path) ? framedHeaders(c, next) : headers(c, next)));
   const limitBody = bodyLimit({
     maxSize: deps.config.maxBodyBytes,
     onError: () => {

@@ -9,6 +9,7 @@ import type { TokenProvider } from '../microsoft/token-provider.ts';
 import type { IpIntelService } from '../../enrichment/ip/index.ts';
 import type { EntityLookup } from '../../enrichment/lookup.ts';
 import type { MicrosoftLogin } from '../core/auth/microsoft-login.ts';
+import type { SmtpSink } from '../sim/smtp/index.ts';
 import type { ImportRunner } from '../core/import/import-runner.ts';
 
 /** Everything the API needs from the running process; built once at start. */
@@ -33,6 +34,8 @@ export type AppDeps = {
   queueHealthy?: () => Promise<boolean>;
   /** Audit-file imports in the background; absent on Workers (no file system), where uploads answer 503. */
   imports?: ImportRunner;
+  /** The demo's SMTP sink, whose messages the Outbox page shows; null or absent with a real SMTP server. */
+  outbox?: SmtpSink | null;
   /** Aborted when the process stops, so long-lived responses (the event stream) end and the server can close. */
   shutdown?: AbortSignal;
 };

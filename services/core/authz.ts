@@ -31,6 +31,11 @@ export const PERMISSIONS = {
   // PSA connection, keys, tenant mapping and ticketing settings: owners and admins.
   'psa.read': 'admin',
   'psa.write': 'admin',
+  // Triggers and their delivery history show recipients and endpoints; changing them is an admin's.
+  'trigger.read': 'technician',
+  'trigger.write': 'admin',
+  // The demo's SMTP sink holds every MSP's alert mail of this installation, filtered per MSP.
+  'outbox.read': 'admin',
 } as const satisfies Record<string, UserRole>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -22,9 +22,11 @@ import { addressesForIpIntel, resolveIpIntel, type IpIntelByAddress } from './ip
 import { RULES } from './registry.ts';
 import { SERIES } from './series.ts';
 import { loadDetectionSettings } from './settings.ts';
-import type { DetectionRecord, RegisteredRule, SeriesName, TenantContext } from './types.ts';
+import type { DetectionRecord, EntityRef, RegisteredRule, RemediationAction, SeriesName, TenantContext } from './types.ts';
+import { MINUTE } from './records.ts';
 import { recordMatch } from './record-match.ts';
 import { ignoreByWhitelistRules } from './whitelist.ts';
+import { enqueueForEvents } from '../notify/outbox.ts';
 
 export type DetectionDeps = {
   db: Db;
@@ -156,6 +158,9 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
   // Whitelist rules: new events an active rule matches are ignored in this same transaction.
   const ignored = await ignoreByWhitelistRules(tx, { mspId: tenantRow.mspId, tenantId, eventIds: createdIds });
   if (ignored > 0) deps.log?.debug({ tenantId, ignored }, 'events ignored by whitelist rules');
+  // Triggers: the deliveries of the new events commit with them (the transactional outbox).
+  const deliveries = await enqueueForEvents(tx, { mspId: tenantRow.mspId, eventIds: createdIds });
+  if (deliveries > 0) deps.log?.debug({ tenantId, deliveries }, 'trigger deliveries queued');
 
   deps.log?.debug({ tenantId, matches: matches.length, processed: summary.processed, eventsCreated: summary.eventsCreated, eventsUpdated: summary.eventsUpdated }, 'detection batch done');
   return summary;

@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import { purgeExpiredSessions } from '../core/auth/sessions.ts';
 import { purgeOldActivity } from '../collector/retention.ts';
 import type { Logger } from '../log.ts';
+import { writeWeeklyDigests } from '../notify/digest.ts';
 
 /** What a job handler gets: the shared process resources, never request state. */
 export type JobDeps = { database: Database; log: Logger; config: Config };
@@ -59,6 +60,18 @@ export const JOBS = {
       return { purged };
     },
     schedule: '41 3 * * *',
+  },
+  /**
+   * Mondays: the weekly digest per MSP and per tenant, written to the outbox (the sender mails
+   * it). Its key per week makes a re-run write nothing twice.
+   */
+  'notify.weekly-digest': {
+    run: async (_data: unknown, { database, log }) => {
+      const written = await writeWeeklyDigests(database.db);
+      if (written > 0) log.info({ digests: written }, 'weekly digests queued');
+      return { written };
+    },
+    schedule: '0 7 * * 1',
   },
 } satisfies Record<string, JobDefinition>;
 

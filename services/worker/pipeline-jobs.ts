@@ -11,13 +11,14 @@ import type { PgBoss } from './queue.ts';
 import { syncPsaTickets } from '../core/psa/sync-psa-tickets.ts';
 import { createSecretBox, resolveSecretKey, type SecretBox } from '../crypto.ts';
 import type { Config } from '../config.ts';
+import type { Notify } from '../notify/index.ts';
 import { z } from 'zod';
 
 /**
  * The pipeline's jobs need the queue (to hand work on) and Microsoft's clients: the process's one
  * entity lookup (enrichment/lookup.ts `createConfiguredEntityLookup`), shared with the API. Node only.
  */
-export type PipelineDeps = JobDeps & { boss: PgBoss; tokens: TokenProvider; ipIntel: IpIntelService; lookup: EntityLookup };
+export type PipelineDeps = JobDeps & { boss: PgBoss; tokens: TokenProvider; ipIntel: IpIntelService; lookup: EntityLookup; notify?: Notify };
 
 /**
  * Expiry of the jobs whose runtime is bounded (one detection batch of `DETECT_BATCH` records,

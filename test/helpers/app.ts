@@ -5,6 +5,7 @@ import { createNodeApp } from '../../services/api/node.ts';
 import { createTokenProvider } from '../../services/microsoft/token-provider.ts';
 import { createMicrosoftLogin } from '../../services/core/auth/microsoft-login.ts';
 import type { App } from '../../services/api/types.ts';
+import type { SmtpSink } from '../../services/sim/smtp/index.ts';
 import { loadConfig } from '../../services/config.ts';
 import { createApiToken } from '../../services/core/api-token/create-api-token.ts';
 import { hashPassword } from '../../services/core/auth/passwords.ts';
@@ -20,12 +21,13 @@ export const secrets = createSecretBox(Buffer.from(TEST_SECRET_KEY, 'hex'));
  * it msal-node sign-in to Microsoft (or a simulator named by TW_LOGIN_URL), as on Node: tenant
  * checks, and "Sign in with Microsoft" for staff when TW_MS_CLIENT_ID/SECRET are set.
  */
-export async function createTestApp(env: Record<string, string> = {}, options: { microsoftSignIn?: boolean; shutdown?: AbortSignal } = {}) {
+export async function createTestApp(env: Record<string, string> = {}, options: { microsoftSignIn?: boolean; shutdown?: AbortSignal; outbox?: SmtpSink } = {}) {
   const { database, drop } = await createTestDatabase();
   const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'silent', ...env });
   const tokens = options.microsoftSignIn ? { tokens: createTokenProvider(config, secrets), microsoftLogin: createMicrosoftLogin(config, secrets) } : {};
   const shutdown = options.shutdown ? { shutdown: options.shutdown } : {};
-  const app = createNodeApp({ config, database, secrets, log: createLogger(config), metrics: new Registry(), ...tokens, ...shutdown });
+  const outbox = options.outbox ? { outbox: options.outbox } : {};
+  const app = createNodeApp({ config, database, secrets, log: createLogger(config), metrics: new Registry(), ...tokens, ...shutdown, ...outbox });
   return { app, database, config, drop };
 }
 

@@ -4,6 +4,7 @@ import { appUser, pendingSignIn, session } from '../../../db/schema/index.ts';
 import { sha256 } from '../../crypto.ts';
 import { UnauthenticatedError, ValidationError } from '../../errors.ts';
 import { writeAudit } from '../audit/write-audit.ts';
+import { recordProductEvent } from '../../notify/outbox.ts';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.ts';
 import { revokeUserLinks } from './setup-tokens.ts';
 import { assertNotThrottled } from './sign-in.ts';
@@ -43,5 +44,6 @@ export async function changePassword(
     await tx.delete(pendingSignIn).where(eq(pendingSignIn.userId, user.id));
     await revokeUserLinks(tx, user.id);
     await writeAudit(tx, actor, 'auth.password_changed', { type: 'user', id: user.id }, { otherSessionsEnded: ended.length });
+    await recordProductEvent(tx, { mspId: user.mspId, eventType: 'ChangePasswordAttempt', operationResult: 'Success', userId: user.id, userName: user.email, userSource: 'Local', networkAddress: meta.ip });
   });
 }

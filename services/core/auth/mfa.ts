@@ -4,6 +4,7 @@ import { appUser, pendingSignIn, recoveryCode } from '../../../db/schema/index.t
 import { randomToken, sha256, type SecretBox } from '../../crypto.ts';
 import { ConflictError, UnauthenticatedError, ValidationError } from '../../errors.ts';
 import { writeAudit } from '../audit/write-audit.ts';
+import { recordProductEvent } from '../../notify/outbox.ts';
 import { assertNotThrottled, recordSignIn } from './sign-in.ts';
 import { looksLikeRecoveryCode, matchTotp, newRecoveryCodes, newTotpSecret, normaliseRecoveryCode, totpUri } from './totp.ts';
 
@@ -175,7 +176,18 @@ export async function completeSignIn(db: Db, secrets: SecretBox, token: string |
   });
   const { user, matched } = outcome;
   if (!matched) {
-    await writeAudit(db, asUser(user, meta), 'auth.mfa_failed', { type: 'user', id: user.id }, { during: 'sign_in' });
+    await db.transaction(async (tx) => {
+      await writeAudit(tx, asUser(user, meta), 'auth.mfa_failed', { type: 'user', id: user.id }, { during: 'sign_in' });
+      await recordProductEvent(tx, {
+        mspId: user.mspId,
+        eventType: 'LoginAttempt',
+        operationResult: 'OneTimePasswordInvalid',
+        userId: user.id,
+        userName: user.email,
+        userSource: pending.method === 'microsoft' ? 'Microsoft' : 'Local',
+        networkAddress: meta.ip,
+      });
+    });
     throw new UnauthenticatedError('That code is not right. Enter the current 6-digit code from your authenticator app, or one of your recovery codes.');
   }
   await recordSignIn(db, user, pending.method === 'microsoft' ? 'microsoft' : 'password', meta, { secondFactor: matched });

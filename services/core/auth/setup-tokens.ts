@@ -4,6 +4,7 @@ import { appUser, msp, pendingSignIn, session, setupToken, type SetupTokenKind }
 import { randomToken, sha256 } from '../../crypto.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.ts';
 import { writeAudit } from '../audit/write-audit.ts';
+import { ensureDefaultTriggers } from '../../notify/defaults.ts';
 import { checkPasswordPolicy, hashPassword } from './passwords.ts';
 
 export const FIRST_OWNER_LINK_HOURS = 24;
@@ -176,6 +177,7 @@ export async function redeemSetupLink(db: Db, token: string, input: RedeemInput,
         .insert(appUser)
         .values({ mspId: newMsp!.id, email, name: input.name.trim(), role: 'owner', status: 'active', passwordHash })
         .returning();
+      await ensureDefaultTriggers(tx, newMsp!.id);
       await writeAudit(tx, { msp: newMsp!.id, actor: { type: 'user', id: user!.id, role: 'owner' }, ...meta }, 'setup.first_owner', {
         type: 'user',
         id: user!.id,

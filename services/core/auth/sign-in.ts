@@ -4,6 +4,7 @@ import type { Db } from '../../../db/client.ts';
 import { appUser, auditLog, msp } from '../../../db/schema/index.ts';
 import { RateLimitedError, UnauthenticatedError } from '../../errors.ts';
 import { writeAudit } from '../audit/write-audit.ts';
+import { recordProductEvent } from '../../notify/outbox.ts';
 import { verifyPassword } from './passwords.ts';
 import {
   addressKey,
@@ -103,8 +104,13 @@ export async function signIn(db: Db, input: SignInInput, meta: Meta = {}): Promi
   const only = matched.length === 1 ? matched[0]! : null;
   // Under the throttle a password alone is not enough; with a second factor the code step decides.
   if (matched.length === 0 || (throttled && !only?.totpEnabledAt)) {
+    // The attempt that crosses the limit is the lockout; the others are wrong passwords.
+    const operationResult = throttled && perEmail.failures === MAX_FAILED_SIGN_INS + 1 ? 'LockedOut' : 'PasswordInvalid';
     for (const user of candidates) {
-      await writeAudit(db, { msp: user.mspId, actor: { type: 'user', id: user.id, role: user.role }, ...meta }, 'auth.sign_in_failed', { type: 'user', id: user.id }, { throttled });
+      await db.transaction(async (tx) => {
+        await writeAudit(tx, { msp: user.mspId, actor: { type: 'user', id: user.id, role: user.role }, ...meta }, 'auth.sign_in_failed', { type: 'user', id: user.id }, { throttled });
+        await recordProductEvent(tx, { mspId: user.mspId, eventType: 'LoginAttempt', operationResult, userId: user.id, userName: user.email, userSource: 'Local', networkAddress: meta.ip });
+      });
     }
     if (throttled) throw tooMany(perEmail.retryAfterSeconds);
     throw new UnauthenticatedError('Email or password is incorrect.');
@@ -133,5 +139,15 @@ export async function recordSignIn(
   await db.transaction(async (tx) => {
     await tx.update(appUser).set({ lastSignInAt: new Date() }).where(eq(appUser.id, user.id));
     await writeAudit(tx, { msp: user.mspId, actor: { type: 'user', id: user.id, role: user.role }, ...meta }, 'auth.sign_in', { type: 'user', id: user.id }, { method, ...details });
+    const [row] = await tx.select({ email: appUser.email }).from(appUser).where(eq(appUser.id, user.id)).limit(1);
+    await recordProductEvent(tx, {
+      mspId: user.mspId,
+      eventType: 'LoginAttempt',
+      operationResult: 'Success',
+      userId: user.id,
+      userName: row?.email ?? user.id,
+      userSource: method === 'microsoft' ? 'Microsoft' : 'Local',
+      networkAddress: meta.ip,
+    });
   });
 }

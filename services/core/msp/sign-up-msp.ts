@@ -5,6 +5,7 @@ import { appUser, msp, mspSignupLink, signupAttempt } from '../../../db/schema/i
 import type { SignupMode } from '../../config.ts';
 import { randomToken, sha256, type SecretBox } from '../../crypto.ts';
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError } from '../../errors.ts';
+import { ensureDefaultTriggers } from '../../notify/defaults.ts';
 import { writeAudit } from '../audit/write-audit.ts';
 import { checkPasswordPolicy, PASSWORD_MAX, PASSWORD_MIN } from '../auth/passwords.ts';
 import { redeemSetupLink } from '../auth/setup-tokens.ts';
@@ -121,6 +122,7 @@ async function assertSetUp(db: Db) {
 async function createMspAndOwner(deps: SignupDeps, data: z.output<typeof signUpMspInput>, via: 'invite' | 'open', meta: Meta) {
   await assertSetUp(deps.db);
   const [created] = await deps.db.insert(msp).values({ name: data.mspName }).returning({ id: msp.id });
+  await ensureDefaultTriggers(deps.db, created!.id);
   const ctx: Ctx = { msp: created!.id, actor: { type: 'system', role: 'owner' }, db: deps.db, secrets: deps.secrets, ...definedMeta(meta) };
   const invited = await inviteUser({ ctx, input: { email: data.email, role: 'owner', name: data.name } });
   const owner = await redeemSetupLink(deps.db, invited.setupToken, { name: data.name, password: data.password }, definedMeta(meta));

@@ -41,6 +41,8 @@ export const requestDatabase: Database = {
   dataDirLock: null,
   ping: () => active().ping(),
   migrate: () => Promise.reject(new Error('migrations are not run on Workers: run `tenantwatch migrate` from a Node machine')),
+  // Deliveries are sent by Node workers; a Worker writes the outbox and its NOTIFY wakes them.
+  listen: () => Promise.reject(new Error('the outbox sender does not run on Workers')),
   close: () => Promise.resolve(),
 };
 
