@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IpIntelConfigError, parseIpIntelSettings, type IpIntelSettings } from '../enrichment/ip/settings.ts';
 import type { ProviderSettingsInput } from '../enrichment/ip/registry.ts';
-import { parseAllowList } from './notify/net/address-policy.ts';
+import { parseAllowList } from './net/address-policy.ts';
 
 /**
  * Every setting Tenantwatch reads, parsed once at boot. `process.env` is read nowhere else:

@@ -22,7 +22,7 @@ const PRODUCT_FOLDERS = ['db', 'services', 'enrichment'];
 /** Layers, bottom first. A room may import its own layer and the layers below. */
 const LAYERS: { name: string; rooms: string[] }[] = [
   // Kernels: shared by every stage. IP intelligence (enrichment/ip) is one: detection rules read it as well as enrichment.
-  { name: 'kernel', rooms: ['db', 'config', 'log', 'crypto', 'errors', 'http-keep-alive', 'microsoft', 'language', 'activity', 'ip-intel'] },
+  { name: 'kernel', rooms: ['db', 'config', 'log', 'crypto', 'errors', 'http-keep-alive', 'net', 'microsoft', 'language', 'activity', 'ip-intel'] },
   // The stages, in the order a record flows; a later stage may import an earlier one.
   { name: 'stage 1 (collector)', rooms: ['collector'] },
   { name: 'stage 2 (detection)', rooms: ['detection'] },
@@ -41,10 +41,11 @@ const LAYERS: { name: string; rooms: string[] }[] = [
   { name: 'cli', rooms: ['cli'] },
 ];
 /**
- * Test and demo infrastructure outside the layers: imports no product room (save plumbing with no
+ * Test and demo infrastructure outside the layers (notify starts the built-in SMTP sink of the
+ * embedded default): imports no product room (save plumbing with no
  * product meaning, listed in `mayImport`); only the rooms in `importedBy` import it.
  */
-const SIM = { room: 'sim', importedBy: ['demo'], mayImport: ['http-keep-alive'] };
+const SIM = { room: 'sim', importedBy: ['demo', 'notify'], mayImport: ['http-keep-alive'] };
 
 /**
  * Imports that break the rules on purpose, each with its reason. Nothing else belongs here: fix a

@@ -9,7 +9,7 @@ import type { TokenProvider } from '../microsoft/token-provider.ts';
 import type { IpIntelService } from '../../enrichment/ip/index.ts';
 import type { EntityLookup } from '../../enrichment/lookup.ts';
 import type { MicrosoftLogin } from '../core/auth/microsoft-login.ts';
-import type { SmtpSink } from '../sim/smtp/index.ts';
+import type { SmtpSink } from '../notify/index.ts';
 import type { ImportRunner } from '../core/import/import-runner.ts';
 
 /** Everything the API needs from the running process; built once at start. */

@@ -26,7 +26,6 @@ import type { DetectionRecord, EntityRef, RegisteredRule, RemediationAction, Ser
 import { MINUTE } from './records.ts';
 import { recordMatch } from './record-match.ts';
 import { ignoreByWhitelistRules } from './whitelist.ts';
-import { enqueueForEvents } from '../notify/outbox.ts';
 
 export type DetectionDeps = {
   db: Db;
@@ -35,6 +34,12 @@ export type DetectionDeps = {
   rules?: readonly RegisteredRule[];
   /** IP intelligence for rules that read it (`ctx.ip`); without it they see no intel. */
   ipIntel?: IpIntelService;
+  /**
+   * Writes what must commit with new events, in their transaction: the triggers' deliveries (the
+   * transactional outbox, services/notify/outbox.ts `enqueueForEvents`). Given by the process that
+   * runs detection, so detection does not import the stages after it. Returns rows written.
+   */
+  onEventsCreated?: (tx: Tx, created: { mspId: string; tenantId: string; eventIds: readonly string[] }) => Promise<number>;
 };
 
 export type DetectSummary = {
@@ -159,7 +164,7 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
   const ignored = await ignoreByWhitelistRules(tx, { mspId: tenantRow.mspId, tenantId, eventIds: createdIds });
   if (ignored > 0) deps.log?.debug({ tenantId, ignored }, 'events ignored by whitelist rules');
   // Triggers: the deliveries of the new events commit with them (the transactional outbox).
-  const deliveries = await enqueueForEvents(tx, { mspId: tenantRow.mspId, eventIds: createdIds });
+  const deliveries = deps.onEventsCreated ? await deps.onEventsCreated(tx, { mspId: tenantRow.mspId, tenantId, eventIds: createdIds }) : 0;
   if (deliveries > 0) deps.log?.debug({ tenantId, deliveries }, 'trigger deliveries queued');
 
   deps.log?.debug({ tenantId, matches: matches.length, processed: summary.processed, eventsCreated: summary.eventsCreated, eventsUpdated: summary.eventsUpdated }, 'detection batch done');

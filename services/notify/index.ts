@@ -7,6 +7,9 @@ import type { Config } from '../config.ts';
 import type { SecretBox } from '../crypto.ts';
 import type { Logger } from '../log.ts';
 import { startSmtpSink, type SmtpSink } from '../sim/smtp/index.ts';
+
+/** The built-in SMTP sink the embedded default delivers to; the Outbox page reads its messages. */
+export type { SinkMessage, SmtpSink } from '../sim/smtp/index.ts';
 import { createMailer, type Mailer, type SmtpSettings } from './channels/email.ts';
 import { ensureDefaultTriggersForAll } from './defaults.ts';
 import { channelEnvironment } from './channels/index.ts';

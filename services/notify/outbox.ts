@@ -8,7 +8,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
 import { appUser, delivery, productEvent } from '../../db/schema/index.ts';
 import type { FilterableEvent } from '../language/index.ts';
-import { loadFilterableEvents } from '../core/whitelist/filterable-events.ts';
+import { loadFilterableEvents } from '../detection/filterable-events.ts';
 import { eventValues, type FieldValue } from './event-values.ts';
 import { inScope, loadEnabledTriggers, type LoadedTrigger, type TriggerActionRow } from './triggers.ts';
 

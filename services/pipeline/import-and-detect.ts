@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client.ts';
 import type { IpIntelService } from '../../enrichment/ip/index.ts';
 import { detectActivity } from '../detection/engine.ts';
+import { enqueueForEvents } from '../notify/outbox.ts';
 import type { Logger } from '../log.ts';
 import type { IngestTarget } from '../collector/ingest.ts';
 import { importAuditFile, type ImportProgress } from '../collector/import/import-audit-file.ts';
@@ -35,7 +36,7 @@ export async function importAndDetect(
     },
     {
       onStored: async (activityIds) => {
-        const result = await detectActivity(deps, activityIds);
+        const result = await detectActivity({ ...deps, onEventsCreated: enqueueForEvents }, activityIds);
         detection.processed += result.processed;
         detection.eventsCreated += result.eventsCreated;
         detection.eventsUpdated += result.eventsUpdated;

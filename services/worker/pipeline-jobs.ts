@@ -12,6 +12,7 @@ import { syncPsaTickets } from '../core/psa/sync-psa-tickets.ts';
 import { createSecretBox, resolveSecretKey, type SecretBox } from '../crypto.ts';
 import type { Config } from '../config.ts';
 import type { Notify } from '../notify/index.ts';
+import { enqueueForEvents } from '../notify/outbox.ts';
 import { z } from 'zod';
 
 /**
@@ -82,7 +83,7 @@ export const PIPELINE_JOBS = {
     expireInSeconds: BOUNDED_JOB_EXPIRY_SECONDS,
     payload: DetectActivityPayload,
     run: async ({ activityIds }: z.infer<typeof DetectActivityPayload>, { database, log, boss, ipIntel }) => {
-      const { eventIds, ...summary } = await detectActivity({ db: database.db, log, ipIntel }, activityIds);
+      const { eventIds, ...summary } = await detectActivity({ db: database.db, log, ipIntel, onEventsCreated: enqueueForEvents }, activityIds);
       if (summary.eventsCreated + summary.eventsUpdated > 0) log.info(summary, 'detection raised events');
       // The events are stored; enrichment follows. A crash before this send is covered by enrich.sweep.
       const enrichQueued = await sendForEnrichment(boss, await eventsWithPendingEntities(database.db, eventIds));

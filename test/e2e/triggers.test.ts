@@ -14,6 +14,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { securityEvent, tenant } from '../../db/schema/index.ts';
 import { ingestRecords } from '../../services/collector/ingest.ts';
 import { detectActivity } from '../../services/detection/engine.ts';
+import { enqueueForEvents } from '../../services/notify/outbox.ts';
 import { inboxRule } from '../../services/detection/rules/fixtures/case-records.ts';
 import { createLogger } from '../../services/log.ts';
 import { ensureDefaultTriggers } from '../../services/notify/defaults.ts';
@@ -87,7 +88,7 @@ test('a trigger made in the editor mails the event; its View event link leads th
   const record = inboxRule({ user: 'megan.bowen@contoso.com', name: HOSTILE, parameters: [['ForwardTo', 'x@outside.example']] });
   (record.raw as { CreationTime: string }).CreationTime = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, '');
   const { insertedIds } = await ingestRecords(runtime.database.db, { mspId: owner.mspId, tenantId: contoso }, record.source, [record.raw]);
-  await detectActivity({ db: runtime.database.db, log: createLogger({ logLevel: 'silent' }) }, insertedIds);
+  await detectActivity({ db: runtime.database.db, log: createLogger({ logLevel: 'silent' }), onEventsCreated: enqueueForEvents }, insertedIds);
   const [event] = await runtime.database.db.select().from(securityEvent).where(eq(securityEvent.tenantId, contoso));
   const mail = await runtime.notify.sink!.waitFor((m) => m.subject.startsWith('Alert: '), 60_000);
   expect(mail.subject).toBe(`Alert: ${event!.title} by megan.bowen@contoso.com`);

@@ -11,6 +11,7 @@ import { delivery } from '../../db/schema/index.ts';
 import { loadConfig } from '../../services/config.ts';
 import { createSecretBox } from '../../services/crypto.ts';
 import { detectActivity } from '../../services/detection/engine.ts';
+import { enqueueForEvents } from '../../services/notify/outbox.ts';
 import { createLogger } from '../../services/log.ts';
 import { startNotify } from '../../services/notify/index.ts';
 import { TEST_SECRET_KEY } from './database.ts';
@@ -20,7 +21,7 @@ const config = loadConfig({ ...env, TW_SECRET_KEY: TEST_SECRET_KEY, TW_DEMO: 'of
 const log = createLogger(config);
 const database = env.CHILD_DATABASE_URL ? await openDatabase({ databaseUrl: env.CHILD_DATABASE_URL, poolSize: 3 }) : await openDatabase({ dataDir: env.CHILD_DATA_DIR!, command: 'notify-child' });
 const ids = (env.CHILD_ACTIVITY_IDS ?? '').split(',').filter(Boolean);
-if (ids.length > 0) await detectActivity({ db: database.db, log }, ids);
+if (ids.length > 0) await detectActivity({ db: database.db, log, onEventsCreated: enqueueForEvents }, ids);
 const notify = await startNotify({ database, config, log, secrets: createSecretBox(Buffer.from(TEST_SECRET_KEY, 'hex')) });
 process.stdout.write('started\n');
 const check = async () => {

@@ -1,7 +1,7 @@
 import { and, eq, inArray, or } from 'drizzle-orm';
 import { delivery } from '../../../db/schema/index.ts';
 import { NotFoundError } from '../../errors.ts';
-import type { SinkMessage, SmtpSink } from '../../sim/smtp/index.ts';
+import type { SinkMessage, SmtpSink } from '../../notify/index.ts';
 import { authorize } from '../authz.ts';
 import type { Ctx } from '../context.ts';
 

@@ -5,7 +5,7 @@ import { FIELDS, type FilterableEvent } from '../../language/index.ts';
 import { eventValues } from '../../notify/event-values.ts';
 import { insertDeliveries, resolveSettings, type DeliveryPayload } from '../../notify/outbox.ts';
 import { conditionPredicate } from '../../notify/triggers.ts';
-import { loadFilterableEvents } from '../whitelist/filterable-events.ts';
+import { loadFilterableEvents } from '../../detection/filterable-events.ts';
 import { writeAudit } from '../audit/write-audit.ts';
 import { authorize } from '../authz.ts';
 import type { Ctx } from '../context.ts';

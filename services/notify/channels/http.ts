@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isTemplateField } from '../event-lookup.ts';
-import { checkUrlForm, safeFetch, SafeFetchError, type SafeFetchOptions, type SafeResponse } from '../net/safe-fetch.ts';
+import { checkUrlForm, safeFetch, SafeFetchError, type SafeFetchOptions, type SafeResponse } from '../../net/safe-fetch.ts';
 import { checkTemplate, renderTemplate, type TemplateContext } from '../template.ts';
 import type { ChannelEnvironment, DeliveryOutcome } from './types.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { startHttpReceiver, type HttpReceiver } from '../../../test/helpers/http-receiver.ts';
-import { simulatorTls } from '../../sim/m365/tls.ts';
+import { startHttpReceiver, type HttpReceiver } from '../../test/helpers/http-receiver.ts';
+import { simulatorTls } from '../sim/m365/tls.ts';
 import { safeFetch, SafeFetchError } from './safe-fetch.ts';
 
 const LOOPBACK = ['127.0.0.1/32', '::1/128'];
