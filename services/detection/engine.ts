@@ -22,8 +22,7 @@ import { addressesForIpIntel, resolveIpIntel, type IpIntelByAddress } from './ip
 import { RULES } from './registry.ts';
 import { SERIES } from './series.ts';
 import { loadDetectionSettings } from './settings.ts';
-import type { DetectionRecord, EntityRef, RegisteredRule, RemediationAction, SeriesName, TenantContext } from './types.ts';
-import { MINUTE } from './records.ts';
+import type { DetectionRecord, RegisteredRule, SeriesName, TenantContext } from './types.ts';
 import { recordMatch } from './record-match.ts';
 import { ignoreByWhitelistRules } from './whitelist.ts';
 
