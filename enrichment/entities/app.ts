@@ -3,13 +3,14 @@
  * id or object id, who publishes it and whether Microsoft verified that publisher, and what it
  * was granted: delegated scopes (oauth2PermissionGrants) and application permissions
  * (appRoleAssignments resolved to names through the resource's appRoles), each described and
- * rated (permissions.ts), plus directory roles held by the app itself.
+ * rated (services/microsoft/permissions.ts), plus directory roles held by the app itself.
  *
  * Teams apps (`/appCatalogs/teamsApps`) are not covered yet; an app installed through Teams
  * that signs in to Entra still has a service principal and is enriched here.
  */
-import { describeFailure, type GraphApi } from './graph-client.ts';
-import { highestRisk, ratePermission, type RiskLevel } from './permissions.ts';
+import type { GraphClient } from '../../services/microsoft/graph-client.ts';
+import { describeFailure } from './failure.ts';
+import { highestRisk, ratePermission, type RiskLevel } from '../../services/microsoft/permissions.ts';
 import { recorded, unavailable, type EnrichmentResult, type MissingPart, type Snapshot } from './types.ts';
 
 export const APP_SCHEMA_VERSION = 1;
@@ -86,7 +87,7 @@ export interface AppSnapshot extends Snapshot {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function enrichApp(graph: GraphApi, key: string, tenant: string): Promise<EnrichmentResult> {
+export async function enrichApp(graph: GraphClient, key: string, tenant: string): Promise<EnrichmentResult> {
   if (!GUID.test(key)) return unavailable('no-data', 'An app is identified by its application id or object id (a GUID).');
   const byAppId = await graph.get<{ value: ServicePrincipalBody[] }>(`/servicePrincipals?$filter=appId eq '${key}'`);
   if (!byAppId.ok) return describeFailure(byAppId.failure, { permission: 'Application.Read.All' });
@@ -200,7 +201,7 @@ export async function enrichApp(graph: GraphApi, key: string, tenant: string): P
 }
 
 /** Not in the tenant: look in the recycle bin (by object id or by application id) to say when it went. */
-async function deletedApp(graph: GraphApi, key: string): Promise<EnrichmentResult> {
+async function deletedApp(graph: GraphClient, key: string): Promise<EnrichmentResult> {
   const byId = await graph.get<{ deletedDateTime?: string | null; displayName?: string }>(`/directory/deletedItems/${key}`);
   let deletedAt = byId.ok ? (byId.body.deletedDateTime ?? null) : null;
   if (!deletedAt) {

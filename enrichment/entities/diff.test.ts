@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { diffSnapshots, type Change } from './diff.ts';
 import type { JsonValue } from './types.ts';
 import { clause, describeRule, quoteValue } from './plain-words.ts';
-import { ratePermission } from './permissions.ts';
+import { ratePermission } from '../../services/microsoft/permissions.ts';
 import { productName } from './skus.ts';
 
 describe('diffSnapshots', () => {

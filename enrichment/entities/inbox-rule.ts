@@ -7,7 +7,8 @@
  * either after the mailbox, and a name is matched against the mailbox's rules. Rule names and
  * every string in the rule are attacker-written; they stay values (see plain-words.ts).
  */
-import { describeFailure, type GraphApi } from './graph-client.ts';
+import type { GraphClient } from '../../services/microsoft/graph-client.ts';
+import { describeFailure } from './failure.ts';
 import { clause, describeRule, type Clause, type RuleDescription } from './plain-words.ts';
 import { recorded, unavailable, type EnrichContext, type EnrichmentResult, type JsonObject, type MissingPart, type Snapshot } from './types.ts';
 
@@ -60,7 +61,7 @@ export interface InboxRuleSnapshot extends Snapshot {
   missing: MissingPart[];
 }
 
-export async function enrichInboxRule(graph: GraphApi, key: string, context: EnrichContext = {}): Promise<EnrichmentResult> {
+export async function enrichInboxRule(graph: GraphClient, key: string, context: EnrichContext = {}): Promise<EnrichmentResult> {
   const parsed = parseInboxRuleKey(key);
   if (!parsed) return unavailable('no-data', 'An inbox rule is identified as mailbox\\rule (the rule id or name).');
   const mailbox = encodeURIComponent(parsed.mailbox);

@@ -17,8 +17,8 @@
  */
 import { enrichApp } from './app.ts';
 import { diffSnapshots, type Change } from './diff.ts';
-import { createExchangeApi, type ExchangeApi } from './exchange-client.ts';
-import { createGraphApi, type GraphApi } from './graph-client.ts';
+import { createExchangeClient, type ExchangeClient } from '../../services/microsoft/exchange-client.ts';
+import { createGraphClient, type GraphClient } from '../../services/microsoft/graph-client.ts';
 import { enrichInboxRule } from './inbox-rule.ts';
 import { enrichLink } from './link.ts';
 import { enrichMailFlowRule } from './mail-flow-rule.ts';
@@ -29,7 +29,7 @@ export * from './types.ts';
 export { diffSnapshots, type Change } from './diff.ts';
 export { inboxRuleKey, parseInboxRuleKey } from './inbox-rule.ts';
 export { linkUrlFromAudit, encodeSharingUrl } from './link.ts';
-export { GRAPH_PERMISSIONS, ratePermission, type RiskLevel } from './permissions.ts';
+export { GRAPH_PERMISSIONS, ratePermission, type RiskLevel } from '../../services/microsoft/permissions.ts';
 export { PRODUCT_NAMES, productName } from './skus.ts';
 export type { UserSnapshot } from './user.ts';
 export type { AppSnapshot } from './app.ts';
@@ -86,14 +86,16 @@ const VOLATILE: Record<EntityKind, readonly string[]> = {
 };
 
 const MAX_CLIENTS = 1000;
+/** Enrichment runs inline for live lookups: wait out at most this much throttling. */
+const MAX_INLINE_WAIT_SECONDS = 2;
 
 export function createEntityEnrichment(options: EntityEnrichmentOptions): EntityEnrichment {
   const now = options.now ?? Date.now;
   const ttl = options.liveCacheTtlMs ?? 60_000;
   const maxEntries = options.liveCacheMaxEntries ?? 1000;
   const perMinute = options.liveLookupsPerMinute ?? 30;
-  const graphClients = new Map<string, GraphApi>();
-  const exchangeClients = new Map<string, ExchangeApi>();
+  const graphClients = new Map<string, GraphClient>();
+  const exchangeClients = new Map<string, ExchangeClient>();
   const cache = new Map<string, { result: EnrichmentResult; at: number }>();
   const buckets = new Map<string, { tokens: number; at: number }>();
 
@@ -106,8 +108,12 @@ export function createEntityEnrichment(options: EntityEnrichmentOptions): Entity
     }
     return value;
   };
-  const graphFor = (tenant: string): GraphApi => bounded(graphClients, tenant.toLowerCase(), () => createGraphApi({ baseUrl: options.graphBaseUrl, tenant, getToken: options.getToken }));
-  const exchangeFor = (tenant: string): ExchangeApi => bounded(exchangeClients, tenant.toLowerCase(), () => createExchangeApi({ baseUrl: options.exchangeBaseUrl, tenant, getToken: options.getToken }));
+  const graphFor = (tenant: string): GraphClient =>
+    bounded(graphClients, tenant.toLowerCase(), () =>
+      createGraphClient({ baseUrl: options.graphBaseUrl, token: ({ fresh }) => options.getToken(tenant, 'graph', { fresh }), maxInlineWaitSeconds: MAX_INLINE_WAIT_SECONDS, retryDelaySeconds: 0.5 }),
+    );
+  const exchangeFor = (tenant: string): ExchangeClient =>
+    bounded(exchangeClients, tenant.toLowerCase(), () => createExchangeClient({ baseUrl: options.exchangeBaseUrl, tenant, token: ({ fresh }) => options.getToken(tenant, 'exchange', { fresh }) }));
 
   async function enrich(ref: EntityRef, context: EnrichContext = {}): Promise<EnrichmentResult> {
     try {

@@ -7,7 +7,8 @@
  * The links' own URLs are not recorded: anyone holding one can open the item, so a snapshot
  * stored in our database must not become a second copy of the key.
  */
-import { describeFailure, type GraphApi } from './graph-client.ts';
+import type { GraphClient } from '../../services/microsoft/graph-client.ts';
+import { describeFailure } from './failure.ts';
 import { recorded, unavailable, type EnrichContext, type EnrichmentResult, type Snapshot } from './types.ts';
 
 export const LINK_SCHEMA_VERSION = 1;
@@ -63,7 +64,7 @@ export interface LinkSnapshot extends Snapshot {
   createdBy: string | null;
 }
 
-export async function enrichLink(graph: GraphApi, key: string, context: EnrichContext = {}): Promise<EnrichmentResult> {
+export async function enrichLink(graph: GraphClient, key: string, context: EnrichContext = {}): Promise<EnrichmentResult> {
   const target = locate(key, context);
   if (!target) return unavailable('no-data', 'A link is identified by the shared item\'s URL or as drives/{driveId}/items/{itemId}.');
   const gone = 'The shared file or folder no longer exists: it was deleted or moved.';

@@ -4,8 +4,8 @@
  * The actions attackers use are named for what they do: a blind copy outside the organisation
  * (BlindCopyTo), redirection (RedirectMessageTo), skipping spam filtering (SetSCL -1), deleting.
  */
-import { describeFailure } from './graph-client.ts';
-import type { ExchangeApi } from './exchange-client.ts';
+import type { ExchangeClient } from '../../services/microsoft/exchange-client.ts';
+import { describeFailure } from './failure.ts';
 import { clause, describeRule, type Clause, type RuleDescription } from './plain-words.ts';
 import { recorded, unavailable, type EnrichContext, type EnrichmentResult, type JsonObject, type JsonValue, type Snapshot } from './types.ts';
 
@@ -52,7 +52,7 @@ const META = new Set(['Identity', 'Name', 'Guid', 'State', 'Mode', 'Priority', '
 
 const SCOPES: Record<string, string> = { InOrganization: 'inside the organisation', NotInOrganization: 'outside the organisation', ExternalPartner: 'at a partner organisation', ExternalNonPartner: 'outside the organisation and not a partner' };
 
-export async function enrichMailFlowRule(exchange: ExchangeApi, key: string, context: EnrichContext = {}): Promise<EnrichmentResult> {
+export async function enrichMailFlowRule(exchange: ExchangeClient, key: string, context: EnrichContext = {}): Promise<EnrichmentResult> {
   if (!key.trim()) return unavailable('no-data', 'A mail flow rule is identified by its name or GUID.');
   const answer = await exchange.invoke<TransportRuleBody>('Get-TransportRule', { Identity: key });
   if (!answer.ok) {

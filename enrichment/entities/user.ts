@@ -6,7 +6,8 @@
  * other parts each need their own permission and, when refused, are listed in `missing`
  * while the rest is still recorded, so one missing consent does not blank the whole user.
  */
-import { describeFailure, type GraphApi } from './graph-client.ts';
+import type { GraphClient } from '../../services/microsoft/graph-client.ts';
+import { describeFailure } from './failure.ts';
 import { productName } from './skus.ts';
 import { recorded, unavailable, type EnrichContext, type EnrichmentResult, type MissingPart, type Snapshot } from './types.ts';
 
@@ -86,7 +87,7 @@ interface RegistrationBody {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function enrichUser(graph: GraphApi, key: string, context: EnrichContext = {}): Promise<EnrichmentResult> {
+export async function enrichUser(graph: GraphClient, key: string, context: EnrichContext = {}): Promise<EnrichmentResult> {
   const who = encodeURIComponent(key);
   const core = await graph.get<GraphUserBody>(`/users/${who}?$select=${USER_FIELDS}`);
   if (!core.ok) {
@@ -202,7 +203,7 @@ export async function enrichUser(graph: GraphApi, key: string, context: EnrichCo
 }
 
 /** A 404 on /users: say when it was deleted if the recycle bin still has it (ids only: the bin is keyed by object id). */
-async function deletedUser(graph: GraphApi, key: string): Promise<EnrichmentResult> {
+async function deletedUser(graph: GraphClient, key: string): Promise<EnrichmentResult> {
   if (GUID.test(key)) {
     const bin = await graph.get<{ deletedDateTime?: string | null; userPrincipalName?: string }>(`/directory/deletedItems/${encodeURIComponent(key)}`);
     if (bin.ok && bin.body.deletedDateTime) {

@@ -4,11 +4,12 @@ import { type ActivitySource, tenant } from '../../db/schema/index.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { type Checkpoint, readCheckpoints, retryDelaySeconds, writeCheckpoint } from './checkpoints.ts';
-import { GRAPH_FEEDS, type GraphFeed, createGraphReader } from './graph/reader.ts';
+import { COLLECTOR_GRAPH_OPTIONS, GRAPH_FEEDS, type GraphFeed, createGraphReader } from './graph/reader.ts';
 import { ingestRecords, type IngestSummary } from './ingest.ts';
 import { CONTENT_TYPES, type ContentBlob, type ContentType, createManagementClient } from './management-api/client.ts';
 import { CollectError } from '../microsoft/errors.ts';
 import { endpointsFor } from '../microsoft/endpoints.ts';
+import { graphClientFor } from '../microsoft/graph-client.ts';
 import type { TenantAuth, TokenProvider } from '../microsoft/token-provider.ts';
 
 /** Every source collected for a tenant. */
@@ -251,7 +252,7 @@ function parseSeen(cursor: string | null | undefined): [string, number][] {
 }
 
 function graphWindowCollector(deps: CollectorDeps, row: TenantRow, auth: TenantAuth, feed: GraphFeed, total: IngestSummary) {
-  const reader = createGraphReader({ baseUrl: endpointsFor(deps.config, row).graphUrl, token: (fresh) => deps.tokens.getToken(auth, 'graph', { fresh }) });
+  const reader = createGraphReader(graphClientFor(deps, auth, COLLECTOR_GRAPH_OPTIONS));
   return async (start: Date, end: Date): Promise<string | null> => {
     await reader.readWindow(feed, start, end, async (records) => {
       addTo(total, await ingestRecords(deps.db, { mspId: row.mspId, tenantId: row.id }, feed, records));

@@ -7,7 +7,7 @@ import type { SecretBox } from '../crypto.ts';
 import { CONTENT_TYPES, createManagementClient } from './management-api/client.ts';
 import { CollectError } from '../microsoft/errors.ts';
 import type { Resource, TokenProvider } from '../microsoft/token-provider.ts';
-import { REQUIRED_PERMISSIONS } from './permissions.ts';
+import { REQUIRED_PERMISSIONS } from '../microsoft/permissions.ts';
 
 export type VerifyReport = {
   /** Sign-in problems per API, in plain words; empty when both sign-ins worked. */

@@ -44,3 +44,32 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
 }
+
+/** What a Graph or Exchange call answered, for `serviceError`. */
+export type ServiceFailure = {
+  service: 'Microsoft Graph' | 'Exchange Online';
+  /** HTTP status; -1 when the service could not be reached or its answer could not be read. */
+  status: number;
+  code: string;
+  message: string;
+  retryAfterSeconds?: number | undefined;
+  /** The permission the call needs, when the caller knows it: a 403 then says it was not granted. */
+  permission?: string | undefined;
+  /** Said after a 403 when something besides the permission can deny access (an Exchange role). */
+  alsoNeeded?: string | undefined;
+};
+
+/** A failed Graph or Exchange call in the words the tenant page and the action history show. */
+export function serviceError(f: ServiceFailure): CollectError {
+  const { service, status, code } = f;
+  if (status === 429) return new CollectError(`${service} is throttling this tenant.`, 'throttled', f.retryAfterSeconds);
+  if (status === 401) return new CollectError(`${service} refused the token (admin consent may have been revoked).`, 'auth');
+  if (status === 403) {
+    const also = f.alsoNeeded ? `, or ${f.alsoNeeded}` : '';
+    if (f.permission) return new CollectError(`${service} denied access: this tenant has not granted the app the ${f.permission} permission with admin consent${also}${code ? ` (${code})` : ''}.`, 'permission');
+    return new CollectError(`${service} denied access${code ? ` (${code})` : ''}: ${f.message.slice(0, 200)}`, 'permission');
+  }
+  if (status === -1) return new CollectError(`Could not read from ${service}: ${f.message.slice(0, 200)}`, 'transient');
+  if (status >= 500) return new CollectError(`${service} had a server error (${status}).`, 'transient', f.retryAfterSeconds);
+  return new CollectError(`${service} refused the request (${status}${code ? ` ${code}` : ''}): ${f.message.slice(0, 200)}`, 'gone');
+}

@@ -1,7 +1,7 @@
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import type { Config } from '../config.ts';
 import type { SecretBox } from '../crypto.ts';
-import { endpointsFor } from './endpoints.ts';
+import { endpointsFor, type EndpointSettings } from './endpoints.ts';
 import { CollectError, fromMsalError } from './errors.ts';
 
 /** Resource identifiers (token audiences), not addresses: the same for simulator and service. */
@@ -44,7 +44,7 @@ const RENEW_BEFORE_MS = 300_000;
  * so one application serving 1,000 tenants costs time in proportion to the tenants on every
  * token; measured with `npm run bench:collect`, it was slower than one small cache per tenant.
  */
-export function createTokenProvider(config: Pick<Config, 'microsoft'> & Partial<Pick<Config, 'demoMicrosoft'>>, secrets: SecretBox): TokenProvider {
+export function createTokenProvider(config: Pick<Config, 'microsoft'> & EndpointSettings, secrets: SecretBox): TokenProvider {
   const apps = new Map<string, ConfidentialClientApplication>();
   const tokens = new Map<string, { accessToken: string; renewAt: number }>();
   const pending = new Map<string, Promise<string>>();

@@ -1,5 +1,5 @@
-import { Client, GraphError, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
-import { CollectError, parseRetryAfter } from '../../microsoft/errors.ts';
+import type { GraphClient } from '../../microsoft/graph-client.ts';
+import { CollectError } from '../../microsoft/errors.ts';
 
 /**
  * The Graph feeds the collector reads, with the time field each is windowed on: the time a
@@ -22,100 +22,49 @@ export type GraphReader = {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * The SDK's retry middleware would wait out any Retry-After (up to 180 s) inside the call,
- * holding a worker while the tenant is throttled. Short waits are fine; longer ones end the
- * call so the tenant's schedule does the waiting.
- */
-const MAX_INLINE_WAIT_SECONDS = 5;
-const retryOptions = new RetryHandlerOptions(1, 2, (_delay, _attempt, _request, _options, response) => {
-  // The SDK passes its configured delay, not the server's: read Retry-After from the response.
-  const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
-  return retryAfter === undefined || retryAfter <= MAX_INLINE_WAIT_SECONDS;
-});
+type Page = { value?: unknown[]; '@odata.nextLink'?: string };
 
 /**
- * Graph through @microsoft/microsoft-graph-client, whose middleware already retries 429/503
- * honouring Retry-After. What it gives up on (or a page that fails to parse) is retried here a
- * few times, then reported as a CollectError in plain words.
+ * How the collector's Graph client waits: short throttling in place, longer throttling ends the
+ * call so the tenant's schedule (not a held worker) does the waiting. For `graphClientFor`.
  */
-export function createGraphReader(options: { baseUrl: string; token: (fresh?: boolean) => Promise<string> }): GraphReader {
-  let fresh = false;
-  // The SDK wraps whatever the auth provider throws; keep our own error to report it as it is.
-  let authFailure: CollectError | undefined;
-  const client = Client.initWithMiddleware({
-    authProvider: {
-      getAccessToken: async () => {
-        try {
-          const token = await options.token(fresh);
-          fresh = false;
-          authFailure = undefined;
-          return token;
-        } catch (err) {
-          authFailure = err instanceof CollectError ? err : undefined;
-          throw err;
-        }
-      },
-    },
-    baseUrl: `${options.baseUrl}/`,
-    defaultVersion: 'v1.0',
-    customHosts: new Set([new URL(options.baseUrl).hostname]),
-  });
+export const COLLECTOR_GRAPH_OPTIONS = { maxInlineWaitSeconds: 5, retryDelaySeconds: 1 } as const;
 
-  async function getPage(url: string, build: boolean, feed: GraphFeed, start: Date, end: Date): Promise<{ value?: unknown[]; '@odata.nextLink'?: string }> {
+/**
+ * Feeds read through the tenant's Graph client (services/microsoft/graph-client.ts), whose SDK
+ * middleware already retries 429/503 honouring Retry-After and which renews a refused token
+ * once. What it gives up on (or a page that fails to parse) is retried here a few times, then
+ * thrown as the failure's CollectError.
+ */
+export function createGraphReader(graph: GraphClient): GraphReader {
+  async function getPage(path: string, feed: GraphFeed, query?: Record<string, string | number>): Promise<Page> {
     const spec = GRAPH_FEEDS[feed];
     let last: CollectError | undefined;
     for (let attempt = 1; attempt <= 4; attempt++) {
-      try {
-        const request = build
-          ? client
-              .api(spec.path)
-              .filter(`${spec.timeField} ge ${start.toISOString()} and ${spec.timeField} le ${end.toISOString()}`)
-              .top(spec.pageSize)
-              .middlewareOptions([retryOptions])
-          : client.api(url).middlewareOptions([retryOptions]);
-        return (await request.get()) as { value?: unknown[]; '@odata.nextLink'?: string };
-      } catch (err) {
-        if (authFailure) throw authFailure;
-        last = describeGraphError(err, spec.permission);
-        if (last.kind === 'auth' && attempt === 1) fresh = true;
-        else if (last.kind !== 'transient' && !(last.kind === 'throttled' && (last.retryAfterSeconds ?? 0) <= MAX_INLINE_WAIT_SECONDS)) throw last;
-        await sleep(last.kind === 'throttled' ? (last.retryAfterSeconds ?? 1) * 1000 : 250 * 2 ** (attempt - 1));
-      }
+      const answer = await graph.get<Page>(path, { permission: spec.permission, ...(query ? { query } : {}) });
+      if (answer.ok) return answer.body;
+      last = answer.failure.error;
+      // A failed sign-in is reported as it is; the client has already renewed a refused token.
+      if (answer.failure.status === 0) throw last;
+      if (last.kind !== 'transient' && !(last.kind === 'throttled' && (last.retryAfterSeconds ?? 0) <= COLLECTOR_GRAPH_OPTIONS.maxInlineWaitSeconds)) throw last;
+      await sleep(last.kind === 'throttled' ? (last.retryAfterSeconds ?? 1) * 1000 : 250 * 2 ** (attempt - 1));
     }
     throw last ?? new CollectError('No attempt was made.', 'transient');
   }
 
   return {
     async readWindow(feed, start, end, onPage) {
-      let page = await getPage('', true, feed, start, end);
+      const spec = GRAPH_FEEDS[feed];
+      let page = await getPage(spec.path, feed, {
+        $filter: `${spec.timeField} ge ${start.toISOString()} and ${spec.timeField} le ${end.toISOString()}`,
+        $top: spec.pageSize,
+      });
       for (;;) {
         await onPage(page.value ?? []);
         const next = page['@odata.nextLink'];
         if (!next) return;
-        page = await getPage(next, false, feed, start, end);
+        page = await getPage(next, feed);
       }
     },
   };
-}
-
-/** Graph errors (both `innerError` spellings) in the words the tenant page shows. */
-export function describeGraphError(err: unknown, permission: string): CollectError {
-  if (err instanceof GraphError) {
-    const status = err.statusCode;
-    const retryAfter = parseRetryAfter(err.headers?.get('retry-after'));
-    if (status === 429) return new CollectError('Microsoft Graph is throttling this tenant.', 'throttled', retryAfter);
-    if (status === 401) return new CollectError('Microsoft Graph refused the token (admin consent may have been revoked).', 'auth');
-    if (status === 403) {
-      return new CollectError(
-        `Microsoft Graph denied access: the app needs the ${permission} permission with admin consent${err.code ? ` (${err.code})` : ''}.`,
-        'permission',
-      );
-    }
-    if (status >= 500 || status === -1) return new CollectError(`Microsoft Graph had a server error (${status}).`, 'transient', retryAfter);
-    return new CollectError(`Microsoft Graph refused the request (${status} ${err.code ?? ''}): ${err.message.slice(0, 200)}`, 'gone');
-  }
-  if (err instanceof CollectError) return err;
-  // Parse errors of a truncated page and network failures land here: worth another try.
-  return new CollectError(`Could not read from Microsoft Graph: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`, 'transient');
 }
