@@ -18,6 +18,7 @@ import { eventStreamRoutes } from './routes/event-stream.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
+import { remediationRoutes } from './routes/remediations.ts';
 import { mfaRoutes } from './routes/mfa.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { signupRoutes } from './routes/signup.ts';
@@ -56,7 +57,8 @@ export function apiRoutes() {
     .route('/', eventEntityRoutes)
     .route('/', whitelistRuleRoutes)
     .route('/', auditRoutes)
-    .route('/', importRoutes);
+    .route('/', importRoutes)
+    .route('/', remediationRoutes);
 }
 
 export const OPENAPI_INFO = {

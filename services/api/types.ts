@@ -9,6 +9,7 @@ import type { TokenProvider } from '../microsoft/token-provider.ts';
 import type { IpIntelService } from '../../enrichment/ip/index.ts';
 import type { MicrosoftLogin } from '../core/auth/microsoft-login.ts';
 import type { ImportRunner } from '../core/import/import-runner.ts';
+import type { RemediationQueue } from '../core/remediation/queue.ts';
 
 /** Everything the API needs from the running process; built once at start. */
 export type AppDeps = {
@@ -27,6 +28,8 @@ export type AppDeps = {
   queueHealthy?: () => Promise<boolean>;
   /** Audit-file imports in the background; absent on Workers (no file system), where uploads answer 503. */
   imports?: ImportRunner;
+  /** Hands approved remediation actions to the workers; absent on Workers, where the sweep job queues them within a minute. */
+  remediationQueue?: RemediationQueue;
   /** Aborted when the process stops, so long-lived responses (the event stream) end and the server can close. */
   shutdown?: AbortSignal;
 };

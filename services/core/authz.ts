@@ -28,6 +28,12 @@ export const PERMISSIONS = {
   // adds activity and events, skips what is stored already, and is audited.
   'import.run': 'technician',
   'import.read': 'technician',
+  // Remediation: everyone sees what was done; technicians ask for actions (and undo them);
+  // admins approve or reject, and set which actions need approval.
+  'remediation.read': 'read_only',
+  'remediation.request': 'technician',
+  'remediation.approve': 'admin',
+  'remediation.policy': 'admin',
 } as const satisfies Record<string, UserRole>;
 
 export type Permission = keyof typeof PERMISSIONS;
