@@ -105,6 +105,8 @@ describe('an approval through the web app', () => {
     const pending = approving.page.getByTestId('approvals').getByTestId('remediation-action');
     await expect.poll(() => pending.count()).toBe(1);
     expect(await pending.textContent()).toContain('Impossible travel');
+    // The approver hears of it in the app: a count beside Approvals in the navigation.
+    await expect.poll(() => approving.page.getByTestId('approvals-waiting').textContent()).toBe('1 waiting');
     expect(await pending.getByTestId('user-risk').textContent()).toContain('25/100');
     expect(await seriousAccessibilityProblems(approving.page)).toEqual([]);
     await approving.page.screenshot({ path: join(SCREENSHOTS, 'remediation-approvals.png'), fullPage: true });
