@@ -1,4 +1,4 @@
-import { and, eq, inArray, lte } from 'drizzle-orm';
+import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import { remediationRequest, tenant } from '../../../db/schema/index.ts';
 import type { Db } from '../../../db/client.ts';
 import type { SecretBox } from '../../crypto.ts';
@@ -32,7 +32,7 @@ const system = (msp: string) => ({ msp, actor: { type: 'system' as const, role: 
 export async function executeRemediation(deps: RemediationDeps, id: string): Promise<{ status: string }> {
   const [claimed] = await deps.db
     .update(remediationRequest)
-    .set({ status: 'running', attempts: (await attemptsOf(deps, id)) + 1 })
+    .set({ status: 'running', attempts: sql`${remediationRequest.attempts} + 1` })
     .where(and(eq(remediationRequest.id, id), inArray(remediationRequest.status, ['approved', 'running'])))
     .returning();
   if (!claimed) {
@@ -85,11 +85,6 @@ export async function executeRemediation(deps: RemediationDeps, id: string): Pro
     deps.log.warn({ remediation: id, action: name, kind: known ? err.kind : 'unexpected' }, 'remediation action failed');
     return { status: 'failed' };
   }
-}
-
-async function attemptsOf(deps: RemediationDeps, id: string): Promise<number> {
-  const [row] = await deps.db.select({ attempts: remediationRequest.attempts }).from(remediationRequest).where(eq(remediationRequest.id, id)).limit(1);
-  return row?.attempts ?? 0;
 }
 
 /** Pending approvals nobody decided before their expiry become `expired` (the scheduled sweep). */
