@@ -124,6 +124,15 @@ describe('an approval through the web app', () => {
     expect(text).toContain('Done in Microsoft 365.');
     await approving.page.screenshot({ path: join(SCREENSHOTS, 'remediation-history.png'), fullPage: true });
 
+    // The approval policy on the same page: running block sign-in without approval warns why that matters.
+    await approving.page.goto('/approvals');
+    const row = approving.page.getByTestId('approval-policy').locator('tr[data-action="block-sign-in"]');
+    await expect.poll(() => row.getByTestId('policy-now').textContent()).toBe('Now: after approval');
+    await row.getByRole('combobox').selectOption('auto');
+    await expect.poll(() => row.getByTestId('policy-now').textContent()).toBe('Now: at once');
+    expect(await row.getByRole('note').textContent()).toContain('restricts');
+    await approving.page.goto('/actions');
+
     // Undo from the history: the user can sign in again.
     await done.getByTestId('undo').click();
     await expect.poll(() => user().accountEnabled, { timeout: 60_000 }).toBe(true);
