@@ -11,6 +11,7 @@ import { answerClientErrors, createNodeApp } from './api/node.ts';
 import { cookiesAreSecure } from './api/auth/cookies.ts';
 import type { App } from './api/types.ts';
 import type { Config } from './config.ts';
+import { REMEDIATION_JOBS, remediationQueue } from './worker/remediation-jobs.ts';
 import { createFirstOwnerLink, setupPath } from './core/auth/setup-tokens.ts';
 import { createSecretBox, resolveSecretKey, type SecretBox } from './crypto.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -94,6 +95,7 @@ export async function startRuntime(parsed: Config, options: { log?: Logger; webR
   const entityLookup = createConfiguredEntityLookup(config, { tokens, ipIntel });
   await startWorkers(boss, JOBS, jobDeps, { concurrency: 1 });
   await startWorkers(boss, PIPELINE_JOBS, { ...jobDeps, boss, tokens, ipIntel, lookup: entityLookup, notify }, { concurrency: config.workerConcurrency });
+  await startWorkers(boss, REMEDIATION_JOBS, { ...jobDeps, boss, tokens, secrets }, { concurrency: config.workerConcurrency, pollingIntervalSeconds: 1 });
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: 'tenantwatch_' });
@@ -113,7 +115,7 @@ export async function startRuntime(parsed: Config, options: { log?: Logger; webR
     },
   });
   const app = createNodeApp(
-    { config, database, secrets, log, metrics, tokens, microsoftLogin, ipIntel, entityLookup, imports, outbox: notify.sink, queueHealthy: () => queueIsHealthy(boss), shutdown: shutdown.signal },
+    { config, database, secrets, log, metrics, tokens, microsoftLogin, ipIntel, entityLookup, imports, outbox: notify.sink, remediationQueue: remediationQueue(boss), queueHealthy: () => queueIsHealthy(boss), shutdown: shutdown.signal },
     { webRoot },
   );
 

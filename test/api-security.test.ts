@@ -1,9 +1,10 @@
 import { startImport } from '../services/core/import/start-import.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { appUser, delivery, eventEntity, securityEvent } from '../db/schema/index.ts';
+import { appUser, delivery, eventEntity, remediationRequest, securityEvent } from '../db/schema/index.ts';
 import { createMailer } from '../services/notify/channels/email.ts';
 import { startSmtpSink, type SmtpSink } from '../services/sim/smtp/index.ts';
+import { requestRemediation } from '../services/core/remediation/request-remediation.ts';
 import { createApiToken } from '../services/core/api-token/create-api-token.ts';
 import { openApiDocument } from '../services/api/openapi.ts';
 import { addMember, call, createTestApp, type Member, sampleTenant, secrets, seedMsp } from './helpers/app.ts';
@@ -97,6 +98,18 @@ beforeAll(async () => {
     .returning();
   await t.database.db.insert(eventEntity).values({ eventId: event!.id, mspId: a.mspId, kind: 'ip', key: '203.0.113.9', isPrimary: true });
   for (const key of ['GET /api/v1/events/{id}', 'GET /api/v1/events/{id}/entities', 'POST /api/v1/events/{id}/ignore', 'POST /api/v1/events/{id}/unignore']) fixtures[key] = event!.id;
+  // Remediation: the event offers actions on a user; pending requests by a technician (the owner approves or rejects them),
+  // a succeeded block to undo, and a reset whose temporary password waits for its requester (the owner).
+  await t.database.db.insert(eventEntity).values({ eventId: event!.id, mspId: a.mspId, kind: 'user', key: 'megan@contoso.example', remediations: ['block-sign-in', 'revoke-sessions', 'reset-password'] });
+  fixtures['POST /api/v1/events/{id}/remediations'] = event!.id;
+  const technician = await addMember(t.database, a.mspId, 'technician');
+  fixtures['POST /api/v1/approvals/{id}/approve'] = (await requestRemediation({ ctx: technician.ctx, eventId: event!.id, input: { action: 'block-sign-in' } })).id;
+  fixtures['POST /api/v1/approvals/{id}/reject'] = (await requestRemediation({ ctx: technician.ctx, eventId: event!.id, input: { action: 'reset-password' } })).id;
+  const [done] = await t.database.db
+    .insert(remediationRequest)
+    .values({ mspId: a.mspId, tenantId, eventId: event!.id, action: 'block-sign-in', entity: { kind: 'user', key: 'megan@contoso.example' }, status: 'succeeded', requestedBy: a.userId, before: { accountEnabled: true }, result: { accountEnabled: false }, secretEnc: secrets.seal('Temporary-Passw0rd!') })
+    .returning();
+  for (const key of ['GET /api/v1/actions/{id}', 'POST /api/v1/actions/{id}/undo', 'POST /api/v1/actions/{id}/temporary-password']) fixtures[key] = done!.id;
   const rule = async () => {
     const res = await call(t.app, 'POST', '/api/v1/whitelist-rules', { token: a.token, body: { expression: "Event.UserName = 'x@contoso.com'", reason: 'test' } });
     return ((await res.json()) as { id: string }).id;
@@ -135,8 +148,10 @@ afterAll(async () => {
 const QUERIES: Record<string, string> = { 'POST /api/v1/tenants/{id}/imports': '?fileName=audit.jsonl' };
 const withQuery = (op: Op, path: string) => path + (QUERIES[op.key] ?? '');
 const fill = (op: Op) => withQuery(op, op.path.replace('{token}', 'x'.repeat(43)).replace(/\{(\w+)\}/g, () => fixtures[op.key] ?? 'missing-fixture'));
+// Bodies a route needs for its owner's call to succeed.
+const BODIES: Record<string, unknown> = { 'POST /api/v1/events/{id}/remediations': { action: 'revoke-sessions' } };
 const sampleBody = (op: Op) =>
-  op.key === 'POST /api/v1/tenants' ? sampleTenant(99) : op.key === 'POST /api/v1/tenants/consent-link' ? { name: 'Contoso', primaryDomain: 'contoso.com' } : {};
+  op.key === 'POST /api/v1/tenants' ? sampleTenant(99) : op.key === 'POST /api/v1/tenants/consent-link' ? { name: 'Contoso', primaryDomain: 'contoso.com' } : (BODIES[op.key] ?? {});
 
 describe('every API route', () => {
   test('the document lists routes', () => {
@@ -151,13 +166,13 @@ describe('every API route', () => {
 
   test.each(operations.filter((op) => op.path.includes('{id}')))("$key answers 404 for another MSP's object", async (op) => {
     expect(fixtures[op.key], `add a fixture for ${op.key} in this suite`).toBeDefined();
-    const own = await call(t.app, op.method, fill(op), { token: a.token, ...(op.key in QUERIES ? { body: '{"CreationTime":"2026-11-01T00:00:00"}\n' } : {}) });
+    const own = await call(t.app, op.method, fill(op), { token: a.token, ...(op.key in QUERIES ? { body: '{"CreationTime":"2026-11-01T00:00:00"}\n' } : op.key in BODIES ? { body: BODIES[op.key] } : {}) });
     // The owner reaches it (this test app has no Microsoft sign-in, so a tenant check answers 503).
     expect(own.status === 503 || own.status < 300, `${op.key} for its own MSP answered ${own.status}`).toBe(true);
-    const other = await call(t.app, op.method, fill(op), { token: b.token });
+    const other = await call(t.app, op.method, fill(op), { token: b.token, ...(op.key in BODIES ? { body: BODIES[op.key] } : {}) });
     expect(other.status).toBe(404);
     // Same answer as an id that does not exist anywhere: no hint that it exists.
-    const missing = await call(t.app, op.method, withQuery(op, op.path.replace('{id}', '00000000-0000-4000-8000-000000000000')), { token: b.token });
+    const missing = await call(t.app, op.method, withQuery(op, op.path.replace('{id}', '00000000-0000-4000-8000-000000000000')), { token: b.token, ...(op.key in BODIES ? { body: BODIES[op.key] } : {}) });
     expect(missing.status).toBe(404);
     expect(((await other.json()) as { error: { message: string } }).error.message).toBe(
       ((await missing.json()) as { error: { message: string } }).error.message,

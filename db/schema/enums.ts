@@ -83,6 +83,10 @@ export const PSA_KINDS = ['connectwise', 'autotask'] as const;
 export type PsaKind = (typeof PSA_KINDS)[number];
 export const psaKind = pgEnum('psa_kind', PSA_KINDS);
 
+/**
+ * An action's life: `pending_approval` → `approved` (or `rejected`, or `expired` when nobody
+ * decided in time) → `running` → `succeeded` | `failed`. Auto-executed actions start at `approved`.
+ */
 export const REMEDIATION_STATUSES = [
   'pending_approval',
   'approved',
@@ -90,7 +94,9 @@ export const REMEDIATION_STATUSES = [
   'running',
   'succeeded',
   'failed',
+  'expired',
 ] as const;
+export type RemediationStatus = (typeof REMEDIATION_STATUSES)[number];
 export const remediationStatus = pgEnum('remediation_status', REMEDIATION_STATUSES);
 
 /** first_owner: creates the MSP and its owner on a fresh install. invite: sets a new user's password. */

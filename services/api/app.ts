@@ -18,6 +18,7 @@ import { eventStreamRoutes } from './routes/event-stream.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
+import { remediationRoutes } from './routes/remediations.ts';
 import { mfaRoutes } from './routes/mfa.ts';
 import { psaRoutes } from './routes/psa.ts';
 import { setupRoutes } from './routes/setup.ts';
@@ -64,7 +65,8 @@ export function apiRoutes() {
     .route('/', outboxRoutes)
     .route('/', auditRoutes)
     .route('/', importRoutes)
-    .route('/', psaRoutes);
+    .route('/', psaRoutes)
+    .route('/', remediationRoutes);
 }
 
 export const OPENAPI_INFO = {

@@ -11,6 +11,7 @@ import type { EntityLookup } from '../../enrichment/lookup.ts';
 import type { MicrosoftLogin } from '../core/auth/microsoft-login.ts';
 import type { SmtpSink } from '../notify/index.ts';
 import type { ImportRunner } from '../core/import/import-runner.ts';
+import type { RemediationQueue } from '../core/remediation/queue.ts';
 
 /** Everything the API needs from the running process; built once at start. */
 export type AppDeps = {
@@ -36,6 +37,8 @@ export type AppDeps = {
   imports?: ImportRunner;
   /** The demo's SMTP sink, whose messages the Outbox page shows; null or absent with a real SMTP server. */
   outbox?: SmtpSink | null;
+  /** Hands approved remediation actions to the workers; absent on Workers, where the sweep job queues them within a minute. */
+  remediationQueue?: RemediationQueue;
   /** Aborted when the process stops, so long-lived responses (the event stream) end and the server can close. */
   shutdown?: AbortSignal;
 };

@@ -36,6 +36,12 @@ export const PERMISSIONS = {
   'trigger.write': 'admin',
   // The demo's SMTP sink holds every MSP's alert mail of this installation, filtered per MSP.
   'outbox.read': 'admin',
+  // Remediation: everyone sees what was done; technicians ask for actions (and undo them);
+  // admins approve or reject, and set which actions need approval.
+  'remediation.read': 'read_only',
+  'remediation.request': 'technician',
+  'remediation.approve': 'admin',
+  'remediation.policy': 'admin',
 } as const satisfies Record<string, UserRole>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -24,8 +24,22 @@ import { createTenant } from '../core/tenant/create-tenant.ts';
 import { startM365Simulator, type M365Simulator } from '../sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../sim/m365/scenarios/index.ts';
 import { createSelfSignedCertificate } from '../sim/m365/x509.ts';
+import { REMEDIATION_PERMISSIONS } from '../remediation/permissions.ts';
 import { trustCertificate } from './trust.ts';
 import { defaultCwState, startConnectWiseSimulator, type ConnectWiseSimulator } from '../sim/connectwise/index.ts';
+
+/** The demo app reads like a collector and may remediate, so the event page's actions can be tried on the demo. */
+function demoConsent() {
+  const consent = collectorConsent(DEMO_APP.appId);
+  return {
+    ...consent,
+    roles: {
+      ...consent.roles,
+      graph: [...new Set([...(consent.roles.graph ?? []), ...REMEDIATION_PERMISSIONS.graph])],
+      exchange: [...new Set([...(consent.roles.exchange ?? []), ...REMEDIATION_PERMISSIONS.exchange])],
+    },
+  };
+}
 
 export const DEMO_TENANT_NAME = 'Contoso (demo)';
 export const DEMO_MSP_NAME = 'Demo MSP';
@@ -107,7 +121,7 @@ export async function startDemo(deps: DemoDeps, options: { now?: Date } = {}): P
     port: 0,
     tls: { key: tls.key, cert: tls.cert },
     apps: [{ appId: DEMO_APP.appId, displayName: 'Tenantwatch (demo)', secrets: [{ value: DEMO_APP.secret }] }],
-    tenants: [becScenario({ seed: 'demo', day: yesterday, users: DEMO_USERS, consents: [collectorConsent(DEMO_APP.appId)] })],
+    tenants: [becScenario({ seed: 'demo', day: yesterday, users: DEMO_USERS, consents: [demoConsent()] })],
   });
   const psaSandbox = await startConnectWiseSimulator({ host: '127.0.0.1', state: defaultCwState({ companyId: DEMO_CONNECTWISE.companyId, companyName: 'Demo MSP (ConnectWise sandbox)', clientIds: [DEMO_CONNECTWISE.clientId], members: [{ publicKey: DEMO_CONNECTWISE.publicKey, privateKey: DEMO_CONNECTWISE.privateKey, identifier: 'tenantwatch-demo' }] }) });
 

@@ -8,7 +8,7 @@ import { createSecretBox } from '../crypto.ts';
 import { createSigningKeys } from '../sim/m365/access-token.ts';
 import { startM365Simulator, type M365Simulator } from '../sim/m365/index.ts';
 import { BEC, CONTOSO, FABRIKAM, baselineScenario, becScenario, collectorConsent } from '../sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp } from '../../test/helpers/m365-sim.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, assignAppRole, collectorApp } from '../../test/helpers/m365-sim.ts';
 import { simulatorTls } from '../sim/m365/tls.ts';
 import { orThrow } from './answer.ts';
 import { CollectError } from './errors.ts';
@@ -44,6 +44,8 @@ async function startSimulator(): Promise<void> {
       baselineScenario({ users: 3, seed: 'fabrikam', tenant: { ...FABRIKAM }, consents: [{ appId: COLLECTOR_APP_ID, roles: { graph: ['User.Read.All'] } }] }),
     ],
   });
+  // The bec victim is an Exchange Administrator: Entra lets an app block an administrator only with an admin role of its own.
+  assignAppRole(sim, CONTOSO.tenantId, COLLECTOR_APP_ID, 'Privileged Authentication Administrator');
   const microsoft = { loginUrl: sim.url, graphUrl: sim.url, managementUrl: sim.url, exchangeUrl: sim.url, clientId: undefined, clientSecret: undefined, publisherId: undefined };
   access = { config: { microsoft }, tokens: createTokenProvider({ microsoft }, secrets) };
 }

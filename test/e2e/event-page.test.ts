@@ -159,12 +159,12 @@ describe('the event page', () => {
     await ip.getByRole('button', { name: 'Recorded IP' }).waitFor();
     await ip.getByText('ASN').waitFor();
 
-    // Remediation: named per entity, as information; no button pretends to run one.
-    await page.getByText('Remediation from Tenantwatch is not available yet; do these in the Microsoft 365 admin centre.').waitFor();
+    // Remediation: a button per action of each entity (test/e2e/remediation.test.ts runs one).
+    await page.getByText(/Remediation actions run in the customer's Microsoft 365/).waitFor();
     await rule.getByText('Remediation actions for this entity:').waitFor();
-    await rule.getByText('Disable the inbox rule').waitFor();
+    await rule.getByRole('button', { name: 'Disable the inbox rule' }).waitFor();
     await ip.getByText('No remediation action applies to this entity.').waitFor();
-    expect(await page.getByRole('button', { name: /Disable the inbox rule|Block sign-in|Revoke sessions/ }).count()).toBe(0);
+    expect(await ip.getByRole('button', { name: /Disable the inbox rule|Block sign-in|Revoke sessions/ }).count()).toBe(0);
 
     // Related events (the same user within 7 days) link to their pages.
     const related = page.getByRole('region', { name: 'Related events' }).getByRole('link');

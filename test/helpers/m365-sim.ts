@@ -8,6 +8,7 @@ import { collectorConsent } from '../../services/sim/m365/scenarios/index.ts';
 import type { GraphUser } from '../../services/sim/m365/records.ts';
 import type { AppRegistration, TenantScenario } from '../../services/sim/m365/state.ts';
 import { createSelfSignedCertificate, type SelfSignedCertificate } from '../../services/sim/m365/x509.ts';
+import { BUILT_IN_ROLES } from '../../services/sim/m365/directory.ts';
 
 export const COLLECTOR_APP_ID = '5b0c0c38-7d2f-4c35-9a2e-6f1f6a0c1a11';
 export const COLLECTOR_SECRET = 'Sim~Secret.8Q~contoso-collector-value';
@@ -222,3 +223,13 @@ export async function browserSignIn(url: string, username: string, password: str
   return { response: await submitForm(decision, { decision: button }), pages };
 }
 
+
+/** Assigns a built-in Entra role to an app's service principal in a tenant (what an admin does in the portal). */
+export function assignAppRole(sim: M365Simulator, tenantId: string, appId: string, roleName: string): void {
+  const tenant = sim.state.findTenant(tenantId);
+  const consent = tenant?.consents.get(appId.toLowerCase());
+  const role = BUILT_IN_ROLES.find((r) => r.displayName === roleName);
+  if (!tenant || !consent || !role) throw new Error(`cannot assign ${roleName} to ${appId} in ${tenantId}`);
+  const principalId = sim.state.servicePrincipalId(tenant, consent);
+  tenant.directory.roleAssignments.push({ id: `${role.id}-${principalId}`, principalId, roleDefinitionId: role.id, directoryScopeId: '/' });
+}

@@ -83,3 +83,23 @@ describe('GET /api/v1/audit', () => {
     expect((await audit(other, `cursor=${encodeURIComponent(first.nextCursor!)}`)).status).toBe(400);
   });
 });
+
+describe('GET /api/v1/audit/export.csv', () => {
+  test('the same entries under the same filters as CSV, for owners and admins only, with formula cells neutralised', async () => {
+    await t.database.db.insert(auditLog).values({ mspId: owner.mspId, actorType: 'system', action: 'tenant.verify', targetType: 'tenant', targetId: '=HYPERLINK("http://evil.example")', ip: null });
+    const res = await call(t.app, 'GET', '/api/v1/audit/export.csv?action=tenant.', { token: owner.token });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    expect(res.headers.get('content-disposition')).toContain('attachment');
+    const lines = (await res.text()).trimEnd().split('\r\n');
+    expect(lines[0]).toBe('time_utc,who,actor_type,api_token,action,target_type,target_id,ip,details');
+    const page = await read(owner, 'action=tenant.&limit=500');
+    expect(lines).toHaveLength(page.items.length + 1);
+    expect(lines.filter((l) => l.includes(',tenant.create,'))).toHaveLength(7);
+    expect(lines.some((l) => l.includes(`${admin.email},user,,tenant.create`))).toBe(true);
+    expect(lines.find((l) => l.includes('HYPERLINK'))).toContain(`'=HYPERLINK`);
+    expect((await call(t.app, 'GET', '/api/v1/audit/export.csv', { token: (await addMember(t.database, owner.mspId, 'technician')).token })).status).toBe(403);
+    const theirs = await (await call(t.app, 'GET', '/api/v1/audit/export.csv', { token: other.token })).text();
+    expect(theirs).not.toContain(admin.email);
+  });
+});

@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { ACTOR_TYPES } from '../../../db/schema/index.ts';
+import { exportAuditCsv } from '../../core/audit/export-audit.ts';
 import { listAudit } from '../../core/audit/list-audit.ts';
 import { allow, requireCtx } from '../auth/middleware.ts';
 import { errorResponses, json, page } from '../schemas.ts';
@@ -32,7 +33,23 @@ const AuditQuery = z.object({
   to: z.string().optional().openapi({ description: 'Before; a date alone includes that day', example: '2026-11-30' }),
 });
 
-export const auditRoutes = new OpenAPIHono<AppEnv>().openapi(
+export const auditRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(
+  createRoute({
+    method: 'get',
+    path: '/audit/export.csv',
+    tags: ['audit'],
+    summary: 'The audit log under the same filters as CSV, newest first (at most 50,000 rows; a last line says when more matched)',
+    middleware: [allow('audit.read')] as const,
+    request: { query: AuditQuery.omit({ limit: true, cursor: true }) },
+    responses: { 200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV with a header row' }, ...errorResponses },
+  }),
+  async (c) => {
+    const { csv } = await exportAuditCsv({ ctx: requireCtx(c), input: c.req.valid('query') });
+    return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="tenantwatch-audit-log.csv"' });
+  },
+  )
+  .openapi(
   createRoute({
     method: 'get',
     path: '/audit',

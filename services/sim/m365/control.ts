@@ -147,6 +147,7 @@ export function controlRoutes(state: SimState, hooks: ControlHooks): Hono<SimEnv
         case 'messageRules': return [...tenant.directory.messageRules.entries()].map(([userId, rules]) => ({ userId, rules }));
         case 'transportRules': return tenant.directory.transportRules;
         case 'drives': return tenant.directory.drives;
+        case 'teams': return tenant.directory.teams;
         case 'oauth2PermissionGrants': return tenant.directory.oauth2PermissionGrants;
         case 'appRoleAssignments': return tenant.directory.appRoleAssignments;
         case 'registrationDetails': return tenant.directory.registrationDetails;

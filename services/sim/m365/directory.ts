@@ -175,6 +175,20 @@ export interface SimDrive {
   items: SimDriveItem[];
 }
 
+/** An app installed in a team (Graph teamsAppInstallation with its definition expanded). */
+export interface TeamsAppInstallation {
+  id: string;
+  teamsApp: { id: string; externalId: string | null; displayName: string; distributionMethod: 'store' | 'organization' | 'sideloaded' };
+  teamsAppDefinition: { id: string; teamsAppId: string; displayName: string; version: string; azureADAppId: string | null };
+}
+
+/** A team (its group's id) and the apps installed in it. */
+export interface SimTeam {
+  id: string;
+  displayName: string;
+  installedApps: TeamsAppInstallation[];
+}
+
 /** Get-TransportRule's object as the Exchange admin API returns it (PascalCase, only the parameters in use). */
 export interface TransportRule {
   Identity: string;
@@ -205,6 +219,7 @@ export const BUILT_IN_ROLES: readonly UnifiedRoleDefinition[] = (
     ['9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3', 'Application Administrator', 'Can create and manage all aspects of app registrations and enterprise apps.'],
     ['158c047a-c907-4556-b7ef-446551a6b5f7', 'Cloud Application Administrator', 'Can create and manage all aspects of app registrations and enterprise apps except App Proxy.'],
     ['e8611ab8-c189-46e8-94e1-60213ab1f814', 'Privileged Role Administrator', 'Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged Identity Management.'],
+    ['7be44c8a-adaf-4e2a-84d6-ab2649e08a13', 'Privileged Authentication Administrator', 'Can access to view, set and reset authentication method information for any user (admin or non-admin).'],
     ['c4e39bd9-1100-46d3-8c65-fb160da0071f', 'Authentication Administrator', 'Can access to view, set and reset authentication method information for any non-admin user.'],
     ['b1be1c3e-b65d-4f19-8427-f6fa0d97feb9', 'Conditional Access Administrator', 'Can manage Conditional Access capabilities.'],
     ['f2ef992c-3afb-46b9-b7cf-a126ee74c451', 'Global Reader', 'Can read everything that a Global Administrator can, but not update anything.'],

@@ -73,6 +73,10 @@ export const aad = {
     status: 400, error: 'unauthorized_client', code: 700016,
     message: `Application with identifier '${appId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
   }),
+  appDisabled: (appId: string, appName: string): AadError => ({
+    status: 400, error: 'unauthorized_client', code: 7000112,
+    message: `Application '${appId}'(${appName}) is disabled.`,
+  }),
   noCredential: (): AadError => ({
     status: 401, error: 'invalid_client', code: 7000218,
     message: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",

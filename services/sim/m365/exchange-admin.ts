@@ -19,7 +19,8 @@ import { withFaults } from './fault-middleware.ts';
 import { jsonResponse, requestOrigin } from './http-util.ts';
 import type { SimEnv } from './env.ts';
 import type { SimState, SimTenant } from './state.ts';
-import { CmdletError, runCmdlet } from './exchange-cmdlets.ts';
+import { CMDLETS, CmdletError, runCmdlet } from './exchange-cmdlets.ts';
+import { recordCmdlet, writeActor } from './write-audit.ts';
 
 function exchangeError(status: number, code: string, message: string, exceptionType: string, headers: Record<string, string> = {}): Response {
   return jsonResponse(
@@ -85,6 +86,11 @@ export function exchangeAdminRoutes(state: SimState): Hono<SimEnv> {
     const warnings: string[] = [];
     try {
       const value = runCmdlet(input.CmdletName, { tenant, parameters, nowMs: state.now(), warnings });
+      // What changed something is in the tenant's admin audit log, done by the app.
+      if (CMDLETS[input.CmdletName]?.changesState) {
+        const identity = parameters.Identity;
+        recordCmdlet(state, tenant, writeActor(state, tenant, c.get('appId') ?? ''), input.CmdletName, parameters, typeof identity === 'string' ? identity : JSON.stringify(identity ?? ''));
+      }
       return jsonResponse({ '@odata.context': context, 'adminapi.warnings@odata.type': '#Collection(String)', 'adminapi.warnings': warnings, value }, 200, { 'request-id': randomUUID() });
     } catch (error) {
       if (!(error instanceof CmdletError)) throw error;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphClientOptions, msalAuthorityOptions } from './client-options.ts';
 import { startM365Simulator, type M365Simulator } from './index.ts';
 import { BEC, CONTOSO, becScenario, collectorConsent } from './scenarios/index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp } from '../../../test/helpers/m365-sim.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, assignAppRole, collectorApp } from '../../../test/helpers/m365-sim.ts';
 import { simulatorTls } from './tls.ts';
 
 const WRITE_ROLES = ['User.ReadWrite.All', 'MailboxSettings.ReadWrite', 'IdentityRiskyUser.ReadWrite.All', 'UserAuthenticationMethod.ReadWrite.All'];
@@ -23,6 +23,7 @@ beforeAll(async () => {
     apps: [collectorApp()],
     tenants: [becScenario({ users: 10, consents: [{ ...consent, roles: { ...consent.roles, graph: [...(consent.roles.graph ?? []), ...WRITE_ROLES] } }] })],
   });
+  assignAppRole(sim, CONTOSO.tenantId, COLLECTOR_APP_ID, 'Privileged Authentication Administrator');
   const cca = new ConfidentialClientApplication({ auth: { clientId: COLLECTOR_APP_ID, ...msalAuthorityOptions(sim.url, CONTOSO.tenantId), clientSecret: COLLECTOR_SECRET } });
   client = Client.initWithMiddleware({
     authProvider: { getAccessToken: async () => (await cca.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] }))?.accessToken ?? '' },

@@ -33,6 +33,7 @@ import {
   type OAuth2PermissionGrant,
   type ServicePrincipal,
   type SimDrive,
+  type SimTeam,
   type SubscribedSku,
   type TransportRule,
   type UnifiedRoleAssignment,
@@ -159,6 +160,8 @@ export interface DirectoryScenario {
   mailFolders?: Record<string, string[]>;
   drives?: SimDrive[];
   transportRules?: TransportRule[];
+  /** Teams and the apps installed in them. */
+  teams?: SimTeam[];
 }
 
 export interface SimDirectory {
@@ -174,6 +177,7 @@ export interface SimDirectory {
   mailFolders: Map<string, string[]>;
   drives: SimDrive[];
   transportRules: TransportRule[];
+  teams: SimTeam[];
   /** Registered authentication methods by user id, derived from registrationDetails on first use (authentication-methods.ts). */
   authenticationMethods: Map<string, AuthenticationMethod[]>;
   /** Mailbox forwarding by user id; a mailbox without an entry forwards nowhere (mailboxes.ts). */
@@ -456,6 +460,7 @@ export class SimState {
       mailFolders: new Map(Object.entries(d.mailFolders ?? {}).map(([userId, names]) => [userId.toLowerCase(), [...names]])),
       drives: [...(d.drives ?? [])],
       transportRules: [...(d.transportRules ?? [])],
+      teams: (d.teams ?? []).map((t) => ({ ...t, installedApps: [...t.installedApps] })),
       authenticationMethods: new Map(),
       mailboxes: new Map(),
       riskyUserHistory: new Map(),

@@ -141,6 +141,9 @@ export function tokenRoutes(state: SimState): Hono<SimEnv> {
     // Entra cannot find the application: AADSTS700016 is what missing admin consent looks like
     // for client credentials.
     if (!registered || !consent) return fail(c, aad.appNotFound(clientId, tenant.initialDomain), correlationId);
+    // A service principal disabled in the tenant (accountEnabled false) gets no tokens there.
+    const principalId = state.servicePrincipalId(tenant, consent);
+    if (tenant.directory.servicePrincipals.some((sp) => sp.id === principalId && sp.accountEnabled === false)) return fail(c, aad.appDisabled(registered.appId, registered.displayName), correlationId);
 
     const { resource, error: scopeError } = version === 'v2' ? resourceForScope(scope) : resourceForUri(scope, tenant.initialDomain);
     if (scopeError || !resource) return fail(c, scopeError ?? aad.invalidScope(scope), correlationId);

@@ -22,6 +22,8 @@ import type { MessageRule } from '../directory.ts';
 import { collectionOf, deleteUserMethod, isMethodCollection, userMethods, type AuthenticationMethod } from '../authentication-methods.ts';
 import { applyRiskAction, currentRiskyUser, type RiskAction } from '../risky-users.ts';
 import { graphErrors, type GraphErrorSpec } from './errors.ts';
+import { recordDirectoryChanges, recordSharingRemoval, writeActor, type DirectoryChange } from '../write-audit.ts';
+import { BUILT_IN_ROLES } from '../directory.ts';
 import { directoryDenied, filesDenied, findInbox, findUser, itemNotFound, mailboxItemNotFound, outlookDenied, type GraphJson } from './directory-routes.ts';
 
 type Fail = (c: Context<SimEnv>, spec: GraphErrorSpec) => Response;
@@ -41,6 +43,9 @@ const WRITE_ROLES = {
   appRoleAssignments: ['AppRoleAssignment.ReadWrite.All', 'Directory.ReadWrite.All'],
   appsRead: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   risk: ['IdentityRiskyUser.ReadWrite.All'],
+  teamsRead: ['Team.ReadBasic.All', 'TeamSettings.Read.All', 'TeamSettings.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  teamsAppsRead: ['TeamsAppInstallation.ReadForTeam.All', 'TeamsAppInstallation.ReadWriteForTeam.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  teamsAppsWrite: ['TeamsAppInstallation.ReadWriteForTeam.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
   riskRead: ['IdentityRiskyUser.Read.All', 'IdentityRiskyUser.ReadWrite.All'],
 } as const;
 
@@ -83,6 +88,29 @@ async function readObject(c: Context): Promise<Record<string, unknown> | undefin
   }
 }
 
+/**
+ * Entra protects administrators' sensitive properties (account enabled, password, phones,
+ * authentication methods): an app-only caller needs an admin role of its own, whatever its Graph
+ * permissions. Limited admin roles may be changed by a User Administrator; every other admin
+ * role only by a Global or Privileged Authentication Administrator. The refusal is the same 403
+ * `Authorization_RequestDenied` as a missing permission.
+ */
+const ROLE = Object.fromEntries(BUILT_IN_ROLES.map((r) => [r.displayName, r.id]));
+const LIMITED_ADMIN_ROLES = new Set([ROLE['Helpdesk Administrator'], ROLE['Directory Readers'], ROLE['Global Reader'], ROLE['User Administrator']]);
+const PRIVILEGED_WRITERS = [ROLE['Global Administrator'], ROLE['Privileged Authentication Administrator']];
+const LIMITED_WRITERS = [...PRIVILEGED_WRITERS, ROLE['User Administrator']];
+
+export function mayChangeSensitiveProperties(tenant: SimTenant, callerId: string, targetId: string): boolean {
+  const rolesOf = (id: string): string[] => tenant.directory.roleAssignments.filter((a) => a.principalId.toLowerCase() === id.toLowerCase()).map((a) => a.roleDefinitionId);
+  const target = rolesOf(targetId);
+  if (target.length === 0) return true;
+  const caller = rolesOf(callerId);
+  const needed = target.every((r) => LIMITED_ADMIN_ROLES.has(r)) ? LIMITED_WRITERS : PRIVILEGED_WRITERS;
+  return caller.some((r) => needed.includes(r));
+}
+
+const SENSITIVE_USER_PROPERTIES = new Set(['accountEnabled', 'passwordProfile', 'mobilePhone', 'businessPhones', 'otherMails']);
+
 function methodJson(method: AuthenticationMethod): AuthenticationMethod {
   return { ...method };
 }
@@ -98,6 +126,8 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
     const consent = tenantOf(c).consents.get(appId.toLowerCase());
     return consent ? state.servicePrincipalId(tenantOf(c), consent) : appId;
   };
+  const audit = (c: Context<SimEnv>, changes: DirectoryChange[]): void => recordDirectoryChanges(state, tenantOf(c), writeActor(state, tenantOf(c), c.get('appId') ?? ''), changes);
+  const userTarget = (user: GraphUser): DirectoryChange['target'] => ({ id: user.id, displayName: user.displayName, type: 'User', userPrincipalName: user.userPrincipalName });
 
   // Block or unblock sign-in, reset the password, or update simple profile properties.
   app.patch('/v1.0/users/:id', async (c) => {
@@ -108,6 +138,7 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
     if (!body) return fail(c, unreadableBody());
     const user = findUser(tenantOf(c), c.req.param('id'));
     if (!user) return fail(c, graphErrors.notFound(c.req.param('id')));
+    if (Object.keys(body).some((k) => SENSITIVE_USER_PROPERTIES.has(k)) && !mayChangeSensitiveProperties(tenantOf(c), actorId(c), user.id)) return fail(c, directoryDenied());
 
     const update: Partial<GraphUser> = {};
     for (const [key, value] of Object.entries(body)) {
@@ -136,7 +167,19 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
         return fail(c, undeclared(key));
       }
     }
+    const changes: DirectoryChange[] = [];
+    const before = { ...user };
     Object.assign(user, update);
+    const target = userTarget(user);
+    const changed = Object.keys(update).filter((k) => k !== 'passwordProfile' && k !== 'lastPasswordChangeDateTime' && k !== 'signInSessionsValidFromDateTime');
+    if (update.accountEnabled !== undefined && update.accountEnabled !== before.accountEnabled) {
+      changes.push({ operation: update.accountEnabled ? 'Enable account.' : 'Disable account.', category: 'UserManagement', operationType: 'Update', target, modifiedProperties: [{ name: 'AccountEnabled', oldValue: before.accountEnabled, newValue: update.accountEnabled }] });
+    }
+    if (update.lastPasswordChangeDateTime) changes.push({ operation: 'Reset user password.', category: 'UserManagement', operationType: 'Update', target });
+    if (changed.length > 0 || update.passwordProfile) {
+      changes.push({ operation: 'Update user.', category: 'UserManagement', operationType: 'Update', target, modifiedProperties: changed.map((k) => ({ name: k === 'accountEnabled' ? 'AccountEnabled' : k, oldValue: before[k], newValue: update[k] })) });
+    }
+    if (changes.length > 0) audit(c, changes);
     return noContent(c);
   });
 
@@ -144,7 +187,9 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
     if (lacks(c, WRITE_ROLES.revokeSessions)) return fail(c, directoryDenied());
     const user = findUser(tenantOf(c), c.req.param('id'));
     if (!user) return fail(c, graphErrors.notFound(c.req.param('id')));
+    const previous = user.signInSessionsValidFromDateTime;
     user.signInSessionsValidFromDateTime = toGraphTime(state.now());
+    audit(c, [{ operation: 'Update user.', category: 'UserManagement', operationType: 'Update', target: userTarget(user), modifiedProperties: [{ name: 'StsRefreshTokensValidFrom', oldValue: previous ?? null, newValue: user.signInSessionsValidFromDateTime }] }]);
     return graphJson(c, { '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#Edm.Boolean`, value: true });
   });
 
@@ -181,8 +226,12 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
     if ('error' in found) return found.error;
     // Methods are deleted through their typed collection only; /methods/{id} lists them.
     if (!isMethodCollection(found.collection)) return fail(c, { status: 405, code: 'methodNotAllowed', message: 'The requested method is not supported for this resource. Delete the method through its typed collection, e.g. phoneMethods.' });
+    if (!mayChangeSensitiveProperties(tenantOf(c), actorId(c), found.user.id)) return fail(c, directoryDenied());
     const result = deleteUserMethod(tenantOf(c), found.user, found.collection, c.req.param('methodId'), state.now());
-    if (result.ok) return noContent(c);
+    if (result.ok) {
+      audit(c, [{ operation: 'Admin deleted security info.', category: 'UserManagement', operationType: 'Delete', loggedByService: 'Authentication Methods', target: userTarget(found.user), modifiedProperties: [{ name: 'MethodType', oldValue: found.collection, newValue: null }] }]);
+      return noContent(c);
+    }
     switch (result.reason) {
       case 'not-found':
         return fail(c, methodNotFound());
@@ -269,6 +318,14 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
     if (found.permission.inheritedFrom) return fail(c, graphErrors.badRequest('Inherited permissions cannot be removed from this item; remove them from the item they are inherited from.', 'invalidRequest'));
     const { item, permission, drive } = found;
     item.permissions = item.permissions.filter((p) => p !== permission);
+    recordSharingRemoval(state, tenantOf(c), writeActor(state, tenantOf(c), c.get('appId') ?? ''), {
+      anonymous: permission.link?.scope === 'anonymous',
+      siteUrl: drive.siteUrl,
+      libraryPath: drive.libraryPath,
+      itemPath: item.path,
+      itemName: item.name,
+      folder: item.kind === 'folder',
+    });
     // Items below a folder lose the link they inherited from it.
     for (const other of drive.items) other.permissions = other.permissions.filter((p) => !(p.inheritedFrom?.id === item.id && p.shareId === permission.shareId));
     return noContent(c);
@@ -296,7 +353,12 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
       }
       update[key] = value;
     }
+    const before = { ...sp } as Record<string, unknown>;
     Object.assign(sp, update);
+    const modified = Object.keys(update).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(update[k]));
+    if (modified.length > 0) {
+      audit(c, [{ operation: 'Update service principal.', category: 'ApplicationManagement', operationType: 'Update', target: { id: sp.id, displayName: sp.displayName, type: 'ServicePrincipal' }, modifiedProperties: modified.map((k) => ({ name: k === 'accountEnabled' ? 'AccountEnabled' : k, oldValue: before[k], newValue: update[k] })) }]);
+    }
     return noContent(c);
   });
 
@@ -313,7 +375,9 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
     const d = tenantOf(c).directory;
     const index = d.oauth2PermissionGrants.findIndex((g) => g.id === c.req.param('id'));
     if (index < 0) return fail(c, graphErrors.notFound(c.req.param('id')));
-    d.oauth2PermissionGrants.splice(index, 1);
+    const [grant] = d.oauth2PermissionGrants.splice(index, 1);
+    const client = d.servicePrincipals.find((s) => s.id === grant?.clientId);
+    audit(c, [{ operation: 'Remove delegated permission grant.', category: 'ApplicationManagement', operationType: 'Delete', target: { id: grant?.clientId ?? '', displayName: client?.displayName ?? null, type: 'ServicePrincipal' }, modifiedProperties: [{ name: 'DelegatedPermissionGrant.Scope', oldValue: grant?.scope ?? null, newValue: null }] }]);
     return noContent(c);
   });
 
@@ -335,10 +399,43 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
       if (!d.servicePrincipals.some((s) => s.id.toLowerCase() === spId)) return fail(c, graphErrors.notFound(c.req.param('id')));
       const index = d.appRoleAssignments.findIndex((a) => a.id === c.req.param('assignmentId') && (side === 'appRoleAssignedTo' ? a.resourceId : a.principalId).toLowerCase() === spId);
       if (index < 0) return fail(c, graphErrors.notFound(c.req.param('assignmentId')));
-      d.appRoleAssignments.splice(index, 1);
+      const [assignment] = d.appRoleAssignments.splice(index, 1);
+      audit(c, [{ operation: 'Remove app role assignment from service principal.', category: 'ApplicationManagement', operationType: 'Unassign', target: { id: assignment?.principalId ?? '', displayName: assignment?.principalDisplayName ?? null, type: 'ServicePrincipal' }, modifiedProperties: [{ name: 'AppRole.Id', oldValue: assignment?.appRoleId ?? null, newValue: null }] }]);
       return noContent(c);
     });
   }
+
+  // Teams: the tenant's teams and the apps installed in each; uninstalling removes the app from that team.
+  app.get('/v1.0/teams', (c) => {
+    if (lacks(c, WRITE_ROLES.teamsRead)) return fail(c, directoryDenied());
+    const value = tenantOf(c).directory.teams.map((t) => ({ id: t.id, displayName: t.displayName }));
+    return graphJson(c, { '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#teams`, value });
+  });
+
+  const teamOf = (c: Context<SimEnv>) => tenantOf(c).directory.teams.find((t) => t.id.toLowerCase() === (c.req.param('teamId') ?? '').toLowerCase());
+
+  app.get('/v1.0/teams/:teamId/installedApps', (c) => {
+    if (lacks(c, WRITE_ROLES.teamsAppsRead)) return fail(c, directoryDenied());
+    const team = teamOf(c);
+    if (!team) return fail(c, graphErrors.notFound(c.req.param('teamId')));
+    const expand = (c.req.query('$expand') ?? '').split(',').map((e) => e.trim());
+    const value = team.installedApps.map((a) => ({
+      id: a.id,
+      ...(expand.includes('teamsApp') ? { teamsApp: a.teamsApp } : {}),
+      ...(expand.includes('teamsAppDefinition') ? { teamsAppDefinition: a.teamsAppDefinition } : {}),
+    }));
+    return graphJson(c, { '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#teams('${team.id}')/installedApps`, value });
+  });
+
+  app.delete('/v1.0/teams/:teamId/installedApps/:installationId', (c) => {
+    if (lacks(c, WRITE_ROLES.teamsAppsWrite)) return fail(c, directoryDenied());
+    const team = teamOf(c);
+    if (!team) return fail(c, graphErrors.notFound(c.req.param('teamId')));
+    const index = team.installedApps.findIndex((a) => a.id === c.req.param('installationId'));
+    if (index < 0) return fail(c, { status: 404, code: 'NotFound', message: 'The app installation was not found in this team.' });
+    team.installedApps.splice(index, 1);
+    return noContent(c);
+  });
 
   // Identity Protection: an admin confirms a compromise or dismisses a user's risk.
   for (const action of ['confirmCompromised', 'dismiss'] as const satisfies readonly RiskAction[]) {

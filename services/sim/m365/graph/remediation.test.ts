@@ -4,7 +4,7 @@ import { startM365Simulator } from '../index.ts';
 import { BEC, CONTOSO, becScenario, collectorConsent } from '../scenarios/index.ts';
 import { encodeSharingUrl } from '../directory.ts';
 import { WELL_KNOWN_METHOD_IDS } from '../authentication-methods.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp, getJson, requestToken } from '../../../../test/helpers/m365-sim.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, assignAppRole, collectorApp, getJson, requestToken } from '../../../../test/helpers/m365-sim.ts';
 
 /** The app remediation runs as: the collector's read permissions plus the write permissions its actions need. */
 const REMEDIATION_ROLES = [
@@ -48,6 +48,8 @@ beforeAll(async () => {
       }),
     ],
   });
+  // The bec victim is an Exchange Administrator: Entra lets an app change an admin's sign-in only with an admin role of its own.
+  assignAppRole(sim, CONTOSO.tenantId, COLLECTOR_APP_ID, 'Privileged Authentication Administrator');
   token = await tokenFor(COLLECTOR_APP_ID, COLLECTOR_SECRET);
   readerToken = await tokenFor(READER.appId, READER.secret);
   exchangeToken = await tokenFor(COLLECTOR_APP_ID, COLLECTOR_SECRET, 'https://outlook.office365.com/.default');

@@ -1,4 +1,5 @@
 CREATE TYPE "public"."trigger_delivery_mode" AS ENUM('immediate', 'gathered');--> statement-breakpoint
+ALTER TYPE "public"."remediation_status" ADD VALUE 'expired';--> statement-breakpoint
 CREATE TABLE "product_event" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"msp_id" uuid NOT NULL,
@@ -22,6 +23,17 @@ CREATE TABLE "psa_tenant_mapping" (
 	"routing" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"confirmed_by" uuid,
 	"confirmed_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "remediation_policy" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"msp_id" uuid NOT NULL,
+	"tenant_id" uuid,
+	"action" text NOT NULL,
+	"require_approval" boolean NOT NULL,
+	"allow_self_approval" boolean DEFAULT false NOT NULL,
+	"updated_by" uuid,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "psa_ticket" DROP CONSTRAINT "psa_ticket_event_id_security_event_id_fk";
@@ -58,17 +70,30 @@ ALTER TABLE "psa_ticket" ADD COLUMN "event_ids" uuid[] DEFAULT '{}'::uuid[] NOT 
 ALTER TABLE "psa_ticket" ADD COLUMN "pending_event_ids" uuid[] DEFAULT '{}'::uuid[] NOT NULL;--> statement-breakpoint
 ALTER TABLE "psa_ticket" ADD COLUMN "last_written_at" timestamp with time zone DEFAULT now() NOT NULL;--> statement-breakpoint
 ALTER TABLE "psa_ticket" ADD COLUMN "failed_attachments" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
+ALTER TABLE "remediation_request" ADD COLUMN "before" jsonb;--> statement-breakpoint
+ALTER TABLE "remediation_request" ADD COLUMN "expires_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "remediation_request" ADD COLUMN "undo_of" uuid;--> statement-breakpoint
+ALTER TABLE "remediation_request" ADD COLUMN "undone_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "remediation_request" ADD COLUMN "attempts" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "remediation_request" ADD COLUMN "secret_enc" text;--> statement-breakpoint
+ALTER TABLE "remediation_request" ADD COLUMN "origin" jsonb;--> statement-breakpoint
 ALTER TABLE "product_event" ADD CONSTRAINT "product_event_msp_id_msp_id_fk" FOREIGN KEY ("msp_id") REFERENCES "public"."msp"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "product_event" ADD CONSTRAINT "product_event_user_id_app_user_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."app_user"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "psa_tenant_mapping" ADD CONSTRAINT "psa_tenant_mapping_msp_id_msp_id_fk" FOREIGN KEY ("msp_id") REFERENCES "public"."msp"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "psa_tenant_mapping" ADD CONSTRAINT "psa_tenant_mapping_connection_id_psa_connection_id_fk" FOREIGN KEY ("connection_id") REFERENCES "public"."psa_connection"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "psa_tenant_mapping" ADD CONSTRAINT "psa_tenant_mapping_tenant_id_tenant_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenant"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "psa_tenant_mapping" ADD CONSTRAINT "psa_tenant_mapping_confirmed_by_app_user_id_fk" FOREIGN KEY ("confirmed_by") REFERENCES "public"."app_user"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "remediation_policy" ADD CONSTRAINT "remediation_policy_msp_id_msp_id_fk" FOREIGN KEY ("msp_id") REFERENCES "public"."msp"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "remediation_policy" ADD CONSTRAINT "remediation_policy_tenant_id_tenant_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenant"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "remediation_policy" ADD CONSTRAINT "remediation_policy_updated_by_app_user_id_fk" FOREIGN KEY ("updated_by") REFERENCES "public"."app_user"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "product_event_msp_time_idx" ON "product_event" USING btree ("msp_id","occurred_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "psa_tenant_mapping_connection_tenant_key" ON "psa_tenant_mapping" USING btree ("connection_id","tenant_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "remediation_policy_msp_action_key" ON "remediation_policy" USING btree ("msp_id","action") WHERE "remediation_policy"."tenant_id" is null;--> statement-breakpoint
+CREATE UNIQUE INDEX "remediation_policy_tenant_action_key" ON "remediation_policy" USING btree ("msp_id","tenant_id","action") WHERE "remediation_policy"."tenant_id" is not null;--> statement-breakpoint
 ALTER TABLE "delivery" ADD CONSTRAINT "delivery_trigger_id_trigger_id_fk" FOREIGN KEY ("trigger_id") REFERENCES "public"."trigger"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "delivery" ADD CONSTRAINT "delivery_product_event_id_product_event_id_fk" FOREIGN KEY ("product_event_id") REFERENCES "public"."product_event"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "psa_ticket" ADD CONSTRAINT "psa_ticket_event_id_security_event_id_fk" FOREIGN KEY ("event_id") REFERENCES "public"."security_event"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "remediation_request" ADD CONSTRAINT "remediation_request_undo_of_remediation_request_id_fk" FOREIGN KEY ("undo_of") REFERENCES "public"."remediation_request"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "delivery_idempotency_key" ON "delivery" USING btree ("idempotency_key");--> statement-breakpoint
 CREATE INDEX "delivery_lease_idx" ON "delivery" USING btree ("lease_until") WHERE "delivery"."status" = 'sending';--> statement-breakpoint
 CREATE INDEX "delivery_event_idx" ON "delivery" USING btree ("event_id");--> statement-breakpoint
@@ -79,5 +104,6 @@ CREATE INDEX "psa_ticket_event_idx" ON "psa_ticket" USING btree ("event_id");-->
 CREATE INDEX "psa_ticket_tenant_time_idx" ON "psa_ticket" USING btree ("connection_id","tenant_id","created_at");--> statement-breakpoint
 CREATE INDEX "psa_ticket_msp_time_idx" ON "psa_ticket" USING btree ("msp_id","created_at");--> statement-breakpoint
 CREATE INDEX "psa_ticket_open_idx" ON "psa_ticket" USING btree ("connection_id","closed");--> statement-breakpoint
+CREATE INDEX "remediation_request_pending_idx" ON "remediation_request" USING btree ("expires_at") WHERE "remediation_request"."status" = 'pending_approval';--> statement-breakpoint
 CREATE INDEX "delivery_due_idx" ON "delivery" USING btree ("next_attempt_at") WHERE "delivery"."status" in ('pending', 'failed');--> statement-breakpoint
 CREATE INDEX "psa_ticket_correlation_idx" ON "psa_ticket" USING btree ("connection_id","correlation_key","created_at");
