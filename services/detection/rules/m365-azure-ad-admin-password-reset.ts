@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DAY, directoryOccurrence, directoryTarget, HOUR, MINUTE, operationKey, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
+import { onDirectoryAudit } from './lib/directory-audit.ts';
 import { ACCOUNT_TAKEOVER, count, minutes, user } from './lib/common.ts';
 
 const settings = z.object({ massResets: count(5), massWindowMinutes: minutes(60) });
@@ -25,7 +26,7 @@ export const adminPasswordReset = defineRule({
   remediations: { user: ACCOUNT_TAKEOVER },
   dedupMinutes: 24 * 60,
   settings,
-  on: { sources: ['Audit.AzureActiveDirectory', 'graph.directoryAudits', 'import'], operations: ['Reset user password.', 'Reset user password'] },
+  on: onDirectoryAudit('Reset user password'),
   reads: [
     { series: 'password-resets-by-actor', before: (s) => s.massWindowMinutes * MINUTE, after: (s) => s.massWindowMinutes * MINUTE },
     { series: 'privileged-users', before: () => 365 * DAY, after: () => HOUR },

@@ -1,5 +1,6 @@
 import { directoryOccurrence, directoryTarget, modified, operationKey, succeeded, unquote } from '../records.ts';
 import { defineRule } from '../types.ts';
+import { onDirectoryAudit } from './lib/directory-audit.ts';
 import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /** Operations that take strong authentication away from a user (Entra audit activity names). */
@@ -25,10 +26,13 @@ export const mfaDisabled = defineRule({
   remediations: { user: ACCOUNT_TAKEOVER },
   dedupMinutes: 24 * 60,
   settings: noSettings,
-  on: {
-    sources: ['Audit.AzureActiveDirectory', 'graph.directoryAudits', 'import'],
-    operations: ['Disable Strong Authentication.', 'Disable Strong Authentication', 'Update user.', 'Update user', 'Admin deleted security info', 'User deleted security info', 'Delete strong authentication method', 'Delete strong authentication method.'],
-  },
+  on: onDirectoryAudit(
+    'Disable Strong Authentication',
+    'Update user',
+    'Admin deleted security info',
+    'User deleted security info',
+    'Delete strong authentication method',
+  ),
   match(record) {
     if (!succeeded(record)) return null;
     const op = operationKey(record.operation);
