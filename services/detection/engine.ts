@@ -103,7 +103,7 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
   const summary: DetectSummary = { processed: claimed.length, skipped: ids.length - claimed.length, eventsCreated: 0, eventsUpdated: 0, eventIds: [] };
   if (claimed.length === 0) return summary;
 
-  const [tenantRow] = await tx.select({ mspId: tenant.mspId, primaryDomain: tenant.primaryDomain, name: tenant.name }).from(tenant).where(eq(tenant.id, tenantId));
+  const [tenantRow] = await tx.select({ mspId: tenant.mspId, primaryDomain: tenant.primaryDomain, name: tenant.name, userCount: tenant.userCount }).from(tenant).where(eq(tenant.id, tenantId));
   if (!tenantRow) return summary;
   const rows = await tx
     .select()
@@ -142,6 +142,7 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
     id: tenantId,
     domains: new Set([tenantRow.primaryDomain.toLowerCase(), ...settings.internalDomains]),
     breakGlassAccounts: new Set(settings.breakGlassAccounts),
+    userCount: tenantRow.userCount,
   };
   const matches = evaluateBatch(records, rules, context, state, await batchIpIntel(deps, records, rules));
 

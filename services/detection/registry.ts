@@ -24,6 +24,8 @@ import { newCountrySignIn } from './rules/m365-azure-ad-new-country-sign-in.ts';
 import { impossibleTravel } from './rules/m365-azure-ad-impossible-travel.ts';
 import { identityProtectionRisk } from './rules/m365-azure-ad-identity-protection-risk.ts';
 import { anonymizedIpSignIn } from './rules/m365-azure-ad-anonymized-ip-sign-in.ts';
+import { distributedPasswordSpray } from './rules/m365-azure-ad-distributed-password-spray.ts';
+import { attackToolSignIn } from './rules/m365-azure-ad-attack-tool-sign-in.ts';
 // Entra ID directory changes
 import { privilegedRoleAssigned } from './rules/m365-azure-ad-privileged-role-assigned.ts';
 import { guestAssignedRole } from './rules/m365-azure-ad-guest-assigned-role.ts';
@@ -65,6 +67,8 @@ export const RULES: readonly RegisteredRule[] = [
   impossibleTravel,
   identityProtectionRisk,
   anonymizedIpSignIn,
+  distributedPasswordSpray,
+  attackToolSignIn,
   privilegedRoleAssigned,
   guestAssignedRole,
   mfaDisabled,

@@ -7,6 +7,7 @@
  */
 import { asString, dayStart, DAY, directoryOccurrence, directoryTarget, domainOf, modified, operationKey, rawOf, signInOf, SIGN_IN_CODES, succeeded, unquote } from './records.ts';
 import type { DetectionRecord, Observation, SeriesName } from './types.ts';
+import type { PartialIpIntel } from '../../enrichment/ip/types.ts';
 import { privilegedRole } from './constants/privileged-roles.ts';
 
 export type SeriesDefinition = {
@@ -14,7 +15,8 @@ export type SeriesDefinition = {
   retentionMs: number;
   /** Keys this record reads or writes. */
   keys(record: DetectionRecord): string[];
-  observe(record: DetectionRecord): Observation[];
+  /** `ip` is the batch's IP intelligence (for facts that remember an address's network). */
+  observe(record: DetectionRecord, ip: (address: string | null | undefined) => PartialIpIntel | null): Observation[];
 };
 
 const none: string[] = [];
@@ -46,7 +48,7 @@ export const SERIES: Record<SeriesName, SeriesDefinition> = {
     keys: signInKeys('user'),
     observe: (r) => {
       const s = signInOf(r);
-      return s?.user && SIGN_IN_CODES.failedGuess.has(s.errorCode) ? [{ key: s.user, id: s.requestId, at: r.occurredAt, data: { ip: s.ip, code: s.errorCode } }] : [];
+      return s?.user && SIGN_IN_CODES.failedGuess.has(s.errorCode) ? [{ key: s.user, id: s.requestId, at: r.occurredAt, data: { ip: s.ip, code: s.errorCode, ...(s.userAgent ? { agent: s.userAgent } : {}) } }] : [];
     },
   },
   'signin-failures-by-ip': {
@@ -54,7 +56,25 @@ export const SERIES: Record<SeriesName, SeriesDefinition> = {
     keys: signInKeys('ip'),
     observe: (r) => {
       const s = signInOf(r);
-      return s?.ip && SIGN_IN_CODES.failedGuess.has(s.errorCode) ? [{ key: s.ip, id: s.requestId, at: r.occurredAt, data: { user: s.user, code: s.errorCode } }] : [];
+      return s?.ip && SIGN_IN_CODES.failedGuess.has(s.errorCode) ? [{ key: s.ip, id: s.requestId, at: r.occurredAt, data: { user: s.user, code: s.errorCode, ...(s.userAgent ? { agent: s.userAgent } : {}) } }] : [];
+    },
+  },
+  'signin-attempts-by-tenant': {
+    retentionMs: DAY,
+    keys: (r) => (signInOf(r) ? ['*'] : none),
+    // Every failed guess and accepted password of the tenant, with the address's network and the
+    // user agent: a spray spread over many addresses still shares one of them.
+    observe: (r, ip) => {
+      const s = signInOf(r);
+      if (!s?.user) return [];
+      const failed = SIGN_IN_CODES.failedGuess.has(s.errorCode);
+      if (!failed && !SIGN_IN_CODES.passwordAccepted.has(s.errorCode)) return [];
+      const asn = ip(s.ip)?.network?.asNumber;
+      const data: Record<string, unknown> = { user: s.user, failed };
+      if (s.ip) data.ip = s.ip;
+      if (asn) data.asn = asn;
+      if (s.userAgent) data.agent = s.userAgent;
+      return [{ key: '*', id: s.requestId, at: r.occurredAt, data }];
     },
   },
   'signin-successes-by-user': {

@@ -18,6 +18,8 @@ export type GraphFeed = keyof typeof GRAPH_FEEDS;
 export type GraphReader = {
   /** Every record of `feed` with its time field in [start, end], page by page. */
   readWindow(feed: GraphFeed, start: Date, end: Date, onPage: (records: unknown[]) => Promise<void>): Promise<void>;
+  /** Users in the directory (`/users/$count`, an advanced query: needs `ConsistencyLevel: eventual`). */
+  countUsers(): Promise<number>;
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -87,6 +89,17 @@ export function createGraphReader(options: { baseUrl: string; token: (fresh?: bo
   }
 
   return {
+    async countUsers() {
+      try {
+        const answer: unknown = await client.api('/users/$count').header('ConsistencyLevel', 'eventual').middlewareOptions([retryOptions]).get();
+        const count = Number(typeof answer === 'string' ? answer.trim() : answer);
+        if (!Number.isInteger(count) || count < 0) throw new CollectError(`Microsoft Graph answered the user count with ${JSON.stringify(answer).slice(0, 40)}.`, 'transient');
+        return count;
+      } catch (err) {
+        if (authFailure) throw authFailure;
+        throw describeGraphError(err, 'Directory.Read.All');
+      }
+    },
     async readWindow(feed, start, end, onPage) {
       let page = await getPage('', true, feed, start, end);
       for (;;) {
