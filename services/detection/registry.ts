@@ -12,6 +12,10 @@ import { suspiciousMailFlowRule } from './rules/m365-exchange-suspicious-mail-fl
 import { mailboxPermissionGranted } from './rules/m365-exchange-mailbox-permission-granted.ts';
 import { auditLoggingDisabled } from './rules/m365-exchange-audit-logging-disabled.ts';
 import { mailboxFolderPermissionOpened } from './rules/m365-exchange-mailbox-folder-permission-opened.ts';
+import { applicationImpersonationGranted } from './rules/m365-exchange-application-impersonation-granted.ts';
+import { auditRetentionLowered } from './rules/m365-exchange-audit-retention-lowered.ts';
+import { mailboxAuditingReduced } from './rules/m365-exchange-mailbox-auditing-reduced.ts';
+import { legacyProtocolEnabled } from './rules/m365-exchange-legacy-protocol-enabled.ts';
 // Entra ID sign-ins
 import { passwordSpray } from './rules/m365-azure-ad-password-spray.ts';
 import { sprayValidPassword } from './rules/m365-azure-ad-spray-valid-password.ts';
@@ -44,6 +48,7 @@ import { massDownload } from './rules/m365-share-point-mass-download.ts';
 import { massDeletion } from './rules/m365-share-point-mass-deletion.ts';
 // Microsoft Purview
 import { eDiscoverySearch } from './rules/m365-compliance-e-discovery-search.ts';
+import { dlpPolicyRemoved } from './rules/m365-compliance-dlp-policy-removed.ts';
 // Microsoft Defender XDR
 import { defenderAlert } from './rules/m365-defender-alert.ts';
 
@@ -56,6 +61,10 @@ export const RULES: readonly RegisteredRule[] = [
   mailboxPermissionGranted,
   auditLoggingDisabled,
   mailboxFolderPermissionOpened,
+  applicationImpersonationGranted,
+  auditRetentionLowered,
+  mailboxAuditingReduced,
+  legacyProtocolEnabled,
   passwordSpray,
   sprayValidPassword,
   bruteForce,
@@ -84,6 +93,7 @@ export const RULES: readonly RegisteredRule[] = [
   massDownload,
   massDeletion,
   eDiscoverySearch,
+  dlpPolicyRemoved,
   defenderAlert,
 ];
 
