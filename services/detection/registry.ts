@@ -42,6 +42,10 @@ import { appCredentialsAdded } from './rules/m365-azure-ad-app-credentials-added
 import { passwordChanged } from './rules/m365-azure-ad-password-changed.ts';
 import { domainOrFederationChanged } from './rules/m365-azure-ad-domain-or-federation-changed.ts';
 import { conditionalAccessPolicyChanged } from './rules/m365-azure-ad-conditional-access-policy-changed.ts';
+import { adminRoleMemberRemoved } from './rules/m365-azure-ad-admin-role-member-removed.ts';
+import { manyRoleChanges } from './rules/m365-azure-ad-many-role-changes.ts';
+import { massUserDeletion } from './rules/m365-azure-ad-mass-user-deletion.ts';
+import { appRegistered } from './rules/m365-azure-ad-app-registered.ts';
 // SharePoint and OneDrive
 import { anonymousLinkCreated } from './rules/m365-share-point-anonymous-link-created.ts';
 import { massDownload } from './rules/m365-share-point-mass-download.ts';
@@ -89,6 +93,10 @@ export const RULES: readonly RegisteredRule[] = [
   passwordChanged,
   domainOrFederationChanged,
   conditionalAccessPolicyChanged,
+  adminRoleMemberRemoved,
+  manyRoleChanges,
+  massUserDeletion,
+  appRegistered,
   anonymousLinkCreated,
   massDownload,
   massDeletion,

@@ -37,6 +37,11 @@ function fileOperationSeries(operations: ReadonlySet<string>): SeriesDefinition 
   };
 }
 
+/** Directory changes counted per admin: role grants and removals, user deletions. */
+export const ROLE_CHANGES = new Set(['add member to role', 'remove member from role', 'add eligible member to role', 'remove eligible member from role']);
+export const USER_DELETIONS = new Set(['delete user', 'hard delete user']);
+const DIRECTORY_CHANGES = new Set([...ROLE_CHANGES, ...USER_DELETIONS]);
+
 /** SharePoint / OneDrive operations that take a copy of a file out of the service. */
 export const DOWNLOAD_OPERATIONS = new Set(['FileDownloaded', 'FileSyncDownloadedFull']);
 /** Operations that delete a file or folder (first-stage recycle bin included: the user's intent is deletion). */
@@ -131,6 +136,17 @@ export const SERIES: Record<SeriesName, SeriesDefinition> = {
       r.actorUpn && operationKey(r.operation) === 'reset user password' && succeeded(r)
         ? [{ key: r.actorUpn, id: directoryOccurrence(r), at: r.occurredAt, data: { target: directoryTarget(r).upn } }]
         : [],
+  },
+  'directory-changes-by-actor': {
+    retentionMs: DAY,
+    keys: (r) => (r.actorUpn && DIRECTORY_CHANGES.has(operationKey(r.operation)) ? [r.actorUpn] : none),
+    observe: (r) => {
+      const op = operationKey(r.operation);
+      if (!r.actorUpn || !DIRECTORY_CHANGES.has(op) || !succeeded(r)) return [];
+      const role = unquote(modified(r, 'Role.DisplayName')?.newValue) || unquote(modified(r, 'Role.DisplayName')?.oldValue);
+      const target = directoryTarget(r);
+      return [{ key: r.actorUpn, id: directoryOccurrence(r), at: r.occurredAt, data: { op, target: target.upn ?? target.name ?? target.id ?? '', ...(role ? { role } : {}) } }];
+    },
   },
   'privileged-users': {
     retentionMs: 365 * DAY,

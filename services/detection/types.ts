@@ -121,6 +121,8 @@ export type SeriesName =
   | 'signin-countries-by-tenant'
   | 'signin-days-by-tenant'
   | 'password-resets-by-actor'
+  /** Role grants and removals and user deletions, per admin (key: the admin's UPN). */
+  | 'directory-changes-by-actor'
   | 'privileged-users'
   | 'app-consents'
   | 'file-downloads-by-user'
