@@ -50,6 +50,7 @@ import { appRegistered } from './rules/m365-azure-ad-app-registered.ts';
 import { anonymousLinkCreated } from './rules/m365-share-point-anonymous-link-created.ts';
 import { massDownload } from './rules/m365-share-point-mass-download.ts';
 import { massDeletion } from './rules/m365-share-point-mass-deletion.ts';
+import { externalSharing } from './rules/m365-share-point-external-sharing.ts';
 // Microsoft Purview
 import { eDiscoverySearch } from './rules/m365-compliance-e-discovery-search.ts';
 import { dlpPolicyRemoved } from './rules/m365-compliance-dlp-policy-removed.ts';
@@ -100,6 +101,7 @@ export const RULES: readonly RegisteredRule[] = [
   anonymousLinkCreated,
   massDownload,
   massDeletion,
+  externalSharing,
   eDiscoverySearch,
   dlpPolicyRemoved,
   defenderAlert,

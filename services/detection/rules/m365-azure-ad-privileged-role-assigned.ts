@@ -1,6 +1,7 @@
 import { privilegedGrant } from '../series.ts';
 import { directoryOccurrence } from '../records.ts';
 import { defineRule } from '../types.ts';
+import { isSystemActor } from './lib/system-actor.ts';
 import { onDirectoryAudit } from './lib/directory-audit.ts';
 import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
@@ -29,7 +30,7 @@ export const privilegedRoleAssigned = defineRule({
   on: onDirectoryAudit('Add member to role', 'Add member to role in PIM completed (permanent)', 'Add eligible member to role in PIM completed (permanent)'),
   match(record) {
     const grant = privilegedGrant(record);
-    if (!grant) return null;
+    if (!grant || isSystemActor(record)) return null;
     const actor = record.actorUpn ?? 'someone';
     return {
       primary: user(grant.upn),
