@@ -28,6 +28,11 @@ export const tenant = pgTable(
      */
     userCount: integer('user_count'),
     userCountAt: timestamp('user_count_at', { withTimezone: true }),
+    /**
+     * No Microsoft credentials: the tenant only holds what is imported (an investigation of
+     * exported logs). Never collected, never polled.
+     */
+    importOnly: boolean('import_only').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

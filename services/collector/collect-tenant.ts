@@ -53,7 +53,8 @@ export async function collectTenant(
   options: { sources?: readonly CollectedSource[]; force?: boolean; since?: Date; onProgress?: (source: CollectedSource, windowEnd: Date) => void } = {},
 ): Promise<SourceResult[]> {
   const [row] = await deps.db.select().from(tenant).where(eq(tenant.id, tenantId)).limit(1);
-  if (!row || row.status === 'disabled') return [];
+  // Import-only tenants have nothing to collect from: no calls, no failures to report.
+  if (!row || row.status === 'disabled' || row.importOnly) return [];
   const sources = options.sources ?? COLLECTED_SOURCES;
   // One read for every source's checkpoint: a pass costs few round trips when nothing is new.
   const checkpoints = new Map((await readCheckpoints(deps.db, row.id)).map((c) => [c.source, c]));

@@ -1387,6 +1387,9 @@ export interface paths {
                             mode: "consent";
                         } | {
                             /** @enum {string} */
+                            mode: "import";
+                        } | {
+                            /** @enum {string} */
                             mode: "secret";
                             /** Format: uuid */
                             clientId: string;
@@ -5147,6 +5150,8 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "active" | "disabled" | "error";
             isDemo: boolean;
+            /** @description No Microsoft credentials: the tenant holds imported exports only and is never collected. */
+            importOnly: boolean;
             createdAt: string;
             collectors: {
                 /** @enum {string} */

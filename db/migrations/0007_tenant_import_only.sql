@@ -1,0 +1,1 @@
+ALTER TABLE "tenant" ADD COLUMN "import_only" boolean DEFAULT false NOT NULL;
