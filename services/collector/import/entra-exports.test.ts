@@ -9,6 +9,7 @@ import { createTestDatabase } from '../../../test/helpers/database.ts';
 import { normalizeRecord } from '../normalize/index.ts';
 import { EXPECTED_RECORDS, isoTime, routeImportRecord } from './entra-exports.ts';
 import { importAndDetect } from './import-and-detect.ts';
+import { reportLink } from './report-link.ts';
 
 const TENANT = '7c1aec86-7bc7-44d0-a01c-72c2f196f29b';
 
@@ -164,6 +165,11 @@ describe('importing Entra ID exports and alerts', () => {
     expect(byRule['M365.AzureAD.PasswordSpray']!.fields).toMatchObject({ attackTool: 'Python requests script' });
     expect(byRule['M365.AzureAD.MassUserDeletion']).toMatchObject({ dedupKey: 'megan.bowen@contoso.com' });
     expect(byRule['M365.Defender.Alert']).toBeDefined();
+
+    // The Report link covers the events' days, however old (the default range is 30 days).
+    const link = await reportLink(db, 'https://tw.example/', t!.id, [...summary.detection.eventIds, ...second.detection.eventIds]);
+    expect(link).toBe(`https://tw.example/?tenant=${t!.id}&status=all&range=custom&from=2026-11-20&to=2026-11-20`);
+    expect(await reportLink(db, 'https://tw.example', t!.id, [])).toBeNull();
   }, 120_000);
 });
 
