@@ -36,6 +36,7 @@ import { SERIES } from './series.ts';
 import { loadDetectionSettings } from './settings.ts';
 import type { DetectionRecord, EntityRef, RegisteredRule, RemediationAction, SeriesName, TenantContext } from './types.ts';
 import { MINUTE } from './records.ts';
+import { tenantUserCount } from './tenant-size.ts';
 import { ignoreByWhitelistRules } from '../core/whitelist/apply-whitelist.ts';
 
 export type DetectionDeps = {
@@ -103,7 +104,7 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
   const summary: DetectSummary = { processed: claimed.length, skipped: ids.length - claimed.length, eventsCreated: 0, eventsUpdated: 0, eventIds: [] };
   if (claimed.length === 0) return summary;
 
-  const [tenantRow] = await tx.select({ mspId: tenant.mspId, primaryDomain: tenant.primaryDomain, name: tenant.name, userCount: tenant.userCount }).from(tenant).where(eq(tenant.id, tenantId));
+  const [tenantRow] = await tx.select({ mspId: tenant.mspId, primaryDomain: tenant.primaryDomain, name: tenant.name, userCount: tenant.userCount, importOnly: tenant.importOnly }).from(tenant).where(eq(tenant.id, tenantId));
   if (!tenantRow) return summary;
   const rows = await tx
     .select()
@@ -142,7 +143,7 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
     id: tenantId,
     domains: new Set([tenantRow.primaryDomain.toLowerCase(), ...settings.internalDomains]),
     breakGlassAccounts: new Set(settings.breakGlassAccounts),
-    userCount: tenantRow.userCount,
+    userCount: await tenantUserCount(tx, { id: tenantId, userCount: tenantRow.userCount, importOnly: tenantRow.importOnly }),
   };
   const matches = evaluateBatch(records, rules, context, state, await batchIpIntel(deps, records, rules));
 

@@ -171,6 +171,22 @@ describe('importing Entra ID exports and alerts', () => {
     expect(link).toBe(`https://tw.example/?tenant=${t!.id}&status=all&range=custom&from=2026-11-20&to=2026-11-20`);
     expect(await reportLink(db, 'https://tw.example', t!.id, [])).toBeNull();
   }, 120_000);
+
+  test('an import-only tenant (no directory count) is sized by the accounts its records name', async () => {
+    const db = handle.database.db;
+    const [m] = await db.insert(msp).values({ name: 'Tailspin' }).returning();
+    const users = ['ann', 'ben', 'cara', 'dan', 'eve', 'finn'].map((u) => `${u}@contoso.com`);
+    const file = write(dir, 'spray-only.json', JSON.stringify({ records: users.map((u, i) => streamedSignIn(i, u, 50126, '159.203.84.77')) }));
+    const sprayEvents = async (importOnly: boolean) => {
+      const [t] = await db.insert(tenant).values({ mspId: m!.id, tenantGuid: randomUUID(), name: 'Investigation', primaryDomain: 'contoso.com', authMode: 'secret', importOnly }).returning();
+      await importAndDetect({ db }, { mspId: m!.id, tenantId: t!.id }, file);
+      return (await db.select().from(securityEvent).where(eq(securityEvent.tenantId, t!.id))).filter((e) => e.detectionId === 'M365.AzureAD.PasswordSpray');
+    };
+    // Six accounts seen: a small tenant's threshold (four) applies.
+    expect(await sprayEvents(true)).toHaveLength(1);
+    // A collected tenant whose count could not be read keeps the configured ten.
+    expect(await sprayEvents(false)).toHaveLength(0);
+  }, 120_000);
 });
 
 function write(dir: string, name: string, content: string) {
