@@ -1,6 +1,6 @@
 import type { PartialIpIntel } from '../../../enrichment/ip/types.ts';
 import type { RuleCase } from '../types.ts';
-import { graphSignIn, ualSignIn } from './fixtures/case-records.ts';
+import { ualSignIn } from './fixtures/case-records.ts';
 
 /** Addresses of one AWS network (an API gateway rotating its egress), and an office ISP. */
 const aws = (i: number) => `3.120.${i}.${10 + i}`;
@@ -26,7 +26,7 @@ export const cases: RuleCase[] = [
     expected: true,
     userCount: 8,
     history: rotating(4, (i) => `198.51.100.${i + 1}`, 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/104.0.0.0 Safari/537.36'),
-    record: graphSignIn({ user: 'user4@contoso.com', ip: '198.51.100.40', errorCode: 50126, minutes: 5, userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/104.0.0.0 Safari/537.36' }),
+    record: ualSignIn({ user: 'user4@contoso.com', ip: '198.51.100.40', errorNumber: 50126, minutes: 5, userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/104.0.0.0 Safari/537.36' }),
   },
   {
     name: 'near miss: ten colleagues on the same ISP mistype and then sign in',
