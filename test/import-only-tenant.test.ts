@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { collectorCheckpoint, msp, tenant } from '../db/schema/index.ts';
 import { collectTenant } from '../services/collector/collect-tenant.ts';
+import { verifyTenant } from '../services/collector/verify-tenant.ts';
 import { createTenant } from '../services/core/tenant/create-tenant.ts';
 import { createLogger } from '../services/log.ts';
 import { createTokenProvider } from '../services/microsoft/token-provider.ts';
@@ -40,4 +41,6 @@ test('an import-only tenant is created without credentials, shown as such, and n
   const [row] = await db.select({ userCountAt: tenant.userCountAt, status: tenant.status }).from(tenant).where(eq(tenant.id, created.id));
   expect(row).toEqual({ userCountAt: null, status: 'pending' });
   expect(sim.state.requestLog.length).toBe(requestsBefore);
+  // The onboarding check has nothing to sign in to.
+  await expect(verifyTenant({ db, config, tokens: createTokenProvider(config, secrets), secrets }, created.id)).rejects.toThrow(/import-only/);
 }, 60_000);
