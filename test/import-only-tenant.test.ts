@@ -30,7 +30,7 @@ test('an import-only tenant is created without credentials, shown as such, and n
   const [m] = await db.insert(msp).values({ name: 'Northwind' }).returning();
   const ctx = { actor: { type: 'system', role: 'owner' } as const, db, secrets, msp: m!.id };
   const created = await createTenant({ ctx, input: { name: 'Fabrikam (investigation)', tenantGuid: randomUUID(), primaryDomain: 'fabrikam.com', auth: { mode: 'import' } } });
-  expect(created).toMatchObject({ importOnly: true, hasCredentials: false, clientId: null });
+  expect(created).toMatchObject({ importOnly: true, hasCredentials: false, clientId: null, status: 'active' });
 
   const config = simConfig(sim.url);
   const requestsBefore = sim.state.requestLog.length;
@@ -39,7 +39,7 @@ test('an import-only tenant is created without credentials, shown as such, and n
   // Nothing was attempted: no checkpoint, no error, no user count read.
   expect(await db.select().from(collectorCheckpoint).where(eq(collectorCheckpoint.tenantId, created.id))).toEqual([]);
   const [row] = await db.select({ userCountAt: tenant.userCountAt, status: tenant.status }).from(tenant).where(eq(tenant.id, created.id));
-  expect(row).toEqual({ userCountAt: null, status: 'pending' });
+  expect(row).toEqual({ userCountAt: null, status: 'active' });
   expect(sim.state.requestLog.length).toBe(requestsBefore);
   // The onboarding check has nothing to sign in to.
   await expect(verifyTenant({ db, config, tokens: createTokenProvider(config, secrets), secrets }, created.id)).rejects.toThrow(/import-only/);

@@ -81,6 +81,8 @@ export async function createTenant({ ctx, input, isDemo = false, consented = fal
           credentialsEnc,
           isDemo,
           importOnly: auth.mode === 'import',
+          // Nothing to verify at Microsoft: an import-only tenant is ready for imports at once.
+          ...(auth.mode === 'import' ? { status: 'active' as const } : {}),
         })
         .returning();
       await writeAudit(tx, ctx, 'tenant.create', { type: 'tenant', id: row!.id }, { tenantGuid: data.tenantGuid, authMode: auth.mode });
