@@ -130,6 +130,11 @@ describe('routeImportRecord', () => {
     expect(routeImportRecord({ hello: 'world' })).toEqual({ reason: EXPECTED_RECORDS });
     expect(routeImportRecord({ category: 'SignInLogs', properties: { userPrincipalName: 'ann@contoso.com' } })).toEqual({ reason: expect.stringMatching(/sign-in record needs an id and a time/) });
     expect(isoTime('2026-11-20 08:15:00.123 UTC')).toBe('2026-11-20T08:15:00.123Z');
+    // Audit-log records with their names in another letter case read as Microsoft spells them.
+    const lower = { creationtime: '2026-11-20 08:00:00', id: 'y', operation: 'Set-Mailbox', workload: 'Exchange', recordtype: 1, userid: 'Admin@Contoso.com', parameters: [{ Name: 'Identity', Value: 'cfo@contoso.com' }] };
+    const routed = routeImportRecord(lower);
+    expect(routed).toMatchObject({ source: 'import', raw: { CreationTime: '2026-11-20T08:00:00Z', Operation: 'Set-Mailbox', Workload: 'Exchange', UserId: 'Admin@Contoso.com' } });
+    if ('source' in routed) expect(normalizeRecord(routed.source, routed.raw)).toMatchObject({ ok: true, activity: { operation: 'Set-Mailbox', actorUpn: 'admin@contoso.com' } });
   });
 });
 

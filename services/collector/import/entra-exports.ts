@@ -30,6 +30,26 @@ const ALERT_FIELDS = [
   'lastUpdateDateTime', 'resolvedDateTime', 'firstActivityDateTime', 'lastActivityDateTime', 'comments', 'evidence', 'systemTags',
 ];
 
+/** The unified audit log's common schema and the fields rules read, as Microsoft spells them. */
+const AUDIT_LOG_FIELDS = [
+  'CreationTime', 'Id', 'Operation', 'OrganizationId', 'RecordType', 'ResultStatus', 'UserKey', 'UserType', 'Version', 'Workload', 'ClientIP', 'ObjectId', 'UserId',
+  'Parameters', 'ExtendedProperties', 'ModifiedProperties', 'Actor', 'Target', 'ActorIpAddress', 'InterSystemsId', 'IntraSystemId', 'ErrorNumber', 'LogonError',
+  'OperationProperties', 'AppPoolName', 'OrganizationName', 'ClientInfoString', 'ItemType', 'SiteUrl', 'SourceFileName', 'SourceRelativeUrl', 'EventData',
+  'TargetUserOrGroupName', 'TargetUserOrGroupType', 'UniqueSharingId', 'UserAgent', 'MailboxOwnerUPN',
+];
+const AUDIT_LOG_SPELLING = new Map(AUDIT_LOG_FIELDS.map((f) => [f.toLowerCase(), f]));
+
+/** An audit-log record with its top-level names in Microsoft's spelling (`creationtime`, `CREATIONTIME` → `CreationTime`). */
+function auditLogSpelling(o: Json): Json {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(o)) {
+    const canonicalName = AUDIT_LOG_SPELLING.get(k.toLowerCase()) ?? k;
+    if (!(canonicalName in out) || canonicalName === k) out[canonicalName] = v;
+  }
+  if (typeof out.CreationTime === 'string') out.CreationTime = isoTime(out.CreationTime);
+  return out;
+}
+
 /** The plain-words list of what an import reads, for records it cannot place. */
 export const EXPECTED_RECORDS =
   'expected a unified audit log record (CreationTime, Id, Operation, Workload), an Entra ID sign-in or audit log record (from Graph, Log Analytics, Sentinel, an event hub or a storage account: category, operationName, properties…) or a Graph security alert (alerts_v2)';
@@ -144,7 +164,10 @@ export function routeImportRecord(record: unknown): RoutedRecord {
   const o = asObject(record);
   if (!o) return { reason: `not a JSON object: ${EXPECTED_RECORDS}` };
   // The unified audit log's common schema.
-  if (pick(o, 'Workload') !== undefined || (pick(o, 'RecordType') !== undefined && pick(o, 'Operation') !== undefined) || pick(o, 'CreationTime') !== undefined) return { source: 'import', raw: record };
+  if (pick(o, 'Workload') !== undefined || (pick(o, 'RecordType') !== undefined && pick(o, 'Operation') !== undefined) || pick(o, 'CreationTime') !== undefined) {
+    const spelled = Object.keys(o).every((k) => AUDIT_LOG_SPELLING.get(k.toLowerCase()) === undefined || AUDIT_LOG_SPELLING.get(k.toLowerCase()) === k);
+    return { source: 'import', raw: spelled ? record : auditLogSpelling(o) };
+  }
 
   const category = String(pick(o, 'category', 'Category', 'Type') ?? '').toLowerCase();
   const properties = asObject(dynamic(pick(o, 'properties')));
