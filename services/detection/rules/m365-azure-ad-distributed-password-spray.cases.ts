@@ -49,4 +49,20 @@ export const cases: RuleCase[] = [
     history: rotating(9, () => '159.203.84.17'),
     record: ualSignIn({ user: 'user9@contoso.com', ip: '159.203.84.17', errorNumber: 50126, minutes: 9 }),
   },
+  {
+    name: 'near miss: very large tenant (5,000 users), twelve staff on the company ISP fail and give up',
+    expected: false,
+    userCount: 5000,
+    history: rotating(11, office, CHROME),
+    record: ualSignIn({ user: 'user11@contoso.com', ip: office(11), errorNumber: 50126, minutes: 11, userAgent: CHROME }),
+    ipIntel: intel(12, OFFICE, office),
+  },
+  {
+    name: 'very large tenant (5,000 users): sixty accounts from sixty cloud addresses',
+    expected: true,
+    userCount: 5000,
+    history: Array.from({ length: 59 }, (_, i) => ualSignIn({ user: `user${i}@contoso.com`, ip: aws(i), errorNumber: 50126, minutes: i * 0.5 })),
+    record: ualSignIn({ user: 'user59@contoso.com', ip: aws(59), errorNumber: 50126, minutes: 30 }),
+    ipIntel: intel(60, AWS, aws),
+  },
 ];

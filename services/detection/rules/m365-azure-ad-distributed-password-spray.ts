@@ -7,7 +7,14 @@ import { scaledThreshold, tenantSizeSettings } from './lib/tenant-size.ts';
 import { busiestWindow, distinctValues, listSome } from './lib/windows.ts';
 import { attackToolOf } from '../constants/attack-tool-agents.ts';
 
-const settings = z.object({ distinctUsers: count(10), minAddresses: count(3), windowMinutes: minutes(60), ...tenantSizeSettings(4, 0.5) });
+const settings = z.object({
+  distinctUsers: count(10),
+  minAddresses: count(3),
+  windowMinutes: minutes(60),
+  /** In a large tenant, this share of its users (a network or browser many staff share sees ordinary failures add up). */
+  largeTenantShare: z.number().positive().max(1).default(0.01),
+  ...tenantSizeSettings(4, 0.5),
+});
 
 /**
  * A password spray that rotates its address (cloud functions, API gateways, proxy pools: the
@@ -22,7 +29,7 @@ export const distributedPasswordSpray = defineRule({
   severity: 'high',
   mitre: ['TA0006:T1110.003'],
   description:
-    'Failed passwords for at least `distinctUsers` accounts (half the users of a small tenant, at least `smallTenantFloor`) from at least `minAddresses` addresses within `windowMinutes` minutes that share one network (AS) or one user agent; accounts that then signed in with the right password are not counted.',
+    'Failed passwords for at least `distinctUsers` accounts (half the users of a small tenant, at least `smallTenantFloor`) from at least `minAddresses` addresses within `windowMinutes` minutes that share one network (AS) or one user agent; accounts that then signed in with the right password are not counted. In a tenant of more than 1,000 users the threshold is 1% of its users (`largeTenantShare`).',
   howToReact: [
     '1. Look at the network and user agent in the event: a hosting provider, a cloud gateway (AWS API Gateway, Azure Functions) or a script user agent confirms the spray.',
     '2. Look for a "valid password during spray", "success after failures" or "sign-in by an attack tool" event for the targeted accounts: reset the password and revoke the sessions of any account that answered with success or an MFA prompt.',
@@ -45,7 +52,10 @@ export const distributedPasswordSpray = defineRule({
     const mine = around.find((o) => o.id === s.requestId);
     const recovered = new Set(around.filter((o) => o.data.failed === false).map((o) => String(o.data.user)));
     if (recovered.has(s.user)) return null;
-    const threshold = scaledThreshold(ctx.settings.distinctUsers, ctx.tenant.userCount, ctx.settings);
+    // Many addresses sharing a network or a user agent is also what a big company's staff look
+    // like: past a thousand users the threshold grows with the tenant (1% of its users).
+    const large = ctx.tenant.userCount ? Math.ceil(ctx.tenant.userCount * ctx.settings.largeTenantShare) : 0;
+    const threshold = Math.max(scaledThreshold(ctx.settings.distinctUsers, ctx.tenant.userCount, ctx.settings), large);
     const asn = typeof mine?.data.asn === 'number' ? mine.data.asn : ctx.ip(s.ip)?.network?.asNumber;
     const agent = s.userAgent ?? (typeof mine?.data.agent === 'string' ? mine.data.agent : null);
     const groups: { by: 'network' | 'user agent'; key: string; name: string; items: Observation[] }[] = [];
