@@ -148,7 +148,7 @@ async function runDetectBenchmark(): Promise<void> {
   console.log(`  JSON.parse only: ${fmt(await rate(texts.length, () => texts.forEach((t) => JSON.parse(t))))} records/s`);
 
   const settings = mergeSettings({ breakGlassAccounts: ['breakglass.01@contoso.onmicrosoft.com'] });
-  const tenantContext: TenantContext = { id: 't', domains: new Set([CONTOSO.domain, CONTOSO.initialDomain]), breakGlassAccounts: new Set(settings.breakGlassAccounts) };
+  const tenantContext: TenantContext = { id: 't', domains: new Set([CONTOSO.domain, CONTOSO.initialDomain]), breakGlassAccounts: new Set(settings.breakGlassAccounts), userCount: null };
   const evaluate = (rules: readonly RegisteredRule[]) => {
     const prepared = prepareRules(rules, settings);
     return () => {

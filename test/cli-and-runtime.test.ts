@@ -108,6 +108,9 @@ describe('tenantwatch CLI', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^ID\s+SEVERITY\s+MITRE\s+TITLE$/m);
     expect(result.stdout).toMatch(/^M365\.Exchange\.InboxRuleExternalForwarding\s+high\s+TA0009:T1114\.003/m);
+    for (const id of ['M365.AzureAD.DistributedPasswordSpray', 'M365.AzureAD.AttackToolSignIn', 'M365.Exchange.ApplicationImpersonationGranted', 'M365.Exchange.AuditRetentionLowered', 'M365.AzureAD.AppRegistered', 'M365.SharePoint.ExternalSharing', 'M365.Compliance.DlpPolicyRemoved']) {
+      expect(result.stdout).toMatch(new RegExp(`^${id.replace(/\./g, '\\.')}\\s`, 'm'));
+    }
   }, 30_000);
 
   test('token create prints the token once, on stdout', async () => {

@@ -1,14 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { activity, detectionProcessed, detectionSettings, eventEntity, securityEvent } from '../db/schema/index.ts';
+import { activity, detectionProcessed, detectionSettings, eventEntity, securityEvent, tenant } from '../db/schema/index.ts';
 import { createIpIntel, type IpIntelService } from '../enrichment/ip/index.ts';
 import { collectTenant, type CollectorDeps } from '../services/collector/collect-tenant.ts';
 import { createTokenProvider } from '../services/microsoft/token-provider.ts';
 import { detectActivity } from '../services/detection/engine.ts';
 import { createLogger } from '../services/log.ts';
 import { startM365Simulator, type M365Simulator, type TenantScenario } from '../services/sim/m365/index.ts';
-import { ADMIN_ABUSE, adminAbuseScenario, baselineScenario, BEC, becScenario, collectorConsent } from '../services/sim/m365/scenarios/index.ts';
+import {
+  ADMIN_ABUSE,
+  adminAbuseScenario,
+  ATTACKER_PERSISTENCE,
+  attackerPersistenceScenario,
+  baselineScenario,
+  BEC,
+  becScenario,
+  collectorConsent,
+  SMALL_TENANT_SPRAY,
+  smallTenantSprayScenario,
+} from '../services/sim/m365/scenarios/index.ts';
 import { COLLECTOR_APP_ID, collectorApp } from './helpers/m365-sim.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
 import { secrets } from './helpers/app.ts';
@@ -179,6 +190,54 @@ describe('admin-abuse', () => {
 
   test('raises exactly the expected events: rule, primary entity, severity, MITRE technique', () => {
     expectExactly(result.events, expectations, ADMIN_ABUSE_EXPECTED);
+  });
+});
+
+describe('small-tenant-spray', () => {
+  const expectations = readExpectations('small-tenant-spray');
+  const scenario = smallTenantSprayScenario({ consents: [collectorConsent(COLLECTOR_APP_ID)] });
+  let result: Awaited<ReturnType<typeof collectAndDetect>>;
+
+  beforeAll(async () => {
+    result = await collectAndDetect(scenario);
+  }, 120_000);
+
+  test('the collector stored the directory\'s user count', async () => {
+    const [row] = await handle.database.db.select({ userCount: tenant.userCount }).from(tenant).where(eq(tenant.id, result.tenantId));
+    expect(row!.userCount).toBe(SMALL_TENANT_SPRAY.users);
+  });
+
+  /** The spray of every account of a nine-user tenant, scaled to its size; the tool is named. */
+  test('raises exactly the expected events: rule, primary entity, severity, MITRE technique', () => {
+    expectExactly(result.events, expectations, {
+      'password-spray-small-tenant': { rule: 'M365.AzureAD.PasswordSpray', key: SMALL_TENANT_SPRAY.sprayIp },
+      'valid-password-during-spray': { rule: 'M365.AzureAD.SprayValidPassword', key: scenario.victimUpn },
+      'password-accepted-from-hosting': { rule: 'M365.AzureAD.AnonymizedIpSignIn', key: scenario.victimUpn },
+    });
+    const spray = result.events.find((e) => e.detectionId === 'M365.AzureAD.PasswordSpray')!;
+    expect(spray.fields).toMatchObject({ attackTool: 'Python requests script' });
+  });
+});
+
+describe('attacker-persistence', () => {
+  const expectations = readExpectations('attacker-persistence');
+  let result: Awaited<ReturnType<typeof collectAndDetect>>;
+
+  beforeAll(async () => {
+    result = await collectAndDetect(attackerPersistenceScenario({ consents: [collectorConsent(COLLECTOR_APP_ID)] }));
+  }, 120_000);
+
+  test('raises exactly the expected events: rule, primary entity, severity, MITRE technique', () => {
+    const A = ATTACKER_PERSISTENCE;
+    expectExactly(result.events, expectations, {
+      'admin-sign-in-from-hosting': { rule: 'M365.AzureAD.AnonymizedIpSignIn', key: A.adminUpn },
+      'app-registered-export-tool': { rule: 'M365.AzureAD.AppRegistered', key: A.appId },
+      'application-impersonation-granted': { rule: 'M365.Exchange.ApplicationImpersonationGranted', key: A.impersonator },
+      'audit-retention-lowered': { rule: 'M365.Exchange.AuditRetentionLowered', key: A.victimUpn },
+      'imap-pop-enabled': { rule: 'M365.Exchange.LegacyProtocolEnabled', key: A.victimUpn },
+      'mfa-methods-removed': { rule: 'M365.AzureAD.MfaDisabled', key: A.victimUpn },
+      'finance-folder-shared-outside': { rule: 'M365.SharePoint.ExternalSharing', key: `${A.financeSite}/${A.financeFolder}|${A.outsideAddress}` },
+    });
   });
 });
 

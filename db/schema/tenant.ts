@@ -22,6 +22,17 @@ export const tenant = pgTable(
     status: tenantStatus('status').notNull().default('pending'),
     /** The built-in simulated tenant; labelled "demo" wherever it is shown. */
     isDemo: boolean('is_demo').notNull().default(false),
+    /**
+     * Number of users in the tenant's directory (Graph `/users/$count`), read by the collector
+     * about once a day; detection scales its thresholds for small tenants by it. Null: not known.
+     */
+    userCount: integer('user_count'),
+    userCountAt: timestamp('user_count_at', { withTimezone: true }),
+    /**
+     * No Microsoft credentials: the tenant only holds what is imported (an investigation of
+     * exported logs). Never collected, never polled.
+     */
+    importOnly: boolean('import_only').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -54,7 +54,8 @@ export async function collectTenant(
   options: { sources?: readonly CollectedSource[]; force?: boolean; since?: Date; onProgress?: (source: CollectedSource, windowEnd: Date) => void } = {},
 ): Promise<SourceResult[]> {
   const [row] = await deps.db.select().from(tenant).where(eq(tenant.id, tenantId)).limit(1);
-  if (!row || row.status === 'disabled') return [];
+  // Import-only tenants have nothing to collect from (dueTenants never picks them): no calls, no failures to report.
+  if (!row || row.status === 'disabled' || row.importOnly) return [];
   const sources = options.sources ?? COLLECTED_SOURCES;
   // One read for every source's checkpoint: a pass costs few round trips when nothing is new.
   const checkpoints = new Map((await readCheckpoints(deps.db, row.id)).map((c) => [c.source, c]));
@@ -63,6 +64,7 @@ export async function collectTenant(
   await inParallel(sources, SOURCES_AT_ONCE, async (source) => {
     results.push(await collectSource(deps, row, source, checkpoints.get(source), options));
   });
+  await refreshUserCount(deps, row);
   if (row.status === 'pending' && results.some((r) => r.status === 'collected')) {
     await deps.db.update(tenant).set({ status: 'active', updatedAt: new Date() }).where(and(eq(tenant.id, row.id), inArray(tenant.status, ['pending', 'error'])));
   }
@@ -259,4 +261,24 @@ function graphWindowCollector(deps: CollectorDeps, row: TenantRow, auth: TenantA
     });
     return null;
   };
+}
+
+/** How often the directory's user count is read again (it changes slowly). */
+const USER_COUNT_EVERY_MS = DAY;
+
+/**
+ * Reads the directory's user count about once a day for detection's small-tenant thresholds.
+ * A failure (a tenant without Directory.Read.All) keeps the last count and is tried again the
+ * next day: the count sharpens detection, its absence never stops collection.
+ */
+async function refreshUserCount(deps: CollectorDeps, row: TenantRow): Promise<void> {
+  const now = deps.now?.() ?? new Date();
+  if (row.userCountAt && now.getTime() - row.userCountAt.getTime() < USER_COUNT_EVERY_MS) return;
+  let userCount = row.userCount;
+  try {
+    userCount = await createGraphReader(graphClientFor(deps, row, COLLECTOR_GRAPH_OPTIONS)).countUsers();
+  } catch (err) {
+    deps.log.warn({ tenantId: row.id, error: err instanceof Error ? err.message : String(err) }, 'could not read the directory user count');
+  }
+  await deps.db.update(tenant).set({ userCount, userCountAt: now }).where(eq(tenant.id, row.id));
 }

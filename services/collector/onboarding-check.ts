@@ -8,6 +8,7 @@ import { CONTENT_TYPES, createManagementClient } from './management-api/client.t
 import { CollectError } from '../microsoft/errors.ts';
 import type { Resource, TokenProvider } from '../microsoft/token-provider.ts';
 import { REQUIRED_PERMISSIONS } from '../microsoft/permissions.ts';
+import { ValidationError } from '../errors.ts';
 
 export type VerifyReport = {
   /** Sign-in problems per API, in plain words; empty when both sign-ins worked. */
@@ -34,6 +35,7 @@ export function webhookAuthId(secrets: SecretBox, tenantId: string): string {
 export async function runOnboardingCheck(deps: OnboardingCheckDeps, tenantId: string): Promise<VerifyReport> {
   const [row] = await deps.db.select().from(tenant).where(eq(tenant.id, tenantId)).limit(1);
   if (!row) throw new Error(`tenant ${tenantId} not found`);
+  if (row.importOnly) throw new ValidationError('This tenant is import-only: Tenantwatch has no access to it at Microsoft, so there is nothing to check. Import its exports on the Import page.');
   const report: VerifyReport = { signInErrors: [], granted: [], missing: [], subscriptions: [], status: 'active' };
   const roles: Record<Resource, string[] | null> = { graph: null, manage: null, exchange: null };
   for (const api of ['graph', 'manage', 'exchange'] as const) {

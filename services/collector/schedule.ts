@@ -1,4 +1,4 @@
-import { and, ne, or, sql } from 'drizzle-orm';
+import { and, eq, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { collectorCheckpoint, tenant } from '../../db/schema/index.ts';
 import { COLLECTED_SOURCES } from './collect-tenant.ts';
@@ -19,6 +19,6 @@ export async function dueTenants(db: Db, intervalMinutes: number, now = new Date
   const rows = await db
     .select({ id: tenant.id })
     .from(tenant)
-    .where(and(ne(tenant.status, 'disabled'), or(sourceDue, neverAttempted)));
+    .where(and(ne(tenant.status, 'disabled'), eq(tenant.importOnly, false), or(sourceDue, neverAttempted)));
   return rows.map((r) => r.id);
 }

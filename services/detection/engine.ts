@@ -23,6 +23,7 @@ import { RULES } from './registry.ts';
 import { SERIES } from './series.ts';
 import { loadDetectionSettings } from './settings.ts';
 import type { DetectionRecord, RegisteredRule, SeriesName, TenantContext } from './types.ts';
+import { tenantUserCount } from './tenant-size.ts';
 import { recordMatch } from './record-match.ts';
 import { ignoreByWhitelistRules } from './whitelist.ts';
 
@@ -97,7 +98,7 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
   const summary: DetectSummary = { processed: claimed.length, skipped: ids.length - claimed.length, eventsCreated: 0, eventsUpdated: 0, eventIds: [] };
   if (claimed.length === 0) return summary;
 
-  const [tenantRow] = await tx.select({ mspId: tenant.mspId, primaryDomain: tenant.primaryDomain, name: tenant.name }).from(tenant).where(eq(tenant.id, tenantId));
+  const [tenantRow] = await tx.select({ mspId: tenant.mspId, primaryDomain: tenant.primaryDomain, name: tenant.name, userCount: tenant.userCount, importOnly: tenant.importOnly }).from(tenant).where(eq(tenant.id, tenantId));
   if (!tenantRow) return summary;
   const rows = await tx
     .select()
@@ -136,6 +137,7 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
     id: tenantId,
     domains: new Set([tenantRow.primaryDomain.toLowerCase(), ...settings.internalDomains]),
     breakGlassAccounts: new Set(settings.breakGlassAccounts),
+    userCount: await tenantUserCount(tx, { id: tenantId, userCount: tenantRow.userCount, importOnly: tenantRow.importOnly }),
   };
   const matches = evaluateBatch(records, rules, context, state, await batchIpIntel(deps, records, rules));
 

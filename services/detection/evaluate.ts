@@ -107,15 +107,15 @@ function indexRules(rules: readonly PreparedRule[]) {
 export function evaluateBatch(records: readonly DetectionRecord[], rules: readonly PreparedRule[], tenant: TenantContext, state: StateView, ipIntel?: IpIntelByAddress): Match[] {
   const ordered = [...records].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.recordId < b.recordId ? -1 : 1));
   const spans = seriesSpans(rules);
+  const ipOf = ipLookup(ipIntel);
   for (const record of ordered) {
-    for (const series of spans.keys()) for (const o of SERIES[series].observe(record)) state.observe(series, o);
+    for (const series of spans.keys()) for (const o of SERIES[series].observe(record, ipOf)) state.observe(series, o);
   }
   const domains = new Set(tenant.domains);
   for (const o of state.all('tenant-domains', '*')) domains.add(o.id);
   const context: TenantContext = { ...tenant, domains };
 
   const candidatesOf = indexRules(rules);
-  const ipOf = ipLookup(ipIntel);
   const noIp = () => null;
   const matches: Match[] = [];
   for (const record of ordered) {
@@ -162,6 +162,8 @@ export function detectRecords(
     tenantId?: string;
     /** IP intelligence by client address (labelled, or resolved with ip-context.ts `resolveIpIntel`). */
     ipIntel?: IpIntelByAddress | Record<string, PartialIpIntel>;
+    /** The tenant's directory user count; unknown by default. */
+    userCount?: number | null;
   },
 ): Match[] {
   const settings = mergeSettings(options.settings ?? {});
@@ -175,6 +177,7 @@ export function detectRecords(
     id: tenantId,
     domains: new Set([...(options.domains ?? []), ...settings.internalDomains].map((d) => d.toLowerCase())),
     breakGlassAccounts: new Set(settings.breakGlassAccounts),
+    userCount: options.userCount ?? null,
   };
   const ipIntel = options.ipIntel instanceof Map ? options.ipIntel : new Map(Object.entries(options.ipIntel ?? {}));
   return evaluateBatch(detectionRecords, prepareRules(options.rules, settings), tenant, new StateView(), ipIntel);

@@ -12,6 +12,10 @@ import { suspiciousMailFlowRule } from './rules/m365-exchange-suspicious-mail-fl
 import { mailboxPermissionGranted } from './rules/m365-exchange-mailbox-permission-granted.ts';
 import { auditLoggingDisabled } from './rules/m365-exchange-audit-logging-disabled.ts';
 import { mailboxFolderPermissionOpened } from './rules/m365-exchange-mailbox-folder-permission-opened.ts';
+import { applicationImpersonationGranted } from './rules/m365-exchange-application-impersonation-granted.ts';
+import { auditRetentionLowered } from './rules/m365-exchange-audit-retention-lowered.ts';
+import { mailboxAuditingReduced } from './rules/m365-exchange-mailbox-auditing-reduced.ts';
+import { legacyProtocolEnabled } from './rules/m365-exchange-legacy-protocol-enabled.ts';
 // Entra ID sign-ins
 import { passwordSpray } from './rules/m365-azure-ad-password-spray.ts';
 import { sprayValidPassword } from './rules/m365-azure-ad-spray-valid-password.ts';
@@ -24,6 +28,8 @@ import { newCountrySignIn } from './rules/m365-azure-ad-new-country-sign-in.ts';
 import { impossibleTravel } from './rules/m365-azure-ad-impossible-travel.ts';
 import { identityProtectionRisk } from './rules/m365-azure-ad-identity-protection-risk.ts';
 import { anonymizedIpSignIn } from './rules/m365-azure-ad-anonymized-ip-sign-in.ts';
+import { distributedPasswordSpray } from './rules/m365-azure-ad-distributed-password-spray.ts';
+import { attackToolSignIn } from './rules/m365-azure-ad-attack-tool-sign-in.ts';
 // Entra ID directory changes
 import { privilegedRoleAssigned } from './rules/m365-azure-ad-privileged-role-assigned.ts';
 import { guestAssignedRole } from './rules/m365-azure-ad-guest-assigned-role.ts';
@@ -36,12 +42,18 @@ import { appCredentialsAdded } from './rules/m365-azure-ad-app-credentials-added
 import { passwordChanged } from './rules/m365-azure-ad-password-changed.ts';
 import { domainOrFederationChanged } from './rules/m365-azure-ad-domain-or-federation-changed.ts';
 import { conditionalAccessPolicyChanged } from './rules/m365-azure-ad-conditional-access-policy-changed.ts';
+import { adminRoleMemberRemoved } from './rules/m365-azure-ad-admin-role-member-removed.ts';
+import { manyRoleChanges } from './rules/m365-azure-ad-many-role-changes.ts';
+import { massUserDeletion } from './rules/m365-azure-ad-mass-user-deletion.ts';
+import { appRegistered } from './rules/m365-azure-ad-app-registered.ts';
 // SharePoint and OneDrive
 import { anonymousLinkCreated } from './rules/m365-share-point-anonymous-link-created.ts';
 import { massDownload } from './rules/m365-share-point-mass-download.ts';
 import { massDeletion } from './rules/m365-share-point-mass-deletion.ts';
+import { externalSharing } from './rules/m365-share-point-external-sharing.ts';
 // Microsoft Purview
 import { eDiscoverySearch } from './rules/m365-compliance-e-discovery-search.ts';
+import { dlpPolicyRemoved } from './rules/m365-compliance-dlp-policy-removed.ts';
 // Microsoft Defender XDR
 import { defenderAlert } from './rules/m365-defender-alert.ts';
 
@@ -54,6 +66,10 @@ export const RULES: readonly RegisteredRule[] = [
   mailboxPermissionGranted,
   auditLoggingDisabled,
   mailboxFolderPermissionOpened,
+  applicationImpersonationGranted,
+  auditRetentionLowered,
+  mailboxAuditingReduced,
+  legacyProtocolEnabled,
   passwordSpray,
   sprayValidPassword,
   bruteForce,
@@ -65,6 +81,8 @@ export const RULES: readonly RegisteredRule[] = [
   impossibleTravel,
   identityProtectionRisk,
   anonymizedIpSignIn,
+  distributedPasswordSpray,
+  attackToolSignIn,
   privilegedRoleAssigned,
   guestAssignedRole,
   mfaDisabled,
@@ -76,10 +94,16 @@ export const RULES: readonly RegisteredRule[] = [
   passwordChanged,
   domainOrFederationChanged,
   conditionalAccessPolicyChanged,
+  adminRoleMemberRemoved,
+  manyRoleChanges,
+  massUserDeletion,
+  appRegistered,
   anonymousLinkCreated,
   massDownload,
   massDeletion,
+  externalSharing,
   eDiscoverySearch,
+  dlpPolicyRemoved,
   defenderAlert,
 ];
 

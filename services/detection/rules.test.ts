@@ -44,7 +44,7 @@ describe.each(RULES.map((r) => [r.id, r] as const))('%s', (id, rule) => {
 
   test.each(cases.map((c) => [c.name, c] as const))('case: %s', (_name, c) => {
     const records = [...(c.history ?? []), c.record];
-    const matches = detectRecords(records, { rules: RULES, domains: ['contoso.com'], settings: c.settings, ipIntel: c.ipIntel });
+    const matches = detectRecords(records, { rules: RULES, domains: ['contoso.com'], settings: c.settings, ipIntel: c.ipIntel, userCount: c.userCount });
     const last = `activity-${records.length - 1}`;
     const fired = matches.filter((m) => m.rule.id === id && m.record.activityId === last);
     expect(fired.length > 0, fired[0]?.finding.description ?? 'no finding').toBe(c.expected);

@@ -7,6 +7,7 @@
  */
 import { asString, dayStart, DAY, directoryOccurrence, directoryTarget, domainOf, modified, operationKey, rawOf, signInOf, SIGN_IN_CODES, succeeded, unquote } from './records.ts';
 import type { DetectionRecord, Observation, SeriesName } from './types.ts';
+import type { PartialIpIntel } from '../../enrichment/ip/types.ts';
 import { privilegedRole } from './constants/privileged-roles.ts';
 
 export type SeriesDefinition = {
@@ -14,7 +15,8 @@ export type SeriesDefinition = {
   retentionMs: number;
   /** Keys this record reads or writes. */
   keys(record: DetectionRecord): string[];
-  observe(record: DetectionRecord): Observation[];
+  /** `ip` is the batch's IP intelligence (for facts that remember an address's network). */
+  observe(record: DetectionRecord, ip: (address: string | null | undefined) => PartialIpIntel | null): Observation[];
 };
 
 const none: string[] = [];
@@ -35,6 +37,11 @@ function fileOperationSeries(operations: ReadonlySet<string>): SeriesDefinition 
   };
 }
 
+/** Directory changes counted per admin: role grants and removals, user deletions. */
+export const ROLE_CHANGES = new Set(['add member to role', 'remove member from role', 'add eligible member to role', 'remove eligible member from role']);
+export const USER_DELETIONS = new Set(['delete user', 'hard delete user']);
+const DIRECTORY_CHANGES = new Set([...ROLE_CHANGES, ...USER_DELETIONS]);
+
 /** SharePoint / OneDrive operations that take a copy of a file out of the service. */
 export const DOWNLOAD_OPERATIONS = new Set(['FileDownloaded', 'FileSyncDownloadedFull']);
 /** Operations that delete a file or folder (first-stage recycle bin included: the user's intent is deletion). */
@@ -46,7 +53,7 @@ export const SERIES: Record<SeriesName, SeriesDefinition> = {
     keys: signInKeys('user'),
     observe: (r) => {
       const s = signInOf(r);
-      return s?.user && SIGN_IN_CODES.failedGuess.has(s.errorCode) ? [{ key: s.user, id: s.requestId, at: r.occurredAt, data: { ip: s.ip, code: s.errorCode } }] : [];
+      return s?.user && SIGN_IN_CODES.failedGuess.has(s.errorCode) ? [{ key: s.user, id: s.requestId, at: r.occurredAt, data: { ip: s.ip, code: s.errorCode, ...(s.userAgent ? { agent: s.userAgent } : {}) } }] : [];
     },
   },
   'signin-failures-by-ip': {
@@ -54,7 +61,25 @@ export const SERIES: Record<SeriesName, SeriesDefinition> = {
     keys: signInKeys('ip'),
     observe: (r) => {
       const s = signInOf(r);
-      return s?.ip && SIGN_IN_CODES.failedGuess.has(s.errorCode) ? [{ key: s.ip, id: s.requestId, at: r.occurredAt, data: { user: s.user, code: s.errorCode } }] : [];
+      return s?.ip && SIGN_IN_CODES.failedGuess.has(s.errorCode) ? [{ key: s.ip, id: s.requestId, at: r.occurredAt, data: { user: s.user, code: s.errorCode, ...(s.userAgent ? { agent: s.userAgent } : {}) } }] : [];
+    },
+  },
+  'signin-attempts-by-tenant': {
+    retentionMs: DAY,
+    keys: (r) => (signInOf(r) ? ['*'] : none),
+    // Every failed guess and accepted password of the tenant, with the address's network and the
+    // user agent: a spray spread over many addresses still shares one of them.
+    observe: (r, ip) => {
+      const s = signInOf(r);
+      if (!s?.user) return [];
+      const failed = SIGN_IN_CODES.failedGuess.has(s.errorCode);
+      if (!failed && !SIGN_IN_CODES.passwordAccepted.has(s.errorCode)) return [];
+      const asn = ip(s.ip)?.network?.asNumber;
+      const data: Record<string, unknown> = { user: s.user, failed };
+      if (s.ip) data.ip = s.ip;
+      if (asn) data.asn = asn;
+      if (s.userAgent) data.agent = s.userAgent;
+      return [{ key: '*', id: s.requestId, at: r.occurredAt, data }];
     },
   },
   'signin-successes-by-user': {
@@ -111,6 +136,17 @@ export const SERIES: Record<SeriesName, SeriesDefinition> = {
       r.actorUpn && operationKey(r.operation) === 'reset user password' && succeeded(r)
         ? [{ key: r.actorUpn, id: directoryOccurrence(r), at: r.occurredAt, data: { target: directoryTarget(r).upn } }]
         : [],
+  },
+  'directory-changes-by-actor': {
+    retentionMs: DAY,
+    keys: (r) => (r.actorUpn && DIRECTORY_CHANGES.has(operationKey(r.operation)) ? [r.actorUpn] : none),
+    observe: (r) => {
+      const op = operationKey(r.operation);
+      if (!r.actorUpn || !DIRECTORY_CHANGES.has(op) || !succeeded(r)) return [];
+      const role = unquote(modified(r, 'Role.DisplayName')?.newValue) || unquote(modified(r, 'Role.DisplayName')?.oldValue);
+      const target = directoryTarget(r);
+      return [{ key: r.actorUpn, id: directoryOccurrence(r), at: r.occurredAt, data: { op, target: target.upn ?? target.name ?? target.id ?? '', ...(role ? { role } : {}) } }];
+    },
   },
   'privileged-users': {
     retentionMs: 365 * DAY,

@@ -89,6 +89,8 @@ export type TenantContext = {
   domains: ReadonlySet<string>;
   /** Accounts that must never be used day to day (lower-case UPNs). */
   breakGlassAccounts: ReadonlySet<string>;
+  /** Users in the tenant's directory, as the collector last read it; null when not known (thresholds stay as configured). */
+  userCount: number | null;
 };
 
 export type RuleContext<S> = {
@@ -112,11 +114,15 @@ export type SeriesName =
   | 'signin-failures-by-user'
   | 'signin-failures-by-ip'
   | 'signin-successes-by-user'
+  /** Every failed guess and accepted password of the tenant (key `*`), with network and user agent. */
+  | 'signin-attempts-by-tenant'
   | 'signin-locations-by-user'
   | 'signin-countries-by-user'
   | 'signin-countries-by-tenant'
   | 'signin-days-by-tenant'
   | 'password-resets-by-actor'
+  /** Role grants and removals and user deletions, per admin (key: the admin's UPN). */
+  | 'directory-changes-by-actor'
   | 'privileged-users'
   | 'app-consents'
   | 'file-downloads-by-user'
@@ -187,6 +193,8 @@ export type RuleCase = {
   settings?: Record<string, unknown>;
   /** What IP intelligence says about the addresses of the records (labelled, in the provider-neutral shape). */
   ipIntel?: Record<string, PartialIpIntel>;
+  /** The tenant's directory user count (small-tenant thresholds); unknown when absent. */
+  userCount?: number;
 };
 
 export type CaseRecord = { source: ActivitySource; raw: unknown };

@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createFirstOwnerLink } from '../../services/core/auth/setup-tokens.ts';
 import { createTenant } from '../../services/core/tenant/create-tenant.ts';
@@ -160,10 +160,16 @@ describe('web shell', () => {
     const hostile = '<img src=x onerror="document.title=1"> Fabrikam';
     await createTenant({ ctx, input: { name: 'Contoso Ltd', tenantGuid: '5f0c3a4e-2b1d-4c55-9a43-0d6b7f1a2c3e', primaryDomain: 'contoso.example' }, isDemo: true });
     await createTenant({ ctx, input: { name: hostile, tenantGuid: '6a1d4b5f-3c2e-4d66-8b54-1e7c8a2b3d4f', primaryDomain: 'fabrikam.example' } });
+    await createTenant({ ctx, input: { name: 'Tailspin (investigation)', tenantGuid: '7b2e5c6a-4d3f-4e77-9c65-2f8d9b3c4e5a', primaryDomain: 'tailspin.example', auth: { mode: 'import' } } });
 
     await page.goto('/tenants');
     const rows = page.getByRole('table').locator('tbody tr');
-    await expect.poll(() => rows.count()).toBe(2);
+    await expect.poll(() => rows.count()).toBe(3);
+    // An import-only tenant says so, and that nothing is collected for it.
+    const tailspin = rows.filter({ hasText: 'Tailspin (investigation)' });
+    await tailspin.getByText('Import only', { exact: true }).waitFor();
+    await tailspin.getByText(/never collects from Microsoft/).waitFor();
+    expect(await contosoOrFabrikamImportBadges(rows)).toBe(0);
     const contoso = rows.filter({ hasText: 'Contoso Ltd' });
     await contoso.getByText('contoso.example').waitFor();
     await contoso.getByText('5f0c3a4e-2b1d-4c55-9a43-0d6b7f1a2c3e').waitFor();
@@ -203,3 +209,8 @@ describe('web shell', () => {
     expect(pageProblems).toEqual([]);
   });
 });
+
+/** Import-only badges on the tenants that are collected (there must be none). */
+async function contosoOrFabrikamImportBadges(rows: Locator): Promise<number> {
+  return (await rows.filter({ hasText: 'Contoso Ltd' }).getByText('Import only', { exact: true }).count()) + (await rows.filter({ hasText: 'Fabrikam' }).getByText('Import only', { exact: true }).count());
+}

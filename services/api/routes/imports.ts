@@ -53,7 +53,7 @@ export const importRoutes = new OpenAPIHono<AppEnv>()
       path: '/tenants/{id}/imports',
       tags: ['imports'],
       summary:
-        'Import an audit export (Purview audit search CSV, Search-UnifiedAuditLog JSON, JSON lines) into a tenant: the file is the request body; answers 202 at once and the import runs in the background (follow GET /imports/{id})',
+        'Import an audit export (Purview audit search CSV, Search-UnifiedAuditLog JSON, Entra ID sign-in and audit logs from Graph, Log Analytics, Sentinel, an event hub or a storage account, Graph security alerts; JSON or JSON lines) into a tenant: the file is the request body; answers 202 at once and the import runs in the background (follow GET /imports/{id})',
       description:
         'The body is the file itself (any content type; `application/octet-stream` is fine), up to TW_IMPORT_MAX_BYTES (1 GiB by default; 413 beyond). The records go through the detections like collected ones; importing the same file again imports nothing new. Technicians and up.',
       middleware: [allow('import.run')] as const,

@@ -41,6 +41,7 @@ const TenantSchema = z
     hasCredentials: z.boolean(),
     status: z.enum(TENANT_STATUSES),
     isDemo: z.boolean(),
+    importOnly: z.boolean().openapi({ description: 'No Microsoft credentials: the tenant holds imported exports only and is never collected.' }),
     createdAt: z.string(),
     collectors: z.array(
       z.object({

@@ -4,6 +4,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { createIpIntel } from '../../../enrichment/ip/index.ts';
 import { eventsWithPendingEntities } from '../../../enrichment/stage.ts';
 import { formatImportSummary, importExitCode } from '../../collector/import/import-summary.ts';
+import { reportLink } from '../../collector/import/report-link.ts';
 import { importAuditExport } from '../../core/import/import-audit-export.ts';
 import { createLogger } from '../../log.ts';
 import { PIPELINE_JOBS, sendForEnrichment } from '../../worker/pipeline-jobs.ts';
@@ -46,6 +47,9 @@ export function registerImportCommand(program: Command, host: CommandHost) {
             for (const line of formatImportSummary(summary, { tenant: target.name, file })) print(io, line);
             io.exitCode = importExitCode(summary);
             const d = summary.detection;
+            // The Report's default range is 30 days; an investigation's events are often older.
+            const link = await reportLink(database.db, config.publicUrl, target.id, d.eventIds);
+            if (link) print(io, `Report: ${link}`);
             // Enrichment runs in the product's workers (now, if it is running; else when it starts).
             const pending = await eventsWithPendingEntities(database.db, d.eventIds);
             if (pending.length > 0) {

@@ -22,21 +22,24 @@ export function registerTenantCommands(program: Command, host: CommandHost) {
     .option('--client-secret <secret>', 'client secret of that app (or set TW_CLIENT_SECRET to keep it out of shell history)')
     .option('--certificate-key <file>', 'PEM private key of the certificate registered on that app')
     .option('--thumbprint <hex>', "the certificate's SHA-1 thumbprint")
+    .option('--import-only', 'no Microsoft credentials: the tenant holds imported exports only and is never collected')
     .addOption(mspOption())
     .action(
-      (opts: { tenantId: string; name: string; domain: string; clientId?: string; clientSecret?: string; certificateKey?: string; thumbprint?: string; msp?: string }) =>
+      (opts: { tenantId: string; name: string; domain: string; clientId?: string; clientSecret?: string; certificateKey?: string; thumbprint?: string; importOnly?: boolean; msp?: string }) =>
         host.run(
           'tenant add',
           async ({ io, database, config }) => {
             const ctx = await systemCtx(database, config, opts.msp);
             const secret = opts.clientSecret ?? io.env.TW_CLIENT_SECRET;
-            const auth = !opts.clientId
+            const auth = opts.importOnly
+              ? ({ mode: 'import' } as const)
+              : !opts.clientId
               ? ({ mode: 'consent' } as const)
               : opts.certificateKey
                 ? ({ mode: 'certificate', clientId: opts.clientId, privateKeyPem: readFileSync(io.inputFile(opts.certificateKey), 'utf8'), thumbprint: opts.thumbprint ?? '' } as const)
                 : ({ mode: 'secret', clientId: opts.clientId, clientSecret: secret ?? '' } as const);
             const created = await createTenant({ ctx, input: { tenantGuid: opts.tenantId, name: opts.name, primaryDomain: opts.domain, auth } });
-            print(io, `Added ${created.name} (${created.tenantGuid}), id ${created.id}, authentication: ${created.authMode}.`);
+            print(io, `Added ${created.name} (${created.tenantGuid}), id ${created.id}, ${created.importOnly ? 'import only (never collected)' : `authentication: ${created.authMode}`}.`);
           },
           { file: opts.clientId ? opts.certificateKey : undefined },
         ),
@@ -59,7 +62,7 @@ export function registerTenantCommands(program: Command, host: CommandHost) {
         } while (cursor);
         if (opts.json) return print(io, JSON.stringify(items, null, 2));
         if (items.length === 0) return print(io, 'No tenants yet. Add one with `tenantwatch tenant add`.');
-        const rows = items.map((t) => [t.name + (t.isDemo ? ' (demo)' : ''), t.tenantGuid, t.primaryDomain, t.authMode, t.status]);
+        const rows = items.map((t) => [t.name + (t.isDemo ? ' (demo)' : ''), t.tenantGuid, t.primaryDomain, t.importOnly ? 'import only' : t.authMode, t.status]);
         printTable(io, ['NAME', 'TENANT ID', 'DOMAIN', 'AUTH', 'STATUS'], rows);
       }),
     );

@@ -18,6 +18,8 @@ export type GraphFeed = keyof typeof GRAPH_FEEDS;
 export type GraphReader = {
   /** Every record of `feed` with its time field in [start, end], page by page. */
   readWindow(feed: GraphFeed, start: Date, end: Date, onPage: (records: unknown[]) => Promise<void>): Promise<void>;
+  /** Users in the directory (`/users/$count`, an advanced query: needs `ConsistencyLevel: eventual`). */
+  countUsers(): Promise<number>;
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -53,6 +55,13 @@ export function createGraphReader(graph: GraphClient): GraphReader {
   }
 
   return {
+    async countUsers() {
+      const answer = await graph.get<unknown>('/users/$count', { headers: { ConsistencyLevel: 'eventual' }, permission: 'Directory.Read.All' });
+      if (!answer.ok) throw answer.failure.error;
+      const count = Number(typeof answer.body === 'string' ? answer.body.trim() : answer.body);
+      if (!Number.isInteger(count) || count < 0) throw new CollectError(`Microsoft Graph answered the user count with ${JSON.stringify(answer.body).slice(0, 40)}.`, 'transient');
+      return count;
+    },
     async readWindow(feed, start, end, onPage) {
       const spec = GRAPH_FEEDS[feed];
       let page = await getPage(spec.path, feed, {

@@ -1,5 +1,6 @@
 import type { Db } from '../../../db/client.ts';
-import { activityQuarantine } from '../../../db/schema/index.ts';
+import { activityQuarantine, type ActivitySource } from '../../../db/schema/index.ts';
+import { routeImportRecord } from './entra-exports.ts';
 import { ingestRecords, type IngestTarget } from '../ingest.ts';
 import { QUARANTINE_KEPT, type ImportSummary } from './import-summary.ts';
 import { describePosition, type ItemPosition, openAuditFile } from './read-audit-file.ts';
@@ -42,19 +43,23 @@ export async function importAuditFile(
     summary.quarantined += 1;
     if (summary.quarantine.length < QUARANTINE_KEPT) summary.quarantine.push({ at, reason });
   };
-  let batch: unknown[] = [];
-  let positions: ItemPosition[] = [];
+  let batch: { source: ActivitySource; raw: unknown; at: ItemPosition }[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const placed = positions;
-    const result = await ingestRecords(db, target, 'import', batch, { describe: (i) => describePosition(placed[i]!) });
-    summary.imported += result.inserted;
-    summary.duplicates += result.duplicates;
-    for (const r of result.rejected) keep(placed[r.index]!, r.reason);
+    // Entra ID and alert records are stored as the Graph records they are (entra-exports.ts).
+    const bySource = new Map<ActivitySource, typeof batch>();
+    for (const item of batch) (bySource.get(item.source) ?? bySource.set(item.source, []).get(item.source)!).push(item);
     batch = [];
-    positions = [];
+    const stored: string[] = [];
+    for (const [source, items] of bySource) {
+      const result = await ingestRecords(db, target, source, items.map((i) => i.raw), { describe: (i) => describePosition(items[i]!.at) });
+      summary.imported += result.inserted;
+      summary.duplicates += result.duplicates;
+      for (const r of result.rejected) keep(items[r.index]!.at, r.reason);
+      stored.push(...result.insertedIds);
+    }
     // Newly stored records go on (to detection) batch by batch, so memory stays bounded.
-    if (result.insertedIds.length > 0) await options.onStored?.(result.insertedIds);
+    if (stored.length > 0) await options.onStored?.(stored);
     onProgress?.({ bytesRead: file.bytesRead(), size: file.size, read: summary.read });
   };
   for await (const item of file.items()) {
@@ -71,8 +76,15 @@ export async function importAuditFile(
       keep(item.at, item.reason);
       continue;
     }
-    batch.push(item.record);
-    positions.push(item.at);
+    const routed = routeImportRecord(item.record);
+    if ('reason' in routed) {
+      await flush();
+      const where = describePosition(item.at);
+      await db.insert(activityQuarantine).values({ mspId: target.mspId, tenantId: target.tenantId, source: 'import', reason: `${where}: ${routed.reason}`, raw: JSON.stringify(item.record).replaceAll('\u0000', '\uFFFD') });
+      keep(item.at, routed.reason);
+      continue;
+    }
+    batch.push({ ...routed, at: item.at });
     if (batch.length >= BATCH) await flush();
   }
   await flush();

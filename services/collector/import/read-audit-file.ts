@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { Transform } from 'node:stream';
 import { parse as parseCsv, type CsvError } from 'csv-parse';
 import streamArray from 'stream-json/streamers/stream-array.js';
+import { containedRecords } from './entra-exports.ts';
 
 /** Where an item sits in its file: a line (CSV, JSON lines) or the n-th record (JSON). */
 export type ItemPosition = { unit: 'line' | 'record'; number: number };
@@ -64,7 +65,7 @@ export async function openAuditFile(path: string): Promise<AuditFile> {
   const headerLine = text.split(/\r?\n/, 1)[0] ?? '';
   if (/(^|,)"?AuditData"?(,|$)/i.test(headerLine)) return opened('purview-csv', () => csvItems(source(), bytesRead));
   throw new UnrecognisedExportError(
-    'This file is not an audit export Tenantwatch can read: expected a Purview audit search CSV (with an AuditData column), JSON (an array of records or of objects with AuditData), or JSON lines.',
+    'This file is not an audit export Tenantwatch can read: expected a Purview audit search CSV (with an AuditData column), JSON (an array of records or of objects with AuditData, Entra ID sign-in or audit logs, Graph security alerts), or JSON lines.',
   );
 }
 
@@ -180,7 +181,9 @@ async function* jsonLineItems(input: NodeJS.ReadableStream): AsyncGenerator<Expo
     const trimmed = line.replace(/^\uFEFF/, '').trim();
     if (trimmed === '') continue;
     const parsed = parseJsonItem(trimmed, 'line');
-    yield placed('record' in parsed ? unwrap(parsed.record) : parsed, { unit: 'line', number: n });
+    const inner = 'record' in parsed ? containedRecords(parsed.record) : null;
+    if (inner) for (const element of inner) yield placed(unwrap(element), { unit: 'line', number: n });
+    else yield placed('record' in parsed ? unwrap(parsed.record) : parsed, { unit: 'line', number: n });
   }
 }
 
@@ -190,6 +193,12 @@ async function* jsonObjectItems(input: NodeJS.ReadableStream): AsyncGenerator<Ex
   const parsed = parseJsonItem(text, 'the file');
   if ('invalid' in parsed) {
     yield { unread: `${parsed.reason}` };
+    return;
+  }
+  // Graph's `{ value: [...] }` and diagnostic settings' `{ records: [...] }` hold the records.
+  const inner = containedRecords(parsed.record);
+  if (inner) {
+    for (const [i, element] of inner.entries()) yield placed(unwrap(element), { unit: 'record', number: i + 1 });
     return;
   }
   yield placed(unwrap(parsed.record), { unit: 'record', number: 1 });

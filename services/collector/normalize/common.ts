@@ -7,7 +7,9 @@ import type { NormalizedActivity, NormalizeResult } from '../../activity/types.t
  * Times in the audit log are UTC without a zone (`2023-07-23T06:25:34`); Graph sends `Z` and
  * up to seven fractional digits. Either way the result is a UTC Date, or null when unreadable.
  */
-export function parseUtc(value: unknown): Date | null {
+export function parseUtc(input: unknown): Date | null {
+  // `2024-05-06 15:04:05` (Log Analytics, spreadsheets re-saving an export) is the same instant.
+  const value = typeof input === 'string' ? input.trim().replace(/^(\d{4}-\d{2}-\d{2}) (?=\d{2}:)/, '$1T') : input;
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(value)) return null;
   const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(value) ? value : `${value}Z`;
   // Date parses at most millisecond precision; drop the extra digits Graph sends.

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { normalizeRecord } from './index.ts';
+import { parseUtc } from './common.ts';
 
 // Real-shaped records: the captured shapes in shared/protocols.md, with contoso names.
 const newInboxRule = {
@@ -310,4 +311,10 @@ describe('normalizeRecord', () => {
     const teams = { ...userLoggedIn, Workload: 'MicrosoftTeams', Operation: 'MemberAdded', RecordType: 25, UserAgent: 'Teams/1.6' };
     expect(normalizeRecord('Audit.General', teams)).toMatchObject({ ok: true, activity: { workload: 'MicrosoftTeams', operation: 'MemberAdded', userAgent: 'Teams/1.6' } });
   });
+});
+
+test('times written `YYYY-MM-DD HH:MM:SS` (Log Analytics, re-saved spreadsheets) read as UTC', () => {
+  expect(parseUtc('2026-11-20 08:15:00')?.toISOString()).toBe('2026-11-20T08:15:00.000Z');
+  expect(parseUtc('2026-11-20 08:15:00.1234567Z')?.toISOString()).toBe('2026-11-20T08:15:00.123Z');
+  expect(parseUtc('20/11/2026 08:15')).toBeNull();
 });

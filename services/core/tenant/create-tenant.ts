@@ -65,7 +65,8 @@ export async function createTenant({ ctx, input, isDemo = false, consented = fal
         .where(and(eq(tenant.mspId, ctx.msp), eq(tenant.tenantGuid, data.tenantGuid)))
         .limit(1);
       if (dup) throw new ConflictError(`Tenant ${data.tenantGuid} is already added.`);
-      if (!isDemo) await assertTenantFree(tx, ctx.msp, data.tenantGuid, auth.mode);
+      // An import-only tenant reaches nothing at Microsoft: no other MSP's access is at stake.
+      if (!isDemo && auth.mode !== 'import') await assertTenantFree(tx, ctx.msp, data.tenantGuid, auth.mode);
       const [row] = await tx
         .insert(tenant)
         .values({
@@ -73,10 +74,15 @@ export async function createTenant({ ctx, input, isDemo = false, consented = fal
           tenantGuid: data.tenantGuid,
           name: data.name,
           primaryDomain: data.primaryDomain,
-          authMode: auth.mode,
-          clientId: auth.mode === 'consent' ? null : auth.clientId,
+          // The auth mode column names how Microsoft is reached; an import-only tenant keeps the
+          // own-app mode without an app or credentials, and `importOnly` says why.
+          authMode: auth.mode === 'import' ? 'secret' : auth.mode,
+          clientId: auth.mode === 'consent' || auth.mode === 'import' ? null : auth.clientId,
           credentialsEnc,
           isDemo,
+          importOnly: auth.mode === 'import',
+          // Nothing to verify at Microsoft: an import-only tenant is ready for imports at once.
+          ...(auth.mode === 'import' ? { status: 'active' as const } : {}),
         })
         .returning();
       await writeAudit(tx, ctx, 'tenant.create', { type: 'tenant', id: row!.id }, { tenantGuid: data.tenantGuid, authMode: auth.mode });

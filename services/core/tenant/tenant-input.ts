@@ -13,6 +13,8 @@ const clientId = z.uuid({ message: 'expected the application (client) id, a GUID
 /** How Tenantwatch reaches the tenant: the MSP's multi-tenant app (consent) or the tenant's own app. */
 export const tenantAuthInput = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('consent') }),
+  /** Import-only: no access to Microsoft; the tenant holds the exports imported into it. */
+  z.object({ mode: z.literal('import') }),
   z.object({ mode: z.literal('secret'), clientId, clientSecret: z.string().min(1, 'expected the client secret').max(1024) }),
   z.object({
     mode: z.literal('certificate'),

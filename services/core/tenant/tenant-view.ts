@@ -14,6 +14,8 @@ export function toTenantView(row: typeof tenant.$inferSelect, checkpoints: Check
     hasCredentials: row.credentialsEnc !== null,
     status: row.status,
     isDemo: row.isDemo,
+    /** No Microsoft credentials: holds imported exports only, never collected. */
+    importOnly: row.importOnly,
     createdAt: row.createdAt.toISOString(),
     collectors: checkpoints.map((c) => ({
       source: c.source,

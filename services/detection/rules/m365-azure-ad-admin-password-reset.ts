@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DAY, directoryOccurrence, directoryTarget, HOUR, MINUTE, operationKey, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
+import { distinctValues, listSome } from './lib/windows.ts';
+import { onDirectoryAudit } from './lib/directory-audit.ts';
 import { ACCOUNT_TAKEOVER, count, minutes, user } from './lib/common.ts';
 
 const settings = z.object({ massResets: count(5), massWindowMinutes: minutes(60) });
@@ -25,7 +27,7 @@ export const adminPasswordReset = defineRule({
   remediations: { user: ACCOUNT_TAKEOVER },
   dedupMinutes: 24 * 60,
   settings,
-  on: { sources: ['Audit.AzureActiveDirectory', 'graph.directoryAudits', 'import'], operations: ['Reset user password.', 'Reset user password'] },
+  on: onDirectoryAudit('Reset user password'),
   reads: [
     { series: 'password-resets-by-actor', before: (s) => s.massWindowMinutes * MINUTE, after: (s) => s.massWindowMinutes * MINUTE },
     { series: 'privileged-users', before: () => 365 * DAY, after: () => HOUR },
@@ -43,9 +45,26 @@ export const adminPasswordReset = defineRule({
     const mass = resets.length >= ctx.settings.massResets;
     if (!roles.length && !breakGlass && !mass) return null;
     const why = [breakGlass ? 'a break-glass account' : null, roles.length ? `holder of ${[...new Set(roles)].join(', ')}` : null, mass ? `one of ${resets.length} resets by ${actor} within ${ctx.settings.massWindowMinutes} minutes` : null].filter(Boolean);
+    if (mass && !roles.length && !breakGlass) {
+      // A burst is about the admin resetting: the event names the admin and every account reset,
+      // so its user and its text stay the same person whichever reset arrives last.
+      const targets = distinctValues(resets, 'target');
+      return {
+        primary: user(actor),
+        related: targets.slice(0, 50).map((u) => user(u)),
+        severity: 'medium',
+        description: `${actor} reset the passwords of ${targets.length} accounts within ${ctx.settings.massWindowMinutes} minutes: ${listSome(targets)}.`,
+        eventType: 'PasswordReset',
+        operationResult: 'Success',
+        userName: actor,
+        target,
+        fields: { resets: resets.length, resetAccounts: targets.slice(0, 50) },
+        occurrenceKey: directoryOccurrence(record),
+      };
+    }
     return {
-      primary: mass && !roles.length && !breakGlass ? user(actor) : user(target),
-      related: [user(mass && !roles.length && !breakGlass ? target : actor)],
+      primary: user(target),
+      related: [user(actor)],
       severity: breakGlass || roles.length ? 'high' : 'medium',
       description: `${actor} reset the password of ${target} (${why.join('; ')}).`,
       eventType: 'PasswordReset',

@@ -1,5 +1,6 @@
 import { directoryOccurrence, modified, operationKey, succeeded, unquote } from '../records.ts';
 import { defineRule } from '../types.ts';
+import { onDirectoryAudit } from './lib/directory-audit.ts';
 import { noSettings, user } from './lib/common.ts';
 import { appOf } from './lib/app-records.ts';
 
@@ -23,17 +24,13 @@ export const appCredentialsAdded = defineRule({
   remediations: { app: ['disable-app'], user: ['revoke-sessions', 'reset-password', 'block-sign-in'] },
   dedupMinutes: 24 * 60,
   settings: noSettings,
-  on: {
-    sources: ['Audit.AzureActiveDirectory', 'graph.directoryAudits', 'import'],
-    operations: [
-      'Add service principal credentials.',
-      'Add service principal credentials',
-      'Update application – Certificates and secrets management ',
-      'Update application – Certificates and secrets management',
-      'Update application – Certificates and secrets management .',
-      'Update application - Certificates and secrets management',
-    ],
-  },
+  on: onDirectoryAudit(
+    'Add service principal credentials',
+    'Update application – Certificates and secrets management ',
+    'Update application – Certificates and secrets management',
+    'Update application – Certificates and secrets management .',
+    'Update application - Certificates and secrets management',
+  ),
   match(record) {
     if (!succeeded(record)) return null;
     const op = operationKey(record.operation);

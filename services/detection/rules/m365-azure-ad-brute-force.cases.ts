@@ -24,4 +24,7 @@ export const cases: RuleCase[] = [
   { name: 'near miss: 9 failures', expected: false, history: failures(8), record: ualSignIn({ user, ip: '185.220.101.4', errorNumber: 50126, minutes: 8 }) },
   { name: 'near miss: 10 failures spread over 5 hours', expected: false, history: failures(9, '185.220.101.4', 30), record: ualSignIn({ user, ip: '185.220.101.4', errorNumber: 50126, minutes: 270 }) },
   { name: 'MFA prompts are not failed guesses', expected: false, history: Array.from({ length: 12 }, (_, i) => ualSignIn({ user, ip: '203.0.113.10', errorNumber: 50074, logonError: 'UserStrongAuthClientAuthNRequiredInterrupt', minutes: i })), record: ualSignIn({ user, ip: '203.0.113.10', errorNumber: 50074, logonError: 'UserStrongAuthClientAuthNRequiredInterrupt', minutes: 12 }) },
+  { name: 'small tenant (9 users): five wrong passwords for one account', expected: true, userCount: 9, history: failures(4), record: ualSignIn({ user, ip: '185.220.101.4', errorNumber: 50126, minutes: 4 }) },
+  { name: 'near miss: small tenant (9 users), four wrong passwords stay under the floor of five', expected: false, userCount: 9, history: failures(3), record: ualSignIn({ user, ip: '185.220.101.4', errorNumber: 50126, minutes: 3 }) },
+  { name: 'near miss: large tenant (300 users), five wrong passwords', expected: false, userCount: 300, history: failures(4), record: ualSignIn({ user, ip: '185.220.101.4', errorNumber: 50126, minutes: 4 }) },
 ];

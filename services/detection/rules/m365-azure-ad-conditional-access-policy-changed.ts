@@ -1,5 +1,6 @@
 import { directoryOccurrence, directoryTarget, modifiedProperties, operationKey, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
+import { onDirectoryAudit } from './lib/directory-audit.ts';
 import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /**
@@ -23,20 +24,14 @@ export const conditionalAccessPolicyChanged = defineRule({
   remediations: { user: ACCOUNT_TAKEOVER },
   dedupMinutes: 24 * 60,
   settings: noSettings,
-  on: {
-    sources: ['Audit.AzureActiveDirectory', 'graph.directoryAudits', 'import'],
-    operations: [
-      'Add conditional access policy',
-      'Update conditional access policy',
-      'Delete conditional access policy',
-      'Add conditional access policy.',
-      'Update conditional access policy.',
-      'Delete conditional access policy.',
-      'Add policy.',
-      'Update policy.',
-      'Delete policy.',
-    ],
-  },
+  on: onDirectoryAudit(
+    'Add conditional access policy',
+    'Update conditional access policy',
+    'Delete conditional access policy',
+    'Add policy',
+    'Update policy',
+    'Delete policy',
+  ),
   match(record) {
     if (!succeeded(record)) return null;
     const op = operationKey(record.operation);

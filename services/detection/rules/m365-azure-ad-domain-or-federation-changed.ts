@@ -1,5 +1,6 @@
 import { directoryOccurrence, directoryTarget, operationKey, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
+import { onDirectoryAudit } from './lib/directory-audit.ts';
 import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /** Changes to how a domain signs users in: federation lets an outside identity provider mint tokens for every user. */
@@ -24,23 +25,15 @@ export const domainOrFederationChanged = defineRule({
   remediations: { user: ACCOUNT_TAKEOVER },
   dedupMinutes: 24 * 60,
   settings: noSettings,
-  on: {
-    sources: ['Audit.AzureActiveDirectory', 'graph.directoryAudits', 'import'],
-    operations: [
-      'Add domain to company.',
-      'Add unverified domain',
-      'Add verified domain.',
-      'Add verified domain',
-      'Verify domain.',
-      'Verify domain',
-      'Set domain authentication.',
-      'Set domain authentication',
-      'Set federation settings on domain.',
-      'Set federation settings on domain',
-      'Update domain.',
-      'Update domain',
-    ],
-  },
+  on: onDirectoryAudit(
+    'Add domain to company',
+    'Add unverified domain',
+    'Add verified domain',
+    'Verify domain',
+    'Set domain authentication',
+    'Set federation settings on domain',
+    'Update domain',
+  ),
   match(record) {
     if (!succeeded(record)) return null;
     const op = operationKey(record.operation);

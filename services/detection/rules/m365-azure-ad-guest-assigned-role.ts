@@ -1,6 +1,7 @@
 import { privilegedRole } from '../constants/privileged-roles.ts';
 import { directoryOccurrence, directoryTarget, modified, operationKey, succeeded, unquote } from '../records.ts';
 import { defineRule } from '../types.ts';
+import { onDirectoryAudit } from './lib/directory-audit.ts';
 import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /** Role grants as the directory logs them (audit log with its trailing period, Graph without, PIM). */
@@ -35,10 +36,7 @@ export const guestAssignedRole = defineRule({
   remediations: { user: ACCOUNT_TAKEOVER },
   dedupMinutes: 24 * 60,
   settings: noSettings,
-  on: {
-    sources: ['Audit.AzureActiveDirectory', 'graph.directoryAudits', 'import'],
-    operations: ['Add member to role.', 'Add member to role', 'Add member to role in PIM completed (permanent)', 'Add eligible member to role in PIM completed (permanent)'],
-  },
+  on: onDirectoryAudit('Add member to role', 'Add member to role in PIM completed (permanent)', 'Add eligible member to role in PIM completed (permanent)'),
   match(record) {
     if (!ROLE_GRANTS.has(operationKey(record.operation)) || !succeeded(record)) return null;
     const upn = directoryTarget(record).upn;

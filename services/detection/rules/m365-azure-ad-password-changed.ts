@@ -1,5 +1,6 @@
 import { directoryOccurrence, directoryTarget, operationKey, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
+import { onDirectoryAudit } from './lib/directory-audit.ts';
 import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /** A user's own password changes (not an admin reset: see AdminPasswordReset). */
@@ -25,10 +26,7 @@ export const passwordChanged = defineRule({
   remediations: { user: ACCOUNT_TAKEOVER },
   dedupMinutes: 24 * 60,
   settings: noSettings,
-  on: {
-    sources: ['Audit.AzureActiveDirectory', 'graph.directoryAudits', 'import'],
-    operations: ['Change user password.', 'Change user password', 'Change password (self-service)', 'Reset password (self-service)'],
-  },
+  on: onDirectoryAudit('Change user password', 'Change password (self-service)', 'Reset password (self-service)'),
   match(record) {
     if (!CHANGES.has(operationKey(record.operation))) return null;
     const target = directoryTarget(record).upn ?? record.actorUpn;

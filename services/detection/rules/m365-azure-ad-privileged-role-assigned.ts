@@ -1,6 +1,8 @@
 import { privilegedGrant } from '../series.ts';
 import { directoryOccurrence } from '../records.ts';
 import { defineRule } from '../types.ts';
+import { isSystemActor } from './lib/system-actor.ts';
+import { onDirectoryAudit } from './lib/directory-audit.ts';
 import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /**
@@ -25,18 +27,10 @@ export const privilegedRoleAssigned = defineRule({
   settings: noSettings,
   // A guest given the role is the sharper event (it names the outside account).
   suppressedBy: ['M365.AzureAD.GuestAssignedRole'],
-  on: {
-    sources: ['Audit.AzureActiveDirectory', 'graph.directoryAudits', 'import'],
-    operations: [
-      'Add member to role.',
-      'Add member to role',
-      'Add member to role in PIM completed (permanent)',
-      'Add eligible member to role in PIM completed (permanent)',
-    ],
-  },
+  on: onDirectoryAudit('Add member to role', 'Add member to role in PIM completed (permanent)', 'Add eligible member to role in PIM completed (permanent)'),
   match(record) {
     const grant = privilegedGrant(record);
-    if (!grant) return null;
+    if (!grant || isSystemActor(record)) return null;
     const actor = record.actorUpn ?? 'someone';
     return {
       primary: user(grant.upn),

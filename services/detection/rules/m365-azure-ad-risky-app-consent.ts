@@ -1,6 +1,7 @@
 import { riskyPermissions } from '../../microsoft/permissions.ts';
 import { directoryOccurrence, operationKey, succeeded, unquote, modified } from '../records.ts';
 import { defineRule } from '../types.ts';
+import { onDirectoryAudit } from './lib/directory-audit.ts';
 import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 import { appOf, consentFlag, consentScopes } from './lib/app-records.ts';
 
@@ -27,10 +28,7 @@ export const riskyAppConsent = defineRule({
   remediations: { app: ['revoke-app-consent', 'disable-app'], user: ACCOUNT_TAKEOVER },
   dedupMinutes: 24 * 60,
   settings: noSettings,
-  on: {
-    sources: ['Audit.AzureActiveDirectory', 'graph.directoryAudits', 'import'],
-    operations: ['Consent to application.', 'Consent to application', 'Add app role assignment to service principal.', 'Add app role assignment to service principal'],
-  },
+  on: onDirectoryAudit('Consent to application', 'Add app role assignment to service principal'),
   match(record) {
     if (!succeeded(record)) return null;
     const op = operationKey(record.operation);

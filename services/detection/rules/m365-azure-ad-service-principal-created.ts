@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { directoryOccurrence, directoryTarget, MINUTE, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
+import { onDirectoryAudit } from './lib/directory-audit.ts';
 import { minutes, user } from './lib/common.ts';
 import { appOf } from './lib/app-records.ts';
 
@@ -27,7 +28,7 @@ export const servicePrincipalCreated = defineRule({
   remediations: { app: ['disable-app', 'revoke-app-consent'], user: ['revoke-sessions', 'reset-password'] },
   dedupMinutes: 24 * 60,
   settings,
-  on: { sources: ['Audit.AzureActiveDirectory', 'graph.directoryAudits', 'import'], operations: ['Add service principal.', 'Add service principal'] },
+  on: onDirectoryAudit('Add service principal'),
   reads: [{ series: 'app-consents', before: (s) => s.consentWindowMinutes * MINUTE, after: (s) => s.consentWindowMinutes * MINUTE }],
   match(record, ctx) {
     if (!succeeded(record)) return null;

@@ -10,4 +10,7 @@ export const cases: RuleCase[] = [
   { name: 'the last failure arrives after the success', expected: true, history: [...failures(7), ualSignIn({ user, ip: '185.220.101.4', minutes: 20 })], record: ualSignIn({ user, ip: '185.220.101.4', errorNumber: 50126, minutes: 15 }) },
   { name: 'near miss: one typo then success', expected: false, history: failures(1, '203.0.113.10'), record: ualSignIn({ user, ip: '203.0.113.10', minutes: 3 }) },
   { name: 'near miss: failures two hours before the success', expected: false, history: failures(8), record: ualSignIn({ user, ip: '185.220.101.4', minutes: 140 }) },
+  { name: 'small tenant (9 users): success after 5 failures', expected: true, userCount: 9, history: failures(5), record: ualSignIn({ user, ip: '185.220.101.4', minutes: 12 }) },
+  { name: 'near miss: large tenant (300 users), success after 5 failures', expected: false, userCount: 300, history: failures(5), record: ualSignIn({ user, ip: '185.220.101.4', minutes: 12 }) },
+  { name: 'near miss: small tenant (9 users), success after 4 failures (a forgetful Monday)', expected: false, userCount: 9, history: failures(4), record: ualSignIn({ user, ip: '185.220.101.4', minutes: 12 }) },
 ];

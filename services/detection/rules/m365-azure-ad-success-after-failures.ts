@@ -4,8 +4,10 @@ import { defineRule } from '../types.ts';
 import { ACCOUNT_TAKEOVER, count, ip, minutes, user } from './lib/common.ts';
 import { SIGN_IN_OPERATIONS, SIGN_IN_SOURCES } from './lib/sign-in-common.ts';
 import { distinctValues, listSome } from './lib/windows.ts';
+import { scaledThreshold, tenantSizeSettings } from './lib/tenant-size.ts';
+import { attackToolsOf } from '../constants/attack-tool-agents.ts';
 
-const settings = z.object({ failures: count(8), windowMinutes: minutes(60) });
+const settings = z.object({ failures: count(8), windowMinutes: minutes(60), ...tenantSizeSettings(5, 0.5) });
 
 /**
  * A successful sign-in (or one that got as far as MFA) right after many failed guesses for the
@@ -17,7 +19,7 @@ export const successAfterFailures = defineRule({
   title: 'Successful sign-in after many failures',
   severity: 'high',
   mitre: ['TA0006:T1110', 'TA0001:T1078.004'],
-  description: 'A sign-in whose password was accepted, preceded within `windowMinutes` minutes by at least `failures` failed password attempts for the same account (default 8 in 60).',
+  description: 'A sign-in whose password was accepted, preceded within `windowMinutes` minutes by at least `failures` failed password attempts for the same account (default 8 in 60; in a small tenant half its users, at least `smallTenantFloor` = 5, as for brute force).',
   howToReact: [
     '1. Compare the successful sign-in\'s address and device with the failed ones: the same foreign address means the guess worked; the user\'s own laptop after a forgotten password does not.',
     '2. Ask the user whether they struggled with their password at that time.',
@@ -44,18 +46,19 @@ export const successAfterFailures = defineRule({
         : [];
     for (const success of successes) {
       const failures = ctx.window('signin-failures-by-user', s.user, new Date(success.at - w), new Date(success.at - 1));
-      if (failures.length < ctx.settings.failures) continue;
+      if (failures.length < scaledThreshold(ctx.settings.failures, ctx.tenant.userCount, ctx.settings)) continue;
       const ips = distinctValues(failures, 'ip');
+      const tools = attackToolsOf([s.userAgent, ...failures.map((o) => o.data.agent as string | undefined)]);
       return {
         primary: user(s.user),
         related: [...(success.ip ? [ip(success.ip)] : []), ...ips.slice(0, 10).map(ip)],
-        description: `${s.user} signed in${success.ip ? ` from ${success.ip}` : ''} after ${failures.length} failed attempts within ${ctx.settings.windowMinutes} minutes from ${listSome(ips)}.`,
+        description: `${s.user} signed in${success.ip ? ` from ${success.ip}` : ''} after ${failures.length} failed attempts within ${ctx.settings.windowMinutes} minutes from ${listSome(ips)}.${tools.length > 0 ? ` User agent of ${tools.join(', ')}.` : ''}`,
         eventType: 'LoginAttempt',
         operationResult: signInResult(SIGN_IN_CODES.passwordAccepted.has(s.errorCode) ? s.errorCode : 0),
         networkAddress: success.ip,
         clientApp: s.clientApp,
         occurrenceKey: `success@${success.at}`,
-        fields: { failures: failures.length },
+        fields: { failures: failures.length, ...(tools.length > 0 ? { attackTool: tools.join(', ') } : {}) },
       };
     }
     return null;

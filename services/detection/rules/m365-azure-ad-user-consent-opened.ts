@@ -1,5 +1,6 @@
 import { directoryOccurrence, modifiedProperties, operationKey, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
+import { onDirectoryAudit } from './lib/directory-audit.ts';
 import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /**
@@ -31,7 +32,7 @@ export const userConsentOpened = defineRule({
   remediations: { user: ACCOUNT_TAKEOVER },
   dedupMinutes: 24 * 60,
   settings: noSettings,
-  on: { sources: ['Audit.AzureActiveDirectory', 'graph.directoryAudits', 'import'], operations: ['Update authorization policy.', 'Update authorization policy'] },
+  on: onDirectoryAudit('Update authorization policy'),
   match(record) {
     if (operationKey(record.operation) !== 'update authorization policy' || !succeeded(record)) return null;
     const opened = modifiedProperties(record).find((m) => m.newValue.toLowerCase().includes(ANY_APP_POLICY) && !m.oldValue.toLowerCase().includes(ANY_APP_POLICY));

@@ -1,4 +1,4 @@
-import { emailAddresses, isExternalAddress, isTrue, param, succeeded } from '../records.ts';
+import { asString, emailAddresses, isExternalAddress, isTrue, param, rawOf, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
 import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
@@ -33,13 +33,18 @@ export const externalForwarding = defineRule({
     if (outside.length === 0 && !unresolved) return null;
     const mailbox = (param(record, 'Identity') ?? record.target ?? record.actorUpn ?? '').toLowerCase();
     const keepsCopy = isTrue(param(record, 'DeliverToMailboxAndForward'));
-    const owner = mailbox.includes('@') ? mailbox : (record.actorUpn ?? mailbox);
+    // The event is about the mailbox changed. Its owner is known when the identity is an
+    // address, or when the owner changed their own settings in Outlook on the web; an admin
+    // naming a mailbox any other way gets one event per mailbox, never one per admin.
+    const ownSettings = /owa/i.test(asString(rawOf(record).AppPoolName) ?? '') || !param(record, 'Identity');
+    const owner = mailbox.includes('@') ? mailbox : ownSettings ? record.actorUpn : null;
     const to = outside.length ? outside.join(', ') : `recipient '${unresolved}' (check whether it is an outside mail contact)`;
     return {
-      primary: user(owner),
-      related: [{ kind: 'mailbox', key: mailbox || owner }, ...(record.actorUpn && record.actorUpn !== owner ? [user(record.actorUpn)] : [])],
+      primary: owner ? user(owner) : { kind: 'mailbox', key: mailbox },
+      related: [{ kind: 'mailbox', key: mailbox || owner || '' }, ...(record.actorUpn && record.actorUpn !== owner ? [user(record.actorUpn)] : [])],
+      userName: owner,
       severity: outside.length ? 'high' : 'medium',
-      description: `${record.actorUpn ?? 'Someone'} set forwarding of mailbox ${mailbox || owner} to ${to}${param(record, 'DeliverToMailboxAndForward') === null ? '' : keepsCopy ? ', keeping a copy' : ', without keeping a copy'}.`,
+      description: `${record.actorUpn ?? 'Someone'} set forwarding of mailbox ${owner ?? mailbox} to ${to}${param(record, 'DeliverToMailboxAndForward') === null ? '' : keepsCopy ? ', keeping a copy' : ', without keeping a copy'}.`,
       eventType: 'MailboxForwardingSet',
       operationResult: 'Success',
       target: outside[0] ?? unresolved,

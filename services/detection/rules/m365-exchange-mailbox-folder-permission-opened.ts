@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { param, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
+import { isSystemActor } from './lib/system-actor.ts';
 import { ACCOUNT_TAKEOVER, user } from './lib/common.ts';
 
 /**
@@ -54,7 +55,7 @@ export const mailboxFolderPermissionOpened = defineRule({
   settings,
   on: { sources: ['Audit.Exchange', 'import'], operations: ['Add-MailboxFolderPermission', 'Set-MailboxFolderPermission'] },
   match(record, ctx) {
-    if (!succeeded(record)) return null;
+    if (!succeeded(record) || isSystemActor(record)) return null;
     const grantee = (param(record, 'User') ?? '').trim();
     if (!/^(default|anonymous)$/i.test(grantee)) return null;
     const rights = (param(record, 'AccessRights') ?? '').split(/[,;\s]+/).filter(Boolean);

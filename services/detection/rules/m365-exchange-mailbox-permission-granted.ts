@@ -1,5 +1,6 @@
 import { param, succeeded } from '../records.ts';
 import { defineRule } from '../types.ts';
+import { isSystemActor } from './lib/system-actor.ts';
 import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /** Principals Exchange grants to itself; not a person getting access. */
@@ -26,7 +27,9 @@ export const mailboxPermissionGranted = defineRule({
   settings: noSettings,
   on: { sources: ['Audit.Exchange', 'import'], operations: ['Add-MailboxPermission', 'Add-RecipientPermission'] },
   match(record) {
-    if (!succeeded(record)) return null;
+    // Judge who gave it: Exchange setting up a mailbox (Discovery Management on
+    // DiscoverySearchMailbox) is not a person granting access.
+    if (!succeeded(record) || isSystemActor(record)) return null;
     const rights = param(record, 'AccessRights') ?? '';
     const right = /fullaccess/i.test(rights) ? 'FullAccess' : /sendas/i.test(rights) ? 'SendAs' : null;
     if (!right) return null;

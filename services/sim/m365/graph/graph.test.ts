@@ -108,6 +108,17 @@ describe('Graph collections', () => {
     expect(one.body).toMatchObject({ displayName: 'Isabella Ruiz', '@odata.context': `${sim.url}/v1.0/$metadata#users(id,displayName)/$entity` });
   });
 
+  it('counts users at /users/$count as text/plain, only with ConsistencyLevel: eventual', async () => {
+    const tenant = sim.state.tenants.get(CONTOSO.tenantId);
+    const counted = await fetch(graph('users/$count'), { headers: { authorization: `Bearer ${token}`, ConsistencyLevel: 'eventual' } });
+    expect(counted.status).toBe(200);
+    expect(counted.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(Number(await counted.text())).toBe(tenant?.users.length);
+    const refused = await getJson(graph('users/$count'), token);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: { code: 'Request_BadRequest' } });
+  });
+
   it('serves security alerts_v2 with $count, risk detections and risky users', async () => {
     const alerts = (await getJson(graph('security/alerts_v2?$count=true'), token)).body as Page<{ serviceSource: string; '@odata.type': string }>;
     expect(alerts['@odata.count']).toBe(1);

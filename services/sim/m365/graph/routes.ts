@@ -221,6 +221,15 @@ export function graphRoutes(state: SimState): Hono<SimEnv> {
   for (const collection of COLLECTIONS) app.get(`/v1.0/${collection.path}`, listCollection(collection));
 
   const users = COLLECTIONS.find((col) => col.path === 'users');
+  // `/users/$count` is an advanced query: Graph wants `ConsistencyLevel: eventual` and answers
+  // the bare number as text/plain.
+  app.get('/v1.0/users/$count', (c) => {
+    const tenant = c.get('tenant') as SimTenant;
+    const roles = c.get('token')?.roles ?? [];
+    if (!users || !users.anyOfRoles.some((r) => roles.includes(r))) return fail(c, users?.missingRole(roles) ?? graphErrors.noRoute(c.req.path));
+    if (c.req.header('consistencylevel')?.toLowerCase() !== 'eventual') return fail(c, graphErrors.badRequest('$count is not currently supported.', 'Request_BadRequest'));
+    return c.body(String(tenant.users.length), 200, { 'content-type': 'text/plain;charset=utf-8' });
+  });
   app.get('/v1.0/users/:id', (c) => {
     const tenant = c.get('tenant') as SimTenant;
     const roles = c.get('token')?.roles ?? [];

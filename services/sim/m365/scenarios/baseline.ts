@@ -9,6 +9,13 @@ export const CONTOSO = {
   domain: 'contoso.com',
 } as const;
 
+export const FABRIKAM = {
+  tenantId: 'c3f0b9e2-8d1a-4f6b-b7c5-2e4d6f8a0b1c',
+  displayName: 'Fabrikam, Inc.',
+  initialDomain: 'fabrikam.onmicrosoft.com',
+  domain: 'fabrikam.com',
+} as const;
+
 export interface BaselineOptions {
   seed?: string | number;
   day?: string;

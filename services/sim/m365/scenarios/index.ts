@@ -7,12 +7,9 @@ export { adminAbuseScenario, ADMIN_ABUSE, type AdminAbuseOptions } from './admin
 export { generateTenantDay, type TenantDay, type TenantDayOptions } from './tenant-day.ts';
 export { ATTACKER_NETWORKS, USUAL_NETWORKS, PLACES } from './network.ts';
 
-export const FABRIKAM = {
-  tenantId: 'c3f0b9e2-8d1a-4f6b-b7c5-2e4d6f8a0b1c',
-  displayName: 'Fabrikam, Inc.',
-  initialDomain: 'fabrikam.onmicrosoft.com',
-  domain: 'fabrikam.com',
-} as const;
+export { FABRIKAM } from './baseline.ts';
+export { smallTenantSprayScenario, SMALL_TENANT_SPRAY, type SmallTenantSprayOptions } from './small-tenant-spray.ts';
+export { attackerPersistenceScenario, ATTACKER_PERSISTENCE, type AttackerPersistenceOptions } from './attacker-persistence.ts';
 
 /** The application permissions a Tenantwatch collector needs, consented by an admin. */
 export function collectorConsent(appId: string): AppConsent {

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import type { RuleCase } from '../../../detection/types.ts';
-import { adminAbuseScenario, baselineScenario, becScenario, collectorConsent, FABRIKAM, generateTenantDay } from '../scenarios/index.ts';
+import { adminAbuseScenario, attackerPersistenceScenario, baselineScenario, becScenario, collectorConsent, FABRIKAM, generateTenantDay, smallTenantSprayScenario } from '../scenarios/index.ts';
 import type { TenantScenario } from '../state.ts';
 import { CLIENT_IP_FORMS, clientIpFormOf, describeFailure, GRAPH_SCHEMAS, validateAuditRecord, validateGraphRecord, type GraphSource } from './index.ts';
 
@@ -46,6 +46,8 @@ const scenarios = [
   ['baseline (300 users)', () => baselineScenario({ consents })],
   ['bec', () => becScenario({ consents })],
   ['admin-abuse', () => adminAbuseScenario({ consents })],
+  ['small-tenant-spray', () => smallTenantSprayScenario({ consents })],
+  ['attacker-persistence', () => attackerPersistenceScenario({ consents })],
   ...generated,
 ] as const;
 

@@ -1387,6 +1387,9 @@ export interface paths {
                             mode: "consent";
                         } | {
                             /** @enum {string} */
+                            mode: "import";
+                        } | {
+                            /** @enum {string} */
                             mode: "secret";
                             /** Format: uuid */
                             clientId: string;
@@ -5733,7 +5736,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Import an audit export (Purview audit search CSV, Search-UnifiedAuditLog JSON, JSON lines) into a tenant: the file is the request body; answers 202 at once and the import runs in the background (follow GET /imports/{id})
+         * Import an audit export (Purview audit search CSV, Search-UnifiedAuditLog JSON, Entra ID sign-in and audit logs from Graph, Log Analytics, Sentinel, an event hub or a storage account, Graph security alerts; JSON or JSON lines) into a tenant: the file is the request body; answers 202 at once and the import runs in the background (follow GET /imports/{id})
          * @description The body is the file itself (any content type; `application/octet-stream` is fine), up to TW_IMPORT_MAX_BYTES (1 GiB by default; 413 beyond). The records go through the detections like collected ones; importing the same file again imports nothing new. Technicians and up.
          */
         post: {
@@ -7570,6 +7573,8 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "active" | "disabled" | "error";
             isDemo: boolean;
+            /** @description No Microsoft credentials: the tenant holds imported exports only and is never collected. */
+            importOnly: boolean;
             createdAt: string;
             collectors: {
                 /** @enum {string} */

@@ -44,6 +44,9 @@ DROP INDEX "delivery_due_idx";--> statement-breakpoint
 DROP INDEX "psa_ticket_correlation_idx";--> statement-breakpoint
 ALTER TABLE "psa_ticket" ALTER COLUMN "event_id" DROP NOT NULL;--> statement-breakpoint
 ALTER TABLE "psa_ticket" ALTER COLUMN "tenant_id" DROP NOT NULL;--> statement-breakpoint
+ALTER TABLE "tenant" ADD COLUMN "user_count" integer;--> statement-breakpoint
+ALTER TABLE "tenant" ADD COLUMN "user_count_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "tenant" ADD COLUMN "import_only" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "delivery" ADD COLUMN "trigger_id" uuid;--> statement-breakpoint
 ALTER TABLE "delivery" ADD COLUMN "product_event_id" uuid;--> statement-breakpoint
 ALTER TABLE "delivery" ADD COLUMN "idempotency_key" text NOT NULL;--> statement-breakpoint
