@@ -24,7 +24,10 @@ const secrets = createSecretBox(config.secretKey!);
 const database = await openDatabase(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : { dataDir: 'memory://' });
 await database.migrate();
 const [m] = await database.db.insert(msp).values({ name: 'bench' }).returning();
-const [u] = await database.db.insert(appUser).values({ mspId: m!.id, email: `bench-${Date.now()}@northwind.example`, role: 'owner', status: 'active' }).returning();
+const [u] = await database.db
+  .insert(appUser)
+  .values({ mspId: m!.id, email: `bench-${Date.now()}@northwind.example`, role: 'owner', status: 'active' })
+  .returning();
 const ctx = { msp: m!.id, actor: { type: 'user', id: u!.id, role: 'owner' } as const, db: database.db, secrets };
 for (let i = 0; i < 200; i++) {
   await createTenant({ ctx, input: { name: `Tenant ${String(i).padStart(3, '0')}`, tenantGuid: crypto.randomUUID(), primaryDomain: `t${i}.example` } });

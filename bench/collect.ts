@@ -72,9 +72,26 @@ async function runCollector() {
   const credentialsEnc = secrets.seal(JSON.stringify({ clientSecret: SECRET }));
   const rows = await database.db
     .insert(tenant)
-    .values(Array.from({ length: TENANTS }, (_, i) => ({ mspId: m!.id, tenantGuid: tenantGuid(i), name: `Tenant ${i}`, primaryDomain: `t${i}.example`, authMode: 'secret' as const, clientId: APP_ID, credentialsEnc })))
+    .values(
+      Array.from({ length: TENANTS }, (_, i) => ({
+        mspId: m!.id,
+        tenantGuid: tenantGuid(i),
+        name: `Tenant ${i}`,
+        primaryDomain: `t${i}.example`,
+        authMode: 'secret' as const,
+        clientId: APP_ID,
+        credentialsEnc,
+      })),
+    )
     .returning({ id: tenant.id });
-  const deps = { db: database.db, config, tokens: createTokenProvider(config, secrets), log: createLogger({ logLevel: 'silent' }), now: () => new Date(NOW), timeoutMs: 30_000 };
+  const deps = {
+    db: database.db,
+    config,
+    tokens: createTokenProvider(config, secrets),
+    log: createLogger({ logLevel: 'silent' }),
+    now: () => new Date(NOW),
+    timeoutMs: 30_000,
+  };
 
   const queue = rows.map((r) => r.id);
   let inserted = 0;
@@ -96,7 +113,9 @@ async function runCollector() {
   const rssMb = Math.round((process.resourceUsage().maxRSS * 1024) / 1_048_576);
   const cpu = process.cpuUsage(cpuStart);
   console.log(`\n## collection cycle (${database.kind}, ${TENANTS} tenants x 9 sources, ${LATENCY_MS} ms per Microsoft call, ${CONCURRENCY} tenants at once)`);
-  console.log(`cycle: ${seconds.toFixed(1)} s; ${inserted.toLocaleString('en-US')} records stored (${stored.toLocaleString('en-US')} in the table) = ${Math.round(inserted / seconds).toLocaleString('en-US')} records/s; ${failedSources} sources failed`);
+  console.log(
+    `cycle: ${seconds.toFixed(1)} s; ${inserted.toLocaleString('en-US')} records stored (${stored.toLocaleString('en-US')} in the table) = ${Math.round(inserted / seconds).toLocaleString('en-US')} records/s; ${failedSources} sources failed`,
+  );
   // CPU time is steadier than the cycle time when other work shares the machine.
   console.log(`collector peak RSS: ${rssMb} MB; collector CPU during the cycle: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`);
   await database.close();

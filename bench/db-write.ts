@@ -17,7 +17,10 @@ const BATCH = 1_000;
 async function run(label: string, database: Database) {
   await database.migrate();
   const [m] = await database.db.insert(msp).values({ name: 'bench' }).returning();
-  const [t] = await database.db.insert(tenant).values({ mspId: m!.id, tenantGuid: randomUUID(), name: 'bench', primaryDomain: 'contoso.example', authMode: 'consent' }).returning();
+  const [t] = await database.db
+    .insert(tenant)
+    .values({ mspId: m!.id, tenantGuid: randomUUID(), name: 'bench', primaryDomain: 'contoso.example', authMode: 'consent' })
+    .returning();
   const base = Date.UTC(2026, 10, 1);
   const start = performance.now();
   for (let i = 0; i < ROWS; i += BATCH) {

@@ -66,15 +66,40 @@ const ok = { any: [isIn('result', ['True', 'Success', 'success', 'Succeeded'])] 
 const signInOps = (id: string) => isIn('operation', (findRule(id)!.on.operations as readonly string[]) ?? []);
 
 const JRE_RULES: Record<string, TopLevelCondition> = {
-  'M365.AzureAD.LegacyAuthSignIn': { all: [eq('source', 'graph.signIns'), eq('raw', 0, '$.status.errorCode'), { fact: 'raw', path: '$.clientAppUsed', operator: 'inLowerCase', value: [...LEGACY_CLIENT_APPS] }] },
-  'M365.AzureAD.AccountLockedOut': { any: [{ all: [eq('source', 'graph.signIns'), eq('raw', 50053, '$.status.errorCode')] }, { all: [eq('operation', 'UserLoginFailed'), eq('raw', '50053', '$.ErrorNumber')] }] },
+  'M365.AzureAD.LegacyAuthSignIn': {
+    all: [
+      eq('source', 'graph.signIns'),
+      eq('raw', 0, '$.status.errorCode'),
+      { fact: 'raw', path: '$.clientAppUsed', operator: 'inLowerCase', value: [...LEGACY_CLIENT_APPS] },
+    ],
+  },
+  'M365.AzureAD.AccountLockedOut': {
+    any: [
+      { all: [eq('source', 'graph.signIns'), eq('raw', 50053, '$.status.errorCode')] },
+      { all: [eq('operation', 'UserLoginFailed'), eq('raw', '50053', '$.ErrorNumber')] },
+    ],
+  },
   'M365.AzureAD.BreakGlassSignIn': { all: [signInOps('M365.AzureAD.BreakGlassSignIn'), isIn('actorUpn', ['breakglass.01@contoso.onmicrosoft.com'])] },
   'M365.Exchange.MailboxPermissionGranted': {
-    all: [isIn('operation', ['Add-MailboxPermission', 'Add-RecipientPermission']), ok, { any: [{ fact: 'raw', path: param('AccessRights'), operator: 'contains', value: 'FullAccess' }, { fact: 'raw', path: param('AccessRights'), operator: 'contains', value: 'SendAs' }] }],
+    all: [
+      isIn('operation', ['Add-MailboxPermission', 'Add-RecipientPermission']),
+      ok,
+      {
+        any: [
+          { fact: 'raw', path: param('AccessRights'), operator: 'contains', value: 'FullAccess' },
+          { fact: 'raw', path: param('AccessRights'), operator: 'contains', value: 'SendAs' },
+        ],
+      },
+    ],
   },
   'M365.Exchange.AuditLoggingDisabled': {
     any: [
-      { all: [eq('operation', 'Set-AdminAuditLogConfig'), { fact: 'raw', path: param('UnifiedAuditLogIngestionEnabled'), operator: 'contains', value: 'False' }] },
+      {
+        all: [
+          eq('operation', 'Set-AdminAuditLogConfig'),
+          { fact: 'raw', path: param('UnifiedAuditLogIngestionEnabled'), operator: 'contains', value: 'False' },
+        ],
+      },
       { all: [eq('operation', 'Set-MailboxAuditBypassAssociation'), { fact: 'raw', path: param('AuditBypassEnabled'), operator: 'contains', value: 'True' }] },
       { all: [eq('operation', 'Set-Mailbox'), { fact: 'raw', path: param('AuditEnabled'), operator: 'contains', value: 'False' }] },
     ],
@@ -84,13 +109,28 @@ const JRE_RULES: Record<string, TopLevelCondition> = {
       isIn('operation', ['Add-MailboxFolderPermission', 'Set-MailboxFolderPermission']),
       ok,
       { fact: 'raw', path: param('User'), operator: 'containsAnyLowerCase', value: ['default', 'anonymous'] },
-      { fact: 'raw', path: param('AccessRights'), operator: 'containsAnyLowerCase', value: ['owner', 'publishingeditor', 'editor', 'publishingauthor', 'author', 'noneditingauthor', 'reviewer', 'readitems'] },
+      {
+        fact: 'raw',
+        path: param('AccessRights'),
+        operator: 'containsAnyLowerCase',
+        value: ['owner', 'publishingeditor', 'editor', 'publishingauthor', 'author', 'noneditingauthor', 'reviewer', 'readitems'],
+      },
     ],
   },
-  'M365.AzureAD.GuestAssignedRole': { all: [isIn('operation', ['Add member to role.', 'Add member to role']), ok, { fact: 'target', operator: 'includesText', value: '#ext#@' }] },
-  'M365.AzureAD.UserConsentOpened': { all: [isIn('operation', ['Update authorization policy.', 'Update authorization policy']), ok, { fact: 'raw', path: '$.ModifiedProperties[*].NewValue', operator: 'anyIncludesText', value: 'microsoft-user-default-legacy' }] },
+  'M365.AzureAD.GuestAssignedRole': {
+    all: [isIn('operation', ['Add member to role.', 'Add member to role']), ok, { fact: 'target', operator: 'includesText', value: '#ext#@' }],
+  },
+  'M365.AzureAD.UserConsentOpened': {
+    all: [
+      isIn('operation', ['Update authorization policy.', 'Update authorization policy']),
+      ok,
+      { fact: 'raw', path: '$.ModifiedProperties[*].NewValue', operator: 'anyIncludesText', value: 'microsoft-user-default-legacy' },
+    ],
+  },
   'M365.AzureAD.AppCredentialsAdded': { all: [isIn('operation', findRule('M365.AzureAD.AppCredentialsAdded')!.on.operations as string[]), ok] },
-  'M365.AzureAD.ConditionalAccessPolicyChanged': { all: [isIn('operation', findRule('M365.AzureAD.ConditionalAccessPolicyChanged')!.on.operations as string[]), ok] },
+  'M365.AzureAD.ConditionalAccessPolicyChanged': {
+    all: [isIn('operation', findRule('M365.AzureAD.ConditionalAccessPolicyChanged')!.on.operations as string[]), ok],
+  },
   'M365.SharePoint.AnonymousLinkCreated': { all: [isIn('operation', ['AnonymousLinkCreated', 'AnonymousLinkUpdated'])] },
   'M365.Compliance.EDiscoverySearch': { all: [isIn('operation', findRule('M365.Compliance.EDiscoverySearch')!.on.operations as string[])] },
   'M365.Defender.Alert': { all: [eq('source', 'graph.alerts_v2'), isIn('raw', ['new', 'inProgress'], '$.status')] },
@@ -102,7 +142,9 @@ function jsonRulesEngine(): Engine {
   const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
   engine.addOperator('inLowerCase', (fact: unknown, values: unknown) => (values as string[]).includes(lower(fact) as string));
   engine.addOperator('includesText', (fact: unknown, text: unknown) => typeof fact === 'string' && fact.toLowerCase().includes(text as string));
-  engine.addOperator('anyIncludesText', (fact: unknown, text: unknown) => list(fact).some((v) => typeof v === 'string' && v.toLowerCase().includes(text as string)));
+  engine.addOperator('anyIncludesText', (fact: unknown, text: unknown) =>
+    list(fact).some((v) => typeof v === 'string' && v.toLowerCase().includes(text as string)),
+  );
   engine.addOperator('containsAnyLowerCase', (fact: unknown, values: unknown) => list(fact).some((v) => (values as string[]).includes(lower(v) as string)));
   for (const [id, conditions] of Object.entries(JRE_RULES)) engine.addRule({ name: id, conditions, event: { type: id } } satisfies RuleProperties);
   return engine;
@@ -118,7 +160,10 @@ async function engineRate(label: string, databaseUrl: string | undefined, record
   try {
     await database.migrate();
     const [m] = await database.db.insert(msp).values({ name: 'bench' }).returning();
-    const [t] = await database.db.insert(tenant).values({ mspId: m!.id, tenantGuid: CONTOSO.tenantId, name: 'Contoso', primaryDomain: CONTOSO.domain, authMode: 'secret', clientId: 'bench' }).returning();
+    const [t] = await database.db
+      .insert(tenant)
+      .values({ mspId: m!.id, tenantGuid: CONTOSO.tenantId, name: 'Contoso', primaryDomain: CONTOSO.domain, authMode: 'secret', clientId: 'bench' })
+      .returning();
     const ids: string[] = [];
     const bySource = new Map<ActivitySource, unknown[]>();
     for (const r of records) (bySource.get(r.source) ?? bySource.set(r.source, []).get(r.source)!).push(r.raw);
@@ -148,7 +193,12 @@ async function runDetectBenchmark(): Promise<void> {
   console.log(`  JSON.parse only: ${fmt(await rate(texts.length, () => texts.forEach((t) => JSON.parse(t))))} records/s`);
 
   const settings = mergeSettings({ breakGlassAccounts: ['breakglass.01@contoso.onmicrosoft.com'] });
-  const tenantContext: TenantContext = { id: 't', domains: new Set([CONTOSO.domain, CONTOSO.initialDomain]), breakGlassAccounts: new Set(settings.breakGlassAccounts), userCount: null };
+  const tenantContext: TenantContext = {
+    id: 't',
+    domains: new Set([CONTOSO.domain, CONTOSO.initialDomain]),
+    breakGlassAccounts: new Set(settings.breakGlassAccounts),
+    userCount: null,
+  };
   const evaluate = (rules: readonly RegisteredRule[]) => {
     const prepared = prepareRules(rules, settings);
     return () => {
@@ -166,18 +216,28 @@ async function runDetectBenchmark(): Promise<void> {
   console.log(`  rule evaluation, all ${RULES.length} rules (windows from the batch): ${fmt(ours.all)} records/s`);
 
   const engine = jsonRulesEngine();
-  const facts = records.map((r) => ({ source: r.source, operation: r.operation, result: r.result ?? (r.source.startsWith('graph.') ? 'success' : null), actorUpn: r.actorUpn, target: r.target?.toLowerCase() ?? null, raw: r.raw }));
+  const facts = records.map((r) => ({
+    source: r.source,
+    operation: r.operation,
+    result: r.result ?? (r.source.startsWith('graph.') ? 'success' : null),
+    actorUpn: r.actorUpn,
+    target: r.target?.toLowerCase() ?? null,
+    raw: r.raw,
+  }));
   const jre = await rate(facts.length, async () => {
     for (const f of facts) await engine.run(f);
   });
   // The same verdicts on this day: both count the records that raise at least one of these rules.
   const preparedExpressed = prepareRules(expressed, settings);
   let ourHits = 0;
-  for (let i = 0; i < records.length; i += BATCH) ourHits += new Set(evaluateBatch(records.slice(i, i + BATCH), preparedExpressed, tenantContext, new StateView()).map((m) => m.record.activityId)).size;
+  for (let i = 0; i < records.length; i += BATCH)
+    ourHits += new Set(evaluateBatch(records.slice(i, i + BATCH), preparedExpressed, tenantContext, new StateView()).map((m) => m.record.activityId)).size;
   let jreHits = 0;
   for (const f of facts) if ((await engine.run(f)).events.length > 0) jreHits += 1;
   console.log(`  the ${expressed.length} rules json-rules-engine can express (${expressed.map((r) => r.id.split('.').pop()).join(', ')}):`);
-  console.log(`    evaluate.ts ${fmt(ours.expressed)} records/s, json-rules-engine ${fmt(jre)} records/s: ${(ours.expressed / jre).toFixed(0)}x (records matched: ${ourHits} and ${jreHits})`);
+  console.log(
+    `    evaluate.ts ${fmt(ours.expressed)} records/s, json-rules-engine ${fmt(jre)} records/s: ${(ours.expressed / jre).toFixed(0)}x (records matched: ${ourHits} and ${jreHits})`,
+  );
 
   await engineRate('PGlite', undefined, raw);
   if (process.env.DATABASE_URL) await engineRate('Postgres', process.env.DATABASE_URL, raw);

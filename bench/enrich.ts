@@ -61,7 +61,9 @@ function publicIpv6s(n: number, seed: number): string[] {
   const h = () => Math.floor(rnd() * 65536).toString(16);
   const out = new Set<string>();
   while (out.size < n) {
-    const ip = `2${Math.floor(rnd() * 4096).toString(16).padStart(3, '0')}:${h()}:${h()}:${h()}:${h()}:${h()}:${h()}:${h()}`;
+    const ip = `2${Math.floor(rnd() * 4096)
+      .toString(16)
+      .padStart(3, '0')}:${h()}:${h()}:${h()}:${h()}:${h()}:${h()}:${h()}`;
     const c = classifyIp(ip);
     if (c.kind === 'public') out.add(c.ip);
   }
@@ -71,7 +73,9 @@ function publicIpv6s(n: number, seed: number): string[] {
 /** Inside announced networks (ranges of the ASN CSV), where users are. */
 function announcedIpv6s(n: number, seed: number, csvPath: string): string[] {
   const rnd = prng(seed);
-  const lines = readFileSync(csvPath, 'utf8').split('\n').filter((l) => l.includes(','));
+  const lines = readFileSync(csvPath, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(','));
   const start = new Uint32Array(4);
   const end = new Uint32Array(4);
   const out = new Set<string>();
@@ -169,7 +173,9 @@ for (const verify of [true, false]) {
       `memory +${mb(after.rss - before.rss)} RSS, +${mb(after.heap - before.heap)} JS heap, +${mb(after.external - before.external)} buffers`,
   );
   if (verify) {
-    console.log(`ASN ranges: ${p.stats.asnRanges.ipv4.toLocaleString('en-US')} IPv4 + ${p.stats.asnRanges.ipv6.toLocaleString('en-US')} IPv6 in ${mb(p.stats.asnRanges.bytes)} (typed arrays + names); ${p.stats.asnRanges.overlapsClipped} overlapping rows clipped`);
+    console.log(
+      `ASN ranges: ${p.stats.asnRanges.ipv4.toLocaleString('en-US')} IPv4 + ${p.stats.asnRanges.ipv6.toLocaleString('en-US')} IPv6 in ${mb(p.stats.asnRanges.bytes)} (typed arrays + names); ${p.stats.asnRanges.overlapsClipped} overlapping rows clipped`,
+    );
   }
   p.close();
 }
@@ -230,7 +236,9 @@ const maxmindCity = process.env.BENCH_MAXMIND_CITY ?? resolve(maxmindFixtures, '
 const maxmindAsn = process.env.BENCH_MAXMIND_ASN ?? resolve(maxmindFixtures, 'GeoLite2-ASN-Test.mmdb');
 const realMaxmind = process.env.BENCH_MAXMIND_CITY !== undefined;
 if (existsSync(maxmindCity) && existsSync(maxmindAsn)) {
-  header(`Service, MaxMind City + ASN databases: maxmind provider (${realMaxmind ? 'BENCH_MAXMIND_CITY / BENCH_MAXMIND_ASN' : 'MaxMind test databases: set BENCH_MAXMIND_CITY and BENCH_MAXMIND_ASN for real ones'})`);
+  header(
+    `Service, MaxMind City + ASN databases: maxmind provider (${realMaxmind ? 'BENCH_MAXMIND_CITY / BENCH_MAXMIND_ASN' : 'MaxMind test databases: set BENCH_MAXMIND_CITY and BENCH_MAXMIND_ASN for real ones'})`,
+  );
   console.log(`city: ${maxmindCity}\nasn:  ${maxmindAsn}`);
   const databases = { city: maxmindCity, asn: maxmindAsn };
   // Real files cover the address space; the test files only the networks they list.
@@ -241,7 +249,10 @@ if (existsSync(maxmindCity) && existsSync(maxmindAsn)) {
   const mm = createIpIntel({ providers: [{ provider: 'maxmind', databases, pollIntervalSeconds: 0 }], cache: { maxEntries: 0 } });
   rateSync('MaxMind City + ASN, uncached, IPv4 (lookupNow)', mmV4, (ip) => found(mm.lookupNow(ip)), true);
   await rateAsync('MaxMind City + ASN, uncached, IPv4 (await lookup)', mmV4, (ip) => mm.lookup(ip));
-  const mmNoRecordCache = createIpIntel({ providers: [{ provider: 'maxmind', databases, pollIntervalSeconds: 0, recordCacheEntries: 0 }], cache: { maxEntries: 0 } });
+  const mmNoRecordCache = createIpIntel({
+    providers: [{ provider: 'maxmind', databases, pollIntervalSeconds: 0, recordCacheEntries: 0 }],
+    cache: { maxEntries: 0 },
+  });
   rateSync('MaxMind City + ASN, uncached, IPv4, decoded-record cache off too', mmV4, (ip) => mmNoRecordCache.lookupNow(ip));
   const mmV6 = realMaxmind ? v6Announced : v6;
   rateSync('MaxMind City + ASN, uncached, IPv6 (lookupNow)', mmV6, (ip) => found(mm.lookupNow(ip)), true);

@@ -7,7 +7,8 @@ import { compileToPredicate, parseFilter, type FilterableEvent } from '../servic
 
 const EXPRESSIONS = {
   'trigger (two equalities)': "Event.EventType = 'LoginAttempt' AND Event.OperationResult = 'LockedOut'",
-  'whitelist (LIKE, IN over IPs)': "Event.Detection = 'M365.SignIn.NewCountry' AND IP.CountryCode IN ('NL', 'BE', 'DE') AND Event.UserName LIKE '%@contoso.com'",
+  'whitelist (LIKE, IN over IPs)':
+    "Event.Detection = 'M365.SignIn.NewCountry' AND IP.CountryCode IN ('NL', 'BE', 'DE') AND Event.UserName LIKE '%@contoso.com'",
   'custom detection (7 conditions)':
     "Event.Severity >= 'medium' AND Event.Time > NOW - 7d AND (IP.IsAnonymous OR IP.UsageType = 'hosting') AND NOT User.IsBreakGlass AND Event.Count >= 3 AND Event.UserAgent NOT CONTAINS 'okhttp'",
 };
@@ -27,7 +28,10 @@ function makeEvents(n: number): FilterableEvent[] {
     lastSeenAt: new Date(now - (i % 14) * 86_400_000),
     fields: { userAgent: i % 9 === 0 ? 'okhttp/4.9' : 'Mozilla/5.0' },
     entities: {
-      ip: Array.from({ length: 1 + (i % 2) }, (_, k) => ({ key: `203.0.113.${(i + k) % 250}`, snapshot: { countryCode: countries[(i + k) % countries.length], isAnonymous: (i + k) % 11 === 0, usageType: (i + k) % 4 === 0 ? 'hosting' : 'isp' } })),
+      ip: Array.from({ length: 1 + (i % 2) }, (_, k) => ({
+        key: `203.0.113.${(i + k) % 250}`,
+        snapshot: { countryCode: countries[(i + k) % countries.length], isAnonymous: (i + k) % 11 === 0, usageType: (i + k) % 4 === 0 ? 'hosting' : 'isp' },
+      })),
       user: [{ key: `user${i}@contoso.com`, snapshot: { isBreakGlass: i % 50 === 0 } }],
     },
   }));

@@ -26,7 +26,9 @@ const WARMUP = 10;
 
 function report(label: string, ms: number[]) {
   const sorted = [...ms].sort((a, b) => a - b);
-  console.log(`${label}: p50 ${fmt(percentile(sorted, 50), 1)} ms, p95 ${fmt(percentile(sorted, 95), 1)} ms, max ${fmt(sorted.at(-1)!, 1)} ms (${ms.length} messages)`);
+  console.log(
+    `${label}: p50 ${fmt(percentile(sorted, 50), 1)} ms, p95 ${fmt(percentile(sorted, 95), 1)} ms, max ${fmt(sorted.at(-1)!, 1)} ms (${ms.length} messages)`,
+  );
 }
 
 async function baseline(sink: SmtpSink) {
@@ -36,7 +38,13 @@ async function baseline(sink: SmtpSink) {
     const subject = `baseline ${i}`;
     const start = performance.now();
     const accepted = sink.waitFor((m) => m.subject === subject);
-    await transport.sendMail({ from: 'alerts@northwind.example', to: 'owner@northwind.example', subject, text: 'User Name: x\nUser Source: Local\nIP address: 203.0.113.7\nTime: now', html: '<p>x</p>' });
+    await transport.sendMail({
+      from: 'alerts@northwind.example',
+      to: 'owner@northwind.example',
+      subject,
+      text: 'User Name: x\nUser Source: Local\nIP address: 203.0.113.7\nTime: now',
+      html: '<p>x</p>',
+    });
     await accepted;
     if (i >= WARMUP) ms.push(performance.now() - start);
   }
@@ -50,13 +58,30 @@ async function outbox(label: string, database: Database, sink: SmtpSink) {
   const [m] = await database.db.insert(msp).values({ name: 'Bench MSP' }).returning();
   await database.db.insert(appUser).values({ mspId: m!.id, email: 'owner@northwind.example', role: 'owner', status: 'active' });
   await ensureDefaultTriggers(database.db, m!.id);
-  const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'silent', TW_DEMO: 'off', TW_SMTP_HOST: sink.host, TW_SMTP_PORT: String(sink.port), TW_SMTP_SECURITY: 'none' });
+  const config = loadConfig({
+    TW_SECRET_KEY: TEST_SECRET_KEY,
+    TW_LOG_LEVEL: 'silent',
+    TW_DEMO: 'off',
+    TW_SMTP_HOST: sink.host,
+    TW_SMTP_PORT: String(sink.port),
+    TW_SMTP_SECURITY: 'none',
+  });
   const notify = await startNotify({ database, config, log: createLogger(config), secrets: createSecretBox(Buffer.from(TEST_SECRET_KEY, 'hex')) });
   const ms: number[] = [];
   for (let i = 0; i < N + WARMUP; i++) {
     const userName = `user${i}@northwind.example`;
     const accepted = sink.waitFor((msg) => msg.subject.includes(userName));
-    await database.db.transaction((tx) => recordProductEvent(tx, { mspId: m!.id, eventType: 'LoginAttempt', operationResult: 'PasswordInvalid', userId: null, userName, userSource: 'Local', networkAddress: '203.0.113.7' }));
+    await database.db.transaction((tx) =>
+      recordProductEvent(tx, {
+        mspId: m!.id,
+        eventType: 'LoginAttempt',
+        operationResult: 'PasswordInvalid',
+        userId: null,
+        userName,
+        userSource: 'Local',
+        networkAddress: '203.0.113.7',
+      }),
+    );
     const committed = performance.now();
     await accepted;
     if (i >= WARMUP) ms.push(performance.now() - committed);

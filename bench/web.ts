@@ -43,8 +43,90 @@ const GOAL_MS = BASE_URL ? 50 : 200;
 // ------------------------------------------------------------------------------------------
 // Generation
 
-const FIRST = ['megan', 'adele', 'alex', 'diego', 'grady', 'henrietta', 'isaiah', 'johanna', 'joni', 'lee', 'lidia', 'lynne', 'miriam', 'nestor', 'patti', 'pradeep', 'sam', 'irvin', 'emily', 'noah', 'sofia', 'liam', 'emma', 'lucas', 'mila', 'daan', 'julia', 'finn', 'anna', 'ravi', 'chen', 'yuki', 'omar', 'fatima', 'jonas', 'elena', 'marco', 'olga', 'pieter', 'sanne'];
-const LAST = ['bowen', 'vance', 'wilber', 'siciliani', 'archie', 'cueva', 'langer', 'kinnunen', 'sherman', 'gu', 'holloway', 'polard', 'caldwell', 'wilke', 'gonzalez', 'gupta', 'jansen', 'devries', 'bakker', 'visser', 'smith', 'jones', 'brown', 'taylor', 'muller', 'schmidt', 'rossi', 'garcia', 'martin', 'dubois', 'novak', 'kowalski', 'nielsen', 'berg', 'lindqvist', 'costa', 'silva', 'tanaka', 'kim', 'singh'];
+const FIRST = [
+  'megan',
+  'adele',
+  'alex',
+  'diego',
+  'grady',
+  'henrietta',
+  'isaiah',
+  'johanna',
+  'joni',
+  'lee',
+  'lidia',
+  'lynne',
+  'miriam',
+  'nestor',
+  'patti',
+  'pradeep',
+  'sam',
+  'irvin',
+  'emily',
+  'noah',
+  'sofia',
+  'liam',
+  'emma',
+  'lucas',
+  'mila',
+  'daan',
+  'julia',
+  'finn',
+  'anna',
+  'ravi',
+  'chen',
+  'yuki',
+  'omar',
+  'fatima',
+  'jonas',
+  'elena',
+  'marco',
+  'olga',
+  'pieter',
+  'sanne',
+];
+const LAST = [
+  'bowen',
+  'vance',
+  'wilber',
+  'siciliani',
+  'archie',
+  'cueva',
+  'langer',
+  'kinnunen',
+  'sherman',
+  'gu',
+  'holloway',
+  'polard',
+  'caldwell',
+  'wilke',
+  'gonzalez',
+  'gupta',
+  'jansen',
+  'devries',
+  'bakker',
+  'visser',
+  'smith',
+  'jones',
+  'brown',
+  'taylor',
+  'muller',
+  'schmidt',
+  'rossi',
+  'garcia',
+  'martin',
+  'dubois',
+  'novak',
+  'kowalski',
+  'nielsen',
+  'berg',
+  'lindqvist',
+  'costa',
+  'silva',
+  'tanaka',
+  'kim',
+  'singh',
+];
 /** Most sign-ins come from a few countries; the tail is where the interesting ones are. */
 const COUNTRIES: [code: string, name: string, isp: string, asn: number][] = [
   ['US', 'United States', 'Microsoft Corporation', 8075],
@@ -113,7 +195,9 @@ async function seed(database: Database) {
 
   // Helper tables of the throwaway database: tenants, detections and pools by number.
   await db.execute(sql`create table bench_tenant (msp_no int, k int, id uuid, msp_id uuid, domain text, primary key (msp_no, k))`);
-  await db.execute(sql`create table bench_detection (slot int primary key, id text, title text, description text, how_to_react text, severity severity, mitre text[], workload text, operation text, event_type text, app boolean)`);
+  await db.execute(
+    sql`create table bench_detection (slot int primary key, id text, title text, description text, how_to_react text, severity severity, mitre text[], workload text, operation text, event_type text, app boolean)`,
+  );
   for (const [mspNo, count] of TENANTS.entries()) {
     await db.execute(sql`
       with t as (
@@ -151,7 +235,9 @@ async function seed(database: Database) {
   // Bulk load: the secondary indexes are dropped first and built once at the end (much faster
   // than maintaining them row by row), from their definitions as the migrations made them.
   const indexes = rowsOf<{ indexname: string; indexdef: string }>(
-    await db.execute(sql`select indexname, indexdef from pg_indexes where schemaname = current_schema() and tablename in ('security_event', 'event_entity') and indexname not like '%_pkey'`),
+    await db.execute(
+      sql`select indexname, indexdef from pg_indexes where schemaname = current_schema() and tablename in ('security_event', 'event_entity') and indexname not like '%_pkey'`,
+    ),
   );
   for (const i of indexes) await db.execute(sql`drop index ${sql.identifier(i.indexname)}`);
   const started = performance.now();
@@ -319,13 +405,18 @@ async function run(database: Database) {
   const secrets = createSecretBox(config.secretKey!);
   const ctx: Ctx = { msp: seeded.mspId, actor: { type: 'user', id: seeded.userId, role: 'owner' }, db: database.db, secrets };
   const stats = rowsOf<{ events: number; mine: number; entities: number; activities: number }>(
-    await database.db.execute(sql`select (select count(*)::int from security_event) events, (select count(*)::int from security_event where msp_id = ${ctx.msp}) mine,
+    await database.db
+      .execute(sql`select (select count(*)::int from security_event) events, (select count(*)::int from security_event where msp_id = ${ctx.msp}) mine,
       (select count(*)::int from event_entity) entities, (select count(*)::int from event_activity) activities`),
   )[0]!;
-  console.log(`  ${fmt(stats.events, 0)} events (${fmt(stats.mine, 0)} of the measured MSP, ${TENANTS[0]} of its tenants), ${fmt(stats.entities, 0)} entities, ${fmt(stats.activities, 0)} activity links`);
+  console.log(
+    `  ${fmt(stats.events, 0)} events (${fmt(stats.mine, 0)} of the measured MSP, ${TENANTS[0]} of its tenants), ${fmt(stats.entities, 0)} entities, ${fmt(stats.activities, 0)} activity links`,
+  );
 
   const [topDetection] = rowsOf<{ detection_id: string }>(
-    await database.db.execute(sql`select detection_id from security_event where msp_id = ${ctx.msp} and severity = 'high' group by 1 order by count(*) desc limit 1`),
+    await database.db.execute(
+      sql`select detection_id from security_event where msp_id = ${ctx.msp} and severity = 'high' group by 1 order by count(*) desc limit 1`,
+    ),
   );
   const month = new Date(Date.now() - 60 * 86_400_000);
   const combos: [string, ListEventsInput | (() => Promise<ListEventsInput>)][] = [
@@ -351,7 +442,7 @@ async function run(database: Database) {
     ['free text q=megan.bowen', { q: 'megan.bowen' }],
     ['free text without a match', { q: 'xyz-no-such-user' }],
     ["filter: Event.Severity >= 'high' AND Event.Workload = 'Exchange'", { filter: "Event.Severity >= 'high' AND Event.Workload = 'Exchange'" }],
-    ["filter: IP.CountryCode IN (..) OR UserName LIKE", { filter: "IP.CountryCode IN ('NG', 'RU', 'KP') OR Event.UserName LIKE 'admin%'" }],
+    ['filter: IP.CountryCode IN (..) OR UserName LIKE', { filter: "IP.CountryCode IN ('NG', 'RU', 'KP') OR Event.UserName LIKE 'admin%'" }],
     ['deep: page 51, last seen desc', async () => ({ cursor: await cursorAfter(ctx, {}, 50) })],
     ['deep: page 51, severity desc', async () => ({ sort: 'severity', cursor: await cursorAfter(ctx, { sort: 'severity' }, 50) })],
     ['deep: 100 rows before the end, last seen desc', async () => ({ cursor: await cursorNearEnd(ctx, 100) })],
@@ -395,18 +486,45 @@ async function run(database: Database) {
   };
   const query = (input: ListEventsInput) =>
     new URLSearchParams(
-      Object.entries(input).flatMap(([k, v]): [string, string][] => (Array.isArray(v) ? v.map((x): [string, string] => [k, String(x)]) : v === undefined ? [] : [[k, String(v)]])),
+      Object.entries(input).flatMap(([k, v]): [string, string][] =>
+        Array.isArray(v) ? v.map((x): [string, string] => [k, String(x)]) : v === undefined ? [] : [[k, String(v)]],
+      ),
     ).toString();
   console.log('  through the Hono app (app.request with a bearer token), service time for comparison:');
-  for (const label of ['default: unignored, last seen desc', 'severity high,critical', "filter: IP.CountryCode IN (..) OR UserName LIKE", 'deep: page 51, last seen desc']) {
+  for (const label of [
+    'default: unignored, last seen desc',
+    'severity high,critical',
+    'filter: IP.CountryCode IN (..) OR UserName LIKE',
+    'deep: page 51, last seen desc',
+  ]) {
     const input = inputs.get(label)!;
     const times = await repeat(() => viaHttp(`/api/v1/events?${query(input)}`));
     const service = samples.find((s) => s.label === label)!.times;
-    line(`GET /events: ${label}`, times, `  (service p50 ${fmt(percentile([...service].sort((a, b) => a - b), 50), 1)} ms)`);
+    line(
+      `GET /events: ${label}`,
+      times,
+      `  (service p50 ${fmt(
+        percentile(
+          [...service].sort((a, b) => a - b),
+          50,
+        ),
+        1,
+      )} ms)`,
+    );
   }
   const httpDetail: number[] = [];
   for (const id of seeded.detailIds) httpDetail.push(await time(() => viaHttp(`/api/v1/events/${id}`)));
-  line('GET /events/{id}', httpDetail, `  (service p50 ${fmt(percentile([...detailTimes].sort((a, b) => a - b), 50), 1)} ms)`);
+  line(
+    'GET /events/{id}',
+    httpDetail,
+    `  (service p50 ${fmt(
+      percentile(
+        [...detailTimes].sort((a, b) => a - b),
+        50,
+      ),
+      1,
+    )} ms)`,
+  );
   console.log(`  goal: p95 at most ${GOAL_MS} ms (${database.kind}); peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}`);
 }
 

@@ -22,7 +22,15 @@ async function deadPid(): Promise<number> {
 }
 
 function writeLock(owner: Partial<LockOwner>) {
-  const full: LockOwner = { pid: 1, startTime: null, command: 'start', hostname: hostname(), socketPath: null, startedAt: '2026-01-01T00:00:00.000Z', ...owner };
+  const full: LockOwner = {
+    pid: 1,
+    startTime: null,
+    command: 'start',
+    hostname: hostname(),
+    socketPath: null,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    ...owner,
+  };
   writeFileSync(lockPath(dir), JSON.stringify(full));
 }
 
@@ -39,7 +47,9 @@ describe('the data dir lock', () => {
       }
     })();
     expect(second).toBeInstanceOf(DataDirLockedError);
-    expect((second as Error).message).toMatch(new RegExp(`^The data dir ${dir} is in use by \`tenantwatch import\` \\(pid ${process.pid}, started .+\\); try again when it has finished\\.$`));
+    expect((second as Error).message).toMatch(
+      new RegExp(`^The data dir ${dir} is in use by \`tenantwatch import\` \\(pid ${process.pid}, started .+\\); try again when it has finished\\.$`),
+    );
     lock.release();
     expect(existsSync(lockPath(dir))).toBe(false);
     expect(readLockOwner(dir)).toBeNull();
@@ -48,7 +58,9 @@ describe('the data dir lock', () => {
 
   test('a running server is named as such', () => {
     writeLock({ pid: process.pid, startTime: processStartTime(process.pid), command: 'start', startedAt: '2026-12-01T10:00:00.000Z' });
-    expect(() => acquireDataDirLock(dir, 'start')).toThrow(`Tenantwatch is already running on ${dir} (pid ${process.pid}, started 2026-12-01 10:00:00 UTC); stop it first.`);
+    expect(() => acquireDataDirLock(dir, 'start')).toThrow(
+      `Tenantwatch is already running on ${dir} (pid ${process.pid}, started 2026-12-01 10:00:00 UTC); stop it first.`,
+    );
   });
 
   test("a dead owner's lock is taken over", async () => {
@@ -59,7 +71,7 @@ describe('the data dir lock', () => {
     lock.release();
   });
 
-  test("a reused pid with another start time is not taken for the owner (Linux)", () => {
+  test('a reused pid with another start time is not taken for the owner (Linux)', () => {
     if (processStartTime(process.pid) === null) return;
     writeLock({ pid: process.pid, startTime: '1' });
     acquireDataDirLock(dir, 'start').release();

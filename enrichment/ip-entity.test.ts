@@ -3,7 +3,15 @@ import { classifyIp, type IpIntelResult } from './ip/index.ts';
 import { compileToPredicate, parseFilter, type FilterableEvent } from '../services/language/index.ts';
 import { ipEntityResult } from './ip-entity.ts';
 
-const result = (input: string, rest: Partial<IpIntelResult> = {}): IpIntelResult => ({ input, classification: classifyIp(input), intel: {}, sources: {}, providers: [], cached: false, ...rest });
+const result = (input: string, rest: Partial<IpIntelResult> = {}): IpIntelResult => ({
+  input,
+  classification: classifyIp(input),
+  intel: {},
+  sources: {},
+  providers: [],
+  cached: false,
+  ...rest,
+});
 
 describe('an IP address as an entity', () => {
   test('a public address a provider knows is recorded with what it said and who said it', () => {
@@ -32,7 +40,7 @@ describe('an IP address as an entity', () => {
     });
   });
 
-  test('the filter language\'s IP fields read what it records (IP.CountryCode and the rest match it)', () => {
+  test("the filter language's IP fields read what it records (IP.CountryCode and the rest match it)", () => {
     const r = ipEntityResult(
       result('185.107.56.10', {
         intel: {
@@ -45,14 +53,26 @@ describe('an IP address as an entity', () => {
       }),
     );
     const event = { entities: { ip: [{ key: '185.107.56.10', snapshot: r.status === 'recorded' ? r.snapshot : null }] } } as unknown as FilterableEvent;
-    for (const expression of ["IP.CountryCode = 'NL'", "IP.Country = 'Netherlands'", 'IP.ASN = 43350', "IP.ISP = 'NFOrce'", "IP.UsageType = 'hosting'", 'IP.IsAnonymous = true', "IP.ProxyType = 'vpn'", "IP.City = 'Amsterdam'"]) {
+    for (const expression of [
+      "IP.CountryCode = 'NL'",
+      "IP.Country = 'Netherlands'",
+      'IP.ASN = 43350',
+      "IP.ISP = 'NFOrce'",
+      "IP.UsageType = 'hosting'",
+      'IP.IsAnonymous = true',
+      "IP.ProxyType = 'vpn'",
+      "IP.City = 'Amsterdam'",
+    ]) {
       expect(compileToPredicate(parseFilter(expression))(event), expression).toBe(true);
     }
     expect(compileToPredicate(parseFilter("IP.CountryCode = 'US'"))(event)).toBe(false);
   });
 
   test('a private address is recorded as such, without asking anyone', () => {
-    expect(ipEntityResult(result('10.1.2.3'))).toMatchObject({ status: 'recorded', snapshot: { range: 'private', label: 'private (RFC 1918)', location: null } });
+    expect(ipEntityResult(result('10.1.2.3'))).toMatchObject({
+      status: 'recorded',
+      snapshot: { range: 'private', label: 'private (RFC 1918)', location: null },
+    });
   });
 
   test('no provider with data is final; every provider down is worth retrying; garbage is no data', () => {

@@ -34,7 +34,13 @@ export function ipEntityResult(result: IpIntelResult): EnrichmentResult {
   if (answered.length === 0) {
     const down = result.providers.filter((p) => p.status === 'unavailable');
     if (down.length > 0) {
-      return unavailable('error', `IP intelligence could not answer: ${down.map((p) => `${p.provider} ${p.reason ?? 'unavailable'}`).join('; ').slice(0, 300)}.`);
+      return unavailable(
+        'error',
+        `IP intelligence could not answer: ${down
+          .map((p) => `${p.provider} ${p.reason ?? 'unavailable'}`)
+          .join('; ')
+          .slice(0, 300)}.`,
+      );
     }
     return unavailable('no-data', 'No IP intelligence source has data for this address.');
   }

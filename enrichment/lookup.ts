@@ -17,7 +17,17 @@ import type { EntityKind } from '../db/schema/index.ts';
 import type { Config } from '../services/config.ts';
 import { endpointsFor } from '../services/microsoft/endpoints.ts';
 import type { TenantAuth, TokenProvider } from '../services/microsoft/token-provider.ts';
-import { createEntityEnrichment, diffSnapshots, unavailable, type Change, type EnrichContext, type EnrichmentResult, type EntityEnrichment, type EntityRef, type Snapshot } from './entities/index.ts';
+import {
+  createEntityEnrichment,
+  diffSnapshots,
+  unavailable,
+  type Change,
+  type EnrichContext,
+  type EnrichmentResult,
+  type EntityEnrichment,
+  type EntityRef,
+  type Snapshot,
+} from './entities/index.ts';
 import { IP_VOLATILE_PATHS, ipEntityResult } from './ip-entity.ts';
 import { tenant } from '../db/schema/index.ts';
 import type { IpIntelService } from './ip/index.ts';
@@ -63,7 +73,11 @@ export interface EntityLookup {
   /** The snapshot to record. Never rejects. */
   enrich(tenant: LookupTenant, entity: { kind: EntityKind; key: string }, context?: EnrichContext): Promise<EnrichmentResult>;
   /** The current state and what changed since `recorded`. Never rejects. */
-  lookupLive(tenant: LookupTenant, entity: { kind: EntityKind; key: string }, options?: { recorded?: Snapshot | null; context?: EnrichContext }): Promise<LiveEntityLookup>;
+  lookupLive(
+    tenant: LookupTenant,
+    entity: { kind: EntityKind; key: string },
+    options?: { recorded?: Snapshot | null; context?: EnrichContext },
+  ): Promise<LiveEntityLookup>;
 }
 
 const MAX_TENANTS = 1000;
@@ -82,7 +96,8 @@ export function createEntityLookup(options: EntityLookupOptions): EntityLookup {
       found = createEntityEnrichment({
         graphBaseUrl: graphUrl,
         exchangeBaseUrl: exchangeUrl,
-        getToken: (_tenantGuid, resource, o) => (tokens ? tokens.getToken(tenant, resource, o) : Promise.reject(new Error('Microsoft sign-in is not available on this deployment.'))),
+        getToken: (_tenantGuid, resource, o) =>
+          tokens ? tokens.getToken(tenant, resource, o) : Promise.reject(new Error('Microsoft sign-in is not available on this deployment.')),
         now,
         ...(options.liveCacheTtlMs !== undefined ? { liveCacheTtlMs: options.liveCacheTtlMs } : {}),
         ...(options.liveLookupsPerMinute !== undefined ? { liveLookupsPerMinute: options.liveLookupsPerMinute } : {}),
@@ -134,7 +149,10 @@ export function createEntityLookup(options: EntityLookupOptions): EntityLookup {
  * `endpointsFor`). Built once at start and shared by the enrichment jobs and the event page's
  * live lookups, so both use one set of clients, caches and per-tenant limits.
  */
-export function createConfiguredEntityLookup(config: Config, { tokens, ipIntel }: { tokens?: TokenProvider | undefined; ipIntel?: IpIntelService | undefined }): EntityLookup {
+export function createConfiguredEntityLookup(
+  config: Config,
+  { tokens, ipIntel }: { tokens?: TokenProvider | undefined; ipIntel?: IpIntelService | undefined },
+): EntityLookup {
   return createEntityLookup({
     ...config.microsoft,
     endpoints: (t) => endpointsFor(config, t),

@@ -144,18 +144,29 @@ export async function enrichEvent(deps: EnrichStageDeps, eventId: string): Promi
         }
       } else if (!result.transient || claimed.attempts >= ENRICH_MAX_ATTEMPTS) {
         const message = result.transient ? `${result.message} (gave up after ${claimed.attempts} attempts)` : result.message;
-        if (await writeOnce(deps.db, entity.id, { snapshotStatus: 'unavailable', snapshot: null, unavailableReason: formatUnavailableReason(result.reason, message) })) outcome.unavailable += 1;
+        if (
+          await writeOnce(deps.db, entity.id, {
+            snapshotStatus: 'unavailable',
+            snapshot: null,
+            unavailableReason: formatUnavailableReason(result.reason, message),
+          })
+        )
+          outcome.unavailable += 1;
       } else {
         outcome.pending += 1;
         fewestAttempts = Math.min(fewestAttempts, claimed.attempts);
-        deps.log?.info({ eventId, entity: entity.kind, attempts: claimed.attempts, reason: result.reason, message: result.message }, 'entity lookup failed; it will be retried');
+        deps.log?.info(
+          { eventId, entity: entity.kind, attempts: claimed.attempts, reason: result.reason, message: result.message },
+          'entity lookup failed; it will be retried',
+        );
       }
     }
     if (outcome.pending > 0) outcome.retryInSeconds = enrichRetryDelaySeconds(fewestAttempts);
     // Before the whitelist, so a rule can read what the escalation wrote.
     if (primaryApp && CONSENT_DETECTIONS.has(row.detectionId)) {
       try {
-        if ((await judgeConsentPublisher(deps.db, { id: eventId, ...row }, primaryApp)) === 'escalated') deps.log?.info({ eventId }, 'consent to an app from an unverified publisher: event escalated');
+        if ((await judgeConsentPublisher(deps.db, { id: eventId, ...row }, primaryApp)) === 'escalated')
+          deps.log?.info({ eventId }, 'consent to an app from an unverified publisher: event escalated');
       } catch (err) {
         deps.log?.error({ eventId, err }, "the app's publisher could not be applied to the consent event");
       }
@@ -180,16 +191,30 @@ async function applyWhitelistRules(deps: EnrichStageDeps, { mspId, tenantId, eve
   }
 }
 
-async function lookupSafely(deps: EnrichStageDeps, t: LookupTenant, entity: { kind: EntityKind; key: string }, context: EnrichContext): Promise<EnrichmentResult> {
+async function lookupSafely(
+  deps: EnrichStageDeps,
+  t: LookupTenant,
+  entity: { kind: EntityKind; key: string },
+  context: EnrichContext,
+): Promise<EnrichmentResult> {
   try {
     return await deps.lookup.enrich(t, entity, context);
   } catch (err) {
     // The lookups never reject; should one, it is a transient failure like any other.
-    return { status: 'unavailable', reason: 'error', message: `Enrichment failed unexpectedly: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`, transient: true };
+    return {
+      status: 'unavailable',
+      reason: 'error',
+      message: `Enrichment failed unexpectedly: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`,
+      transient: true,
+    };
   }
 }
 
-async function writeOnce(db: Db, id: string, values: Pick<typeof eventEntity.$inferInsert, 'snapshotStatus' | 'snapshot' | 'unavailableReason'>): Promise<boolean> {
+async function writeOnce(
+  db: Db,
+  id: string,
+  values: Pick<typeof eventEntity.$inferInsert, 'snapshotStatus' | 'snapshot' | 'unavailableReason'>,
+): Promise<boolean> {
   const written = await db
     .update(eventEntity)
     .set({ ...values, recordedAt: sql`now()` })
@@ -199,7 +224,10 @@ async function writeOnce(db: Db, id: string, values: Pick<typeof eventEntity.$in
 }
 
 /** What the event tells the enrichers: why it was flagged, the shared item's site, the tenant's break-glass accounts. */
-export async function contextFor(db: Db, event: { mspId: string; description: string; fields: Record<string, unknown>; tenant: { id: string } }): Promise<EnrichContext> {
+export async function contextFor(
+  db: Db,
+  event: { mspId: string; description: string; fields: Record<string, unknown>; tenant: { id: string } },
+): Promise<EnrichContext> {
   const settings = await loadDetectionSettings(db, event.mspId, event.tenant.id);
   const context: EnrichContext = { reason: event.description, breakGlassAccounts: [...settings.breakGlassAccounts] };
   if (typeof event.fields.siteUrl === 'string') context.siteUrl = event.fields.siteUrl;

@@ -39,7 +39,11 @@ describe('loadConfig', () => {
     });
     expect(loadConfig({}).smtp).toMatchObject({ host: null, sink: true, port: 587, security: 'starttls' });
     expect(loadConfig({ TW_DEMO: 'off' }).smtp.sink).toBe(false);
-    expect(loadConfig({ TW_SMTP_HOST: 'smtp.northwind.example', TW_SMTP_SECURITY: 'tls', TW_SMTP_PORT: '465' }).smtp).toMatchObject({ host: 'smtp.northwind.example', security: 'tls', port: 465 });
+    expect(loadConfig({ TW_SMTP_HOST: 'smtp.northwind.example', TW_SMTP_SECURITY: 'tls', TW_SMTP_PORT: '465' }).smtp).toMatchObject({
+      host: 'smtp.northwind.example',
+      security: 'tls',
+      port: 465,
+    });
   });
 
   test('an empty value counts as unset', () => {
@@ -105,7 +109,9 @@ describe('IP intelligence settings', () => {
 
   test('half a web service account is refused, and the license key is never echoed', () => {
     expect(() => loadConfig({ TW_GEOIP2_ACCOUNT_ID: '1' })).toThrow(/TW_GEOIP2_ACCOUNT_ID and TW_GEOIP2_LICENSE_KEY: expected both/);
-    expect(() => loadConfig({ TW_GEOIP2_ACCOUNT_ID: 'x', TW_GEOIP2_LICENSE_KEY: 'hunter2' })).toThrow(/TW_GEOIP2_ACCOUNT_ID: expected the numeric MaxMind account ID/);
+    expect(() => loadConfig({ TW_GEOIP2_ACCOUNT_ID: 'x', TW_GEOIP2_LICENSE_KEY: 'hunter2' })).toThrow(
+      /TW_GEOIP2_ACCOUNT_ID: expected the numeric MaxMind account ID/,
+    );
     const bad = { TW_GEOIP2_LICENSE_KEY: 'hunter2', TW_GEOIP2_DAILY_BUDGET: 'lots' };
     expect(() => loadConfig(bad)).toThrow(/TW_GEOIP2_DAILY_BUDGET: expected a number of requests/);
     expect(() => loadConfig(bad)).not.toThrow(/hunter2/);

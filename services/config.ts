@@ -23,7 +23,11 @@ const port = z.coerce
   .min(1, 'expected a port number between 1 and 65535')
   .max(65535, 'expected a port number between 1 and 65535');
 
-const positiveInt = (what: string) => z.coerce.number({ message: `expected ${what}` }).int(`expected ${what}`).positive(`expected ${what}`);
+const positiveInt = (what: string) =>
+  z.coerce
+    .number({ message: `expected ${what}` })
+    .int(`expected ${what}`)
+    .positive(`expected ${what}`);
 
 /** Microsoft endpoints: https only (tokens must never travel in clear). */
 const httpsUrl = z
@@ -89,7 +93,12 @@ const envSchema = z.object({
   TW_COLLECT_INTERVAL_MINUTES: positiveInt('a number of minutes').default(5),
   TW_COLLECT_CONCURRENCY: positiveInt('a number of tenants').default(16),
   TW_COLLECT_OVERLAP_MINUTES: positiveInt('a number of minutes').default(120),
-  TW_COLLECT_BACKFILL_DAYS: z.coerce.number({ message: 'expected a number of days' }).int('expected a number of days').min(1, 'expected 1 to 7 days').max(7, 'expected 1 to 7 days').default(7),
+  TW_COLLECT_BACKFILL_DAYS: z.coerce
+    .number({ message: 'expected a number of days' })
+    .int('expected a number of days')
+    .min(1, 'expected 1 to 7 days')
+    .max(7, 'expected 1 to 7 days')
+    .default(7),
   TW_RETENTION_DAYS: positiveInt('a number of days').default(90),
   TW_AUDIT_WEBHOOKS: z.enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' }).default('auto'),
   TW_LIVE_LOOKUPS_PER_MINUTE: positiveInt('a number of lookups').default(30),
@@ -104,7 +113,11 @@ const envSchema = z.object({
   TW_GEOIP2_LICENSE_KEY: z.string().trim().min(1).optional(),
   TW_GEOIP2_URL: z.url({ message: 'expected an absolute http(s) URL, e.g. https://geoip.maxmind.com' }).optional(),
   TW_GEOIP2_SERVICE: z.enum(['insights', 'city', 'country'], { message: 'expected insights, city or country' }).default('insights'),
-  TW_GEOIP2_DAILY_BUDGET: z.coerce.number({ message: 'expected a number of requests' }).int('expected a number of requests').min(0, 'expected a number of requests').default(1000),
+  TW_GEOIP2_DAILY_BUDGET: z.coerce
+    .number({ message: 'expected a number of requests' })
+    .int('expected a number of requests')
+    .min(0, 'expected a number of requests')
+    .default(1000),
   TW_IP_LOCATION_DB: bool.default(true),
   TW_SMTP_HOST: z.string().trim().min(1).optional(),
   TW_SMTP_SINK: bool.optional(),
@@ -126,7 +139,10 @@ const envSchema = z.object({
   TW_NOTIFY_ALLOW_CIDRS: z
     .string()
     .transform((v, ctx) => {
-      const entries = v.split(',').map((x) => x.trim()).filter(Boolean);
+      const entries = v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
       try {
         parseAllowList(entries);
       } catch (err) {
@@ -305,7 +321,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retentionDays: e.TW_RETENTION_DAYS,
       // Microsoft only calls https addresses; `auto` turns webhooks on when the public URL is one.
       webhookAddress:
-        e.TW_AUDIT_WEBHOOKS === 'on' || (e.TW_AUDIT_WEBHOOKS === 'auto' && publicUrl.startsWith('https://')) ? `${publicUrl}/api/webhooks/management-activity` : null,
+        e.TW_AUDIT_WEBHOOKS === 'on' || (e.TW_AUDIT_WEBHOOKS === 'auto' && publicUrl.startsWith('https://'))
+          ? `${publicUrl}/api/webhooks/management-activity`
+          : null,
     },
     demoMicrosoft: null,
     extraCaCertsFile: e.NODE_EXTRA_CA_CERTS,
@@ -342,13 +360,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
  */
 function ipIntelSettings(paths: Record<string, string | undefined>, e: z.infer<typeof envSchema>): IpIntelSettings {
   const providers: ProviderSettingsInput[] = [];
-  const databases = Object.fromEntries(
-    Object.entries(MAXMIND_DATABASES).flatMap(([key, slot]) => (paths[key] ? [[slot, paths[key]]] : [])),
-  );
+  const databases = Object.fromEntries(Object.entries(MAXMIND_DATABASES).flatMap(([key, slot]) => (paths[key] ? [[slot, paths[key]]] : [])));
   if (Object.keys(databases).length > 0) providers.push({ provider: 'maxmind', databases });
   if (e.TW_GEOIP2_ACCOUNT_ID || e.TW_GEOIP2_LICENSE_KEY) {
     if (!e.TW_GEOIP2_ACCOUNT_ID || !e.TW_GEOIP2_LICENSE_KEY) {
-      throw new ConfigError('Invalid configuration: TW_GEOIP2_ACCOUNT_ID and TW_GEOIP2_LICENSE_KEY: expected both (the MaxMind account ID and its license key)');
+      throw new ConfigError(
+        'Invalid configuration: TW_GEOIP2_ACCOUNT_ID and TW_GEOIP2_LICENSE_KEY: expected both (the MaxMind account ID and its license key)',
+      );
     }
     providers.push({
       provider: 'geoip2-web',
@@ -380,7 +398,8 @@ export function decodeKey(value: string): Buffer | null {
 }
 
 function redact(key: string, value: string): string {
-  if (key === 'TW_SECRET_KEY' || key === 'TW_MS_CLIENT_SECRET' || key === 'TW_GEOIP2_LICENSE_KEY' || key === 'TW_METRICS_TOKEN' || key === 'TW_SMTP_PASSWORD') return '<hidden>';
+  if (key === 'TW_SECRET_KEY' || key === 'TW_MS_CLIENT_SECRET' || key === 'TW_GEOIP2_LICENSE_KEY' || key === 'TW_METRICS_TOKEN' || key === 'TW_SMTP_PASSWORD')
+    return '<hidden>';
   if (key === 'DATABASE_URL') return value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   return value;
 }

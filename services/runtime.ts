@@ -115,7 +115,22 @@ export async function startRuntime(parsed: Config, options: { log?: Logger; webR
     },
   });
   const app = createNodeApp(
-    { config, database, secrets, log, metrics, tokens, microsoftLogin, ipIntel, entityLookup, imports, outbox: notify.sink, remediationQueue: remediationQueue(boss), queueHealthy: () => queueIsHealthy(boss), shutdown: shutdown.signal },
+    {
+      config,
+      database,
+      secrets,
+      log,
+      metrics,
+      tokens,
+      microsoftLogin,
+      ipIntel,
+      entityLookup,
+      imports,
+      outbox: notify.sink,
+      remediationQueue: remediationQueue(boss),
+      queueHealthy: () => queueIsHealthy(boss),
+      shutdown: shutdown.signal,
+    },
     { webRoot },
   );
 
@@ -130,7 +145,10 @@ export async function startRuntime(parsed: Config, options: { log?: Logger; webR
   const metricsServer = config.metrics.port ? await startMetricsServer(config, metrics) : null;
   if (metricsServer) log.info({ url: metricsServer.url }, 'metrics are served');
   if (!cookiesAreSecure(config)) {
-    log.warn({ publicUrl: config.publicUrl }, 'TW_PUBLIC_URL is plain http on a non-local host: session cookies are sent without the Secure flag; serve Tenantwatch over https');
+    log.warn(
+      { publicUrl: config.publicUrl },
+      'TW_PUBLIC_URL is plain http on a non-local host: session cookies are sent without the Secure flag; serve Tenantwatch over https',
+    );
   }
 
   const setupToken = await createFirstOwnerLink(database.db);

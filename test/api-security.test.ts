@@ -77,13 +77,23 @@ beforeAll(async () => {
   b = await seedMsp(t.database, 'owner', 'MSP B');
   const tenant = await call(t.app, 'POST', '/api/v1/tenants', { token: a.token, body: sampleTenant(1) });
   const tenantId = ((await tenant.json()) as { id: string }).id;
-  for (const key of ['GET /api/v1/tenants/{id}', 'PATCH /api/v1/tenants/{id}', 'POST /api/v1/tenants/{id}/verify', 'GET /api/v1/tenants/{id}/quarantine', 'POST /api/v1/tenants/{id}/imports']) fixtures[key] = tenantId;
+  for (const key of [
+    'GET /api/v1/tenants/{id}',
+    'PATCH /api/v1/tenants/{id}',
+    'POST /api/v1/tenants/{id}/verify',
+    'GET /api/v1/tenants/{id}/quarantine',
+    'POST /api/v1/tenants/{id}/imports',
+  ])
+    fixtures[key] = tenantId;
   fixtures['GET /api/v1/imports/{id}'] = (await startImport({ ctx: a.ctx, input: { tenantId, fileName: 'audit.csv', sizeBytes: 10 } })).run.id;
   // Users of MSP A: one to change, one to remove, one with a second factor to reset, one invited.
   fixtures['PATCH /api/v1/users/{id}'] = (await addMember(t.database, a.mspId, 'technician')).userId;
   fixtures['DELETE /api/v1/users/{id}'] = (await addMember(t.database, a.mspId, 'technician')).userId;
   const withMfa = await addMember(t.database, a.mspId, 'technician');
-  await t.database.db.update(appUser).set({ totpSecretEnc: secrets.seal('JBSWY3DPEHPK3PXP'), totpEnabledAt: new Date() }).where(eq(appUser.id, withMfa.userId));
+  await t.database.db
+    .update(appUser)
+    .set({ totpSecretEnc: secrets.seal('JBSWY3DPEHPK3PXP'), totpEnabledAt: new Date() })
+    .where(eq(appUser.id, withMfa.userId));
   fixtures['POST /api/v1/users/{id}/mfa/reset'] = withMfa.userId;
   fixtures['POST /api/v1/users/{id}/password-reset'] = (await addMember(t.database, a.mspId, 'technician')).userId;
   // A second token of A's owner to revoke, so the suite's own token keeps working.
@@ -94,30 +104,70 @@ beforeAll(async () => {
   const at = new Date('2024-05-07T10:00:00Z');
   const [event] = await t.database.db
     .insert(securityEvent)
-    .values({ mspId: a.mspId, tenantId, detectionId: 'M365.AzureAD.PasswordSpray', title: 'Password spray', description: 'A spray.', severity: 'high', dedupKey: '203.0.113.9', firstSeenAt: at, lastSeenAt: at })
+    .values({
+      mspId: a.mspId,
+      tenantId,
+      detectionId: 'M365.AzureAD.PasswordSpray',
+      title: 'Password spray',
+      description: 'A spray.',
+      severity: 'high',
+      dedupKey: '203.0.113.9',
+      firstSeenAt: at,
+      lastSeenAt: at,
+    })
     .returning();
   await t.database.db.insert(eventEntity).values({ eventId: event!.id, mspId: a.mspId, kind: 'ip', key: '203.0.113.9', isPrimary: true });
-  for (const key of ['GET /api/v1/events/{id}', 'GET /api/v1/events/{id}/entities', 'POST /api/v1/events/{id}/ignore', 'POST /api/v1/events/{id}/unignore']) fixtures[key] = event!.id;
+  for (const key of ['GET /api/v1/events/{id}', 'GET /api/v1/events/{id}/entities', 'POST /api/v1/events/{id}/ignore', 'POST /api/v1/events/{id}/unignore'])
+    fixtures[key] = event!.id;
   // Remediation: the event offers actions on a user; pending requests by a technician (the owner approves or rejects them),
   // a succeeded block to undo, and a reset whose temporary password waits for its requester (the owner).
-  await t.database.db.insert(eventEntity).values({ eventId: event!.id, mspId: a.mspId, kind: 'user', key: 'megan@contoso.example', remediations: ['block-sign-in', 'revoke-sessions', 'reset-password'] });
+  await t.database.db
+    .insert(eventEntity)
+    .values({
+      eventId: event!.id,
+      mspId: a.mspId,
+      kind: 'user',
+      key: 'megan@contoso.example',
+      remediations: ['block-sign-in', 'revoke-sessions', 'reset-password'],
+    });
   fixtures['POST /api/v1/events/{id}/remediations'] = event!.id;
   const technician = await addMember(t.database, a.mspId, 'technician');
-  fixtures['POST /api/v1/approvals/{id}/approve'] = (await requestRemediation({ ctx: technician.ctx, eventId: event!.id, input: { action: 'block-sign-in' } })).id;
-  fixtures['POST /api/v1/approvals/{id}/reject'] = (await requestRemediation({ ctx: technician.ctx, eventId: event!.id, input: { action: 'reset-password' } })).id;
+  fixtures['POST /api/v1/approvals/{id}/approve'] = (
+    await requestRemediation({ ctx: technician.ctx, eventId: event!.id, input: { action: 'block-sign-in' } })
+  ).id;
+  fixtures['POST /api/v1/approvals/{id}/reject'] = (
+    await requestRemediation({ ctx: technician.ctx, eventId: event!.id, input: { action: 'reset-password' } })
+  ).id;
   const [done] = await t.database.db
     .insert(remediationRequest)
-    .values({ mspId: a.mspId, tenantId, eventId: event!.id, action: 'block-sign-in', entity: { kind: 'user', key: 'megan@contoso.example' }, status: 'succeeded', requestedBy: a.userId, before: { accountEnabled: true }, result: { accountEnabled: false }, secretEnc: secrets.seal('Temporary-Passw0rd!') })
+    .values({
+      mspId: a.mspId,
+      tenantId,
+      eventId: event!.id,
+      action: 'block-sign-in',
+      entity: { kind: 'user', key: 'megan@contoso.example' },
+      status: 'succeeded',
+      requestedBy: a.userId,
+      before: { accountEnabled: true },
+      result: { accountEnabled: false },
+      secretEnc: secrets.seal('Temporary-Passw0rd!'),
+    })
     .returning();
   for (const key of ['GET /api/v1/actions/{id}', 'POST /api/v1/actions/{id}/undo', 'POST /api/v1/actions/{id}/temporary-password']) fixtures[key] = done!.id;
   const rule = async () => {
-    const res = await call(t.app, 'POST', '/api/v1/whitelist-rules', { token: a.token, body: { expression: "Event.UserName = 'x@contoso.com'", reason: 'test' } });
+    const res = await call(t.app, 'POST', '/api/v1/whitelist-rules', {
+      token: a.token,
+      body: { expression: "Event.UserName = 'x@contoso.com'", reason: 'test' },
+    });
     return ((await res.json()) as { id: string }).id;
   };
   fixtures['GET /api/v1/whitelist-rules/{id}'] = fixtures['PATCH /api/v1/whitelist-rules/{id}'] = await rule();
   fixtures['DELETE /api/v1/whitelist-rules/{id}'] = await rule();
   const detection = async () => {
-    const res = await call(t.app, 'POST', '/api/v1/custom-detections', { token: a.token, body: { title: 'Locked out', severity: 'medium', expression: "Event.OperationResult = 'LockedOut'" } });
+    const res = await call(t.app, 'POST', '/api/v1/custom-detections', {
+      token: a.token,
+      body: { title: 'Locked out', severity: 'medium', expression: "Event.OperationResult = 'LockedOut'" },
+    });
     return ((await res.json()) as { id: string }).id;
   };
   for (const key of ['GET /api/v1/custom-detections/{id}', 'PATCH /api/v1/custom-detections/{id}']) fixtures[key] = await detection();
@@ -126,16 +176,32 @@ beforeAll(async () => {
   const trigger = async () => {
     const res = await call(t.app, 'POST', '/api/v1/triggers', {
       token: a.token,
-      body: { name: 'Lockouts', condition: "Event.OperationResult = 'LockedOut'", actions: [{ kind: 'email', settings: { to: ['@owners'], subject: '{Event.UserName}', body: 'x' } }] },
+      body: {
+        name: 'Lockouts',
+        condition: "Event.OperationResult = 'LockedOut'",
+        actions: [{ kind: 'email', settings: { to: ['@owners'], subject: '{Event.UserName}', body: 'x' } }],
+      },
     });
     return ((await res.json()) as { id: string }).id;
   };
-  for (const key of ['GET /api/v1/triggers/{id}', 'PUT /api/v1/triggers/{id}', 'POST /api/v1/triggers/{id}/clone', 'POST /api/v1/triggers/{id}/test']) fixtures[key] = await trigger();
+  for (const key of ['GET /api/v1/triggers/{id}', 'PUT /api/v1/triggers/{id}', 'POST /api/v1/triggers/{id}/clone', 'POST /api/v1/triggers/{id}/test'])
+    fixtures[key] = await trigger();
   fixtures['DELETE /api/v1/triggers/{id}'] = await trigger();
   // A message of MSP A in the SMTP sink, sent for one of its deliveries.
   await t.database.db.insert(delivery).values({ mspId: a.mspId, kind: 'email', idempotencyKey: 'fixture:outbox', payload: {}, status: 'delivered' });
-  const mailer = createMailer({ host: sink.host, port: sink.port, security: 'none', user: undefined, password: undefined, from: 'Tenantwatch <alerts@northwind.example>', timeoutSeconds: 30, maxConnections: 1 });
-  expect(await mailer.sendRendered({ to: [a.email], idempotencyKey: 'fixture:outbox', subject: 'Fixture', text: 'x', html: '<p>x</p>' })).toMatchObject({ ok: true });
+  const mailer = createMailer({
+    host: sink.host,
+    port: sink.port,
+    security: 'none',
+    user: undefined,
+    password: undefined,
+    from: 'Tenantwatch <alerts@northwind.example>',
+    timeoutSeconds: 30,
+    maxConnections: 1,
+  });
+  expect(await mailer.sendRendered({ to: [a.email], idempotencyKey: 'fixture:outbox', subject: 'Fixture', text: 'x', html: '<p>x</p>' })).toMatchObject({
+    ok: true,
+  });
   mailer.close();
   fixtures['GET /api/v1/outbox/{id}'] = fixtures['GET /api/v1/outbox/{id}/html'] = sink.messages()[0]!.id;
 });
@@ -147,11 +213,19 @@ afterAll(async () => {
 // Query parameters a route needs besides its ids (an upload names its file).
 const QUERIES: Record<string, string> = { 'POST /api/v1/tenants/{id}/imports': '?fileName=audit.jsonl' };
 const withQuery = (op: Op, path: string) => path + (QUERIES[op.key] ?? '');
-const fill = (op: Op) => withQuery(op, op.path.replace('{token}', 'x'.repeat(43)).replace(/\{(\w+)\}/g, () => fixtures[op.key] ?? 'missing-fixture'));
+const fill = (op: Op) =>
+  withQuery(
+    op,
+    op.path.replace('{token}', 'x'.repeat(43)).replace(/\{(\w+)\}/g, () => fixtures[op.key] ?? 'missing-fixture'),
+  );
 // Bodies a route needs for its owner's call to succeed.
 const BODIES: Record<string, unknown> = { 'POST /api/v1/events/{id}/remediations': { action: 'revoke-sessions' } };
 const sampleBody = (op: Op) =>
-  op.key === 'POST /api/v1/tenants' ? sampleTenant(99) : op.key === 'POST /api/v1/tenants/consent-link' ? { name: 'Contoso', primaryDomain: 'contoso.com' } : (BODIES[op.key] ?? {});
+  op.key === 'POST /api/v1/tenants'
+    ? sampleTenant(99)
+    : op.key === 'POST /api/v1/tenants/consent-link'
+      ? { name: 'Contoso', primaryDomain: 'contoso.com' }
+      : (BODIES[op.key] ?? {});
 
 describe('every API route', () => {
   test('the document lists routes', () => {
@@ -166,13 +240,19 @@ describe('every API route', () => {
 
   test.each(operations.filter((op) => op.path.includes('{id}')))("$key answers 404 for another MSP's object", async (op) => {
     expect(fixtures[op.key], `add a fixture for ${op.key} in this suite`).toBeDefined();
-    const own = await call(t.app, op.method, fill(op), { token: a.token, ...(op.key in QUERIES ? { body: '{"CreationTime":"2026-11-01T00:00:00"}\n' } : op.key in BODIES ? { body: BODIES[op.key] } : {}) });
+    const own = await call(t.app, op.method, fill(op), {
+      token: a.token,
+      ...(op.key in QUERIES ? { body: '{"CreationTime":"2026-11-01T00:00:00"}\n' } : op.key in BODIES ? { body: BODIES[op.key] } : {}),
+    });
     // The owner reaches it (this test app has no Microsoft sign-in, so a tenant check answers 503).
     expect(own.status === 503 || own.status < 300, `${op.key} for its own MSP answered ${own.status}`).toBe(true);
     const other = await call(t.app, op.method, fill(op), { token: b.token, ...(op.key in BODIES ? { body: BODIES[op.key] } : {}) });
     expect(other.status).toBe(404);
     // Same answer as an id that does not exist anywhere: no hint that it exists.
-    const missing = await call(t.app, op.method, withQuery(op, op.path.replace('{id}', '00000000-0000-4000-8000-000000000000')), { token: b.token, ...(op.key in BODIES ? { body: BODIES[op.key] } : {}) });
+    const missing = await call(t.app, op.method, withQuery(op, op.path.replace('{id}', '00000000-0000-4000-8000-000000000000')), {
+      token: b.token,
+      ...(op.key in BODIES ? { body: BODIES[op.key] } : {}),
+    });
     expect(missing.status).toBe(404);
     expect(((await other.json()) as { error: { message: string } }).error.message).toBe(
       ((await missing.json()) as { error: { message: string } }).error.message,
@@ -186,11 +266,14 @@ describe('every API route', () => {
     expect(res.headers.get('location')).toMatch(/^\/tenants\?consentError=Sign\+in/);
   });
 
-  test.each(operations.filter((op) => isWrite(op) && !PUBLIC.has(op.key) && !READ_ONLY_WRITES.has(op.key)))('$key answers 403 to a read-only role', async (op) => {
-    const res = await call(t.app, op.method, fill(op), { token: aReadOnly.token, body: sampleBody(op) });
-    expect(res.status).toBe(403);
-    expect(await res.json()).toMatchObject({ error: { code: 'forbidden' } });
-  });
+  test.each(operations.filter((op) => isWrite(op) && !PUBLIC.has(op.key) && !READ_ONLY_WRITES.has(op.key)))(
+    '$key answers 403 to a read-only role',
+    async (op) => {
+      const res = await call(t.app, op.method, fill(op), { token: aReadOnly.token, body: sampleBody(op) });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ error: { code: 'forbidden' } });
+    },
+  );
 });
 
 describe('lists never cross MSPs', () => {

@@ -88,7 +88,11 @@ function importsOf(file: string): string[] {
   return importedFiles
     .map((i) => i.fileName)
     .filter((spec) => spec.startsWith('.'))
-    .map((spec) => relative(ROOT, normalize(join(ROOT, dirname(file), spec))).split('\\').join('/'));
+    .map((spec) =>
+      relative(ROOT, normalize(join(ROOT, dirname(file), spec)))
+        .split('\\')
+        .join('/'),
+    );
 }
 
 function roomOf(file: string): string {
@@ -168,7 +172,11 @@ describe('layout', () => {
 
   test('the simulators import no product room, and only the demo imports them', () => {
     const wrong = crossings
-      .filter((i) => (i.fromRoom === SIM.room && i.toRoom !== SIM.room && !SIM.mayImport.includes(i.toRoom)) || (i.toRoom === SIM.room && !SIM.importedBy.includes(i.fromRoom)))
+      .filter(
+        (i) =>
+          (i.fromRoom === SIM.room && i.toRoom !== SIM.room && !SIM.mayImport.includes(i.toRoom)) ||
+          (i.toRoom === SIM.room && !SIM.importedBy.includes(i.fromRoom)),
+      )
       .filter((i) => !allowed(i.from, i.to))
       .map(show);
     expect(wrong, 'imports across the simulators’ boundary').toEqual([]);

@@ -109,7 +109,10 @@ describe('two-step sign-in', () => {
     // The next step's code works.
     expect((await codeStep(again, codeAt(secret, 1))).status).toBe(200);
 
-    const actions = await t.database.db.select({ action: auditLog.action, details: auditLog.details }).from(auditLog).where(eq(auditLog.actorId, member.userId));
+    const actions = await t.database.db
+      .select({ action: auditLog.action, details: auditLog.details })
+      .from(auditLog)
+      .where(eq(auditLog.actorId, member.userId));
     expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(['auth.mfa_enabled', 'auth.mfa_failed', 'auth.sign_in']));
     expect(actions.find((a) => a.action === 'auth.sign_in' && (a.details as { secondFactor?: string } | null)?.secondFactor === 'totp')).toBeDefined();
   });

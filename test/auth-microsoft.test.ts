@@ -143,7 +143,10 @@ describe('Sign in with Microsoft', () => {
 
   test('a changed state, a missing flow cookie and a replayed answer are all refused', async () => {
     const member = await addMember(t.database, owner.mspId, 'read_only');
-    await t.database.db.update(appUser).set({ email: disabled.userPrincipalName.replace('gone', 'kept') }).where(eq(appUser.id, member.userId));
+    await t.database.db
+      .update(appUser)
+      .set({ email: disabled.userPrincipalName.replace('gone', 'kept') })
+      .where(eq(appUser.id, member.userId));
 
     const { url, flow } = await start();
     const location = await signInAtMicrosoft(url, admin.userPrincipalName);
@@ -179,7 +182,13 @@ describe('Sign in with Microsoft', () => {
     const secret = new Secret({ size: 20 });
     await t.database.db
       .update(appUser)
-      .set({ email: 'megan.two-step@northwind.example', msTenantId: NORTHWIND_ID, msObjectId: disabled.id, totpSecretEnc: secrets.seal(secret.base32), totpEnabledAt: new Date() })
+      .set({
+        email: 'megan.two-step@northwind.example',
+        msTenantId: NORTHWIND_ID,
+        msObjectId: disabled.id,
+        totpSecretEnc: secrets.seal(secret.base32),
+        totpEnabledAt: new Date(),
+      })
       .where(eq(appUser.id, member.userId));
     // The simulated account is disabled at Microsoft: re-enable it for this test's sign-in.
     sim.state.findTenant(NORTHWIND_ID)!.users.find((u) => u.id === disabled.id)!.accountEnabled = true;

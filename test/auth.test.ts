@@ -24,7 +24,9 @@ describe('first start: the one-time setup link creates the first owner', () => {
   });
 
   test('a short password is refused before anything is created', async () => {
-    const res = await call(t.app, 'POST', `/api/v1/setup/${token}`, { body: { name: 'Ann', password: 'short', email: 'ann@northwind.example', mspName: 'Northwind' } });
+    const res = await call(t.app, 'POST', `/api/v1/setup/${token}`, {
+      body: { name: 'Ann', password: 'short', email: 'ann@northwind.example', mspName: 'Northwind' },
+    });
     expect(res.status).toBe(400);
     expect((await t.database.db.select().from(msp)).length).toBe(0);
   });

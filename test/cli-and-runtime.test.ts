@@ -17,7 +17,14 @@ let env: Record<string, string>;
 let databaseUrl: string | undefined;
 
 beforeAll(async () => {
-  env = { TW_DATA_DIR: dataDir, TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'info', TW_SHUTDOWN_GRACE_SECONDS: '5', TW_DEMO: 'off', TW_METRICS_TOKEN: 'metrics-token-for-this-test' };
+  env = {
+    TW_DATA_DIR: dataDir,
+    TW_SECRET_KEY: TEST_SECRET_KEY,
+    TW_LOG_LEVEL: 'info',
+    TW_SHUTDOWN_GRACE_SECONDS: '5',
+    TW_DEMO: 'off',
+    TW_METRICS_TOKEN: 'metrics-token-for-this-test',
+  };
   if (process.env.DATABASE_URL) {
     databaseUrl = await createPostgresDatabase(process.env.DATABASE_URL);
     env.DATABASE_URL = databaseUrl;
@@ -77,14 +84,24 @@ describe('tenantwatch start', () => {
     }
     expect(server.output()).toContain('"msg":"stopped"');
     // JSON logs, one object per line, with request ids.
-    const requestLine = server.output().split('\n').find((l) => l.includes('"route":"/healthz"'));
+    const requestLine = server
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"route":"/healthz"'));
     expect(JSON.parse(requestLine!)).toMatchObject({ level: 30, requestId: expect.any(String), status: 200 });
   }, 120_000);
 });
 
 describe('tenantwatch CLI', () => {
   test('--help on each command', async () => {
-    for (const args of [['--help'], ['user', 'create', '--help'], ['token', 'create', '--help'], ['tenant', 'add', '--help'], ['tenant', 'list', '--help'], ['migrate', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['user', 'create', '--help'],
+      ['token', 'create', '--help'],
+      ['tenant', 'add', '--help'],
+      ['tenant', 'list', '--help'],
+      ['migrate', '--help'],
+    ]) {
       const result = await runCli(args, env);
       expect(result.code, args.join(' ')).toBe(0);
       expect(result.stdout).toMatch(/^Usage: tenantwatch/);
@@ -108,7 +125,15 @@ describe('tenantwatch CLI', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^ID\s+SEVERITY\s+MITRE\s+TITLE$/m);
     expect(result.stdout).toMatch(/^M365\.Exchange\.InboxRuleExternalForwarding\s+high\s+TA0009:T1114\.003/m);
-    for (const id of ['M365.AzureAD.DistributedPasswordSpray', 'M365.AzureAD.AttackToolSignIn', 'M365.Exchange.ApplicationImpersonationGranted', 'M365.Exchange.AuditRetentionLowered', 'M365.AzureAD.AppRegistered', 'M365.SharePoint.ExternalSharing', 'M365.Compliance.DlpPolicyRemoved']) {
+    for (const id of [
+      'M365.AzureAD.DistributedPasswordSpray',
+      'M365.AzureAD.AttackToolSignIn',
+      'M365.Exchange.ApplicationImpersonationGranted',
+      'M365.Exchange.AuditRetentionLowered',
+      'M365.AzureAD.AppRegistered',
+      'M365.SharePoint.ExternalSharing',
+      'M365.Compliance.DlpPolicyRemoved',
+    ]) {
       expect(result.stdout).toMatch(new RegExp(`^${id.replace(/\./g, '\\.')}\\s`, 'm'));
     }
   }, 30_000);
@@ -124,7 +149,10 @@ describe('tenantwatch CLI', () => {
   }, 60_000);
 
   test('tenant add and tenant list', async () => {
-    const added = await runCli(['tenant', 'add', '--tenant-id', '6babcaad-604b-40ac-a9d7-9fd97c0b779f', '--name', 'Contoso Ltd', '--domain', 'contoso.com'], env);
+    const added = await runCli(
+      ['tenant', 'add', '--tenant-id', '6babcaad-604b-40ac-a9d7-9fd97c0b779f', '--name', 'Contoso Ltd', '--domain', 'contoso.com'],
+      env,
+    );
     expect(added.code).toBe(0);
     expect(added.stdout).toMatch(/^Added Contoso Ltd \(6babcaad-604b-40ac-a9d7-9fd97c0b779f\)/);
     const bad = await runCli(['tenant', 'add', '--tenant-id', 'contoso', '--name', 'X', '--domain', 'contoso.com'], env);
@@ -132,7 +160,9 @@ describe('tenantwatch CLI', () => {
     expect(bad.stderr).toBe('tenantwatch: tenantGuid: expected the Microsoft 365 tenant id, a GUID\n');
     const list = await runCli(['tenant', 'list'], env);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/NAME\s+TENANT ID\s+DOMAIN\s+AUTH\s+STATUS\nContoso Ltd\s+6babcaad-604b-40ac-a9d7-9fd97c0b779f\s+contoso.com\s+consent\s+pending/);
+    expect(list.stdout).toMatch(
+      /NAME\s+TENANT ID\s+DOMAIN\s+AUTH\s+STATUS\nContoso Ltd\s+6babcaad-604b-40ac-a9d7-9fd97c0b779f\s+contoso.com\s+consent\s+pending/,
+    );
   }, 180_000);
 
   test('import reads an audit export into a tenant, idempotently', async () => {
@@ -209,7 +239,7 @@ describe('tenantwatch CLI', () => {
     expect(match.stdout).toMatch(/M365\.Exchange\.InboxRuleExternalForwarding\s+adele@contoso\.com\s+open/);
     const none = await runCli(['rules', 'test', "Event.UserName = 'megan@contoso.com'", '--tenant', 'contoso.com', '--since', '1d'], env);
     expect(none.stdout).toBe('0 events of Contoso Ltd match.\n');
-    const bad = await runCli(['rules', 'test', "Event.UserName = AND", '--tenant', 'contoso.com'], env);
+    const bad = await runCli(['rules', 'test', 'Event.UserName = AND', '--tenant', 'contoso.com'], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^tenantwatch: expected a value after '=', found 'AND' at 1:18\n/);
     expect(bad.stderr).toContain('^');

@@ -109,14 +109,20 @@ test('tenant add, verify, collect and status from the CLI', async () => {
 }, 180_000);
 
 test('a tenant without the permissions is told what is missing and what stops working', async () => {
-  const scenario = { ...becScenario({ consents: [{ appId: COLLECTOR_APP_ID, roles: { graph: ['AuditLog.Read.All'] } }], users: 3 }), tenantId: FABRIKAM.tenantId };
+  const scenario = {
+    ...becScenario({ consents: [{ appId: COLLECTOR_APP_ID, roles: { graph: ['AuditLog.Read.All'] } }], users: 3 }),
+    tenantId: FABRIKAM.tenantId,
+  };
   const other = await startM365Simulator({ tls: simulatorTls(), apps: [collectorApp()], tenants: [scenario] });
   try {
     const e = { ...env, TW_LOGIN_URL: other.url, TW_GRAPH_URL: other.url, TW_MANAGEMENT_URL: other.url };
-    const added = await runCli(['tenant', 'add', '--tenant-id', FABRIKAM.tenantId, '--name', 'Fabrikam', '--domain', 'fabrikam.com', '--client-id', COLLECTOR_APP_ID], {
-      ...e,
-      TW_CLIENT_SECRET: COLLECTOR_SECRET,
-    });
+    const added = await runCli(
+      ['tenant', 'add', '--tenant-id', FABRIKAM.tenantId, '--name', 'Fabrikam', '--domain', 'fabrikam.com', '--client-id', COLLECTOR_APP_ID],
+      {
+        ...e,
+        TW_CLIENT_SECRET: COLLECTOR_SECRET,
+      },
+    );
     expect(added.code).toBe(0);
     const verified = await runCli(['tenant', 'verify', '--tenant', 'Fabrikam'], e);
     expect(verified.code).toBe(1);

@@ -35,7 +35,9 @@ beforeAll(async () => {
   const row = await insertSimTenant(handle.database.db, CONTOSO.tenantId);
   tenantId = row.id;
   // A disabled tenant is never collected.
-  await handle.database.db.insert(tenant).values({ mspId: row.mspId, tenantGuid: crypto.randomUUID(), name: 'Off', primaryDomain: 'off.example', authMode: 'consent', status: 'disabled' });
+  await handle.database.db
+    .insert(tenant)
+    .values({ mspId: row.mspId, tenantGuid: crypto.randomUUID(), name: 'Off', primaryDomain: 'off.example', authMode: 'consent', status: 'disabled' });
 });
 afterAll(async () => {
   await sim.close();
@@ -54,19 +56,26 @@ test('the scheduler queues due tenants once; workers collect and detect; collect
   // Twice in a row: the singleton key keeps one queued job for the tenant.
   await PIPELINE_JOBS['collect.schedule'].run({}, deps);
   await PIPELINE_JOBS['collect.schedule'].run({}, deps);
-  expect((await boss.getQueueSize('collect.tenant'))).toBe(1);
+  expect(await boss.getQueueSize('collect.tenant')).toBe(1);
 
   await startWorkers(boss, PIPELINE_JOBS, deps, { concurrency: 2, pollingIntervalSeconds: 0.5 });
   await expect
-    .poll(async () => (await handle.database.db.select({ id: activity.id }).from(activity).where(eq(activity.tenantId, tenantId))).length, { timeout: 60_000, interval: 500 })
+    .poll(async () => (await handle.database.db.select({ id: activity.id }).from(activity).where(eq(activity.tenantId, tenantId))).length, {
+      timeout: 60_000,
+      interval: 500,
+    })
     .toBeGreaterThan(100);
   await expect.poll(async () => dueTenants(handle.database.db, 5), { timeout: 60_000, interval: 500 }).toEqual([]);
   // The pass handed what it stored to detection: the business email compromise raises events.
   await expect
-    .poll(async () => (await handle.database.db.select({ d: securityEvent.detectionId }).from(securityEvent).where(eq(securityEvent.tenantId, tenantId))).map((e) => e.d), {
-      timeout: 60_000,
-      interval: 500,
-    })
+    .poll(
+      async () =>
+        (await handle.database.db.select({ d: securityEvent.detectionId }).from(securityEvent).where(eq(securityEvent.tenantId, tenantId))).map((e) => e.d),
+      {
+        timeout: 60_000,
+        interval: 500,
+      },
+    )
     .toContain('M365.Exchange.InboxRuleExternalForwarding');
   // Once the interval has passed, the tenant is due again.
   expect(await dueTenants(handle.database.db, 5, new Date(Date.now() + 6 * 60_000))).toEqual([tenantId]);

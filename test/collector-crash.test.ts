@@ -38,7 +38,10 @@ test('killed with SIGKILL at 5 random points and restarted, the collector stores
   // Slow answers on some calls stretch a run out, so the kills land in the middle of it.
   const scenario = {
     ...becScenario({ consents: [collectorConsent(COLLECTOR_APP_ID)], users: 40 }),
-    faults: { rules: [{ kind: 'delay' as const, rate: 0.5, delayMs: 150 }], delivery: { duplicateRate: 0.1, lateRate: 0.1, lateMinutes: [60, 300] as [number, number] } },
+    faults: {
+      rules: [{ kind: 'delay' as const, rate: 0.5, delayMs: 150 }],
+      delivery: { duplicateRate: 0.1, lateRate: 0.1, lateMinutes: [60, 300] as [number, number] },
+    },
   };
   sim = await startM365Simulator({ tls: simulatorTls(), clock: { start: NOW, frozen: true }, apps: [collectorApp()], tenants: [scenario] });
   if (process.env.DATABASE_URL) databaseUrl = await createPostgresDatabase(process.env.DATABASE_URL);

@@ -108,7 +108,11 @@ const FAULTY = {
 
 describe('nothing lost, nothing duplicated, under faults', () => {
   test('the bec day with faults on 20% of calls, collected in passes as time moves on', async () => {
-    const scenario = { ...becScenario({ consents: [collectorConsent(COLLECTOR_APP_ID)], users: 120 }), faults: structuredClone(FAULTY) as unknown as TenantScenario['faults'], seed: 'faults' };
+    const scenario = {
+      ...becScenario({ consents: [collectorConsent(COLLECTOR_APP_ID)], users: 120 }),
+      faults: structuredClone(FAULTY) as unknown as TenantScenario['faults'],
+      seed: 'faults',
+    };
     const sim = await simulator(scenario, '2024-05-06T12:00:00Z');
     const { tenantId, deps } = await addTenant(sim, CONTOSO.tenantId);
     deps.timeoutMs = 1_000;
@@ -173,6 +177,7 @@ describe('tenants are independent', () => {
     const revoked = await simulator({ ...becScenario({ consents: [], users: 5 }) });
     const r = await addTenant(revoked, CONTOSO.tenantId);
     const revokedResults = await collectTenant(r.deps, r.tenantId);
-    for (const result of revokedResults) expect(result).toMatchObject({ status: 'failed', error: expect.stringMatching(/admin consent was never given or was revoked|AADSTS/) });
+    for (const result of revokedResults)
+      expect(result).toMatchObject({ status: 'failed', error: expect.stringMatching(/admin consent was never given or was revoked|AADSTS/) });
   }, 60_000);
 });

@@ -45,7 +45,10 @@ async function addTenant(member: Member = owner): Promise<{ id: string; mspId: s
 const LOCKED_OUT = "Event.EventType = 'LoginAttempt' AND Event.OperationResult = 'LockedOut'";
 
 async function addDetection(body: Record<string, unknown>, member: Member = owner): Promise<Detection> {
-  const res = await call(t.app, 'POST', '/api/v1/custom-detections', { token: member.token, body: { title: 'Account locked out', severity: 'high', expression: LOCKED_OUT, ...body } });
+  const res = await call(t.app, 'POST', '/api/v1/custom-detections', {
+    token: member.token,
+    body: { title: 'Account locked out', severity: 'high', expression: LOCKED_OUT, ...body },
+  });
   expect(res.status, await res.clone().text()).toBe(201);
   return (await res.json()) as Detection;
 }
@@ -54,7 +57,12 @@ async function addDetection(body: Record<string, unknown>, member: Member = owne
 async function storeAndDetect(target: { id: string; mspId: string }, records: CaseRecord[]) {
   const ids: string[] = [];
   for (const source of new Set(records.map((r) => r.source))) {
-    const summary = await ingestRecords(t.database.db, { mspId: target.mspId, tenantId: target.id }, source, records.filter((r) => r.source === source).map((r) => r.raw));
+    const summary = await ingestRecords(
+      t.database.db,
+      { mspId: target.mspId, tenantId: target.id },
+      source,
+      records.filter((r) => r.source === source).map((r) => r.raw),
+    );
     ids.push(...summary.insertedIds);
   }
   return detectActivity({ db: t.database.db, log }, ids);
@@ -74,7 +82,10 @@ const ualAgo = (ago: number) => new Date(Date.now() - ago).toISOString().replace
 
 describe('writing a custom detection', () => {
   test('a bad expression answers 400 with each error and its line and column', async () => {
-    const syntax = await call(t.app, 'POST', '/api/v1/custom-detections', { token: owner.token, body: { title: 'x', severity: 'low', expression: "Event.EventType = 'LoginAttempt' AND\nEvent.OperationResult = " } });
+    const syntax = await call(t.app, 'POST', '/api/v1/custom-detections', {
+      token: owner.token,
+      body: { title: 'x', severity: 'low', expression: "Event.EventType = 'LoginAttempt' AND\nEvent.OperationResult = " },
+    });
     expect(syntax.status).toBe(400);
     const body = (await syntax.json()) as ApiError;
     expect(body.error.code).toBe('validation_failed');
@@ -96,32 +107,54 @@ describe('writing a custom detection', () => {
     });
     expect(unavailable.status).toBe(400);
     expect(((await unavailable.json()) as ApiError).error.details).toEqual([
-      expect.objectContaining({ path: 'expression', line: 1, column: 42, message: expect.stringContaining('User.Department is not available in a custom detection') }),
+      expect.objectContaining({
+        path: 'expression',
+        line: 1,
+        column: 42,
+        message: expect.stringContaining('User.Department is not available in a custom detection'),
+      }),
       expect.objectContaining({ line: 1, column: 73, message: expect.stringContaining('Event.Severity is not available') }),
     ]);
 
-    const mitre = await call(t.app, 'POST', '/api/v1/custom-detections', { token: owner.token, body: { title: 'x', severity: 'low', expression: LOCKED_OUT, mitre: ['T1110'] } });
+    const mitre = await call(t.app, 'POST', '/api/v1/custom-detections', {
+      token: owner.token,
+      body: { title: 'x', severity: 'low', expression: LOCKED_OUT, mitre: ['T1110'] },
+    });
     expect(mitre.status).toBe(400);
     expect(((await mitre.json()) as ApiError).error.details![0]).toMatchObject({ path: 'mitre.0' });
   });
 
   test('a tenant of another MSP cannot be named', async () => {
     const theirs = await addTenant(other);
-    const res = await call(t.app, 'POST', '/api/v1/custom-detections', { token: owner.token, body: { title: 'x', severity: 'low', expression: LOCKED_OUT, tenantId: theirs.id } });
+    const res = await call(t.app, 'POST', '/api/v1/custom-detections', {
+      token: owner.token,
+      body: { title: 'x', severity: 'low', expression: LOCKED_OUT, tenantId: theirs.id },
+    });
     expect(res.status).toBe(404);
   });
 
   test('create, read, list, change and delete; each write is in the audit log', async () => {
     const own = await addTenant();
     const created = await addDetection({ tenantId: own.id, mitre: ['TA0006:T1110'], howToReact: '1. Call the user.', dedupBy: 'user+ip', dedupMinutes: 30 });
-    expect(created).toMatchObject({ detectionId: `custom.${created.id}`, tenantId: own.id, severity: 'high', mitre: ['TA0006:T1110'], dedupBy: 'user+ip', dedupMinutes: 30, enabled: true });
+    expect(created).toMatchObject({
+      detectionId: `custom.${created.id}`,
+      tenantId: own.id,
+      severity: 'high',
+      mitre: ['TA0006:T1110'],
+      dedupBy: 'user+ip',
+      dedupMinutes: 30,
+      enabled: true,
+    });
 
     const got = await call(t.app, 'GET', `/api/v1/custom-detections/${created.id}`, { token: owner.token });
     expect(await got.json()).toEqual(created);
     const list = (await (await call(t.app, 'GET', `/api/v1/custom-detections?tenant=${own.id}`, { token: owner.token })).json()) as { items: Detection[] };
     expect(list.items.map((d) => d.id)).toContain(created.id);
 
-    const changed = await call(t.app, 'PATCH', `/api/v1/custom-detections/${created.id}`, { token: owner.token, body: { enabled: false, severity: 'critical' } });
+    const changed = await call(t.app, 'PATCH', `/api/v1/custom-detections/${created.id}`, {
+      token: owner.token,
+      body: { enabled: false, severity: 'critical' },
+    });
     expect(await changed.json()).toMatchObject({ id: created.id, enabled: false, severity: 'critical', expression: LOCKED_OUT });
     const badEdit = await call(t.app, 'PATCH', `/api/v1/custom-detections/${created.id}`, { token: owner.token, body: { expression: 'Event.Count >' } });
     expect(badEdit.status).toBe(400);
@@ -129,14 +162,22 @@ describe('writing a custom detection', () => {
     expect((await call(t.app, 'DELETE', `/api/v1/custom-detections/${created.id}`, { token: owner.token })).status).toBe(204);
     expect((await call(t.app, 'GET', `/api/v1/custom-detections/${created.id}`, { token: owner.token })).status).toBe(404);
 
-    const audit = await t.database.db.select().from(auditLog).where(and(eq(auditLog.mspId, owner.mspId), eq(auditLog.targetId, created.id))).orderBy(asc(auditLog.createdAt));
+    const audit = await t.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.mspId, owner.mspId), eq(auditLog.targetId, created.id)))
+      .orderBy(asc(auditLog.createdAt));
     expect(audit.map((a) => a.action)).toEqual(['custom-detection.create', 'custom-detection.update', 'custom-detection.delete']);
     expect(audit[1]!.details).toMatchObject({ changed: ['severity', 'enabled'] });
   });
 
   test("another MSP's detection answers 404 to reads and writes, and is not listed", async () => {
     const theirs = await addDetection({ title: 'Theirs' }, other);
-    for (const [method, body] of [['GET', undefined], ['PATCH', { enabled: false }], ['DELETE', undefined]] as const) {
+    for (const [method, body] of [
+      ['GET', undefined],
+      ['PATCH', { enabled: false }],
+      ['DELETE', undefined],
+    ] as const) {
       const res = await call(t.app, method, `/api/v1/custom-detections/${theirs.id}`, { token: owner.token, body });
       expect(res.status, method).toBe(404);
     }
@@ -156,7 +197,10 @@ describe('custom detections in the engine', () => {
       mitre: ['TA0006:T1110'],
       howToReact: '1. Call the user.\n2. Check the addresses.',
     });
-    const summary = await storeAndDetect(own, [lockout('megan@contoso.com'), ualSignIn({ user: 'megan@contoso.com', ip: '185.220.101.4', errorNumber: 50126, minutes: 1 })]);
+    const summary = await storeAndDetect(own, [
+      lockout('megan@contoso.com'),
+      ualSignIn({ user: 'megan@contoso.com', ip: '185.220.101.4', errorNumber: 50126, minutes: 1 }),
+    ]);
     expect(summary.processed).toBe(2);
     const [event, ...rest] = await customEvents(own.id, detection);
     expect(rest).toEqual([]);
@@ -179,7 +223,10 @@ describe('custom detections in the engine', () => {
     });
     expect(event!.description).toContain('A finance account was locked out by smart lockout.');
     expect(event!.description).toContain('185.220.101.4');
-    const entities = await t.database.db.select({ kind: eventEntity.kind, key: eventEntity.key, isPrimary: eventEntity.isPrimary }).from(eventEntity).where(eq(eventEntity.eventId, event!.id));
+    const entities = await t.database.db
+      .select({ kind: eventEntity.kind, key: eventEntity.key, isPrimary: eventEntity.isPrimary })
+      .from(eventEntity)
+      .where(eq(eventEntity.eventId, event!.id));
     expect(entities).toEqual(
       expect.arrayContaining([
         { kind: 'user', key: 'megan@contoso.com', isPrimary: true },
@@ -187,7 +234,10 @@ describe('custom detections in the engine', () => {
       ]),
     );
     // The built-in lockout detection still raises its own event for the same activity.
-    const builtIn = await t.database.db.select().from(securityEvent).where(and(eq(securityEvent.tenantId, own.id), eq(securityEvent.detectionId, 'M365.AzureAD.AccountLockedOut')));
+    const builtIn = await t.database.db
+      .select()
+      .from(securityEvent)
+      .where(and(eq(securityEvent.tenantId, own.id), eq(securityEvent.detectionId, 'M365.AzureAD.AccountLockedOut')));
     expect(builtIn).toHaveLength(1);
   });
 
@@ -258,7 +308,10 @@ describe('custom detections in the engine', () => {
     });
     expect(edited.status).toBe(200);
     const target = { id: '5c3d4e1f-0a9b-4c8d-9e7f-6a5b4c3d2e1f', type: 'User' as const, upn: 'adele@contoso.com' };
-    await storeAndDetect(own, [lockout('lee@contoso.com', 10), ualDirectory({ operation: 'Change user password.', actor: 'adele@contoso.com', target, minutes: 11 })]);
+    await storeAndDetect(own, [
+      lockout('lee@contoso.com', 10),
+      ualDirectory({ operation: 'Change user password.', actor: 'adele@contoso.com', target, minutes: 11 }),
+    ]);
     const events = await customEvents(own.id, detection);
     expect(events.map((e) => ({ user: e.userName, type: e.eventType, result: e.operationResult }))).toEqual([
       { user: 'megan@contoso.com', type: 'LoginAttempt', result: 'LockedOut' },
@@ -280,18 +333,34 @@ describe('POST /custom-detections/test', () => {
     (success.raw as { CreationTime: string }).CreationTime = ualAgo(120_000);
     for (const r of [recent, newer, old, success]) await ingestRecords(t.database.db, { mspId: own.mspId, tenantId: own.id }, r.source, [r.raw]);
 
-    const res = await call(t.app, 'POST', '/api/v1/custom-detections/test', { token: owner.token, body: { tenantId: own.id, expression: LOCKED_OUT, days: 7 } });
+    const res = await call(t.app, 'POST', '/api/v1/custom-detections/test', {
+      token: owner.token,
+      body: { tenantId: own.id, expression: LOCKED_OUT, days: 7 },
+    });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { scanned: number; complete: boolean; truncated: boolean; items: { userName: string; eventType: string; operationResult: string; operation: string }[] };
+    const body = (await res.json()) as {
+      scanned: number;
+      complete: boolean;
+      truncated: boolean;
+      items: { userName: string; eventType: string; operationResult: string; operation: string }[];
+    };
     expect(body).toMatchObject({ scanned: 3, complete: true, truncated: false });
     expect(body.items.map((i) => i.userName)).toEqual(['adele@contoso.com', 'megan@contoso.com']);
     expect(body.items[0]).toMatchObject({ eventType: 'LoginAttempt', operationResult: 'LockedOut', operation: 'UserLoginFailed' });
 
-    const limited = (await (await call(t.app, 'POST', '/api/v1/custom-detections/test', { token: owner.token, body: { tenantId: own.id, expression: LOCKED_OUT, days: 30, limit: 1 } })).json()) as { truncated: boolean; items: unknown[] };
+    const limited = (await (
+      await call(t.app, 'POST', '/api/v1/custom-detections/test', {
+        token: owner.token,
+        body: { tenantId: own.id, expression: LOCKED_OUT, days: 30, limit: 1 },
+      })
+    ).json()) as { truncated: boolean; items: unknown[] };
     expect(limited).toMatchObject({ truncated: true, items: [expect.anything()] });
     expect(await t.database.db.select().from(securityEvent).where(eq(securityEvent.tenantId, own.id))).toEqual([]);
 
-    const bad = await call(t.app, 'POST', '/api/v1/custom-detections/test', { token: owner.token, body: { tenantId: own.id, expression: "IP.Country = 'Netherlands'" } });
+    const bad = await call(t.app, 'POST', '/api/v1/custom-detections/test', {
+      token: owner.token,
+      body: { tenantId: own.id, expression: "IP.Country = 'Netherlands'" },
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as ApiError).error.details![0]).toMatchObject({ line: 1, column: 1 });
 
@@ -308,10 +377,22 @@ test('tenantwatch rules list shows custom detections, marked custom, with the bu
     try {
       await database.migrate();
       const [m] = await database.db.insert(msp).values({ name: 'Northwind' }).returning();
-      const [own] = await database.db.insert(tenant).values({ mspId: m!.id, tenantGuid: crypto.randomUUID(), name: 'Contoso Ltd', primaryDomain: 'contoso.com', authMode: 'consent' }).returning();
+      const [own] = await database.db
+        .insert(tenant)
+        .values({ mspId: m!.id, tenantGuid: crypto.randomUUID(), name: 'Contoso Ltd', primaryDomain: 'contoso.com', authMode: 'consent' })
+        .returning();
       const ctx = { msp: m!.id, actor: { type: 'system', role: 'owner' } as const, db: database.db, secrets };
       await createCustomDetection({ ctx, input: { title: 'Locked out anywhere', severity: 'medium', expression: LOCKED_OUT, mitre: ['TA0006:T1110'] } });
-      await createCustomDetection({ ctx, input: { title: 'Contoso password changes', severity: 'low', expression: "Event.EventType = 'ChangePasswordAttempt'", tenantId: own!.id, enabled: false } });
+      await createCustomDetection({
+        ctx,
+        input: {
+          title: 'Contoso password changes',
+          severity: 'low',
+          expression: "Event.EventType = 'ChangePasswordAttempt'",
+          tenantId: own!.id,
+          enabled: false,
+        },
+      });
     } finally {
       await database.close();
     }

@@ -52,7 +52,8 @@ async function start() {
   return server;
 }
 
-const api = (path: string, init: RequestInit = {}) => fetch(base + path, { ...init, headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json', ...init.headers } });
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(base + path, { ...init, headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json', ...init.headers } });
 
 async function eventsOf(tenantId: string): Promise<{ detectionId: string }[]> {
   const res = await api(`/api/v1/events?tenant=${tenantId}&status=all&limit=200`);
@@ -90,7 +91,11 @@ describe.skipIf(!onPglite)('while tenantwatch start owns the data dir', () => {
     expect(statSync(join(dataDir, 'run')).mode & 0o777).toBe(0o700);
     const second = await runCli(['start'], { ...env, PORT: String(await freePort()) });
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`^tenantwatch: Tenantwatch is already running on ${dataDir} \\(pid ${pid}, started \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\); stop it first\\.\\n$`));
+    expect(second.stderr).toMatch(
+      new RegExp(
+        `^tenantwatch: Tenantwatch is already running on ${dataDir} \\(pid ${pid}, started \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\); stop it first\\.\\n$`,
+      ),
+    );
     expect(second.stdout).toBe('');
     expect(first.child.exitCode).toBeNull();
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
@@ -104,7 +109,11 @@ describe.skipIf(!onPglite)('while tenantwatch start owns the data dir', () => {
     const invite = await fetch(`${base}/api/v1/setup/${token}`);
     expect(invite.status).toBe(200);
     expect(await invite.json()).toMatchObject({ kind: 'invite', email: 'tech@northwind.example' });
-    const redeem = await fetch(`${base}/api/v1/setup/${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Tech', password: 'another long passphrase here' }) });
+    const redeem = await fetch(`${base}/api/v1/setup/${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Tech', password: 'another long passphrase here' }),
+    });
     expect(redeem.status).toBe(200);
     // Errors from the server's run of a command are the same one line and exit code.
     const again = await runCli(['user', 'create', '--email', 'tech@northwind.example', '--role', 'technician'], env);
@@ -176,7 +185,9 @@ describe.skipIf(!onPglite)('while tenantwatch start owns the data dir', () => {
   test('a command while another command holds the data dir refuses in one line', async () => {
     const lock = acquireDataDirLock(dataDir, 'import');
     try {
-      const message = new RegExp(`^tenantwatch: The data dir ${dataDir} is in use by \`tenantwatch import\` \\(pid ${process.pid}, started [\\d: -]+ UTC\\); try again when it has finished\\.\\n$`);
+      const message = new RegExp(
+        `^tenantwatch: The data dir ${dataDir} is in use by \`tenantwatch import\` \\(pid ${process.pid}, started [\\d: -]+ UTC\\); try again when it has finished\\.\\n$`,
+      );
       const list = await runCli(['tenant', 'list'], env);
       expect(list.code).toBe(1);
       expect(list.stderr).toMatch(message);

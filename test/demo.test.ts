@@ -26,7 +26,13 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-type Tenant = { id: string; name: string; isDemo: boolean; status: string; collectors: { source: string; lastSuccessAt: string | null; lastError: string | null }[] };
+type Tenant = {
+  id: string;
+  name: string;
+  isDemo: boolean;
+  status: string;
+  collectors: { source: string; lastSuccessAt: string | null; lastError: string | null }[];
+};
 
 async function signUp(base: string, link: string): Promise<{ cookie: string }> {
   const res = await fetch(`${base}/api/v1/setup/${link.split('/').pop()}`, {
@@ -35,7 +41,10 @@ async function signUp(base: string, link: string): Promise<{ cookie: string }> {
     body: JSON.stringify({ name: 'Newcomer', email: 'newcomer@northwind.example', password: 'a long enough passphrase', mspName: 'Northwind IT' }),
   });
   expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   return { cookie };
 }
 
@@ -58,12 +67,18 @@ describe('the demo tenant', () => {
       // The same MSP has a ConnectWise sandbox, served in this process, ready to test and map.
       const psa = (await (await fetch(`${base}/api/v1/psa/connectwise`, { headers: { cookie } })).json()) as { configured: boolean; isDemo: boolean };
       expect(psa).toMatchObject({ configured: true, isDemo: true });
-      const suggestions = (await (await fetch(`${base}/api/v1/psa/connectwise/company-suggestions`, { headers: { cookie } })).json()) as { items: { tenantName: string; suggestion: { companyName: string } | null }[] };
-      expect(suggestions.items).toEqual([expect.objectContaining({ tenantName: 'Contoso (demo)', suggestion: expect.objectContaining({ companyName: 'Contoso Ltd' }) })]);
+      const suggestions = (await (await fetch(`${base}/api/v1/psa/connectwise/company-suggestions`, { headers: { cookie } })).json()) as {
+        items: { tenantName: string; suggestion: { companyName: string } | null }[];
+      };
+      expect(suggestions.items).toEqual([
+        expect.objectContaining({ tenantName: 'Contoso (demo)', suggestion: expect.objectContaining({ companyName: 'Contoso Ltd' }) }),
+      ]);
 
       // The scheduler's first pass (each minute) collects every source of the demo tenant.
       const detail = async () => (await (await fetch(`${base}/api/v1/tenants/${demo!.id}`, { headers: { cookie } })).json()) as Tenant;
-      await expect.poll(async () => (await detail()).collectors.filter((c) => c.lastSuccessAt !== null).length, { timeout: 150_000, interval: 2_000 }).toBeGreaterThanOrEqual(9);
+      await expect
+        .poll(async () => (await detail()).collectors.filter((c) => c.lastSuccessAt !== null).length, { timeout: 150_000, interval: 2_000 })
+        .toBeGreaterThanOrEqual(9);
       const collected = await detail();
       expect(collected.status).toBe('active');
       expect(collected.collectors.map((c) => c.lastError).filter(Boolean)).toEqual([]);
@@ -71,9 +86,9 @@ describe('the demo tenant', () => {
       // Detection follows collection: the story's events are on the Report, labelled as demo.
       type Page = { items: { detectionId: string; tenantName: string; tenantIsDemo: boolean }[] };
       const events = async () => ((await (await fetch(`${base}/api/v1/events?limit=200`, { headers: { cookie } })).json()) as Page).items;
-      await expect.poll(async () => (await events()).map((e) => e.detectionId), { timeout: 60_000, interval: 2_000 }).toEqual(
-        expect.arrayContaining(['M365.AzureAD.PasswordSpray', 'M365.Exchange.InboxRuleExternalForwarding']),
-      );
+      await expect
+        .poll(async () => (await events()).map((e) => e.detectionId), { timeout: 60_000, interval: 2_000 })
+        .toEqual(expect.arrayContaining(['M365.AzureAD.PasswordSpray', 'M365.Exchange.InboxRuleExternalForwarding']));
       expect((await events()).every((e) => e.tenantIsDemo && e.tenantName === 'Contoso (demo)')).toBe(true);
     } finally {
       expect(await server.stop('SIGTERM')).toBe(0);
@@ -92,7 +107,10 @@ describe('the demo tenant', () => {
         body: JSON.stringify({ email: 'newcomer@northwind.example', password: 'a long enough passphrase' }),
       });
       expect(signIn.status).toBe(200);
-      const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const cookie = signIn.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
       const body = (await (await fetch(`${base}/api/v1/tenants`, { headers: { cookie } })).json()) as { items: Tenant[] };
       expect(body.items).toEqual([]);
     } finally {

@@ -48,7 +48,12 @@ afterAll(async () => {
 
 /** Collects a scenario for a new MSP and tenant (with its detection settings), then detects over everything collected. */
 async function collectAndDetect(scenario: TenantScenario, settings?: Record<string, unknown>) {
-  const sim = await startM365Simulator({ tls: simulatorTls(), clock: { start: '2024-05-08T06:00:00Z', frozen: true }, apps: [collectorApp()], tenants: [scenario] });
+  const sim = await startM365Simulator({
+    tls: simulatorTls(),
+    clock: { start: '2024-05-08T06:00:00Z', frozen: true },
+    apps: [collectorApp()],
+    tenants: [scenario],
+  });
   sims.push(sim);
   const db = handle.database.db;
   const t = await insertSimTenant(db, scenario.tenantId);
@@ -123,17 +128,31 @@ describe('bec', () => {
   test('events carry the filter vocabulary, the runbook and entities with remediations', async () => {
     const db = handle.database.db;
     const spray = result.events.find((e) => e.detectionId === 'M365.AzureAD.PasswordSpray')!;
-    expect(spray).toMatchObject({ eventType: 'LoginAttempt', operationResult: 'PasswordInvalid', networkAddress: BEC.sprayIp, workload: 'AzureActiveDirectory' });
+    expect(spray).toMatchObject({
+      eventType: 'LoginAttempt',
+      operationResult: 'PasswordInvalid',
+      networkAddress: BEC.sprayIp,
+      workload: 'AzureActiveDirectory',
+    });
     // 24 accounts, each seen in Graph and in the audit log, counted once per sign-in.
     expect(spray.count).toBe(BEC.sprayTargets - 1);
     expect(spray.description).toContain(`${BEC.sprayTargets - 1} different accounts`);
 
     const forwarding = result.events.find((e) => e.detectionId === 'M365.Exchange.InboxRuleExternalForwarding')!;
-    expect(forwarding).toMatchObject({ eventType: 'InboxRuleCreated', operationResult: 'Success', userName: BEC.victimUpn, networkAddress: BEC.vpnIp, operation: 'New-InboxRule', count: 1 });
+    expect(forwarding).toMatchObject({
+      eventType: 'InboxRuleCreated',
+      operationResult: 'Success',
+      userName: BEC.victimUpn,
+      networkAddress: BEC.vpnIp,
+      operation: 'New-InboxRule',
+      count: 1,
+    });
     expect(forwarding.fields).toMatchObject({ userSource: 'EntraID', target: BEC.inboxRuleName });
     expect(forwarding.howToReact).toMatch(/^1\. /);
     const entities = await db.select().from(eventEntity).where(eq(eventEntity.eventId, forwarding.id));
-    expect(entities.map((e) => ({ kind: e.kind, isPrimary: e.isPrimary, snapshotStatus: e.snapshotStatus })).sort((a, b) => a.kind.localeCompare(b.kind))).toEqual([
+    expect(
+      entities.map((e) => ({ kind: e.kind, isPrimary: e.isPrimary, snapshotStatus: e.snapshotStatus })).sort((a, b) => a.kind.localeCompare(b.kind)),
+    ).toEqual([
       { kind: 'inbox_rule', isPrimary: true, snapshotStatus: 'pending' },
       { kind: 'ip', isPrimary: true, snapshotStatus: 'pending' },
       { kind: 'user', isPrimary: true, snapshotStatus: 'pending' },
@@ -158,7 +177,9 @@ describe('bec', () => {
     const again = await detectActivity({ db, ipIntel }, result.activityIds);
     expect(again).toMatchObject({ processed: 0, skipped: result.activityIds.length, eventsCreated: 0, eventsUpdated: 0 });
     const events = await db.select({ id: securityEvent.id, count: securityEvent.count }).from(securityEvent).where(eq(securityEvent.tenantId, result.tenantId));
-    expect(events.sort((a, b) => a.id.localeCompare(b.id))).toEqual(result.events.map((e) => ({ id: e.id, count: e.count })).sort((a, b) => a.id.localeCompare(b.id)));
+    expect(events.sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+      result.events.map((e) => ({ id: e.id, count: e.count })).sort((a, b) => a.id.localeCompare(b.id)),
+    );
   });
 });
 
@@ -185,7 +206,9 @@ describe('admin-abuse', () => {
   const expectations = readExpectations('admin-abuse');
 
   beforeAll(async () => {
-    result = await collectAndDetect(adminAbuseScenario({ consents: [collectorConsent(COLLECTOR_APP_ID)] }), { breakGlassAccounts: [ADMIN_ABUSE.breakGlassUpn] });
+    result = await collectAndDetect(adminAbuseScenario({ consents: [collectorConsent(COLLECTOR_APP_ID)] }), {
+      breakGlassAccounts: [ADMIN_ABUSE.breakGlassUpn],
+    });
   }, 120_000);
 
   test('raises exactly the expected events: rule, primary entity, severity, MITRE technique', () => {
@@ -202,7 +225,7 @@ describe('small-tenant-spray', () => {
     result = await collectAndDetect(scenario);
   }, 120_000);
 
-  test('the collector stored the directory\'s user count', async () => {
+  test("the collector stored the directory's user count", async () => {
     const [row] = await handle.database.db.select({ userCount: tenant.userCount }).from(tenant).where(eq(tenant.id, result.tenantId));
     expect(row!.userCount).toBe(SMALL_TENANT_SPRAY.users);
   });
@@ -249,7 +272,10 @@ test('baseline: an ordinary day raises no high or critical event', async () => {
   const { events, activityIds } = await collectAndDetect({ ...baselineScenario({ consents: [collectorConsent(COLLECTOR_APP_ID)] }), seed: 'baseline' });
   // The day was collected (sign-ins in both feeds, mail, files, benign inbox rules, resets) and detected.
   expect(activityIds.length).toBeGreaterThan(3000);
-  const processed = await handle.database.db.select({ id: detectionProcessed.activityId }).from(detectionProcessed).where(inArray(detectionProcessed.activityId, activityIds.slice(0, 1000)));
+  const processed = await handle.database.db
+    .select({ id: detectionProcessed.activityId })
+    .from(detectionProcessed)
+    .where(inArray(detectionProcessed.activityId, activityIds.slice(0, 1000)));
   expect(processed).toHaveLength(1000);
   const describe = (e: (typeof events)[number]) => `${e.detectionId} ${e.severity}: ${e.description}`;
   expect(events.filter((e) => e.severity === 'high' || e.severity === 'critical').map(describe)).toEqual([]);

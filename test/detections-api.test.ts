@@ -27,7 +27,10 @@ test('GET /language/fields serves the field reference for autocomplete', async (
 });
 
 test('POST /language/check answers ok, or each error with its position', async () => {
-  const ok = await call(t.app, 'POST', '/api/v1/language/check', { token: reader.token, body: { expression: "Event.EventType = 'LoginAttempt' AND Event.OperationResult = 'LockedOut'" } });
+  const ok = await call(t.app, 'POST', '/api/v1/language/check', {
+    token: reader.token,
+    body: { expression: "Event.EventType = 'LoginAttempt' AND Event.OperationResult = 'LockedOut'" },
+  });
   expect(await ok.json()).toEqual({ ok: true, errors: [] });
 
   const bad = await call(t.app, 'POST', '/api/v1/language/check', { token: reader.token, body: { expression: "Event.EventType = AND IP.Contry = 'NL'" } });

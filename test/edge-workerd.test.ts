@@ -88,11 +88,15 @@ describe.skipIf(!base)('the Cloudflare Worker in workerd (Hyperdrive to Postgres
     scratchExisted = existsSync(WRANGLER_SCRATCH);
     // The deployable bundle, exactly as `wrangler deploy` would upload it (nothing is sent).
     outDir = mkdtempSync(join(tmpdir(), 'tw-worker-'));
-    await run(process.execPath, [join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', outDir, '--config', WRANGLER_TOML, ...assetsArgs], {
-      cwd: ROOT,
-      timeout: 90_000,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
-    });
+    await run(
+      process.execPath,
+      [join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', outDir, '--config', WRANGLER_TOML, ...assetsArgs],
+      {
+        cwd: ROOT,
+        timeout: 90_000,
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+      },
+    );
 
     mf = startWorker({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_METRICS_TOKEN: METRICS_TOKEN });
     url = await mf.ready;
@@ -100,7 +104,11 @@ describe.skipIf(!base)('the Cloudflare Worker in workerd (Hyperdrive to Postgres
 
   /** The bundle in workerd, configured from wrangler.toml (bindings, assets routing, compatibility). */
   function startWorker(secrets: Record<string, string>): Miniflare {
-    const { workerOptions } = unstable_getMiniflareWorkerOptions(WRANGLER_TOML, undefined, emptyAssets ? { overrides: { assets: { directory: emptyAssets } } } : undefined);
+    const { workerOptions } = unstable_getMiniflareWorkerOptions(
+      WRANGLER_TOML,
+      undefined,
+      emptyAssets ? { overrides: { assets: { directory: emptyAssets } } } : undefined,
+    );
     const textModules = readdirSync(outDir).filter((file) => /swagger-ui(\.css|-bundle\.js)$/.test(file));
     return new Miniflare({
       ...(workerOptions as object),
@@ -257,7 +265,10 @@ describe.skipIf(!base)('the Cloudflare Worker in workerd (Hyperdrive to Postgres
     const expired = await createSession(database.db, a.userId, a.mspId, { hours: 1 });
     const live = await createSession(database.db, a.userId, a.mspId, { hours: 1 });
     const count = async () => (await database.db.select({ id: session.tokenHash }).from(session).where(eq(session.userId, a.userId))).length;
-    await database.db.update(session).set({ expiresAt: new Date(Date.now() - 60_000) }).where(eq(session.csrfToken, expired.csrfToken));
+    await database.db
+      .update(session)
+      .set({ expiresAt: new Date(Date.now() - 60_000) })
+      .where(eq(session.csrfToken, expired.csrfToken));
     expect(await count()).toBe(2);
 
     // Miniflare's own types for this lean on @cloudflare/workers-types, which is not installed.

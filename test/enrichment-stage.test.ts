@@ -41,17 +41,25 @@ const FORWARDING = 'M365.Exchange.InboxRuleExternalForwarding';
 
 async function collect(tenantId: string): Promise<string[]> {
   const db = handle.database.db;
-  const results = await collectTenant({ db, config: config(), tokens: createTokenProvider(config(), secrets), log, now: () => new Date(sim.state.now()), timeoutMs: 10_000 }, tenantId);
+  const results = await collectTenant(
+    { db, config: config(), tokens: createTokenProvider(config(), secrets), log, now: () => new Date(sim.state.now()), timeoutMs: 10_000 },
+    tenantId,
+  );
   expect(results.filter((r) => r.status === 'failed')).toEqual([]);
   return (await db.select({ id: activity.id }).from(activity).where(eq(activity.tenantId, tenantId)).orderBy(asc(activity.ingestedAt))).map((r) => r.id);
 }
 
 async function control(path: string, method: string, body: unknown): Promise<void> {
-  const res = await fetch(`${sim.url}/_sim/tenants/${CONTOSO.tenantId}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${sim.url}/_sim/tenants/${CONTOSO.tenantId}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(res.ok, `${method} ${path}: ${res.status}`).toBe(true);
 }
 
-const entitiesOf = (eventIds: string[]) => handle.database.db.select().from(eventEntity).where(inArray(eventEntity.eventId, eventIds)).orderBy(asc(eventEntity.id));
+const entitiesOf = (eventIds: string[]) =>
+  handle.database.db.select().from(eventEntity).where(inArray(eventEntity.eventId, eventIds)).orderBy(asc(eventEntity.id));
 const eventOf = (rule: string) => events.find((e) => e.detectionId === rule)!;
 
 beforeAll(async () => {
@@ -88,17 +96,40 @@ describe('the enrichment stage', () => {
       ],
     });
     try {
-      const state = async () => Object.fromEntries((await entitiesOf([forwarding.id])).map((e) => [e.kind, { status: e.snapshotStatus, attempts: e.attempts }]));
-      expect(await enrichEvent({ db: handle.database.db, lookup }, forwarding.id)).toEqual({ recorded: 1, unavailable: 0, pending: 2, retryInSeconds: 30, deferred: false });
-      expect(await state()).toEqual({ inbox_rule: { status: 'pending', attempts: 1 }, user: { status: 'pending', attempts: 1 }, ip: { status: 'recorded', attempts: 1 } });
+      const state = async () =>
+        Object.fromEntries((await entitiesOf([forwarding.id])).map((e) => [e.kind, { status: e.snapshotStatus, attempts: e.attempts }]));
+      expect(await enrichEvent({ db: handle.database.db, lookup }, forwarding.id)).toEqual({
+        recorded: 1,
+        unavailable: 0,
+        pending: 2,
+        retryInSeconds: 30,
+        deferred: false,
+      });
+      expect(await state()).toEqual({
+        inbox_rule: { status: 'pending', attempts: 1 },
+        user: { status: 'pending', attempts: 1 },
+        ip: { status: 'recorded', attempts: 1 },
+      });
 
       // The user's failure was passing: recorded on the second attempt. The rule's keeps failing.
-      expect(await enrichEvent({ db: handle.database.db, lookup }, forwarding.id)).toEqual({ recorded: 1, unavailable: 0, pending: 1, retryInSeconds: 120, deferred: false });
+      expect(await enrichEvent({ db: handle.database.db, lookup }, forwarding.id)).toEqual({
+        recorded: 1,
+        unavailable: 0,
+        pending: 1,
+        retryInSeconds: 120,
+        deferred: false,
+      });
       expect((await state()).user).toEqual({ status: 'recorded', attempts: 2 });
       for (let attempt = 3; attempt < ENRICH_MAX_ATTEMPTS; attempt++) {
         expect(await enrichEvent({ db: handle.database.db, lookup }, forwarding.id)).toMatchObject({ pending: 1, retryInSeconds: 30 * 4 ** (attempt - 1) });
       }
-      expect(await enrichEvent({ db: handle.database.db, lookup }, forwarding.id)).toEqual({ recorded: 0, unavailable: 1, pending: 0, retryInSeconds: null, deferred: false });
+      expect(await enrichEvent({ db: handle.database.db, lookup }, forwarding.id)).toEqual({
+        recorded: 0,
+        unavailable: 1,
+        pending: 0,
+        retryInSeconds: null,
+        deferred: false,
+      });
       const rule = (await entitiesOf([forwarding.id])).find((e) => e.kind === 'inbox_rule')!;
       expect(rule).toMatchObject({ snapshotStatus: 'unavailable', snapshot: null, attempts: ENRICH_MAX_ATTEMPTS });
       expect(rule.unavailableReason).toBe(`error: Microsoft Graph had a server error (500). (gave up after ${ENRICH_MAX_ATTEMPTS} attempts)`);
@@ -135,7 +166,11 @@ describe('the enrichment stage', () => {
       consent.roles.graph = saved;
     }
     const app = (await entitiesOf([consentEvent.id])).find((e) => e.kind === 'app')!;
-    expect(app).toMatchObject({ snapshotStatus: 'unavailable', attempts: 1, unavailableReason: 'permission-missing: The app lacks Application.Read.All; grant it and give admin consent.' });
+    expect(app).toMatchObject({
+      snapshotStatus: 'unavailable',
+      attempts: 1,
+      unavailableReason: 'permission-missing: The app lacks Application.Read.All; grant it and give admin consent.',
+    });
   });
 
   test('every entity of every event ends recorded or unavailable with a reason', async () => {
@@ -149,7 +184,12 @@ describe('the enrichment stage', () => {
       expect(e.recordedAt).toBeInstanceOf(Date);
     }
     // Three final answers (the rule that kept failing, the deleted user, the app without permission); the rest recorded.
-    expect(all.filter((e) => e.snapshotStatus === 'unavailable').map((e) => e.kind).sort()).toEqual(['app', 'inbox_rule', 'user']);
+    expect(
+      all
+        .filter((e) => e.snapshotStatus === 'unavailable')
+        .map((e) => e.kind)
+        .sort(),
+    ).toEqual(['app', 'inbox_rule', 'user']);
     const byKind = (kind: string) => all.find((e) => e.kind === kind && e.snapshotStatus === 'recorded')?.snapshot as Record<string, unknown> | undefined;
     expect(all.find((e) => e.kind === 'user' && e.key === BEC.victimUpn)?.snapshot).toMatchObject({ status: 'enabled', userPrincipalName: BEC.victimUpn });
     expect(byKind('mail_flow_rule')).toMatchObject({ name: BEC.transportRuleName, status: 'enabled' });
@@ -164,7 +204,14 @@ describe('the enrichment stage', () => {
     const before = await entitiesOf(events.map((e) => e.id));
     const victim = sim.state.findTenant(CONTOSO.tenantId)!.users.find((u) => u.userPrincipalName === BEC.victimUpn)!;
     await control('/graph', 'POST', { users: [{ ...victim, accountEnabled: false }] });
-    for (const e of events) expect(await enrichEvent({ db: handle.database.db, lookup }, e.id)).toEqual({ recorded: 0, unavailable: 0, pending: 0, retryInSeconds: null, deferred: false });
+    for (const e of events)
+      expect(await enrichEvent({ db: handle.database.db, lookup }, e.id)).toEqual({
+        recorded: 0,
+        unavailable: 0,
+        pending: 0,
+        retryInSeconds: null,
+        deferred: false,
+      });
     expect(await entitiesOf(events.map((e) => e.id))).toEqual(before);
   });
 });
@@ -172,12 +219,28 @@ describe('the enrichment stage', () => {
 describe('the live lookup: GET /api/v1/events/{id}/entities', () => {
   let app: ReturnType<typeof createNodeApp>;
   let reader: Awaited<ReturnType<typeof addMember>>;
-  type Body = { items: { kind: string; key: string; recorded: { status: string; snapshot: Record<string, unknown> | null; reason: { code: string; message: string } | null }; live?: { status: string; snapshot: Record<string, unknown> | null; cached: boolean }; changed?: string[] }[] };
+  type Body = {
+    items: {
+      kind: string;
+      key: string;
+      recorded: { status: string; snapshot: Record<string, unknown> | null; reason: { code: string; message: string } | null };
+      live?: { status: string; snapshot: Record<string, unknown> | null; cached: boolean };
+      changed?: string[];
+    }[];
+  };
 
   beforeAll(async () => {
     // Five live lookups per tenant a minute, so the limit is reached within the test.
     const appConfig = simConfig(sim.url, { TW_LOG_LEVEL: 'silent', TW_LIVE_LOOKUPS_PER_MINUTE: '5' });
-    app = createNodeApp({ config: appConfig, database: handle.database, secrets, log, metrics: new Registry(), tokens: createTokenProvider(appConfig, secrets), ipIntel });
+    app = createNodeApp({
+      config: appConfig,
+      database: handle.database,
+      secrets,
+      log,
+      metrics: new Registry(),
+      tokens: createTokenProvider(appConfig, secrets),
+      ipIntel,
+    });
     reader = await addMember(handle.database, mspId, 'read_only');
   });
 
@@ -187,7 +250,11 @@ describe('the live lookup: GET /api/v1/events/{id}/entities', () => {
     const body = (await res.json()) as Body;
     expect(body.items.map((i) => i.kind).sort()).toEqual(['inbox_rule', 'ip', 'user']);
     const rule = body.items.find((i) => i.kind === 'inbox_rule')!;
-    expect(rule.recorded).toMatchObject({ status: 'unavailable', snapshot: null, reason: { code: 'error', message: expect.stringMatching(/gave up after 5 attempts/) } });
+    expect(rule.recorded).toMatchObject({
+      status: 'unavailable',
+      snapshot: null,
+      reason: { code: 'error', message: expect.stringMatching(/gave up after 5 attempts/) },
+    });
     expect(rule.live).toBeUndefined();
     expect(body.items.find((i) => i.kind === 'user')!.recorded).toMatchObject({ status: 'recorded', reason: null, snapshot: { status: 'enabled' } });
   });
@@ -216,7 +283,9 @@ describe('the live lookup: GET /api/v1/events/{id}/entities', () => {
     const res = await call(app, 'GET', `/api/v1/events/${spray.id}/entities?live=true`, { token: reader.token });
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await res.json()).toMatchObject({ error: { code: 'rate_limited', message: expect.stringMatching(/Too many live lookups/), requestId: expect.any(String) } });
+    expect(await res.json()).toMatchObject({
+      error: { code: 'rate_limited', message: expect.stringMatching(/Too many live lookups/), requestId: expect.any(String) },
+    });
     // The recorded details stay available.
     expect((await call(app, 'GET', `/api/v1/events/${spray.id}/entities`, { token: reader.token })).status).toBe(200);
   });
@@ -228,7 +297,9 @@ describe('the live lookup: GET /api/v1/events/{id}/entities', () => {
     const missing = await call(app, 'GET', '/api/v1/events/00000000-0000-4000-8000-000000000000/entities', { token: other.token });
     expect(theirs.status).toBe(404);
     expect(missing.status).toBe(404);
-    expect(((await theirs.json()) as { error: { message: string } }).error.message).toBe(((await missing.json()) as { error: { message: string } }).error.message);
+    expect(((await theirs.json()) as { error: { message: string } }).error.message).toBe(
+      ((await missing.json()) as { error: { message: string } }).error.message,
+    );
   });
 });
 
@@ -247,7 +318,15 @@ describe('through the queue', () => {
     boss = await startQueue(handle.database, log, { schedule: false });
     await ensureQueues(boss, PIPELINE_JOBS);
     const tokens = createTokenProvider(appConfig, secrets);
-    const deps = { database: handle.database, log, config: appConfig, boss, tokens, ipIntel, lookup: createConfiguredEntityLookup(appConfig, { tokens, ipIntel }) };
+    const deps = {
+      database: handle.database,
+      log,
+      config: appConfig,
+      boss,
+      tokens,
+      ipIntel,
+      lookup: createConfiguredEntityLookup(appConfig, { tokens, ipIntel }),
+    };
 
     const first = (await PIPELINE_JOBS['detect.activity'].run({ activityIds: ids }, deps)) as { eventsCreated: number; enrichQueued: number };
     expect(first.eventsCreated).toBe(becExpectations.raise.length);
@@ -259,7 +338,10 @@ describe('through the queue', () => {
 
     // A crash loses the queued jobs; the events are old enough for the sweep.
     await boss.purgeQueue('enrich.event');
-    await db.update(securityEvent).set({ createdAt: sql`now() - interval '10 minutes'` }).where(eq(securityEvent.tenantId, t.id));
+    await db
+      .update(securityEvent)
+      .set({ createdAt: sql`now() - interval '10 minutes'` })
+      .where(eq(securityEvent.tenantId, t.id));
     expect(await PIPELINE_JOBS['enrich.sweep'].run({}, deps)).toEqual({ queued: becExpectations.raise.length });
     expect(await PIPELINE_JOBS['enrich.sweep'].run({}, deps)).toEqual({ queued: 0 });
 
@@ -267,8 +349,14 @@ describe('through the queue', () => {
     await control('/faults', 'PUT', { rules: [{ kind: 'server-error', status: 502, apis: ['graph'], pathIncludes: '/mailFolders/inbox/messageRules' }] });
     try {
       await startWorkers(boss, { 'enrich.event': PIPELINE_JOBS['enrich.event'] }, deps, { concurrency: 2, pollingIntervalSeconds: 0.5 });
-      const pending = () => db.select({ kind: eventEntity.kind, attempts: eventEntity.attempts }).from(eventEntity).where(and(inArray(eventEntity.eventId, theirEvents), eq(eventEntity.snapshotStatus, 'pending')));
-      await expect.poll(async () => (await entitiesOf(theirEvents)).filter((e) => e.snapshotStatus === 'recorded').length, { timeout: 30_000, interval: 250 }).toBeGreaterThan(30);
+      const pending = () =>
+        db
+          .select({ kind: eventEntity.kind, attempts: eventEntity.attempts })
+          .from(eventEntity)
+          .where(and(inArray(eventEntity.eventId, theirEvents), eq(eventEntity.snapshotStatus, 'pending')));
+      await expect
+        .poll(async () => (await entitiesOf(theirEvents)).filter((e) => e.snapshotStatus === 'recorded').length, { timeout: 30_000, interval: 250 })
+        .toBeGreaterThan(30);
       await expect.poll(pending, { timeout: 30_000, interval: 250 }).toEqual([{ kind: 'inbox_rule', attempts: 1 }]);
       // The retry is queued for later (30 s), not run at once.
       expect(await boss.getQueueSize('enrich.event')).toBe(1);
@@ -279,7 +367,7 @@ describe('through the queue', () => {
   }, 120_000);
 });
 
-describe('after enrichment: whitelist rules on recorded intelligence, the consented app\'s publisher', () => {
+describe("after enrichment: whitelist rules on recorded intelligence, the consented app's publisher", () => {
   test("a rule on the IP's recorded data ignores the new VPN sign-in once enrichment has recorded it", async () => {
     const db = handle.database.db;
     // An MSP of its own watching the same Microsoft tenant: fresh events, nothing enriched yet.
@@ -290,19 +378,37 @@ describe('after enrichment: whitelist rules on recorded intelligence, the consen
     const [byCountry, byNetwork] = await db
       .insert(whitelistRule)
       .values([
-        { mspId: t.mspId, tenantId: t.id, name: 'Dutch office', expression: "Event.Detection = 'M365.AzureAD.AnonymizedIpSignIn' AND IP.CountryCode = 'NL'", reason: 'office in Amsterdam' },
-        { mspId: t.mspId, tenantId: t.id, name: 'Company WARP', expression: "Event.Detection = 'M365.AzureAD.AnonymizedIpSignIn' AND IP.ASN = 13335 AND IP.CountryCode = 'US'", reason: 'staff use Cloudflare WARP' },
+        {
+          mspId: t.mspId,
+          tenantId: t.id,
+          name: 'Dutch office',
+          expression: "Event.Detection = 'M365.AzureAD.AnonymizedIpSignIn' AND IP.CountryCode = 'NL'",
+          reason: 'office in Amsterdam',
+        },
+        {
+          mspId: t.mspId,
+          tenantId: t.id,
+          name: 'Company WARP',
+          expression: "Event.Detection = 'M365.AzureAD.AnonymizedIpSignIn' AND IP.ASN = 13335 AND IP.CountryCode = 'US'",
+          reason: 'staff use Cloudflare WARP',
+        },
       ])
       .returning();
     const ids = await collect(t.id);
     for (let i = 0; i < ids.length; i += 1000) await detectActivity({ db, log }, ids.slice(i, i + 1000));
-    const [vpn] = await db.select().from(securityEvent).where(and(eq(securityEvent.tenantId, t.id), eq(securityEvent.detectionId, 'M365.AzureAD.AnonymizedIpSignIn')));
+    const [vpn] = await db
+      .select()
+      .from(securityEvent)
+      .where(and(eq(securityEvent.tenantId, t.id), eq(securityEvent.detectionId, 'M365.AzureAD.AnonymizedIpSignIn')));
     // Detection could not judge the rules: no IP data was recorded yet.
     expect(vpn).toMatchObject({ status: 'open', whitelistRuleId: null });
 
     const outcome = await enrichEvent({ db, lookup }, vpn!.id);
     expect(outcome.recorded).toBeGreaterThan(0);
-    const [ip] = await db.select().from(eventEntity).where(and(eq(eventEntity.eventId, vpn!.id), eq(eventEntity.kind, 'ip'), eq(eventEntity.key, BEC.vpnIp)));
+    const [ip] = await db
+      .select()
+      .from(eventEntity)
+      .where(and(eq(eventEntity.eventId, vpn!.id), eq(eventEntity.kind, 'ip'), eq(eventEntity.key, BEC.vpnIp)));
     expect(ip?.snapshot).toMatchObject({ location: { countryCode: 'US' }, network: { asNumber: 13335 } });
     const [after] = await db.select().from(securityEvent).where(eq(securityEvent.id, vpn!.id));
     expect(after).toMatchObject({ status: 'ignored', whitelistRuleId: byNetwork!.id, ignoredBy: null });
@@ -310,7 +416,10 @@ describe('after enrichment: whitelist rules on recorded intelligence, the consen
     const rules = await db.select({ id: whitelistRule.id, hits: whitelistRule.hits }).from(whitelistRule).where(eq(whitelistRule.mspId, t.mspId));
     expect(Object.fromEntries(rules.map((r) => [r.id, r.hits]))).toEqual({ [byCountry!.id]: 0, [byNetwork!.id]: 1 });
     // The tenant's other events are not touched by either rule.
-    const others = await db.select({ status: securityEvent.status }).from(securityEvent).where(and(eq(securityEvent.tenantId, t.id), sql`${securityEvent.id} <> ${vpn!.id}`));
+    const others = await db
+      .select({ status: securityEvent.status })
+      .from(securityEvent)
+      .where(and(eq(securityEvent.tenantId, t.id), sql`${securityEvent.id} <> ${vpn!.id}`));
     expect(others.length).toBeGreaterThan(0);
     expect(others.every((e) => e.status === 'open')).toBe(true);
   }, 120_000);
@@ -321,18 +430,33 @@ describe('after enrichment: whitelist rules on recorded intelligence, the consen
     // The MSP had lowered the consent detection's severity for its own events; an unverified publisher brings it back up.
     const [quiet] = await db
       .insert(whitelistRule)
-      .values({ mspId: t.mspId, tenantId: t.id, name: 'Verified apps', expression: "Event.Detection = 'M365.AzureAD.RiskyAppConsent' AND App.VerifiedPublisher = true", reason: 'only unverified publishers need a look' })
+      .values({
+        mspId: t.mspId,
+        tenantId: t.id,
+        name: 'Verified apps',
+        expression: "Event.Detection = 'M365.AzureAD.RiskyAppConsent' AND App.VerifiedPublisher = true",
+        reason: 'only unverified publishers need a look',
+      })
       .returning();
     const ids = await collect(t.id);
     for (let i = 0; i < ids.length; i += 1000) await detectActivity({ db, log }, ids.slice(i, i + 1000));
-    const [consent] = await db.select().from(securityEvent).where(and(eq(securityEvent.tenantId, t.id), eq(securityEvent.detectionId, 'M365.AzureAD.RiskyAppConsent')));
+    const [consent] = await db
+      .select()
+      .from(securityEvent)
+      .where(and(eq(securityEvent.tenantId, t.id), eq(securityEvent.detectionId, 'M365.AzureAD.RiskyAppConsent')));
     expect(consent).toMatchObject({ status: 'open', severity: 'high' });
     expect(consent!.fields).not.toHaveProperty('publisherVerified');
     await db.update(securityEvent).set({ severity: 'medium' }).where(eq(securityEvent.id, consent!.id));
 
     await enrichEvent({ db, lookup }, consent!.id);
-    const [app] = await db.select().from(eventEntity).where(and(eq(eventEntity.eventId, consent!.id), eq(eventEntity.kind, 'app')));
-    expect(app).toMatchObject({ snapshotStatus: 'recorded', snapshot: { displayName: BEC.consentApp.displayName, verifiedPublisher: false, verification: 'unverified' } });
+    const [app] = await db
+      .select()
+      .from(eventEntity)
+      .where(and(eq(eventEntity.eventId, consent!.id), eq(eventEntity.kind, 'app')));
+    expect(app).toMatchObject({
+      snapshotStatus: 'recorded',
+      snapshot: { displayName: BEC.consentApp.displayName, verifiedPublisher: false, verification: 'unverified' },
+    });
     const [after] = await db.select().from(securityEvent).where(eq(securityEvent.id, consent!.id));
     expect(after).toMatchObject({ status: 'open', severity: 'high', whitelistRuleId: null });
     expect(after!.description).toBe(`${consent!.description} ${UNVERIFIED_PUBLISHER_REASON}`);

@@ -82,7 +82,15 @@ describe('event stream', () => {
 
     const got = await mine.eventsFor([event!.id], 10_000);
     expect(got).toEqual([
-      expect.objectContaining({ id: event!.id, tenantId: contoso, severity: event!.severity, status: 'open', count: 1, lastSeenAt: event!.lastSeenAt.toISOString(), createdAt: event!.createdAt.toISOString() }),
+      expect.objectContaining({
+        id: event!.id,
+        tenantId: contoso,
+        severity: event!.severity,
+        status: 'open',
+        count: 1,
+        lastSeenAt: event!.lastSeenAt.toISOString(),
+        createdAt: event!.createdAt.toISOString(),
+      }),
     ]);
     expect((await cookie.eventsFor([event!.id], 10_000)).map((e) => e.id)).toEqual([event!.id]);
 

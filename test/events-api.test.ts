@@ -14,7 +14,19 @@ import { addMember, call, createTestApp, type Member, seedMsp } from './helpers/
  * language's errors, CSV, the charts, ignore/unignore and isolation between MSPs.
  */
 
-type EventItem = { id: string; tenantId: string; tenantName: string; detectionId: string; title: string; severity: string; status: string; count: number; firstSeenAt: string; lastSeenAt: string; userName: string | null };
+type EventItem = {
+  id: string;
+  tenantId: string;
+  tenantName: string;
+  detectionId: string;
+  title: string;
+  severity: string;
+  status: string;
+  count: number;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  userName: string | null;
+};
 type EventPage = { items: EventItem[]; nextCursor: string | null; counts: Record<string, number> & { exact: boolean } };
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
@@ -95,9 +107,29 @@ beforeAll(async () => {
     .returning({ id: securityEvent.id });
   seeded.push(...micro.map((r) => r.id));
   // An IP entity with recorded intelligence for the country chart.
-  await db.insert(eventEntity).values({ eventId: seeded[1]!, mspId: owner.mspId, kind: 'ip', key: '203.0.113.1', isPrimary: true, snapshotStatus: 'recorded', snapshot: { location: { countryCode: 'US' } } });
+  await db
+    .insert(eventEntity)
+    .values({
+      eventId: seeded[1]!,
+      mspId: owner.mspId,
+      kind: 'ip',
+      key: '203.0.113.1',
+      isPrimary: true,
+      snapshotStatus: 'recorded',
+      snapshot: { location: { countryCode: 'US' } },
+    });
   // As the IP enricher records it: the country under `location`.
-  await db.insert(eventEntity).values({ eventId: seeded[5]!, mspId: owner.mspId, kind: 'ip', key: '203.0.113.5', isPrimary: true, snapshotStatus: 'recorded', snapshot: { ip: '203.0.113.5', location: { countryCode: 'DE', city: 'Berlin' } } });
+  await db
+    .insert(eventEntity)
+    .values({
+      eventId: seeded[5]!,
+      mspId: owner.mspId,
+      kind: 'ip',
+      key: '203.0.113.5',
+      isPrimary: true,
+      snapshotStatus: 'recorded',
+      snapshot: { ip: '203.0.113.5', location: { countryCode: 'DE', city: 'Berlin' } },
+    });
 });
 afterAll(() => t.drop());
 
@@ -110,7 +142,9 @@ async function pageAll(query: string, limit: number): Promise<EventItem[]> {
   const items: EventItem[] = [];
   let cursor: string | null = null;
   for (let pages = 0; pages < 100; pages++) {
-    const res: { status: number; body: EventPage } = await get<EventPage>(`/api/v1/events?${query}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const res: { status: number; body: EventPage } = await get<EventPage>(
+      `/api/v1/events?${query}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     expect(res.status).toBe(200);
     items.push(...res.body.items);
     cursor = res.body.nextCursor;
@@ -130,20 +164,23 @@ const primaryKey: Record<(typeof SORTS)[number], (e: EventItem) => number | stri
 };
 
 describe('paging', () => {
-  test.each(SORTS.flatMap((sort) => (['asc', 'desc'] as const).map((order) => ({ sort, order }))))('sort $sort $order: every event exactly once, in order', async ({ sort, order }) => {
-    const query = `status=all&sort=${sort}&order=${order}`;
-    const paged = await pageAll(query, 7);
-    const ids = paged.map((e) => e.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    expect([...ids].sort()).toEqual([...seeded].sort());
-    // The same order as one big page: the keyset continues exactly where ORDER BY would.
-    const whole = await get<EventPage>(`/api/v1/events?${query}&limit=500`);
-    expect(ids).toEqual(whole.body.items.map((e) => e.id));
-    const keys = paged.map(primaryKey[sort]);
-    for (let i = 1; i < keys.length; i++) {
-      if (typeof keys[i] === 'number') expect(order === 'asc' ? keys[i]! >= keys[i - 1]! : keys[i]! <= keys[i - 1]!).toBe(true);
-    }
-  });
+  test.each(SORTS.flatMap((sort) => (['asc', 'desc'] as const).map((order) => ({ sort, order }))))(
+    'sort $sort $order: every event exactly once, in order',
+    async ({ sort, order }) => {
+      const query = `status=all&sort=${sort}&order=${order}`;
+      const paged = await pageAll(query, 7);
+      const ids = paged.map((e) => e.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect([...ids].sort()).toEqual([...seeded].sort());
+      // The same order as one big page: the keyset continues exactly where ORDER BY would.
+      const whole = await get<EventPage>(`/api/v1/events?${query}&limit=500`);
+      expect(ids).toEqual(whole.body.items.map((e) => e.id));
+      const keys = paged.map(primaryKey[sort]);
+      for (let i = 1; i < keys.length; i++) {
+        if (typeof keys[i] === 'number') expect(order === 'asc' ? keys[i]! >= keys[i - 1]! : keys[i]! <= keys[i - 1]!).toBe(true);
+      }
+    },
+  );
 
   test('events a microsecond apart are both served across a page boundary', async () => {
     const paged = await pageAll('status=all&detection=M365.AzureAD.BruteForce&sort=lastSeen&order=asc', 1);
@@ -220,14 +257,16 @@ describe('filters', () => {
   });
 
   test('a bad expression is a 400 with line, column, caret and what was expected', async () => {
-    const res = await get<{ error: { code: string; message: string; details: { path: string; line: number; column: number; excerpt: string; expected: string[]; code: string }[] } }>(
-      `/api/v1/events?filter=${encodeURIComponent("Event.Severity = 'high' AND\n  Event.Countt > 3")}`,
-    );
+    const res = await get<{
+      error: { code: string; message: string; details: { path: string; line: number; column: number; excerpt: string; expected: string[]; code: string }[] };
+    }>(`/api/v1/events?filter=${encodeURIComponent("Event.Severity = 'high' AND\n  Event.Countt > 3")}`);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('validation_failed');
     expect(res.body.error.details[0]).toMatchObject({ path: 'filter', code: 'unknown_field', line: 2, column: 3, expected: ['Event.Count'] });
     expect(res.body.error.details[0]!.excerpt).toBe('  Event.Countt > 3\n  ^^^^^^^^^^^^');
-    const syntax = await get<{ error: { details: { line: number; column: number; expected: string[] }[] } }>(`/api/v1/events?filter=${encodeURIComponent('Event.Count > ')}`);
+    const syntax = await get<{ error: { details: { line: number; column: number; expected: string[] }[] } }>(
+      `/api/v1/events?filter=${encodeURIComponent('Event.Count > ')}`,
+    );
     expect(syntax.status).toBe(400);
     expect(syntax.body.error.details[0]).toMatchObject({ line: 1, column: 15 });
     expect(syntax.body.error.details[0]!.expected.length).toBeGreaterThan(0);
@@ -268,7 +307,9 @@ describe('bounds that keep the Report table fast on millions of events', () => {
 
   test.each(
     (['lastSeen', 'tenant', 'count'] as const).flatMap((sort) =>
-      (['asc', 'desc'] as const).flatMap((order) => ['user3@contoso', "Event.Severity >= 'high' AND Event.Count > 2"].map((search) => ({ sort, order, search }))),
+      (['asc', 'desc'] as const).flatMap((order) =>
+        ['user3@contoso', "Event.Severity >= 'high' AND Event.Count > 2"].map((search) => ({ sort, order, search })),
+      ),
     ),
   )('paging with a search window of 7 rows finds what an unbounded search finds, $sort $order: $search', async ({ sort, order, search }) => {
     const filter = filterOf(search.startsWith('Event.') ? { filter: search } : { q: search });
@@ -299,7 +340,7 @@ describe('CSV export', () => {
         tenantId: contoso,
         detectionId: 'M365.Exchange.InboxRuleSuspiciousWords',
         title: '=HYPERLINK("http://evil.example","click")',
-        description: '+cmd|\' /C calc\'!A0',
+        description: "+cmd|' /C calc'!A0",
         severity: 'high',
         userName: '@SUM(1+1)',
         networkAddress: '-1+1',
@@ -335,9 +376,13 @@ describe('CSV export', () => {
     expect(lines.at(-1)).toBe(`"Export stopped at 5 of ${seeded.length} events; narrow the filter to export the rest."`);
   });
 
-  test('the full export matches the paged list, across the export\'s internal pages', async () => {
+  test("the full export matches the paged list, across the export's internal pages", async () => {
     const res = await call(t.app, 'GET', '/api/v1/events/export.csv?status=all&sort=tenant', { token: owner.token });
-    const ids = (await res.text()).split('\r\n').filter(Boolean).slice(1).map((l) => l.split(',')[0]);
+    const ids = (await res.text())
+      .split('\r\n')
+      .filter(Boolean)
+      .slice(1)
+      .map((l) => l.split(',')[0]);
     expect(ids).toEqual((await pageAll('status=all&sort=tenant', 500)).map((e) => e.id));
   });
 
@@ -349,7 +394,12 @@ describe('CSV export', () => {
 });
 
 describe('summary', () => {
-  type Summary = { bucket: string; overTime: ({ at: string; total: number } & Record<string, number | string>)[]; topDetections: { detectionId: string; count: number }[]; countries: { countryCode: string | null; count: number }[] };
+  type Summary = {
+    bucket: string;
+    overTime: ({ at: string; total: number } & Record<string, number | string>)[];
+    topDetections: { detectionId: string; count: number }[];
+    countries: { countryCode: string | null; count: number }[];
+  };
 
   test('a short range is hourly with every hour present; counts add up by severity', async () => {
     const res = await get<Summary>('/api/v1/events/summary?status=all&from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z');
@@ -363,7 +413,7 @@ describe('summary', () => {
     expect(SEVERITIES.reduce((n, s) => n + (res.body.overTime[12]![s] as number), 0)).toBe(64);
   });
 
-  test('a month is daily; top detections and countries (recorded IP intelligence first, then the detection\'s country)', async () => {
+  test("a month is daily; top detections and countries (recorded IP intelligence first, then the detection's country)", async () => {
     const res = await get<Summary>('/api/v1/events/summary?status=all&from=2026-02-01&to=2026-03-31');
     expect(res.body.bucket).toBe('day');
     expect(res.body.overTime.find((b) => b.at === '2026-03-01T00:00:00.000Z')!.total).toBe(seeded.length);
@@ -387,9 +437,25 @@ describe('one event, ignore and unignore', () => {
       return r;
     };
     await detect([forward('first', 0), forward('second', 5)]);
-    const [event] = await t.database.db.select().from(securityEvent).where(and(eq(securityEvent.tenantId, contoso), eq(securityEvent.userName, 'megan.bowen@contoso.com')));
+    const [event] = await t.database.db
+      .select()
+      .from(securityEvent)
+      .where(and(eq(securityEvent.tenantId, contoso), eq(securityEvent.userName, 'megan.bowen@contoso.com')));
     // Another event of the same user three days later: related.
-    await t.database.db.insert(securityEvent).values({ mspId: owner.mspId, tenantId: fabrikam, detectionId: 'M365.AzureAD.NewCountrySignIn', title: 'Sign-in from a country not seen for this user', description: 'x', severity: 'medium', userName: 'megan.bowen@contoso.com', dedupKey: 'megan', firstSeenAt: new Date(BASE + 3 * 86_400_000), lastSeenAt: new Date(BASE + 3 * 86_400_000) });
+    await t.database.db
+      .insert(securityEvent)
+      .values({
+        mspId: owner.mspId,
+        tenantId: fabrikam,
+        detectionId: 'M365.AzureAD.NewCountrySignIn',
+        title: 'Sign-in from a country not seen for this user',
+        description: 'x',
+        severity: 'medium',
+        userName: 'megan.bowen@contoso.com',
+        dedupKey: 'megan',
+        firstSeenAt: new Date(BASE + 3 * 86_400_000),
+        lastSeenAt: new Date(BASE + 3 * 86_400_000),
+      });
     const res = await get<{
       id: string;
       tenantName: string;
@@ -407,7 +473,12 @@ describe('one event, ignore and unignore', () => {
     expect(res.body.howToReact.length).toBeGreaterThan(20);
     expect(res.body.activities.map((a) => a.raw.Operation)).toEqual(['New-InboxRule', 'New-InboxRule']);
     expect(res.body.related).toEqual([expect.objectContaining({ detectionId: 'M365.AzureAD.NewCountrySignIn', sameUser: true, sameIp: false })]);
-    expect(res.body.whitelistCriteria).toMatchObject({ tenantId: contoso, detectionId: 'M365.Exchange.InboxRuleExternalForwarding', userName: 'megan.bowen@contoso.com', ipAddress: '154.66.247.79' });
+    expect(res.body.whitelistCriteria).toMatchObject({
+      tenantId: contoso,
+      detectionId: 'M365.Exchange.InboxRuleExternalForwarding',
+      userName: 'megan.bowen@contoso.com',
+      ipAddress: '154.66.247.79',
+    });
   });
 
   test('ignore records who, when and why, once; unignore puts it back; both audited', async () => {
@@ -440,9 +511,25 @@ describe('one event, ignore and unignore', () => {
 
   test('unignore is a 409 while another open event tracks the same detection and key', async () => {
     const db = t.database.db;
-    const base = { mspId: owner.mspId, tenantId: contoso, detectionId: 'M365.AzureAD.BruteForce', title: 'Brute force', description: 'x', severity: 'high' as const, dedupKey: 'dup@contoso.com', firstSeenAt: new Date(BASE), lastSeenAt: new Date(BASE) };
-    const [old] = await db.insert(securityEvent).values({ ...base, status: 'ignored', ignoredAt: new Date() }).returning();
-    const [open] = await db.insert(securityEvent).values({ ...base, lastSeenAt: new Date(BASE + 86_400_000) }).returning();
+    const base = {
+      mspId: owner.mspId,
+      tenantId: contoso,
+      detectionId: 'M365.AzureAD.BruteForce',
+      title: 'Brute force',
+      description: 'x',
+      severity: 'high' as const,
+      dedupKey: 'dup@contoso.com',
+      firstSeenAt: new Date(BASE),
+      lastSeenAt: new Date(BASE),
+    };
+    const [old] = await db
+      .insert(securityEvent)
+      .values({ ...base, status: 'ignored', ignoredAt: new Date() })
+      .returning();
+    const [open] = await db
+      .insert(securityEvent)
+      .values({ ...base, lastSeenAt: new Date(BASE + 86_400_000) })
+      .returning();
     const res = await call(t.app, 'POST', `/api/v1/events/${old!.id}/unignore`, { token: technician.token });
     expect(res.status).toBe(409);
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain(open!.id);
@@ -462,7 +549,9 @@ describe('isolation', () => {
       const res = await call(t.app, method, path, { token: other.token });
       expect(res.status).toBe(404);
       const missing = await call(t.app, method, path.replace(id, crypto.randomUUID()), { token: other.token });
-      expect(((await res.json()) as { error: { message: string } }).error.message).toBe(((await missing.json()) as { error: { message: string } }).error.message);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+        ((await missing.json()) as { error: { message: string } }).error.message,
+      );
     }
     const list = await get<EventPage>('/api/v1/events?status=all', other);
     expect(list.body.items).toEqual([]);

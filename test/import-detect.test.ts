@@ -54,13 +54,17 @@ describe('imported records go through detection like collected ones', () => {
     const t = await insertSimTenant(db, scenario.tenantId);
 
     const progress: { detected: number; events: number }[] = [];
-    const first = await importAndDetect({ db, log, ipIntel }, { mspId: t.mspId, tenantId: t.id }, file, (p) => progress.push({ detected: p.detected, events: p.events }));
+    const first = await importAndDetect({ db, log, ipIntel }, { mspId: t.mspId, tenantId: t.id }, file, (p) =>
+      progress.push({ detected: p.detected, events: p.events }),
+    );
     expect(first).toMatchObject({ format: 'json-array', read: records.length, imported: records.length, quarantined: 0 });
     // Every imported record went through the engine, batch by batch as it was stored.
     expect(first.detection.processed).toBe(records.length);
     expect(progress.at(-1)).toEqual({ detected: records.length, events: first.detection.eventIds.length });
     const ids = (await db.select({ id: activity.id }).from(activity).where(eq(activity.tenantId, t.id))).map((r) => r.id);
-    expect((await db.select({ id: detectionProcessed.activityId }).from(detectionProcessed).where(inArray(detectionProcessed.activityId, ids))).length).toBe(ids.length);
+    expect((await db.select({ id: detectionProcessed.activityId }).from(detectionProcessed).where(inArray(detectionProcessed.activityId, ids))).length).toBe(
+      ids.length,
+    );
 
     const events = await db.select().from(securityEvent).where(eq(securityEvent.tenantId, t.id));
     const raised = events.map((e) => ({ rule: e.detectionId, key: e.dedupKey }));

@@ -29,12 +29,17 @@ test('an import-only tenant is created without credentials, shown as such, and n
   const db = handle.database.db;
   const [m] = await db.insert(msp).values({ name: 'Northwind' }).returning();
   const ctx = { actor: { type: 'system', role: 'owner' } as const, db, secrets, msp: m!.id };
-  const created = await createTenant({ ctx, input: { name: 'Fabrikam (investigation)', tenantGuid: randomUUID(), primaryDomain: 'fabrikam.com', auth: { mode: 'import' } } });
+  const created = await createTenant({
+    ctx,
+    input: { name: 'Fabrikam (investigation)', tenantGuid: randomUUID(), primaryDomain: 'fabrikam.com', auth: { mode: 'import' } },
+  });
   expect(created).toMatchObject({ importOnly: true, hasCredentials: false, clientId: null, status: 'active' });
 
   const config = simConfig(sim.url);
   const requestsBefore = sim.state.requestLog.length;
-  const results = await collectTenant({ db, config, tokens: createTokenProvider(config, secrets), log: createLogger({ logLevel: 'silent' }) }, created.id, { force: true });
+  const results = await collectTenant({ db, config, tokens: createTokenProvider(config, secrets), log: createLogger({ logLevel: 'silent' }) }, created.id, {
+    force: true,
+  });
   expect(results).toEqual([]);
   // Nothing was attempted: no checkpoint, no error, no user count read.
   expect(await db.select().from(collectorCheckpoint).where(eq(collectorCheckpoint.tenantId, created.id))).toEqual([]);

@@ -54,10 +54,15 @@ const csvField = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /** 100 good rows, a row with a stray quote (line 102), 100 good rows. */
 function badRowCsv(): string {
-  const row = (n: number) => [`rec-${n}`, '2026-11-20T08:00:00.0000000Z', 'AzureActiveDirectoryStsLogon', 'UserLoggedIn', 'adele@contoso.com', csvField(JSON.stringify(record(n)))].join(',');
+  const row = (n: number) =>
+    [`rec-${n}`, '2026-11-20T08:00:00.0000000Z', 'AzureActiveDirectoryStsLogon', 'UserLoggedIn', 'adele@contoso.com', csvField(JSON.stringify(record(n)))].join(
+      ',',
+    );
   const lines = ['RecordId,CreationDate,RecordType,Operation,UserId,AuditData'];
   for (let n = 1; n <= 100; n += 1) lines.push(row(n));
-  lines.push(['rec-bad', '2026-11-20T08:00:00.0000000Z', 'AzureActiveDirectoryStsLogon', 'UserLoggedIn', 'Us"er', csvField(JSON.stringify(record(999)))].join(','));
+  lines.push(
+    ['rec-bad', '2026-11-20T08:00:00.0000000Z', 'AzureActiveDirectoryStsLogon', 'UserLoggedIn', 'Us"er', csvField(JSON.stringify(record(999)))].join(','),
+  );
   for (let n = 101; n <= 200; n += 1) lines.push(row(n));
   return lines.join('\r\n') + '\r\n';
 }
@@ -116,12 +121,23 @@ describe('POST /tenants/{id}/imports', () => {
     expect(run.summaryLines.at(-1)).toBe('Detection: 200 records examined, 0 events raised, 0 events updated.');
     expect(await t.database.db.select({ id: activity.id }).from(activity).where(eq(activity.tenantId, tenantId))).toHaveLength(200);
 
-    const [entry] = await t.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'tenant.import'), eq(auditLog.mspId, owner.mspId)));
+    const [entry] = await t.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'tenant.import'), eq(auditLog.mspId, owner.mspId)));
     expect(entry).toMatchObject({
       actorType: 'token',
       targetType: 'tenant',
       targetId: tenantId,
-      details: expect.objectContaining({ importId: run.id, fileName: 'audit export.csv', status: 'done', read: 201, imported: 200, quarantined: 1, duplicates: 0 }),
+      details: expect.objectContaining({
+        importId: run.id,
+        fileName: 'audit export.csv',
+        status: 'done',
+        read: 201,
+        imported: 200,
+        quarantined: 1,
+        duplicates: 0,
+      }),
     });
     expect(entry!.requestId).toBeTruthy();
 
@@ -162,7 +178,10 @@ describe('POST /tenants/{id}/imports', () => {
 
   test('a truncated JSON export and a file that is no export: the good part is kept, the run says why', async () => {
     const full = JSON.stringify([1, 2, 3].map((n) => record(500 + n)));
-    const cut = await finished(owner, ((await (await upload(owner, tenantId, 'cut.json', full.slice(0, full.lastIndexOf('{"Id"') + 30))).json()) as ImportView).id);
+    const cut = await finished(
+      owner,
+      ((await (await upload(owner, tenantId, 'cut.json', full.slice(0, full.lastIndexOf('{"Id"') + 30))).json()) as ImportView).id,
+    );
     expect(cut).toMatchObject({ status: 'done', imported: 2, complete: false, unread: expect.stringMatching(/not valid JSON after record 2/) });
     expect(cut.summaryLines).toContainEqual(expect.stringMatching(/^NOT READ TO THE END/));
 
@@ -198,10 +217,15 @@ describe('POST /tenants/{id}/imports', () => {
     expect((await call(t.app, 'GET', `/api/v1/imports/${mine.id}`, { token: readOnly.token })).status).toBe(403);
     const theirList = (await (await call(t.app, 'GET', `/api/v1/imports?tenant=${tenantId}`, { token: other.token })).json()) as { items: ImportView[] };
     expect(theirList.items).toEqual([]);
-    const ourList = (await (await call(t.app, 'GET', `/api/v1/imports?tenant=${tenantId}&limit=2`, { token: tech.token })).json()) as { items: ImportView[]; nextCursor: string | null };
+    const ourList = (await (await call(t.app, 'GET', `/api/v1/imports?tenant=${tenantId}&limit=2`, { token: tech.token })).json()) as {
+      items: ImportView[];
+      nextCursor: string | null;
+    };
     expect(ourList.items[0]!.id).toBe(mine.id);
     expect(ourList.nextCursor).not.toBeNull();
-    const next = (await (await call(t.app, 'GET', `/api/v1/imports?tenant=${tenantId}&limit=100&cursor=${ourList.nextCursor}`, { token: tech.token })).json()) as { items: ImportView[] };
+    const next = (await (
+      await call(t.app, 'GET', `/api/v1/imports?tenant=${tenantId}&limit=100&cursor=${ourList.nextCursor}`, { token: tech.token })
+    ).json()) as { items: ImportView[] };
     expect(next.items.map((i) => i.id)).not.toContain(mine.id);
     expect(next.items.length).toBeGreaterThan(2);
   }, 180_000);
@@ -209,14 +233,27 @@ describe('POST /tenants/{id}/imports', () => {
   test('a run left running by a stopped process is failed when the server starts again', async () => {
     const [left] = await t.database.db
       .insert(importRun)
-      .values({ mspId: owner.mspId, tenantId, actorType: 'user', actorId: owner.userId, userId: owner.userId, fileName: 'crash.csv', sizeBytes: 10, status: 'running', startedAt: new Date(Date.now() - 600_000), heartbeatAt: new Date(Date.now() - 600_000) })
+      .values({
+        mspId: owner.mspId,
+        tenantId,
+        actorType: 'user',
+        actorId: owner.userId,
+        userId: owner.userId,
+        fileName: 'crash.csv',
+        sizeBytes: 10,
+        status: 'running',
+        startedAt: new Date(Date.now() - 600_000),
+        heartbeatAt: new Date(Date.now() - 600_000),
+      })
       .returning();
     const log = createLogger({ logLevel: 'silent' });
     const restarted = createNodeApp({ config: t.config, database: t.database, secrets, log, metrics: new Registry() });
     const deadline = Date.now() + 30_000;
     let view: ImportView | undefined;
     while (Date.now() < deadline) {
-      view = (await (await restarted.request(`http://localhost:8787/api/v1/imports/${left!.id}`, { headers: { authorization: `Bearer ${owner.token}` } })).json()) as ImportView;
+      view = (await (
+        await restarted.request(`http://localhost:8787/api/v1/imports/${left!.id}`, { headers: { authorization: `Bearer ${owner.token}` } })
+      ).json()) as ImportView;
       if (view.status !== 'running') break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

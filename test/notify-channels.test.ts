@@ -60,7 +60,11 @@ describe('hostile event values through every output', () => {
   test('web request: the JSON body keeps its shape, the header keeps one line, the signature verifies', async () => {
     const req = await lastRequest(v4, () =>
       senders.webhook(
-        { url: `${v4.url}/siem`, headers: [{ name: 'X-Agent', value: '{Event.UserAgent}' }], body: '{"rule": "{Event.Target}", "user": "{User.DisplayName}", "id": {Event.Id}}' },
+        {
+          url: `${v4.url}/siem`,
+          headers: [{ name: 'X-Agent', value: '{Event.UserAgent}' }],
+          body: '{"rule": "{Event.Target}", "user": "{User.DisplayName}", "id": {Event.Id}}',
+        },
         message,
         secret,
       ),
@@ -74,7 +78,9 @@ describe('hostile event values through every output', () => {
   });
 
   test('Slack over IPv6 loopback: nothing in the message mentions, links or expands', async () => {
-    const req = await lastRequest(v6, () => senders.slack({ webhookUrl: `${v6.url}/services/T/B/X`, text: 'Rule {Event.Target} by {User.DisplayName}' }, message, null));
+    const req = await lastRequest(v6, () =>
+      senders.slack({ webhookUrl: `${v6.url}/services/T/B/X`, text: 'Rule {Event.Target} by {User.DisplayName}' }, message, null),
+    );
     const payload = JSON.parse(req.body) as { text: string; blocks: { type: string; text?: { text: string } }[] };
     const section = payload.blocks.find((b) => b.type === 'section')!.text!.text;
     expect(section).not.toMatch(/<[!@h]/);
@@ -86,7 +92,9 @@ describe('hostile event values through every output', () => {
   });
 
   test('Teams: no link, autolink or HTML from the values reaches the card', async () => {
-    const req = await lastRequest(v4, () => senders.teams({ webhookUrl: `${v4.url}/workflows/x`, text: 'Rule {Event.Target} by {User.DisplayName}' }, message, null));
+    const req = await lastRequest(v4, () =>
+      senders.teams({ webhookUrl: `${v4.url}/workflows/x`, text: 'Rule {Event.Target} by {User.DisplayName}' }, message, null),
+    );
     const card = (JSON.parse(req.body) as { attachments: { content: { body: { text: string }[]; actions: { url: string }[] } }[] }).attachments[0]!.content;
     const text = card.body.map((b) => b.text).join('\n');
     expect(text).not.toContain('](');

@@ -64,7 +64,9 @@ function watch(child: ChildProcess) {
       return new Promise<RegExpMatchArray>((resolve, reject) => {
         waiters.push({ re, resolve });
         check();
-        child.once('exit', (code) => setImmediate(() => waiters.some((w) => w.re === re) && reject(new Error(`child exited (${code}) before ${re}: ${out.slice(-2000)}`))));
+        child.once('exit', (code) =>
+          setImmediate(() => waiters.some((w) => w.re === re) && reject(new Error(`child exited (${code}) before ${re}: ${out.slice(-2000)}`))),
+        );
       });
     },
   };
@@ -76,20 +78,39 @@ test('killed mid-send and restarted while the SMTP server is down, the alert is 
   let database = await open();
   await database.migrate();
   const [m] = await database.db.insert(msp).values({ name: 'Northwind' }).returning();
-  const [t] = await database.db.insert(tenant).values({ mspId: m!.id, tenantGuid: crypto.randomUUID(), name: 'Contoso', primaryDomain: 'contoso.com', authMode: 'consent' }).returning();
+  const [t] = await database.db
+    .insert(tenant)
+    .values({ mspId: m!.id, tenantGuid: crypto.randomUUID(), name: 'Contoso', primaryDomain: 'contoso.com', authMode: 'consent' })
+    .returning();
   await database.db.insert(appUser).values({ mspId: m!.id, email: 'owner@northwind.example', role: 'owner', status: 'active' });
   const [tr] = await database.db.insert(trigger).values({ mspId: m!.id, name: 'Exchange', condition: "Event.Workload = 'Exchange'" }).returning();
-  await database.db.insert(triggerAction).values({ triggerId: tr!.id, mspId: m!.id, kind: 'email', position: 0, config: { to: ['@owners'], subject: 'Alert: {Event.Title} by {Event.UserName}', html: false, body: '{Event.Description}' } });
+  await database.db
+    .insert(triggerAction)
+    .values({
+      triggerId: tr!.id,
+      mspId: m!.id,
+      kind: 'email',
+      position: 0,
+      config: { to: ['@owners'], subject: 'Alert: {Event.Title} by {Event.UserName}', html: false, body: '{Event.Description}' },
+    });
   receiver = await startHttpReceiver();
   await database.db.insert(triggerAction).values({
     triggerId: tr!.id,
     mspId: m!.id,
     kind: 'webhook',
     position: 1,
-    config: { method: 'POST', url: `${receiver.url}/hook`, contentType: 'application/json', headers: [], body: '{"event":"{Event.Id}","user":"{Event.UserName}","url":"{Event.Url}"}' },
+    config: {
+      method: 'POST',
+      url: `${receiver.url}/hook`,
+      contentType: 'application/json',
+      headers: [],
+      body: '{"event":"{Event.Id}","user":"{Event.UserName}","url":"{Event.Url}"}',
+    },
     secretEnc: createSecretBox(Buffer.from(TEST_SECRET_KEY, 'hex')).seal(SECRET),
   });
-  const stored = await ingestRecords(database.db, { mspId: m!.id, tenantId: t!.id }, 'Audit.Exchange', [inboxRule({ name: 'Move to RSS', parameters: [['ForwardTo', 'x@fabrikam.com']] }).raw]);
+  const stored = await ingestRecords(database.db, { mspId: m!.id, tenantId: t!.id }, 'Audit.Exchange', [
+    inboxRule({ name: 'Move to RSS', parameters: [['ForwardTo', 'x@fabrikam.com']] }).raw,
+  ]);
   // PGlite's files belong to one process at a time: the child's.
   await database.close();
 
@@ -154,7 +175,9 @@ test('killed mid-send and restarted while the SMTP server is down, the alert is 
   const keys = new Set(receiver.requests.map((r) => r.headers['idempotency-key']));
   expect([...keys]).toEqual([hookRow!.idempotencyKey]);
   for (const r of receiver.requests) {
-    expect(verifyWebhookSignature({ secret: SECRET, signatureHeader: r.headers['x-tenantwatch-signature'] as string, body: r.raw })).toMatchObject({ ok: true });
+    expect(verifyWebhookSignature({ secret: SECRET, signatureHeader: r.headers['x-tenantwatch-signature'] as string, body: r.raw })).toMatchObject({
+      ok: true,
+    });
     expect(JSON.parse(r.body)).toEqual({ event: event!.id, user: 'megan.bowen@contoso.com', url: `http://localhost:8787/events/${event!.id}` });
   }
   expect(row).toMatchObject({ eventId: event!.id, status: 'delivered', lastError: expect.stringContaining('SMTP') });

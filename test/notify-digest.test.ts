@@ -17,7 +17,15 @@ let notify: Notify;
 beforeAll(async () => {
   sink = await startSmtpSink();
   t = await createTestApp();
-  const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'silent', TW_DEMO: 'off', TW_SMTP_HOST: sink.host, TW_SMTP_PORT: String(sink.port), TW_SMTP_SECURITY: 'none', TW_PUBLIC_URL: 'https://tw.northwind.example' });
+  const config = loadConfig({
+    TW_SECRET_KEY: TEST_SECRET_KEY,
+    TW_LOG_LEVEL: 'silent',
+    TW_DEMO: 'off',
+    TW_SMTP_HOST: sink.host,
+    TW_SMTP_PORT: String(sink.port),
+    TW_SMTP_SECURITY: 'none',
+    TW_PUBLIC_URL: 'https://tw.northwind.example',
+  });
   notify = await startNotify({ database: t.database, config, log: createLogger(config), secrets });
 }, 120_000);
 afterAll(async () => {
@@ -28,7 +36,10 @@ afterAll(async () => {
 
 test('one digest per MSP and per tenant with events, escaped, never twice for a week', async () => {
   const owner = await seedMsp(t.database, 'owner', 'Northwind IT');
-  const [ten] = await t.database.db.insert(tenant).values({ mspId: owner.mspId, tenantGuid: crypto.randomUUID(), name: '<b>Contoso</b>', primaryDomain: 'contoso.com', authMode: 'consent' }).returning();
+  const [ten] = await t.database.db
+    .insert(tenant)
+    .values({ mspId: owner.mspId, tenantGuid: crypto.randomUUID(), name: '<b>Contoso</b>', primaryDomain: 'contoso.com', authMode: 'consent' })
+    .returning();
   const at = new Date(Date.now() - 86_400_000);
   const event = (detectionId: string, title: string, severity: 'high' | 'medium', dedupKey: string, status: 'open' | 'resolved' = 'open') => ({
     mspId: owner.mspId,
@@ -42,11 +53,13 @@ test('one digest per MSP and per tenant with events, escaped, never twice for a 
     firstSeenAt: at,
     lastSeenAt: at,
   });
-  await t.database.db.insert(securityEvent).values([
-    event('M365.Exchange.ExternalForwarding', 'Inbox rule forwards mail outside', 'high', 'a'),
-    event('M365.Exchange.ExternalForwarding', 'Inbox rule forwards mail outside', 'high', 'b'),
-    event('custom.x', 'Finance <script>', 'medium', 'c', 'resolved'),
-  ]);
+  await t.database.db
+    .insert(securityEvent)
+    .values([
+      event('M365.Exchange.ExternalForwarding', 'Inbox rule forwards mail outside', 'high', 'a'),
+      event('M365.Exchange.ExternalForwarding', 'Inbox rule forwards mail outside', 'high', 'b'),
+      event('custom.x', 'Finance <script>', 'medium', 'c', 'resolved'),
+    ]);
 
   expect(await writeWeeklyDigests(t.database.db)).toBe(2);
   expect(await writeWeeklyDigests(t.database.db)).toBe(0);

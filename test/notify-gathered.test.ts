@@ -18,7 +18,14 @@ let notify: Notify;
 beforeAll(async () => {
   sink = await startSmtpSink();
   t = await createTestApp();
-  const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'silent', TW_DEMO: 'off', TW_SMTP_HOST: sink.host, TW_SMTP_PORT: String(sink.port), TW_SMTP_SECURITY: 'none' });
+  const config = loadConfig({
+    TW_SECRET_KEY: TEST_SECRET_KEY,
+    TW_LOG_LEVEL: 'silent',
+    TW_DEMO: 'off',
+    TW_SMTP_HOST: sink.host,
+    TW_SMTP_PORT: String(sink.port),
+    TW_SMTP_SECURITY: 'none',
+  });
   notify = await startNotify({ database: t.database, config, log: createLogger(config), secrets });
 }, 120_000);
 afterAll(async () => {
@@ -29,10 +36,36 @@ afterAll(async () => {
 
 test('two matches in one window make one mail naming both', async () => {
   const owner = await seedMsp(t.database, 'owner');
-  const [tr] = await t.database.db.insert(trigger).values({ mspId: owner.mspId, name: 'Failures, gathered', condition: "Event.OperationResult = 'PasswordInvalid'", deliveryMode: 'gathered', gatherMinutes: 60 }).returning();
-  await t.database.db.insert(triggerAction).values({ triggerId: tr!.id, mspId: owner.mspId, kind: 'email', config: { to: ['soc@northwind.example'], subject: 'Failed sign-ins: {Event.UserName} ({Event.Count})', body: 'From {Event.NetworkAddress}' } });
+  const [tr] = await t.database.db
+    .insert(trigger)
+    .values({
+      mspId: owner.mspId,
+      name: 'Failures, gathered',
+      condition: "Event.OperationResult = 'PasswordInvalid'",
+      deliveryMode: 'gathered',
+      gatherMinutes: 60,
+    })
+    .returning();
+  await t.database.db
+    .insert(triggerAction)
+    .values({
+      triggerId: tr!.id,
+      mspId: owner.mspId,
+      kind: 'email',
+      config: { to: ['soc@northwind.example'], subject: 'Failed sign-ins: {Event.UserName} ({Event.Count})', body: 'From {Event.NetworkAddress}' },
+    });
   for (const user of ['a@northwind.example', 'b@northwind.example']) {
-    await t.database.db.transaction((tx) => recordProductEvent(tx, { mspId: owner.mspId, eventType: 'LoginAttempt', operationResult: 'PasswordInvalid', userId: null, userName: user, userSource: 'Local', networkAddress: '203.0.113.7' }));
+    await t.database.db.transaction((tx) =>
+      recordProductEvent(tx, {
+        mspId: owner.mspId,
+        eventType: 'LoginAttempt',
+        operationResult: 'PasswordInvalid',
+        userId: null,
+        userName: user,
+        userSource: 'Local',
+        networkAddress: '203.0.113.7',
+      }),
+    );
   }
   const rows = await t.database.db.select().from(delivery).where(eq(delivery.triggerId, tr!.id));
   expect(rows).toHaveLength(2);

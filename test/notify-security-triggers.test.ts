@@ -25,7 +25,15 @@ let owner: Member;
 beforeAll(async () => {
   t = await createTestApp();
   sink = await startSmtpSink();
-  const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'silent', TW_DEMO: 'off', TW_SMTP_HOST: sink.host, TW_SMTP_PORT: String(sink.port), TW_SMTP_SECURITY: 'none', TW_SMTP_FROM: 'Tenantwatch <alerts@northwind.example>' });
+  const config = loadConfig({
+    TW_SECRET_KEY: TEST_SECRET_KEY,
+    TW_LOG_LEVEL: 'silent',
+    TW_DEMO: 'off',
+    TW_SMTP_HOST: sink.host,
+    TW_SMTP_PORT: String(sink.port),
+    TW_SMTP_SECURITY: 'none',
+    TW_SMTP_FROM: 'Tenantwatch <alerts@northwind.example>',
+  });
   owner = await seedMsp(t.database, 'owner');
   await ensureDefaultTriggers(t.database.db, owner.mspId);
   notify = await startNotify({ database: t.database, config, log: createLogger(config), secrets });
@@ -66,7 +74,10 @@ describe('default security triggers', () => {
     const code = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate();
     expect((await call(t.app, 'POST', '/api/v1/auth/mfa/totp/confirm', { ...session, body: { code } })).status).toBe(200);
     const step = await call(t.app, 'POST', '/api/v1/auth/sign-in', { body: { email: member.email, password: member.password } });
-    const pending = step.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith('tw_pending_sign_in='))!;
+    const pending = step.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0]!)
+      .find((c) => c.startsWith('tw_pending_sign_in='))!;
     const wrong = code === '000000' ? '111111' : '000000';
     expect((await call(t.app, 'POST', '/api/v1/auth/sign-in/code', { cookie: pending, body: { code: wrong } })).status).toBe(401);
     const m = await sink.waitFor(forUser('{user} entered an invalid one-time password for their Tenantwatch account', member.email));
@@ -85,13 +96,18 @@ describe('default security triggers', () => {
     expectSecurityBody(m, member.email);
     await notify.sender.idle();
     expect(sink.messages().filter(forUser("{user}'s Tenantwatch account was locked after repeated failed sign-ins", member.email))).toHaveLength(1);
-    expect(sink.messages().filter(forUser('Failed sign-in to the Tenantwatch account of {user}: invalid password', member.email))).toHaveLength(MAX_FAILED_SIGN_INS);
+    expect(sink.messages().filter(forUser('Failed sign-in to the Tenantwatch account of {user}: invalid password', member.email))).toHaveLength(
+      MAX_FAILED_SIGN_INS,
+    );
   }, 180_000);
 
   test('a password change', async () => {
     const member = await addMember(t.database, owner.mspId, 'technician');
     const session = await signInCookie(t.app, member);
-    const res = await call(t.app, 'POST', '/api/v1/auth/password', { ...session, body: { currentPassword: member.password, newPassword: 'a brand new passphrase 42' } });
+    const res = await call(t.app, 'POST', '/api/v1/auth/password', {
+      ...session,
+      body: { currentPassword: member.password, newPassword: 'a brand new passphrase 42' },
+    });
     expect(res.status).toBe(204);
     const m = await sink.waitFor(forUser('{user} changed their Tenantwatch password', member.email));
     expectSecurityBody(m, member.email);

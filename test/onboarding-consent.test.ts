@@ -55,7 +55,10 @@ afterAll(async () => {
   await t?.drop();
 });
 
-async function createLink(who: { cookie: string; csrf: string } = session, body: Record<string, unknown> = { name: 'Contoso Ltd', primaryDomain: 'contoso.com' }) {
+async function createLink(
+  who: { cookie: string; csrf: string } = session,
+  body: Record<string, unknown> = { name: 'Contoso Ltd', primaryDomain: 'contoso.com' },
+) {
   const res = await call(t.app, 'POST', '/api/v1/tenants/consent-link', { ...who, body });
   expect(res.status, await res.clone().text()).toBe(201);
   return (await res.json()) as { url: string; redirectUri: string; expiresAt: string };
@@ -90,14 +93,25 @@ describe('onboarding a tenant by admin consent', () => {
     const link = await createLink();
     const url = new URL(link.url);
     expect(`${url.origin}${url.pathname}`).toBe(`${sim.url}/organizations/v2.0/adminconsent`);
-    expect(Object.fromEntries(url.searchParams)).toMatchObject({ client_id: COLLECTOR_APP_ID, redirect_uri: CALLBACK, scope: 'https://graph.microsoft.com/.default' });
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      client_id: COLLECTOR_APP_ID,
+      redirect_uri: CALLBACK,
+      scope: 'https://graph.microsoft.com/.default',
+    });
     expect(link.redirectUri).toBe(CALLBACK);
 
     const location = await consentAsBrowser(link.url, globalAdmin, 'accept');
     const { page, authorize, signInAnswer, flowCookie } = await finishConsent(t.app, location, session.cookie, globalAdmin);
     // The second hop: Microsoft's sign-in for the tenant that consented, code + PKCE + nonce, back to the same callback.
     expect(`${authorize.origin}${authorize.pathname}`).toBe(`${sim.url}/${CONTOSO.tenantId}/oauth2/v2.0/authorize`);
-    expect(Object.fromEntries(authorize.searchParams)).toMatchObject({ client_id: COLLECTOR_APP_ID, redirect_uri: CALLBACK, response_type: 'code', code_challenge_method: 'S256', prompt: 'select_account', state: `${stateOf(link)}~signin` });
+    expect(Object.fromEntries(authorize.searchParams)).toMatchObject({
+      client_id: COLLECTOR_APP_ID,
+      redirect_uri: CALLBACK,
+      response_type: 'code',
+      code_challenge_method: 'S256',
+      prompt: 'select_account',
+      state: `${stateOf(link)}~signin`,
+    });
     expect(authorize.searchParams.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['openid', 'profile']));
     expect(authorize.searchParams.get('nonce')).toBeTruthy();
     expect(authorize.searchParams.get('code_challenge')).toBeTruthy();
@@ -107,7 +121,15 @@ describe('onboarding a tenant by admin consent', () => {
     const id = page.searchParams.get('added') ?? '';
 
     const res = await call(t.app, 'GET', `/api/v1/tenants/${id}`, { token: owner.token });
-    expect(await res.json()).toMatchObject({ tenantGuid: CONTOSO.tenantId, name: 'Contoso Ltd', primaryDomain: 'contoso.com', authMode: 'consent', clientId: null, hasCredentials: false, status: 'active' });
+    expect(await res.json()).toMatchObject({
+      tenantGuid: CONTOSO.tenantId,
+      name: 'Contoso Ltd',
+      primaryDomain: 'contoso.com',
+      authMode: 'consent',
+      clientId: null,
+      hasCredentials: false,
+      status: 'active',
+    });
 
     const actions = await t.database.db.select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.mspId, owner.mspId));
     expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(['tenant.consent_link', 'tenant.consent_link_used', 'tenant.create', 'tenant.verify']));
@@ -116,7 +138,14 @@ describe('onboarding a tenant by admin consent', () => {
     sim.state.clock.set(Date.parse('2024-05-08T06:00:00Z'));
     sim.state.requestLog.length = 0;
     const results = await collectTenant(
-      { db: t.database.db, config: t.config, tokens: createTokenProvider(t.config, secrets), log: createLogger({ logLevel: 'silent' }), now: () => new Date(sim.state.now()), timeoutMs: 10_000 },
+      {
+        db: t.database.db,
+        config: t.config,
+        tokens: createTokenProvider(t.config, secrets),
+        log: createLogger({ logLevel: 'silent' }),
+        now: () => new Date(sim.state.now()),
+        timeoutMs: 10_000,
+      },
       id,
     );
     expect(results.map((r) => [r.source, r.status])).toEqual(COLLECTED_SOURCES.map((s) => [s, 'collected']));
@@ -128,7 +157,11 @@ describe('onboarding a tenant by admin consent', () => {
 
     sim.state.clock.set(Date.now());
     // The same answers a second time (the code and state replayed, with or without the flow cookie): the link was used.
-    for (const [answer, cookie] of [[signInAnswer, `${session.cookie}; ${flowCookie}`], [signInAnswer, session.cookie], [location, session.cookie]] as const) {
+    for (const [answer, cookie] of [
+      [signInAnswer, `${session.cookie}; ${flowCookie}`],
+      [signInAnswer, session.cookie],
+      [location, session.cookie],
+    ] as const) {
       const again = await arrive(answer, cookie);
       expect(again.searchParams.get('consentError')).toMatch(/already used/);
     }
@@ -148,7 +181,9 @@ describe('onboarding a tenant by admin consent', () => {
     const link = await createLink();
     const page = await arrive(await consentAsBrowser(link.url, ordinaryUser, 'back'));
     expect(page.searchParams.get('added')).toBeNull();
-    expect(page.searchParams.get('consentError')).toMatch(/^The account that signed in is not allowed to grant permissions for the whole organisation: a Global Administrator/);
+    expect(page.searchParams.get('consentError')).toMatch(
+      /^The account that signed in is not allowed to grant permissions for the whole organisation: a Global Administrator/,
+    );
     const [refused] = await t.database.db
       .select({ details: auditLog.details })
       .from(auditLog)
@@ -159,13 +194,15 @@ describe('onboarding a tenant by admin consent', () => {
   test('an administrator who declines', async () => {
     const link = await createLink();
     const page = await arrive(await consentAsBrowser(link.url, globalAdmin, 'cancel'));
-    expect(page.searchParams.get('consentError')).toBe('The administrator declined the permissions on Microsoft\'s consent page, so the tenant was not added.');
+    expect(page.searchParams.get('consentError')).toBe("The administrator declined the permissions on Microsoft's consent page, so the tenant was not added.");
   });
 
   test('a forged state', async () => {
     const state = stateOf(await createLink());
     const [payload, mac] = state.split('.');
-    const otherMsp = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')), m: '00000000-0000-4000-8000-000000000000' })).toString('base64url');
+    const otherMsp = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')), m: '00000000-0000-4000-8000-000000000000' }),
+    ).toString('base64url');
     for (const forged of [`${payload}.${mac!.slice(0, -2)}AA`, `${otherMsp}.${mac}`, 'not-a-state', '']) {
       const page = await arrive(successFor(forged));
       expect(page.searchParams.get('consentError')).toMatch(/^This consent link is not valid: it was not created by Tenantwatch or was changed\./);
@@ -190,7 +227,9 @@ describe('onboarding a tenant by admin consent', () => {
     const colleague = await addMember(t.database, owner.mspId, 'admin');
     for (const who of [await signInCookie(t.app, otherMsp), await signInCookie(t.app, colleague)]) {
       const page = await arrive(successFor(stateOf(link)), who.cookie);
-      expect(page.searchParams.get('consentError')).toBe('This consent link was created by another Tenantwatch user. Open it while signed in as the user who created it, or create a new link.');
+      expect(page.searchParams.get('consentError')).toBe(
+        'This consent link was created by another Tenantwatch user. Open it while signed in as the user who created it, or create a new link.',
+      );
       expect(page.searchParams.get('added')).toBeNull();
     }
     const anonymous = await arrive(successFor(stateOf(link)), null);
@@ -228,7 +267,9 @@ describe('onboarding a tenant by admin consent', () => {
     const answer = await signInAfterConsent(anyOrg.toString(), globalAdmin);
     const page = await arrive(answer, `${session.cookie}; ${first.flowCookie}`);
     expect(page.searchParams.get('added')).toBeNull();
-    expect(page.searchParams.get('consentError')).toMatch(/^The sign-in to Microsoft after the consent was not accepted, so nothing was added: Microsoft did not complete the sign-in/);
+    expect(page.searchParams.get('consentError')).toMatch(
+      /^The sign-in to Microsoft after the consent was not accepted, so nothing was added: Microsoft did not complete the sign-in/,
+    );
     const fabrikam = (await (await call(t.app, 'GET', '/api/v1/tenants', { token: owner.token })).json()) as { items: { tenantGuid: string }[] };
     expect(fabrikam.items.map((i) => i.tenantGuid)).not.toContain(FABRIKAM_ID);
     // The link is spent.
@@ -240,7 +281,7 @@ describe('onboarding a tenant by admin consent', () => {
     expect(() => tenantFromSignIn({ tenantId: CONTOSO.tenantId }, FABRIKAM_ID)).toThrow(/belongs to another Microsoft 365 organisation/);
   });
 
-  test('a sign-in answer without the flow cookie, or with another flow\'s, is refused', async () => {
+  test("a sign-in answer without the flow cookie, or with another flow's, is refused", async () => {
     const a = await visitCallback(t.app, successFor(stateOf(await createLink())), session.cookie);
     const b = await visitCallback(t.app, successFor(stateOf(await createLink())), session.cookie);
     const answerA = await signInAfterConsent(a.next.toString(), globalAdmin);
@@ -250,15 +291,23 @@ describe('onboarding a tenant by admin consent', () => {
   }, 60_000);
 
   test('a read-only user cannot create a link; without the MSP app configured the link is refused with the settings to set', async () => {
-    const res = await call(t.app, 'POST', '/api/v1/tenants/consent-link', { token: (await seedMsp(t.database, 'read_only')).token, body: { name: 'X', primaryDomain: 'x.example' } });
+    const res = await call(t.app, 'POST', '/api/v1/tenants/consent-link', {
+      token: (await seedMsp(t.database, 'read_only')).token,
+      body: { name: 'X', primaryDomain: 'x.example' },
+    });
     expect(res.status).toBe(403);
 
     const bare = await createTestApp();
     try {
       const admin = await seedMsp(bare.database, 'admin');
-      const refused = await call(bare.app, 'POST', '/api/v1/tenants/consent-link', { token: admin.token, body: { name: 'Contoso', primaryDomain: 'contoso.com' } });
+      const refused = await call(bare.app, 'POST', '/api/v1/tenants/consent-link', {
+        token: admin.token,
+        body: { name: 'Contoso', primaryDomain: 'contoso.com' },
+      });
       expect(refused.status).toBe(409);
-      expect(await refused.json()).toMatchObject({ error: { code: 'conflict', message: expect.stringContaining('set TW_MS_CLIENT_ID and TW_MS_CLIENT_SECRET') } });
+      expect(await refused.json()).toMatchObject({
+        error: { code: 'conflict', message: expect.stringContaining('set TW_MS_CLIENT_ID and TW_MS_CLIENT_SECRET') },
+      });
     } finally {
       await bare.drop();
     }

@@ -12,7 +12,15 @@ beforeAll(async () => {
   sim = await startAutotaskSimulator();
   t = await createTestApp();
   owner = await seedMsp(t.database, 'owner');
-  const res = await call(t.app, 'POST', '/api/v1/tenants', { token: owner.token, body: { name: 'Contoso', tenantGuid: '00000000-0000-4000-8000-000000000011', primaryDomain: 'contoso.com', auth: { mode: 'secret', clientId: '11111111-2222-4333-8444-555555555555', clientSecret: 's' } } });
+  const res = await call(t.app, 'POST', '/api/v1/tenants', {
+    token: owner.token,
+    body: {
+      name: 'Contoso',
+      tenantGuid: '00000000-0000-4000-8000-000000000011',
+      primaryDomain: 'contoso.com',
+      auth: { mode: 'secret', clientId: '11111111-2222-4333-8444-555555555555', clientSecret: 's' },
+    },
+  });
   contosoId = ((await res.json()) as { id: string }).id;
 });
 afterAll(async () => {
@@ -20,22 +28,44 @@ afterAll(async () => {
   await t.drop();
 });
 
-const api = (method: string, path: string, body?: unknown) => call(t.app, method, `/api/v1${path}`, { token: owner.token, ...(body !== undefined ? { body } : {}) });
+const api = (method: string, path: string, body?: unknown) =>
+  call(t.app, method, `/api/v1${path}`, { token: owner.token, ...(body !== undefined ? { body } : {}) });
 
 describe('PSA API with the Autotask simulator', () => {
   it('an unknown API user is a zone not found; the right one connects through its zone', async () => {
-    const unknown = await api('POST', '/psa/autotask/test-connection', { connection: { userName: 'nobody@demomsp.example', discoveryUrl: sim.url }, credentials: { secret: 'x', integrationCode: 'y' } });
+    const unknown = await api('POST', '/psa/autotask/test-connection', {
+      connection: { userName: 'nobody@demomsp.example', discoveryUrl: sim.url },
+      credentials: { secret: 'x', integrationCode: 'y' },
+    });
     expect(await unknown.json()).toMatchObject({ ok: false, reason: 'zone-not-found' });
-    expect((await api('PUT', '/psa/autotask', { connection: { userName: USER, discoveryUrl: sim.url }, credentials: { secret: 'demoSecret', integrationCode: 'DEMOINTEGRATIONCODE' } })).status).toBe(200);
+    expect(
+      (
+        await api('PUT', '/psa/autotask', {
+          connection: { userName: USER, discoveryUrl: sim.url },
+          credentials: { secret: 'demoSecret', integrationCode: 'DEMOINTEGRATIONCODE' },
+        })
+      ).status,
+    ).toBe(200);
     expect(await (await api('POST', '/psa/autotask/test-connection')).json()).toMatchObject({ ok: true, message: expect.stringContaining('America West 2') });
   });
 
   it('suggests the company by website, routes by queue and issue type, and files the test ticket with its base64 attachment', async () => {
-    const suggestions = (await (await api('GET', '/psa/autotask/company-suggestions')).json()) as { items: { suggestion: { companyId: string; why: string } | null }[] };
+    const suggestions = (await (await api('GET', '/psa/autotask/company-suggestions')).json()) as {
+      items: { suggestion: { companyId: string; why: string } | null }[];
+    };
     expect(suggestions.items[0]!.suggestion).toMatchObject({ companyId: '174', why: 'domain' });
     const subs = (await (await api('GET', '/psa/autotask/lists/subIssueTypes?parent=10')).json()) as { items: { name: string }[] };
     expect(subs.items.map((s) => s.name)).toEqual(['Account compromise', 'Suspicious sign-in']);
-    await api('PUT', '/psa/autotask', { mappings: [{ tenantId: contosoId, companyId: '174', companyName: 'Contoso Ltd', routing: { queues: '29683355', issueTypes: '10', subIssueTypes: '102', priorities: '1' } }] });
+    await api('PUT', '/psa/autotask', {
+      mappings: [
+        {
+          tenantId: contosoId,
+          companyId: '174',
+          companyName: 'Contoso Ltd',
+          routing: { queues: '29683355', issueTypes: '10', subIssueTypes: '102', priorities: '1' },
+        },
+      ],
+    });
     const res = await api('POST', '/psa/autotask/test-ticket', {});
     expect(res.status).toBe(201);
     const ticket = (await res.json()) as { number: string; url: string; attachment: { ok: boolean } };

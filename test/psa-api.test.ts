@@ -22,7 +22,15 @@ beforeAll(async () => {
   t = await createTestApp();
   owner = await seedMsp(t.database, 'owner');
   const add = async (name: string, primaryDomain: string, n: number) => {
-    const res = await call(t.app, 'POST', '/api/v1/tenants', { token: owner.token, body: { name, tenantGuid: `00000000-0000-4000-8000-00000000000${n}`, primaryDomain, auth: { mode: 'secret', clientId: '11111111-2222-4333-8444-555555555555', clientSecret: 's' } } });
+    const res = await call(t.app, 'POST', '/api/v1/tenants', {
+      token: owner.token,
+      body: {
+        name,
+        tenantGuid: `00000000-0000-4000-8000-00000000000${n}`,
+        primaryDomain,
+        auth: { mode: 'secret', clientId: '11111111-2222-4333-8444-555555555555', clientSecret: 's' },
+      },
+    });
     expect(res.status).toBe(201);
     return ((await res.json()) as { id: string }).id;
   };
@@ -34,13 +42,20 @@ afterAll(async () => {
   await t.drop();
 });
 
-const api = (method: string, path: string, body?: unknown, who: Member = owner) => call(t.app, method, `/api/v1${path}`, { token: who.token, ...(body !== undefined ? { body } : {}) });
+const api = (method: string, path: string, body?: unknown, who: Member = owner) =>
+  call(t.app, method, `/api/v1${path}`, { token: who.token, ...(body !== undefined ? { body } : {}) });
 
 describe('PSA API with the ConnectWise simulator', () => {
   it('is not connected at first', async () => {
     const res = await api('GET', '/psa/connectwise');
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ configured: false, connection: null, hasCredentials: false, templates: { summary: '[Tenantwatch] {Event.Title}' }, operations: { ticketFloodLimit: 10 } });
+    expect(await res.json()).toMatchObject({
+      configured: false,
+      connection: null,
+      hasCredentials: false,
+      templates: { summary: '[Tenantwatch] {Event.Title}' },
+      operations: { ticketFloodLimit: 10 },
+    });
   });
 
   it('tests settings before saving, in plain words', async () => {
@@ -75,7 +90,9 @@ describe('PSA API with the ConnectWise simulator', () => {
     expect(statuses.items.map((s) => s.name)).toEqual(['New (Security)', 'Investigating', 'Closed']);
     expect((await api('GET', '/psa/connectwise/lists/queues')).status).toBe(400);
 
-    const suggestions = (await (await api('GET', '/psa/connectwise/company-suggestions')).json()) as { items: { tenantName: string; suggestion: { companyName: string; why: string } | null }[] };
+    const suggestions = (await (await api('GET', '/psa/connectwise/company-suggestions')).json()) as {
+      items: { tenantName: string; suggestion: { companyName: string; why: string } | null }[];
+    };
     expect(suggestions.items).toEqual([
       expect.objectContaining({ tenantName: 'Contoso', suggestion: { companyId: '250', companyName: 'Contoso Ltd', why: 'domain' } }),
       expect.objectContaining({ tenantName: 'Fabrikam Inc', suggestion: { companyId: '251', companyName: 'Fabrikam, Inc.', why: 'name' } }),
@@ -92,12 +109,18 @@ describe('PSA API with the ConnectWise simulator', () => {
 
   it('maps tenants (confirmed), refuses unknown tenants and bad templates', async () => {
     const res = await api('PUT', '/psa/connectwise', {
-      mappings: [{ tenantId: contosoId, companyId: '250', companyName: 'Contoso Ltd', routing: { boards: '1', priorities: '3', severity: 'Medium', impact: 'Medium' } }],
+      mappings: [
+        { tenantId: contosoId, companyId: '250', companyName: 'Contoso Ltd', routing: { boards: '1', priorities: '3', severity: 'Medium', impact: 'Medium' } },
+      ],
       templates: { summary: '[Tenantwatch] {Event.Title} ({Event.Tenant})' },
       operations: { ticketFloodLimit: 5 },
     });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ mappings: [{ tenantName: 'Contoso', companyName: 'Contoso Ltd', routing: { boards: '1' } }], templates: { summary: '[Tenantwatch] {Event.Title} ({Event.Tenant})' }, operations: { ticketFloodLimit: 5, consolidationInterval: 900 } });
+    expect(await res.json()).toMatchObject({
+      mappings: [{ tenantName: 'Contoso', companyName: 'Contoso Ltd', routing: { boards: '1' } }],
+      templates: { summary: '[Tenantwatch] {Event.Title} ({Event.Tenant})' },
+      operations: { ticketFloodLimit: 5, consolidationInterval: 900 },
+    });
     const other = await seedMsp(t.database, 'owner');
     const foreign = await api('PUT', '/psa/connectwise', { mappings: [{ tenantId: contosoId, companyId: '250', companyName: 'x', routing: {} }] }, other);
     expect(foreign.status).toBe(400);
@@ -108,7 +131,20 @@ describe('PSA API with the ConnectWise simulator', () => {
 
   it('previews the templates on a real event', async () => {
     const at = new Date('2026-01-05T08:00:00Z');
-    await t.database.db.insert(securityEvent).values({ mspId: owner.mspId, tenantId: contosoId, detectionId: 'M365.Exchange.ExternalForwarding', title: 'Forwarding <script>', description: 'd', severity: 'high', userName: 'alice@contoso.com', dedupKey: 'alice@contoso.com', firstSeenAt: at, lastSeenAt: at });
+    await t.database.db
+      .insert(securityEvent)
+      .values({
+        mspId: owner.mspId,
+        tenantId: contosoId,
+        detectionId: 'M365.Exchange.ExternalForwarding',
+        title: 'Forwarding <script>',
+        description: 'd',
+        severity: 'high',
+        userName: 'alice@contoso.com',
+        dedupKey: 'alice@contoso.com',
+        firstSeenAt: at,
+        lastSeenAt: at,
+      });
     const res = await api('POST', '/psa/connectwise/preview', { templates: { description: 'Who: {Event.UserName}\nView event: {Event.Link}' } });
     const body = (await res.json()) as { summary: string; description: string; eventId: string };
     expect(body.summary).toBe('[Tenantwatch] Forwarding <script> (Contoso)');
@@ -158,11 +194,38 @@ describe('PSA API with the ConnectWise simulator', () => {
   it('the scheduled round reads a closed ticket back and resolves its event; the event finds its ticket', async () => {
     await api('PUT', '/psa/connectwise', { operations: { resolveEventOnTicketClose: true } });
     const at = new Date();
-    const [ev] = await t.database.db.insert(securityEvent).values({ mspId: owner.mspId, tenantId: contosoId, detectionId: 'M365.AzureAD.PasswordSpray', title: 'Password spray', description: 'd', severity: 'high', dedupKey: '203.0.113.9', firstSeenAt: at, lastSeenAt: at }).returning();
+    const [ev] = await t.database.db
+      .insert(securityEvent)
+      .values({
+        mspId: owner.mspId,
+        tenantId: contosoId,
+        detectionId: 'M365.AzureAD.PasswordSpray',
+        title: 'Password spray',
+        description: 'd',
+        severity: 'high',
+        dedupKey: '203.0.113.9',
+        firstSeenAt: at,
+        lastSeenAt: at,
+      })
+      .returning();
     const row = (await findPsaConnection(t.database.db, owner.mspId, 'connectwise'))!;
     const settings = readPsaSettings(row);
-    const filed = await fileAlert({ db: t.database.db, client: storedPsaClient({ secrets }, row), connection: { id: row.id, mspId: owner.mspId, kind: 'connectwise' }, settings: settings.operations, templates: settings.templates, summaryLimit: 100, publicUrl: t.config.publicUrl, mapping: { companyId: '250', routing: { boards: '1' } }, eventId: ev!.id });
-    await fetch(`${sim.url}/_sim/tickets/${filed.ticket.externalId}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Closed' }) });
+    const filed = await fileAlert({
+      db: t.database.db,
+      client: storedPsaClient({ secrets }, row),
+      connection: { id: row.id, mspId: owner.mspId, kind: 'connectwise' },
+      settings: settings.operations,
+      templates: settings.templates,
+      summaryLimit: 100,
+      publicUrl: t.config.publicUrl,
+      mapping: { companyId: '250', routing: { boards: '1' } },
+      eventId: ev!.id,
+    });
+    await fetch(`${sim.url}/_sim/tickets/${filed.ticket.externalId}/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Closed' }),
+    });
     const rounds = await syncPsaTickets({ db: t.database.db, secrets, publicUrl: t.config.publicUrl, log: createLogger(t.config) });
     expect(rounds.find((r) => r.connectionId === row.id)).toMatchObject({ status: { closedNow: 1, eventsResolved: 1 } });
     const [after] = await t.database.db.select().from(securityEvent).where(eq(securityEvent.id, ev!.id));
@@ -171,7 +234,7 @@ describe('PSA API with the ConnectWise simulator', () => {
     expect(tickets.items).toEqual([expect.objectContaining({ number: filed.ticket.number, status: 'Closed', url: expect.stringContaining('service_recid=') })]);
   });
 
-  it("another MSP sees neither the connection nor the tickets", async () => {
+  it('another MSP sees neither the connection nor the tickets', async () => {
     const other = await seedMsp(t.database, 'owner');
     expect(await (await api('GET', '/psa/connectwise', undefined, other)).json()).toMatchObject({ configured: false, mappings: [] });
     expect(await (await api('GET', '/psa/tickets', undefined, other)).json()).toEqual({ items: [], nextCursor: null });

@@ -16,7 +16,8 @@ beforeEach(() => {
   sim.state.faults.length = 0;
 });
 
-const client = (userName = USER, secret = 'demoSecret', integrationCode = 'DEMOINTEGRATIONCODE') => connectAutotask({ userName, discoveryUrl: sim.url }, { secret, integrationCode }, { maxRetryWaitMs: 50 });
+const client = (userName = USER, secret = 'demoSecret', integrationCode = 'DEMOINTEGRATIONCODE') =>
+  connectAutotask({ userName, discoveryUrl: sim.url }, { secret, integrationCode }, { maxRetryWaitMs: 50 });
 
 async function control(path: string, body: unknown) {
   const res = await fetch(`${sim.url}/_sim/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -43,7 +44,14 @@ describe('Autotask zone discovery and test connection', () => {
   });
 
   it.each([
-    ['unknown API user', 'nobody@demomsp.example', 'demoSecret', 'DEMOINTEGRATIONCODE', 'zone-not-found', /No Autotask zone knows the API user "nobody@demomsp\.example"/],
+    [
+      'unknown API user',
+      'nobody@demomsp.example',
+      'demoSecret',
+      'DEMOINTEGRATIONCODE',
+      'zone-not-found',
+      /No Autotask zone knows the API user "nobody@demomsp\.example"/,
+    ],
     ['wrong secret', USER, 'bad', 'DEMOINTEGRATIONCODE', 'wrong-keys', /check the secret and the integration code/],
     ['wrong integration code', USER, 'demoSecret', 'WRONG', 'wrong-keys', /integration code/],
   ] as const)('%s is said in plain words', async (_n, user, secret, code, reason, message) => {
@@ -100,12 +108,25 @@ describe('Autotask tickets', () => {
     expect(ref.number).toMatch(/^T\d{8}\.\d{4}$/);
     const stored = sim.state.entities.Tickets.find((t) => String(t.id) === ref.id)!;
     expect(String(stored.title).length).toBe(255);
-    expect(stored).toMatchObject({ companyID: 174, queueID: 29683355, priority: 1, issueType: 10, subIssueType: 101, source: 8, status: 1, externalID: 'tw:evt-at-1' });
+    expect(stored).toMatchObject({
+      companyID: 174,
+      queueID: 29683355,
+      priority: 1,
+      issueType: 10,
+      subIssueType: 101,
+      source: 8,
+      status: 1,
+      externalID: 'tw:evt-at-1',
+    });
     expect(ref.url).toContain(`TicketID=${ref.id}`);
 
     expect(await c.findTicketByExternalRef('tw:evt-at-1')).toEqual(ref);
     await c.addNote(ref.id, 'Another similar alert');
-    expect(sim.state.entities.TicketNotes.find((n) => n.ticketID === stored.id)).toMatchObject({ description: 'Another similar alert', noteType: 1, publish: 1 });
+    expect(sim.state.entities.TicketNotes.find((n) => n.ticketID === stored.id)).toMatchObject({
+      description: 'Another similar alert',
+      noteType: 1,
+      publish: 1,
+    });
 
     await c.attachFile(ref.id, { fileName: 'TestAttachment.txt', contentType: 'text/plain', content: Buffer.from('hello from the test') });
     const att = sim.state.entities.TicketAttachments.find((a) => a.parentID === stored.id)!;

@@ -17,8 +17,16 @@ beforeEach(() => {
   sim.state.latencyMs = 0;
 });
 
-const settings = (over: Partial<ConnectWiseSettings> = {}): ConnectWiseSettings => ({ site: sim.url, companyId: 'tenantwatch_demo', publicKey: 'demoPublicKey', clientId: CLIENT_ID, apiVersion: 'v4_6_release', ...over });
-const client = (over: Partial<ConnectWiseSettings> = {}, privateKey = 'demoPrivateKey') => connectConnectWise(settings(over), { privateKey }, { maxRetryWaitMs: 50 });
+const settings = (over: Partial<ConnectWiseSettings> = {}): ConnectWiseSettings => ({
+  site: sim.url,
+  companyId: 'tenantwatch_demo',
+  publicKey: 'demoPublicKey',
+  clientId: CLIENT_ID,
+  apiVersion: 'v4_6_release',
+  ...over,
+});
+const client = (over: Partial<ConnectWiseSettings> = {}, privateKey = 'demoPrivateKey') =>
+  connectConnectWise(settings(over), { privateKey }, { maxRetryWaitMs: 50 });
 
 async function control(path: string, body: unknown) {
   const res = await fetch(`${sim.url}/_sim/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -93,7 +101,16 @@ describe('ConnectWise tickets', () => {
     const stored = sim.state.tickets.find((t) => String(t.id) === ref.id)!;
     expect(stored.summary.length).toBe(100);
     expect(stored.summary.endsWith('…')).toBe(true);
-    expect(stored).toMatchObject({ companyId: 250, boardId: 1, teamId: 25, priorityId: 2, severity: 'High', impact: 'Low', statusId: 1, externalXRef: 'tw:evt-1' });
+    expect(stored).toMatchObject({
+      companyId: 250,
+      boardId: 1,
+      teamId: 25,
+      priorityId: 2,
+      severity: 'High',
+      impact: 'Low',
+      statusId: 1,
+      externalXRef: 'tw:evt-1',
+    });
     expect(ref.url).toContain(`service_recid=${ref.id}`);
     // The initial description becomes the first discussion note, as in Manage.
     expect(sim.state.notes.find((n) => n.ticketId === stored.id)?.text).toContain('View event');

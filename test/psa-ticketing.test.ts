@@ -4,7 +4,14 @@ import type { Database } from '../db/client.ts';
 import { psaConnection, psaTicket, securityEvent, tenant } from '../db/schema/index.ts';
 import { connectConnectWise, CW_SUMMARY_LIMIT } from '../services/psa/connectwise/index.ts';
 import { readBackTicketStatuses } from '../services/psa/status-sync.ts';
-import { DEFAULT_OPERATIONAL_SETTINGS, fileAlert, flushConsolidated, operationalSettingsSchema, templatesSchema, type OperationalSettings } from '../services/psa/ticketing.ts';
+import {
+  DEFAULT_OPERATIONAL_SETTINGS,
+  fileAlert,
+  flushConsolidated,
+  operationalSettingsSchema,
+  templatesSchema,
+  type OperationalSettings,
+} from '../services/psa/ticketing.ts';
 import { defaultCwState, startConnectWiseSimulator, type ConnectWiseSimulator } from '../services/sim/connectwise/index.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { seedMsp } from './helpers/app.ts';
@@ -64,7 +71,12 @@ async function event(opts: { user?: string; detection?: string; seconds?: number
   return e!.id;
 }
 
-const client = (privateKey = 'demoPrivateKey', publicKey = 'demoPublicKey') => connectConnectWise({ site: sim.url, companyId: 'tenantwatch_demo', publicKey, clientId: 'cid', apiVersion: 'v4_6_release' }, { privateKey }, { maxRetryWaitMs: 10 });
+const client = (privateKey = 'demoPrivateKey', publicKey = 'demoPublicKey') =>
+  connectConnectWise(
+    { site: sim.url, companyId: 'tenantwatch_demo', publicKey, clientId: 'cid', apiVersion: 'v4_6_release' },
+    { privateKey },
+    { maxRetryWaitMs: 10 },
+  );
 
 function file(eventId: string, seconds: number, over: Partial<OperationalSettings> = {}, c = client()) {
   return fileAlert({
@@ -85,7 +97,18 @@ const docsOf = (ticketId: string | null) => sim.state.documents.filter((d) => St
 
 describe('ticketing settings against the ConnectWise simulator', () => {
   it('defaults are the ones MSPs know', () => {
-    expect(DEFAULT_OPERATIONAL_SETTINGS).toMatchObject({ ticketFloodLimit: 10, ticketFloodInterval: 3600, consolidationInterval: 900, updateTicketOnRepetitiveAlerts: true, updateInterval: 86_400, reopenTicketOnRepetitiveAlerts: true, enableTicketCorrelation: true, correlationInterval: 2_592_000, displayOnlyFirstActivityRecord: true, ignoreUploadAttachmentError: false });
+    expect(DEFAULT_OPERATIONAL_SETTINGS).toMatchObject({
+      ticketFloodLimit: 10,
+      ticketFloodInterval: 3600,
+      consolidationInterval: 900,
+      updateTicketOnRepetitiveAlerts: true,
+      updateInterval: 86_400,
+      reopenTicketOnRepetitiveAlerts: true,
+      enableTicketCorrelation: true,
+      correlationInterval: 2_592_000,
+      displayOnlyFirstActivityRecord: true,
+      ignoreUploadAttachmentError: false,
+    });
   });
 
   it('creates a ticket with the templates: summary, who/what/where, View and Ignore links', async () => {
@@ -130,7 +153,15 @@ describe('ticketing settings against the ConnectWise simulator', () => {
     expect([a.action, b.action]).toEqual(['consolidate', 'consolidate']);
     expect(b.ticket.pendingEventIds.length).toBe(2);
     const notesBefore = notesOf(first.ticket.externalId).length;
-    const flushArgs = { db: database.db, client: client(), connection: setup.connection, settings: DEFAULT_OPERATIONAL_SETTINGS, templates: templatesSchema.parse({}), summaryLimit: CW_SUMMARY_LIMIT, publicUrl: PUBLIC_URL };
+    const flushArgs = {
+      db: database.db,
+      client: client(),
+      connection: setup.connection,
+      settings: DEFAULT_OPERATIONAL_SETTINGS,
+      templates: templatesSchema.parse({}),
+      summaryLimit: CW_SUMMARY_LIMIT,
+      publicUrl: PUBLIC_URL,
+    };
     expect(await flushConsolidated({ ...flushArgs, now: at(800) })).toBe(0);
     expect(await flushConsolidated({ ...flushArgs, now: at(901) })).toBe(1);
     const notes = notesOf(first.ticket.externalId);
@@ -162,8 +193,18 @@ describe('ticketing settings against the ConnectWise simulator', () => {
 
   it('ReopenTicketOnRepetitiveAlerts: a similar alert reopens a ticket closed in the PSA', async () => {
     const first = await file(await event(), 0);
-    await fetch(`${sim.url}/_sim/tickets/${first.ticket.externalId}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Resolved' }) });
-    const read = await readBackTicketStatuses({ db: database.db, client: client(), connection: setup.connection, settings: DEFAULT_OPERATIONAL_SETTINGS, now: at(100) });
+    await fetch(`${sim.url}/_sim/tickets/${first.ticket.externalId}/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Resolved' }),
+    });
+    const read = await readBackTicketStatuses({
+      db: database.db,
+      client: client(),
+      connection: setup.connection,
+      settings: DEFAULT_OPERATIONAL_SETTINGS,
+      now: at(100),
+    });
     expect(read).toMatchObject({ read: 1, closedNow: 1, eventsResolved: 0 });
     const again = await file(await event({ seconds: 2000 }), 2000, { reopenStatusId: '4' });
     expect(again.action).toBe('reopen');
@@ -174,7 +215,11 @@ describe('ticketing settings against the ConnectWise simulator', () => {
 
   it('with reopen off, a similar alert after closing opens a new ticket', async () => {
     const first = await file(await event(), 0);
-    await fetch(`${sim.url}/_sim/tickets/${first.ticket.externalId}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Closed' }) });
+    await fetch(`${sim.url}/_sim/tickets/${first.ticket.externalId}/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Closed' }),
+    });
     await readBackTicketStatuses({ db: database.db, client: client(), connection: setup.connection, settings: DEFAULT_OPERATIONAL_SETTINGS, now: at(100) });
     expect((await file(await event({ seconds: 2000 }), 2000, { reopenTicketOnRepetitiveAlerts: false })).action).toBe('create');
   });
@@ -204,7 +249,11 @@ describe('ticketing settings against the ConnectWise simulator', () => {
   });
 
   it('IgnoreUploadAttachmentError: off, a failed attachment fails the update; on, it is set aside and the note goes in', async () => {
-    await fetch(`${sim.url}/_sim/members`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ publicKey: 'noDocsPub', privateKey: 'noDocsPriv', identifier: 'nodocs', permissions: ['companies', 'service', 'system'] }) });
+    await fetch(`${sim.url}/_sim/members`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ publicKey: 'noDocsPub', privateKey: 'noDocsPriv', identifier: 'nodocs', permissions: ['companies', 'service', 'system'] }),
+    });
     const noDocs = client('noDocsPriv', 'noDocsPub');
     const first = await file(await event(), 0, { consolidationInterval: 0 }, noDocs);
     const notesBefore = notesOf(first.ticket.externalId).length;
@@ -216,7 +265,9 @@ describe('ticketing settings against the ConnectWise simulator', () => {
 
     const setAside = await file(await event({ seconds: 20 }), 20, { consolidationInterval: 0, ignoreUploadAttachmentError: true }, noDocs);
     expect(setAside.action).toBe('update');
-    expect(setAside.ticket.failedAttachments).toEqual([expect.objectContaining({ fileName: expect.stringMatching(/^activity-/), error: expect.stringMatching(/upload documents/) })]);
+    expect(setAside.ticket.failedAttachments).toEqual([
+      expect.objectContaining({ fileName: expect.stringMatching(/^activity-/), error: expect.stringMatching(/upload documents/) }),
+    ]);
     expect(notesOf(first.ticket.externalId).length).toBe(notesBefore + 1);
   });
 
@@ -224,8 +275,18 @@ describe('ticketing settings against the ConnectWise simulator', () => {
     const e1 = await event();
     await database.db.update(securityEvent).set({ status: 'open' }).where(eq(securityEvent.id, e1));
     const r = await file(e1, 0);
-    await fetch(`${sim.url}/_sim/tickets/${r.ticket.externalId}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Closed' }) });
-    const read = await readBackTicketStatuses({ db: database.db, client: client(), connection: setup.connection, settings: { ...DEFAULT_OPERATIONAL_SETTINGS, resolveEventOnTicketClose: true }, now: at(60) });
+    await fetch(`${sim.url}/_sim/tickets/${r.ticket.externalId}/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Closed' }),
+    });
+    const read = await readBackTicketStatuses({
+      db: database.db,
+      client: client(),
+      connection: setup.connection,
+      settings: { ...DEFAULT_OPERATIONAL_SETTINGS, resolveEventOnTicketClose: true },
+      now: at(60),
+    });
     expect(read).toMatchObject({ closedNow: 1, eventsResolved: 1 });
     const [ev] = await database.db.select().from(securityEvent).where(eq(securityEvent.id, e1));
     expect(ev!.status).toBe('resolved');

@@ -24,7 +24,13 @@ import { addMember, call, secrets, type Member } from './helpers/app.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { insertSimTenant, simConfig } from './helpers/sim-tenant.ts';
 
-const ROLES = ['User.ReadWrite.All', 'User.RevokeSessions.All', 'UserAuthenticationMethod.ReadWrite.All', 'IdentityRiskyUser.ReadWrite.All', 'MailboxSettings.ReadWrite'];
+const ROLES = [
+  'User.ReadWrite.All',
+  'User.RevokeSessions.All',
+  'UserAuthenticationMethod.ReadWrite.All',
+  'IdentityRiskyUser.ReadWrite.All',
+  'MailboxSettings.ReadWrite',
+];
 const ACCOUNT = ['revoke-sessions', 'reset-password', 'block-sign-in', 'require-mfa-reregistration', 'confirm-compromised', 'dismiss-user-risk'];
 
 let handle: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -39,19 +45,52 @@ let reader: Member;
 const logLines: string[] = [];
 const events: Record<string, string> = {};
 
-type View = { id: string; status: string; error: string | null; result: Record<string, unknown> | null; decidedBy: { name: string; email: string } | null; event: { title: string } | null; userRisk: { score: number; band: string } | null; canUndo: boolean; undoneAt: string | null; hasTemporaryPassword: boolean };
+type View = {
+  id: string;
+  status: string;
+  error: string | null;
+  result: Record<string, unknown> | null;
+  decidedBy: { name: string; email: string } | null;
+  event: { title: string } | null;
+  userRisk: { score: number; band: string } | null;
+  canUndo: boolean;
+  undoneAt: string | null;
+  hasTemporaryPassword: boolean;
+};
 
 const simTenant = () => sim.state.findTenant(CONTOSO.tenantId)!;
 /** Users the bec story made no administrator, by index. */
-const ordinary = (n: number) => simTenant().users.filter((u) => u.mail && u.userPrincipalName !== BEC.victimUpn && !simTenant().directory.roleAssignments.some((a) => a.principalId === u.id))[n]!;
+const ordinary = (n: number) =>
+  simTenant().users.filter(
+    (u) => u.mail && u.userPrincipalName !== BEC.victimUpn && !simTenant().directory.roleAssignments.some((a) => a.principalId === u.id),
+  )[n]!;
 
-async function addEvent(name: string, upn: string, entities: { kind: 'user' | 'inbox_rule' | 'mailbox'; key: string; remediations: string[]; isPrimary?: boolean }[], severity: 'high' | 'medium' = 'high') {
+async function addEvent(
+  name: string,
+  upn: string,
+  entities: { kind: 'user' | 'inbox_rule' | 'mailbox'; key: string; remediations: string[]; isPrimary?: boolean }[],
+  severity: 'high' | 'medium' = 'high',
+) {
   const at = new Date('2024-05-07T10:00:00Z');
   const [event] = await handle.database.db
     .insert(securityEvent)
-    .values({ mspId: admin.mspId, tenantId, detectionId: 'M365.Exchange.InboxRuleExternalForwarding', title: `${name} <b>rule</b>`, description: 'A forwarding rule.', severity, userName: upn, dedupKey: `${name}:${upn}`, firstSeenAt: at, lastSeenAt: at })
+    .values({
+      mspId: admin.mspId,
+      tenantId,
+      detectionId: 'M365.Exchange.InboxRuleExternalForwarding',
+      title: `${name} <b>rule</b>`,
+      description: 'A forwarding rule.',
+      severity,
+      userName: upn,
+      dedupKey: `${name}:${upn}`,
+      firstSeenAt: at,
+      lastSeenAt: at,
+    })
     .returning();
-  for (const e of entities) await handle.database.db.insert(eventEntity).values({ eventId: event!.id, mspId: admin.mspId, kind: e.kind, key: e.key, remediations: e.remediations, isPrimary: e.isPrimary ?? false });
+  for (const e of entities)
+    await handle.database.db
+      .insert(eventEntity)
+      .values({ eventId: event!.id, mspId: admin.mspId, kind: e.kind, key: e.key, remediations: e.remediations, isPrimary: e.isPrimary ?? false });
   events[name] = event!.id;
   return event!.id;
 }
@@ -65,8 +104,10 @@ async function json<T>(res: Response, status: number): Promise<T> {
 }
 
 const request = (who: Member, eventId: string, body: unknown) => call(app, 'POST', `/api/v1/events/${eventId}/remediations`, { token: who.token, body });
-const approve = (who: Member, id: string, comment?: string) => call(app, 'POST', `/api/v1/approvals/${id}/approve`, { token: who.token, body: comment ? { comment } : {} });
-const reject = (who: Member, id: string, comment?: string) => call(app, 'POST', `/api/v1/approvals/${id}/reject`, { token: who.token, body: comment ? { comment } : {} });
+const approve = (who: Member, id: string, comment?: string) =>
+  call(app, 'POST', `/api/v1/approvals/${id}/approve`, { token: who.token, body: comment ? { comment } : {} });
+const reject = (who: Member, id: string, comment?: string) =>
+  call(app, 'POST', `/api/v1/approvals/${id}/reject`, { token: who.token, body: comment ? { comment } : {} });
 const view = async (id: string) => json<View>(await call(app, 'GET', `/api/v1/actions/${id}`, { token: reader.token }), 200);
 
 /** Waits until the workers have finished the action (no fixed sleep: polls its state). */
@@ -89,7 +130,12 @@ beforeAll(async () => {
     tls: simulatorTls(),
     clock: { start: '2024-05-08T06:00:00Z', frozen: true },
     apps: [collectorApp()],
-    tenants: [becScenario({ users: 12, consents: [{ ...consent, roles: { ...consent.roles, graph: [...(consent.roles.graph ?? []), ...ROLES], exchange: ['Exchange.ManageAsApp'] } }] })],
+    tenants: [
+      becScenario({
+        users: 12,
+        consents: [{ ...consent, roles: { ...consent.roles, graph: [...(consent.roles.graph ?? []), ...ROLES], exchange: ['Exchange.ManageAsApp'] } }],
+      }),
+    ],
   });
   const row = await insertSimTenant(handle.database.db, CONTOSO.tenantId);
   tenantId = row.id;
@@ -101,7 +147,12 @@ beforeAll(async () => {
   const log = createLogger(config, new Writable({ write: (chunk, _enc, done) => (logLines.push(String(chunk)), done()) }));
   const tokens = createTokenProvider(config, secrets);
   boss = await startQueue(handle.database, log, { schedule: false });
-  await startWorkers(boss, REMEDIATION_JOBS, { database: handle.database, log, config, boss, tokens, secrets }, { concurrency: 2, pollingIntervalSeconds: 0.5 });
+  await startWorkers(
+    boss,
+    REMEDIATION_JOBS,
+    { database: handle.database, log, config, boss, tokens, secrets },
+    { concurrency: 2, pollingIntervalSeconds: 0.5 },
+  );
   app = createNodeApp({ config, database: handle.database, secrets, log, metrics: new Registry(), tokens, remediationQueue: remediationQueue(boss) });
 }, 120_000);
 
@@ -140,12 +191,24 @@ describe('the approval flow', () => {
 
     expect((await json<View>(await approve(admin, asked.id, 'Confirmed with the customer by phone'), 200)).status).toMatch(/approved|running|succeeded/);
     const done = await settled(asked.id);
-    expect(done).toMatchObject({ status: 'succeeded', error: null, decidedBy: { email: admin.email }, canUndo: true, result: { accountEnabled: false, status: 204 } });
+    expect(done).toMatchObject({
+      status: 'succeeded',
+      error: null,
+      decidedBy: { email: admin.email },
+      canUndo: true,
+      result: { accountEnabled: false, status: 204 },
+    });
     expect(user.accountEnabled).toBe(false);
 
-    const history = await json<{ items: (View & { decisionNote: string })[] }>(await call(app, 'GET', `/api/v1/actions/history?event=${eventId}`, { token: reader.token }), 200);
+    const history = await json<{ items: (View & { decisionNote: string })[] }>(
+      await call(app, 'GET', `/api/v1/actions/history?event=${eventId}`, { token: reader.token }),
+      200,
+    );
     expect(history.items).toMatchObject([{ id: asked.id, status: 'succeeded', decisionNote: 'Confirmed with the customer by phone' }]);
-    const audit = await handle.database.db.select({ action: auditLog.action }).from(auditLog).where(and(eq(auditLog.mspId, admin.mspId), eq(auditLog.targetId, asked.id)));
+    const audit = await handle.database.db
+      .select({ action: auditLog.action })
+      .from(auditLog)
+      .where(and(eq(auditLog.mspId, admin.mspId), eq(auditLog.targetId, asked.id)));
     expect(audit.map((a) => a.action).sort()).toEqual(['remediation.approve', 'remediation.request', 'remediation.succeeded']);
   });
 
@@ -165,7 +228,13 @@ describe('the approval flow', () => {
     const refused = await approve(admin, asked.id);
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('another admin must approve it');
-    await json(await call(app, 'PUT', '/api/v1/remediation-policies', { token: admin2.token, body: { action: 'revoke-sessions', requireApproval: true, allowSelfApproval: true } }), 200);
+    await json(
+      await call(app, 'PUT', '/api/v1/remediation-policies', {
+        token: admin2.token,
+        body: { action: 'revoke-sessions', requireApproval: true, allowSelfApproval: true },
+      }),
+      200,
+    );
     await json(await approve(admin, asked.id), 200);
     expect((await settled(asked.id)).status).toBe('succeeded');
     expect(ordinary(3).signInSessionsValidFromDateTime).toBe('2024-05-08T06:00:00Z');
@@ -189,7 +258,10 @@ describe('policy, undo and failures', () => {
     );
     expect(set).toMatchObject({ requireApproval: false, source: 'tenant' });
     expect(set.warning).toContain('restricts');
-    const policies = await json<{ items: { action: string; warning: string | null }[] }>(await call(app, 'GET', `/api/v1/remediation-policies?tenant=${tenantId}`, { token: reader.token }), 200);
+    const policies = await json<{ items: { action: string; warning: string | null }[] }>(
+      await call(app, 'GET', `/api/v1/remediation-policies?tenant=${tenantId}`, { token: reader.token }),
+      200,
+    );
     expect(policies.items.find((p) => p.action === 'block-sign-in')?.warning).toContain('restricts');
     expect(policies.items.find((p) => p.action === 'disable-inbox-rule')?.warning).toBeNull();
 
@@ -235,23 +307,38 @@ describe('policy, undo and failures', () => {
 
   test('a job retried after a crash does the change once; a finished one is a no-op', async () => {
     const rule = `${BEC.victimUpn}\\${BEC.inboxRuleName}`;
-    const eventId = await addEvent('retry', BEC.victimUpn, [{ kind: 'inbox_rule', key: rule, remediations: ['disable-inbox-rule', 'delete-inbox-rule'], isPrimary: true }]);
+    const eventId = await addEvent('retry', BEC.victimUpn, [
+      { kind: 'inbox_rule', key: rule, remediations: ['disable-inbox-rule', 'delete-inbox-rule'], isPrimary: true },
+    ]);
     const asked = await json<View>(await request(tech, eventId, { action: 'disable-inbox-rule' }), 201);
     expect((await settled(asked.id)).status).toBe('succeeded');
     const cmdlets = () => sim.state.requestLog.filter((r) => r.api === 'exchange' && r.method === 'POST').length;
     // The process died after Exchange's answer and before the row said so: the job runs again.
     await handle.database.db.update(remediationRequest).set({ status: 'running' }).where(eq(remediationRequest.id, asked.id));
-    const deps = { db: handle.database.db, secrets, log: createLogger({ logLevel: 'silent' }), access: { config: simConfig(sim.url), tokens: createTokenProvider(simConfig(sim.url), secrets) } };
+    const deps = {
+      db: handle.database.db,
+      secrets,
+      log: createLogger({ logLevel: 'silent' }),
+      access: { config: simConfig(sim.url), tokens: createTokenProvider(simConfig(sim.url), secrets) },
+    };
     expect(await executeRemediation(deps, asked.id)).toEqual({ status: 'succeeded' });
     expect((await view(asked.id)).result).toMatchObject({ alreadyDone: true });
     expect(sim.state.requestLog.filter((r) => r.api === 'exchange' && r.method === 'POST' && r.status === 200).length).toBe(cmdlets());
     const before = cmdlets();
     expect(await executeRemediation(deps, asked.id)).toEqual({ status: 'succeeded' });
     expect(cmdlets()).toBe(before);
-    const rules = simTenant().directory.messageRules.get(simTenant().users.find((u) => u.userPrincipalName === BEC.victimUpn)!.id.toLowerCase())!;
+    const rules = simTenant().directory.messageRules.get(
+      simTenant()
+        .users.find((u) => u.userPrincipalName === BEC.victimUpn)!
+        .id.toLowerCase(),
+    )!;
     expect(rules.find((r) => r.displayName === BEC.inboxRuleName)?.isEnabled).toBe(false);
     expect(sim.state.requestLog.some((r) => r.api === 'exchange' && r.method === 'POST')).toBe(true);
-    expect(simTenant().blobs.flatMap((b) => b.records).filter((r) => r.Operation === 'Disable-InboxRule').length).toBe(1);
+    expect(
+      simTenant()
+        .blobs.flatMap((b) => b.records)
+        .filter((r) => r.Operation === 'Disable-InboxRule').length,
+    ).toBe(1);
   });
 });
 
@@ -265,7 +352,10 @@ describe('reset password', () => {
     expect(done).toMatchObject({ status: 'succeeded', hasTemporaryPassword: true });
     expect(user.passwordProfile).toMatchObject({ forceChangePasswordNextSignIn: true });
     expect((await call(app, 'POST', `/api/v1/actions/${asked.id}/temporary-password`, { token: admin.token })).status).toBe(403);
-    const { temporaryPassword } = await json<{ temporaryPassword: string }>(await call(app, 'POST', `/api/v1/actions/${asked.id}/temporary-password`, { token: tech.token }), 200);
+    const { temporaryPassword } = await json<{ temporaryPassword: string }>(
+      await call(app, 'POST', `/api/v1/actions/${asked.id}/temporary-password`, { token: tech.token }),
+      200,
+    );
     expect(temporaryPassword).toHaveLength(20);
     expect((await call(app, 'POST', `/api/v1/actions/${asked.id}/temporary-password`, { token: tech.token })).status).toBe(404);
     expect((await view(asked.id)).hasTemporaryPassword).toBe(false);

@@ -48,7 +48,7 @@ describe('users', () => {
     expect((await call(t.app, 'DELETE', `/api/v1/users/${admin.userId}`, { token: admin.token })).status).toBe(409);
   });
 
-  test('disabling ends the user\'s sessions and tokens; re-enabling lets them back', async () => {
+  test("disabling ends the user's sessions and tokens; re-enabling lets them back", async () => {
     const tech = await addMember(t.database, owner.mspId, 'technician');
     const session = await signInCookie(t.app, tech);
     expect((await patch(owner, tech.userId, { status: 'disabled' })).status).toBe(200);
@@ -70,7 +70,10 @@ describe('users', () => {
   });
 
   test('a new invite link replaces a lost one, until the invitation is accepted', async () => {
-    const invited = await call(t.app, 'POST', '/api/v1/users', { token: owner.token, body: { email: 'New.Tech@Northwind.example', name: 'New Tech', role: 'technician' } });
+    const invited = await call(t.app, 'POST', '/api/v1/users', {
+      token: owner.token,
+      body: { email: 'New.Tech@Northwind.example', name: 'New Tech', role: 'technician' },
+    });
     expect(invited.status).toBe(201);
     const { user, setupUrl } = (await invited.json()) as { user: { id: string; email: string; status: string }; setupUrl: string };
     expect(user).toMatchObject({ email: 'new.tech@northwind.example', status: 'invited' });

@@ -31,7 +31,11 @@ let tenantId: string;
 beforeAll(async () => {
   handle = await createTestDatabase();
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-  sim = await startM365Simulator({ tls: simulatorTls(), apps: [collectorApp()], tenants: [becScenario({ consents: [collectorConsent(COLLECTOR_APP_ID)], users: 5, day: yesterday })] });
+  sim = await startM365Simulator({
+    tls: simulatorTls(),
+    apps: [collectorApp()],
+    tenants: [becScenario({ consents: [collectorConsent(COLLECTOR_APP_ID)], users: 5, day: yesterday })],
+  });
   tenantId = (await insertSimTenant(handle.database.db, CONTOSO.tenantId)).id;
   // The receiver is the real app on a real port (Microsoft calls it from outside).
   const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'silent' });
@@ -51,7 +55,11 @@ test('verify starts subscriptions with the webhook; a notification makes the sou
   const report = await runOnboardingCheck({ db: handle.database.db, config, tokens: createTokenProvider(config, secrets), secrets }, tenantId);
   // Each start made the simulator run the validation handshake against our receiver.
   expect(report.subscriptions).toEqual(
-    ['Audit.AzureActiveDirectory', 'Audit.Exchange', 'Audit.SharePoint', 'Audit.General'].map((contentType) => ({ contentType, status: 'enabled', webhook: true })),
+    ['Audit.AzureActiveDirectory', 'Audit.Exchange', 'Audit.SharePoint', 'Audit.General'].map((contentType) => ({
+      contentType,
+      status: 'enabled',
+      webhook: true,
+    })),
   );
   const list = sim.state.findTenant(CONTOSO.tenantId)!.subscriptions.get('Audit.Exchange')!;
   expect(list.webhook).toMatchObject({ status: 'enabled', address: `${publicUrl}/api/webhooks/management-activity`, authId: webhookAuthId(secrets, tenantId) });
@@ -60,7 +68,18 @@ test('verify starts subscriptions with the webhook; a notification makes the sou
   await handle.database.db.insert(collectorCheckpoint).values({ tenantId, source: 'Audit.Exchange', lastAttemptAt: new Date(), lastSuccessAt: new Date() });
   expect(await dueTenants(handle.database.db, 5)).toEqual([tenantId]); // other sources never attempted
   await handle.database.db.insert(collectorCheckpoint).values(
-    (['Audit.AzureActiveDirectory', 'Audit.SharePoint', 'Audit.General', 'graph.signIns', 'graph.directoryAudits', 'graph.alerts_v2', 'graph.riskDetections', 'graph.riskyUsers'] as const).map((source) => ({
+    (
+      [
+        'Audit.AzureActiveDirectory',
+        'Audit.SharePoint',
+        'Audit.General',
+        'graph.signIns',
+        'graph.directoryAudits',
+        'graph.alerts_v2',
+        'graph.riskDetections',
+        'graph.riskyUsers',
+      ] as const
+    ).map((source) => ({
       tenantId,
       source,
       lastAttemptAt: new Date(),
@@ -74,19 +93,37 @@ test('verify starts subscriptions with the webhook; a notification makes the sou
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      records: [{ Id: crypto.randomUUID(), CreationTime: now, Operation: 'Set-Mailbox', RecordType: 1, Workload: 'Exchange', UserId: 'admin@contoso.com', ResultStatus: 'True', OrganizationId: CONTOSO.tenantId, UserType: 2, UserKey: '1003', Version: 1, ObjectId: 'adele' }],
+      records: [
+        {
+          Id: crypto.randomUUID(),
+          CreationTime: now,
+          Operation: 'Set-Mailbox',
+          RecordType: 1,
+          Workload: 'Exchange',
+          UserId: 'admin@contoso.com',
+          ResultStatus: 'True',
+          OrganizationId: CONTOSO.tenantId,
+          UserType: 2,
+          UserKey: '1003',
+          Version: 1,
+          ObjectId: 'adele',
+        },
+      ],
     }),
   });
   expect(inject.status).toBe(201);
   await sim.drainWebhooks();
   await expect
-    .poll(async () => {
-      const [cp] = await handle.database.db
-        .select()
-        .from(collectorCheckpoint)
-        .where(and(eq(collectorCheckpoint.tenantId, tenantId), eq(collectorCheckpoint.source, 'Audit.Exchange')));
-      return cp?.nextAttemptAt !== null;
-    }, { timeout: 10_000 })
+    .poll(
+      async () => {
+        const [cp] = await handle.database.db
+          .select()
+          .from(collectorCheckpoint)
+          .where(and(eq(collectorCheckpoint.tenantId, tenantId), eq(collectorCheckpoint.source, 'Audit.Exchange')));
+        return cp?.nextAttemptAt !== null;
+      },
+      { timeout: 10_000 },
+    )
     .toBe(true);
   expect(await dueTenants(handle.database.db, 5)).toEqual([tenantId]);
 }, 60_000);
@@ -97,6 +134,10 @@ test('the receiver refuses notifications without a valid Webhook-AuthID', async 
   expect((await post({})).status).toBe(401);
   expect((await post({ 'webhook-authid': `${tenantId}.forged` })).status).toBe(401);
   expect((await post({ 'webhook-authid': webhookAuthId(secrets, tenantId) })).status).toBe(200);
-  const bad = await fetch(`${publicUrl}/api/webhooks/management-activity`, { method: 'POST', headers: { 'webhook-authid': webhookAuthId(secrets, tenantId) }, body: '{not json' });
+  const bad = await fetch(`${publicUrl}/api/webhooks/management-activity`, {
+    method: 'POST',
+    headers: { 'webhook-authid': webhookAuthId(secrets, tenantId) },
+    body: '{not json',
+  });
   expect(bad.status).toBe(400);
 });

@@ -12,8 +12,25 @@ import { addMember, call, createTestApp, type Member, seedMsp } from './helpers/
  * isolation between MSPs.
  */
 
-type Rule = { id: string; name: string; expression: string; reason: string; tenantId: string | null; hits: number; expired: boolean; enabled: boolean; createdBy: { id: string } | null };
-type Detail = { id: string; status: string; whitelistRuleId: string | null; ignoredAt: string | null; ignore: { at: string; by: unknown; rule: { id: string; name: string | null } | null } | null; whitelistCriteria: Record<string, string | null> };
+type Rule = {
+  id: string;
+  name: string;
+  expression: string;
+  reason: string;
+  tenantId: string | null;
+  hits: number;
+  expired: boolean;
+  enabled: boolean;
+  createdBy: { id: string } | null;
+};
+type Detail = {
+  id: string;
+  status: string;
+  whitelistRuleId: string | null;
+  ignoredAt: string | null;
+  ignore: { at: string; by: unknown; rule: { id: string; name: string | null } | null } | null;
+  whitelistCriteria: Record<string, string | null>;
+};
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
 let admin: Member;
@@ -71,7 +88,10 @@ describe('a rule from an event', () => {
 
     const dry = await post<{ expression: string; count: number; items: { id: string }[] }>('/api/v1/whitelist-rules/dry-run', input);
     expect(dry.status).toBe(200);
-    expect(dry.body).toMatchObject({ expression: "Event.Detection = 'M365.Exchange.InboxRuleExternalForwarding' AND Event.UserName = 'megan.bowen@contoso.com'", count: 1 });
+    expect(dry.body).toMatchObject({
+      expression: "Event.Detection = 'M365.Exchange.InboxRuleExternalForwarding' AND Event.UserName = 'megan.bowen@contoso.com'",
+      count: 1,
+    });
     expect(dry.body.items.map((e) => e.id)).toEqual([event.id]);
 
     const noReason = await post<{ error: { details: { path: string }[] } }>('/api/v1/whitelist-rules', input);
@@ -82,12 +102,29 @@ describe('a rule from an event', () => {
     expect(allAny.status).toBe(400);
     expect(allAny.body.error.message).toContain('at least one condition');
 
-    const created = await post<Rule>('/api/v1/whitelist-rules', { ...input, name: 'Megan forwards to her accountant', reason: 'Approved by the customer in ticket 4411', applyToExisting: true });
+    const created = await post<Rule>('/api/v1/whitelist-rules', {
+      ...input,
+      name: 'Megan forwards to her accountant',
+      reason: 'Approved by the customer in ticket 4411',
+      applyToExisting: true,
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'Megan forwards to her accountant', expression: dry.body.expression, tenantId: contoso, hits: 1, enabled: true, expired: false, createdBy: { id: admin.userId } });
+    expect(created.body).toMatchObject({
+      name: 'Megan forwards to her accountant',
+      expression: dry.body.expression,
+      tenantId: contoso,
+      hits: 1,
+      enabled: true,
+      expired: false,
+      createdBy: { id: admin.userId },
+    });
 
     const ignored = await detail(event.id);
-    expect(ignored).toMatchObject({ status: 'ignored', whitelistRuleId: created.body.id, ignore: { by: null, rule: { id: created.body.id, name: 'Megan forwards to her accountant' } } });
+    expect(ignored).toMatchObject({
+      status: 'ignored',
+      whitelistRuleId: created.body.id,
+      ignore: { by: null, rule: { id: created.body.id, name: 'Megan forwards to her accountant' } },
+    });
     expect(Date.now() - Date.parse(ignored.ignore!.at)).toBeLessThan(60_000);
     const audit = await t.database.db.select().from(auditLog).where(eq(auditLog.targetId, created.body.id));
     expect(audit[0]).toMatchObject({ action: 'whitelist_rule.create', details: { fromEvent: event.id, appliedToExisting: 1 } });
@@ -103,10 +140,13 @@ describe('a rule from an event', () => {
   });
 
   test('a typed expression is checked by the language: unknown fields are 400 with their position', async () => {
-    const res = await post<{ error: { details: { path: string; code: string; line: number; column: number; suggestion: string; excerpt: string }[] } }>('/api/v1/whitelist-rules', {
-      reason: 'x',
-      expression: "Event.Detection = 'M365.AzureAD.BruteForce' AND Event.UserNme = 'a@contoso.com'",
-    });
+    const res = await post<{ error: { details: { path: string; code: string; line: number; column: number; suggestion: string; excerpt: string }[] } }>(
+      '/api/v1/whitelist-rules',
+      {
+        reason: 'x',
+        expression: "Event.Detection = 'M365.AzureAD.BruteForce' AND Event.UserNme = 'a@contoso.com'",
+      },
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.details[0]).toMatchObject({ path: 'expression', code: 'unknown_field', line: 1, column: 49, suggestion: 'Event.UserName' });
     expect(res.body.error.details[0]!.excerpt).toContain('^^^');
@@ -116,7 +156,10 @@ describe('a rule from an event', () => {
 
 describe('auto-ignore at detection', () => {
   test('a new event an MSP-wide rule matches is ignored at once, with the rule and its hits; others stay open', async () => {
-    const rule = await post<Rule>('/api/v1/whitelist-rules', { expression: "Event.Detection = 'M365.Exchange.InboxRuleExternalForwarding' AND Event.UserName = 'adele@contoso.com'", reason: 'Approved forwarding' });
+    const rule = await post<Rule>('/api/v1/whitelist-rules', {
+      expression: "Event.Detection = 'M365.Exchange.InboxRuleExternalForwarding' AND Event.UserName = 'adele@contoso.com'",
+      reason: 'Approved forwarding',
+    });
     expect(rule.body.tenantId).toBeNull();
     const adele = await forwardingEvent(fabrikam, 'adele@contoso.com');
     const lee = await forwardingEvent(fabrikam, 'lee@contoso.com');
@@ -138,11 +181,20 @@ describe('auto-ignore at detection', () => {
   });
 
   test('an expired or disabled rule ignores nothing; an expiry must be in the future', async () => {
-    expect((await post('/api/v1/whitelist-rules', { criteria: { userName: 'isaiah@contoso.com' }, reason: 'x', expiresAt: '2020-01-01T00:00:00Z' })).status).toBe(400);
-    const expiring = await post<Rule>('/api/v1/whitelist-rules', { criteria: { userName: 'isaiah@contoso.com' }, reason: 'Travelling this week', expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(
+      (await post('/api/v1/whitelist-rules', { criteria: { userName: 'isaiah@contoso.com' }, reason: 'x', expiresAt: '2020-01-01T00:00:00Z' })).status,
+    ).toBe(400);
+    const expiring = await post<Rule>('/api/v1/whitelist-rules', {
+      criteria: { userName: 'isaiah@contoso.com' },
+      reason: 'Travelling this week',
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     expect(expiring.status).toBe(201);
     // The week is over.
-    await t.database.db.update(whitelistRule).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(whitelistRule.id, expiring.body.id));
+    await t.database.db
+      .update(whitelistRule)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(whitelistRule.id, expiring.body.id));
     expect((await forwardingEvent(contoso, 'isaiah@contoso.com')).status).toBe('open');
     const shown = (await (await call(t.app, 'GET', `/api/v1/whitelist-rules/${expiring.body.id}`, { token: technician.token })).json()) as Rule;
     expect(shown).toMatchObject({ expired: true, hits: 0 });
@@ -164,7 +216,9 @@ describe('managing rules', () => {
 
   test('list pages newest first; PATCH checks what it changes; DELETE leaves ignored events ignored', async () => {
     const page1 = (await (await call(t.app, 'GET', '/api/v1/whitelist-rules?limit=2', { token: admin.token })).json()) as { items: Rule[]; nextCursor: string };
-    const page2 = (await (await call(t.app, 'GET', `/api/v1/whitelist-rules?limit=100&cursor=${page1.nextCursor}`, { token: admin.token })).json()) as { items: Rule[] };
+    const page2 = (await (await call(t.app, 'GET', `/api/v1/whitelist-rules?limit=100&cursor=${page1.nextCursor}`, { token: admin.token })).json()) as {
+      items: Rule[];
+    };
     const all = [...page1.items, ...page2.items];
     expect(new Set(all.map((r) => r.id)).size).toBe(all.length);
     expect(all.length).toBe((await t.database.db.select().from(whitelistRule).where(eq(whitelistRule.mspId, admin.mspId))).length);
@@ -173,7 +227,10 @@ describe('managing rules', () => {
     const bad = await call(t.app, 'PATCH', `/api/v1/whitelist-rules/${megan.id}`, { token: admin.token, body: { expression: 'User.Nope = TRUE' } });
     expect(bad.status).toBe(400);
     expect((await call(t.app, 'PATCH', `/api/v1/whitelist-rules/${megan.id}`, { token: admin.token, body: { reason: '' } })).status).toBe(400);
-    const renamed = await call(t.app, 'PATCH', `/api/v1/whitelist-rules/${megan.id}`, { token: admin.token, body: { name: 'Megan: accountant', expiresAt: null } });
+    const renamed = await call(t.app, 'PATCH', `/api/v1/whitelist-rules/${megan.id}`, {
+      token: admin.token,
+      body: { name: 'Megan: accountant', expiresAt: null },
+    });
     expect(await renamed.json()).toMatchObject({ name: 'Megan: accountant', reason: 'Approved by the customer in ticket 4411' });
 
     const [ignoredEvent] = await t.database.db.select().from(securityEvent).where(eq(securityEvent.whitelistRuleId, megan.id));
@@ -187,11 +244,18 @@ describe('isolation', () => {
   test("another MSP's rule answers 404 like a missing one; its dry run never sees this MSP's events", async () => {
     const rule = await post<Rule>('/api/v1/whitelist-rules', { criteria: { userName: 'z@contoso.com' }, reason: 'x' });
     for (const method of ['GET', 'PATCH', 'DELETE']) {
-      const res = await call(t.app, method, `/api/v1/whitelist-rules/${rule.body.id}`, { token: other.token, body: method === 'PATCH' ? { enabled: false } : undefined });
+      const res = await call(t.app, method, `/api/v1/whitelist-rules/${rule.body.id}`, {
+        token: other.token,
+        body: method === 'PATCH' ? { enabled: false } : undefined,
+      });
       expect(res.status).toBe(404);
     }
     expect(((await (await call(t.app, 'GET', '/api/v1/whitelist-rules', { token: other.token })).json()) as { items: unknown[] }).items).toEqual([]);
-    const everything = await post<{ count: number }>('/api/v1/whitelist-rules/dry-run', { expression: "Event.Detection = 'M365.Exchange.InboxRuleExternalForwarding'" }, other);
+    const everything = await post<{ count: number }>(
+      '/api/v1/whitelist-rules/dry-run',
+      { expression: "Event.Detection = 'M365.Exchange.InboxRuleExternalForwarding'" },
+      other,
+    );
     expect(everything.body.count).toBe(0);
     expect((await post('/api/v1/whitelist-rules/dry-run', { expression: 'Event.Count > 0', tenantId: contoso }, other)).status).toBe(400);
     const [someEvent] = await t.database.db.select().from(securityEvent).limit(1);

@@ -13,7 +13,9 @@ export const customDetection = pgTable(
   'custom_detection',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
     /** Null: runs for every tenant of the MSP, also those added later. */
     tenantId: uuid('tenant_id').references(() => tenant.id, { onDelete: 'cascade' }),
     /** The event's headline in the Report table. */
@@ -24,7 +26,10 @@ export const customDetection = pgTable(
     expression: text('expression').notNull(),
     severity: severity('severity').notNull(),
     /** MITRE ATT&CK ids, `TA0006:T1110` form. */
-    mitre: text('mitre').array().notNull().default(sql`'{}'::text[]`),
+    mitre: text('mitre')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** The runbook shown on the event page; copied into each event raised. */
     howToReact: text('how_to_react').notNull().default(''),
     /** Repeats with the same dedup key within this many minutes join the open event. */

@@ -14,7 +14,9 @@ import { securityEvent } from './event.ts';
 export const detectionState = pgTable(
   'detection_state',
   {
-    tenantId: uuid('tenant_id').notNull().references(() => tenant.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenant.id, { onDelete: 'cascade' }),
     /** Series name, e.g. `signin-failures-by-user` (services/detection/series.ts). */
     series: text('series').notNull(),
     key: text('key').notNull(),
@@ -40,7 +42,9 @@ export const detectionProcessed = pgTable(
     activityId: uuid('activity_id')
       .primaryKey()
       .references(() => activity.id, { onDelete: 'cascade' }),
-    tenantId: uuid('tenant_id').notNull().references(() => tenant.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenant.id, { onDelete: 'cascade' }),
     processedAt: timestamp('processed_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('detection_processed_tenant_idx').on(t.tenantId, t.processedAt)],
@@ -71,9 +75,14 @@ export const detectionSettings = pgTable(
   'detection_settings',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
     tenantId: uuid('tenant_id').references(() => tenant.id, { onDelete: 'cascade' }),
-    settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    settings: jsonb('settings')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [unique('detection_settings_scope_key').on(t.mspId, t.tenantId).nullsNotDistinct()],

@@ -87,15 +87,7 @@ export const psaKind = pgEnum('psa_kind', PSA_KINDS);
  * An action's life: `pending_approval` → `approved` (or `rejected`, or `expired` when nobody
  * decided in time) → `running` → `succeeded` | `failed`. Auto-executed actions start at `approved`.
  */
-export const REMEDIATION_STATUSES = [
-  'pending_approval',
-  'approved',
-  'rejected',
-  'running',
-  'succeeded',
-  'failed',
-  'expired',
-] as const;
+export const REMEDIATION_STATUSES = ['pending_approval', 'approved', 'rejected', 'running', 'succeeded', 'failed', 'expired'] as const;
 export type RemediationStatus = (typeof REMEDIATION_STATUSES)[number];
 export const remediationStatus = pgEnum('remediation_status', REMEDIATION_STATUSES);
 

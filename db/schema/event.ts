@@ -14,15 +14,22 @@ export const securityEvent = pgTable(
   'security_event',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
-    tenantId: uuid('tenant_id').notNull().references(() => tenant.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenant.id, { onDelete: 'cascade' }),
     /** Detection id, e.g. `M365.Exchange.ExternalForwarding`, or `custom.<uuid>`. */
     detectionId: text('detection_id').notNull(),
     title: text('title').notNull(),
     description: text('description').notNull(),
     severity: severity('severity').notNull(),
     /** MITRE ATT&CK ids, `TA0009:T1114.003` form. */
-    mitre: text('mitre').array().notNull().default(sql`'{}'::text[]`),
+    mitre: text('mitre')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     status: eventStatus('status').notNull().default('open'),
     /** Filter-language vocabulary, denormalised for the Report table filter (Event.EventType etc.). */
     eventType: text('event_type'),
@@ -82,13 +89,20 @@ export const eventEntity = pgTable(
   'event_entity',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    eventId: uuid('event_id').notNull().references(() => securityEvent.id, { onDelete: 'cascade' }),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => securityEvent.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
     kind: entityKind('kind').notNull(),
     /** Identity within its kind: UPN or object id, app id, rule identity, sharing link id, IP. */
     key: text('key').notNull(),
     /** Remediation actions that apply to this entity (kebab-case names, e.g. `disable-inbox-rule`). */
-    remediations: text('remediations').array().notNull().default(sql`'{}'::text[]`),
+    remediations: text('remediations')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** True for the entity remediation targets when the request names none. */
     isPrimary: boolean('is_primary').notNull().default(false),
     snapshotStatus: snapshotStatus('snapshot_status').notNull().default('pending'),
@@ -100,18 +114,19 @@ export const eventEntity = pgTable(
     /** Enrichment attempts so far, for backoff. */
     attempts: integer('attempts').notNull().default(0),
   },
-  (t) => [
-    uniqueIndex('event_entity_key').on(t.eventId, t.kind, t.key),
-    index('event_entity_lookup_idx').on(t.mspId, t.kind, t.key),
-  ],
+  (t) => [uniqueIndex('event_entity_key').on(t.eventId, t.kind, t.key), index('event_entity_lookup_idx').on(t.mspId, t.kind, t.key)],
 );
 
 /** The activity records an event stands for (the raw JSON shown on the event page). */
 export const eventActivity = pgTable(
   'event_activity',
   {
-    eventId: uuid('event_id').notNull().references(() => securityEvent.id, { onDelete: 'cascade' }),
-    activityId: uuid('activity_id').notNull().references(() => activity.id, { onDelete: 'cascade' }),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => securityEvent.id, { onDelete: 'cascade' }),
+    activityId: uuid('activity_id')
+      .notNull()
+      .references(() => activity.id, { onDelete: 'cascade' }),
   },
   (t) => [primaryKey({ columns: [t.eventId, t.activityId] }), index('event_activity_activity_idx').on(t.activityId)],
 );
@@ -121,7 +136,9 @@ export const whitelistRule = pgTable(
   'whitelist_rule',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
     /** Null: applies to every tenant of the MSP. */
     tenantId: uuid('tenant_id').references(() => tenant.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),

@@ -12,8 +12,12 @@ export const importRun = pgTable(
   'import_run',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
-    tenantId: uuid('tenant_id').notNull().references(() => tenant.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenant.id, { onDelete: 'cascade' }),
     /** The person who started it (directly or through their API token); null for the system. */
     userId: uuid('user_id').references(() => appUser.id, { onDelete: 'set null' }),
     /** The actor as the audit log records it (a token's id for token requests). */

@@ -14,7 +14,9 @@ export const trigger = pgTable(
   'trigger',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     /** Filter-language expression over the event. */
     condition: text('condition').notNull(),
@@ -38,8 +40,12 @@ export const triggerAction = pgTable(
   'trigger_action',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    triggerId: uuid('trigger_id').notNull().references(() => trigger.id, { onDelete: 'cascade' }),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
+    triggerId: uuid('trigger_id')
+      .notNull()
+      .references(() => trigger.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
     kind: triggerActionKind('kind').notNull(),
     /** Non-secret settings: recipients, URL, method, templates with `{Event.Field}` placeholders. */
     config: jsonb('config').$type<Record<string, unknown>>().notNull().default({}),
@@ -60,7 +66,9 @@ export const productEvent = pgTable(
   'product_event',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
     /** `LoginAttempt` or `ChangePasswordAttempt`. */
     eventType: text('event_type').notNull(),
     /** `Success`, `PasswordInvalid`, `OneTimePasswordInvalid`, `LockedOut`. */
@@ -86,7 +94,9 @@ export const delivery = pgTable(
   'delivery',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
     triggerId: uuid('trigger_id').references(() => trigger.id, { onDelete: 'set null' }),
     triggerActionId: uuid('trigger_action_id').references(() => triggerAction.id, { onDelete: 'set null' }),
     eventId: uuid('event_id').references(() => securityEvent.id, { onDelete: 'cascade' }),
@@ -117,8 +127,12 @@ export const delivery = pgTable(
   },
   (t) => [
     uniqueIndex('delivery_idempotency_key').on(t.idempotencyKey),
-    index('delivery_due_idx').on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'failed')`),
-    index('delivery_lease_idx').on(t.leaseUntil).where(sql`${t.status} = 'sending'`),
+    index('delivery_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} in ('pending', 'failed')`),
+    index('delivery_lease_idx')
+      .on(t.leaseUntil)
+      .where(sql`${t.status} = 'sending'`),
     index('delivery_msp_time_idx').on(t.mspId, t.createdAt.desc()),
     index('delivery_event_idx').on(t.eventId),
     index('delivery_product_event_idx').on(t.productEventId),

@@ -11,7 +11,9 @@ export const psaConnection = pgTable(
   'psa_connection',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
     kind: psaKind('kind').notNull(),
     enabled: boolean('enabled').notNull().default(true),
     /**
@@ -41,9 +43,15 @@ export const psaTenantMapping = pgTable(
   'psa_tenant_mapping',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
-    connectionId: uuid('connection_id').notNull().references(() => psaConnection.id, { onDelete: 'cascade' }),
-    tenantId: uuid('tenant_id').notNull().references(() => tenant.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => psaConnection.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenant.id, { onDelete: 'cascade' }),
     /** The PSA's company id and its name when it was chosen. */
     companyId: text('company_id').notNull(),
     companyName: text('company_name').notNull(),
@@ -65,8 +73,12 @@ export const psaTicket = pgTable(
   'psa_ticket',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
-    connectionId: uuid('connection_id').notNull().references(() => psaConnection.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => psaConnection.id, { onDelete: 'cascade' }),
     kind: psaKind('kind'),
     /** The event that opened the ticket; null for the test ticket and flood tickets. */
     eventId: uuid('event_id').references(() => securityEvent.id, { onDelete: 'set null' }),
@@ -89,9 +101,15 @@ export const psaTicket = pgTable(
     isFlood: boolean('is_flood').notNull().default(false),
     isTest: boolean('is_test').notNull().default(false),
     /** Every event the ticket stands for, in arrival order. */
-    eventIds: uuid('event_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    eventIds: uuid('event_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     /** Similar alerts gathered during the consolidation interval, not yet written to the ticket. */
-    pendingEventIds: uuid('pending_event_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    pendingEventIds: uuid('pending_event_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     /** Last time Tenantwatch wrote to the ticket (creation, note, reopen). */
     lastWrittenAt: timestamp('last_written_at', { withTimezone: true }).notNull().defaultNow(),
     /** Attachments that failed and were set aside (IgnoreUploadAttachmentError). */

@@ -11,8 +11,12 @@ export const remediationRequest = pgTable(
   'remediation_request',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
-    tenantId: uuid('tenant_id').notNull().references(() => tenant.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenant.id, { onDelete: 'cascade' }),
     eventId: uuid('event_id').references(() => securityEvent.id, { onDelete: 'set null' }),
     /** Kebab-case action name, e.g. `block-sign-in`, `disable-inbox-rule`. */
     action: text('action').notNull(),
@@ -49,7 +53,9 @@ export const remediationRequest = pgTable(
   (t) => [
     index('remediation_request_msp_status_idx').on(t.mspId, t.status, t.requestedAt.desc()),
     index('remediation_request_event_idx').on(t.eventId),
-    index('remediation_request_pending_idx').on(t.expiresAt).where(sql`${t.status} = 'pending_approval'`),
+    index('remediation_request_pending_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.status} = 'pending_approval'`),
   ],
 );
 
@@ -61,7 +67,9 @@ export const remediationPolicy = pgTable(
   'remediation_policy',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
     tenantId: uuid('tenant_id').references(() => tenant.id, { onDelete: 'cascade' }),
     action: text('action').notNull(),
     requireApproval: boolean('require_approval').notNull(),
@@ -71,7 +79,11 @@ export const remediationPolicy = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('remediation_policy_msp_action_key').on(t.mspId, t.action).where(sql`${t.tenantId} is null`),
-    uniqueIndex('remediation_policy_tenant_action_key').on(t.mspId, t.tenantId, t.action).where(sql`${t.tenantId} is not null`),
+    uniqueIndex('remediation_policy_msp_action_key')
+      .on(t.mspId, t.action)
+      .where(sql`${t.tenantId} is null`),
+    uniqueIndex('remediation_policy_tenant_action_key')
+      .on(t.mspId, t.tenantId, t.action)
+      .where(sql`${t.tenantId} is not null`),
   ],
 );

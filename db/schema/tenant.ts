@@ -8,7 +8,9 @@ export const tenant = pgTable(
   'tenant',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
     /** The Entra tenant id (a GUID), as in `tid` claims and Management API URLs. */
     tenantGuid: uuid('tenant_guid').notNull(),
     name: text('name').notNull(),
@@ -42,7 +44,9 @@ export const tenant = pgTable(
     // Admin consent is granted to the installation's app, not to an MSP: a tenant reached through
     // it belongs to one MSP. A tenant's own app registration proves access with its own
     // credentials, so several MSPs may watch a tenant that way (and every MSP has its demo).
-    uniqueIndex('tenant_consent_guid_key').on(t.tenantGuid).where(sql`${t.authMode} = 'consent' and not ${t.isDemo}`),
+    uniqueIndex('tenant_consent_guid_key')
+      .on(t.tenantGuid)
+      .where(sql`${t.authMode} = 'consent' and not ${t.isDemo}`),
   ],
 );
 
@@ -50,7 +54,9 @@ export const tenant = pgTable(
 export const collectorCheckpoint = pgTable(
   'collector_checkpoint',
   {
-    tenantId: uuid('tenant_id').notNull().references(() => tenant.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenant.id, { onDelete: 'cascade' }),
     source: activitySource('source').notNull(),
     /** End (exclusive) of the last window fully ingested; the next window starts before it by the overlap. */
     windowEnd: timestamp('window_end', { withTimezone: true }),

@@ -8,7 +8,9 @@ export const appUser = pgTable(
   'app_user',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
     /**
      * Sign-in name, stored lower-case; unique within the MSP only, so one MSP learns nothing about
      * another's addresses. A person in two MSPs has two accounts (see signIn for how they choose).
@@ -44,7 +46,9 @@ export const recoveryCode = pgTable(
   'recovery_code',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    userId: uuid('user_id').notNull().references(() => appUser.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => appUser.id, { onDelete: 'cascade' }),
     /** HMAC of the code under the secret key (SecretBox.mac), so a database copy alone cannot test guesses. */
     codeHash: text('code_hash').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -60,7 +64,9 @@ export const recoveryCode = pgTable(
 export const pendingSignIn = pgTable('pending_sign_in', {
   /** SHA-256 of the cookie token, hex. */
   tokenHash: text('token_hash').primaryKey(),
-  userId: uuid('user_id').notNull().references(() => appUser.id, { onDelete: 'cascade' }),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => appUser.id, { onDelete: 'cascade' }),
   /** How the first factor was proved: `password` or `microsoft`. */
   method: text('method').notNull(),
   /** Wrong codes entered against this pending sign-in; it is dropped after a few. */
@@ -75,8 +81,12 @@ export const session = pgTable(
   {
     /** SHA-256 of the cookie token, hex. */
     tokenHash: text('token_hash').primaryKey(),
-    userId: uuid('user_id').notNull().references(() => appUser.id, { onDelete: 'cascade' }),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => appUser.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
     /** Random per-session value the web app echoes in `X-CSRF-Token` on every write. */
     csrfToken: text('csrf_token').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -94,9 +104,13 @@ export const apiToken = pgTable(
   'api_token',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    mspId: uuid('msp_id').notNull().references(() => msp.id, { onDelete: 'cascade' }),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
     /** The user who created it; the token acts with `role`, never more than that user had. */
-    userId: uuid('user_id').notNull().references(() => appUser.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => appUser.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     /** SHA-256 of the whole token, hex. Tokens carry 256 random bits, so a fast hash is enough. */
     tokenHash: text('token_hash').notNull().unique(),

@@ -24,9 +24,7 @@ export const delegatedPermissionSchema = z
   })
   .meta({ id: 'AppDelegatedPermission' });
 
-export const applicationPermissionSchema = z
-  .object({ ...permissionFields, grantedDateTime: z.string().nullable() })
-  .meta({ id: 'AppApplicationPermission' });
+export const applicationPermissionSchema = z.object({ ...permissionFields, grantedDateTime: z.string().nullable() }).meta({ id: 'AppApplicationPermission' });
 
 export const appSnapshotSchema = z
   .object({

@@ -52,7 +52,15 @@ describe('app enrichment against the simulator', () => {
 
   it('an app with application permissions, resolved to names through Microsoft Graph appRoles', async () => {
     const s = await snapshot(BEC.backupApp.appId);
-    expect(s).toMatchObject({ verifiedPublisher: true, verification: 'verified', publisher: 'Northwind Traders', consentType: 'AllPrincipals', delegatedPermissions: [], highestRisk: 'high', firstGrantedDateTime: '2023-11-20T14:02:11Z' });
+    expect(s).toMatchObject({
+      verifiedPublisher: true,
+      verification: 'verified',
+      publisher: 'Northwind Traders',
+      consentType: 'AllPrincipals',
+      delegatedPermissions: [],
+      highestRisk: 'high',
+      firstGrantedDateTime: '2023-11-20T14:02:11Z',
+    });
     expect(s.applicationPermissions.map((p) => [p.name, p.risk, p.resource])).toEqual([
       ['Files.ReadWrite.All', 'high', 'Microsoft Graph'],
       ['Mail.Read', 'high', 'Microsoft Graph'],
@@ -60,7 +68,11 @@ describe('app enrichment against the simulator', () => {
   });
 
   it('Microsoft Graph itself is a first-party app', async () => {
-    expect(await snapshot('00000003-0000-0000-c000-000000000000')).toMatchObject({ type: 'microsoft-first-party', isMicrosoft: true, verification: 'microsoft' });
+    expect(await snapshot('00000003-0000-0000-c000-000000000000')).toMatchObject({
+      type: 'microsoft-first-party',
+      isMicrosoft: true,
+      verification: 'microsoft',
+    });
   });
 
   it('the enrichment app sees its own consented application permissions', async () => {
@@ -79,6 +91,11 @@ describe('app enrichment against the simulator', () => {
 
   it('without Application.Read.All: permission-missing, naming it', async () => {
     const r = await h.entities.enrich({ kind: 'app', key: BEC.consentApp.appId, tenant: FABRIKAM.tenantId });
-    expect(r).toMatchObject({ status: 'unavailable', reason: 'permission-missing', message: 'The app lacks Application.Read.All; grant it and give admin consent.', transient: false });
+    expect(r).toMatchObject({
+      status: 'unavailable',
+      reason: 'permission-missing',
+      message: 'The app lacks Application.Read.All; grant it and give admin consent.',
+      transient: false,
+    });
   });
 });

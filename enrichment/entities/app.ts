@@ -44,7 +44,9 @@ export type { AppSnapshot, ApplicationPermission, DelegatedPermission } from './
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-type PermissionGrantsBody = { value: { clientId: string; consentType: 'AllPrincipals' | 'Principal'; principalId: string | null; resourceId: string; scope?: string | null }[] };
+type PermissionGrantsBody = {
+  value: { clientId: string; consentType: 'AllPrincipals' | 'Principal'; principalId: string | null; resourceId: string; scope?: string | null }[];
+};
 type AppRoleAssignmentsBody = { value: { appRoleId: string; resourceId: string; resourceDisplayName?: string | null; createdDateTime?: string | null }[] };
 type RoleAssignmentsBody = { value: { roleDefinition?: { displayName?: string } | null; roleDefinitionId: string }[] };
 /** A resource's service principal (usually Microsoft Graph's), read once, or null when unreadable. */
@@ -70,13 +72,24 @@ export async function enrichApp(graph: GraphClient, key: string, tenant: string)
 
   const missing: MissingPart[] = [];
   const resource = resourceReader(graph);
-  const delegated = grants.ok ? await delegatedPermissions(grants.body, resource) : lacking(missing, 'delegatedPermissions', 'Application.Read.All', grants.failure);
-  const application = assignments.ok ? await applicationPermissions(assignments.body, resource) : lacking(missing, 'applicationPermissions', 'Application.Read.All', assignments.failure);
+  const delegated = grants.ok
+    ? await delegatedPermissions(grants.body, resource)
+    : lacking(missing, 'delegatedPermissions', 'Application.Read.All', grants.failure);
+  const application = assignments.ok
+    ? await applicationPermissions(assignments.body, resource)
+    : lacking(missing, 'applicationPermissions', 'Application.Read.All', assignments.failure);
   const roleNames = roles.ok
     ? [...new Set(roles.body.value.map((r) => r.roleDefinition?.displayName ?? r.roleDefinitionId))].sort()
     : lacking(missing, 'roles', 'RoleManagement.Read.Directory', roles.failure);
 
-  return recorded(appSnapshot(sp, tenant, { delegated: delegated ?? { list: [], anyAdminConsent: false, anyUserConsent: false }, application: application ?? [], roleNames }, missing));
+  return recorded(
+    appSnapshot(
+      sp,
+      tenant,
+      { delegated: delegated ?? { list: [], anyAdminConsent: false, anyUserConsent: false }, application: application ?? [], roleNames },
+      missing,
+    ),
+  );
 }
 
 /** The service principal by application id, else by object id; an answer when it cannot be had. */
@@ -104,7 +117,9 @@ function resourceReader(graph: GraphClient): ResourceReader {
   return (id) => {
     let pending = resources.get(id);
     if (!pending) {
-      pending = graph.get<ServicePrincipalBody>(`/servicePrincipals/${encodeURIComponent(id)}?$select=id,appId,displayName,appRoles,oauth2PermissionScopes`).then((r) => (r.ok ? r.body : null));
+      pending = graph
+        .get<ServicePrincipalBody>(`/servicePrincipals/${encodeURIComponent(id)}?$select=id,appId,displayName,appRoles,oauth2PermissionScopes`)
+        .then((r) => (r.ok ? r.body : null));
       resources.set(id, pending);
     }
     return pending;
@@ -115,7 +130,10 @@ function resourceReader(graph: GraphClient): ResourceReader {
  * Delegated scopes, one per resource and name however many users consented, each described
  * and rated; whether an admin consented for everyone, and whether users consented themselves.
  */
-async function delegatedPermissions(grants: PermissionGrantsBody, resource: ResourceReader): Promise<{ list: DelegatedPermission[]; anyAdminConsent: boolean; anyUserConsent: boolean }> {
+async function delegatedPermissions(
+  grants: PermissionGrantsBody,
+  resource: ResourceReader,
+): Promise<{ list: DelegatedPermission[]; anyAdminConsent: boolean; anyUserConsent: boolean }> {
   const delegated = new Map<string, DelegatedPermission>();
   let anyAdminConsent = false;
   let anyUserConsent = false;
@@ -134,7 +152,14 @@ async function delegatedPermissions(grants: PermissionGrantsBody, resource: Reso
       }
       const scope = res?.oauth2PermissionScopes?.find((s) => s.value === name);
       const rated = ratePermission(name, 'delegated', scope?.adminConsentDescription);
-      delegated.set(key, { name, resource: resourceName, description: rated.description, risk: rated.risk, consentType: grant.consentType, users: grant.consentType === 'Principal' ? 1 : 0 });
+      delegated.set(key, {
+        name,
+        resource: resourceName,
+        description: rated.description,
+        risk: rated.risk,
+        consentType: grant.consentType,
+        users: grant.consentType === 'Principal' ? 1 : 0,
+      });
     }
   }
   const list = [...delegated.values()].sort((a, b) => a.resource.localeCompare(b.resource) || a.name.localeCompare(b.name));
@@ -149,7 +174,13 @@ async function applicationPermissions(assignments: AppRoleAssignmentsBody, resou
     const role = res?.appRoles?.find((r) => r.id === a.appRoleId);
     const name = role?.value ?? a.appRoleId;
     const rated = ratePermission(name, 'application', role?.description);
-    application.push({ name, resource: res?.displayName ?? a.resourceDisplayName ?? a.resourceId, description: rated.description, risk: rated.risk, grantedDateTime: a.createdDateTime ?? null });
+    application.push({
+      name,
+      resource: res?.displayName ?? a.resourceDisplayName ?? a.resourceId,
+      description: rated.description,
+      risk: rated.risk,
+      grantedDateTime: a.createdDateTime ?? null,
+    });
   }
   return application.sort((a, b) => a.resource.localeCompare(b.resource) || a.name.localeCompare(b.name));
 }
@@ -157,14 +188,21 @@ async function applicationPermissions(assignments: AppRoleAssignmentsBody, resou
 function appSnapshot(
   sp: ServicePrincipalBody,
   tenant: string,
-  grants: { delegated: { list: DelegatedPermission[]; anyAdminConsent: boolean; anyUserConsent: boolean }; application: ApplicationPermission[]; roleNames: string[] | null },
+  grants: {
+    delegated: { list: DelegatedPermission[]; anyAdminConsent: boolean; anyUserConsent: boolean };
+    application: ApplicationPermission[];
+    roleNames: string[] | null;
+  },
   missing: MissingPart[],
 ): AppSnapshot {
   const { delegated, application } = grants;
   const owner = sp.appOwnerOrganizationId?.toLowerCase() ?? null;
   const isMicrosoft = owner !== null && MICROSOFT_TENANTS.has(owner);
   const verifiedName = sp.verifiedPublisher?.displayName ?? null;
-  const granted = application.map((a) => a.grantedDateTime).filter((d): d is string => d !== null).sort();
+  const granted = application
+    .map((a) => a.grantedDateTime)
+    .filter((d): d is string => d !== null)
+    .sort();
   return {
     schemaVersion: APP_SCHEMA_VERSION,
     servicePrincipalId: sp.id,
@@ -201,7 +239,9 @@ async function deletedApp(graph: GraphClient, key: string): Promise<EnrichmentRe
   const byId = await graph.get<{ deletedDateTime?: string | null; displayName?: string }>(`/directory/deletedItems/${key}`);
   let deletedAt = byId.ok ? (byId.body.deletedDateTime ?? null) : null;
   if (!deletedAt) {
-    const byAppId = await graph.get<{ value: { deletedDateTime?: string | null }[] }>(`/directory/deletedItems/microsoft.graph.servicePrincipal?$filter=appId eq '${key}'`);
+    const byAppId = await graph.get<{ value: { deletedDateTime?: string | null }[] }>(
+      `/directory/deletedItems/microsoft.graph.servicePrincipal?$filter=appId eq '${key}'`,
+    );
     deletedAt = byAppId.ok ? (byAppId.body.value[0]?.deletedDateTime ?? null) : null;
   }
   if (deletedAt) return unavailable('entity-deleted', `The app was removed from the tenant on ${deletedAt.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC')}.`);

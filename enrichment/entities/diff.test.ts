@@ -36,7 +36,11 @@ describe('tables', () => {
     expect(ratePermission('Mail.ReadWrite', 'delegated')).toMatchObject({ risk: 'high', rating: 'table' });
     expect(ratePermission('Directory.ReadWrite.All', 'application').risk).toBe('critical');
     expect(ratePermission('User.Read', 'delegated').risk).toBe('low');
-    expect(ratePermission('Widgets.ReadWrite.All', 'delegated', 'Change widgets.')).toMatchObject({ risk: 'high', rating: 'name', description: 'Change widgets.' });
+    expect(ratePermission('Widgets.ReadWrite.All', 'delegated', 'Change widgets.')).toMatchObject({
+      risk: 'high',
+      rating: 'name',
+      description: 'Change widgets.',
+    });
     expect(productName('SPB')).toBe('Microsoft 365 Business Premium');
     expect(productName('O365_BUSINESS_PREMIUM')).toBe('Microsoft 365 Business Standard');
     expect(productName('NEW_SKU')).toBe('NEW_SKU');

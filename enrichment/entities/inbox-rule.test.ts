@@ -16,8 +16,26 @@ beforeAll(async () => {
       victimId = victim.id;
       const rules = scenario.directory!.messageRules![victim.id]!;
       const extra: MessageRule[] = [
-        { id: 'AQAAAAAAAAE=', displayName: 'Old newsletter rule', sequence: 2, isEnabled: false, hasError: false, isReadOnly: false, conditions: { senderContains: ['news'] }, actions: { moveToFolder: mailFolderId(victim.id, 'RSS Feeds'), markAsRead: true } },
-        { id: 'AQAAAAAAAAI=', displayName: HOSTILE, sequence: 3, isEnabled: true, hasError: false, isReadOnly: false, conditions: { subjectContains: ['</script><b>', 'pay\nment'] }, actions: { redirectTo: [{ emailAddress: { name: 'x', address: 'attacker@evil.example' } }], permanentDelete: true } },
+        {
+          id: 'AQAAAAAAAAE=',
+          displayName: 'Old newsletter rule',
+          sequence: 2,
+          isEnabled: false,
+          hasError: false,
+          isReadOnly: false,
+          conditions: { senderContains: ['news'] },
+          actions: { moveToFolder: mailFolderId(victim.id, 'RSS Feeds'), markAsRead: true },
+        },
+        {
+          id: 'AQAAAAAAAAI=',
+          displayName: HOSTILE,
+          sequence: 3,
+          isEnabled: true,
+          hasError: false,
+          isReadOnly: false,
+          conditions: { subjectContains: ['</script><b>', 'pay\nment'] },
+          actions: { redirectTo: [{ emailAddress: { name: 'x', address: 'attacker@evil.example' } }], permanentDelete: true },
+        },
       ];
       rules.push(...extra);
     },
@@ -34,11 +52,25 @@ async function snapshot(key: string, reason?: string): Promise<InboxRuleSnapshot
 describe('inbox rule enrichment against the simulator', () => {
   it('the bec rule by name (as the audit record names it), in plain words, with the detection reason', async () => {
     const s = await snapshot(inboxRuleKey(BEC.victimUpn, BEC.inboxRuleName), 'Forwards mail to an external address and deletes it');
-    expect(s).toMatchObject({ name: '..', status: 'enabled', forwardsTo: [BEC.attackerMailbox], deletesMessages: true, flaggedReason: 'Forwards mail to an external address and deletes it', mailbox: BEC.victimUpn });
+    expect(s).toMatchObject({
+      name: '..',
+      status: 'enabled',
+      forwardsTo: [BEC.attackerMailbox],
+      deletesMessages: true,
+      flaggedReason: 'Forwards mail to an external address and deletes it',
+      mailbox: BEC.victimUpn,
+    });
     expect(s.description.sentence).toBe(
       'If the subject or body contains "invoice", "payment" or "wire transfer": forward to "remit.desk@fabrikam-finance.example", delete the message (move it to Deleted Items), mark as read, stop processing more rules.',
     );
-    expect(s.description.conditions[0]?.segments).toEqual([{ text: 'the subject or body contains ' }, { value: 'invoice' }, { text: ', ' }, { value: 'payment' }, { text: ' or ' }, { value: 'wire transfer' }]);
+    expect(s.description.conditions[0]?.segments).toEqual([
+      { text: 'the subject or body contains ' },
+      { value: 'invoice' },
+      { text: ', ' },
+      { value: 'payment' },
+      { text: ' or ' },
+      { value: 'wire transfer' },
+    ]);
     // The same rule by its Graph id and by the mailbox's object id.
     expect((await snapshot(inboxRuleKey(victimId, s.ruleId))).name).toBe('..');
   });
@@ -54,15 +86,25 @@ describe('inbox rule enrichment against the simulator', () => {
     expect(s.name).toBe(HOSTILE);
     expect(s.description.conditions[0]?.segments).toContainEqual({ value: 'pay\nment' });
     expect(s.description.sentence).not.toMatch(/[\n\u202e]/);
-    expect(s.description.sentence).toBe('If the subject contains "</script><b>" or "pay\\nment": redirect to "attacker@evil.example", delete the message permanently.');
+    expect(s.description.sentence).toBe(
+      'If the subject contains "</script><b>" or "pay\\nment": redirect to "attacker@evil.example", delete the message permanently.',
+    );
     expect(s.forwardsTo).toEqual(['attacker@evil.example']);
     // Found by its hostile name too.
     expect((await snapshot(inboxRuleKey(BEC.victimUpn, HOSTILE))).ruleId).toBe('AQAAAAAAAAI=');
   });
 
   it('a deleted rule and a deleted mailbox are entity-deleted', async () => {
-    expect(await h.entities.enrich(contosoRef('inbox_rule', inboxRuleKey(BEC.victimUpn, 'no such rule')))).toMatchObject({ status: 'unavailable', reason: 'entity-deleted', message: 'The inbox rule no longer exists in the mailbox: it was deleted.' });
-    expect(await h.entities.enrich(contosoRef('inbox_rule', inboxRuleKey(BEC.formerUser.upn, '..')))).toMatchObject({ status: 'unavailable', reason: 'entity-deleted', message: 'The mailbox no longer exists in the tenant.' });
+    expect(await h.entities.enrich(contosoRef('inbox_rule', inboxRuleKey(BEC.victimUpn, 'no such rule')))).toMatchObject({
+      status: 'unavailable',
+      reason: 'entity-deleted',
+      message: 'The inbox rule no longer exists in the mailbox: it was deleted.',
+    });
+    expect(await h.entities.enrich(contosoRef('inbox_rule', inboxRuleKey(BEC.formerUser.upn, '..')))).toMatchObject({
+      status: 'unavailable',
+      reason: 'entity-deleted',
+      message: 'The mailbox no longer exists in the tenant.',
+    });
     expect(await h.entities.enrich(contosoRef('inbox_rule', 'no-backslash'))).toMatchObject({ status: 'unavailable', reason: 'no-data' });
   });
 

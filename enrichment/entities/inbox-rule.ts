@@ -82,7 +82,11 @@ export async function enrichInboxRule(graph: GraphClient, key: string, context: 
     sequence: rule.sequence ?? null,
     hasError: rule.hasError ?? false,
     isReadOnly: rule.isReadOnly ?? false,
-    description: describeRule(predicateClauses(rule.conditions ?? {}, 'condition'), predicateClauses(rule.exceptions ?? {}, 'exception'), actionClauses(actions, folders)),
+    description: describeRule(
+      predicateClauses(rule.conditions ?? {}, 'condition'),
+      predicateClauses(rule.exceptions ?? {}, 'exception'),
+      actionClauses(actions, folders),
+    ),
     forwardsTo,
     deletesMessages: actions.delete === true || actions.permanentDelete === true,
     flaggedReason: context.reason ?? null,
@@ -181,4 +185,3 @@ function actionClauses(a: Record<string, unknown>, folders: ReadonlyMap<string, 
   if (a.stopProcessingRules === true) out.push(clause('action', 'stop processing more rules'));
   return out;
 }
-

@@ -14,7 +14,11 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const control = (path: string, method: string, body: unknown) =>
-  fetch(`${h.sim.url}/_sim/tenants/${h.scenario.tenantId}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => {
+  fetch(`${h.sim.url}/_sim/tenants/${h.scenario.tenantId}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }).then((r) => {
     expect(r.ok).toBe(true);
   });
 
@@ -31,9 +35,15 @@ describe('live lookups', () => {
 
     // The admin (or attacker) acts: the account is disabled and signs in once more, the rule is turned off.
     const victim = h.sim.state.findTenant(h.scenario.tenantId)!.users.find((u) => u.userPrincipalName === BEC.victimUpn)!;
-    await control('/graph', 'POST', { users: [{ ...victim, accountEnabled: false, signInActivity: { ...victim.signInActivity, lastSignInDateTime: '2024-05-08T05:00:00Z' } }] });
+    await control('/graph', 'POST', {
+      users: [{ ...victim, accountEnabled: false, signInActivity: { ...victim.signInActivity, lastSignInDateTime: '2024-05-08T05:00:00Z' } }],
+    });
     const rules = h.sim.state.findTenant(h.scenario.tenantId)!.directory.messageRules.get(victim.id.toLowerCase())!;
-    await control(`/mailboxes/${victim.id}/messageRules`, 'PUT', rules.map((r) => (r.displayName === BEC.inboxRuleName ? { ...r, isEnabled: false } : r)));
+    await control(
+      `/mailboxes/${victim.id}/messageRules`,
+      'PUT',
+      rules.map((r) => (r.displayName === BEC.inboxRuleName ? { ...r, isEnabled: false } : r)),
+    );
 
     // Cached for a minute: the page reload does not call Microsoft again.
     expect(await live.lookupLive(userRef, { recorded: user.snapshot })).toMatchObject({ changes: [], cached: true });
@@ -45,7 +55,11 @@ describe('live lookups', () => {
     expect((await live.lookupLive(ruleRef, { recorded: rule.snapshot })).changes).toEqual([{ path: 'status', recorded: 'enabled', live: 'disabled' }]);
 
     // Deleted since: the status change is "deleted".
-    await control(`/mailboxes/${victim.id}/messageRules`, 'PUT', rules.filter((r) => r.displayName !== BEC.inboxRuleName));
+    await control(
+      `/mailboxes/${victim.id}/messageRules`,
+      'PUT',
+      rules.filter((r) => r.displayName !== BEC.inboxRuleName),
+    );
     clock += 61_000;
     const gone = await live.lookupLive(ruleRef, { recorded: rule.snapshot });
     expect(gone.result).toMatchObject({ status: 'unavailable', reason: 'entity-deleted' });
@@ -63,15 +77,32 @@ describe('live lookups', () => {
     expect(results[6]?.retryAfterSeconds).toBe(10);
     // A cached answer costs nothing; another tenant has its own bucket.
     expect((await live.lookupLive(ref(0))).cached).toBe(true);
-    expect((await live.lookupLive({ kind: 'user', key: 'x@fabrikam.com', tenant: 'c3f0b9e2-8d1a-4f6b-b7c5-2e4d6f8a0b1c' })).result).not.toMatchObject({ reason: 'rate-limited' });
+    expect((await live.lookupLive({ kind: 'user', key: 'x@fabrikam.com', tenant: 'c3f0b9e2-8d1a-4f6b-b7c5-2e4d6f8a0b1c' })).result).not.toMatchObject({
+      reason: 'rate-limited',
+    });
     clock += 10_000; // one token back (6 a minute)
     expect((await live.lookupLive(ref(8))).result).not.toMatchObject({ reason: 'rate-limited' });
   });
 
   it('never throws: an unreachable service or a failing token source is unavailable', async () => {
-    const broken = createEntityEnrichment({ graphBaseUrl: h.sim.url, exchangeBaseUrl: h.sim.url, getToken: () => Promise.reject(new Error('AADSTS7000222: the client secret has expired')) });
+    const broken = createEntityEnrichment({
+      graphBaseUrl: h.sim.url,
+      exchangeBaseUrl: h.sim.url,
+      getToken: () => Promise.reject(new Error('AADSTS7000222: the client secret has expired')),
+    });
     for (const kind of ['user', 'app', 'inbox_rule', 'mail_flow_rule', 'link'] as const) {
-      const r = await broken.enrich({ kind, key: kind === 'app' ? '00000000-0000-4000-8000-000000000001' : kind === 'inbox_rule' ? 'a@b\\c' : kind === 'link' ? 'https://contoso.sharepoint.com/x' : 'x', tenant: h.scenario.tenantId });
+      const r = await broken.enrich({
+        kind,
+        key:
+          kind === 'app'
+            ? '00000000-0000-4000-8000-000000000001'
+            : kind === 'inbox_rule'
+              ? 'a@b\\c'
+              : kind === 'link'
+                ? 'https://contoso.sharepoint.com/x'
+                : 'x',
+        tenant: h.scenario.tenantId,
+      });
       expect(r, kind).toMatchObject({ status: 'unavailable', reason: 'error', transient: true });
     }
     const nowhere = createEntityEnrichment({ graphBaseUrl: 'https://127.0.0.1:1', exchangeBaseUrl: 'https://127.0.0.1:1', getToken: h.getToken });

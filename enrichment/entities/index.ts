@@ -113,10 +113,17 @@ export function createEntityEnrichment(options: EntityEnrichmentOptions): Entity
   };
   const graphFor = (tenant: string): GraphClient =>
     bounded(graphClients, tenant.toLowerCase(), () =>
-      createGraphClient({ baseUrl: options.graphBaseUrl, token: ({ fresh }) => options.getToken(tenant, 'graph', { fresh }), maxInlineWaitSeconds: MAX_INLINE_WAIT_SECONDS, retryDelaySeconds: 0.5 }),
+      createGraphClient({
+        baseUrl: options.graphBaseUrl,
+        token: ({ fresh }) => options.getToken(tenant, 'graph', { fresh }),
+        maxInlineWaitSeconds: MAX_INLINE_WAIT_SECONDS,
+        retryDelaySeconds: 0.5,
+      }),
     );
   const exchangeFor = (tenant: string): ExchangeClient =>
-    bounded(exchangeClients, tenant.toLowerCase(), () => createExchangeClient({ baseUrl: options.exchangeBaseUrl, tenant, token: ({ fresh }) => options.getToken(tenant, 'exchange', { fresh }) }));
+    bounded(exchangeClients, tenant.toLowerCase(), () =>
+      createExchangeClient({ baseUrl: options.exchangeBaseUrl, tenant, token: ({ fresh }) => options.getToken(tenant, 'exchange', { fresh }) }),
+    );
 
   async function enrich(ref: EntityRef, context: EnrichContext = {}): Promise<EnrichmentResult> {
     try {
@@ -198,14 +205,17 @@ export function createEntityEnrichment(options: EntityEnrichmentOptions): Entity
 const PART_PATHS: Partial<Record<EntityKind, Readonly<Record<string, readonly string[]>>>> = { user: USER_PART_PATHS };
 
 function unreadable(kind: EntityKind, ...snapshots: Snapshot[]): string[] {
-  const parts = snapshots.flatMap((s) => (Array.isArray(s.missing) ? s.missing : []).map((m) => (m && typeof m === 'object' && !Array.isArray(m) && typeof m.part === 'string' ? m.part : null)));
+  const parts = snapshots.flatMap((s) =>
+    (Array.isArray(s.missing) ? s.missing : []).map((m) => (m && typeof m === 'object' && !Array.isArray(m) && typeof m.part === 'string' ? m.part : null)),
+  );
   return parts.flatMap((part) => (part === null ? [] : (PART_PATHS[kind]?.[part] ?? [part])));
 }
 
 function changesFrom(kind: EntityKind, recorded: Snapshot | null, live: EnrichmentResult): Change[] {
   if (!recorded) return [];
   try {
-    if (live.status === 'recorded') return diffSnapshots(recorded, live.snapshot, [...IGNORED_EVERYWHERE, ...VOLATILE[kind], ...unreadable(kind, recorded, live.snapshot)]);
+    if (live.status === 'recorded')
+      return diffSnapshots(recorded, live.snapshot, [...IGNORED_EVERYWHERE, ...VOLATILE[kind], ...unreadable(kind, recorded, live.snapshot)]);
     // Gone since detection: the one change that matters is the status.
     if (live.reason === 'entity-deleted') return [{ path: 'status', recorded: recorded.status ?? null, live: 'deleted' }];
   } catch {

@@ -17,7 +17,17 @@ describe('anonymous link enrichment against the simulator', () => {
     const r = await h.entities.enrich(contosoRef('link', linkUrlFromAudit(audit.siteUrl, audit.sourceRelativeUrl)), audit);
     expect(r.status).toBe('recorded');
     const s = (r.status === 'recorded' ? r.snapshot : {}) as LinkSnapshot;
-    expect(s).toMatchObject({ name: 'Wire Transfers', itemType: 'folder', status: 'active', access: 'view', expiration: null, site: BEC.financeSite, path: BEC.financeFolder, createdBy: BEC.victimUpn, otherLinks: 0 });
+    expect(s).toMatchObject({
+      name: 'Wire Transfers',
+      itemType: 'folder',
+      status: 'active',
+      access: 'view',
+      expiration: null,
+      site: BEC.financeSite,
+      path: BEC.financeFolder,
+      createdBy: BEC.victimUpn,
+      otherLinks: 0,
+    });
     expect(s.anonymousLinks).toHaveLength(1);
     expect(JSON.stringify(s)).not.toContain(':f:/s/Finance');
     // The same item by drive and item id.
@@ -31,7 +41,10 @@ describe('anonymous link enrichment against the simulator', () => {
   });
 
   it('a deleted item is entity-deleted; no Files.Read.All is permission-missing', async () => {
-    expect(await h.entities.enrich(contosoRef('link', `${BEC.financeSite}/Shared Documents/Finance/gone.docx`))).toMatchObject({ status: 'unavailable', reason: 'entity-deleted' });
+    expect(await h.entities.enrich(contosoRef('link', `${BEC.financeSite}/Shared Documents/Finance/gone.docx`))).toMatchObject({
+      status: 'unavailable',
+      reason: 'entity-deleted',
+    });
     expect(await h.entities.enrich({ kind: 'link', key: `${BEC.financeSite}/Shared Documents/x.docx`, tenant: FABRIKAM.tenantId })).toMatchObject({
       status: 'unavailable',
       reason: 'permission-missing',

@@ -37,13 +37,15 @@ export type { AnonymousLink, LinkSnapshot } from './link-snapshot.ts';
 
 export async function enrichLink(graph: GraphClient, key: string, context: EnrichContext = {}): Promise<EnrichmentResult> {
   const target = locate(key, context);
-  if (!target) return unavailable('no-data', 'A link is identified by the shared item\'s URL or as drives/{driveId}/items/{itemId}.');
+  if (!target) return unavailable('no-data', "A link is identified by the shared item's URL or as drives/{driveId}/items/{itemId}.");
   const gone = 'The shared file or folder no longer exists: it was deleted or moved.';
   const item = await graph.get<DriveItemBody>(target);
   if (!item.ok) return describeFailure(item.failure, { permission: 'Files.Read.All', notFound: gone });
   const driveId = item.body.parentReference?.driveId;
   if (!driveId) return unavailable('no-data', 'Microsoft Graph did not say which library holds the item.');
-  const permissions = await graph.get<{ value: PermissionBody[] }>(`/drives/${encodeURIComponent(driveId)}/items/${encodeURIComponent(item.body.id)}/permissions`);
+  const permissions = await graph.get<{ value: PermissionBody[] }>(
+    `/drives/${encodeURIComponent(driveId)}/items/${encodeURIComponent(item.body.id)}/permissions`,
+  );
   if (!permissions.ok) return describeFailure(permissions.failure, { permission: 'Files.Read.All', notFound: gone });
 
   const anonymous: AnonymousLink[] = [];

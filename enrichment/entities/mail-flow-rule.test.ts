@@ -32,22 +32,43 @@ describe('mail flow rule enrichment through the Exchange admin API', () => {
     const r = await h.entities.enrich(contosoRef('mail_flow_rule', BEC.transportRuleName), { reason: 'Blind-copies outgoing mail outside the organisation' });
     expect(r.status).toBe('recorded');
     const s = (r.status === 'recorded' ? r.snapshot : {}) as MailFlowRuleSnapshot;
-    expect(s).toMatchObject({ name: BEC.transportRuleName, status: 'enabled', mode: 'Enforce', priority: 0, copiesTo: [BEC.bccMailbox], deletesMessages: false, bypassesSpamFiltering: false, flaggedReason: 'Blind-copies outgoing mail outside the organisation' });
-    expect(s.description.sentence).toBe('If the sender is inside the organisation and a recipient is outside the organisation: blind copy (Bcc) the message to "archive.ledger@fabrikam-finance.example".');
+    expect(s).toMatchObject({
+      name: BEC.transportRuleName,
+      status: 'enabled',
+      mode: 'Enforce',
+      priority: 0,
+      copiesTo: [BEC.bccMailbox],
+      deletesMessages: false,
+      bypassesSpamFiltering: false,
+      flaggedReason: 'Blind-copies outgoing mail outside the organisation',
+    });
+    expect(s.description.sentence).toBe(
+      'If the sender is inside the organisation and a recipient is outside the organisation: blind copy (Bcc) the message to "archive.ledger@fabrikam-finance.example".',
+    );
     expect(s.parameters).toMatchObject({ FromScope: 'InOrganization', SentToScope: 'NotInOrganization', BlindCopyTo: [BEC.bccMailbox] });
   });
 
   it('a disabled rule by GUID: SCL -1, redirect, an exception, audit mode', async () => {
     const r = await h.entities.enrich(contosoRef('mail_flow_rule', '0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f'));
     const s = (r.status === 'recorded' ? r.snapshot : {}) as MailFlowRuleSnapshot;
-    expect(s).toMatchObject({ status: 'disabled', mode: 'AuditAndNotify', priority: 1, bypassesSpamFiltering: true, copiesTo: ['inbox@partner-archive.example'] });
+    expect(s).toMatchObject({
+      status: 'disabled',
+      mode: 'AuditAndNotify',
+      priority: 1,
+      bypassesSpamFiltering: true,
+      copiesTo: ['inbox@partner-archive.example'],
+    });
     expect(s.description.sentence).toBe(
       'If the sender\'s domain is "partner.example", except if the subject contains "[External]": redirect the message to "inbox@partner-archive.example", bypass spam filtering (set the spam confidence level to -1).',
     );
   });
 
   it('a removed rule is entity-deleted', async () => {
-    expect(await h.entities.enrich(contosoRef('mail_flow_rule', 'Gone rule'))).toMatchObject({ status: 'unavailable', reason: 'entity-deleted', message: 'The mail flow rule no longer exists: it was removed.' });
+    expect(await h.entities.enrich(contosoRef('mail_flow_rule', 'Gone rule'))).toMatchObject({
+      status: 'unavailable',
+      reason: 'entity-deleted',
+      message: 'The mail flow rule no longer exists: it was removed.',
+    });
   });
 
   it('without Exchange.ManageAsApp: permission-missing, naming it', async () => {

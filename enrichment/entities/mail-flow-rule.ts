@@ -28,9 +28,46 @@ interface TransportRuleBody {
 export type { MailFlowRuleSnapshot } from './mail-flow-rule-snapshot.ts';
 
 /** Get-TransportRule fields that are not conditions or actions. */
-const META = new Set(['Identity', 'Name', 'Guid', 'State', 'Mode', 'Priority', 'Comments', 'Description', 'WhenChanged', 'DistinguishedName', 'ImmutableId', 'RuleVersion', 'ManuallyModified', 'ObjectState', 'IsValid', 'OrganizationId', 'Conditions', 'Exceptions', 'Actions', 'RuleErrorAction', 'SenderAddressLocation', 'CreatedBy', 'LastModifiedBy', 'RouteMessageOutboundRequireTls', 'StopRuleProcessing', 'ExchangeObjectId', 'Id', 'ExchangeVersion', 'WhenChangedUTC', 'WhenCreated', 'WhenCreatedUTC']);
+const META = new Set([
+  'Identity',
+  'Name',
+  'Guid',
+  'State',
+  'Mode',
+  'Priority',
+  'Comments',
+  'Description',
+  'WhenChanged',
+  'DistinguishedName',
+  'ImmutableId',
+  'RuleVersion',
+  'ManuallyModified',
+  'ObjectState',
+  'IsValid',
+  'OrganizationId',
+  'Conditions',
+  'Exceptions',
+  'Actions',
+  'RuleErrorAction',
+  'SenderAddressLocation',
+  'CreatedBy',
+  'LastModifiedBy',
+  'RouteMessageOutboundRequireTls',
+  'StopRuleProcessing',
+  'ExchangeObjectId',
+  'Id',
+  'ExchangeVersion',
+  'WhenChangedUTC',
+  'WhenCreated',
+  'WhenCreatedUTC',
+]);
 
-const SCOPES: Record<string, string> = { InOrganization: 'inside the organisation', NotInOrganization: 'outside the organisation', ExternalPartner: 'at a partner organisation', ExternalNonPartner: 'outside the organisation and not a partner' };
+const SCOPES: Record<string, string> = {
+  InOrganization: 'inside the organisation',
+  NotInOrganization: 'outside the organisation',
+  ExternalPartner: 'at a partner organisation',
+  ExternalNonPartner: 'outside the organisation and not a partner',
+};
 
 export async function enrichMailFlowRule(exchange: ExchangeClient, key: string, context: EnrichContext = {}): Promise<EnrichmentResult> {
   if (!key.trim()) return unavailable('no-data', 'A mail flow rule is identified by its name or GUID.');
@@ -112,7 +149,8 @@ function clausesFor(rule: TransportRuleBody, prefix: string, kind: 'condition' |
   words('AttachmentExtensionMatchesWords', 'an attachment extension is');
   const header = get('HeaderContainsMessageHeader');
   const headerWords = list(get('HeaderContainsWords'));
-  if (typeof header === 'string' && header && headerWords.length) out.push(clause(kind, 'the header ', { value: header }, ' contains ', { values: headerWords, joiner: 'or' }));
+  if (typeof header === 'string' && header && headerWords.length)
+    out.push(clause(kind, 'the header ', { value: header }, ' contains ', { values: headerWords, joiner: 'or' }));
   if (get('AttachmentHasExecutableContent') === true) out.push(clause(kind, 'an attachment has executable content'));
   if (get('HasNoClassification') === true) out.push(clause(kind, 'the message has no classification'));
   const type = get('MessageTypeMatches');
@@ -120,7 +158,8 @@ function clausesFor(rule: TransportRuleBody, prefix: string, kind: 'condition' |
   // Anything else Exchange supports, named by its parameter so nothing is hidden.
   if (kind === 'exception') {
     for (const [name, value] of Object.entries(rule)) {
-      if (!name.startsWith('ExceptIf') || used.has(name) || value === null || value === false || value === '' || (Array.isArray(value) && value.length === 0)) continue;
+      if (!name.startsWith('ExceptIf') || used.has(name) || value === null || value === false || value === '' || (Array.isArray(value) && value.length === 0))
+        continue;
       out.push(clause(kind, `${name.slice('ExceptIf'.length)} is `, { value: Array.isArray(value) ? value.map(String).join('; ') : String(value) }));
     }
   }
@@ -139,17 +178,25 @@ function actionClauses(rule: TransportRuleBody): Clause[] {
   to('AddToRecipients', 'add as recipients');
   to('ModerateMessageByUser', 'send the message for approval to');
   if (rule.DeleteMessage === true) out.push(clause('action', 'delete the message without notifying anyone'));
-  if (typeof rule.RejectMessageReasonText === 'string' && rule.RejectMessageReasonText) out.push(clause('action', 'reject the message with the explanation ', { value: rule.RejectMessageReasonText }));
+  if (typeof rule.RejectMessageReasonText === 'string' && rule.RejectMessageReasonText)
+    out.push(clause('action', 'reject the message with the explanation ', { value: rule.RejectMessageReasonText }));
   if (rule.Quarantine === true) out.push(clause('action', 'deliver the message to the hosted quarantine'));
   if (rule.SetSCL !== undefined && rule.SetSCL !== null && rule.SetSCL !== '') {
     const scl = Number(rule.SetSCL);
-    out.push(scl === -1 ? clause('action', 'bypass spam filtering (set the spam confidence level to -1)') : clause('action', 'set the spam confidence level to ', { value: String(rule.SetSCL) }));
+    out.push(
+      scl === -1
+        ? clause('action', 'bypass spam filtering (set the spam confidence level to -1)')
+        : clause('action', 'set the spam confidence level to ', { value: String(rule.SetSCL) }),
+    );
   }
   if (typeof rule.PrependSubject === 'string' && rule.PrependSubject) out.push(clause('action', 'prepend the subject with ', { value: rule.PrependSubject }));
-  if (typeof rule.SetHeaderName === 'string' && rule.SetHeaderName) out.push(clause('action', 'set the header ', { value: rule.SetHeaderName }, ' to ', { value: String(rule.SetHeaderValue ?? '') }));
+  if (typeof rule.SetHeaderName === 'string' && rule.SetHeaderName)
+    out.push(clause('action', 'set the header ', { value: rule.SetHeaderName }, ' to ', { value: String(rule.SetHeaderValue ?? '') }));
   if (typeof rule.RemoveHeader === 'string' && rule.RemoveHeader) out.push(clause('action', 'remove the header ', { value: rule.RemoveHeader }));
-  if (typeof rule.RouteMessageOutboundConnector === 'string' && rule.RouteMessageOutboundConnector) out.push(clause('action', 'route the message through the connector ', { value: rule.RouteMessageOutboundConnector }));
-  if (typeof rule.ApplyHtmlDisclaimerText === 'string' && rule.ApplyHtmlDisclaimerText) out.push(clause('action', 'append the disclaimer ', { value: rule.ApplyHtmlDisclaimerText }));
+  if (typeof rule.RouteMessageOutboundConnector === 'string' && rule.RouteMessageOutboundConnector)
+    out.push(clause('action', 'route the message through the connector ', { value: rule.RouteMessageOutboundConnector }));
+  if (typeof rule.ApplyHtmlDisclaimerText === 'string' && rule.ApplyHtmlDisclaimerText)
+    out.push(clause('action', 'append the disclaimer ', { value: rule.ApplyHtmlDisclaimerText }));
   if (rule.StopRuleProcessing === true) out.push(clause('action', 'stop processing more rules'));
   return out;
 }

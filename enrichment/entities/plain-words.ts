@@ -33,7 +33,10 @@ export function clause(kind: Clause['kind'], ...parts: (string | { value: string
 export function quoteValue(value: string): string {
   // JSON escaping handles quotes, backslashes and C0 controls; bidi overrides and line
   // separators are escaped too, as they can reorder or break the line that shows the rule.
-  return JSON.stringify(value).replace(/[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 export function clauseText(c: Clause): string {

@@ -35,7 +35,11 @@ describe('every recorded snapshot is what its published schema says', () => {
     ['another app', () => contosoRef('app', BEC.backupApp.appId), {}],
     ['inbox rule', () => contosoRef('inbox_rule', inboxRuleKey(BEC.victimUpn, BEC.inboxRuleName)), { reason: 'Forwards mail outside' }],
     ['mail flow rule', () => contosoRef('mail_flow_rule', BEC.transportRuleName), { reason: 'Blind-copies outgoing mail' }],
-    ['anonymous link', () => contosoRef('link', linkUrlFromAudit(BEC.financeSite, BEC.financeFolder)), { siteUrl: BEC.financeSite, sourceRelativeUrl: BEC.financeFolder }],
+    [
+      'anonymous link',
+      () => contosoRef('link', linkUrlFromAudit(BEC.financeSite, BEC.financeFolder)),
+      { siteUrl: BEC.financeSite, sourceRelativeUrl: BEC.financeFolder },
+    ],
   ] as const)('%s', async (_name, ref, context) => {
     const entity = ref();
     expectDescribed(SNAPSHOT_SCHEMAS[entity.kind], await h.entities.enrich(entity, context));

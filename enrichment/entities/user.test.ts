@@ -28,7 +28,16 @@ async function snapshot(key: string): Promise<UserSnapshot> {
 describe('user enrichment against the simulator', () => {
   it('records the bec victim: enabled, MFA by text message, licence by product name, Exchange Administrator', async () => {
     const s = await snapshot(BEC.victimUpn);
-    expect(s).toMatchObject({ schemaVersion: 1, userPrincipalName: BEC.victimUpn, displayName: 'Isabella Ruiz', status: 'enabled', jobTitle: 'Finance Manager', userType: 'Member', country: 'US', isBreakGlass: false });
+    expect(s).toMatchObject({
+      schemaVersion: 1,
+      userPrincipalName: BEC.victimUpn,
+      displayName: 'Isabella Ruiz',
+      status: 'enabled',
+      jobTitle: 'Finance Manager',
+      userType: 'Member',
+      country: 'US',
+      isBreakGlass: false,
+    });
     expect(s.roles).toEqual(['Exchange Administrator']);
     expect(s.isAdmin).toBe(true);
     expect(s.mfaRegistered).toBe(true);
@@ -44,7 +53,21 @@ describe('user enrichment against the simulator', () => {
 
   it('provides every User.* key the filter language reads', async () => {
     const s = await snapshot(BEC.victimUpn);
-    for (const key of ['userPrincipalName', 'displayName', 'status', 'userType', 'department', 'jobTitle', 'country', 'isAdmin', 'roles', 'mfaRegistered', 'riskLevel', 'isBreakGlass']) expect(s).toHaveProperty(key);
+    for (const key of [
+      'userPrincipalName',
+      'displayName',
+      'status',
+      'userType',
+      'department',
+      'jobTitle',
+      'country',
+      'isAdmin',
+      'roles',
+      'mfaRegistered',
+      'riskLevel',
+      'isBreakGlass',
+    ])
+      expect(s).toHaveProperty(key);
   });
 
   it('finds a user by object id as by UPN, and marks a configured break-glass account', async () => {
@@ -104,7 +127,11 @@ describe('user enrichment against the simulator', () => {
       // A new token carries the new roles (msal would reuse the cached one).
       const fresh = createEntityEnrichment({ graphBaseUrl: h.sim.url, exchangeBaseUrl: h.sim.url, getToken: (t, r) => h.getToken(t, r, { fresh: true }) });
       const denied = await fresh.enrich(contosoRef('user', BEC.victimUpn));
-      expect(denied).toMatchObject({ status: 'unavailable', reason: 'permission-missing', message: 'The app lacks User.Read.All; grant it and give admin consent.' });
+      expect(denied).toMatchObject({
+        status: 'unavailable',
+        reason: 'permission-missing',
+        message: 'The app lacks User.Read.All; grant it and give admin consent.',
+      });
     } finally {
       consent.roles.graph = saved;
     }

@@ -26,7 +26,8 @@ const READ_ONLY_ROLE_TEMPLATES = new Set([
   '95e79109-95c0-4d8e-aee3-d01accf2d47b', // Guest Inviter
 ]);
 
-const USER_FIELDS = 'id,displayName,userPrincipalName,mail,accountEnabled,userType,department,jobTitle,usageLocation,createdDateTime,lastPasswordChangeDateTime,otherMails,assignedLicenses,mobilePhone';
+const USER_FIELDS =
+  'id,displayName,userPrincipalName,mail,accountEnabled,userType,department,jobTitle,usageLocation,createdDateTime,lastPasswordChangeDateTime,otherMails,assignedLicenses,mobilePhone';
 
 interface GraphUserBody {
   id: string;
@@ -57,7 +58,9 @@ interface RegistrationBody {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-type SignInActivityBody = { signInActivity?: { lastSignInDateTime?: string | null; lastNonInteractiveSignInDateTime?: string | null; lastSuccessfulSignInDateTime?: string | null } };
+type SignInActivityBody = {
+  signInActivity?: { lastSignInDateTime?: string | null; lastNonInteractiveSignInDateTime?: string | null; lastSuccessfulSignInDateTime?: string | null };
+};
 type RoleAssignmentsBody = { value: { roleDefinition?: { displayName?: string; templateId?: string } | null; roleDefinitionId: string }[] };
 type SubscribedSkusBody = { value: { skuId: string; skuPartNumber: string }[] };
 type RiskyUserBody = { riskLevel?: string; riskState?: string };
@@ -127,7 +130,15 @@ function mfaOf(answer: MicrosoftAnswer<RegistrationBody>, missing: MissingPart[]
   }
   // No registration record yet: the user has never registered a method.
   if (answer.failure.status === 404) {
-    return { registered: false, capable: false, methods: [], defaultMethod: null, systemPreferredMethods: [], ssprRegistered: false, lastUpdatedDateTime: null };
+    return {
+      registered: false,
+      capable: false,
+      methods: [],
+      defaultMethod: null,
+      systemPreferredMethods: [],
+      ssprRegistered: false,
+      lastUpdatedDateTime: null,
+    };
   }
   return lacking(missing, 'mfa', 'AuditLog.Read.All', answer.failure);
 }
@@ -137,7 +148,10 @@ function rolesOf(answer: MicrosoftAnswer<RoleAssignmentsBody>, missing: MissingP
     lacking(missing, 'roles', 'RoleManagement.Read.Directory', answer.failure);
     return { roles: null, isAdmin: null };
   }
-  const assigned = answer.body.value.map((a) => ({ name: a.roleDefinition?.displayName ?? a.roleDefinitionId, template: a.roleDefinition?.templateId ?? a.roleDefinitionId }));
+  const assigned = answer.body.value.map((a) => ({
+    name: a.roleDefinition?.displayName ?? a.roleDefinitionId,
+    template: a.roleDefinition?.templateId ?? a.roleDefinitionId,
+  }));
   return { roles: [...new Set(assigned.map((a) => a.name))].sort(), isAdmin: assigned.some((a) => !READ_ONLY_ROLE_TEMPLATES.has(a.template)) };
 }
 
@@ -218,4 +232,3 @@ export const USER_PART_PATHS: Readonly<Record<string, readonly string[]>> = {
 
 /** Fields that change on their own (every sign-in): not marked as changes in live lookups. */
 export const USER_VOLATILE_PATHS: readonly string[] = ['lastSignIn', 'mfa.lastUpdatedDateTime'];
-

@@ -120,7 +120,12 @@ export class AsnTable {
 
   /** The range holding an IPv6 address given as its eight 16-bit parts. */
   lookupV6(parts: readonly number[]): AsnEntry | undefined {
-    return this.lookupV6At(((parts[0]! << 16) | parts[1]!) >>> 0, ((parts[2]! << 16) | parts[3]!) >>> 0, ((parts[4]! << 16) | parts[5]!) >>> 0, ((parts[6]! << 16) | parts[7]!) >>> 0);
+    return this.lookupV6At(
+      ((parts[0]! << 16) | parts[1]!) >>> 0,
+      ((parts[2]! << 16) | parts[3]!) >>> 0,
+      ((parts[4]! << 16) | parts[5]!) >>> 0,
+      ((parts[6]! << 16) | parts[7]!) >>> 0,
+    );
   }
 
   /** The range holding an IPv6 address given as four 32-bit words, most significant first. */

@@ -50,9 +50,12 @@ describe('classifyIp', () => {
     if (kind !== 'public') expect(c).toHaveProperty('label', expect.any(String));
   });
 
-  test.each(['100.63.255.255', '100.128.0.0', '172.15.255.255', '172.32.0.0', '192.0.3.1', '11.0.0.1', '2606:4700:4700::1111'])('%s just outside a special range is public', (ip) => {
-    expect(classifyIp(ip).kind).toBe('public');
-  });
+  test.each(['100.63.255.255', '100.128.0.0', '172.15.255.255', '172.32.0.0', '192.0.3.1', '11.0.0.1', '2606:4700:4700::1111'])(
+    '%s just outside a special range is public',
+    (ip) => {
+      expect(classifyIp(ip).kind).toBe('public');
+    },
+  );
 
   it('says when an address was unwrapped from IPv4-mapped IPv6', () => {
     expect(classifyIp('::ffff:8.8.8.8')).toEqual({ kind: 'public', ip: '8.8.8.8', version: 4, unwrappedFrom: 'ipv4-mapped' });

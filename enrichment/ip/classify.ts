@@ -7,16 +7,7 @@
 import ipaddr from 'ipaddr.js';
 import { parseClientIp } from '../../services/activity/client-ip.ts';
 
-export const specialRanges = [
-  'private',
-  'loopback',
-  'link-local',
-  'cgnat',
-  'documentation',
-  'multicast',
-  'unspecified',
-  'reserved',
-] as const;
+export const specialRanges = ['private', 'loopback', 'link-local', 'cgnat', 'documentation', 'multicast', 'unspecified', 'reserved'] as const;
 export type SpecialRange = (typeof specialRanges)[number];
 
 export type IpClassification =
@@ -159,7 +150,7 @@ export function isPublic(c: IpClassification): c is Extract<IpClassification, { 
 function classifyV4(ip: string, n: number): Exclude<IpClassification, { kind: 'invalid' }> {
   if (v4Special[n >>> 24] === 1) {
     for (const r of v4Table) {
-      if (((n & r.mask) >>> 0) === r.base) return { kind: r.kind, ip, version: 4, label: r.label };
+      if ((n & r.mask) >>> 0 === r.base) return { kind: r.kind, ip, version: 4, label: r.label };
     }
   }
   return { kind: 'public', ip, version: 4 };
@@ -179,7 +170,7 @@ function classifyV6Words(ip: string, w: Uint32Array, canonical: boolean): Exclud
   for (const r of v6Table) {
     const m = r.masks;
     const b = r.words;
-    if (((w[0]! & m[0]!) >>> 0) === b[0] && ((w[1]! & m[1]!) >>> 0) === b[1] && ((w[2]! & m[2]!) >>> 0) === b[2] && ((w[3]! & m[3]!) >>> 0) === b[3]) {
+    if ((w[0]! & m[0]!) >>> 0 === b[0] && (w[1]! & m[1]!) >>> 0 === b[1] && (w[2]! & m[2]!) >>> 0 === b[2] && (w[3]! & m[3]!) >>> 0 === b[3]) {
       return { kind: r.kind, ip: text, version: 6, label: r.label };
     }
   }
@@ -251,7 +242,7 @@ export function formatIpv6Words(w: Uint32Array): string {
   }
   let bestAt = -1;
   let bestLen = 1;
-  for (let k = 0; k < 8; ) {
+  for (let k = 0; k < 8;) {
     if (g[k] !== 0) {
       k++;
       continue;

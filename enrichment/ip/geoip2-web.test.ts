@@ -9,7 +9,13 @@ describe.skipIf(!hasMaxmindFixtures)('geoip2-web provider against the simulator 
   let sim: IpIntelSimulator;
   let clock = Date.parse('2026-06-01T12:00:00Z');
   const now = () => clock;
-  const settings = (over: Partial<Geoip2WebSettings> = {}): Geoip2WebSettings => ({ provider: 'geoip2-web', baseUrl: sim.url, accountId: '42', licenseKey: 'sim-license-key', ...over });
+  const settings = (over: Partial<Geoip2WebSettings> = {}): Geoip2WebSettings => ({
+    provider: 'geoip2-web',
+    baseUrl: sim.url,
+    accountId: '42',
+    licenseKey: 'sim-license-key',
+    ...over,
+  });
 
   beforeAll(async () => {
     sim = await startIpIntelSimulator({ accounts: [{ accountId: '42', licenseKey: 'sim-license-key' }] });
@@ -22,7 +28,9 @@ describe.skipIf(!hasMaxmindFixtures)('geoip2-web provider against the simulator 
 
   it('Insights: location, network, usage and anonymiser for addresses of the Enterprise source data', async () => {
     const p = createGeoip2WebProvider(settings(), { now });
-    const entries = sourceEntries<{ country?: { iso_code?: string }; city?: { names?: { en?: string } }; traits?: Record<string, unknown> }>('GeoIP2-Enterprise-Test.source.json');
+    const entries = sourceEntries<{ country?: { iso_code?: string }; city?: { names?: { en?: string } }; traits?: Record<string, unknown> }>(
+      'GeoIP2-Enterprise-Test.source.json',
+    );
     let checked = 0;
     for (const { ip, record } of entries.filter((e) => e.record.country?.iso_code).slice(0, 8)) {
       const a = await p.lookup(ip);
@@ -46,7 +54,10 @@ describe.skipIf(!hasMaxmindFixtures)('geoip2-web provider against the simulator 
       },
     });
     // Anonymous Plus data arrives in the `anonymizer` object.
-    expect(await p.lookup('1.2.0.1')).toMatchObject({ status: 'ok', intel: { anonymizer: { proxyTypes: ['vpn'], providerName: 'foo', confidence: 30, lastSeen: '2025-04-14' } } });
+    expect(await p.lookup('1.2.0.1')).toMatchObject({
+      status: 'ok',
+      intel: { anonymizer: { proxyTypes: ['vpn'], providerName: 'foo', confidence: 30, lastSeen: '2025-04-14' } },
+    });
     expect(await p.lookup('2001:480:10::1')).toMatchObject({ status: 'ok', intel: { usage: { type: 'military' }, network: { domain: 'navy.mil' } } });
     expect(p.usage().queriesRemaining).toBeGreaterThan(0);
   });

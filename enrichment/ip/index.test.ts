@@ -40,7 +40,11 @@ describe.skipIf(!hasMaxmindFixtures)('createIpIntel composing providers', () => 
   it('merges by precedence and says who gave what', async () => {
     const svc = createIpIntel({
       providers: [
-        { provider: 'maxmind', databases: { city: fixture('GeoIP2-City-Test.mmdb'), anonymousIp: fixture('GeoIP2-Anonymous-IP-Test.mmdb') }, pollIntervalSeconds: 0 },
+        {
+          provider: 'maxmind',
+          databases: { city: fixture('GeoIP2-City-Test.mmdb'), anonymousIp: fixture('GeoIP2-Anonymous-IP-Test.mmdb') },
+          pollIntervalSeconds: 0,
+        },
         { provider: 'ip-location-db', ipv6: false },
       ],
     });
@@ -69,7 +73,11 @@ describe.skipIf(!hasMaxmindFixtures)('createIpIntel composing providers', () => 
     const r = await svc.lookup('8.8.8.8');
     expect(r.intel.network?.asNumber).toBe(15169);
     expect(r.providers).toEqual([
-      { provider: 'maxmind', status: 'unavailable', reason: expect.stringMatching(/city database unavailable: .*Broken-Double-Format\.mmdb: corrupt GeoIP2-City database/) },
+      {
+        provider: 'maxmind',
+        status: 'unavailable',
+        reason: expect.stringMatching(/city database unavailable: .*Broken-Double-Format\.mmdb: corrupt GeoIP2-City database/),
+      },
       { provider: 'geoip2-web', status: 'unavailable', reason: 'request failed: socket hang up' },
       { provider: 'ip-location-db', status: 'ok' },
     ]);

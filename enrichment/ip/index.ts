@@ -63,7 +63,8 @@ export function createIpIntel(input: IpIntelSettingsInput | IpIntelSettings = {}
   if (options.log) ctx.log = options.log;
   if (options.fetch) ctx.fetch = options.fetch;
 
-  const configured: ProviderSettings[] = settings.providers.length > 0 ? settings.providers : [parseIpIntelSettings({ providers: [{ provider: 'ip-location-db' }] }).providers[0]!];
+  const configured: ProviderSettings[] =
+    settings.providers.length > 0 ? settings.providers : [parseIpIntelSettings({ providers: [{ provider: 'ip-location-db' }] }).providers[0]!];
   const providers = configured.map((p) => createProvider(p, ctx));
   const collected: SourcedIntel[] = [];
   // The address as the classifier parsed it, handed to providers; reused by every lookup.
@@ -128,7 +129,14 @@ export function createIpIntel(input: IpIntelSettingsInput | IpIntelSettings = {}
   function failed(input: string, classification: IpClassification, err: unknown): IpIntelResult {
     const reason = `internal error: ${(err as Error)?.message ?? String(err)}`;
     options.log?.('error', `ip intel lookup failed: ${reason}`);
-    return { input, classification, intel: {}, sources: {}, providers: providers.map((p) => ({ provider: p.name, status: 'unavailable', reason })), cached: false };
+    return {
+      input,
+      classification,
+      intel: {},
+      sources: {},
+      providers: providers.map((p) => ({ provider: p.name, status: 'unavailable', reason })),
+      cached: false,
+    };
   }
 
   return {

@@ -81,8 +81,17 @@ describe('ip-location-db provider on the real npm data', () => {
   });
 
   it('missing files make only their part unavailable', () => {
-    const q = createIpLocationDbProvider({ provider: 'ip-location-db', cityIpv4Path: '/nonexistent.mmdb', ipv6: false, asnIpv4Path: small('asn-ipv4-num.csv') });
-    expect(q.lookup('1.0.0.1', 4)).toMatchObject({ status: 'ok', intel: { network: { asNumber: 13335 } }, notes: [expect.stringMatching(/cityIpv4: \/nonexistent\.mmdb: file not found/)] });
+    const q = createIpLocationDbProvider({
+      provider: 'ip-location-db',
+      cityIpv4Path: '/nonexistent.mmdb',
+      ipv6: false,
+      asnIpv4Path: small('asn-ipv4-num.csv'),
+    });
+    expect(q.lookup('1.0.0.1', 4)).toMatchObject({
+      status: 'ok',
+      intel: { network: { asNumber: 13335 } },
+      notes: [expect.stringMatching(/cityIpv4: \/nonexistent\.mmdb: file not found/)],
+    });
     expect(q.health().status).toBe('degraded');
   });
 });

@@ -142,7 +142,8 @@ const CONNECTION_TYPES: Readonly<Record<string, UsageType>> = {
 
 /** Usage from `user_type` (preferred) or `connection_type`; undefined when neither maps. */
 export function usageFromMaxmind(t: MaxmindFlatRecord): IpUsage | undefined {
-  const type = (t.user_type !== undefined ? USER_TYPES[t.user_type] : undefined) ?? (t.connection_type !== undefined ? CONNECTION_TYPES[t.connection_type] : undefined);
+  const type =
+    (t.user_type !== undefined ? USER_TYPES[t.user_type] : undefined) ?? (t.connection_type !== undefined ? CONNECTION_TYPES[t.connection_type] : undefined);
   if (type === undefined) return undefined;
   const usage: IpUsage = { type };
   if (t.user_type !== undefined) usage.userType = t.user_type;

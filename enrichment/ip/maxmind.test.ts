@@ -100,7 +100,13 @@ describe.skipIf(!hasMaxmindFixtures)('maxmind provider on MaxMind test databases
 
   it('Connection Type: mapped to a usage type', () => {
     const ct = open({ connectionType: fixture('GeoIP2-Connection-Type-Test.mmdb') });
-    const expected: Record<string, string> = { 'Cable/DSL': 'residential', Cellular: 'mobile', Corporate: 'business', Satellite: 'satellite', Dialup: 'dialup' };
+    const expected: Record<string, string> = {
+      'Cable/DSL': 'residential',
+      Cellular: 'mobile',
+      Corporate: 'business',
+      Satellite: 'satellite',
+      Dialup: 'dialup',
+    };
     const entries = sourceEntries<{ connection_type: string }>('GeoIP2-Connection-Type-Test.source.json');
     expect(new Set(entries.map((e) => e.record.connection_type)).size).toBeGreaterThan(2);
     for (const { ip, version, record } of entries) {
@@ -118,7 +124,11 @@ describe.skipIf(!hasMaxmindFixtures)('maxmind provider on MaxMind test databases
     ['is_anonymous_vpn', 'vpn'],
     ['is_hosting_provider', 'hosting-provider'],
   ] as const;
-  type AnonSource = Partial<Record<(typeof proxyFlags)[number][0] | 'is_anonymous', boolean>> & { anonymizer_confidence?: number; provider_name?: string; network_last_seen?: string };
+  type AnonSource = Partial<Record<(typeof proxyFlags)[number][0] | 'is_anonymous', boolean>> & {
+    anonymizer_confidence?: number;
+    provider_name?: string;
+    network_last_seen?: string;
+  };
 
   test.each([
     ['anonymousIp', 'GeoIP2-Anonymous-IP-Test'],
@@ -139,7 +149,17 @@ describe.skipIf(!hasMaxmindFixtures)('maxmind provider on MaxMind test databases
 
   it('Enterprise: location, network and usage type from GeoIP2-Enterprise-Test.source.json', () => {
     const ent = open({ enterprise: fixture('GeoIP2-Enterprise-Test.mmdb') });
-    const usage: Record<string, string> = { residential: 'residential', cellular: 'mobile', business: 'business', government: 'government', military: 'military', hosting: 'hosting', traveler: 'traveler', search_engine_spider: 'search-engine', content_delivery_network: 'cdn' };
+    const usage: Record<string, string> = {
+      residential: 'residential',
+      cellular: 'mobile',
+      business: 'business',
+      government: 'government',
+      military: 'military',
+      hosting: 'hosting',
+      traveler: 'traveler',
+      search_engine_spider: 'search-engine',
+      content_delivery_network: 'cdn',
+    };
     const entries = sourceEntries<GeoSource>('GeoIP2-Enterprise-Test.source.json');
     let withUsage = 0;
     for (const { ip, version, record: r } of entries) {
@@ -220,8 +240,14 @@ describe.skipIf(!hasMaxmindFixtures)('maxmind provider on MaxMind test databases
 
 describe.skipIf(!hasMaxmindFixtures)('broken and mismatched databases', () => {
   test.each([
-    ['GeoIP2-City-Test-Broken-Double-Format.mmdb', /GeoIP2-City-Test-Broken-Double-Format\.mmdb: corrupt GeoIP2-City database: invalid double: 5 bytes instead of 8/],
-    ['GeoIP2-City-Test-Invalid-Node-Count.mmdb', /GeoIP2-City-Test-Invalid-Node-Count\.mmdb: corrupt GeoIP2-City database: node count 100000 implies a 700000-byte search tree/],
+    [
+      'GeoIP2-City-Test-Broken-Double-Format.mmdb',
+      /GeoIP2-City-Test-Broken-Double-Format\.mmdb: corrupt GeoIP2-City database: invalid double: 5 bytes instead of 8/,
+    ],
+    [
+      'GeoIP2-City-Test-Invalid-Node-Count.mmdb',
+      /GeoIP2-City-Test-Invalid-Node-Count\.mmdb: corrupt GeoIP2-City database: node count 100000 implies a 700000-byte search tree/,
+    ],
   ])('%s is rejected at load with the file and the reason', (file, message) => {
     expect(() => openMmdbFile(fixture(file))).toThrow(MmdbLoadError);
     expect(() => openMmdbFile(fixture(file))).toThrow(message);
@@ -236,7 +262,9 @@ describe.skipIf(!hasMaxmindFixtures)('broken and mismatched databases', () => {
     });
     const a = p.lookup('1.128.0.0', 4);
     expect(a).toMatchObject({ status: 'ok', intel: { network: { asNumber: 1221 } } });
-    expect(a.status === 'ok' && a.notes?.join('\n')).toMatch(/city database unavailable: .*Broken-Double-Format\.mmdb: corrupt GeoIP2-City database: invalid double/);
+    expect(a.status === 'ok' && a.notes?.join('\n')).toMatch(
+      /city database unavailable: .*Broken-Double-Format\.mmdb: corrupt GeoIP2-City database: invalid double/,
+    );
     expect(a.status === 'ok' && a.notes?.join('\n')).toMatch(/country database unavailable: .*Invalid-Node-Count\.mmdb/);
     expect(p.lookup('81.2.69.160', 4)).toMatchObject({ status: 'ok', intel: { anonymizer: { isAnonymous: true } } });
     expect(p.health().status).toBe('degraded');
@@ -245,7 +273,9 @@ describe.skipIf(!hasMaxmindFixtures)('broken and mismatched databases', () => {
 
   it('refuses a file of the wrong type for its slot, naming both types', () => {
     const p = open({ city: fixture('GeoLite2-ASN-Test.mmdb'), asn: fixture('GeoLite2-ASN-Test.mmdb') });
-    expect(p.health().details.join('\n')).toMatch(/city database unavailable: .*GeoLite2-ASN-Test\.mmdb: is a GeoLite2-ASN database, expected GeoIP2-City or GeoLite2-City/);
+    expect(p.health().details.join('\n')).toMatch(
+      /city database unavailable: .*GeoLite2-ASN-Test\.mmdb: is a GeoLite2-ASN database, expected GeoIP2-City or GeoLite2-City/,
+    );
     expect(p.lookup('1.128.0.0', 4)).toMatchObject({ status: 'ok', intel: { network: { asNumber: 1221 } } });
     p.close();
   });
@@ -283,7 +313,10 @@ describe.skipIf(!hasMaxmindFixtures)('reload when geoipupdate replaces a file', 
     const target = join(dir, 'GeoIP2-Anonymous-IP.mmdb');
     copyFileSync(fixture('GeoIP2-Anonymous-IP-Test.mmdb'), target);
     const onDataChanged = vi.fn();
-    const p = createMaxmindProvider({ provider: 'maxmind', databases: { anonymousIp: target, city: join(dir, 'GeoIP2-City.mmdb') }, pollIntervalSeconds: 0 }, { onDataChanged });
+    const p = createMaxmindProvider(
+      { provider: 'maxmind', databases: { anonymousIp: target, city: join(dir, 'GeoIP2-City.mmdb') }, pollIntervalSeconds: 0 },
+      { onDataChanged },
+    );
     expect(p.lookup('1.2.0.1', 4).status).toBe('ok');
     expect(await p.checkForUpdates()).toBe(false);
 

@@ -42,7 +42,8 @@ export function mergeIntel(answers: readonly SourcedIntel[]): { intel: PartialIp
         merged = part === 'anonymizer' ? { ...merged, proxyTypes: [...(merged.proxyTypes as ProxyType[])] } : { ...merged };
         copied = true;
       }
-      const contributed = part === 'anonymizer' ? combineAnonymizer(merged as unknown as IpAnonymizer, value as unknown as IpAnonymizer) : fillGroups(part, merged, value);
+      const contributed =
+        part === 'anonymizer' ? combineAnonymizer(merged as unknown as IpAnonymizer, value as unknown as IpAnonymizer) : fillGroups(part, merged, value);
       if (contributed && !contributors.includes(source)) contributors.push(source);
     }
     if (merged !== undefined) {
@@ -59,12 +60,17 @@ const GROUPS: Partial<Record<IntelPart, readonly (readonly string[])[]>> = {
     ['continentCode', 'countryCode', 'countryName', 'registeredCountryCode', 'isInEuropeanUnion'],
     ['region', 'regionCode', 'city', 'postalCode', 'latitude', 'longitude', 'accuracyRadiusKm', 'timeZone'],
   ],
-  network: [['asNumber', 'asOrganization'], ['mobileCountryCode', 'mobileNetworkCode']],
+  network: [
+    ['asNumber', 'asOrganization'],
+    ['mobileCountryCode', 'mobileNetworkCode'],
+  ],
   // A usage type comes with the provider's own words for it: one unit.
   usage: [['type', 'userType', 'connectionType', 'staticIpScore', 'userCount']],
 };
 
-const GROUPED: Partial<Record<IntelPart, ReadonlySet<string>>> = Object.fromEntries(Object.entries(GROUPS).map(([part, groups]) => [part, new Set(groups.flat())]));
+const GROUPED: Partial<Record<IntelPart, ReadonlySet<string>>> = Object.fromEntries(
+  Object.entries(GROUPS).map(([part, groups]) => [part, new Set(groups.flat())]),
+);
 const NONE: ReadonlySet<string> = new Set();
 
 function fillGroups(part: IntelPart, into: Record<string, unknown>, from: Record<string, unknown>): boolean {
@@ -73,7 +79,14 @@ function fillGroups(part: IntelPart, into: Record<string, unknown>, from: Record
   let contributed = false;
   for (const group of groups) {
     if (group.some((k) => into[k] !== undefined) || !group.some((k) => from[k] !== undefined)) continue;
-    if (part === 'location' && group.includes('city') && into.countryCode !== undefined && from.countryCode !== undefined && into.countryCode !== from.countryCode) continue;
+    if (
+      part === 'location' &&
+      group.includes('city') &&
+      into.countryCode !== undefined &&
+      from.countryCode !== undefined &&
+      into.countryCode !== from.countryCode
+    )
+      continue;
     for (const k of group) if (from[k] !== undefined) into[k] = from[k];
     contributed = true;
   }

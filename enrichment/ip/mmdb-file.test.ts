@@ -98,7 +98,10 @@ describe('LoadedMmdb.lookup (the search tree walked by words)', () => {
     for (const ip of ['81.2.69.160', '2.125.160.216', '216.160.83.56', '89.160.20.112', '2001:218::1', '2a02:d300::1', '::ffff:81.2.69.160']) {
       const c = classifyIpInto(ip, words);
       if (c.kind === 'invalid') throw new Error(ip);
-      expect(city.lookup(words, c.version, c.ip, (r) => r), ip).toEqual(city.reader.get(c.ip));
+      expect(
+        city.lookup(words, c.version, c.ip, (r) => r),
+        ip,
+      ).toEqual(city.reader.get(c.ip));
       expect(city.reader.get(c.ip), ip).not.toBeNull();
     }
     expect([...sizes]).toContain(28);

@@ -172,7 +172,9 @@ class SearchTree {
         return (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!;
       }
       case 28:
-        return bit === 0 ? ((b[o + 3]! & 0xf0) << 20) | (b[o]! << 16) | (b[o + 1]! << 8) | b[o + 2]! : ((b[o + 3]! & 0x0f) << 24) | (b[o + 4]! << 16) | (b[o + 5]! << 8) | b[o + 6]!;
+        return bit === 0
+          ? ((b[o + 3]! & 0xf0) << 20) | (b[o]! << 16) | (b[o + 1]! << 8) | b[o + 2]!
+          : ((b[o + 3]! & 0x0f) << 24) | (b[o + 4]! << 16) | (b[o + 5]! << 8) | b[o + 6]!;
       default:
         return b.readUInt32BE(o + bit * 4);
     }

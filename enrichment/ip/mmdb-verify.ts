@@ -82,7 +82,24 @@ function verifyTree(buf: Buffer, nodeCount: number, recordSize: number, dataSize
   }
 }
 
-const TYPE_NAMES = ['extended', 'pointer', 'utf8_string', 'double', 'bytes', 'uint16', 'uint32', 'map', 'int32', 'uint64', 'uint128', 'array', 'container', 'end_marker', 'boolean', 'float'];
+const TYPE_NAMES = [
+  'extended',
+  'pointer',
+  'utf8_string',
+  'double',
+  'bytes',
+  'uint16',
+  'uint32',
+  'map',
+  'int32',
+  'uint64',
+  'uint128',
+  'array',
+  'container',
+  'end_marker',
+  'boolean',
+  'float',
+];
 // Largest payload each fixed-width type may have; doubles and floats must be exact.
 const MAX_SIZE: Partial<Record<number, number>> = { 5: 2, 6: 4, 8: 4, 9: 8, 10: 16 };
 

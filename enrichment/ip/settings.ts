@@ -10,14 +10,16 @@ export class IpIntelConfigError extends Error {
 }
 
 // Each entry is checked against its own provider's schema, so messages name the real fields.
-const providerSettingsSchema = z.looseObject({ provider: z.enum(providerNames, { message: `expected one of ${providerNames.join(', ')}` }) }).transform((value, ctx): ProviderSettings => {
-  const parsed = providerRegistry[value.provider].settings.safeParse(value);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
-    return z.NEVER;
-  }
-  return parsed.data as ProviderSettings;
-});
+const providerSettingsSchema = z
+  .looseObject({ provider: z.enum(providerNames, { message: `expected one of ${providerNames.join(', ')}` }) })
+  .transform((value, ctx): ProviderSettings => {
+    const parsed = providerRegistry[value.provider].settings.safeParse(value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+      return z.NEVER;
+    }
+    return parsed.data as ProviderSettings;
+  });
 
 export const ipIntelSettingsSchema = z
   .object({

@@ -22,10 +22,21 @@ describe('parseClientIp', () => {
     expect(parseClientIp(input)).toBe(expected);
   });
 
-  test.each([[''], [null], [undefined], [42], ['localhost:12345'], ['localhost'], ['999.1.1.1'], ['1.2.3'], ['10.1'], ['not an ip'], ['[1.2.3.4'], ['1.2.3.4:99999999'], ['<script>']])(
-    '%j → null',
-    (input) => {
-      expect(parseClientIp(input)).toBeNull();
-    },
-  );
+  test.each([
+    [''],
+    [null],
+    [undefined],
+    [42],
+    ['localhost:12345'],
+    ['localhost'],
+    ['999.1.1.1'],
+    ['1.2.3'],
+    ['10.1'],
+    ['not an ip'],
+    ['[1.2.3.4'],
+    ['1.2.3.4:99999999'],
+    ['<script>'],
+  ])('%j → null', (input) => {
+    expect(parseClientIp(input)).toBeNull();
+  });
 });

@@ -20,26 +20,38 @@ export function createNodeApp(deps: AppDeps, options: { webRoot?: string | undef
   const { webRoot } = options;
   const imports =
     deps.imports ??
-    createImportRunner({ db: deps.database.db, log: deps.log, dir: join(deps.config.dataDir, 'imports'), maxBytes: deps.config.importMaxBytes, ipIntel: deps.ipIntel });
-  return createApp({ ...deps, imports }, {
-    api: (app) => {
-      app.route('/', referenceRoutes((file) => readFile(join(swaggerDir, file))));
+    createImportRunner({
+      db: deps.database.db,
+      log: deps.log,
+      dir: join(deps.config.dataDir, 'imports'),
+      maxBytes: deps.config.importMaxBytes,
+      ipIntel: deps.ipIntel,
+    });
+  return createApp(
+    { ...deps, imports },
+    {
+      api: (app) => {
+        app.route(
+          '/',
+          referenceRoutes((file) => readFile(join(swaggerDir, file))),
+        );
+      },
+      web: webRoot
+        ? (app) => {
+            app.use('/_app/immutable/*', async (c, next) => {
+              await next();
+              if (c.res.status === 200) c.header('Cache-Control', 'public, max-age=31536000, immutable');
+            });
+            app.get('*', serveStatic({ root: webRoot }));
+            // Every other page is the single-page app, which routes on the client (deep links included).
+            app.get('*', async (c, next) => {
+              c.header('Cache-Control', 'no-cache');
+              return serveStatic({ path: join(webRoot, '200.html') })(c, next);
+            });
+          }
+        : undefined,
     },
-    web: webRoot
-      ? (app) => {
-          app.use('/_app/immutable/*', async (c, next) => {
-            await next();
-            if (c.res.status === 200) c.header('Cache-Control', 'public, max-age=31536000, immutable');
-          });
-          app.get('*', serveStatic({ root: webRoot }));
-          // Every other page is the single-page app, which routes on the client (deep links included).
-          app.get('*', async (c, next) => {
-            c.header('Cache-Control', 'no-cache');
-            return serveStatic({ path: join(webRoot, '200.html') })(c, next);
-          });
-        }
-      : undefined,
-  });
+  );
 }
 
 /**
@@ -57,9 +69,15 @@ export function answerClientErrors(server: ServerType) {
     const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
     const body = JSON.stringify({
       error: tooLarge
-        ? { code: 'headers_too_large', message: 'The request address and headers are too long for the server (about 16 KB). Send long filter expressions in a POST body instead: POST /api/v1/events/query, /api/v1/events/summary or /api/v1/events/export.csv take the same parameters as JSON.' }
+        ? {
+            code: 'headers_too_large',
+            message:
+              'The request address and headers are too long for the server (about 16 KB). Send long filter expressions in a POST body instead: POST /api/v1/events/query, /api/v1/events/summary or /api/v1/events/export.csv take the same parameters as JSON.',
+          }
         : { code: 'bad_request', message: 'The server could not read this HTTP request.' },
     });
-    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
 }

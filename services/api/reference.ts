@@ -34,6 +34,9 @@ export function referenceRoutes(loadAsset: (file: ReferenceAsset) => Promise<str
       // Own keys only: `constructor`, `__proto__` and `toString` are "in" every object.
       if (!Object.hasOwn(TYPES, file)) return c.notFound();
       const body = await loadAsset(file as ReferenceAsset);
-      return c.body(typeof body === 'string' ? body : new Uint8Array(body), 200, { 'Content-Type': TYPES[file as ReferenceAsset], 'Cache-Control': 'public, max-age=86400' });
+      return c.body(typeof body === 'string' ? body : new Uint8Array(body), 200, {
+        'Content-Type': TYPES[file as ReferenceAsset],
+        'Cache-Control': 'public, max-age=86400',
+      });
     });
 }

@@ -34,7 +34,7 @@ export const errorResponses = {
   400: errorResponse('The request is not valid'),
   401: errorResponse('Not signed in, or the API token is not valid'),
   403: errorResponse('Your role does not allow this, or the CSRF check failed'),
-  404: errorResponse('Not found (also what another MSP\'s object answers)'),
+  404: errorResponse("Not found (also what another MSP's object answers)"),
 } as const;
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({

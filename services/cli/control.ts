@@ -175,7 +175,8 @@ export async function forwardCommand(socketPath: string, argv: string[], io: Cli
         }
       });
       res.on('end', () => {
-        if (exit === undefined) reject(new Error('the running server stopped before the command finished; check with `tenantwatch` again whether it took effect'));
+        if (exit === undefined)
+          reject(new Error('the running server stopped before the command finished; check with `tenantwatch` again whether it took effect'));
         else {
           io.exitCode = exit;
           resolve();

@@ -34,7 +34,9 @@ export function cliHost(io: CliIo, argv: string[]): CommandHost {
               }
             }
             if (Date.now() > deadline) {
-              throw new Error(`Tenantwatch on ${config.dataDir} (pid ${owner.pid}) does not answer on its control socket; try again once it has started, or stop it.`);
+              throw new Error(
+                `Tenantwatch on ${config.dataDir} (pid ${owner.pid}) does not answer on its control socket; try again once it has started, or stop it.`,
+              );
             }
             await sleep(200);
             continue;

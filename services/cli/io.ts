@@ -53,7 +53,14 @@ export function printError(io: CliIo, line: string) {
 
 export function printTable(io: CliIo, head: string[], rows: string[][]) {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  for (const row of [head, ...rows]) print(io, row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  for (const row of [head, ...rows])
+    print(
+      io,
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    );
 }
 
 /** A command's failure as the one line the CLI prints. */

@@ -25,7 +25,8 @@ export async function resolveTenant(ctx: Ctx, value: string) {
       ),
     )
     .limit(2);
-  if (rows.length === 0) throw new NotFoundError(`No tenant matches "${v}": give its id, Microsoft tenant id, primary domain or name (see \`tenantwatch tenant list\`).`);
+  if (rows.length === 0)
+    throw new NotFoundError(`No tenant matches "${v}": give its id, Microsoft tenant id, primary domain or name (see \`tenantwatch tenant list\`).`);
   if (rows.length > 1) throw new ValidationError(`"${v}" matches several tenants: give the tenant id instead (see \`tenantwatch tenant list\`).`);
   return rows[0]!;
 }

@@ -10,7 +10,12 @@ export async function readCheckpoints(db: DbOrTx, tenantId: string): Promise<Che
 }
 
 /** Writes the given fields of a tenant's checkpoint for one source, creating it if needed. */
-export async function writeCheckpoint(db: DbOrTx, tenantId: string, source: ActivitySource, fields: Partial<Omit<Checkpoint, 'tenantId' | 'source'>>): Promise<void> {
+export async function writeCheckpoint(
+  db: DbOrTx,
+  tenantId: string,
+  source: ActivitySource,
+  fields: Partial<Omit<Checkpoint, 'tenantId' | 'source'>>,
+): Promise<void> {
   await db
     .insert(collectorCheckpoint)
     .values({ tenantId, source, ...fields })

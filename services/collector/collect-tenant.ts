@@ -66,7 +66,10 @@ export async function collectTenant(
   });
   await refreshUserCount(deps, row);
   if (row.status === 'pending' && results.some((r) => r.status === 'collected')) {
-    await deps.db.update(tenant).set({ status: 'active', updatedAt: new Date() }).where(and(eq(tenant.id, row.id), inArray(tenant.status, ['pending', 'error'])));
+    await deps.db
+      .update(tenant)
+      .set({ status: 'active', updatedAt: new Date() })
+      .where(and(eq(tenant.id, row.id), inArray(tenant.status, ['pending', 'error'])));
   }
   return results.sort((a, b) => sources.indexOf(a.source) - sources.indexOf(b.source));
 }

@@ -35,7 +35,10 @@ describe(`ingestRecords (${process.env.DATABASE_URL ? 'Postgres' : 'PGlite'})`, 
   test('stores normalised records with the raw record kept as sent', async () => {
     const summary = await ingestRecords(handle.database.db, target, 'Audit.AzureActiveDirectory', [signIn(1), signIn(2)]);
     expect(summary).toMatchObject({ received: 2, inserted: 2, duplicates: 0, quarantined: 0 });
-    const [row] = await handle.database.db.select().from(activity).where(eq(activity.recordId, signIn(1).Id));
+    const [row] = await handle.database.db
+      .select()
+      .from(activity)
+      .where(eq(activity.recordId, signIn(1).Id));
     expect(row).toMatchObject({ operation: 'UserLoggedIn', actorUpn: 'user1@contoso.com', clientIp: '203.0.113.1', result: 'Success' });
     expect(row!.occurredAt.toISOString()).toBe('2026-11-20T10:01:00.000Z');
     expect(row!.raw).toEqual(signIn(1));
@@ -53,10 +56,18 @@ describe(`ingestRecords (${process.env.DATABASE_URL ? 'Postgres' : 'PGlite'})`, 
   });
 
   test('a malformed record goes to quarantine with its reason and the batch carries on', async () => {
-    const summary = await ingestRecords(handle.database.db, target, 'Audit.AzureActiveDirectory', [signIn(10), { Id: 'x', Operation: 'UserLoggedIn' }, 'truncated {"Id":', signIn(11)]);
+    const summary = await ingestRecords(handle.database.db, target, 'Audit.AzureActiveDirectory', [
+      signIn(10),
+      { Id: 'x', Operation: 'UserLoggedIn' },
+      'truncated {"Id":',
+      signIn(11),
+    ]);
     expect(summary).toMatchObject({ received: 4, inserted: 2, quarantined: 2 });
     const quarantined = await handle.database.db.select().from(activityQuarantine).where(eq(activityQuarantine.tenantId, target.tenantId));
-    expect(quarantined.map((q) => q.reason)).toEqual([expect.stringMatching(/CreationTime|Workload|RecordType/), expect.stringMatching(/not a valid audit record/)]);
+    expect(quarantined.map((q) => q.reason)).toEqual([
+      expect.stringMatching(/CreationTime|Workload|RecordType/),
+      expect.stringMatching(/not a valid audit record/),
+    ]);
     expect(quarantined[1]!.raw).toBe('truncated {"Id":');
   });
 

@@ -40,7 +40,13 @@ export async function ingestRecords(
       rejected.push({ index, reason: result.reason });
       // Where the record was (an import's line number) goes with the reason, for whoever reads the quarantine.
       const where = options.describe?.(index);
-      quarantine.push({ mspId: target.mspId, tenantId: target.tenantId, source, reason: where ? `${where}: ${result.reason}` : result.reason, raw: safeStringify(raw) });
+      quarantine.push({
+        mspId: target.mspId,
+        tenantId: target.tenantId,
+        source,
+        reason: where ? `${where}: ${result.reason}` : result.reason,
+        raw: safeStringify(raw),
+      });
       continue;
     }
     const a = result.activity;
@@ -69,7 +75,12 @@ export async function ingestRecords(
  * (`jsonb_to_recordset`): several times faster than a bound parameter per column per row, and
  * the same on PGlite and a server. Records that repeat are skipped by the unique key.
  */
-async function insertActivityRows(db: DbOrTx, target: IngestTarget, source: ActivitySource, chunk: (NormalizedActivity & { raw: unknown })[]): Promise<string[]> {
+async function insertActivityRows(
+  db: DbOrTx,
+  target: IngestTarget,
+  source: ActivitySource,
+  chunk: (NormalizedActivity & { raw: unknown })[],
+): Promise<string[]> {
   const json = JSON.stringify(
     chunk.map((a) => ({
       record_id: a.recordId,

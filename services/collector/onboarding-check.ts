@@ -35,7 +35,10 @@ export function webhookAuthId(secrets: SecretBox, tenantId: string): string {
 export async function runOnboardingCheck(deps: OnboardingCheckDeps, tenantId: string): Promise<VerifyReport> {
   const [row] = await deps.db.select().from(tenant).where(eq(tenant.id, tenantId)).limit(1);
   if (!row) throw new Error(`tenant ${tenantId} not found`);
-  if (row.importOnly) throw new ValidationError('This tenant is import-only: Tenantwatch has no access to it at Microsoft, so there is nothing to check. Import its exports on the Import page.');
+  if (row.importOnly)
+    throw new ValidationError(
+      'This tenant is import-only: Tenantwatch has no access to it at Microsoft, so there is nothing to check. Import its exports on the Import page.',
+    );
   const report: VerifyReport = { signInErrors: [], granted: [], missing: [], subscriptions: [], status: 'active' };
   const roles: Record<Resource, string[] | null> = { graph: null, manage: null, exchange: null };
   for (const api of ['graph', 'manage', 'exchange'] as const) {

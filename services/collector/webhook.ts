@@ -34,8 +34,11 @@ export async function acceptNotification(db: Db, tenantId: string, notifications
     await db
       .insert(collectorCheckpoint)
       .values({ tenantId: row.id, source, nextAttemptAt: now })
-      .onConflictDoUpdate({ target: [collectorCheckpoint.tenantId, collectorCheckpoint.source], set: { nextAttemptAt: now }, where: isNull(collectorCheckpoint.nextAttemptAt) });
+      .onConflictDoUpdate({
+        target: [collectorCheckpoint.tenantId, collectorCheckpoint.source],
+        set: { nextAttemptAt: now },
+        where: isNull(collectorCheckpoint.nextAttemptAt),
+      });
   }
   return types.size;
 }
-

@@ -4,9 +4,7 @@ import type { SecretBox } from '../crypto.ts';
 
 /** Who is acting: a signed-in user, an API token, or Tenantwatch itself (jobs, CLI setup). */
 export type Actor =
-  | { type: 'user'; id: string; role: UserRole }
-  | { type: 'token'; id: string; userId: string; role: UserRole }
-  | { type: 'system'; role: 'owner' };
+  { type: 'user'; id: string; role: UserRole } | { type: 'token'; id: string; userId: string; role: UserRole } | { type: 'system'; role: 'owner' };
 
 /**
  * Every service verb takes a context: the MSP it is scoped to, the actor, and the database.

@@ -63,7 +63,12 @@ export function ensureDemoCertificate(dataDir: string): { key: string; cert: str
   const paths = demoCertificatePaths(dataDir);
   if (!existsSync(paths.cert) || !existsSync(paths.key)) {
     mkdirSync(paths.dir, { recursive: true });
-    const pair = createSelfSignedCertificate({ commonName: 'Tenantwatch demo Microsoft 365 simulator', keyType: 'ec', ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] });
+    const pair = createSelfSignedCertificate({
+      commonName: 'Tenantwatch demo Microsoft 365 simulator',
+      keyType: 'ec',
+      ipAddresses: ['127.0.0.1'],
+      dnsNames: ['localhost'],
+    });
     writeFileSync(paths.key, pair.privateKeyPem, { mode: 0o600 });
     chmodSync(paths.key, 0o600);
     writeFileSync(paths.cert, pair.certificatePem);
@@ -82,7 +87,12 @@ export type RunningDemo = {
 };
 
 /** The demo's ConnectWise Manage sandbox: the simulator's login company and API member. */
-export const DEMO_CONNECTWISE = { companyId: 'tenantwatch_demo', publicKey: 'demoPublicKey', privateKey: 'demoPrivateKey', clientId: 'b4b1e7a2-5c1d-4f0e-9a57-2f0d6a3c9e11' } as const;
+export const DEMO_CONNECTWISE = {
+  companyId: 'tenantwatch_demo',
+  publicKey: 'demoPublicKey',
+  privateKey: 'demoPrivateKey',
+  clientId: 'b4b1e7a2-5c1d-4f0e-9a57-2f0d6a3c9e11',
+} as const;
 
 /**
  * Starts the demo when it should run (see the module comment), else tidies up after it.
@@ -100,7 +110,11 @@ export async function startDemo(deps: DemoDeps, options: { now?: Date } = {}): P
   // The demo belongs to one MSP: only a tenant of that MSP's own pauses it, never another MSP's.
   const demoMsp = await findDemoMsp(database);
   const [own] = demoMsp
-    ? await db.select({ id: tenant.id }).from(tenant).where(and(eq(tenant.mspId, demoMsp), eq(tenant.isDemo, false))).limit(1)
+    ? await db
+        .select({ id: tenant.id })
+        .from(tenant)
+        .where(and(eq(tenant.mspId, demoMsp), eq(tenant.isDemo, false)))
+        .limit(1)
     : [];
   if (own) {
     const paused = await db
@@ -123,12 +137,23 @@ export async function startDemo(deps: DemoDeps, options: { now?: Date } = {}): P
     apps: [{ appId: DEMO_APP.appId, displayName: 'Tenantwatch (demo)', secrets: [{ value: DEMO_APP.secret }] }],
     tenants: [becScenario({ seed: 'demo', day: yesterday, users: DEMO_USERS, consents: [demoConsent()] })],
   });
-  const psaSandbox = await startConnectWiseSimulator({ host: '127.0.0.1', state: defaultCwState({ companyId: DEMO_CONNECTWISE.companyId, companyName: 'Demo MSP (ConnectWise sandbox)', clientIds: [DEMO_CONNECTWISE.clientId], members: [{ publicKey: DEMO_CONNECTWISE.publicKey, privateKey: DEMO_CONNECTWISE.privateKey, identifier: 'tenantwatch-demo' }] }) });
+  const psaSandbox = await startConnectWiseSimulator({
+    host: '127.0.0.1',
+    state: defaultCwState({
+      companyId: DEMO_CONNECTWISE.companyId,
+      companyName: 'Demo MSP (ConnectWise sandbox)',
+      clientIds: [DEMO_CONNECTWISE.clientId],
+      members: [{ publicKey: DEMO_CONNECTWISE.publicKey, privateKey: DEMO_CONNECTWISE.privateKey, identifier: 'tenantwatch-demo' }],
+    }),
+  });
 
   try {
     const tenantId = await ensureDemoTenant(deps);
     await ensureDemoPsa(deps, psaSandbox.url);
-    log.info({ tenant: DEMO_TENANT_NAME, simulator: sim.url, psaSandbox: psaSandbox.url, day: yesterday }, 'demo: watching a simulated tenant, tickets go to a ConnectWise sandbox (set TW_DEMO=off to remove both)');
+    log.info(
+      { tenant: DEMO_TENANT_NAME, simulator: sim.url, psaSandbox: psaSandbox.url, day: yesterday },
+      'demo: watching a simulated tenant, tickets go to a ConnectWise sandbox (set TW_DEMO=off to remove both)',
+    );
     return {
       sim,
       psaSandbox,
@@ -180,13 +205,24 @@ async function ensureDemoTenant({ database, secrets }: DemoDeps): Promise<string
   if (existing) {
     await db
       .update(tenant)
-      .set({ clientId: DEMO_APP.appId, credentialsEnc: secrets.seal(JSON.stringify({ clientSecret: DEMO_APP.secret })), authMode: 'secret', status: 'active', updatedAt: new Date() })
+      .set({
+        clientId: DEMO_APP.appId,
+        credentialsEnc: secrets.seal(JSON.stringify({ clientSecret: DEMO_APP.secret })),
+        authMode: 'secret',
+        status: 'active',
+        updatedAt: new Date(),
+      })
       .where(eq(tenant.id, existing.id));
     return existing.id;
   }
   const view = await createTenant({
     ctx: { msp: mspId, actor: { type: 'system', role: 'owner' }, db, secrets },
-    input: { tenantGuid: CONTOSO.tenantId, name: DEMO_TENANT_NAME, primaryDomain: CONTOSO.domain, auth: { mode: 'secret', clientId: DEMO_APP.appId, clientSecret: DEMO_APP.secret } },
+    input: {
+      tenantGuid: CONTOSO.tenantId,
+      name: DEMO_TENANT_NAME,
+      primaryDomain: CONTOSO.domain,
+      auth: { mode: 'secret', clientId: DEMO_APP.appId, clientSecret: DEMO_APP.secret },
+    },
     isDemo: true,
   });
   return view.id;
@@ -207,7 +243,13 @@ async function ensureDemoPsa({ database, secrets }: DemoDeps, site: string): Pro
     .where(and(eq(psaConnection.mspId, mspId), eq(psaConnection.kind, 'connectwise')))
     .limit(1);
   if (existing && !existing.isDemo) return;
-  const connection = { site, companyId: DEMO_CONNECTWISE.companyId, publicKey: DEMO_CONNECTWISE.publicKey, clientId: DEMO_CONNECTWISE.clientId, apiVersion: 'v4_6_release' };
+  const connection = {
+    site,
+    companyId: DEMO_CONNECTWISE.companyId,
+    publicKey: DEMO_CONNECTWISE.publicKey,
+    clientId: DEMO_CONNECTWISE.clientId,
+    apiVersion: 'v4_6_release',
+  };
   const credentialsEnc = secrets.seal(JSON.stringify({ privateKey: DEMO_CONNECTWISE.privateKey }));
   if (existing) {
     const settings = { ...existing.settings, connection };

@@ -19,15 +19,25 @@ describe('sign-ins use the vocabulary of security triggers', () => {
     ['audit log success', ualSignIn({ user: 'megan@contoso.com', ip: '203.0.113.7' }), 'Success'],
     ['audit log wrong password', ualSignIn({ user: 'megan@contoso.com', ip: '203.0.113.7', errorNumber: 50126 }), 'PasswordInvalid'],
     ['audit log smart lockout', ualSignIn({ user: 'megan@contoso.com', ip: '203.0.113.7', errorNumber: 50053, logonError: 'IdsLocked' }), 'LockedOut'],
-    ['audit log failure named only by LogonError', (() => {
-      const r = ualSignIn({ user: 'megan@contoso.com', ip: '203.0.113.7', errorNumber: 50126, logonError: 'IdsLocked' });
-      delete (r.raw as Record<string, unknown>).ErrorNumber;
-      return r;
-    })(), 'LockedOut'],
+    [
+      'audit log failure named only by LogonError',
+      (() => {
+        const r = ualSignIn({ user: 'megan@contoso.com', ip: '203.0.113.7', errorNumber: 50126, logonError: 'IdsLocked' });
+        delete (r.raw as Record<string, unknown>).ErrorNumber;
+        return r;
+      })(),
+      'LockedOut',
+    ],
     ['Graph MFA code wrong', graphSignIn({ user: 'megan@contoso.com', ip: '203.0.113.7', errorCode: 500121 }), 'OneTimePasswordInvalid'],
     ['Graph success', graphSignIn({ user: 'megan@contoso.com', ip: '203.0.113.7' }), 'Success'],
   ])('%s', (_, r, result) => {
-    expect(view(r)).toMatchObject({ eventType: 'LoginAttempt', operationResult: result, userName: 'megan@contoso.com', networkAddress: '203.0.113.7', tenantName: 'Contoso' });
+    expect(view(r)).toMatchObject({
+      eventType: 'LoginAttempt',
+      operationResult: result,
+      userName: 'megan@contoso.com',
+      networkAddress: '203.0.113.7',
+      tenantName: 'Contoso',
+    });
   });
 
   test('the same expression reads the same in both feeds', () => {
@@ -45,21 +55,47 @@ describe('sign-ins use the vocabulary of security triggers', () => {
 describe('other activity', () => {
   test('a user changing their own password is ChangePasswordAttempt, in both feeds', () => {
     const target = { id: '5c3d4e1f-0a9b-4c8d-9e7f-6a5b4c3d2e1f', type: 'User' as const, upn: 'megan@contoso.com' };
-    expect(view(ualDirectory({ operation: 'Change user password.', actor: 'megan@contoso.com', target }))).toMatchObject({ eventType: 'ChangePasswordAttempt', operationResult: 'Success', userName: 'megan@contoso.com' });
-    expect(view(graphDirectory({ activity: 'Change user password', actor: 'megan@contoso.com', target, result: 'failure' }))).toMatchObject({ eventType: 'ChangePasswordAttempt', operationResult: 'Failure' });
+    expect(view(ualDirectory({ operation: 'Change user password.', actor: 'megan@contoso.com', target }))).toMatchObject({
+      eventType: 'ChangePasswordAttempt',
+      operationResult: 'Success',
+      userName: 'megan@contoso.com',
+    });
+    expect(view(graphDirectory({ activity: 'Change user password', actor: 'megan@contoso.com', target, result: 'failure' }))).toMatchObject({
+      eventType: 'ChangePasswordAttempt',
+      operationResult: 'Failure',
+    });
   });
 
   test('inbox rules, forwarding, downloads; unknown operations have no EventType', () => {
-    expect(view(inboxRule({ name: 'x', parameters: [['MoveToFolder', 'RSS Feeds']] }))).toMatchObject({ eventType: 'InboxRuleCreated', operationResult: 'Success' });
-    expect(view(exchangeCmdlet({ operation: 'Set-Mailbox', parameters: [['ForwardingSmtpAddress', 'smtp:x@fabrikam.com']] }))).toMatchObject({ eventType: 'MailboxForwardingSet' });
-    expect(view(exchangeCmdlet({ operation: 'Set-Mailbox', parameters: [['Identity', 'megan'], ['AuditEnabled', 'True']] }))).toMatchObject({ eventType: null, operationResult: null });
+    expect(view(inboxRule({ name: 'x', parameters: [['MoveToFolder', 'RSS Feeds']] }))).toMatchObject({
+      eventType: 'InboxRuleCreated',
+      operationResult: 'Success',
+    });
+    expect(view(exchangeCmdlet({ operation: 'Set-Mailbox', parameters: [['ForwardingSmtpAddress', 'smtp:x@fabrikam.com']] }))).toMatchObject({
+      eventType: 'MailboxForwardingSet',
+    });
+    expect(
+      view(
+        exchangeCmdlet({
+          operation: 'Set-Mailbox',
+          parameters: [
+            ['Identity', 'megan'],
+            ['AuditEnabled', 'True'],
+          ],
+        }),
+      ),
+    ).toMatchObject({ eventType: null, operationResult: null });
     expect(view(sharePoint({ operation: 'FileDownloaded' }))).toMatchObject({ eventType: 'FileDownload', workload: 'SharePoint', operation: 'FileDownloaded' });
   });
 });
 
 describe('fields over activity', () => {
   test('every field marked readable has a value for some record', () => {
-    const samples = [view(graphSignIn({ user: 'a@contoso.com', ip: '198.51.100.1' })), view(ualSignIn({ user: 'a@contoso.com', ip: '198.51.100.1' })), view(inboxRule({ name: 'x', parameters: [] }))];
+    const samples = [
+      view(graphSignIn({ user: 'a@contoso.com', ip: '198.51.100.1' })),
+      view(ualSignIn({ user: 'a@contoso.com', ip: '198.51.100.1' })),
+      view(inboxRule({ name: 'x', parameters: [] })),
+    ];
     for (const field of ACTIVITY_FIELDS) {
       const filter = parseFilter(`${field.name} IS NOT NULL`);
       expect(samples.some(compileToPredicate(filter)), field.name).toBe(true);

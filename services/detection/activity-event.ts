@@ -95,14 +95,24 @@ function vocabulary(record: DetectionRecord): { eventType: string | null; operat
   const signIn = signInOf(record);
   if (signIn) {
     // Entra's codes in the words of Tenantwatch's own sign-in triggers: Success, PasswordInvalid, OneTimePasswordInvalid, LockedOut, ...
-    return { eventType: 'LoginAttempt', operationResult: signIn.errorCode === -1 ? 'Failure' : signInResult(signIn.errorCode), userName: signIn.user, clientApp: signIn.clientApp };
+    return {
+      eventType: 'LoginAttempt',
+      operationResult: signIn.errorCode === -1 ? 'Failure' : signInResult(signIn.errorCode),
+      userName: signIn.user,
+      clientApp: signIn.clientApp,
+    };
   }
   const raw = rawOf(record);
   const outcome = succeeded(record) ? 'Success' : 'Failure';
   const actor = record.actorUpn;
   if (record.source === 'graph.riskDetections' || record.source === 'graph.riskyUsers') {
     const state = (asString(raw.riskState) ?? '').toLowerCase();
-    return { eventType: 'RiskDetection', operationResult: state === 'confirmedcompromised' ? 'ConfirmedCompromised' : 'AtRisk', userName: actor, clientApp: null };
+    return {
+      eventType: 'RiskDetection',
+      operationResult: state === 'confirmedcompromised' ? 'ConfirmedCompromised' : 'AtRisk',
+      userName: actor,
+      clientApp: null,
+    };
   }
   if (record.source === 'graph.alerts_v2') return { eventType: 'SecurityAlert', operationResult: asString(raw.status), userName: actor, clientApp: null };
 
@@ -111,7 +121,15 @@ function vocabulary(record: DetectionRecord): { eventType: string | null; operat
   let userName = actor;
   if (op === 'new-inboxrule' || op === 'set-inboxrule' || op === 'updateinboxrules') {
     const change = inboxRuleChange(record);
-    eventType = change ? (change.operation === 'created' ? 'InboxRuleCreated' : 'InboxRuleModified') : op === 'new-inboxrule' ? 'InboxRuleCreated' : op === 'set-inboxrule' ? 'InboxRuleModified' : null;
+    eventType = change
+      ? change.operation === 'created'
+        ? 'InboxRuleCreated'
+        : 'InboxRuleModified'
+      : op === 'new-inboxrule'
+        ? 'InboxRuleCreated'
+        : op === 'set-inboxrule'
+          ? 'InboxRuleModified'
+          : null;
   } else if (op === 'set-mailbox') {
     const forwarding = ['ForwardingSmtpAddress', 'ForwardingAddress'].some((name) => (param(record, name) ?? '').trim() !== '');
     eventType = forwarding ? 'MailboxForwardingSet' : null;
@@ -143,9 +161,14 @@ export function fieldsMissingOverActivity(filter: ParsedFilter): FilterUnknownFi
         ? 'it belongs to a raised event, not to one activity record'
         : 'enrichment records it only after an event is raised';
       errors.push(
-        new FilterUnknownFieldError(`${node.field.name} is not available in a custom detection: ${why}`, filter.source, { offset: node.span.offset, length: node.field.name.length }, {
-          expected: ACTIVITY_FIELDS.map((f) => f.name),
-        }),
+        new FilterUnknownFieldError(
+          `${node.field.name} is not available in a custom detection: ${why}`,
+          filter.source,
+          { offset: node.span.offset, length: node.field.name.length },
+          {
+            expected: ACTIVITY_FIELDS.map((f) => f.name),
+          },
+        ),
       );
     }
   };

@@ -125,7 +125,13 @@ export async function loadCustomRules(db: DbOrTx, tenant: { id: string; mspId: s
   const rows = await db
     .select()
     .from(customDetection)
-    .where(and(eq(customDetection.mspId, tenant.mspId), eq(customDetection.enabled, true), or(isNull(customDetection.tenantId), eq(customDetection.tenantId, tenant.id))));
+    .where(
+      and(
+        eq(customDetection.mspId, tenant.mspId),
+        eq(customDetection.enabled, true),
+        or(isNull(customDetection.tenantId), eq(customDetection.tenantId, tenant.id)),
+      ),
+    );
   const rules: PreparedRule[] = [];
   for (const row of rows) {
     const rule = customRule(row, tenant.name, log);

@@ -30,7 +30,10 @@ afterAll(async () => {
 async function newTenant() {
   const db = handle.database.db;
   const [m] = await db.insert(msp).values({ name: 'Northwind' }).returning();
-  const [t] = await db.insert(tenant).values({ mspId: m!.id, tenantGuid: crypto.randomUUID(), name: 'Contoso', primaryDomain: 'contoso.com', authMode: 'consent' }).returning();
+  const [t] = await db
+    .insert(tenant)
+    .values({ mspId: m!.id, tenantGuid: crypto.randomUUID(), name: 'Contoso', primaryDomain: 'contoso.com', authMode: 'consent' })
+    .returning();
   return { mspId: m!.id, tenantId: t!.id };
 }
 
@@ -38,7 +41,12 @@ async function newTenant() {
 async function store(target: { mspId: string; tenantId: string }, records: CaseRecord[]): Promise<string[]> {
   const ids: string[] = [];
   for (const source of new Set(records.map((r) => r.source))) {
-    const summary = await ingestRecords(handle.database.db, target, source, records.filter((r) => r.source === source).map((r) => r.raw));
+    const summary = await ingestRecords(
+      handle.database.db,
+      target,
+      source,
+      records.filter((r) => r.source === source).map((r) => r.raw),
+    );
     ids.push(...summary.insertedIds);
   }
   return ids;
@@ -51,7 +59,9 @@ test('a spray split over batches, out of order and in both feeds, is remembered 
   const db = handle.database.db;
   const ids = Array.from({ length: 12 }, (_, i) => `5a0e0000-0000-4000-8000-0000000000${String(i).padStart(2, '0')}`);
   const audit = ids.map((id, i) => ualSignIn({ user: `user${i}@contoso.com`, ip: '159.203.84.17', errorNumber: 50126, minutes: i, id }));
-  const graph = ids.map((id, i) => graphSignIn({ user: `user${i}@contoso.com`, ip: '159.203.84.17', errorCode: 50126, minutes: i, id, clientAppUsed: 'Other clients' }));
+  const graph = ids.map((id, i) =>
+    graphSignIn({ user: `user${i}@contoso.com`, ip: '159.203.84.17', errorCode: 50126, minutes: i, id, clientAppUsed: 'Other clients' }),
+  );
 
   // First run: the later half only, from the audit log: 6 accounts, under the threshold of 10.
   const first = await store(t, audit.slice(6));
@@ -66,7 +76,12 @@ test('a spray split over batches, out of order and in both feeds, is remembered 
   await detectActivity({ db, log }, third);
   const [spray, ...others] = await events(t.tenantId);
   expect(others).toEqual([]);
-  expect(spray).toMatchObject({ detectionId: 'M365.AzureAD.PasswordSpray', dedupKey: '159.203.84.17', eventType: 'LoginAttempt', operationResult: 'PasswordInvalid' });
+  expect(spray).toMatchObject({
+    detectionId: 'M365.AzureAD.PasswordSpray',
+    dedupKey: '159.203.84.17',
+    eventType: 'LoginAttempt',
+    operationResult: 'PasswordInvalid',
+  });
   const linked = await db.select().from(eventActivity).where(eq(eventActivity.eventId, spray!.id));
   // Run 2 crossed the threshold: its 6 sign-ins were linked and counted. Run 3 brought the same
   // 6 again from the other feed (linked, not counted) and 6 new ones (linked and counted). The
@@ -101,13 +116,24 @@ test('repeats within the window join the event; after it a new event starts and 
   all = await events(t.tenantId);
   expect(all).toHaveLength(2);
   expect(all.filter((e) => e.dedupKey === 'megan.bowen@contoso.com')).toHaveLength(1);
-  expect(await db.select().from(securityEvent).where(and(eq(securityEvent.tenantId, t.tenantId), like(securityEvent.dedupKey, 'megan.bowen@contoso.com~%')))).toHaveLength(1);
+  expect(
+    await db
+      .select()
+      .from(securityEvent)
+      .where(and(eq(securityEvent.tenantId, t.tenantId), like(securityEvent.dedupKey, 'megan.bowen@contoso.com~%'))),
+  ).toHaveLength(1);
 });
 
-test('a rule disabled in the tenant\'s settings does not run; thresholds come from settings', async () => {
+test("a rule disabled in the tenant's settings does not run; thresholds come from settings", async () => {
   const t = await newTenant();
   const db = handle.database.db;
-  await db.insert(detectionSettings).values({ mspId: t.mspId, tenantId: t.tenantId, settings: { rules: { 'M365.Exchange.InboxRuleExternalForwarding': { enabled: false }, 'M365.AzureAD.BruteForce': { threshold: 3 } } } });
+  await db
+    .insert(detectionSettings)
+    .values({
+      mspId: t.mspId,
+      tenantId: t.tenantId,
+      settings: { rules: { 'M365.Exchange.InboxRuleExternalForwarding': { enabled: false }, 'M365.AzureAD.BruteForce': { threshold: 3 } } },
+    });
   const records = [
     inboxRule({ name: 'x', parameters: [['ForwardTo', 'x@fabrikam.com']] }),
     ...[0, 1, 2].map((i) => ualSignIn({ user: 'megan.bowen@contoso.com', ip: '185.220.101.4', errorNumber: 50126, minutes: i })),
@@ -132,7 +158,9 @@ test('the detect.activity stage runs from the queue', async () => {
     expect(await undetectedActivity(handle.database.db, new Date(Date.now() + 11 * 60_000))).toEqual(expect.arrayContaining(ids));
     expect(await sendForDetection(boss, ids)).toBe(1);
     await startWorkers(boss, jobs, deps, { concurrency: 1, pollingIntervalSeconds: 0.5 });
-    await expect.poll(async () => (await events(t.tenantId)).map((e) => e.detectionId), { timeout: 60_000, interval: 250 }).toEqual(['M365.Exchange.InboxRuleExternalForwarding']);
+    await expect
+      .poll(async () => (await events(t.tenantId)).map((e) => e.detectionId), { timeout: 60_000, interval: 250 })
+      .toEqual(['M365.Exchange.InboxRuleExternalForwarding']);
     expect(await undetectedActivity(handle.database.db, new Date(Date.now() + 11 * 60_000))).not.toEqual(expect.arrayContaining(ids));
   } finally {
     await stopQueue(boss, 5);

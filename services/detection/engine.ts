@@ -98,12 +98,20 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
   const summary: DetectSummary = { processed: claimed.length, skipped: ids.length - claimed.length, eventsCreated: 0, eventsUpdated: 0, eventIds: [] };
   if (claimed.length === 0) return summary;
 
-  const [tenantRow] = await tx.select({ mspId: tenant.mspId, primaryDomain: tenant.primaryDomain, name: tenant.name, userCount: tenant.userCount, importOnly: tenant.importOnly }).from(tenant).where(eq(tenant.id, tenantId));
+  const [tenantRow] = await tx
+    .select({ mspId: tenant.mspId, primaryDomain: tenant.primaryDomain, name: tenant.name, userCount: tenant.userCount, importOnly: tenant.importOnly })
+    .from(tenant)
+    .where(eq(tenant.id, tenantId));
   if (!tenantRow) return summary;
   const rows = await tx
     .select()
     .from(activity)
-    .where(inArray(activity.id, claimed.map((c) => c.id)));
+    .where(
+      inArray(
+        activity.id,
+        claimed.map((c) => c.id),
+      ),
+    );
   const records: DetectionRecord[] = rows.map((r) => ({
     activityId: r.id,
     tenantId: r.tenantId,
@@ -150,7 +158,9 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
   for (const series of spans.keys()) {
     const retention = SERIES[series].retentionMs;
     if (Number.isFinite(retention)) {
-      await tx.delete(detectionState).where(and(eq(detectionState.tenantId, tenantId), eq(detectionState.series, series), lt(detectionState.at, new Date(maxT - retention))));
+      await tx
+        .delete(detectionState)
+        .where(and(eq(detectionState.tenantId, tenantId), eq(detectionState.series, series), lt(detectionState.at, new Date(maxT - retention))));
     }
   }
 
@@ -168,7 +178,10 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
   const deliveries = deps.onEventsCreated ? await deps.onEventsCreated(tx, { mspId: tenantRow.mspId, tenantId, eventIds: createdIds }) : 0;
   if (deliveries > 0) deps.log?.debug({ tenantId, deliveries }, 'trigger deliveries queued');
 
-  deps.log?.debug({ tenantId, matches: matches.length, processed: summary.processed, eventsCreated: summary.eventsCreated, eventsUpdated: summary.eventsUpdated }, 'detection batch done');
+  deps.log?.debug(
+    { tenantId, matches: matches.length, processed: summary.processed, eventsCreated: summary.eventsCreated, eventsUpdated: summary.eventsUpdated },
+    'detection batch done',
+  );
   return summary;
 }
 
@@ -179,7 +192,15 @@ async function batchIpIntel(deps: DetectionDeps, records: readonly DetectionReco
   return addresses.length > 0 ? resolveIpIntel(deps.ipIntel, addresses) : undefined;
 }
 
-async function loadSeries(tx: Tx, state: StateView, tenantId: string, series: SeriesName, records: readonly DetectionRecord[], from: number, to: number): Promise<void> {
+async function loadSeries(
+  tx: Tx,
+  state: StateView,
+  tenantId: string,
+  series: SeriesName,
+  records: readonly DetectionRecord[],
+  from: number,
+  to: number,
+): Promise<void> {
   const keys = [...new Set(records.flatMap((r) => SERIES[series].keys(r)))];
   for (let i = 0; i < keys.length; i += CHUNK) {
     const conditions = [eq(detectionState.tenantId, tenantId), eq(detectionState.series, series), inArray(detectionState.key, keys.slice(i, i + CHUNK))];

@@ -104,7 +104,13 @@ function indexRules(rules: readonly PreparedRule[]) {
  * a rule sees the records around its record in time, also those that arrived in the same batch
  * or earlier batches out of order; windows are then the same whatever the arrival order.
  */
-export function evaluateBatch(records: readonly DetectionRecord[], rules: readonly PreparedRule[], tenant: TenantContext, state: StateView, ipIntel?: IpIntelByAddress): Match[] {
+export function evaluateBatch(
+  records: readonly DetectionRecord[],
+  rules: readonly PreparedRule[],
+  tenant: TenantContext,
+  state: StateView,
+  ipIntel?: IpIntelByAddress,
+): Match[] {
   const ordered = [...records].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.recordId < b.recordId ? -1 : 1));
   const spans = seriesSpans(rules);
   const ipOf = ipLookup(ipIntel);

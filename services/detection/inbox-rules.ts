@@ -30,7 +30,14 @@ export type InboxRuleChange = {
 export const INBOX_RULE_OPERATIONS = ['New-InboxRule', 'Set-InboxRule', 'UpdateInboxRules'] as const;
 
 const FORWARD_PARAMS = ['ForwardTo', 'RedirectTo', 'ForwardAsAttachmentTo'];
-const CONDITION_PARAMS = ['SubjectContainsWords', 'SubjectOrBodyContainsWords', 'BodyContainsWords', 'FromAddressContainsWords', 'HeaderContainsWords', 'RecipientAddressContainsWords'];
+const CONDITION_PARAMS = [
+  'SubjectContainsWords',
+  'SubjectOrBodyContainsWords',
+  'BodyContainsWords',
+  'FromAddressContainsWords',
+  'HeaderContainsWords',
+  'RecipientAddressContainsWords',
+];
 
 function folderName(value: string | null): string | null {
   if (!value) return null;
@@ -45,12 +52,18 @@ export function inboxRuleChange(record: DetectionRecord): InboxRuleChange | null
   if (record.operation === 'New-InboxRule' || record.operation === 'Set-InboxRule') {
     const identity = param(record, 'Identity');
     const objectId = asString(raw.ObjectId) ?? '';
-    const name = param(record, 'Name') ?? (identity?.includes('\\') ? identity.slice(identity.lastIndexOf('\\') + 1) : null) ?? (objectId.includes('\\') ? objectId.slice(objectId.lastIndexOf('\\') + 1) : '') ?? '';
+    const name =
+      param(record, 'Name') ??
+      (identity?.includes('\\') ? identity.slice(identity.lastIndexOf('\\') + 1) : null) ??
+      (objectId.includes('\\') ? objectId.slice(objectId.lastIndexOf('\\') + 1) : '') ??
+      '';
     const mailbox = (param(record, 'Mailbox') ?? (identity?.includes('\\') ? identity.slice(0, identity.indexOf('\\')) : null) ?? actor).toLowerCase();
     const recipients = FORWARD_PARAMS.map((p) => param(record, p)).filter((v): v is string => !!v && v.trim() !== '');
     const forwardsTo = [...new Set(recipients.flatMap(emailAddresses))];
     const forwardsToNames = recipients.filter((v) => emailAddresses(v).length === 0);
-    const conditionText = CONDITION_PARAMS.map((p) => param(record, p) ?? '').join(' ').trim();
+    const conditionText = CONDITION_PARAMS.map((p) => param(record, p) ?? '')
+      .join(' ')
+      .trim();
     return {
       mailbox,
       name,
@@ -111,7 +124,20 @@ export function inboxRuleChange(record: DetectionRecord): InboxRuleChange | null
  * Folders attackers move mail to so the user never sees it: rarely opened, or folders whose
  * content Outlook does not notify about. Lower-case.
  */
-export const HIDING_FOLDERS = new Set(['rss feeds', 'rss subscriptions', 'conversation history', 'archive', 'deleted items', 'junk email', 'junk e-mail', 'notes', 'sync issues', 'conflicts', 'local failures', 'server failures']);
+export const HIDING_FOLDERS = new Set([
+  'rss feeds',
+  'rss subscriptions',
+  'conversation history',
+  'archive',
+  'deleted items',
+  'junk email',
+  'junk e-mail',
+  'notes',
+  'sync issues',
+  'conflicts',
+  'local failures',
+  'server failures',
+]);
 
 /** A folder name made of one or two characters or no letters at all (`.`, `..`, `-`): made to be overlooked. */
 export function isObscureFolder(name: string): boolean {
@@ -123,7 +149,8 @@ export function isObscureFolder(name: string): boolean {
 export function hidingBehaviour(change: InboxRuleChange): string[] {
   const out: string[] = [];
   if (change.deletes) out.push('deletes messages');
-  if (change.movesTo && (HIDING_FOLDERS.has(change.movesTo.toLowerCase()) || isObscureFolder(change.movesTo))) out.push(`moves messages to '${change.movesTo}'`);
+  if (change.movesTo && (HIDING_FOLDERS.has(change.movesTo.toLowerCase()) || isObscureFolder(change.movesTo)))
+    out.push(`moves messages to '${change.movesTo}'`);
   else if (change.movesTo && change.marksRead) out.push(`marks messages read and moves them to '${change.movesTo}'`);
   return out;
 }

@@ -19,13 +19,22 @@ function detectionRecords(cases: CaseRecord[]): DetectionRecord[] {
   });
 }
 
-type AnonymousFlags = { is_tor_exit_node?: boolean; is_public_proxy?: boolean; is_residential_proxy?: boolean; is_anonymous_vpn?: boolean; is_hosting_provider?: boolean };
+type AnonymousFlags = {
+  is_tor_exit_node?: boolean;
+  is_public_proxy?: boolean;
+  is_residential_proxy?: boolean;
+  is_anonymous_vpn?: boolean;
+  is_hosting_provider?: boolean;
+};
 
 describe.skipIf(!hasMaxmindFixtures)('anonymised sign-ins with MaxMind Anonymous IP data and the free AS data', () => {
   let ipIntel: IpIntelService;
   beforeAll(() => {
     ipIntel = createIpIntel({
-      providers: [{ provider: 'maxmind', databases: { anonymousIp: fixture('GeoIP2-Anonymous-IP-Test.mmdb') }, pollIntervalSeconds: 0 }, { provider: 'ip-location-db' }],
+      providers: [
+        { provider: 'maxmind', databases: { anonymousIp: fixture('GeoIP2-Anonymous-IP-Test.mmdb') }, pollIntervalSeconds: 0 },
+        { provider: 'ip-location-db' },
+      ],
     });
   });
   afterAll(() => ipIntel.close());
@@ -53,7 +62,10 @@ describe.skipIf(!hasMaxmindFixtures)('anonymised sign-ins with MaxMind Anonymous
     expect(intel.get('159.203.84.17')?.network).toMatchObject({ asNumber: 14061 });
     const [m, ...rest] = detectRecords(records, { rules: RULES, domains: ['contoso.com'], ipIntel: intel }).filter((x) => x.rule.id === RULE);
     expect(rest).toEqual([]);
-    expect(m).toMatchObject({ severity: 'medium', finding: { primary: { key: 'megan.bowen@contoso.com' }, fields: { anonymizer: 'hosting', anonymizerSource: 'as-list', asNumber: 14061 } } });
+    expect(m).toMatchObject({
+      severity: 'medium',
+      finding: { primary: { key: 'megan.bowen@contoso.com' }, fields: { anonymizer: 'hosting', anonymizerSource: 'as-list', asNumber: 14061 } },
+    });
   });
 });
 
@@ -61,9 +73,21 @@ test('only the addresses of records a rule using IP intelligence can see are res
   const records = detectionRecords([
     ualSignIn({ user: 'megan.bowen@contoso.com', ip: '159.203.84.17' }),
     ualSignIn({ user: 'alex.wilber@contoso.com', ip: '159.203.84.17' }),
-    exchangeCmdlet({ operation: 'Set-Mailbox', clientIp: '104.28.196.63:443', parameters: [['Identity', 'megan.bowen'], ['ForwardingSmtpAddress', 'smtp:x@fabrikam.com']] }),
+    exchangeCmdlet({
+      operation: 'Set-Mailbox',
+      clientIp: '104.28.196.63:443',
+      parameters: [
+        ['Identity', 'megan.bowen'],
+        ['ForwardingSmtpAddress', 'smtp:x@fabrikam.com'],
+      ],
+    }),
   ]);
   expect(addressesForIpIntel(records, prepareRules(RULES, mergeSettings()))).toEqual(['159.203.84.17']);
   // Sign-in addresses are read by the anonymiser rule and the spread-out spray (its network); with both off, none.
-  expect(addressesForIpIntel(records, prepareRules(RULES, mergeSettings({ rules: { [RULE]: { enabled: false }, 'M365.AzureAD.DistributedPasswordSpray': { enabled: false } } })))).toEqual([]);
+  expect(
+    addressesForIpIntel(
+      records,
+      prepareRules(RULES, mergeSettings({ rules: { [RULE]: { enabled: false }, 'M365.AzureAD.DistributedPasswordSpray': { enabled: false } } })),
+    ),
+  ).toEqual([]);
 });

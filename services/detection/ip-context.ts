@@ -17,7 +17,9 @@ export function addressesForIpIntel(records: readonly DetectionRecord[], rules: 
   const addresses = new Set<string>();
   for (const r of records) {
     if (!r.clientIp || addresses.has(r.clientIp)) continue;
-    const seen = users.some(({ rule }) => (rule.on.operations === 'any' || rule.on.operations.includes(r.operation)) && (!rule.on.sources || rule.on.sources.includes(r.source)));
+    const seen = users.some(
+      ({ rule }) => (rule.on.operations === 'any' || rule.on.operations.includes(r.operation)) && (!rule.on.sources || rule.on.sources.includes(r.source)),
+    );
     if (seen) addresses.add(r.clientIp);
   }
   return [...addresses];
@@ -37,7 +39,13 @@ export async function resolveIpIntel(service: IpIntelService, addresses: readonl
   for (const address of addresses) {
     try {
       const answer = service.lookupNow(address);
-      if (answer instanceof Promise) pending.push(answer.then((r) => keep(address, r), () => undefined));
+      if (answer instanceof Promise)
+        pending.push(
+          answer.then(
+            (r) => keep(address, r),
+            () => undefined,
+          ),
+        );
       else keep(address, answer);
     } catch {
       // The service does not throw by contract; a bug in it must not stop detection.

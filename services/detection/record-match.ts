@@ -69,8 +69,16 @@ async function joinEvent(tx: Tx, mspId: string, m: Match, existing: WindowEvent,
   const { record, finding } = m;
   const at = record.occurredAt;
   const occurrence = finding.occurrenceKey ?? record.recordId;
-  const linked = await tx.insert(eventActivity).values({ eventId: existing.id, activityId: record.activityId }).onConflictDoNothing().returning({ id: eventActivity.eventId });
-  const counted = await tx.insert(eventOccurrence).values({ eventId: existing.id, occurrenceKey: occurrence }).onConflictDoNothing().returning({ id: eventOccurrence.eventId });
+  const linked = await tx
+    .insert(eventActivity)
+    .values({ eventId: existing.id, activityId: record.activityId })
+    .onConflictDoNothing()
+    .returning({ id: eventActivity.eventId });
+  const counted = await tx
+    .insert(eventOccurrence)
+    .values({ eventId: existing.id, occurrenceKey: occurrence })
+    .onConflictDoNothing()
+    .returning({ id: eventOccurrence.eventId });
   if (linked.length === 0 && counted.length === 0) return false;
   const isLatest = at >= existing.lastSeenAt;
   await tx
@@ -105,7 +113,14 @@ async function raiseEvent(tx: Tx, mspId: string, m: Match, key: string, networkA
   await tx
     .update(securityEvent)
     .set({ dedupKey: sql`${securityEvent.dedupKey} || '~' || ${securityEvent.id}::text` })
-    .where(and(eq(securityEvent.tenantId, record.tenantId), eq(securityEvent.detectionId, rule.id), eq(securityEvent.dedupKey, key), eq(securityEvent.status, 'open')));
+    .where(
+      and(
+        eq(securityEvent.tenantId, record.tenantId),
+        eq(securityEvent.detectionId, rule.id),
+        eq(securityEvent.dedupKey, key),
+        eq(securityEvent.status, 'open'),
+      ),
+    );
   const [created] = await tx
     .insert(securityEvent)
     .values({
@@ -160,7 +175,12 @@ function entityRows(m: Match, networkAddress: string | null): EntityRow[] {
     const id = `${ref.kind}\u0000${ref.key}`;
     if (!ref.key || seen.has(id)) return;
     seen.add(id);
-    rows.push({ kind: ref.kind, key: ref.key, isPrimary: primary || !kinds.has(ref.kind), remediations: [...(ref.remediations ?? rule.remediations[ref.kind] ?? [])] });
+    rows.push({
+      kind: ref.kind,
+      key: ref.key,
+      isPrimary: primary || !kinds.has(ref.kind),
+      remediations: [...(ref.remediations ?? rule.remediations[ref.kind] ?? [])],
+    });
     kinds.add(ref.kind);
   };
   add(finding.primary, true);

@@ -22,7 +22,10 @@ const withParameters = (Parameters: unknown): DetectionRecord => ({
 
 describe('param: cmdlet parameters in either form', () => {
   test('the [{Name, Value}] list of Exchange admin cmdlets, by name, case-insensitive', () => {
-    const record = withParameters([{ Name: 'SearchName', Value: 'q2' }, { Name: 'Export', Value: 'True' }]);
+    const record = withParameters([
+      { Name: 'SearchName', Value: 'q2' },
+      { Name: 'Export', Value: 'True' },
+    ]);
     expect(param(record, 'searchname')).toBe('q2');
     expect(param(record, 'Export')).toBe('True');
     expect(param(record, 'Purge')).toBeNull();

@@ -261,7 +261,10 @@ export function signInOf(record: DetectionRecord): SignInFacts | null {
     const code = typeof status?.errorCode === 'number' ? status.errorCode : 0;
     const loc = asObject(raw.location);
     const geo = asObject(loc?.geoCoordinates);
-    const risk = [...(Array.isArray(raw.riskEventTypes_v2) ? raw.riskEventTypes_v2 : []), ...(Array.isArray(raw.riskEventTypes) ? raw.riskEventTypes : [])].filter((v): v is string => typeof v === 'string');
+    const risk = [
+      ...(Array.isArray(raw.riskEventTypes_v2) ? raw.riskEventTypes_v2 : []),
+      ...(Array.isArray(raw.riskEventTypes) ? raw.riskEventTypes : []),
+    ].filter((v): v is string => typeof v === 'string');
     return {
       requestId: record.recordId,
       user: record.actorUpn,

@@ -117,6 +117,11 @@ export function findRule(id: string): RegisteredRule | undefined {
 export function ruleFileName(id: string): string {
   return id
     .split('.')
-    .map((part) => part.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2').toLowerCase())
+    .map((part) =>
+      part
+        .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+        .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
+        .toLowerCase(),
+    )
     .join('-');
 }

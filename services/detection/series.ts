@@ -5,7 +5,21 @@
  * Fact ids make storing idempotent: a sign-in is identified by its request id, which is the
  * same in Graph signIns and the audit log, so one sign-in seen in both feeds counts once.
  */
-import { asString, dayStart, DAY, directoryOccurrence, directoryTarget, domainOf, modified, operationKey, rawOf, signInOf, SIGN_IN_CODES, succeeded, unquote } from './records.ts';
+import {
+  asString,
+  dayStart,
+  DAY,
+  directoryOccurrence,
+  directoryTarget,
+  domainOf,
+  modified,
+  operationKey,
+  rawOf,
+  signInOf,
+  SIGN_IN_CODES,
+  succeeded,
+  unquote,
+} from './records.ts';
 import type { DetectionRecord, Observation, SeriesName } from './types.ts';
 import type { PartialIpIntel } from '../../enrichment/ip/types.ts';
 import { privilegedRole } from './constants/privileged-roles.ts';
@@ -33,7 +47,8 @@ function fileOperationSeries(operations: ReadonlySet<string>): SeriesDefinition 
   return {
     retentionMs: DAY,
     keys: (r) => (r.actorUpn && operations.has(r.operation) ? [r.actorUpn] : none),
-    observe: (r) => (r.actorUpn && operations.has(r.operation) ? [{ key: r.actorUpn, id: r.recordId, at: r.occurredAt, data: { object: r.target ?? '' } }] : []),
+    observe: (r) =>
+      r.actorUpn && operations.has(r.operation) ? [{ key: r.actorUpn, id: r.recordId, at: r.occurredAt, data: { object: r.target ?? '' } }] : [],
   };
 }
 
@@ -45,7 +60,16 @@ const DIRECTORY_CHANGES = new Set([...ROLE_CHANGES, ...USER_DELETIONS]);
 /** SharePoint / OneDrive operations that take a copy of a file out of the service. */
 export const DOWNLOAD_OPERATIONS = new Set(['FileDownloaded', 'FileSyncDownloadedFull']);
 /** Operations that delete a file or folder (first-stage recycle bin included: the user's intent is deletion). */
-export const DELETE_OPERATIONS = new Set(['FileDeleted', 'FileRecycled', 'FileDeletedFirstStageRecycleBin', 'FileDeletedSecondStageRecycleBin', 'FolderDeleted', 'FolderRecycled', 'FolderDeletedFirstStageRecycleBin', 'FolderDeletedSecondStageRecycleBin']);
+export const DELETE_OPERATIONS = new Set([
+  'FileDeleted',
+  'FileRecycled',
+  'FileDeletedFirstStageRecycleBin',
+  'FileDeletedSecondStageRecycleBin',
+  'FolderDeleted',
+  'FolderRecycled',
+  'FolderDeletedFirstStageRecycleBin',
+  'FolderDeletedSecondStageRecycleBin',
+]);
 
 export const SERIES: Record<SeriesName, SeriesDefinition> = {
   'signin-failures-by-user': {
@@ -53,7 +77,9 @@ export const SERIES: Record<SeriesName, SeriesDefinition> = {
     keys: signInKeys('user'),
     observe: (r) => {
       const s = signInOf(r);
-      return s?.user && SIGN_IN_CODES.failedGuess.has(s.errorCode) ? [{ key: s.user, id: s.requestId, at: r.occurredAt, data: { ip: s.ip, code: s.errorCode, ...(s.userAgent ? { agent: s.userAgent } : {}) } }] : [];
+      return s?.user && SIGN_IN_CODES.failedGuess.has(s.errorCode)
+        ? [{ key: s.user, id: s.requestId, at: r.occurredAt, data: { ip: s.ip, code: s.errorCode, ...(s.userAgent ? { agent: s.userAgent } : {}) } }]
+        : [];
     },
   },
   'signin-failures-by-ip': {
@@ -61,7 +87,9 @@ export const SERIES: Record<SeriesName, SeriesDefinition> = {
     keys: signInKeys('ip'),
     observe: (r) => {
       const s = signInOf(r);
-      return s?.ip && SIGN_IN_CODES.failedGuess.has(s.errorCode) ? [{ key: s.ip, id: s.requestId, at: r.occurredAt, data: { user: s.user, code: s.errorCode, ...(s.userAgent ? { agent: s.userAgent } : {}) } }] : [];
+      return s?.ip && SIGN_IN_CODES.failedGuess.has(s.errorCode)
+        ? [{ key: s.ip, id: s.requestId, at: r.occurredAt, data: { user: s.user, code: s.errorCode, ...(s.userAgent ? { agent: s.userAgent } : {}) } }]
+        : [];
     },
   },
   'signin-attempts-by-tenant': {
@@ -87,7 +115,9 @@ export const SERIES: Record<SeriesName, SeriesDefinition> = {
     keys: signInKeys('user'),
     observe: (r) => {
       const s = signInOf(r);
-      return s?.user && SIGN_IN_CODES.passwordAccepted.has(s.errorCode) ? [{ key: s.user, id: s.requestId, at: r.occurredAt, data: { ip: s.ip, code: s.errorCode } }] : [];
+      return s?.user && SIGN_IN_CODES.passwordAccepted.has(s.errorCode)
+        ? [{ key: s.user, id: s.requestId, at: r.occurredAt, data: { ip: s.ip, code: s.errorCode } }]
+        : [];
     },
   },
   'signin-locations-by-user': {
@@ -99,7 +129,14 @@ export const SERIES: Record<SeriesName, SeriesDefinition> = {
       if (!s?.user || !s.success || !loc || loc.latitude === null || loc.longitude === null) return [];
       // (0, 0) is Graph's "unknown", not a place in the Gulf of Guinea.
       if (loc.latitude === 0 && loc.longitude === 0) return [];
-      return [{ key: s.user, id: s.requestId, at: r.occurredAt, data: { latitude: loc.latitude, longitude: loc.longitude, country: loc.country, city: loc.city, ip: s.ip } }];
+      return [
+        {
+          key: s.user,
+          id: s.requestId,
+          at: r.occurredAt,
+          data: { latitude: loc.latitude, longitude: loc.longitude, country: loc.country, city: loc.city, ip: s.ip },
+        },
+      ];
     },
   },
   'signin-countries-by-user': {
@@ -108,7 +145,9 @@ export const SERIES: Record<SeriesName, SeriesDefinition> = {
     observe: (r) => {
       const s = signInOf(r);
       const country = s?.location?.country;
-      return s?.user && s.success && country ? [{ key: s.user, id: `${country}|${dayStart(r.occurredAt).toISOString().slice(0, 10)}`, at: dayStart(r.occurredAt), data: { country } }] : [];
+      return s?.user && s.success && country
+        ? [{ key: s.user, id: `${country}|${dayStart(r.occurredAt).toISOString().slice(0, 10)}`, at: dayStart(r.occurredAt), data: { country } }]
+        : [];
     },
   },
   'signin-countries-by-tenant': {
@@ -117,7 +156,9 @@ export const SERIES: Record<SeriesName, SeriesDefinition> = {
     observe: (r) => {
       const s = signInOf(r);
       const country = s?.location?.country;
-      return s?.success && country ? [{ key: '*', id: `${country}|${dayStart(r.occurredAt).toISOString().slice(0, 10)}`, at: dayStart(r.occurredAt), data: { country } }] : [];
+      return s?.success && country
+        ? [{ key: '*', id: `${country}|${dayStart(r.occurredAt).toISOString().slice(0, 10)}`, at: dayStart(r.occurredAt), data: { country } }]
+        : [];
     },
   },
   'signin-days-by-tenant': {
@@ -126,7 +167,9 @@ export const SERIES: Record<SeriesName, SeriesDefinition> = {
     // Days with any successful sign-in with a location: how long the tenant has been watched.
     observe: (r) => {
       const s = signInOf(r);
-      return s?.success && s.location?.country ? [{ key: '*', id: dayStart(r.occurredAt).toISOString().slice(0, 10), at: dayStart(r.occurredAt), data: {} }] : [];
+      return s?.success && s.location?.country
+        ? [{ key: '*', id: dayStart(r.occurredAt).toISOString().slice(0, 10), at: dayStart(r.occurredAt), data: {} }]
+        : [];
     },
   },
   'password-resets-by-actor': {
@@ -145,7 +188,14 @@ export const SERIES: Record<SeriesName, SeriesDefinition> = {
       if (!r.actorUpn || !DIRECTORY_CHANGES.has(op) || !succeeded(r)) return [];
       const role = unquote(modified(r, 'Role.DisplayName')?.newValue) || unquote(modified(r, 'Role.DisplayName')?.oldValue);
       const target = directoryTarget(r);
-      return [{ key: r.actorUpn, id: directoryOccurrence(r), at: r.occurredAt, data: { op, target: target.upn ?? target.name ?? target.id ?? '', ...(role ? { role } : {}) } }];
+      return [
+        {
+          key: r.actorUpn,
+          id: directoryOccurrence(r),
+          at: r.occurredAt,
+          data: { op, target: target.upn ?? target.name ?? target.id ?? '', ...(role ? { role } : {}) },
+        },
+      ];
     },
   },
   'privileged-users': {
@@ -203,7 +253,12 @@ export const SERIES: Record<SeriesName, SeriesDefinition> = {
 export function privilegedGrant(r: DetectionRecord) {
   const op = operationKey(r.operation);
   // PIM activations and permanent assignments are grants too.
-  if (op !== 'add member to role' && op !== 'add member to role in pim completed (permanent)' && op !== 'add eligible member to role in pim completed (permanent)') return null;
+  if (
+    op !== 'add member to role' &&
+    op !== 'add member to role in pim completed (permanent)' &&
+    op !== 'add eligible member to role in pim completed (permanent)'
+  )
+    return null;
   if (!succeeded(r)) return null;
   const role = privilegedRole(unquote(modified(r, 'Role.TemplateId')?.newValue) || null, unquote(modified(r, 'Role.DisplayName')?.newValue) || null);
   const upn = directoryTarget(r).upn;

@@ -17,7 +17,12 @@ export async function undetectedActivity(db: Db, now?: Date, limit = 20_000): Pr
       and(
         gte(activity.ingestedAt, new Date(at.getTime() - 8 * 86_400_000)),
         lt(activity.ingestedAt, new Date(at.getTime() - 10 * 60_000)),
-        notExists(db.select({ one: sql`1` }).from(detectionProcessed).where(eq(detectionProcessed.activityId, activity.id))),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(detectionProcessed)
+            .where(eq(detectionProcessed.activityId, activity.id)),
+        ),
       ),
     )
     .orderBy(asc(activity.ingestedAt))

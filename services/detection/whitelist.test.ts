@@ -18,7 +18,10 @@ beforeAll(async () => {
   const db = handle.database.db;
   const [m] = await db.insert(msp).values({ name: 'Northwind' }).returning();
   mspId = m!.id;
-  const [t] = await db.insert(tenant).values({ mspId, tenantGuid: crypto.randomUUID(), name: 'Contoso', primaryDomain: 'contoso.com', authMode: 'consent' }).returning();
+  const [t] = await db
+    .insert(tenant)
+    .values({ mspId, tenantGuid: crypto.randomUUID(), name: 'Contoso', primaryDomain: 'contoso.com', authMode: 'consent' })
+    .returning();
   tenantId = t!.id;
   const countries = ['NL', 'US', null, 'NL', 'NG', null];
   for (let i = 0; i < 12; i++) {
@@ -43,9 +46,18 @@ beforeAll(async () => {
     ids.push(e!.id);
     const country = countries[i % countries.length];
     if (i % 6 !== 5) {
-      await db.insert(eventEntity).values({ eventId: e!.id, mspId, kind: 'ip', key: `198.51.100.${i}`, snapshot: country ? { location: { countryCode: country }, anonymizer: { isAnonymous: i % 3 === 0, proxyTypes: [] } } : null });
+      await db
+        .insert(eventEntity)
+        .values({
+          eventId: e!.id,
+          mspId,
+          kind: 'ip',
+          key: `198.51.100.${i}`,
+          snapshot: country ? { location: { countryCode: country }, anonymizer: { isAnonymous: i % 3 === 0, proxyTypes: [] } } : null,
+        });
     }
-    if (i % 3 === 1) await db.insert(eventEntity).values({ eventId: e!.id, mspId, kind: 'user', key: `user${i % 3}@contoso.com`, snapshot: { isAdmin: i % 2 === 0 } });
+    if (i % 3 === 1)
+      await db.insert(eventEntity).values({ eventId: e!.id, mspId, kind: 'user', key: `user${i % 3}@contoso.com`, snapshot: { isAdmin: i % 2 === 0 } });
   }
 });
 afterAll(() => handle.drop());
@@ -62,15 +74,28 @@ test.each([
   "IP.Address IN ('198.51.100.3', '198.51.100.11')",
 ])('%s: the same events in JS and SQL', async (expression) => {
   const db = handle.database.db;
-  const sqlIds = (await db.select({ id: securityEvent.id }).from(securityEvent).where(ruleMatchSql({ msp: mspId }, { expression, tenantId }))).map((r) => r.id).sort();
+  const sqlIds = (
+    await db
+      .select({ id: securityEvent.id })
+      .from(securityEvent)
+      .where(ruleMatchSql({ msp: mspId }, { expression, tenantId }))
+  )
+    .map((r) => r.id)
+    .sort();
   const matches = compileToPredicate(parseFilter(expression));
-  const jsIds = (await loadFilterableEvents(db, ids)).filter((e) => matches(e)).map((e) => e.id).sort();
+  const jsIds = (await loadFilterableEvents(db, ids))
+    .filter((e) => matches(e))
+    .map((e) => e.id)
+    .sort();
   expect(jsIds).toEqual(sqlIds);
 });
 
 test('the oldest matching rule takes each event; hits count; disabled, expired and other-tenant rules do nothing', async () => {
   const db = handle.database.db;
-  const [otherTenant] = await db.insert(tenant).values({ mspId, tenantGuid: crypto.randomUUID(), name: 'Fabrikam', primaryDomain: 'fabrikam.com', authMode: 'consent' }).returning();
+  const [otherTenant] = await db
+    .insert(tenant)
+    .values({ mspId, tenantGuid: crypto.randomUUID(), name: 'Fabrikam', primaryDomain: 'fabrikam.com', authMode: 'consent' })
+    .returning();
   const rule = (expression: string, extra: Partial<typeof whitelistRule.$inferInsert> = {}) =>
     db
       .insert(whitelistRule)

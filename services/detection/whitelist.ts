@@ -48,7 +48,10 @@ export function activeRules(db: DbOrTx, mspId: string, tenantId: string, now: Da
  * the JS compiler over the same record the Report table's SQL sees, so a dry run and this agree.
  * Returns how many events were ignored.
  */
-export async function ignoreByWhitelistRules(db: DbOrTx, { mspId, tenantId, eventIds, now = new Date() }: { mspId: string; tenantId: string; eventIds: readonly string[]; now?: Date }): Promise<number> {
+export async function ignoreByWhitelistRules(
+  db: DbOrTx,
+  { mspId, tenantId, eventIds, now = new Date() }: { mspId: string; tenantId: string; eventIds: readonly string[]; now?: Date },
+): Promise<number> {
   if (eventIds.length === 0) return 0;
   const rules = (await activeRules(db, mspId, tenantId, now)).map((r) => ({ id: r.id, matches: predicateFor(r.expression) }));
   if (rules.length === 0) return 0;
@@ -66,7 +69,11 @@ export async function ignoreByWhitelistRules(db: DbOrTx, { mspId, tenantId, even
       .set({ status: 'ignored', whitelistRuleId: ruleId, ignoredAt: now, ignoredBy: null })
       .where(and(inArray(securityEvent.id, ids), eq(securityEvent.status, 'open')))
       .returning({ id: securityEvent.id });
-    if (done.length > 0) await db.update(whitelistRule).set({ hits: sql`${whitelistRule.hits} + ${done.length}` }).where(eq(whitelistRule.id, ruleId));
+    if (done.length > 0)
+      await db
+        .update(whitelistRule)
+        .set({ hits: sql`${whitelistRule.hits} + ${done.length}` })
+        .where(eq(whitelistRule.id, ruleId));
     ignored += done.length;
   }
   return ignored;

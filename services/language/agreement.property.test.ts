@@ -31,8 +31,23 @@ beforeAll(async () => {
     .returning();
   // Another MSP's event that matches everything: the caller's msp filter must keep it out.
   const [other] = await db.insert(msp).values({ name: 'Other' }).returning();
-  const [otherTenant] = await db.insert(tenant).values({ mspId: other!.id, tenantGuid: randomUUID(), name: 'Contoso', primaryDomain: 'x.com', authMode: 'consent' }).returning();
-  await db.insert(securityEvent).values({ mspId: other!.id, tenantId: otherTenant!.id, detectionId: 'x', title: 'x', description: 'x', severity: 'high', dedupKey: 'x', firstSeenAt: new Date(NOW_MS), lastSeenAt: new Date(NOW_MS) });
+  const [otherTenant] = await db
+    .insert(tenant)
+    .values({ mspId: other!.id, tenantGuid: randomUUID(), name: 'Contoso', primaryDomain: 'x.com', authMode: 'consent' })
+    .returning();
+  await db
+    .insert(securityEvent)
+    .values({
+      mspId: other!.id,
+      tenantId: otherTenant!.id,
+      detectionId: 'x',
+      title: 'x',
+      description: 'x',
+      severity: 'high',
+      dedupKey: 'x',
+      firstSeenAt: new Date(NOW_MS),
+      lastSeenAt: new Date(NOW_MS),
+    });
 
   events = fc.sample(eventArbitrary, { numRuns: EVENT_COUNT, seed: eventsSeed }).map((e) => ({ ...e, id: randomUUID() }));
   await db.insert(securityEvent).values(
@@ -62,7 +77,14 @@ beforeAll(async () => {
   );
   const entityRows = events.flatMap((e) =>
     (['user', 'app', 'ip'] as const).flatMap((kind) =>
-      (e.entities?.[kind] ?? []).map((entity) => ({ eventId: e.id, mspId, kind, key: entity.key, snapshot: entity.snapshot ?? null, snapshotStatus: entity.snapshot ? ('recorded' as const) : ('pending' as const) })),
+      (e.entities?.[kind] ?? []).map((entity) => ({
+        eventId: e.id,
+        mspId,
+        kind,
+        key: entity.key,
+        snapshot: entity.snapshot ?? null,
+        snapshotStatus: entity.snapshot ? ('recorded' as const) : ('pending' as const),
+      })),
     ),
   );
   if (entityRows.length > 0) await db.insert(eventEntity).values(entityRows);
@@ -72,13 +94,19 @@ afterAll(() => handle.drop());
 
 async function selectIds(text: string): Promise<string[]> {
   const where = compileToSql(parseFilter(text), { now: new Date(NOW_MS) });
-  const rows = await handle.database.db.select({ id: securityEvent.id }).from(securityEvent).where(and(eq(securityEvent.mspId, mspId), where));
+  const rows = await handle.database.db
+    .select({ id: securityEvent.id })
+    .from(securityEvent)
+    .where(and(eq(securityEvent.mspId, mspId), where));
   return rows.map((r) => r.id).sort();
 }
 
 function acceptedIds(text: string): string[] {
   const predicate = compileToPredicate(parseFilter(text), { now: () => NOW_MS });
-  return events.filter((e) => predicate(e)).map((e) => e.id).sort();
+  return events
+    .filter((e) => predicate(e))
+    .map((e) => e.id)
+    .sort();
 }
 
 describe(`SQL and JS compilers agree (${process.env.DATABASE_URL ? 'Postgres' : 'PGlite'})`, () => {

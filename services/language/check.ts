@@ -139,7 +139,11 @@ class Checker {
       case 'string':
       case 'string[]': {
         if (ordering && !field.ordered) {
-          return this.fail(`${operator} compares numbers, dates and ordered fields (like Event.Severity); ${field.name} is a ${field.type} field`, operatorSpan, allowedOperators(field));
+          return this.fail(
+            `${operator} compares numbers, dates and ordered fields (like Event.Severity); ${field.name} is a ${field.type} field`,
+            operatorSpan,
+            allowedOperators(field),
+          );
         }
         const text = this.textLiteral(field, literal);
         if (text === undefined) return undefined;
@@ -168,14 +172,21 @@ class Checker {
 
   private textLiteral(field: FieldDefinition, literal: Literal, checkValues = true): string | undefined {
     if (literal.kind !== 'string') {
-      this.fail(`${field.name} is a ${field.type} field: compare it with a string in single quotes, e.g. '${String(field.examples[0] ?? 'text')}'`, literal, ['string']);
+      this.fail(`${field.name} is a ${field.type} field: compare it with a string in single quotes, e.g. '${String(field.examples[0] ?? 'text')}'`, literal, [
+        'string',
+      ]);
       return undefined;
     }
     if (checkValues && field.values) {
       const value = literal.value.toLowerCase();
       if (!field.values.includes(value)) {
         const suggestion = closestMatch(literal.value, field.values);
-        this.fail(`'${literal.value}' is not a value of ${field.name}${suggestion ? `; did you mean '${suggestion}'?` : ''} (one of ${field.values.join(', ')})`, literal, field.values, suggestion);
+        this.fail(
+          `'${literal.value}' is not a value of ${field.name}${suggestion ? `; did you mean '${suggestion}'?` : ''} (one of ${field.values.join(', ')})`,
+          literal,
+          field.values,
+          suggestion,
+        );
         return undefined;
       }
       return value;

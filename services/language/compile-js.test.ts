@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { compileToPredicate, describeFilter, parseFilter, type FilterableEvent } from './index.ts';
 
-const matches = (text: string, event: FilterableEvent, now?: number) => compileToPredicate(parseFilter(text), now === undefined ? {} : { now: () => now })(event);
+const matches = (text: string, event: FilterableEvent, now?: number) =>
+  compileToPredicate(parseFilter(text), now === undefined ? {} : { now: () => now })(event);
 
 const lockout: FilterableEvent = {
   eventType: 'LoginAttempt',
@@ -84,7 +85,11 @@ describe('the JS predicate', () => {
   });
 
   test('describeFilter puts a filter in plain words', () => {
-    expect(describeFilter(parseFilter("Event.Severity >= 'high' AND NOT IP.IsAnonymous"))).toBe("severity is one of 'high', 'critical' and not (an IP's anonymous is true)");
-    expect(describeFilter(parseFilter("Event.Time > NOW - 7d OR Event.UserName LIKE '%@contoso.com'"))).toBe("time after 7 day(s) ago or user name matches '%@contoso.com'");
+    expect(describeFilter(parseFilter("Event.Severity >= 'high' AND NOT IP.IsAnonymous"))).toBe(
+      "severity is one of 'high', 'critical' and not (an IP's anonymous is true)",
+    );
+    expect(describeFilter(parseFilter("Event.Time > NOW - 7d OR Event.UserName LIKE '%@contoso.com'"))).toBe(
+      "time after 7 day(s) ago or user name matches '%@contoso.com'",
+    );
   });
 });

@@ -264,7 +264,10 @@ function compileMultiScan(field: FieldDefinition): Scan {
           // A member, or the member at a dotted path (`location.countryCode`); absent is no value.
           let value: unknown = entity.snapshot;
           for (const step of path) {
-            value = value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, step) ? (value as Record<string, unknown>)[step] : undefined;
+            value =
+              value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, step)
+                ? (value as Record<string, unknown>)[step]
+                : undefined;
             if (value === undefined) break;
           }
           if (value === undefined) continue;

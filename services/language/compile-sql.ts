@@ -83,7 +83,9 @@ function compileCondition(field: FieldDefinition, test: Test, positive: boolean,
     const rows = multiValueRows(field);
     const known = exists(sql`SELECT true FROM ${rows.from} WHERE ${rows.where} AND ${rows.value} IS NOT NULL LIMIT 1`);
     if (test.kind === 'is-null') return sql`NOT ${known}`;
-    const satisfied = exists(sql`SELECT true FROM ${rows.from} WHERE ${rows.where} AND ${rows.value} IS NOT NULL AND ${valueTest(rows.value, test, now)} LIMIT 1`);
+    const satisfied = exists(
+      sql`SELECT true FROM ${rows.from} WHERE ${rows.where} AND ${rows.value} IS NOT NULL AND ${valueTest(rows.value, test, now)} LIMIT 1`,
+    );
     // No known value means unknown: false where that is what unknown amounts to, else true.
     return positive ? satisfied : sql`(${satisfied} OR NOT ${known})`;
   }
@@ -96,7 +98,10 @@ function compileCondition(field: FieldDefinition, test: Test, positive: boolean,
   if (test.kind === 'enum-in' && field.source.from === 'column') {
     // Untyped parameters take the enum column's type, so the severity/status indexes apply;
     // the checker has made every value a valid label, so the cast cannot fail.
-    return sql`${value} IN (${sql.join(test.values.map((v) => sql`${v}`), sql`, `)})`;
+    return sql`${value} IN (${sql.join(
+      test.values.map((v) => sql`${v}`),
+      sql`, `,
+    )})`;
   }
   return valueTest(value, test, now);
 }
@@ -135,7 +140,11 @@ function multiValueRows(field: FieldDefinition): { from: SQL; where: SQL; value:
       // text[] column: one row per element.
       return { from: sql`unnest(${COLUMNS[source.column]}) AS tw_element(value)`, where: sql`true`, value: element };
     case 'event-fields':
-      return { from: sql`jsonb_array_elements(${jsonArray(sql`${securityEvent.fields}`, source.key)}) AS tw_element(value)`, where: sql`true`, value: stringElement };
+      return {
+        from: sql`jsonb_array_elements(${jsonArray(sql`${securityEvent.fields}`, source.key)}) AS tw_element(value)`,
+        where: sql`true`,
+        value: stringElement,
+      };
     case 'entity-key':
       return { from: sql`${eventEntity}`, where: entityOf(source.entity), value: sql`${eventEntity.key}` };
     case 'entity-snapshot':
@@ -194,12 +203,18 @@ function valueTest(value: SQL, test: Exclude<Test, { kind: 'is-null' }>, now: nu
     case 'text-in': {
       const values = test.values.map(foldAscii);
       if (values.length === 1) return sql`${folded(value)} = ${values[0]}::text`;
-      return sql`${folded(value)} IN (${sql.join(values.map((v) => sql`${v}::text`), sql`, `)})`;
+      return sql`${folded(value)} IN (${sql.join(
+        values.map((v) => sql`${v}::text`),
+        sql`, `,
+      )})`;
     }
     case 'enum-in':
       // Canonical enum labels, checked by the checker; compared as text so any source works.
       if (test.values.length === 0) return sql`false`;
-      return sql`(${value})::text IN (${sql.join(test.values.map((v) => sql`${v}::text`), sql`, `)})`;
+      return sql`(${value})::text IN (${sql.join(
+        test.values.map((v) => sql`${v}::text`),
+        sql`, `,
+      )})`;
     case 'like':
       return sql`${folded(value)} LIKE ${likePatternToSql(mapLikeText(test.pattern, foldAscii))}::text ESCAPE '\\'`;
     case 'contains':

@@ -20,7 +20,13 @@ export function describeNode(node: FilterNode): string {
 
 function subject(field: FieldDefinition): string {
   const [prefix = '', name = ''] = field.name.split('.');
-  const words = name === 'ASN' || name === 'ISP' ? name : name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^Is /, '').toLowerCase();
+  const words =
+    name === 'ASN' || name === 'ISP'
+      ? name
+      : name
+          .replace(/([a-z])([A-Z])/g, '$1 $2')
+          .replace(/^Is /, '')
+          .toLowerCase();
   if (prefix === 'Event') return words;
   const owner = prefix === 'IP' ? 'an IP' : prefix === 'App' ? 'an app' : 'a user';
   return `${owner}'s ${words}`;

@@ -37,13 +37,7 @@ export class FilterError extends Error {
   /** The message without the position, e.g. `expected a value after '='`. */
   readonly reason: string;
 
-  constructor(
-    code: FilterErrorCode,
-    reason: string,
-    source: string,
-    span: Span,
-    options: { expected?: readonly string[]; suggestion?: string } = {},
-  ) {
+  constructor(code: FilterErrorCode, reason: string, source: string, span: Span, options: { expected?: readonly string[]; suggestion?: string } = {}) {
     const { line, column } = lineAndColumn(source, span.offset);
     super(`${reason} at ${line}:${column}`);
     this.name = new.target.name;

@@ -33,15 +33,66 @@ function parseOrOwnError(text: string): void {
 
 /** Pieces of the language, so random soups get past the lexer and into the parser and checker. */
 const TOKENS = [
-  'Event.EventType', 'Event.Count', 'Event.Severity', 'Event.Time', 'IP.CountryCode', 'User.IsAdmin', 'User.Roles', 'App.Name', 'Event.',
-  'Foo.Bar', 'AND', 'OR', 'NOT', 'LIKE', 'IN', 'IS', 'NULL', 'CONTAINS', 'TRUE', 'FALSE', 'NOW', '=', '<>', '!=', '<', '<=', '>', '>=',
-  '(', ')', ',', '-', '+', "'a'", "''", "'", "'high'", "'2026-11-01'", "'%\\'", '7d', '1e999', '3', '-2.5', '.5', '"x"', '\\', '\n', ' ', '😀', '\ud800', '\u0000',
+  'Event.EventType',
+  'Event.Count',
+  'Event.Severity',
+  'Event.Time',
+  'IP.CountryCode',
+  'User.IsAdmin',
+  'User.Roles',
+  'App.Name',
+  'Event.',
+  'Foo.Bar',
+  'AND',
+  'OR',
+  'NOT',
+  'LIKE',
+  'IN',
+  'IS',
+  'NULL',
+  'CONTAINS',
+  'TRUE',
+  'FALSE',
+  'NOW',
+  '=',
+  '<>',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  '(',
+  ')',
+  ',',
+  '-',
+  '+',
+  "'a'",
+  "''",
+  "'",
+  "'high'",
+  "'2026-11-01'",
+  "'%\\'",
+  '7d',
+  '1e999',
+  '3',
+  '-2.5',
+  '.5',
+  '"x"',
+  '\\',
+  '\n',
+  ' ',
+  '😀',
+  '\ud800',
+  '\u0000',
 ];
 const tokenSoup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 30 }).map((parts) => parts.join(' '));
 
 /** A valid expression with a few random edits: characters inserted, deleted or replaced. */
 const mutated = fc
-  .tuple(expressionArbitrary, fc.array(fc.tuple(fc.nat(), fc.constantFrom('insert', 'delete', 'replace'), fc.string({ unit: 'binary', maxLength: 2 })), { minLength: 1, maxLength: 4 }))
+  .tuple(
+    expressionArbitrary,
+    fc.array(fc.tuple(fc.nat(), fc.constantFrom('insert', 'delete', 'replace'), fc.string({ unit: 'binary', maxLength: 2 })), { minLength: 1, maxLength: 4 }),
+  )
   .map(([text, edits]) => {
     let out = text;
     for (const [at, kind, chars] of edits) {
@@ -56,26 +107,42 @@ const mutated = fc
 describe('the parser only ever throws its own errors', () => {
   test('random strings', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 60 }), fc.string({ unit: 'grapheme-ascii', maxLength: 60 }), fc.string({ unit: fc.constantFrom(...'()\'=<>!,-+. %_\\'), maxLength: 60 })), (text) => {
-        parseOrOwnError(text);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 60 }),
+          fc.string({ unit: 'grapheme-ascii', maxLength: 60 }),
+          fc.string({ unit: fc.constantFrom(..."()'=<>!,-+. %_\\"), maxLength: 60 }),
+        ),
+        (text) => {
+          parseOrOwnError(text);
+        },
+      ),
       { numRuns: 3_000 },
     );
   });
 
   test('soups of language tokens', () => {
-    fc.assert(fc.property(tokenSoup, (text) => parseOrOwnError(text)), { numRuns: 3_000 });
+    fc.assert(
+      fc.property(tokenSoup, (text) => parseOrOwnError(text)),
+      { numRuns: 3_000 },
+    );
   });
 
   test('mutations of valid expressions', () => {
-    fc.assert(fc.property(mutated, (text) => parseOrOwnError(text)), { numRuns: 2_000 });
+    fc.assert(
+      fc.property(mutated, (text) => parseOrOwnError(text)),
+      { numRuns: 2_000 },
+    );
   });
 
   test('valid expressions parse and run', () => {
-    fc.assert(fc.property(expressionArbitrary, (text) => {
-      expect(() => parseFilter(text)).not.toThrow();
-      parseOrOwnError(text);
-    }), { numRuns: 1_000 });
+    fc.assert(
+      fc.property(expressionArbitrary, (text) => {
+        expect(() => parseFilter(text)).not.toThrow();
+        parseOrOwnError(text);
+      }),
+      { numRuns: 1_000 },
+    );
   });
 
   test.each([
@@ -83,7 +150,12 @@ describe('the parser only ever throws its own errors', () => {
     ['deep NOTs', 'NOT '.repeat(LIMITS.maxLength / 4)],
     ['a long unterminated string', `Event.Title = '${"''".repeat(4_990)}`],
     ['a long IN list', `Event.Count IN (${'1,'.repeat(4_990)}1)`],
-    ['many ORs', Array.from({ length: 1_000 }, () => 'User.IsAdmin').join(' OR ').slice(0, LIMITS.maxLength)],
+    [
+      'many ORs',
+      Array.from({ length: 1_000 }, () => 'User.IsAdmin')
+        .join(' OR ')
+        .slice(0, LIMITS.maxLength),
+    ],
     ['many quotes', "'".repeat(LIMITS.maxLength)],
     ['a huge input', 'x'.repeat(1_000_000)],
   ])('hostile input stays fast: %s', (_, text) => {

@@ -13,7 +13,16 @@ import type { FilterableEvent } from './fields.ts';
 import { parseSyntax } from './syntax.ts';
 
 export { FilterError, FilterSyntaxError, FilterTypeError, FilterUnknownFieldError, type FilterErrorCode, type FilterErrorInfo } from './errors.ts';
-export { FIELDS, fieldReference, findField, type EntitySnapshot, type FieldDefinition, type FieldReference, type FieldType, type FilterableEvent } from './fields.ts';
+export {
+  FIELDS,
+  fieldReference,
+  findField,
+  type EntitySnapshot,
+  type FieldDefinition,
+  type FieldReference,
+  type FieldType,
+  type FilterableEvent,
+} from './fields.ts';
 export { LIMITS } from './syntax.ts';
 export type { FilterNode, Test, TimeValue } from './check.ts';
 export type { PredicateOptions } from './compile-js.ts';

@@ -39,7 +39,12 @@ export function tokenize(source: string): Token[] {
       // A dotted path is one token, so `Event.Status` never reads as a keyword.
       while (source.charCodeAt(i) === 46 /* . */ && isIdentStart(source.charCodeAt(i + 1))) i = readWord(source, i + 1);
       if (source.charCodeAt(i) === 46) {
-        throw new FilterSyntaxError(`expected a field name after '${source.slice(start, i + 1)}'`, source, { offset: i + 1, length: 1 }, { expected: ['field name'] });
+        throw new FilterSyntaxError(
+          `expected a field name after '${source.slice(start, i + 1)}'`,
+          source,
+          { offset: i + 1, length: 1 },
+          { expected: ['field name'] },
+        );
       }
       const word = source.slice(start, i);
       const upper = word.toUpperCase();
@@ -136,7 +141,12 @@ function readNumber(source: string, start: number): Token {
   if (isIdentPart(source.charCodeAt(i)) || source.charCodeAt(i) === 46) {
     let j = i;
     while (isIdentPart(source.charCodeAt(j)) || source.charCodeAt(j) === 46) j++;
-    throw new FilterSyntaxError(`'${source.slice(start, j)}' is not a number or a duration (durations are a whole number and one of s, m, h, d, w, e.g. 7d)`, source, { offset: start, length: j - start }, { expected: ['number', 'duration'] });
+    throw new FilterSyntaxError(
+      `'${source.slice(start, j)}' is not a number or a duration (durations are a whole number and one of s, m, h, d, w, e.g. 7d)`,
+      source,
+      { offset: start, length: j - start },
+      { expected: ['number', 'duration'] },
+    );
   }
   const text = source.slice(start, i);
   const value = Number(text);

@@ -50,8 +50,8 @@ describe('precedence: NOT binds tighter than AND, AND tighter than OR', () => {
     ["NOT (Event.EventType = 'a' AND Event.Count = 1)", '(not (and Event.EventType in["a"] Event.Count in[1]))'],
     ["(Event.EventType = 'a' OR Event.EventType = 'b') AND Event.Count = 1", '(and (or Event.EventType in["a"] Event.EventType in["b"]) Event.Count in[1])'],
     ['NOT NOT User.IsAdmin', '(not (not User.IsAdmin is true))'],
-    ["Event.Count = 1 AND Event.Count = 2 AND Event.Count = 3", '(and Event.Count in[1] Event.Count in[2] Event.Count in[3])'],
-    ["((((Event.Count = 1))))", 'Event.Count in[1]'],
+    ['Event.Count = 1 AND Event.Count = 2 AND Event.Count = 3', '(and Event.Count in[1] Event.Count in[2] Event.Count in[3])'],
+    ['((((Event.Count = 1))))', 'Event.Count in[1]'],
   ])('%s', (text, expected) => {
     expect(parse(text)).toBe(expected);
   });
@@ -93,8 +93,11 @@ describe('every operator', () => {
 
 describe('keywords and field names are case-insensitive', () => {
   test.each([
-    ["event.eventtype = 'a' and not event.count in (1) or ip.countrycode like 'n%'", '(or (and Event.EventType in["a"] (not Event.Count in[1])) IP.CountryCode like "n%")'],
-    ["EVENT.WORKLOAD is not null", '!Event.Workload is null'],
+    [
+      "event.eventtype = 'a' and not event.count in (1) or ip.countrycode like 'n%'",
+      '(or (and Event.EventType in["a"] (not Event.Count in[1])) IP.CountryCode like "n%")',
+    ],
+    ['EVENT.WORKLOAD is not null', '!Event.Workload is null'],
     ["Event.Title Not Contains 'x'", '!Event.Title contains "x"'],
     ['user.isadmin = True', 'User.IsAdmin is true'],
     ['Event.Time > now - 7D', 'Event.Time > now-604800000ms'],
@@ -125,7 +128,7 @@ describe('literals and escaping', () => {
     ['Event.Time < NOW + 30m', 'Event.Time < now+1800000ms'],
     ['Event.Time > NOW-1w', 'Event.Time > now-604800000ms'],
     ['Event.Time > NOW - 45s', 'Event.Time > now-45000ms'],
-    ["  Event.Count\t=\r\n1  ", 'Event.Count in[1]'],
+    ['  Event.Count\t=\r\n1  ', 'Event.Count in[1]'],
   ])('%s', (text, expected) => {
     expect(parse(text)).toBe(expected);
   });
@@ -135,7 +138,14 @@ type ErrorCase = [text: string, type: new (...args: never[]) => FilterError, mes
 
 describe('errors say where and what was expected', () => {
   test.each<ErrorCase>([
-    ["Event.EventType = 'LoginAttempt' AND Event.OperationResult =", FilterSyntaxError, "expected a value after '=', found the end of the expression at 1:61", 1, 61, ['string', 'number', 'TRUE', 'FALSE', 'NOW']],
+    [
+      "Event.EventType = 'LoginAttempt' AND Event.OperationResult =",
+      FilterSyntaxError,
+      "expected a value after '=', found the end of the expression at 1:61",
+      1,
+      61,
+      ['string', 'number', 'TRUE', 'FALSE', 'NOW'],
+    ],
     ['Event.EventType = AND', FilterSyntaxError, "expected a value after '=', found 'AND' at 1:19", 1, 19, ['string', 'number', 'TRUE', 'FALSE', 'NOW']],
     ['', FilterSyntaxError, "the expression is empty: expected a condition, e.g. Event.EventType = 'LoginAttempt' at 1:1", 1, 1, ['field', 'NOT', '(']],
     ["Event.EventType = 'a' AND", FilterSyntaxError, "expected a condition after 'AND', found the end of the expression at 1:26", 1, 26, ['field', 'NOT', '(']],
@@ -150,25 +160,69 @@ describe('errors say where and what was expected', () => {
     ["Event.EventType NOT = 'a'", FilterSyntaxError, "expected LIKE, IN or CONTAINS after 'NOT' (or an operator after Event.EventType) at 1:21", 1, 21],
     ["Event.EventType IN 'a'", FilterSyntaxError, "expected '(' after 'IN' at 1:20", 1, 20, ['(']],
     ["Event.EventType IN ('a' 'b')", FilterSyntaxError, "expected ',' or ')' in the IN list, found a string at 1:25", 1, 25, [',', ')']],
-    ["Event.EventType IN ()", FilterSyntaxError, "expected a value after '(', found ')' at 1:21", 1, 21],
+    ['Event.EventType IN ()', FilterSyntaxError, "expected a value after '(', found ')' at 1:21", 1, 21],
     ['Event.Time > NOW - 7', FilterSyntaxError, "expected a duration after 'NOW -', e.g. 7d, 12h, 30m (units s, m, h, d, w) at 1:20", 1, 20, ['duration']],
-    ['Event.Count = 7x', FilterSyntaxError, "'7x' is not a number or a duration (durations are a whole number and one of s, m, h, d, w, e.g. 7d) at 1:15", 1, 15],
+    [
+      'Event.Count = 7x',
+      FilterSyntaxError,
+      "'7x' is not a number or a duration (durations are a whole number and one of s, m, h, d, w, e.g. 7d) at 1:15",
+      1,
+      15,
+    ],
     ["Event. = 'a'", FilterSyntaxError, "expected a field name after 'Event.' at 1:7", 1, 7],
     ["Event.EventType = 'a' &", FilterSyntaxError, "unexpected character '&' at 1:23", 1, 23],
-    ["Event.EventType = 'a'\nAND Event.Count = 'x'", FilterTypeError, 'Event.Count is a number field: compare it with a number, e.g. 1 at 2:19', 2, 19, ['number']],
+    [
+      "Event.EventType = 'a'\nAND Event.Count = 'x'",
+      FilterTypeError,
+      'Event.Count is a number field: compare it with a number, e.g. 1 at 2:19',
+      2,
+      19,
+      ['number'],
+    ],
     ["Event.EventTyp = 'a'", FilterUnknownFieldError, "unknown field 'Event.EventTyp'; did you mean Event.EventType? at 1:1", 1, 1, ['Event.EventType']],
     ["CountryCode = 'NL'", FilterUnknownFieldError, "unknown field 'CountryCode'; did you mean IP.CountryCode? at 1:1", 1, 1],
     ["Foo.Bar = 'NL'", FilterUnknownFieldError, "unknown field 'Foo.Bar' at 1:1", 1, 1],
     ["Event.Count LIKE '1%'", FilterTypeError, 'LIKE works on text fields; Event.Count is a number field at 1:13', 1, 13],
-    ["Event.UserName > 'a'", FilterTypeError, '> compares numbers, dates and ordered fields (like Event.Severity); Event.UserName is a string field at 1:16', 1, 16],
-    ["Event.Severity = 'hgh'", FilterTypeError, "'hgh' is not a value of Event.Severity; did you mean 'high'? (one of informational, low, medium, high, critical) at 1:18", 1, 18],
+    [
+      "Event.UserName > 'a'",
+      FilterTypeError,
+      '> compares numbers, dates and ordered fields (like Event.Severity); Event.UserName is a string field at 1:16',
+      1,
+      16,
+    ],
+    [
+      "Event.Severity = 'hgh'",
+      FilterTypeError,
+      "'hgh' is not a value of Event.Severity; did you mean 'high'? (one of informational, low, medium, high, critical) at 1:18",
+      1,
+      18,
+    ],
     ['Event.UserName = NULL', FilterTypeError, 'use Event.UserName IS NULL to test for a missing value at 1:18', 1, 18, ['IS NULL', 'IS NOT NULL']],
     ["User.IsAdmin = 'yes'", FilterTypeError, 'User.IsAdmin is a boolean field: compare it with TRUE or FALSE at 1:16', 1, 16, ['TRUE', 'FALSE']],
-    ['Event.UserName AND User.IsAdmin', FilterTypeError, "Event.UserName is a string field: compare it with an operator, e.g. Event.UserName = 'megan@contoso.com' at 1:1", 1, 1],
-    ["Event.Time > '2026-02-30'", FilterTypeError, "'2026-02-30' is not an ISO 8601 date; write e.g. '2026-11-01' or '2026-11-01T08:30:00Z' (years 1000-9999) at 1:14", 1, 14, ['date']],
+    [
+      'Event.UserName AND User.IsAdmin',
+      FilterTypeError,
+      "Event.UserName is a string field: compare it with an operator, e.g. Event.UserName = 'megan@contoso.com' at 1:1",
+      1,
+      1,
+    ],
+    [
+      "Event.Time > '2026-02-30'",
+      FilterTypeError,
+      "'2026-02-30' is not an ISO 8601 date; write e.g. '2026-11-01' or '2026-11-01T08:30:00Z' (years 1000-9999) at 1:14",
+      1,
+      14,
+      ['date'],
+    ],
     ['Event.Time > 5', FilterTypeError, "Event.Time is a datetime field: compare it with a date in quotes ('2026-11-01T00:00:00Z') or NOW - 7d at 1:14", 1, 14],
     ['Event.Time IN (NOW)', FilterTypeError, 'IN works on text and number fields; Event.Time is a datetime field at 1:12', 1, 12],
-    ["Event.Title LIKE 'abc\\'", FilterTypeError, "a LIKE pattern cannot end with the escape character '\\'; write '\\\\' for a literal backslash at 1:18", 1, 18],
+    [
+      "Event.Title LIKE 'abc\\'",
+      FilterTypeError,
+      "a LIKE pattern cannot end with the escape character '\\'; write '\\\\' for a literal backslash at 1:18",
+      1,
+      18,
+    ],
     ['Event.Time > NOW - 40000d', FilterSyntaxError, 'a relative time can reach at most 100 years at 1:20', 1, 20],
     ['Event.Count = 1e999', FilterSyntaxError, 'number 1e999 is too large at 1:15', 1, 15],
     ["Event.Title = 'a\u0000'", FilterSyntaxError, 'strings cannot contain the character U+0000 at 1:17', 1, 17],

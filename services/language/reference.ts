@@ -15,7 +15,8 @@ function cell(text: string): string {
 }
 
 function examples(field: FieldDefinition): string {
-  const literal = (e: string | number | boolean) => (typeof e === 'boolean' ? String(e).toUpperCase() : typeof e === 'string' && !e.startsWith('NOW') ? `'${e}'` : String(e));
+  const literal = (e: string | number | boolean) =>
+    typeof e === 'boolean' ? String(e).toUpperCase() : typeof e === 'string' && !e.startsWith('NOW') ? `'${e}'` : String(e);
   return field.examples.map((e) => `\`${literal(e)}\``).join(', ');
 }
 

@@ -46,7 +46,12 @@ const MAX_RELATIVE_MS = 100 * 366 * DURATION_UNITS.d;
  */
 export function parseSyntax(source: string): SyntaxNode {
   if (source.length > LIMITS.maxLength) {
-    throw new FilterSyntaxError(`the expression is longer than ${LIMITS.maxLength} characters`, source, { offset: LIMITS.maxLength, length: source.length - LIMITS.maxLength }, { code: 'limit' });
+    throw new FilterSyntaxError(
+      `the expression is longer than ${LIMITS.maxLength} characters`,
+      source,
+      { offset: LIMITS.maxLength, length: source.length - LIMITS.maxLength },
+      { code: 'limit' },
+    );
   }
   return new Parser(source, tokenize(source)).parseAll();
 }
@@ -62,7 +67,7 @@ class Parser {
 
   parseAll(): SyntaxNode {
     if (this.peek().kind === 'eof') {
-      throw this.error('the expression is empty: expected a condition, e.g. Event.EventType = \'LoginAttempt\'', this.peek(), ['field', 'NOT', '(']);
+      throw this.error("the expression is empty: expected a condition, e.g. Event.EventType = 'LoginAttempt'", this.peek(), ['field', 'NOT', '(']);
     }
     const node = this.parseOr();
     const next = this.peek();

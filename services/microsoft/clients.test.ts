@@ -46,12 +46,24 @@ async function startSimulator(): Promise<void> {
   });
   // The bec victim is an Exchange Administrator: Entra lets an app block an administrator only with an admin role of its own.
   assignAppRole(sim, CONTOSO.tenantId, COLLECTOR_APP_ID, 'Privileged Authentication Administrator');
-  const microsoft = { loginUrl: sim.url, graphUrl: sim.url, managementUrl: sim.url, exchangeUrl: sim.url, clientId: undefined, clientSecret: undefined, publisherId: undefined };
+  const microsoft = {
+    loginUrl: sim.url,
+    graphUrl: sim.url,
+    managementUrl: sim.url,
+    exchangeUrl: sim.url,
+    clientId: undefined,
+    clientSecret: undefined,
+    publisherId: undefined,
+  };
   access = { config: { microsoft }, tokens: createTokenProvider({ microsoft }, secrets) };
 }
 
 const setFaults = async (tenant: string, rules: unknown[]) => {
-  const response = await fetch(`${sim.url}/_sim/tenants/${tenant}/faults`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ rules }) });
+  const response = await fetch(`${sim.url}/_sim/tenants/${tenant}/faults`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ rules }),
+  });
   expect(response.ok).toBe(true);
 };
 beforeEach(() => setFaults(CONTOSO.tenantId, []));
@@ -90,7 +102,9 @@ describe('the Graph client', () => {
     expect(refused.failure.status).toBe(403);
     expect(refused.failure.error).toBeInstanceOf(CollectError);
     expect(refused.failure.error.kind).toBe('permission');
-    expect(refused.failure.error.message).toMatch(/^Microsoft Graph denied access: this tenant has not granted the app the User\.ReadWrite\.All permission with admin consent/);
+    expect(refused.failure.error.message).toMatch(
+      /^Microsoft Graph denied access: this tenant has not granted the app the User\.ReadWrite\.All permission with admin consent/,
+    );
     expect(() => orThrow(refused)).toThrow(refused.failure.error);
     // The account is as it was.
     expect(sim.state.findTenant(FABRIKAM.tenantId)!.users[0]!.accountEnabled).not.toBe(false);
@@ -119,13 +133,25 @@ describe('the Exchange admin client', () => {
     const exchange = exchangeClientFor(access, contoso);
     const [mailbox] = orThrow(await exchange.invoke<{ ForwardingSmtpAddress: string | null }>('Get-Mailbox', { Identity: BEC.victimUpn }));
     expect(mailbox?.ForwardingSmtpAddress).toBeTruthy();
-    expect(await exchange.invoke('Set-Mailbox', { Identity: BEC.victimUpn, ForwardingSmtpAddress: null, ForwardingAddress: null, DeliverToMailboxAndForward: false, Confirm: false })).toMatchObject({ ok: true });
-    expect(orThrow(await exchange.invoke('Get-Mailbox', { Identity: BEC.victimUpn }))).toMatchObject([{ ForwardingSmtpAddress: null, DeliverToMailboxAndForward: false }]);
+    expect(
+      await exchange.invoke('Set-Mailbox', {
+        Identity: BEC.victimUpn,
+        ForwardingSmtpAddress: null,
+        ForwardingAddress: null,
+        DeliverToMailboxAndForward: false,
+        Confirm: false,
+      }),
+    ).toMatchObject({ ok: true });
+    expect(orThrow(await exchange.invoke('Get-Mailbox', { Identity: BEC.victimUpn }))).toMatchObject([
+      { ForwardingSmtpAddress: null, DeliverToMailboxAndForward: false },
+    ]);
 
     const rules = orThrow(await exchange.invoke<{ Name: string; Identity: string; Enabled: boolean }>('Get-InboxRule', { Mailbox: BEC.victimUpn }));
     const rule = rules.find((r) => r.Name === BEC.inboxRuleName)!;
     orThrow(await exchange.invoke('Disable-InboxRule', { Identity: rule.Identity, Confirm: false }));
-    expect(orThrow(await exchange.invoke('Get-InboxRule', { Mailbox: BEC.victimUpn })).find((r) => r.Name === BEC.inboxRuleName)).toMatchObject({ Enabled: false });
+    expect(orThrow(await exchange.invoke('Get-InboxRule', { Mailbox: BEC.victimUpn })).find((r) => r.Name === BEC.inboxRuleName)).toMatchObject({
+      Enabled: false,
+    });
     orThrow(await exchange.invoke('Remove-InboxRule', { Mailbox: BEC.victimUpn, Identity: BEC.inboxRuleName, Confirm: false }));
 
     // Removing it again: Exchange's own words, as a failure rather than an exception.

@@ -66,7 +66,11 @@ export function serviceError(f: ServiceFailure): CollectError {
   if (status === 401) return new CollectError(`${service} refused the token (admin consent may have been revoked).`, 'auth');
   if (status === 403) {
     const also = f.alsoNeeded ? `, or ${f.alsoNeeded}` : '';
-    if (f.permission) return new CollectError(`${service} denied access: this tenant has not granted the app the ${f.permission} permission with admin consent${also}${code ? ` (${code})` : ''}.`, 'permission');
+    if (f.permission)
+      return new CollectError(
+        `${service} denied access: this tenant has not granted the app the ${f.permission} permission with admin consent${also}${code ? ` (${code})` : ''}.`,
+        'permission',
+      );
     return new CollectError(`${service} denied access${code ? ` (${code})` : ''}: ${f.message.slice(0, 200)}`, 'permission');
   }
   if (status === -1) return new CollectError(`Could not read from ${service}: ${f.message.slice(0, 200)}`, 'transient');

@@ -58,7 +58,15 @@ export function createExchangeClient(options: ExchangeClientOptions): ExchangeCl
       token = await options.token({ fresh });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      return { ok: false, failure: { status: 0, code: 'TokenUnavailable', message, error: err instanceof CollectError ? err : new CollectError(`Could not get a token for the tenant: ${message}`, 'transient') } };
+      return {
+        ok: false,
+        failure: {
+          status: 0,
+          code: 'TokenUnavailable',
+          message,
+          error: err instanceof CollectError ? err : new CollectError(`Could not get a token for the tenant: ${message}`, 'transient'),
+        },
+      };
     }
     let failure: MicrosoftFailure | undefined;
     const verb = cmdlet.split('-')[0]?.toLowerCase() ?? '';
@@ -83,7 +91,12 @@ export function createExchangeClient(options: ExchangeClientOptions): ExchangeCl
           maxInlineWaitSeconds: 2,
           describe: (status, text, headers) => {
             const retryAfter = parseRetryAfter(headers.get('retry-after'));
-            const facts = { status, code: errorCode(text), message: errorMessage(text), ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
+            const facts = {
+              status,
+              code: errorCode(text),
+              message: errorMessage(text),
+              ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+            };
             failure = {
               ...facts,
               error: serviceError({ service: SERVICE, ...facts, permission, alsoNeeded: `the app holds no Exchange role that allows ${cmdlet}` }),
@@ -96,7 +109,15 @@ export function createExchangeClient(options: ExchangeClientOptions): ExchangeCl
     } catch (err) {
       if (failure) return { ok: false, failure };
       const message = err instanceof Error ? err.message : String(err);
-      return { ok: false, failure: { status: -1, code: 'NetworkError', message, error: err instanceof CollectError ? err : serviceError({ service: SERVICE, status: -1, code: '', message }) } };
+      return {
+        ok: false,
+        failure: {
+          status: -1,
+          code: 'NetworkError',
+          message,
+          error: err instanceof CollectError ? err : serviceError({ service: SERVICE, status: -1, code: '', message }),
+        },
+      };
     }
   }
 

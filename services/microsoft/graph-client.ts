@@ -133,7 +133,11 @@ export type MicrosoftAccess = { config: EndpointSettings; tokens: Pick<TokenProv
  * the demo tenant) and its own app-only tokens.
  */
 export function graphClientFor(access: MicrosoftAccess, tenant: TenantAuth, options: Omit<GraphClientOptions, 'baseUrl' | 'token'> = {}): GraphClient {
-  return createGraphClient({ ...options, baseUrl: endpointsFor(access.config, tenant).graphUrl, token: ({ fresh }) => access.tokens.getToken(tenant, 'graph', { fresh }) });
+  return createGraphClient({
+    ...options,
+    baseUrl: endpointsFor(access.config, tenant).graphUrl,
+    token: ({ fresh }) => access.tokens.getToken(tenant, 'graph', { fresh }),
+  });
 }
 
 function failureOf(err: unknown, tokenError: unknown, permission: string | undefined): MicrosoftFailure {
@@ -144,7 +148,12 @@ function failureOf(err: unknown, tokenError: unknown, permission: string | undef
   }
   if (err instanceof GraphError && err.statusCode !== -1) {
     const retryAfter = parseRetryAfter(err.headers?.get('retry-after'));
-    const facts = { status: err.statusCode, code: err.code ?? '', message: err.message, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
+    const facts = {
+      status: err.statusCode,
+      code: err.code ?? '',
+      message: err.message,
+      ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+    };
     return { ...facts, error: serviceError({ service: SERVICE, ...facts, permission }) };
   }
   // Network failures and a truncated page (invalid JSON) land here: worth another try.

@@ -37,7 +37,12 @@ export async function fetchJson<T>(url: string, init: HttpRequest, options: Http
     let response: { status: number; ok: boolean; headers: ResponseHeaders };
     let text: string;
     try {
-      const answer = await request(url, { method: init.method ?? 'GET', headers: init.headers, body: init.body, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
+      const answer = await request(url, {
+        method: init.method ?? 'GET',
+        headers: init.headers,
+        body: init.body,
+        signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+      });
       text = await answer.body.text();
       response = { status: answer.statusCode, ok: answer.statusCode >= 200 && answer.statusCode < 300, headers: headerReader(answer.headers) };
     } catch (err) {

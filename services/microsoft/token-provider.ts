@@ -77,7 +77,10 @@ export function createTokenProvider(config: Pick<Config, 'microsoft'> & Endpoint
     let app: ConfidentialClientApplication;
     if (tenant.authMode === 'consent') {
       if (!config.microsoft.clientId || !config.microsoft.clientSecret) {
-        throw new CollectError('This tenant was onboarded by admin consent, but the MSP app is not configured (set TW_MS_CLIENT_ID and TW_MS_CLIENT_SECRET).', 'auth');
+        throw new CollectError(
+          'This tenant was onboarded by admin consent, but the MSP app is not configured (set TW_MS_CLIENT_ID and TW_MS_CLIENT_SECRET).',
+          'auth',
+        );
       }
       app = new ConfidentialClientApplication({ auth: { ...auth, clientId: config.microsoft.clientId, clientSecret: config.microsoft.clientSecret } });
     } else {

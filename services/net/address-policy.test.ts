@@ -39,9 +39,12 @@ describe('checkAddress', () => {
     expect(!verdict.ok && verdict.reason).toContain(words);
   });
 
-  test.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '64:ff9b::808:808', '::ffff:8.8.8.8'])('allows the public address %s', (address) => {
-    expect(checkAddress(address)).toEqual({ ok: true });
-  });
+  test.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '64:ff9b::808:808', '::ffff:8.8.8.8'])(
+    'allows the public address %s',
+    (address) => {
+      expect(checkAddress(address)).toEqual({ ok: true });
+    },
+  );
 
   test('an admin-allowed range opens private addresses inside it only', () => {
     const allow = parseAllowList(['10.20.0.0/16', '127.0.0.1', '::1/128']);

@@ -100,7 +100,10 @@ describe('safeFetch', () => {
     receiver.respond((_req, res) => res.writeHead(307, { location: 'http://169.254.169.254/latest/meta-data/iam' }).end());
     expect((await refusal(`${receiver.url}/r`, { allow: LOOPBACK })).message).toContain('cloud metadata');
     receiver.respond((_req, res) => res.writeHead(301, { location: `http://internal.example.test:${other.port}/` }).end());
-    const err = await refusal(`${receiver.url}/r`, { allow: ['127.0.0.1/32'], resolve: async (h) => (h === 'internal.example.test' ? ['192.168.0.10'] : ['127.0.0.1']) });
+    const err = await refusal(`${receiver.url}/r`, {
+      allow: ['127.0.0.1/32'],
+      resolve: async (h) => (h === 'internal.example.test' ? ['192.168.0.10'] : ['127.0.0.1']),
+    });
     expect(err.message).toContain('192.168.0.10');
   });
 
@@ -108,7 +111,12 @@ describe('safeFetch', () => {
     receiver.respond((_req, res) => res.writeHead(307, { location: `${other.url}/final` }).end());
     other.respond((req, res) => res.writeHead(200).end(`final ${req.method} ${req.body}`));
     const before = other.requests.length;
-    const res = await safeFetch(`${receiver.url}/start`, { method: 'POST', body: 'payload', headers: { authorization: 'Bearer secret', 'x-keep': '1' }, allow: LOOPBACK });
+    const res = await safeFetch(`${receiver.url}/start`, {
+      method: 'POST',
+      body: 'payload',
+      headers: { authorization: 'Bearer secret', 'x-keep': '1' },
+      allow: LOOPBACK,
+    });
     expect(res).toMatchObject({ status: 200, body: 'final POST payload', redirects: 1, url: `${other.url}/final` });
     const seen = other.requests[before]!;
     expect(seen.headers.authorization).toBeUndefined();
@@ -116,7 +124,9 @@ describe('safeFetch', () => {
   });
 
   test('a 303 after a POST continues as a GET without the body', async () => {
-    receiver.respond((req, res) => (req.path === '/see-other' ? res.writeHead(303, { location: '/done' }).end() : res.writeHead(200).end(`${req.method}:${req.body}`)));
+    receiver.respond((req, res) =>
+      req.path === '/see-other' ? res.writeHead(303, { location: '/done' }).end() : res.writeHead(200).end(`${req.method}:${req.body}`),
+    );
     const res = await safeFetch(`${receiver.url}/see-other`, { method: 'POST', body: 'x', headers: { 'content-type': 'text/plain' }, allow: LOOPBACK });
     expect(res.body).toBe('GET:');
   });
@@ -168,7 +178,10 @@ describe('safeFetch', () => {
     expect(err.message).toBe('Redirect from https:// to http:// refused');
   });
 
-  test.each(['ftp://example.com/x', 'file:///etc/passwd', 'gopher://127.0.0.1/', 'https://user:pw@example.com/', 'not a url'])('refuses the URL %s by its form', async (url) => {
-    expect((await refusal(url)).kind).toBe('refused');
-  });
+  test.each(['ftp://example.com/x', 'file:///etc/passwd', 'gopher://127.0.0.1/', 'https://user:pw@example.com/', 'not a url'])(
+    'refuses the URL %s by its form',
+    async (url) => {
+      expect((await refusal(url)).kind).toBe('refused');
+    },
+  );
 });

@@ -102,7 +102,11 @@ async function systemResolve(hostname: string): Promise<readonly string[]> {
  * Resolves a URL's host and checks every address. Returns the addresses to connect to.
  * Throws `SafeFetchError('refused')` naming the first refused address.
  */
-export async function resolveAndCheck(url: URL, allow: AllowList, resolve: (hostname: string) => Promise<readonly string[]> = systemResolve): Promise<string[]> {
+export async function resolveAndCheck(
+  url: URL,
+  allow: AllowList,
+  resolve: (hostname: string) => Promise<readonly string[]> = systemResolve,
+): Promise<string[]> {
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   let addresses: readonly string[];
   if (isIP(host)) {

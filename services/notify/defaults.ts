@@ -9,12 +9,7 @@ import { msp, trigger, triggerAction } from '../../db/schema/index.ts';
 import { OWNERS_RECIPIENT } from './outbox.ts';
 
 /** The body every security trigger's mail carries: who, from where, when. */
-const SECURITY_BODY = [
-  'User Name: {Event.UserName}',
-  'User Source: {Event.UserSource}',
-  'IP address: {Event.NetworkAddress}',
-  'Time: {Event.Time}',
-].join('\n');
+const SECURITY_BODY = ['User Name: {Event.UserName}', 'User Source: {Event.UserSource}', 'IP address: {Event.NetworkAddress}', 'Time: {Event.Time}'].join('\n');
 
 export type DefaultTrigger = {
   key: string;
@@ -135,7 +130,9 @@ export async function ensureDefaultTriggers(tx: DbOrTx, mspId: string): Promise<
       .onConflictDoNothing({ target: [trigger.mspId, trigger.builtinKey] })
       .returning({ id: trigger.id });
     if (!row) continue;
-    await tx.insert(triggerAction).values({ triggerId: row.id, mspId, kind: 'email', position: 0, config: { to: [OWNERS_RECIPIENT], subject: d.subject, html: false, body: d.body } });
+    await tx
+      .insert(triggerAction)
+      .values({ triggerId: row.id, mspId, kind: 'email', position: 0, config: { to: [OWNERS_RECIPIENT], subject: d.subject, html: false, body: d.body } });
     created += 1;
   }
   return created;
@@ -143,7 +140,10 @@ export async function ensureDefaultTriggers(tx: DbOrTx, mspId: string): Promise<
 
 /** Every MSP of the installation gets its defaults (at start: MSPs made before triggers existed). */
 export async function ensureDefaultTriggersForAll(db: DbOrTx): Promise<number> {
-  const msps = await db.select({ id: msp.id }).from(msp).where(sql`not exists (select 1 from ${trigger} t where t.msp_id = ${msp.id} and t.builtin_key is not null)`);
+  const msps = await db
+    .select({ id: msp.id })
+    .from(msp)
+    .where(sql`not exists (select 1 from ${trigger} t where t.msp_id = ${msp.id} and t.builtin_key is not null)`);
   let created = 0;
   for (const m of msps) created += await ensureDefaultTriggers(db, m.id);
   return created;

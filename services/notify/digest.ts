@@ -39,7 +39,10 @@ async function summarise(db: DbOrTx, mspId: string, tenantId: string | null, fro
     .groupBy(securityEvent.detectionId)
     .orderBy(desc(count()), securityEvent.detectionId)
     .limit(TOP_DETECTIONS);
-  const [open] = await db.select({ n: count() }).from(securityEvent).where(and(scope, eq(securityEvent.status, 'open')));
+  const [open] = await db
+    .select({ n: count() })
+    .from(securityEvent)
+    .where(and(scope, eq(securityEvent.status, 'open')));
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const r of bySeverityRows) bySeverity[r.severity] = r.n;
   return { bySeverity, total: bySeverityRows.reduce((a, r) => a + r.n, 0), top, open: open?.n ?? 0 };
@@ -81,7 +84,12 @@ export async function writeWeeklyDigests(db: Db, now: Date = new Date()): Promis
   const week = isoWeek(from);
   let written = 0;
   for (const m of await db.select({ id: msp.id, name: msp.name }).from(msp)) {
-    const owners = (await db.select({ email: appUser.email }).from(appUser).where(and(eq(appUser.mspId, m.id), eq(appUser.role, 'owner'), eq(appUser.status, 'active')))).map((o) => o.email);
+    const owners = (
+      await db
+        .select({ email: appUser.email })
+        .from(appUser)
+        .where(and(eq(appUser.mspId, m.id), eq(appUser.role, 'owner'), eq(appUser.status, 'active')))
+    ).map((o) => o.email);
     if (owners.length === 0) continue;
     const scopes: { key: string; title: string; tenantId: string | null }[] = [{ key: 'msp', title: m.name, tenantId: null }];
     const active = await db
@@ -95,7 +103,9 @@ export async function writeWeeklyDigests(db: Db, now: Date = new Date()): Promis
       const mail = renderDigest(scope.title, week, summary);
       const payload: RenderedPayload = { rendered: { to: owners, ...mail, linkPath: '/' } };
       written += await db.transaction((tx) =>
-        insertDeliveries(tx, [{ mspId: m.id, kind: 'email', idempotencyKey: `digest:${m.id}:${scope.key}:${week}`, payload: payload as unknown as Record<string, unknown> }]),
+        insertDeliveries(tx, [
+          { mspId: m.id, kind: 'email', idempotencyKey: `digest:${m.id}:${scope.key}:${week}`, payload: payload as unknown as Record<string, unknown> },
+        ]),
       );
     }
   }

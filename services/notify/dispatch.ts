@@ -27,7 +27,11 @@ export function eventUrlOf(payload: Pick<DeliveryPayload, 'eventPath'>, publicUr
  * A group's placeholders read every event's value, distinct ones joined; its link opens the
  * Report when it stands for more than one event.
  */
-export async function dispatch(channels: Channels, rows: Row | readonly Row[], env: { publicUrl: string; secret: string | null; idempotencyKey?: string }): Promise<DeliveryOutcome> {
+export async function dispatch(
+  channels: Channels,
+  rows: Row | readonly Row[],
+  env: { publicUrl: string; secret: string | null; idempotencyKey?: string },
+): Promise<DeliveryOutcome> {
   const group = Array.isArray(rows) ? (rows as readonly Row[]) : [rows as Row];
   const first = group[0]!;
   const rendered = (first.payload as Partial<RenderedPayload>).rendered;
@@ -45,12 +49,18 @@ export async function dispatch(channels: Channels, rows: Row | readonly Row[], e
   const payloads = group.map((r) => r.payload as unknown as DeliveryPayload);
   const values = group.length === 1 ? payloads[0]!.values : mergeValues(payloads.map((p) => p.values));
   const eventUrl = group.length === 1 ? eventUrlOf(payloads[0]!, env.publicUrl) : `${env.publicUrl}/`;
-  const message: ChannelMessage = { lookup: withEventUrl(valuesLookup(values), eventUrl), eventUrl, idempotencyKey: env.idempotencyKey ?? first.idempotencyKey, test: first.isTest };
+  const message: ChannelMessage = {
+    lookup: withEventUrl(valuesLookup(values), eventUrl),
+    eventUrl,
+    idempotencyKey: env.idempotencyKey ?? first.idempotencyKey,
+    test: first.isTest,
+  };
   const settings = payloads[0]!.settings;
   if (first.kind === 'email') {
     if (!channels.email) return { ok: false, retryable: true, error: 'no SMTP server is configured (TW_SMTP_HOST)' };
     const parsed = emailSettings.safeParse(settings);
-    if (!parsed.success) return { ok: false, retryable: false, error: `the email action's settings are not valid: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
+    if (!parsed.success)
+      return { ok: false, retryable: false, error: `the email action's settings are not valid: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
     return channels.email.send(parsed.data, message);
   }
   if (!channels.http) return { ok: false, retryable: true, error: `${first.kind} messages are not sent by this process` };

@@ -30,7 +30,10 @@ export function eventLookup(event: FilterableEvent): (field: string) => unknown 
         for (const entity of event.entities?.[source.entity] ?? []) {
           let value: unknown = entity.snapshot;
           for (const step of path) {
-            value = value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, step) ? (value as Record<string, unknown>)[step] : undefined;
+            value =
+              value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, step)
+                ? (value as Record<string, unknown>)[step]
+                : undefined;
             if (value === undefined) break;
           }
           if (Array.isArray(value)) values.push(...(value as unknown[]));

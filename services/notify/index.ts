@@ -45,7 +45,13 @@ export async function startNotify(deps: { database: Database; config: Config; lo
   const mailer = smtp ? createMailer(smtp) : null;
   if (!mailer) log.warn('no SMTP server configured (TW_SMTP_HOST): email actions wait until one is');
   const shutdown = new AbortController();
-  const sender = await startSender({ database: deps.database, config, log, secrets: deps.secrets, channels: { email: mailer, http: channelEnvironment(config.notify, shutdown.signal) } });
+  const sender = await startSender({
+    database: deps.database,
+    config,
+    log,
+    secrets: deps.secrets,
+    channels: { email: mailer, http: channelEnvironment(config.notify, shutdown.signal) },
+  });
   return {
     sink,
     mailer,

@@ -92,7 +92,8 @@ export async function recordProductEvent(tx: DbOrTx, input: ProductEventInput): 
   const rows: NewDelivery[] = [];
   const now = new Date();
   for (const t of matching(triggers, event, null)) {
-    for (const action of t.actions) rows.push(await deliveryRow(tx, t, action, { productEventId: stored.id, values, eventPath: null, key: `p-${stored.id}`, now }));
+    for (const action of t.actions)
+      rows.push(await deliveryRow(tx, t, action, { productEventId: stored.id, values, eventPath: null, key: `p-${stored.id}`, now }));
   }
   await insertDeliveries(tx, rows);
   return stored.id;

@@ -153,13 +153,21 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
   };
 }
 
-const claimed = (leaseSeconds: number) => ({ status: 'sending' as const, attempts: sql`${delivery.attempts} + 1`, leaseUntil: sql`now() + make_interval(secs => ${leaseSeconds})` });
+const claimed = (leaseSeconds: number) => ({
+  status: 'sending' as const,
+  attempts: sql`${delivery.attempts} + 1`,
+  leaseUntil: sql`now() + make_interval(secs => ${leaseSeconds})`,
+});
 
 /** Takes due rows sent one per event: `sending`, one more attempt, a lease. */
 async function claim(db: Database['db'], limit: number, leaseSeconds: number): Promise<DeliveryRow[]> {
   const due = sql`select id from ${delivery} where status in ('pending', 'failed') and gather_key is null and next_attempt_at <= now()
     order by next_attempt_at limit ${limit} for update skip locked`;
-  return db.update(delivery).set(claimed(leaseSeconds)).where(sql`${delivery.id} in (${due})`).returning();
+  return db
+    .update(delivery)
+    .set(claimed(leaseSeconds))
+    .where(sql`${delivery.id} in (${due})`)
+    .returning();
 }
 
 /** Takes one gathered window whose time has come: every waiting row of it, sent as one message. */
@@ -181,7 +189,12 @@ async function claimGroup(db: Database['db'], leaseSeconds: number): Promise<Del
 export async function releaseStale(db: Database['db'], all: boolean): Promise<number> {
   const rows = await db
     .update(delivery)
-    .set({ status: 'failed', nextAttemptAt: new Date(), leaseUntil: null, lastError: sql`coalesce(${delivery.lastError}, 'the process sending it stopped before it finished')` })
+    .set({
+      status: 'failed',
+      nextAttemptAt: new Date(),
+      leaseUntil: null,
+      lastError: sql`coalesce(${delivery.lastError}, 'the process sending it stopped before it finished')`,
+    })
     .where(and(eq(delivery.status, 'sending'), all ? undefined : lt(delivery.leaseUntil, new Date())))
     .returning({ id: delivery.id });
   return rows.length;
@@ -217,6 +230,13 @@ async function sendOne(deps: SenderDeps, rows: DeliveryRow[]): Promise<void> {
   const delay = Math.max(backoffSeconds(row.attempts, config.notify.retrySeconds), outcome.retryAfterSeconds ?? 0);
   const lastError = `${outcome.status ? `${outcome.status}: ` : ''}${outcome.error}`.slice(0, 1000);
   const nextAttemptAt = dead ? now : new Date(now.getTime() + delay * 1000);
-  for (const r of rows) await database.db.update(delivery).set({ status: dead ? 'dead' : 'failed', leaseUntil: null, lastError, nextAttemptAt }).where(fenced(r));
-  log[dead ? 'warn' : 'info']({ deliveries: rows.length, kind: row.kind, attempts: row.attempts, error: lastError }, dead ? 'delivery failed for good' : 'delivery failed; will retry');
+  for (const r of rows)
+    await database.db
+      .update(delivery)
+      .set({ status: dead ? 'dead' : 'failed', leaseUntil: null, lastError, nextAttemptAt })
+      .where(fenced(r));
+  log[dead ? 'warn' : 'info'](
+    { deliveries: rows.length, kind: row.kind, attempts: row.attempts, error: lastError },
+    dead ? 'delivery failed for good' : 'delivery failed; will retry',
+  );
 }

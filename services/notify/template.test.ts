@@ -69,11 +69,17 @@ describe('renderTemplate', () => {
   });
 
   test('html escapes every markup character of a value, not the template', () => {
-    expect(renderTemplate('<b>{Event.Title}</b>', hostile, 'html')).toBe('<b>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot; &#39;single&#39;</b>');
+    expect(renderTemplate('<b>{Event.Title}</b>', hostile, 'html')).toBe(
+      '<b>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot; &#39;single&#39;</b>',
+    );
   });
 
   test('json keeps the document intact inside strings and types values outside them', () => {
-    const body = renderTemplate('{"title": "{Event.Title}", "target": "{Event.Target}", "ua": "{Event.UserAgent}", "count": {Event.Count}, "mitre": {Event.Mitre}, "missing": {Event.UserName}, "when": {Event.Time}}', hostile, 'json');
+    const body = renderTemplate(
+      '{"title": "{Event.Title}", "target": "{Event.Target}", "ua": "{Event.UserAgent}", "count": {Event.Count}, "mitre": {Event.Mitre}, "missing": {Event.UserName}, "when": {Event.Time}}',
+      hostile,
+      'json',
+    );
     expect(JSON.parse(body)).toEqual({
       title: '<script>alert(1)</script> & "quotes" \'single\'',
       target: '"},"x":"injected',
@@ -177,7 +183,15 @@ describe('renderTemplate properties', () => {
 
   test('html output never holds a < or > that came from a value', () => {
     // A template without markup characters: any < > " in the output could only come from a value.
-    const template = fc.array(fc.oneof(fc.constantFrom(...fieldNames.map((f) => `{${f}}`)), fc.string({ maxLength: 10 }).map((s) => s.replace(/[<>"{}]/g, ''))), { maxLength: 8 }).map((p) => p.join(''));
+    const template = fc
+      .array(
+        fc.oneof(
+          fc.constantFrom(...fieldNames.map((f) => `{${f}}`)),
+          fc.string({ maxLength: 10 }).map((s) => s.replace(/[<>"{}]/g, '')),
+        ),
+        { maxLength: 8 },
+      )
+      .map((p) => p.join(''));
     fc.assert(
       fc.property(template, lookups, (t, lookup) => {
         const out = renderTemplate(t, lookup, 'html');

@@ -95,7 +95,10 @@ export function checkTemplate(
   isKnownField: (field: string) => boolean,
 ): { ok: true; fields: string[] } | { ok: false; errors: TemplateError[] } {
   if (template.length > TEMPLATE_MAX_LENGTH) {
-    return { ok: false, errors: [{ message: `The template is longer than ${TEMPLATE_MAX_LENGTH.toLocaleString('en-US')} characters`, position: TEMPLATE_MAX_LENGTH }] };
+    return {
+      ok: false,
+      errors: [{ message: `The template is longer than ${TEMPLATE_MAX_LENGTH.toLocaleString('en-US')} characters`, position: TEMPLATE_MAX_LENGTH }],
+    };
   }
   const { parts, unclosed } = parseTemplate(template);
   const errors: TemplateError[] = [...unclosed];

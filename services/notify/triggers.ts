@@ -31,12 +31,20 @@ export function conditionPredicate(condition: string): (event: FilterableEvent) 
 
 /** The MSP's enabled triggers with their actions (in order) and compiled conditions. */
 export async function loadEnabledTriggers(db: DbOrTx, mspId: string): Promise<LoadedTrigger[]> {
-  const triggers = await db.select().from(trigger).where(and(eq(trigger.mspId, mspId), eq(trigger.enabled, true)));
+  const triggers = await db
+    .select()
+    .from(trigger)
+    .where(and(eq(trigger.mspId, mspId), eq(trigger.enabled, true)));
   if (triggers.length === 0) return [];
   const actions = await db
     .select()
     .from(triggerAction)
-    .where(inArray(triggerAction.triggerId, triggers.map((t) => t.id)))
+    .where(
+      inArray(
+        triggerAction.triggerId,
+        triggers.map((t) => t.id),
+      ),
+    )
     .orderBy(asc(triggerAction.position));
   return triggers.map((t) => ({ ...t, actions: actions.filter((a) => a.triggerId === t.id), matches: conditionPredicate(t.condition) }));
 }

@@ -44,14 +44,23 @@ export async function psaFetch(req: PsaRequest, opts: ClientOptions = {}): Promi
     } catch (e) {
       const code = (e as { cause?: { code?: string } }).cause?.code ?? (e as { code?: string }).code;
       const host = safeHost(req.url);
-      if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ECONNREFUSED' || code === 'ERR_INVALID_URL' || e instanceof TypeError && /invalid url/i.test(e.message)) {
+      if (
+        code === 'ENOTFOUND' ||
+        code === 'EAI_AGAIN' ||
+        code === 'ECONNREFUSED' ||
+        code === 'ERR_INVALID_URL' ||
+        (e instanceof TypeError && /invalid url/i.test(e.message))
+      ) {
         throw new PsaError('unknown-site', `Could not reach ${host}: check the site address (${code ?? 'no answer'}).`);
       }
       if (attempt < retries && idempotent) {
         await sleep(250 * 2 ** attempt);
         continue;
       }
-      throw new PsaError('unavailable', `${host} did not answer while trying to ${req.action} (${(e as Error).name === 'TimeoutError' ? 'timed out' : (code ?? (e as Error).message)}).`);
+      throw new PsaError(
+        'unavailable',
+        `${host} did not answer while trying to ${req.action} (${(e as Error).name === 'TimeoutError' ? 'timed out' : (code ?? (e as Error).message)}).`,
+      );
     }
     const text = await res.text();
     if (res.status === 429 || res.status >= 500) {
@@ -60,8 +69,13 @@ export async function psaFetch(req: PsaRequest, opts: ClientOptions = {}): Promi
         await sleep(retryAfterMs(res.headers, attempt, cap));
         continue;
       }
-      if (res.status === 429) throw new PsaError('throttled', `The PSA is throttling requests (429) while trying to ${req.action}; it will be tried again later.`, 429);
-      throw new PsaError('unavailable', `The PSA answered ${res.status} while trying to ${req.action}${errorText(text) ? `: ${errorText(text)}` : ''}.`, res.status);
+      if (res.status === 429)
+        throw new PsaError('throttled', `The PSA is throttling requests (429) while trying to ${req.action}; it will be tried again later.`, 429);
+      throw new PsaError(
+        'unavailable',
+        `The PSA answered ${res.status} while trying to ${req.action}${errorText(text) ? `: ${errorText(text)}` : ''}.`,
+        res.status,
+      );
     }
     return { status: res.status, headers: res.headers, text };
   }
@@ -79,7 +93,9 @@ function safeHost(url: string): string {
 export function errorText(text: string): string {
   try {
     const body = JSON.parse(text) as { message?: string; errors?: unknown[] };
-    const details = Array.isArray(body.errors) ? body.errors.map((e) => (typeof e === 'string' ? e : ((e as { message?: string }).message ?? ''))).filter(Boolean) : [];
+    const details = Array.isArray(body.errors)
+      ? body.errors.map((e) => (typeof e === 'string' ? e : ((e as { message?: string }).message ?? ''))).filter(Boolean)
+      : [];
     return [body.message, ...details].filter(Boolean).join(' ').slice(0, 500);
   } catch {
     return text.trim().slice(0, 300);

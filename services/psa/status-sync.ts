@@ -11,7 +11,14 @@ import { PsaError, type PsaClient } from './types.ts';
 
 export type StatusReadResult = { read: number; closedNow: number; eventsResolved: number; failed: { ticket: string; error: string }[] };
 
-export async function readBackTicketStatuses(input: { db: DbOrTx; client: PsaClient; connection: { id: string; mspId: string }; settings: OperationalSettings; now?: Date; limit?: number }): Promise<StatusReadResult> {
+export async function readBackTicketStatuses(input: {
+  db: DbOrTx;
+  client: PsaClient;
+  connection: { id: string; mspId: string };
+  settings: OperationalSettings;
+  now?: Date;
+  limit?: number;
+}): Promise<StatusReadResult> {
   const { db, client, connection, settings, now = new Date() } = input;
   const recent = new Date(now.getTime() - settings.updateInterval * 1000);
   const tickets = await db
@@ -47,7 +54,17 @@ export async function readBackTicketStatuses(input: { db: DbOrTx; client: PsaCli
       .returning({ id: securityEvent.id });
     result.eventsResolved += resolved.length;
     for (const r of resolved) {
-      await db.insert(auditLog).values({ mspId: connection.mspId, actorType: 'system', actorId: null, action: 'event.resolve', targetType: 'event', targetId: r.id, details: { reason: 'PSA ticket closed', ticket: t.number, status: state.status } });
+      await db
+        .insert(auditLog)
+        .values({
+          mspId: connection.mspId,
+          actorType: 'system',
+          actorId: null,
+          action: 'event.resolve',
+          targetType: 'event',
+          targetId: r.id,
+          details: { reason: 'PSA ticket closed', ticket: t.number, status: state.status },
+        });
     }
   }
   return result;

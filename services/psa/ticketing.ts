@@ -23,17 +23,32 @@ import { cutToLimit, PsaError, type PsaClient, type PsaKind, type PsaRouting } f
 
 export const operationalSettingsSchema = z.object({
   ticketFloodLimit: z.number().int().min(1).max(10_000).default(10),
-  ticketFloodInterval: z.number().int().min(60).max(30 * 86_400).default(3600),
+  ticketFloodInterval: z
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(3600),
   consolidationInterval: z.number().int().min(0).max(86_400).default(900),
   updateTicketOnRepetitiveAlerts: z.boolean().default(true),
-  updateInterval: z.number().int().min(60).max(365 * 86_400).default(86_400),
+  updateInterval: z
+    .number()
+    .int()
+    .min(60)
+    .max(365 * 86_400)
+    .default(86_400),
   reopenTicketOnRepetitiveAlerts: z.boolean().default(true),
   /** Status names that count as closed for reopening; empty = the PSA's own closed flag (closed, resolved, cancelled, complete). */
   reopenClosedStatuses: z.array(z.string().min(1)).default([]),
   /** Status id a reopened ticket gets; empty = the tenant's routing status, else the PSA's default. */
   reopenStatusId: z.string().default(''),
   enableTicketCorrelation: z.boolean().default(true),
-  correlationInterval: z.number().int().min(60).max(365 * 86_400).default(2_592_000),
+  correlationInterval: z
+    .number()
+    .int()
+    .min(60)
+    .max(365 * 86_400)
+    .default(2_592_000),
   displayOnlyFirstActivityRecord: z.boolean().default(true),
   ignoreUploadAttachmentError: z.boolean().default(false),
   /** When the ticket is read back closed, resolve its events in Tenantwatch. */
@@ -46,16 +61,20 @@ export const DEFAULT_OPERATIONAL_SETTINGS: OperationalSettings = operationalSett
 export const OPERATIONAL_SETTING_HELP: Record<keyof OperationalSettings, string> = {
   ticketFloodLimit: 'Past this many new tickets for one tenant within the flood interval, every further new alert goes into one flood ticket.',
   ticketFloodInterval: 'The window (seconds) the flood limit counts tickets in.',
-  consolidationInterval: 'Similar alerts arriving within this many seconds of the last update are gathered and written to the ticket together once it has passed.',
-  updateTicketOnRepetitiveAlerts: 'A similar alert (same tenant, detection and primary entity) adds a note to the existing ticket instead of opening a new one.',
+  consolidationInterval:
+    'Similar alerts arriving within this many seconds of the last update are gathered and written to the ticket together once it has passed.',
+  updateTicketOnRepetitiveAlerts:
+    'A similar alert (same tenant, detection and primary entity) adds a note to the existing ticket instead of opening a new one.',
   updateInterval: 'How long (seconds from its creation) a ticket takes similar alerts; after it a similar alert opens a new ticket.',
   reopenTicketOnRepetitiveAlerts: 'A similar alert within the update interval reopens a closed, resolved or cancelled ticket instead of opening a new one.',
   reopenClosedStatuses: "Status names treated as closed for reopening; empty means the PSA's own closed statuses.",
   reopenStatusId: 'The status a reopened ticket gets; empty means the routing status of the tenant.',
-  enableTicketCorrelation: 'A new ticket lists the earlier tickets for the same alert type in the same tenant: "Previous incident for the same alert type: Id: …".',
+  enableTicketCorrelation:
+    'A new ticket lists the earlier tickets for the same alert type in the same tenant: "Previous incident for the same alert type: Id: …".',
   correlationInterval: 'How far back (seconds) earlier tickets are looked for.',
   displayOnlyFirstActivityRecord: 'Only the first alert is written in full; later similar alerts go in as file attachments with a one-line note.',
-  ignoreUploadAttachmentError: 'If an attachment fails, set it aside (kept with its error on the ticket record) instead of failing the whole update (which is then retried).',
+  ignoreUploadAttachmentError:
+    'If an attachment fails, set it aside (kept with its error on the ticket record) instead of failing the whole update (which is then retried).',
   resolveEventOnTicketClose: 'When the ticket is closed in the PSA, resolve its events in Tenantwatch.',
 };
 
@@ -95,7 +114,12 @@ export function eventLinks(publicUrl: string, eventId: string) {
 }
 
 /** Renders the summary (cut to the PSA's limit) and description of a ticket for one event. */
-export function renderTicket(templates: TicketTemplates, event: TicketEvent, publicUrl: string, summaryLimit: number): { summary: string; description: string } {
+export function renderTicket(
+  templates: TicketTemplates,
+  event: TicketEvent,
+  publicUrl: string,
+  summaryLimit: number,
+): { summary: string; description: string } {
   const links = eventLinks(publicUrl, event.id);
   const base = eventLookup(event);
   const lookup = (field: string) => {
@@ -104,7 +128,10 @@ export function renderTicket(templates: TicketTemplates, event: TicketEvent, pub
     if (f === 'event.ignorelink') return links.ignore;
     return base(field);
   };
-  return { summary: cutToLimit(renderTemplate(templates.summary, lookup, 'header'), summaryLimit), description: renderTemplate(templates.description, lookup, 'text') };
+  return {
+    summary: cutToLimit(renderTemplate(templates.summary, lookup, 'header'), summaryLimit),
+    description: renderTemplate(templates.description, lookup, 'text'),
+  };
 }
 
 export const similarityKey = (e: Pick<TicketEvent, 'tenantId' | 'detectionId' | 'dedupKey'>) => `${e.tenantId}|${e.detectionId}|${e.dedupKey}`;
@@ -129,7 +156,10 @@ function isClosedForReopen(t: TicketRow, settings: OperationalSettings): boolean
  * The decision for one alert, read from the tickets this connection filed. Pure apart from the
  * reads: nothing is written.
  */
-export async function decideTicketAction(db: DbOrTx, input: { connectionId: string; settings: OperationalSettings; event: Pick<TicketEvent, 'id' | 'tenantId' | 'detectionId' | 'dedupKey'>; now: Date }): Promise<TicketDecision> {
+export async function decideTicketAction(
+  db: DbOrTx,
+  input: { connectionId: string; settings: OperationalSettings; event: Pick<TicketEvent, 'id' | 'tenantId' | 'detectionId' | 'dedupKey'>; now: Date },
+): Promise<TicketDecision> {
   const { connectionId, settings, event, now } = input;
   const at = now.getTime();
   const key = similarityKey(event);
@@ -153,12 +183,28 @@ export async function decideTicketAction(db: DbOrTx, input: { connectionId: stri
   const [{ opened } = { opened: 0 }] = await db
     .select({ opened: sql<number>`count(*)::int` })
     .from(psaTicket)
-    .where(and(eq(psaTicket.connectionId, connectionId), eq(psaTicket.tenantId, event.tenantId), eq(psaTicket.isFlood, false), eq(psaTicket.isTest, false), gte(psaTicket.createdAt, floodSince)));
+    .where(
+      and(
+        eq(psaTicket.connectionId, connectionId),
+        eq(psaTicket.tenantId, event.tenantId),
+        eq(psaTicket.isFlood, false),
+        eq(psaTicket.isTest, false),
+        gte(psaTicket.createdAt, floodSince),
+      ),
+    );
   if (opened >= settings.ticketFloodLimit) {
     const [flood] = await db
       .select()
       .from(psaTicket)
-      .where(and(eq(psaTicket.connectionId, connectionId), eq(psaTicket.tenantId, event.tenantId), eq(psaTicket.isFlood, true), eq(psaTicket.closed, false), gte(psaTicket.createdAt, floodSince)))
+      .where(
+        and(
+          eq(psaTicket.connectionId, connectionId),
+          eq(psaTicket.tenantId, event.tenantId),
+          eq(psaTicket.isFlood, true),
+          eq(psaTicket.closed, false),
+          gte(psaTicket.createdAt, floodSince),
+        ),
+      )
       .orderBy(desc(psaTicket.createdAt))
       .limit(1);
     return { action: 'flood', ticket: flood, openedInInterval: opened };
@@ -239,11 +285,19 @@ export async function fileAlert(input: FileAlertInput): Promise<FileAlertResult>
     if (settings.displayOnlyFirstActivityRecord) {
       for (const e of events) {
         const r = renderTicket(input.templates, e, input.publicUrl, input.summaryLimit);
-        failed = (await attach({ ...ticket, failedAttachments: failed ?? ticket.failedAttachments }, `activity-${e.id}.txt`, `${r.summary}\n\n${r.description}`)) ?? failed;
+        failed =
+          (await attach({ ...ticket, failedAttachments: failed ?? ticket.failedAttachments }, `activity-${e.id}.txt`, `${r.summary}\n\n${r.description}`)) ??
+          failed;
       }
-      await client.addNote(ticket.externalId!, `${heading}\n${events.map((e) => `- ${oneLine(e)} (${eventLinks(input.publicUrl, e.id).view})`).join('\n')}\nThe activity records are attached.`);
+      await client.addNote(
+        ticket.externalId!,
+        `${heading}\n${events.map((e) => `- ${oneLine(e)} (${eventLinks(input.publicUrl, e.id).view})`).join('\n')}\nThe activity records are attached.`,
+      );
     } else {
-      await client.addNote(ticket.externalId!, `${heading}\n\n${events.map((e) => renderTicket(input.templates, e, input.publicUrl, input.summaryLimit).description).join('\n\n---\n\n')}`);
+      await client.addNote(
+        ticket.externalId!,
+        `${heading}\n\n${events.map((e) => renderTicket(input.templates, e, input.publicUrl, input.summaryLimit).description).join('\n\n---\n\n')}`,
+      );
     }
     return failed;
   };
@@ -252,7 +306,11 @@ export async function fileAlert(input: FileAlertInput): Promise<FileAlertResult>
     case 'consolidate': {
       const [ticket] = await db
         .update(psaTicket)
-        .set({ pendingEventIds: sql`array_append(${psaTicket.pendingEventIds}, ${event.id}::uuid)`, eventIds: sql`array_append(${psaTicket.eventIds}, ${event.id}::uuid)`, updatedAt: now })
+        .set({
+          pendingEventIds: sql`array_append(${psaTicket.pendingEventIds}, ${event.id}::uuid)`,
+          eventIds: sql`array_append(${psaTicket.eventIds}, ${event.id}::uuid)`,
+          updatedAt: now,
+        })
         .where(eq(psaTicket.id, decision.ticket.id))
         .returning();
       return { action: 'consolidate', ticket: ticket! };
@@ -266,7 +324,11 @@ export async function fileAlert(input: FileAlertInput): Promise<FileAlertResult>
         const statusId = settings.reopenStatusId || input.mapping.routing.statuses || (await defaultOpenStatus(client, input.mapping.routing));
         state = await client.setStatus(ticket.externalId!, statusId);
       }
-      const failed = await writeLater(ticket, [...pending, event], decision.action === 'reopen' ? 'Reopened by Tenantwatch: a similar alert arrived.' : 'Another similar alert:');
+      const failed = await writeLater(
+        ticket,
+        [...pending, event],
+        decision.action === 'reopen' ? 'Reopened by Tenantwatch: a similar alert arrived.' : 'Another similar alert:',
+      );
       const [row] = await db
         .update(psaTicket)
         .set({
@@ -286,7 +348,12 @@ export async function fileAlert(input: FileAlertInput): Promise<FileAlertResult>
         const failed = await writeLater(decision.ticket, [event], 'Another alert during the ticket flood:');
         const [row] = await db
           .update(psaTicket)
-          .set({ eventIds: sql`array_append(${psaTicket.eventIds}, ${event.id}::uuid)`, lastWrittenAt: now, updatedAt: now, ...(failed ? { failedAttachments: failed } : {}) })
+          .set({
+            eventIds: sql`array_append(${psaTicket.eventIds}, ${event.id}::uuid)`,
+            lastWrittenAt: now,
+            updatedAt: now,
+            ...(failed ? { failedAttachments: failed } : {}),
+          })
           .where(eq(psaTicket.id, decision.ticket.id))
           .returning();
         return { action: 'flood', ticket: row! };
@@ -297,13 +364,27 @@ export async function fileAlert(input: FileAlertInput): Promise<FileAlertResult>
         'First alert of the flood:',
         rendered.description,
       ].join('\n');
-      const ref = await client.createTicket({ companyId: input.mapping.companyId, summary: `[Tenantwatch] Ticket flood: ${event.tenantName}`, description, routing: input.mapping.routing, externalRef: `tw:flood:${event.id}` });
+      const ref = await client.createTicket({
+        companyId: input.mapping.companyId,
+        summary: `[Tenantwatch] Ticket flood: ${event.tenantName}`,
+        description,
+        routing: input.mapping.routing,
+        externalRef: `tw:flood:${event.id}`,
+      });
       return { action: 'flood', ticket: await recordNewTicket(db, input, ref, event, { isFlood: true, similarity: null, now }) };
     }
     case 'create': {
       const previous = decision.correlated.filter((t) => t.number);
-      const description = previous.length ? `${rendered.description}\n\nPrevious incident for the same alert type: ${previous.map((t) => `Id: ${t.number}`).join(', ')}` : rendered.description;
-      const ref = await client.createTicket({ companyId: input.mapping.companyId, summary: rendered.summary, description, routing: input.mapping.routing, externalRef: `tw:${event.id}` });
+      const description = previous.length
+        ? `${rendered.description}\n\nPrevious incident for the same alert type: ${previous.map((t) => `Id: ${t.number}`).join(', ')}`
+        : rendered.description;
+      const ref = await client.createTicket({
+        companyId: input.mapping.companyId,
+        summary: rendered.summary,
+        description,
+        routing: input.mapping.routing,
+        externalRef: `tw:${event.id}`,
+      });
       return { action: 'create', ticket: await recordNewTicket(db, input, ref, event, { isFlood: false, similarity: similarityKey(event), now }) };
     }
   }
@@ -326,7 +407,13 @@ async function loadEvents(db: DbOrTx, mspId: string, ids: string[]): Promise<Tic
   return ids.map((id) => byId.get(id)).filter((e): e is TicketEvent => !!e);
 }
 
-async function recordNewTicket(db: DbOrTx, input: FileAlertInput, ref: { id: string; number: string; url: string }, event: TicketEvent, opts: { isFlood: boolean; similarity: string | null; now: Date }): Promise<TicketRow> {
+async function recordNewTicket(
+  db: DbOrTx,
+  input: FileAlertInput,
+  ref: { id: string; number: string; url: string },
+  event: TicketEvent,
+  opts: { isFlood: boolean; similarity: string | null; now: Date },
+): Promise<TicketRow> {
   const [row] = await db
     .insert(psaTicket)
     .values({
@@ -359,7 +446,13 @@ export async function flushConsolidated(input: Omit<FileAlertInput, 'eventId' | 
   const due = await db
     .select()
     .from(psaTicket)
-    .where(and(eq(psaTicket.connectionId, connection.id), sql`cardinality(${psaTicket.pendingEventIds}) > 0`, sql`${psaTicket.lastWrittenAt} <= ${new Date(now.getTime() - seconds(settings.consolidationInterval)).toISOString()}::timestamptz`));
+    .where(
+      and(
+        eq(psaTicket.connectionId, connection.id),
+        sql`cardinality(${psaTicket.pendingEventIds}) > 0`,
+        sql`${psaTicket.lastWrittenAt} <= ${new Date(now.getTime() - seconds(settings.consolidationInterval)).toISOString()}::timestamptz`,
+      ),
+    );
   for (const ticket of due) {
     const events = await loadEvents(db, connection.mspId, ticket.pendingEventIds);
     let failed: TicketRow['failedAttachments'] | undefined;
@@ -367,15 +460,25 @@ export async function flushConsolidated(input: Omit<FileAlertInput, 'eventId' | 
       for (const e of events) {
         const r = renderTicket(input.templates, e, input.publicUrl, input.summaryLimit);
         try {
-          await client.attachFile(ticket.externalId!, { fileName: `activity-${e.id}.txt`, contentType: 'text/plain', content: Buffer.from(`${r.summary}\n\n${r.description}`) });
+          await client.attachFile(ticket.externalId!, {
+            fileName: `activity-${e.id}.txt`,
+            contentType: 'text/plain',
+            content: Buffer.from(`${r.summary}\n\n${r.description}`),
+          });
         } catch (err) {
           if (!settings.ignoreUploadAttachmentError || !(err instanceof PsaError)) throw err;
           failed = [...(failed ?? ticket.failedAttachments), { fileName: `activity-${e.id}.txt`, eventId: e.id, error: err.message, at: now.toISOString() }];
         }
       }
-      await client.addNote(ticket.externalId!, `${events.length} similar alert(s) gathered:\n${events.map((e) => `- ${oneLine(e)} (${eventLinks(input.publicUrl, e.id).view})`).join('\n')}`);
+      await client.addNote(
+        ticket.externalId!,
+        `${events.length} similar alert(s) gathered:\n${events.map((e) => `- ${oneLine(e)} (${eventLinks(input.publicUrl, e.id).view})`).join('\n')}`,
+      );
     } else {
-      await client.addNote(ticket.externalId!, `${events.length} similar alert(s) gathered:\n\n${events.map((e) => renderTicket(input.templates, e, input.publicUrl, input.summaryLimit).description).join('\n\n---\n\n')}`);
+      await client.addNote(
+        ticket.externalId!,
+        `${events.length} similar alert(s) gathered:\n\n${events.map((e) => renderTicket(input.templates, e, input.publicUrl, input.summaryLimit).description).join('\n\n---\n\n')}`,
+      );
     }
     await db
       .update(psaTicket)

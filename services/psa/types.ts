@@ -55,9 +55,7 @@ export interface PsaAttachment {
   content: Buffer;
 }
 
-export type TestConnectionResult =
-  | { ok: true; message: string }
-  | { ok: false; reason: PsaErrorReason; message: string };
+export type TestConnectionResult = { ok: true; message: string } | { ok: false; reason: PsaErrorReason; message: string };
 
 export interface PsaClient {
   readonly kind: PsaKind;
@@ -97,7 +95,17 @@ export interface PsaProvider<Settings = unknown, Credentials = unknown> {
   connect(settings: Settings, credentials: Credentials, options?: ClientOptions): PsaClient;
 }
 
-export const PSA_ERROR_REASONS = ['wrong-keys', 'wrong-company', 'unknown-site', 'no-permission', 'zone-not-found', 'not-found', 'invalid', 'throttled', 'unavailable'] as const;
+export const PSA_ERROR_REASONS = [
+  'wrong-keys',
+  'wrong-company',
+  'unknown-site',
+  'no-permission',
+  'zone-not-found',
+  'not-found',
+  'invalid',
+  'throttled',
+  'unavailable',
+] as const;
 export type PsaErrorReason = (typeof PSA_ERROR_REASONS)[number];
 
 /** A PSA call that failed, in words an MSP admin acts on; `retryable` tells the outbox to try again later. */

@@ -30,7 +30,10 @@ export interface Execution {
 export async function executeAction(ctx: ActionContext, name: ActionName, target: ActionTarget): Promise<Execution> {
   const action = ACTIONS[name];
   if (!action.entityKinds.includes(target.kind)) {
-    throw new RemediationError(`${action.title} does not apply to ${target.kind.replace('_', ' ')} entities (it applies to: ${action.entityKinds.join(', ').replaceAll('_', ' ')}).`, 'unsupported');
+    throw new RemediationError(
+      `${action.title} does not apply to ${target.kind.replace('_', ' ')} entities (it applies to: ${action.entityKinds.join(', ').replaceAll('_', ' ')}).`,
+      'unsupported',
+    );
   }
   await requirePermission(ctx, action.permission, action.title);
   const before = await action.snapshot(ctx, target);

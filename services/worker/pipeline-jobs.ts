@@ -166,7 +166,11 @@ const ENRICH_SLOTS = new TenantSlots();
 export async function sendForEnrichment(boss: PgBoss, eventIds: readonly string[], startAfterSeconds?: number): Promise<number> {
   let queued = 0;
   for (const eventId of eventIds) {
-    const id = await boss.send('enrich.event', { eventId }, { singletonKey: eventId, ...(startAfterSeconds !== undefined ? { startAfter: Math.ceil(startAfterSeconds) } : {}) });
+    const id = await boss.send(
+      'enrich.event',
+      { eventId },
+      { singletonKey: eventId, ...(startAfterSeconds !== undefined ? { startAfter: Math.ceil(startAfterSeconds) } : {}) },
+    );
     if (id) queued += 1;
   }
   return queued;

@@ -35,7 +35,12 @@ export type WorkerOptions = {
  * Creates each queue, registers its schedule and starts working it. Failures are logged and
  * retried by pg-boss with backoff, up to the job's retry limit.
  */
-export async function startWorkers<D extends JobDeps>(boss: PgBoss, jobs: Record<string, JobDefinition<unknown, D>>, deps: D, options: WorkerOptions): Promise<void> {
+export async function startWorkers<D extends JobDeps>(
+  boss: PgBoss,
+  jobs: Record<string, JobDefinition<unknown, D>>,
+  deps: D,
+  options: WorkerOptions,
+): Promise<void> {
   await ensureQueues(boss, jobs);
   for (const [name, job] of Object.entries(jobs)) {
     if (job.schedule) await boss.schedule(name, job.schedule, {}, { tz: 'UTC' });
@@ -74,7 +79,14 @@ export function readPayload<T, D>(name: string, job: JobDefinition<T, D>, data: 
 /** Creates the queues (idempotent): jobs can be sent to them before any worker runs. */
 export async function ensureQueues<D>(boss: PgBoss, jobs: Record<string, JobDefinition<unknown, D>>): Promise<void> {
   for (const [name, job] of Object.entries(jobs)) {
-    const options = { name, policy: job.policy ?? 'standard', retryLimit: job.retryLimit ?? 5, retryBackoff: true, retryDelay: 5, expireInSeconds: job.expireInSeconds ?? DEFAULT_EXPIRY_SECONDS };
+    const options = {
+      name,
+      policy: job.policy ?? 'standard',
+      retryLimit: job.retryLimit ?? 5,
+      retryBackoff: true,
+      retryDelay: 5,
+      expireInSeconds: job.expireInSeconds ?? DEFAULT_EXPIRY_SECONDS,
+    };
     // createQueue leaves an existing queue as it is; the update brings it to the current definition.
     await boss.createQueue(name, options);
     await boss.updateQueue(name, options);

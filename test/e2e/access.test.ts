@@ -51,7 +51,8 @@ async function checkPage(p: Page, name: string) {
   await p.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
-const totpCode = (offsetSteps = 0) => new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: Date.now() + offsetSteps * 30_000 });
+const totpCode = (offsetSteps = 0) =>
+  new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: Date.now() + offsetSteps * 30_000 });
 
 async function signInWithPassword(p: Page, who: { email: string; password: string }) {
   await p.goto('/signin');
@@ -75,13 +76,15 @@ beforeAll(async () => {
     apps: [{ ...collectorApp(), displayName: 'Tenantwatch', redirectUris: [`${base}/api/v1/auth/microsoft/callback`] }],
     tenants: [northwindWithPeople()],
   });
-  runtime = (await host.start({
-    TW_LOGIN_URL: sim.url,
-    TW_GRAPH_URL: sim.url,
-    TW_MANAGEMENT_URL: sim.url,
-    TW_MS_CLIENT_ID: COLLECTOR_APP_ID,
-    TW_MS_CLIENT_SECRET: COLLECTOR_SECRET,
-  })).runtime;
+  runtime = (
+    await host.start({
+      TW_LOGIN_URL: sim.url,
+      TW_GRAPH_URL: sim.url,
+      TW_MANAGEMENT_URL: sim.url,
+      TW_MS_CLIENT_ID: COLLECTOR_APP_ID,
+      TW_MS_CLIENT_SECRET: COLLECTOR_SECRET,
+    })
+  ).runtime;
   owner = await seedMsp(runtime.database, 'owner', 'Northwind IT Services');
   await runtime.database.db.update(appUser).set({ name: 'Avery Owner' }).where(eq(appUser.id, owner.userId));
 
@@ -213,7 +216,10 @@ describe('how MSP staff get in', () => {
 
   test('Sign in with Microsoft, against the simulated Entra ID', async () => {
     const megan = await addMember(runtime!.database, owner.mspId, 'admin');
-    await runtime!.database.db.update(appUser).set({ email: NORTHWIND_PEOPLE.admin.userPrincipalName, name: 'Megan Bowen' }).where(eq(appUser.id, megan.userId));
+    await runtime!.database.db
+      .update(appUser)
+      .set({ email: NORTHWIND_PEOPLE.admin.userPrincipalName, name: 'Megan Bowen' })
+      .where(eq(appUser.id, megan.userId));
 
     const ctx = await browser!.newContext({ viewport: { width: 1280, height: 800 }, baseURL: base, ignoreHTTPSErrors: true });
     const p = await newPage(ctx);
@@ -235,14 +241,20 @@ describe('how MSP staff get in', () => {
     await p.locator('input[name=passwd]').fill(DEFAULT_USER_PASSWORD);
     await p.getByRole('button', { name: 'Sign in' }).click();
     await p.waitForURL((url) => url.pathname === '/signin');
-    await p.getByRole('alert').getByText(`No Tenantwatch account matches the Microsoft account ${NORTHWIND_PEOPLE.user.userPrincipalName}`, { exact: false }).waitFor();
+    await p
+      .getByRole('alert')
+      .getByText(`No Tenantwatch account matches the Microsoft account ${NORTHWIND_PEOPLE.user.userPrincipalName}`, { exact: false })
+      .waitFor();
     await checkPage(p, 'signin-microsoft-refused');
     await ctx.close();
   });
 
-  test('the tenants page tells each tenant\'s health in words, and pauses and resumes collection', async () => {
+  test("the tenants page tells each tenant's health in words, and pauses and resumes collection", async () => {
     const ctx = { msp: owner.mspId, actor: { type: 'system', role: 'owner' } as const, db: runtime!.database.db, secrets: runtime!.secrets };
-    const tenant = await createTenant({ ctx, input: { name: 'Fabrikam <i>Ltd</i>', tenantGuid: '6a1d4b5f-3c2e-4d66-8b54-1e7c8a2b3d4f', primaryDomain: 'fabrikam.example' } });
+    const tenant = await createTenant({
+      ctx,
+      input: { name: 'Fabrikam <i>Ltd</i>', tenantGuid: '6a1d4b5f-3c2e-4d66-8b54-1e7c8a2b3d4f', primaryDomain: 'fabrikam.example' },
+    });
     // What the collector records: one source failing, the others fine. Every source's next
     // attempt is tomorrow, so the running workers leave these rows as they are.
     const now = Date.now();
@@ -270,8 +282,14 @@ describe('how MSP staff get in', () => {
     await row.getByRole('button', { name: 'Details for Fabrikam <i>Ltd</i>' }).click();
     const details = page.locator(`#details-${tenant.id}`);
     await details.getByRole('heading', { name: 'Collection from Fabrikam <i>Ltd</i>' }).waitFor();
-    await details.getByRole('row', { name: /Exchange audit log/ }).getByText('3 failures in a row', { exact: false }).waitFor();
-    await details.getByRole('row', { name: /Sign-ins \(Graph\)/ }).getByText('20 min').waitFor();
+    await details
+      .getByRole('row', { name: /Exchange audit log/ })
+      .getByText('3 failures in a row', { exact: false })
+      .waitFor();
+    await details
+      .getByRole('row', { name: /Sign-ins \(Graph\)/ })
+      .getByText('20 min')
+      .waitFor();
     await checkPage(page, 'tenants-health');
 
     await details.getByRole('button', { name: 'Disable collection' }).click();
@@ -282,7 +300,7 @@ describe('how MSP staff get in', () => {
     await checkPage(page, 'tenants-enabled-again');
 
     // The admin consent callback's outcome is shown at the top.
-    await page.goto(`/tenants?consentError=${encodeURIComponent('Consent was not granted on Microsoft\'s consent page, so the tenant was not added.')}`);
+    await page.goto(`/tenants?consentError=${encodeURIComponent("Consent was not granted on Microsoft's consent page, so the tenant was not added.")}`);
     await page.getByRole('alert').getByText("Consent was not granted on Microsoft's consent page", { exact: false }).waitFor();
     await page.getByRole('radio', { name: 'Admin consent (recommended)' }).waitFor();
     await page.getByLabel('Customer name').fill('Contoso Ltd');

@@ -42,7 +42,8 @@ async function signIn(p: Page, who: { email: string; password: string }, path: s
 
 const apiStatus = async (path: string, token: string) => (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } })).status;
 const signInStatus = async (email: string, password: string) =>
-  (await fetch(`${base}/api/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) })).status;
+  (await fetch(`${base}/api/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) }))
+    .status;
 
 beforeAll(async () => {
   ensureWebBuild();

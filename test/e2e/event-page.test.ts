@@ -52,7 +52,11 @@ let tenantId: string;
 let forwarding: typeof securityEvent.$inferSelect;
 
 async function simControl(path: string, method: string, body: unknown): Promise<void> {
-  const res = await fetch(`${sim.url}/_sim/tenants/${CONTOSO.tenantId}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${sim.url}/_sim/tenants/${CONTOSO.tenantId}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(res.ok, `${method} ${path}: ${res.status}`).toBe(true);
 }
 
@@ -84,7 +88,11 @@ async function signIn(p: Page, member: Pick<Member, 'email' | 'password'>): Prom
 beforeAll(async () => {
   ensureWebBuild();
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-  sim = await startM365Simulator({ tls: simulatorTls(), apps: [collectorApp()], tenants: [becScenario({ day: yesterday, users: 30, consents: [collectorConsent(COLLECTOR_APP_ID)] })] });
+  sim = await startM365Simulator({
+    tls: simulatorTls(),
+    apps: [collectorApp()],
+    tenants: [becScenario({ day: yesterday, users: 30, consents: [collectorConsent(COLLECTOR_APP_ID)] })],
+  });
 
   host = await productHost('event');
   base = host.base;
@@ -202,7 +210,10 @@ describe('the event page', () => {
     await ip.getByTestId('no-changes').waitFor();
     await ip.getByText(/Looked up/).waitFor();
     await ip.getByRole('button', { name: 'Recorded IP' }).click();
-    await ip.getByText(/^Recorded /).first().waitFor();
+    await ip
+      .getByText(/^Recorded /)
+      .first()
+      .waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'event-live.png'), fullPage: true });
     await users.getByRole('button', { name: 'Recorded', exact: true }).click();
     await users.getByText('Enabled', { exact: true }).waitFor();
@@ -248,7 +259,10 @@ describe('the event page', () => {
     await dialog.getByText('Say why these events are safe to ignore.').waitFor();
 
     await dialog.getByRole('button', { name: 'Dry run' }).click();
-    await dialog.getByTestId('dry-run-count').getByText(/It would have ignored 1 event in the last 30 days/).waitFor();
+    await dialog
+      .getByTestId('dry-run-count')
+      .getByText(/It would have ignored 1 event in the last 30 days/)
+      .waitFor();
     await dialog.getByRole('link', { name: forwarding.title }).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'event-whitelist.png') });
 
@@ -268,7 +282,17 @@ describe('the event page', () => {
     const now = new Date();
     await runtime!.database.db
       .insert(securityEvent)
-      .values({ mspId: owner.mspId, tenantId, detectionId: forwarding.detectionId, dedupKey: forwarding.dedupKey, title: forwarding.title, description: forwarding.description, severity: forwarding.severity, firstSeenAt: now, lastSeenAt: now });
+      .values({
+        mspId: owner.mspId,
+        tenantId,
+        detectionId: forwarding.detectionId,
+        dedupKey: forwarding.dedupKey,
+        title: forwarding.title,
+        description: forwarding.description,
+        severity: forwarding.severity,
+        firstSeenAt: now,
+        lastSeenAt: now,
+      });
     await page.getByRole('button', { name: 'Unignore' }).click();
     const alert = page.getByRole('alert').filter({ hasText: 'The event was not unignored' });
     await alert.waitFor();
@@ -295,12 +319,29 @@ describe('the event page', () => {
     const other = await seedMsp(runtime!.database, 'owner', 'Fabrikam MSP');
     const [otherTenant] = await runtime!.database.db
       .insert(tenant)
-      .values({ mspId: other.mspId, tenantGuid: '6a1d4b5f-3c2e-4d66-8b54-1e7c8a2b3d4f', name: 'Fabrikam private tenant', primaryDomain: 'fabrikam.example', authMode: 'secret', status: 'disabled' })
+      .values({
+        mspId: other.mspId,
+        tenantGuid: '6a1d4b5f-3c2e-4d66-8b54-1e7c8a2b3d4f',
+        name: 'Fabrikam private tenant',
+        primaryDomain: 'fabrikam.example',
+        authMode: 'secret',
+        status: 'disabled',
+      })
       .returning();
     const now = new Date();
     const [theirs] = await runtime!.database.db
       .insert(securityEvent)
-      .values({ mspId: other.mspId, tenantId: otherTenant!.id, detectionId: FORWARDING, title: 'Fabrikam secret event', description: 'Not yours.', severity: 'high', dedupKey: 'fabrikam', firstSeenAt: now, lastSeenAt: now })
+      .values({
+        mspId: other.mspId,
+        tenantId: otherTenant!.id,
+        detectionId: FORWARDING,
+        title: 'Fabrikam secret event',
+        description: 'Not yours.',
+        severity: 'high',
+        dedupKey: 'fabrikam',
+        firstSeenAt: now,
+        lastSeenAt: now,
+      })
       .returning();
 
     const texts: string[] = [];
@@ -318,7 +359,10 @@ describe('the event page', () => {
   test('hostile strings in every field of the event and its entities run nothing and show as written', async () => {
     const db = runtime!.database.db;
     const now = new Date();
-    const [rule] = await db.insert(whitelistRule).values({ mspId: owner.mspId, name: HOSTILE, expression: "Event.Detection = 'custom.never'", reason: HOSTILE, enabled: false }).returning();
+    const [rule] = await db
+      .insert(whitelistRule)
+      .values({ mspId: owner.mspId, name: HOSTILE, expression: "Event.Detection = 'custom.never'", reason: HOSTILE, enabled: false })
+      .returning();
     const [event] = await db
       .insert(securityEvent)
       .values({
@@ -341,24 +385,130 @@ describe('the event page', () => {
         whitelistRuleId: rule!.id,
       })
       .returning();
-    const description = { conditions: [{ kind: 'condition', segments: [{ text: 'the subject contains ' }, { value: HOSTILE }] }], exceptions: [{ kind: 'exception', segments: [{ text: 'the sender is ' }, { value: HOSTILE }] }], actions: [{ kind: 'action', segments: [{ text: 'forward to ' }, { value: HOSTILE }] }], sentence: HOSTILE };
-    const user = { schemaVersion: 1, id: HOSTILE, userPrincipalName: HOSTILE, displayName: HOSTILE, mail: HOSTILE, status: 'enabled', department: HOSTILE, jobTitle: HOSTILE, country: HOSTILE, alternateEmails: [HOSTILE], mobilePhone: HOSTILE, licenses: [{ skuId: HOSTILE, skuPartNumber: HOSTILE, productName: HOSTILE }], roles: [HOSTILE], mfa: { registered: true, capable: true, methods: [HOSTILE], defaultMethod: HOSTILE, systemPreferredMethods: [], ssprRegistered: false, lastUpdatedDateTime: null }, riskLevel: HOSTILE, missing: [{ part: HOSTILE, reason: 'error', message: HOSTILE }] };
+    const description = {
+      conditions: [{ kind: 'condition', segments: [{ text: 'the subject contains ' }, { value: HOSTILE }] }],
+      exceptions: [{ kind: 'exception', segments: [{ text: 'the sender is ' }, { value: HOSTILE }] }],
+      actions: [{ kind: 'action', segments: [{ text: 'forward to ' }, { value: HOSTILE }] }],
+      sentence: HOSTILE,
+    };
+    const user = {
+      schemaVersion: 1,
+      id: HOSTILE,
+      userPrincipalName: HOSTILE,
+      displayName: HOSTILE,
+      mail: HOSTILE,
+      status: 'enabled',
+      department: HOSTILE,
+      jobTitle: HOSTILE,
+      country: HOSTILE,
+      alternateEmails: [HOSTILE],
+      mobilePhone: HOSTILE,
+      licenses: [{ skuId: HOSTILE, skuPartNumber: HOSTILE, productName: HOSTILE }],
+      roles: [HOSTILE],
+      mfa: {
+        registered: true,
+        capable: true,
+        methods: [HOSTILE],
+        defaultMethod: HOSTILE,
+        systemPreferredMethods: [],
+        ssprRegistered: false,
+        lastUpdatedDateTime: null,
+      },
+      riskLevel: HOSTILE,
+      missing: [{ part: HOSTILE, reason: 'error', message: HOSTILE }],
+    };
     const snapshots: Record<string, Record<string, unknown>> = {
       user,
       mailbox: user,
-      app: { schemaVersion: 1, appId: HOSTILE, displayName: HOSTILE, description: HOSTILE, publisher: HOSTILE, verifiedPublisherName: HOSTILE, homepage: 'javascript:alert(7)', replyUrls: ['javascript:alert(8)', HOSTILE], applicationPermissions: [{ name: HOSTILE, resource: HOSTILE, description: HOSTILE, risk: 'critical' }], delegatedPermissions: [{ name: HOSTILE, resource: HOSTILE, description: HOSTILE, risk: HOSTILE }] },
+      app: {
+        schemaVersion: 1,
+        appId: HOSTILE,
+        displayName: HOSTILE,
+        description: HOSTILE,
+        publisher: HOSTILE,
+        verifiedPublisherName: HOSTILE,
+        homepage: 'javascript:alert(7)',
+        replyUrls: ['javascript:alert(8)', HOSTILE],
+        applicationPermissions: [{ name: HOSTILE, resource: HOSTILE, description: HOSTILE, risk: 'critical' }],
+        delegatedPermissions: [{ name: HOSTILE, resource: HOSTILE, description: HOSTILE, risk: HOSTILE }],
+      },
       inbox_rule: { schemaVersion: 1, name: HOSTILE, mailbox: HOSTILE, status: 'enabled', forwardsTo: [HOSTILE], flaggedReason: HOSTILE, description },
-      mail_flow_rule: { schemaVersion: 1, name: HOSTILE, status: 'enabled', mode: HOSTILE, comments: HOSTILE, exchangeDescription: HOSTILE, copiesTo: [HOSTILE], flaggedReason: HOSTILE, description },
-      link: { schemaVersion: 1, name: HOSTILE, itemType: 'file', status: 'active', access: 'edit', expiration: null, site: HOSTILE, path: HOSTILE, webUrl: 'javascript:alert(9)', createdBy: HOSTILE, anonymousLinks: [{ permissionId: HOSTILE, access: 'edit', linkType: HOSTILE, expirationDateTime: null, hasPassword: false, preventsDownload: false }] },
-      ip: { schemaVersion: 1, ip: HOSTILE, range: 'public', location: { countryName: HOSTILE, countryCode: 'NL', city: HOSTILE, region: HOSTILE }, network: { isp: HOSTILE, organization: HOSTILE, asNumber: 666, asOrganization: HOSTILE }, usage: { type: HOSTILE }, anonymizer: { isAnonymous: true, proxyTypes: [HOSTILE], providerName: HOSTILE, threats: [HOSTILE] } },
+      mail_flow_rule: {
+        schemaVersion: 1,
+        name: HOSTILE,
+        status: 'enabled',
+        mode: HOSTILE,
+        comments: HOSTILE,
+        exchangeDescription: HOSTILE,
+        copiesTo: [HOSTILE],
+        flaggedReason: HOSTILE,
+        description,
+      },
+      link: {
+        schemaVersion: 1,
+        name: HOSTILE,
+        itemType: 'file',
+        status: 'active',
+        access: 'edit',
+        expiration: null,
+        site: HOSTILE,
+        path: HOSTILE,
+        webUrl: 'javascript:alert(9)',
+        createdBy: HOSTILE,
+        anonymousLinks: [{ permissionId: HOSTILE, access: 'edit', linkType: HOSTILE, expirationDateTime: null, hasPassword: false, preventsDownload: false }],
+      },
+      ip: {
+        schemaVersion: 1,
+        ip: HOSTILE,
+        range: 'public',
+        location: { countryName: HOSTILE, countryCode: 'NL', city: HOSTILE, region: HOSTILE },
+        network: { isp: HOSTILE, organization: HOSTILE, asNumber: 666, asOrganization: HOSTILE },
+        usage: { type: HOSTILE },
+        anonymizer: { isAnonymous: true, proxyTypes: [HOSTILE], providerName: HOSTILE, threats: [HOSTILE] },
+      },
     };
-    await db.insert(eventEntity).values([
-      ...Object.entries(snapshots).map(([kind, snapshot]) => ({ eventId: event!.id, mspId: owner.mspId, kind: kind as 'user', key: kind === 'link' ? 'javascript:alert(10)' : HOSTILE, remediations: [HOSTILE, 'block-sign-in'], snapshotStatus: 'recorded' as const, snapshot, recordedAt: now, attempts: 1 })),
-      { eventId: event!.id, mspId: owner.mspId, kind: 'user', key: `${HOSTILE} (gone)`, snapshotStatus: 'unavailable', unavailableReason: `entity-deleted: ${HOSTILE}`, recordedAt: now, attempts: 1 },
-    ]);
+    await db
+      .insert(eventEntity)
+      .values([
+        ...Object.entries(snapshots).map(([kind, snapshot]) => ({
+          eventId: event!.id,
+          mspId: owner.mspId,
+          kind: kind as 'user',
+          key: kind === 'link' ? 'javascript:alert(10)' : HOSTILE,
+          remediations: [HOSTILE, 'block-sign-in'],
+          snapshotStatus: 'recorded' as const,
+          snapshot,
+          recordedAt: now,
+          attempts: 1,
+        })),
+        {
+          eventId: event!.id,
+          mspId: owner.mspId,
+          kind: 'user',
+          key: `${HOSTILE} (gone)`,
+          snapshotStatus: 'unavailable',
+          unavailableReason: `entity-deleted: ${HOSTILE}`,
+          recordedAt: now,
+          attempts: 1,
+        },
+      ]);
     const [record] = await db
       .insert(activity)
-      .values({ mspId: owner.mspId, tenantId, source: 'Audit.Exchange', recordId: 'xss-1', occurredAt: now, workload: HOSTILE, operation: HOSTILE, actorUpn: HOSTILE, clientIp: HOSTILE, userAgent: HOSTILE, result: HOSTILE, target: HOSTILE, raw: { Operation: HOSTILE, UserAgent: HOSTILE, Parameters: [{ Name: 'ForwardTo', Value: HOSTILE }] } })
+      .values({
+        mspId: owner.mspId,
+        tenantId,
+        source: 'Audit.Exchange',
+        recordId: 'xss-1',
+        occurredAt: now,
+        workload: HOSTILE,
+        operation: HOSTILE,
+        actorUpn: HOSTILE,
+        clientIp: HOSTILE,
+        userAgent: HOSTILE,
+        result: HOSTILE,
+        target: HOSTILE,
+        raw: { Operation: HOSTILE, UserAgent: HOSTILE, Parameters: [{ Name: 'ForwardTo', Value: HOSTILE }] },
+      })
       .returning();
     await db.insert(eventActivity).values({ eventId: event!.id, activityId: record!.id });
 
@@ -368,7 +518,10 @@ describe('the event page', () => {
     await page.getByText(`Details not available. ${HOSTILE}`).waitFor();
     await page.getByTestId('ignore-info').getByText(HOSTILE).first().waitFor();
     for (const details of await page.locator('details').all()) await details.locator('summary').click();
-    await page.locator('pre').getByText(`"UserAgent": ${JSON.stringify(HOSTILE)}`).waitFor();
+    await page
+      .locator('pre')
+      .getByText(`"UserAgent": ${JSON.stringify(HOSTILE)}`)
+      .waitFor();
     await page.getByRole('button', { name: 'Create whitelist rule from this event' }).click();
     await page.getByRole('dialog').getByRole('radiogroup', { name: 'User' }).getByText(HOSTILE).waitFor();
     await page.keyboard.press('Escape');

@@ -58,7 +58,10 @@ beforeAll(async () => {
     return JSON.stringify(raw);
   };
   exportFile = join(files, 'contoso-audit.jsonl');
-  writeFileSync(exportFile, [forward('megan.bowen@contoso.com', 2 * 3_600_000), 'not a record', forward('adele.vance@contoso.com', 3_600_000)].join('\n') + '\n');
+  writeFileSync(
+    exportFile,
+    [forward('megan.bowen@contoso.com', 2 * 3_600_000), 'not a record', forward('adele.vance@contoso.com', 3_600_000)].join('\n') + '\n',
+  );
 
   browser = await launchChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });

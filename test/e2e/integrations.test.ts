@@ -55,7 +55,19 @@ beforeAll(async () => {
   const at = new Date(Date.now() - 3_600_000);
   const [e] = await runtime.database.db
     .insert(securityEvent)
-    .values({ mspId: owner.mspId, tenantId: contoso, detectionId: 'M365.Exchange.InboxRuleExternalForwarding', title: `Forwarding rule ${HOSTILE}`, description: 'A rule forwards mail outside.', severity: 'high', userName: 'megan.bowen@contoso.com', operation: 'New-InboxRule', dedupKey: 'megan.bowen@contoso.com', firstSeenAt: at, lastSeenAt: at })
+    .values({
+      mspId: owner.mspId,
+      tenantId: contoso,
+      detectionId: 'M365.Exchange.InboxRuleExternalForwarding',
+      title: `Forwarding rule ${HOSTILE}`,
+      description: 'A rule forwards mail outside.',
+      severity: 'high',
+      userName: 'megan.bowen@contoso.com',
+      operation: 'New-InboxRule',
+      dedupKey: 'megan.bowen@contoso.com',
+      firstSeenAt: at,
+      lastSeenAt: at,
+    })
     .returning();
   eventId = e!.id;
 
@@ -140,8 +152,22 @@ describe('Integrations', () => {
     const db = runtime!.database.db;
     const row = (await findPsaConnection(db, owner.mspId, 'connectwise'))!;
     const settings = readPsaSettings(row);
-    const filed = await fileAlert({ db, client: storedPsaClient({ secrets }, row), connection: { id: row.id, mspId: owner.mspId, kind: 'connectwise' }, settings: settings.operations, templates: settings.templates, summaryLimit: 100, publicUrl: base, mapping: { companyId: '250', routing: { boards: '2' } }, eventId });
-    await fetch(`${sim.url}/_sim/tickets/${filed.ticket.externalId}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Investigating' }) });
+    const filed = await fileAlert({
+      db,
+      client: storedPsaClient({ secrets }, row),
+      connection: { id: row.id, mspId: owner.mspId, kind: 'connectwise' },
+      settings: settings.operations,
+      templates: settings.templates,
+      summaryLimit: 100,
+      publicUrl: base,
+      mapping: { companyId: '250', routing: { boards: '2' } },
+      eventId,
+    });
+    await fetch(`${sim.url}/_sim/tickets/${filed.ticket.externalId}/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Investigating' }),
+    });
     await syncPsaTickets({ db, secrets, publicUrl: base, log: createLogger({ logLevel: 'silent' }) });
 
     // The ticket's "View event" link is the event page.

@@ -54,10 +54,18 @@ beforeAll(async () => {
   sim = await startM365Simulator({
     tls: simulatorTls(),
     apps: [collectorApp()],
-    tenants: [becScenario({ users: 12, consents: [{ ...consent, roles: { ...consent.roles, graph: [...(consent.roles.graph ?? []), 'User.ReadWrite.All'] } }] })],
+    tenants: [
+      becScenario({ users: 12, consents: [{ ...consent, roles: { ...consent.roles, graph: [...(consent.roles.graph ?? []), 'User.ReadWrite.All'] } }] }),
+    ],
   });
   host = await productHost('remediation');
-  const started = await host.start({ TW_LOGIN_URL: sim.url, TW_GRAPH_URL: sim.url, TW_MANAGEMENT_URL: sim.url, TW_EXCHANGE_URL: sim.url, TW_COLLECT_INTERVAL_MINUTES: '600' });
+  const started = await host.start({
+    TW_LOGIN_URL: sim.url,
+    TW_GRAPH_URL: sim.url,
+    TW_MANAGEMENT_URL: sim.url,
+    TW_EXCHANGE_URL: sim.url,
+    TW_COLLECT_INTERVAL_MINUTES: '600',
+  });
   runtime = started.runtime;
   owner = await seedMsp(runtime.database, 'owner', 'Northwind IT Services');
   tech = await addMember(runtime.database, owner.mspId, 'technician');
@@ -69,10 +77,23 @@ beforeAll(async () => {
   const at = new Date();
   const [event] = await runtime.database.db
     .insert(securityEvent)
-    .values({ mspId: owner.mspId, tenantId, detectionId: 'M365.AzureAD.ImpossibleTravel', title: 'Impossible travel', description: 'Sign-ins from two countries an hour apart.', severity: 'high', userName: upn, dedupKey: upn, firstSeenAt: at, lastSeenAt: at })
+    .values({
+      mspId: owner.mspId,
+      tenantId,
+      detectionId: 'M365.AzureAD.ImpossibleTravel',
+      title: 'Impossible travel',
+      description: 'Sign-ins from two countries an hour apart.',
+      severity: 'high',
+      userName: upn,
+      dedupKey: upn,
+      firstSeenAt: at,
+      lastSeenAt: at,
+    })
     .returning();
   eventId = event!.id;
-  await runtime.database.db.insert(eventEntity).values({ eventId, mspId: owner.mspId, kind: 'user', key: upn, isPrimary: true, remediations: ['revoke-sessions', 'reset-password', 'block-sign-in'] });
+  await runtime.database.db
+    .insert(eventEntity)
+    .values({ eventId, mspId: owner.mspId, kind: 'user', key: upn, isPrimary: true, remediations: ['revoke-sessions', 'reset-password', 'block-sign-in'] });
   browser = await launchChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
 }, 300_000);

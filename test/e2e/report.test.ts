@@ -90,16 +90,22 @@ beforeAll(async () => {
 
   // Contoso's yesterday, with the compromise woven in; the clock runs, so all of it is published.
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-  sim = await startM365Simulator({ tls: simulatorTls(), apps: [collectorApp()], tenants: [becScenario({ day: yesterday, consents: [collectorConsent(COLLECTOR_APP_ID)] })] });
+  sim = await startM365Simulator({
+    tls: simulatorTls(),
+    apps: [collectorApp()],
+    tenants: [becScenario({ day: yesterday, consents: [collectorConsent(COLLECTOR_APP_ID)] })],
+  });
 
   host = await productHost('report');
   base = host.base;
-  runtime = (await host.start({
-    TW_LOGIN_URL: sim.url,
-    TW_GRAPH_URL: sim.url,
-    TW_MANAGEMENT_URL: sim.url,
-    TW_EXCHANGE_URL: sim.url,
-  })).runtime;
+  runtime = (
+    await host.start({
+      TW_LOGIN_URL: sim.url,
+      TW_GRAPH_URL: sim.url,
+      TW_MANAGEMENT_URL: sim.url,
+      TW_EXCHANGE_URL: sim.url,
+    })
+  ).runtime;
 
   // The first owner, through the setup API the setup page uses.
   const token = await createFirstOwnerLink(runtime.database.db);
@@ -109,7 +115,10 @@ beforeAll(async () => {
     body: JSON.stringify({ name: OWNER.name, email: OWNER.email, password: OWNER.password, mspName: OWNER.mspName }),
   });
   expect(setup.status).toBe(200);
-  const cookie = setup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = setup.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   mspId = ((await (await fetch(`${base}/api/v1/auth/session`, { headers: { cookie } })).json()) as { msp: { id: string } }).msp.id;
 
   // The simulated tenant, shown as the demo; and a second tenant that is not watched right now.
@@ -125,7 +134,11 @@ beforeAll(async () => {
   // Collection through the queue, as the scheduler would send it: detection and enrichment follow.
   await runtime.boss.send('collect.tenant', { tenantId: contosoId }, { singletonKey: contosoId });
   // And a few more forwarding rules over the last hours, so the table has more than one page of 10.
-  await throughPipeline(['adele.vance', 'alex.wilber', 'diego.siciliani', 'grady.archie', 'lee.gu', 'lidia.holloway', 'nestor.wilke'].map((u, i) => forwardingRule(`${u}@contoso.com`, `Sync ${i + 1}`, 30 + i * 47)));
+  await throughPipeline(
+    ['adele.vance', 'alex.wilber', 'diego.siciliani', 'grady.archie', 'lee.gu', 'lidia.holloway', 'nestor.wilke'].map((u, i) =>
+      forwardingRule(`${u}@contoso.com`, `Sync ${i + 1}`, 30 + i * 47),
+    ),
+  );
   await until(async () => (await eventCount()) >= 15, 150_000, 'the pipeline raised the events');
   // Enrichment has recorded every entity (the map needs the IP addresses' countries).
   await until(async () => (await pendingEntities()) === 0, 120_000, 'enrichment recorded every entity');
@@ -212,12 +225,22 @@ describe('the Report', () => {
     await page.waitForURL((url) => url.searchParams.get('sort') === 'count');
     expect(await countHeader.getAttribute('aria-sort')).toBe('descending');
     const values = async () => (await page.locator('tbody td.col-count').allTextContents()).map((t) => Number(t.replace(/\D/g, '')));
-    await expect.poll(async () => { const v = await values(); return v.every((n, i) => i === 0 || v[i - 1]! >= n); }).toBe(true);
+    await expect
+      .poll(async () => {
+        const v = await values();
+        return v.every((n, i) => i === 0 || v[i - 1]! >= n);
+      })
+      .toBe(true);
 
     await countHeader.getByRole('button').click();
     await page.waitForURL((url) => url.searchParams.get('order') === 'asc');
     expect(await countHeader.getAttribute('aria-sort')).toBe('ascending');
-    await expect.poll(async () => { const v = await values(); return v.every((n, i) => i === 0 || v[i - 1]! <= n); }).toBe(true);
+    await expect
+      .poll(async () => {
+        const v = await values();
+        return v.every((n, i) => i === 0 || v[i - 1]! <= n);
+      })
+      .toBe(true);
 
     await page.goBack();
     await page.waitForURL((url) => url.searchParams.get('sort') === 'count' && !url.searchParams.has('order'));
@@ -258,7 +281,9 @@ describe('the Report', () => {
     await page.waitForURL((url) => url.searchParams.has('after'));
     const other = await context.newPage();
     await other.goto(page.url());
-    await expect.poll(() => other.locator('tbody tr[data-event-id]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-event-id')))).toEqual(secondPage);
+    await expect
+      .poll(() => other.locator('tbody tr[data-event-id]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-event-id'))))
+      .toEqual(secondPage);
     await other.close();
   });
 

@@ -62,17 +62,19 @@ async function signIn(p: Page, member: Pick<Member, 'email' | 'password'>, path:
 }
 
 /** window.confirm answered yes, with its question kept for the test to read. */
-const acceptConfirm = (p: Page) => p.evaluate("window.__confirmed = null; window.confirm = (m) => { window.__confirmed = m; return true; }");
+const acceptConfirm = (p: Page) => p.evaluate('window.__confirmed = null; window.confirm = (m) => { window.__confirmed = m; return true; }');
 const confirmed = (p: Page) => p.evaluate<string | null>('window.__confirmed');
 
 beforeAll(async () => {
   ensureWebBuild();
   host = await productHost('rules');
   base = host.base;
-  runtime = (await host.start({
-    // The test raises its own activity; the scheduler should not try to collect.
-    TW_COLLECT_INTERVAL_MINUTES: '600',
-  })).runtime;
+  runtime = (
+    await host.start({
+      // The test raises its own activity; the scheduler should not try to collect.
+      TW_COLLECT_INTERVAL_MINUTES: '600',
+    })
+  ).runtime;
 
   owner = await seedMsp(runtime.database, 'owner', 'Northwind IT Services');
   const [c] = await runtime.database.db
@@ -93,7 +95,9 @@ beforeAll(async () => {
     { record: ualSignIn({ user: 'lee.gu@contoso.com', ip: '185.220.101.4', errorNumber: 50053, logonError: 'IdsLocked' }), ago: 40 * 60_000 },
     { record: ualSignIn({ user: 'lee.gu@contoso.com', ip: '10.0.0.4', errorNumber: 0 }), ago: 30 * 60_000 },
   ]);
-  forwardingEvents = (await runtime.database.db.select({ id: securityEvent.id }).from(securityEvent).where(eq(securityEvent.detectionId, FORWARDING))).map((e) => e.id);
+  forwardingEvents = (await runtime.database.db.select({ id: securityEvent.id }).from(securityEvent).where(eq(securityEvent.detectionId, FORWARDING))).map(
+    (e) => e.id,
+  );
   expect(forwardingEvents).toHaveLength(2);
 
   browser = await launchChromium();
@@ -124,7 +128,10 @@ describe('whitelist rules', () => {
     await dialog.getByLabel('Expression').fill(FORWARDING_RULE);
     await dialog.getByRole('button', { name: 'Dry run' }).click();
     await dialog.getByTestId('dry-run-count').filter({ hasText: 'It would have ignored 2 events in the last 30 days' }).waitFor();
-    const links = await dialog.getByTestId('dry-run-event').getByRole('link').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    const links = await dialog
+      .getByTestId('dry-run-event')
+      .getByRole('link')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(links.sort()).toEqual(forwardingEvents.map((id) => `/events/${id}`).sort());
 
     // Saving without a reason is refused at the field, which is described by its error.
@@ -243,7 +250,10 @@ describe('custom detections', () => {
 describe('who may change rules', () => {
   test('a read-only user lands on custom detections, sees them without write controls, and is told who sees whitelist rules', async () => {
     const reader = await addMember(runtime!.database, owner.mspId, 'read_only');
-    const p = await context.browser()!.newContext({ viewport: { width: 1280, height: 800 }, baseURL: base }).then((c) => c.newPage());
+    const p = await context
+      .browser()!
+      .newContext({ viewport: { width: 1280, height: 800 }, baseURL: base })
+      .then((c) => c.newPage());
     await signIn(p, reader, '/rules');
     await p.waitForURL(`${base}/rules/custom`);
     await p.getByTestId('detection-row').getByText('Lee locked out').waitFor();
@@ -256,7 +266,10 @@ describe('who may change rules', () => {
 
   test('a technician reads whitelist rules but has no write controls', async () => {
     const technician = await addMember(runtime!.database, owner.mspId, 'technician');
-    const p = await context.browser()!.newContext({ viewport: { width: 1280, height: 800 }, baseURL: base }).then((c) => c.newPage());
+    const p = await context
+      .browser()!
+      .newContext({ viewport: { width: 1280, height: 800 }, baseURL: base })
+      .then((c) => c.newPage());
     await signIn(p, technician, '/rules/whitelist');
     await p.waitForURL(`${base}/rules/whitelist`);
     await p.getByRole('heading', { level: 2, name: 'No whitelist rules yet' }).waitFor();

@@ -158,9 +158,21 @@ describe('web shell', () => {
     const session = (await (await context.request.get('/api/v1/auth/session')).json()) as { msp: { id: string } };
     const ctx = { msp: session.msp.id, actor: { type: 'system', role: 'owner' } as const, db: runtime!.database.db, secrets: runtime!.secrets };
     const hostile = '<img src=x onerror="document.title=1"> Fabrikam';
-    await createTenant({ ctx, input: { name: 'Contoso Ltd', tenantGuid: '5f0c3a4e-2b1d-4c55-9a43-0d6b7f1a2c3e', primaryDomain: 'contoso.example' }, isDemo: true });
+    await createTenant({
+      ctx,
+      input: { name: 'Contoso Ltd', tenantGuid: '5f0c3a4e-2b1d-4c55-9a43-0d6b7f1a2c3e', primaryDomain: 'contoso.example' },
+      isDemo: true,
+    });
     await createTenant({ ctx, input: { name: hostile, tenantGuid: '6a1d4b5f-3c2e-4d66-8b54-1e7c8a2b3d4f', primaryDomain: 'fabrikam.example' } });
-    await createTenant({ ctx, input: { name: 'Tailspin (investigation)', tenantGuid: '7b2e5c6a-4d3f-4e77-9c65-2f8d9b3c4e5a', primaryDomain: 'tailspin.example', auth: { mode: 'import' } } });
+    await createTenant({
+      ctx,
+      input: {
+        name: 'Tailspin (investigation)',
+        tenantGuid: '7b2e5c6a-4d3f-4e77-9c65-2f8d9b3c4e5a',
+        primaryDomain: 'tailspin.example',
+        auth: { mode: 'import' },
+      },
+    });
 
     await page.goto('/tenants');
     const rows = page.getByRole('table').locator('tbody tr');
@@ -212,5 +224,8 @@ describe('web shell', () => {
 
 /** Import-only badges on the tenants that are collected (there must be none). */
 async function contosoOrFabrikamImportBadges(rows: Locator): Promise<number> {
-  return (await rows.filter({ hasText: 'Contoso Ltd' }).getByText('Import only', { exact: true }).count()) + (await rows.filter({ hasText: 'Fabrikam' }).getByText('Import only', { exact: true }).count());
+  return (
+    (await rows.filter({ hasText: 'Contoso Ltd' }).getByText('Import only', { exact: true }).count()) +
+    (await rows.filter({ hasText: 'Fabrikam' }).getByText('Import only', { exact: true }).count())
+  );
 }

@@ -44,7 +44,10 @@ beforeAll(async () => {
   owner = await seedMsp(runtime.database, 'owner', 'Northwind IT Services');
   // What sign-up and setup do for a new MSP.
   await ensureDefaultTriggers(runtime.database.db, owner.mspId);
-  const [c] = await runtime.database.db.insert(tenant).values({ mspId: owner.mspId, tenantGuid: crypto.randomUUID(), name: 'Contoso', primaryDomain: 'contoso.com', authMode: 'consent' }).returning();
+  const [c] = await runtime.database.db
+    .insert(tenant)
+    .values({ mspId: owner.mspId, tenantGuid: crypto.randomUUID(), name: 'Contoso', primaryDomain: 'contoso.com', authMode: 'consent' })
+    .returning();
   contoso = c!.id;
   browser = await launchChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -125,8 +128,16 @@ test('a trigger made in the editor mails the event; its View event link leads th
   await visitor.waitForURL(href!);
   await visitor.getByRole('heading', { level: 1, name: event!.title }).waitFor();
   // The event page shows what was sent about it: the alert, and the test message filled with it.
-  await visitor.getByRole('row', { name: /Exchange alerts/ }).filter({ hasText: 'Delivered' }).filter({ hasNotText: 'Test' }).waitFor();
-  await visitor.getByRole('row', { name: /Exchange alerts/ }).filter({ hasText: 'Delivered' }).filter({ hasText: 'Test' }).waitFor();
+  await visitor
+    .getByRole('row', { name: /Exchange alerts/ })
+    .filter({ hasText: 'Delivered' })
+    .filter({ hasNotText: 'Test' })
+    .waitFor();
+  await visitor
+    .getByRole('row', { name: /Exchange alerts/ })
+    .filter({ hasText: 'Delivered' })
+    .filter({ hasText: 'Test' })
+    .waitFor();
   await anonymous.close();
   await context.close();
 }, 300_000);

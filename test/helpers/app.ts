@@ -55,7 +55,12 @@ export async function addMember(database: Database, mspId: string, role: UserRol
 }
 
 /** JSON request helper; `auth` is a bearer token, or a cookie session `{ cookie, csrf }`. */
-export function call(app: App, method: string, path: string, options: { token?: string; cookie?: string; csrf?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+export function call(
+  app: App,
+  method: string,
+  path: string,
+  options: { token?: string; cookie?: string; csrf?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.cookie) headers.cookie = options.cookie;

@@ -25,7 +25,10 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking',
 /** Builds web/ (what `npm run build:web` runs) when web/build is missing or older than its sources. */
 export function ensureWebBuild(): void {
   if (!webBuildIsStale()) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 /** True when web/build is missing or older than anything it is built from. */

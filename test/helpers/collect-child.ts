@@ -12,7 +12,12 @@ import { createLogger } from '../../services/log.ts';
 import { TEST_SECRET_KEY } from './database.ts';
 
 const env = process.env;
-const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOGIN_URL: env.CHILD_SIM_URL, TW_GRAPH_URL: env.CHILD_SIM_URL, TW_MANAGEMENT_URL: env.CHILD_SIM_URL });
+const config = loadConfig({
+  TW_SECRET_KEY: TEST_SECRET_KEY,
+  TW_LOGIN_URL: env.CHILD_SIM_URL,
+  TW_GRAPH_URL: env.CHILD_SIM_URL,
+  TW_MANAGEMENT_URL: env.CHILD_SIM_URL,
+});
 const database = await openDatabase(env.CHILD_DATABASE_URL ? { databaseUrl: env.CHILD_DATABASE_URL, poolSize: 2 } : { dataDir: env.CHILD_DATA_DIR! });
 const deps = {
   db: database.db,

@@ -38,7 +38,12 @@ export async function signInAfterConsent(authorizeUrl: string, upn: string): Pro
  * From Microsoft's admin consent answer to the tenants page: the callback sends the browser to
  * Microsoft's sign-in, `upn` signs in, and the callback gets the code back.
  */
-export async function finishConsent(app: App, consentAnswer: string, sessionCookie: string, upn: string): Promise<{ page: URL; authorize: URL; signInAnswer: string; flowCookie: string }> {
+export async function finishConsent(
+  app: App,
+  consentAnswer: string,
+  sessionCookie: string,
+  upn: string,
+): Promise<{ page: URL; authorize: URL; signInAnswer: string; flowCookie: string }> {
   const first = await visitCallback(app, consentAnswer, sessionCookie);
   expect(first.next.pathname, first.next.searchParams.get('consentError') ?? '').toMatch(/\/oauth2\/v2\.0\/authorize$/);
   expect(first.flowCookie).toBeTruthy();

@@ -10,7 +10,13 @@ import { startM365Simulator, type M365Simulator, type TenantScenario } from '../
 import { baselineScenario, becScenario, CONTOSO, FABRIKAM } from '../../services/sim/m365/scenarios/index.ts';
 import { COLLECTOR_APP_ID, COLLECTOR_SECRET, collectorApp } from './m365-sim.ts';
 import { simulatorTls } from '../../services/sim/m365/tls.ts';
-import { createEntityEnrichment, type EntityEnrichment, type EntityEnrichmentOptions, type GetToken, type TokenResource } from '../../enrichment/entities/index.ts';
+import {
+  createEntityEnrichment,
+  type EntityEnrichment,
+  type EntityEnrichmentOptions,
+  type GetToken,
+  type TokenResource,
+} from '../../enrichment/entities/index.ts';
 
 export { CONTOSO, FABRIKAM };
 
@@ -37,10 +43,20 @@ export interface EnrichmentHarness {
 }
 
 /** The simulator with Contoso (bec, full consent) and Fabrikam (User.Read.All only); the clock two days after the story. */
-export async function startHarness(options: { adjust?: (scenario: TenantScenario) => void; enrichment?: Partial<EntityEnrichmentOptions> } = {}): Promise<EnrichmentHarness> {
-  const scenario = becScenario({ consents: [{ appId: COLLECTOR_APP_ID, roles: { graph: ENRICHMENT_GRAPH_ROLES, exchange: ['Exchange.ManageAsApp'] } }], users: 30 });
+export async function startHarness(
+  options: { adjust?: (scenario: TenantScenario) => void; enrichment?: Partial<EntityEnrichmentOptions> } = {},
+): Promise<EnrichmentHarness> {
+  const scenario = becScenario({
+    consents: [{ appId: COLLECTOR_APP_ID, roles: { graph: ENRICHMENT_GRAPH_ROLES, exchange: ['Exchange.ManageAsApp'] } }],
+    users: 30,
+  });
   options.adjust?.(scenario);
-  const fabrikam = baselineScenario({ users: 4, seed: 'fabrikam', tenant: { ...FABRIKAM }, consents: [{ appId: COLLECTOR_APP_ID, roles: { graph: ['User.Read.All'] } }] });
+  const fabrikam = baselineScenario({
+    users: 4,
+    seed: 'fabrikam',
+    tenant: { ...FABRIKAM },
+    consents: [{ appId: COLLECTOR_APP_ID, roles: { graph: ['User.Read.All'] } }],
+  });
   const sim = await startM365Simulator({
     tls: simulatorTls(),
     signingKeys: await createSigningKeys(),
@@ -62,7 +78,9 @@ export function msalTokens(simUrl: string): GetToken {
   return async (tenant, resource, options = {}) => {
     let app = apps.get(tenant);
     if (!app) {
-      app = new ConfidentialClientApplication({ auth: { clientId: COLLECTOR_APP_ID, clientSecret: COLLECTOR_SECRET, authority: `${simUrl}/${tenant}`, knownAuthorities: [host] } });
+      app = new ConfidentialClientApplication({
+        auth: { clientId: COLLECTOR_APP_ID, clientSecret: COLLECTOR_SECRET, authority: `${simUrl}/${tenant}`, knownAuthorities: [host] },
+      });
       apps.set(tenant, app);
     }
     const result = await app.acquireTokenByClientCredential({ scopes: [SCOPES[resource]], skipCache: options.fresh ?? false });
@@ -71,6 +89,9 @@ export function msalTokens(simUrl: string): GetToken {
   };
 }
 
-export function contosoRef<K extends 'user' | 'app' | 'inbox_rule' | 'mail_flow_rule' | 'link'>(kind: K, key: string): { kind: K; key: string; tenant: string } {
+export function contosoRef<K extends 'user' | 'app' | 'inbox_rule' | 'mail_flow_rule' | 'link'>(
+  kind: K,
+  key: string,
+): { kind: K; key: string; tenant: string } {
   return { kind, key, tenant: CONTOSO.tenantId };
 }

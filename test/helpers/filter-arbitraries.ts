@@ -12,23 +12,75 @@ export const NOW_MS = Date.UTC(2026, 10, 15, 12, 0, 0);
 
 /** Strings meant to trip up case folding, quoting, LIKE escaping and code point counting. */
 export const AWKWARD_STRINGS = [
-  'LoginAttempt', 'loginattempt', 'LOGINATTEMPT', 'LockedOut', 'Success', 'PasswordInvalid',
-  'megan@contoso.com', 'Megan@Contoso.COM', 'a%b', 'a_b', 'axb', '50%', '%', '_', "O'Brien", "''",
-  'back\\slash', '\\', 'Ärger', 'ärger', 'ÄRGER', 'İstanbul', 'istanbul', 'ΣΑΣ', 'σας', 'Zürich', 'ZÜRICH',
-  '😀x', 'x😀', '😀', 'ǅ', '', ' ', 'NL', 'nl', 'Nl', 'US', 'Exchange', 'exchange', 'Mail.Read', 'Mail.ReadWrite',
-  'Global Administrator', 'TA0009:T1114.003', 'Move to RSS', '\t tab', 'line\nbreak', 'ß', 'SS', 'ﬀ',
+  'LoginAttempt',
+  'loginattempt',
+  'LOGINATTEMPT',
+  'LockedOut',
+  'Success',
+  'PasswordInvalid',
+  'megan@contoso.com',
+  'Megan@Contoso.COM',
+  'a%b',
+  'a_b',
+  'axb',
+  '50%',
+  '%',
+  '_',
+  "O'Brien",
+  "''",
+  'back\\slash',
+  '\\',
+  'Ärger',
+  'ärger',
+  'ÄRGER',
+  'İstanbul',
+  'istanbul',
+  'ΣΑΣ',
+  'σας',
+  'Zürich',
+  'ZÜRICH',
+  '😀x',
+  'x😀',
+  '😀',
+  'ǅ',
+  '',
+  ' ',
+  'NL',
+  'nl',
+  'Nl',
+  'US',
+  'Exchange',
+  'exchange',
+  'Mail.Read',
+  'Mail.ReadWrite',
+  'Global Administrator',
+  'TA0009:T1114.003',
+  'Move to RSS',
+  '\t tab',
+  'line\nbreak',
+  'ß',
+  'SS',
+  'ﬀ',
 ] as const;
 
 const INSTANTS = [
-  Date.UTC(2026, 10, 1), Date.UTC(2026, 10, 14, 12), Date.UTC(2026, 10, 15, 11, 59, 59, 999), NOW_MS,
-  Date.UTC(2026, 10, 8, 12), Date.UTC(2025, 0, 1), Date.UTC(2026, 10, 15, 12, 0, 0, 1),
+  Date.UTC(2026, 10, 1),
+  Date.UTC(2026, 10, 14, 12),
+  Date.UTC(2026, 10, 15, 11, 59, 59, 999),
+  NOW_MS,
+  Date.UTC(2026, 10, 8, 12),
+  Date.UTC(2025, 0, 1),
+  Date.UTC(2026, 10, 15, 12, 0, 0, 1),
 ];
 const NUMBERS = [0, 1, 2, 3, 10, 25, -5, 0.1, 0.30000000000000004, 0.3, 8075, 16509, 1e21, 52.37, -0.5];
 
 /** A string with no U+0000 and no lone surrogate: what Postgres text can hold unchanged. */
-const storableString = fc
-  .string({ unit: 'binary', maxLength: 8 })
-  .map((s) => s.split(String.fromCharCode(0)).join('').replace(/[\ud800-\udfff]/g, (c, i: number, all: string) => (isPaired(all, i) ? c : '')));
+const storableString = fc.string({ unit: 'binary', maxLength: 8 }).map((s) =>
+  s
+    .split(String.fromCharCode(0))
+    .join('')
+    .replace(/[\ud800-\udfff]/g, (c, i: number, all: string) => (isPaired(all, i) ? c : '')),
+);
 
 function isPaired(s: string, i: number): boolean {
   const c = s.charCodeAt(i);
@@ -36,7 +88,10 @@ function isPaired(s: string, i: number): boolean {
   return (s.charCodeAt(i - 1) & 0xfc00) === 0xd800;
 }
 
-export const awkwardString: fc.Arbitrary<string> = fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...AWKWARD_STRINGS) }, { weight: 1, arbitrary: storableString });
+export const awkwardString: fc.Arbitrary<string> = fc.oneof(
+  { weight: 5, arbitrary: fc.constantFrom(...AWKWARD_STRINGS) },
+  { weight: 1, arbitrary: storableString },
+);
 const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.option(arb, { nil: null, freq: 4 });
 const instant = fc.oneof(fc.constantFrom(...INSTANTS), fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2027, 0, 1) }));
 const numberValue = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...NUMBERS) }, { weight: 1, arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true }) });
@@ -44,7 +99,13 @@ const numberValue = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...NUMBERS)
 /** A JSON value of the wrong type for the field, or of the right one: type guards must agree. */
 function jsonValueFor(type: FieldDefinition['type']): fc.Arbitrary<unknown> {
   const right =
-    type === 'number' ? numberValue : type === 'boolean' ? fc.boolean() : type === 'string[]' ? fc.array(fc.oneof({ weight: 6, arbitrary: awkwardString }, { weight: 1, arbitrary: fc.constantFrom(1, true, null) }), { maxLength: 3 }) : awkwardString;
+    type === 'number'
+      ? numberValue
+      : type === 'boolean'
+        ? fc.boolean()
+        : type === 'string[]'
+          ? fc.array(fc.oneof({ weight: 6, arbitrary: awkwardString }, { weight: 1, arbitrary: fc.constantFrom(1, true, null) }), { maxLength: 3 })
+          : awkwardString;
   const wrong = fc.constantFrom<unknown>(null, 7, 'true', true, ['NL'], { nested: 'x' }, '8075', '');
   return fc.oneof({ weight: 6, arbitrary: right }, { weight: 1, arbitrary: wrong });
 }
@@ -55,8 +116,16 @@ function snapshotFor(kind: FilterEntityKind): fc.Arbitrary<Record<string, unknow
   // Dotted keys are paths (`location.countryCode`): nest them, and sometimes make a parent the
   // wrong type, which both compilers must read as no value. Plain objects: drizzle needs them,
   // and fast-check may build records without a prototype.
-  const parents = [...new Set(Object.keys(entries).filter((k) => k.includes('.')).map((k) => k.split('.')[0]!))];
-  const brokenParents = fc.subarray(parents).chain((names) => fc.tuple(...names.map((n) => fc.constantFrom<unknown>(null, 'NL', 7, ['x']).map((v) => [n, v] as const))));
+  const parents = [
+    ...new Set(
+      Object.keys(entries)
+        .filter((k) => k.includes('.'))
+        .map((k) => k.split('.')[0]!),
+    ),
+  ];
+  const brokenParents = fc
+    .subarray(parents)
+    .chain((names) => fc.tuple(...names.map((n) => fc.constantFrom<unknown>(null, 'NL', 7, ['x']).map((v) => [n, v] as const))));
   return fc.option(
     fc.tuple(fc.record(entries, { requiredKeys: [] }), brokenParents).map(([r, broken]) => {
       const out: Record<string, unknown> = {};
@@ -74,9 +143,9 @@ function snapshotFor(kind: FilterEntityKind): fc.Arbitrary<Record<string, unknow
 }
 
 function entitiesFor(kind: FilterEntityKind, keys: readonly string[], max: number): fc.Arbitrary<EntitySnapshot[]> {
-  return fc.uniqueArray(fc.constantFrom(...keys), { maxLength: max }).chain((chosen) =>
-    chosen.length === 0 ? fc.constant([]) : fc.tuple(...chosen.map((key) => snapshotFor(kind).map((snapshot) => ({ key, snapshot })))),
-  );
+  return fc
+    .uniqueArray(fc.constantFrom(...keys), { maxLength: max })
+    .chain((chosen) => (chosen.length === 0 ? fc.constant([]) : fc.tuple(...chosen.map((key) => snapshotFor(kind).map((snapshot) => ({ key, snapshot }))))));
 }
 
 export const ENTITY_KEYS: Record<FilterEntityKind, readonly string[]> = {
@@ -109,10 +178,12 @@ export const eventArbitrary: fc.Arbitrary<GeneratedEvent> = fc
     firstSeenAt: instant,
     lastSeenAt: instant,
     createdAt: instant,
-    fields: fc.record(
-      Object.fromEntries(FIELDS.filter((f) => f.source.from === 'event-fields').map((f) => [(f.source as { key: string }).key, jsonValueFor(f.type)])),
-      { requiredKeys: [] },
-    ).map((r) => ({ ...r })),
+    fields: fc
+      .record(
+        Object.fromEntries(FIELDS.filter((f) => f.source.from === 'event-fields').map((f) => [(f.source as { key: string }).key, jsonValueFor(f.type)])),
+        { requiredKeys: [] },
+      )
+      .map((r) => ({ ...r })),
     user: entitiesFor('user', ENTITY_KEYS.user, 2),
     app: entitiesFor('app', ENTITY_KEYS.app, 2),
     ip: entitiesFor('ip', ENTITY_KEYS.ip, 3),
@@ -144,16 +215,18 @@ function textValue(field: FieldDefinition): fc.Arbitrary<string> {
 
 /** A LIKE pattern made from a pool value: some characters become `_`/`%`, literal ones escaped. */
 function likePattern(field: FieldDefinition): fc.Arbitrary<string> {
-  return fc.tuple(textValue(field), fc.array(fc.constantFrom('keep', 'one', 'any', 'drop'), { minLength: 12, maxLength: 12 }), fc.boolean(), fc.boolean()).map(([value, plan, lead, trail]) => {
-    let out = lead ? '%' : '';
-    Array.from(value).forEach((ch, i) => {
-      const step = plan[i % plan.length];
-      if (step === 'one') out += '_';
-      else if (step === 'any') out += '%';
-      else if (step === 'keep') out += ch === '%' || ch === '_' || ch === '\\' ? `\\${ch}` : ch;
+  return fc
+    .tuple(textValue(field), fc.array(fc.constantFrom('keep', 'one', 'any', 'drop'), { minLength: 12, maxLength: 12 }), fc.boolean(), fc.boolean())
+    .map(([value, plan, lead, trail]) => {
+      let out = lead ? '%' : '';
+      Array.from(value).forEach((ch, i) => {
+        const step = plan[i % plan.length];
+        if (step === 'one') out += '_';
+        else if (step === 'any') out += '%';
+        else if (step === 'keep') out += ch === '%' || ch === '_' || ch === '\\' ? `\\${ch}` : ch;
+      });
+      return out + (trail ? '%' : '');
     });
-    return out + (trail ? '%' : '');
-  });
 }
 
 function numberLiteral(): fc.Arbitrary<string> {
@@ -181,15 +254,40 @@ export const conditionArbitrary: fc.Arbitrary<string> = fc.constantFrom(...FIELD
     case 'string[]': {
       const value = textValue(field).map(quote);
       options.push(fc.tuple(name, eqOps, value).map(([n, op, v]) => `${n} ${op} ${v}`));
-      options.push(fc.tuple(name, fc.option(kw('NOT')), kw('IN'), fc.array(value, { minLength: 1, maxLength: 4 })).map(([n, not, inn, vs]) => `${n} ${not ? `${not} ` : ''}${inn} (${vs.join(', ')})`));
+      options.push(
+        fc
+          .tuple(name, fc.option(kw('NOT')), kw('IN'), fc.array(value, { minLength: 1, maxLength: 4 }))
+          .map(([n, not, inn, vs]) => `${n} ${not ? `${not} ` : ''}${inn} (${vs.join(', ')})`),
+      );
       if (field.ordered) options.push(fc.tuple(name, ordOps, value).map(([n, op, v]) => `${n} ${op} ${v}`));
-      options.push(fc.tuple(name, fc.option(kw('NOT')), kw('LIKE'), likePattern(field)).map(([n, not, like, p]) => `${n} ${not ? `${not} ` : ''}${like} ${quote(p)}`));
-      options.push(fc.tuple(name, fc.option(kw('NOT')), kw('CONTAINS'), textValue(field).chain((v) => fc.integer({ min: 0, max: v.length }).map((i) => Array.from(v).slice(i, i + 3).join('')))).map(([n, not, c, v]) => `${n} ${not ? `${not} ` : ''}${c} ${quote(v)}`));
+      options.push(
+        fc.tuple(name, fc.option(kw('NOT')), kw('LIKE'), likePattern(field)).map(([n, not, like, p]) => `${n} ${not ? `${not} ` : ''}${like} ${quote(p)}`),
+      );
+      options.push(
+        fc
+          .tuple(
+            name,
+            fc.option(kw('NOT')),
+            kw('CONTAINS'),
+            textValue(field).chain((v) =>
+              fc.integer({ min: 0, max: v.length }).map((i) =>
+                Array.from(v)
+                  .slice(i, i + 3)
+                  .join(''),
+              ),
+            ),
+          )
+          .map(([n, not, c, v]) => `${n} ${not ? `${not} ` : ''}${c} ${quote(v)}`),
+      );
       break;
     }
     case 'number':
       options.push(fc.tuple(name, fc.oneof(eqOps, ordOps), numberLiteral()).map(([n, op, v]) => `${n} ${op} ${v}`));
-      options.push(fc.tuple(name, fc.option(kw('NOT')), kw('IN'), fc.array(numberLiteral(), { minLength: 1, maxLength: 4 })).map(([n, not, inn, vs]) => `${n} ${not ? `${not} ` : ''}${inn} (${vs.join(', ')})`));
+      options.push(
+        fc
+          .tuple(name, fc.option(kw('NOT')), kw('IN'), fc.array(numberLiteral(), { minLength: 1, maxLength: 4 }))
+          .map(([n, not, inn, vs]) => `${n} ${not ? `${not} ` : ''}${inn} (${vs.join(', ')})`),
+      );
       break;
     case 'boolean':
       options.push(fc.tuple(name, eqOps, fc.oneof(kw('TRUE'), kw('FALSE'))).map(([n, op, v]) => `${n} ${op} ${v}`));

@@ -31,7 +31,9 @@ export type HttpReceiver = {
   close: () => Promise<void>;
 };
 
-export async function startHttpReceiver(options: { host?: '127.0.0.1' | '::1'; respond?: Responder; tls?: { key: string; cert: string } } = {}): Promise<HttpReceiver> {
+export async function startHttpReceiver(
+  options: { host?: '127.0.0.1' | '::1'; respond?: Responder; tls?: { key: string; cert: string } } = {},
+): Promise<HttpReceiver> {
   const host = options.host ?? '127.0.0.1';
   const requests: ReceivedRequest[] = [];
   let responder: Responder = options.respond ?? ((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'));
@@ -67,8 +69,7 @@ export async function startHttpReceiver(options: { host?: '127.0.0.1' | '::1'; r
     respond: (r) => {
       responder = r;
     },
-    waitForRequests: (count) =>
-      requests.length >= count ? Promise.resolve([...requests]) : new Promise((resolve) => waiters.push({ count, resolve })),
+    waitForRequests: (count) => (requests.length >= count ? Promise.resolve([...requests]) : new Promise((resolve) => waiters.push({ count, resolve }))),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -37,7 +37,6 @@ export function collectorApp(): AppRegistration {
   };
 }
 
-
 export function contosoScenario(extra: Partial<TenantScenario> = {}): TenantScenario {
   return {
     tenantId: CONTOSO_ID,
@@ -110,7 +109,9 @@ export function northwindWithPeople(extra: Partial<TenantScenario> = {}): Tenant
   const { admin, user, disabled } = NORTHWIND_PEOPLE;
   return northwindScenario({
     users: [admin, user, disabled],
-    directory: { roleAssignments: [{ id: 'ra-northwind-ga', principalId: admin.id, roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10', directoryScopeId: '/' }] },
+    directory: {
+      roleAssignments: [{ id: 'ra-northwind-ga', principalId: admin.id, roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10', directoryScopeId: '/' }],
+    },
     ...extra,
   });
 }
@@ -154,7 +155,11 @@ export async function secretToken(sim: M365Simulator, tenant: string, resource: 
   return body.access_token;
 }
 
-export async function getJson(url: string, token: string | undefined, init: RequestInit = {}): Promise<{ status: number; headers: Headers; body: unknown; text: string }> {
+export async function getJson(
+  url: string,
+  token: string | undefined,
+  init: RequestInit = {},
+): Promise<{ status: number; headers: Headers; body: unknown; text: string }> {
   const response = await fetch(url, {
     ...init,
     headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(init.headers as Record<string, string> | undefined) },
@@ -177,7 +182,13 @@ export interface PageForm {
 
 /** Reads the forms of a page the way a browser would submit them (hidden and text inputs with their values). */
 export function readForms(html: string, pageUrl: string): PageForm[] {
-  const unescape = (v: string): string => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const unescape = (v: string): string =>
+    v
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
   return [...html.matchAll(/<form\b[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)].map((m) => {
     const fields: Record<string, string> = {};
     for (const input of (m[2] ?? '').matchAll(/<input\b[^>]*>/g)) {
@@ -207,7 +218,12 @@ export async function submitForm(form: PageForm, extra: Record<string, string>):
  * `button` on the page that follows (`accept` / `cancel` on the consent page, `back` on "Need
  * admin approval"); returns the final response (normally the 302 back to the app).
  */
-export async function browserSignIn(url: string, username: string, password: string, button?: 'accept' | 'cancel' | 'back'): Promise<{ response: Response; pages: string[] }> {
+export async function browserSignIn(
+  url: string,
+  username: string,
+  password: string,
+  button?: 'accept' | 'cancel' | 'back',
+): Promise<{ response: Response; pages: string[] }> {
   const pages: string[] = [];
   const first = await fetch(url, { redirect: 'manual' });
   const html = await first.text();
@@ -222,7 +238,6 @@ export async function browserSignIn(url: string, username: string, password: str
   if (!decision) return { response: new Response(next, { status: 200, headers: second.headers }), pages };
   return { response: await submitForm(decision, { decision: button }), pages };
 }
-
 
 /** Assigns a built-in Entra role to an app's service principal in a tenant (what an admin does in the portal). */
 export function assignAppRole(sim: M365Simulator, tenantId: string, appId: string, roleName: string): void {

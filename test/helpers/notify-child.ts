@@ -19,13 +19,18 @@ import { TEST_SECRET_KEY } from './database.ts';
 const env = process.env;
 const config = loadConfig({ ...env, TW_SECRET_KEY: TEST_SECRET_KEY, TW_DEMO: 'off', TW_LOG_LEVEL: 'info' });
 const log = createLogger(config);
-const database = env.CHILD_DATABASE_URL ? await openDatabase({ databaseUrl: env.CHILD_DATABASE_URL, poolSize: 3 }) : await openDatabase({ dataDir: env.CHILD_DATA_DIR!, command: 'notify-child' });
+const database = env.CHILD_DATABASE_URL
+  ? await openDatabase({ databaseUrl: env.CHILD_DATABASE_URL, poolSize: 3 })
+  : await openDatabase({ dataDir: env.CHILD_DATA_DIR!, command: 'notify-child' });
 const ids = (env.CHILD_ACTIVITY_IDS ?? '').split(',').filter(Boolean);
 if (ids.length > 0) await detectActivity({ db: database.db, log, onEventsCreated: enqueueForEvents }, ids);
 const notify = await startNotify({ database, config, log, secrets: createSecretBox(Buffer.from(TEST_SECRET_KEY, 'hex')) });
 process.stdout.write('started\n');
 const check = async () => {
-  const waiting = await database.db.select({ id: delivery.id }).from(delivery).where(inArray(delivery.status, ['pending', 'failed', 'sending']));
+  const waiting = await database.db
+    .select({ id: delivery.id })
+    .from(delivery)
+    .where(inArray(delivery.status, ['pending', 'failed', 'sending']));
   if (waiting.length > 0) return setTimeout(() => void check(), 100);
   const rows = await database.db.select({ status: delivery.status, attempts: delivery.attempts, kind: delivery.kind }).from(delivery);
   process.stdout.write(`done ${JSON.stringify(rows)}\n`);

@@ -22,7 +22,8 @@ const boss = await startQueue(database, createLogger({ logLevel: 'silent' }), { 
 await ensureQueues(boss, PIPELINE_JOBS);
 // pg-boss's default expiry: only the retry at start-up can pick the job up again within minutes.
 let jobs = 0;
-for (let i = 0; i < ids.length; i += DETECT_BATCH, jobs++) await boss.send('detect.activity', { activityIds: ids.slice(i, i + DETECT_BATCH) }, { expireInSeconds: 15 * 60 });
+for (let i = 0; i < ids.length; i += DETECT_BATCH, jobs++)
+  await boss.send('detect.activity', { activityIds: ids.slice(i, i + DETECT_BATCH) }, { expireInSeconds: 15 * 60 });
 const taken = await boss.fetch('detect.activity', { batchSize: jobs });
 process.stdout.write(`active ${taken.length} of ${ids.length}\n`);
 // Kept alive until killed.

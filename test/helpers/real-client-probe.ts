@@ -44,7 +44,9 @@ async function main(): Promise<void> {
 
   const users = (await client.api('/users').select(['id', 'userPrincipalName', 'signInActivity']).top(500).get()) as { value: unknown[] };
   const manage = await cca.acquireTokenByClientCredential({ scopes: ['https://manage.office.com/.default'] });
-  const list = await fetch(`${input.simUrl}/api/v1.0/${input.tenantId}/activity/feed/subscriptions/list`, { headers: { Authorization: `Bearer ${manage?.accessToken ?? ''}` } });
+  const list = await fetch(`${input.simUrl}/api/v1.0/${input.tenantId}/activity/feed/subscriptions/list`, {
+    headers: { Authorization: `Bearer ${manage?.accessToken ?? ''}` },
+  });
   process.stdout.write(JSON.stringify({ signInIds, users: users.value.length, managementStatus: list.status }));
 }
 

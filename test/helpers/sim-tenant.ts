@@ -17,7 +17,10 @@ export function simConfig(simUrl: string, env: Record<string, string> = {}): Con
 export async function insertSimTenant(db: Db, tenantGuid: string, options: { mspId?: string; name?: string } = {}) {
   let mspId = options.mspId;
   if (!mspId) {
-    const [m] = await db.insert(msp).values({ name: `MSP for ${tenantGuid}` }).returning();
+    const [m] = await db
+      .insert(msp)
+      .values({ name: `MSP for ${tenantGuid}` })
+      .returning();
     mspId = m!.id;
   }
   const [row] = await db

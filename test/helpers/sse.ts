@@ -6,7 +6,7 @@ export class SseReader {
   readonly #decoder = new TextDecoder();
   #buffer = '';
   /** A read still waiting when the last call timed out: its chunk belongs to the next call. */
-  #pending: ReturnType<ReadableStreamDefaultReader<Uint8Array>["read"]> | undefined;
+  #pending: ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']> | undefined;
   readonly comments: string[] = [];
   done = false;
 

@@ -20,7 +20,8 @@ beforeAll(async () => {
 afterAll(() => t.drop());
 
 type TokenView = { id: string; name: string; prefix: string; role: string; state: string; lastUsedAt: string | null; expiresAt: string | null };
-const listOf = async (auth: { token?: string; cookie?: string }) => ((await (await call(t.app, 'GET', '/api/v1/tokens', auth)).json()) as { items: TokenView[] }).items;
+const listOf = async (auth: { token?: string; cookie?: string }) =>
+  ((await (await call(t.app, 'GET', '/api/v1/tokens', auth)).json()) as { items: TokenView[] }).items;
 
 describe('API tokens', () => {
   test('a user lists their own tokens (never the secret), creates one that expires, and revokes it', async () => {
@@ -33,7 +34,14 @@ describe('API tokens', () => {
 
     const items = await listOf(session);
     expect(items.map((i) => i.name)).toEqual(['PSA sync', 'test']);
-    expect(items[0]).toMatchObject({ id, role: 'technician', state: 'active', prefix: token.slice(0, 8), lastUsedAt: expect.any(String), expiresAt: expect.any(String) });
+    expect(items[0]).toMatchObject({
+      id,
+      role: 'technician',
+      state: 'active',
+      prefix: token.slice(0, 8),
+      lastUsedAt: expect.any(String),
+      expiresAt: expect.any(String),
+    });
     expect(JSON.stringify(items)).not.toContain(token);
     // Another user's list does not show it.
     expect((await listOf({ token: owner.token })).map((i) => i.id)).not.toContain(id);
@@ -46,13 +54,16 @@ describe('API tokens', () => {
 
   test('an expired token stops working and is listed as expired', async () => {
     const member = await addMember(t.database, owner.mspId, 'technician');
-    await t.database.db.update(apiToken).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiToken.userId, member.userId));
+    await t.database.db
+      .update(apiToken)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(apiToken.userId, member.userId));
     expect((await call(t.app, 'GET', '/api/v1/tenants', { token: member.token })).status).toBe(401);
     const session = await signInCookie(t.app, member);
     expect((await listOf(session))[0]).toMatchObject({ state: 'expired' });
   });
 
-  test('nobody revokes another user\'s token except an admin; another MSP\'s is not found', async () => {
+  test("nobody revokes another user's token except an admin; another MSP's is not found", async () => {
     const tech = await addMember(t.database, owner.mspId, 'technician');
     const other = await addMember(t.database, owner.mspId, 'technician');
     const [techToken] = await t.database.db.select({ id: apiToken.id }).from(apiToken).where(eq(apiToken.userId, tech.userId));
@@ -100,7 +111,7 @@ describe('tenantwatch token list / revoke', () => {
     }
   };
 
-  test('lists a user\'s tokens and revokes one by id', async () => {
+  test("lists a user's tokens and revokes one by id", async () => {
     const member = await withDb((database) => seedMsp(database, 'admin'));
     const listed = await runCli(['token', 'list', '--email', member.email], env);
     expect(listed.code, listed.stderr).toBe(0);

@@ -6,7 +6,14 @@ import { addMember, call, createTestApp, type Member, sampleTenant, seedMsp, sig
  * The audit log can be read, by owners and admins of the MSP only: who did what, when and from
  * where, filtered by actor, action and time, paged with a signed cursor.
  */
-type Entry = { id: string; at: string; action: string; actor: { type: string; userId: string | null; email: string | null; token: string | null }; target: { type: string; id: string | null } | null; ip: string | null };
+type Entry = {
+  id: string;
+  at: string;
+  action: string;
+  actor: { type: string; userId: string | null; email: string | null; token: string | null };
+  target: { type: string; id: string | null } | null;
+  ip: string | null;
+};
 type Page = { items: Entry[]; nextCursor: string | null };
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
@@ -25,7 +32,17 @@ beforeAll(async () => {
   for (let i = 4; i <= 7; i++) expect((await call(t.app, 'POST', '/api/v1/tenants', { token: owner.token, body: sampleTenant(i) })).status).toBe(201);
   expect((await call(t.app, 'POST', '/api/v1/tenants', { token: other.token, body: sampleTenant(8) })).status).toBe(201);
   // An old entry, to filter by time.
-  await t.database.db.insert(auditLog).values({ mspId: owner.mspId, actorType: 'system', action: 'tenant.verify', targetType: 'tenant', targetId: 'old', ip: '198.51.100.7', createdAt: new Date('2026-01-15T10:00:00Z') });
+  await t.database.db
+    .insert(auditLog)
+    .values({
+      mspId: owner.mspId,
+      actorType: 'system',
+      action: 'tenant.verify',
+      targetType: 'tenant',
+      targetId: 'old',
+      ip: '198.51.100.7',
+      createdAt: new Date('2026-01-15T10:00:00Z'),
+    });
 });
 afterAll(async () => {
   await t?.drop();
@@ -42,7 +59,7 @@ describe('GET /api/v1/audit', () => {
     expect((await call(t.app, 'GET', '/api/v1/audit')).status).toBe(401);
   });
 
-  test("an MSP sees its own entries only, newest first, with who did it", async () => {
+  test('an MSP sees its own entries only, newest first, with who did it', async () => {
     const mine = await read(owner, 'limit=500');
     const creates = mine.items.filter((e) => e.action === 'tenant.create');
     expect(creates).toHaveLength(7);
@@ -62,7 +79,9 @@ describe('GET /api/v1/audit', () => {
     const family = await read(owner, 'action=tenant.&limit=500');
     expect(new Set(family.items.map((e) => e.action))).toEqual(new Set(['tenant.create', 'tenant.verify']));
     const january = await read(owner, 'from=2026-01-01&to=2026-01-31');
-    expect(january.items).toEqual([expect.objectContaining({ action: 'tenant.verify', ip: '198.51.100.7', actor: expect.objectContaining({ type: 'system', userId: null }) })]);
+    expect(january.items).toEqual([
+      expect.objectContaining({ action: 'tenant.verify', ip: '198.51.100.7', actor: expect.objectContaining({ type: 'system', userId: null }) }),
+    ]);
     expect((await audit(owner, 'actor=not-a-user')).status).toBe(400);
     expect((await audit(owner, "action=x'%20or%201=1")).status).toBe(400);
   });
@@ -86,7 +105,16 @@ describe('GET /api/v1/audit', () => {
 
 describe('GET /api/v1/audit/export.csv', () => {
   test('the same entries under the same filters as CSV, for owners and admins only, with formula cells neutralised', async () => {
-    await t.database.db.insert(auditLog).values({ mspId: owner.mspId, actorType: 'system', action: 'tenant.verify', targetType: 'tenant', targetId: '=HYPERLINK("http://evil.example")', ip: null });
+    await t.database.db
+      .insert(auditLog)
+      .values({
+        mspId: owner.mspId,
+        actorType: 'system',
+        action: 'tenant.verify',
+        targetType: 'tenant',
+        targetId: '=HYPERLINK("http://evil.example")',
+        ip: null,
+      });
     const res = await call(t.app, 'GET', '/api/v1/audit/export.csv?action=tenant.', { token: owner.token });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/csv');

@@ -19,7 +19,12 @@ describe('NUL characters', () => {
     ['sign-in email (unauthenticated)', 'POST', '/api/v1/auth/sign-in', { email: 'a\u0000b@northwind.example', password: 'whatever password' }],
     ['sign-in password', 'POST', '/api/v1/auth/sign-in', { email: 'a@northwind.example', password: 'pass\u0000word' }],
     ['an object key', 'POST', '/api/v1/users', { email: 'x@northwind.example', role: 'technician', ['na\u0000me']: 'x' }],
-    ['a nested value', 'POST', '/api/v1/tenants', { name: 'Contoso', tenantGuid: '00000000-0000-4000-8000-000000000001', primaryDomain: 'contoso.example', extra: [['x\u0000']] }],
+    [
+      'a nested value',
+      'POST',
+      '/api/v1/tenants',
+      { name: 'Contoso', tenantGuid: '00000000-0000-4000-8000-000000000001', primaryDomain: 'contoso.example', extra: [['x\u0000']] },
+    ],
   ])('in the JSON body: %s answers 400', async (_name, method, path, body) => {
     const res = await call(t.app, method, path, { token: owner.token, body });
     expect(res.status).toBe(400);

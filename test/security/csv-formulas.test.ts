@@ -15,7 +15,14 @@ beforeAll(async () => {
   owner = await seedMsp(t.database, 'owner');
   const [row] = await t.database.db
     .insert(tenant)
-    .values({ mspId: owner.mspId, tenantGuid: crypto.randomUUID(), name: 'Contoso', primaryDomain: 'contoso.com', authMode: 'secret', clientId: crypto.randomUUID() })
+    .values({
+      mspId: owner.mspId,
+      tenantGuid: crypto.randomUUID(),
+      name: 'Contoso',
+      primaryDomain: 'contoso.com',
+      authMode: 'secret',
+      clientId: crypto.randomUUID(),
+    })
     .returning();
   await t.database.db.insert(securityEvent).values({
     mspId: owner.mspId,

@@ -32,7 +32,9 @@ beforeAll(async () => {
     const res = await call(t.app, 'POST', '/api/v1/tenants', { token: owner.token, body: sampleTenant(i) });
     tenantId = ((await res.json()) as { id: string }).id;
   }
-  await t.database.db.insert(tenant).values({ mspId: other.mspId, tenantGuid: crypto.randomUUID(), name: 'Elsewhere', primaryDomain: 'elsewhere.example', authMode: 'consent' });
+  await t.database.db
+    .insert(tenant)
+    .values({ mspId: other.mspId, tenantGuid: crypto.randomUUID(), name: 'Elsewhere', primaryDomain: 'elsewhere.example', authMode: 'consent' });
 });
 afterAll(async () => {
   await t?.drop();
@@ -52,7 +54,10 @@ describe('list cursors', () => {
   });
 
   test("the list's own cursor pages on; another MSP's or another list's is refused", async () => {
-    const first = (await (await call(t.app, 'GET', '/api/v1/tenants?limit=2', { token: owner.token })).json()) as { items: { name: string }[]; nextCursor: string };
+    const first = (await (await call(t.app, 'GET', '/api/v1/tenants?limit=2', { token: owner.token })).json()) as {
+      items: { name: string }[];
+      nextCursor: string;
+    };
     expect(first.items.map((i) => i.name)).toEqual(['Contoso 1', 'Contoso 2']);
     const second = await call(t.app, 'GET', `/api/v1/tenants?limit=2&cursor=${encodeURIComponent(first.nextCursor)}`, { token: owner.token });
     expect(((await second.json()) as { items: { name: string }[] }).items.map((i) => i.name)).toEqual(['Contoso 3']);

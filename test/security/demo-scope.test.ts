@@ -32,7 +32,14 @@ type Tenant = { id: string; name: string; isDemo: boolean; status: string };
 async function session(res: Response, email: string): Promise<Session> {
   expect(res.status, await res.clone().text()).toBe(200);
   const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return { cookie: res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '), csrf: csrfToken, email };
+  return {
+    cookie: res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; '),
+    csrf: csrfToken,
+    email,
+  };
 }
 
 function client(base: string) {
@@ -68,14 +75,20 @@ describe('the demo belongs to one MSP', () => {
     let server = await startServer({ ...env, PORT: String(port) }, /(http:\/\/localhost:\d+\/setup\/[\w-]{43})/, START_TIMEOUT);
     try {
       const token = server.match[1]!.split('/').pop();
-      first = await session(await post(`/api/v1/setup/${token}`, { name: 'First', email: 'owner@northwind.example', password, mspName: 'Northwind IT' }), 'owner@northwind.example');
+      first = await session(
+        await post(`/api/v1/setup/${token}`, { name: 'First', email: 'owner@northwind.example', password, mspName: 'Northwind IT' }),
+        'owner@northwind.example',
+      );
       const [demo] = await get<Tenant>('/api/v1/tenants', first);
       expect(demo).toMatchObject({ name: 'Contoso (demo)', isDemo: true });
       demoId = demo!.id;
       await expect.poll(async () => (await get('/api/v1/events?limit=5', first)).length, { timeout: 240_000, interval: 3_000 }).toBeGreaterThan(0);
 
       // 2. A second MSP signs up: nothing of the first MSP's is in its lists, and the reverse.
-      second = await session(await post('/api/v1/signup', { mspName: 'Fabrikam IT', name: 'Second', email: 'owner@fabrikam.example', password }), 'owner@fabrikam.example');
+      second = await session(
+        await post('/api/v1/signup', { mspName: 'Fabrikam IT', name: 'Second', email: 'owner@fabrikam.example', password }),
+        'owner@fabrikam.example',
+      );
       expect(await get('/api/v1/tenants', second)).toEqual([]);
       expect(await get('/api/v1/events?limit=200&status=all', second)).toEqual([]);
       expect((await get<{ email: string }>('/api/v1/users', second)).map((u) => u.email)).toEqual(['owner@fabrikam.example']);
@@ -83,7 +96,16 @@ describe('the demo belongs to one MSP', () => {
       expect((await fetch(`${base}/api/v1/tenants/${demoId}`, { headers: { cookie: second.cookie } })).status).toBe(404);
 
       // The second MSP adds a tenant of its own.
-      const own = await post('/api/v1/tenants', { name: 'Fabrikam customer', tenantGuid: '0f3c9a52-6d1e-4c1b-9b7a-5e2d8c4f1a10', primaryDomain: 'customer.fabrikam.example', auth: { mode: 'secret', clientId: '11111111-2222-4333-8444-555555555555', clientSecret: 'customer app secret' } }, second);
+      const own = await post(
+        '/api/v1/tenants',
+        {
+          name: 'Fabrikam customer',
+          tenantGuid: '0f3c9a52-6d1e-4c1b-9b7a-5e2d8c4f1a10',
+          primaryDomain: 'customer.fabrikam.example',
+          auth: { mode: 'secret', clientId: '11111111-2222-4333-8444-555555555555', clientSecret: 'customer app secret' },
+        },
+        second,
+      );
       expect(own.status, await own.clone().text()).toBe(201);
     } finally {
       expect(await server.stop('SIGTERM')).toBe(0);
@@ -98,7 +120,16 @@ describe('the demo belongs to one MSP', () => {
       expect((await get<Tenant>('/api/v1/tenants', second)).map((t) => t.name)).toEqual(['Fabrikam customer']);
 
       // The first MSP adds a tenant of its own.
-      const own = await post('/api/v1/tenants', { name: 'Northwind customer', tenantGuid: '7a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b', primaryDomain: 'customer.northwind.example', auth: { mode: 'secret', clientId: '11111111-2222-4333-8444-555555555555', clientSecret: 'customer app secret' } }, first);
+      const own = await post(
+        '/api/v1/tenants',
+        {
+          name: 'Northwind customer',
+          tenantGuid: '7a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b',
+          primaryDomain: 'customer.northwind.example',
+          auth: { mode: 'secret', clientId: '11111111-2222-4333-8444-555555555555', clientSecret: 'customer app secret' },
+        },
+        first,
+      );
       expect(own.status, await own.clone().text()).toBe(201);
     } finally {
       expect(await server.stop('SIGTERM')).toBe(0);

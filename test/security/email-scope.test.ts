@@ -19,7 +19,10 @@ afterAll(() => t.drop());
 
 /** An active user at `mspId` with this email and password, as if they had accepted an invitation. */
 async function account(mspId: string, email: string, password: string) {
-  const [u] = await t.database.db.insert(appUser).values({ mspId, email, role: 'technician', status: 'active', passwordHash: await hashPassword(password) }).returning();
+  const [u] = await t.database.db
+    .insert(appUser)
+    .values({ mspId, email, role: 'technician', status: 'active', passwordHash: await hashPassword(password) })
+    .returning();
   return u!;
 }
 
@@ -52,13 +55,24 @@ describe('emails per MSP', () => {
     const asked = await signIn({ email, password: 'one password for both' });
     expect(asked.status).toBe(200);
     expect(asked.headers.get('set-cookie')).toBeNull();
-    expect(await asked.json()).toEqual({ chooseMsp: true, msps: [{ id: mspA.mspId, name: 'MSP A' }, { id: mspB.mspId, name: 'MSP B' }] });
+    expect(await asked.json()).toEqual({
+      chooseMsp: true,
+      msps: [
+        { id: mspA.mspId, name: 'MSP A' },
+        { id: mspB.mspId, name: 'MSP B' },
+      ],
+    });
     const chosen = await signIn({ email, password: 'one password for both', mspId: mspB.mspId });
     expect(await chosen.json()).toMatchObject({ msp: { id: mspB.mspId } });
   });
 
   test('Microsoft sign-in links the one account with the address, and none when several MSPs have it', async () => {
-    const identity = (username: string, n: number) => ({ tenantId: '11111111-1111-4111-8111-111111111111', objectId: `22222222-2222-4222-8222-${String(n).padStart(12, '0')}`, username, name: null });
+    const identity = (username: string, n: number) => ({
+      tenantId: '11111111-1111-4111-8111-111111111111',
+      objectId: `22222222-2222-4222-8222-${String(n).padStart(12, '0')}`,
+      username,
+      name: null,
+    });
     const single = await account(mspA.mspId, 'only.here@contoso.example', 'whatever password');
     expect((await resolveMicrosoftUser(t.database.db, identity('only.here@contoso.example', 1))).id).toBe(single.id);
 

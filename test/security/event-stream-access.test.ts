@@ -41,7 +41,7 @@ async function untilEnd(reader: SseReader, ms = 30_000) {
 }
 
 describe('an open event stream', () => {
-  test("closes when its user is disabled (token and session streams alike)", async () => {
+  test('closes when its user is disabled (token and session streams alike)', async () => {
     const tech = await addMember(t.database, owner.mspId, 'technician');
     const byToken = await stream({ token: tech.token });
     const bySession = await stream({ cookie: (await signInCookie(t.app, tech)).cookie });
@@ -81,12 +81,15 @@ describe('an open event stream', () => {
     expect(await third.json()).toMatchObject({ error: { code: 'rate_limited' } });
     await first.close();
     await expect
-      .poll(async () => {
-        const res = await call(t.app, 'GET', '/api/v1/events/stream', { token: member.token });
-        if (res.status === 200) open.push(new SseReader(res));
-        else await res.body?.cancel();
-        return res.status;
-      }, { timeout: 30_000, interval: 250 })
+      .poll(
+        async () => {
+          const res = await call(t.app, 'GET', '/api/v1/events/stream', { token: member.token });
+          if (res.status === 200) open.push(new SseReader(res));
+          else await res.body?.cancel();
+          return res.status;
+        },
+        { timeout: 30_000, interval: 250 },
+      )
       .toBe(200);
   }, 60_000);
 });

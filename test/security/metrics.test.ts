@@ -44,7 +44,9 @@ describe('/metrics on the application port', () => {
   });
 
   test('a token too short to resist guessing stops start-up', () => {
-    expect(() => loadConfig({ TW_METRICS_TOKEN: 'short' })).toThrow('TW_METRICS_TOKEN: expected at least 16 characters (openssl rand -hex 32) (got "<hidden>")');
+    expect(() => loadConfig({ TW_METRICS_TOKEN: 'short' })).toThrow(
+      'TW_METRICS_TOKEN: expected at least 16 characters (openssl rand -hex 32) (got "<hidden>")',
+    );
   });
 });
 

@@ -105,7 +105,7 @@ describe('TW_SIGNUP=invite', () => {
     await signedUp(await call(t.app, 'POST', `/api/v1/signup/${token}`, { body: newcomer() }));
   });
 
-  test("an email another MSP uses signs up a separate account: nothing tells that the address exists elsewhere", async () => {
+  test('an email another MSP uses signs up a separate account: nothing tells that the address exists elsewhere', async () => {
     const { token } = await createMspSignupLink({ db: t.database.db, mode: 'invite' });
     const session = await signedUp(await call(t.app, 'POST', `/api/v1/signup/${token}`, { body: newcomer({ email: first.email }) }));
     expect(session.msp.id).not.toBe(first.mspId);
@@ -128,7 +128,9 @@ describe('TW_SIGNUP=open', () => {
 
   test('anyone signs up a new MSP, which sees none of the first MSP and is not seen by it', async () => {
     expect((await call(t.app, 'POST', '/api/v1/tenants', { token: first.token, body: sampleTenant(1) })).status).toBe(201);
-    const session = await signedUp(await call(t.app, 'POST', '/api/v1/signup', { body: newcomer({ mspName: 'Open Signup IT' }), headers: { 'cf-connecting-ip': '198.51.100.1' } }));
+    const session = await signedUp(
+      await call(t.app, 'POST', '/api/v1/signup', { body: newcomer({ mspName: 'Open Signup IT' }), headers: { 'cf-connecting-ip': '198.51.100.1' } }),
+    );
     expect(session.msp.name).toBe('Open Signup IT');
     const items = async (path: string, auth: { cookie?: string; token?: string }) => {
       const body = (await (await call(t.app, 'GET', path, auth)).json()) as { items?: unknown[] } | unknown[];

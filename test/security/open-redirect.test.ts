@@ -16,7 +16,7 @@ const LEAVING = [
   '/a/b/../..//evil.example/x?y=1',
 ];
 
-describe('the web app\'s ?next= guard', () => {
+describe("the web app's ?next= guard", () => {
   test.each(LEAVING)('%j becomes the Report', (raw) => {
     expect(safeNext(raw)).toBe('/');
   });

@@ -15,7 +15,10 @@ afterAll(() => t.drop());
 
 const signInStatus = async (email: string, password: string) => (await call(t.app, 'POST', '/api/v1/auth/sign-in', { body: { email, password } })).status;
 const audits = (userId: string, action: string) =>
-  t.database.db.select().from(auditLog).where(and(eq(auditLog.targetId, userId), eq(auditLog.action, action)));
+  t.database.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.targetId, userId), eq(auditLog.action, action)));
 const tokenOf = (url: string) => new URL(url).pathname.split('/').pop()!;
 
 describe('change password', () => {
@@ -23,11 +26,17 @@ describe('change password', () => {
     const member = await addMember(t.database, owner.mspId, 'technician');
     const here = await signInCookie(t.app, member);
     const elsewhere = await signInCookie(t.app, member);
-    const wrong = await call(t.app, 'POST', '/api/v1/auth/password', { ...here, body: { currentPassword: 'not my password', newPassword: 'my brand new passphrase' } });
+    const wrong = await call(t.app, 'POST', '/api/v1/auth/password', {
+      ...here,
+      body: { currentPassword: 'not my password', newPassword: 'my brand new passphrase' },
+    });
     expect(wrong.status).toBe(400);
     expect(await audits(member.userId, 'auth.password_change_failed')).toHaveLength(1);
 
-    const changed = await call(t.app, 'POST', '/api/v1/auth/password', { ...here, body: { currentPassword: member.password, newPassword: 'my brand new passphrase' } });
+    const changed = await call(t.app, 'POST', '/api/v1/auth/password', {
+      ...here,
+      body: { currentPassword: member.password, newPassword: 'my brand new passphrase' },
+    });
     expect(changed.status).toBe(204);
     expect((await call(t.app, 'GET', '/api/v1/auth/session', here)).status).toBe(200);
     expect((await call(t.app, 'GET', '/api/v1/auth/session', elsewhere)).status).toBe(401);
@@ -36,9 +45,12 @@ describe('change password', () => {
     expect(await audits(member.userId, 'auth.password_changed')).toHaveLength(1);
   });
 
-  test('an API token cannot change its user\'s password', async () => {
+  test("an API token cannot change its user's password", async () => {
     const member = await addMember(t.database, owner.mspId, 'technician');
-    const res = await call(t.app, 'POST', '/api/v1/auth/password', { token: member.token, body: { currentPassword: member.password, newPassword: 'my brand new passphrase' } });
+    const res = await call(t.app, 'POST', '/api/v1/auth/password', {
+      token: member.token,
+      body: { currentPassword: member.password, newPassword: 'my brand new passphrase' },
+    });
     expect(res.status).toBe(403);
   });
 });
@@ -56,7 +68,11 @@ describe('admin password reset', () => {
     const second = await call(t.app, 'POST', `/api/v1/users/${member.userId}/password-reset`, { token: owner.token });
     const { resetUrl } = (await second.json()) as { resetUrl: string };
     expect(await (await call(t.app, 'GET', `/api/v1/setup/${tokenOf(firstUrl)}`)).json()).toEqual({ kind: 'password_reset', state: 'revoked' });
-    expect(await (await call(t.app, 'GET', `/api/v1/setup/${tokenOf(resetUrl)}`)).json()).toMatchObject({ kind: 'password_reset', state: 'valid', email: member.email });
+    expect(await (await call(t.app, 'GET', `/api/v1/setup/${tokenOf(resetUrl)}`)).json()).toMatchObject({
+      kind: 'password_reset',
+      state: 'valid',
+      email: member.email,
+    });
 
     const used = await call(t.app, 'POST', `/api/v1/setup/${tokenOf(resetUrl)}`, { body: { password: 'the reset passphrase' } });
     expect(used.status).toBe(200);
@@ -68,7 +84,7 @@ describe('admin password reset', () => {
     expect(await audits(member.userId, 'auth.password_reset')).toHaveLength(1);
   });
 
-  test('only for active users, never oneself, never above one\'s role', async () => {
+  test("only for active users, never oneself, never above one's role", async () => {
     const admin = await addMember(t.database, owner.mspId, 'admin');
     const reset = (by: Member, id: string) => call(t.app, 'POST', `/api/v1/users/${id}/password-reset`, { token: by.token });
     expect((await reset(admin, owner.userId)).status).toBe(403);

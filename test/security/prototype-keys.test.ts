@@ -11,10 +11,13 @@ afterAll(async () => {
 });
 
 describe('the API reference assets', () => {
-  test.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'])('/api/reference/%s is a 404 without a session', async (name) => {
-    const res = await call(t.app, 'GET', `/api/reference/${name}`);
-    expect(res.status).toBe(404);
-  });
+  test.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'])(
+    '/api/reference/%s is a 404 without a session',
+    async (name) => {
+      const res = await call(t.app, 'GET', `/api/reference/${name}`);
+      expect(res.status).toBe(404);
+    },
+  );
 
   test('the real assets are served', async () => {
     const res = await call(t.app, 'GET', '/api/reference/swagger-ui.css');

@@ -47,7 +47,10 @@ describe('setup links', () => {
 
   test('an expired link says it has expired; an unknown one is a 404', async () => {
     const { setupUrl } = await invite('late@northwind.example');
-    await t.database.db.update(setupToken).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(setupToken.kind, 'invite'));
+    await t.database.db
+      .update(setupToken)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(setupToken.kind, 'invite'));
     expect(await describeLink(tokenOf(setupUrl))).toEqual({ kind: 'invite', state: 'expired' });
     expect((await redeem(tokenOf(setupUrl))).status).toBe(409);
     expect((await call(t.app, 'GET', `/api/v1/setup/${'x'.repeat(43)}`)).status).toBe(404);

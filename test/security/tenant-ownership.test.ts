@@ -75,14 +75,22 @@ async function tenantsOf(member: Member) {
 }
 
 describe('a tenant reached through the MSP app belongs to one MSP', () => {
-  test("another MSP cannot add a consented customer by its tenant id through POST /tenants", async () => {
-    const byConsent = await call(t.app, 'POST', '/api/v1/tenants', { token: mspB.token, body: { name: 'Contoso', tenantGuid: contosoId, primaryDomain: 'contoso.com' } });
+  test('another MSP cannot add a consented customer by its tenant id through POST /tenants', async () => {
+    const byConsent = await call(t.app, 'POST', '/api/v1/tenants', {
+      token: mspB.token,
+      body: { name: 'Contoso', tenantGuid: contosoId, primaryDomain: 'contoso.com' },
+    });
     expect(byConsent.status).toBe(403);
     expect(await byConsent.json()).toMatchObject({ error: { code: 'forbidden', message: expect.stringContaining('admin consent') } });
     // Naming its own app registration does not get it in either while MSP A holds it through the MSP app.
     const bySecret = await call(t.app, 'POST', '/api/v1/tenants', {
       token: mspB.token,
-      body: { name: 'Contoso', tenantGuid: contosoId, primaryDomain: 'contoso.com', auth: { mode: 'secret', clientId: COLLECTOR_APP_ID, clientSecret: 'guess' } },
+      body: {
+        name: 'Contoso',
+        tenantGuid: contosoId,
+        primaryDomain: 'contoso.com',
+        auth: { mode: 'secret', clientId: COLLECTOR_APP_ID, clientSecret: 'guess' },
+      },
     });
     expect(bySecret.status).toBe(409);
     expect(await tenantsOf(mspB)).toEqual([]);
@@ -108,7 +116,9 @@ describe('a tenant reached through the MSP app belongs to one MSP', () => {
 
   test("the installation's operator (the command line) cannot give a tenant another MSP holds to a second MSP", async () => {
     const system: Ctx = { msp: mspB.mspId, actor: { type: 'system', role: 'owner' }, db: t.database.db, secrets };
-    await expect(createTenant({ ctx: system, input: { name: 'Contoso', tenantGuid: contosoId, primaryDomain: 'contoso.com' } })).rejects.toThrow(/already connected to Tenantwatch by another MSP/);
+    await expect(createTenant({ ctx: system, input: { name: 'Contoso', tenantGuid: contosoId, primaryDomain: 'contoso.com' } })).rejects.toThrow(
+      /already connected to Tenantwatch by another MSP/,
+    );
     // A tenant no other MSP holds is added as before.
     const added = await createTenant({ ctx: system, input: { name: 'Northwind', tenantGuid: NORTHWIND_ID, primaryDomain: 'northwind.example' } });
     expect(added).toMatchObject({ authMode: 'consent', tenantGuid: NORTHWIND_ID });
@@ -116,7 +126,9 @@ describe('a tenant reached through the MSP app belongs to one MSP', () => {
   });
 
   test('the database holds one consent-mode row per Microsoft tenant', async () => {
-    await expect(t.database.db.insert(tenant).values({ mspId: mspB.mspId, tenantGuid: contosoId, name: 'Contoso', primaryDomain: 'contoso.com', authMode: 'consent' })).rejects.toThrow();
+    await expect(
+      t.database.db.insert(tenant).values({ mspId: mspB.mspId, tenantGuid: contosoId, name: 'Contoso', primaryDomain: 'contoso.com', authMode: 'consent' }),
+    ).rejects.toThrow();
     const rows = await t.database.db.select({ mspId: tenant.mspId }).from(tenant).where(eq(tenant.tenantGuid, contosoId));
     expect(rows).toEqual([{ mspId: mspA.mspId }]);
   });

@@ -7,7 +7,14 @@
  */
 import { z } from 'zod';
 import { LruCache } from '../lru.ts';
-import { anonymizerFromMaxmind, locationFromMaxmind, networkFromMaxmind, usageFromMaxmind, type MaxmindFlatRecord, type MaxmindGeoRecord } from '../maxmind-records.ts';
+import {
+  anonymizerFromMaxmind,
+  locationFromMaxmind,
+  networkFromMaxmind,
+  usageFromMaxmind,
+  type MaxmindFlatRecord,
+  type MaxmindGeoRecord,
+} from '../maxmind-records.ts';
 import { mergeIntel } from '../merge.ts';
 import type { ProviderContext } from '../provider-context.ts';
 import type { IpIntelProvider, PartialIpIntel, ProviderAnswer, ProviderHealth } from '../types.ts';
@@ -36,7 +43,14 @@ export const geoip2WebSettingsSchema = z
 export type Geoip2WebSettings = z.input<typeof geoip2WebSettingsSchema>;
 
 /** The documented error codes, and whether they are about the account (pause) or the address. */
-const ACCOUNT_ERRORS = new Set(['AUTHORIZATION_INVALID', 'ACCOUNT_ID_REQUIRED', 'LICENSE_KEY_REQUIRED', 'INSUFFICIENT_FUNDS', 'OUT_OF_QUERIES', 'PERMISSION_REQUIRED']);
+const ACCOUNT_ERRORS = new Set([
+  'AUTHORIZATION_INVALID',
+  'ACCOUNT_ID_REQUIRED',
+  'LICENSE_KEY_REQUIRED',
+  'INSUFFICIENT_FUNDS',
+  'OUT_OF_QUERIES',
+  'PERMISSION_REQUIRED',
+]);
 const ADDRESS_ERRORS: Readonly<Record<string, string>> = {
   IP_ADDRESS_NOT_FOUND: 'address not in the database',
   IP_ADDRESS_RESERVED: 'address is reserved or private',
@@ -116,7 +130,8 @@ export function createGeoip2WebProvider(input: Geoip2WebSettings, ctx: ProviderC
       cache.set(ip, answer, s.cacheTtlSeconds * 1000);
       return answer;
     }
-    const why = code !== undefined ? `${code} (HTTP ${res.status})${message ? `: ${message}` : ''}` : `HTTP ${res.status}${res.status === 429 ? ' (rate limited)' : ''}`;
+    const why =
+      code !== undefined ? `${code} (HTTP ${res.status})${message ? `: ${message}` : ''}` : `HTTP ${res.status}${res.status === 429 ? ' (rate limited)' : ''}`;
     lastError = why;
     if (code !== undefined && ACCOUNT_ERRORS.has(code) && s.pauseOnAccountErrorSeconds > 0) {
       pausedUntil = now() + s.pauseOnAccountErrorSeconds * 1000;

@@ -7,7 +7,14 @@
 import { z } from 'zod';
 import { addressWords } from '../classify.ts';
 import { mergeIntel } from '../merge.ts';
-import { anonymizerFromMaxmind, locationFromMaxmind, networkFromMaxmind, usageFromMaxmind, type MaxmindFlatRecord, type MaxmindGeoRecord } from '../maxmind-records.ts';
+import {
+  anonymizerFromMaxmind,
+  locationFromMaxmind,
+  networkFromMaxmind,
+  usageFromMaxmind,
+  type MaxmindFlatRecord,
+  type MaxmindGeoRecord,
+} from '../maxmind-records.ts';
 import { WatchedMmdb, type MmdbExpectation } from '../mmdb-file.ts';
 import type { IpIntelProvider, PartialIpIntel, ProviderAnswer, ProviderHealth } from '../types.ts';
 import type { ProviderContext } from '../provider-context.ts';

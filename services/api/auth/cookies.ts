@@ -39,7 +39,13 @@ export const PENDING_SIGN_IN_COOKIE = 'tw_pending_sign_in';
 const PENDING_PATH = '/api/v1/auth';
 
 export function setPendingSignInCookie(c: Context<AppEnv>, token: string, expiresAt: Date): void {
-  setCookie(c, PENDING_SIGN_IN_COOKIE, token, { path: PENDING_PATH, httpOnly: true, secure: cookiesAreSecure(c.get('deps').config), sameSite: 'Strict', expires: expiresAt });
+  setCookie(c, PENDING_SIGN_IN_COOKIE, token, {
+    path: PENDING_PATH,
+    httpOnly: true,
+    secure: cookiesAreSecure(c.get('deps').config),
+    sameSite: 'Strict',
+    expires: expiresAt,
+  });
 }
 
 export function readPendingSignInCookie(c: Context<AppEnv>): string | undefined {
@@ -58,7 +64,13 @@ export const MICROSOFT_FLOW_COOKIE = 'tw_ms_flow';
 const MICROSOFT_PATH = '/api/v1/auth/microsoft';
 
 export function setMicrosoftFlowCookie(c: Context<AppEnv>, value: string, expiresAt: Date): void {
-  setCookie(c, MICROSOFT_FLOW_COOKIE, value, { path: MICROSOFT_PATH, httpOnly: true, secure: cookiesAreSecure(c.get('deps').config), sameSite: 'Lax', expires: expiresAt });
+  setCookie(c, MICROSOFT_FLOW_COOKIE, value, {
+    path: MICROSOFT_PATH,
+    httpOnly: true,
+    secure: cookiesAreSecure(c.get('deps').config),
+    sameSite: 'Lax',
+    expires: expiresAt,
+  });
 }
 
 export function readMicrosoftFlowCookie(c: Context<AppEnv>): string | undefined {
@@ -77,7 +89,13 @@ export const CONSENT_FLOW_COOKIE = 'tw_consent_flow';
 const CONSENT_PATH = '/api/v1/tenants/consent-callback';
 
 export function setConsentFlowCookie(c: Context<AppEnv>, value: string, expiresAt: Date): void {
-  setCookie(c, CONSENT_FLOW_COOKIE, value, { path: CONSENT_PATH, httpOnly: true, secure: cookiesAreSecure(c.get('deps').config), sameSite: 'Lax', expires: expiresAt });
+  setCookie(c, CONSENT_FLOW_COOKIE, value, {
+    path: CONSENT_PATH,
+    httpOnly: true,
+    secure: cookiesAreSecure(c.get('deps').config),
+    sameSite: 'Lax',
+    expires: expiresAt,
+  });
 }
 
 export function readConsentFlowCookie(c: Context<AppEnv>): string | undefined {

@@ -47,8 +47,7 @@ function boot(env: WorkerEnv): Isolate {
     { config, database: requestDatabase, secrets, log, metrics },
     {
       api: (app) => app.route('/', workersReferenceRoutes),
-      web: (app) =>
-        app.get('*', async (c, next) => (await singlePageApp(c.env as WorkerEnv, c.req.raw)) ?? next()),
+      web: (app) => app.get('*', async (c, next) => (await singlePageApp(c.env as WorkerEnv, c.req.raw)) ?? next()),
     },
   );
   isolate = { env, built: { config, log, app } };

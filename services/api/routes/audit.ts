@@ -35,29 +35,29 @@ const AuditQuery = z.object({
 
 export const auditRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
-  createRoute({
-    method: 'get',
-    path: '/audit/export.csv',
-    tags: ['audit'],
-    summary: 'The audit log under the same filters as CSV, newest first (at most 50,000 rows; a last line says when more matched)',
-    middleware: [allow('audit.read')] as const,
-    request: { query: AuditQuery.omit({ limit: true, cursor: true }) },
-    responses: { 200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV with a header row' }, ...errorResponses },
-  }),
-  async (c) => {
-    const { csv } = await exportAuditCsv({ ctx: requireCtx(c), input: c.req.valid('query') });
-    return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="tenantwatch-audit-log.csv"' });
-  },
+    createRoute({
+      method: 'get',
+      path: '/audit/export.csv',
+      tags: ['audit'],
+      summary: 'The audit log under the same filters as CSV, newest first (at most 50,000 rows; a last line says when more matched)',
+      middleware: [allow('audit.read')] as const,
+      request: { query: AuditQuery.omit({ limit: true, cursor: true }) },
+      responses: { 200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV with a header row' }, ...errorResponses },
+    }),
+    async (c) => {
+      const { csv } = await exportAuditCsv({ ctx: requireCtx(c), input: c.req.valid('query') });
+      return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="tenantwatch-audit-log.csv"' });
+    },
   )
   .openapi(
-  createRoute({
-    method: 'get',
-    path: '/audit',
-    tags: ['audit'],
-    summary: "The MSP's audit log, newest first: who did what, to which object, when and from which address (admins and owners)",
-    middleware: [allow('audit.read')] as const,
-    request: { query: AuditQuery },
-    responses: { 200: json(page(AuditEntrySchema), 'A page of audit entries'), ...errorResponses },
-  }),
-  async (c) => c.json(await listAudit({ ctx: requireCtx(c), input: c.req.valid('query') }), 200),
-);
+    createRoute({
+      method: 'get',
+      path: '/audit',
+      tags: ['audit'],
+      summary: "The MSP's audit log, newest first: who did what, to which object, when and from which address (admins and owners)",
+      middleware: [allow('audit.read')] as const,
+      request: { query: AuditQuery },
+      responses: { 200: json(page(AuditEntrySchema), 'A page of audit entries'), ...errorResponses },
+    }),
+    async (c) => c.json(await listAudit({ ctx: requireCtx(c), input: c.req.valid('query') }), 200),
+  );

@@ -60,7 +60,8 @@ export const microsoftAuthRoutes = new OpenAPIHono<AppEnv>()
       path: '/auth/microsoft/start',
       tags: ['auth'],
       summary: 'Sign in with Microsoft: redirects the browser to Microsoft',
-      description: 'Answers 302 to Microsoft\'s sign-in page, or to `/signin?error=…` when Microsoft sign-in is not configured. `next` is the page to open afterwards.',
+      description:
+        "Answers 302 to Microsoft's sign-in page, or to `/signin?error=…` when Microsoft sign-in is not configured. `next` is the page to open afterwards.",
       request: { query: StartQuery },
       responses: { 302: { description: 'To Microsoft, or back to the sign-in page' } },
     }),
@@ -93,7 +94,15 @@ export const microsoftAuthRoutes = new OpenAPIHono<AppEnv>()
       if (query.error) {
         const cancelled = query.error === 'access_denied';
         const first = (query.error_description ?? '').split(/\r?\n/)[0]?.slice(0, 300);
-        return toSignIn(c, { error: cancelled ? 'The Microsoft sign-in was cancelled.' : `Microsoft did not sign you in (${query.error.slice(0, 60)})${first ? `: ${first}` : '.'}` }, '/');
+        return toSignIn(
+          c,
+          {
+            error: cancelled
+              ? 'The Microsoft sign-in was cancelled.'
+              : `Microsoft did not sign you in (${query.error.slice(0, 60)})${first ? `: ${first}` : '.'}`,
+          },
+          '/',
+        );
       }
       const meta = { ip: clientIp(c) ?? '', requestId: c.get('requestId') };
       let next = '/';

@@ -35,7 +35,8 @@ const MfaRequiredSchema = z
     expiresAt: z.string().openapi({ description: 'Send the code before this time, or sign in again.' }),
   })
   .openapi('MfaRequired', {
-    description: 'The password was right and the account has two-step sign-in: POST /auth/sign-in/code with a code next (the pending sign-in is held in an httpOnly cookie).',
+    description:
+      'The password was right and the account has two-step sign-in: POST /auth/sign-in/code with a code next (the pending sign-in is held in an httpOnly cookie).',
   });
 
 const MspChoiceSchema = z
@@ -97,7 +98,10 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
       summary: 'Sign in with email and password (sets the session cookie, or asks for the second factor)',
       request: jsonBody(SignInSchema),
       responses: {
-        200: json(z.union([SessionSchema, MfaRequiredSchema, MspChoiceSchema]), 'Signed in; or the password was right and a code is needed next; or it opens accounts at several MSPs'),
+        200: json(
+          z.union([SessionSchema, MfaRequiredSchema, MspChoiceSchema]),
+          'Signed in; or the password was right and a code is needed next; or it opens accounts at several MSPs',
+        ),
         429: errorResponse('Too many failed sign-ins for this email address or from this network'),
         ...errorResponses,
       },
@@ -122,7 +126,10 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const { database, secrets } = c.get('deps');
-      const user = await completeSignIn(database.db, secrets, readPendingSignInCookie(c), c.req.valid('json').code, { ip: clientIp(c), requestId: c.get('requestId') });
+      const user = await completeSignIn(database.db, secrets, readPendingSignInCookie(c), c.req.valid('json').code, {
+        ip: clientIp(c),
+        requestId: c.get('requestId'),
+      });
       clearPendingSignInCookie(c);
       return c.json(await startSession(c, user), 200);
     },
@@ -180,7 +187,10 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const ip = clientIp(c);
-      await changePassword(c.get('deps').database.db, sessionUser(c), c.req.valid('json'), readSessionCookie(c), { ...(ip ? { ip } : {}), requestId: c.get('requestId') });
+      await changePassword(c.get('deps').database.db, sessionUser(c), c.req.valid('json'), readSessionCookie(c), {
+        ...(ip ? { ip } : {}),
+        requestId: c.get('requestId'),
+      });
       return c.body(null, 204);
     },
   );

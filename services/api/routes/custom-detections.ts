@@ -14,7 +14,9 @@ import type { AppEnv } from '../types.ts';
 const CustomDetectionSchema = z
   .object({
     id: z.string(),
-    detectionId: z.string().openapi({ description: "What its events carry as Event.Detection: `custom.<id>`", example: 'custom.5f0c3a4e-2b1d-4c55-9a43-0d6b7f1a2c3e' }),
+    detectionId: z
+      .string()
+      .openapi({ description: 'What its events carry as Event.Detection: `custom.<id>`', example: 'custom.5f0c3a4e-2b1d-4c55-9a43-0d6b7f1a2c3e' }),
     tenantId: z.string().nullable().openapi({ description: 'Null: runs for every tenant of the MSP' }),
     title: z.string(),
     description: z.string(),

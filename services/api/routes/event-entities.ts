@@ -9,7 +9,9 @@ import type { AppEnv } from '../types.ts';
 
 const ReasonSchema = z
   .object({
-    code: z.enum(UNAVAILABLE_REASONS).openapi({ description: 'entity-deleted, permission-missing and no-data are final; rate-limited and error were transient' }),
+    code: z
+      .enum(UNAVAILABLE_REASONS)
+      .openapi({ description: 'entity-deleted, permission-missing and no-data are final; rate-limited and error were transient' }),
     message: z.string().openapi({ example: 'The app lacks User.Read.All; grant it and give admin consent.' }),
   })
   .openapi('EntityUnavailableReason');

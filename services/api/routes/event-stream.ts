@@ -30,13 +30,22 @@ export const eventStreamRoutes = new OpenAPIHono<AppEnv>().openapi(
     tags: ['events'],
     summary: 'New and updated events as server-sent events (`event: event`, data: id, tenantId, severity, status, count, lastSeenAt, createdAt, changedAt)',
     description:
-      'Starts with `event: ready`; then one `event` message per event detection creates or updates, with the change time as its `id`, so a browser that reconnects (it sends `Last-Event-ID`) hears what it missed. A comment line every 15 s keeps the connection open. Scoped to the caller\'s MSP. The session or token is checked again every `TW_EVENT_STREAM_RECHECK_SECONDS`: when it has ended, been revoked or its user disabled, the stream sends `event: end` and closes. One user may hold `TW_EVENT_STREAMS_PER_USER` streams at once; more answer 429.',
+      "Starts with `event: ready`; then one `event` message per event detection creates or updates, with the change time as its `id`, so a browser that reconnects (it sends `Last-Event-ID`) hears what it missed. A comment line every 15 s keeps the connection open. Scoped to the caller's MSP. The session or token is checked again every `TW_EVENT_STREAM_RECHECK_SECONDS`: when it has ended, been revoked or its user disabled, the stream sends `event: end` and closes. One user may hold `TW_EVENT_STREAMS_PER_USER` streams at once; more answer 429.",
     middleware: [allow('event.read')] as const,
     request: {
-      query: z.object({ since: z.string().max(40).optional().openapi({ description: 'Resume after this message id (what `Last-Event-ID` carries)', example: '2026-11-01T08:30:00.123456Z' }) }),
+      query: z.object({
+        since: z
+          .string()
+          .max(40)
+          .optional()
+          .openapi({ description: 'Resume after this message id (what `Last-Event-ID` carries)', example: '2026-11-01T08:30:00.123456Z' }),
+      }),
     },
     responses: {
-      200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'The stream; it ends when the server stops or the credentials are no longer valid' },
+      200: {
+        content: { 'text/event-stream': { schema: z.string() } },
+        description: 'The stream; it ends when the server stops or the credentials are no longer valid',
+      },
       429: errorResponse('Too many open streams for this user'),
       ...errorResponses,
     },
@@ -64,52 +73,49 @@ export const eventStreamRoutes = new OpenAPIHono<AppEnv>().openapi(
       }
     };
     openStreams.set(user, (openStreams.get(user) ?? 0) + 1);
-    return streamSSE(
-      c,
-      async (stream) => {
-        let wake = () => {};
-        const stop = () => wake();
-        shutdown?.addEventListener('abort', stop);
-        stream.onAbort(stop);
-        const ended = () => stream.aborted || stream.closed || shutdown?.aborted === true;
-        try {
-          await stream.writeSSE({ event: 'ready', id: feed.position, retry: RETRY_MS, data: JSON.stringify({ position: feed.position }) });
-          let quietSince = Date.now();
-          let checkedAt = Date.now();
-          while (!ended()) {
-            await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, Math.min(EVENT_STREAM_POLL_MS, recheckMs));
-              wake = () => {
-                clearTimeout(timer);
-                resolve();
-              };
-            });
-            if (ended()) break;
-            if (Date.now() - checkedAt >= recheckMs) {
-              if (!(await stillValid())) {
-                await stream.writeSSE({ event: 'end', data: JSON.stringify({ reason: 'Your session has ended or your access was removed: sign in again.' }) });
-                break;
-              }
-              checkedAt = Date.now();
+    return streamSSE(c, async (stream) => {
+      let wake = () => {};
+      const stop = () => wake();
+      shutdown?.addEventListener('abort', stop);
+      stream.onAbort(stop);
+      const ended = () => stream.aborted || stream.closed || shutdown?.aborted === true;
+      try {
+        await stream.writeSSE({ event: 'ready', id: feed.position, retry: RETRY_MS, data: JSON.stringify({ position: feed.position }) });
+        let quietSince = Date.now();
+        let checkedAt = Date.now();
+        while (!ended()) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, Math.min(EVENT_STREAM_POLL_MS, recheckMs));
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          if (ended()) break;
+          if (Date.now() - checkedAt >= recheckMs) {
+            if (!(await stillValid())) {
+              await stream.writeSSE({ event: 'end', data: JSON.stringify({ reason: 'Your session has ended or your access was removed: sign in again.' }) });
+              break;
             }
-            const changes = await feed.poll();
-            for (const change of changes) await stream.writeSSE({ event: 'event', id: change.changedAt, data: JSON.stringify(change) });
-            if (changes.length > 0) quietSince = Date.now();
-            else if (Date.now() - quietSince >= EVENT_STREAM_HEARTBEAT_MS) {
-              await stream.write(': heartbeat\n\n');
-              quietSince = Date.now();
-            }
+            checkedAt = Date.now();
           }
-        } catch (err) {
-          // Logged, not sent: the browser reconnects and resumes from its last message.
-          if (!ended()) log.error({ err, requestId: c.get('requestId') }, 'event stream failed');
-        } finally {
-          shutdown?.removeEventListener('abort', stop);
-          const left = (openStreams.get(user) ?? 1) - 1;
-          if (left > 0) openStreams.set(user, left);
-          else openStreams.delete(user);
+          const changes = await feed.poll();
+          for (const change of changes) await stream.writeSSE({ event: 'event', id: change.changedAt, data: JSON.stringify(change) });
+          if (changes.length > 0) quietSince = Date.now();
+          else if (Date.now() - quietSince >= EVENT_STREAM_HEARTBEAT_MS) {
+            await stream.write(': heartbeat\n\n');
+            quietSince = Date.now();
+          }
         }
-      },
-    );
+      } catch (err) {
+        // Logged, not sent: the browser reconnects and resumes from its last message.
+        if (!ended()) log.error({ err, requestId: c.get('requestId') }, 'event stream failed');
+      } finally {
+        shutdown?.removeEventListener('abort', stop);
+        const left = (openStreams.get(user) ?? 1) - 1;
+        if (left > 0) openStreams.set(user, left);
+        else openStreams.delete(user);
+      }
+    });
   },
 );

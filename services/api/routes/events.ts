@@ -26,7 +26,13 @@ const FilterQuery = z.object({
   from: z.string().optional().openapi({ description: 'Last seen at or after (ISO 8601 date or date-time)', example: '2026-11-01' }),
   to: z.string().optional().openapi({ description: 'Last seen before; a date alone includes that day', example: '2026-11-30' }),
   q: z.string().optional().openapi({ description: 'Text in the title, description, user name or IP address' }),
-  filter: z.string().optional().openapi({ description: 'A filter-language expression; errors answer 400 with their position', example: "Event.Severity >= 'high' AND IP.CountryCode <> 'NL'" }),
+  filter: z
+    .string()
+    .optional()
+    .openapi({
+      description: 'A filter-language expression; errors answer 400 with their position',
+      example: "Event.Severity >= 'high' AND IP.CountryCode <> 'NL'",
+    }),
 });
 const SortQuery = z.object({
   sort: z.enum(EVENT_SORTS).optional().openapi({ description: 'Default lastSeen' }),
@@ -61,7 +67,10 @@ const EventSchema = z
   })
   .openapi('Event');
 
-const severityNumbers = { informational: z.number(), low: z.number(), medium: z.number(), high: z.number(), critical: z.number() } satisfies Record<(typeof SEVERITIES)[number], z.ZodNumber>;
+const severityNumbers = { informational: z.number(), low: z.number(), medium: z.number(), high: z.number(), critical: z.number() } satisfies Record<
+  (typeof SEVERITIES)[number],
+  z.ZodNumber
+>;
 const SeverityCounts = z.object({ ...severityNumbers, total: z.number() });
 
 const ReportCounts = SeverityCounts.extend({
@@ -74,7 +83,13 @@ const ReportCounts = SeverityCounts.extend({
 const EventPageSchema = z
   .object({
     items: z.array(EventSchema),
-    nextCursor: z.string().nullable().openapi({ description: 'With q or filter a page tests at most 2,500 events, so it may hold fewer than limit items and still have a cursor: follow it to search further' }),
+    nextCursor: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          'With q or filter a page tests at most 2,500 events, so it may hold fewer than limit items and still have a cursor: follow it to search further',
+      }),
     counts: ReportCounts.openapi('SeverityCounts'),
   })
   .openapi('EventPage');
@@ -90,7 +105,10 @@ const EventDetailSchema = EventSchema.extend({
       at: z.string().nullable(),
       reason: z.string().nullable(),
       by: z.object({ id: z.string(), name: z.string(), email: z.string() }).nullable(),
-      rule: z.object({ id: z.string(), name: z.string().nullable(), reason: z.string().nullable() }).nullable().openapi({ description: 'The whitelist rule that ignored it; name null when the rule was deleted' }),
+      rule: z
+        .object({ id: z.string(), name: z.string().nullable(), reason: z.string().nullable() })
+        .nullable()
+        .openapi({ description: 'The whitelist rule that ignored it; name null when the rule was deleted' }),
     })
     .nullable(),
   activities: z.array(
@@ -123,7 +141,7 @@ const EventDetailSchema = EventSchema.extend({
       countryCode: z.string().nullable(),
       appId: z.string().nullable(),
     })
-    .openapi({ description: "The event's values for a \"create rule from this event\" form" }),
+    .openapi({ description: 'The event\'s values for a "create rule from this event" form' }),
 }).openapi('EventDetail');
 
 const SummarySchema = z
@@ -201,7 +219,10 @@ export const eventRoutes = new OpenAPIHono<AppEnv>()
       summary: `The events under the filters as CSV, streamed (at most ${EXPORT_MAX_ROWS.toLocaleString('en')} rows; a last line says when more matched)`,
       middleware: [allow('event.read')] as const,
       request: { query: ExportQuery },
-      responses: { 200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV with a header row; X-Total-Count is the number of matching events' }, ...errorResponses },
+      responses: {
+        200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV with a header row; X-Total-Count is the number of matching events' },
+        ...errorResponses,
+      },
     }),
     async (c) => csvResponse(c, await exportEvents({ ctx: requireCtx(c), input: c.req.valid('query') })),
   )
@@ -240,7 +261,10 @@ export const eventRoutes = new OpenAPIHono<AppEnv>()
       description: LONG_FILTERS,
       middleware: [allow('event.read')] as const,
       request: jsonBody(ExportBody),
-      responses: { 200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV with a header row; X-Total-Count is the number of matching events' }, ...errorResponses },
+      responses: {
+        200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV with a header row; X-Total-Count is the number of matching events' },
+        ...errorResponses,
+      },
     }),
     async (c) => csvResponse(c, await exportEvents({ ctx: requireCtx(c), input: c.req.valid('json') })),
   )
@@ -276,7 +300,11 @@ export const eventRoutes = new OpenAPIHono<AppEnv>()
       summary: 'Put an ignored event back as open',
       middleware: [allow('event.triage')] as const,
       request: { params: IdParam },
-      responses: { 200: json(EventDetailSchema, 'The event, open again'), 409: errorResponse('Another open event already tracks the same detection and entity'), ...errorResponses },
+      responses: {
+        200: json(EventDetailSchema, 'The event, open again'),
+        409: errorResponse('Another open event already tracks the same detection and entity'),
+        ...errorResponses,
+      },
     }),
     async (c) => c.json(await unignoreEvent({ ctx: requireCtx(c), id: c.req.valid('param').id }), 200),
   );

@@ -27,7 +27,10 @@ const ImportSchema = z
     quarantine: z
       .array(z.object({ at: z.object({ unit: z.enum(['line', 'record']), number: z.number() }), reason: z.string() }))
       .openapi({ description: 'The first quarantined items with their line (CSV, JSON lines) or record number (JSON) and reason' }),
-    unread: z.string().nullable().openapi({ description: 'Why the rest of the file could not be read (a cut or corrupt file); null when it was read to the end' }),
+    unread: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Why the rest of the file could not be read (a cut or corrupt file); null when it was read to the end' }),
     detected: z.number().openapi({ description: 'Records through detection' }),
     eventsCreated: z.number(),
     eventsUpdated: z.number(),
@@ -74,7 +77,12 @@ export const importRoutes = new OpenAPIHono<AppEnv>()
       if (!imports) throw new UnavailableError('Imports run on the Node deployment (they need a disk for the file); use `tenantwatch import` there.');
       const ctx = requireCtx(c);
       const length = c.req.header('content-length');
-      const { id } = await imports.accept(ctx, { tenantId: c.req.valid('param').id, fileName: c.req.valid('query').fileName }, c.req.raw.body, length ? Number(length) : undefined);
+      const { id } = await imports.accept(
+        ctx,
+        { tenantId: c.req.valid('param').id, fileName: c.req.valid('query').fileName },
+        c.req.raw.body,
+        length ? Number(length) : undefined,
+      );
       return c.json(await getImport({ ctx, id }), 202);
     },
   )

@@ -7,9 +7,7 @@ import type { AppEnv } from '../types.ts';
 
 const meta = (c: Context<AppEnv>) => ({ ip: clientIp(c), requestId: c.get('requestId') });
 
-const MfaStatusSchema = z
-  .object({ totpEnabled: z.boolean(), enabledAt: z.string().nullable(), recoveryCodesLeft: z.number().int() })
-  .openapi('MfaStatus');
+const MfaStatusSchema = z.object({ totpEnabled: z.boolean(), enabledAt: z.string().nullable(), recoveryCodesLeft: z.number().int() }).openapi('MfaStatus');
 const EnrolmentSchema = z
   .object({
     secret: z.string().openapi({ description: 'Base32 shared secret, for typing into the app by hand.' }),
@@ -52,7 +50,11 @@ export const mfaRoutes = new OpenAPIHono<AppEnv>()
       middleware: [sessionOnly] as const,
       summary: 'Confirm the authenticator with its current code: turns two-step sign-in on and answers ten recovery codes, shown once',
       request: jsonBody(CodeSchema),
-      responses: { 200: json(z.object({ recoveryCodes: z.array(z.string()) }).openapi('RecoveryCodes'), 'On'), 409: errorResponse('Already on, or not started'), ...errorResponses },
+      responses: {
+        200: json(z.object({ recoveryCodes: z.array(z.string()) }).openapi('RecoveryCodes'), 'On'),
+        409: errorResponse('Already on, or not started'),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const { database, secrets } = c.get('deps');

@@ -23,7 +23,13 @@ export const outboxRoutes = new OpenAPIHono<AppEnv>()
       tags: ['triggers'],
       summary: "The MSP's alert mail held by the built-in SMTP sink (the demo's mail server), newest first",
       middleware: [allow('outbox.read')] as const,
-      responses: { 200: json(z.object({ enabled: z.boolean(), items: z.array(MessageSchema), nextCursor: z.null() }), 'Messages; `enabled` is false when mail goes to a real SMTP server'), ...errorResponses },
+      responses: {
+        200: json(
+          z.object({ enabled: z.boolean(), items: z.array(MessageSchema), nextCursor: z.null() }),
+          'Messages; `enabled` is false when mail goes to a real SMTP server',
+        ),
+        ...errorResponses,
+      },
     }),
     async (c) => c.json(await listOutbox({ ctx: requireCtx(c), sink: c.get('deps').outbox ?? null }), 200),
   )
@@ -35,7 +41,13 @@ export const outboxRoutes = new OpenAPIHono<AppEnv>()
       summary: 'One message with its text and HTML parts (show the HTML only in a sandboxed frame)',
       middleware: [allow('outbox.read')] as const,
       request: { params: IdParam },
-      responses: { 200: json(MessageSchema.extend({ text: z.string(), html: z.string().nullable(), headers: z.record(z.string(), z.string()) }).openapi('OutboxMessageDetail'), 'The message'), ...errorResponses },
+      responses: {
+        200: json(
+          MessageSchema.extend({ text: z.string(), html: z.string().nullable(), headers: z.record(z.string(), z.string()) }).openapi('OutboxMessageDetail'),
+          'The message',
+        ),
+        ...errorResponses,
+      },
     }),
     async (c) => c.json(await outboxMessage({ ctx: requireCtx(c), sink: c.get('deps').outbox ?? null, id: c.req.valid('param').id }), 200),
   )
@@ -44,7 +56,8 @@ export const outboxRoutes = new OpenAPIHono<AppEnv>()
       method: 'get',
       path: '/outbox/{id}/html',
       tags: ['triggers'],
-      summary: "One message's HTML part as a page of its own, for a sandboxed frame on the Outbox page: no scripts, nothing loaded from elsewhere, links open in a new tab",
+      summary:
+        "One message's HTML part as a page of its own, for a sandboxed frame on the Outbox page: no scripts, nothing loaded from elsewhere, links open in a new tab",
       middleware: [allow('outbox.read')] as const,
       request: { params: IdParam },
       responses: { 200: { content: { 'text/html': { schema: z.string() } }, description: 'The HTML part' }, ...errorResponses },
@@ -52,7 +65,10 @@ export const outboxRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const message = await outboxMessage({ ctx: requireCtx(c), sink: c.get('deps').outbox ?? null, id: c.req.valid('param').id });
       // Mail HTML is someone else's markup: framed only by this origin, sandboxed, no script, no outside loads.
-      c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox");
+      c.header(
+        'Content-Security-Policy',
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox",
+      );
       return c.html(`<base target="_blank">${message.html ?? ''}`, 200);
     },
   );

@@ -14,11 +14,28 @@ import { errorResponse, errorResponses, json, page, pageQuery } from '../schemas
 import type { AppEnv } from '../types.ts';
 
 const KindParam = z.object({ kind: z.enum(PSA_KINDS).openapi({ param: { name: 'kind', in: 'path' }, example: 'connectwise' }) });
-const ListParam = KindParam.extend({ list: z.string().max(40).openapi({ param: { name: 'list', in: 'path' }, example: 'boards' }) });
-const upstream = { 422: errorResponse('The PSA refused the request (its words are in the message)'), 503: errorResponse('The PSA cannot be reached or is throttling; try again later') } as const;
+const ListParam = KindParam.extend({
+  list: z
+    .string()
+    .max(40)
+    .openapi({ param: { name: 'list', in: 'path' }, example: 'boards' }),
+});
+const upstream = {
+  422: errorResponse('The PSA refused the request (its words are in the message)'),
+  503: errorResponse('The PSA cannot be reached or is throttling; try again later'),
+} as const;
 const optionalBody = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: false } });
 
-const OptionSchema = z.object({ id: z.string(), name: z.string(), detail: z.string().optional(), parent: z.string().optional(), closed: z.boolean().optional(), isDefault: z.boolean().optional() }).openapi('PsaOption');
+const OptionSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    detail: z.string().optional(),
+    parent: z.string().optional(),
+    closed: z.boolean().optional(),
+    isDefault: z.boolean().optional(),
+  })
+  .openapi('PsaOption');
 
 const ConnectionSchema = z
   .object({
@@ -49,11 +66,23 @@ const ConnectionSchema = z
     summaryLimit: z.number(),
     routingLists: z.array(z.object({ list: z.string(), label: z.string(), required: z.boolean(), parentList: z.string().optional() })),
     lastTest: z.object({ at: z.string(), ok: z.boolean(), message: z.string() }).nullable(),
-    mappings: z.array(z.object({ tenantId: z.string(), tenantName: z.string(), primaryDomain: z.string(), companyId: z.string(), companyName: z.string(), routing: z.record(z.string(), z.string()), confirmedAt: z.string() })),
+    mappings: z.array(
+      z.object({
+        tenantId: z.string(),
+        tenantName: z.string(),
+        primaryDomain: z.string(),
+        companyId: z.string(),
+        companyName: z.string(),
+        routing: z.record(z.string(), z.string()),
+        confirmedAt: z.string(),
+      }),
+    ),
   })
   .openapi('PsaConnection');
 
-const TestResultSchema = z.object({ ok: z.boolean(), reason: z.enum(PSA_ERROR_REASONS).optional(), message: z.string(), at: z.string() }).openapi('PsaTestResult');
+const TestResultSchema = z
+  .object({ ok: z.boolean(), reason: z.enum(PSA_ERROR_REASONS).optional(), message: z.string(), at: z.string() })
+  .openapi('PsaTestResult');
 
 const TicketSchema = z
   .object({
@@ -108,7 +137,10 @@ export const psaRoutes = new OpenAPIHono<AppEnv>()
       tags: ['psa'],
       summary: 'Connect or change: settings, keys (sealed, omitted keeps them), templates, operational settings, tenant mappings (full list)',
       middleware: [allow('psa.write')] as const,
-      request: { params: KindParam, body: { content: { 'application/json': { schema: savePsaConnectionInput.openapi('SavePsaConnection') } }, required: true } },
+      request: {
+        params: KindParam,
+        body: { content: { 'application/json': { schema: savePsaConnectionInput.openapi('SavePsaConnection') } }, required: true },
+      },
       responses: { 200: json(ConnectionSchema, 'The connection'), ...errorResponses },
     }),
     async (c) => c.json(await savePsaConnection({ ctx: requireCtx(c), kind: c.req.valid('param').kind, input: c.req.valid('json') }), 200),
@@ -134,7 +166,18 @@ export const psaRoutes = new OpenAPIHono<AppEnv>()
       middleware: [allow('psa.write')] as const,
       request: { params: KindParam, ...optionalBody(createTestTicketInput.openapi('CreateTestTicket')) },
       responses: {
-        201: json(z.object({ id: z.string(), number: z.string(), url: z.string(), summary: z.string(), attachment: z.object({ ok: z.boolean(), message: z.string() }) }).openapi('PsaTestTicket'), 'The ticket in the PSA'),
+        201: json(
+          z
+            .object({
+              id: z.string(),
+              number: z.string(),
+              url: z.string(),
+              summary: z.string(),
+              attachment: z.object({ ok: z.boolean(), message: z.string() }),
+            })
+            .openapi('PsaTestTicket'),
+          'The ticket in the PSA',
+        ),
         ...errorResponses,
         ...upstream,
       },
@@ -146,7 +189,8 @@ export const psaRoutes = new OpenAPIHono<AppEnv>()
       method: 'get',
       path: '/psa/{kind}/lists/{list}',
       tags: ['psa'],
-      summary: "The PSA's own choices, read live: companies, boards, teams, priorities, statuses, severity, impact (ConnectWise); companies, queues, priorities, statuses, issueTypes, subIssueTypes, sources (Autotask)",
+      summary:
+        "The PSA's own choices, read live: companies, boards, teams, priorities, statuses, severity, impact (ConnectWise); companies, queues, priorities, statuses, issueTypes, subIssueTypes, sources (Autotask)",
       middleware: [allow('psa.read')] as const,
       request: { params: ListParam, query: z.object({ parent: z.string().max(100).optional() }) },
       responses: { 200: json(z.object({ items: z.array(OptionSchema) }), 'The options'), ...errorResponses, ...upstream },
@@ -161,14 +205,23 @@ export const psaRoutes = new OpenAPIHono<AppEnv>()
       method: 'get',
       path: '/psa/{kind}/company-suggestions',
       tags: ['psa'],
-      summary: "For each tenant, the PSA company whose website or name matches its domain or name (a suggestion for a person to confirm), and the PSA's companies",
+      summary:
+        "For each tenant, the PSA company whose website or name matches its domain or name (a suggestion for a person to confirm), and the PSA's companies",
       middleware: [allow('psa.read')] as const,
       request: { params: KindParam },
       responses: {
         200: json(
           z.object({
             companies: z.array(OptionSchema),
-            items: z.array(z.object({ tenantId: z.string(), tenantName: z.string(), primaryDomain: z.string(), isDemo: z.boolean(), suggestion: z.object({ companyId: z.string(), companyName: z.string(), why: z.enum(['domain', 'name']) }).nullable() })),
+            items: z.array(
+              z.object({
+                tenantId: z.string(),
+                tenantName: z.string(),
+                primaryDomain: z.string(),
+                isDemo: z.boolean(),
+                suggestion: z.object({ companyId: z.string(), companyName: z.string(), why: z.enum(['domain', 'name']) }).nullable(),
+              }),
+            ),
           }),
           'Suggestions',
         ),
@@ -186,7 +239,19 @@ export const psaRoutes = new OpenAPIHono<AppEnv>()
       summary: 'The summary and description a ticket would get for a real event, with the given (unsaved) templates',
       middleware: [allow('psa.read')] as const,
       request: { params: KindParam, ...optionalBody(previewPsaTicketInput.openapi('PreviewPsaTicket')) },
-      responses: { 200: json(z.object({ eventId: z.string(), eventTitle: z.string(), summary: z.string(), description: z.string() }), 'The rendered ticket'), ...errorResponses },
+      responses: {
+        200: json(z.object({ eventId: z.string(), eventTitle: z.string(), summary: z.string(), description: z.string() }), 'The rendered ticket'),
+        ...errorResponses,
+      },
     }),
-    async (c) => c.json(await previewPsaTicket({ ctx: requireCtx(c), kind: c.req.valid('param').kind, publicUrl: c.get('deps').config.publicUrl, input: await c.req.json().catch(() => ({})) }), 200),
+    async (c) =>
+      c.json(
+        await previewPsaTicket({
+          ctx: requireCtx(c),
+          kind: c.req.valid('param').kind,
+          publicUrl: c.get('deps').config.publicUrl,
+          input: await c.req.json().catch(() => ({})),
+        }),
+        200,
+      ),
   );

@@ -38,8 +38,13 @@ const RemediationSchema = z
     undoOf: z.string().nullable(),
     undoneAt: z.string().nullable(),
     canUndo: z.boolean(),
-    hasTemporaryPassword: z.boolean().openapi({ description: 'A reset password waits to be shown, once, to the requester (POST /actions/{id}/temporary-password)' }),
-    userRisk: z.object({ score: z.number(), band: z.string(), openEvents: z.number() }).nullable().openapi({ description: "The target user's risk score from their open events" }),
+    hasTemporaryPassword: z
+      .boolean()
+      .openapi({ description: 'A reset password waits to be shown, once, to the requester (POST /actions/{id}/temporary-password)' }),
+    userRisk: z
+      .object({ score: z.number(), band: z.string(), openEvents: z.number() })
+      .nullable()
+      .openapi({ description: "The target user's risk score from their open events" }),
   })
   .openapi('RemediationAction');
 
@@ -56,14 +61,22 @@ const PolicySchema = z
   .openapi('RemediationPolicy');
 
 const ListQuery = pageQuery.extend({
-  status: z.string().optional().openapi({ description: `One or more of ${REMEDIATION_STATUSES.join(', ')}, comma-separated`, example: 'pending_approval' }),
+  status: z
+    .string()
+    .optional()
+    .openapi({ description: `One or more of ${REMEDIATION_STATUSES.join(', ')}, comma-separated`, example: 'pending_approval' }),
   tenant: z.string().optional(),
   event: z.string().optional(),
   action: z.string().optional(),
 });
 
 const RequestBody = requestRemediationInput
-  .extend({ entity: z.object({ kind: z.enum(ENTITY_KINDS), key: z.string().min(1).max(2000) }).optional().openapi({ description: "The target; omitted, the event's primary user (or rule, link, app)" }) })
+  .extend({
+    entity: z
+      .object({ kind: z.enum(ENTITY_KINDS), key: z.string().min(1).max(2000) })
+      .optional()
+      .openapi({ description: "The target; omitted, the event's primary user (or rule, link, app)" }),
+  })
   .openapi('RemediationRequest');
 // extend: a schema made before @hono/zod-openapi loaded has no .openapi of its own.
 const DecideBody = decideInput.extend({}).openapi('RemediationDecision');
@@ -77,11 +90,15 @@ export const remediationRoutes = new OpenAPIHono<AppEnv>()
       method: 'post',
       path: '/events/{id}/remediations',
       tags: ['remediation'],
-      summary: 'Request a remediation action on one of the event\'s entities: it runs at once, or waits for an approver, as the approval policy says',
+      summary: "Request a remediation action on one of the event's entities: it runs at once, or waits for an approver, as the approval policy says",
       description: 'Technicians and up. 409 when the same action is already requested for the same target and not finished.',
       middleware: [allow('remediation.request')] as const,
       request: { params: IdParam, body: { content: { 'application/json': { schema: RequestBody } }, required: true } },
-      responses: { 201: json(RemediationSchema, 'The action, `pending_approval` or `approved` (queued)'), 409: errorResponse('Already requested'), ...errorResponses },
+      responses: {
+        201: json(RemediationSchema, 'The action, `pending_approval` or `approved` (queued)'),
+        409: errorResponse('Already requested'),
+        ...errorResponses,
+      },
     }),
     async (c) => c.json(await requestRemediation({ ctx: requireCtx(c), eventId: c.req.valid('param').id, input: c.req.valid('json'), queue: queueOf(c) }), 201),
   )
@@ -110,7 +127,8 @@ export const remediationRoutes = new OpenAPIHono<AppEnv>()
       request: { params: IdParam, body: { content: { 'application/json': { schema: DecideBody } }, required: false } },
       responses: { 200: json(RemediationSchema, 'The action, approved'), 409: errorResponse('Not pending (decided, expired)'), ...errorResponses },
     }),
-    async (c) => c.json(await approveRemediation({ ctx: requireCtx(c), id: c.req.valid('param').id, input: c.req.valid('json') ?? {}, queue: queueOf(c) }), 200),
+    async (c) =>
+      c.json(await approveRemediation({ ctx: requireCtx(c), id: c.req.valid('param').id, input: c.req.valid('json') ?? {}, queue: queueOf(c) }), 200),
   )
   .openapi(
     createRoute({
@@ -153,7 +171,8 @@ export const remediationRoutes = new OpenAPIHono<AppEnv>()
       method: 'post',
       path: '/actions/{id}/undo',
       tags: ['remediation'],
-      summary: 'Undo a succeeded action (unblock the user, enable the rule, restore the forwarding, enable the app): a new action that puts the recorded state back',
+      summary:
+        'Undo a succeeded action (unblock the user, enable the rule, restore the forwarding, enable the app): a new action that puts the recorded state back',
       middleware: [allow('remediation.request')] as const,
       request: { params: IdParam },
       responses: { 201: json(RemediationSchema, 'The undo, queued'), 409: errorResponse('Cannot be undone'), ...errorResponses },
@@ -177,7 +196,8 @@ export const remediationRoutes = new OpenAPIHono<AppEnv>()
       method: 'get',
       path: '/remediation-policies',
       tags: ['remediation'],
-      summary: "Which actions need approval, MSP-wide or for one tenant (`tenant`), with where each setting comes from and a warning where approval is off for an access-restricting action",
+      summary:
+        'Which actions need approval, MSP-wide or for one tenant (`tenant`), with where each setting comes from and a warning where approval is off for an access-restricting action',
       middleware: [allow('remediation.read')] as const,
       request: { query: z.object({ tenant: z.string().optional() }) },
       responses: { 200: json(z.object({ items: z.array(PolicySchema) }), 'Policies'), ...errorResponses },
@@ -192,7 +212,8 @@ export const remediationRoutes = new OpenAPIHono<AppEnv>()
       method: 'put',
       path: '/remediation-policies',
       tags: ['remediation'],
-      summary: 'Set whether an action needs approval (admins and owners), MSP-wide (`tenantId` null) or for one tenant; `requireApproval: null` removes the setting',
+      summary:
+        'Set whether an action needs approval (admins and owners), MSP-wide (`tenantId` null) or for one tenant; `requireApproval: null` removes the setting',
       middleware: [allow('remediation.policy')] as const,
       request: { body: { content: { 'application/json': { schema: setPolicyInput.extend({}).openapi('RemediationPolicyInput') } }, required: true } },
       responses: { 200: json(PolicySchema, 'The policy now in force'), ...errorResponses },

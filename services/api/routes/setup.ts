@@ -7,11 +7,19 @@ import { errorResponse, errorResponses, json, jsonBody } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 import { SessionSchema, startSession } from './auth.ts';
 
-const TokenParam = z.object({ token: z.string().min(20).max(200).openapi({ param: { name: 'token', in: 'path' } }) });
+const TokenParam = z.object({
+  token: z
+    .string()
+    .min(20)
+    .max(200)
+    .openapi({ param: { name: 'token', in: 'path' } }),
+});
 
 const SetupLinkSchema = z
   .object({
-    kind: z.enum(SETUP_TOKEN_KINDS).openapi({ description: '`first_owner` creates the MSP, `invite` sets an invited user\'s first password, `password_reset` a new one.' }),
+    kind: z
+      .enum(SETUP_TOKEN_KINDS)
+      .openapi({ description: "`first_owner` creates the MSP, `invite` sets an invited user's first password, `password_reset` a new one." }),
     state: z.enum(SETUP_LINK_STATES).openapi({ description: 'Only a `valid` link can be used; the others say why not.' }),
     email: z.string().optional().openapi({ description: 'Whose account (a valid invitation or reset only).' }),
     mspName: z.string().optional(),
@@ -42,7 +50,7 @@ export const setupRoutes = new OpenAPIHono<AppEnv>()
       method: 'post',
       path: '/setup/{token}',
       tags: ['auth'],
-      summary: 'Use a one-time link: create the first owner, set an invited user\'s password, or a new one after a reset; signs in',
+      summary: "Use a one-time link: create the first owner, set an invited user's password, or a new one after a reset; signs in",
       request: { params: TokenParam, ...jsonBody(RedeemSchema) },
       responses: { 200: json(SessionSchema, 'Set up and signed in'), 409: errorResponse('The link was used, replaced or has expired'), ...errorResponses },
     }),

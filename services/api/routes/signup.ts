@@ -9,10 +9,20 @@ import { SessionSchema, startSession } from './auth.ts';
 
 /** Sign-up of a new MSP (company and owner): by the operator's one-time link, or open (TW_SIGNUP). */
 
-const TokenParam = z.object({ token: z.string().min(20).max(200).openapi({ param: { name: 'token', in: 'path' } }) });
+const TokenParam = z.object({
+  token: z
+    .string()
+    .min(20)
+    .max(200)
+    .openapi({ param: { name: 'token', in: 'path' } }),
+});
 
 const SignupOptionsSchema = z
-  .object({ mode: z.enum(SIGNUP_MODES).openapi({ description: '`open`: anyone may sign up at /signup; `invite`: only with a link from the operator; `closed`: nobody.' }) })
+  .object({
+    mode: z
+      .enum(SIGNUP_MODES)
+      .openapi({ description: '`open`: anyone may sign up at /signup; `invite`: only with a link from the operator; `closed`: nobody.' }),
+  })
   .openapi('SignupOptions');
 
 const SignupLinkSchema = z

@@ -69,7 +69,9 @@ const VerifySchema = z
 
 const ConsentLinkSchema = z
   .object({
-    url: z.string().openapi({ description: "Microsoft's admin consent page for the MSP app; open it and sign in as a Global Administrator of the customer's tenant." }),
+    url: z
+      .string()
+      .openapi({ description: "Microsoft's admin consent page for the MSP app; open it and sign in as a Global Administrator of the customer's tenant." }),
     redirectUri: z.string().openapi({ description: 'Where Microsoft sends the browser back; must be a Web redirect URI of the MSP app.' }),
     expiresAt: z.string(),
   })
@@ -91,7 +93,9 @@ const ConsentCallbackQuery = z.object({
 
 /** The tenants page with the outcome of an admin consent, for the web app to show. */
 function toTenantsPage(c: Context<AppEnv>, result: { added: string; warning?: string } | { error: string }) {
-  const params = new URLSearchParams('error' in result ? { consentError: result.error } : { added: result.added, ...(result.warning ? { consentWarning: result.warning } : {}) });
+  const params = new URLSearchParams(
+    'error' in result ? { consentError: result.error } : { added: result.added, ...(result.warning ? { consentWarning: result.warning } : {}) },
+  );
   return c.redirect(`/tenants?${params.toString()}`, 302);
 }
 
@@ -109,7 +113,9 @@ function checkWarning(report: VerifyReport): string | undefined {
   return parts.join(' ').slice(0, 1500);
 }
 
-const QuarantineSchema = z.object({ id: z.string(), source: z.enum(ACTIVITY_SOURCES), reason: z.string(), raw: z.string(), createdAt: z.string() }).openapi('QuarantinedRecord');
+const QuarantineSchema = z
+  .object({ id: z.string(), source: z.enum(ACTIVITY_SOURCES), reason: z.string(), raw: z.string(), createdAt: z.string() })
+  .openapi('QuarantinedRecord');
 
 export const tenantRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
@@ -117,7 +123,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       method: 'get',
       path: '/tenants',
       tags: ['tenants'],
-      summary: 'List the MSP\'s tenants',
+      summary: "List the MSP's tenants",
       middleware: [allow('tenant.read')] as const,
       request: { query: pageQuery },
       responses: { 200: json(page(TenantSchema), 'A page of tenants'), ...errorResponses },
@@ -129,10 +135,15 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       method: 'post',
       path: '/tenants',
       tags: ['tenants'],
-      summary: "Add a Microsoft 365 tenant with its own app registration (auth.mode 'secret' or 'certificate'); tenants that use the MSP app are added by admin consent",
+      summary:
+        "Add a Microsoft 365 tenant with its own app registration (auth.mode 'secret' or 'certificate'); tenants that use the MSP app are added by admin consent",
       middleware: [allow('tenant.write')] as const,
       request: jsonBody(createTenantInput),
-      responses: { 201: json(TenantSchema, 'Added'), 409: errorResponse('This tenant is already added, or another MSP holds it through the MSP app'), ...errorResponses },
+      responses: {
+        201: json(TenantSchema, 'Added'),
+        409: errorResponse('This tenant is already added, or another MSP holds it through the MSP app'),
+        ...errorResponses,
+      },
     }),
     async (c) => c.json(await createTenant({ ctx: requireCtx(c), input: c.req.valid('json') }), 201),
   )
@@ -144,7 +155,11 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       summary: "Admin consent link for the MSP app: a customer's Global Administrator opens it to connect their tenant",
       middleware: [allow('tenant.write')] as const,
       request: jsonBody(consentLinkInput),
-      responses: { 201: json(ConsentLinkSchema, 'The link, single use, valid for an hour'), 409: errorResponse('The MSP app is not configured (TW_MS_CLIENT_ID, TW_MS_CLIENT_SECRET)'), ...errorResponses },
+      responses: {
+        201: json(ConsentLinkSchema, 'The link, single use, valid for an hour'),
+        409: errorResponse('The MSP app is not configured (TW_MS_CLIENT_ID, TW_MS_CLIENT_SECRET)'),
+        ...errorResponses,
+      },
     }),
     async (c) => c.json(await createConsentLink({ ctx: requireCtx(c), config: c.get('deps').config, input: c.req.valid('json') }), 201),
   )
@@ -153,7 +168,8 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       method: 'get',
       path: '/tenants/consent-callback',
       tags: ['tenants'],
-      summary: "Where Microsoft sends the browser back, after the admin consent and after the sign-in that follows it: adds the tenant, checks its permissions and redirects to /tenants",
+      summary:
+        'Where Microsoft sends the browser back, after the admin consent and after the sign-in that follows it: adds the tenant, checks its permissions and redirects to /tenants',
       description:
         "Needs the session of the user who created the consent link. After the admin consent it redirects to Microsoft's sign-in for the tenant that consented (authorization code with PKCE, back to this same address); after that sign-in it adds the tenant named by the ID token's `tid` and redirects to `/tenants?added=<id>` (with `consentWarning` when the check found a problem). Every refusal redirects to `/tenants?consentError=<what went wrong>`.",
       request: { query: ConsentCallbackQuery },
@@ -171,11 +187,27 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
         if (step === 'sign-in') {
           const link = await redeemConsentState({ ctx, state });
           if (query.error || !query.code) {
-            await writeAudit(ctx.db, ctx, 'tenant.consent_refused', { type: 'consent_link', id: link.id }, { error: query.error ?? 'no_code', errorDescription: query.error_description?.split(/\r?\n/)[0] ?? null, step: 'sign-in' });
-            return toTenantsPage(c, { error: `The sign-in to Microsoft after the consent did not finish${query.error === 'access_denied' ? ' (it was cancelled)' : ''}, so the tenant was not added. Create a new link on the tenants page and try again.` });
+            await writeAudit(
+              ctx.db,
+              ctx,
+              'tenant.consent_refused',
+              { type: 'consent_link', id: link.id },
+              { error: query.error ?? 'no_code', errorDescription: query.error_description?.split(/\r?\n/)[0] ?? null, step: 'sign-in' },
+            );
+            return toTenantsPage(c, {
+              error: `The sign-in to Microsoft after the consent did not finish${query.error === 'access_denied' ? ' (it was cancelled)' : ''}, so the tenant was not added. Create a new link on the tenants page and try again.`,
+            });
           }
-          if (!microsoftLogin || !tokens) return toTenantsPage(c, { error: 'This deployment cannot finish the consent with Microsoft (it signs in to Microsoft only on the Node deployment), so nothing was added.' });
-          const signedIn = await microsoftLogin.finishInTenant({ code: query.code, state: query.state ?? '', cookie: flowCookie, redirectUri: consentRedirectUri(config) });
+          if (!microsoftLogin || !tokens)
+            return toTenantsPage(c, {
+              error: 'This deployment cannot finish the consent with Microsoft (it signs in to Microsoft only on the Node deployment), so nothing was added.',
+            });
+          const signedIn = await microsoftLogin.finishInTenant({
+            code: query.code,
+            state: query.state ?? '',
+            cookie: flowCookie,
+            redirectUri: consentRedirectUri(config),
+          });
           const tenantGuid = tenantFromSignIn(signedIn.identity, signedIn.tenantGuid);
           const { tenant } = await recordConsentedTenant({ ctx, link, tenantGuid });
           const report = await verifyTenant({ ctx, id: tenant.id, deps: { config, tokens } });
@@ -185,22 +217,43 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
 
         if (query.error || query.admin_consent?.toLowerCase() !== 'true') {
           const link = await redeemConsentState({ ctx, state });
-          const message = query.error ? describeConsentError(query.error, query.error_description) : "Microsoft's answer did not confirm the consent, so nothing was added. Try the consent link again.";
-          await writeAudit(ctx.db, ctx, 'tenant.consent_refused', { type: 'consent_link', id: link.id }, { error: query.error ?? null, errorDescription: query.error_description?.split(/\r?\n/)[0] ?? null, tenant: query.tenant ?? null });
+          const message = query.error
+            ? describeConsentError(query.error, query.error_description)
+            : "Microsoft's answer did not confirm the consent, so nothing was added. Try the consent link again.";
+          await writeAudit(
+            ctx.db,
+            ctx,
+            'tenant.consent_refused',
+            { type: 'consent_link', id: link.id },
+            { error: query.error ?? null, errorDescription: query.error_description?.split(/\r?\n/)[0] ?? null, tenant: query.tenant ?? null },
+          );
           return toTenantsPage(c, { error: message });
         }
         // Checked, not spent: the link is spent when the sign-in below comes back.
         await redeemConsentState({ ctx, state, spend: false });
-        if (!tokens || !microsoftLogin) return toTenantsPage(c, { error: 'This deployment cannot confirm the consent with Microsoft (it signs in to Microsoft only on the Node deployment), so nothing was added. Open the consent link from the Node deployment.' });
+        if (!tokens || !microsoftLogin)
+          return toTenantsPage(c, {
+            error:
+              'This deployment cannot confirm the consent with Microsoft (it signs in to Microsoft only on the Node deployment), so nothing was added. Open the consent link from the Node deployment.',
+          });
         const consented = await confirmConsentedTenant(tokens, query.tenant);
-        const started = await microsoftLogin.startInTenant({ tenantGuid: consented, state: consentSignInState(state ?? ''), redirectUri: consentRedirectUri(config) });
+        const started = await microsoftLogin.startInTenant({
+          tenantGuid: consented,
+          state: consentSignInState(state ?? ''),
+          redirectUri: consentRedirectUri(config),
+        });
         setConsentFlowCookie(c, started.cookie, started.expiresAt);
         return c.redirect(started.url, 302);
       } catch (err) {
         if (err instanceof ConsentRefusedError || err instanceof AppError) return toTenantsPage(c, { error: err.message });
-        if (err instanceof MicrosoftSignInError) return toTenantsPage(c, { error: `The sign-in to Microsoft after the consent was not accepted, so nothing was added: ${err.message.replace(/ Try again\.$/, '')} Create a new link on the tenants page.` });
+        if (err instanceof MicrosoftSignInError)
+          return toTenantsPage(c, {
+            error: `The sign-in to Microsoft after the consent was not accepted, so nothing was added: ${err.message.replace(/ Try again\.$/, '')} Create a new link on the tenants page.`,
+          });
         log.error({ err, requestId: c.get('requestId'), ip: clientIp(c) }, 'admin consent callback failed');
-        return toTenantsPage(c, { error: 'Tenantwatch could not finish adding the tenant. Try the consent link again; if it keeps failing, contact support with the time it happened.' });
+        return toTenantsPage(c, {
+          error: 'Tenantwatch could not finish adding the tenant. Try the consent link again; if it keeps failing, contact support with the time it happened.',
+        });
       }
     },
   )

@@ -95,7 +95,13 @@ export const triggerRoutes = new OpenAPIHono<AppEnv>()
       summary: "Ready-made conditions for the editor's menu, and the placeholders messages have beyond the filter language's fields",
       middleware: [allow('trigger.read')] as const,
       responses: {
-        200: json(z.object({ conditions: z.array(z.object({ label: z.string(), condition: z.string() })), messageFields: z.array(z.object({ name: z.string(), description: z.string() })) }), 'Conditions'),
+        200: json(
+          z.object({
+            conditions: z.array(z.object({ label: z.string(), condition: z.string() })),
+            messageFields: z.array(z.object({ name: z.string(), description: z.string() })),
+          }),
+          'Conditions',
+        ),
         ...errorResponses,
       },
     }),
@@ -122,7 +128,14 @@ export const triggerRoutes = new OpenAPIHono<AppEnv>()
       middleware: [allow('trigger.write')] as const,
       request: {
         params: IdParam,
-        body: { content: { 'application/json': { schema: updateTriggerInput.extend({ actions: z.array(ActionInputSchema).min(1).max(10).optional() }).openapi('UpdateTrigger') } }, required: false },
+        body: {
+          content: {
+            'application/json': {
+              schema: updateTriggerInput.extend({ actions: z.array(ActionInputSchema).min(1).max(10).optional() }).openapi('UpdateTrigger'),
+            },
+          },
+          required: false,
+        },
       },
       responses: { 200: json(TriggerSchema, 'The trigger'), ...errorResponses },
     }),
@@ -163,7 +176,10 @@ export const triggerRoutes = new OpenAPIHono<AppEnv>()
       summary: 'Send test: each action sends one message now, with the newest event the condition matches (or example values)',
       middleware: [allow('trigger.write')] as const,
       request: { params: IdParam },
-      responses: { 202: json(z.object({ eventId: z.string().nullable(), deliveryIds: z.array(z.string()) }), 'Queued; follow the deliveries'), ...errorResponses },
+      responses: {
+        202: json(z.object({ eventId: z.string().nullable(), deliveryIds: z.array(z.string()) }), 'Queued; follow the deliveries'),
+        ...errorResponses,
+      },
     }),
     async (c) => c.json(await testTrigger({ ctx: requireCtx(c), id: c.req.valid('param').id }), 202),
   )

@@ -26,7 +26,11 @@ const UserSchema = z
 
 const InvitedSchema = z.object({ user: UserSchema, setupUrl: z.string() }).openapi('InvitedUser');
 const PasswordResetSchema = z
-  .object({ user: UserSchema, resetUrl: z.string().openapi({ description: 'One-time link for the user to choose a new password; send it to them.' }), expiresAt: z.string() })
+  .object({
+    user: UserSchema,
+    resetUrl: z.string().openapi({ description: 'One-time link for the user to choose a new password; send it to them.' }),
+    expiresAt: z.string(),
+  })
   .openapi('PasswordReset');
 
 export const userRoutes = new OpenAPIHono<AppEnv>()
@@ -35,7 +39,7 @@ export const userRoutes = new OpenAPIHono<AppEnv>()
       method: 'get',
       path: '/users',
       tags: ['users'],
-      summary: 'The MSP\'s users',
+      summary: "The MSP's users",
       middleware: [allow('user.read')] as const,
       responses: { 200: json(z.object({ items: z.array(UserSchema), nextCursor: z.null() }), 'Users'), ...errorResponses },
     }),
@@ -76,7 +80,7 @@ export const userRoutes = new OpenAPIHono<AppEnv>()
       method: 'patch',
       path: '/users/{id}',
       tags: ['users'],
-      summary: 'Change a user\'s role, or disable / re-enable them',
+      summary: "Change a user's role, or disable / re-enable them",
       description: 'Never above your own role; the MSP always keeps an active owner; nobody disables themselves.',
       middleware: [allow('user.write')] as const,
       request: { params: IdParam, ...jsonBody(updateUserInput) },
@@ -104,7 +108,7 @@ export const userRoutes = new OpenAPIHono<AppEnv>()
       method: 'post',
       path: '/users/{id}/mfa/reset',
       tags: ['users'],
-      summary: 'Turn off a user\'s two-step sign-in (lost authenticator and recovery codes)',
+      summary: "Turn off a user's two-step sign-in (lost authenticator and recovery codes)",
       middleware: [allow('user.write')] as const,
       request: { params: IdParam },
       responses: { 200: json(UserSchema, 'The user, now without a second factor'), 409: errorResponse('The user has no second factor'), ...errorResponses },
@@ -116,7 +120,7 @@ export const userRoutes = new OpenAPIHono<AppEnv>()
       method: 'post',
       path: '/users/{id}/password-reset',
       tags: ['users'],
-      summary: 'Reset a user\'s password: answers a one-time link for them to choose a new one',
+      summary: "Reset a user's password: answers a one-time link for them to choose a new one",
       description: `Their current password stops working and their sessions end at once; earlier links stop working. The link works once, for ${PASSWORD_RESET_LINK_HOURS} hours.`,
       middleware: [allow('user.write')] as const,
       request: { params: IdParam },

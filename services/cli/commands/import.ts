@@ -31,7 +31,14 @@ export function registerImportCommand(program: Command, host: CommandHost) {
           const target = await resolveTenant(ctx, opts.tenant);
           const log = createLogger({ logLevel: 'silent' });
           const bar = io.isTTY
-            ? new SingleBar({ format: 'importing [{bar}] {percentage}% | {read} records | {detected} through detection, {events} events', stream: io.stderr, hideCursor: true }, Presets.shades_classic)
+            ? new SingleBar(
+                {
+                  format: 'importing [{bar}] {percentage}% | {read} records | {detected} through detection, {events} events',
+                  stream: io.stderr,
+                  hideCursor: true,
+                },
+                Presets.shades_classic,
+              )
             : null;
           // Rules that read IP intelligence see the same data as for collected records.
           const ipIntel = createIpIntel(config.ipIntel);
@@ -41,7 +48,12 @@ export function registerImportCommand(program: Command, host: CommandHost) {
               ctx,
               deps: { log, ipIntel },
               input: { tenantId: target.id, path: io.inputFile(file), fileName: basename(file) },
-              onProgress: (p) => bar?.update(p.size > 0 ? Math.min(100, Math.round((p.bytesRead / p.size) * 100)) : 100, { read: p.read, detected: p.detected, events: p.events }),
+              onProgress: (p) =>
+                bar?.update(p.size > 0 ? Math.min(100, Math.round((p.bytesRead / p.size) * 100)) : 100, {
+                  read: p.read,
+                  detected: p.detected,
+                  events: p.events,
+                }),
             });
             bar?.stop();
             for (const line of formatImportSummary(summary, { tenant: target.name, file })) print(io, line);

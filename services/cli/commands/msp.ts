@@ -26,7 +26,14 @@ export function registerMspCommands(program: Command, host: CommandHost): void {
         const items = await listMsps(database.db);
         if (opts.json) return print(io, JSON.stringify(items, null, 2));
         if (items.length === 0) return print(io, 'No MSP yet: finish setup with the link `tenantwatch start` printed.');
-        const rows = items.map((m) => [m.name, m.id, m.owner ?? '-', String(m.users), String(m.tenants) + (m.demo ? ' (demo)' : ''), m.createdAt.toISOString().slice(0, 10)]);
+        const rows = items.map((m) => [
+          m.name,
+          m.id,
+          m.owner ?? '-',
+          String(m.users),
+          String(m.tenants) + (m.demo ? ' (demo)' : ''),
+          m.createdAt.toISOString().slice(0, 10),
+        ]);
         printTable(io, ['NAME', 'ID', 'OWNER', 'USERS', 'TENANTS', 'CREATED'], rows);
       }),
     );

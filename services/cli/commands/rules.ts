@@ -25,7 +25,12 @@ export function registerRulesCommands(program: Command, host: CommandHost) {
         if (anyMsp || opts.msp || opts.tenant) {
           const ctx = await systemCtx(database, config, opts.msp);
           const target = opts.tenant ? await resolveTenant(ctx, opts.tenant) : undefined;
-          const names = new Map((await database.db.select({ id: tenantTable.id, name: tenantTable.name }).from(tenantTable).where(eq(tenantTable.mspId, ctx.msp))).map((t) => [t.id, t.name]));
+          const names = new Map(
+            (await database.db.select({ id: tenantTable.id, name: tenantTable.name }).from(tenantTable).where(eq(tenantTable.mspId, ctx.msp))).map((t) => [
+              t.id,
+              t.name,
+            ]),
+          );
           let cursor: string | undefined;
           do {
             const page = await listCustomDetections({ ctx, input: { limit: 500, cursor, tenantId: target?.id } });
@@ -39,23 +44,43 @@ export function registerRulesCommands(program: Command, host: CommandHost) {
             JSON.stringify(
               [
                 ...RULES.map((r) => ({ id: r.id, title: r.title, severity: r.severity, mitre: r.mitre, custom: false })),
-                ...custom.map((d) => ({ id: d.detectionId, title: d.title, severity: d.severity, mitre: d.mitre, custom: true, tenantId: d.tenantId, enabled: d.enabled, expression: d.expression })),
+                ...custom.map((d) => ({
+                  id: d.detectionId,
+                  title: d.title,
+                  severity: d.severity,
+                  mitre: d.mitre,
+                  custom: true,
+                  tenantId: d.tenantId,
+                  enabled: d.enabled,
+                  expression: d.expression,
+                })),
               ],
               null,
               2,
             ),
           );
         }
-        printTable(io, ['ID', 'SEVERITY', 'MITRE', 'TITLE'], [
-          ...RULES.map((r) => [r.id, r.severity, r.mitre.join(' '), r.title]),
-          ...custom.map((d) => [d.detectionId, d.severity, d.mitre.join(' '), `${d.title} [custom, ${d.tenantName ?? 'every tenant'}${d.enabled ? '' : ', disabled'}]`]),
-        ]);
+        printTable(
+          io,
+          ['ID', 'SEVERITY', 'MITRE', 'TITLE'],
+          [
+            ...RULES.map((r) => [r.id, r.severity, r.mitre.join(' '), r.title]),
+            ...custom.map((d) => [
+              d.detectionId,
+              d.severity,
+              d.mitre.join(' '),
+              `${d.title} [custom, ${d.tenantName ?? 'every tenant'}${d.enabled ? '' : ', disabled'}]`,
+            ]),
+          ],
+        );
       }),
     );
 
   rules
     .command('test')
-    .description("show which security events an expression matches, e.g. \"Event.Detection = 'M365.AzureAD.PasswordSpray'\"; with --activity, which activity records a custom detection with it would match")
+    .description(
+      'show which security events an expression matches, e.g. "Event.Detection = \'M365.AzureAD.PasswordSpray\'"; with --activity, which activity records a custom detection with it would match',
+    )
     .argument('<expression>', 'a filter-language expression')
     .requiredOption('--tenant <tenant>', TENANT_HELP)
     .option('--since <age>', 'how far back to look, e.g. 7d, 12h (at most 90d)', parseAge, 7 * 86_400_000)
@@ -68,12 +93,24 @@ export function registerRulesCommands(program: Command, host: CommandHost) {
         const input = { expression, tenantId: target.id, days: opts.since / 86_400_000, limit: 1000 };
         if (opts.activity) {
           const result = await testCustomDetection({ ctx, input });
-          print(io, `${result.items.length}${result.truncated ? '+' : ''} of ${result.scanned} activity records of ${target.name} match${result.complete ? '' : ' (stopped reading at the limit)'}.`);
+          print(
+            io,
+            `${result.items.length}${result.truncated ? '+' : ''} of ${result.scanned} activity records of ${target.name} match${result.complete ? '' : ' (stopped reading at the limit)'}.`,
+          );
           if (result.items.length > 0) {
             printTable(
               io,
               ['TIME', 'OPERATION', 'EVENT TYPE', 'RESULT', 'USER', 'ADDRESS'],
-              result.items.slice(0, 50).map((r) => [r.occurredAt.slice(0, 16).replace('T', ' '), r.operation, r.eventType ?? '', r.operationResult ?? '', r.userName ?? '', r.networkAddress ?? '']),
+              result.items
+                .slice(0, 50)
+                .map((r) => [
+                  r.occurredAt.slice(0, 16).replace('T', ' '),
+                  r.operation,
+                  r.eventType ?? '',
+                  r.operationResult ?? '',
+                  r.userName ?? '',
+                  r.networkAddress ?? '',
+                ]),
             );
           }
           return;
@@ -84,7 +121,9 @@ export function registerRulesCommands(program: Command, host: CommandHost) {
           printTable(
             io,
             ['LAST SEEN', 'DETECTION', 'USER', 'STATUS', 'TITLE'],
-            result.items.slice(0, 50).map((r) => [r.lastSeenAt.toISOString().slice(0, 16).replace('T', ' '), r.detectionId, r.userName ?? '', r.status, r.title]),
+            result.items
+              .slice(0, 50)
+              .map((r) => [r.lastSeenAt.toISOString().slice(0, 16).replace('T', ' '), r.detectionId, r.userName ?? '', r.status, r.title]),
           );
         }
       }),

@@ -25,7 +25,17 @@ export function registerTenantCommands(program: Command, host: CommandHost) {
     .option('--import-only', 'no Microsoft credentials: the tenant holds imported exports only and is never collected')
     .addOption(mspOption())
     .action(
-      (opts: { tenantId: string; name: string; domain: string; clientId?: string; clientSecret?: string; certificateKey?: string; thumbprint?: string; importOnly?: boolean; msp?: string }) =>
+      (opts: {
+        tenantId: string;
+        name: string;
+        domain: string;
+        clientId?: string;
+        clientSecret?: string;
+        certificateKey?: string;
+        thumbprint?: string;
+        importOnly?: boolean;
+        msp?: string;
+      }) =>
         host.run(
           'tenant add',
           async ({ io, database, config }) => {
@@ -34,12 +44,20 @@ export function registerTenantCommands(program: Command, host: CommandHost) {
             const auth = opts.importOnly
               ? ({ mode: 'import' } as const)
               : !opts.clientId
-              ? ({ mode: 'consent' } as const)
-              : opts.certificateKey
-                ? ({ mode: 'certificate', clientId: opts.clientId, privateKeyPem: readFileSync(io.inputFile(opts.certificateKey), 'utf8'), thumbprint: opts.thumbprint ?? '' } as const)
-                : ({ mode: 'secret', clientId: opts.clientId, clientSecret: secret ?? '' } as const);
+                ? ({ mode: 'consent' } as const)
+                : opts.certificateKey
+                  ? ({
+                      mode: 'certificate',
+                      clientId: opts.clientId,
+                      privateKeyPem: readFileSync(io.inputFile(opts.certificateKey), 'utf8'),
+                      thumbprint: opts.thumbprint ?? '',
+                    } as const)
+                  : ({ mode: 'secret', clientId: opts.clientId, clientSecret: secret ?? '' } as const);
             const created = await createTenant({ ctx, input: { tenantGuid: opts.tenantId, name: opts.name, primaryDomain: opts.domain, auth } });
-            print(io, `Added ${created.name} (${created.tenantGuid}), id ${created.id}, ${created.importOnly ? 'import only (never collected)' : `authentication: ${created.authMode}`}.`);
+            print(
+              io,
+              `Added ${created.name} (${created.tenantGuid}), id ${created.id}, ${created.importOnly ? 'import only (never collected)' : `authentication: ${created.authMode}`}.`,
+            );
           },
           { file: opts.clientId ? opts.certificateKey : undefined },
         ),
@@ -62,7 +80,13 @@ export function registerTenantCommands(program: Command, host: CommandHost) {
         } while (cursor);
         if (opts.json) return print(io, JSON.stringify(items, null, 2));
         if (items.length === 0) return print(io, 'No tenants yet. Add one with `tenantwatch tenant add`.');
-        const rows = items.map((t) => [t.name + (t.isDemo ? ' (demo)' : ''), t.tenantGuid, t.primaryDomain, t.importOnly ? 'import only' : t.authMode, t.status]);
+        const rows = items.map((t) => [
+          t.name + (t.isDemo ? ' (demo)' : ''),
+          t.tenantGuid,
+          t.primaryDomain,
+          t.importOnly ? 'import only' : t.authMode,
+          t.status,
+        ]);
         printTable(io, ['NAME', 'TENANT ID', 'DOMAIN', 'AUTH', 'STATUS'], rows);
       }),
     );
@@ -83,7 +107,10 @@ export function registerTenantCommands(program: Command, host: CommandHost) {
         for (const g of report.granted) print(io, `  granted  ${g.permission}`);
         for (const m of report.missing) print(io, `  MISSING  ${m.permission} (${m.apiName}): ${m.without}`);
         for (const sub of report.subscriptions) {
-          print(io, `  audit subscription ${sub.contentType}: ${sub.status}${sub.webhook ? ' with notifications' : ''}${sub.message ? ` (${sub.message})` : ''}`);
+          print(
+            io,
+            `  audit subscription ${sub.contentType}: ${sub.status}${sub.webhook ? ' with notifications' : ''}${sub.message ? ` (${sub.message})` : ''}`,
+          );
         }
         if (report.status === 'error' || report.missing.length > 0) io.exitCode = 1;
       }),

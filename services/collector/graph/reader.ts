@@ -10,7 +10,12 @@ export const GRAPH_FEEDS = {
   'graph.signIns': { path: '/auditLogs/signIns', timeField: 'createdDateTime', pageSize: 1000, permission: 'AuditLog.Read.All' },
   'graph.directoryAudits': { path: '/auditLogs/directoryAudits', timeField: 'activityDateTime', pageSize: 1000, permission: 'AuditLog.Read.All' },
   'graph.alerts_v2': { path: '/security/alerts_v2', timeField: 'createdDateTime', pageSize: 1000, permission: 'SecurityAlert.Read.All' },
-  'graph.riskDetections': { path: '/identityProtection/riskDetections', timeField: 'detectedDateTime', pageSize: 500, permission: 'IdentityRiskEvent.Read.All' },
+  'graph.riskDetections': {
+    path: '/identityProtection/riskDetections',
+    timeField: 'detectedDateTime',
+    pageSize: 500,
+    permission: 'IdentityRiskEvent.Read.All',
+  },
   'graph.riskyUsers': { path: '/identityProtection/riskyUsers', timeField: 'riskLastUpdatedDateTime', pageSize: 500, permission: 'IdentityRiskyUser.Read.All' },
 } as const;
 export type GraphFeed = keyof typeof GRAPH_FEEDS;
@@ -48,7 +53,8 @@ export function createGraphReader(graph: GraphClient): GraphReader {
       last = answer.failure.error;
       // A failed sign-in is reported as it is; the client has already renewed a refused token.
       if (answer.failure.status === 0) throw last;
-      if (last.kind !== 'transient' && !(last.kind === 'throttled' && (last.retryAfterSeconds ?? 0) <= COLLECTOR_GRAPH_OPTIONS.maxInlineWaitSeconds)) throw last;
+      if (last.kind !== 'transient' && !(last.kind === 'throttled' && (last.retryAfterSeconds ?? 0) <= COLLECTOR_GRAPH_OPTIONS.maxInlineWaitSeconds))
+        throw last;
       await sleep(last.kind === 'throttled' ? (last.retryAfterSeconds ?? 1) * 1000 : 250 * 2 ** (attempt - 1));
     }
     throw last ?? new CollectError('No attempt was made.', 'transient');
@@ -59,7 +65,8 @@ export function createGraphReader(graph: GraphClient): GraphReader {
       const answer = await graph.get<unknown>('/users/$count', { headers: { ConsistencyLevel: 'eventual' }, permission: 'Directory.Read.All' });
       if (!answer.ok) throw answer.failure.error;
       const count = Number(typeof answer.body === 'string' ? answer.body.trim() : answer.body);
-      if (!Number.isInteger(count) || count < 0) throw new CollectError(`Microsoft Graph answered the user count with ${JSON.stringify(answer.body).slice(0, 40)}.`, 'transient');
+      if (!Number.isInteger(count) || count < 0)
+        throw new CollectError(`Microsoft Graph answered the user count with ${JSON.stringify(answer.body).slice(0, 40)}.`, 'transient');
       return count;
     },
     async readWindow(feed, start, end, onPage) {

@@ -94,10 +94,16 @@ const alertV2 = {
 describe('routeImportRecord', () => {
   test('an event hub sign-in becomes a Graph sign-in the normaliser reads', () => {
     const routed = routeImportRecord(streamedSignIn(1, 'ann@contoso.com', 50126));
-    expect(routed).toMatchObject({ source: 'graph.signIns', raw: { userPrincipalName: 'ann@contoso.com', status: { errorCode: 50126 }, userAgent: 'python-requests/2.31.0' } });
+    expect(routed).toMatchObject({
+      source: 'graph.signIns',
+      raw: { userPrincipalName: 'ann@contoso.com', status: { errorCode: 50126 }, userAgent: 'python-requests/2.31.0' },
+    });
     if (!('source' in routed)) throw new Error('not routed');
     const normalized = normalizeRecord(routed.source, routed.raw);
-    expect(normalized).toMatchObject({ ok: true, activity: { operation: 'SignIn', actorUpn: 'ann@contoso.com', clientIp: '159.203.84.17', result: 'Failed:50126' } });
+    expect(normalized).toMatchObject({
+      ok: true,
+      activity: { operation: 'SignIn', actorUpn: 'ann@contoso.com', clientIp: '159.203.84.17', result: 'Failed:50126' },
+    });
   });
 
   test('a Log Analytics sign-in row with PascalCase columns, ResultType text and a space-separated time', () => {
@@ -113,7 +119,10 @@ describe('routeImportRecord', () => {
       Category: 'SignInLogs',
       Type: 'SigninLogs',
     });
-    expect(routed).toMatchObject({ source: 'graph.signIns', raw: { createdDateTime: '2026-11-20T08:15:00Z', ipAddress: '159.203.84.17', status: { errorCode: 50126 }, location: { countryOrRegion: 'US' } } });
+    expect(routed).toMatchObject({
+      source: 'graph.signIns',
+      raw: { createdDateTime: '2026-11-20T08:15:00Z', ipAddress: '159.203.84.17', status: { errorCode: 50126 }, location: { countryOrRegion: 'US' } },
+    });
   });
 
   test('a Log Analytics audit row becomes a Graph directoryAudit with its nested values read', () => {
@@ -128,13 +137,27 @@ describe('routeImportRecord', () => {
     const ual = { CreationTime: '2026-11-20T08:00:00', Id: 'x', Operation: 'New-InboxRule', Workload: 'Exchange', RecordType: 1 };
     expect(routeImportRecord(ual)).toEqual({ source: 'import', raw: ual });
     expect(routeImportRecord({ hello: 'world' })).toEqual({ reason: EXPECTED_RECORDS });
-    expect(routeImportRecord({ category: 'SignInLogs', properties: { userPrincipalName: 'ann@contoso.com' } })).toEqual({ reason: expect.stringMatching(/sign-in record needs an id and a time/) });
+    expect(routeImportRecord({ category: 'SignInLogs', properties: { userPrincipalName: 'ann@contoso.com' } })).toEqual({
+      reason: expect.stringMatching(/sign-in record needs an id and a time/),
+    });
     expect(isoTime('2026-11-20 08:15:00.123 UTC')).toBe('2026-11-20T08:15:00.123Z');
     // Audit-log records with their names in another letter case read as Microsoft spells them.
-    const lower = { creationtime: '2026-11-20 08:00:00', id: 'y', operation: 'Set-Mailbox', workload: 'Exchange', recordtype: 1, userid: 'Admin@Contoso.com', parameters: [{ Name: 'Identity', Value: 'cfo@contoso.com' }] };
+    const lower = {
+      creationtime: '2026-11-20 08:00:00',
+      id: 'y',
+      operation: 'Set-Mailbox',
+      workload: 'Exchange',
+      recordtype: 1,
+      userid: 'Admin@Contoso.com',
+      parameters: [{ Name: 'Identity', Value: 'cfo@contoso.com' }],
+    };
     const routed = routeImportRecord(lower);
-    expect(routed).toMatchObject({ source: 'import', raw: { CreationTime: '2026-11-20T08:00:00Z', Operation: 'Set-Mailbox', Workload: 'Exchange', UserId: 'Admin@Contoso.com' } });
-    if ('source' in routed) expect(normalizeRecord(routed.source, routed.raw)).toMatchObject({ ok: true, activity: { operation: 'Set-Mailbox', actorUpn: 'admin@contoso.com' } });
+    expect(routed).toMatchObject({
+      source: 'import',
+      raw: { CreationTime: '2026-11-20T08:00:00Z', Operation: 'Set-Mailbox', Workload: 'Exchange', UserId: 'Admin@Contoso.com' },
+    });
+    if ('source' in routed)
+      expect(normalizeRecord(routed.source, routed.raw)).toMatchObject({ ok: true, activity: { operation: 'Set-Mailbox', actorUpn: 'admin@contoso.com' } });
   });
 });
 
@@ -146,18 +169,23 @@ describe('importing Entra ID exports and alerts', () => {
   });
   afterAll(() => handle.drop());
 
-  test('a small tenant\'s spray from a storage export, user deletions from Log Analytics and an alert raise their events', async () => {
+  test("a small tenant's spray from a storage export, user deletions from Log Analytics and an alert raise their events", async () => {
     const db = handle.database.db;
     const [m] = await db.insert(msp).values({ name: 'Northwind' }).returning();
     // A nine-user tenant: six accounts tried is a spray there.
-    const [t] = await db.insert(tenant).values({ mspId: m!.id, tenantGuid: randomUUID(), name: 'Fabrikam', primaryDomain: 'contoso.com', authMode: 'consent', userCount: 9 }).returning();
+    const [t] = await db
+      .insert(tenant)
+      .values({ mspId: m!.id, tenantGuid: randomUUID(), name: 'Fabrikam', primaryDomain: 'contoso.com', authMode: 'consent', userCount: 9 })
+      .returning();
     const target = { mspId: m!.id, tenantId: t!.id };
     const users = ['ann', 'ben', 'cara', 'dan', 'eve', 'finn'].map((u) => `${u}@contoso.com`);
     const storage = write(dir, 'PT1H.json', JSON.stringify({ records: users.map((u, i) => streamedSignIn(i, u, 50126)) }, null, 2));
     const summary = await importAndDetect({ db }, target, storage);
     expect(summary).toMatchObject({ read: 6, imported: 6, quarantined: 0 });
 
-    const lines = [...[1, 2, 3].map((n) => analyticsAudit(n, 'Delete user', `gone${n}@contoso.com`)), alertV2, { hello: 'world' }].map((r) => JSON.stringify(r)).join('\n');
+    const lines = [...[1, 2, 3].map((n) => analyticsAudit(n, 'Delete user', `gone${n}@contoso.com`)), alertV2, { hello: 'world' }]
+      .map((r) => JSON.stringify(r))
+      .join('\n');
     const second = await importAndDetect({ db }, target, write(dir, 'mixed.jsonl', lines));
     expect(second).toMatchObject({ read: 5, imported: 4, quarantined: 1 });
     expect(second.quarantine).toEqual([{ at: { unit: 'line', number: 5 }, reason: EXPECTED_RECORDS }]);
@@ -183,7 +211,10 @@ describe('importing Entra ID exports and alerts', () => {
     const users = ['ann', 'ben', 'cara', 'dan', 'eve', 'finn'].map((u) => `${u}@contoso.com`);
     const file = write(dir, 'spray-only.json', JSON.stringify({ records: users.map((u, i) => streamedSignIn(i, u, 50126, '159.203.84.77')) }));
     const sprayEvents = async (importOnly: boolean) => {
-      const [t] = await db.insert(tenant).values({ mspId: m!.id, tenantGuid: randomUUID(), name: 'Investigation', primaryDomain: 'contoso.com', authMode: 'secret', importOnly }).returning();
+      const [t] = await db
+        .insert(tenant)
+        .values({ mspId: m!.id, tenantGuid: randomUUID(), name: 'Investigation', primaryDomain: 'contoso.com', authMode: 'secret', importOnly })
+        .returning();
       await importAndDetect({ db }, { mspId: m!.id, tenantId: t!.id }, file);
       return (await db.select().from(securityEvent).where(eq(securityEvent.tenantId, t!.id))).filter((e) => e.detectionId === 'M365.AzureAD.PasswordSpray');
     };

@@ -14,28 +14,133 @@ type Json = Record<string, unknown>;
 
 export type RoutedRecord = { source: ActivitySource; raw: unknown } | { reason: string };
 
-const SIGN_IN_CATEGORIES = new Set(['signinlogs', 'noninteractiveusersigninlogs', 'serviceprincipalsigninlogs', 'managedidentitysigninlogs', 'aadnoninteractiveusersigninlogs', 'aadserviceprincipalsigninlogs', 'aadmanagedidentitysigninlogs']);
+const SIGN_IN_CATEGORIES = new Set([
+  'signinlogs',
+  'noninteractiveusersigninlogs',
+  'serviceprincipalsigninlogs',
+  'managedidentitysigninlogs',
+  'aadnoninteractiveusersigninlogs',
+  'aadserviceprincipalsigninlogs',
+  'aadmanagedidentitysigninlogs',
+]);
 const AUDIT_CATEGORIES = new Set(['auditlogs']);
 
 /** Graph's spellings of the fields detection reads, found whatever their letter case. */
 const SIGN_IN_FIELDS = [
-  'id', 'createdDateTime', 'userPrincipalName', 'userId', 'userDisplayName', 'ipAddress', 'userAgent', 'appId', 'appDisplayName', 'clientAppUsed', 'correlationId',
-  'resourceDisplayName', 'resourceId', 'conditionalAccessStatus', 'isInteractive', 'riskDetail', 'riskLevelAggregated', 'riskLevelDuringSignIn', 'riskState', 'riskEventTypes',
-  'riskEventTypes_v2', 'status', 'location', 'deviceDetail', 'appliedConditionalAccessPolicies', 'authenticationRequirement', 'mfaDetail',
+  'id',
+  'createdDateTime',
+  'userPrincipalName',
+  'userId',
+  'userDisplayName',
+  'ipAddress',
+  'userAgent',
+  'appId',
+  'appDisplayName',
+  'clientAppUsed',
+  'correlationId',
+  'resourceDisplayName',
+  'resourceId',
+  'conditionalAccessStatus',
+  'isInteractive',
+  'riskDetail',
+  'riskLevelAggregated',
+  'riskLevelDuringSignIn',
+  'riskState',
+  'riskEventTypes',
+  'riskEventTypes_v2',
+  'status',
+  'location',
+  'deviceDetail',
+  'appliedConditionalAccessPolicies',
+  'authenticationRequirement',
+  'mfaDetail',
 ];
-const AUDIT_FIELDS = ['id', 'category', 'correlationId', 'result', 'resultReason', 'activityDisplayName', 'activityDateTime', 'loggedByService', 'operationType', 'initiatedBy', 'targetResources', 'additionalDetails'];
+const AUDIT_FIELDS = [
+  'id',
+  'category',
+  'correlationId',
+  'result',
+  'resultReason',
+  'activityDisplayName',
+  'activityDateTime',
+  'loggedByService',
+  'operationType',
+  'initiatedBy',
+  'targetResources',
+  'additionalDetails',
+];
 const ALERT_FIELDS = [
-  'id', 'providerAlertId', 'incidentId', 'status', 'severity', 'classification', 'determination', 'serviceSource', 'detectionSource', 'detectorId', 'tenantId', 'title', 'description',
-  'recommendedActions', 'category', 'assignedTo', 'alertWebUrl', 'incidentWebUrl', 'actorDisplayName', 'threatDisplayName', 'threatFamilyName', 'mitreTechniques', 'createdDateTime',
-  'lastUpdateDateTime', 'resolvedDateTime', 'firstActivityDateTime', 'lastActivityDateTime', 'comments', 'evidence', 'systemTags',
+  'id',
+  'providerAlertId',
+  'incidentId',
+  'status',
+  'severity',
+  'classification',
+  'determination',
+  'serviceSource',
+  'detectionSource',
+  'detectorId',
+  'tenantId',
+  'title',
+  'description',
+  'recommendedActions',
+  'category',
+  'assignedTo',
+  'alertWebUrl',
+  'incidentWebUrl',
+  'actorDisplayName',
+  'threatDisplayName',
+  'threatFamilyName',
+  'mitreTechniques',
+  'createdDateTime',
+  'lastUpdateDateTime',
+  'resolvedDateTime',
+  'firstActivityDateTime',
+  'lastActivityDateTime',
+  'comments',
+  'evidence',
+  'systemTags',
 ];
 
 /** The unified audit log's common schema and the fields rules read, as Microsoft spells them. */
 const AUDIT_LOG_FIELDS = [
-  'CreationTime', 'Id', 'Operation', 'OrganizationId', 'RecordType', 'ResultStatus', 'UserKey', 'UserType', 'Version', 'Workload', 'ClientIP', 'ObjectId', 'UserId',
-  'Parameters', 'ExtendedProperties', 'ModifiedProperties', 'Actor', 'Target', 'ActorIpAddress', 'InterSystemsId', 'IntraSystemId', 'ErrorNumber', 'LogonError',
-  'OperationProperties', 'AppPoolName', 'OrganizationName', 'ClientInfoString', 'ItemType', 'SiteUrl', 'SourceFileName', 'SourceRelativeUrl', 'EventData',
-  'TargetUserOrGroupName', 'TargetUserOrGroupType', 'UniqueSharingId', 'UserAgent', 'MailboxOwnerUPN',
+  'CreationTime',
+  'Id',
+  'Operation',
+  'OrganizationId',
+  'RecordType',
+  'ResultStatus',
+  'UserKey',
+  'UserType',
+  'Version',
+  'Workload',
+  'ClientIP',
+  'ObjectId',
+  'UserId',
+  'Parameters',
+  'ExtendedProperties',
+  'ModifiedProperties',
+  'Actor',
+  'Target',
+  'ActorIpAddress',
+  'InterSystemsId',
+  'IntraSystemId',
+  'ErrorNumber',
+  'LogonError',
+  'OperationProperties',
+  'AppPoolName',
+  'OrganizationName',
+  'ClientInfoString',
+  'ItemType',
+  'SiteUrl',
+  'SourceFileName',
+  'SourceRelativeUrl',
+  'EventData',
+  'TargetUserOrGroupName',
+  'TargetUserOrGroupType',
+  'UniqueSharingId',
+  'UserAgent',
+  'MailboxOwnerUPN',
 ];
 const AUDIT_LOG_SPELLING = new Map(AUDIT_LOG_FIELDS.map((f) => [f.toLowerCase(), f]));
 
@@ -122,7 +227,8 @@ function signIn(body: Json, envelope: Json | null): RoutedRecord {
   // Log Analytics: the error code as `ResultType` text, the place as `LocationDetails`.
   if (!asObject(r.status)) {
     const code = pick(body, 'ResultType') ?? (envelope && pick(envelope, 'resultType'));
-    if (code !== undefined && /^-?\d+$/.test(String(code).trim())) r.status = { errorCode: Number(code), failureReason: pick(body, 'ResultDescription') ?? null };
+    if (code !== undefined && /^-?\d+$/.test(String(code).trim()))
+      r.status = { errorCode: Number(code), failureReason: pick(body, 'ResultDescription') ?? null };
   } else if (typeof (r.status as Json).errorCode === 'string' && /^-?\d+$/.test((r.status as Json).errorCode as string)) {
     (r.status as Json).errorCode = Number((r.status as Json).errorCode);
   }
@@ -143,7 +249,11 @@ function directoryAudit(body: Json, envelope: Json | null): RoutedRecord {
   r.activityDateTime = isoTime(r.activityDateTime ?? pick(body, 'TimeGenerated') ?? (envelope && pick(envelope, 'time')));
   r.id ??= envelope && pick(envelope, 'correlationId');
   if (typeof r.result === 'string') r.result = r.result.toLowerCase();
-  if (!r.id || !r.activityDateTime || !r.activityDisplayName) return { reason: 'an Entra ID audit log record needs an id, a time (activityDateTime, TimeGenerated or time) and an activity (activityDisplayName or operationName)' };
+  if (!r.id || !r.activityDateTime || !r.activityDisplayName)
+    return {
+      reason:
+        'an Entra ID audit log record needs an id, a time (activityDateTime, TimeGenerated or time) and an activity (activityDisplayName or operationName)',
+    };
   return { source: 'graph.directoryAudits', raw: r };
 }
 
@@ -164,7 +274,11 @@ export function routeImportRecord(record: unknown): RoutedRecord {
   const o = asObject(record);
   if (!o) return { reason: `not a JSON object: ${EXPECTED_RECORDS}` };
   // The unified audit log's common schema.
-  if (pick(o, 'Workload') !== undefined || (pick(o, 'RecordType') !== undefined && pick(o, 'Operation') !== undefined) || pick(o, 'CreationTime') !== undefined) {
+  if (
+    pick(o, 'Workload') !== undefined ||
+    (pick(o, 'RecordType') !== undefined && pick(o, 'Operation') !== undefined) ||
+    pick(o, 'CreationTime') !== undefined
+  ) {
     const spelled = Object.keys(o).every((k) => AUDIT_LOG_SPELLING.get(k.toLowerCase()) === undefined || AUDIT_LOG_SPELLING.get(k.toLowerCase()) === k);
     return { source: 'import', raw: spelled ? record : auditLogSpelling(o) };
   }
@@ -176,10 +290,16 @@ export function routeImportRecord(record: unknown): RoutedRecord {
   if (properties && AUDIT_CATEGORIES.has(category)) return directoryAudit(properties, o);
   // Log Analytics / Sentinel rows (Type SigninLogs / AuditLogs, Category …) and Graph records.
   if (SIGN_IN_CATEGORIES.has(category)) return signIn(o, null);
-  if (AUDIT_CATEGORIES.has(category) || (pick(o, 'activityDisplayName') !== undefined && pick(o, 'activityDateTime', 'TimeGenerated') !== undefined)) return directoryAudit(o, null);
+  if (AUDIT_CATEGORIES.has(category) || (pick(o, 'activityDisplayName') !== undefined && pick(o, 'activityDateTime', 'TimeGenerated') !== undefined))
+    return directoryAudit(o, null);
   const odataType = String(pick(o, '@odata.type') ?? '');
   if (/security\.alert$/i.test(odataType) || (pick(o, 'serviceSource') !== undefined && pick(o, 'createdDateTime') !== undefined)) return alert(o);
-  if (pick(o, 'createdDateTime') !== undefined && pick(o, 'userPrincipalName') !== undefined && (pick(o, 'status') !== undefined || pick(o, 'appDisplayName') !== undefined || pick(o, 'ipAddress') !== undefined)) return signIn(o, null);
+  if (
+    pick(o, 'createdDateTime') !== undefined &&
+    pick(o, 'userPrincipalName') !== undefined &&
+    (pick(o, 'status') !== undefined || pick(o, 'appDisplayName') !== undefined || pick(o, 'ipAddress') !== undefined)
+  )
+    return signIn(o, null);
   return { reason: EXPECTED_RECORDS };
 }
 

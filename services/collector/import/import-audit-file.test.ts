@@ -63,20 +63,33 @@ describe('importAuditFile', () => {
       'purview-csv',
       () =>
         'RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames\r\n' +
-        records.map((r) => [r.Id, '2026-11-20T08:01:11.0000000Z', 'ExchangeAdmin', r.Operation, r.UserId, csvField(JSON.stringify(r)), '', ''].join(',')).join('\r\n') +
+        records
+          .map((r) => [r.Id, '2026-11-20T08:01:11.0000000Z', 'ExchangeAdmin', r.Operation, r.UserId, csvField(JSON.stringify(r)), '', ''].join(','))
+          .join('\r\n') +
         '\r\n',
     ],
     [
       'the older CSV layout, with a UTF-8 BOM',
       'purview-csv',
-      () => '\uFEFFCreationDate,UserIds,Operations,AuditData\n' + records.map((r) => ['2026-11-20', r.UserId, r.Operation, csvField(JSON.stringify(r))].join(',')).join('\n'),
+      () =>
+        '\uFEFFCreationDate,UserIds,Operations,AuditData\n' +
+        records.map((r) => ['2026-11-20', r.UserId, r.Operation, csvField(JSON.stringify(r))].join(',')).join('\n'),
     ],
     [
       'Search-UnifiedAuditLog | ConvertTo-Json (AuditData as a string, PowerShell escapes)',
       'json-array',
       () =>
         JSON.stringify(
-          records.map((r, i) => ({ RunspaceId: randomUUID(), RecordType: 1, CreationDate: '/Date(1763625671000)/', UserIds: r.UserId, Operations: r.Operation, AuditData: JSON.stringify(r), ResultIndex: i + 1, ResultCount: 3 })),
+          records.map((r, i) => ({
+            RunspaceId: randomUUID(),
+            RecordType: 1,
+            CreationDate: '/Date(1763625671000)/',
+            UserIds: r.UserId,
+            Operations: r.Operation,
+            AuditData: JSON.stringify(r),
+            ResultIndex: i + 1,
+            ResultCount: 3,
+          })),
           null,
           4,
         ).replace(/</g, '\\u003c'),
@@ -94,7 +107,10 @@ describe('importAuditFile', () => {
     expect(summary).toMatchObject({ format, read: expected, imported: expected, duplicates: 0, quarantined: 0, quarantine: [], unread: null });
     expect(importExitCode(summary)).toBe(0);
     expect(progress.at(-1)).toBeGreaterThan(0);
-    const rows = await handle.database.db.select().from(activity).where(and(eq(activity.tenantId, target.tenantId), eq(activity.source, 'import')));
+    const rows = await handle.database.db
+      .select()
+      .from(activity)
+      .where(and(eq(activity.tenantId, target.tenantId), eq(activity.source, 'import')));
     expect(rows.map((r) => r.raw)).toEqual(expect.arrayContaining(records.slice(0, expected)));
     expect(rows[0]).toMatchObject({ operation: 'New-InboxRule', actorUpn: 'alex@contoso.com' });
     expect(rows.map((r) => r.clientIp).sort()).toEqual(['2001:db8::1', '2001:db8::2', '2001:db8::3'].slice(0, expected));
@@ -102,7 +118,13 @@ describe('importAuditFile', () => {
 
   test('reads the UTF-16LE file Windows PowerShell 5 writes with >', async () => {
     const target = await newTarget();
-    const text = '\uFEFF' + JSON.stringify(records.map((r) => ({ AuditData: JSON.stringify(r) })), null, 4);
+    const text =
+      '\uFEFF' +
+      JSON.stringify(
+        records.map((r) => ({ AuditData: JSON.stringify(r) })),
+        null,
+        4,
+      );
     const path = write('ps5.json', Buffer.from(text, 'utf16le'));
     expect((await importAuditFile(handle.database.db, target, path)).imported).toBe(3);
   });
@@ -116,7 +138,16 @@ describe('importAuditFile', () => {
 
   test('bad items are quarantined with their line and reason and the rest is imported', async () => {
     const target = await newTarget();
-    const path = write('mixed.jsonl', [JSON.stringify(records[0]), '{"AuditData": "{not json"}', 'garbage', JSON.stringify({ ...records[1], CreationTime: 'soon' }), JSON.stringify(records[2])].join('\n'));
+    const path = write(
+      'mixed.jsonl',
+      [
+        JSON.stringify(records[0]),
+        '{"AuditData": "{not json"}',
+        'garbage',
+        JSON.stringify({ ...records[1], CreationTime: 'soon' }),
+        JSON.stringify(records[2]),
+      ].join('\n'),
+    );
     const summary = await importAuditFile(handle.database.db, target, path);
     expect(summary).toMatchObject({ read: 5, imported: 2, quarantined: 3, unread: null });
     expect(summary.quarantine).toEqual([
@@ -126,14 +157,19 @@ describe('importAuditFile', () => {
     ]);
     const reasons = (await handle.database.db.select().from(activityQuarantine).where(eq(activityQuarantine.tenantId, target.tenantId))).map((q) => q.reason);
     expect(reasons).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^line 2: AuditData is not valid JSON/), expect.stringMatching(/^line 3: line is not valid JSON/), expect.stringMatching(/^line 4: .*CreationTime is not a date/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^line 2: AuditData is not valid JSON/),
+        expect.stringMatching(/^line 3: line is not valid JSON/),
+        expect.stringMatching(/^line 4: .*CreationTime is not a date/),
+      ]),
     );
     expect(importExitCode(summary)).toBe(1);
   });
 
   test('one malformed CSV row is quarantined with its line number; the 200 good rows around it are imported', async () => {
     const target = await newTarget();
-    const row = (n: number) => [`rec-${n}`, '2026-11-20T08:01:11.0000000Z', 'ExchangeAdmin', 'New-InboxRule', 'alex@contoso.com', csvField(JSON.stringify(record(n)))].join(',');
+    const row = (n: number) =>
+      [`rec-${n}`, '2026-11-20T08:01:11.0000000Z', 'ExchangeAdmin', 'New-InboxRule', 'alex@contoso.com', csvField(JSON.stringify(record(n)))].join(',');
     const lines = ['RecordId,CreationDate,RecordType,Operation,UserId,AuditData'];
     for (let n = 1; n <= 100; n += 1) lines.push(row(n));
     // Line 102: a stray quote inside an unquoted field.
@@ -145,7 +181,10 @@ describe('importAuditFile', () => {
     expect(summary).toMatchObject({ format: 'purview-csv', imported: 200, quarantined: 1, unread: null });
     expect(summary.quarantine).toEqual([{ at: { unit: 'line', number: 102 }, reason: expect.stringMatching(/not valid CSV.*quote/i) }]);
     expect(importExitCode(summary)).toBe(1);
-    const printed = formatImportSummary({ ...summary, detection: { processed: 0, eventsCreated: 0, eventsUpdated: 0, eventIds: [] } }, { tenant: 'Contoso', file: 'bad-row.csv' });
+    const printed = formatImportSummary(
+      { ...summary, detection: { processed: 0, eventsCreated: 0, eventsUpdated: 0, eventIds: [] } },
+      { tenant: 'Contoso', file: 'bad-row.csv' },
+    );
     expect(printed[0]).toBe('Imported 200 records into Contoso from bad-row.csv (purview-csv): 0 already stored, 1 quarantined.');
     expect(printed).toContainEqual(expect.stringMatching(/^ {2}line 102: the row is not valid CSV/));
     const [quarantined] = await handle.database.db.select().from(activityQuarantine).where(eq(activityQuarantine.tenantId, target.tenantId));
@@ -157,7 +196,11 @@ describe('importAuditFile', () => {
     const path = write('unclosed.csv', ['RecordId,CreationDate,UserId,AuditData', row(1), 'rec-bad,2026-11-20,"alex', row(2), row(3)].join('\r\n') + '\r\n');
     const items = [];
     for await (const item of (await openAuditFile(path)).items()) items.push(item);
-    expect(items.map((i) => ('unread' in i ? 'unread' : `${'record' in i ? 'record' : 'invalid'} ${i.at.number}`))).toEqual(['record 2', 'invalid 3', 'record 5']);
+    expect(items.map((i) => ('unread' in i ? 'unread' : `${'record' in i ? 'record' : 'invalid'} ${i.at.number}`))).toEqual([
+      'record 2',
+      'invalid 3',
+      'record 5',
+    ]);
   });
 
   test('a truncated JSON export keeps the records before the cut, says where it stopped and fails the exit status', async () => {
@@ -167,7 +210,10 @@ describe('importAuditFile', () => {
     const summary = await importAuditFile(handle.database.db, target, path);
     expect(summary).toMatchObject({ imported: 2, quarantined: 0, unread: expect.stringMatching(/not valid JSON after record 2/) });
     expect(importExitCode(summary)).toBe(1);
-    const printed = formatImportSummary({ ...summary, detection: { processed: 2, eventsCreated: 0, eventsUpdated: 0, eventIds: [] } }, { tenant: 'Contoso', file: 'cut.json' });
+    const printed = formatImportSummary(
+      { ...summary, detection: { processed: 2, eventsCreated: 0, eventsUpdated: 0, eventIds: [] } },
+      { tenant: 'Contoso', file: 'cut.json' },
+    );
     expect(printed).toContainEqual(expect.stringMatching(/^NOT READ TO THE END: the file is not valid JSON after record 2/));
   });
 
@@ -176,7 +222,11 @@ describe('importAuditFile', () => {
     ['UTF-16BE', 'utf16le' as const, (b: Buffer) => Buffer.from(b).swap16()],
   ])('reads %s without a byte-order mark', async (name, encoding, order) => {
     const target = await newTarget();
-    const text = JSON.stringify(records.map((r) => ({ AuditData: JSON.stringify(r) })), null, 4);
+    const text = JSON.stringify(
+      records.map((r) => ({ AuditData: JSON.stringify(r) })),
+      null,
+      4,
+    );
     const path = write(`${name}.json`, order(Buffer.from(text, encoding)));
     const summary = await importAuditFile(handle.database.db, target, path);
     expect(summary).toMatchObject({ encoding: name.toLowerCase(), format: 'json-array', imported: 3, quarantined: 0, unread: null });
@@ -185,8 +235,13 @@ describe('importAuditFile', () => {
 
   test('a BOM-less UTF-16LE CSV is read too', async () => {
     const target = await newTarget();
-    const csv = 'CreationDate,UserIds,Operations,AuditData\r\n' + records.map((r) => ['2026-11-20', r.UserId, r.Operation, csvField(JSON.stringify(r))].join(',')).join('\r\n');
-    expect(await importAuditFile(handle.database.db, target, write('ps.csv', Buffer.from(csv, 'utf16le')))).toMatchObject({ encoding: 'utf-16le', imported: 3 });
+    const csv =
+      'CreationDate,UserIds,Operations,AuditData\r\n' +
+      records.map((r) => ['2026-11-20', r.UserId, r.Operation, csvField(JSON.stringify(r))].join(',')).join('\r\n');
+    expect(await importAuditFile(handle.database.db, target, write('ps.csv', Buffer.from(csv, 'utf16le')))).toMatchObject({
+      encoding: 'utf-16le',
+      imported: 3,
+    });
   });
 
   test.each([

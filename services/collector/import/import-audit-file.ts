@@ -52,7 +52,13 @@ export async function importAuditFile(
     batch = [];
     const stored: string[] = [];
     for (const [source, items] of bySource) {
-      const result = await ingestRecords(db, target, source, items.map((i) => i.raw), { describe: (i) => describePosition(items[i]!.at) });
+      const result = await ingestRecords(
+        db,
+        target,
+        source,
+        items.map((i) => i.raw),
+        { describe: (i) => describePosition(items[i]!.at) },
+      );
       summary.imported += result.inserted;
       summary.duplicates += result.duplicates;
       for (const r of result.rejected) keep(items[r.index]!.at, r.reason);
@@ -72,7 +78,15 @@ export async function importAuditFile(
       // Stored in file order with the batch before it, so the quarantine reads like the file.
       await flush();
       const where = describePosition(item.at);
-      await db.insert(activityQuarantine).values({ mspId: target.mspId, tenantId: target.tenantId, source: 'import', reason: `${where}: ${item.reason}`, raw: item.invalid.replaceAll('\u0000', '\uFFFD') });
+      await db
+        .insert(activityQuarantine)
+        .values({
+          mspId: target.mspId,
+          tenantId: target.tenantId,
+          source: 'import',
+          reason: `${where}: ${item.reason}`,
+          raw: item.invalid.replaceAll('\u0000', '\uFFFD'),
+        });
       keep(item.at, item.reason);
       continue;
     }
@@ -80,7 +94,15 @@ export async function importAuditFile(
     if ('reason' in routed) {
       await flush();
       const where = describePosition(item.at);
-      await db.insert(activityQuarantine).values({ mspId: target.mspId, tenantId: target.tenantId, source: 'import', reason: `${where}: ${routed.reason}`, raw: JSON.stringify(item.record).replaceAll('\u0000', '\uFFFD') });
+      await db
+        .insert(activityQuarantine)
+        .values({
+          mspId: target.mspId,
+          tenantId: target.tenantId,
+          source: 'import',
+          reason: `${where}: ${routed.reason}`,
+          raw: JSON.stringify(item.record).replaceAll('\u0000', '\uFFFD'),
+        });
       keep(item.at, routed.reason);
       continue;
     }

@@ -52,7 +52,9 @@ export function formatImportSummary(summary: ImportSummary, names: { tenant: str
     if (summary.quarantined > shown.length) lines.push(`  … and ${summary.quarantined - shown.length} more`);
   }
   if (summary.unread !== null) {
-    lines.push(`NOT READ TO THE END: ${summary.unread}. Only the records before that point were imported; fix or re-export the file and import it again (records already stored are skipped).`);
+    lines.push(
+      `NOT READ TO THE END: ${summary.unread}. Only the records before that point were imported; fix or re-export the file and import it again (records already stored are skipped).`,
+    );
   }
   if (summary.read === 0 && summary.unread === null) lines.push('The file holds no audit records.');
   const d = summary.detection;

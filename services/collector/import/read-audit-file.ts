@@ -13,10 +13,7 @@ export type ItemPosition = { unit: 'line' | 'record'; number: number };
  * One item read from an export: a raw audit record, text that is not one (for quarantine), or
  * the point past which the file could not be read (a cut or corrupt file), always last.
  */
-export type ExportItem =
-  | { record: unknown; at: ItemPosition }
-  | { invalid: string; reason: string; at: ItemPosition }
-  | { unread: string };
+export type ExportItem = { record: unknown; at: ItemPosition } | { invalid: string; reason: string; at: ItemPosition } | { unread: string };
 
 export type ExportFormat = 'purview-csv' | 'json-array' | 'json-object' | 'json-lines';
 

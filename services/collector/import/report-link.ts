@@ -25,6 +25,12 @@ export async function reportLink(db: DbOrTx, publicUrl: string, tenantId: string
     if (to && (!last || to > last)) last = to;
   }
   if (!first || !last) return null;
-  const params = new URLSearchParams({ tenant: tenantId, status: 'all', range: 'custom', from: first.toISOString().slice(0, 10), to: last.toISOString().slice(0, 10) });
+  const params = new URLSearchParams({
+    tenant: tenantId,
+    status: 'all',
+    range: 'custom',
+    from: first.toISOString().slice(0, 10),
+    to: last.toISOString().slice(0, 10),
+  });
   return `${publicUrl.replace(/\/+$/, '')}/?${params.toString()}`;
 }

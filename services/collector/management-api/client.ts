@@ -74,7 +74,11 @@ export function createManagementClient(options: {
       return body;
     },
     async startSubscription(contentType, webhook) {
-      await call('POST', `${root}/subscriptions/start?contentType=${encodeURIComponent(contentType)}`, webhook ? { webhook: { ...webhook, expiration: '' } } : undefined);
+      await call(
+        'POST',
+        `${root}/subscriptions/start?contentType=${encodeURIComponent(contentType)}`,
+        webhook ? { webhook: { ...webhook, expiration: '' } } : undefined,
+      );
     },
   };
 }
@@ -94,7 +98,10 @@ export function describeManagementError(status: number, text: string, headers: R
   if (code === 'AF429' || status === 429) return new CollectError('The Management Activity API is throttling this tenant.', 'throttled', retryAfter);
   switch (code) {
     case 'AF10001':
-      return new CollectError('The app lacks the ActivityFeed.Read permission of the Office 365 Management APIs: grant it and give admin consent again.', 'permission');
+      return new CollectError(
+        'The app lacks the ActivityFeed.Read permission of the Office 365 Management APIs: grant it and give admin consent again.',
+        'permission',
+      );
     case 'AF20022':
       return new CollectError('No subscription for this content type yet.', 'gone');
     case 'AF20023':

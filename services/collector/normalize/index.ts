@@ -2,13 +2,7 @@ import type { ActivitySource } from '../../../db/schema/index.ts';
 import { normalizeAzureActiveDirectory } from './azure-active-directory.ts';
 import { normalizeExchange } from './exchange.ts';
 import { normalizeGeneral } from './general.ts';
-import {
-  normalizeGraphAlert,
-  normalizeGraphDirectoryAudit,
-  normalizeGraphRiskDetection,
-  normalizeGraphRiskyUser,
-  normalizeGraphSignIn,
-} from './graph.ts';
+import { normalizeGraphAlert, normalizeGraphDirectoryAudit, normalizeGraphRiskDetection, normalizeGraphRiskyUser, normalizeGraphSignIn } from './graph.ts';
 import { normalizeSharePoint } from './sharepoint.ts';
 import type { Normalizer, NormalizeResult } from '../../activity/types.ts';
 

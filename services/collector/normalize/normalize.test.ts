@@ -183,7 +183,12 @@ describe('normalizeRecord', () => {
         result: 'Success',
       },
     ],
-    ['UserLoginFailed (ErrorNumber and LogonError)', 'Audit.AzureActiveDirectory', userLoginFailed, { operation: 'UserLoginFailed', result: 'Failed:50126', clientIp: '203.0.113.77' }],
+    [
+      'UserLoginFailed (ErrorNumber and LogonError)',
+      'Audit.AzureActiveDirectory',
+      userLoginFailed,
+      { operation: 'UserLoginFailed', result: 'Failed:50126', clientIp: '203.0.113.77' },
+    ],
     [
       'AnonymousLinkCreated (OneDrive, stringified numbers, via Audit.SharePoint)',
       'Audit.SharePoint',
@@ -201,7 +206,14 @@ describe('normalizeRecord', () => {
       'Add member to role. (directory change; trailing period kept; target UPN)',
       'Audit.AzureActiveDirectory',
       addMemberToRole,
-      { operation: 'Add member to role.', recordType: 8, actorId: '7a2e4b1c-9d3f-4e5a-8b6c-0d1e2f3a4b5c', actorUpn: 'admin@contoso.onmicrosoft.com', target: 'megan@contoso.com', clientIp: null },
+      {
+        operation: 'Add member to role.',
+        recordType: 8,
+        actorId: '7a2e4b1c-9d3f-4e5a-8b6c-0d1e2f3a4b5c',
+        actorUpn: 'admin@contoso.onmicrosoft.com',
+        target: 'megan@contoso.com',
+        clientIp: null,
+      },
     ],
     [
       'an Exchange record arriving in an import is routed by its Workload',
@@ -225,7 +237,12 @@ describe('normalizeRecord', () => {
         target: 'Graph explorer',
       },
     ],
-    ['failed Graph sign-in', 'graph.signIns', { ...graphSignIn, status: { errorCode: 50126, failureReason: 'Invalid username or password' } }, { result: 'Failed:50126' }],
+    [
+      'failed Graph sign-in',
+      'graph.signIns',
+      { ...graphSignIn, status: { errorCode: 50126, failureReason: 'Invalid username or password' } },
+      { result: 'Failed:50126' },
+    ],
     [
       'Graph directory audit, initiated by an app',
       'graph.directoryAudits',
@@ -237,12 +254,26 @@ describe('normalizeRecord', () => {
         initiatedBy: { app: { servicePrincipalId: 'd1e2f3a4-0000-4000-8000-000000000001', displayName: 'Contoso Sync' } },
         targetResources: [{ id: 'x', displayName: 'Mail Helper', type: 'ServicePrincipal' }],
       },
-      { operation: 'Consent to application', actorId: 'd1e2f3a4-0000-4000-8000-000000000001', actorUpn: 'contoso sync', target: 'Mail Helper', result: 'success' },
+      {
+        operation: 'Consent to application',
+        actorId: 'd1e2f3a4-0000-4000-8000-000000000001',
+        actorUpn: 'contoso sync',
+        target: 'Mail Helper',
+        result: 'success',
+      },
     ],
     [
       'risk detection',
       'graph.riskDetections',
-      { id: 'rd1', activityDateTime: '2024-05-02T09:14:03Z', riskEventType: 'anonymizedIPAddress', riskLevel: 'medium', userId: 'u1', userPrincipalName: 'Megan@contoso.com', ipAddress: '185.220.101.4' },
+      {
+        id: 'rd1',
+        activityDateTime: '2024-05-02T09:14:03Z',
+        riskEventType: 'anonymizedIPAddress',
+        riskLevel: 'medium',
+        userId: 'u1',
+        userPrincipalName: 'Megan@contoso.com',
+        ipAddress: '185.220.101.4',
+      },
       { workload: 'IdentityProtection', operation: 'anonymizedIPAddress', actorUpn: 'megan@contoso.com', clientIp: '185.220.101.4', result: 'medium' },
     ],
     [
@@ -292,7 +323,10 @@ describe('normalizeRecord', () => {
       Parameters: '-Name "q2" -ExchangeLocation "All" -ContentMatchQuery "password OR invoice"',
       NonPIIParameters: '-Name "<redacted>" -ExchangeLocation "All" -ContentMatchQuery "<redacted>"',
     };
-    expect(normalizeRecord('Audit.General', search)).toMatchObject({ ok: true, activity: { workload: 'SecurityComplianceCenter', operation: 'New-ComplianceSearch', recordType: 18, target: 'q2' } });
+    expect(normalizeRecord('Audit.General', search)).toMatchObject({
+      ok: true,
+      activity: { workload: 'SecurityComplianceCenter', operation: 'New-ComplianceSearch', recordType: 18, target: 'q2' },
+    });
     expect(normalizeRecord('import', search)).toMatchObject({ ok: true });
     expect(normalizeRecord('Audit.Exchange', newInboxRule)).toMatchObject({ ok: true });
     // Neither a list nor a string: still quarantined with its reason.
@@ -303,13 +337,22 @@ describe('normalizeRecord', () => {
 
   test('an Exchange cmdlet whose target is only its Identity parameter reads it from either form', () => {
     const setMailbox = { ...newInboxRule, Operation: 'Set-Mailbox', ObjectId: '' };
-    expect(normalizeRecord('Audit.Exchange', { ...setMailbox, Parameters: [{ Name: 'Identity', Value: 'megan@contoso.com' }] })).toMatchObject({ ok: true, activity: { target: 'megan@contoso.com' } });
-    expect(normalizeRecord('Audit.Exchange', { ...setMailbox, Parameters: '-Identity "megan@contoso.com" -DeliverToMailboxAndForward $true' })).toMatchObject({ ok: true, activity: { target: 'megan@contoso.com' } });
+    expect(normalizeRecord('Audit.Exchange', { ...setMailbox, Parameters: [{ Name: 'Identity', Value: 'megan@contoso.com' }] })).toMatchObject({
+      ok: true,
+      activity: { target: 'megan@contoso.com' },
+    });
+    expect(normalizeRecord('Audit.Exchange', { ...setMailbox, Parameters: '-Identity "megan@contoso.com" -DeliverToMailboxAndForward $true' })).toMatchObject({
+      ok: true,
+      activity: { target: 'megan@contoso.com' },
+    });
   });
 
   test('unknown workloads use the common schema', () => {
     const teams = { ...userLoggedIn, Workload: 'MicrosoftTeams', Operation: 'MemberAdded', RecordType: 25, UserAgent: 'Teams/1.6' };
-    expect(normalizeRecord('Audit.General', teams)).toMatchObject({ ok: true, activity: { workload: 'MicrosoftTeams', operation: 'MemberAdded', userAgent: 'Teams/1.6' } });
+    expect(normalizeRecord('Audit.General', teams)).toMatchObject({
+      ok: true,
+      activity: { workload: 'MicrosoftTeams', operation: 'MemberAdded', userAgent: 'Teams/1.6' },
+    });
   });
 });
 

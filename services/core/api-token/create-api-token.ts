@@ -47,7 +47,14 @@ export async function createApiToken({ ctx, input, userId }: { ctx: Ctx; input: 
         role,
         expiresAt: data.expiresInDays ? new Date(Date.now() + data.expiresInDays * 86_400_000) : null,
       })
-      .returning({ id: apiToken.id, name: apiToken.name, role: apiToken.role, prefix: apiToken.prefix, createdAt: apiToken.createdAt, expiresAt: apiToken.expiresAt });
+      .returning({
+        id: apiToken.id,
+        name: apiToken.name,
+        role: apiToken.role,
+        prefix: apiToken.prefix,
+        createdAt: apiToken.createdAt,
+        expiresAt: apiToken.expiresAt,
+      });
     await writeAudit(tx, ctx, 'api_token.create', { type: 'api_token', id: row!.id }, { name: data.name, role, userId: owner.id });
     return { ...row!, token };
   });

@@ -12,7 +12,15 @@ export async function resolveApiToken(db: Db, token: string) {
   if (!token.startsWith(TOKEN_PREFIX)) return null;
   const now = new Date();
   const [row] = await db
-    .select({ id: apiToken.id, mspId: apiToken.mspId, userId: apiToken.userId, role: apiToken.role, lastUsedAt: apiToken.lastUsedAt, userStatus: appUser.status, userRole: appUser.role })
+    .select({
+      id: apiToken.id,
+      mspId: apiToken.mspId,
+      userId: apiToken.userId,
+      role: apiToken.role,
+      lastUsedAt: apiToken.lastUsedAt,
+      userStatus: appUser.status,
+      userRole: appUser.role,
+    })
     .from(apiToken)
     .innerJoin(appUser, eq(appUser.id, apiToken.userId))
     .where(and(eq(apiToken.tokenHash, sha256(token)), isNull(apiToken.revokedAt), or(isNull(apiToken.expiresAt), gt(apiToken.expiresAt, now))))

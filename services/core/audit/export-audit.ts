@@ -12,7 +12,13 @@ export const AUDIT_EXPORT_MAX_ROWS = 50_000;
  * spreadsheet would read as a formula are neutralised (csv.ts).
  * @example const csv = await exportAuditCsv({ ctx, input: { action: 'remediation.' } })
  */
-export async function exportAuditCsv({ ctx, input }: { ctx: Ctx; input: Omit<ListAuditInput, 'limit' | 'cursor'> }): Promise<{ csv: string; rows: number; truncated: boolean }> {
+export async function exportAuditCsv({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: Omit<ListAuditInput, 'limit' | 'cursor'>;
+}): Promise<{ csv: string; rows: number; truncated: boolean }> {
   authorize(ctx, 'audit.read');
   const filters = listAuditInput.omit({ limit: true, cursor: true }).parse(input);
   const lines = [csvRow(['time_utc', 'who', 'actor_type', 'api_token', 'action', 'target_type', 'target_id', 'ip', 'details'])];
@@ -27,7 +33,19 @@ export async function exportAuditCsv({ ctx, input }: { ctx: Ctx; input: Omit<Lis
         break;
       }
       const who = e.actor.type === 'system' ? 'Tenantwatch' : (e.actor.email ?? 'a removed user');
-      lines.push(csvRow([e.at, who, e.actor.type, e.actor.token, e.action, e.target?.type ?? '', e.target?.id ?? '', e.ip ?? '', e.details ? JSON.stringify(e.details) : '']));
+      lines.push(
+        csvRow([
+          e.at,
+          who,
+          e.actor.type,
+          e.actor.token,
+          e.action,
+          e.target?.type ?? '',
+          e.target?.id ?? '',
+          e.ip ?? '',
+          e.details ? JSON.stringify(e.details) : '',
+        ]),
+      );
       rows++;
     }
     cursor = page.nextCursor ?? undefined;

@@ -44,14 +44,22 @@ export async function listAudit({ ctx, input }: { ctx: Ctx; input: ListAuditInpu
   const after = pages.decode(data.cursor);
   const conditions: (SQL | undefined)[] = [eq(auditLog.mspId, ctx.msp)];
   if (data.actor) {
-    const tokens = ctx.db.select({ id: apiToken.id }).from(apiToken).where(and(eq(apiToken.mspId, ctx.msp), eq(apiToken.userId, data.actor)));
-    conditions.push(or(and(eq(auditLog.actorType, 'user'), eq(auditLog.actorId, data.actor)), and(eq(auditLog.actorType, 'token'), inArray(auditLog.actorId, tokens))));
+    const tokens = ctx.db
+      .select({ id: apiToken.id })
+      .from(apiToken)
+      .where(and(eq(apiToken.mspId, ctx.msp), eq(apiToken.userId, data.actor)));
+    conditions.push(
+      or(and(eq(auditLog.actorType, 'user'), eq(auditLog.actorId, data.actor)), and(eq(auditLog.actorType, 'token'), inArray(auditLog.actorId, tokens))),
+    );
   }
-  if (data.action) conditions.push(data.action.endsWith('.') ? like(auditLog.action, `${data.action.replace(/[_%\\]/g, '\\$&')}%`) : eq(auditLog.action, data.action));
+  if (data.action)
+    conditions.push(data.action.endsWith('.') ? like(auditLog.action, `${data.action.replace(/[_%\\]/g, '\\$&')}%`) : eq(auditLog.action, data.action));
   if (data.from) conditions.push(gte(auditLog.createdAt, new Date(data.from)));
   if (data.to) conditions.push(lt(auditLog.createdAt, endOf(data.to)));
   if (after) {
-    conditions.push(or(sql`${auditLog.createdAt} < ${after[0]}::timestamptz`, and(sql`${auditLog.createdAt} = ${after[0]}::timestamptz`, lt(auditLog.id, after[1]))));
+    conditions.push(
+      or(sql`${auditLog.createdAt} < ${after[0]}::timestamptz`, and(sql`${auditLog.createdAt} = ${after[0]}::timestamptz`, lt(auditLog.id, after[1]))),
+    );
   }
   const rows = await ctx.db
     .select({

@@ -44,6 +44,14 @@ export async function changePassword(
     await tx.delete(pendingSignIn).where(eq(pendingSignIn.userId, user.id));
     await revokeUserLinks(tx, user.id);
     await writeAudit(tx, actor, 'auth.password_changed', { type: 'user', id: user.id }, { otherSessionsEnded: ended.length });
-    await recordProductEvent(tx, { mspId: user.mspId, eventType: 'ChangePasswordAttempt', operationResult: 'Success', userId: user.id, userName: user.email, userSource: 'Local', networkAddress: meta.ip });
+    await recordProductEvent(tx, {
+      mspId: user.mspId,
+      eventType: 'ChangePasswordAttempt',
+      operationResult: 'Success',
+      userId: user.id,
+      userName: user.email,
+      userSource: 'Local',
+      networkAddress: meta.ip,
+    });
   });
 }

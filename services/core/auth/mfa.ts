@@ -79,7 +79,10 @@ export async function startTotpEnrolment(db: Db, secrets: SecretBox, userId: str
     const user = await lockUser(tx, userId);
     if (user.totpEnabledAt) throw new ConflictError('Two-step sign-in is already on. Turn it off first to set up a new authenticator.');
     const secret = newTotpSecret();
-    await tx.update(appUser).set({ totpSecretEnc: secrets.seal(secret), totpLastStep: null }).where(eq(appUser.id, user.id));
+    await tx
+      .update(appUser)
+      .set({ totpSecretEnc: secrets.seal(secret), totpLastStep: null })
+      .where(eq(appUser.id, user.id));
     await writeAudit(tx, asUser(user, meta), 'auth.mfa_enrolment_started', { type: 'user', id: user.id });
     return { secret, uri: totpUri(secret, user.email) };
   });
@@ -92,7 +95,10 @@ export async function confirmTotpEnrolment(db: Db, secrets: SecretBox, userId: s
     if (user.totpEnabledAt) throw new ConflictError('Two-step sign-in is already on.');
     if (!user.totpSecretEnc) throw new ConflictError('Start the set-up first: no authenticator is waiting to be confirmed.');
     const step = matchTotp(secrets.open(user.totpSecretEnc), code);
-    if (step === null) throw new ValidationError('That code is not right. Enter the 6-digit code your authenticator app shows now.', [{ path: 'code', message: 'not the current code' }]);
+    if (step === null)
+      throw new ValidationError('That code is not right. Enter the 6-digit code your authenticator app shows now.', [
+        { path: 'code', message: 'not the current code' },
+      ]);
     const codes = newRecoveryCodes();
     await tx.update(appUser).set({ totpEnabledAt: new Date(), totpLastStep: step }).where(eq(appUser.id, user.id));
     await tx.delete(recoveryCode).where(eq(recoveryCode.userId, user.id));
@@ -116,7 +122,9 @@ export async function disableTotp(db: Db, secrets: SecretBox, userId: string, co
   });
   if (!outcome.ok) {
     await writeAudit(db, asUser(outcome.user, meta), 'auth.mfa_failed', { type: 'user', id: outcome.user.id }, { during: 'disable' });
-    throw new ValidationError('That code is not right. Enter the current code from your authenticator app, or a recovery code.', [{ path: 'code', message: 'not accepted' }]);
+    throw new ValidationError('That code is not right. Enter the current code from your authenticator app, or a recovery code.', [
+      { path: 'code', message: 'not accepted' },
+    ]);
   }
 }
 
@@ -149,7 +157,11 @@ const EXPIRED = 'The sign-in has expired or was already completed. Sign in again
  */
 export async function completeSignIn(db: Db, secrets: SecretBox, token: string | undefined, code: string, meta: Meta = {}) {
   const [pending] = token
-    ? await db.select().from(pendingSignIn).where(eq(pendingSignIn.tokenHash, sha256(token))).limit(1)
+    ? await db
+        .select()
+        .from(pendingSignIn)
+        .where(eq(pendingSignIn.tokenHash, sha256(token)))
+        .limit(1)
     : [];
   if (!pending || pending.expiresAt <= new Date()) throw new UnauthenticatedError(EXPIRED);
   await assertNotThrottled(db, pending.userId);
@@ -171,7 +183,9 @@ export async function completeSignIn(db: Db, secrets: SecretBox, token: string |
       .update(pendingSignIn)
       .set({ failedAttempts: sql`${pendingSignIn.failedAttempts} + 1` })
       .where(eq(pendingSignIn.tokenHash, pending.tokenHash));
-    await tx.delete(pendingSignIn).where(and(eq(pendingSignIn.tokenHash, pending.tokenHash), sql`${pendingSignIn.failedAttempts} >= ${PENDING_SIGN_IN_ATTEMPTS}`));
+    await tx
+      .delete(pendingSignIn)
+      .where(and(eq(pendingSignIn.tokenHash, pending.tokenHash), sql`${pendingSignIn.failedAttempts} >= ${PENDING_SIGN_IN_ATTEMPTS}`));
     return { user, matched: null };
   });
   const { user, matched } = outcome;

@@ -27,7 +27,7 @@ describe('checkIdToken', () => {
   test.each([
     ['another audience', { aud: '00000000-0000-4000-8000-000000000000' }, /another application/],
     ['another issuer', { iss: `https://evil.example/${TID}/v2.0` }, /unexpected issuer/],
-    ["an issuer of another tenant than tid", { iss: `${LOGIN}/00000000-0000-4000-8000-000000000000/v2.0` }, /unexpected issuer/],
+    ['an issuer of another tenant than tid', { iss: `${LOGIN}/00000000-0000-4000-8000-000000000000/v2.0` }, /unexpected issuer/],
     ['another nonce', { nonce: 'n-2' }, /nonce mismatch/],
     ['no nonce', { nonce: undefined }, /nonce mismatch/],
     ['expired', { exp: NOW / 1000 - 600 }, /expired/],

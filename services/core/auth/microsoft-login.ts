@@ -51,7 +51,12 @@ export type MicrosoftLogin = {
    * signed ID token. Finish it with `finish` and the same redirect URI.
    */
   startInTenant(input: { tenantGuid: string; state: string; redirectUri: string }): Promise<{ url: string; cookie: string; expiresAt: Date }>;
-  finishInTenant(input: { code: string; state: string; cookie: string | undefined; redirectUri: string }): Promise<{ identity: MicrosoftIdentity; tenantGuid: string }>;
+  finishInTenant(input: {
+    code: string;
+    state: string;
+    cookie: string | undefined;
+    redirectUri: string;
+  }): Promise<{ identity: MicrosoftIdentity; tenantGuid: string }>;
 };
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -102,14 +107,23 @@ export function createMicrosoftLogin(config: Pick<Config, 'microsoft' | 'publicU
       const state = randomToken(24);
       const nonce = randomToken(24);
       const expiresAt = new Date(Date.now() + MICROSOFT_FLOW_MINUTES * 60_000);
-      const url = await cca.getAuthCodeUrl({ scopes: SCOPES, redirectUri, codeChallenge: challenge, codeChallengeMethod: 'S256', state, nonce, prompt: 'select_account' });
+      const url = await cca.getAuthCodeUrl({
+        scopes: SCOPES,
+        redirectUri,
+        codeChallenge: challenge,
+        codeChallengeMethod: 'S256',
+        state,
+        nonce,
+        prompt: 'select_account',
+      });
       const flow: MicrosoftFlow = { s: state, n: nonce, v: verifier, next, e: expiresAt.getTime() };
       return { url, cookie: secrets.seal(JSON.stringify(flow)), expiresAt };
     },
     async finish({ code, state, cookie }) {
       const flow = checkFlow(openFlow(cookie), state);
       // A consent sign-in's cookie never signs anyone in to Tenantwatch.
-      if (flow.t) throw new MicrosoftSignInError('The Microsoft sign-in could not be matched to this browser (it was started elsewhere or already finished). Try again.');
+      if (flow.t)
+        throw new MicrosoftSignInError('The Microsoft sign-in could not be matched to this browser (it was started elsewhere or already finished). Try again.');
       const identity = await redeem(cca, SCOPES, redirectUri, code, state, flow);
       return { identity, next: flow.next };
     },
@@ -120,29 +134,50 @@ export function createMicrosoftLogin(config: Pick<Config, 'microsoft' | 'publicU
       const nonce = randomToken(24);
       const expiresAt = new Date(Date.now() + MICROSOFT_FLOW_MINUTES * 60_000);
       // select_account: the browser may hold several Microsoft sessions; the administrator picks the one that just consented.
-      const url = await clientFor(tenant).getAuthCodeUrl({ scopes: CONSENT_SCOPES, redirectUri: returnTo, codeChallenge: challenge, codeChallengeMethod: 'S256', state, nonce, prompt: 'select_account' });
+      const url = await clientFor(tenant).getAuthCodeUrl({
+        scopes: CONSENT_SCOPES,
+        redirectUri: returnTo,
+        codeChallenge: challenge,
+        codeChallengeMethod: 'S256',
+        state,
+        nonce,
+        prompt: 'select_account',
+      });
       const flow: MicrosoftFlow = { s: state, n: nonce, v: verifier, next: '', e: expiresAt.getTime(), t: tenant };
       return { url, cookie: secrets.seal(JSON.stringify(flow)), expiresAt };
     },
     async finishInTenant({ code, state, cookie, redirectUri: returnTo }) {
       const flow = checkFlow(openFlow(cookie), state);
-      if (!flow.t) throw new MicrosoftSignInError('The Microsoft sign-in could not be matched to this browser (it was started elsewhere or already finished). Try again.');
+      if (!flow.t)
+        throw new MicrosoftSignInError('The Microsoft sign-in could not be matched to this browser (it was started elsewhere or already finished). Try again.');
       const identity = await redeem(clientFor(flow.t), CONSENT_SCOPES, returnTo, code, state, flow);
       return { identity, tenantGuid: flow.t };
     },
   };
 
   function checkFlow(flow: MicrosoftFlow | null, state: string): MicrosoftFlow {
-    if (!flow) throw new MicrosoftSignInError('The Microsoft sign-in could not be matched to this browser (it was started elsewhere or already finished). Try again.');
+    if (!flow)
+      throw new MicrosoftSignInError('The Microsoft sign-in could not be matched to this browser (it was started elsewhere or already finished). Try again.');
     if (flow.e <= Date.now()) throw new MicrosoftSignInError(`The Microsoft sign-in took longer than ${MICROSOFT_FLOW_MINUTES} minutes. Try again.`);
-    if (!safeEqual(state, flow.s)) throw new MicrosoftSignInError('The answer from Microsoft does not belong to this sign-in (its state does not match). Try again.');
+    if (!safeEqual(state, flow.s))
+      throw new MicrosoftSignInError('The answer from Microsoft does not belong to this sign-in (its state does not match). Try again.');
     return flow;
   }
 
-  async function redeem(client: ConfidentialClientApplication, scopes: string[], returnTo: string, code: string, state: string, flow: MicrosoftFlow): Promise<MicrosoftIdentity> {
+  async function redeem(
+    client: ConfidentialClientApplication,
+    scopes: string[],
+    returnTo: string,
+    code: string,
+    state: string,
+    flow: MicrosoftFlow,
+  ): Promise<MicrosoftIdentity> {
     let claims: Record<string, unknown>;
     try {
-      const result = await client.acquireTokenByCode({ code, scopes, redirectUri: returnTo, codeVerifier: flow.v, state: flow.s, nonce: flow.n }, { code, state, nonce: flow.n });
+      const result = await client.acquireTokenByCode(
+        { code, scopes, redirectUri: returnTo, codeVerifier: flow.v, state: flow.s, nonce: flow.n },
+        { code, state, nonce: flow.n },
+      );
       claims = (result.idTokenClaims ?? {}) as Record<string, unknown>;
     } catch (err) {
       const message = err instanceof Error ? err.message.split(/\r?\n/)[0]?.slice(0, 300) : '';
@@ -158,7 +193,10 @@ export function createMicrosoftLogin(config: Pick<Config, 'microsoft' | 'publicU
  * be checked again (OpenID Connect Core 3.1.3.7); its audience, issuer, expiry, nonce and
  * subject are.
  */
-export function checkIdToken(claims: Record<string, unknown>, expected: { clientId: string; loginUrl: string; nonce: string; nowMs?: number }): MicrosoftIdentity {
+export function checkIdToken(
+  claims: Record<string, unknown>,
+  expected: { clientId: string; loginUrl: string; nonce: string; nowMs?: number },
+): MicrosoftIdentity {
   const refuse = (why: string): never => {
     throw new MicrosoftSignInError(`Microsoft's answer was not accepted (${why}). Try again.`);
   };

@@ -167,7 +167,14 @@ export async function redeemSetupLink(db: Db, token: string, input: RedeemInput,
       const [unclaimed] = await tx
         .select({ id: msp.id })
         .from(msp)
-        .where(notExists(tx.select({ one: sql`1` }).from(appUser).where(eq(appUser.mspId, msp.id))))
+        .where(
+          notExists(
+            tx
+              .select({ one: sql`1` })
+              .from(appUser)
+              .where(eq(appUser.mspId, msp.id)),
+          ),
+        )
         .orderBy(asc(msp.createdAt))
         .limit(1);
       const [newMsp] = unclaimed
@@ -196,7 +203,10 @@ export async function redeemSetupLink(db: Db, token: string, input: RedeemInput,
       await tx.delete(session).where(eq(session.userId, user.id));
       await tx.delete(pendingSignIn).where(eq(pendingSignIn.userId, user.id));
       await revokeUserLinks(tx, user.id);
-      await writeAudit(tx, { msp: user.mspId, actor: { type: 'user', id: user.id, role: user.role }, ...meta }, 'auth.password_reset', { type: 'user', id: user.id });
+      await writeAudit(tx, { msp: user.mspId, actor: { type: 'user', id: user.id, role: user.role }, ...meta }, 'auth.password_reset', {
+        type: 'user',
+        id: user.id,
+      });
       return user;
     }
 

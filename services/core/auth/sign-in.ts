@@ -30,9 +30,7 @@ type UserRow = typeof appUser.$inferSelect;
 type Meta = { ip?: string; requestId?: string };
 
 export type SignInResult =
-  | { kind: 'signed_in'; user: UserRow }
-  | { kind: 'mfa_required'; user: UserRow }
-  | { kind: 'choose_msp'; msps: { id: string; name: string }[] };
+  { kind: 'signed_in'; user: UserRow } | { kind: 'mfa_required'; user: UserRow } | { kind: 'choose_msp'; msps: { id: string; name: string }[] };
 
 // A well-formed id no MSP has, for a malformed `mspId`: it simply matches nothing.
 const NO_MSP = '00000000-0000-0000-0000-000000000000';
@@ -93,14 +91,22 @@ export async function signIn(db: Db, input: SignInInput, meta: Meta = {}): Promi
   const candidates = await db
     .select()
     .from(appUser)
-    .where(and(eq(sql`lower(${appUser.email})`, email), input.mspId ? eq(appUser.mspId, z.uuid().safeParse(input.mspId).success ? input.mspId : NO_MSP) : undefined))
+    .where(
+      and(eq(sql`lower(${appUser.email})`, email), input.mspId ? eq(appUser.mspId, z.uuid().safeParse(input.mspId).success ? input.mspId : NO_MSP) : undefined),
+    )
     .orderBy(asc(appUser.createdAt));
   const matched: UserRow[] = [];
   const active = candidates.filter((u) => u.status === 'active' && u.passwordHash);
   if (active.length === 0) await verifyPassword(null, input.password);
   for (const user of active) if (await verifyPassword(user.passwordHash, input.password)) matched.push(user);
 
-  const throttled = perEmail.failures > MAX_FAILED_SIGN_INS && !(await isFamiliarAddress(db, candidates.map((u) => u.id), meta.ip));
+  const throttled =
+    perEmail.failures > MAX_FAILED_SIGN_INS &&
+    !(await isFamiliarAddress(
+      db,
+      candidates.map((u) => u.id),
+      meta.ip,
+    ));
   const only = matched.length === 1 ? matched[0]! : null;
   // Under the throttle a password alone is not enough; with a second factor the code step decides.
   if (matched.length === 0 || (throttled && !only?.totpEnabledAt)) {
@@ -108,8 +114,22 @@ export async function signIn(db: Db, input: SignInInput, meta: Meta = {}): Promi
     const operationResult = throttled && perEmail.failures === MAX_FAILED_SIGN_INS + 1 ? 'LockedOut' : 'PasswordInvalid';
     for (const user of candidates) {
       await db.transaction(async (tx) => {
-        await writeAudit(tx, { msp: user.mspId, actor: { type: 'user', id: user.id, role: user.role }, ...meta }, 'auth.sign_in_failed', { type: 'user', id: user.id }, { throttled });
-        await recordProductEvent(tx, { mspId: user.mspId, eventType: 'LoginAttempt', operationResult, userId: user.id, userName: user.email, userSource: 'Local', networkAddress: meta.ip });
+        await writeAudit(
+          tx,
+          { msp: user.mspId, actor: { type: 'user', id: user.id, role: user.role }, ...meta },
+          'auth.sign_in_failed',
+          { type: 'user', id: user.id },
+          { throttled },
+        );
+        await recordProductEvent(tx, {
+          mspId: user.mspId,
+          eventType: 'LoginAttempt',
+          operationResult,
+          userId: user.id,
+          userName: user.email,
+          userSource: 'Local',
+          networkAddress: meta.ip,
+        });
       });
     }
     if (throttled) throw tooMany(perEmail.retryAfterSeconds);
@@ -117,7 +137,16 @@ export async function signIn(db: Db, input: SignInInput, meta: Meta = {}): Promi
   }
   await refundAttempt(db, keys);
   if (!only) {
-    const names = await db.select({ id: msp.id, name: msp.name }).from(msp).where(inArray(msp.id, matched.map((u) => u.mspId))).orderBy(asc(msp.name));
+    const names = await db
+      .select({ id: msp.id, name: msp.name })
+      .from(msp)
+      .where(
+        inArray(
+          msp.id,
+          matched.map((u) => u.mspId),
+        ),
+      )
+      .orderBy(asc(msp.name));
     return { kind: 'choose_msp', msps: names };
   }
   if (only.totpEnabledAt) {
@@ -138,7 +167,13 @@ export async function recordSignIn(
 ): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.update(appUser).set({ lastSignInAt: new Date() }).where(eq(appUser.id, user.id));
-    await writeAudit(tx, { msp: user.mspId, actor: { type: 'user', id: user.id, role: user.role }, ...meta }, 'auth.sign_in', { type: 'user', id: user.id }, { method, ...details });
+    await writeAudit(
+      tx,
+      { msp: user.mspId, actor: { type: 'user', id: user.id, role: user.role }, ...meta },
+      'auth.sign_in',
+      { type: 'user', id: user.id },
+      { method, ...details },
+    );
     const [row] = await tx.select({ email: appUser.email }).from(appUser).where(eq(appUser.id, user.id)).limit(1);
     await recordProductEvent(tx, {
       mspId: user.mspId,

@@ -26,7 +26,13 @@ export async function createCustomDetection({ ctx, input }: { ctx: Ctx; input: C
       .insert(customDetection)
       .values({ ...data, mspId: ctx.msp, createdBy: actorUserId(ctx) })
       .returning();
-    await writeAudit(tx, ctx, 'custom-detection.create', { type: 'custom_detection', id: row!.id }, { title: data.title, tenantId: data.tenantId, expression: data.expression });
+    await writeAudit(
+      tx,
+      ctx,
+      'custom-detection.create',
+      { type: 'custom_detection', id: row!.id },
+      { title: data.title, tenantId: data.tenantId, expression: data.expression },
+    );
     return toCustomDetectionView(row!);
   });
 }

@@ -20,7 +20,11 @@ const fields = {
   mitre: z.array(mitreId).max(20),
   howToReact: z.string().trim().max(10_000),
   /** At most a week: a longer window would hide a new attack behind last week's event. */
-  dedupMinutes: z.number().int().min(1).max(7 * 24 * 60),
+  dedupMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60),
   dedupBy: z.enum(CUSTOM_DETECTION_DEDUP),
   enabled: z.boolean(),
 };
@@ -50,6 +54,14 @@ export function parseCustomExpression(expression: string): ParsedFilter {
   if (checked.ok) return checked.filter;
   throw new ValidationError(
     `The expression is not valid: ${checked.errors[0]!.message}`,
-    checked.errors.map((e) => ({ path: 'expression', message: e.message, line: e.line, column: e.column, offset: e.offset, length: e.length, excerpt: e.excerpt })),
+    checked.errors.map((e) => ({
+      path: 'expression',
+      message: e.message,
+      line: e.line,
+      column: e.column,
+      offset: e.offset,
+      length: e.length,
+      excerpt: e.excerpt,
+    })),
   );
 }

@@ -45,7 +45,9 @@ function parseEventExpression(expression: string): ParsedFilter {
   } catch (err) {
     if (!(err instanceof FilterError)) throw err;
     const e = err.toJSON();
-    throw new ValidationError(`${err.message}\n${err.excerpt}`, [{ path: 'expression', message: e.message, line: e.line, column: e.column, offset: e.offset, length: e.length, excerpt: e.excerpt }]);
+    throw new ValidationError(`${err.message}\n${err.excerpt}`, [
+      { path: 'expression', message: e.message, line: e.line, column: e.column, offset: e.offset, length: e.length, excerpt: e.excerpt },
+    ]);
   }
 }
 
@@ -54,7 +56,14 @@ export async function testEventExpression({ ctx, input }: { ctx: Ctx; input: Tes
   const filter = parseEventExpression(input.expression);
   const { data, tenant, from, to } = await prepare(ctx, input);
   const rows = await ctx.db
-    .select({ id: securityEvent.id, lastSeenAt: securityEvent.lastSeenAt, detectionId: securityEvent.detectionId, userName: securityEvent.userName, title: securityEvent.title, status: securityEvent.status })
+    .select({
+      id: securityEvent.id,
+      lastSeenAt: securityEvent.lastSeenAt,
+      detectionId: securityEvent.detectionId,
+      userName: securityEvent.userName,
+      title: securityEvent.title,
+      status: securityEvent.status,
+    })
     .from(securityEvent)
     .where(and(eq(securityEvent.mspId, ctx.msp), eq(securityEvent.tenantId, tenant.id), gte(securityEvent.lastSeenAt, from), compileToSql(filter, { now: to })))
     .orderBy(desc(securityEvent.lastSeenAt))

@@ -27,7 +27,13 @@ export async function updateCustomDetection({ ctx, id, input }: { ctx: Ctx; id: 
       .set({ ...data, updatedAt: new Date() })
       .where(eq(customDetection.id, before.id))
       .returning();
-    await writeAudit(tx, ctx, 'custom-detection.update', { type: 'custom_detection', id: before.id }, { changed, ...(data.expression !== undefined ? { expression: data.expression } : {}) });
+    await writeAudit(
+      tx,
+      ctx,
+      'custom-detection.update',
+      { type: 'custom_detection', id: before.id },
+      { changed, ...(data.expression !== undefined ? { expression: data.expression } : {}) },
+    );
     return toCustomDetectionView(row!);
   });
 }

@@ -18,7 +18,13 @@ export type EventEntityViewOf<K extends EntityKind> = {
   remediations: string[];
   isPrimary: boolean;
   /** Taken when the event was detected and never changed; `pending` until the enrichment stage has run. */
-  recorded: { status: 'pending' | 'recorded' | 'unavailable'; snapshot: SnapshotOf[K] | null; reason: EntityReason | null; recordedAt: string | null; attempts: number };
+  recorded: {
+    status: 'pending' | 'recorded' | 'unavailable';
+    snapshot: SnapshotOf[K] | null;
+    reason: EntityReason | null;
+    recordedAt: string | null;
+    attempts: number;
+  };
   /** With `live`: the entity as it is now. */
   live?: { status: 'available' | 'unavailable'; snapshot: SnapshotOf[K] | null; reason: EntityReason | null; fetchedAt: string; cached: boolean };
   /** With `live`: paths of the recorded snapshot that differ now (`status`, `mfa.methods`). */
@@ -83,7 +89,10 @@ export async function listEventEntities({ ctx, id, live }: { ctx: Ctx; id: strin
     const recordedSnapshot = item.recorded.status === 'recorded' ? (item.recorded.snapshot as Snapshot | null) : null;
     const answer = await live.lookupLive(event.tenant, { kind: item.kind, key: item.key }, { recorded: recordedSnapshot, context });
     if (answer.retryAfterSeconds !== undefined) {
-      throw new RateLimitedError(`Too many live lookups for this tenant; try again in ${answer.retryAfterSeconds} s. The recorded details are available without live=true.`, answer.retryAfterSeconds);
+      throw new RateLimitedError(
+        `Too many live lookups for this tenant; try again in ${answer.retryAfterSeconds} s. The recorded details are available without live=true.`,
+        answer.retryAfterSeconds,
+      );
     }
     const r = answer.result;
     // The live answer comes from the same enricher as the recorded one, so it is of the item's kind.

@@ -72,7 +72,12 @@ export function eventConditionParts(ctx: Pick<Ctx, 'msp'>, filter: EventFilter, 
   if (filter.q) {
     const pattern = `%${escapeLike(filter.q)}%`;
     residual.push(
-      or(ilike(securityEvent.title, pattern), ilike(securityEvent.description, pattern), ilike(securityEvent.userName, pattern), ilike(securityEvent.networkAddress, pattern))!,
+      or(
+        ilike(securityEvent.title, pattern),
+        ilike(securityEvent.description, pattern),
+        ilike(securityEvent.userName, pattern),
+        ilike(securityEvent.networkAddress, pattern),
+      )!,
     );
   }
   if (filter.filter?.trim()) residual.push(compileToSql(parseFilterInput(filter.filter, 'filter'), { now }));
@@ -145,7 +150,9 @@ export function eventSort(ctx: Pick<Ctx, 'msp' | 'secrets'>, sort: EventSort, or
     const name = value(values, 0);
     // Going down (<, <=) every other tenant compares against the highest value, going up against the lowest.
     const end = op.startsWith('<') ? 'high' : 'low';
-    const rest = keys.slice(1).map((k, i) => sql`CASE WHEN ${tenant.name} = ${name} THEN ${value(values, i + 1)} ELSE ${EXTREMES[k.type as 'timestamptz' | 'uuid'][end]} END`);
+    const rest = keys
+      .slice(1)
+      .map((k, i) => sql`CASE WHEN ${tenant.name} = ${name} THEN ${value(values, i + 1)} ELSE ${EXTREMES[k.type as 'timestamptz' | 'uuid'][end]} END`);
     const inclusive = sql.raw(op.startsWith('<') ? '<=' : '>=');
     return {
       outer: [sql`${tenant.name} ${inclusive} ${name}`],

@@ -32,7 +32,12 @@ export async function findEvent(ctx: Pick<Ctx, 'msp' | 'db'>, id: string) {
 export async function getEvent({ ctx, id }: { ctx: Ctx; id: string }) {
   authorize(ctx, 'event.read');
   const { event, tenantName, tenantIsDemo } = await findEvent(ctx, id);
-  const [ignore, activities, related, criteria] = await Promise.all([ignoreDetails(ctx, event), eventActivities(ctx, event.id), relatedEvents(ctx, event), ruleCriteria(ctx, event)]);
+  const [ignore, activities, related, criteria] = await Promise.all([
+    ignoreDetails(ctx, event),
+    eventActivities(ctx, event.id),
+    relatedEvents(ctx, event),
+    ruleCriteria(ctx, event),
+  ]);
   return {
     ...toEventListItem(event, tenantName, tenantIsDemo),
     howToReact: event.howToReact,
@@ -150,7 +155,12 @@ async function relatedEvents(ctx: Ctx, event: EventRow) {
 /** The event's own value for each criterion of a whitelist rule (null: the event has none). */
 async function ruleCriteria(ctx: Ctx, event: EventRow) {
   const entities = await ctx.db
-    .select({ kind: eventEntity.kind, key: eventEntity.key, isPrimary: eventEntity.isPrimary, countryCode: sql<string | null>`${eventEntity.snapshot} #>> '{location,countryCode}'` })
+    .select({
+      kind: eventEntity.kind,
+      key: eventEntity.key,
+      isPrimary: eventEntity.isPrimary,
+      countryCode: sql<string | null>`${eventEntity.snapshot} #>> '{location,countryCode}'`,
+    })
     .from(eventEntity)
     .where(and(eq(eventEntity.eventId, event.id), eq(eventEntity.mspId, ctx.msp)))
     .orderBy(desc(eventEntity.isPrimary), asc(eventEntity.key));

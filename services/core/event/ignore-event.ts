@@ -65,10 +65,16 @@ export async function unignoreEvent({ ctx, id }: { ctx: Ctx; id: string }) {
         .where(and(eq(securityEvent.id, event.id), eq(securityEvent.mspId, ctx.msp), eq(securityEvent.status, 'ignored')))
         .returning({ id: securityEvent.id });
       if (changed.length > 0) {
-        await writeAudit(tx, ctx, 'event.unignore', { type: 'event', id: event.id }, {
-          ignoredAt: event.ignoredAt?.toISOString() ?? null,
-          ...(event.whitelistRuleId ? { whitelistRuleId: event.whitelistRuleId } : {}),
-        });
+        await writeAudit(
+          tx,
+          ctx,
+          'event.unignore',
+          { type: 'event', id: event.id },
+          {
+            ignoredAt: event.ignoredAt?.toISOString() ?? null,
+            ...(event.whitelistRuleId ? { whitelistRuleId: event.whitelistRuleId } : {}),
+          },
+        );
       }
     } catch (error) {
       // The detection engine opened one between our check and the update.

@@ -64,7 +64,12 @@ export async function pageEvents(ctx: Ctx, filter: EventFilter, options: PageOpt
     boundary = last?.keyValues;
   }
   const through = boundary ? sort.through(boundary) : { outer: [], inner: [] };
-  const rows = await selectEvents(ctx, sort, { outer: [...base.outer, ...through.outer], inner: [...base.inner, ...residual, ...through.inner] }, { limit: options.limit + 1 });
+  const rows = await selectEvents(
+    ctx,
+    sort,
+    { outer: [...base.outer, ...through.outer], inner: [...base.inner, ...residual, ...through.inner] },
+    { limit: options.limit + 1 },
+  );
   const pageRows = rows.slice(0, options.limit);
   const last = pageRows.at(-1);
   const next = rows.length > options.limit && last ? last.keyValues : boundary;
@@ -86,7 +91,12 @@ async function selectEvents(ctx: Ctx, sort: EventSortQuery, where: Conditions, o
   const offset = options.offset ?? 0;
   if (!sort.byTenant) {
     const query = ctx.db
-      .select({ event: options.keysOnly ? sql<null>`null` : getTableColumns(securityEvent), tenantName: tenant.name, tenantIsDemo: tenant.isDemo, keyValues: sort.keyValues })
+      .select({
+        event: options.keysOnly ? sql<null>`null` : getTableColumns(securityEvent),
+        tenantName: tenant.name,
+        tenantIsDemo: tenant.isDemo,
+        keyValues: sort.keyValues,
+      })
       .from(securityEvent)
       .innerJoin(tenant, eq(tenant.id, securityEvent.tenantId))
       .where(and(...where.outer, ...where.inner))
@@ -103,7 +113,12 @@ async function selectEvents(ctx: Ctx, sort: EventSortQuery, where: Conditions, o
     .limit(offset + options.limit)
     .as('security_event');
   const rows = await ctx.db
-    .select({ event: options.keysOnly ? sql<null>`null` : getTableColumns(securityEvent), tenantName: tenant.name, tenantIsDemo: tenant.isDemo, keyValues: sort.keyValues })
+    .select({
+      event: options.keysOnly ? sql<null>`null` : getTableColumns(securityEvent),
+      tenantName: tenant.name,
+      tenantIsDemo: tenant.isDemo,
+      keyValues: sort.keyValues,
+    })
     .from(tenant)
     .crossJoinLateral(perTenant)
     .where(and(eq(tenant.mspId, ctx.msp), ...where.outer))
@@ -142,7 +157,12 @@ export async function countBySeverity(ctx: Ctx, filter: EventFilter, now?: Date,
  * events under the other filters only. `exact` is false when either bound cut the count short: a severity at
  * `cap` then has at least that many ("1,000+"), and the counts of a search are those found so far.
  */
-export async function countBySeverityBounded(ctx: Ctx, filter: EventFilter, now: Date | undefined, options: { cap: number; searchWindow: number }): Promise<SeverityCounts & { exact: boolean }> {
+export async function countBySeverityBounded(
+  ctx: Ctx,
+  filter: EventFilter,
+  now: Date | undefined,
+  options: { cap: number; searchWindow: number },
+): Promise<SeverityCounts & { exact: boolean }> {
   const counts = { ...zeroCounts(), exact: true };
   const { indexed, residual } = eventConditionParts(ctx, filter, now);
   if (residual.length > 0) {
@@ -170,7 +190,8 @@ export async function countBySeverityBounded(ctx: Ctx, filter: EventFilter, now:
   // One bounded subquery per severity the filter allows: each reads at most cap + 1 rows.
   const wanted = SEVERITIES.filter((s) => !filter.severity || filter.severity.includes(s));
   const columns = wanted.map(
-    (s, i) => sql`(select count(*)::int from (select 1 from ${securityEvent} where ${and(...indexed, eq(securityEvent.severity, s))} limit ${options.cap + 1}::int) tw_capped) as ${sql.identifier(`n${i}`)}`,
+    (s, i) =>
+      sql`(select count(*)::int from (select 1 from ${securityEvent} where ${and(...indexed, eq(securityEvent.severity, s))} limit ${options.cap + 1}::int) tw_capped) as ${sql.identifier(`n${i}`)}`,
   );
   const result = await ctx.db.execute(sql`select ${sql.join(columns, sql`, `)}`);
   const [row] = (result as unknown as { rows: Record<string, number | string>[] }).rows;

@@ -91,7 +91,9 @@ export async function summarizeEvents({ ctx, input }: { ctx: Ctx; input: EventFi
     from: from.toISOString(),
     to: to.toISOString(),
     bucket,
-    overTime: [...buckets.entries()].sort(([a], [b]) => a - b).map(([t, counts]) => ({ at: new Date(t).toISOString(), ...counts, total: SEVERITIES.reduce((n, s) => n + counts[s], 0) })),
+    overTime: [...buckets.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([t, counts]) => ({ at: new Date(t).toISOString(), ...counts, total: SEVERITIES.reduce((n, s) => n + counts[s], 0) })),
     topDetections,
     countries,
   };

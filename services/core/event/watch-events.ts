@@ -116,7 +116,16 @@ export class EventFeed {
       const signature = `${lastSeenAt}|${row.count}|${row.status}`;
       const changedMs = Date.parse(row.changedAt);
       if (this.#sent.get(row.id)?.signature !== signature) {
-        changes.push({ id: row.id, tenantId: row.tenantId, severity: row.severity, status: row.status, count: row.count, lastSeenAt, createdAt: row.createdAt.toISOString(), changedAt: row.changedAt });
+        changes.push({
+          id: row.id,
+          tenantId: row.tenantId,
+          severity: row.severity,
+          status: row.status,
+          count: row.count,
+          lastSeenAt,
+          createdAt: row.createdAt.toISOString(),
+          changedAt: row.changedAt,
+        });
       }
       this.#sent.set(row.id, { signature, changedAt: changedMs });
       if (row.changedAt > this.#position) this.#position = row.changedAt;

@@ -72,7 +72,10 @@ export function createImportRunner(deps: {
   return {
     async accept(ctx, input, body, declaredBytes) {
       await checkImportTarget({ ctx, tenantId: input.tenantId });
-      const tooLarge = () => new ImportTooLargeError(`The file is larger than this server accepts for import (${deps.maxBytes} bytes, TW_IMPORT_MAX_BYTES); split the export or import it with \`tenantwatch import\`.`);
+      const tooLarge = () =>
+        new ImportTooLargeError(
+          `The file is larger than this server accepts for import (${deps.maxBytes} bytes, TW_IMPORT_MAX_BYTES); split the export or import it with \`tenantwatch import\`.`,
+        );
       if (declaredBytes !== undefined && declaredBytes > deps.maxBytes) throw tooLarge();
       await ready;
       await mkdir(deps.dir, { recursive: true, mode: 0o700 });
@@ -93,7 +96,9 @@ export function createImportRunner(deps: {
       }
       let id: string;
       try {
-        ({ run: { id } } = await startImport({ ctx, input: { tenantId: input.tenantId, fileName: input.fileName, sizeBytes: bytes } }));
+        ({
+          run: { id },
+        } = await startImport({ ctx, input: { tenantId: input.tenantId, fileName: input.fileName, sizeBytes: bytes } }));
       } catch (err) {
         await rm(path, { force: true });
         throw err;

@@ -37,7 +37,12 @@ const auditActor = (row: ImportRunRow) => ({
  * transaction. A file that cannot be read at all fails the run with the reason, and is rethrown
  * for a caller in the foreground (the command line).
  */
-export async function runImport(deps: ImportRunDeps, runId: string, path: string, onProgress?: (progress: ImportAndDetectProgress) => void): Promise<ImportSummary> {
+export async function runImport(
+  deps: ImportRunDeps,
+  runId: string,
+  path: string,
+  onProgress?: (progress: ImportAndDetectProgress) => void,
+): Promise<ImportSummary> {
   const [row] = await deps.db
     .update(importRun)
     .set({ status: 'running', startedAt: new Date(), heartbeatAt: new Date() })
@@ -68,7 +73,9 @@ export async function runImport(deps: ImportRunDeps, runId: string, path: string
     await writing;
     const unreadable = err instanceof UnrecognisedExportError || (err instanceof Error && 'code' in err && err.code === 'ENOENT');
     if (!unreadable) deps.log?.error({ err, importId: runId }, 'import failed');
-    const message = unreadable ? (err as Error).message : 'The import stopped on an unexpected error; import the file again — records already stored are skipped.';
+    const message = unreadable
+      ? (err as Error).message
+      : 'The import stopped on an unexpected error; import the file again — records already stored are skipped.';
     await finishRun(deps.db, row, { status: 'failed', error: message, finishedAt: new Date(), heartbeatAt: new Date() }, { status: 'failed', error: message });
     throw err;
   }
@@ -113,7 +120,13 @@ export async function runImport(deps: ImportRunDeps, runId: string, path: string
 async function finishRun(db: Db, row: ImportRunRow, set: Partial<typeof importRun.$inferInsert>, details: Record<string, unknown>) {
   await db.transaction(async (tx) => {
     await tx.update(importRun).set(set).where(eq(importRun.id, row.id));
-    await writeAudit(tx, auditActor(row), 'tenant.import', { type: 'tenant', id: row.tenantId }, { importId: row.id, fileName: row.fileName, sizeBytes: row.sizeBytes, ...details });
+    await writeAudit(
+      tx,
+      auditActor(row),
+      'tenant.import',
+      { type: 'tenant', id: row.tenantId },
+      { importId: row.id, fileName: row.fileName, sizeBytes: row.sizeBytes, ...details },
+    );
   });
 }
 
@@ -129,7 +142,13 @@ export async function failInterruptedImports(db: Db, staleSeconds: number): Prom
     .where(and(inArray(importRun.status, ['queued', 'running']), lt(importRun.heartbeatAt, sql`now() - make_interval(secs => ${staleSeconds})`)))
     .returning();
   for (const row of rows) {
-    await writeAudit(db, auditActor(row), 'tenant.import', { type: 'tenant', id: row.tenantId }, { importId: row.id, fileName: row.fileName, status: 'failed', error: INTERRUPTED });
+    await writeAudit(
+      db,
+      auditActor(row),
+      'tenant.import',
+      { type: 'tenant', id: row.tenantId },
+      { importId: row.id, fileName: row.fileName, status: 'failed', error: INTERRUPTED },
+    );
   }
   return rows.map((r) => r.id);
 }

@@ -13,7 +13,7 @@ export const TEST_TICKET_SUMMARY = '[Tenantwatch] Test Alert';
 export const TEST_ATTACHMENT_NAME = 'TestAttachment.txt';
 
 export const createTestTicketInput = z.object({
-  tenantId: z.uuid().optional().describe("Whose mapped company gets the ticket; default the first mapped tenant"),
+  tenantId: z.uuid().optional().describe('Whose mapped company gets the ticket; default the first mapped tenant'),
 });
 
 /**
@@ -30,7 +30,11 @@ export async function createTestTicket({ ctx, kind, input }: { ctx: Ctx; kind: P
     .where(and(eq(psaTenantMapping.connectionId, row.id), eq(psaTenantMapping.mspId, ctx.msp), ...(tenantId ? [eq(psaTenantMapping.tenantId, tenantId)] : [])))
     .orderBy(psaTenantMapping.confirmedAt)
     .limit(1);
-  if (!mapping) throw new ValidationError(tenantId ? 'That tenant is not mapped to a PSA company yet.' : 'Map a tenant to a PSA company first: the test ticket goes to its company.', [{ path: 'tenantId', message: 'no mapping' }]);
+  if (!mapping)
+    throw new ValidationError(
+      tenantId ? 'That tenant is not mapped to a PSA company yet.' : 'Map a tenant to a PSA company first: the test ticket goes to its company.',
+      [{ path: 'tenantId', message: 'no mapping' }],
+    );
   const client = storedPsaClient(ctx, row, { retries: 1 });
   const now = new Date();
   const description = [
@@ -43,7 +47,11 @@ export async function createTestTicket({ ctx, kind, input }: { ctx: Ctx; kind: P
   try {
     ref = await client.createTicket({ companyId: mapping.companyId, summary: TEST_TICKET_SUMMARY, description, routing: mapping.routing });
     try {
-      await client.attachFile(ref.id, { fileName: TEST_ATTACHMENT_NAME, contentType: 'text/plain', content: Buffer.from(`Sample attachment from Tenantwatch, ${now.toISOString()}.\n`, 'utf8') });
+      await client.attachFile(ref.id, {
+        fileName: TEST_ATTACHMENT_NAME,
+        contentType: 'text/plain',
+        content: Buffer.from(`Sample attachment from Tenantwatch, ${now.toISOString()}.\n`, 'utf8'),
+      });
     } catch (e) {
       attachmentError = e instanceof Error ? e.message : String(e);
     }
@@ -53,10 +61,32 @@ export async function createTestTicket({ ctx, kind, input }: { ctx: Ctx; kind: P
   const [ticket] = await ctx.db.transaction(async (tx) => {
     const rows = await tx
       .insert(psaTicket)
-      .values({ mspId: ctx.msp, connectionId: row.id, kind, tenantId: mapping.tenantId, externalId: ref.id, number: ref.number, url: ref.url, isTest: true, failedAttachments: attachmentError ? [{ fileName: TEST_ATTACHMENT_NAME, eventId: null, error: attachmentError, at: now.toISOString() }] : [] })
+      .values({
+        mspId: ctx.msp,
+        connectionId: row.id,
+        kind,
+        tenantId: mapping.tenantId,
+        externalId: ref.id,
+        number: ref.number,
+        url: ref.url,
+        isTest: true,
+        failedAttachments: attachmentError ? [{ fileName: TEST_ATTACHMENT_NAME, eventId: null, error: attachmentError, at: now.toISOString() }] : [],
+      })
       .returning();
-    await writeAudit(tx, ctx, 'psa.test-ticket', { type: 'psa_connection', id: row.id }, { kind, ticket: ref.number, attachment: attachmentError ? 'failed' : 'attached' });
+    await writeAudit(
+      tx,
+      ctx,
+      'psa.test-ticket',
+      { type: 'psa_connection', id: row.id },
+      { kind, ticket: ref.number, attachment: attachmentError ? 'failed' : 'attached' },
+    );
     return rows;
   });
-  return { id: ticket!.id, number: ref.number, url: ref.url, summary: TEST_TICKET_SUMMARY, attachment: attachmentError ? { ok: false, message: attachmentError } : { ok: true, message: `${TEST_ATTACHMENT_NAME} attached` } };
+  return {
+    id: ticket!.id,
+    number: ref.number,
+    url: ref.url,
+    summary: TEST_TICKET_SUMMARY,
+    attachment: attachmentError ? { ok: false, message: attachmentError } : { ok: true, message: `${TEST_ATTACHMENT_NAME} attached` },
+  };
 }

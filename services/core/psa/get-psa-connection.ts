@@ -11,7 +11,15 @@ export async function psaConnectionView(ctx: Ctx, kind: PsaKind, row: PsaConnect
   const settings = readPsaSettings(row);
   const mappings = row
     ? await ctx.db
-        .select({ tenantId: psaTenantMapping.tenantId, tenantName: tenant.name, primaryDomain: tenant.primaryDomain, companyId: psaTenantMapping.companyId, companyName: psaTenantMapping.companyName, routing: psaTenantMapping.routing, confirmedAt: psaTenantMapping.confirmedAt })
+        .select({
+          tenantId: psaTenantMapping.tenantId,
+          tenantName: tenant.name,
+          primaryDomain: tenant.primaryDomain,
+          companyId: psaTenantMapping.companyId,
+          companyName: psaTenantMapping.companyName,
+          routing: psaTenantMapping.routing,
+          confirmedAt: psaTenantMapping.confirmedAt,
+        })
         .from(psaTenantMapping)
         .innerJoin(tenant, eq(tenant.id, psaTenantMapping.tenantId))
         .where(and(eq(psaTenantMapping.connectionId, row.id), eq(psaTenantMapping.mspId, ctx.msp)))

@@ -7,7 +7,9 @@ import { authorize } from '../authz.ts';
 import type { Ctx } from '../context.ts';
 import { requirePsaConnection, storedPsaClient } from './psa-connection.ts';
 
-export const listPsaOptionsInput = z.object({ parent: z.string().max(100).optional().describe('For dependent lists: the board (teams, statuses) or issue type (sub-issue types)') });
+export const listPsaOptionsInput = z.object({
+  parent: z.string().max(100).optional().describe('For dependent lists: the board (teams, statuses) or issue type (sub-issue types)'),
+});
 
 /** Lists a PSA's own choices (companies, boards, queues, priorities, statuses…), read live. */
 export async function listPsaOptions({ ctx, kind, list, input }: { ctx: Ctx; kind: PsaKind; list: string; input: z.input<typeof listPsaOptionsInput> }) {
@@ -15,7 +17,9 @@ export async function listPsaOptions({ ctx, kind, list, input }: { ctx: Ctx; kin
   const { parent } = listPsaOptionsInput.parse(input);
   const provider = PSA_PROVIDERS[kind];
   if (list !== 'companies' && !provider.routingLists.some((l) => l.list === list)) {
-    throw new ValidationError(`${provider.label} has no list "${list}"; the lists are companies, ${provider.routingLists.map((l) => l.list).join(', ')}.`, [{ path: 'list', message: 'unknown list' }]);
+    throw new ValidationError(`${provider.label} has no list "${list}"; the lists are companies, ${provider.routingLists.map((l) => l.list).join(', ')}.`, [
+      { path: 'list', message: 'unknown list' },
+    ]);
   }
   const row = await requirePsaConnection(ctx.db, ctx.msp, kind);
   try {

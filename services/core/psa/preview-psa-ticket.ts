@@ -14,18 +14,37 @@ export const previewPsaTicketInput = z.object({
 });
 
 /** The summary and description a ticket would get for a real event, with unsaved templates. */
-export async function previewPsaTicket({ ctx, kind, publicUrl, input }: { ctx: Ctx; kind: PsaKind; publicUrl: string; input: z.input<typeof previewPsaTicketInput> }) {
+export async function previewPsaTicket({
+  ctx,
+  kind,
+  publicUrl,
+  input,
+}: {
+  ctx: Ctx;
+  kind: PsaKind;
+  publicUrl: string;
+  input: z.input<typeof previewPsaTicketInput>;
+}) {
   authorize(ctx, 'psa.read');
   const body = previewPsaTicketInput.parse(input ?? {});
   const stored = readPsaSettings(await findPsaConnection(ctx.db, ctx.msp, kind));
   const templates = templatesSchema.parse({ ...stored.templates, ...body.templates });
   for (const [name, text] of Object.entries(templates)) {
     const check = checkTicketTemplate(text);
-    if (!check.ok) throw new ValidationError(`The ${name} template has a problem: ${check.errors[0]!.message}.`, check.errors.map((e) => ({ path: `templates.${name}`, message: e.message, offset: e.position })));
+    if (!check.ok)
+      throw new ValidationError(
+        `The ${name} template has a problem: ${check.errors[0]!.message}.`,
+        check.errors.map((e) => ({ path: `templates.${name}`, message: e.message, offset: e.position })),
+      );
   }
   let eventId = body.eventId;
   if (!eventId) {
-    const [newest] = await ctx.db.select({ id: securityEvent.id }).from(securityEvent).where(eq(securityEvent.mspId, ctx.msp)).orderBy(desc(securityEvent.lastSeenAt)).limit(1);
+    const [newest] = await ctx.db
+      .select({ id: securityEvent.id })
+      .from(securityEvent)
+      .where(eq(securityEvent.mspId, ctx.msp))
+      .orderBy(desc(securityEvent.lastSeenAt))
+      .limit(1);
     if (!newest) throw new NotFoundError('There is no event yet to preview the templates on.');
     eventId = newest.id;
   }

@@ -22,7 +22,11 @@ export function readPsaSettings(row: Pick<PsaConnectionRow, 'settings'> | undefi
   const s = (row?.settings ?? {}) as { connection?: Record<string, unknown>; templates?: unknown; operations?: unknown };
   const templates = templatesSchema.safeParse(s.templates ?? {});
   const operations = operationalSettingsSchema.safeParse(s.operations ?? {});
-  return { connection: s.connection ?? null, templates: templates.success ? templates.data : templatesSchema.parse({}), operations: operations.success ? operations.data : operationalSettingsSchema.parse({}) };
+  return {
+    connection: s.connection ?? null,
+    templates: templates.success ? templates.data : templatesSchema.parse({}),
+    operations: operations.success ? operations.data : operationalSettingsSchema.parse({}),
+  };
 }
 
 export async function findPsaConnection(db: DbOrTx, mspId: string, kind: PsaKind): Promise<PsaConnectionRow | undefined> {
@@ -36,7 +40,8 @@ export async function findPsaConnection(db: DbOrTx, mspId: string, kind: PsaKind
 
 export async function requirePsaConnection(db: DbOrTx, mspId: string, kind: PsaKind): Promise<PsaConnectionRow> {
   const row = await findPsaConnection(db, mspId, kind);
-  if (!row || !readPsaSettings(row).connection || !row.credentialsEnc) throw new NotFoundError(`${PSA_PROVIDERS[kind].label} is not connected yet: save its connection settings first.`);
+  if (!row || !readPsaSettings(row).connection || !row.credentialsEnc)
+    throw new NotFoundError(`${PSA_PROVIDERS[kind].label} is not connected yet: save its connection settings first.`);
   return row;
 }
 
@@ -44,9 +49,17 @@ export async function requirePsaConnection(db: DbOrTx, mspId: string, kind: PsaK
 export function psaClientFrom(kind: PsaKind, connection: unknown, credentials: unknown, options?: ClientOptions): PsaClient {
   const provider = PSA_PROVIDERS[kind];
   const s = provider.settingsSchema.safeParse(connection);
-  if (!s.success) throw new ValidationError(`The ${provider.label} settings are not complete.`, s.error.issues.map((i) => ({ path: `connection.${i.path.join('.')}`, message: i.message })));
+  if (!s.success)
+    throw new ValidationError(
+      `The ${provider.label} settings are not complete.`,
+      s.error.issues.map((i) => ({ path: `connection.${i.path.join('.')}`, message: i.message })),
+    );
   const c = provider.credentialsSchema.safeParse(credentials);
-  if (!c.success) throw new ValidationError(`The ${provider.label} keys are not complete.`, c.error.issues.map((i) => ({ path: `credentials.${i.path.join('.')}`, message: i.message })));
+  if (!c.success)
+    throw new ValidationError(
+      `The ${provider.label} keys are not complete.`,
+      c.error.issues.map((i) => ({ path: `credentials.${i.path.join('.')}`, message: i.message })),
+    );
   return provider.connect(s.data, c.data, options);
 }
 

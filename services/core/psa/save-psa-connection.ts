@@ -12,12 +12,25 @@ import { findPsaConnection, readPsaSettings } from './psa-connection.ts';
 
 export const savePsaConnectionInput = z.object({
   enabled: z.boolean().optional(),
-  connection: z.record(z.string(), z.unknown()).optional().describe("The provider's connection settings (ConnectWise: site, companyId, publicKey, clientId, apiVersion; Autotask: userName, discoveryUrl)"),
-  credentials: z.record(z.string(), z.unknown()).optional().describe('The secret parts (ConnectWise: privateKey; Autotask: secret, integrationCode); omitted keeps the stored ones. Never returned.'),
+  connection: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe("The provider's connection settings (ConnectWise: site, companyId, publicKey, clientId, apiVersion; Autotask: userName, discoveryUrl)"),
+  credentials: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('The secret parts (ConnectWise: privateKey; Autotask: secret, integrationCode); omitted keeps the stored ones. Never returned.'),
   templates: z.object({ summary: z.string().optional(), description: z.string().optional() }).optional(),
   operations: operationalSettingsSchema.partial().optional(),
   mappings: z
-    .array(z.object({ tenantId: z.uuid(), companyId: z.string().min(1).max(100), companyName: z.string().min(1).max(300), routing: z.record(z.string(), z.string().max(200)).default({}) }))
+    .array(
+      z.object({
+        tenantId: z.uuid(),
+        companyId: z.string().min(1).max(100),
+        companyName: z.string().min(1).max(300),
+        routing: z.record(z.string(), z.string().max(200)).default({}),
+      }),
+    )
     .max(5000)
     .optional()
     .describe('The full list of tenant mappings (replaces the stored list); each was confirmed by the person saving'),
@@ -36,14 +49,22 @@ export async function savePsaConnection({ ctx, kind, input }: { ctx: Ctx; kind: 
     let connection = stored.connection;
     if (body.connection) {
       const parsed = provider.settingsSchema.safeParse(body.connection);
-      if (!parsed.success) throw new ValidationError(`The ${provider.label} settings are not complete.`, parsed.error.issues.map((i) => ({ path: `connection.${i.path.join('.')}`, message: i.message })));
+      if (!parsed.success)
+        throw new ValidationError(
+          `The ${provider.label} settings are not complete.`,
+          parsed.error.issues.map((i) => ({ path: `connection.${i.path.join('.')}`, message: i.message })),
+        );
       connection = parsed.data as Record<string, unknown>;
       changed.push('connection');
     }
     let credentialsEnc = existing?.credentialsEnc ?? null;
     if (body.credentials) {
       const parsed = provider.credentialsSchema.safeParse(body.credentials);
-      if (!parsed.success) throw new ValidationError(`The ${provider.label} keys are not complete.`, parsed.error.issues.map((i) => ({ path: `credentials.${i.path.join('.')}`, message: i.message })));
+      if (!parsed.success)
+        throw new ValidationError(
+          `The ${provider.label} keys are not complete.`,
+          parsed.error.issues.map((i) => ({ path: `credentials.${i.path.join('.')}`, message: i.message })),
+        );
       credentialsEnc = ctx.secrets.seal(JSON.stringify(parsed.data));
       changed.push('credentials');
     }
@@ -52,7 +73,11 @@ export async function savePsaConnection({ ctx, kind, input }: { ctx: Ctx; kind: 
       templates = templatesSchema.parse({ ...stored.templates, ...body.templates });
       for (const [name, text] of Object.entries(templates)) {
         const check = checkTicketTemplate(text);
-        if (!check.ok) throw new ValidationError(`The ${name} template has a problem: ${check.errors[0]!.message}.`, check.errors.map((e) => ({ path: `templates.${name}`, message: e.message, offset: e.position })));
+        if (!check.ok)
+          throw new ValidationError(
+            `The ${name} template has a problem: ${check.errors[0]!.message}.`,
+            check.errors.map((e) => ({ path: `templates.${name}`, message: e.message, offset: e.position })),
+          );
       }
       changed.push('templates');
     }
@@ -76,16 +101,40 @@ export async function savePsaConnection({ ctx, kind, input }: { ctx: Ctx; kind: 
     if (body.mappings) {
       const ids = [...new Set(body.mappings.map((m) => m.tenantId))];
       if (ids.length !== body.mappings.length) throw new ValidationError('A tenant is mapped twice.', [{ path: 'mappings', message: 'each tenant once' }]);
-      const known = ids.length ? await tx.select({ id: tenant.id }).from(tenant).where(and(eq(tenant.mspId, ctx.msp), inArray(tenant.id, ids))) : [];
+      const known = ids.length
+        ? await tx
+            .select({ id: tenant.id })
+            .from(tenant)
+            .where(and(eq(tenant.mspId, ctx.msp), inArray(tenant.id, ids)))
+        : [];
       // Another MSP's tenant id is refused the same way as one that does not exist.
       if (known.length !== ids.length) throw new ValidationError('A mapped tenant was not found.', [{ path: 'mappings', message: 'unknown tenant' }]);
       await tx.delete(psaTenantMapping).where(eq(psaTenantMapping.connectionId, row!.id));
       if (body.mappings.length) {
-        await tx.insert(psaTenantMapping).values(body.mappings.map((m) => ({ mspId: ctx.msp, connectionId: row!.id, tenantId: m.tenantId, companyId: m.companyId, companyName: m.companyName, routing: m.routing, confirmedBy: ctx.actor.type === 'system' ? null : ctx.actor.type === 'token' ? ctx.actor.userId : ctx.actor.id, confirmedAt: now })));
+        await tx
+          .insert(psaTenantMapping)
+          .values(
+            body.mappings.map((m) => ({
+              mspId: ctx.msp,
+              connectionId: row!.id,
+              tenantId: m.tenantId,
+              companyId: m.companyId,
+              companyName: m.companyName,
+              routing: m.routing,
+              confirmedBy: ctx.actor.type === 'system' ? null : ctx.actor.type === 'token' ? ctx.actor.userId : ctx.actor.id,
+              confirmedAt: now,
+            })),
+          );
       }
       changed.push('mappings');
     }
-    await writeAudit(tx, ctx, existing ? 'psa.update' : 'psa.connect', { type: 'psa_connection', id: row!.id }, { kind, changed, ...(body.mappings ? { mappedTenants: body.mappings.length } : {}) });
+    await writeAudit(
+      tx,
+      ctx,
+      existing ? 'psa.update' : 'psa.connect',
+      { type: 'psa_connection', id: row!.id },
+      { kind, changed, ...(body.mappings ? { mappedTenants: body.mappings.length } : {}) },
+    );
     return psaConnectionView({ ...ctx, db: tx }, kind, row);
   });
 }

@@ -27,7 +27,16 @@ export async function syncPsaTickets(deps: { db: DbOrTx; secrets: SecretBox; pub
     try {
       const client = storedPsaClient({ secrets: deps.secrets }, row, { retries: 1 });
       const connection = { id: row.id, mspId: row.mspId, kind: row.kind };
-      const flushed = await flushConsolidated({ db: deps.db, client, connection, settings: settings.operations, templates: settings.templates, summaryLimit: PSA_PROVIDERS[row.kind].summaryLimit, publicUrl: deps.publicUrl, ...(deps.now ? { now: deps.now } : {}) });
+      const flushed = await flushConsolidated({
+        db: deps.db,
+        client,
+        connection,
+        settings: settings.operations,
+        templates: settings.templates,
+        summaryLimit: PSA_PROVIDERS[row.kind].summaryLimit,
+        publicUrl: deps.publicUrl,
+        ...(deps.now ? { now: deps.now } : {}),
+      });
       const status = await readBackTicketStatuses({ db: deps.db, client, connection, settings: settings.operations, ...(deps.now ? { now: deps.now } : {}) });
       out.push({ connectionId: row.id, kind: row.kind, flushed, status });
     } catch (e) {

@@ -26,8 +26,15 @@ export async function testPsaConnection({ ctx, kind, input }: { ctx: Ctx; kind: 
   const now = new Date();
   if (row) {
     await ctx.db.transaction(async (tx) => {
-      if (!body.connection && !body.credentials) await tx.update(psaConnection).set({ lastTestAt: now, lastTestOk: result.ok, lastTestMessage: result.message }).where(eq(psaConnection.id, row.id));
-      await writeAudit(tx, ctx, 'psa.test-connection', { type: 'psa_connection', id: row.id }, { kind, ok: result.ok, ...(result.ok ? {} : { reason: result.reason }) });
+      if (!body.connection && !body.credentials)
+        await tx.update(psaConnection).set({ lastTestAt: now, lastTestOk: result.ok, lastTestMessage: result.message }).where(eq(psaConnection.id, row.id));
+      await writeAudit(
+        tx,
+        ctx,
+        'psa.test-connection',
+        { type: 'psa_connection', id: row.id },
+        { kind, ok: result.ok, ...(result.ok ? {} : { reason: result.reason }) },
+      );
     });
   }
   return { ...result, at: now.toISOString() };

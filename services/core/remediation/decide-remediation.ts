@@ -16,7 +16,11 @@ export type DecideInput = z.input<typeof decideInput>;
 
 async function pending(ctx: Ctx, id: string) {
   if (!z.uuid().safeParse(id).success) throw new NotFoundError('Action not found.');
-  const [row] = await ctx.db.select().from(remediationRequest).where(and(eq(remediationRequest.id, id), eq(remediationRequest.mspId, ctx.msp))).limit(1);
+  const [row] = await ctx.db
+    .select()
+    .from(remediationRequest)
+    .where(and(eq(remediationRequest.id, id), eq(remediationRequest.mspId, ctx.msp)))
+    .limit(1);
   if (!row) throw new NotFoundError('Action not found.');
   if (row.status !== 'pending_approval') throw new ConflictError(`This action is not waiting for approval: it is ${row.status.replace('_', ' ')}.`);
   if (row.expiresAt && row.expiresAt <= new Date()) {
@@ -44,7 +48,8 @@ async function decide(ctx: Ctx, id: string, input: DecideInput, approve: boolean
   const me = actorUserId(ctx);
   if (approve && me && row.requestedBy === me) {
     const policy = await effectivePolicy(ctx.db, ctx.msp, row.tenantId, row.action as ActionName);
-    if (!policy.allowSelfApproval) throw new ForbiddenError('You requested this action, so another admin must approve it (the approval policy does not allow approving your own requests).');
+    if (!policy.allowSelfApproval)
+      throw new ForbiddenError('You requested this action, so another admin must approve it (the approval policy does not allow approving your own requests).');
   }
   await ctx.db.transaction(async (tx) => {
     const changed = await tx
@@ -53,14 +58,21 @@ async function decide(ctx: Ctx, id: string, input: DecideInput, approve: boolean
       .where(and(eq(remediationRequest.id, row.id), eq(remediationRequest.status, 'pending_approval')))
       .returning({ id: remediationRequest.id });
     if (changed.length === 0) throw new ConflictError('Someone else decided this request a moment ago.');
-    await writeAudit(tx, ctx, approve ? 'remediation.approve' : 'remediation.reject', { type: 'remediation', id: row.id }, { action: row.action, entity: row.entity, ...(comment ? { comment } : {}) });
+    await writeAudit(
+      tx,
+      ctx,
+      approve ? 'remediation.approve' : 'remediation.reject',
+      { type: 'remediation', id: row.id },
+      { action: row.action, entity: row.entity, ...(comment ? { comment } : {}) },
+    );
   });
   if (approve) await queue?.send(row.id);
   return getRemediationView(ctx, row.id);
 }
 
 /** Approves a pending action (admins and owners; not one's own unless the policy allows it) and hands it to the workers. Audited. */
-export const approveRemediation = ({ ctx, id, input = {}, queue }: { ctx: Ctx; id: string; input?: DecideInput; queue?: RemediationQueue }) => decide(ctx, id, input, true, queue);
+export const approveRemediation = ({ ctx, id, input = {}, queue }: { ctx: Ctx; id: string; input?: DecideInput; queue?: RemediationQueue }) =>
+  decide(ctx, id, input, true, queue);
 
 /** Rejects a pending action with an optional comment; it never runs. Audited. */
 export const rejectRemediation = ({ ctx, id, input = {} }: { ctx: Ctx; id: string; input?: DecideInput }) => decide(ctx, id, input, false);

@@ -66,7 +66,13 @@ export async function executeRemediation(deps: RemediationDeps, id: string): Pro
         })
         .where(eq(remediationRequest.id, id));
       if (claimed.undoOf) await tx.update(remediationRequest).set({ undoneAt: new Date() }).where(eq(remediationRequest.id, claimed.undoOf));
-      await writeAudit(tx, system(claimed.mspId), claimed.undoOf ? 'remediation.undone' : 'remediation.succeeded', { type: 'remediation', id }, { action: name, entity: target, alreadyDone: outcome.alreadyDone });
+      await writeAudit(
+        tx,
+        system(claimed.mspId),
+        claimed.undoOf ? 'remediation.undone' : 'remediation.succeeded',
+        { type: 'remediation', id },
+        { action: name, entity: target, alreadyDone: outcome.alreadyDone },
+      );
     });
     deps.log.info({ remediation: id, action: name, alreadyDone: outcome.alreadyDone }, 'remediation action succeeded');
     return { status: 'succeeded' };

@@ -35,9 +35,19 @@ function warningFor(action: ActionName, requireApproval: boolean): string | null
 /** The policy an action follows in a tenant: the tenant's setting, else the MSP's, else the default. */
 export async function effectivePolicy(db: DbOrTx, msp: string, tenantId: string | null, action: ActionName): Promise<EffectivePolicy> {
   const rows = await db
-    .select({ tenantId: remediationPolicy.tenantId, requireApproval: remediationPolicy.requireApproval, allowSelfApproval: remediationPolicy.allowSelfApproval })
+    .select({
+      tenantId: remediationPolicy.tenantId,
+      requireApproval: remediationPolicy.requireApproval,
+      allowSelfApproval: remediationPolicy.allowSelfApproval,
+    })
     .from(remediationPolicy)
-    .where(and(eq(remediationPolicy.mspId, msp), eq(remediationPolicy.action, action), tenantId ? sql`(${remediationPolicy.tenantId} is null or ${remediationPolicy.tenantId} = ${tenantId})` : isNull(remediationPolicy.tenantId)));
+    .where(
+      and(
+        eq(remediationPolicy.mspId, msp),
+        eq(remediationPolicy.action, action),
+        tenantId ? sql`(${remediationPolicy.tenantId} is null or ${remediationPolicy.tenantId} = ${tenantId})` : isNull(remediationPolicy.tenantId),
+      ),
+    );
   const own = rows.find((r) => r.tenantId !== null) ?? rows.find((r) => r.tenantId === null);
   const requireApproval = own?.requireApproval ?? defaultRequiresApproval(action);
   return {
@@ -57,7 +67,12 @@ export async function listRemediationPolicies({ ctx, input = {} }: { ctx: Ctx; i
   const { tenantId } = listPoliciesInput.parse(input);
   if (tenantId) await assertTenant(ctx, tenantId);
   const items = [];
-  for (const action of ACTION_NAMES) items.push({ ...(await effectivePolicy(ctx.db, ctx.msp, tenantId ?? null, action)), title: ACTIONS[action].title, restrictsAccess: ACTIONS[action].restrictsAccess });
+  for (const action of ACTION_NAMES)
+    items.push({
+      ...(await effectivePolicy(ctx.db, ctx.msp, tenantId ?? null, action)),
+      title: ACTIONS[action].title,
+      restrictsAccess: ACTIONS[action].restrictsAccess,
+    });
   return { items };
 }
 
@@ -77,17 +92,38 @@ export async function setRemediationPolicy({ ctx, input }: { ctx: Ctx; input: z.
   if (data.tenantId) await assertTenant(ctx, data.tenantId);
   const by = ctx.actor.type === 'user' ? ctx.actor.id : ctx.actor.type === 'token' ? ctx.actor.userId : null;
   await ctx.db.transaction(async (tx) => {
-    const scope = and(eq(remediationPolicy.mspId, ctx.msp), eq(remediationPolicy.action, data.action), data.tenantId ? eq(remediationPolicy.tenantId, data.tenantId) : isNull(remediationPolicy.tenantId));
+    const scope = and(
+      eq(remediationPolicy.mspId, ctx.msp),
+      eq(remediationPolicy.action, data.action),
+      data.tenantId ? eq(remediationPolicy.tenantId, data.tenantId) : isNull(remediationPolicy.tenantId),
+    );
     await tx.delete(remediationPolicy).where(scope);
     if (data.requireApproval !== null) {
-      await tx.insert(remediationPolicy).values({ mspId: ctx.msp, tenantId: data.tenantId, action: data.action, requireApproval: data.requireApproval, allowSelfApproval: data.allowSelfApproval, updatedBy: by });
+      await tx
+        .insert(remediationPolicy)
+        .values({
+          mspId: ctx.msp,
+          tenantId: data.tenantId,
+          action: data.action,
+          requireApproval: data.requireApproval,
+          allowSelfApproval: data.allowSelfApproval,
+          updatedBy: by,
+        });
     }
-    await writeAudit(tx, ctx, 'remediation.policy_set', data.tenantId ? { type: 'tenant', id: data.tenantId } : null, { action: data.action, requireApproval: data.requireApproval, allowSelfApproval: data.allowSelfApproval });
+    await writeAudit(tx, ctx, 'remediation.policy_set', data.tenantId ? { type: 'tenant', id: data.tenantId } : null, {
+      action: data.action,
+      requireApproval: data.requireApproval,
+      allowSelfApproval: data.allowSelfApproval,
+    });
   });
   return effectivePolicy(ctx.db, ctx.msp, data.tenantId, data.action);
 }
 
 async function assertTenant(ctx: Ctx, tenantId: string): Promise<void> {
-  const [row] = await ctx.db.select({ id: tenant.id }).from(tenant).where(and(eq(tenant.id, tenantId), eq(tenant.mspId, ctx.msp))).limit(1);
+  const [row] = await ctx.db
+    .select({ id: tenant.id })
+    .from(tenant)
+    .where(and(eq(tenant.id, tenantId), eq(tenant.mspId, ctx.msp)))
+    .limit(1);
   if (!row) throw new NotFoundError('Tenant not found.');
 }

@@ -53,7 +53,9 @@ function toView(row: Row, risk: { score: number; band: string; openEvents: numbe
     entity: r.entity as { kind: string; key: string },
     status: r.status,
     tenant: { id: r.tenantId, name: row.tenantName },
-    event: r.eventId ? { id: r.eventId, title: row.eventTitle ?? '', severity: row.eventSeverity ?? 'informational', detectionId: row.eventDetection ?? '' } : null,
+    event: r.eventId
+      ? { id: r.eventId, title: row.eventTitle ?? '', severity: row.eventSeverity ?? 'informational', detectionId: row.eventDetection ?? '' }
+      : null,
     requestedBy: person(r.requestedBy, row.requesterName, row.requesterEmail),
     requestedAt: r.requestedAt.toISOString(),
     origin: r.origin ?? null,
@@ -93,7 +95,9 @@ async function withRisk(ctx: Pick<Ctx, 'db'>, rows: Row[]) {
 
 export async function getRemediationView(ctx: Pick<Ctx, 'db' | 'msp'>, id: string): Promise<RemediationView> {
   if (!z.uuid().safeParse(id).success) throw new NotFoundError('Action not found.');
-  const rows = await query(ctx).where(and(eq(remediationRequest.id, id), eq(remediationRequest.mspId, ctx.msp))).limit(1);
+  const rows = await query(ctx)
+    .where(and(eq(remediationRequest.id, id), eq(remediationRequest.mspId, ctx.msp)))
+    .limit(1);
   if (!rows[0]) throw new NotFoundError('Action not found.');
   const [view] = await withRisk(ctx, rows);
   return view!;
@@ -104,7 +108,14 @@ export const listRemediationsInput = pageInput.extend({
   status: z
     .string()
     .optional()
-    .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []))
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [],
+    )
     .pipe(z.array(z.enum(REMEDIATION_STATUSES))),
   tenant: z.uuid().optional(),
   event: z.uuid().optional(),
@@ -125,7 +136,12 @@ export async function queryRemediations(ctx: Ctx, input: ListRemediationsInput) 
   if (data.event) conditions.push(eq(remediationRequest.eventId, data.event));
   if (data.action) conditions.push(eq(remediationRequest.action, data.action));
   if (after) {
-    conditions.push(or(sql`${remediationRequest.requestedAt} < ${after[0]}::timestamptz`, and(sql`${remediationRequest.requestedAt} = ${after[0]}::timestamptz`, lt(remediationRequest.id, after[1]))));
+    conditions.push(
+      or(
+        sql`${remediationRequest.requestedAt} < ${after[0]}::timestamptz`,
+        and(sql`${remediationRequest.requestedAt} = ${after[0]}::timestamptz`, lt(remediationRequest.id, after[1])),
+      ),
+    );
   }
   const rows = await query(ctx)
     .where(and(...conditions))

@@ -21,7 +21,8 @@ export const requestRemediationInput = z.object({
 });
 export type RequestRemediationInput = z.input<typeof requestRemediationInput>;
 
-export const actorUserId = (ctx: Pick<Ctx, 'actor'>): string | null => (ctx.actor.type === 'user' ? ctx.actor.id : ctx.actor.type === 'token' ? ctx.actor.userId : null);
+export const actorUserId = (ctx: Pick<Ctx, 'actor'>): string | null =>
+  ctx.actor.type === 'user' ? ctx.actor.id : ctx.actor.type === 'token' ? ctx.actor.userId : null;
 
 /** Requests still in progress for the same target (asking twice would run it twice). */
 const ACTIVE = ['pending_approval', 'approved', 'running'] as const;
@@ -32,7 +33,19 @@ const ACTIVE = ['pending_approval', 'approved', 'running'] as const;
  * approved at once and handed to the workers. Audited.
  * @example await requestRemediation({ ctx, eventId, input: { action: 'block-sign-in' }, queue })
  */
-export async function requestRemediation({ ctx, eventId, input, queue, origin }: { ctx: Ctx; eventId: string; input: RequestRemediationInput; queue?: RemediationQueue; origin?: Record<string, unknown> }) {
+export async function requestRemediation({
+  ctx,
+  eventId,
+  input,
+  queue,
+  origin,
+}: {
+  ctx: Ctx;
+  eventId: string;
+  input: RequestRemediationInput;
+  queue?: RemediationQueue;
+  origin?: Record<string, unknown>;
+}) {
   authorize(ctx, 'remediation.request');
   const data = requestRemediationInput.parse(input);
   const action = ACTIONS[data.action];
@@ -46,10 +59,14 @@ export async function requestRemediation({ ctx, eventId, input, queue, origin }:
     ? entities.find((e) => e.kind === data.entity!.kind && e.key.toLowerCase() === data.entity!.key.toLowerCase())
     : (offering.find((e) => e.isPrimary) ?? offering[0]);
   if (!entity) {
-    throw new ValidationError(data.entity ? 'That entity is not part of this event.' : `${action.title} does not apply to any entity of this event.`, [{ path: data.entity ? 'entity' : 'action', message: 'not applicable' }]);
+    throw new ValidationError(data.entity ? 'That entity is not part of this event.' : `${action.title} does not apply to any entity of this event.`, [
+      { path: data.entity ? 'entity' : 'action', message: 'not applicable' },
+    ]);
   }
   if (!entity.remediations.includes(data.action)) {
-    throw new ValidationError(`${action.title} is not offered for this ${entity.kind.replace('_', ' ')}.`, [{ path: 'action', message: 'not offered for this entity' }]);
+    throw new ValidationError(`${action.title} is not offered for this ${entity.kind.replace('_', ' ')}.`, [
+      { path: 'action', message: 'not offered for this entity' },
+    ]);
   }
   const target = { kind: entity.kind, key: entity.key };
   const policy = await effectivePolicy(ctx.db, ctx.msp, event.tenantId, data.action);
@@ -83,11 +100,26 @@ export async function requestRemediation({ ctx, eventId, input, queue, origin }:
         status: policy.requireApproval ? 'pending_approval' : 'approved',
         requestedBy: actorUserId(ctx),
         requestedAt: now,
-        ...(policy.requireApproval ? { expiresAt: new Date(now.getTime() + APPROVAL_TTL_MS) } : { decidedAt: now, decisionNote: 'Runs without approval under the policy.' }),
+        ...(policy.requireApproval
+          ? { expiresAt: new Date(now.getTime() + APPROVAL_TTL_MS) }
+          : { decidedAt: now, decisionNote: 'Runs without approval under the policy.' }),
         ...(origin ? { origin } : {}),
       })
       .returning({ id: remediationRequest.id });
-    await writeAudit(tx, ctx, 'remediation.request', { type: 'remediation', id: row!.id }, { action: data.action, entity: target, eventId: event.id, tenantId: event.tenantId, requiresApproval: policy.requireApproval, ...(origin ? { origin } : {}) });
+    await writeAudit(
+      tx,
+      ctx,
+      'remediation.request',
+      { type: 'remediation', id: row!.id },
+      {
+        action: data.action,
+        entity: target,
+        eventId: event.id,
+        tenantId: event.tenantId,
+        requiresApproval: policy.requireApproval,
+        ...(origin ? { origin } : {}),
+      },
+    );
     return row!.id;
   });
   if (!policy.requireApproval) await queue?.send(id);

@@ -18,14 +18,19 @@ import { actorUserId } from './request-remediation.ts';
 export async function undoRemediation({ ctx, id, queue }: { ctx: Ctx; id: string; queue?: RemediationQueue }) {
   authorize(ctx, 'remediation.request');
   if (!z.uuid().safeParse(id).success) throw new NotFoundError('Action not found.');
-  const [row] = await ctx.db.select().from(remediationRequest).where(and(eq(remediationRequest.id, id), eq(remediationRequest.mspId, ctx.msp))).limit(1);
+  const [row] = await ctx.db
+    .select()
+    .from(remediationRequest)
+    .where(and(eq(remediationRequest.id, id), eq(remediationRequest.mspId, ctx.msp)))
+    .limit(1);
   if (!row) throw new NotFoundError('Action not found.');
   const action = ACTIONS[row.action as ActionName];
   if (!action?.undo) throw new ConflictError(`${action?.title ?? row.action} cannot be undone from Tenantwatch.`);
   if (row.undoOf) throw new ConflictError('This is an undo already.');
   if (row.status !== 'succeeded') throw new ConflictError(`Only an action that succeeded can be undone; this one is ${row.status.replace('_', ' ')}.`);
   if (row.undoneAt) throw new ConflictError('This action was undone already.');
-  if ((row.result as { alreadyDone?: boolean } | null)?.alreadyDone) throw new ConflictError('This action changed nothing (the target was already in that state), so there is nothing to undo.');
+  if ((row.result as { alreadyDone?: boolean } | null)?.alreadyDone)
+    throw new ConflictError('This action changed nothing (the target was already in that state), so there is nothing to undo.');
   const now = new Date();
   const undoId = await ctx.db.transaction(async (tx) => {
     const [running] = await tx

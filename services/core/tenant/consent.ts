@@ -75,12 +75,18 @@ export async function createConsentLink({ ctx, config, input }: { ctx: Ctx; conf
   url.searchParams.set('state', state);
   url.searchParams.set('scope', 'https://graph.microsoft.com/.default');
 
-  await writeAudit(ctx.db, ctx, 'tenant.consent_link', { type: 'consent_link', id: payload.n }, {
-    name: data.name,
-    primaryDomain: data.primaryDomain,
-    tenant: data.tenant ?? null,
-    expiresAt: expiresAt.toISOString(),
-  });
+  await writeAudit(
+    ctx.db,
+    ctx,
+    'tenant.consent_link',
+    { type: 'consent_link', id: payload.n },
+    {
+      name: data.name,
+      primaryDomain: data.primaryDomain,
+      tenant: data.tenant ?? null,
+      expiresAt: expiresAt.toISOString(),
+    },
+  );
   return { url: url.toString(), redirectUri, expiresAt: expiresAt.toISOString() };
 }
 
@@ -105,13 +111,17 @@ export type ConsentLink = { id: string; name: string; primaryDomain: string; ten
  */
 export async function redeemConsentState({ ctx, state, spend = true }: { ctx: Ctx; state: string | undefined; spend?: boolean }): Promise<ConsentLink> {
   const payload = state ? readState(ctx.secrets, state) : null;
-  if (!payload) throw new ConsentRefusedError('This consent link is not valid: it was not created by Tenantwatch or was changed. Create a new link on the tenants page.');
+  if (!payload)
+    throw new ConsentRefusedError('This consent link is not valid: it was not created by Tenantwatch or was changed. Create a new link on the tenants page.');
   const userId = ctx.actor.type === 'user' ? ctx.actor.id : ctx.actor.type === 'token' ? ctx.actor.userId : null;
   // Another MSP's or another user's session learns nothing about the link, and does not spend it.
   if (payload.m !== ctx.msp || payload.u !== userId) {
-    throw new ConsentRefusedError('This consent link was created by another Tenantwatch user. Open it while signed in as the user who created it, or create a new link.');
+    throw new ConsentRefusedError(
+      'This consent link was created by another Tenantwatch user. Open it while signed in as the user who created it, or create a new link.',
+    );
   }
-  if (payload.e * 1000 <= Date.now()) throw new ConsentRefusedError(`This consent link has expired (links work for ${CONSENT_LINK_MINUTES} minutes). Create a new link on the tenants page.`);
+  if (payload.e * 1000 <= Date.now())
+    throw new ConsentRefusedError(`This consent link has expired (links work for ${CONSENT_LINK_MINUTES} minutes). Create a new link on the tenants page.`);
   authorize(ctx, 'tenant.write');
 
   return ctx.db.transaction(async (tx) => {
@@ -123,7 +133,8 @@ export async function redeemConsentState({ ctx, state, spend = true }: { ctx: Ct
       .where(and(eq(auditLog.mspId, ctx.msp), eq(auditLog.targetType, 'consent_link'), eq(auditLog.targetId, payload.n)));
     const created = rows.find((r) => r.action === 'tenant.consent_link');
     const details = linkDetails.safeParse(created?.details);
-    if (!details.success) throw new ConsentRefusedError('This consent link is not valid: Tenantwatch has no record of it. Create a new link on the tenants page.');
+    if (!details.success)
+      throw new ConsentRefusedError('This consent link is not valid: Tenantwatch has no record of it. Create a new link on the tenants page.');
     if (rows.some((r) => r.action === 'tenant.consent_link_used')) {
       throw new ConsentRefusedError('This consent link was already used. Create a new link on the tenants page to connect the tenant again.');
     }
@@ -164,7 +175,7 @@ export function tenantFromSignIn(identity: { tenantId: string }, consentedTenant
   const tid = identity.tenantId.toLowerCase();
   if (!GUID.test(tid) || tid !== consentedTenant.toLowerCase()) {
     throw new ConsentRefusedError(
-      'The account that signed in after the consent belongs to another Microsoft 365 organisation than the one that granted consent, so nothing was added. Open the consent link again and sign in both times with an administrator of the customer\'s tenant.',
+      "The account that signed in after the consent belongs to another Microsoft 365 organisation than the one that granted consent, so nothing was added. Open the consent link again and sign in both times with an administrator of the customer's tenant.",
     );
   }
   return tid;
@@ -173,11 +184,11 @@ export function tenantFromSignIn(identity: { tenantId: string }, consentedTenant
 /** Microsoft's answer when consent was not given, in words an MSP admin can act on. */
 export function describeConsentError(error: string, description: string | undefined): string {
   const code = /AADSTS(\d+)/.exec(description ?? '')?.[1];
-  if (code === '65004') return 'The administrator declined the permissions on Microsoft\'s consent page, so the tenant was not added.';
+  if (code === '65004') return "The administrator declined the permissions on Microsoft's consent page, so the tenant was not added.";
   if (code === '90094' || code === '90008') {
-    return 'The account that signed in is not allowed to grant permissions for the whole organisation: a Global Administrator (or Privileged Role Administrator) of the customer\'s tenant must open the consent link.';
+    return "The account that signed in is not allowed to grant permissions for the whole organisation: a Global Administrator (or Privileged Role Administrator) of the customer's tenant must open the consent link.";
   }
-  if (error === 'access_denied') return 'Consent was not granted on Microsoft\'s consent page, so the tenant was not added.';
+  if (error === 'access_denied') return "Consent was not granted on Microsoft's consent page, so the tenant was not added.";
   // Anything else: Microsoft's own first line (no trace ids), kept short.
   const first = (description ?? '').split(/\r?\n/)[0]?.trim().slice(0, 300);
   return `Microsoft did not grant consent (${error.slice(0, 60)})${first ? `: ${first}` : '.'}`;
@@ -190,12 +201,17 @@ export function describeConsentError(error: string, description: string | undefi
  * comes from the sign-in that follows (tenantFromSignIn).
  */
 export async function confirmConsentedTenant(tokens: TokenProvider, tenantGuid: string | undefined): Promise<string> {
-  if (!tenantGuid || !GUID.test(tenantGuid)) throw new ConsentRefusedError('Microsoft\'s answer did not name the tenant that granted consent, so nothing was added. Try the consent link again.');
+  if (!tenantGuid || !GUID.test(tenantGuid))
+    throw new ConsentRefusedError("Microsoft's answer did not name the tenant that granted consent, so nothing was added. Try the consent link again.");
   let token: string;
   try {
-    token = await tokens.getToken({ tenantGuid: tenantGuid.toLowerCase(), authMode: 'consent', clientId: null, credentialsEnc: null }, 'graph', { fresh: true });
+    token = await tokens.getToken({ tenantGuid: tenantGuid.toLowerCase(), authMode: 'consent', clientId: null, credentialsEnc: null }, 'graph', {
+      fresh: true,
+    });
   } catch {
-    throw new ConsentRefusedError('Microsoft did not confirm the consent: the MSP app cannot sign in to the tenant, so nothing was added. Microsoft can take a few minutes to apply a new consent; try the consent link again shortly.');
+    throw new ConsentRefusedError(
+      'Microsoft did not confirm the consent: the MSP app cannot sign in to the tenant, so nothing was added. Microsoft can take a few minutes to apply a new consent; try the consent link again shortly.',
+    );
   }
   let tid: unknown;
   try {
@@ -216,10 +232,13 @@ export async function confirmConsentedTenant(tokens: TokenProvider, tenantGuid: 
  */
 export async function recordConsentedTenant({ ctx, link, tenantGuid }: { ctx: Ctx; link: ConsentLink; tenantGuid: string }) {
   authorize(ctx, 'tenant.write');
-  if (!GUID.test(tenantGuid)) throw new ConsentRefusedError('Microsoft\'s answer did not name the tenant that granted consent, so nothing was added. Try the consent link again.');
+  if (!GUID.test(tenantGuid))
+    throw new ConsentRefusedError("Microsoft's answer did not name the tenant that granted consent, so nothing was added. Try the consent link again.");
   const guid = tenantGuid.toLowerCase();
   if (link.tenant && GUID.test(link.tenant) && link.tenant.toLowerCase() !== guid) {
-    throw new ConsentRefusedError(`Consent was granted in tenant ${guid}, but the link was made for tenant ${link.tenant.toLowerCase()}; nothing was added. Sign in with an administrator of the intended tenant.`);
+    throw new ConsentRefusedError(
+      `Consent was granted in tenant ${guid}, but the link was made for tenant ${link.tenant.toLowerCase()}; nothing was added. Sign in with an administrator of the intended tenant.`,
+    );
   }
   try {
     const updated = await ctx.db.transaction(async (tx) => {
@@ -233,7 +252,11 @@ export async function recordConsentedTenant({ ctx, link, tenantGuid }: { ctx: Ct
       return row;
     });
     if (updated) return { tenant: toTenantView(updated, []), created: false };
-    const created = await createTenant({ ctx, input: { name: link.name, tenantGuid: guid, primaryDomain: link.primaryDomain, auth: { mode: 'consent' } }, consented: true });
+    const created = await createTenant({
+      ctx,
+      input: { name: link.name, tenantGuid: guid, primaryDomain: link.primaryDomain, auth: { mode: 'consent' } },
+      consented: true,
+    });
     return { tenant: created, created: true };
   } catch (err) {
     if (isConsentTenantTaken(err)) throw new ConsentRefusedError(`The tenant could not be added: ${TENANT_HELD_ELSEWHERE}`);

@@ -42,7 +42,17 @@ export function isConsentTenantTaken(err: unknown): boolean {
  * flow (`consented`, see consent.ts) or by the installation's operator (the CLI's system actor),
  * never by naming a tenant id in a request.
  */
-export async function createTenant({ ctx, input, isDemo = false, consented = false }: { ctx: Ctx; input: CreateTenantInput; isDemo?: boolean; consented?: boolean }) {
+export async function createTenant({
+  ctx,
+  input,
+  isDemo = false,
+  consented = false,
+}: {
+  ctx: Ctx;
+  input: CreateTenantInput;
+  isDemo?: boolean;
+  consented?: boolean;
+}) {
   authorize(ctx, 'tenant.write');
   const data = createTenantInput.parse(input);
   const auth = data.auth;

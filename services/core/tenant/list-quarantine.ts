@@ -21,7 +21,10 @@ export async function listQuarantine({ ctx, tenantId, input }: { ctx: Ctx; tenan
         eq(activityQuarantine.mspId, ctx.msp),
         eq(activityQuarantine.tenantId, tenantId),
         after
-          ? or(lt(activityQuarantine.createdAt, new Date(after[0])), and(eq(activityQuarantine.createdAt, new Date(after[0])), lt(activityQuarantine.id, after[1])))
+          ? or(
+              lt(activityQuarantine.createdAt, new Date(after[0])),
+              and(eq(activityQuarantine.createdAt, new Date(after[0])), lt(activityQuarantine.id, after[1])),
+            )
           : undefined,
       ),
     )

@@ -27,10 +27,20 @@ export async function listTenants({ ctx, input }: { ctx: Ctx; input: z.input<typ
       ? await ctx.db
           .select()
           .from(collectorCheckpoint)
-          .where(inArray(collectorCheckpoint.tenantId, page.map((r) => r.id)))
+          .where(
+            inArray(
+              collectorCheckpoint.tenantId,
+              page.map((r) => r.id),
+            ),
+          )
       : [];
   return {
-    items: page.map((r) => toTenantView(r, checkpoints.filter((c) => c.tenantId === r.id))),
+    items: page.map((r) =>
+      toTenantView(
+        r,
+        checkpoints.filter((c) => c.tenantId === r.id),
+      ),
+    ),
     nextCursor: rows.length > limit && last ? pages.encode([last.name, last.id]) : null,
   };
 }

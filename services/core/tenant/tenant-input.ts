@@ -42,8 +42,6 @@ export type CreateTenantInput = z.input<typeof createTenantInput>;
 export const consentLinkInput = z.object({
   name: z.string().trim().min(1, 'expected a name').max(200),
   primaryDomain: domain,
-  tenant: z
-    .union([z.uuid({ message: 'expected the tenant id (a GUID) or a domain' }).transform((v) => v.toLowerCase()), domain])
-    .optional(),
+  tenant: z.union([z.uuid({ message: 'expected the tenant id (a GUID) or a domain' }).transform((v) => v.toLowerCase()), domain]).optional(),
 });
 export type ConsentLinkInput = z.input<typeof consentLinkInput>;

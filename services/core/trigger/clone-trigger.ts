@@ -29,7 +29,9 @@ export async function cloneTrigger({ ctx, id }: { ctx: Ctx; id: string }) {
       })
       .returning();
     if (actions.length > 0) {
-      await tx.insert(triggerAction).values(actions.map((a) => ({ triggerId: row!.id, mspId: ctx.msp, kind: a.kind, config: a.config, secretEnc: a.secretEnc, position: a.position })));
+      await tx
+        .insert(triggerAction)
+        .values(actions.map((a) => ({ triggerId: row!.id, mspId: ctx.msp, kind: a.kind, config: a.config, secretEnc: a.secretEnc, position: a.position })));
     }
     await writeAudit(tx, ctx, 'trigger.clone', { type: 'trigger', id: row!.id }, { from: source.id, name: row!.name });
     return row!.id;

@@ -32,7 +32,13 @@ export async function createTrigger({ ctx, input }: { ctx: Ctx; input: CreateTri
       })
       .returning();
     await writeActions(tx, ctx.secrets, row!, actions);
-    await writeAudit(tx, ctx, 'trigger.create', { type: 'trigger', id: row!.id }, { name: data.name, condition: data.condition, actions: actions.map((a) => a.kind) });
+    await writeAudit(
+      tx,
+      ctx,
+      'trigger.create',
+      { type: 'trigger', id: row!.id },
+      { name: data.name, condition: data.condition, actions: actions.map((a) => a.kind) },
+    );
     return row!.id;
   });
   return (await toTriggerViews(ctx.db, [await findTrigger(ctx, id)]))[0]!;

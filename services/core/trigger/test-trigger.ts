@@ -25,9 +25,21 @@ export async function testTrigger({ ctx, id }: { ctx: Ctx; id: string }) {
   const t = await findTrigger(ctx, id);
   const actions = await ctx.db.select().from(triggerAction).where(eq(triggerAction.triggerId, t.id)).orderBy(asc(triggerAction.position));
   if (actions.length === 0) throw new ValidationError('The trigger has no action to test.', [{ path: 'actions', message: 'none' }]);
-  const recent = await ctx.db.select({ id: securityEvent.id }).from(securityEvent).where(eq(securityEvent.mspId, ctx.msp)).orderBy(desc(securityEvent.lastSeenAt)).limit(RECENT_EVENTS);
+  const recent = await ctx.db
+    .select({ id: securityEvent.id })
+    .from(securityEvent)
+    .where(eq(securityEvent.mspId, ctx.msp))
+    .orderBy(desc(securityEvent.lastSeenAt))
+    .limit(RECENT_EVENTS);
   const matches = conditionPredicate(t.condition);
-  const found = (await loadFilterableEvents(ctx.db, recent.map((r) => r.id))).filter((e) => matches(e)).sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime())[0];
+  const found = (
+    await loadFilterableEvents(
+      ctx.db,
+      recent.map((r) => r.id),
+    )
+  )
+    .filter((e) => matches(e))
+    .sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime())[0];
   const event: FilterableEvent = found ?? exampleEvent();
   const run = randomUUID();
   const rows: (typeof delivery.$inferInsert)[] = [];
@@ -53,7 +65,12 @@ export async function testTrigger({ ctx, id }: { ctx: Ctx; id: string }) {
     await insertDeliveries(tx, rows);
     await writeAudit(tx, ctx, 'trigger.test', { type: 'trigger', id: t.id }, { event: found?.id ?? null, actions: actions.length });
   });
-  const sent = await ctx.db.select().from(delivery).where(and(eq(delivery.triggerId, t.id), eq(delivery.isTest, true))).orderBy(desc(delivery.createdAt)).limit(actions.length);
+  const sent = await ctx.db
+    .select()
+    .from(delivery)
+    .where(and(eq(delivery.triggerId, t.id), eq(delivery.isTest, true)))
+    .orderBy(desc(delivery.createdAt))
+    .limit(actions.length);
   return { eventId: found?.id ?? null, deliveryIds: sent.map((d) => d.id) };
 }
 

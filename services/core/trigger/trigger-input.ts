@@ -60,7 +60,10 @@ export type CheckedAction = { kind: (typeof TRIGGER_ACTION_KINDS)[number]; confi
 export function checkAction(action: z.output<typeof actionInput>, index: number, keptSecret: string | null): CheckedAction {
   const path = `actions.${index}.settings`;
   const fail = (issues: z.core.$ZodIssue[]): never => {
-    throw new ValidationError(`Action ${index + 1}: ${issues[0]?.message ?? 'settings are not valid'}.`, issues.map((i) => ({ path: [path, ...i.path.map(String)].join('.'), message: i.message })));
+    throw new ValidationError(
+      `Action ${index + 1}: ${issues[0]?.message ?? 'settings are not valid'}.`,
+      issues.map((i) => ({ path: [path, ...i.path.map(String)].join('.'), message: i.message })),
+    );
   };
   if (action.kind === 'email') {
     const parsed = emailSettings.safeParse(action.settings);

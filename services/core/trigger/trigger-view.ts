@@ -12,7 +12,11 @@ type ActionRow = typeof triggerAction.$inferSelect;
 /** The trigger row of the caller's MSP; 404 for another MSP's id or a malformed one. */
 export async function findTrigger(ctx: Pick<Ctx, 'msp' | 'db'>, id: string): Promise<TriggerRow> {
   if (!z.uuid().safeParse(id).success) throw new NotFoundError('Trigger not found.');
-  const [row] = await ctx.db.select().from(trigger).where(and(eq(trigger.id, id), eq(trigger.mspId, ctx.msp))).limit(1);
+  const [row] = await ctx.db
+    .select()
+    .from(trigger)
+    .where(and(eq(trigger.id, id), eq(trigger.mspId, ctx.msp)))
+    .limit(1);
   if (!row) throw new NotFoundError('Trigger not found.');
   return row;
 }
@@ -20,8 +24,12 @@ export async function findTrigger(ctx: Pick<Ctx, 'msp' | 'db'>, id: string): Pro
 /** Every named tenant must be one of the MSP's (404 for another MSP's, as everywhere). */
 export async function checkTenants(db: DbOrTx, ctx: Pick<Ctx, 'msp'>, tenantIds: readonly string[] | null | undefined): Promise<void> {
   if (!tenantIds || tenantIds.length === 0) return;
-  const rows = await db.select({ id: tenant.id }).from(tenant).where(and(eq(tenant.mspId, ctx.msp), inArray(tenant.id, [...tenantIds])));
-  if (rows.length !== new Set(tenantIds).size) throw new ValidationError('A tenant of the scope was not found.', [{ path: 'tenantIds', message: 'unknown tenant' }]);
+  const rows = await db
+    .select({ id: tenant.id })
+    .from(tenant)
+    .where(and(eq(tenant.mspId, ctx.msp), inArray(tenant.id, [...tenantIds])));
+  if (rows.length !== new Set(tenantIds).size)
+    throw new ValidationError('A tenant of the scope was not found.', [{ path: 'tenantIds', message: 'unknown tenant' }]);
 }
 
 function plainWords(condition: string): string | null {
@@ -47,7 +55,10 @@ export async function toTriggerViews(db: DbOrTx, rows: readonly TriggerRow[]) {
   return rows.map((r) => {
     const mine = stats.filter((s) => s.triggerId === r.id);
     const n = (status: string) => mine.filter((s) => s.status === status).reduce((a, s) => a + Number(s.n), 0);
-    const lastTimes = mine.map((s) => s.last).filter((v): v is string => v !== null).map((v) => new Date(v).getTime());
+    const lastTimes = mine
+      .map((s) => s.last)
+      .filter((v): v is string => v !== null)
+      .map((v) => new Date(v).getTime());
     return {
       id: r.id,
       name: r.name,
@@ -60,7 +71,13 @@ export async function toTriggerViews(db: DbOrTx, rows: readonly TriggerRow[]) {
       gatherMinutes: r.gatherMinutes,
       builtinKey: r.builtinKey,
       actions: actions.filter((a) => a.triggerId === r.id).map(toActionView),
-      deliveries: { delivered: n('delivered'), pending: n('pending') + n('sending') + n('failed'), failed: n('failed'), dead: n('dead'), lastAt: lastTimes.length ? new Date(Math.max(...lastTimes)).toISOString() : null },
+      deliveries: {
+        delivered: n('delivered'),
+        pending: n('pending') + n('sending') + n('failed'),
+        failed: n('failed'),
+        dead: n('dead'),
+        lastAt: lastTimes.length ? new Date(Math.max(...lastTimes)).toISOString() : null,
+      },
       createdAt: r.createdAt.toISOString(),
       updatedAt: r.updatedAt.toISOString(),
     };

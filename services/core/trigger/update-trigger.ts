@@ -41,7 +41,13 @@ export async function updateTrigger({ ctx, id, input }: { ctx: Ctx; id: string; 
       .where(eq(trigger.id, current.id));
     if (actions) await writeActions(tx, ctx.secrets, current, actions);
     const changed = Object.keys(data).filter((k) => data[k as keyof typeof data] !== undefined);
-    await writeAudit(tx, ctx, 'trigger.update', { type: 'trigger', id: current.id }, { changed, ...(data.enabled !== undefined ? { enabled: data.enabled } : {}) });
+    await writeAudit(
+      tx,
+      ctx,
+      'trigger.update',
+      { type: 'trigger', id: current.id },
+      { changed, ...(data.enabled !== undefined ? { enabled: data.enabled } : {}) },
+    );
   });
   return (await toTriggerViews(ctx.db, [await findTrigger(ctx, id)]))[0]!;
 }

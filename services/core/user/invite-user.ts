@@ -40,7 +40,11 @@ export async function reissueInvite({ ctx, id }: { ctx: Ctx; id: string }) {
   authorize(ctx, 'user.invite');
   if (!z.uuid().safeParse(id).success) throw new NotFoundError('User not found.');
   return ctx.db.transaction(async (tx) => {
-    const [user] = await tx.select().from(appUser).where(and(eq(appUser.id, id), eq(appUser.mspId, ctx.msp))).limit(1);
+    const [user] = await tx
+      .select()
+      .from(appUser)
+      .where(and(eq(appUser.id, id), eq(appUser.mspId, ctx.msp)))
+      .limit(1);
     if (!user) throw new NotFoundError('User not found.');
     if (user.status !== 'invited') throw new ConflictError(`${user.email} has already accepted the invitation.`);
     assertCanGrant(ctx, user.role);

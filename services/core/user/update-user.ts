@@ -18,11 +18,13 @@ import { toUserView } from './user-view.ts';
  * - nobody disables or removes themselves (another admin or owner must).
  */
 
-export const updateUserInput = z
-  .object({
-    role: z.enum(USER_ROLES).optional(),
-    status: z.enum(['active', 'disabled']).optional().describe('`disabled` ends their sessions and revokes their API tokens and links for good; `active` lets them sign in again.'),
-  });
+export const updateUserInput = z.object({
+  role: z.enum(USER_ROLES).optional(),
+  status: z
+    .enum(['active', 'disabled'])
+    .optional()
+    .describe('`disabled` ends their sessions and revokes their API tokens and links for good; `active` lets them sign in again.'),
+});
 export type UpdateUserInput = z.input<typeof updateUserInput>;
 
 const rank = (role: UserRole) => USER_ROLES.indexOf(role);
@@ -68,14 +70,18 @@ export async function updateUser({ ctx, id, input }: { ctx: Ctx; id: string; inp
     }
     // An invited user who never set a password goes back to "invited", not "active".
     if (data.status === 'active' && user.status === 'disabled') changes.status = user.passwordHash || user.msObjectId ? 'active' : 'invited';
-    const losesOwner = user.role === 'owner' && user.status === 'active' && ((changes.role !== undefined && changes.role !== 'owner') || changes.status === 'disabled');
+    const losesOwner =
+      user.role === 'owner' && user.status === 'active' && ((changes.role !== undefined && changes.role !== 'owner') || changes.status === 'disabled');
     if (losesOwner) await assertAnotherOwner(tx, ctx, user.id);
     if (Object.keys(changes).length === 0) return toUserView(user);
     const [updated] = await tx.update(appUser).set(changes).where(eq(appUser.id, user.id)).returning();
     if (changes.status === 'disabled') {
       // For good: enabling the user again does not bring back their old tokens or links.
       await tx.delete(session).where(eq(session.userId, user.id));
-      await tx.update(apiToken).set({ revokedAt: new Date() }).where(and(eq(apiToken.userId, user.id), isNull(apiToken.revokedAt)));
+      await tx
+        .update(apiToken)
+        .set({ revokedAt: new Date() })
+        .where(and(eq(apiToken.userId, user.id), isNull(apiToken.revokedAt)));
       await revokeUserLinks(tx, user.id);
     }
     await writeAudit(tx, ctx, 'user.update', { type: 'user', id: user.id }, { from: { role: user.role, status: user.status }, to: changes });

@@ -45,14 +45,24 @@ export async function createWhitelistRule({ ctx, input }: { ctx: Ctx; input: Cre
         .where(and(eq(securityEvent.status, 'open'), ruleMatchSql(ctx, { expression, tenantId: data.tenantId }, now)))
         .returning({ id: securityEvent.id });
       applied = done.length;
-      if (applied > 0) await tx.update(whitelistRule).set({ hits: sql`${whitelistRule.hits} + ${applied}` }).where(eq(whitelistRule.id, ruleId));
+      if (applied > 0)
+        await tx
+          .update(whitelistRule)
+          .set({ hits: sql`${whitelistRule.hits} + ${applied}` })
+          .where(eq(whitelistRule.id, ruleId));
     }
-    await writeAudit(tx, ctx, 'whitelist_rule.create', { type: 'whitelist_rule', id: ruleId }, {
-      expression,
-      tenantId: data.tenantId ?? null,
-      ...(data.eventId ? { fromEvent: data.eventId } : {}),
-      ...(data.applyToExisting ? { appliedToExisting: applied } : {}),
-    });
+    await writeAudit(
+      tx,
+      ctx,
+      'whitelist_rule.create',
+      { type: 'whitelist_rule', id: ruleId },
+      {
+        expression,
+        tenantId: data.tenantId ?? null,
+        ...(data.eventId ? { fromEvent: data.eventId } : {}),
+        ...(data.applyToExisting ? { appliedToExisting: applied } : {}),
+      },
+    );
     return ruleId;
   });
   return toWhitelistRuleView(await findRule(ctx.db, ctx, id));

@@ -14,10 +14,16 @@ export async function deleteWhitelistRule({ ctx, id }: { ctx: Ctx; id: string })
   const existing = await findRule(ctx.db, ctx, id);
   await ctx.db.transaction(async (tx) => {
     await tx.delete(whitelistRule).where(and(eq(whitelistRule.id, existing.rule.id), eq(whitelistRule.mspId, ctx.msp)));
-    await writeAudit(tx, ctx, 'whitelist_rule.delete', { type: 'whitelist_rule', id: existing.rule.id }, {
-      name: existing.rule.name,
-      expression: existing.rule.expression,
-      hits: existing.rule.hits,
-    });
+    await writeAudit(
+      tx,
+      ctx,
+      'whitelist_rule.delete',
+      { type: 'whitelist_rule', id: existing.rule.id },
+      {
+        name: existing.rule.name,
+        expression: existing.rule.expression,
+        hits: existing.rule.hits,
+      },
+    );
   });
 }

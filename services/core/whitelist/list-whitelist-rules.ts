@@ -18,7 +18,9 @@ export async function listWhitelistRules({ ctx, input }: { ctx: Ctx; input: z.in
     .where(
       and(
         eq(whitelistRule.mspId, ctx.msp),
-        after ? or(lt(whitelistRule.createdAt, new Date(after[0])), and(eq(whitelistRule.createdAt, new Date(after[0])), lt(whitelistRule.id, after[1]))) : undefined,
+        after
+          ? or(lt(whitelistRule.createdAt, new Date(after[0])), and(eq(whitelistRule.createdAt, new Date(after[0])), lt(whitelistRule.id, after[1])))
+          : undefined,
       ),
     )
     .orderBy(desc(whitelistRule.createdAt), desc(whitelistRule.id))

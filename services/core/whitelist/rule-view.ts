@@ -25,7 +25,10 @@ export function selectRules(db: DbOrTx) {
     .$dynamic();
 }
 
-export function toWhitelistRuleView(r: { rule: RuleRow; tenantName: string | null; createdByName: string | null; createdByEmail: string | null }, now = new Date()) {
+export function toWhitelistRuleView(
+  r: { rule: RuleRow; tenantName: string | null; createdByName: string | null; createdByEmail: string | null },
+  now = new Date(),
+) {
   const { rule } = r;
   let description: string | null = null;
   try {

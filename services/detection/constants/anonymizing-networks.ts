@@ -12,10 +12,13 @@ export type AnonymizingNetworkKind = 'hosting' | 'vpn';
 
 export const ANONYMIZING_NETWORKS: ReadonlyMap<number, { name: string; kind: AnonymizingNetworkKind; why: string }> = new Map([
   // Cloud and hosting providers.
-  [14061, { name: 'DigitalOcean', kind: 'hosting', why: 'Droplets by the hour: a common source of password sprays and adversary-in-the-middle phishing proxies.' }],
+  [
+    14061,
+    { name: 'DigitalOcean', kind: 'hosting', why: 'Droplets by the hour: a common source of password sprays and adversary-in-the-middle phishing proxies.' },
+  ],
   [16509, { name: 'Amazon Web Services', kind: 'hosting', why: 'EC2 instances; people do not browse from AWS, tooling and attackers do.' }],
   [14618, { name: 'Amazon Web Services (us-east-1)', kind: 'hosting', why: 'EC2 in the oldest region, same as AS16509.' }],
-  [396982, { name: 'Google Cloud', kind: 'hosting', why: 'Compute Engine VMs (Google\'s consumer services are AS15169, not listed).' }],
+  [396982, { name: 'Google Cloud', kind: 'hosting', why: "Compute Engine VMs (Google's consumer services are AS15169, not listed)." }],
   [31898, { name: 'Oracle Cloud', kind: 'hosting', why: 'Oracle Cloud VMs, including the free tier attackers like.' }],
   [63949, { name: 'Akamai Connected Cloud (Linode)', kind: 'hosting', why: 'Linode VPS hosting.' }],
   [20473, { name: 'Vultr (The Constant Company)', kind: 'hosting', why: 'VPS by the hour, widely used for scanning and sprays.' }],
@@ -32,6 +35,9 @@ export const ANONYMIZING_NETWORKS: ReadonlyMap<number, { name: string; kind: Ano
   [9009, { name: 'M247', kind: 'hosting', why: 'Hosting rented by many commercial VPN services for their exits.' }],
   [60068, { name: 'Datacamp (CDN77)', kind: 'hosting', why: 'Hosting rented by many commercial VPN services for their exits.' }],
   // Networks that hide the user.
-  [13335, { name: 'Cloudflare', kind: 'vpn', why: 'WARP VPN and relay egress (also Cloudflare Zero Trust egress: allow the tenant\'s own with `allowedAsns`).' }],
+  [
+    13335,
+    { name: 'Cloudflare', kind: 'vpn', why: "WARP VPN and relay egress (also Cloudflare Zero Trust egress: allow the tenant's own with `allowedAsns`)." },
+  ],
   [39351, { name: '31173 Services (Mullvad VPN)', kind: 'vpn', why: 'Servers of the Mullvad VPN service.' }],
 ]);

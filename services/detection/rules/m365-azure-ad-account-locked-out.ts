@@ -11,7 +11,7 @@ export const accountLockedOut = defineRule({
   mitre: ['TA0006:T1110'],
   description: 'Entra smart lockout refused a sign-in because the account is locked after too many failed attempts (error 50053).',
   howToReact: [
-    '1. Look at the addresses of the locked-out attempts: unfamiliar addresses mean the account is being attacked; the user\'s own address usually means an old password saved on a device.',
+    "1. Look at the addresses of the locked-out attempts: unfamiliar addresses mean the account is being attacked; the user's own address usually means an old password saved on a device.",
     '2. Ask the user; if they did not cause it, make sure the account has MFA and check for any success from the attacking addresses.',
     '3. Smart lockout unlocks by itself; do not unlock early while attempts continue. Block the attacking addresses with a named location if they persist.',
   ].join('\n'),

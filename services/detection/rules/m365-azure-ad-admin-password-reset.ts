@@ -17,12 +17,13 @@ export const adminPasswordReset = defineRule({
   title: 'Password of an admin account reset, or many resets in a row',
   severity: 'medium',
   mitre: ['TA0003:T1098', 'TA0004:T1098'],
-  description: 'An admin reset the password of a privileged or break-glass account, or reset at least `massResets` passwords within `massWindowMinutes` minutes (default 5 in 60).',
+  description:
+    'An admin reset the password of a privileged or break-glass account, or reset at least `massResets` passwords within `massWindowMinutes` minutes (default 5 in 60).',
   howToReact: [
     '1. Ask the admin who did it (by phone) whether the resets were requested.',
     '2. A reset of an admin or break-glass account hands that account to whoever did it: if unexplained, reset it again yourself, revoke its sessions and review its sign-ins since the reset.',
     '3. Many resets in a row can be an attacker locking people out or taking over accounts: block the resetting account (block-sign-in) until explained.',
-    '4. Check the resetting account\'s own recent sign-ins and role changes.',
+    "4. Check the resetting account's own recent sign-ins and role changes.",
   ].join('\n'),
   remediations: { user: ACCOUNT_TAKEOVER },
   dedupMinutes: 24 * 60,
@@ -44,7 +45,11 @@ export const adminPasswordReset = defineRule({
     const resets = ctx.window('password-resets-by-actor', actor, new Date(t - w), new Date(t + w));
     const mass = resets.length >= ctx.settings.massResets;
     if (!roles.length && !breakGlass && !mass) return null;
-    const why = [breakGlass ? 'a break-glass account' : null, roles.length ? `holder of ${[...new Set(roles)].join(', ')}` : null, mass ? `one of ${resets.length} resets by ${actor} within ${ctx.settings.massWindowMinutes} minutes` : null].filter(Boolean);
+    const why = [
+      breakGlass ? 'a break-glass account' : null,
+      roles.length ? `holder of ${[...new Set(roles)].join(', ')}` : null,
+      mass ? `one of ${resets.length} resets by ${actor} within ${ctx.settings.massWindowMinutes} minutes` : null,
+    ].filter(Boolean);
     if (mass && !roles.length && !breakGlass) {
       // A burst is about the admin resetting: the event names the admin and every account reset,
       // so its user and its text stay the same person whichever reset arrives last.

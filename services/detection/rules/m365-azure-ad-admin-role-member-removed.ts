@@ -15,7 +15,8 @@ export const adminRoleMemberRemoved = defineRule({
   title: 'Administrator removed from a privileged role',
   severity: 'medium',
   mitre: ['TA0040:T1531'],
-  description: 'A user was removed from a privileged Entra ID role (Global Administrator, Privileged Role Administrator, Exchange Administrator…); high for Global Administrator and its equivalents.',
+  description:
+    'A user was removed from a privileged Entra ID role (Global Administrator, Privileged Role Administrator, Exchange Administrator…); high for Global Administrator and its equivalents.',
   howToReact: [
     '1. Ask the removed administrator and the one who removed them whether it was planned (an offboarding, a move to PIM).',
     '2. If not: give the role back from a break-glass account, then treat the remover as compromised: revoke sessions, reset the password, require MFA re-registration.',

@@ -66,8 +66,8 @@ export const anonymizedIpSignIn = defineRule({
   description:
     'A sign-in with the right password came from a Tor exit node, a public or residential proxy, an anonymising VPN (high) or a hosting provider (medium), by the IP intelligence data, Entra ID Protection or the list of hosting and VPN networks. One step lower when MFA or Conditional Access stopped it.',
   howToReact: [
-    '1. Look at the IP on the event page (provider, usage type, anonymiser kind, country) and at the user\'s other sign-ins that day: a new device or country next to it makes a takeover likely.',
-    '2. Ask the user whether they use a VPN or a cloud desktop. A company VPN or gateway in a cloud belongs in the rule\'s allowedAsns setting; a consumer VPN is a policy question.',
+    "1. Look at the IP on the event page (provider, usage type, anonymiser kind, country) and at the user's other sign-ins that day: a new device or country next to it makes a takeover likely.",
+    "2. Ask the user whether they use a VPN or a cloud desktop. A company VPN or gateway in a cloud belongs in the rule's allowedAsns setting; a consumer VPN is a policy question.",
     '3. If the user does not recognise it: revoke sessions, reset the password, require MFA re-registration, and look for inbox rules, forwarding and app consents made since the sign-in.',
     '4. If MFA stopped the sign-in, the password is still known to someone: reset it.',
     '5. Consider a Conditional Access policy that blocks sign-in risk "anonymous IP" or requires a compliant device.',
@@ -101,7 +101,13 @@ export const anonymizedIpSignIn = defineRule({
       eventType: 'LoginAttempt',
       operationResult: signInResult(s.errorCode),
       clientApp: s.clientApp,
-      fields: { anonymizer: signal.kind, anonymizerSource: signal.by, networkProvider: signal.provider, asNumber: intel?.network?.asNumber, countryCode: country },
+      fields: {
+        anonymizer: signal.kind,
+        anonymizerSource: signal.by,
+        networkProvider: signal.provider,
+        asNumber: intel?.network?.asNumber,
+        countryCode: country,
+      },
       occurrenceKey: s.requestId,
     };
   },

@@ -14,7 +14,17 @@ export const cases: RuleCase[] = [
       modified: [{ name: 'KeyDescription', oldValue: '[]', newValue: '["[KeyIdentifier=8a2b…,KeyType=Password,KeyUsage=Verify,DisplayName=backup]"]' }],
     }),
   },
-  { name: 'credentials added to a service principal', expected: true, record: ualDirectory({ operation: 'Add service principal credentials.', target: { ...app, type: 'ServicePrincipal' }, modified: [{ name: 'KeyDescription', oldValue: '[]', newValue: '["[KeyIdentifier=1f2e…,KeyType=AsymmetricX509Cert,KeyUsage=Verify,DisplayName=CN=svc]"]' }] }) },
+  {
+    name: 'credentials added to a service principal',
+    expected: true,
+    record: ualDirectory({
+      operation: 'Add service principal credentials.',
+      target: { ...app, type: 'ServicePrincipal' },
+      modified: [
+        { name: 'KeyDescription', oldValue: '[]', newValue: '["[KeyIdentifier=1f2e…,KeyType=AsymmetricX509Cert,KeyUsage=Verify,DisplayName=CN=svc]"]' },
+      ],
+    }),
+  },
   {
     name: 'near miss: an expired secret removed',
     expected: false,
@@ -25,5 +35,9 @@ export const cases: RuleCase[] = [
       modified: [{ name: 'KeyDescription', oldValue: '["[KeyIdentifier=8a2b…,KeyType=Password,KeyUsage=Verify,DisplayName=old]"]', newValue: '[]' }],
     }),
   },
-  { name: 'near miss: failed attempt', expected: false, record: ualDirectory({ operation: 'Add service principal credentials.', result: 'Failure', target: { ...app, type: 'ServicePrincipal' } }) },
+  {
+    name: 'near miss: failed attempt',
+    expected: false,
+    record: ualDirectory({ operation: 'Add service principal credentials.', result: 'Failure', target: { ...app, type: 'ServicePrincipal' } }),
+  },
 ];

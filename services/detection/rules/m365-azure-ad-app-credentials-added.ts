@@ -17,9 +17,9 @@ export const appCredentialsAdded = defineRule({
   description: 'A client secret or certificate was added to an app registration or a service principal.',
   howToReact: [
     '1. Identify the app and what it can do (its application permissions on the event page).',
-    '2. Ask the app\'s owner whether a credential rotation was planned; rotations happen, new credentials on a service principal of a third-party app do not.',
+    "2. Ask the app's owner whether a credential rotation was planned; rotations happen, new credentials on a service principal of a third-party app do not.",
     '3. If unexpected: remove the new credential in Entra ID (App registrations > Certificates & secrets), disable the app if it holds sensitive permissions (disable-app), and treat the actor as compromised.',
-    '4. Check the app\'s sign-ins (service principal sign-ins) since the credential was added.',
+    "4. Check the app's sign-ins (service principal sign-ins) since the credential was added.",
   ].join('\n'),
   remediations: { app: ['disable-app'], user: ['revoke-sessions', 'reset-password', 'block-sign-in'] },
   dedupMinutes: 24 * 60,
@@ -36,7 +36,13 @@ export const appCredentialsAdded = defineRule({
     const op = operationKey(record.operation);
     // A management change that only removed keys is housekeeping.
     const keys = modified(record, 'KeyDescription');
-    if (op.startsWith('update application') && keys && unquote(keys.newValue).length <= unquote(keys.oldValue).length && keys.newValue.length <= keys.oldValue.length) return null;
+    if (
+      op.startsWith('update application') &&
+      keys &&
+      unquote(keys.newValue).length <= unquote(keys.oldValue).length &&
+      keys.newValue.length <= keys.oldValue.length
+    )
+      return null;
     const app = appOf(record);
     const name = app.name ?? app.appId ?? 'an app';
     return {

@@ -16,11 +16,12 @@ export const appRegistered = defineRule({
   title: 'New application registered',
   severity: 'low',
   mitre: ['TA0003:T1098.001', 'TA0003:T1136.003'],
-  description: 'An application was registered in Entra ID (Add application) by a person; high when its name is that of a known mail or file transfer tool (PerfectData, eM Client, rclone…) or attack tool (GraphRunner, ROADtools, AADInternals…).',
+  description:
+    'An application was registered in Entra ID (Add application) by a person; high when its name is that of a known mail or file transfer tool (PerfectData, eM Client, rclone…) or attack tool (GraphRunner, ROADtools, AADInternals…).',
   howToReact: [
     '1. Check who registered the app and what it is for; ask the person. A registration with no owner, a generic name or a reply URL on localhost deserves a closer look.',
     '2. Look at its API permissions and credentials (App registrations > the app): mail, files or directory permissions with admin consent and a new secret are the persistence pattern.',
-    '3. If unexpected: disable the app\'s service principal (disable-app) and remove its credentials, then treat the registering account as compromised.',
+    "3. If unexpected: disable the app's service principal (disable-app) and remove its credentials, then treat the registering account as compromised.",
     '4. Restrict app registration to administrators (Users can register applications: No).',
   ].join('\n'),
   remediations: { user: ACCOUNT_TAKEOVER, app: ['disable-app', 'revoke-app-consent'] },

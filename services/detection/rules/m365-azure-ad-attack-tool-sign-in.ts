@@ -15,10 +15,11 @@ export const attackToolSignIn = defineRule({
   title: 'Sign-in attempt by an attack tool',
   severity: 'medium',
   mitre: ['TA0006:T1110', 'TA0007:T1087.004'],
-  description: 'A sign-in attempt carried the user agent of a public offensive tool (TeamFiltration, o365spray, fasthttp sprayers…) or of a bare scripting library (python-requests, aiohttp, Go-http-client, axios, curl). High when the password was accepted, medium for failures.',
+  description:
+    'A sign-in attempt carried the user agent of a public offensive tool (TeamFiltration, o365spray, fasthttp sprayers…) or of a bare scripting library (python-requests, aiohttp, Go-http-client, axios, curl). High when the password was accepted, medium for failures.',
   howToReact: [
-    '1. Check the account and the user agent: a script user agent on a service account that runs a known integration may be expected (then exclude that account with a whitelist rule); on a person\'s account it is not.',
-    '2. If the password was accepted (success, MFA required, blocked by Conditional Access): reset the password, revoke sessions and review the account\'s activity since; the attacker has the password.',
+    "1. Check the account and the user agent: a script user agent on a service account that runs a known integration may be expected (then exclude that account with a whitelist rule); on a person's account it is not.",
+    "2. If the password was accepted (success, MFA required, blocked by Conditional Access): reset the password, revoke sessions and review the account's activity since; the attacker has the password.",
     '3. Look for spray events from the same address or network, and block the address with a Conditional Access named location.',
     '4. Block legacy authentication and device-code flows the tool may use, and require MFA for every account.',
   ].join('\n'),

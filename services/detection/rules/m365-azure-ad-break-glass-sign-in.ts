@@ -14,10 +14,10 @@ export const breakGlassSignIn = defineRule({
   title: 'Break-glass account used',
   severity: 'high',
   mitre: ['TA0001:T1078.004'],
-  description: 'A sign-in or sign-in attempt by one of the tenant\'s configured emergency-access accounts.',
+  description: "A sign-in or sign-in attempt by one of the tenant's configured emergency-access accounts.",
   howToReact: [
     '1. Find out at once who is using the account and why: an emergency should have been announced to the MSP.',
-    '2. If nobody claims it: reset the account\'s password (store the new one in the sealed place), revoke its sessions and review everything it did.',
+    "2. If nobody claims it: reset the account's password (store the new one in the sealed place), revoke its sessions and review everything it did.",
     '3. A failed attempt means someone knows the account name and is trying it: make sure its password is long and random and its FIDO2 key is locked away.',
   ].join('\n'),
   remediations: { user: ['revoke-sessions', 'reset-password', 'block-sign-in'] },

@@ -19,9 +19,10 @@ export const bruteForce = defineRule({
   title: 'Many failed sign-ins for one account',
   severity: 'medium',
   mitre: ['TA0006:T1110.001'],
-  description: 'At least `threshold` failed password attempts for one account within `windowMinutes` minutes (default 10 in 30), from any addresses. In a tenant with fewer than 20 users the threshold is half its users, at least `smallTenantFloor` (5).',
+  description:
+    'At least `threshold` failed password attempts for one account within `windowMinutes` minutes (default 10 in 30), from any addresses. In a tenant with fewer than 20 users the threshold is half its users, at least `smallTenantFloor` (5).',
   howToReact: [
-    '1. Look at the addresses the attempts came from (the IP entities) and the user agents: one foreign hosting address or a script user agent points to an attack, the user\'s usual office address to a device with an old saved password.',
+    "1. Look at the addresses the attempts came from (the IP entities) and the user agents: one foreign hosting address or a script user agent points to an attack, the user's usual office address to a device with an old saved password.",
     '2. Check whether any attempt succeeded or reached MFA (a "success after failures" or "valid password" event for the same user). If so, treat the account as compromised: revoke sessions, reset the password.',
     '3. If the attempts continue, make sure the account has MFA and that legacy authentication is blocked by Conditional Access; consider a named-location block for the source addresses.',
     '4. Let the user know their account is targeted and ask them to report MFA prompts they did not start.',
@@ -35,7 +36,11 @@ export const bruteForce = defineRule({
     const s = signInOf(record);
     if (!s?.user || !SIGN_IN_CODES.failedGuess.has(s.errorCode)) return null;
     const w = ctx.settings.windowMinutes * MINUTE;
-    const window = busiestWindow(ctx.window('signin-failures-by-user', s.user, new Date(record.occurredAt.getTime() - w), new Date(record.occurredAt.getTime() + w)), record.occurredAt, w);
+    const window = busiestWindow(
+      ctx.window('signin-failures-by-user', s.user, new Date(record.occurredAt.getTime() - w), new Date(record.occurredAt.getTime() + w)),
+      record.occurredAt,
+      w,
+    );
     const threshold = scaledThreshold(ctx.settings.threshold, ctx.tenant.userCount, ctx.settings);
     if (window.count < threshold) return null;
     const ips = distinctValues(window.items, 'ip');

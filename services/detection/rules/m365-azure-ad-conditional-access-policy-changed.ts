@@ -17,7 +17,7 @@ export const conditionalAccessPolicyChanged = defineRule({
   description: 'A Conditional Access policy was created, modified or deleted.',
   howToReact: [
     '1. Compare the old and new policy on the event page: new exclusions (users, groups, locations), a switch to report-only or off, or a deletion weaken protection.',
-    '2. Confirm with the tenant\'s admins that the change was planned.',
+    "2. Confirm with the tenant's admins that the change was planned.",
     '3. If not: restore the policy (Entra ID keeps deleted policies for 30 days; re-create from the old values otherwise) and treat the actor as compromised.',
     '4. Check sign-ins of any newly excluded users since the change.',
   ].join('\n'),
@@ -35,7 +35,9 @@ export const conditionalAccessPolicyChanged = defineRule({
   match(record) {
     if (!succeeded(record)) return null;
     const op = operationKey(record.operation);
-    const isCa = op.endsWith('conditional access policy') || modifiedProperties(record).some((m) => /conditionalaccesspolicy/i.test(`${m.name} ${m.newValue} ${m.oldValue}`));
+    const isCa =
+      op.endsWith('conditional access policy') ||
+      modifiedProperties(record).some((m) => /conditionalaccesspolicy/i.test(`${m.name} ${m.newValue} ${m.oldValue}`));
     if (!isCa) return null;
     const verb = op.startsWith('delete') ? 'deleted' : op.startsWith('add') ? 'created' : 'changed';
     const target = directoryTarget(record);

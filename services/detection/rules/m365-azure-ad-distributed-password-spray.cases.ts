@@ -11,7 +11,8 @@ const office = (i: number) => `84.150.${i}.20`;
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
 
 /** One failed password per account, each from its own address. */
-const rotating = (n: number, address: (i: number) => string, userAgent?: string) => Array.from({ length: n }, (_, i) => ualSignIn({ user: `user${i}@contoso.com`, ip: address(i), errorNumber: 50126, minutes: i, userAgent }));
+const rotating = (n: number, address: (i: number) => string, userAgent?: string) =>
+  Array.from({ length: n }, (_, i) => ualSignIn({ user: `user${i}@contoso.com`, ip: address(i), errorNumber: 50126, minutes: i, userAgent }));
 
 export const cases: RuleCase[] = [
   {
@@ -25,13 +26,26 @@ export const cases: RuleCase[] = [
     name: 'small tenant (8 users): five accounts from five addresses sharing the o365spray user agent',
     expected: true,
     userCount: 8,
-    history: rotating(4, (i) => `198.51.100.${i + 1}`, 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/104.0.0.0 Safari/537.36'),
-    record: ualSignIn({ user: 'user4@contoso.com', ip: '198.51.100.40', errorNumber: 50126, minutes: 5, userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/104.0.0.0 Safari/537.36' }),
+    history: rotating(
+      4,
+      (i) => `198.51.100.${i + 1}`,
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/104.0.0.0 Safari/537.36',
+    ),
+    record: ualSignIn({
+      user: 'user4@contoso.com',
+      ip: '198.51.100.40',
+      errorNumber: 50126,
+      minutes: 5,
+      userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/104.0.0.0 Safari/537.36',
+    }),
   },
   {
     name: 'near miss: ten colleagues on the same ISP mistype and then sign in',
     expected: false,
-    history: [...rotating(9, office, CHROME), ...Array.from({ length: 9 }, (_, i) => ualSignIn({ user: `user${i}@contoso.com`, ip: office(i), minutes: i + 1, userAgent: CHROME }))],
+    history: [
+      ...rotating(9, office, CHROME),
+      ...Array.from({ length: 9 }, (_, i) => ualSignIn({ user: `user${i}@contoso.com`, ip: office(i), minutes: i + 1, userAgent: CHROME })),
+    ],
     record: ualSignIn({ user: 'user9@contoso.com', ip: office(9), errorNumber: 50126, minutes: 9, userAgent: CHROME }),
     ipIntel: intel(10, OFFICE, office),
   },

@@ -59,8 +59,15 @@ export const distributedPasswordSpray = defineRule({
     const asn = typeof mine?.data.asn === 'number' ? mine.data.asn : ctx.ip(s.ip)?.network?.asNumber;
     const agent = s.userAgent ?? (typeof mine?.data.agent === 'string' ? mine.data.agent : null);
     const groups: { by: 'network' | 'user agent'; key: string; name: string; items: Observation[] }[] = [];
-    if (asn) groups.push({ by: 'network', key: `AS${asn}`, name: `AS${asn}${ctx.ip(s.ip)?.network?.asOrganization ? ` (${ctx.ip(s.ip)?.network?.asOrganization})` : ''}`, items: around.filter((o) => o.data.asn === asn) });
-    if (agent) groups.push({ by: 'user agent', key: `ua:${agent}`, name: `user agent "${clip(agent, 80)}"`, items: around.filter((o) => o.data.agent === agent) });
+    if (asn)
+      groups.push({
+        by: 'network',
+        key: `AS${asn}`,
+        name: `AS${asn}${ctx.ip(s.ip)?.network?.asOrganization ? ` (${ctx.ip(s.ip)?.network?.asOrganization})` : ''}`,
+        items: around.filter((o) => o.data.asn === asn),
+      });
+    if (agent)
+      groups.push({ by: 'user agent', key: `ua:${agent}`, name: `user agent "${clip(agent, 80)}"`, items: around.filter((o) => o.data.agent === agent) });
     for (const group of groups) {
       const failures = group.items.filter((o) => o.data.failed === true && !recovered.has(String(o.data.user)));
       const window = busiestWindow(failures, record.occurredAt, w, (o) => String(o.data.user ?? ''));
@@ -80,7 +87,14 @@ export const distributedPasswordSpray = defineRule({
         networkAddress: s.ip,
         clientApp: s.clientApp,
         occurrenceKey: s.requestId,
-        fields: { sharedBy: group.by, shared: group.key, targetedAccounts: users.length, addresses: addresses.length, threshold, ...(tool ? { attackTool: tool } : {}) },
+        fields: {
+          sharedBy: group.by,
+          shared: group.key,
+          targetedAccounts: users.length,
+          addresses: addresses.length,
+          threshold,
+          ...(tool ? { attackTool: tool } : {}),
+        },
       };
     }
     return null;

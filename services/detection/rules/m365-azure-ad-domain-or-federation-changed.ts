@@ -16,10 +16,10 @@ export const domainOrFederationChanged = defineRule({
   title: 'Domain added or domain federation changed',
   severity: 'high',
   mitre: ['TA0004:T1484.002', 'TA0005:T1484.002'],
-  description: 'A domain was added or verified in the tenant, or a domain\'s authentication (managed/federated) or federation settings changed.',
+  description: "A domain was added or verified in the tenant, or a domain's authentication (managed/federated) or federation settings changed.",
   howToReact: [
-    '1. Check the domain and the change with the tenant\'s IT contact: adding a domain happens during a rebrand or migration and is planned; federation changes are rare and must be planned.',
-    '2. If unplanned: revert the federation settings (Update-MgDomainFederationConfiguration / back to managed) or remove the domain, and treat the actor as compromised: revoke sessions, reset the password, review the actor\'s roles.',
+    "1. Check the domain and the change with the tenant's IT contact: adding a domain happens during a rebrand or migration and is planned; federation changes are rare and must be planned.",
+    "2. If unplanned: revert the federation settings (Update-MgDomainFederationConfiguration / back to managed) or remove the domain, and treat the actor as compromised: revoke sessions, reset the password, review the actor's roles.",
     '3. Check sign-ins since the change for users of that domain authenticating through the new identity provider.',
   ].join('\n'),
   remediations: { user: ACCOUNT_TAKEOVER },

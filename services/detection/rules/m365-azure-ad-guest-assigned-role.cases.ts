@@ -11,14 +11,51 @@ const role = (name: string, templateId: string) => [
 ];
 
 export const cases: RuleCase[] = [
-  { name: 'guest made Global Administrator (audit log)', expected: true, record: ualDirectory({ operation: 'Add member to role.', target: guest, modified: role('Global Administrator', '62e90394-69f5-4237-9190-012177145e10') }) },
-  { name: 'guest given a non-privileged role still counts', expected: true, record: ualDirectory({ operation: 'Add member to role.', target: guest, modified: role('Reports Reader', '4a5d8f65-41da-4de4-8968-e035b65339cf') }) },
+  {
+    name: 'guest made Global Administrator (audit log)',
+    expected: true,
+    record: ualDirectory({ operation: 'Add member to role.', target: guest, modified: role('Global Administrator', '62e90394-69f5-4237-9190-012177145e10') }),
+  },
+  {
+    name: 'guest given a non-privileged role still counts',
+    expected: true,
+    record: ualDirectory({ operation: 'Add member to role.', target: guest, modified: role('Reports Reader', '4a5d8f65-41da-4de4-8968-e035b65339cf') }),
+  },
   {
     name: 'Graph: guest made Exchange Administrator (values JSON-quoted)',
     expected: true,
-    record: graphDirectory({ activity: 'Add member to role', category: 'RoleManagement', target: guest, modified: [{ name: 'Role.DisplayName', newValue: '"Exchange Administrator"' }, { name: 'Role.TemplateId', newValue: '"29232cdf-9323-42fd-ade2-1d097af3e4de"' }] }),
+    record: graphDirectory({
+      activity: 'Add member to role',
+      category: 'RoleManagement',
+      target: guest,
+      modified: [
+        { name: 'Role.DisplayName', newValue: '"Exchange Administrator"' },
+        { name: 'Role.TemplateId', newValue: '"29232cdf-9323-42fd-ade2-1d097af3e4de"' },
+      ],
+    }),
   },
-  { name: 'near miss: a member account given a role (PrivilegedRoleAssigned territory)', expected: false, record: ualDirectory({ operation: 'Add member to role.', target: member, modified: role('Global Administrator', '62e90394-69f5-4237-9190-012177145e10') }) },
-  { name: 'near miss: the grant to the guest failed', expected: false, record: ualDirectory({ operation: 'Add member to role.', result: 'Failure', target: guest, modified: role('Global Administrator', '62e90394-69f5-4237-9190-012177145e10') }) },
-  { name: 'guest removed from a role', expected: false, record: ualDirectory({ operation: 'Remove member from role.', target: guest, modified: role('Global Administrator', '62e90394-69f5-4237-9190-012177145e10') }) },
+  {
+    name: 'near miss: a member account given a role (PrivilegedRoleAssigned territory)',
+    expected: false,
+    record: ualDirectory({ operation: 'Add member to role.', target: member, modified: role('Global Administrator', '62e90394-69f5-4237-9190-012177145e10') }),
+  },
+  {
+    name: 'near miss: the grant to the guest failed',
+    expected: false,
+    record: ualDirectory({
+      operation: 'Add member to role.',
+      result: 'Failure',
+      target: guest,
+      modified: role('Global Administrator', '62e90394-69f5-4237-9190-012177145e10'),
+    }),
+  },
+  {
+    name: 'guest removed from a role',
+    expected: false,
+    record: ualDirectory({
+      operation: 'Remove member from role.',
+      target: guest,
+      modified: role('Global Administrator', '62e90394-69f5-4237-9190-012177145e10'),
+    }),
+  },
 ];

@@ -5,7 +5,11 @@ import { onDirectoryAudit } from './lib/directory-audit.ts';
 import { ACCOUNT_TAKEOVER, noSettings, user } from './lib/common.ts';
 
 /** Role grants as the directory logs them (audit log with its trailing period, Graph without, PIM). */
-const ROLE_GRANTS = new Set(['add member to role', 'add member to role in pim completed (permanent)', 'add eligible member to role in pim completed (permanent)']);
+const ROLE_GRANTS = new Set([
+  'add member to role',
+  'add member to role in pim completed (permanent)',
+  'add eligible member to role in pim completed (permanent)',
+]);
 
 /**
  * B2B guests have user principal names of the form `alias_theirdomain#EXT#@tenant.onmicrosoft.com`.
@@ -26,7 +30,8 @@ export const guestAssignedRole = defineRule({
   title: 'Directory role granted to a guest account',
   severity: 'high',
   mitre: ['TA0003:T1098.003', 'TA0004:T1098.003'],
-  description: 'A guest (B2B, #EXT#) account was given an Entra ID directory role, directly or as a permanent PIM assignment. Critical for Global Administrator and the roles that reach it.',
+  description:
+    'A guest (B2B, #EXT#) account was given an Entra ID directory role, directly or as a permanent PIM assignment. Critical for Global Administrator and the roles that reach it.',
   howToReact: [
     '1. Find out who the guest is (their home organisation is in the UPN before #EXT#) and who granted the role; look for the invitation (Invite external user) shortly before.',
     '2. If nobody asked for it: remove the role assignment and delete or block the guest account, then treat the granting admin as compromised (revoke sessions, reset the password).',

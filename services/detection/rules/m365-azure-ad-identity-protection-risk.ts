@@ -17,7 +17,8 @@ export const identityProtectionRisk = defineRule({
   title: 'Entra ID Protection flags the account as at risk',
   severity: 'medium',
   mitre: ['TA0001:T1078.004'],
-  description: 'A risk detection, a risky-user change to "at risk" or "confirmed compromised", or an Identity Protection alert for a user; severity follows the risk level.',
+  description:
+    'A risk detection, a risky-user change to "at risk" or "confirmed compromised", or an Identity Protection alert for a user; severity follows the risk level.',
   howToReact: [
     '1. Read the detections on the event page (risk type, IP, location, user agent) and compare with where the user really was: ask them by phone.',
     '2. If the user does not recognise the sign-in: confirm the user compromised (confirm-compromised), revoke sessions, reset the password, require MFA re-registration, then look for what the attacker did (inbox rules, forwarding, consents, file sharing).',

@@ -23,12 +23,13 @@ export const impossibleTravel = defineRule({
   title: 'Impossible travel between sign-ins',
   severity: 'medium',
   mitre: ['TA0001:T1078.004'],
-  description: 'Two successful sign-ins of the same user from different countries, at least `minDistanceKm` apart, with a travel speed above `maxSpeedKmh` between them (default 500 km, 900 km/h, within 12 hours).',
+  description:
+    'Two successful sign-ins of the same user from different countries, at least `minDistanceKm` apart, with a travel speed above `maxSpeedKmh` between them (default 500 km, 900 km/h, within 12 hours).',
   howToReact: [
     '1. Look at both sign-ins (addresses, countries, devices, apps). A corporate VPN or a cloud proxy often explains one side.',
     '2. Ask the user which one was theirs.',
     '3. If one is not: revoke sessions, reset the password, require MFA re-registration, and review what that session did.',
-    '4. If a VPN explains it, whitelist the VPN\'s addresses for this detection rather than the user.',
+    "4. If a VPN explains it, whitelist the VPN's addresses for this detection rather than the user.",
   ].join('\n'),
   remediations: { user: ACCOUNT_TAKEOVER },
   dedupMinutes: 24 * 60,

@@ -20,10 +20,11 @@ export const massUserDeletion = defineRule({
   title: 'Many users deleted by one account',
   severity: 'high',
   mitre: ['TA0040:T1531'],
-  description: 'At least `threshold` users deleted by one account within `windowMinutes` minutes (default 10 in 60; in a small tenant 30% of its users, at least `smallTenantFloor` = 3).',
+  description:
+    'At least `threshold` users deleted by one account within `windowMinutes` minutes (default 10 in 60; in a small tenant 30% of its users, at least `smallTenantFloor` = 3).',
   howToReact: [
-    '1. Ask the account\'s owner whether a cleanup was planned; if not, revoke its sessions and reset its password from a break-glass account.',
-    '2. Restore the deleted users from Entra ID\'s Deleted users (they stay restorable for 30 days, with their mailboxes and OneDrive).',
+    "1. Ask the account's owner whether a cleanup was planned; if not, revoke its sessions and reset its password from a break-glass account.",
+    "2. Restore the deleted users from Entra ID's Deleted users (they stay restorable for 30 days, with their mailboxes and OneDrive).",
     '3. Check what else the account did: role removals, Conditional Access, app credentials.',
     '4. Limit User Administrator and Global Administrator to the few people who need them, with PIM.',
   ].join('\n'),
@@ -35,7 +36,9 @@ export const massUserDeletion = defineRule({
   match(record, ctx) {
     if (!succeeded(record) || !record.actorUpn || isSystemActor(record) || !USER_DELETIONS.has(operationKey(record.operation))) return null;
     const w = ctx.settings.windowMinutes * MINUTE;
-    const deletions = ctx.window('directory-changes-by-actor', record.actorUpn, new Date(record.occurredAt.getTime() - w), new Date(record.occurredAt.getTime() + w)).filter((o) => USER_DELETIONS.has(String(o.data.op)));
+    const deletions = ctx
+      .window('directory-changes-by-actor', record.actorUpn, new Date(record.occurredAt.getTime() - w), new Date(record.occurredAt.getTime() + w))
+      .filter((o) => USER_DELETIONS.has(String(o.data.op)));
     // A soft delete and the later hard delete of one user count once.
     const window = busiestWindow(deletions, record.occurredAt, w, (o) => String(o.data.target ?? o.id));
     const threshold = scaledThreshold(ctx.settings.threshold, ctx.tenant.userCount, ctx.settings);
@@ -43,7 +46,10 @@ export const massUserDeletion = defineRule({
     const users = distinctValues(window.items, 'target');
     return {
       primary: user(record.actorUpn),
-      related: users.filter((t) => t.includes('@')).slice(0, 50).map((t) => user(t, [])),
+      related: users
+        .filter((t) => t.includes('@'))
+        .slice(0, 50)
+        .map((t) => user(t, [])),
       description: `${record.actorUpn} deleted ${users.length} users within ${ctx.settings.windowMinutes} minutes: ${listSome(users)}.`,
       eventType: 'UserDeleted',
       operationResult: 'Success',

@@ -16,11 +16,12 @@ export const mfaDisabled = defineRule({
   title: 'MFA disabled or an authentication method removed',
   severity: 'high',
   mitre: ['TA0005:T1556.006', 'TA0003:T1556.006'],
-  description: 'Per-user MFA was disabled or its requirement cleared, a user\'s registered MFA methods were emptied (`StrongAuthenticationMethod` on Update user), or a strong authentication method (security info) was deleted, by an admin or the user.',
+  description:
+    "Per-user MFA was disabled or its requirement cleared, a user's registered MFA methods were emptied (`StrongAuthenticationMethod` on Update user), or a strong authentication method (security info) was deleted, by an admin or the user.",
   howToReact: [
-    '1. Check who made the change and for whom; the help desk removing a lost phone\'s method is normal when the user asked by phone, an unexplained removal is not.',
+    "1. Check who made the change and for whom; the help desk removing a lost phone's method is normal when the user asked by phone, an unexplained removal is not.",
     '2. Ask the user whether they lost a device or asked for a reset.',
-    '3. If not: require MFA re-registration (require-mfa-reregistration), revoke sessions and reset the password; check whether a new method (an attacker\'s phone or authenticator) was registered right after.',
+    "3. If not: require MFA re-registration (require-mfa-reregistration), revoke sessions and reset the password; check whether a new method (an attacker's phone or authenticator) was registered right after.",
     '4. Prefer Conditional Access MFA over per-user MFA so that one switch cannot turn it off for a user.',
   ].join('\n'),
   remediations: { user: ACCOUNT_TAKEOVER },

@@ -11,10 +11,35 @@ const history = [
 ];
 
 export const cases: RuleCase[] = [
-  { name: 'first sign-in from Nigeria after two weeks in the US', expected: true, history, record: graphSignIn({ user, ip: '102.89.1.7', place: PLACES.lagos, base }) },
-  { name: 'country new for the user but seen in the tenant (London)', expected: true, history, record: graphSignIn({ user, ip: '198.51.100.201', place: PLACES.london, base }) },
+  {
+    name: 'first sign-in from Nigeria after two weeks in the US',
+    expected: true,
+    history,
+    record: graphSignIn({ user, ip: '102.89.1.7', place: PLACES.lagos, base }),
+  },
+  {
+    name: 'country new for the user but seen in the tenant (London)',
+    expected: true,
+    history,
+    record: graphSignIn({ user, ip: '198.51.100.201', place: PLACES.london, base }),
+  },
   { name: 'near miss: the usual country', expected: false, history, record: graphSignIn({ user, ip: '198.51.100.7', place: PLACES.redmond, base }) },
-  { name: 'near miss: tenant still learning (two days of history)', expected: false, history: history.slice(0, 2), record: graphSignIn({ user, ip: '102.89.1.7', place: PLACES.lagos, base }) },
-  { name: 'near miss: new user without history', expected: false, history, record: graphSignIn({ user: 'new.hire@contoso.com', ip: '102.89.1.7', place: PLACES.lagos, base }) },
-  { name: 'near miss: failed sign-in from abroad', expected: false, history, record: graphSignIn({ user, ip: '102.89.1.7', place: PLACES.lagos, base, errorCode: 50126 }) },
+  {
+    name: 'near miss: tenant still learning (two days of history)',
+    expected: false,
+    history: history.slice(0, 2),
+    record: graphSignIn({ user, ip: '102.89.1.7', place: PLACES.lagos, base }),
+  },
+  {
+    name: 'near miss: new user without history',
+    expected: false,
+    history,
+    record: graphSignIn({ user: 'new.hire@contoso.com', ip: '102.89.1.7', place: PLACES.lagos, base }),
+  },
+  {
+    name: 'near miss: failed sign-in from abroad',
+    expected: false,
+    history,
+    record: graphSignIn({ user, ip: '102.89.1.7', place: PLACES.lagos, base, errorCode: 50126 }),
+  },
 ];

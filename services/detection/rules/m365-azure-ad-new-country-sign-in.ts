@@ -20,11 +20,12 @@ export const newCountrySignIn = defineRule({
   title: 'Sign-in from a country not seen for this user',
   severity: 'medium',
   mitre: ['TA0001:T1078.004'],
-  description: 'A successful sign-in from a country the user has not signed in from within `lookbackDays` days (default 30); the description says whether the tenant has seen the country at all.',
+  description:
+    'A successful sign-in from a country the user has not signed in from within `lookbackDays` days (default 30); the description says whether the tenant has seen the country at all.',
   howToReact: [
     '1. Ask the user whether they are travelling or using a VPN that exits in that country.',
     '2. Check the address (IP entity): a hosting provider, anonymiser or Tor exit in a country the company has no business in is an attacker.',
-    '3. If not the user: revoke sessions, reset the password, require MFA re-registration, and review the session\'s activity.',
+    "3. If not the user: revoke sessions, reset the password, require MFA re-registration, and review the session's activity.",
     '4. If travel is common, whitelist the country for that user for the length of the trip rather than for good.',
   ].join('\n'),
   remediations: { user: ACCOUNT_TAKEOVER },

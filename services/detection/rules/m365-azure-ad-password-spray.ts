@@ -18,9 +18,10 @@ export const passwordSpray = defineRule({
   title: 'Password spray from one address',
   severity: 'high',
   mitre: ['TA0006:T1110.003'],
-  description: 'Failed password attempts for at least `distinctUsers` different accounts from one IP address within `windowMinutes` minutes (default 10 accounts in 60 minutes). In a tenant with fewer users the threshold is half its users, at least `smallTenantFloor` (4): a nine-user tenant sprayed on five accounts counts.',
+  description:
+    'Failed password attempts for at least `distinctUsers` different accounts from one IP address within `windowMinutes` minutes (default 10 accounts in 60 minutes). In a tenant with fewer users the threshold is half its users, at least `smallTenantFloor` (4): a nine-user tenant sprayed on five accounts counts.',
   howToReact: [
-    '1. Check the address (IP entity): hosting providers, VPNs and Tor exits are typical; the tenant\'s own office egress is not (then look for a misconfigured device or app).',
+    "1. Check the address (IP entity): hosting providers, VPNs and Tor exits are typical; the tenant's own office egress is not (then look for a misconfigured device or app).",
     '2. Look for a "valid password during spray" or "success after failures" event: an account that answered with success or an MFA prompt has a known password. Reset that password and revoke its sessions first.',
     '3. Block the address with a Conditional Access named location, and make sure legacy authentication is blocked (sprays favour it because it skips MFA).',
     '4. Tell the targeted users nothing is needed from them unless they see MFA prompts they did not start; require MFA registration for any targeted account without it.',

@@ -10,17 +10,46 @@ const role = (name: string, templateId: string) => [
 ];
 
 export const cases: RuleCase[] = [
-  { name: 'captured shape: Global Administrator', expected: true, record: ualDirectory({ operation: 'Add member to role.', target, modified: role('Global Administrator', '62e90394-69f5-4237-9190-012177145e10') }) },
+  {
+    name: 'captured shape: Global Administrator',
+    expected: true,
+    record: ualDirectory({ operation: 'Add member to role.', target, modified: role('Global Administrator', '62e90394-69f5-4237-9190-012177145e10') }),
+  },
   {
     name: 'Graph: Exchange Administrator (values JSON-quoted)',
     expected: true,
-    record: graphDirectory({ activity: 'Add member to role', category: 'RoleManagement', target, modified: [{ name: 'Role.DisplayName', newValue: '"Exchange Administrator"' }, { name: 'Role.TemplateId', newValue: '"29232cdf-9323-42fd-ade2-1d097af3e4de"' }] }),
+    record: graphDirectory({
+      activity: 'Add member to role',
+      category: 'RoleManagement',
+      target,
+      modified: [
+        { name: 'Role.DisplayName', newValue: '"Exchange Administrator"' },
+        { name: 'Role.TemplateId', newValue: '"29232cdf-9323-42fd-ade2-1d097af3e4de"' },
+      ],
+    }),
   },
-  { name: 'near miss: Reports Reader is not privileged', expected: false, record: ualDirectory({ operation: 'Add member to role.', target, modified: role('Reports Reader', '4a5d8f65-41da-4de4-8968-e035b65339cf') }) },
+  {
+    name: 'near miss: Reports Reader is not privileged',
+    expected: false,
+    record: ualDirectory({ operation: 'Add member to role.', target, modified: role('Reports Reader', '4a5d8f65-41da-4de4-8968-e035b65339cf') }),
+  },
   {
     name: 'near miss: a guest made Global Administrator (the guest-role event covers it)',
     expected: false,
-    record: ualDirectory({ operation: 'Add member to role.', target: { ...target, upn: 'pat.ops_fabrikam.com#EXT#@contoso.onmicrosoft.com' }, modified: role('Global Administrator', '62e90394-69f5-4237-9190-012177145e10') }),
+    record: ualDirectory({
+      operation: 'Add member to role.',
+      target: { ...target, upn: 'pat.ops_fabrikam.com#EXT#@contoso.onmicrosoft.com' },
+      modified: role('Global Administrator', '62e90394-69f5-4237-9190-012177145e10'),
+    }),
   },
-  { name: 'near miss: failed grant', expected: false, record: ualDirectory({ operation: 'Add member to role.', result: 'Failure', target, modified: role('Global Administrator', '62e90394-69f5-4237-9190-012177145e10') }) },
+  {
+    name: 'near miss: failed grant',
+    expected: false,
+    record: ualDirectory({
+      operation: 'Add member to role.',
+      result: 'Failure',
+      target,
+      modified: role('Global Administrator', '62e90394-69f5-4237-9190-012177145e10'),
+    }),
+  },
 ];

@@ -15,7 +15,8 @@ export const privilegedRoleAssigned = defineRule({
   title: 'Privileged directory role granted',
   severity: 'high',
   mitre: ['TA0003:T1098.003', 'TA0004:T1098.003'],
-  description: 'A user was added to a privileged Entra ID role (Global Administrator, Privileged Role Administrator, Exchange Administrator, Security Administrator…), directly or as a permanent PIM assignment.',
+  description:
+    'A user was added to a privileged Entra ID role (Global Administrator, Privileged Role Administrator, Exchange Administrator, Security Administrator…), directly or as a permanent PIM assignment.',
   howToReact: [
     '1. Check who granted the role to whom, and whether a ticket or change request exists. MSP technicians granting themselves roles should go through GDAP, not direct assignments.',
     '2. If unexpected: remove the role assignment in Entra ID (Roles and administrators), then treat both the grantor and the grantee as compromised: revoke sessions, reset passwords, require MFA re-registration.',

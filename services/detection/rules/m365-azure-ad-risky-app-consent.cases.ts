@@ -13,7 +13,10 @@ const consent = (scope: string, onBehalfOfAll = 'False', admin = 'False') =>
       { name: 'ConsentContext.IsAppOnly', newValue: 'False' },
       { name: 'ConsentContext.OnBehalfOfAll', newValue: onBehalfOfAll },
       { name: 'ConsentContext.Tags', newValue: 'WindowsAzureActiveDirectoryIntegratedApp' },
-      { name: 'ConsentAction.Permissions', newValue: `[] => [[Id: sk3Yk9f0, ClientId: ${sp.id}, PrincipalId: 26be570a-ae82-4189-b4e2-a37c6808512d, ResourceId: 7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d, ConsentType: Principal, Scope: ${scope}, CreatedDateTime: , LastModifiedDateTime ]]; ` },
+      {
+        name: 'ConsentAction.Permissions',
+        newValue: `[] => [[Id: sk3Yk9f0, ClientId: ${sp.id}, PrincipalId: 26be570a-ae82-4189-b4e2-a37c6808512d, ResourceId: 7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d, ConsentType: Principal, Scope: ${scope}, CreatedDateTime: , LastModifiedDateTime ]]; `,
+      },
       { name: 'TargetId.ServicePrincipalNames', newValue: '9c4f2e1a-6b7d-4e3f-8a2b-1c0d9e8f7a6b' },
     ],
   });
@@ -31,7 +34,10 @@ export const cases: RuleCase[] = [
       target: sp,
       modified: [
         { name: 'ConsentContext.IsAdminConsent', newValue: '"False"' },
-        { name: 'ConsentAction.Permissions', newValue: '"[] => [[Id: sk3Yk9f0, ClientId: 3f1e2d4c-5b6a-4789-8a7b-6c5d4e3f2a1b, ConsentType: Principal, Scope: Mail.Send openid]]; "' },
+        {
+          name: 'ConsentAction.Permissions',
+          newValue: '"[] => [[Id: sk3Yk9f0, ClientId: 3f1e2d4c-5b6a-4789-8a7b-6c5d4e3f2a1b, ConsentType: Principal, Scope: Mail.Send openid]]; "',
+        },
       ],
       additionalDetails: [{ key: 'AppId', value: '9c4f2e1a-6b7d-4e3f-8a2b-1c0d9e8f7a6b' }],
     }),
@@ -39,8 +45,23 @@ export const cases: RuleCase[] = [
   {
     name: 'application permission Mail.Read assigned to an app',
     expected: true,
-    record: ualDirectory({ operation: 'Add app role assignment to service principal.', target: sp, modified: [{ name: 'AppRole.Value', newValue: 'Mail.Read' }, { name: 'AppRole.DisplayName', newValue: 'Read mail in all mailboxes' }] }),
+    record: ualDirectory({
+      operation: 'Add app role assignment to service principal.',
+      target: sp,
+      modified: [
+        { name: 'AppRole.Value', newValue: 'Mail.Read' },
+        { name: 'AppRole.DisplayName', newValue: 'Read mail in all mailboxes' },
+      ],
+    }),
   },
   { name: 'near miss: sign-in-and-profile consent only', expected: false, record: consent('openid profile User.Read offline_access') },
-  { name: 'near miss: app role assignment of a harmless permission', expected: false, record: ualDirectory({ operation: 'Add app role assignment to service principal.', target: sp, modified: [{ name: 'AppRole.Value', newValue: 'User.Read.All' }] }) },
+  {
+    name: 'near miss: app role assignment of a harmless permission',
+    expected: false,
+    record: ualDirectory({
+      operation: 'Add app role assignment to service principal.',
+      target: sp,
+      modified: [{ name: 'AppRole.Value', newValue: 'User.Read.All' }],
+    }),
+  },
 ];

@@ -17,12 +17,13 @@ export const riskyAppConsent = defineRule({
   title: 'Consent granted to an app with access to mail, files or the directory',
   severity: 'high',
   mitre: ['TA0003:T1528', 'TA0006:T1528'],
-  description: 'A user or admin consented to an application for high-risk delegated permissions (Mail.Read, Mail.ReadWrite, Mail.Send, Files.ReadWrite.All…), or an application permission of that kind was assigned to it.',
+  description:
+    'A user or admin consented to an application for high-risk delegated permissions (Mail.Read, Mail.ReadWrite, Mail.Send, Files.ReadWrite.All…), or an application permission of that kind was assigned to it.',
   howToReact: [
     '1. Look at the app on the event page: publisher (verified or not), permissions, who consented and whether for themselves or for everyone.',
     '2. Ask the user (or the admin) whether they meant to install it and what for. Unknown publishers asking for mail access, apps named like Microsoft products, and consents right after a suspicious sign-in are illicit consent grants.',
-    '3. If illicit: revoke the consent (revoke-app-consent) and disable the app\'s service principal (disable-app); the user\'s password reset alone does not cut the app off.',
-    '4. Use the mailbox audit (MailItemsAccessed with the app\'s id) to see what the app already read, and treat the consenting account as compromised if the consent was not theirs.',
+    "3. If illicit: revoke the consent (revoke-app-consent) and disable the app's service principal (disable-app); the user's password reset alone does not cut the app off.",
+    "4. Use the mailbox audit (MailItemsAccessed with the app's id) to see what the app already read, and treat the consenting account as compromised if the consent was not theirs.",
     '5. Consider restricting user consent to verified publishers and low-risk permissions (Enterprise applications > Consent and permissions).',
   ].join('\n'),
   remediations: { app: ['revoke-app-consent', 'disable-app'], user: ACCOUNT_TAKEOVER },

@@ -20,8 +20,20 @@ export const cases: RuleCase[] = [
   {
     name: 'near miss: added as part of a consent a few seconds later',
     expected: false,
-    history: [ualDirectory({ operation: 'Consent to application.', actor: 'megan.bowen@contoso.com', minutes: 0.05, target: sp, modified: [{ name: 'ConsentAction.Permissions', newValue: '[] => [[Scope: User.Read]]' }] })],
+    history: [
+      ualDirectory({
+        operation: 'Consent to application.',
+        actor: 'megan.bowen@contoso.com',
+        minutes: 0.05,
+        target: sp,
+        modified: [{ name: 'ConsentAction.Permissions', newValue: '[] => [[Scope: User.Read]]' }],
+      }),
+    ],
     record: added(),
   },
-  { name: 'near miss: Microsoft provisioning (actor is a service principal)', expected: false, record: added('ServicePrincipal_1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d') },
+  {
+    name: 'near miss: Microsoft provisioning (actor is a service principal)',
+    expected: false,
+    record: added('ServicePrincipal_1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'),
+  },
 ];

@@ -23,7 +23,7 @@ export const servicePrincipalCreated = defineRule({
     '1. Look at the app: name, application id, publisher, and who added it.',
     '2. Ask the person who added it (usually an admin) what it is for; a new app nobody asked for is suspicious, especially after a risky sign-in of the same person.',
     '3. If unexplained: disable the app (disable-app) and check its credentials and permissions in Entra ID > Enterprise applications.',
-    '4. Review the actor\'s recent activity for other changes.',
+    "4. Review the actor's recent activity for other changes.",
   ].join('\n'),
   remediations: { app: ['disable-app', 'revoke-app-consent'], user: ['revoke-sessions', 'reset-password'] },
   dedupMinutes: 24 * 60,

@@ -19,9 +19,10 @@ export const sprayValidPassword = defineRule({
   title: 'Password guessed during a password spray',
   severity: 'high',
   mitre: ['TA0006:T1110.003', 'TA0001:T1078.004'],
-  description: 'An address that failed passwords for at least `distinctUsers` other accounts within `windowMinutes` minutes got a success, an MFA prompt, an expired-password or a Conditional Access answer for one account: its password is right. In small tenants the threshold is half their users, at least `smallTenantFloor` (4).',
+  description:
+    'An address that failed passwords for at least `distinctUsers` other accounts within `windowMinutes` minutes got a success, an MFA prompt, an expired-password or a Conditional Access answer for one account: its password is right. In small tenants the threshold is half their users, at least `smallTenantFloor` (4).',
   howToReact: [
-    '1. Reset the account\'s password now and revoke its sessions: the attacker has it, and MFA is the only thing left in the way (if it was a success, not even that).',
+    "1. Reset the account's password now and revoke its sessions: the attacker has it, and MFA is the only thing left in the way (if it was a success, not even that).",
     '2. Ask the user whether they approved any MFA prompt around the time of the event; if yes, treat the account as compromised and review its recent activity (inbox rules, forwarding, consents, sign-ins).',
     '3. Require MFA re-registration if the user may have approved a prompt.',
     '4. Block the spraying address and check the other targeted accounts for successes.',
@@ -35,8 +36,15 @@ export const sprayValidPassword = defineRule({
     const s = signInOf(record);
     if (!s?.ip || !s.user || !SIGN_IN_CODES.passwordAccepted.has(s.errorCode)) return null;
     const w = ctx.settings.windowMinutes * MINUTE;
-    const others = ctx.window('signin-failures-by-ip', s.ip, new Date(record.occurredAt.getTime() - w), new Date(record.occurredAt.getTime() + w)).filter((o) => o.data.user !== s.user);
-    const window = busiestWindow([...others, { key: s.ip, id: s.requestId, at: record.occurredAt, data: {} }].sort((a, b) => a.at.getTime() - b.at.getTime()), record.occurredAt, w, (o) => String(o.data.user ?? '(this sign-in)'));
+    const others = ctx
+      .window('signin-failures-by-ip', s.ip, new Date(record.occurredAt.getTime() - w), new Date(record.occurredAt.getTime() + w))
+      .filter((o) => o.data.user !== s.user);
+    const window = busiestWindow(
+      [...others, { key: s.ip, id: s.requestId, at: record.occurredAt, data: {} }].sort((a, b) => a.at.getTime() - b.at.getTime()),
+      record.occurredAt,
+      w,
+      (o) => String(o.data.user ?? '(this sign-in)'),
+    );
     const sprayed = window.count - 1;
     if (sprayed < scaledThreshold(ctx.settings.distinctUsers, ctx.tenant.userCount, ctx.settings)) return null;
     const tools = attackToolsOf([s.userAgent, ...others.map((o) => o.data.agent as string | undefined)]);

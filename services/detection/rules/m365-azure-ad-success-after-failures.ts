@@ -19,9 +19,10 @@ export const successAfterFailures = defineRule({
   title: 'Successful sign-in after many failures',
   severity: 'high',
   mitre: ['TA0006:T1110', 'TA0001:T1078.004'],
-  description: 'A sign-in whose password was accepted, preceded within `windowMinutes` minutes by at least `failures` failed password attempts for the same account (default 8 in 60; in a small tenant half its users, at least `smallTenantFloor` = 5, as for brute force).',
+  description:
+    'A sign-in whose password was accepted, preceded within `windowMinutes` minutes by at least `failures` failed password attempts for the same account (default 8 in 60; in a small tenant half its users, at least `smallTenantFloor` = 5, as for brute force).',
   howToReact: [
-    '1. Compare the successful sign-in\'s address and device with the failed ones: the same foreign address means the guess worked; the user\'s own laptop after a forgotten password does not.',
+    "1. Compare the successful sign-in's address and device with the failed ones: the same foreign address means the guess worked; the user's own laptop after a forgotten password does not.",
     '2. Ask the user whether they struggled with their password at that time.',
     '3. If not them: revoke sessions, reset the password, require MFA re-registration, and look at what the session did (inbox rules, forwarding, downloads, consents).',
   ].join('\n'),
@@ -42,7 +43,9 @@ export const successAfterFailures = defineRule({
     const successes = SIGN_IN_CODES.passwordAccepted.has(s.errorCode)
       ? [{ at: t, ip: s.ip }]
       : SIGN_IN_CODES.failedGuess.has(s.errorCode)
-        ? ctx.window('signin-successes-by-user', s.user, record.occurredAt, new Date(t + w)).map((o) => ({ at: o.at.getTime(), ip: typeof o.data.ip === 'string' ? o.data.ip : null }))
+        ? ctx
+            .window('signin-successes-by-user', s.user, record.occurredAt, new Date(t + w))
+            .map((o) => ({ at: o.at.getTime(), ip: typeof o.data.ip === 'string' ? o.data.ip : null }))
         : [];
     for (const success of successes) {
       const failures = ctx.window('signin-failures-by-user', s.user, new Date(success.at - w), new Date(success.at - 1));

@@ -13,7 +13,11 @@ export const cases: RuleCase[] = [
       operation: 'Update authorization policy.',
       target: policy,
       modified: [
-        { name: PROPERTY, oldValue: '["ManagePermissionGrantsForSelf.microsoft-user-default-low"]', newValue: '["ManagePermissionGrantsForSelf.microsoft-user-default-legacy"]' },
+        {
+          name: PROPERTY,
+          oldValue: '["ManagePermissionGrantsForSelf.microsoft-user-default-low"]',
+          newValue: '["ManagePermissionGrantsForSelf.microsoft-user-default-legacy"]',
+        },
         { name: 'Included Updated Properties', newValue: PROPERTY },
       ],
     }),
@@ -21,12 +25,21 @@ export const cases: RuleCase[] = [
   {
     name: 'user consent opened from "do not allow" (Graph, values JSON-quoted)',
     expected: true,
-    record: graphDirectory({ activity: 'Update authorization policy', category: 'Policy', target: policy, modified: [{ name: PROPERTY, oldValue: '[]', newValue: '["ManagePermissionGrantsForSelf.microsoft-user-default-legacy"]' }] }),
+    record: graphDirectory({
+      activity: 'Update authorization policy',
+      category: 'Policy',
+      target: policy,
+      modified: [{ name: PROPERTY, oldValue: '[]', newValue: '["ManagePermissionGrantsForSelf.microsoft-user-default-legacy"]' }],
+    }),
   },
   {
     name: 'near miss: user consent set to verified publishers and low-impact permissions',
     expected: false,
-    record: ualDirectory({ operation: 'Update authorization policy.', target: policy, modified: [{ name: PROPERTY, oldValue: '[]', newValue: '["ManagePermissionGrantsForSelf.microsoft-user-default-low"]' }] }),
+    record: ualDirectory({
+      operation: 'Update authorization policy.',
+      target: policy,
+      modified: [{ name: PROPERTY, oldValue: '[]', newValue: '["ManagePermissionGrantsForSelf.microsoft-user-default-low"]' }],
+    }),
   },
   {
     name: 'near miss: another setting changed while consent was already open',
@@ -35,7 +48,11 @@ export const cases: RuleCase[] = [
       operation: 'Update authorization policy.',
       target: policy,
       modified: [
-        { name: PROPERTY, oldValue: '["ManagePermissionGrantsForSelf.microsoft-user-default-legacy"]', newValue: '["ManagePermissionGrantsForSelf.microsoft-user-default-legacy"]' },
+        {
+          name: PROPERTY,
+          oldValue: '["ManagePermissionGrantsForSelf.microsoft-user-default-legacy"]',
+          newValue: '["ManagePermissionGrantsForSelf.microsoft-user-default-legacy"]',
+        },
         { name: 'AllowedToCreateApps', oldValue: 'true', newValue: 'false' },
       ],
     }),
@@ -43,6 +60,10 @@ export const cases: RuleCase[] = [
   {
     name: 'consent closed again',
     expected: false,
-    record: ualDirectory({ operation: 'Update authorization policy.', target: policy, modified: [{ name: PROPERTY, oldValue: '["ManagePermissionGrantsForSelf.microsoft-user-default-legacy"]', newValue: '[]' }] }),
+    record: ualDirectory({
+      operation: 'Update authorization policy.',
+      target: policy,
+      modified: [{ name: PROPERTY, oldValue: '["ManagePermissionGrantsForSelf.microsoft-user-default-legacy"]', newValue: '[]' }],
+    }),
   },
 ];

@@ -35,7 +35,9 @@ export const userConsentOpened = defineRule({
   on: onDirectoryAudit('Update authorization policy'),
   match(record) {
     if (operationKey(record.operation) !== 'update authorization policy' || !succeeded(record)) return null;
-    const opened = modifiedProperties(record).find((m) => m.newValue.toLowerCase().includes(ANY_APP_POLICY) && !m.oldValue.toLowerCase().includes(ANY_APP_POLICY));
+    const opened = modifiedProperties(record).find(
+      (m) => m.newValue.toLowerCase().includes(ANY_APP_POLICY) && !m.oldValue.toLowerCase().includes(ANY_APP_POLICY),
+    );
     if (!opened) return null;
     const actor = record.actorUpn ?? 'someone';
     return {

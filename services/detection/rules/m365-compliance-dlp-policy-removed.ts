@@ -14,7 +14,8 @@ export const dlpPolicyRemoved = defineRule({
   title: 'DLP policy removed or disabled',
   severity: 'high',
   mitre: ['TA0005:T1562.001'],
-  description: 'A Purview DLP policy or rule was removed, disabled or set to test mode (Remove-/Set-DlpCompliancePolicy, Remove-/Set-DlpComplianceRule), or an Exchange DLP policy was removed or disabled (Remove-/Set-DlpPolicy).',
+  description:
+    'A Purview DLP policy or rule was removed, disabled or set to test mode (Remove-/Set-DlpCompliancePolicy, Remove-/Set-DlpComplianceRule), or an Exchange DLP policy was removed or disabled (Remove-/Set-DlpPolicy).',
   howToReact: [
     '1. Check who removed or disabled which policy and whether a change request exists (policy tuning happens, but in test mode, not by deletion).',
     '2. Restore the policy (re-enable it, or recreate it from its documentation) now.',
@@ -26,7 +27,14 @@ export const dlpPolicyRemoved = defineRule({
   settings: noSettings,
   on: {
     sources: ['Audit.General', 'Audit.Exchange', 'import'],
-    operations: ['Remove-DlpCompliancePolicy', 'Set-DlpCompliancePolicy', 'Remove-DlpComplianceRule', 'Set-DlpComplianceRule', 'Remove-DlpPolicy', 'Set-DlpPolicy'],
+    operations: [
+      'Remove-DlpCompliancePolicy',
+      'Set-DlpCompliancePolicy',
+      'Remove-DlpComplianceRule',
+      'Set-DlpComplianceRule',
+      'Remove-DlpPolicy',
+      'Set-DlpPolicy',
+    ],
   },
   match(record) {
     if (!succeeded(record) || isSystemActor(record)) return null;
@@ -36,7 +44,8 @@ export const dlpPolicyRemoved = defineRule({
     if (op.startsWith('Remove-')) what = `removed the DLP ${op.includes('Rule') ? 'rule' : 'policy'}`;
     else if (op === 'Set-DlpCompliancePolicy') {
       const mode = param(record, 'Mode');
-      if (mode && /^(disable|testwithoutnotifications|testwithnotifications)$/i.test(mode.trim())) what = /^disable$/i.test(mode.trim()) ? 'disabled the DLP policy' : 'put the DLP policy in test mode (nothing is blocked)';
+      if (mode && /^(disable|testwithoutnotifications|testwithnotifications)$/i.test(mode.trim()))
+        what = /^disable$/i.test(mode.trim()) ? 'disabled the DLP policy' : 'put the DLP policy in test mode (nothing is blocked)';
       else if (isOff(param(record, 'Enabled'))) what = 'disabled the DLP policy';
     } else if (op === 'Set-DlpComplianceRule') {
       if (isOn(param(record, 'Disabled'))) what = 'disabled the DLP rule';

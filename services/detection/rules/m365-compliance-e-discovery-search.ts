@@ -21,7 +21,7 @@ export const eDiscoverySearch = defineRule({
   howToReact: [
     '1. Check who ran it, over which mailboxes and sites and with which query: legal holds and HR cases are normal and come with a case number.',
     '2. An export or download is the sensitive part: confirm with the compliance owner that it was authorised.',
-    '3. If not: revoke the actor\'s sessions, reset the password, remove their eDiscovery roles, and delete the search and its export.',
+    "3. If not: revoke the actor's sessions, reset the password, remove their eDiscovery roles, and delete the search and its export.",
   ].join('\n'),
   remediations: { user: ACCOUNT_TAKEOVER },
   dedupMinutes: 24 * 60,

@@ -15,9 +15,9 @@ export const defenderAlert = defineRule({
   title: 'Microsoft Defender alert',
   severity: 'medium',
   mitre: ['TA0001:T1566'],
-  description: 'A new or in-progress alert from Microsoft Defender XDR; severity follows Defender\'s, the alert\'s own MITRE techniques are listed on the event.',
+  description: "A new or in-progress alert from Microsoft Defender XDR; severity follows Defender's, the alert's own MITRE techniques are listed on the event.",
   howToReact: [
-    '1. Open the alert in the Microsoft Defender portal (link on the event page) and read Defender\'s evidence and recommended actions.',
+    "1. Open the alert in the Microsoft Defender portal (link on the event page) and read Defender's evidence and recommended actions.",
     '2. For user evidence marked compromised: revoke sessions and reset the password; for mail evidence: check that Defender removed the messages (zero-hour auto purge) and who clicked.',
     '3. Classify the alert in Defender (true positive / false positive) so its tuning learns, and resolve it there when done.',
     '4. Look at other Tenantwatch events for the same user or IP around the alert time for the rest of the story.',
@@ -48,7 +48,13 @@ export const defenderAlert = defineRule({
       operationResult: asString(raw.status) ?? 'new',
       userName: users[0]?.toLowerCase() ?? null,
       target: title,
-      fields: { alertTitle: title, alertUrl: asString(raw.alertWebUrl), serviceSource: asString(raw.serviceSource), alertTechniques: mitre, category: asString(raw.category) },
+      fields: {
+        alertTitle: title,
+        alertUrl: asString(raw.alertWebUrl),
+        serviceSource: asString(raw.serviceSource),
+        alertTechniques: mitre,
+        category: asString(raw.category),
+      },
     };
   },
 });

@@ -16,11 +16,12 @@ export const applicationImpersonationGranted = defineRule({
   title: 'ApplicationImpersonation role granted',
   severity: 'high',
   mitre: ['TA0003:T1098.002', 'TA0004:T1098.002'],
-  description: 'New-ManagementRoleAssignment assigned the ApplicationImpersonation role, or New-RoleGroup created a role group holding it, or a member was added to a role group named for it.',
+  description:
+    'New-ManagementRoleAssignment assigned the ApplicationImpersonation role, or New-RoleGroup created a role group holding it, or a member was added to a role group named for it.',
   howToReact: [
     '1. Check who assigned the role, to which account, app or group, and whether a migration or backup product is being set up (they used to need it; most now use Graph application permissions instead).',
     '2. If unexpected: remove the assignment (Remove-ManagementRoleAssignment) or the role group member, then treat the assigning admin as compromised: revoke sessions, reset the password.',
-    '3. Review the grantee\'s EWS access in the mailbox audit (MailItemsAccessed) since the assignment.',
+    "3. Review the grantee's EWS access in the mailbox audit (MailItemsAccessed) since the assignment.",
     '4. Microsoft is retiring ApplicationImpersonation: no assignment should remain; list them with Get-ManagementRoleAssignment -Role ApplicationImpersonation.',
   ].join('\n'),
   remediations: { user: ACCOUNT_TAKEOVER },

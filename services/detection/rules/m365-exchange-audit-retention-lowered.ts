@@ -30,12 +30,13 @@ export const auditRetentionLowered = defineRule({
   title: 'Mailbox audit retention lowered',
   severity: 'high',
   mitre: ['TA0005:T1562.008'],
-  description: 'Set-Mailbox lowered a mailbox\'s AuditLogAgeLimit below `minimumDays` days (default 90, Microsoft\'s default): the mailbox forgets its audit records sooner.',
+  description:
+    "Set-Mailbox lowered a mailbox's AuditLogAgeLimit below `minimumDays` days (default 90, Microsoft's default): the mailbox forgets its audit records sooner.",
   howToReact: [
     '1. Set the limit back (Set-Mailbox <mailbox> -AuditLogAgeLimit 90 or more) now: records older than the new limit are being removed.',
     '2. Check who changed it and why; there is no routine reason to shorten mailbox audit retention.',
-    '3. If unexplained, treat the admin as compromised (revoke sessions, reset the password) and review the mailbox\'s recent access (MailItemsAccessed, Send) while the records still exist.',
-    '4. Export the mailbox\'s audit records now if an investigation may need them.',
+    "3. If unexplained, treat the admin as compromised (revoke sessions, reset the password) and review the mailbox's recent access (MailItemsAccessed, Send) while the records still exist.",
+    "4. Export the mailbox's audit records now if an investigation may need them.",
   ].join('\n'),
   remediations: { user: ACCOUNT_TAKEOVER },
   dedupMinutes: 24 * 60,

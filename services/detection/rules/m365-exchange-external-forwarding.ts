@@ -12,7 +12,8 @@ export const externalForwarding = defineRule({
   title: 'Mailbox forwards all mail outside the organisation',
   severity: 'high',
   mitre: ['TA0009:T1114.003'],
-  description: 'Forwarding of a whole mailbox was set to an address outside the tenant\'s domains (Set-Mailbox ForwardingSmtpAddress), or to a recipient object that may be an outside contact (ForwardingAddress).',
+  description:
+    "Forwarding of a whole mailbox was set to an address outside the tenant's domains (Set-Mailbox ForwardingSmtpAddress), or to a recipient object that may be an outside contact (ForwardingAddress).",
   howToReact: [
     '1. Check who set it (the actor) and for which mailbox; an admin setting forwarding for a leaver is common, the owner setting it from an unusual IP is not.',
     '2. Confirm with the owner or their manager by phone. If unexpected: remove the forwarding (remove-mailbox-forwarding), revoke sessions, reset the password, require MFA re-registration.',
@@ -29,7 +30,8 @@ export const externalForwarding = defineRule({
     const recipient = param(record, 'ForwardingAddress');
     const outside = [...emailAddresses(smtp), ...emailAddresses(recipient)].filter((a) => isExternalAddress(a, ctx.tenant));
     // A recipient object by name or id: Exchange resolves it; a mail contact there is outside.
-    const unresolved = recipient && emailAddresses(recipient).length === 0 && recipient.trim() !== '' && !/^\$?null$/i.test(recipient.trim()) ? recipient.trim() : null;
+    const unresolved =
+      recipient && emailAddresses(recipient).length === 0 && recipient.trim() !== '' && !/^\$?null$/i.test(recipient.trim()) ? recipient.trim() : null;
     if (outside.length === 0 && !unresolved) return null;
     const mailbox = (param(record, 'Identity') ?? record.target ?? record.actorUpn ?? '').toLowerCase();
     const keepsCopy = isTrue(param(record, 'DeliverToMailboxAndForward'));

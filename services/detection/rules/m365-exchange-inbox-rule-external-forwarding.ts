@@ -13,7 +13,7 @@ export const inboxRuleExternalForwarding = defineRule({
   title: 'Inbox rule forwards mail outside the organisation',
   severity: 'high',
   mitre: ['TA0009:T1114.003'],
-  description: 'An inbox rule was created or changed to forward, forward as attachment or redirect mail to an address outside the tenant\'s domains.',
+  description: "An inbox rule was created or changed to forward, forward as attachment or redirect mail to an address outside the tenant's domains.",
   howToReact: [
     '1. Open the event and read the rule: its name, conditions, the outside address, and whether it also deletes or hides mail.',
     '2. Ask the mailbox owner by phone (not by e-mail: the mailbox may be read) whether they made this rule. Forwarding to a personal address is also a data-loss issue even if they did.',

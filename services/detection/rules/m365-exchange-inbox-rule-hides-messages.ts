@@ -13,13 +13,14 @@ export const inboxRuleHidesMessages = defineRule({
   title: 'Inbox rule hides incoming mail',
   severity: 'medium',
   mitre: ['TA0005:T1564.008'],
-  description: 'An inbox rule was created or changed to delete mail, move it to a rarely opened or obscure folder (RSS Feeds, Conversation History, Archive, Deleted Items, a one-character name), or mark it read and file it away.',
+  description:
+    'An inbox rule was created or changed to delete mail, move it to a rarely opened or obscure folder (RSS Feeds, Conversation History, Archive, Deleted Items, a one-character name), or mark it read and file it away.',
   howToReact: [
     '1. Read the rule on the event page: what it matches (senders, words) and where mail goes.',
     '2. Ask the owner by phone whether they made it. Users do make "delete mail from X" rules; a rule with a name like "." or "..", a match on finance or security words, or one made from an unusual IP is not theirs.',
     '3. If not theirs: disable the rule (disable-inbox-rule), revoke sessions, reset the password and require MFA re-registration.',
     '4. Look in the target folder and Deleted Items for what was hidden: it tells you what the attacker is after (payments, security alerts).',
-    '5. Check the account\'s recent sign-ins and other events for the way in.',
+    "5. Check the account's recent sign-ins and other events for the way in.",
   ].join('\n'),
   remediations: { user: ACCOUNT_TAKEOVER, inbox_rule: ['disable-inbox-rule', 'delete-inbox-rule'] },
   dedupMinutes: 24 * 60,

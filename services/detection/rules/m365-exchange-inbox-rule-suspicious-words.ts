@@ -13,13 +13,14 @@ export const inboxRuleSuspiciousWords = defineRule({
   title: 'Inbox rule hides mail about payments or security',
   severity: 'high',
   mitre: ['TA0005:T1564.008', 'TA0009:T1114.002'],
-  description: 'An inbox rule whose conditions look for invoice, payment, wire, bank, password or similar words, and which deletes, hides, marks read or forwards the matching mail.',
+  description:
+    'An inbox rule whose conditions look for invoice, payment, wire, bank, password or similar words, and which deletes, hides, marks read or forwards the matching mail.',
   howToReact: [
     '1. Treat the mailbox as compromised until the owner confirms the rule by phone: legitimate rules that delete payment mail are rare.',
     '2. Disable the rule (disable-inbox-rule), revoke sessions, reset the password, require MFA re-registration.',
-    '3. Ask finance to hold payments whose bank details changed recently and to call vendors on known numbers; look in the rule\'s target folder for the conversations it hid.',
-    '4. Search the mailbox\'s sent items for payment-change requests sent by the attacker and warn the recipients.',
-    '5. Review the account\'s sign-ins, app consents and forwarding settings for the way in and other persistence.',
+    "3. Ask finance to hold payments whose bank details changed recently and to call vendors on known numbers; look in the rule's target folder for the conversations it hid.",
+    "4. Search the mailbox's sent items for payment-change requests sent by the attacker and warn the recipients.",
+    "5. Review the account's sign-ins, app consents and forwarding settings for the way in and other persistence.",
   ].join('\n'),
   remediations: { user: ACCOUNT_TAKEOVER, inbox_rule: ['disable-inbox-rule', 'delete-inbox-rule'] },
   dedupMinutes: 24 * 60,
@@ -31,7 +32,11 @@ export const inboxRuleSuspiciousWords = defineRule({
     const change = inboxRuleChange(record);
     if (!change || change.words.length === 0) return null;
     // Filing invoices into an "Invoices" folder is ordinary; hiding or diverting them is not.
-    const actions = [...hidingBehaviour(change), ...(change.marksRead ? ['marks them read'] : []), ...(change.forwardsTo.length || change.forwardsToNames.length ? ['forwards them'] : [])];
+    const actions = [
+      ...hidingBehaviour(change),
+      ...(change.marksRead ? ['marks them read'] : []),
+      ...(change.forwardsTo.length || change.forwardsToNames.length ? ['forwards them'] : []),
+    ];
     if (actions.length === 0) return null;
     const actor = record.actorUpn ?? change.mailbox;
     return {

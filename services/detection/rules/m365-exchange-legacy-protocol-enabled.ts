@@ -25,7 +25,7 @@ export const legacyProtocolEnabled = defineRule({
   howToReact: [
     '1. Check who turned it on for which mailbox and whether the user asked for a mail client that needs it (rare today).',
     '2. If unexpected: turn it off again (Set-CASMailbox <mailbox> -PopEnabled $false -ImapEnabled $false), and treat the admin account as compromised.',
-    '3. Look at the mailbox\'s sign-ins for IMAP/POP or EWS clients since the change (a legacy authentication sign-in event).',
+    "3. Look at the mailbox's sign-ins for IMAP/POP or EWS clients since the change (a legacy authentication sign-in event).",
     '4. Disable POP and IMAP for new mailboxes (Set-CASMailboxPlan) and block legacy authentication with Conditional Access.',
   ].join('\n'),
   remediations: { user: ACCOUNT_TAKEOVER },
@@ -40,7 +40,10 @@ export const legacyProtocolEnabled = defineRule({
     const actor = record.actorUpn ?? 'someone';
     return {
       primary: { kind: 'mailbox', key: mailbox },
-      related: [...(mailbox.includes('@') ? [user(mailbox)] : []), ...(record.actorUpn?.includes('@') && record.actorUpn !== mailbox ? [user(record.actorUpn)] : [])],
+      related: [
+        ...(mailbox.includes('@') ? [user(mailbox)] : []),
+        ...(record.actorUpn?.includes('@') && record.actorUpn !== mailbox ? [user(record.actorUpn)] : []),
+      ],
       description: `${actor} turned on ${opened.join(', ')} for mailbox ${mailbox}.`,
       eventType: 'MailboxProtocolEnabled',
       operationResult: 'Success',

@@ -37,10 +37,11 @@ export const mailboxAuditingReduced = defineRule({
   title: 'Mailbox auditing reduced',
   severity: 'medium',
   mitre: ['TA0005:T1562.008'],
-  description: 'Set-Mailbox removed key actions (MailItemsAccessed, deletions, sends, inbox-rule changes) from what a mailbox audits for its owner, delegates or admins.',
+  description:
+    'Set-Mailbox removed key actions (MailItemsAccessed, deletions, sends, inbox-rule changes) from what a mailbox audits for its owner, delegates or admins.',
   howToReact: [
-    '1. Check who changed the mailbox\'s audit set and why; E3 and E5 tenants have no routine reason to record less.',
-    '2. Restore Microsoft\'s default set: Set-Mailbox <mailbox> -DefaultAuditSet Admin,Delegate,Owner.',
+    "1. Check who changed the mailbox's audit set and why; E3 and E5 tenants have no routine reason to record less.",
+    "2. Restore Microsoft's default set: Set-Mailbox <mailbox> -DefaultAuditSet Admin,Delegate,Owner.",
     '3. If unexplained, treat the admin account as compromised (revoke sessions, reset the password) and review the mailbox: inbox rules, forwarding, delegates, recent access.',
     '4. Check other mailboxes for the same change (Get-Mailbox | Select AuditOwner, DefaultAuditSet).',
   ].join('\n'),

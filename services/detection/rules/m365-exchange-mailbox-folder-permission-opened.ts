@@ -9,7 +9,17 @@ import { ACCOUNT_TAKEOVER, user } from './lib/common.ts';
  * Add-MailboxFolderPermission reference: every role from Reviewer up includes ReadItems).
  * Contributor, AvailabilityOnly, LimitedDetails and None do not.
  */
-const READING_RIGHTS = new Set(['owner', 'publishingeditor', 'editor', 'publishingauthor', 'author', 'nonediting author', 'noneditingauthor', 'reviewer', 'readitems']);
+const READING_RIGHTS = new Set([
+  'owner',
+  'publishingeditor',
+  'editor',
+  'publishingauthor',
+  'author',
+  'nonediting author',
+  'noneditingauthor',
+  'reviewer',
+  'readitems',
+]);
 
 /** Folders that are not mail: sharing a calendar with everyone in the company is ordinary. */
 const NOT_MAIL = new Set(['calendar', 'contacts', 'tasks', 'notes', 'journal']);
@@ -24,7 +34,13 @@ const KEY_FOLDERS = new Set(['', 'inbox', 'sent items', 'top of information stor
 function parseFolderIdentity(identity: string): { mailbox: string; folder: string | null } {
   const at = identity.indexOf(':\\');
   if (at < 0) return { mailbox: identity.trim().toLowerCase(), folder: null };
-  return { mailbox: identity.slice(0, at).trim().toLowerCase(), folder: identity.slice(at + 2).replace(/\\+$/, '').trim() };
+  return {
+    mailbox: identity.slice(0, at).trim().toLowerCase(),
+    folder: identity
+      .slice(at + 2)
+      .replace(/\\+$/, '')
+      .trim(),
+  };
 }
 
 const settings = z.object({
@@ -43,7 +59,8 @@ export const mailboxFolderPermissionOpened = defineRule({
   title: 'Mailbox folder opened to everyone in the organisation or to anonymous users',
   severity: 'high',
   mitre: ['TA0003:T1098.002', 'TA0009:T1114.002'],
-  description: 'Add-MailboxFolderPermission or Set-MailboxFolderPermission gave the Default or Anonymous user a role that reads items (Reviewer, Author, Editor, Owner…) on a mail folder: high for the Inbox, Sent Items or the mailbox root, medium for other mail folders.',
+  description:
+    'Add-MailboxFolderPermission or Set-MailboxFolderPermission gave the Default or Anonymous user a role that reads items (Reviewer, Author, Editor, Owner…) on a mail folder: high for the Inbox, Sent Items or the mailbox root, medium for other mail folders.',
   howToReact: [
     '1. Check the mailbox, the folder, the role and who ran the cmdlet. Opening an Inbox or a whole mailbox to everyone is almost never a business need; shared project folders sometimes are.',
     '2. If unexpected: set the entry back with Set-MailboxFolderPermission -Identity "<mailbox>:\\<folder>" -User Default -AccessRights None (and Anonymous), on the root folder too.',

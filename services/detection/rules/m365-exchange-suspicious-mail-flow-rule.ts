@@ -15,10 +15,11 @@ export const suspiciousMailFlowRule = defineRule({
   title: 'Mail flow rule sends mail outside, bypasses spam filtering or deletes mail',
   severity: 'high',
   mitre: ['TA0009:T1114.003', 'TA0005:T1562.001'],
-  description: 'A transport rule was created or changed to blind-copy, copy, redirect or add recipients outside the tenant\'s domains, to set the spam confidence level to -1 (skip filtering), or to delete messages.',
+  description:
+    "A transport rule was created or changed to blind-copy, copy, redirect or add recipients outside the tenant's domains, to set the spam confidence level to -1 (skip filtering), or to delete messages.",
   howToReact: [
     '1. Open the rule in the Exchange admin center (Mail flow > Rules) and compare with the event: conditions, scope (e.g. all outgoing mail) and actions.',
-    '2. Ask the tenant\'s Exchange administrators whether it was planned (journaling to an archiving vendor or an allow rule for a phishing simulation can be legitimate, and are documented).',
+    "2. Ask the tenant's Exchange administrators whether it was planned (journaling to an archiving vendor or an allow rule for a phishing simulation can be legitimate, and are documented).",
     '3. If not: disable the rule at once (disable-mail-flow-rule), then treat the actor as compromised: revoke sessions, reset the password, require MFA re-registration, review their admin roles.',
     '4. For copy or redirect rules, use message trace to list the mail already sent to the outside address and assess the data exposure.',
     '5. For SCL -1 rules, check what was delivered through the bypass since the rule was made.',

@@ -16,7 +16,7 @@ export const anonymousLinkCreated = defineRule({
   howToReact: [
     '1. Look at what is shared (the link entity: site, path, file or whole folder) and whether the link allows editing.',
     '2. Ask the user whether they meant to share it with people outside and with whom; whole folders of finance, HR or customer data shared anonymously are rarely intended.',
-    '3. If not intended, or the user\'s account looks compromised: remove the link (remove-anonymous-link), then check the AnonymousLinkUsed records for who already opened it.',
+    "3. If not intended, or the user's account looks compromised: remove the link (remove-anonymous-link), then check the AnonymousLinkUsed records for who already opened it.",
     '4. Consider setting an expiry for anyone links or restricting them to specific sites in the SharePoint admin center.',
   ].join('\n'),
   remediations: { link: ['remove-anonymous-link'], user: ['revoke-sessions', 'reset-password'] },

@@ -28,11 +28,12 @@ export const externalSharing = defineRule({
   title: 'File or folder shared with an external guest',
   severity: 'low',
   mitre: ['TA0010:T1567', 'TA0010:T1537'],
-  description: 'A SharePoint or OneDrive item was shared with a person outside the organisation: a sharing invitation, a specific-people (secure) link they were added to, or a permission given to a guest. Medium for folders, libraries and sites.',
+  description:
+    'A SharePoint or OneDrive item was shared with a person outside the organisation: a sharing invitation, a specific-people (secure) link they were added to, or a permission given to a guest. Medium for folders, libraries and sites.',
   howToReact: [
     '1. Look at what was shared, with whom (the outside address) and by whom; sharing with a customer or supplier the team works with is normal.',
     '2. Ask the user whether they shared it; an address at a free mail provider, or a whole finance or HR folder, deserves a call.',
-    '3. If not intended or the account looks compromised: remove the person\'s access (Manage access on the item), revoke the user\'s sessions and reset the password.',
+    "3. If not intended or the account looks compromised: remove the person's access (Manage access on the item), revoke the user's sessions and reset the password.",
     '4. Consider limiting external sharing to existing guests or to allowed domains in the SharePoint admin center.',
   ].join('\n'),
   remediations: { user: ['revoke-sessions', 'reset-password'] },
@@ -47,7 +48,12 @@ export const externalSharing = defineRule({
     if (!item) return null;
     const kind = asString(raw.ItemType) ?? 'item';
     const actor = record.actorUpn ?? 'someone';
-    const how = record.operation === 'SharingInvitationCreated' ? 'invited' : record.operation === 'AddedToSecureLink' ? 'added to a specific-people link' : 'gave access to';
+    const how =
+      record.operation === 'SharingInvitationCreated'
+        ? 'invited'
+        : record.operation === 'AddedToSecureLink'
+          ? 'added to a specific-people link'
+          : 'gave access to';
     return {
       primary: { kind: 'link', key: item, remediations: [] },
       related: record.actorUpn?.includes('@') ? [user(record.actorUpn)] : [],

@@ -11,7 +11,8 @@ export const massDownload = massFileOperationRule({
   operations: DOWNLOAD_OPERATIONS,
   verb: 'downloaded',
   eventType: 'FileDownload',
-  description: 'One user downloaded (or synced down) at least `threshold` distinct SharePoint or OneDrive files within `windowMinutes` minutes (default 100 in 15).',
+  description:
+    'One user downloaded (or synced down) at least `threshold` distinct SharePoint or OneDrive files within `windowMinutes` minutes (default 100 in 15).',
   howToReact: [
     '1. Look at which sites and files, and from which address and device: a new laptop syncing a library is normal, a browser on an unknown address pulling the finance site is not.',
     '2. Ask the user and, for a leaver, their manager.',

@@ -36,7 +36,12 @@ const address = z.email({ message: 'expected an email address' });
 /** The action's settings, as the trigger editor saves them. `@owners` stands for the MSP's owners. */
 export const emailSettings = z.object({
   to: z
-    .array(z.string().trim().refine((v) => v === '@owners' || address.safeParse(v).success, { message: 'expected an email address or @owners' }))
+    .array(
+      z
+        .string()
+        .trim()
+        .refine((v) => v === '@owners' || address.safeParse(v).success, { message: 'expected an email address or @owners' }),
+    )
     .min(1, 'at least one recipient')
     .max(50, 'at most 50 recipients'),
   from: z
@@ -63,7 +68,9 @@ export function renderEmail(settings: Pick<EmailSettings, 'subject' | 'html' | '
   const subject = renderTemplate(settings.subject, message.lookup, 'header');
   const textTemplate = settings.html ? htmlTemplateToText(settings.body) : settings.body;
   const bodyText = renderTemplate(textTemplate, message.lookup, 'text').trim();
-  const bodyHtml = settings.html ? renderTemplate(settings.body, message.lookup, 'html') : `<div style="white-space:pre-wrap">${renderTemplate(settings.body, message.lookup, 'html')}</div>`;
+  const bodyHtml = settings.html
+    ? renderTemplate(settings.body, message.lookup, 'html')
+    : `<div style="white-space:pre-wrap">${renderTemplate(settings.body, message.lookup, 'html')}</div>`;
   const link = message.eventUrl;
   const text = link ? `${bodyText}\n\nView event: ${link}\n` : `${bodyText}\n`;
   const button = link
@@ -135,7 +142,8 @@ export function createMailer(smtp: SmtpSettings): Mailer {
         disableFileAccess: true,
         disableUrlAccess: true,
       });
-      if (info.rejected.length > 0 && info.accepted.length === 0) return { ok: false, retryable: false, error: `every recipient was refused: ${info.rejected.join(', ')}` };
+      if (info.rejected.length > 0 && info.accepted.length === 0)
+        return { ok: false, retryable: false, error: `every recipient was refused: ${info.rejected.join(', ')}` };
       return { ok: true, detail: info.response };
     } catch (err) {
       return smtpFailure(err);

@@ -17,7 +17,10 @@ export const urlSetting = z
       checkUrlForm(value);
     } catch (err) {
       const message = (err as Error).message;
-      ctx.addIssue({ code: 'custom', message: message === 'The URL is not a valid address' ? 'The URL is not a valid address (e.g. https://hooks.example.com/tenantwatch)' : message });
+      ctx.addIssue({
+        code: 'custom',
+        message: message === 'The URL is not a valid address' ? 'The URL is not a valid address (e.g. https://hooks.example.com/tenantwatch)' : message,
+      });
     }
   });
 
@@ -50,7 +53,11 @@ export function render(template: string, lookup: (field: string) => unknown, con
 export const RESPONSE_KEPT_BYTES = 64 * 1024;
 
 /** Sends through the SSRF guard with the installation's allow list and timeouts. */
-export async function sendHttp(url: string, init: Pick<SafeFetchOptions, 'method' | 'headers' | 'body'>, env: ChannelEnvironment = {}): Promise<DeliveryOutcome> {
+export async function sendHttp(
+  url: string,
+  init: Pick<SafeFetchOptions, 'method' | 'headers' | 'body'>,
+  env: ChannelEnvironment = {},
+): Promise<DeliveryOutcome> {
   let response: SafeResponse;
   try {
     response = await safeFetch(url, {

@@ -45,7 +45,13 @@ export function httpSenders(env: ChannelEnvironment): Record<ChannelKind, HttpSe
  * Checks stored settings and sends one message. Settings that no longer parse (edited by hand,
  * or an older shape) are a final failure with the editor's words, never a retry.
  */
-export async function sendToChannel(kind: ChannelKind, rawSettings: unknown, message: ChannelMessage, env?: ChannelEnvironment, secret?: string | null): Promise<DeliveryOutcome> {
+export async function sendToChannel(
+  kind: ChannelKind,
+  rawSettings: unknown,
+  message: ChannelMessage,
+  env?: ChannelEnvironment,
+  secret?: string | null,
+): Promise<DeliveryOutcome> {
   switch (kind) {
     case 'webhook':
       return await parseAndSend(CHANNELS.webhook, rawSettings, message, env, secret);
@@ -65,7 +71,11 @@ async function parseAndSend<S extends z.ZodType, K extends ChannelKind>(
 ): Promise<DeliveryOutcome> {
   const parsed = channel.settings.safeParse(rawSettings);
   if (!parsed.success) {
-    return { ok: false, retryable: false, error: `The ${CHANNEL_WORDS[channel.kind]} settings are not valid: ${parsed.error.issues.map((i) => i.message).join('; ')}` };
+    return {
+      ok: false,
+      retryable: false,
+      error: `The ${CHANNEL_WORDS[channel.kind]} settings are not valid: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+    };
   }
   try {
     return await channel.send(parsed.data, message, env, secret);

@@ -47,7 +47,9 @@ export function buildSlackMessage(settings: SlackSettings, message: ChannelMessa
   if (message.eventUrl && /^https?:\/\//.test(message.eventUrl) && message.eventUrl.length <= URL_LIMIT) {
     blocks.push({
       type: 'actions',
-      elements: [{ type: 'button', action_id: 'view_event', text: { type: 'plain_text', text: 'View event', emoji: false }, url: message.eventUrl, style: 'primary' }],
+      elements: [
+        { type: 'button', action_id: 'view_event', text: { type: 'plain_text', text: 'View event', emoji: false }, url: message.eventUrl, style: 'primary' },
+      ],
     });
   }
   // `text` is the notification and fallback line; Slack parses it as mrkdwn, so it is escaped too.
@@ -71,7 +73,11 @@ function cut(text: string, max: number): string {
 /** Posts the message. Slack answers 200 "ok", or 4xx with a reason such as `no_service`. */
 export async function sendSlack(settings: SlackSettings, message: ChannelMessage, env: ChannelEnvironment = {}): Promise<DeliveryOutcome> {
   const payload = buildSlackMessage(settings, message);
-  return await sendHttp(settings.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Tenantwatch/1' }, body: JSON.stringify(payload) }, env);
+  return await sendHttp(
+    settings.webhookUrl,
+    { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Tenantwatch/1' }, body: JSON.stringify(payload) },
+    env,
+  );
 }
 
 export const slackChannel: Channel<typeof slackSettings, 'slack'> = {

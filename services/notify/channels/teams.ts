@@ -40,7 +40,9 @@ export function buildTeamsMessage(settings: TeamsSettings, message: ChannelMessa
   const title = prefix + renderTemplate(settings.title, lookup, 'teams').replace(/[\r\n]+/g, ' ');
   // Markdown needs a blank line for a line break: each line the admin wrote stays a line.
   const text = cut(renderTemplate(settings.text, lookup, 'teams'), TEXT_LIMIT).replace(/\r?\n/g, '\n\n');
-  const body: Record<string, unknown>[] = [{ type: 'TextBlock', text: title || 'Tenantwatch event', weight: 'Bolder', size: 'Medium', wrap: true, style: 'heading' }];
+  const body: Record<string, unknown>[] = [
+    { type: 'TextBlock', text: title || 'Tenantwatch event', weight: 'Bolder', size: 'Medium', wrap: true, style: 'heading' },
+  ];
   if (text.trim()) body.push({ type: 'TextBlock', text, wrap: true });
   const actions = message.eventUrl && /^https?:\/\//.test(message.eventUrl) ? [{ type: 'Action.OpenUrl', title: 'View event', url: message.eventUrl }] : [];
   return {
@@ -70,7 +72,11 @@ function cut(text: string, max: number): string {
 /** Posts the card. Workflows answers 202 Accepted once the flow has the message. */
 export async function sendTeams(settings: TeamsSettings, message: ChannelMessage, env: ChannelEnvironment = {}): Promise<DeliveryOutcome> {
   const payload = buildTeamsMessage(settings, message);
-  return await sendHttp(settings.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Tenantwatch/1' }, body: JSON.stringify(payload) }, env);
+  return await sendHttp(
+    settings.webhookUrl,
+    { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Tenantwatch/1' }, body: JSON.stringify(payload) },
+    env,
+  );
 }
 
 export const teamsChannel: Channel<typeof teamsSettings, 'teams'> = {

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startHttpReceiver, type HttpReceiver } from '../../../test/helpers/http-receiver.ts';
 import type { ChannelMessage } from './types.ts';
-import { generateWebhookSecret, sendWebhook as send, signWebhook, verifyWebhookSignature, webhookSecret, webhookSettings, type WebhookSettings } from './webhook.ts';
+import {
+  generateWebhookSecret,
+  sendWebhook as send,
+  signWebhook,
+  verifyWebhookSignature,
+  webhookSecret,
+  webhookSettings,
+  type WebhookSettings,
+} from './webhook.ts';
 import { sendToChannel } from './index.ts';
 
 const LOOPBACK = { allowCidrs: ['127.0.0.1/32', '::1/128'] };
@@ -26,7 +34,12 @@ const event: Record<string, unknown> = {
   'Event.Mitre': ['TA0009:T1114.003'],
 };
 function message(extra: Partial<ChannelMessage> = {}): ChannelMessage {
-  return { lookup: (f) => event[f], eventUrl: 'https://tw.example.com/events/0b6f4c0e-7d43-4d8e-9e7a-3c1b2a9f8e11', idempotencyKey: 'evt-0b6f:action-1', ...extra };
+  return {
+    lookup: (f) => event[f],
+    eventUrl: 'https://tw.example.com/events/0b6f4c0e-7d43-4d8e-9e7a-3c1b2a9f8e11',
+    idempotencyKey: 'evt-0b6f:action-1',
+    ...extra,
+  };
 }
 function settings(extra: Record<string, unknown> = {}) {
   return webhookSettings.parse({ url: `${receiver.url}/hook`, ...extra });
@@ -47,11 +60,23 @@ describe('web request channel', () => {
     const verified = verifyWebhookSignature({ secret, signatureHeader: req!.headers['x-tenantwatch-signature'] as string, body: req!.raw });
     expect(verified).toEqual({ ok: true, timestamp: Number(req!.headers['x-tenantwatch-timestamp']) });
     // A different secret, or a body changed by one byte, does not verify.
-    expect(verifyWebhookSignature({ secret: generateWebhookSecret(), signatureHeader: req!.headers['x-tenantwatch-signature'] as string, body: req!.raw }).ok).toBe(false);
-    expect(verifyWebhookSignature({ secret, signatureHeader: req!.headers['x-tenantwatch-signature'] as string, body: Buffer.concat([req!.raw, Buffer.from(' ')]) }).ok).toBe(false);
+    expect(
+      verifyWebhookSignature({ secret: generateWebhookSecret(), signatureHeader: req!.headers['x-tenantwatch-signature'] as string, body: req!.raw }).ok,
+    ).toBe(false);
+    expect(
+      verifyWebhookSignature({ secret, signatureHeader: req!.headers['x-tenantwatch-signature'] as string, body: Buffer.concat([req!.raw, Buffer.from(' ')]) })
+        .ok,
+    ).toBe(false);
 
     const body = JSON.parse(req!.body) as { event: Record<string, unknown> };
-    expect(body.event).toMatchObject({ id: event['Event.Id'], url: message().eventUrl, title: event['Event.Title'], count: 3, time: '2026-11-01T08:30:00.000Z', userName: '' });
+    expect(body.event).toMatchObject({
+      id: event['Event.Id'],
+      url: message().eventUrl,
+      title: event['Event.Title'],
+      count: 3,
+      time: '2026-11-01T08:30:00.000Z',
+      userName: '',
+    });
     expect(Object.keys(body)).toEqual(['event']);
     expect(body.event['admin']).toBeUndefined();
   });
@@ -59,7 +84,10 @@ describe('web request channel', () => {
   test('a stale or malformed signature does not verify', () => {
     const sig = signWebhook(secret, 1_700_000_000, 'body');
     expect(verifyWebhookSignature({ secret, signatureHeader: sig, body: 'body', now: 1_700_000_000_000 })).toEqual({ ok: true, timestamp: 1_700_000_000 });
-    expect(verifyWebhookSignature({ secret, signatureHeader: sig, body: 'body', now: 1_700_000_000_000 + 301_000 })).toEqual({ ok: false, reason: 'timestamp outside the tolerance' });
+    expect(verifyWebhookSignature({ secret, signatureHeader: sig, body: 'body', now: 1_700_000_000_000 + 301_000 })).toEqual({
+      ok: false,
+      reason: 'timestamp outside the tolerance',
+    });
     expect(verifyWebhookSignature({ secret, signatureHeader: 'v1=abc', body: 'body' }).ok).toBe(false);
     expect(verifyWebhookSignature({ secret, signatureHeader: undefined, body: 'body' }).ok).toBe(false);
   });
@@ -67,7 +95,13 @@ describe('web request channel', () => {
   test('custom headers: values rendered once, CR/LF cannot add a header, non-ASCII kept as UTF-8', async () => {
     const before = receiver.requests.length;
     const outcome = await sendWebhook(
-      settings({ headers: [{ name: 'X-User-Agent', value: 'ua={Event.UserAgent}' }, { name: 'X-Target', value: '{Event.Target}' }, { name: 'X-Name', value: 'Zoë ☃' }] }),
+      settings({
+        headers: [
+          { name: 'X-User-Agent', value: 'ua={Event.UserAgent}' },
+          { name: 'X-Target', value: '{Event.Target}' },
+          { name: 'X-Name', value: 'Zoë ☃' },
+        ],
+      }),
       message(),
       LOOPBACK,
     );
@@ -139,9 +173,13 @@ describe('web request channel', () => {
     expect(issues({ url: 'hooks.example.com' })).toEqual(['The URL is not a valid address (e.g. https://hooks.example.com/tenantwatch)']);
     const secretIssues = webhookSecret.safeParse('short');
     expect(secretIssues.success ? [] : secretIssues.error.issues.map((i) => i.message)).toEqual(['The signing secret must be at least 16 characters']);
-    expect(issues({ url: 'https://a.example.com', body: '{"a": "{Event.Titel}"}' })).toEqual(["Unknown field 'Event.Titel' in '{Event.Titel}' in the body (character 8)"]);
+    expect(issues({ url: 'https://a.example.com', body: '{"a": "{Event.Titel}"}' })).toEqual([
+      "Unknown field 'Event.Titel' in '{Event.Titel}' in the body (character 8)",
+    ]);
     expect(issues({ url: 'https://a.example.com', body: '{"a": {Event.Title}' })[0]).toMatch(/^The body is not valid JSON/);
-    expect(issues({ url: 'https://a.example.com', headers: [{ name: 'Host', value: 'x' }] })).toEqual(['This header is set by Tenantwatch (use the content type field for Content-Type)']);
+    expect(issues({ url: 'https://a.example.com', headers: [{ name: 'Host', value: 'x' }] })).toEqual([
+      'This header is set by Tenantwatch (use the content type field for Content-Type)',
+    ]);
     expect(issues({ url: 'https://a.example.com', headers: [{ name: 'Bad Name', value: 'x' }] })[0]).toMatch(/^A header name may hold only/);
     expect(issues({ url: 'https://a.example.com', method: 'CONNECT' })).toEqual(['The method must be POST, PUT, PATCH, GET or DELETE']);
   });

@@ -71,7 +71,7 @@ const headerSetting = z.object({
     .trim()
     .min(1, 'A header needs a name')
     .max(100, 'A header name is longer than 100 characters')
-    .refine((n) => HEADER_NAME.test(n), { message: 'A header name may hold only letters, digits and - _ . ! # $ % & \' * + ^ ` | ~' })
+    .refine((n) => HEADER_NAME.test(n), { message: "A header name may hold only letters, digits and - _ . ! # $ % & ' * + ^ ` | ~" })
     .refine((n) => !RESERVED_HEADERS.has(n.toLowerCase()) && !n.toLowerCase().startsWith('x-tenantwatch-') && !n.toLowerCase().startsWith('proxy-'), {
       message: 'This header is set by Tenantwatch (use the content type field for Content-Type)',
     }),
@@ -169,7 +169,12 @@ export function verifyWebhookSignature(input: {
 }
 
 /** Renders and sends one signed request. Never throws. */
-export async function sendWebhook(settings: WebhookSettings, message: ChannelMessage, env: ChannelEnvironment = {}, secret?: string | null): Promise<DeliveryOutcome> {
+export async function sendWebhook(
+  settings: WebhookSettings,
+  message: ChannelMessage,
+  env: ChannelEnvironment = {},
+  secret?: string | null,
+): Promise<DeliveryOutcome> {
   // Unsigned requests would teach receivers to accept anything: no secret, no request.
   if (!secret) return { ok: false, retryable: false, error: 'The web request has no signing secret' };
   const lookup = withEventUrl(message.lookup, message.eventUrl);

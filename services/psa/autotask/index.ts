@@ -7,7 +7,18 @@
  */
 import { z } from 'zod';
 import { errorText, parseJson, psaFetch, type PsaRequest, type PsaResponse } from '../http.ts';
-import { cutToLimit, PsaError, type ClientOptions, type PsaAttachment, type PsaClient, type PsaOption, type PsaProvider, type PsaTicketRef, type PsaTicketState, type TicketInput } from '../types.ts';
+import {
+  cutToLimit,
+  PsaError,
+  type ClientOptions,
+  type PsaAttachment,
+  type PsaClient,
+  type PsaOption,
+  type PsaProvider,
+  type PsaTicketRef,
+  type PsaTicketState,
+  type TicketInput,
+} from '../types.ts';
 
 export const AUTOTASK_DISCOVERY_URL = 'https://webservices.autotask.net';
 
@@ -35,7 +46,14 @@ type Picklist = { value: string; label: string; isDefaultValue: boolean; parentV
 type FieldInfo = { name: string; picklistValues: Picklist | null };
 type Zone = { url: string; webUrl: string; zoneName: string };
 
-const LIST_FIELDS: Record<string, string> = { queues: 'queueID', priorities: 'priority', statuses: 'status', issueTypes: 'issueType', subIssueTypes: 'subIssueType', sources: 'source' };
+const LIST_FIELDS: Record<string, string> = {
+  queues: 'queueID',
+  priorities: 'priority',
+  statuses: 'status',
+  issueTypes: 'issueType',
+  subIssueTypes: 'subIssueType',
+  sources: 'source',
+};
 
 export function connectAutotask(settings: AutotaskSettings, credentials: AutotaskCredentials, options: ClientOptions = {}): PsaClient {
   const discovery = settings.discoveryUrl.replace(/\/+$/, '');
@@ -45,12 +63,30 @@ export function connectAutotask(settings: AutotaskSettings, credentials: Autotas
 
   function findZone(): Promise<Zone> {
     zone ??= (async () => {
-      const res = await psaFetch({ method: 'GET', url: `${discovery}/ATServicesRest/V1.0/zoneInformation?user=${encodeURIComponent(settings.userName)}`, headers: {}, action: 'find the Autotask zone' }, options).catch((e: unknown) => {
-        if (e instanceof PsaError && e.reason === 'unavailable' && e.status === 500) throw new PsaError('zone-not-found', `No Autotask zone knows the API user "${settings.userName}": check the user name (the API user's email address).`, 500);
+      const res = await psaFetch(
+        {
+          method: 'GET',
+          url: `${discovery}/ATServicesRest/V1.0/zoneInformation?user=${encodeURIComponent(settings.userName)}`,
+          headers: {},
+          action: 'find the Autotask zone',
+        },
+        options,
+      ).catch((e: unknown) => {
+        if (e instanceof PsaError && e.reason === 'unavailable' && e.status === 500)
+          throw new PsaError(
+            'zone-not-found',
+            `No Autotask zone knows the API user "${settings.userName}": check the user name (the API user's email address).`,
+            500,
+          );
         throw e;
       });
       const body = res.status === 200 ? (JSON.parse(res.text || 'null') as Partial<Zone> | null) : null;
-      if (!body?.url) throw new PsaError('zone-not-found', `No Autotask zone knows the API user "${settings.userName}": check the user name (the API user's email address).`, res.status);
+      if (!body?.url)
+        throw new PsaError(
+          'zone-not-found',
+          `No Autotask zone knows the API user "${settings.userName}": check the user name (the API user's email address).`,
+          res.status,
+        );
       return { url: body.url.endsWith('/') ? body.url : `${body.url}/`, webUrl: body.webUrl ?? '', zoneName: body.zoneName ?? '' };
     })();
     zone.catch(() => (zone = undefined));
@@ -59,10 +95,24 @@ export function connectAutotask(settings: AutotaskSettings, credentials: Autotas
 
   async function call(method: PsaRequest['method'], path: string, action: string, body?: unknown): Promise<PsaResponse> {
     const z0 = await findZone();
-    const res = await psaFetch({ method, url: `${z0.url}V1.0/${path}`, headers: body === undefined ? headers : { ...headers, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body), action }, options);
+    const res = await psaFetch(
+      {
+        method,
+        url: `${z0.url}V1.0/${path}`,
+        headers: body === undefined ? headers : { ...headers, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        action,
+      },
+      options,
+    );
     if (res.status >= 200 && res.status < 300) return res;
     const detail = errorText(res.text);
-    if (res.status === 401) throw new PsaError('wrong-keys', `Autotask refused the API user "${settings.userName}": check the secret and the integration code (API tracking identifier).`, 401);
+    if (res.status === 401)
+      throw new PsaError(
+        'wrong-keys',
+        `Autotask refused the API user "${settings.userName}": check the secret and the integration code (API tracking identifier).`,
+        401,
+      );
     if (res.status === 403) throw new PsaError('no-permission', `The API user may not ${action}: ${detail || "check the API user's security level"}.`, 403);
     if (res.status === 404) throw new PsaError('not-found', `Autotask has no such record (${action}).`, 404);
     throw new PsaError('invalid', `Autotask rejected the request to ${action}: ${detail || res.status}.`, res.status);
@@ -86,7 +136,9 @@ export function connectAutotask(settings: AutotaskSettings, credentials: Autotas
   function fieldInfo(entity: string): Promise<FieldInfo[]> {
     let p = fields.get(entity);
     if (!p) {
-      p = call('GET', `${entity}/entityInformation/fields`, `read the ${entity} fields`).then((res) => parseJson<{ fields: FieldInfo[] }>(res, 'read the fields').fields);
+      p = call('GET', `${entity}/entityInformation/fields`, `read the ${entity} fields`).then(
+        (res) => parseJson<{ fields: FieldInfo[] }>(res, 'read the fields').fields,
+      );
       p.catch(() => fields.delete(entity));
       fields.set(entity, p);
     }
@@ -109,7 +161,14 @@ export function connectAutotask(settings: AutotaskSettings, credentials: Autotas
   };
   const toState = async (t: AtTicket): Promise<PsaTicketState> => {
     const statuses = await picklist('Tickets', 'status');
-    return { id: String(t.id), number: t.ticketNumber, url: await ticketUrl(t.id), status: statuses.find((s) => s.value === String(t.status))?.label ?? String(t.status), statusId: String(t.status), closed: String(t.status) === AT_STATUS_COMPLETE };
+    return {
+      id: String(t.id),
+      number: t.ticketNumber,
+      url: await ticketUrl(t.id),
+      status: statuses.find((s) => s.value === String(t.status))?.label ?? String(t.status),
+      statusId: String(t.status),
+      closed: String(t.status) === AT_STATUS_COMPLETE,
+    };
   };
 
   return {
@@ -120,7 +179,10 @@ export function connectAutotask(settings: AutotaskSettings, credentials: Autotas
         const z0 = await findZone();
         await call('POST', 'Companies/query', 'read companies', { MaxRecords: 1, Filter: [{ op: 'gte', field: 'id', value: 0 }] });
         await fieldInfo('Tickets');
-        return { ok: true, message: `Connected to Autotask zone ${z0.zoneName || new URL(z0.url).host} as ${settings.userName}: companies and ticket fields are readable.` };
+        return {
+          ok: true,
+          message: `Connected to Autotask zone ${z0.zoneName || new URL(z0.url).host} as ${settings.userName}: companies and ticket fields are readable.`,
+        };
       } catch (e) {
         if (e instanceof PsaError) return { ok: false, reason: e.reason, message: e.message };
         throw e;
@@ -129,14 +191,26 @@ export function connectAutotask(settings: AutotaskSettings, credentials: Autotas
 
     async list(list, opts = {}): Promise<PsaOption[]> {
       if (list === 'companies') {
-        const rows = await query<{ id: number; companyName: string; webAddress?: string }>('Companies', [{ op: 'eq', field: 'isActive', value: true }], 'list companies');
-        return rows.sort((a, b) => a.companyName.localeCompare(b.companyName)).map((c) => ({ id: String(c.id), name: c.companyName, ...(c.webAddress ? { detail: c.webAddress } : {}) }));
+        const rows = await query<{ id: number; companyName: string; webAddress?: string }>(
+          'Companies',
+          [{ op: 'eq', field: 'isActive', value: true }],
+          'list companies',
+        );
+        return rows
+          .sort((a, b) => a.companyName.localeCompare(b.companyName))
+          .map((c) => ({ id: String(c.id), name: c.companyName, ...(c.webAddress ? { detail: c.webAddress } : {}) }));
       }
       const field = LIST_FIELDS[list];
       if (!field) throw new PsaError('invalid', `Autotask has no list named "${list}".`);
       return (await picklist('Tickets', field))
         .filter((v) => v.isActive && (!opts.parent || v.parentValue === opts.parent))
-        .map((v) => ({ id: v.value, name: v.label, isDefault: v.isDefaultValue, ...(v.parentValue ? { parent: v.parentValue } : {}), ...(field === 'status' && v.value === AT_STATUS_COMPLETE ? { closed: true, detail: 'completes the ticket' } : {}) }));
+        .map((v) => ({
+          id: v.value,
+          name: v.label,
+          isDefault: v.isDefaultValue,
+          ...(v.parentValue ? { parent: v.parentValue } : {}),
+          ...(field === 'status' && v.value === AT_STATUS_COMPLETE ? { closed: true, detail: 'completes the ticket' } : {}),
+        }));
     },
 
     async createTicket(input: TicketInput) {
@@ -170,11 +244,25 @@ export function connectAutotask(settings: AutotaskSettings, credentials: Autotas
       const description = text.length > AT_NOTE_LIMIT ? `${text.slice(0, AT_NOTE_LIMIT - 1)}…` : text;
       const noteType = Number((await defaultOf('TicketNotes', 'noteType')) ?? 1);
       const publish = Number((await defaultOf('TicketNotes', 'publish')) ?? 1);
-      await call('POST', `Tickets/${encodeURIComponent(ticketId)}/Notes`, 'add a note to the ticket', { ticketID: Number(ticketId), title: 'Tenantwatch', description, noteType, publish });
+      await call('POST', `Tickets/${encodeURIComponent(ticketId)}/Notes`, 'add a note to the ticket', {
+        ticketID: Number(ticketId),
+        title: 'Tenantwatch',
+        description,
+        noteType,
+        publish,
+      });
     },
 
     async attachFile(ticketId, file: PsaAttachment) {
-      await call('POST', `Tickets/${encodeURIComponent(ticketId)}/Attachments`, 'attach a file to the ticket', { id: 0, parentID: Number(ticketId), title: file.fileName, fullPath: file.fileName, data: file.content.toString('base64'), attachmentType: 'FILE_ATTACHMENT', publish: 1 });
+      await call('POST', `Tickets/${encodeURIComponent(ticketId)}/Attachments`, 'attach a file to the ticket', {
+        id: 0,
+        parentID: Number(ticketId),
+        title: file.fileName,
+        fullPath: file.fileName,
+        data: file.content.toString('base64'),
+        attachmentType: 'FILE_ATTACHMENT',
+        publish: 1,
+      });
     },
 
     async getTicket(ticketId) {

@@ -6,7 +6,18 @@
  */
 import { z } from 'zod';
 import { errorText, parseJson, psaFetch, type PsaRequest, type PsaResponse } from '../http.ts';
-import { cutToLimit, PsaError, type ClientOptions, type PsaAttachment, type PsaClient, type PsaOption, type PsaProvider, type PsaTicketRef, type PsaTicketState, type TicketInput } from '../types.ts';
+import {
+  cutToLimit,
+  PsaError,
+  type ClientOptions,
+  type PsaAttachment,
+  type PsaClient,
+  type PsaOption,
+  type PsaProvider,
+  type PsaTicketRef,
+  type PsaTicketState,
+  type TicketInput,
+} from '../types.ts';
 
 export const connectWiseSettingsSchema = z.object({
   /** Host of the Manage site (`api-na.myconnectwise.net`, `cw.example.com`) or a full base URL. */
@@ -15,7 +26,11 @@ export const connectWiseSettingsSchema = z.object({
   publicKey: z.string().trim().min(1, 'Enter the API member public key'),
   clientId: z.string().trim().min(1, 'Enter the clientId from developer.connectwise.com'),
   /** The codebase in the API path. */
-  apiVersion: z.string().trim().regex(/^v[0-9A-Za-z_]+$/, 'The API version looks like v4_6_release').default('v4_6_release'),
+  apiVersion: z
+    .string()
+    .trim()
+    .regex(/^v[0-9A-Za-z_]+$/, 'The API version looks like v4_6_release')
+    .default('v4_6_release'),
 });
 export type ConnectWiseSettings = z.infer<typeof connectWiseSettingsSchema>;
 
@@ -59,16 +74,27 @@ export function connectConnectWise(settings: ConnectWiseSettings, credentials: C
   async function call(method: PsaRequest['method'], path: string, action: string, body?: unknown): Promise<PsaResponse> {
     const isForm = body instanceof FormData;
     const res = await psaFetch(
-      { method, url: `${base}${path}`, headers: isForm || body === undefined ? headers : { ...headers, 'Content-Type': 'application/json' }, body: isForm ? body : body === undefined ? undefined : JSON.stringify(body), action },
+      {
+        method,
+        url: `${base}${path}`,
+        headers: isForm || body === undefined ? headers : { ...headers, 'Content-Type': 'application/json' },
+        body: isForm ? body : body === undefined ? undefined : JSON.stringify(body),
+        action,
+      },
       options,
     );
     if (res.status >= 200 && res.status < 300) return res;
     const detail = errorText(res.text);
     if (res.status === 401) {
       if (/clientid/i.test(detail)) throw new PsaError('wrong-keys', `ConnectWise refused the clientId: ${detail}`, 401);
-      throw new PsaError('wrong-keys', `ConnectWise refused the API keys for company "${settings.companyId}": check the public and private key of the API member.`, 401);
+      throw new PsaError(
+        'wrong-keys',
+        `ConnectWise refused the API keys for company "${settings.companyId}": check the public and private key of the API member.`,
+        401,
+      );
     }
-    if (res.status === 403) throw new PsaError('no-permission', `The API member may not ${action}: ${detail || 'give its security role access to this area'}.`, 403);
+    if (res.status === 403)
+      throw new PsaError('no-permission', `The API member may not ${action}: ${detail || 'give its security role access to this area'}.`, 403);
     if (res.status === 404) throw new PsaError('not-found', `ConnectWise has no such record (${action}).`, 404);
     throw new PsaError('invalid', `ConnectWise rejected the request to ${action}: ${detail || res.status}.`, res.status);
   }
@@ -87,20 +113,38 @@ export function connectConnectWise(settings: ConnectWiseSettings, credentials: C
   const ticketUrl = (id: number | string) =>
     `${origin}/${settings.apiVersion}/services/system_io/Service/fv_sr100_request.rails?service_recid=${encodeURIComponent(String(id))}&companyName=${encodeURIComponent(settings.companyId)}`;
   const ref = (id: number): PsaTicketRef => ({ id: String(id), number: String(id), url: ticketUrl(id) });
-  const state = (t: CwTicket): PsaTicketState => ({ ...ref(t.id), status: t.status.name ?? String(t.status.id), statusId: String(t.status.id), closed: !!t.closedFlag });
-  const boardsFor = async (parent?: string) => (parent ? [{ id: Number(parent), name: '' }] : await listAll<CwRef>('/service/boards?conditions=inactiveFlag=false', 'list service boards'));
+  const state = (t: CwTicket): PsaTicketState => ({
+    ...ref(t.id),
+    status: t.status.name ?? String(t.status.id),
+    statusId: String(t.status.id),
+    closed: !!t.closedFlag,
+  });
+  const boardsFor = async (parent?: string) =>
+    parent ? [{ id: Number(parent), name: '' }] : await listAll<CwRef>('/service/boards?conditions=inactiveFlag=false', 'list service boards');
 
   return {
     kind: 'connectwise',
 
     async testConnection() {
       try {
-        const info = await psaFetch({ method: 'GET', url: `${origin}/login/companyinfo/${encodeURIComponent(settings.companyId)}`, headers: {}, action: 'look up the company' }, { ...options, retries: 0 });
+        const info = await psaFetch(
+          { method: 'GET', url: `${origin}/login/companyinfo/${encodeURIComponent(settings.companyId)}`, headers: {}, action: 'look up the company' },
+          { ...options, retries: 0 },
+        );
         // Something other than Manage on that address answers anything; only Manage's JSON counts.
         const company = info.status === 200 ? (parseCompanyInfo(info.text) as { CompanyName?: string; VersionCode?: string } | null) : null;
-        if (info.status === 200 && company === undefined) return { ok: false, reason: 'unknown-site', message: `${new URL(origin).host} does not answer as a ConnectWise Manage site: check the site address.` };
+        if (info.status === 200 && company === undefined)
+          return {
+            ok: false,
+            reason: 'unknown-site',
+            message: `${new URL(origin).host} does not answer as a ConnectWise Manage site: check the site address.`,
+          };
         if (info.status === 404 || (info.status === 200 && !company)) {
-          return { ok: false, reason: 'wrong-company', message: `The company id "${settings.companyId}" is not known on ${new URL(origin).host}: use the company id you type when you sign in to Manage.` };
+          return {
+            ok: false,
+            reason: 'wrong-company',
+            message: `The company id "${settings.companyId}" is not known on ${new URL(origin).host}: use the company id you type when you sign in to Manage.`,
+          };
         }
         await call('GET', '/system/info', 'read the system information');
         await call('GET', '/service/boards?pageSize=1', 'read service boards');
@@ -116,7 +160,10 @@ export function connectConnectWise(settings: ConnectWiseSettings, credentials: C
     async list(list, opts = {}): Promise<PsaOption[]> {
       switch (list) {
         case 'companies': {
-          const rows = await listAll<{ id: number; identifier: string; name: string; website?: string }>('/company/companies?conditions=deletedFlag=false&orderBy=name asc', 'list companies');
+          const rows = await listAll<{ id: number; identifier: string; name: string; website?: string }>(
+            '/company/companies?conditions=deletedFlag=false&orderBy=name asc',
+            'list companies',
+          );
           return rows.map((c) => ({ id: String(c.id), name: c.name, detail: [c.identifier, c.website].filter(Boolean).join(' · ') }));
         }
         case 'boards':
@@ -126,16 +173,30 @@ export function connectConnectWise(settings: ConnectWiseSettings, credentials: C
           const out: PsaOption[] = [];
           for (const board of await boardsFor(opts.parent)) {
             if (list === 'teams') {
-              for (const t of await listAll<CwRef>(`/service/boards/${board.id}/teams`, 'list board teams')) out.push({ id: String(t.id), name: t.name ?? '', parent: String(board.id) });
+              for (const t of await listAll<CwRef>(`/service/boards/${board.id}/teams`, 'list board teams'))
+                out.push({ id: String(t.id), name: t.name ?? '', parent: String(board.id) });
             } else {
-              const rows = await listAll<{ id: number; name: string; closedStatus: boolean; defaultFlag: boolean; inactive: boolean }>(`/service/boards/${board.id}/statuses?conditions=inactive=false`, 'list board statuses');
-              for (const s of rows) out.push({ id: String(s.id), name: s.name, parent: String(board.id), closed: s.closedStatus, isDefault: s.defaultFlag, ...(s.closedStatus ? { detail: 'closes the ticket' } : {}) });
+              const rows = await listAll<{ id: number; name: string; closedStatus: boolean; defaultFlag: boolean; inactive: boolean }>(
+                `/service/boards/${board.id}/statuses?conditions=inactive=false`,
+                'list board statuses',
+              );
+              for (const s of rows)
+                out.push({
+                  id: String(s.id),
+                  name: s.name,
+                  parent: String(board.id),
+                  closed: s.closedStatus,
+                  isDefault: s.defaultFlag,
+                  ...(s.closedStatus ? { detail: 'closes the ticket' } : {}),
+                });
             }
           }
           return out;
         }
         case 'priorities':
-          return (await listAll<{ id: number; name: string; defaultFlag?: boolean }>('/service/priorities?orderBy=sortOrder asc', 'list priorities')).map((p) => ({ id: String(p.id), name: p.name, isDefault: !!p.defaultFlag }));
+          return (await listAll<{ id: number; name: string; defaultFlag?: boolean }>('/service/priorities?orderBy=sortOrder asc', 'list priorities')).map(
+            (p) => ({ id: String(p.id), name: p.name, isDefault: !!p.defaultFlag }),
+          );
         case 'severity':
         case 'impact':
           return LEVELS.map((l) => ({ id: l, name: l, isDefault: l === 'Medium' }));
@@ -164,13 +225,22 @@ export function connectConnectWise(settings: ConnectWiseSettings, credentials: C
     },
 
     async findTicketByExternalRef(externalRef) {
-      const res = await call('GET', `/service/tickets?conditions=${encodeURIComponent(`externalXRef=${conditionString(externalRef.slice(0, 100))}`)}&orderBy=id asc&pageSize=1`, 'look up a ticket');
+      const res = await call(
+        'GET',
+        `/service/tickets?conditions=${encodeURIComponent(`externalXRef=${conditionString(externalRef.slice(0, 100))}`)}&orderBy=id asc&pageSize=1`,
+        'look up a ticket',
+      );
       const found = parseJson<CwTicket[]>(res, 'look up a ticket')[0];
       return found ? ref(found.id) : undefined;
     },
 
     async addNote(ticketId, text) {
-      await call('POST', `/service/tickets/${encodeURIComponent(ticketId)}/notes`, 'add a note to the ticket', { text, detailDescriptionFlag: true, internalAnalysisFlag: false, resolutionFlag: false });
+      await call('POST', `/service/tickets/${encodeURIComponent(ticketId)}/notes`, 'add a note to the ticket', {
+        text,
+        detailDescriptionFlag: true,
+        internalAnalysisFlag: false,
+        resolutionFlag: false,
+      });
     },
 
     async attachFile(ticketId, file: PsaAttachment) {
@@ -188,7 +258,9 @@ export function connectConnectWise(settings: ConnectWiseSettings, credentials: C
     },
 
     async setStatus(ticketId, statusId) {
-      const res = await call('PATCH', `/service/tickets/${encodeURIComponent(ticketId)}`, 'change the ticket status', [{ op: 'replace', path: 'status', value: { id: Number(statusId) } }]);
+      const res = await call('PATCH', `/service/tickets/${encodeURIComponent(ticketId)}`, 'change the ticket status', [
+        { op: 'replace', path: 'status', value: { id: Number(statusId) } },
+      ]);
       return state(parseJson<CwTicket>(res, 'change the ticket status'));
     },
   };

@@ -35,11 +35,19 @@ let sim: M365Simulator;
 let ctx: ActionContext;
 let readOnly: ActionContext;
 
-const row = (tenantGuid: string): TenantAuth => ({ tenantGuid, authMode: 'secret', clientId: COLLECTOR_APP_ID, credentialsEnc: secrets.seal(JSON.stringify({ clientSecret: COLLECTOR_SECRET })) });
+const row = (tenantGuid: string): TenantAuth => ({
+  tenantGuid,
+  authMode: 'secret',
+  clientId: COLLECTOR_APP_ID,
+  credentialsEnc: secrets.seal(JSON.stringify({ clientSecret: COLLECTOR_SECRET })),
+});
 
 beforeAll(async () => {
   const consent = collectorConsent(COLLECTOR_APP_ID);
-  const contoso = becScenario({ users: 12, consents: [{ ...consent, roles: { ...consent.roles, graph: [...(consent.roles.graph ?? []), ...REMEDIATION_ROLES], exchange: ['Exchange.ManageAsApp'] } }] });
+  const contoso = becScenario({
+    users: 12,
+    consents: [{ ...consent, roles: { ...consent.roles, graph: [...(consent.roles.graph ?? []), ...REMEDIATION_ROLES], exchange: ['Exchange.ManageAsApp'] } }],
+  });
   contoso.directory = {
     ...contoso.directory,
     teams: [
@@ -50,7 +58,13 @@ beforeAll(async () => {
           {
             id: 'installation-1',
             teamsApp: { id: 'teams-app-1', externalId: null, displayName: BEC.consentApp.displayName, distributionMethod: 'sideloaded' },
-            teamsAppDefinition: { id: 'definition-1', teamsAppId: 'teams-app-1', displayName: BEC.consentApp.displayName, version: '1.0.0', azureADAppId: BEC.consentApp.appId },
+            teamsAppDefinition: {
+              id: 'definition-1',
+              teamsAppId: 'teams-app-1',
+              displayName: BEC.consentApp.displayName,
+              version: '1.0.0',
+              azureADAppId: BEC.consentApp.appId,
+            },
           },
         ],
       },
@@ -60,10 +74,29 @@ beforeAll(async () => {
     tls: simulatorTls(),
     clock: { start: '2024-05-08T06:00:00Z', frozen: true },
     apps: [collectorApp()],
-    tenants: [contoso, baselineScenario({ users: 3, seed: 'fabrikam', tenant: { ...FABRIKAM }, consents: [{ appId: COLLECTOR_APP_ID, roles: { graph: ['User.Read.All', 'Directory.Read.All'], exchange: ['Exchange.ManageAsApp'] } }] })],
+    tenants: [
+      contoso,
+      baselineScenario({
+        users: 3,
+        seed: 'fabrikam',
+        tenant: { ...FABRIKAM },
+        consents: [{ appId: COLLECTOR_APP_ID, roles: { graph: ['User.Read.All', 'Directory.Read.All'], exchange: ['Exchange.ManageAsApp'] } }],
+      }),
+    ],
   });
-  const microsoft = { loginUrl: sim.url, graphUrl: sim.url, managementUrl: sim.url, exchangeUrl: sim.url, clientId: undefined, clientSecret: undefined, publisherId: undefined };
-  const access: MicrosoftAccess & { tokens: ReturnType<typeof createTokenProvider> } = { config: { microsoft }, tokens: createTokenProvider({ microsoft }, secrets) };
+  const microsoft = {
+    loginUrl: sim.url,
+    graphUrl: sim.url,
+    managementUrl: sim.url,
+    exchangeUrl: sim.url,
+    clientId: undefined,
+    clientSecret: undefined,
+    publisherId: undefined,
+  };
+  const access: MicrosoftAccess & { tokens: ReturnType<typeof createTokenProvider> } = {
+    config: { microsoft },
+    tokens: createTokenProvider({ microsoft }, secrets),
+  };
   ctx = actionContextFor(access, row(CONTOSO.tenantId));
   readOnly = actionContextFor(access, row(FABRIKAM.tenantId));
 }, 120_000);
@@ -71,7 +104,8 @@ afterAll(() => sim.close());
 
 const tenant = () => sim.state.findTenant(CONTOSO.tenantId)!;
 const userByUpn = (upn: string) => tenant().users.find((u) => u.userPrincipalName === upn)!;
-const ordinaryUser = () => tenant().users.find((u) => u.userPrincipalName !== BEC.victimUpn && u.mail && !tenant().directory.roleAssignments.some((a) => a.principalId === u.id))!;
+const ordinaryUser = () =>
+  tenant().users.find((u) => u.userPrincipalName !== BEC.victimUpn && u.mail && !tenant().directory.roleAssignments.some((a) => a.principalId === u.id))!;
 const victimMailbox = () => tenant().directory.mailboxes.get(userByUpn(BEC.victimUpn).id.toLowerCase());
 const graphWrites = () => sim.state.requestLog.filter((r) => (r.api === 'graph' && r.method !== 'GET') || (r.api === 'exchange' && r.method === 'POST')).length;
 
@@ -177,7 +211,12 @@ describe('mail', () => {
     await executeAction(ctx, 'delete-inbox-rule', rule);
     expect(rulesOfVictim().some((r) => r.displayName === BEC.inboxRuleName)).toBe(false);
     expect((await executeAction(ctx, 'delete-inbox-rule', rule)).outcome.alreadyDone).toBe(true);
-    expect(sim.state.findTenant(CONTOSO.tenantId)!.blobs.flatMap((b) => b.records).some((r) => r.Operation === 'Remove-InboxRule' && String(r.UserId).startsWith('ServicePrincipal_'))).toBe(true);
+    expect(
+      sim.state
+        .findTenant(CONTOSO.tenantId)!
+        .blobs.flatMap((b) => b.records)
+        .some((r) => r.Operation === 'Remove-InboxRule' && String(r.UserId).startsWith('ServicePrincipal_')),
+    ).toBe(true);
   });
 
   it('removes mailbox forwarding and undo restores it', async () => {
@@ -207,7 +246,9 @@ describe('files and apps', () => {
   it('removes the anonymous link of the shared folder', async () => {
     const { outcome } = await executeAction(ctx, 'remove-anonymous-link', { kind: 'link', key: FOLDER_URL });
     expect((outcome.answer.removed as string[]).length).toBe(1);
-    const folder = tenant().directory.drives.flatMap((d) => d.items).find((i) => i.name === 'Wire Transfers')!;
+    const folder = tenant()
+      .directory.drives.flatMap((d) => d.items)
+      .find((i) => i.name === 'Wire Transfers')!;
     expect(folder.permissions.some((p) => p.link?.scope === 'anonymous')).toBe(false);
     expect((await executeAction(ctx, 'remove-anonymous-link', { kind: 'link', key: FOLDER_URL })).outcome.alreadyDone).toBe(true);
   });
@@ -221,7 +262,7 @@ describe('files and apps', () => {
     expect(sp().accountEnabled).toBe(true);
   });
 
-  it('revokes the app\'s consent: delegated grants and application permissions', async () => {
+  it("revokes the app's consent: delegated grants and application permissions", async () => {
     for (const app of [BEC.consentApp.appId, BEC.backupApp.appId]) {
       const spId = tenant().directory.servicePrincipals.find((s) => s.appId === app)!.id;
       const { before } = await executeAction(ctx, 'revoke-app-consent', { kind: 'app', key: app });

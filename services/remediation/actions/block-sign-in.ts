@@ -13,7 +13,8 @@ async function setEnabled(ctx: ActionContext, target: ActionTarget, enabled: boo
 export const blockSignIn: RemediationAction = {
   name: 'block-sign-in',
   title: 'Block sign-in',
-  description: 'Disables the account in Microsoft Entra ID: the user cannot sign in until it is unblocked (existing sessions end when their tokens expire; revoke sessions to end them now).',
+  description:
+    'Disables the account in Microsoft Entra ID: the user cannot sign in until it is unblocked (existing sessions end when their tokens expire; revoke sessions to end them now).',
   entityKinds: ['user', 'mailbox'],
   permission: { resource: 'graph', permission: 'User.ReadWrite.All', alsoAccepted: ['Directory.ReadWrite.All'] },
   restrictsAccess: true,

@@ -6,13 +6,20 @@ async function setEnabled(ctx: ActionContext, target: ActionTarget, enabled: boo
   const sp = await findServicePrincipal(ctx, target.key);
   if (sp.accountEnabled === enabled) return done({ servicePrincipalId: sp.id, appId: sp.appId, displayName: sp.displayName, accountEnabled: enabled }, true);
   must(await ctx.graph.patch(`/servicePrincipals/${sp.id}`, { accountEnabled: enabled }), { notFound: `The app ${target.key} is no longer in the tenant.` });
-  return done({ call: `PATCH /servicePrincipals/${sp.id}`, status: 204, servicePrincipalId: sp.id, appId: sp.appId, displayName: sp.displayName, accountEnabled: enabled });
+  return done({
+    call: `PATCH /servicePrincipals/${sp.id}`,
+    status: 204,
+    servicePrincipalId: sp.id,
+    appId: sp.appId,
+    displayName: sp.displayName,
+    accountEnabled: enabled,
+  });
 }
 
 export const disableApp: RemediationAction = {
   name: 'disable-app',
   title: 'Disable app',
-  description: 'Disables the enterprise app in the tenant: users cannot sign in to it and the app gets no tokens for the tenant\'s data.',
+  description: "Disables the enterprise app in the tenant: users cannot sign in to it and the app gets no tokens for the tenant's data.",
   entityKinds: ['app'],
   permission: { resource: 'graph', permission: 'Application.ReadWrite.All' },
   restrictsAccess: true,

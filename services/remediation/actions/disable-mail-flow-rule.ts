@@ -8,14 +8,16 @@ async function setState(ctx: ActionContext, target: ActionTarget, state: 'Enable
   if (!rule) throw new RemediationError(`The mail flow rule ${target.key} no longer exists.`, 'not-found');
   if (rule.state === state) return done({ ...rule }, true);
   const cmdlet = state === 'Enabled' ? 'Enable-TransportRule' : 'Disable-TransportRule';
-  must(await ctx.exchange.invoke(cmdlet, { Identity: String(rule.identity), Confirm: false }), { notFound: `The mail flow rule ${target.key} no longer exists.` });
+  must(await ctx.exchange.invoke(cmdlet, { Identity: String(rule.identity), Confirm: false }), {
+    notFound: `The mail flow rule ${target.key} no longer exists.`,
+  });
   return done({ cmdlet, ...rule, state });
 }
 
 export const disableMailFlowRule: RemediationAction = {
   name: 'disable-mail-flow-rule',
   title: 'Disable mail flow rule',
-  description: 'Turns the organisation\'s mail flow (transport) rule off; it is kept and can be turned back on.',
+  description: "Turns the organisation's mail flow (transport) rule off; it is kept and can be turned back on.",
   entityKinds: ['mail_flow_rule'],
   permission: { resource: 'exchange', permission: 'Exchange.ManageAsApp' },
   restrictsAccess: false,

@@ -51,9 +51,12 @@ export interface UserBody {
 }
 
 export async function findUser(ctx: ActionContext, key: string): Promise<UserBody> {
-  return must(await ctx.graph.get<UserBody>(`/users/${encodeURIComponent(key)}`, { query: { $select: 'id,userPrincipalName,displayName,accountEnabled,mail' } }), {
-    notFound: `The user ${key} no longer exists in the tenant.`,
-  });
+  return must(
+    await ctx.graph.get<UserBody>(`/users/${encodeURIComponent(key)}`, { query: { $select: 'id,userPrincipalName,displayName,accountEnabled,mail' } }),
+    {
+      notFound: `The user ${key} no longer exists in the tenant.`,
+    },
+  );
 }
 
 /** The user an entity names: a user entity's UPN, or a mailbox's owner. */
@@ -99,14 +102,21 @@ interface ExchangeInboxRule {
 export async function findInboxRule(ctx: ActionContext, key: string): Promise<InboxRuleRef | undefined> {
   const parsed = parseInboxRuleKey(key);
   if (!parsed) throw new RemediationError(`"${key}" does not name an inbox rule (expected mailbox\\rule).`, 'unsupported');
-  const rules = must(await ctx.exchange.invoke<ExchangeInboxRule>('Get-InboxRule', { Mailbox: parsed.mailbox }), { notFound: `The mailbox ${parsed.mailbox} no longer exists.` });
+  const rules = must(await ctx.exchange.invoke<ExchangeInboxRule>('Get-InboxRule', { Mailbox: parsed.mailbox }), {
+    notFound: `The mailbox ${parsed.mailbox} no longer exists.`,
+  });
   const wanted = parsed.rule;
   const rule =
     rules.find((r) => r.Name === wanted) ??
     rules.find((r) => String(r.RuleIdentity ?? '') === wanted) ??
     rules.find((r) => (r.Identity ?? '').endsWith(`\\${wanted}`));
   if (!rule) return undefined;
-  return { mailbox: parsed.mailbox, identity: rule.Identity ?? `${parsed.mailbox}\\${String(rule.RuleIdentity ?? wanted)}`, name: rule.Name ?? wanted, enabled: rule.Enabled !== false };
+  return {
+    mailbox: parsed.mailbox,
+    identity: rule.Identity ?? `${parsed.mailbox}\\${String(rule.RuleIdentity ?? wanted)}`,
+    name: rule.Name ?? wanted,
+    enabled: rule.Enabled !== false,
+  };
 }
 
 export interface SharedItem {
@@ -125,18 +135,31 @@ interface PermissionBody {
 /** A link entity's item (its URL, or drives/{id}/items/{id}) with its sharing permissions. */
 export async function findSharedItem(ctx: ActionContext, key: string): Promise<SharedItem> {
   const direct = /^\/?drives\/([^/]+)\/items\/([^/]+)$/.exec(key.trim());
-  const path = direct ? `/drives/${encodeURIComponent(direct[1] ?? '')}/items/${encodeURIComponent(direct[2] ?? '')}` : /^https:\/\//i.test(key.trim()) ? `/shares/${encodeSharingUrl(key.trim())}/driveItem` : undefined;
+  const path = direct
+    ? `/drives/${encodeURIComponent(direct[1] ?? '')}/items/${encodeURIComponent(direct[2] ?? '')}`
+    : /^https:\/\//i.test(key.trim())
+      ? `/shares/${encodeSharingUrl(key.trim())}/driveItem`
+      : undefined;
   if (!path) throw new RemediationError(`"${key}" does not name a shared file or folder (expected its URL).`, 'unsupported');
   const gone = 'The shared file or folder no longer exists: it was deleted or moved.';
   const item = must(await ctx.graph.get<{ id: string; name?: string; parentReference?: { driveId?: string } }>(path), { notFound: gone });
   const driveId = item.parentReference?.driveId;
   if (!driveId) throw new RemediationError('Microsoft Graph did not say which library holds the item.', 'refused');
-  const permissions = must(await ctx.graph.get<{ value: PermissionBody[] }>(`/drives/${encodeURIComponent(driveId)}/items/${encodeURIComponent(item.id)}/permissions`), { notFound: gone });
+  const permissions = must(
+    await ctx.graph.get<{ value: PermissionBody[] }>(`/drives/${encodeURIComponent(driveId)}/items/${encodeURIComponent(item.id)}/permissions`),
+    { notFound: gone },
+  );
   return {
     driveId,
     itemId: item.id,
     name: item.name ?? null,
-    permissions: permissions.value.map((p) => ({ id: p.id, scope: p.link?.scope ?? null, type: p.link?.type ?? null, inherited: !!p.inheritedFrom, webUrl: p.link?.webUrl ?? null })),
+    permissions: permissions.value.map((p) => ({
+      id: p.id,
+      scope: p.link?.scope ?? null,
+      type: p.link?.type ?? null,
+      inherited: !!p.inheritedFrom,
+      webUrl: p.link?.webUrl ?? null,
+    })),
   };
 }
 
@@ -152,8 +175,16 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** An app entity (application id or service principal object id) as its service principal in the tenant. */
 export async function findServicePrincipal(ctx: ActionContext, key: string): Promise<ServicePrincipalRef> {
   if (!GUID.test(key)) throw new RemediationError(`"${key}" does not name an app (expected its application id).`, 'unsupported');
-  const byAppId = must(await ctx.graph.get<{ value: ServicePrincipalRef[] }>('/servicePrincipals', { query: { $filter: `appId eq '${key}'`, $select: 'id,appId,displayName,accountEnabled' } }));
-  const found = byAppId.value[0] ?? must(await ctx.graph.get<ServicePrincipalRef>(`/servicePrincipals/${key}`, { query: { $select: 'id,appId,displayName,accountEnabled' } }), { notFound: `The app ${key} is no longer in the tenant.` });
+  const byAppId = must(
+    await ctx.graph.get<{ value: ServicePrincipalRef[] }>('/servicePrincipals', {
+      query: { $filter: `appId eq '${key}'`, $select: 'id,appId,displayName,accountEnabled' },
+    }),
+  );
+  const found =
+    byAppId.value[0] ??
+    must(await ctx.graph.get<ServicePrincipalRef>(`/servicePrincipals/${key}`, { query: { $select: 'id,appId,displayName,accountEnabled' } }), {
+      notFound: `The app ${key} is no longer in the tenant.`,
+    });
   return { id: found.id, appId: found.appId, displayName: found.displayName, accountEnabled: found.accountEnabled !== false };
 }
 

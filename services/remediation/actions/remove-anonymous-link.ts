@@ -27,7 +27,9 @@ export const removeAnonymousLink: RemediationAction = {
     if (own.length === 0) return done({ driveId: item.driveId, itemId: item.itemId, removed: [] }, true);
     const removed: string[] = [];
     for (const permission of own) {
-      const answer = await ctx.graph.delete(`/drives/${encodeURIComponent(item.driveId)}/items/${encodeURIComponent(item.itemId)}/permissions/${encodeURIComponent(permission.id)}`);
+      const answer = await ctx.graph.delete(
+        `/drives/${encodeURIComponent(item.driveId)}/items/${encodeURIComponent(item.itemId)}/permissions/${encodeURIComponent(permission.id)}`,
+      );
       if (!answer.ok && answer.failure.status !== 404) must(answer);
       removed.push(permission.id);
     }

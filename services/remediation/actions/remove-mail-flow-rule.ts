@@ -6,7 +6,7 @@ import type { RemediationAction } from './types.ts';
 export const removeMailFlowRule: RemediationAction = {
   name: 'remove-mail-flow-rule',
   title: 'Remove mail flow rule',
-  description: 'Deletes the organisation\'s mail flow (transport) rule for good.',
+  description: "Deletes the organisation's mail flow (transport) rule for good.",
   entityKinds: ['mail_flow_rule'],
   permission: { resource: 'exchange', permission: 'Exchange.ManageAsApp' },
   restrictsAccess: false,

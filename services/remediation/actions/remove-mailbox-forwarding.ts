@@ -15,7 +15,9 @@ interface MailboxBody {
 
 async function forwardingOf(ctx: ActionContext, target: ActionTarget): Promise<JsonObject> {
   const identity = userKeyOf(target);
-  const [mailbox] = must(await ctx.exchange.invoke<MailboxBody>('Get-Mailbox', { Identity: identity }), { notFound: `The mailbox ${identity} no longer exists.` });
+  const [mailbox] = must(await ctx.exchange.invoke<MailboxBody>('Get-Mailbox', { Identity: identity }), {
+    notFound: `The mailbox ${identity} no longer exists.`,
+  });
   if (!mailbox) throw new RemediationError(`The mailbox ${identity} no longer exists.`, 'not-found');
   return {
     mailbox: identity,
@@ -38,13 +40,23 @@ export const removeMailboxForwarding: RemediationAction = {
   async run(ctx, target) {
     const before = await forwardingOf(ctx, target);
     if (!forwards(before)) return done({ ...before }, true);
-    must(await ctx.exchange.invoke('Set-Mailbox', { Identity: String(before.mailbox), ForwardingSmtpAddress: null, ForwardingAddress: null, DeliverToMailboxAndForward: false }));
+    must(
+      await ctx.exchange.invoke('Set-Mailbox', {
+        Identity: String(before.mailbox),
+        ForwardingSmtpAddress: null,
+        ForwardingAddress: null,
+        DeliverToMailboxAndForward: false,
+      }),
+    );
     return done({ cmdlet: 'Set-Mailbox', ...(await forwardingOf(ctx, target)) });
   },
   async undo(ctx, target, before) {
     const now = await forwardingOf(ctx, target);
     if (!forwards(before)) return done({ ...now, note: 'The mailbox did not forward before.' }, true);
-    const parameters: Record<string, string | boolean | null> = { Identity: String(before.mailbox), DeliverToMailboxAndForward: before.DeliverToMailboxAndForward === true };
+    const parameters: Record<string, string | boolean | null> = {
+      Identity: String(before.mailbox),
+      DeliverToMailboxAndForward: before.DeliverToMailboxAndForward === true,
+    };
     if (before.ForwardingSmtpAddress) parameters.ForwardingSmtpAddress = String(before.ForwardingSmtpAddress);
     if (before.ForwardingAddress) parameters.ForwardingAddress = String(before.ForwardingAddress);
     must(await ctx.exchange.invoke('Set-Mailbox', parameters));

@@ -17,10 +17,23 @@ async function installationsOf(ctx: ActionContext, target: ActionTarget): Promis
   const teams = must(await ctx.graph.get<{ value: { id: string; displayName?: string }[] }>('/teams')).value;
   const found: { teamId: string; team: string; installationId: string; app: string }[] = [];
   for (const team of teams) {
-    const apps = must(await ctx.graph.get<{ value: Installation[] }>(`/teams/${encodeURIComponent(team.id)}/installedApps`, { query: { $expand: 'teamsApp,teamsAppDefinition' } }), { notFound: '' }).value;
+    const apps = must(
+      await ctx.graph.get<{ value: Installation[] }>(`/teams/${encodeURIComponent(team.id)}/installedApps`, {
+        query: { $expand: 'teamsApp,teamsAppDefinition' },
+      }),
+      { notFound: '' },
+    ).value;
     for (const installation of apps) {
-      const ids = [installation.teamsAppDefinition?.azureADAppId, installation.teamsAppDefinition?.teamsAppId, installation.teamsApp?.id].map((v) => (v ?? '').toLowerCase());
-      if (ids.includes(key)) found.push({ teamId: team.id, team: team.displayName ?? team.id, installationId: installation.id, app: installation.teamsAppDefinition?.displayName ?? installation.teamsApp?.displayName ?? target.key });
+      const ids = [installation.teamsAppDefinition?.azureADAppId, installation.teamsAppDefinition?.teamsAppId, installation.teamsApp?.id].map((v) =>
+        (v ?? '').toLowerCase(),
+      );
+      if (ids.includes(key))
+        found.push({
+          teamId: team.id,
+          team: team.displayName ?? team.id,
+          installationId: installation.id,
+          app: installation.teamsAppDefinition?.displayName ?? installation.teamsApp?.displayName ?? target.key,
+        });
     }
   }
   return found;

@@ -36,7 +36,7 @@ async function methodsOf(ctx: ActionContext, userId: string): Promise<{ id: stri
 export const requireMfaReregistration: RemediationAction = {
   name: 'require-mfa-reregistration',
   title: 'Require MFA re-registration',
-  description: 'Deletes the user\'s registered MFA methods (phone, authenticator app, security keys, email): the user registers them again at the next sign-in.',
+  description: "Deletes the user's registered MFA methods (phone, authenticator app, security keys, email): the user registers them again at the next sign-in.",
   entityKinds: ['user', 'mailbox'],
   permission: { resource: 'graph', permission: 'UserAuthenticationMethod.ReadWrite.All' },
   restrictsAccess: false,

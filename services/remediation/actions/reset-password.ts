@@ -28,7 +28,8 @@ export function temporaryPassword(length = 20): string {
 export const resetPassword: RemediationAction = {
   name: 'reset-password',
   title: 'Reset password',
-  description: 'Sets a strong temporary password that the user must change at the next sign-in; Entra also ends the user\'s sessions. The password is shown once, to you.',
+  description:
+    "Sets a strong temporary password that the user must change at the next sign-in; Entra also ends the user's sessions. The password is shown once, to you.",
   entityKinds: ['user', 'mailbox'],
   permission: { resource: 'graph', permission: 'User.ReadWrite.All', alsoAccepted: ['User-PasswordProfile.ReadWrite.All'] },
   restrictsAccess: true,
@@ -41,6 +42,15 @@ export const resetPassword: RemediationAction = {
     const password = temporaryPassword();
     const answer = await ctx.graph.patch(`/users/${user.id}`, { passwordProfile: { password, forceChangePasswordNextSignIn: true } });
     if (!answer.ok) throw await explainAdminRefusal(ctx, user, answer.failure, 'reset the password of');
-    return { ...done({ call: `PATCH /users/${user.id}`, status: 204, userId: user.id, userPrincipalName: user.userPrincipalName, forceChangePasswordNextSignIn: true }), temporaryPassword: password };
+    return {
+      ...done({
+        call: `PATCH /users/${user.id}`,
+        status: 204,
+        userId: user.id,
+        userPrincipalName: user.userPrincipalName,
+        forceChangePasswordNextSignIn: true,
+      }),
+      temporaryPassword: password,
+    };
   },
 };

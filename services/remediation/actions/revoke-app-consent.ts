@@ -28,7 +28,8 @@ async function consentOf(ctx: ActionContext, spId: string) {
 export const revokeAppConsent: RemediationAction = {
   name: 'revoke-app-consent',
   title: 'Revoke app consent',
-  description: 'Removes every permission users or administrators granted the app (delegated grants and application permissions): it can no longer read the tenant\'s data.',
+  description:
+    "Removes every permission users or administrators granted the app (delegated grants and application permissions): it can no longer read the tenant's data.",
   entityKinds: ['app'],
   permission: { resource: 'graph', permission: 'DelegatedPermissionGrant.ReadWrite.All', alsoAccepted: ['Directory.ReadWrite.All'] },
   restrictsAccess: true,
@@ -40,8 +41,14 @@ export const revokeAppConsent: RemediationAction = {
   async run(ctx, target) {
     const sp = await findServicePrincipal(ctx, target.key);
     const { grants, assignments } = await consentOf(ctx, sp.id);
-    if (grants.length === 0 && assignments.length === 0) return done({ servicePrincipalId: sp.id, appId: sp.appId, grantsRemoved: [], appRoleAssignmentsRemoved: [] }, true);
-    if (assignments.length > 0) await requirePermission(ctx, { resource: 'graph', permission: 'AppRoleAssignment.ReadWrite.All', alsoAccepted: ['Directory.ReadWrite.All'] }, 'Removing the app\'s application permissions');
+    if (grants.length === 0 && assignments.length === 0)
+      return done({ servicePrincipalId: sp.id, appId: sp.appId, grantsRemoved: [], appRoleAssignmentsRemoved: [] }, true);
+    if (assignments.length > 0)
+      await requirePermission(
+        ctx,
+        { resource: 'graph', permission: 'AppRoleAssignment.ReadWrite.All', alsoAccepted: ['Directory.ReadWrite.All'] },
+        "Removing the app's application permissions",
+      );
     const grantsRemoved: string[] = [];
     for (const grant of grants) {
       const answer = await ctx.graph.delete(`/oauth2PermissionGrants/${encodeURIComponent(grant.id)}`);

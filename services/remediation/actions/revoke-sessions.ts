@@ -5,7 +5,8 @@ import type { RemediationAction } from './types.ts';
 export const revokeSessions: RemediationAction = {
   name: 'revoke-sessions',
   title: 'Revoke sessions',
-  description: 'Signs the user out everywhere: refresh tokens and browser sessions stop working, so every app must sign in again (within about an hour for access tokens already issued).',
+  description:
+    'Signs the user out everywhere: refresh tokens and browser sessions stop working, so every app must sign in again (within about an hour for access tokens already issued).',
   entityKinds: ['user', 'mailbox'],
   permission: { resource: 'graph', permission: 'User.RevokeSessions.All', alsoAccepted: ['User.ReadWrite.All', 'Directory.ReadWrite.All'] },
   restrictsAccess: true,
@@ -16,7 +17,14 @@ export const revokeSessions: RemediationAction = {
   async run(ctx, target) {
     const user = await findUser(ctx, userKeyOf(target));
     // Revoking twice is harmless: a retried job simply revokes again.
-    const answer = must(await ctx.graph.post<{ value?: boolean }>(`/users/${user.id}/revokeSignInSessions`, {}), { notFound: `The user ${user.userPrincipalName} no longer exists in the tenant.` });
-    return done({ call: `POST /users/${user.id}/revokeSignInSessions`, value: answer?.value ?? true, userId: user.id, userPrincipalName: user.userPrincipalName });
+    const answer = must(await ctx.graph.post<{ value?: boolean }>(`/users/${user.id}/revokeSignInSessions`, {}), {
+      notFound: `The user ${user.userPrincipalName} no longer exists in the tenant.`,
+    });
+    return done({
+      call: `POST /users/${user.id}/revokeSignInSessions`,
+      value: answer?.value ?? true,
+      userId: user.id,
+      userPrincipalName: user.userPrincipalName,
+    });
   },
 };

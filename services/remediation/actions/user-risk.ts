@@ -8,7 +8,13 @@ export async function riskOf(ctx: ActionContext, target: ActionTarget): Promise<
   // A user Identity Protection never flagged has no riskyUser object: no risk.
   if (!risky.ok && risky.failure.status !== 404) must(risky);
   const body = risky.ok ? risky.body : {};
-  return { userId: user.id, userPrincipalName: user.userPrincipalName, riskState: body.riskState ?? 'none', riskLevel: body.riskLevel ?? 'none', riskDetail: body.riskDetail ?? 'none' };
+  return {
+    userId: user.id,
+    userPrincipalName: user.userPrincipalName,
+    riskState: body.riskState ?? 'none',
+    riskLevel: body.riskLevel ?? 'none',
+    riskDetail: body.riskDetail ?? 'none',
+  };
 }
 
 export async function setRisk(ctx: ActionContext, target: ActionTarget, verdict: 'confirmCompromised' | 'dismiss', doneStates: readonly string[]) {

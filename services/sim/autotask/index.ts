@@ -98,7 +98,9 @@ export function createAutotaskSimApp(state: AtSimState, baseUrl: () => string): 
     const more = matched.length > page.length;
     const items = page.map((r) => {
       const v = view(entity, r);
-      return q.includeFields ? Object.fromEntries(Object.entries(v).filter(([k]) => k === 'id' || q.includeFields!.some((f) => f.toLowerCase() === k.toLowerCase()))) : v;
+      return q.includeFields
+        ? Object.fromEntries(Object.entries(v).filter(([k]) => k === 'id' || q.includeFields!.some((f) => f.toLowerCase() === k.toLowerCase())))
+        : v;
     });
     const zone = c.get('user').zone;
     const next = more
@@ -146,7 +148,11 @@ export function createAutotaskSimApp(state: AtSimState, baseUrl: () => string): 
     }
   });
 
-  const fieldInfo = (name: string, dataType: string, opts: { required?: boolean; length?: number; picklist?: AtSimState['picklists'][string]; reference?: string; parent?: string } = {}) => ({
+  const fieldInfo = (
+    name: string,
+    dataType: string,
+    opts: { required?: boolean; length?: number; picklist?: AtSimState['picklists'][string]; reference?: string; parent?: string } = {},
+  ) => ({
     name,
     dataType,
     length: opts.length ?? 0,
@@ -164,38 +170,65 @@ export function createAutotaskSimApp(state: AtSimState, baseUrl: () => string): 
     const name = c.req.param('entity');
     const p = state.picklists;
     if (name === 'tickets') {
-      return need(c, 'tickets') ?? c.json({
-        fields: [
-          fieldInfo('id', 'long'),
-          fieldInfo('companyID', 'integer', { required: true, reference: 'Company' }),
-          fieldInfo('title', 'string', { required: true, length: 255 }),
-          fieldInfo('description', 'string', { length: 8000 }),
-          fieldInfo('status', 'integer', { required: true, picklist: p.status }),
-          fieldInfo('priority', 'integer', { required: true, picklist: p.priority }),
-          fieldInfo('queueID', 'integer', { picklist: p.queueID }),
-          fieldInfo('issueType', 'integer', { picklist: p.issueType }),
-          fieldInfo('subIssueType', 'integer', { picklist: p.subIssueType, parent: 'issueType' }),
-          fieldInfo('source', 'integer', { picklist: p.source }),
-          fieldInfo('ticketType', 'integer', { picklist: p.ticketType }),
-          fieldInfo('externalID', 'string', { length: 50 }),
-          fieldInfo('ticketNumber', 'string', { length: 50 }),
-        ],
-      });
+      return (
+        need(c, 'tickets') ??
+        c.json({
+          fields: [
+            fieldInfo('id', 'long'),
+            fieldInfo('companyID', 'integer', { required: true, reference: 'Company' }),
+            fieldInfo('title', 'string', { required: true, length: 255 }),
+            fieldInfo('description', 'string', { length: 8000 }),
+            fieldInfo('status', 'integer', { required: true, picklist: p.status }),
+            fieldInfo('priority', 'integer', { required: true, picklist: p.priority }),
+            fieldInfo('queueID', 'integer', { picklist: p.queueID }),
+            fieldInfo('issueType', 'integer', { picklist: p.issueType }),
+            fieldInfo('subIssueType', 'integer', { picklist: p.subIssueType, parent: 'issueType' }),
+            fieldInfo('source', 'integer', { picklist: p.source }),
+            fieldInfo('ticketType', 'integer', { picklist: p.ticketType }),
+            fieldInfo('externalID', 'string', { length: 50 }),
+            fieldInfo('ticketNumber', 'string', { length: 50 }),
+          ],
+        })
+      );
     }
     if (name === 'ticketnotes') {
-      return need(c, 'tickets') ?? c.json({ fields: [fieldInfo('id', 'long'), fieldInfo('ticketID', 'integer', { required: true, reference: 'Ticket' }), fieldInfo('title', 'string', { length: 250 }), fieldInfo('description', 'string', { required: true, length: 32000 }), fieldInfo('noteType', 'integer', { required: true, picklist: state.notePicklists.noteType }), fieldInfo('publish', 'integer', { required: true, picklist: state.notePicklists.publish })] });
+      return (
+        need(c, 'tickets') ??
+        c.json({
+          fields: [
+            fieldInfo('id', 'long'),
+            fieldInfo('ticketID', 'integer', { required: true, reference: 'Ticket' }),
+            fieldInfo('title', 'string', { length: 250 }),
+            fieldInfo('description', 'string', { required: true, length: 32000 }),
+            fieldInfo('noteType', 'integer', { required: true, picklist: state.notePicklists.noteType }),
+            fieldInfo('publish', 'integer', { required: true, picklist: state.notePicklists.publish }),
+          ],
+        })
+      );
     }
-    if (name === 'companies') return need(c, 'companies') ?? c.json({ fields: [fieldInfo('id', 'long'), fieldInfo('companyName', 'string', { required: true, length: 100 }), fieldInfo('webAddress', 'string', { length: 255 })] });
+    if (name === 'companies')
+      return (
+        need(c, 'companies') ??
+        c.json({
+          fields: [
+            fieldInfo('id', 'long'),
+            fieldInfo('companyName', 'string', { required: true, length: 100 }),
+            fieldInfo('webAddress', 'string', { length: 255 }),
+          ],
+        })
+      );
     return atErrors(c, 404, 'Entity not found.');
   });
 
-  const inPicklist = (list: string, value: unknown) => value === undefined || value === null || state.picklists[list]!.some((v) => v.value === String(value) && v.isActive);
+  const inPicklist = (list: string, value: unknown) =>
+    value === undefined || value === null || state.picklists[list]!.some((v) => v.value === String(value) && v.isActive);
   const validateTicket = (t: Record<string, unknown>): string | undefined => {
     if (typeof t.title !== 'string' || !t.title.trim()) return 'Title is required.';
     if (t.title.length > 255) return 'Title cannot be longer than 255 characters.';
     if (typeof t.description === 'string' && t.description.length > 8000) return 'Description cannot be longer than 8000 characters.';
     if (t.externalID !== undefined && t.externalID !== null && String(t.externalID).length > 50) return 'externalID cannot be longer than 50 characters.';
-    if (!state.entities.Companies.some((co) => co.id === Number(t.companyID) && co.isActive !== false)) return `Company ${String(t.companyID)} does not exist or is inactive.`;
+    if (!state.entities.Companies.some((co) => co.id === Number(t.companyID) && co.isActive !== false))
+      return `Company ${String(t.companyID)} does not exist or is inactive.`;
     for (const f of ['status', 'priority', 'queueID', 'issueType', 'subIssueType', 'source', 'ticketType']) {
       if (!inPicklist(f, t[f])) return `Value ${String(t[f])} is not a valid ${f}.`;
     }
@@ -222,7 +255,14 @@ export function createAutotaskSimApp(state: AtSimState, baseUrl: () => string): 
     const error = validateTicket(fields);
     if (error) return atErrors(c, 400, error);
     const day = new Date().toISOString().slice(0, 10).replace(/-/g, '');
-    const ticket: AtRecord = { ...fields, id: state.nextId++, ticketNumber: `T${day}.${String(state.ticketSeq++).padStart(4, '0')}`, createDate: atNow(), completedDate: null, lastActivityDate: atNow() };
+    const ticket: AtRecord = {
+      ...fields,
+      id: state.nextId++,
+      ticketNumber: `T${day}.${String(state.ticketSeq++).padStart(4, '0')}`,
+      createDate: atNow(),
+      completedDate: null,
+      lastActivityDate: atNow(),
+    };
     setCompleted(ticket, undefined);
     state.entities.Tickets.push(ticket);
     return c.json({ itemId: ticket.id });
@@ -265,7 +305,16 @@ export function createAutotaskSimApp(state: AtSimState, baseUrl: () => string): 
     for (const f of ['noteType', 'publish'] as const) {
       if (!state.notePicklists[f]!.some((v) => v.value === String(body[f]))) return atErrors(c, 400, `Value ${String(body[f])} is not a valid ${f}.`);
     }
-    const note: AtRecord = { id: state.nextId++, ticketID: ticketId, title: typeof body.title === 'string' ? body.title : '', description: body.description, noteType: Number(body.noteType), publish: Number(body.publish), createDateTime: atNow(), creatorResourceID: 29682885 };
+    const note: AtRecord = {
+      id: state.nextId++,
+      ticketID: ticketId,
+      title: typeof body.title === 'string' ? body.title : '',
+      description: body.description,
+      noteType: Number(body.noteType),
+      publish: Number(body.publish),
+      createDateTime: atNow(),
+      creatorResourceID: 29682885,
+    };
     state.entities.TicketNotes.push(note);
     t.lastActivityDate = atNow();
     return c.json({ itemId: note.id });
@@ -283,12 +332,25 @@ export function createAutotaskSimApp(state: AtSimState, baseUrl: () => string): 
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body.data)) return atErrors(c, 400, 'Attachment data is not valid base64.');
     const bytes = Buffer.from(body.data, 'base64');
     if (bytes.length > MAX_ATTACHMENT_BYTES) return atErrors(c, 400, 'The attachment is larger than the 6 MB the API accepts.');
-    const attachment: AtRecord = { id: state.nextId++, parentID: ticketId, parentType: 4, title: body.title, fullPath: typeof body.fullPath === 'string' ? body.fullPath : body.title, fileSize: bytes.length, attachmentType: 'FILE_ATTACHMENT', publish: Number(body.publish ?? 1), attachDate: atNow(), data: body.data };
+    const attachment: AtRecord = {
+      id: state.nextId++,
+      parentID: ticketId,
+      parentType: 4,
+      title: body.title,
+      fullPath: typeof body.fullPath === 'string' ? body.fullPath : body.title,
+      fileSize: bytes.length,
+      attachmentType: 'FILE_ATTACHMENT',
+      publish: Number(body.publish ?? 1),
+      attachDate: atNow(),
+      data: body.data,
+    };
     state.entities.TicketAttachments.push(attachment);
     return c.json({ itemId: attachment.id });
   });
 
-  api.get('/thresholdinformation', (c) => c.json({ externalRequestThreshold: 10000, requestThresholdTimeframe: 60, currentTimeframeRequestCount: state.requests.length }));
+  api.get('/thresholdinformation', (c) =>
+    c.json({ externalRequestThreshold: 10000, requestThresholdTimeframe: 60, currentTimeframeRequestCount: state.requests.length }),
+  );
 
   app.route('/:zone/atservicesrest/v1.0', api);
   app.route('/', controlRoutes(state));
@@ -300,11 +362,22 @@ export function createAutotaskSimApp(state: AtSimState, baseUrl: () => string): 
   return app;
 }
 
-const userSchema = z.object({ userName: z.string().min(1), secret: z.string().min(1), integrationCode: z.string().min(1), zone: z.string().min(1), permissions: z.array(z.enum(AT_PERMISSION_AREAS)).optional() });
+const userSchema = z.object({
+  userName: z.string().min(1),
+  secret: z.string().min(1),
+  integrationCode: z.string().min(1),
+  zone: z.string().min(1),
+  permissions: z.array(z.enum(AT_PERMISSION_AREAS)).optional(),
+});
 
 function controlRoutes(state: AtSimState): Hono {
   const control = new Hono();
-  control.get('/_sim/state', (c) => c.json({ ...state.entities, TicketAttachments: state.entities.TicketAttachments.map(({ data, ...a }) => ({ ...a, text: Buffer.from(String(data), 'base64').toString('utf8') })) }));
+  control.get('/_sim/state', (c) =>
+    c.json({
+      ...state.entities,
+      TicketAttachments: state.entities.TicketAttachments.map(({ data, ...a }) => ({ ...a, text: Buffer.from(String(data), 'base64').toString('utf8') })),
+    }),
+  );
   control.get('/_sim/requests', (c) => c.json(state.requests));
   control.post('/_sim/faults', async (c) => {
     state.faults.push(psaFaultSchema.parse(await c.req.json()));

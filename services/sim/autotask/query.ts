@@ -9,7 +9,13 @@ import { z } from 'zod';
 export type AtFilter = { op: string; field?: string; value?: unknown; items?: AtFilter[]; udf?: boolean };
 
 const filterSchema: z.ZodType<AtFilter> = z.lazy(() =>
-  z.object({ op: z.string(), field: z.string().optional(), value: z.unknown().optional(), items: z.array(filterSchema).optional(), udf: z.boolean().optional() }),
+  z.object({
+    op: z.string(),
+    field: z.string().optional(),
+    value: z.unknown().optional(),
+    items: z.array(filterSchema).optional(),
+    udf: z.boolean().optional(),
+  }),
 );
 
 /** Body of `/query`, tolerant of key case (`filter`/`Filter`, `maxRecords`/`MaxRecords`). */

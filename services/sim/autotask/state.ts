@@ -44,7 +44,15 @@ export interface AtSimState {
 }
 
 const pl = (entries: [string, string, boolean?, string?][]): AtPicklistValue[] =>
-  entries.map(([value, label, isDefault, parent], i) => ({ value, label, isDefaultValue: !!isDefault, sortOrder: i, parentValue: parent ?? '', isActive: true, isSystem: value === '1' || value === '5' }));
+  entries.map(([value, label, isDefault, parent], i) => ({
+    value,
+    label,
+    isDefaultValue: !!isDefault,
+    sortOrder: i,
+    parentValue: parent ?? '',
+    isActive: true,
+    isSystem: value === '1' || value === '5',
+  }));
 
 export function defaultAtState(over: Partial<Pick<AtSimState, 'users'>> & { companies?: AtRecord[] } = {}): AtSimState {
   return {
@@ -54,17 +62,54 @@ export function defaultAtState(over: Partial<Pick<AtSimState, 'users'>> & { comp
       { name: 'webservices6', label: 'UK', ci: 6 },
     ],
     picklists: {
-      status: pl([['1', 'New', true], ['8', 'In Progress'], ['7', 'Waiting Customer'], ['13', 'Re-Opened'], ['5', 'Complete']]),
-      priority: pl([['4', 'Critical'], ['1', 'High'], ['2', 'Medium', true], ['3', 'Low']]),
-      queueID: pl([['29682833', 'Client Portal'], ['29683354', 'Monitoring Alert', true], ['29683355', 'Security']]),
-      issueType: pl([['10', 'Security'], ['11', 'Email']]),
-      subIssueType: pl([['101', 'Account compromise', false, '10'], ['102', 'Suspicious sign-in', false, '10'], ['111', 'Mail flow', false, '11']]),
-      source: pl([['2', 'Email'], ['4', 'Phone'], ['8', 'Monitoring Alert', true]]),
-      ticketType: pl([['1', 'Service Request', true], ['2', 'Incident'], ['5', 'Alert']]),
+      status: pl([
+        ['1', 'New', true],
+        ['8', 'In Progress'],
+        ['7', 'Waiting Customer'],
+        ['13', 'Re-Opened'],
+        ['5', 'Complete'],
+      ]),
+      priority: pl([
+        ['4', 'Critical'],
+        ['1', 'High'],
+        ['2', 'Medium', true],
+        ['3', 'Low'],
+      ]),
+      queueID: pl([
+        ['29682833', 'Client Portal'],
+        ['29683354', 'Monitoring Alert', true],
+        ['29683355', 'Security'],
+      ]),
+      issueType: pl([
+        ['10', 'Security'],
+        ['11', 'Email'],
+      ]),
+      subIssueType: pl([
+        ['101', 'Account compromise', false, '10'],
+        ['102', 'Suspicious sign-in', false, '10'],
+        ['111', 'Mail flow', false, '11'],
+      ]),
+      source: pl([
+        ['2', 'Email'],
+        ['4', 'Phone'],
+        ['8', 'Monitoring Alert', true],
+      ]),
+      ticketType: pl([
+        ['1', 'Service Request', true],
+        ['2', 'Incident'],
+        ['5', 'Alert'],
+      ]),
     },
     notePicklists: {
-      noteType: pl([['1', 'Task Detail', true], ['2', 'Task Notes'], ['3', 'Task Summary']]),
-      publish: pl([['1', 'All Autotask Users', true], ['2', 'Internal Only']]),
+      noteType: pl([
+        ['1', 'Task Detail', true],
+        ['2', 'Task Notes'],
+        ['3', 'Task Summary'],
+      ]),
+      publish: pl([
+        ['1', 'All Autotask Users', true],
+        ['2', 'Internal Only'],
+      ]),
     },
     entities: {
       Companies: over.companies ?? [

@@ -2,9 +2,30 @@ import { describe, expect, it } from 'vitest';
 import { ConditionsError, filterByConditions } from './conditions.ts';
 
 const rows = [
-  { id: 1, summary: '[Tenantwatch] Forwarding rule', closedFlag: false, board: { name: 'Service Desk' }, status: { id: 1, name: 'New' }, _info: { lastUpdated: '2024-05-01T10:00:00Z' } },
-  { id: 2, summary: 'Printer "jam"', closedFlag: true, board: { name: 'Help Desk' }, status: { id: 6, name: 'Closed' }, _info: { lastUpdated: '2024-06-01T10:00:00Z' } },
-  { id: 3, summary: '[Tenantwatch] Sign-in from TOR', closedFlag: false, board: { name: 'Help Desk' }, status: { id: 2, name: 'In Progress' }, _info: { lastUpdated: '2024-07-01T10:00:00Z' } },
+  {
+    id: 1,
+    summary: '[Tenantwatch] Forwarding rule',
+    closedFlag: false,
+    board: { name: 'Service Desk' },
+    status: { id: 1, name: 'New' },
+    _info: { lastUpdated: '2024-05-01T10:00:00Z' },
+  },
+  {
+    id: 2,
+    summary: 'Printer "jam"',
+    closedFlag: true,
+    board: { name: 'Help Desk' },
+    status: { id: 6, name: 'Closed' },
+    _info: { lastUpdated: '2024-06-01T10:00:00Z' },
+  },
+  {
+    id: 3,
+    summary: '[Tenantwatch] Sign-in from TOR',
+    closedFlag: false,
+    board: { name: 'Help Desk' },
+    status: { id: 2, name: 'In Progress' },
+    _info: { lastUpdated: '2024-07-01T10:00:00Z' },
+  },
 ];
 const ids = (c: string) => filterByConditions(rows, c).map((r) => r.id);
 

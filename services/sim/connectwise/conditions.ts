@@ -9,9 +9,7 @@
 
 type Value = string | number | boolean | null | Date;
 type Node =
-  | { type: 'and' | 'or'; left: Node; right: Node }
-  | { type: 'not'; inner: Node }
-  | { type: 'cmp'; path: string[]; op: string; value: Value | Value[] };
+  { type: 'and' | 'or'; left: Node; right: Node } | { type: 'not'; inner: Node } | { type: 'cmp'; path: string[]; op: string; value: Value | Value[] };
 
 export class ConditionsError extends Error {}
 
@@ -161,7 +159,10 @@ function normalise(v: unknown): string | number | boolean | null {
 }
 
 function likeToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+  const body = pattern
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/%/g, '.*')
+    .replace(/_/g, '.');
   return new RegExp(`^${body}$`, 'is');
 }
 

@@ -70,7 +70,14 @@ function paged<T>(c: Context, items: T[]): Response {
   }
   if (links.length) c.header('Link', links.join(', '));
   const fields = c.req.query('fields');
-  const picked = fields ? slice.map((item) => pick(item as Record<string, unknown>, fields.split(',').map((f) => f.trim()))) : slice;
+  const picked = fields
+    ? slice.map((item) =>
+        pick(
+          item as Record<string, unknown>,
+          fields.split(',').map((f) => f.trim()),
+        ),
+      )
+    : slice;
   return c.json(picked);
 }
 
@@ -152,7 +159,9 @@ export function createConnectWiseSimApp(state: CwSimState): Hono<Env> {
     if (fault) {
       state.requests.push({ at: new Date().toISOString(), method: c.req.method, path, status: fault.status, fault: fault.status });
       if (fault.status === 429) {
-        return c.json({ code: 'TooManyRequests', message: 'Too many requests, please try again later.' }, 429, { 'Retry-After': String(fault.retryAfterSeconds ?? 1) });
+        return c.json({ code: 'TooManyRequests', message: 'Too many requests, please try again later.' }, 429, {
+          'Retry-After': String(fault.retryAfterSeconds ?? 1),
+        });
       }
       return c.json({ code: 'InternalServerError', message: 'An error has occurred.' }, fault.status as 500);
     }
@@ -164,14 +173,27 @@ export function createConnectWiseSimApp(state: CwSimState): Hono<Env> {
   app.get('/login/companyinfo/:companyId', (c) => {
     if (c.req.param('companyId').toLowerCase() !== state.companyId.toLowerCase()) return c.json(null, 404);
     const site = new URL(c.req.url).host;
-    return c.json({ CompanyName: state.companyName, Codebase: `${state.codebase}/`, VersionCode: 'v2024.1', VersionNumber: 'v4.6.84077', CompanyID: state.companyId, IsCloud: false, SiteUrl: site });
+    return c.json({
+      CompanyName: state.companyName,
+      Codebase: `${state.codebase}/`,
+      VersionCode: 'v2024.1',
+      VersionNumber: 'v4.6.84077',
+      CompanyID: state.companyId,
+      IsCloud: false,
+      SiteUrl: site,
+    });
   });
 
   const api = new Hono<Env>();
   api.use('*', async (c, next) => {
     const clientId = c.req.header('clientId');
     if (!clientId || (state.clientIds.length > 0 && !state.clientIds.includes(clientId))) {
-      return cwError(c, 401, 'Unauthorized', clientId ? 'The clientId provided is not valid.' : 'A clientId header is required; register one at developer.connectwise.com.');
+      return cwError(
+        c,
+        401,
+        'Unauthorized',
+        clientId ? 'The clientId provided is not valid.' : 'A clientId header is required; register one at developer.connectwise.com.',
+      );
     }
     const auth = parseBasic(c.req.header('authorization'));
     if (!auth) return cwError(c, 401, 'Unauthorized', 'Authorization header is missing or not in the form companyId+publicKey:privateKey.');
@@ -198,40 +220,100 @@ export function createConnectWiseSimApp(state: CwSimState): Hono<Env> {
 
   api.get('/system/info', (c) => c.json({ version: 'v2024.1', isCloud: false, serverTimeZone: 'Eastern Standard Time', licenseBits: [] }));
 
-  api.get('/company/companies', (c) => need(c, 'companies', 'view companies') ?? listWith(c, state.companies.filter((co) => !co.deletedFlag).map((co) => ({ ...co, deletedFlag: false, _info: info(now(), 'admin') }))));
-  api.get('/company/companies/count', (c) => need(c, 'companies', 'view companies') ?? c.json({ count: filterByConditions(state.companies, c.req.query('conditions')).length }));
+  api.get(
+    '/company/companies',
+    (c) =>
+      need(c, 'companies', 'view companies') ??
+      listWith(
+        c,
+        state.companies.filter((co) => !co.deletedFlag).map((co) => ({ ...co, deletedFlag: false, _info: info(now(), 'admin') })),
+      ),
+  );
+  api.get(
+    '/company/companies/count',
+    (c) => need(c, 'companies', 'view companies') ?? c.json({ count: filterByConditions(state.companies, c.req.query('conditions')).length }),
+  );
   api.get('/company/companies/:id', (c) => {
     const company = state.companies.find((co) => co.id === Number(c.req.param('id')));
     return need(c, 'companies', 'view companies') ?? (company ? c.json(company) : cwError(c, 404, 'NotFound', `Company ${c.req.param('id')} not found`));
   });
 
   const serviceRead = (c: Context<Env>) => need(c, 'service', 'view service tickets and boards');
-  api.get('/service/boards', (c) => serviceRead(c) ?? listWith(c, state.boards.map(({ id, name, inactiveFlag }) => ({ id, name, inactiveFlag }))));
+  api.get(
+    '/service/boards',
+    (c) =>
+      serviceRead(c) ??
+      listWith(
+        c,
+        state.boards.map(({ id, name, inactiveFlag }) => ({ id, name, inactiveFlag })),
+      ),
+  );
   api.get('/service/boards/:id/statuses', (c) => {
     const board = state.boards.find((b) => b.id === Number(c.req.param('id')));
     if (!board) return serviceRead(c) ?? cwError(c, 404, 'NotFound', `Board ${c.req.param('id')} not found`);
-    return serviceRead(c) ?? listWith(c, board.statuses.map((s) => ({ ...s, board: { id: board.id, name: board.name } })));
+    return (
+      serviceRead(c) ??
+      listWith(
+        c,
+        board.statuses.map((s) => ({ ...s, board: { id: board.id, name: board.name } })),
+      )
+    );
   });
   api.get('/service/boards/:id/teams', (c) => {
     const board = state.boards.find((b) => b.id === Number(c.req.param('id')));
     if (!board) return serviceRead(c) ?? cwError(c, 404, 'NotFound', `Board ${c.req.param('id')} not found`);
-    return serviceRead(c) ?? listWith(c, board.teams.map((t) => ({ ...t, boardId: board.id })));
+    return (
+      serviceRead(c) ??
+      listWith(
+        c,
+        board.teams.map((t) => ({ ...t, boardId: board.id })),
+      )
+    );
   });
-  api.get('/service/priorities', (c) => serviceRead(c) ?? listWith(c, state.priorities.map((p) => ({ ...p }))));
+  api.get(
+    '/service/priorities',
+    (c) =>
+      serviceRead(c) ??
+      listWith(
+        c,
+        state.priorities.map((p) => ({ ...p })),
+      ),
+  );
 
   const resolveRefs = (c: Context, body: { board?: Ref; status?: Ref; company?: Ref; priority?: Ref; team?: Ref }, base?: CwTicket) => {
     const byRef = <T extends { id: number; name?: string; identifier?: string }>(list: T[], ref: Ref | undefined, key: 'name' | 'identifier' = 'name') =>
-      ref?.id !== undefined ? list.find((x) => x.id === ref.id) : ref?.[key] !== undefined ? list.find((x) => (x[key] ?? '').toLowerCase() === ref[key]!.toLowerCase()) : undefined;
+      ref?.id !== undefined
+        ? list.find((x) => x.id === ref.id)
+        : ref?.[key] !== undefined
+          ? list.find((x) => (x[key] ?? '').toLowerCase() === ref[key]!.toLowerCase())
+          : undefined;
     const board = body.board ? byRef(state.boards, body.board) : base ? state.boards.find((b) => b.id === base.boardId) : state.boards[0];
     if (!board || board.inactiveFlag) return { error: invalid(c, 'Board not found or inactive.', 'board') };
-    const company = body.company ? byRef(state.companies, body.company, body.company.identifier !== undefined ? 'identifier' : 'name') : base ? state.companies.find((co) => co.id === base.companyId) : undefined;
-    if (!company) return { error: invalid(c, body.company ? 'Company not found.' : 'company is required.', 'company', body.company ? 'InvalidObject' : 'NullOrEmpty') };
-    let status = body.status ? byRef(board.statuses, body.status) : base && base.boardId === board.id ? board.statuses.find((s) => s.id === base.statusId) : board.statuses.find((s) => s.defaultFlag);
+    const company = body.company
+      ? byRef(state.companies, body.company, body.company.identifier !== undefined ? 'identifier' : 'name')
+      : base
+        ? state.companies.find((co) => co.id === base.companyId)
+        : undefined;
+    if (!company)
+      return { error: invalid(c, body.company ? 'Company not found.' : 'company is required.', 'company', body.company ? 'InvalidObject' : 'NullOrEmpty') };
+    let status = body.status
+      ? byRef(board.statuses, body.status)
+      : base && base.boardId === board.id
+        ? board.statuses.find((s) => s.id === base.statusId)
+        : board.statuses.find((s) => s.defaultFlag);
     if (!status) status = undefined;
     if (!status || status.inactive) return { error: invalid(c, `Status is not valid for board ${board.name}.`, 'status') };
-    const priority = body.priority ? byRef(state.priorities, body.priority) : base ? state.priorities.find((p) => p.id === base.priorityId) : state.priorities.find((p) => p.defaultFlag);
+    const priority = body.priority
+      ? byRef(state.priorities, body.priority)
+      : base
+        ? state.priorities.find((p) => p.id === base.priorityId)
+        : state.priorities.find((p) => p.defaultFlag);
     if (!priority) return { error: invalid(c, 'Priority not found.', 'priority') };
-    const team = body.team ? byRef(board.teams, body.team) : base?.teamId !== undefined && base.boardId === board.id ? board.teams.find((t) => t.id === base.teamId) : undefined;
+    const team = body.team
+      ? byRef(board.teams, body.team)
+      : base?.teamId !== undefined && base.boardId === board.id
+        ? board.teams.find((t) => t.id === base.teamId)
+        : undefined;
     if (body.team && !team) return { error: invalid(c, `Team is not valid for board ${board.name}.`, 'team') };
     return { board, company, status, priority, team };
   };
@@ -251,10 +333,26 @@ export function createConnectWiseSimApp(state: CwSimState): Hono<Env> {
     }
   };
 
-  api.get('/service/tickets', (c) => serviceRead(c) ?? listWith(c, state.tickets.map((t) => ticketView(state, t))));
+  api.get(
+    '/service/tickets',
+    (c) =>
+      serviceRead(c) ??
+      listWith(
+        c,
+        state.tickets.map((t) => ticketView(state, t)),
+      ),
+  );
   api.get('/service/tickets/count', (c) => {
     try {
-      return serviceRead(c) ?? c.json({ count: filterByConditions(state.tickets.map((t) => ticketView(state, t)), c.req.query('conditions')).length });
+      return (
+        serviceRead(c) ??
+        c.json({
+          count: filterByConditions(
+            state.tickets.map((t) => ticketView(state, t)),
+            c.req.query('conditions'),
+          ).length,
+        })
+      );
     } catch (e) {
       if (e instanceof ConditionsError) return cwError(c, 400, 'InvalidObject', `conditions: ${e.message}`);
       throw e;
@@ -263,7 +361,16 @@ export function createConnectWiseSimApp(state: CwSimState): Hono<Env> {
   api.post('/service/tickets/search', async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { conditions?: string };
     try {
-      return serviceRead(c) ?? paged(c, filterByConditions(state.tickets.map((t) => ticketView(state, t)), body.conditions));
+      return (
+        serviceRead(c) ??
+        paged(
+          c,
+          filterByConditions(
+            state.tickets.map((t) => ticketView(state, t)),
+            body.conditions,
+          ),
+        )
+      );
     } catch (e) {
       if (e instanceof ConditionsError) return cwError(c, 400, 'InvalidObject', `conditions: ${e.message}`);
       throw e;
@@ -278,11 +385,15 @@ export function createConnectWiseSimApp(state: CwSimState): Hono<Env> {
     const denied = serviceRead(c);
     if (denied) return denied;
     const parsed = ticketCreateSchema.safeParse(await c.req.json().catch(() => undefined));
-    if (!parsed.success) return cwError(c, 400, 'InvalidObject', 'ticket object is invalid', [{ code: 'InvalidObject', message: 'The request body is not a ticket.', resource: 'ticket', field: '' }]);
+    if (!parsed.success)
+      return cwError(c, 400, 'InvalidObject', 'ticket object is invalid', [
+        { code: 'InvalidObject', message: 'The request body is not a ticket.', resource: 'ticket', field: '' },
+      ]);
     const body = parsed.data;
     if (!body.summary || !body.summary.trim()) return invalid(c, 'summary may not be empty.', 'summary', 'NullOrEmpty');
     if (body.summary.length > 100) return invalid(c, 'summary cannot be longer than 100 characters.', 'summary', 'OutOfRange');
-    if (body.externalXRef && body.externalXRef.length > 100) return invalid(c, 'externalXRef cannot be longer than 100 characters.', 'externalXRef', 'OutOfRange');
+    if (body.externalXRef && body.externalXRef.length > 100)
+      return invalid(c, 'externalXRef cannot be longer than 100 characters.', 'externalXRef', 'OutOfRange');
     for (const field of ['severity', 'impact'] as const) {
       if (body[field] !== undefined && !LEVELS.includes(body[field] as Level)) return invalid(c, `${field} must be Low, Medium or High.`, field);
     }
@@ -313,7 +424,16 @@ export function createConnectWiseSimApp(state: CwSimState): Hono<Env> {
     state.tickets.push(ticket);
     // Manage files the initial description as the ticket's first Discussion note.
     if (body.initialDescription) {
-      state.notes.push({ id: state.nextId.note++, ticketId: ticket.id, text: body.initialDescription, detailDescriptionFlag: true, internalAnalysisFlag: false, resolutionFlag: false, dateCreated: at, createdBy: by });
+      state.notes.push({
+        id: state.nextId.note++,
+        ticketId: ticket.id,
+        text: body.initialDescription,
+        detailDescriptionFlag: true,
+        internalAnalysisFlag: false,
+        resolutionFlag: false,
+        dateCreated: at,
+        createdBy: by,
+      });
     }
     return c.json(ticketView(state, ticket), 201);
   });
@@ -323,7 +443,9 @@ export function createConnectWiseSimApp(state: CwSimState): Hono<Env> {
     if (denied) return denied;
     const t = state.tickets.find((x) => x.id === Number(c.req.param('id')));
     if (!t) return cwError(c, 404, 'NotFound', `Ticket ${c.req.param('id')} not found`);
-    const ops = z.array(z.object({ op: z.enum(['add', 'replace', 'remove']), path: z.string(), value: z.unknown().optional() })).safeParse(await c.req.json().catch(() => undefined));
+    const ops = z
+      .array(z.object({ op: z.enum(['add', 'replace', 'remove']), path: z.string(), value: z.unknown().optional() }))
+      .safeParse(await c.req.json().catch(() => undefined));
     if (!ops.success) return cwError(c, 400, 'InvalidObject', 'The body must be a JSON-Patch array of {op, path, value}.');
     const refs: Record<string, Ref> = {};
     const scalars: Partial<Pick<CwTicket, 'summary' | 'severity' | 'impact' | 'externalXRef'>> = {};
@@ -350,7 +472,9 @@ export function createConnectWiseSimApp(state: CwSimState): Hono<Env> {
     }
     // A board change without a status lands on the new board's default status.
     if (refs.board && !refs.status) {
-      const board = state.boards.find((b) => (refs.board!.id !== undefined ? b.id === refs.board!.id : b.name.toLowerCase() === refs.board!.name?.toLowerCase()));
+      const board = state.boards.find((b) =>
+        refs.board!.id !== undefined ? b.id === refs.board!.id : b.name.toLowerCase() === refs.board!.name?.toLowerCase(),
+      );
       const def = board?.statuses.find((s) => s.defaultFlag);
       if (def) refs.status = { id: def.id };
     }
@@ -368,7 +492,17 @@ export function createConnectWiseSimApp(state: CwSimState): Hono<Env> {
     return c.json(ticketView(state, t));
   });
 
-  const noteView = (n: (typeof state.notes)[number]) => ({ id: n.id, ticketId: n.ticketId, text: n.text, detailDescriptionFlag: n.detailDescriptionFlag, internalAnalysisFlag: n.internalAnalysisFlag, resolutionFlag: n.resolutionFlag, dateCreated: n.dateCreated, createdBy: n.createdBy, _info: info(n.dateCreated, n.createdBy) });
+  const noteView = (n: (typeof state.notes)[number]) => ({
+    id: n.id,
+    ticketId: n.ticketId,
+    text: n.text,
+    detailDescriptionFlag: n.detailDescriptionFlag,
+    internalAnalysisFlag: n.internalAnalysisFlag,
+    resolutionFlag: n.resolutionFlag,
+    dateCreated: n.dateCreated,
+    createdBy: n.createdBy,
+    _info: info(n.dateCreated, n.createdBy),
+  });
   api.get('/service/tickets/:id/notes', (c) => {
     const id = Number(c.req.param('id'));
     if (!state.tickets.some((t) => t.id === id)) return serviceRead(c) ?? cwError(c, 404, 'NotFound', `Ticket ${id} not found`);
@@ -380,33 +514,76 @@ export function createConnectWiseSimApp(state: CwSimState): Hono<Env> {
     const t = state.tickets.find((x) => x.id === Number(c.req.param('id')));
     if (!t) return cwError(c, 404, 'NotFound', `Ticket ${c.req.param('id')} not found`);
     const body = z
-      .object({ text: z.string(), detailDescriptionFlag: z.boolean().optional(), internalAnalysisFlag: z.boolean().optional(), resolutionFlag: z.boolean().optional() })
+      .object({
+        text: z.string(),
+        detailDescriptionFlag: z.boolean().optional(),
+        internalAnalysisFlag: z.boolean().optional(),
+        resolutionFlag: z.boolean().optional(),
+      })
       .loose()
       .safeParse(await c.req.json().catch(() => undefined));
-    if (!body.success || !body.data.text.trim()) return cwError(c, 400, 'InvalidObject', 'note object is invalid', [{ code: 'NullOrEmpty', message: 'text may not be empty.', resource: 'note', field: 'text' }]);
+    if (!body.success || !body.data.text.trim())
+      return cwError(c, 400, 'InvalidObject', 'note object is invalid', [
+        { code: 'NullOrEmpty', message: 'text may not be empty.', resource: 'note', field: 'text' },
+      ]);
     const flags = [body.data.detailDescriptionFlag, body.data.internalAnalysisFlag, body.data.resolutionFlag].filter(Boolean).length;
-    if (flags === 0) return cwError(c, 400, 'InvalidObject', 'note object is invalid', [{ code: 'InvalidObject', message: 'One of detailDescriptionFlag, internalAnalysisFlag or resolutionFlag must be true.', resource: 'note', field: 'detailDescriptionFlag' }]);
+    if (flags === 0)
+      return cwError(c, 400, 'InvalidObject', 'note object is invalid', [
+        {
+          code: 'InvalidObject',
+          message: 'One of detailDescriptionFlag, internalAnalysisFlag or resolutionFlag must be true.',
+          resource: 'note',
+          field: 'detailDescriptionFlag',
+        },
+      ]);
     const at = now();
     const by = c.get('member').identifier;
-    const note = { id: state.nextId.note++, ticketId: t.id, text: body.data.text, detailDescriptionFlag: !!body.data.detailDescriptionFlag, internalAnalysisFlag: !!body.data.internalAnalysisFlag, resolutionFlag: !!body.data.resolutionFlag, dateCreated: at, createdBy: by };
+    const note = {
+      id: state.nextId.note++,
+      ticketId: t.id,
+      text: body.data.text,
+      detailDescriptionFlag: !!body.data.detailDescriptionFlag,
+      internalAnalysisFlag: !!body.data.internalAnalysisFlag,
+      resolutionFlag: !!body.data.resolutionFlag,
+      dateCreated: at,
+      createdBy: by,
+    };
     state.notes.push(note);
     t.lastUpdated = at;
     t.updatedBy = by;
     return c.json(noteView(note), 201);
   });
 
-  const docView = (d: (typeof state.documents)[number]) => ({ id: d.id, title: d.title, fileName: d.fileName, serverFileName: `${d.id}-${d.fileName}`, owner: d.createdBy, linkFlag: false, imageFlag: d.contentType.startsWith('image/'), publicFlag: !d.privateFlag, readOnlyFlag: false, size: d.content.length, _info: { lastUpdated: d.dateCreated, updatedBy: d.createdBy } });
+  const docView = (d: (typeof state.documents)[number]) => ({
+    id: d.id,
+    title: d.title,
+    fileName: d.fileName,
+    serverFileName: `${d.id}-${d.fileName}`,
+    owner: d.createdBy,
+    linkFlag: false,
+    imageFlag: d.contentType.startsWith('image/'),
+    publicFlag: !d.privateFlag,
+    readOnlyFlag: false,
+    size: d.content.length,
+    _info: { lastUpdated: d.dateCreated, updatedBy: d.createdBy },
+  });
   api.post('/system/documents', async (c) => {
     const denied = need(c, 'documents', 'upload documents');
     if (denied) return denied;
-    if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')) return cwError(c, 400, 'InvalidObject', 'Documents are uploaded as multipart/form-data.');
+    if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data'))
+      return cwError(c, 400, 'InvalidObject', 'Documents are uploaded as multipart/form-data.');
     const form = await c.req.parseBody();
     const file = form.file;
-    if (!(file instanceof File)) return cwError(c, 400, 'InvalidObject', 'document object is invalid', [{ code: 'NullOrEmpty', message: 'file is required.', resource: 'document', field: 'file' }]);
+    if (!(file instanceof File))
+      return cwError(c, 400, 'InvalidObject', 'document object is invalid', [
+        { code: 'NullOrEmpty', message: 'file is required.', resource: 'document', field: 'file' },
+      ]);
     const recordType = String(form.recordType ?? '');
     const recordId = Number(form.recordId);
     if (recordType !== 'Ticket' || !state.tickets.some((t) => t.id === recordId)) {
-      return cwError(c, 400, 'InvalidObject', 'document object is invalid', [{ code: 'InvalidObject', message: `No ${recordType || 'record'} with id ${form.recordId}.`, resource: 'document', field: 'recordId' }]);
+      return cwError(c, 400, 'InvalidObject', 'document object is invalid', [
+        { code: 'InvalidObject', message: `No ${recordType || 'record'} with id ${form.recordId}.`, resource: 'document', field: 'recordId' },
+      ]);
     }
     const doc = {
       id: state.nextId.document++,
@@ -428,12 +605,18 @@ export function createConnectWiseSimApp(state: CwSimState): Hono<Env> {
     if (denied) return denied;
     const recordType = c.req.query('recordType');
     const recordId = Number(c.req.query('recordId'));
-    return paged(c, state.documents.filter((d) => (!recordType || d.recordType === recordType) && (!c.req.query('recordId') || d.recordId === recordId)).map(docView));
+    return paged(
+      c,
+      state.documents.filter((d) => (!recordType || d.recordType === recordType) && (!c.req.query('recordId') || d.recordId === recordId)).map(docView),
+    );
   });
   api.get('/system/documents/:id/download', (c) => {
     const d = state.documents.find((x) => x.id === Number(c.req.param('id')));
     if (!d) return cwError(c, 404, 'NotFound', `Document ${c.req.param('id')} not found`);
-    return c.body(new Uint8Array(d.content), 200, { 'content-type': d.contentType, 'content-disposition': `attachment; filename="${d.fileName.replace(/["\r\n]/g, '_')}"` });
+    return c.body(new Uint8Array(d.content), 200, {
+      'content-type': d.contentType,
+      'content-disposition': `attachment; filename="${d.fileName.replace(/["\r\n]/g, '_')}"`,
+    });
   });
 
   app.route('/:codebase{v[0-9A-Za-z_]+}/apis/3.0', api);
@@ -446,7 +629,12 @@ export function createConnectWiseSimApp(state: CwSimState): Hono<Env> {
   return app;
 }
 
-const memberSchema = z.object({ publicKey: z.string().min(1), privateKey: z.string().min(1), identifier: z.string().min(1), permissions: z.array(z.enum(CW_PERMISSION_AREAS)).optional() });
+const memberSchema = z.object({
+  publicKey: z.string().min(1),
+  privateKey: z.string().min(1),
+  identifier: z.string().min(1),
+  permissions: z.array(z.enum(CW_PERMISSION_AREAS)).optional(),
+});
 const companySchema = z.object({ identifier: z.string().min(1), name: z.string().min(1), website: z.string().optional() });
 
 /** /_sim: faults, latency, members, companies, a technician's status change, and a view of what was written. */

@@ -81,7 +81,8 @@ export function createIpIntelSimApp(state: { data: SimData; accounts: SimAccount
     const account = state.accounts.find((a) => a.accountId === auth.accountId && a.licenseKey === auth.licenseKey);
     if (!account) return error(401, 'AUTHORIZATION_INVALID', 'You have supplied an invalid MaxMind account ID and/or license key in the Authorization header.');
     if (account.permission === false) return error(402, 'PERMISSION_REQUIRED', `You do not have permission to use the GeoIP2 ${service} web service.`);
-    if (account.insufficientFunds) return error(402, 'INSUFFICIENT_FUNDS', 'The license key you have provided does not have sufficient funds to use this service.');
+    if (account.insufficientFunds)
+      return error(402, 'INSUFFICIENT_FUNDS', 'The license key you have provided does not have sufficient funds to use this service.');
     if ((account.queriesRemaining ?? 100_000) <= 0) return error(402, 'OUT_OF_QUERIES', 'The license key you have provided is out of queries.');
 
     const raw = decodeURIComponent(c.req.param('ip'));

@@ -60,7 +60,9 @@ function fictionalPhone(userId: string, slot: number): string {
 /** The methods behind a registration report's `methodsRegistered` values. */
 function deriveMethods(tenant: SimTenant, user: GraphUser, details: UserRegistrationDetails | undefined): AuthenticationMethod[] {
   const created = details?.lastUpdatedDateTime ?? user.createdDateTime;
-  const methods: AuthenticationMethod[] = [{ '@odata.type': type('passwordMethods'), id: WELL_KNOWN_METHOD_IDS.password, password: null, createdDateTime: user.createdDateTime }];
+  const methods: AuthenticationMethod[] = [
+    { '@odata.type': type('passwordMethods'), id: WELL_KNOWN_METHOD_IDS.password, password: null, createdDateTime: user.createdDateTime },
+  ];
   const registered = new Set(details?.methodsRegistered ?? []);
   const id = (kind: string): string => derivedId(tenant.id, user.id, 'authentication-method', kind);
   const phone = (wellKnown: keyof typeof WELL_KNOWN_METHOD_IDS, phoneType: string, slot: number): AuthenticationMethod => ({
@@ -74,7 +76,14 @@ function deriveMethods(tenant: SimTenant, user: GraphUser, details: UserRegistra
   if (registered.has('alternateMobilePhone')) methods.push(phone('alternateMobile', 'alternateMobile', 1));
   if (registered.has('officePhone')) methods.push(phone('office', 'office', 2));
   if (registered.has('microsoftAuthenticatorPush') || registered.has('microsoftAuthenticatorPasswordless')) {
-    methods.push({ '@odata.type': type('microsoftAuthenticatorMethods'), id: id('authenticator'), displayName: 'iPhone 15', deviceTag: 'SoftwareTokenActivated', phoneAppVersion: '6.8.7', createdDateTime: created });
+    methods.push({
+      '@odata.type': type('microsoftAuthenticatorMethods'),
+      id: id('authenticator'),
+      displayName: 'iPhone 15',
+      deviceTag: 'SoftwareTokenActivated',
+      phoneAppVersion: '6.8.7',
+      createdDateTime: created,
+    });
   }
   if (registered.has('softwareOneTimePasscode')) methods.push({ '@odata.type': type('softwareOathMethods'), id: id('software-oath'), secretKey: null });
   if (registered.has('fido2') || registered.has('passKeyDeviceBound')) {
@@ -89,8 +98,20 @@ function deriveMethods(tenant: SimTenant, user: GraphUser, details: UserRegistra
       attestationLevel: 'attested',
     });
   }
-  if (registered.has('email')) methods.push({ '@odata.type': type('emailMethods'), id: WELL_KNOWN_METHOD_IDS.email, emailAddress: user.otherMails[0] ?? `${user.userPrincipalName.split('@')[0] ?? 'user'}@example.net` });
-  if (registered.has('windowsHelloForBusiness')) methods.push({ '@odata.type': type('windowsHelloForBusinessMethods'), id: id('whfb'), displayName: 'DESKTOP-SIM01', createdDateTime: created, keyStrength: 'normal' });
+  if (registered.has('email'))
+    methods.push({
+      '@odata.type': type('emailMethods'),
+      id: WELL_KNOWN_METHOD_IDS.email,
+      emailAddress: user.otherMails[0] ?? `${user.userPrincipalName.split('@')[0] ?? 'user'}@example.net`,
+    });
+  if (registered.has('windowsHelloForBusiness'))
+    methods.push({
+      '@odata.type': type('windowsHelloForBusinessMethods'),
+      id: id('whfb'),
+      displayName: 'DESKTOP-SIM01',
+      createdDateTime: created,
+      keyStrength: 'normal',
+    });
   return methods;
 }
 
@@ -99,7 +120,11 @@ export function userMethods(tenant: SimTenant, user: GraphUser): AuthenticationM
   const key = user.id.toLowerCase();
   let methods = tenant.directory.authenticationMethods.get(key);
   if (!methods) {
-    methods = deriveMethods(tenant, user, tenant.directory.registrationDetails.find((d) => d.id.toLowerCase() === key));
+    methods = deriveMethods(
+      tenant,
+      user,
+      tenant.directory.registrationDetails.find((d) => d.id.toLowerCase() === key),
+    );
     tenant.directory.authenticationMethods.set(key, methods);
   }
   return methods;
@@ -128,7 +153,13 @@ function isDefaultMethod(method: AuthenticationMethod, preferred: string): boole
 function registrationValues(method: AuthenticationMethod): string[] {
   switch (collectionOf(method)) {
     case 'phoneMethods':
-      return [method.id === WELL_KNOWN_METHOD_IDS.alternateMobile ? 'alternateMobilePhone' : method.id === WELL_KNOWN_METHOD_IDS.office ? 'officePhone' : 'mobilePhone'];
+      return [
+        method.id === WELL_KNOWN_METHOD_IDS.alternateMobile
+          ? 'alternateMobilePhone'
+          : method.id === WELL_KNOWN_METHOD_IDS.office
+            ? 'officePhone'
+            : 'mobilePhone',
+      ];
     case 'microsoftAuthenticatorMethods':
       return ['microsoftAuthenticatorPush'];
     case 'softwareOathMethods':
@@ -160,7 +191,8 @@ export function deleteUserMethod(tenant: SimTenant, user: GraphUser, collection:
   if (collection === 'passwordMethods') return { ok: false, reason: 'not-deletable' };
   const details = tenant.directory.registrationDetails.find((d) => d.id.toLowerCase() === user.id.toLowerCase());
   const others = methods.filter((m) => m !== method && collectionOf(m) !== 'passwordMethods');
-  if (details && isDefaultMethod(method, details.userPreferredMethodForSecondaryAuthentication) && others.length > 0) return { ok: false, reason: 'default-method' };
+  if (details && isDefaultMethod(method, details.userPreferredMethodForSecondaryAuthentication) && others.length > 0)
+    return { ok: false, reason: 'default-method' };
   methods.splice(index, 1);
   if (details) syncRegistration(details, methods, nowMs);
   return { ok: true };
@@ -177,7 +209,16 @@ function syncRegistration(details: UserRegistrationDetails, methods: Authenticat
   details.isSsprRegistered = registered.length > 0;
   details.isSsprCapable = details.isSsprEnabled && registered.length > 0;
   details.isPasswordlessCapable = has('microsoftAuthenticatorPush') || has('fido2') || has('windowsHelloForBusiness');
-  if (!methods.some((m) => isDefaultMethod(m, details.userPreferredMethodForSecondaryAuthentication))) details.userPreferredMethodForSecondaryAuthentication = 'none';
-  details.systemPreferredAuthenticationMethods = has('fido2') ? ['Fido2'] : has('microsoftAuthenticatorPush') ? ['push'] : has('softwareOneTimePasscode') ? ['oath'] : has('mobilePhone') ? ['sms'] : [];
+  if (!methods.some((m) => isDefaultMethod(m, details.userPreferredMethodForSecondaryAuthentication)))
+    details.userPreferredMethodForSecondaryAuthentication = 'none';
+  details.systemPreferredAuthenticationMethods = has('fido2')
+    ? ['Fido2']
+    : has('microsoftAuthenticatorPush')
+      ? ['push']
+      : has('softwareOneTimePasscode')
+        ? ['oath']
+        : has('mobilePhone')
+          ? ['sms']
+          : [];
   details.lastUpdatedDateTime = toGraphTime(nowMs);
 }

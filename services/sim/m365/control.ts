@@ -7,12 +7,31 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { deliveryFaultsSchema, tenantFaultsSchema } from './faults.ts';
 import { jsonResponse } from './http-util.ts';
-import { CONTENT_TYPES, isContentType, type AuditRecord, type DirectoryAudit, type GraphUser, type RiskDetection, type RiskyUser, type SecurityAlert, type SignIn } from './records.ts';
+import {
+  CONTENT_TYPES,
+  isContentType,
+  type AuditRecord,
+  type DirectoryAudit,
+  type GraphUser,
+  type RiskDetection,
+  type RiskyUser,
+  type SecurityAlert,
+  type SignIn,
+} from './records.ts';
 import { findUser, type AppRegistration, type AuditInput, type SimState, type SimTenant, type TenantScenario } from './state.ts';
 import type { MessageRule, TransportRule } from './directory.ts';
 import type { SimEnv } from './env.ts';
 import { userMethods } from './authentication-methods.ts';
-import { applyAuditedMailboxChanges, findMailbox, hasMailbox, inboxRuleObject, inboxRules, mailboxObject, normalizeForwardingSmtpAddress, setMailboxForwarding } from './mailboxes.ts';
+import {
+  applyAuditedMailboxChanges,
+  findMailbox,
+  hasMailbox,
+  inboxRuleObject,
+  inboxRules,
+  mailboxObject,
+  normalizeForwardingSmtpAddress,
+  setMailboxForwarding,
+} from './mailboxes.ts';
 import { currentRiskyUser } from './risky-users.ts';
 
 export interface ControlHooks {
@@ -27,10 +46,7 @@ const auditRecordSchema = looseRecord.refine(
 );
 const auditInjectSchema = z.object({
   records: z.array(
-    z.union([
-      z.object({ record: auditRecordSchema, contentType: z.enum(CONTENT_TYPES).optional(), publishAt: z.string().optional() }),
-      auditRecordSchema,
-    ]),
+    z.union([z.object({ record: auditRecordSchema, contentType: z.enum(CONTENT_TYPES).optional(), publishAt: z.string().optional() }), auditRecordSchema]),
   ),
   delivery: deliveryFaultsSchema.optional(),
 });
@@ -42,9 +58,29 @@ const graphInjectSchema = z.object({
   riskDetections: z.array(looseRecord).optional(),
   riskyUsers: z.array(looseRecord).optional(),
 });
-const messageRuleSchema = z.looseObject({ id: z.string(), displayName: z.string(), sequence: z.number(), isEnabled: z.boolean(), hasError: z.boolean(), isReadOnly: z.boolean() });
-const transportRuleSchema = z.looseObject({ Identity: z.string(), Name: z.string(), Guid: z.string(), State: z.enum(['Enabled', 'Disabled']), Mode: z.enum(['Enforce', 'Audit', 'AuditAndNotify']), Priority: z.number().int(), Comments: z.string(), WhenChanged: z.string() });
-const forwardingSchema = z.strictObject({ ForwardingSmtpAddress: z.string().nullable().optional(), ForwardingAddress: z.string().nullable().optional(), DeliverToMailboxAndForward: z.boolean().optional() });
+const messageRuleSchema = z.looseObject({
+  id: z.string(),
+  displayName: z.string(),
+  sequence: z.number(),
+  isEnabled: z.boolean(),
+  hasError: z.boolean(),
+  isReadOnly: z.boolean(),
+});
+const transportRuleSchema = z.looseObject({
+  Identity: z.string(),
+  Name: z.string(),
+  Guid: z.string(),
+  State: z.enum(['Enabled', 'Disabled']),
+  Mode: z.enum(['Enforce', 'Audit', 'AuditAndNotify']),
+  Priority: z.number().int(),
+  Comments: z.string(),
+  WhenChanged: z.string(),
+});
+const forwardingSchema = z.strictObject({
+  ForwardingSmtpAddress: z.string().nullable().optional(),
+  ForwardingAddress: z.string().nullable().optional(),
+  DeliverToMailboxAndForward: z.boolean().optional(),
+});
 const clockSchema = z.object({ set: z.string().optional(), advanceMs: z.number().optional(), advance: z.string().optional() });
 
 /** `90s`, `15m`, `2h`, `8d` → milliseconds. */
@@ -74,7 +110,12 @@ function tenantSummary(state: SimState, t: SimTenant): Record<string, unknown> {
       visibleBlobs: t.blobs.filter((b) => b.contentCreated <= now).length,
       auditRecords: t.blobs.reduce((n, b) => n + b.records.length, 0),
     },
-    subscriptions: [...t.subscriptions.values()].map((s) => ({ contentType: s.contentType, status: s.status, webhook: s.webhook, notifications: s.notifications.length })),
+    subscriptions: [...t.subscriptions.values()].map((s) => ({
+      contentType: s.contentType,
+      status: s.status,
+      webhook: s.webhook,
+      notifications: s.notifications.length,
+    })),
     faults: t.faults,
   };
 }
@@ -133,26 +174,50 @@ export function controlRoutes(state: SimState, hooks: ControlHooks): Hono<SimEnv
     const kind = c.req.param('kind');
     const pick = (): unknown[] | undefined => {
       switch (kind) {
-        case 'users': return tenant.users;
-        case 'signIns': return tenant.signIns.map((t) => t.value);
-        case 'directoryAudits': return tenant.directoryAudits.map((t) => t.value);
-        case 'alerts': return tenant.alerts.map((t) => t.value);
-        case 'riskDetections': return tenant.riskDetections.map((t) => t.value);
-        case 'riskyUsers': return tenant.riskyUsers.map((t) => t.value);
+        case 'users':
+          return tenant.users;
+        case 'signIns':
+          return tenant.signIns.map((t) => t.value);
+        case 'directoryAudits':
+          return tenant.directoryAudits.map((t) => t.value);
+        case 'alerts':
+          return tenant.alerts.map((t) => t.value);
+        case 'riskDetections':
+          return tenant.riskDetections.map((t) => t.value);
+        case 'riskyUsers':
+          return tenant.riskyUsers.map((t) => t.value);
         case 'blobs':
-          return tenant.blobs.map((b) => ({ contentId: b.contentId, contentType: b.contentType, contentCreated: new Date(b.contentCreated).toISOString(), records: b.records.length, notified: b.notified }));
-        case 'auditRecords': return tenant.blobs.flatMap((b) => b.records);
-        case 'subscriptions': return [...tenant.subscriptions.values()];
-        case 'servicePrincipals': return tenant.directory.servicePrincipals;
-        case 'messageRules': return [...tenant.directory.messageRules.entries()].map(([userId, rules]) => ({ userId, rules }));
-        case 'transportRules': return tenant.directory.transportRules;
-        case 'drives': return tenant.directory.drives;
-        case 'teams': return tenant.directory.teams;
-        case 'oauth2PermissionGrants': return tenant.directory.oauth2PermissionGrants;
-        case 'appRoleAssignments': return tenant.directory.appRoleAssignments;
-        case 'registrationDetails': return tenant.directory.registrationDetails;
-        case 'mailboxes': return tenant.users.filter(hasMailbox).map((u) => mailboxObject(tenant, u));
-        default: return undefined;
+          return tenant.blobs.map((b) => ({
+            contentId: b.contentId,
+            contentType: b.contentType,
+            contentCreated: new Date(b.contentCreated).toISOString(),
+            records: b.records.length,
+            notified: b.notified,
+          }));
+        case 'auditRecords':
+          return tenant.blobs.flatMap((b) => b.records);
+        case 'subscriptions':
+          return [...tenant.subscriptions.values()];
+        case 'servicePrincipals':
+          return tenant.directory.servicePrincipals;
+        case 'messageRules':
+          return [...tenant.directory.messageRules.entries()].map(([userId, rules]) => ({ userId, rules }));
+        case 'transportRules':
+          return tenant.directory.transportRules;
+        case 'drives':
+          return tenant.directory.drives;
+        case 'teams':
+          return tenant.directory.teams;
+        case 'oauth2PermissionGrants':
+          return tenant.directory.oauth2PermissionGrants;
+        case 'appRoleAssignments':
+          return tenant.directory.appRoleAssignments;
+        case 'registrationDetails':
+          return tenant.directory.registrationDetails;
+        case 'mailboxes':
+          return tenant.users.filter(hasMailbox).map((u) => mailboxObject(tenant, u));
+        default:
+          return undefined;
       }
     };
     const items = pick();
@@ -175,10 +240,21 @@ export function controlRoutes(state: SimState, hooks: ControlHooks): Hono<SimEnv
         : { record: item as unknown as AuditRecord },
     );
     const blobs = state.ingestAudit(tenant, inputs, parsed.data.delivery ?? tenant.faults.delivery);
-    applyAuditedMailboxChanges(tenant, inputs.map((i) => i.record));
+    applyAuditedMailboxChanges(
+      tenant,
+      inputs.map((i) => i.record),
+    );
     const notified = await hooks.publishDue();
     return c.json(
-      { blobs: blobs.map((b) => ({ contentId: b.contentId, contentType: b.contentType, contentCreated: new Date(b.contentCreated).toISOString(), records: b.records.length })), notified },
+      {
+        blobs: blobs.map((b) => ({
+          contentId: b.contentId,
+          contentType: b.contentType,
+          contentCreated: new Date(b.contentCreated).toISOString(),
+          records: b.records.length,
+        })),
+        notified,
+      },
       201,
     );
   });
@@ -233,11 +309,16 @@ export function controlRoutes(state: SimState, hooks: ControlHooks): Hono<SimEnv
     const { ForwardingSmtpAddress, ForwardingAddress, DeliverToMailboxAndForward } = parsed.data;
     const smtp = ForwardingSmtpAddress ? normalizeForwardingSmtpAddress(ForwardingSmtpAddress) : null;
     if (ForwardingSmtpAddress && !smtp) return bad(`${ForwardingSmtpAddress} is not an SMTP address`);
-    setMailboxForwarding(tenant, user, {
-      ...(ForwardingSmtpAddress !== undefined ? { ForwardingSmtpAddress: smtp ?? null } : {}),
-      ...(ForwardingAddress !== undefined ? { ForwardingAddress } : {}),
-      ...(DeliverToMailboxAndForward !== undefined ? { DeliverToMailboxAndForward } : {}),
-    }, state.now());
+    setMailboxForwarding(
+      tenant,
+      user,
+      {
+        ...(ForwardingSmtpAddress !== undefined ? { ForwardingSmtpAddress: smtp ?? null } : {}),
+        ...(ForwardingAddress !== undefined ? { ForwardingAddress } : {}),
+        ...(DeliverToMailboxAndForward !== undefined ? { DeliverToMailboxAndForward } : {}),
+      },
+      state.now(),
+    );
     return c.json(mailboxObject(tenant, user));
   });
 

@@ -18,7 +18,15 @@ beforeAll(async () => {
     clock: { start: '2024-05-08T06:00:00Z', frozen: true },
     apps: [collectorApp()],
     tenants: [
-      becScenario({ users: 20, consents: [{ ...collectorConsent(COLLECTOR_APP_ID), roles: { ...collectorConsent(COLLECTOR_APP_ID).roles, graph: ['MailboxSettings.ReadWrite', 'User.Read.All'] } }] }),
+      becScenario({
+        users: 20,
+        consents: [
+          {
+            ...collectorConsent(COLLECTOR_APP_ID),
+            roles: { ...collectorConsent(COLLECTOR_APP_ID).roles, graph: ['MailboxSettings.ReadWrite', 'User.Read.All'] },
+          },
+        ],
+      }),
       // Consented with Graph permissions only: its Exchange tokens carry no Exchange.ManageAsApp.
       fabrikamScenario({ consents: [{ appId: COLLECTOR_APP_ID, roles: { graph: ['User.Read.All'] } }] }),
     ],
@@ -29,7 +37,11 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 
 const invoke = (CmdletName: string, Parameters: Record<string, unknown> = {}, bearer = token, tenant: string = CONTOSO.tenantId) =>
-  getJson(`${sim.url}/adminapi/beta/${tenant}/InvokeCommand`, bearer, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ CmdletInput: { CmdletName, Parameters } }) });
+  getJson(`${sim.url}/adminapi/beta/${tenant}/InvokeCommand`, bearer, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ CmdletInput: { CmdletName, Parameters } }),
+  });
 const control = async (path: string): Promise<unknown> => (await fetch(`${sim.url}/_sim/tenants/${CONTOSO.tenantId}${path}`)).json();
 const victimId = () => sim.state.findTenant(CONTOSO.tenantId)!.users.find((u) => u.userPrincipalName === BEC.victimUpn)!.id;
 const errorText = (body: unknown): string => (body as { error: { message: string } }).error.message;
@@ -40,15 +52,32 @@ describe('mailbox forwarding', () => {
     expect(before.status).toBe(200);
     expect(before.body).toMatchObject({
       'adminapi.warnings': [],
-      value: [{ UserPrincipalName: BEC.victimUpn, ExternalDirectoryObjectId: victimId(), ForwardingSmtpAddress: `smtp:${BEC.attackerMailbox}`, ForwardingAddress: null, DeliverToMailboxAndForward: false, RecipientTypeDetails: 'UserMailbox' }],
+      value: [
+        {
+          UserPrincipalName: BEC.victimUpn,
+          ExternalDirectoryObjectId: victimId(),
+          ForwardingSmtpAddress: `smtp:${BEC.attackerMailbox}`,
+          ForwardingAddress: null,
+          DeliverToMailboxAndForward: false,
+          RecipientTypeDetails: 'UserMailbox',
+        },
+      ],
     });
     // The alias and object id name the same mailbox.
     expect((await invoke('Get-Mailbox', { Identity: victimId() })).body).toMatchObject({ value: [{ Alias: 'isabella.ruiz' }] });
 
-    const removed = await invoke('Set-Mailbox', { Identity: BEC.victimUpn, ForwardingSmtpAddress: null, ForwardingAddress: null, DeliverToMailboxAndForward: false, Confirm: false });
+    const removed = await invoke('Set-Mailbox', {
+      Identity: BEC.victimUpn,
+      ForwardingSmtpAddress: null,
+      ForwardingAddress: null,
+      DeliverToMailboxAndForward: false,
+      Confirm: false,
+    });
     expect(removed.status).toBe(200);
     expect(removed.body).toMatchObject({ value: [], 'adminapi.warnings': [] });
-    expect((await invoke('Get-Mailbox', { Identity: 'isabella.ruiz' })).body).toMatchObject({ value: [{ ForwardingSmtpAddress: null, ForwardingAddress: null, DeliverToMailboxAndForward: false, WhenChanged: '2024-05-08T06:00:00Z' }] });
+    expect((await invoke('Get-Mailbox', { Identity: 'isabella.ruiz' })).body).toMatchObject({
+      value: [{ ForwardingSmtpAddress: null, ForwardingAddress: null, DeliverToMailboxAndForward: false, WhenChanged: '2024-05-08T06:00:00Z' }],
+    });
     expect(await control(`/users/${victimId()}`)).toMatchObject({ mailbox: { ForwardingSmtpAddress: null } });
 
     // The same call again changes nothing and says so.
@@ -59,7 +88,9 @@ describe('mailbox forwarding', () => {
   it('Set-Mailbox sets forwarding to an address or to a recipient of the organisation', async () => {
     const someone = sim.state.findTenant(CONTOSO.tenantId)!.users[3]!;
     await invoke('Set-Mailbox', { Identity: someone.userPrincipalName, ForwardingSmtpAddress: 'ledger@fabrikam.com', DeliverToMailboxAndForward: true });
-    expect((await invoke('Get-Mailbox', { Identity: someone.id })).body).toMatchObject({ value: [{ ForwardingSmtpAddress: 'smtp:ledger@fabrikam.com', DeliverToMailboxAndForward: true }] });
+    expect((await invoke('Get-Mailbox', { Identity: someone.id })).body).toMatchObject({
+      value: [{ ForwardingSmtpAddress: 'smtp:ledger@fabrikam.com', DeliverToMailboxAndForward: true }],
+    });
     await invoke('Set-Mailbox', { Identity: someone.id, ForwardingAddress: BEC.victimUpn });
     expect((await invoke('Get-Mailbox', { Identity: someone.id })).body).toMatchObject({ value: [{ ForwardingAddress: 'isabella.ruiz' }] });
     const unknownRecipient = await invoke('Set-Mailbox', { Identity: someone.id, ForwardingAddress: 'nobody@contoso.com' });
@@ -74,13 +105,17 @@ describe('mailbox forwarding', () => {
 
 describe('inbox rules through Exchange', () => {
   it('Get-InboxRule lists the mailbox rules Graph shows; Disable-InboxRule and Remove-InboxRule change the one state', async () => {
-    const listed = (await invoke('Get-InboxRule', { Mailbox: BEC.victimUpn })).body as { value: { Name: string; Identity: string; RuleIdentity: string; Enabled: boolean }[] };
+    const listed = (await invoke('Get-InboxRule', { Mailbox: BEC.victimUpn })).body as {
+      value: { Name: string; Identity: string; RuleIdentity: string; Enabled: boolean }[];
+    };
     const rule = listed.value.find((r) => r.Name === BEC.inboxRuleName)!;
     expect(rule).toMatchObject({ Enabled: true, Identity: `isabella.ruiz\\${rule.RuleIdentity}` });
     expect(rule.RuleIdentity).toMatch(/^\d+$/);
 
     expect((await invoke('Disable-InboxRule', { Identity: rule.Identity, Confirm: false })).status).toBe(200);
-    const rules = (await getJson(`${sim.url}/v1.0/users/${BEC.victimUpn}/mailFolders/inbox/messageRules`, graphToken)).body as { value: { id: string; displayName: string; isEnabled: boolean }[] };
+    const rules = (await getJson(`${sim.url}/v1.0/users/${BEC.victimUpn}/mailFolders/inbox/messageRules`, graphToken)).body as {
+      value: { id: string; displayName: string; isEnabled: boolean }[];
+    };
     const graphRule = rules.value.find((r) => r.displayName === BEC.inboxRuleName)!;
     expect(graphRule.isEnabled).toBe(false);
     expect((await invoke('Get-InboxRule', { Mailbox: BEC.victimUpn, Identity: rule.RuleIdentity })).body).toMatchObject({ value: [{ Enabled: false }] });
@@ -92,26 +127,36 @@ describe('inbox rules through Exchange', () => {
   });
 
   it('a rule deleted through Graph is gone from Get-InboxRule', async () => {
-    const [userId, rules] = [...sim.state.findTenant(CONTOSO.tenantId)!.directory.messageRules.entries()].find(([id, list]) => id !== victimId().toLowerCase() && list.length > 0)!;
+    const [userId, rules] = [...sim.state.findTenant(CONTOSO.tenantId)!.directory.messageRules.entries()].find(
+      ([id, list]) => id !== victimId().toLowerCase() && list.length > 0,
+    )!;
     const rule = rules[0]!;
     expect((await invoke('Get-InboxRule', { Mailbox: userId, Identity: rule.displayName })).status).toBe(200);
-    expect((await getJson(`${sim.url}/v1.0/users/${userId}/mailFolders/inbox/messageRules/${encodeURIComponent(rule.id)}`, graphToken, { method: 'DELETE' })).status).toBe(204);
+    expect(
+      (await getJson(`${sim.url}/v1.0/users/${userId}/mailFolders/inbox/messageRules/${encodeURIComponent(rule.id)}`, graphToken, { method: 'DELETE' })).status,
+    ).toBe(204);
     const missing = await invoke('Get-InboxRule', { Mailbox: userId, Identity: rule.displayName });
     expect(missing.status).toBe(404);
-    expect(errorText(missing.body)).toContain(`ManagementObjectNotFoundException|The operation couldn't be performed because object '${rule.displayName}' couldn't be found`);
+    expect(errorText(missing.body)).toContain(
+      `ManagementObjectNotFoundException|The operation couldn't be performed because object '${rule.displayName}' couldn't be found`,
+    );
   });
 });
 
 describe('transport rules', () => {
   it('Set-, Disable-, Enable- and Remove-TransportRule change what Get-TransportRule returns', async () => {
     expect((await invoke('Disable-TransportRule', { Identity: BEC.transportRuleName, Confirm: false })).status).toBe(200);
-    expect((await invoke('Get-TransportRule', { Identity: BEC.transportRuleName })).body).toMatchObject({ value: [{ State: 'Disabled', WhenChanged: '2024-05-08T06:00:00Z' }] });
+    expect((await invoke('Get-TransportRule', { Identity: BEC.transportRuleName })).body).toMatchObject({
+      value: [{ State: 'Disabled', WhenChanged: '2024-05-08T06:00:00Z' }],
+    });
     expect((await invoke('Enable-TransportRule', { Identity: BEC.transportRuleName, Mode: 'Audit' })).status).toBe(200);
     expect((await invoke('Get-TransportRule', { Identity: BEC.transportRuleName })).body).toMatchObject({ value: [{ State: 'Enabled', Mode: 'Audit' }] });
 
     const set = await invoke('Set-TransportRule', { Identity: BEC.transportRuleName, BlindCopyTo: null, Comments: 'Neutralised by the MSP', Mode: 'Enforce' });
     expect(set.status).toBe(200);
-    expect((await invoke('Get-TransportRule', { Identity: BEC.transportRuleName })).body).toMatchObject({ value: [{ BlindCopyTo: null, Comments: 'Neutralised by the MSP', Mode: 'Enforce' }] });
+    expect((await invoke('Get-TransportRule', { Identity: BEC.transportRuleName })).body).toMatchObject({
+      value: [{ BlindCopyTo: null, Comments: 'Neutralised by the MSP', Mode: 'Enforce' }],
+    });
     expect(await control('/transportRules')).toMatchObject([{ Name: BEC.transportRuleName, BlindCopyTo: null }]);
 
     const guid = ((await invoke('Get-TransportRule')).body as { value: { Guid: string }[] }).value[0]!.Guid;
@@ -122,10 +167,24 @@ describe('transport rules', () => {
   });
 
   it('keeps priorities contiguous when a rule moves or goes', async () => {
-    const rule = (name: string, priority: number) => ({ Identity: name, Name: name, Guid: `0000000${priority}-0000-4000-8000-000000000000`, State: 'Enabled', Mode: 'Enforce', Priority: priority, Comments: '', WhenChanged: '2024-01-01T00:00:00Z' });
-    await fetch(`${sim.url}/_sim/tenants/${CONTOSO.tenantId}/transportRules`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify([rule('A', 0), rule('B', 1), rule('C', 2)]) });
+    const rule = (name: string, priority: number) => ({
+      Identity: name,
+      Name: name,
+      Guid: `0000000${priority}-0000-4000-8000-000000000000`,
+      State: 'Enabled',
+      Mode: 'Enforce',
+      Priority: priority,
+      Comments: '',
+      WhenChanged: '2024-01-01T00:00:00Z',
+    });
+    await fetch(`${sim.url}/_sim/tenants/${CONTOSO.tenantId}/transportRules`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify([rule('A', 0), rule('B', 1), rule('C', 2)]),
+    });
     await invoke('Set-TransportRule', { Identity: 'C', Priority: 0 });
-    const names = async () => ((await invoke('Get-TransportRule')).body as { value: { Name: string; Priority: number }[] }).value.map((r) => `${r.Priority}:${r.Name}`);
+    const names = async () =>
+      ((await invoke('Get-TransportRule')).body as { value: { Name: string; Priority: number }[] }).value.map((r) => `${r.Priority}:${r.Name}`);
     expect(await names()).toEqual(['0:C', '1:A', '2:B']);
     expect((await invoke('Set-TransportRule', { Identity: 'C', Priority: 3 })).status).toBe(400);
     await invoke('Remove-TransportRule', { Identity: 'A' });
@@ -144,11 +203,18 @@ describe('errors', () => {
     expect(errorText(missing.body)).toContain('missing mandatory parameters: Identity.');
     const unknownMailbox = await invoke('Get-Mailbox', { Identity: 'nobody@contoso.com' });
     expect(unknownMailbox.status).toBe(404);
-    expect(unknownMailbox.body).toMatchObject({ error: { code: 'NotFound', innererror: { internalexception: { type: 'Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException' } } } });
+    expect(unknownMailbox.body).toMatchObject({
+      error: { code: 'NotFound', innererror: { internalexception: { type: 'Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException' } } },
+    });
     expect((await invoke('Get-InboxRule', { Mailbox: 'nobody@contoso.com' })).status).toBe(404);
     expect((await invoke('Set-Mailbox', { Identity: BEC.victimUpn, DeliverToMailboxAndForward: 'sometimes' })).status).toBe(400);
 
-    const noRole = await invoke('Disable-TransportRule', { Identity: BEC.transportRuleName }, await tokenFor(FABRIKAM_ID, 'https://outlook.office365.com/.default'), FABRIKAM_ID);
+    const noRole = await invoke(
+      'Disable-TransportRule',
+      { Identity: BEC.transportRuleName },
+      await tokenFor(FABRIKAM_ID, 'https://outlook.office365.com/.default'),
+      FABRIKAM_ID,
+    );
     expect(noRole.status).toBe(403);
     const log = sim.state.requestLog.filter((r) => r.api === 'exchange' && r.tenantId === FABRIKAM_ID);
     expect(log.at(-1)).toMatchObject({ method: 'POST', status: 403 });

@@ -49,7 +49,8 @@ export function exchangeAdminRoutes(state: SimState): Hono<SimEnv> {
     const result = await validateAccessToken(state.signingKeys, c.req.header('authorization'), 'exchange', state.now());
     if (!result.ok) {
       return exchangeError(401, 'Unauthorized', 'The access token is missing, invalid or expired.', 'System.UnauthorizedAccessException', {
-        'WWW-Authenticate': 'Bearer client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="00000001-0000-0000-c000-000000000000@*", token_types="app_asserted_user_v1 service_asserted_app_v1", error="invalid_token"',
+        'WWW-Authenticate':
+          'Bearer client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="00000001-0000-0000-c000-000000000000@*", token_types="app_asserted_user_v1 service_asserted_app_v1", error="invalid_token"',
       });
     }
     const tenant = state.findTenant(c.req.param('tenantId'));
@@ -60,18 +61,33 @@ export function exchangeAdminRoutes(state: SimState): Hono<SimEnv> {
     c.set('tenantId', tenant.id);
     c.set('appId', result.token.appId);
     c.set('token', result.token);
-    const answer = await withFaults(c, tenant, 'exchange', async () => {
-      c.res = await invoke(c, tenant, result.token.roles);
-    }, {
-      throttle: (_ctx, rule) => exchangeError(429, 'TooManyRequests', 'The request was throttled. Try again later.', 'Microsoft.Exchange.Admin.OData.Core.ThrottlingException', { 'Retry-After': String(rule.retryAfterSeconds ?? 2) }),
-      serverError: (_ctx, rule) => exchangeError(rule.status ?? 500, 'InternalServerError', 'An internal server error occurred. The operation failed.', 'System.Exception'),
-    });
+    const answer = await withFaults(
+      c,
+      tenant,
+      'exchange',
+      async () => {
+        c.res = await invoke(c, tenant, result.token.roles);
+      },
+      {
+        throttle: (_ctx, rule) =>
+          exchangeError(429, 'TooManyRequests', 'The request was throttled. Try again later.', 'Microsoft.Exchange.Admin.OData.Core.ThrottlingException', {
+            'Retry-After': String(rule.retryAfterSeconds ?? 2),
+          }),
+        serverError: (_ctx, rule) =>
+          exchangeError(rule.status ?? 500, 'InternalServerError', 'An internal server error occurred. The operation failed.', 'System.Exception'),
+      },
+    );
     return answer ?? c.res;
   });
 
   async function invoke(c: Context<SimEnv>, tenant: SimTenant, roles: string[]): Promise<Response> {
     if (!roles.includes('Exchange.ManageAsApp')) {
-      return exchangeError(403, 'Forbidden', 'The role assigned to the application isn\'t supported in this scenario: the app needs the Exchange.ManageAsApp permission and an Exchange role.', 'System.UnauthorizedAccessException');
+      return exchangeError(
+        403,
+        'Forbidden',
+        "The role assigned to the application isn't supported in this scenario: the app needs the Exchange.ManageAsApp permission and an Exchange role.",
+        'System.UnauthorizedAccessException',
+      );
     }
     let body: unknown;
     try {
@@ -80,7 +96,8 @@ export function exchangeAdminRoutes(state: SimState): Hono<SimEnv> {
       body = undefined;
     }
     const input = (body as { CmdletInput?: { CmdletName?: unknown; Parameters?: unknown } } | undefined)?.CmdletInput;
-    if (!input || typeof input.CmdletName !== 'string') return exchangeError(400, 'BadRequest', 'The request body must contain CmdletInput with CmdletName.', 'System.ArgumentException');
+    if (!input || typeof input.CmdletName !== 'string')
+      return exchangeError(400, 'BadRequest', 'The request body must contain CmdletInput with CmdletName.', 'System.ArgumentException');
     const parameters = (input.Parameters && typeof input.Parameters === 'object' ? input.Parameters : {}) as Record<string, unknown>;
     const context = `${requestOrigin(c)}/adminapi/beta/${tenant.id}/$metadata#Collection(Exchange.GenericHashTable)`;
     const warnings: string[] = [];
@@ -89,9 +106,18 @@ export function exchangeAdminRoutes(state: SimState): Hono<SimEnv> {
       // What changed something is in the tenant's admin audit log, done by the app.
       if (CMDLETS[input.CmdletName]?.changesState) {
         const identity = parameters.Identity;
-        recordCmdlet(state, tenant, writeActor(state, tenant, c.get('appId') ?? ''), input.CmdletName, parameters, typeof identity === 'string' ? identity : JSON.stringify(identity ?? ''));
+        recordCmdlet(
+          state,
+          tenant,
+          writeActor(state, tenant, c.get('appId') ?? ''),
+          input.CmdletName,
+          parameters,
+          typeof identity === 'string' ? identity : JSON.stringify(identity ?? ''),
+        );
       }
-      return jsonResponse({ '@odata.context': context, 'adminapi.warnings@odata.type': '#Collection(String)', 'adminapi.warnings': warnings, value }, 200, { 'request-id': randomUUID() });
+      return jsonResponse({ '@odata.context': context, 'adminapi.warnings@odata.type': '#Collection(String)', 'adminapi.warnings': warnings, value }, 200, {
+        'request-id': randomUUID(),
+      });
     } catch (error) {
       if (!(error instanceof CmdletError)) throw error;
       return exchangeError(error.status, error.status === 404 ? 'NotFound' : 'BadRequest', error.message, error.exceptionType);

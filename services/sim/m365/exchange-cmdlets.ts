@@ -43,7 +43,12 @@ const BINDING = 'System.Management.Automation.ParameterBindingException';
 export const objectNotFound = (identity: string): CmdletError =>
   new CmdletError(404, NOT_FOUND, `The operation couldn't be performed because object '${identity}' couldn't be found on '${EXCHANGE_SERVER}'.`, 'Ex6F9304');
 const recipientNotFound = (identity: string): CmdletError =>
-  new CmdletError(404, NOT_FOUND, `Couldn't find object "${identity}". Please make sure that it was spelled correctly or specify a different object.`, 'Ex6F9304');
+  new CmdletError(
+    404,
+    NOT_FOUND,
+    `Couldn't find object "${identity}". Please make sure that it was spelled correctly or specify a different object.`,
+    'Ex6F9304',
+  );
 const cannotBind = (parameter: string, detail: string): CmdletError => new CmdletError(400, BINDING, `Cannot bind parameter '${parameter}'. ${detail}`);
 
 export interface CmdletContext {
@@ -65,7 +70,8 @@ interface Cmdlet {
 function text(ctx: CmdletContext, name: string): string | undefined {
   const value = ctx.parameters[name];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw cannotBind(name, `Cannot convert '${JSON.stringify(value)}' to the type 'System.String' required by parameter '${name}'.`);
+  if (typeof value !== 'string')
+    throw cannotBind(name, `Cannot convert '${JSON.stringify(value)}' to the type 'System.String' required by parameter '${name}'.`);
   return value;
 }
 
@@ -74,7 +80,10 @@ function bool(ctx: CmdletContext, name: string): boolean | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string' && /^\$?(true|false)$/i.test(value)) return value.replace('$', '').toLowerCase() === 'true';
-  throw cannotBind(name, `Cannot convert value "${String(value)}" to type "System.Boolean". Boolean parameters accept only Boolean values and numbers, such as $True, $False, 1 or 0.`);
+  throw cannotBind(
+    name,
+    `Cannot convert value "${String(value)}" to type "System.Boolean". Boolean parameters accept only Boolean values and numbers, such as $True, $False, 1 or 0.`,
+  );
 }
 
 // ---- transport rules ----
@@ -103,12 +112,53 @@ function renumber(rules: TransportRule[]): void {
 const SCOPES = ['InOrganization', 'NotInOrganization', 'ExternalPartner', 'ExternalNonPartner'];
 /** Set-TransportRule parameters this simulator binds, by kind of value. */
 const TRANSPORT_RULE_SETTINGS = {
-  list: ['BlindCopyTo', 'CopyTo', 'AddToRecipients', 'RedirectMessageTo', 'From', 'SentTo', 'FromAddressContainsWords', 'SubjectContainsWords', 'SubjectOrBodyContainsWords', 'RecipientDomainIs', 'SenderDomainIs', 'ExceptIfFrom', 'ExceptIfSentTo', 'ModerateMessageByUser', 'AnyOfRecipientAddressContainsWords'],
+  list: [
+    'BlindCopyTo',
+    'CopyTo',
+    'AddToRecipients',
+    'RedirectMessageTo',
+    'From',
+    'SentTo',
+    'FromAddressContainsWords',
+    'SubjectContainsWords',
+    'SubjectOrBodyContainsWords',
+    'RecipientDomainIs',
+    'SenderDomainIs',
+    'ExceptIfFrom',
+    'ExceptIfSentTo',
+    'ModerateMessageByUser',
+    'AnyOfRecipientAddressContainsWords',
+  ],
   bool: ['DeleteMessage', 'StopRuleProcessing', 'Quarantine'],
-  enum: { Mode: ['Enforce', 'Audit', 'AuditAndNotify'], FromScope: SCOPES.slice(0, 2), SentToScope: SCOPES, ExceptIfFromScope: SCOPES.slice(0, 2), ExceptIfSentToScope: SCOPES, SenderAddressLocation: ['Header', 'Envelope', 'HeaderOrEnvelope'] } as Record<string, string[]>,
-  text: ['Comments', 'PrependSubject', 'SetHeaderName', 'SetHeaderValue', 'RejectMessageReasonText', 'ActivationDate', 'ExpiryDate', 'RouteMessageOutboundConnector', 'ApplyHtmlDisclaimerText'],
+  enum: {
+    Mode: ['Enforce', 'Audit', 'AuditAndNotify'],
+    FromScope: SCOPES.slice(0, 2),
+    SentToScope: SCOPES,
+    ExceptIfFromScope: SCOPES.slice(0, 2),
+    ExceptIfSentToScope: SCOPES,
+    SenderAddressLocation: ['Header', 'Envelope', 'HeaderOrEnvelope'],
+  } as Record<string, string[]>,
+  text: [
+    'Comments',
+    'PrependSubject',
+    'SetHeaderName',
+    'SetHeaderValue',
+    'RejectMessageReasonText',
+    'ActivationDate',
+    'ExpiryDate',
+    'RouteMessageOutboundConnector',
+    'ApplyHtmlDisclaimerText',
+  ],
 } as const;
-const TRANSPORT_RULE_PARAMETERS = ['Name', 'Priority', 'SetSCL', ...TRANSPORT_RULE_SETTINGS.list, ...TRANSPORT_RULE_SETTINGS.bool, ...Object.keys(TRANSPORT_RULE_SETTINGS.enum), ...TRANSPORT_RULE_SETTINGS.text];
+const TRANSPORT_RULE_PARAMETERS = [
+  'Name',
+  'Priority',
+  'SetSCL',
+  ...TRANSPORT_RULE_SETTINGS.list,
+  ...TRANSPORT_RULE_SETTINGS.bool,
+  ...Object.keys(TRANSPORT_RULE_SETTINGS.enum),
+  ...TRANSPORT_RULE_SETTINGS.text,
+];
 
 function setTransportRule(ctx: CmdletContext): Record<string, unknown>[] {
   const rule = transportRuleOf(ctx);
@@ -120,7 +170,12 @@ function setTransportRule(ctx: CmdletContext): Record<string, unknown>[] {
       const newName = text(ctx, name);
       if (!newName) throw cannotBind(name, 'The argument is null or empty. Provide an argument that is not null or empty, and then try the command again.');
       if (ctx.tenant.directory.transportRules.some((r) => r !== rule && r.Name.toLowerCase() === newName.toLowerCase())) {
-        throw new CmdletError(400, 'Microsoft.Exchange.MessagingPolicies.Rules.Tasks.ArgumentException', `A transport rule with the name '${newName}' already exists.`, 'Ex5F2D68');
+        throw new CmdletError(
+          400,
+          'Microsoft.Exchange.MessagingPolicies.Rules.Tasks.ArgumentException',
+          `A transport rule with the name '${newName}' already exists.`,
+          'Ex5F2D68',
+        );
       }
       changes.Name = newName;
       changes.Identity = newName;
@@ -131,20 +186,33 @@ function setTransportRule(ctx: CmdletContext): Record<string, unknown>[] {
       }
       changes.Priority = value;
     } else if (name === 'SetSCL') {
-      if (value !== null && (typeof value !== 'number' || !Number.isInteger(value) || value < -1 || value > 9)) throw cannotBind(name, 'The SCL value must be between -1 and 9.');
+      if (value !== null && (typeof value !== 'number' || !Number.isInteger(value) || value < -1 || value > 9))
+        throw cannotBind(name, 'The SCL value must be between -1 and 9.');
       changes.SetSCL = value;
     } else if ((TRANSPORT_RULE_SETTINGS.list as readonly string[]).includes(name)) {
       if (value === null) changes[name] = null;
-      else if (typeof value === 'string') changes[name] = value.split(',').map((v) => v.trim()).filter(Boolean);
+      else if (typeof value === 'string')
+        changes[name] = value
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean);
       else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) changes[name] = value;
-      else throw cannotBind(name, `Cannot convert '${JSON.stringify(value)}' to the type 'Microsoft.Exchange.Configuration.Tasks.RecipientIdParameter[]' required by parameter '${name}'.`);
+      else
+        throw cannotBind(
+          name,
+          `Cannot convert '${JSON.stringify(value)}' to the type 'Microsoft.Exchange.Configuration.Tasks.RecipientIdParameter[]' required by parameter '${name}'.`,
+        );
     } else if ((TRANSPORT_RULE_SETTINGS.bool as readonly string[]).includes(name)) {
       changes[name] = bool(ctx, name);
     } else if (name in TRANSPORT_RULE_SETTINGS.enum) {
       const allowed = TRANSPORT_RULE_SETTINGS.enum[name] ?? [];
       const given = value === null ? null : text(ctx, name);
       const match = given === null ? null : allowed.find((a) => a.toLowerCase() === (given ?? '').toLowerCase());
-      if (given !== null && !match) throw cannotBind(name, `Cannot convert value "${String(given)}" to type "${name}". Error: "Unable to match the identifier name ${String(given)} to a valid enumerator name. Specify one of the following enumerator names and try again: ${allowed.join(', ')}"`);
+      if (given !== null && !match)
+        throw cannotBind(
+          name,
+          `Cannot convert value "${String(given)}" to type "${name}". Error: "Unable to match the identifier name ${String(given)} to a valid enumerator name. Specify one of the following enumerator names and try again: ${allowed.join(', ')}"`,
+        );
       changes[name] = match;
     } else {
       changes[name] = value === null ? null : text(ctx, name);
@@ -183,9 +251,13 @@ function getMailbox(ctx: CmdletContext): Record<string, unknown>[] {
   let limit = DEFAULT_RESULT_SIZE;
   if (typeof size === 'string' && size.toLowerCase() === 'unlimited') limit = Number.POSITIVE_INFINITY;
   else if (typeof size === 'number' && Number.isInteger(size) && size > 0) limit = size;
-  else if (size !== undefined) throw cannotBind('ResultSize', `Cannot convert value "${String(size)}" to type "Microsoft.Exchange.Data.Unlimited\`1[System.UInt32]".`);
+  else if (size !== undefined)
+    throw cannotBind('ResultSize', `Cannot convert value "${String(size)}" to type "Microsoft.Exchange.Data.Unlimited\`1[System.UInt32]".`);
   const all = ctx.tenant.users.filter(hasMailbox).sort((a, b) => mailboxAlias(a).localeCompare(mailboxAlias(b)));
-  if (size === undefined && all.length > limit) ctx.warnings.push('By default, only the first 1000 items are returned. Use the ResultSize parameter to specify the number of items returned. To return all items, specify "-ResultSize Unlimited". Be aware that, depending on the actual number of items, returning all items can take a long time and consume a large amount of memory. Also, we don\'t recommend storing the results in a variable. Instead, pipe the results to another task or script to perform batch changes.');
+  if (size === undefined && all.length > limit)
+    ctx.warnings.push(
+      'By default, only the first 1000 items are returned. Use the ResultSize parameter to specify the number of items returned. To return all items, specify "-ResultSize Unlimited". Be aware that, depending on the actual number of items, returning all items can take a long time and consume a large amount of memory. Also, we don\'t recommend storing the results in a variable. Instead, pipe the results to another task or script to perform batch changes.',
+    );
   return all.slice(0, limit).map((u) => mailboxObject(ctx.tenant, u));
 }
 
@@ -197,7 +269,11 @@ function setMailbox(ctx: CmdletContext): Record<string, unknown>[] {
     if (value === undefined || value === '') change.ForwardingSmtpAddress = null;
     else {
       const address = normalizeForwardingSmtpAddress(value);
-      if (!address) throw cannotBind('ForwardingSmtpAddress', `Cannot convert value "${value}" to type "Microsoft.Exchange.Data.ProxyAddress". Error: "The address '${value}' is invalid: "${value}" isn't a valid SMTP address. The domain name can't contain spaces and it has to have a prefix and a suffix, such as example.com."`);
+      if (!address)
+        throw cannotBind(
+          'ForwardingSmtpAddress',
+          `Cannot convert value "${value}" to type "Microsoft.Exchange.Data.ProxyAddress". Error: "The address '${value}' is invalid: "${value}" isn't a valid SMTP address. The domain name can't contain spaces and it has to have a prefix and a suffix, such as example.com."`,
+        );
       change.ForwardingSmtpAddress = address;
     }
   }
@@ -237,7 +313,9 @@ function inboxRuleTarget(ctx: CmdletContext): { user: GraphUser; rules: MessageR
     const rules = inboxRules(ctx.tenant, user);
     if (identity === undefined) return { user, rules, rule: undefined, identity };
     const slash = identity.indexOf('\\');
-    const rule = findInboxRule(rules, identity) ?? (slash > 0 && findMailbox(ctx.tenant, identity.slice(0, slash)) === user ? findInboxRule(rules, identity.slice(slash + 1)) : undefined);
+    const rule =
+      findInboxRule(rules, identity) ??
+      (slash > 0 && findMailbox(ctx.tenant, identity.slice(0, slash)) === user ? findInboxRule(rules, identity.slice(slash + 1)) : undefined);
     if (!rule) throw objectNotFound(identity);
     return { user, rules, rule, identity };
   }
@@ -325,7 +403,12 @@ export const CMDLETS: Readonly<Record<string, Cmdlet>> = {
     },
   },
   'Get-Mailbox': { parameters: ['Identity', 'ResultSize'], run: getMailbox },
-  'Set-Mailbox': { parameters: ['Identity', 'ForwardingSmtpAddress', 'ForwardingAddress', 'DeliverToMailboxAndForward', 'Force'], mandatory: ['Identity'], changesState: true, run: setMailbox },
+  'Set-Mailbox': {
+    parameters: ['Identity', 'ForwardingSmtpAddress', 'ForwardingAddress', 'DeliverToMailboxAndForward', 'Force'],
+    mandatory: ['Identity'],
+    changesState: true,
+    run: setMailbox,
+  },
   'Get-InboxRule': { parameters: ['Identity', 'Mailbox', 'IncludeHidden', 'SweepRules'], run: getInboxRule },
   'Enable-InboxRule': {
     parameters: INBOX_RULE_CHANGE,
@@ -354,13 +437,20 @@ export const CMDLETS: Readonly<Record<string, Cmdlet>> = {
  */
 export function runCmdlet(name: string, ctx: CmdletContext): Record<string, unknown>[] {
   const cmdlet = CMDLETS[name];
-  if (!cmdlet) throw new CmdletError(400, 'System.Management.Automation.CommandNotFoundException', `The term '${name}' is not recognized as the name of a cmdlet, function, script file, or operable program.`);
+  if (!cmdlet)
+    throw new CmdletError(
+      400,
+      'System.Management.Automation.CommandNotFoundException',
+      `The term '${name}' is not recognized as the name of a cmdlet, function, script file, or operable program.`,
+    );
   const common = cmdlet.changesState ? ['Confirm'] : [];
   for (const parameter of Object.keys(ctx.parameters)) {
-    if (!cmdlet.parameters.includes(parameter) && !common.includes(parameter)) throw new CmdletError(400, BINDING, `A parameter cannot be found that matches parameter name '${parameter}'.`);
+    if (!cmdlet.parameters.includes(parameter) && !common.includes(parameter))
+      throw new CmdletError(400, BINDING, `A parameter cannot be found that matches parameter name '${parameter}'.`);
   }
   const missing = (cmdlet.mandatory ?? []).filter((p) => ctx.parameters[p] === undefined || ctx.parameters[p] === null || ctx.parameters[p] === '');
-  if (missing.length > 0) throw new CmdletError(400, BINDING, `Cannot process command because of one or more missing mandatory parameters: ${missing.join(' ')}.`);
+  if (missing.length > 0)
+    throw new CmdletError(400, BINDING, `Cannot process command because of one or more missing mandatory parameters: ${missing.join(' ')}.`);
   for (const parameter of common) bool(ctx, parameter);
   return cmdlet.run(ctx);
 }

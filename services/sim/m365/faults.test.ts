@@ -11,7 +11,11 @@ const signIns = (): string => `${sim.url}/v1.0/auditLogs/signIns`;
 const feed = (path: string): string => `${sim.url}/api/v1.0/${CONTOSO_ID}/activity/feed/${path}`;
 
 async function setFaults(faults: Partial<TenantFaults>): Promise<void> {
-  const response = await fetch(`${sim.url}/_sim/tenants/${CONTOSO_ID}/faults`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(faults) });
+  const response = await fetch(`${sim.url}/_sim/tenants/${CONTOSO_ID}/faults`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
   expect(response.status).toBe(200);
 }
 
@@ -45,10 +49,15 @@ describe('request faults', () => {
     const throttled = await getJson(signIns(), graphToken);
     expect(throttled.status).toBe(429);
     expect(throttled.headers.get('retry-after')).toBe('2.128');
-    expect(throttled.body).toMatchObject({ error: { code: 'TooManyRequests', message: 'Please retry again later.', innerError: { code: '429', status: '429', message: 'Please retry after' } } });
+    expect(throttled.body).toMatchObject({
+      error: { code: 'TooManyRequests', message: 'Please retry again later.', innerError: { code: '429', status: '429', message: 'Please retry after' } },
+    });
     expect((await getJson(signIns(), graphToken)).status).toBe(200);
     const log = sim.state.requestLog.filter((r) => r.api === 'graph').map((r) => [r.status, r.fault ?? null]);
-    expect(log).toEqual([[429, 'throttle'], [200, null]]);
+    expect(log).toEqual([
+      [429, 'throttle'],
+      [200, null],
+    ]);
   });
 
   it.each([429, 403] as const)('Management API throttling: AF429 as HTTP %i', async (status) => {
@@ -60,7 +69,12 @@ describe('request faults', () => {
   });
 
   it('5xx in each API shape', async () => {
-    await setFaults({ rules: [{ kind: 'server-error', apis: ['graph'], status: 503, retryAfterSeconds: 1 }, { kind: 'server-error', apis: ['management'] }] });
+    await setFaults({
+      rules: [
+        { kind: 'server-error', apis: ['graph'], status: 503, retryAfterSeconds: 1 },
+        { kind: 'server-error', apis: ['management'] },
+      ],
+    });
     const g = await getJson(signIns(), graphToken);
     expect(g.status).toBe(503);
     expect(g.headers.get('retry-after')).toBe('1');
@@ -77,7 +91,11 @@ describe('request faults', () => {
   });
 
   it('truncated JSON: status 200, body cut short', async () => {
-    await fetch(`${sim.url}/_sim/tenants/${CONTOSO_ID}/audit`, { method: 'POST', body: JSON.stringify({ records: [record(1, 30)] }), headers: { 'Content-Type': 'application/json' } });
+    await fetch(`${sim.url}/_sim/tenants/${CONTOSO_ID}/audit`, {
+      method: 'POST',
+      body: JSON.stringify({ records: [record(1, 30)] }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     await setFaults({ rules: [{ kind: 'truncate', apis: ['management'], pathIncludes: '/subscriptions/content' }] });
     const result = await getJson(feed('subscriptions/content?contentType=Audit.Exchange'), manageToken);
     expect(result.status).toBe(200);
@@ -86,7 +104,11 @@ describe('request faults', () => {
   });
 
   it('expired content: a fresh blob answers AF20051', async () => {
-    await fetch(`${sim.url}/_sim/tenants/${CONTOSO_ID}/audit`, { method: 'POST', body: JSON.stringify({ records: [record(1, 30)] }), headers: { 'Content-Type': 'application/json' } });
+    await fetch(`${sim.url}/_sim/tenants/${CONTOSO_ID}/audit`, {
+      method: 'POST',
+      body: JSON.stringify({ records: [record(1, 30)] }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     const [item] = (await getJson(feed('subscriptions/content?contentType=Audit.Exchange'), manageToken)).body as { contentUri: string }[];
     await setFaults({ rules: [{ kind: 'expire-content', remaining: 1 }] });
     expect((await getJson(item?.contentUri ?? '', manageToken)).body).toMatchObject({ error: { code: 'AF20051' } });
@@ -112,12 +134,21 @@ describe('request faults', () => {
 
 describe('delivery faults', () => {
   async function ingest(delivery: TenantFaults['delivery'], records: AuditRecord[]): Promise<{ contentCreated: string; records: AuditRecord[] }[]> {
-    const response = await fetch(`${sim.url}/_sim/tenants/${CONTOSO_ID}/audit`, { method: 'POST', body: JSON.stringify({ records, delivery }), headers: { 'Content-Type': 'application/json' } });
+    const response = await fetch(`${sim.url}/_sim/tenants/${CONTOSO_ID}/audit`, {
+      method: 'POST',
+      body: JSON.stringify({ records, delivery }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(response.status).toBe(201);
     await fetch(`${sim.url}/_sim/clock`, { method: 'POST', body: JSON.stringify({ advance: '7h' }), headers: { 'Content-Type': 'application/json' } });
     manageToken = await secretToken(sim, CONTOSO_ID, 'manage');
-    const items = (await getJson(feed('subscriptions/content?contentType=Audit.Exchange'), manageToken)).body as { contentUri: string; contentCreated: string }[];
-    return Promise.all(items.map(async (item) => ({ contentCreated: item.contentCreated, records: (await getJson(item.contentUri, manageToken)).body as AuditRecord[] })));
+    const items = (await getJson(feed('subscriptions/content?contentType=Audit.Exchange'), manageToken)).body as {
+      contentUri: string;
+      contentCreated: string;
+    }[];
+    return Promise.all(
+      items.map(async (item) => ({ contentCreated: item.contentCreated, records: (await getJson(item.contentUri, manageToken)).body as AuditRecord[] })),
+    );
   }
 
   it('puts the same record in two blobs', async () => {

@@ -25,9 +25,13 @@ afterAll(() => sim.close());
 describe('in-process https', () => {
   it('pages every user with the Graph SDK using an msal-node token', async () => {
     expect(sim.url.startsWith('https://127.0.0.1:')).toBe(true);
-    const cca = new ConfidentialClientApplication({ auth: { clientId: COLLECTOR_APP_ID, ...msalAuthorityOptions(sim.url, CONTOSO.tenantId), clientSecret: COLLECTOR_SECRET } });
+    const cca = new ConfidentialClientApplication({
+      auth: { clientId: COLLECTOR_APP_ID, ...msalAuthorityOptions(sim.url, CONTOSO.tenantId), clientSecret: COLLECTOR_SECRET },
+    });
     const client = Client.initWithMiddleware({
-      authProvider: { getAccessToken: async () => (await cca.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] }))?.accessToken ?? '' },
+      authProvider: {
+        getAccessToken: async () => (await cca.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] }))?.accessToken ?? '',
+      },
       ...graphClientOptions(sim.url),
     });
     const upns: string[] = [];

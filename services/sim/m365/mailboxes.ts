@@ -39,7 +39,15 @@ export function findMailbox(tenant: SimTenant, identity: string): GraphUser | un
   const last = key.includes('/') ? key.slice(key.lastIndexOf('/') + 1) : key;
   return tenant.users.filter(hasMailbox).find((u) => {
     const alias = mailboxAlias(u).toLowerCase();
-    const names = [u.id, u.userPrincipalName, u.mail ?? '', alias, u.displayName, `${alias}@${tenant.initialDomain}`, derivedId(tenant.id, 'mailbox', u.id)].map((n) => n.toLowerCase());
+    const names = [
+      u.id,
+      u.userPrincipalName,
+      u.mail ?? '',
+      alias,
+      u.displayName,
+      `${alias}@${tenant.initialDomain}`,
+      derivedId(tenant.id, 'mailbox', u.id),
+    ].map((n) => n.toLowerCase());
     return names.includes(key) || names.includes(last) || distinguishedName(tenant, u).toLowerCase() === key;
   });
 }
@@ -142,7 +150,9 @@ export function ruleIdentity(rule: MessageRule): string {
 /** The rule an InboxRule `Identity` names within a mailbox: its name, RuleIdentity or `mailbox\RuleIdentity`. */
 export function findInboxRule(rules: MessageRule[], identity: string): MessageRule | undefined {
   const key = identity.trim();
-  return rules.find((r) => r.displayName === key || ruleIdentity(r) === key || r.id === key) ?? rules.find((r) => r.displayName.toLowerCase() === key.toLowerCase());
+  return (
+    rules.find((r) => r.displayName === key || ruleIdentity(r) === key || r.id === key) ?? rules.find((r) => r.displayName.toLowerCase() === key.toLowerCase())
+  );
 }
 
 function recipients(list: unknown): string[] | null {
@@ -169,8 +179,10 @@ export function inboxRuleObject(tenant: SimTenant, user: GraphUser, rule: Messag
   const alias = mailboxAlias(user);
   const identity = ruleIdentity(rule);
   const description: string[] = [];
-  if (words(conditions.bodyOrSubjectContains)) description.push(`If the message:\r\n\tincludes '${(conditions.bodyOrSubjectContains as string[]).join("' or '")}' in the subject or body`);
-  if (recipients(conditions.fromAddresses)) description.push(`If the message:\r\n\tis received from ${(recipients(conditions.fromAddresses) ?? []).join(' or ')}`);
+  if (words(conditions.bodyOrSubjectContains))
+    description.push(`If the message:\r\n\tincludes '${(conditions.bodyOrSubjectContains as string[]).join("' or '")}' in the subject or body`);
+  if (recipients(conditions.fromAddresses))
+    description.push(`If the message:\r\n\tis received from ${(recipients(conditions.fromAddresses) ?? []).join(' or ')}`);
   const taken: string[] = [];
   if (recipients(actions.forwardTo)) taken.push(`forward the message to ${(recipients(actions.forwardTo) ?? []).join(' or ')}`);
   if (recipients(actions.redirectTo)) taken.push(`redirect the message to ${(recipients(actions.redirectTo) ?? []).join(' or ')}`);

@@ -38,7 +38,10 @@ const config = z
   .object({
     port: z.coerce.number().int().min(0).max(65535).default(4365),
     host: z.string().default('127.0.0.1'),
-    day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).default(yesterday),
+    day: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .default(yesterday),
     seed: z.string().default('demo'),
     tls: z.boolean().default(false),
     caOut: z.string().default('./m365-sim-ca.pem'),
@@ -56,7 +59,9 @@ const config = z
     appSecret: values['app-secret'] ?? process.env.M365_SIM_APP_SECRET,
   });
 
-const tls = config.tls ? createSelfSignedCertificate({ commonName: 'm365-simulator', keyType: 'ec', ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] }) : undefined;
+const tls = config.tls
+  ? createSelfSignedCertificate({ commonName: 'm365-simulator', keyType: 'ec', ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] })
+  : undefined;
 if (tls) writeFileSync(config.caOut, tls.certificatePem);
 
 const consents = [collectorConsent(config.appId)];

@@ -97,7 +97,9 @@ describe('content listing and blobs', () => {
   it('pages with NextPageUri and returns every record exactly once', async () => {
     await inject(30, Date.parse(T0) - 20 * HOUR);
     const seen: string[] = [];
-    let url: string | null = feed(`subscriptions/content?contentType=Audit.SharePoint&startTime=${new Date(Date.parse(T0) - 23 * HOUR).toISOString().slice(0, 19)}&endTime=${T0.slice(0, 19)}`);
+    let url: string | null = feed(
+      `subscriptions/content?contentType=Audit.SharePoint&startTime=${new Date(Date.parse(T0) - 23 * HOUR).toISOString().slice(0, 19)}&endTime=${T0.slice(0, 19)}`,
+    );
     let pages = 0;
     while (url) {
       const page = await getJson(url, token);
@@ -111,7 +113,12 @@ describe('content listing and blobs', () => {
         for (const r of blob.body as AuditRecord[]) seen.push(r.Id);
       }
       url = page.headers.get('NextPageUri');
-      if (url) expect(url).toMatch(new RegExp(`/api/v1/${CONTOSO_ID}/activity/feed/subscriptions/content\\?contentType=Audit.SharePoint&startTime=.+&endTime=.+&nextPage=\\d{17}R\\d{12}$`));
+      if (url)
+        expect(url).toMatch(
+          new RegExp(
+            `/api/v1/${CONTOSO_ID}/activity/feed/subscriptions/content\\?contentType=Audit.SharePoint&startTime=.+&endTime=.+&nextPage=\\d{17}R\\d{12}$`,
+          ),
+        );
     }
     expect(pages).toBe(5);
     expect(seen).toHaveLength(30);
@@ -128,7 +135,9 @@ describe('content listing and blobs', () => {
     await control('/clock', { advance: '3m' });
     listed = (await getJson(feed(`subscriptions/content?contentType=Audit.SharePoint&${window}`), token)).body as unknown[];
     expect(listed).toHaveLength(4);
-    const narrow = (await getJson(feed(`subscriptions/content?contentType=Audit.SharePoint&startTime=${T0.slice(0, 10)}T08:00&endTime=${T0.slice(0, 10)}T08:01`), token)).body as unknown[];
+    const narrow = (
+      await getJson(feed(`subscriptions/content?contentType=Audit.SharePoint&startTime=${T0.slice(0, 10)}T08:00&endTime=${T0.slice(0, 10)}T08:01`), token)
+    ).body as unknown[];
     expect(narrow).toHaveLength(0);
   });
 
@@ -157,7 +166,9 @@ describe('content listing and blobs', () => {
   });
 
   it('answers AF20050 for unknown content and AF20052 for a malformed id', async () => {
-    expect((await getJson(feed('audit/20240506110000000000001$20240506110000000000001$audit_sharepoint$Audit_SharePoint$na0001'), token)).body).toMatchObject({ error: { code: 'AF20050' } });
+    expect((await getJson(feed('audit/20240506110000000000001$20240506110000000000001$audit_sharepoint$Audit_SharePoint$na0001'), token)).body).toMatchObject({
+      error: { code: 'AF20050' },
+    });
     expect((await getJson(feed('audit/not-a-content-id'), token)).body).toMatchObject({ error: { code: 'AF20052' } });
   });
 });
@@ -193,7 +204,11 @@ describe('webhooks', () => {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ webhook: { address: receiverUrl, authId: 'tw-secret-1', expiration: '' } }),
     });
-    expect(start.body).toEqual({ contentType: 'Audit.SharePoint', status: 'enabled', webhook: { status: 'enabled', address: receiverUrl, authId: 'tw-secret-1', expiration: null } });
+    expect(start.body).toEqual({
+      contentType: 'Audit.SharePoint',
+      status: 'enabled',
+      webhook: { status: 'enabled', address: receiverUrl, authId: 'tw-secret-1', expiration: null },
+    });
     expect(received).toHaveLength(1);
     const handshake = received[0];
     expect(handshake?.headers['webhook-authid']).toBe('tw-secret-1');
@@ -208,7 +223,12 @@ describe('webhooks', () => {
     const notification = received[1];
     expect(notification?.headers['webhook-authid']).toBe('tw-secret-1');
     expect(notification?.body).toEqual([
-      expect.objectContaining({ tenantId: CONTOSO_ID, contentType: 'Audit.SharePoint', contentId: expect.stringContaining('$'), contentUri: expect.stringContaining('/activity/feed/audit/') }),
+      expect.objectContaining({
+        tenantId: CONTOSO_ID,
+        contentType: 'Audit.SharePoint',
+        contentId: expect.stringContaining('$'),
+        contentUri: expect.stringContaining('/activity/feed/audit/'),
+      }),
       expect.anything(),
       expect.anything(),
     ]);
@@ -241,7 +261,10 @@ describe('webhooks', () => {
     const past = [record(500, new Date(Date.parse(T0) - 2 * HOUR).toISOString())].map((r) => ({ record: r }));
     sim = await startTestSim({ tenants: [contosoScenario({ audit: past })] });
     token = await secretToken(sim, CONTOSO_ID, 'manage');
-    await getJson(feed('subscriptions/start?contentType=Audit.SharePoint'), token, { method: 'POST', body: JSON.stringify({ webhook: { address: receiverUrl } }) });
+    await getJson(feed('subscriptions/start?contentType=Audit.SharePoint'), token, {
+      method: 'POST',
+      body: JSON.stringify({ webhook: { address: receiverUrl } }),
+    });
     expect(await sim.publishDue()).toBe(0);
     expect(received).toHaveLength(1);
     expect((await getJson(feed('subscriptions/content?contentType=Audit.SharePoint'), token)).body).toHaveLength(1);
@@ -254,7 +277,10 @@ describe('webhooks', () => {
       body: JSON.stringify({ webhook: { address: receiverUrl, authId: 'x' } }),
     });
     expect(start.status).toBe(400);
-    expect((start.body as { error: { code: string; message: string } }).error).toEqual({ code: 'AF20021', message: `The webhook endpoint {${receiverUrl}) could not be validated. The endpoint did not return HTTP 200.` });
+    expect((start.body as { error: { code: string; message: string } }).error).toEqual({
+      code: 'AF20021',
+      message: `The webhook endpoint {${receiverUrl}) could not be validated. The endpoint did not return HTTP 200.`,
+    });
     expect((await getJson(feed('subscriptions/list'), token)).body).toEqual([]);
   });
 
@@ -262,9 +288,15 @@ describe('webhooks', () => {
     await sim.close();
     sim = await startTestSim({ requireHttpsWebhooks: true });
     token = await secretToken(sim, CONTOSO_ID, 'manage');
-    const http = await getJson(feed('subscriptions/start?contentType=Audit.Exchange'), token, { method: 'POST', body: JSON.stringify({ webhook: { address: receiverUrl } }) });
+    const http = await getJson(feed('subscriptions/start?contentType=Audit.Exchange'), token, {
+      method: 'POST',
+      body: JSON.stringify({ webhook: { address: receiverUrl } }),
+    });
     expect((http.body as { error: { message: string } }).error.message).toContain('The address must begin with HTTPS.');
-    const past = await getJson(feed('subscriptions/start?contentType=Audit.Exchange'), token, { method: 'POST', body: JSON.stringify({ webhook: { address: 'https://example.invalid/hook', expiration: '2024-05-01T00:00:00Z' } }) });
+    const past = await getJson(feed('subscriptions/start?contentType=Audit.Exchange'), token, {
+      method: 'POST',
+      body: JSON.stringify({ webhook: { address: 'https://example.invalid/hook', expiration: '2024-05-01T00:00:00Z' } }),
+    });
     expect((past.body as { error: { code: string } }).error.code).toBe('AF20003');
     expect(received).toHaveLength(0);
   });
@@ -290,7 +322,12 @@ describe('Management API token validation', () => {
   it('AF20010 for another tenant in the URL, AF20013 for a non-GUID tenant', async () => {
     const wrong = await getJson(feed('subscriptions/list', FABRIKAM_ID), token);
     expect(wrong.status).toBe(401);
-    expect(wrong.body).toEqual({ error: { code: 'AF20010', message: `The tenant ID passed in the URL (${FABRIKAM_ID}) does not match the tenant ID passed in the access token (${CONTOSO_ID}).` } });
+    expect(wrong.body).toEqual({
+      error: {
+        code: 'AF20010',
+        message: `The tenant ID passed in the URL (${FABRIKAM_ID}) does not match the tenant ID passed in the access token (${CONTOSO_ID}).`,
+      },
+    });
     const notGuid = await getJson(`${sim.url}/api/v1.0/contoso.com/activity/feed/subscriptions/list`, token);
     expect(notGuid.body).toMatchObject({ error: { code: 'AF20013' } });
   });
@@ -299,6 +336,8 @@ describe('Management API token validation', () => {
     const noRoles = await secretToken(sim, FABRIKAM_ID, 'manage');
     const result = await getJson(feed('subscriptions/list', FABRIKAM_ID), noRoles);
     expect(result.status).toBe(401);
-    expect(result.body).toEqual({ error: { code: 'AF10001', message: 'The permission set () sent in the request did not include the expected permission ActivityFeed.Read.' } });
+    expect(result.body).toEqual({
+      error: { code: 'AF10001', message: 'The permission set () sent in the request did not include the expected permission ActivityFeed.Read.' },
+    });
   });
 });

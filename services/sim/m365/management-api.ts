@@ -60,7 +60,11 @@ export function managementRoutes(state: SimState, options: ManagementOptions = {
     const tenantParam = c.req.param('tenant');
     if (!GUID.test(tenantParam)) return afError(400, 'AF20013', `The tenant ID passed in the URL (${tenantParam}) is not a valid GUID.`);
     if (tenantParam.toLowerCase() !== token.tenantId.toLowerCase()) {
-      return afError(401, 'AF20010', `The tenant ID passed in the URL (${tenantParam}) does not match the tenant ID passed in the access token (${token.tenantId}).`);
+      return afError(
+        401,
+        'AF20010',
+        `The tenant ID passed in the URL (${tenantParam}) does not match the tenant ID passed in the access token (${token.tenantId}).`,
+      );
     }
     const tenant = state.tenants.get(tenantParam.toLowerCase());
     if (!tenant) return afError(400, 'AF20011', `Specified tenant ID (${tenantParam}) does not exist in the system or has been deleted.`);
@@ -68,7 +72,11 @@ export function managementRoutes(state: SimState, options: ManagementOptions = {
     c.set('tenantId', tenant.id);
     c.set('token', token);
     if (!token.roles.includes('ActivityFeed.Read')) {
-      return afError(401, 'AF10001', `The permission set (${token.roles.join(' ')}) sent in the request did not include the expected permission ActivityFeed.Read.`);
+      return afError(
+        401,
+        'AF10001',
+        `The permission set (${token.roles.join(' ')}) sent in the request did not include the expected permission ActivityFeed.Read.`,
+      );
     }
     const publisher = c.req.query('PublisherIdentifier') ?? tenant.id;
     return withFaults(c, tenant, 'management', next, {
@@ -137,7 +145,14 @@ export function managementRoutes(state: SimState, options: ManagementOptions = {
         existing.lastStartedAt = now;
         return escapedJson(subscriptionView(existing));
       }
-      const subscription: Subscription = existing ?? { contentType, status: 'enabled', webhook: null, stoppedIntervals: [], notifications: [], failedDeliveries: 0 };
+      const subscription: Subscription = existing ?? {
+        contentType,
+        status: 'enabled',
+        webhook: null,
+        stoppedIntervals: [],
+        notifications: [],
+        failedDeliveries: 0,
+      };
       const openStop = subscription.stoppedIntervals.find((i) => i.to === undefined);
       if (openStop) openStop.to = now;
       subscription.status = 'enabled';
@@ -217,7 +232,14 @@ export function managementRoutes(state: SimState, options: ManagementOptions = {
       const now = state.now();
       const lost = (created: number): boolean => subscription.stoppedIntervals.some((i) => created >= i.from && (i.to === undefined || created < i.to));
       const blobs = tenant.blobs
-        .filter((b) => b.contentType === contentType && b.contentCreated <= now && b.contentCreated >= window.start && b.contentCreated < window.end && !lost(b.contentCreated))
+        .filter(
+          (b) =>
+            b.contentType === contentType &&
+            b.contentCreated <= now &&
+            b.contentCreated >= window.start &&
+            b.contentCreated < window.end &&
+            !lost(b.contentCreated),
+        )
         .sort((a, b) => a.contentCreated - b.contentCreated || a.seq - b.seq)
         .filter((b) => !after || b.contentCreated > after.contentCreated || (b.contentCreated === after.contentCreated && b.seq > after.seq));
       const page = blobs.slice(0, state.contentPageSize);
@@ -234,7 +256,10 @@ export function managementRoutes(state: SimState, options: ManagementOptions = {
         next.searchParams.set('nextPage', encodeNextPage(last));
         headers.NextPageUri = next.toString();
       }
-      return escapedJson(page.map((b) => contentItem(origin, tenant, b)), headers);
+      return escapedJson(
+        page.map((b) => contentItem(origin, tenant, b)),
+        headers,
+      );
     });
   }
 
@@ -253,7 +278,9 @@ export function managementRoutes(state: SimState, options: ManagementOptions = {
         .flatMap((n) => {
           const blob = tenant.blobs.find((b) => b.contentId === n.contentId);
           if (!blob) return [];
-          return [{ ...contentItem(origin, tenant, blob), notificationSent: new Date(n.notificationSent).toISOString(), notificationStatus: n.notificationStatus }];
+          return [
+            { ...contentItem(origin, tenant, blob), notificationSent: new Date(n.notificationSent).toISOString(), notificationStatus: n.notificationStatus },
+          ];
         });
       return escapedJson(items);
     });

@@ -43,7 +43,10 @@ export function createPrng(seed: string | number): Prng {
   let c = hash();
   let d = hash();
   const nextUint = (): number => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     let t = (a + b) | 0;
     a = b ^ (b >>> 9);
     b = (c + (c << 3)) | 0;

@@ -58,9 +58,18 @@ describe('real client libraries over https', () => {
     tenant.faults.rules = [{ kind: 'throttle', apis: ['graph'], pathIncludes: 'auditLogs/signIns', retryAfterSeconds: 0.2, remaining: 1 }];
     const filter = 'createdDateTime ge 2024-05-06T14:00:00Z and createdDateTime lt 2024-05-06T20:00:00Z';
     const cert = collectorCertificate();
-    const result = await runProbe({ simUrl: sim.url, tenantId: CONTOSO.tenantId, clientId: COLLECTOR_APP_ID, thumbprintSha256: cert.thumbprintSha256, privateKeyPem: cert.privateKeyPem, filter });
+    const result = await runProbe({
+      simUrl: sim.url,
+      tenantId: CONTOSO.tenantId,
+      clientId: COLLECTOR_APP_ID,
+      thumbprintSha256: cert.thumbprintSha256,
+      privateKeyPem: cert.privateKeyPem,
+      filter,
+    });
 
-    const expected = tenant.signIns.map((s) => s.value).filter((s) => s.createdDateTime >= '2024-05-06T14:00:00Z' && s.createdDateTime < '2024-05-06T20:00:00Z');
+    const expected = tenant.signIns
+      .map((s) => s.value)
+      .filter((s) => s.createdDateTime >= '2024-05-06T14:00:00Z' && s.createdDateTime < '2024-05-06T20:00:00Z');
     expect(expected.length).toBeGreaterThan(50);
     expect(result.signInIds).toHaveLength(expected.length);
     expect(new Set(result.signInIds)).toEqual(new Set(expected.map((s) => s.id)));

@@ -24,9 +24,13 @@ beforeAll(async () => {
     tenants: [becScenario({ users: 10, consents: [{ ...consent, roles: { ...consent.roles, graph: [...(consent.roles.graph ?? []), ...WRITE_ROLES] } }] })],
   });
   assignAppRole(sim, CONTOSO.tenantId, COLLECTOR_APP_ID, 'Privileged Authentication Administrator');
-  const cca = new ConfidentialClientApplication({ auth: { clientId: COLLECTOR_APP_ID, ...msalAuthorityOptions(sim.url, CONTOSO.tenantId), clientSecret: COLLECTOR_SECRET } });
+  const cca = new ConfidentialClientApplication({
+    auth: { clientId: COLLECTOR_APP_ID, ...msalAuthorityOptions(sim.url, CONTOSO.tenantId), clientSecret: COLLECTOR_SECRET },
+  });
   client = Client.initWithMiddleware({
-    authProvider: { getAccessToken: async () => (await cca.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] }))?.accessToken ?? '' },
+    authProvider: {
+      getAccessToken: async () => (await cca.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] }))?.accessToken ?? '',
+    },
     ...graphClientOptions(sim.url),
   });
 });
@@ -44,9 +48,14 @@ describe('remediation with the Graph SDK', () => {
 
     const rules = (await client.api(`/users/${victim.id}/mailFolders/inbox/messageRules`).get()) as { value: { id: string; displayName: string }[] };
     const rule = rules.value.find((r) => r.displayName === BEC.inboxRuleName)!;
-    expect(await client.api(`/users/${victim.id}/mailFolders/inbox/messageRules/${encodeURIComponent(rule.id)}`).patch({ isEnabled: false })).toMatchObject({ isEnabled: false });
+    expect(await client.api(`/users/${victim.id}/mailFolders/inbox/messageRules/${encodeURIComponent(rule.id)}`).patch({ isEnabled: false })).toMatchObject({
+      isEnabled: false,
+    });
     await client.api(`/users/${victim.id}/mailFolders/inbox/messageRules/${encodeURIComponent(rule.id)}`).delete();
-    const error = (await client.api(`/users/${victim.id}/mailFolders/inbox/messageRules/${encodeURIComponent(rule.id)}`).get().catch((e: unknown) => e)) as GraphError;
+    const error = (await client
+      .api(`/users/${victim.id}/mailFolders/inbox/messageRules/${encodeURIComponent(rule.id)}`)
+      .get()
+      .catch((e: unknown) => e)) as GraphError;
     expect(error).toBeInstanceOf(GraphError);
     expect(error).toMatchObject({ statusCode: 404, code: 'ErrorItemNotFound' });
 
@@ -57,7 +66,10 @@ describe('remediation with the Graph SDK', () => {
     await client.api('/identityProtection/riskyUsers/confirmCompromised').post({ userIds: [victim.id] });
     expect(await client.api(`/identityProtection/riskyUsers/${victim.id}`).get()).toMatchObject({ riskState: 'confirmedCompromised', riskLevel: 'high' });
 
-    const weak = (await client.api(`/users/${victim.id}`).patch({ passwordProfile: { password: 'password', forceChangePasswordNextSignIn: true } }).catch((e: unknown) => e)) as GraphError;
+    const weak = (await client
+      .api(`/users/${victim.id}`)
+      .patch({ passwordProfile: { password: 'password', forceChangePasswordNextSignIn: true } })
+      .catch((e: unknown) => e)) as GraphError;
     expect(weak).toMatchObject({ statusCode: 400, code: 'Request_BadRequest' });
 
     const writes = sim.state.requestLog.filter((r) => r.api === 'graph' && r.method !== 'GET').map((r) => `${r.method} ${r.status}`);

@@ -54,7 +54,13 @@ export function applyRiskAction(tenant: SimTenant, users: GraphUser[], action: R
     // Dismissing a user Identity Protection never flagged changes nothing.
     if (!current && action === 'dismiss') continue;
     const value: RiskyUser = {
-      ...(current?.value ?? { id: user.id, isDeleted: false, isProcessing: false, userDisplayName: user.displayName, userPrincipalName: user.userPrincipalName }),
+      ...(current?.value ?? {
+        id: user.id,
+        isDeleted: false,
+        isProcessing: false,
+        userDisplayName: user.displayName,
+        userPrincipalName: user.userPrincipalName,
+      }),
       ...outcome,
       riskLastUpdatedDateTime: at,
     };

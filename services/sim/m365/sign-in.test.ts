@@ -46,7 +46,8 @@ function authorizeUrl(tenant: string, params: Record<string, string> = {}): stri
     state: 'st-123',
     nonce: 'n-456',
     ...params,
-  })) url.searchParams.set(k, v);
+  }))
+    url.searchParams.set(k, v);
   return url.toString();
 }
 
@@ -58,13 +59,23 @@ function redirectParams(response: Response): URLSearchParams {
   return new URL(location).searchParams;
 }
 
-async function codeFor(tenant: string, params: Record<string, string> = {}, who: { upn: string; password: string } = { upn: admin.userPrincipalName, password: DEFAULT_USER_PASSWORD }) {
+async function codeFor(
+  tenant: string,
+  params: Record<string, string> = {},
+  who: { upn: string; password: string } = { upn: admin.userPrincipalName, password: DEFAULT_USER_PASSWORD },
+) {
   const { response } = await browserSignIn(authorizeUrl(tenant, params), who.upn, who.password);
   return redirectParams(response);
 }
 
 const redeem = (fields: Record<string, string>, tenant = 'organizations') =>
-  requestToken(sim, tenant, { grant_type: 'authorization_code', client_id: COLLECTOR_APP_ID, client_secret: COLLECTOR_SECRET, redirect_uri: COLLECTOR_REDIRECT_URI, ...fields });
+  requestToken(sim, tenant, {
+    grant_type: 'authorization_code',
+    client_id: COLLECTOR_APP_ID,
+    client_secret: COLLECTOR_SECRET,
+    redirect_uri: COLLECTOR_REDIRECT_URI,
+    ...fields,
+  });
 
 describe('authorization code flow over HTTP', () => {
   it('signs a user in, redirects with code and state, and redeems the code with its PKCE verifier', async () => {
@@ -93,10 +104,23 @@ describe('authorization code flow over HTTP', () => {
     expect(id.exp! - id.iat!).toBe(3600);
     expect(typeof id.sub).toBe('string');
     const access = decodeJwt(String(body.access_token));
-    expect(access).toMatchObject({ aud: 'https://graph.microsoft.com', idtyp: 'user', scp: 'User.Read openid profile email', upn: admin.userPrincipalName, appidacr: '1', tid: NORTHWIND_ID });
+    expect(access).toMatchObject({
+      aud: 'https://graph.microsoft.com',
+      idtyp: 'user',
+      scp: 'User.Read openid profile email',
+      upn: admin.userPrincipalName,
+      appidacr: '1',
+      tid: NORTHWIND_ID,
+    });
     expect(JSON.parse(Buffer.from(String(body.client_info), 'base64url').toString('utf8'))).toEqual({ uid: admin.id, utid: NORTHWIND_ID });
 
-    const refreshed = await requestToken(sim, 'organizations', { grant_type: 'refresh_token', client_id: COLLECTOR_APP_ID, client_secret: COLLECTOR_SECRET, refresh_token: String(body.refresh_token), scope: 'User.Read offline_access' });
+    const refreshed = await requestToken(sim, 'organizations', {
+      grant_type: 'refresh_token',
+      client_id: COLLECTOR_APP_ID,
+      client_secret: COLLECTOR_SECRET,
+      refresh_token: String(body.refresh_token),
+      scope: 'User.Read offline_access',
+    });
     expect(refreshed.status).toBe(200);
     expect(decodeJwt(String(refreshed.body.access_token)).oid).toBe(admin.id);
   });
@@ -118,7 +142,9 @@ describe('authorization code flow over HTTP', () => {
     const result = await redeem({ code, ...fields(verifier) });
     expect(result.status).toBe(400);
     expect(result.body).toMatchObject({ error: 'invalid_grant', error_codes: [501481] });
-    expect(String(result.body.error_description)).toMatch(/^AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request\./);
+    expect(String(result.body.error_description)).toMatch(
+      /^AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request\./,
+    );
   });
 
   it('refuses a redirect_uri at the token endpoint that the app does not have (AADSTS50011)', async () => {
@@ -129,7 +155,12 @@ describe('authorization code flow over HTTP', () => {
 
   it('refuses a confidential client without its credential (AADSTS7000218) and a code for another tenant', async () => {
     const code = (await codeFor('organizations')).get('code') ?? '';
-    const noSecret = await requestToken(sim, 'organizations', { grant_type: 'authorization_code', client_id: COLLECTOR_APP_ID, code, redirect_uri: COLLECTOR_REDIRECT_URI });
+    const noSecret = await requestToken(sim, 'organizations', {
+      grant_type: 'authorization_code',
+      client_id: COLLECTOR_APP_ID,
+      code,
+      redirect_uri: COLLECTOR_REDIRECT_URI,
+    });
     expect(noSecret.body).toMatchObject({ error: 'invalid_client', error_codes: [7000218] });
     const wrongTenant = await redeem({ code }, CONTOSO_ID);
     expect(wrongTenant.body).toMatchObject({ error: 'invalid_grant', error_codes: [9002313] });
@@ -198,7 +229,10 @@ describe('authorization code flow over HTTP', () => {
     expect(set.status).toBe(204);
     expect((await browserSignIn(authorizeUrl('organizations'), user.userPrincipalName, DEFAULT_USER_PASSWORD)).response.status).toBe(200);
     expect((await codeFor('organizations', {}, { upn: user.userPrincipalName, password: 'N3w-Secret!' })).get('code')).toBeTruthy();
-    await fetch(`${sim.url}/_sim/tenants/${NORTHWIND_ID}/users/${user.id}/password`, { method: 'PUT', body: JSON.stringify({ password: DEFAULT_USER_PASSWORD }) });
+    await fetch(`${sim.url}/_sim/tenants/${NORTHWIND_ID}/users/${user.id}/password`, {
+      method: 'PUT',
+      body: JSON.stringify({ password: DEFAULT_USER_PASSWORD }),
+    });
   });
 });
 
@@ -209,12 +243,26 @@ describe('msal-node ConfidentialClientApplication', () => {
   it('getAuthCodeUrl with PKCE, then acquireTokenByCode with the verifier', async () => {
     const cca = msal(NORTHWIND_ID);
     const { verifier, challenge } = await pkce.generatePkceCodes();
-    const url = await cca.getAuthCodeUrl({ scopes: ['User.Read'], redirectUri: COLLECTOR_REDIRECT_URI, codeChallenge: challenge, codeChallengeMethod: 'S256', state: 'msal-state', nonce: 'msal-nonce', loginHint: admin.userPrincipalName });
+    const url = await cca.getAuthCodeUrl({
+      scopes: ['User.Read'],
+      redirectUri: COLLECTOR_REDIRECT_URI,
+      codeChallenge: challenge,
+      codeChallengeMethod: 'S256',
+      state: 'msal-state',
+      nonce: 'msal-nonce',
+      loginHint: admin.userPrincipalName,
+    });
     expect(url.startsWith(`${sim.url}/${NORTHWIND_ID}/oauth2/v2.0/authorize?`)).toBe(true);
     const { response, pages } = await browserSignIn(url, admin.userPrincipalName, DEFAULT_USER_PASSWORD);
     expect(pages[0]).toContain(`value="${admin.userPrincipalName}"`);
     const params = redirectParams(response);
-    const result = await cca.acquireTokenByCode({ code: params.get('code') ?? '', scopes: ['User.Read'], redirectUri: COLLECTOR_REDIRECT_URI, codeVerifier: verifier, nonce: 'msal-nonce' });
+    const result = await cca.acquireTokenByCode({
+      code: params.get('code') ?? '',
+      scopes: ['User.Read'],
+      redirectUri: COLLECTOR_REDIRECT_URI,
+      codeVerifier: verifier,
+      nonce: 'msal-nonce',
+    });
     expect(result.account).toMatchObject({ username: admin.userPrincipalName, tenantId: NORTHWIND_ID, homeAccountId: `${admin.id}.${NORTHWIND_ID}` });
     expect(result.idTokenClaims).toMatchObject({ tid: NORTHWIND_ID, nonce: 'msal-nonce' });
     expect(decodeJwt(result.accessToken).scp).toContain('User.Read');
@@ -226,14 +274,21 @@ describe('msal-node ConfidentialClientApplication', () => {
     const other = await pkce.generatePkceCodes();
     const url = await cca.getAuthCodeUrl({ scopes: ['User.Read'], redirectUri: COLLECTOR_REDIRECT_URI, codeChallenge: challenge, codeChallengeMethod: 'S256' });
     const params = redirectParams((await browserSignIn(url, user.userPrincipalName, DEFAULT_USER_PASSWORD)).response);
-    await expect(cca.acquireTokenByCode({ code: params.get('code') ?? '', scopes: ['User.Read'], redirectUri: COLLECTOR_REDIRECT_URI, codeVerifier: other.verifier })).rejects.toMatchObject({
+    await expect(
+      cca.acquireTokenByCode({ code: params.get('code') ?? '', scopes: ['User.Read'], redirectUri: COLLECTOR_REDIRECT_URI, codeVerifier: other.verifier }),
+    ).rejects.toMatchObject({
       errorCode: 'invalid_grant',
       errorMessage: expect.stringContaining('AADSTS501481'),
     });
   });
 
   it('over https with the organizations authority: OpenID discovery from the simulator, tid from the home tenant', async () => {
-    const tlsSim = await startM365Simulator({ tls: simulatorTls(), clock: { start: '2024-05-06T12:00:00Z', frozen: true }, apps: [collectorApp()], tenants: [northwindWithPeople()] });
+    const tlsSim = await startM365Simulator({
+      tls: simulatorTls(),
+      clock: { start: '2024-05-06T12:00:00Z', frozen: true },
+      apps: [collectorApp()],
+      tenants: [northwindWithPeople()],
+    });
     try {
       const config = (await (await fetch(`${tlsSim.url}/organizations/v2.0/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
       expect(config).toMatchObject({
@@ -245,11 +300,23 @@ describe('msal-node ConfidentialClientApplication', () => {
       expect(config.code_challenge_methods_supported).toContain('S256');
 
       const host = new URL(tlsSim.url).host;
-      const cca = new ConfidentialClientApplication({ auth: { clientId: COLLECTOR_APP_ID, clientSecret: COLLECTOR_SECRET, authority: `${tlsSim.url}/organizations`, knownAuthorities: [host] } });
+      const cca = new ConfidentialClientApplication({
+        auth: { clientId: COLLECTOR_APP_ID, clientSecret: COLLECTOR_SECRET, authority: `${tlsSim.url}/organizations`, knownAuthorities: [host] },
+      });
       const { verifier, challenge } = await pkce.generatePkceCodes();
-      const url = await cca.getAuthCodeUrl({ scopes: ['User.Read'], redirectUri: COLLECTOR_REDIRECT_URI, codeChallenge: challenge, codeChallengeMethod: 'S256' });
+      const url = await cca.getAuthCodeUrl({
+        scopes: ['User.Read'],
+        redirectUri: COLLECTOR_REDIRECT_URI,
+        codeChallenge: challenge,
+        codeChallengeMethod: 'S256',
+      });
       const params = redirectParams((await browserSignIn(url, admin.userPrincipalName, DEFAULT_USER_PASSWORD)).response);
-      const result = await cca.acquireTokenByCode({ code: params.get('code') ?? '', scopes: ['User.Read'], redirectUri: COLLECTOR_REDIRECT_URI, codeVerifier: verifier });
+      const result = await cca.acquireTokenByCode({
+        code: params.get('code') ?? '',
+        scopes: ['User.Read'],
+        redirectUri: COLLECTOR_REDIRECT_URI,
+        codeVerifier: verifier,
+      });
       expect(result.tenantId).toBe(NORTHWIND_ID);
       expect(result.account?.username).toBe(admin.userPrincipalName);
     } finally {
@@ -267,7 +334,8 @@ describe('admin consent', () => {
       state: 'consent-1',
       ...(version === 'v2' ? { scope: 'https://graph.microsoft.com/.default' } : {}),
       ...params,
-    })) url.searchParams.set(k, v);
+    }))
+      url.searchParams.set(k, v);
     return url.toString();
   }
 
@@ -285,7 +353,16 @@ describe('admin consent', () => {
     const params = redirectParams((await browserSignIn(consentUrl('organizations'), admin.userPrincipalName, DEFAULT_USER_PASSWORD, 'cancel')).response);
     expect(params.get('error')).toBe('access_denied');
     expect(params.get('error_description')).toMatch(/^AADSTS65004: User declined to consent to access the app\./);
-    expect((await requestToken(sim, NORTHWIND_ID, { grant_type: 'client_credentials', client_id: COLLECTOR_APP_ID, client_secret: COLLECTOR_SECRET, scope: 'https://graph.microsoft.com/.default' })).body).toMatchObject({ error_codes: [700016] });
+    expect(
+      (
+        await requestToken(sim, NORTHWIND_ID, {
+          grant_type: 'client_credentials',
+          client_id: COLLECTOR_APP_ID,
+          client_secret: COLLECTOR_SECRET,
+          scope: 'https://graph.microsoft.com/.default',
+        })
+      ).body,
+    ).toMatchObject({ error_codes: [700016] });
   });
 
   it('a Global Administrator grants every required permission; client-credential tokens then carry the roles', async () => {
@@ -295,12 +372,28 @@ describe('admin consent', () => {
     expect(params.get('admin_consent')).toBe('True');
     expect(params.get('tenant')).toBe(NORTHWIND_ID);
     expect(params.get('state')).toBe('consent-1');
-    expect(params.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['https://graph.microsoft.com/AuditLog.Read.All', 'https://manage.office.com/ActivityFeed.Read', 'https://outlook.office365.com/Exchange.ManageAsApp']));
+    expect(params.get('scope')?.split(' ')).toEqual(
+      expect.arrayContaining([
+        'https://graph.microsoft.com/AuditLog.Read.All',
+        'https://manage.office.com/ActivityFeed.Read',
+        'https://outlook.office365.com/Exchange.ManageAsApp',
+      ]),
+    );
 
-    const graph = await requestToken(sim, NORTHWIND_ID, { grant_type: 'client_credentials', client_id: COLLECTOR_APP_ID, client_secret: COLLECTOR_SECRET, scope: 'https://graph.microsoft.com/.default' });
+    const graph = await requestToken(sim, NORTHWIND_ID, {
+      grant_type: 'client_credentials',
+      client_id: COLLECTOR_APP_ID,
+      client_secret: COLLECTOR_SECRET,
+      scope: 'https://graph.microsoft.com/.default',
+    });
     expect(graph.status).toBe(200);
     expect(decodeJwt(String(graph.body.access_token)).roles).toEqual(expect.arrayContaining(['AuditLog.Read.All', 'Directory.Read.All', 'Files.Read.All']));
-    const manage = await requestToken(sim, NORTHWIND_ID, { grant_type: 'client_credentials', client_id: COLLECTOR_APP_ID, client_secret: COLLECTOR_SECRET, scope: 'https://manage.office.com/.default' });
+    const manage = await requestToken(sim, NORTHWIND_ID, {
+      grant_type: 'client_credentials',
+      client_id: COLLECTOR_APP_ID,
+      client_secret: COLLECTOR_SECRET,
+      scope: 'https://manage.office.com/.default',
+    });
     expect(decodeJwt(String(manage.body.access_token)).roles).toEqual(['ActivityFeed.Read']);
 
     // The app's service principal now exists in the tenant, as Graph lists it.

@@ -57,7 +57,8 @@ export function parseDelegatedScopes(requested: string[], app: RegisteredApp): {
       continue;
     }
     const canonical = GRAPH_DELEGATED.get(name.toLowerCase());
-    if (!canonical || (OIDC_SCOPES as readonly string[]).includes(canonical)) return { error: aad.scopeNotOnResource(app.displayName, raw, RESOURCES.graph.appId) };
+    if (!canonical || (OIDC_SCOPES as readonly string[]).includes(canonical))
+      return { error: aad.scopeNotOnResource(app.displayName, raw, RESOURCES.graph.appId) };
     out.push(canonical);
   }
   return { scopes: [...new Set(out)] };
@@ -87,7 +88,11 @@ ${body}
 /** An error Entra shows itself instead of redirecting (it cannot trust the redirect URI, or there is no app to return to). */
 function errorPage(state: SimState, err: AadError): Response {
   const description = aadDescription(err, state.now());
-  return page('Sorry, but we’re having trouble signing you in.', `<p class="error" id="error-code">AADSTS${err.code}</p><pre id="error-description">${escapeHtml(description)}</pre>`, 400);
+  return page(
+    'Sorry, but we’re having trouble signing you in.',
+    `<p class="error" id="error-code">AADSTS${err.code}</p><pre id="error-description">${escapeHtml(description)}</pre>`,
+    400,
+  );
 }
 
 interface ValidatedRequest {
@@ -140,10 +145,19 @@ function returnError(state: SimState, flow: Pick<PendingSignIn, 'redirectUri' | 
 }
 
 function signInForm(segment: string, flow: PendingSignIn, app: RegisteredApp, error?: AadError, username?: string): Response {
-  const purpose = flow.kind === 'adminconsent' ? `Sign in with an administrator account of the organisation to grant permissions to ${app.displayName}.` : `to continue to ${app.displayName}`;
+  const purpose =
+    flow.kind === 'adminconsent'
+      ? `Sign in with an administrator account of the organisation to grant permissions to ${app.displayName}.`
+      : `to continue to ${app.displayName}`;
   const problem = error
     ? `<p class="error" role="alert" id="error" data-code="AADSTS${error.code}">${escapeHtml(
-        error.code === 50126 ? 'Your account or password is incorrect.' : error.code === 50034 ? 'We couldn’t find an account with that username.' : error.code === 50057 ? 'Your account has been disabled.' : error.message,
+        error.code === 50126
+          ? 'Your account or password is incorrect.'
+          : error.code === 50034
+            ? 'We couldn’t find an account with that username.'
+            : error.code === 50057
+              ? 'Your account has been disabled.'
+              : error.message,
       )} <code>AADSTS${error.code}</code></p>`
     : '';
   return page(
@@ -161,7 +175,9 @@ function signInForm(segment: string, flow: PendingSignIn, app: RegisteredApp, er
 
 /** The permissions admin consent will grant, as the consent page lists them. */
 function requiredPermissionList(app: RegisteredApp): { resource: ResourceKey; permission: string }[] {
-  return (Object.entries(app.requiredRoles ?? {}) as [ResourceKey, string[]][]).flatMap(([resource, roles]) => roles.map((permission) => ({ resource, permission })));
+  return (Object.entries(app.requiredRoles ?? {}) as [ResourceKey, string[]][]).flatMap(([resource, roles]) =>
+    roles.map((permission) => ({ resource, permission })),
+  );
 }
 
 function consentPage(segment: string, flow: PendingSignIn, app: RegisteredApp, tenant: SimTenant): Response {
@@ -334,7 +350,14 @@ export function signInRoutes(state: SimState): Hono<SimEnv> {
     if (!found) return signInForm(segment, flow, registered, aad.userNotFound(pinned?.initialDomain ?? username.split('@')[1] ?? ''), username);
     const { tenant, user } = found;
     c.set('tenantId', tenant.id);
-    if (pinned && pinned.id !== tenant.id) return signInForm(segment, flow, registered, aad.userNotInTenant(user.userPrincipalName, tenant.id, pinned.displayName, registered.appId, registered.displayName), username);
+    if (pinned && pinned.id !== tenant.id)
+      return signInForm(
+        segment,
+        flow,
+        registered,
+        aad.userNotInTenant(user.userPrincipalName, tenant.id, pinned.displayName, registered.appId, registered.displayName),
+        username,
+      );
     if (form.get('passwd') !== state.userPassword(tenant, user.id)) return signInForm(segment, flow, registered, aad.badPassword(), username);
     if (!user.accountEnabled) return signInForm(segment, flow, registered, aad.accountDisabled(), username);
     flow.user = { tenantId: tenant.id, userId: user.id };

@@ -421,7 +421,10 @@ export class SimState {
       tenant.subscriptions.set(contentType, { contentType, status: 'enabled', webhook: null, stoppedIntervals: [], notifications: [], failedDeliveries: 0 });
     }
     if (scenario.audit) {
-      applyAuditedMailboxChanges(tenant, scenario.audit.map((a) => a.record));
+      applyAuditedMailboxChanges(
+        tenant,
+        scenario.audit.map((a) => a.record),
+      );
       // Content already published when the tenant appears predates every webhook: never notified.
       const now = this.now();
       for (const blob of this.ingestAudit(tenant, scenario.audit)) blob.notified = blob.contentCreated <= now;
@@ -491,7 +494,10 @@ export class SimState {
       oauth2PermissionScopes: [],
     };
     const appRoleAssignments: AppRoleAssignment[] = [];
-    for (const [resource, roles] of [[graph, consent.roles.graph ?? []], [exchange, consent.roles.exchange ?? []]] as const) {
+    for (const [resource, roles] of [
+      [graph, consent.roles.graph ?? []],
+      [exchange, consent.roles.exchange ?? []],
+    ] as const) {
       for (const value of roles) {
         const role = resource.appRoles.find((r) => r.value === value);
         if (!role) continue;
@@ -528,7 +534,8 @@ export class SimState {
     const graph = tenant.directory.servicePrincipals.find((sp) => sp.appId === GRAPH_APP_ID) ?? graphServicePrincipal(tenant.id);
     const exchange = tenant.directory.servicePrincipals.find((sp) => sp.appId === EXCHANGE_APP_ID) ?? exchangeServicePrincipal(tenant.id);
     const objects = this.consentObjects(tenant.id, consent, graph, exchange);
-    if (!tenant.directory.servicePrincipals.some((sp) => sp.id === objects.servicePrincipal.id)) tenant.directory.servicePrincipals.push(objects.servicePrincipal);
+    if (!tenant.directory.servicePrincipals.some((sp) => sp.id === objects.servicePrincipal.id))
+      tenant.directory.servicePrincipals.push(objects.servicePrincipal);
     for (const assignment of objects.appRoleAssignments) {
       if (!tenant.directory.appRoleAssignments.some((a) => a.id === assignment.id)) tenant.directory.appRoleAssignments.push(assignment);
     }
@@ -582,7 +589,9 @@ export class SimState {
     for (const r of records.riskDetections ?? []) tenant.riskDetections.push(timed(r, r.detectedDateTime));
     for (const r of records.riskyUsers ?? []) {
       tenant.riskyUsers.push(timed(r, r.riskLastUpdatedDateTime));
-      const eventTypes = [...new Set(tenant.riskDetections.filter((d) => d.value.userId === r.id && d.value.riskState === r.riskState).map((d) => d.value.riskEventType))];
+      const eventTypes = [
+        ...new Set(tenant.riskDetections.filter((d) => d.value.userId === r.id && d.value.riskState === r.riskState).map((d) => d.value.riskEventType)),
+      ];
       recordRiskyUserHistory(tenant, historyItem(r, null, eventTypes));
     }
   }
@@ -617,15 +626,17 @@ export class SimState {
     const created: ContentBlob[] = [];
     const ordered = [...groups.values()].sort((a, b) => (a[0]?.publishAt ?? 0) - (b[0]?.publishAt ?? 0));
     for (const group of ordered) {
-      const sorted = delivery.outOfOrder
-        ? prng.shuffle(group)
-        : [...group].sort((a, b) => a.record.CreationTime.localeCompare(b.record.CreationTime));
+      const sorted = delivery.outOfOrder ? prng.shuffle(group) : [...group].sort((a, b) => a.record.CreationTime.localeCompare(b.record.CreationTime));
       for (let i = 0; i < sorted.length; i += this.maxRecordsPerBlob) {
         const chunk = sorted.slice(i, i + this.maxRecordsPerBlob);
         const first = chunk[0];
         if (!first) continue;
         const contentCreated = Math.max(...chunk.map((c) => c.publishAt));
-        const blob = this.createBlob(first.contentType, contentCreated, chunk.map((c) => c.record));
+        const blob = this.createBlob(
+          first.contentType,
+          contentCreated,
+          chunk.map((c) => c.record),
+        );
         tenant.blobs.push(blob);
         created.push(blob);
       }

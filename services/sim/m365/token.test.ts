@@ -50,7 +50,9 @@ function tokenEndpoint(tenant: string): string {
   return `${sim.url}/${tenant}/oauth2/v2.0/token`;
 }
 
-async function assertion(options: { alg?: 'RS256' | 'PS256'; aud?: string; iss?: string; exp?: number; nbf?: number; key?: string; thumbprintHex?: string; sha256?: boolean } = {}): Promise<string> {
+async function assertion(
+  options: { alg?: 'RS256' | 'PS256'; aud?: string; iss?: string; exp?: number; nbf?: number; key?: string; thumbprintHex?: string; sha256?: boolean } = {},
+): Promise<string> {
   const cert = collectorCertificate();
   const alg = options.alg ?? 'PS256';
   const key = await importPKCS8(options.key ?? cert.privateKeyPem, alg);
@@ -121,7 +123,16 @@ describe('token endpoint: success', () => {
   });
 
   it('ignores the extra form fields MSAL sends', async () => {
-    const { status } = await requestToken(sim, CONTOSO_ID, secretFields({ 'x-client-SKU': 'msal.js.node', 'x-client-VER': '7.2.1', 'x-ms-lib-capability': 'retry-after, h429', 'client-request-id': crypto.randomUUID() }));
+    const { status } = await requestToken(
+      sim,
+      CONTOSO_ID,
+      secretFields({
+        'x-client-SKU': 'msal.js.node',
+        'x-client-VER': '7.2.1',
+        'x-ms-lib-capability': 'retry-after, h429',
+        'client-request-id': crypto.randomUUID(),
+      }),
+    );
     expect(status).toBe(200);
   });
 
@@ -165,28 +176,81 @@ describe('token endpoint: errors in Entra shape', () => {
     ['unknown tenant by domain', 'adatum.onmicrosoft.com', async () => secretFields(), 400, 'invalid_request', 90002],
     ['no admin consent in the tenant', NORTHWIND_ID, async () => secretFields(), 400, 'unauthorized_client', 700016],
     ['resource service principal missing', FABRIKAM_ID, async () => secretFields({ scope: MANAGE_SCOPE }), 400, 'invalid_resource', 500011],
-    ['scope without /.default', CONTOSO_ID, async () => secretFields({ scope: 'https://graph.microsoft.com/AuditLog.Read.All' }), 400, 'invalid_scope', 1002012],
+    [
+      'scope without /.default',
+      CONTOSO_ID,
+      async () => secretFields({ scope: 'https://graph.microsoft.com/AuditLog.Read.All' }),
+      400,
+      'invalid_scope',
+      1002012,
+    ],
     ['unknown scope', CONTOSO_ID, async () => secretFields({ scope: 'https://example.com/.default' }), 400, 'invalid_scope', 70011],
-    ['missing grant_type', CONTOSO_ID, async () => ({ client_id: COLLECTOR_APP_ID, client_secret: COLLECTOR_SECRET, scope: GRAPH_SCOPE }), 400, 'invalid_request', 900144],
-    ['no credential', CONTOSO_ID, async () => ({ grant_type: 'client_credentials', client_id: COLLECTOR_APP_ID, scope: GRAPH_SCOPE }), 401, 'invalid_client', 7000218],
-    ['assertion from an unregistered certificate', CONTOSO_ID, async () => assertionFields(await assertion({ key: otherCert.privateKeyPem, thumbprintHex: otherCert.thumbprintSha256 })), 401, 'invalid_client', 700027],
+    [
+      'missing grant_type',
+      CONTOSO_ID,
+      async () => ({ client_id: COLLECTOR_APP_ID, client_secret: COLLECTOR_SECRET, scope: GRAPH_SCOPE }),
+      400,
+      'invalid_request',
+      900144,
+    ],
+    [
+      'no credential',
+      CONTOSO_ID,
+      async () => ({ grant_type: 'client_credentials', client_id: COLLECTOR_APP_ID, scope: GRAPH_SCOPE }),
+      401,
+      'invalid_client',
+      7000218,
+    ],
+    [
+      'assertion from an unregistered certificate',
+      CONTOSO_ID,
+      async () => assertionFields(await assertion({ key: otherCert.privateKeyPem, thumbprintHex: otherCert.thumbprintSha256 })),
+      401,
+      'invalid_client',
+      700027,
+    ],
     ['assertion with a forged signature', CONTOSO_ID, async () => assertionFields(await assertion({ key: strangerKey })), 401, 'invalid_client', 700027],
-    ['assertion for another audience', CONTOSO_ID, async () => assertionFields(await assertion({ aud: tokenEndpoint(FABRIKAM_ID) })), 401, 'invalid_client', 50013],
-    ['assertion issued by another client', CONTOSO_ID, async () => assertionFields(await assertion({ iss: '11111111-2222-4333-8444-555555555555' })), 401, 'invalid_client', 700021],
-    ['expired assertion', CONTOSO_ID, async () => assertionFields(await assertion({ exp: Math.floor(Date.now() / 1000) - 3600, nbf: Math.floor(Date.now() / 1000) - 4200 })), 401, 'invalid_client', 700024],
+    [
+      'assertion for another audience',
+      CONTOSO_ID,
+      async () => assertionFields(await assertion({ aud: tokenEndpoint(FABRIKAM_ID) })),
+      401,
+      'invalid_client',
+      50013,
+    ],
+    [
+      'assertion issued by another client',
+      CONTOSO_ID,
+      async () => assertionFields(await assertion({ iss: '11111111-2222-4333-8444-555555555555' })),
+      401,
+      'invalid_client',
+      700021,
+    ],
+    [
+      'expired assertion',
+      CONTOSO_ID,
+      async () => assertionFields(await assertion({ exp: Math.floor(Date.now() / 1000) - 3600, nbf: Math.floor(Date.now() / 1000) - 4200 })),
+      401,
+      'invalid_client',
+      700024,
+    ],
   ])('%s', async (_label, tenant, fields, status, error, code) => {
     const correlationId = crypto.randomUUID();
     const result = await requestToken(sim, tenant, { ...(await fields()), 'client-request-id': correlationId });
     expect(result.status).toBe(status);
     expect(result.body).toMatchObject({ error, error_codes: [code], correlation_id: correlationId, timestamp: '2024-05-06 12:00:00Z' });
-    expect(String(result.body.error_description)).toMatch(new RegExp(`^AADSTS${code}: .+\\r\\nTrace ID: [0-9a-f-]{36}\\r\\nCorrelation ID: ${correlationId}\\r\\nTimestamp: 2024-05-06 12:00:00Z$`, 's'));
+    expect(String(result.body.error_description)).toMatch(
+      new RegExp(`^AADSTS${code}: .+\\r\\nTrace ID: [0-9a-f-]{36}\\r\\nCorrelation ID: ${correlationId}\\r\\nTimestamp: 2024-05-06 12:00:00Z$`, 's'),
+    );
     expect(result.body.trace_id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('words the wrong-secret error as Entra does', async () => {
     const { body } = await requestToken(sim, CONTOSO_ID, secretFields({ client_secret: 'nope' }));
     expect(String(body.error_description)).toMatch(
-      new RegExp(`^AADSTS7000215: Invalid client secret provided\\. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${COLLECTOR_APP_ID}'\\.`),
+      new RegExp(
+        `^AADSTS7000215: Invalid client secret provided\\. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${COLLECTOR_APP_ID}'\\.`,
+      ),
     );
   });
 
@@ -209,7 +273,12 @@ describe('token endpoint: v1.0', () => {
     const response = await fetch(`${sim.url}/${CONTOSO_ID}/oauth2/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: COLLECTOR_APP_ID, client_secret: COLLECTOR_SECRET, resource: 'https://manage.office.com' }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: COLLECTOR_APP_ID,
+        client_secret: COLLECTOR_SECRET,
+        resource: 'https://manage.office.com',
+      }).toString(),
     });
     const body = (await response.json()) as Record<string, unknown>;
     expect(body).toMatchObject({
@@ -226,7 +295,12 @@ describe('token endpoint: v1.0', () => {
   it('answers AADSTS500011 for an unknown resource', async () => {
     const response = await fetch(`${sim.url}/${CONTOSO_ID}/oauth2/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: COLLECTOR_APP_ID, client_secret: COLLECTOR_SECRET, resource: 'https://example.com' }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: COLLECTOR_APP_ID,
+        client_secret: COLLECTOR_SECRET,
+        resource: 'https://example.com',
+      }),
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: 'invalid_resource', error_codes: [500011] });

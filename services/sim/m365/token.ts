@@ -15,7 +15,6 @@ import { RESOURCES, type ResourceKey, type SimState, type SimTenant, type Regist
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
-
 function resourceForScope(scope: string): { resource?: ResourceKey; error?: AadError } {
   const scopes = scope.split(/\s+/).filter(Boolean);
   // Client credentials take exactly one resource's /.default; MSAL adds no openid/offline_access here.
@@ -76,7 +75,7 @@ async function checkAssertion(app: RegisteredApp, assertion: string, audiences: 
     return { ok: false, error: aad.badAssertionSignature(presented) };
   }
   if (claims.iss !== clientId || claims.sub !== clientId) return { ok: false, error: aad.assertionSubject() };
-  const aud = Array.isArray(claims.aud) ? claims.aud[0] ?? '' : claims.aud ?? '';
+  const aud = Array.isArray(claims.aud) ? (claims.aud[0] ?? '') : (claims.aud ?? '');
   if (!audiences.some((a) => a.toLowerCase() === aud.toLowerCase())) return { ok: false, error: aad.assertionAudience(aud, audiences[0] ?? '') };
   // Assertions are minted by the client from its real clock, so they are checked against real
   // time, not the simulated one (which tests move freely). 5 minutes of skew, like Entra.
@@ -143,7 +142,8 @@ export function tokenRoutes(state: SimState): Hono<SimEnv> {
     if (!registered || !consent) return fail(c, aad.appNotFound(clientId, tenant.initialDomain), correlationId);
     // A service principal disabled in the tenant (accountEnabled false) gets no tokens there.
     const principalId = state.servicePrincipalId(tenant, consent);
-    if (tenant.directory.servicePrincipals.some((sp) => sp.id === principalId && sp.accountEnabled === false)) return fail(c, aad.appDisabled(registered.appId, registered.displayName), correlationId);
+    if (tenant.directory.servicePrincipals.some((sp) => sp.id === principalId && sp.accountEnabled === false))
+      return fail(c, aad.appDisabled(registered.appId, registered.displayName), correlationId);
 
     const { resource, error: scopeError } = version === 'v2' ? resourceForScope(scope) : resourceForUri(scope, tenant.initialDomain);
     if (scopeError || !resource) return fail(c, scopeError ?? aad.invalidScope(scope), correlationId);
@@ -189,7 +189,11 @@ export function tokenRoutes(state: SimState): Hono<SimEnv> {
             resource: RESOURCES[resource].uri,
             access_token: accessToken,
           };
-    return jsonResponse(body, 200, { 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache', ...(correlationId ? { 'client-request-id': correlationId } : {}) });
+    return jsonResponse(body, 200, {
+      'Cache-Control': 'no-store, no-cache',
+      Pragma: 'no-cache',
+      ...(correlationId ? { 'client-request-id': correlationId } : {}),
+    });
   };
   /**
    * authorization_code (a code from sign-in.ts, with its redirect URI and PKCE verifier) and
@@ -248,7 +252,8 @@ export function tokenRoutes(state: SimState): Hono<SimEnv> {
       if (redirectUri !== issued.redirectUri) return fail(c, aad.replyAddressChanged(redirectUri, issued.redirectUri), correlationId);
       if (issued.codeChallenge) {
         const verifier = form.get('code_verifier');
-        if (!verifier || !pkceMatches(verifier, issued.codeChallenge, issued.codeChallengeMethod ?? 'plain')) return fail(c, aad.codeVerifierMismatch(), correlationId);
+        if (!verifier || !pkceMatches(verifier, issued.codeChallenge, issued.codeChallengeMethod ?? 'plain'))
+          return fail(c, aad.codeVerifierMismatch(), correlationId);
       }
       grant = issued;
       nonce = issued.nonce;
@@ -283,7 +288,11 @@ export function tokenRoutes(state: SimState): Hono<SimEnv> {
       scope: scp.join(' '),
       expires_in: lifetime,
       ext_expires_in: lifetime,
-      access_token: await mintDelegatedAccessToken(state.signingKeys, { user, appId: registered.appId, appDisplayName: registered.displayName, scopes: scp, clientAuthMethod: method }, mint),
+      access_token: await mintDelegatedAccessToken(
+        state.signingKeys,
+        { user, appId: registered.appId, appDisplayName: registered.displayName, scopes: scp, clientAuthMethod: method },
+        mint,
+      ),
     };
     if (grant.scopes.includes('offline_access')) {
       const refreshToken = `1.AXsimR${randomBytes(48).toString('base64url')}`;
@@ -291,11 +300,19 @@ export function tokenRoutes(state: SimState): Hono<SimEnv> {
       body.refresh_token = refreshToken;
     }
     if (grant.scopes.includes('openid')) {
-      body.id_token = await mintIdToken(state.signingKeys, { user, appId: registered.appId, issuer: `${requestOrigin(c)}/${user.tenantId}/v2.0`, nonce }, { ...mint, lifetimeSeconds: 3600 });
+      body.id_token = await mintIdToken(
+        state.signingKeys,
+        { user, appId: registered.appId, issuer: `${requestOrigin(c)}/${user.tenantId}/v2.0`, nonce },
+        { ...mint, lifetimeSeconds: 3600 },
+      );
     }
     // msal asks for client_info=1: the account's home ids, base64url JSON.
     if (form.get('client_info') === '1') body.client_info = Buffer.from(JSON.stringify({ uid: user.userId, utid: user.tenantId })).toString('base64url');
-    return jsonResponse(body, 200, { 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache', ...(correlationId ? { 'client-request-id': correlationId } : {}) });
+    return jsonResponse(body, 200, {
+      'Cache-Control': 'no-store, no-cache',
+      Pragma: 'no-cache',
+      ...(correlationId ? { 'client-request-id': correlationId } : {}),
+    });
   };
 
   app.post('/:tenant/oauth2/v2.0/token', (c) => issue(c, 'v2'));
@@ -331,7 +348,27 @@ export function tokenRoutes(state: SimState): Hono<SimEnv> {
         http_logout_supported: true,
         frontchannel_logout_supported: true,
         end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-        claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+        claims_supported: [
+          'sub',
+          'iss',
+          'cloud_instance_name',
+          'cloud_instance_host_name',
+          'cloud_graph_host_name',
+          'msgraph_host',
+          'aud',
+          'exp',
+          'iat',
+          'auth_time',
+          'acr',
+          'nonce',
+          'preferred_username',
+          'name',
+          'tid',
+          'ver',
+          'at_hash',
+          'c_hash',
+          'email',
+        ],
         kerberos_endpoint: `${base}/kerberos`,
         tenant_region_scope: tenant ? 'NA' : null,
         cloud_instance_name: 'microsoftonline.com',
@@ -355,10 +392,7 @@ export function tokenRoutes(state: SimState): Hono<SimEnv> {
       host = url.host;
       tenantSegment = url.pathname.split('/').filter(Boolean)[0] ?? 'common';
     } catch {
-      return jsonResponse(
-        { error: 'invalid_instance', error_description: "AADSTS50049: Unknown or invalid instance.", error_codes: [50049] },
-        400,
-      );
+      return jsonResponse({ error: 'invalid_instance', error_description: 'AADSTS50049: Unknown or invalid instance.', error_codes: [50049] }, 400);
     }
     return jsonResponse(
       {

@@ -93,7 +93,12 @@ export class WebhookNotifier {
     const result = await post(webhook.address, webhook.authId ? { 'Webhook-AuthID': webhook.authId } : {}, body);
     const sent = this.state.now();
     for (const blob of blobs) {
-      subscription.notifications.push({ contentId: blob.contentId, contentCreated: blob.contentCreated, notificationSent: sent, notificationStatus: result.ok ? 'Succeeded' : 'Failed' });
+      subscription.notifications.push({
+        contentId: blob.contentId,
+        contentCreated: blob.contentCreated,
+        notificationSent: sent,
+        notificationStatus: result.ok ? 'Succeeded' : 'Failed',
+      });
     }
     if (result.ok) {
       subscription.failedDeliveries = 0;

@@ -60,7 +60,10 @@ export function recordDirectoryChanges(state: SimState, tenant: SimTenant, actor
       activityDateTime: toGraphTime(now),
       loggedByService: change.loggedByService ?? 'Core Directory',
       operationType: change.operationType,
-      initiatedBy: { user: null, app: { appId: actor.appId, displayName: actor.displayName, servicePrincipalId: actor.servicePrincipalId, servicePrincipalName: null } },
+      initiatedBy: {
+        user: null,
+        app: { appId: actor.appId, displayName: actor.displayName, servicePrincipalId: actor.servicePrincipalId, servicePrincipalName: null },
+      },
       targetResources: [
         {
           id: change.target.id,
@@ -108,17 +111,33 @@ export function recordDirectoryChanges(state: SimState, tenant: SimTenant, actor
         { ID: `${change.target.type}_${change.target.id}`, Type: 2 },
         { ID: change.target.id, Type: 2 },
         { ID: change.target.type, Type: 2 },
-        ...(change.target.userPrincipalName ? [{ ID: change.target.userPrincipalName, Type: 5 }] : change.target.displayName ? [{ ID: change.target.displayName, Type: 1 }] : []),
+        ...(change.target.userPrincipalName
+          ? [{ ID: change.target.userPrincipalName, Type: 5 }]
+          : change.target.displayName
+            ? [{ ID: change.target.displayName, Type: 1 }]
+            : []),
       ],
       TargetContextId: tenant.id,
     } as AuditRecord);
   }
   state.addGraphRecords(tenant, { directoryAudits: graph });
-  if (audit.length > 0) state.ingestAudit(tenant, audit.map((record) => ({ record })), {});
+  if (audit.length > 0)
+    state.ingestAudit(
+      tenant,
+      audit.map((record) => ({ record })),
+      {},
+    );
 }
 
 /** An Exchange cmdlet run by the app through the admin API (RecordType 1). */
-export function recordCmdlet(state: SimState, tenant: SimTenant, actor: WriteActor, cmdlet: string, parameters: Record<string, unknown>, objectId: string): void {
+export function recordCmdlet(
+  state: SimState,
+  tenant: SimTenant,
+  actor: WriteActor,
+  cmdlet: string,
+  parameters: Record<string, unknown>,
+  objectId: string,
+): void {
   const now = state.now();
   const record = {
     CreationTime: toUalTime(now),

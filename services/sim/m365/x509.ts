@@ -115,7 +115,10 @@ export function createSelfSignedCertificate(options: CertificateOptions): SelfSi
   );
   const signature = sign('sha256', tbs, privateKey);
   const der = seq(tbs, signatureAlgorithm, tlv(0x03, Buffer.concat([Buffer.from([0]), signature])));
-  const base64 = der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
+  const base64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
   const certificatePem = `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----\n`;
   // Parse it back: a malformed encoding fails here rather than in a TLS handshake.
   new X509Certificate(certificatePem);

@@ -7,7 +7,10 @@
 import { z } from 'zod';
 
 export const psaFaultSchema = z.object({
-  status: z.number().int().refine((s) => s === 429 || (s >= 500 && s <= 599), 'a fault status is 429 or 5xx'),
+  status: z
+    .number()
+    .int()
+    .refine((s) => s === 429 || (s >= 500 && s <= 599), 'a fault status is 429 or 5xx'),
   /** How many matching requests fail; default 1. */
   times: z.number().int().min(1).default(1),
   /** Only requests whose method matches (GET, POST, PATCH…); default any. */

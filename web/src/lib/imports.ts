@@ -11,7 +11,10 @@ export const IMPORT_ROLES = ['technician', 'admin', 'owner'] as const;
 /** The exports the Import page offers to pick (the server reads the content, whatever the name). */
 export const IMPORT_ACCEPT = '.csv,.json,.jsonl';
 
-export const IMPORT_STATUS_LABELS = { queued: 'Queued', running: 'Importing', done: 'Done', failed: 'Failed' } as const satisfies Record<ImportRun['status'], string>;
+export const IMPORT_STATUS_LABELS = { queued: 'Queued', running: 'Importing', done: 'Done', failed: 'Failed' } as const satisfies Record<
+  ImportRun['status'],
+  string
+>;
 
 /** The badge of a run: done with nothing left out is a success, done with something left out a warning. */
 export function importTone(run: ImportRun): 'success' | 'warning' | 'danger' | 'info' {

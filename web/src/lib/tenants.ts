@@ -43,7 +43,8 @@ const BEHIND_SECONDS = 3 * 3600;
 
 /** How a tenant's collection is going, in one plain sentence and a tone for its badge. */
 export function tenantHealth(tenant: Tenant): { tone: 'success' | 'warning' | 'danger' | 'neutral'; summary: string } {
-  if (tenant.importOnly) return { tone: 'neutral', summary: 'Import only: holds the exports imported into it; Tenantwatch never collects from Microsoft for it.' };
+  if (tenant.importOnly)
+    return { tone: 'neutral', summary: 'Import only: holds the exports imported into it; Tenantwatch never collects from Microsoft for it.' };
   if (tenant.status === 'disabled') return { tone: 'neutral', summary: 'Paused: Tenantwatch is not collecting from this tenant.' };
   const failing = tenant.collectors.filter((c) => c.consecutiveFailures > 0 && c.lastError);
   if (failing.length > 0) {

@@ -12,7 +12,9 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function appOf(record: DetectionRecord): { appId: string | null; objectId: string | null; name: string | null; key: string } {
   const target = directoryTarget(record);
   const raw = rawOf(record);
-  const spn = unquote(modified(record, 'TargetId.ServicePrincipalNames')?.newValue).split(/[;,\s]/).find((v) => GUID.test(v));
+  const spn = unquote(modified(record, 'TargetId.ServicePrincipalNames')?.newValue)
+    .split(/[;,\s]/)
+    .find((v) => GUID.test(v));
   const principal = unquote(modified(record, 'AppPrincipalId')?.newValue) || unquote(modified(record, 'AppId')?.newValue);
   const bareTarget = Array.isArray(raw.Target)
     ? raw.Target.map(asObject)

@@ -3,9 +3,19 @@ import { z } from 'zod';
 import type { EntityRef, RemediationAction } from '../../types.ts';
 
 /** What to offer for an account that may be in an attacker's hands. */
-export const ACCOUNT_TAKEOVER: readonly RemediationAction[] = ['revoke-sessions', 'reset-password', 'block-sign-in', 'require-mfa-reregistration', 'confirm-compromised'];
+export const ACCOUNT_TAKEOVER: readonly RemediationAction[] = [
+  'revoke-sessions',
+  'reset-password',
+  'block-sign-in',
+  'require-mfa-reregistration',
+  'confirm-compromised',
+];
 
-export const user = (upn: string, remediations?: readonly RemediationAction[]): EntityRef => ({ kind: 'user', key: upn.toLowerCase(), ...(remediations ? { remediations } : {}) });
+export const user = (upn: string, remediations?: readonly RemediationAction[]): EntityRef => ({
+  kind: 'user',
+  key: upn.toLowerCase(),
+  ...(remediations ? { remediations } : {}),
+});
 export const ip = (address: string): EntityRef => ({ kind: 'ip', key: address });
 
 /** A rule without thresholds still has a (empty) settings schema: severity and enabled are common. */

@@ -37,7 +37,9 @@ export function massFileOperationRule(spec: {
       if (!record.actorUpn || !spec.operations.has(record.operation)) return null;
       const w = ctx.settings.windowMinutes * MINUTE;
       const t = record.occurredAt.getTime();
-      const window = busiestWindow(ctx.window(spec.series, record.actorUpn, new Date(t - w), new Date(t + w)), record.occurredAt, w, (o) => String(o.data.object ?? o.id));
+      const window = busiestWindow(ctx.window(spec.series, record.actorUpn, new Date(t - w), new Date(t + w)), record.occurredAt, w, (o) =>
+        String(o.data.object ?? o.id),
+      );
       if (window.count < ctx.settings.threshold) return null;
       const files = [...new Set(window.items.map((o) => String(o.data.object ?? '')).filter(Boolean))].map((f) => f.split('/').pop() ?? f);
       return {

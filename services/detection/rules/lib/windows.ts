@@ -7,7 +7,12 @@ import type { Observation } from '../../types.ts';
  * at it, makes the answer the same whichever record of a burst arrives last.
  * @param items sorted oldest first
  */
-export function busiestWindow(items: readonly Observation[], at: Date, windowMs: number, distinctBy?: (o: Observation) => string): { count: number; items: Observation[] } {
+export function busiestWindow(
+  items: readonly Observation[],
+  at: Date,
+  windowMs: number,
+  distinctBy?: (o: Observation) => string,
+): { count: number; items: Observation[] } {
   const t = at.getTime();
   let best: { count: number; items: Observation[] } = { count: 0, items: [] };
   const counts = new Map<string, number>();

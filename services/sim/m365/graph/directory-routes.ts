@@ -31,13 +31,25 @@ export const ROLES = {
   risk: ['IdentityRiskyUser.Read.All', 'IdentityRiskyUser.ReadWrite.All'],
 } as const;
 
-export const directoryDenied = (): GraphErrorSpec => ({ status: 403, code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
+export const directoryDenied = (): GraphErrorSpec => ({
+  status: 403,
+  code: 'Authorization_RequestDenied',
+  message: 'Insufficient privileges to complete the operation.',
+});
 export const outlookDenied = (): GraphErrorSpec => ({ status: 403, code: 'ErrorAccessDenied', message: 'Access is denied. Check credentials and try again.' });
 export const filesDenied = (): GraphErrorSpec => ({ status: 403, code: 'accessDenied', message: 'Either scp or roles claim need to be present in the token.' });
-const registrationDenied = (): GraphErrorSpec => ({ status: 403, code: 'Authentication_MSGraphPermissionMissing', message: 'Calling principal does not have required MSGraph permissions AuditLog.Read.All' });
+const registrationDenied = (): GraphErrorSpec => ({
+  status: 403,
+  code: 'Authentication_MSGraphPermissionMissing',
+  message: 'Calling principal does not have required MSGraph permissions AuditLog.Read.All',
+});
 export const itemNotFound = (): GraphErrorSpec => ({ status: 404, code: 'itemNotFound', message: 'The resource could not be found.' });
 
-export const mailboxItemNotFound = (): GraphErrorSpec => ({ status: 404, code: 'ErrorItemNotFound', message: 'The specified object was not found in the store.' });
+export const mailboxItemNotFound = (): GraphErrorSpec => ({
+  status: 404,
+  code: 'ErrorItemNotFound',
+  message: 'The specified object was not found in the store.',
+});
 
 /** A user by object id or userPrincipalName, as Graph's /users/{id|userPrincipalName} accepts either. */
 export function findUser(tenant: SimTenant, idOrUpn: string): GraphUser | undefined {
@@ -56,8 +68,15 @@ function driveItemJson(origin: string, drive: SimDrive, item: SimDriveItem): Rec
     createdDateTime: item.createdDateTime,
     lastModifiedDateTime: item.lastModifiedDateTime,
     ...(item.createdBy ? { createdBy: item.createdBy } : {}),
-    parentReference: { driveType: 'documentLibrary', driveId: drive.id, siteId: drive.siteId, path: `/drives/${drive.id}/root:${parentPath ? `/${parentPath}` : ''}` },
-    ...(item.kind === 'folder' ? { folder: { childCount: drive.items.filter((i) => i.path.startsWith(`${item.path}/`) && !i.path.slice(item.path.length + 1).includes('/')).length } } : { file: { mimeType: 'application/octet-stream' } }),
+    parentReference: {
+      driveType: 'documentLibrary',
+      driveId: drive.id,
+      siteId: drive.siteId,
+      path: `/drives/${drive.id}/root:${parentPath ? `/${parentPath}` : ''}`,
+    },
+    ...(item.kind === 'folder'
+      ? { folder: { childCount: drive.items.filter((i) => i.path.startsWith(`${item.path}/`) && !i.path.slice(item.path.length + 1).includes('/')).length } }
+      : { file: { mimeType: 'application/octet-stream' } }),
   };
 }
 
@@ -107,10 +126,16 @@ export function registerDirectoryRoutes(app: Hono<SimEnv>, state: SimState, fail
       const filter = c.req.query('$filter');
       if (filter !== undefined) {
         try {
-          const types: Record<string, FieldType> = isUser ? { id: 'string', userPrincipalName: 'string', displayName: 'string' } : { id: 'string', appId: 'string', displayName: 'string' };
+          const types: Record<string, FieldType> = isUser
+            ? { id: 'string', userPrincipalName: 'string', displayName: 'string' }
+            : { id: 'string', appId: 'string', displayName: 'string' };
           const node = parseFilter(filter);
           const unsupported = filterFields(node).find((f) => !(f in types));
-          if (unsupported) return fail(c, graphErrors.badRequest(`Invalid filter clause: the property '${unsupported}' is not supported for filtering.`, 'Request_UnsupportedQuery'));
+          if (unsupported)
+            return fail(
+              c,
+              graphErrors.badRequest(`Invalid filter clause: the property '${unsupported}' is not supported for filtering.`, 'Request_UnsupportedQuery'),
+            );
           predicate = compileFilter(node, types);
         } catch (error) {
           if (error instanceof ODataError) return fail(c, graphErrors.badRequest(`Invalid filter clause: ${error.message}`, 'Request_UnsupportedQuery'));
@@ -121,7 +146,10 @@ export function registerDirectoryRoutes(app: Hono<SimEnv>, state: SimState, fail
         const { signInActivity: _omitted, ...rest } = r;
         return rest;
       });
-      return graphJson(c, { '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#directoryObjects/${isUser ? 'microsoft.graph.user' : 'microsoft.graph.servicePrincipal'}`, value });
+      return graphJson(c, {
+        '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#directoryObjects/${isUser ? 'microsoft.graph.user' : 'microsoft.graph.servicePrincipal'}`,
+        value,
+      });
     }
     const user = t.directory.deletedUsers.find((u) => u.id.toLowerCase() === id);
     if (user) {
@@ -132,7 +160,11 @@ export function registerDirectoryRoutes(app: Hono<SimEnv>, state: SimState, fail
     const sp = t.directory.deletedServicePrincipals.find((s) => s.id.toLowerCase() === id);
     if (sp) {
       if (denied(c, ROLES.apps)) return fail(c, directoryDenied());
-      return graphJson(c, { '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#directoryObjects/$entity`, '@odata.type': '#microsoft.graph.servicePrincipal', ...sp });
+      return graphJson(c, {
+        '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#directoryObjects/$entity`,
+        '@odata.type': '#microsoft.graph.servicePrincipal',
+        ...sp,
+      });
     }
     if (denied(c, [...ROLES.users, ...ROLES.apps])) return fail(c, directoryDenied());
     return fail(c, graphErrors.notFound(c.req.param('id')));
@@ -149,7 +181,9 @@ export function registerDirectoryRoutes(app: Hono<SimEnv>, state: SimState, fail
   app.get('/v1.0/identityProtection/riskyUsers/:id', (c) => {
     if (denied(c, ROLES.risk)) return fail(c, { status: 403, code: 'accessDenied', message: 'Request Authorization failed' });
     const id = c.req.param('id').toLowerCase();
-    const risky = tenantOf(c).riskyUsers.filter((r) => r.availableAt <= state.now() && r.value.id.toLowerCase() === id).at(-1);
+    const risky = tenantOf(c)
+      .riskyUsers.filter((r) => r.availableAt <= state.now() && r.value.id.toLowerCase() === id)
+      .at(-1);
     if (!risky) return fail(c, graphErrors.notFound(c.req.param('id')));
     return graphJson(c, { '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#identityProtection/riskyUsers/$entity`, ...risky.value });
   });
@@ -159,7 +193,8 @@ export function registerDirectoryRoutes(app: Hono<SimEnv>, state: SimState, fail
     if (denied(c, ROLES.roles)) return fail(c, directoryDenied());
     const filter = c.req.query('$filter');
     const expand = c.req.query('$expand');
-    if (expand !== undefined && !['roleDefinition', 'principal'].includes(expand)) return fail(c, graphErrors.badRequest(`Could not find a navigation property named '${expand}'.`));
+    if (expand !== undefined && !['roleDefinition', 'principal'].includes(expand))
+      return fail(c, graphErrors.badRequest(`Could not find a navigation property named '${expand}'.`));
     let predicate: (r: Record<string, unknown>) => boolean = () => true;
     if (filter !== undefined) {
       try {
@@ -181,11 +216,21 @@ export function registerDirectoryRoutes(app: Hono<SimEnv>, state: SimState, fail
         if (expand === 'principal') {
           const user = t.users.find((u) => u.id === a.principalId);
           const sp = t.directory.servicePrincipals.find((s) => s.id === a.principalId);
-          return { ...a, principal: user ? { '@odata.type': '#microsoft.graph.user', id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName } : sp ? { '@odata.type': '#microsoft.graph.servicePrincipal', id: sp.id, displayName: sp.displayName, appId: sp.appId } : null };
+          return {
+            ...a,
+            principal: user
+              ? { '@odata.type': '#microsoft.graph.user', id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName }
+              : sp
+                ? { '@odata.type': '#microsoft.graph.servicePrincipal', id: sp.id, displayName: sp.displayName, appId: sp.appId }
+                : null,
+          };
         }
         return a;
       });
-    return graphJson(c, { '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#roleManagement/directory/roleAssignments${expand ? `(${expand}())` : ''}`, value });
+    return graphJson(c, {
+      '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#roleManagement/directory/roleAssignments${expand ? `(${expand}())` : ''}`,
+      value,
+    });
   });
 
   app.get('/v1.0/servicePrincipals/:id', (c) => {
@@ -235,7 +280,10 @@ export function registerDirectoryRoutes(app: Hono<SimEnv>, state: SimState, fail
     if ('error' in found) return found.error;
     const rule = found.rules.find((r) => r.id === c.req.param('ruleId'));
     if (!rule) return fail(c, mailboxItemNotFound());
-    return graphJson(c, { '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#users('${found.user.id}')/mailFolders('inbox')/messageRules/$entity`, ...rule });
+    return graphJson(c, {
+      '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#users('${found.user.id}')/mailFolders('inbox')/messageRules/$entity`,
+      ...rule,
+    });
   });
 
   // One mail folder by id or well-known name (`inbox`, `deleteditems`…), for a rule's target folder.
@@ -270,7 +318,10 @@ export function registerDirectoryRoutes(app: Hono<SimEnv>, state: SimState, fail
     if (denied(c, ROLES.files)) return fail(c, filesDenied());
     const found = findItem(tenantOf(c), c.req.param('driveId'), c.req.param('itemId'));
     if (!found) return fail(c, itemNotFound());
-    return graphJson(c, { '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#drives('${found.drive.id}')/items('${found.item.id}')/permissions`, value: found.item.permissions });
+    return graphJson(c, {
+      '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#drives('${found.drive.id}')/items('${found.item.id}')/permissions`,
+      value: found.item.permissions,
+    });
   });
 
   app.get('/v1.0/drives/:driveId/items/:itemId', (c) => {

@@ -57,20 +57,34 @@ describe('Graph collections', () => {
   });
 
   it('answers the documented first page shape', async () => {
-    const { body, headers } = await getJson(graph('auditLogs/signIns?$top=1'), token, { headers: { 'client-request-id': 'c0ffee00-0000-4000-8000-000000000001' } });
+    const { body, headers } = await getJson(graph('auditLogs/signIns?$top=1'), token, {
+      headers: { 'client-request-id': 'c0ffee00-0000-4000-8000-000000000001' },
+    });
     const page = body as Page<SignIn>;
     expect(page['@odata.context']).toBe(`${sim.url}/v1.0/$metadata#auditLogs/signIns`);
     expect(page['@odata.nextLink']).toMatch(new RegExp(`^${sim.url}/v1.0/auditLogs/signIns\\?\\$top=1&\\$skiptoken=[\\w-]+\\.[\\w-]+$`));
     expect(headers.get('client-request-id')).toBe('c0ffee00-0000-4000-8000-000000000001');
     expect(headers.get('content-type')).toContain('odata.metadata=minimal');
-    expect(Object.keys(page.value[0] ?? {})).toEqual(expect.arrayContaining(['status', 'location', 'deviceDetail', 'appliedConditionalAccessPolicies', 'riskLevelDuringSignIn', 'clientAppUsed', 'isInteractive']));
+    expect(Object.keys(page.value[0] ?? {})).toEqual(
+      expect.arrayContaining([
+        'status',
+        'location',
+        'deviceDetail',
+        'appliedConditionalAccessPolicies',
+        'riskLevelDuringSignIn',
+        'clientAppUsed',
+        'isInteractive',
+      ]),
+    );
     expect(page.value[0]?.location.geoCoordinates).toHaveProperty('latitude');
   });
 
   it('filters on createdDateTime the way a collector asks (ge … and lt …)', async () => {
     const from = '2024-05-06T15:00:00Z';
     const to = '2024-05-06T15:30:00Z';
-    const { items } = await collect<SignIn>(graph(`auditLogs/signIns?$filter=${encodeURIComponent(`createdDateTime ge ${from} and createdDateTime lt ${to}`)}&$top=10`));
+    const { items } = await collect<SignIn>(
+      graph(`auditLogs/signIns?$filter=${encodeURIComponent(`createdDateTime ge ${from} and createdDateTime lt ${to}`)}&$top=10`),
+    );
     const all = sim.state.tenants.get(CONTOSO.tenantId)?.signIns.map((t) => t.value) ?? [];
     const expected = all.filter((s) => s.createdDateTime >= from && s.createdDateTime < to);
     expect(items.map((s) => s.id).sort()).toEqual(expected.map((s) => s.id).sort());
@@ -78,7 +92,12 @@ describe('Graph collections', () => {
   });
 
   it('supports $select with the projected @odata.context, and filters on nested fields', async () => {
-    const { body } = await getJson(graph(`auditLogs/signIns?$select=id,createdDateTime,ipAddress&$filter=${encodeURIComponent(`status/errorCode eq 50074 and ipAddress eq '${BEC.sprayIp}'`)}`), token);
+    const { body } = await getJson(
+      graph(
+        `auditLogs/signIns?$select=id,createdDateTime,ipAddress&$filter=${encodeURIComponent(`status/errorCode eq 50074 and ipAddress eq '${BEC.sprayIp}'`)}`,
+      ),
+      token,
+    );
     const page = body as Page<Record<string, unknown>>;
     expect(page['@odata.context']).toBe(`${sim.url}/v1.0/$metadata#auditLogs/signIns(id,createdDateTime,ipAddress)`);
     expect(page.value).toHaveLength(1);
@@ -86,7 +105,9 @@ describe('Graph collections', () => {
   });
 
   it('filters directory audits on activityDateTime and keeps activity names without the trailing period', async () => {
-    const { items } = await collect<{ activityDisplayName: string; activityDateTime: string }>(graph(`auditLogs/directoryAudits?$filter=${encodeURIComponent('activityDateTime ge 2024-05-06T15:50:00Z')}`));
+    const { items } = await collect<{ activityDisplayName: string; activityDateTime: string }>(
+      graph(`auditLogs/directoryAudits?$filter=${encodeURIComponent('activityDateTime ge 2024-05-06T15:50:00Z')}`),
+    );
     expect(items.map((i) => i.activityDisplayName)).toEqual(expect.arrayContaining(['Consent to application', 'Add service principal']));
     expect(items.every((i) => i.activityDateTime >= '2024-05-06T15:50:00Z')).toBe(true);
   });
@@ -98,9 +119,12 @@ describe('Graph collections', () => {
     expect(users[0]).not.toHaveProperty('signInActivity');
     expect(users[0]).not.toHaveProperty('accountEnabled');
     expect(users[0]).toHaveProperty('userPrincipalName');
-    const selected = await collect<Record<string, unknown>>(graph('users?$select=id,userPrincipalName,accountEnabled,signInActivity,lastPasswordChangeDateTime,otherMails,assignedLicenses,createdDateTime&$top=500'));
+    const selected = await collect<Record<string, unknown>>(
+      graph('users?$select=id,userPrincipalName,accountEnabled,signInActivity,lastPasswordChangeDateTime,otherMails,assignedLicenses,createdDateTime&$top=500'),
+    );
     expect(selected.items).toHaveLength(61);
-    const victim = selected.items.find((u) => u.userPrincipalName === BEC.victimUpn) as { signInActivity: { lastSuccessfulSignInDateTime: string } } | undefined;
+    const victim = selected.items.find((u) => u.userPrincipalName === BEC.victimUpn) as
+      { signInActivity: { lastSuccessfulSignInDateTime: string } } | undefined;
     expect(victim?.signInActivity.lastSuccessfulSignInDateTime).toMatch(/^2024-05-06T15:41:/);
     const tooBig = await getJson(graph('users?$select=id,signInActivity&$top=600'), token);
     expect(tooBig.status).toBe(400);
@@ -126,7 +150,9 @@ describe('Graph collections', () => {
     expect(((await getJson(graph('security/alerts_v2?$top=100&$skip=1'), token)).body as Page<unknown>).value).toEqual([]);
     expect((await getJson(graph('auditLogs/signIns?$skip=1'), token)).status).toBe(400);
     expect(alerts.value[0]?.serviceSource).toBe('azureAdIdentityProtection');
-    const detections = (await getJson(graph(`identityProtection/riskDetections?$filter=${encodeURIComponent("riskEventType eq 'anonymizedIPAddress'")}`), token)).body as Page<{ additionalInfo: string; ipAddress: string }>;
+    const detections = (
+      await getJson(graph(`identityProtection/riskDetections?$filter=${encodeURIComponent("riskEventType eq 'anonymizedIPAddress'")}`), token)
+    ).body as Page<{ additionalInfo: string; ipAddress: string }>;
     expect(detections.value).toHaveLength(1);
     expect(typeof detections.value[0]?.additionalInfo).toBe('string');
     const risky = (await getJson(graph('identityProtection/riskyUsers'), token)).body as Page<{ userPrincipalName: string; riskLevel: string }>;
@@ -165,7 +191,17 @@ describe('Graph collections', () => {
 
 describe('Graph token validation', () => {
   const expectGraphError = (body: unknown, code: string, message: string): void => {
-    expect(body).toEqual({ error: { code, message, innerError: { date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/), 'request-id': expect.any(String), 'client-request-id': expect.any(String) } } });
+    expect(body).toEqual({
+      error: {
+        code,
+        message,
+        innerError: {
+          date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/),
+          'request-id': expect.any(String),
+          'client-request-id': expect.any(String),
+        },
+      },
+    });
   };
 
   it.each([
@@ -176,7 +212,15 @@ describe('Graph token validation', () => {
       async () =>
         mintAccessToken(
           sim.state.signingKeys,
-          { tenantId: '99999999-9999-4999-8999-999999999999', appId: COLLECTOR_APP_ID, appDisplayName: 'x', servicePrincipalId: 'y', resource: 'graph', roles: ['AuditLog.Read.All'], clientAuthMethod: '1' },
+          {
+            tenantId: '99999999-9999-4999-8999-999999999999',
+            appId: COLLECTOR_APP_ID,
+            appDisplayName: 'x',
+            servicePrincipalId: 'y',
+            resource: 'graph',
+            roles: ['AuditLog.Read.All'],
+            clientAuthMethod: '1',
+          },
           { nowMs: Date.parse(NOW), lifetimeSeconds: 3599 },
         ),
       'Access token validation failure. Invalid issuer.',
@@ -186,7 +230,15 @@ describe('Graph token validation', () => {
       async () =>
         mintAccessToken(
           sim.state.signingKeys,
-          { tenantId: CONTOSO.tenantId, appId: COLLECTOR_APP_ID, appDisplayName: 'x', servicePrincipalId: 'y', resource: 'graph', roles: ['AuditLog.Read.All'], clientAuthMethod: '1' },
+          {
+            tenantId: CONTOSO.tenantId,
+            appId: COLLECTOR_APP_ID,
+            appDisplayName: 'x',
+            servicePrincipalId: 'y',
+            resource: 'graph',
+            roles: ['AuditLog.Read.All'],
+            clientAuthMethod: '1',
+          },
           { nowMs: Date.parse(NOW) - 2 * 3_600_000, lifetimeSeconds: 3599 },
         ),
       'Lifetime validation failed, the token is expired.',

@@ -13,7 +13,13 @@ export type FilterNode =
   | { kind: 'cmp'; op: 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le'; path: string; value: Literal }
   | { kind: 'fn'; name: 'startswith' | 'endswith'; path: string; value: string };
 
-export type Literal = { type: 'string'; value: string } | { type: 'datetime'; value: number; text: string } | { type: 'number'; value: number } | { type: 'boolean'; value: boolean } | { type: 'null' } | { type: 'guid'; value: string };
+export type Literal =
+  | { type: 'string'; value: string }
+  | { type: 'datetime'; value: number; text: string }
+  | { type: 'number'; value: number }
+  | { type: 'boolean'; value: boolean }
+  | { type: 'null' }
+  | { type: 'guid'; value: string };
 
 export class ODataError extends Error {}
 
@@ -27,17 +33,36 @@ function tokenize(input: string): Token[] {
   let i = 0;
   while (i < input.length) {
     const ch = input[i] ?? '';
-    if (/\s/.test(ch)) { i++; continue; }
-    if (ch === '(') { tokens.push({ t: 'lp' }); i++; continue; }
-    if (ch === ')') { tokens.push({ t: 'rp' }); i++; continue; }
-    if (ch === ',') { tokens.push({ t: 'comma' }); i++; continue; }
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
+    if (ch === '(') {
+      tokens.push({ t: 'lp' });
+      i++;
+      continue;
+    }
+    if (ch === ')') {
+      tokens.push({ t: 'rp' });
+      i++;
+      continue;
+    }
+    if (ch === ',') {
+      tokens.push({ t: 'comma' });
+      i++;
+      continue;
+    }
     if (ch === "'") {
       let value = '';
       i++;
       for (;;) {
         if (i >= input.length) throw new ODataError('Unterminated string literal in $filter.');
         if (input[i] === "'") {
-          if (input[i + 1] === "'") { value += "'"; i += 2; continue; }
+          if (input[i + 1] === "'") {
+            value += "'";
+            i += 2;
+            continue;
+          }
           i++;
           break;
         }
@@ -69,16 +94,25 @@ export function parseFilter(input: string): FilterNode {
 
   const parseOr = (): FilterNode => {
     let left = parseAnd();
-    while (isWord(peek(), 'or')) { pos++; left = { kind: 'or', left, right: parseAnd() }; }
+    while (isWord(peek(), 'or')) {
+      pos++;
+      left = { kind: 'or', left, right: parseAnd() };
+    }
     return left;
   };
   const parseAnd = (): FilterNode => {
     let left = parseUnary();
-    while (isWord(peek(), 'and')) { pos++; left = { kind: 'and', left, right: parseUnary() }; }
+    while (isWord(peek(), 'and')) {
+      pos++;
+      left = { kind: 'and', left, right: parseUnary() };
+    }
     return left;
   };
   const parseUnary = (): FilterNode => {
-    if (isWord(peek(), 'not')) { pos++; return { kind: 'not', operand: parseUnary() }; }
+    if (isWord(peek(), 'not')) {
+      pos++;
+      return { kind: 'not', operand: parseUnary() };
+    }
     const tok = peek();
     if (tok?.t === 'lp') {
       pos++;
@@ -170,16 +204,25 @@ export function compileFilter(node: FilterNode, types: Record<string, FieldType>
       else if (type === 'datetime') {
         // Graph accepts datetimes unquoted; some resources (alerts_v2) also take them quoted.
         const ms = lit.type === 'datetime' ? lit.value : lit.type === 'string' ? Date.parse(lit.value) : NaN;
-        if (!Number.isFinite(ms)) throw new ODataError(`The DateTimeOffset text '${lit.type === 'string' ? lit.value : ''}' should be in format 'yyyy-mm-ddThh:mm:ss('.'s+)?(zzzzzz)?' and each field value is within valid range.`);
+        if (!Number.isFinite(ms))
+          throw new ODataError(
+            `The DateTimeOffset text '${lit.type === 'string' ? lit.value : ''}' should be in format 'yyyy-mm-ddThh:mm:ss('.'s+)?(zzzzzz)?' and each field value is within valid range.`,
+          );
         target = ms;
       } else if (type === 'number') {
-        if (lit.type !== 'number') throw new ODataError(`A binary operator with incompatible types was detected. Found operand types 'Edm.Int32' and '${lit.type}' for property '${node.path}'.`);
+        if (lit.type !== 'number')
+          throw new ODataError(
+            `A binary operator with incompatible types was detected. Found operand types 'Edm.Int32' and '${lit.type}' for property '${node.path}'.`,
+          );
         target = lit.value;
       } else if (type === 'boolean') {
         if (lit.type !== 'boolean') throw new ODataError(`A binary operator with incompatible types was detected for property '${node.path}'.`);
         target = lit.value;
       } else {
-        if (lit.type !== 'string' && lit.type !== 'guid') throw new ODataError(`A binary operator with incompatible types was detected. Found operand types 'Edm.String' and '${lit.type}' for property '${node.path}'.`);
+        if (lit.type !== 'string' && lit.type !== 'guid')
+          throw new ODataError(
+            `A binary operator with incompatible types was detected. Found operand types 'Edm.String' and '${lit.type}' for property '${node.path}'.`,
+          );
         target = lit.value.toLowerCase();
       }
       const op = node.op;
@@ -201,12 +244,18 @@ export function compileFilter(node: FilterNode, types: Record<string, FieldType>
         }
         const c = compare(value, target);
         switch (op) {
-          case 'eq': return c === 0;
-          case 'ne': return c !== 0;
-          case 'gt': return c > 0;
-          case 'ge': return c >= 0;
-          case 'lt': return c < 0;
-          case 'le': return c <= 0;
+          case 'eq':
+            return c === 0;
+          case 'ne':
+            return c !== 0;
+          case 'gt':
+            return c > 0;
+          case 'ge':
+            return c >= 0;
+          case 'lt':
+            return c < 0;
+          case 'le':
+            return c <= 0;
         }
       };
     }

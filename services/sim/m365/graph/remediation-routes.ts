@@ -44,18 +44,34 @@ const WRITE_ROLES = {
   appsRead: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   risk: ['IdentityRiskyUser.ReadWrite.All'],
   teamsRead: ['Team.ReadBasic.All', 'TeamSettings.Read.All', 'TeamSettings.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
-  teamsAppsRead: ['TeamsAppInstallation.ReadForTeam.All', 'TeamsAppInstallation.ReadWriteForTeam.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  teamsAppsRead: [
+    'TeamsAppInstallation.ReadForTeam.All',
+    'TeamsAppInstallation.ReadWriteForTeam.All',
+    'Group.Read.All',
+    'Group.ReadWrite.All',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+  ],
   teamsAppsWrite: ['TeamsAppInstallation.ReadWriteForTeam.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
   riskRead: ['IdentityRiskyUser.Read.All', 'IdentityRiskyUser.ReadWrite.All'],
 } as const;
 
 const riskDenied = (): GraphErrorSpec => ({ status: 403, code: 'accessDenied', message: 'Request Authorization failed' });
-const unreadableBody = (): GraphErrorSpec => graphErrors.badRequest('Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
-const undeclared = (property: string): GraphErrorSpec => graphErrors.badRequest(`Property '${property}' does not exist as a declared property or extension property.`, 'Request_BadRequest');
+const unreadableBody = (): GraphErrorSpec =>
+  graphErrors.badRequest('Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+const undeclared = (property: string): GraphErrorSpec =>
+  graphErrors.badRequest(`Property '${property}' does not exist as a declared property or extension property.`, 'Request_BadRequest');
 const readOnly = (property: string): GraphErrorSpec => graphErrors.badRequest(`Property '${property}' is read-only and cannot be set.`, 'Request_BadRequest');
-const invalidValue = (property: string): GraphErrorSpec => graphErrors.badRequest(`Invalid value specified for property '${property}' of resource '${property === 'accountEnabled' ? 'User' : 'Object'}'.`, 'Request_BadRequest');
+const invalidValue = (property: string): GraphErrorSpec =>
+  graphErrors.badRequest(
+    `Invalid value specified for property '${property}' of resource '${property === 'accountEnabled' ? 'User' : 'Object'}'.`,
+    'Request_BadRequest',
+  );
 export const weakPassword = (): GraphErrorSpec =>
-  graphErrors.badRequest('The specified password does not comply with password complexity requirements. Please provide a different password.', 'Request_BadRequest');
+  graphErrors.badRequest(
+    'The specified password does not comply with password complexity requirements. Please provide a different password.',
+    'Request_BadRequest',
+  );
 const methodNotFound = (): GraphErrorSpec => ({ status: 404, code: 'itemNotFound', message: 'The requested authentication method was not found.' });
 
 /**
@@ -71,8 +87,31 @@ export function isComplexPassword(password: string): boolean {
 }
 
 /** Writable user properties this simulator stores as given (strings, or null to clear). */
-const USER_TEXT_PROPERTIES = new Set(['displayName', 'givenName', 'surname', 'jobTitle', 'department', 'officeLocation', 'mobilePhone', 'usageLocation', 'preferredLanguage', 'companyName', 'city', 'country', 'employeeId']);
-const USER_READ_ONLY = new Set(['id', 'createdDateTime', 'lastPasswordChangeDateTime', 'signInActivity', 'signInSessionsValidFromDateTime', 'assignedLicenses', 'mail', 'userType']);
+const USER_TEXT_PROPERTIES = new Set([
+  'displayName',
+  'givenName',
+  'surname',
+  'jobTitle',
+  'department',
+  'officeLocation',
+  'mobilePhone',
+  'usageLocation',
+  'preferredLanguage',
+  'companyName',
+  'city',
+  'country',
+  'employeeId',
+]);
+const USER_READ_ONLY = new Set([
+  'id',
+  'createdDateTime',
+  'lastPasswordChangeDateTime',
+  'signInActivity',
+  'signInSessionsValidFromDateTime',
+  'assignedLicenses',
+  'mail',
+  'userType',
+]);
 
 function noContent(c: Context): Response {
   const requestId = randomUUID();
@@ -101,7 +140,8 @@ const PRIVILEGED_WRITERS = [ROLE['Global Administrator'], ROLE['Privileged Authe
 const LIMITED_WRITERS = [...PRIVILEGED_WRITERS, ROLE['User Administrator']];
 
 export function mayChangeSensitiveProperties(tenant: SimTenant, callerId: string, targetId: string): boolean {
-  const rolesOf = (id: string): string[] => tenant.directory.roleAssignments.filter((a) => a.principalId.toLowerCase() === id.toLowerCase()).map((a) => a.roleDefinitionId);
+  const rolesOf = (id: string): string[] =>
+    tenant.directory.roleAssignments.filter((a) => a.principalId.toLowerCase() === id.toLowerCase()).map((a) => a.roleDefinitionId);
   const target = rolesOf(targetId);
   if (target.length === 0) return true;
   const caller = rolesOf(callerId);
@@ -126,19 +166,27 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
     const consent = tenantOf(c).consents.get(appId.toLowerCase());
     return consent ? state.servicePrincipalId(tenantOf(c), consent) : appId;
   };
-  const audit = (c: Context<SimEnv>, changes: DirectoryChange[]): void => recordDirectoryChanges(state, tenantOf(c), writeActor(state, tenantOf(c), c.get('appId') ?? ''), changes);
-  const userTarget = (user: GraphUser): DirectoryChange['target'] => ({ id: user.id, displayName: user.displayName, type: 'User', userPrincipalName: user.userPrincipalName });
+  const audit = (c: Context<SimEnv>, changes: DirectoryChange[]): void =>
+    recordDirectoryChanges(state, tenantOf(c), writeActor(state, tenantOf(c), c.get('appId') ?? ''), changes);
+  const userTarget = (user: GraphUser): DirectoryChange['target'] => ({
+    id: user.id,
+    displayName: user.displayName,
+    type: 'User',
+    userPrincipalName: user.userPrincipalName,
+  });
 
   // Block or unblock sign-in, reset the password, or update simple profile properties.
   app.patch('/v1.0/users/:id', async (c) => {
     const body = await readObject(c);
     const changesPassword = body !== undefined && 'passwordProfile' in body;
     const changesOther = body !== undefined && Object.keys(body).some((k) => k !== 'passwordProfile');
-    if ((changesPassword && lacks(c, WRITE_ROLES.password)) || ((changesOther || !changesPassword) && lacks(c, WRITE_ROLES.userProfile))) return fail(c, directoryDenied());
+    if ((changesPassword && lacks(c, WRITE_ROLES.password)) || ((changesOther || !changesPassword) && lacks(c, WRITE_ROLES.userProfile)))
+      return fail(c, directoryDenied());
     if (!body) return fail(c, unreadableBody());
     const user = findUser(tenantOf(c), c.req.param('id'));
     if (!user) return fail(c, graphErrors.notFound(c.req.param('id')));
-    if (Object.keys(body).some((k) => SENSITIVE_USER_PROPERTIES.has(k)) && !mayChangeSensitiveProperties(tenantOf(c), actorId(c), user.id)) return fail(c, directoryDenied());
+    if (Object.keys(body).some((k) => SENSITIVE_USER_PROPERTIES.has(k)) && !mayChangeSensitiveProperties(tenantOf(c), actorId(c), user.id))
+      return fail(c, directoryDenied());
 
     const update: Partial<GraphUser> = {};
     for (const [key, value] of Object.entries(body)) {
@@ -173,11 +221,23 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
     const target = userTarget(user);
     const changed = Object.keys(update).filter((k) => k !== 'passwordProfile' && k !== 'lastPasswordChangeDateTime' && k !== 'signInSessionsValidFromDateTime');
     if (update.accountEnabled !== undefined && update.accountEnabled !== before.accountEnabled) {
-      changes.push({ operation: update.accountEnabled ? 'Enable account.' : 'Disable account.', category: 'UserManagement', operationType: 'Update', target, modifiedProperties: [{ name: 'AccountEnabled', oldValue: before.accountEnabled, newValue: update.accountEnabled }] });
+      changes.push({
+        operation: update.accountEnabled ? 'Enable account.' : 'Disable account.',
+        category: 'UserManagement',
+        operationType: 'Update',
+        target,
+        modifiedProperties: [{ name: 'AccountEnabled', oldValue: before.accountEnabled, newValue: update.accountEnabled }],
+      });
     }
     if (update.lastPasswordChangeDateTime) changes.push({ operation: 'Reset user password.', category: 'UserManagement', operationType: 'Update', target });
     if (changed.length > 0 || update.passwordProfile) {
-      changes.push({ operation: 'Update user.', category: 'UserManagement', operationType: 'Update', target, modifiedProperties: changed.map((k) => ({ name: k === 'accountEnabled' ? 'AccountEnabled' : k, oldValue: before[k], newValue: update[k] })) });
+      changes.push({
+        operation: 'Update user.',
+        category: 'UserManagement',
+        operationType: 'Update',
+        target,
+        modifiedProperties: changed.map((k) => ({ name: k === 'accountEnabled' ? 'AccountEnabled' : k, oldValue: before[k], newValue: update[k] })),
+      });
     }
     if (changes.length > 0) audit(c, changes);
     return noContent(c);
@@ -189,7 +249,15 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
     if (!user) return fail(c, graphErrors.notFound(c.req.param('id')));
     const previous = user.signInSessionsValidFromDateTime;
     user.signInSessionsValidFromDateTime = toGraphTime(state.now());
-    audit(c, [{ operation: 'Update user.', category: 'UserManagement', operationType: 'Update', target: userTarget(user), modifiedProperties: [{ name: 'StsRefreshTokensValidFrom', oldValue: previous ?? null, newValue: user.signInSessionsValidFromDateTime }] }]);
+    audit(c, [
+      {
+        operation: 'Update user.',
+        category: 'UserManagement',
+        operationType: 'Update',
+        target: userTarget(user),
+        modifiedProperties: [{ name: 'StsRefreshTokensValidFrom', oldValue: previous ?? null, newValue: user.signInSessionsValidFromDateTime }],
+      },
+    ]);
     return graphJson(c, { '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#Edm.Boolean`, value: true });
   });
 
@@ -201,7 +269,10 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
     if (!user) return { error: fail(c, graphErrors.notFound(c.req.param('id') ?? '')) };
     return { user, collection };
   };
-  const inCollection = (collection: string) => (m: AuthenticationMethod): boolean => collection === 'methods' || collectionOf(m) === collection;
+  const inCollection =
+    (collection: string) =>
+    (m: AuthenticationMethod): boolean =>
+      collection === 'methods' || collectionOf(m) === collection;
 
   app.get('/v1.0/users/:id/authentication/:collection', (c) => {
     if (lacks(c, WRITE_ROLES.readMethods)) return fail(c, directoryDenied());
@@ -215,9 +286,14 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
     if (lacks(c, WRITE_ROLES.readMethods)) return fail(c, directoryDenied());
     const found = methodsOf(c);
     if ('error' in found) return found.error;
-    const method = userMethods(tenantOf(c), found.user).filter(inCollection(found.collection)).find((m) => m.id.toLowerCase() === c.req.param('methodId').toLowerCase());
+    const method = userMethods(tenantOf(c), found.user)
+      .filter(inCollection(found.collection))
+      .find((m) => m.id.toLowerCase() === c.req.param('methodId').toLowerCase());
     if (!method) return fail(c, methodNotFound());
-    return graphJson(c, { '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#users('${found.user.id}')/authentication/${found.collection}/$entity`, ...methodJson(method) });
+    return graphJson(c, {
+      '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#users('${found.user.id}')/authentication/${found.collection}/$entity`,
+      ...methodJson(method),
+    });
   });
 
   app.delete('/v1.0/users/:id/authentication/:collection/:methodId', (c) => {
@@ -225,11 +301,25 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
     const found = methodsOf(c);
     if ('error' in found) return found.error;
     // Methods are deleted through their typed collection only; /methods/{id} lists them.
-    if (!isMethodCollection(found.collection)) return fail(c, { status: 405, code: 'methodNotAllowed', message: 'The requested method is not supported for this resource. Delete the method through its typed collection, e.g. phoneMethods.' });
+    if (!isMethodCollection(found.collection))
+      return fail(c, {
+        status: 405,
+        code: 'methodNotAllowed',
+        message: 'The requested method is not supported for this resource. Delete the method through its typed collection, e.g. phoneMethods.',
+      });
     if (!mayChangeSensitiveProperties(tenantOf(c), actorId(c), found.user.id)) return fail(c, directoryDenied());
     const result = deleteUserMethod(tenantOf(c), found.user, found.collection, c.req.param('methodId'), state.now());
     if (result.ok) {
-      audit(c, [{ operation: 'Admin deleted security info.', category: 'UserManagement', operationType: 'Delete', loggedByService: 'Authentication Methods', target: userTarget(found.user), modifiedProperties: [{ name: 'MethodType', oldValue: found.collection, newValue: null }] }]);
+      audit(c, [
+        {
+          operation: 'Admin deleted security info.',
+          category: 'UserManagement',
+          operationType: 'Delete',
+          loggedByService: 'Authentication Methods',
+          target: userTarget(found.user),
+          modifiedProperties: [{ name: 'MethodType', oldValue: found.collection, newValue: null }],
+        },
+      ]);
       return noContent(c);
     }
     switch (result.reason) {
@@ -238,7 +328,13 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
       case 'not-deletable':
         return fail(c, graphErrors.badRequest('The password method cannot be deleted. Reset the password instead.', 'badRequest'));
       case 'default-method':
-        return fail(c, graphErrors.badRequest("This method is the user's default authentication method and cannot be deleted while the user has other methods. Change the default method, then delete it.", 'badRequest'));
+        return fail(
+          c,
+          graphErrors.badRequest(
+            "This method is the user's default authentication method and cannot be deleted while the user has other methods. Change the default method, then delete it.",
+            'badRequest',
+          ),
+        );
     }
   });
 
@@ -259,7 +355,8 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
     if (!body) return fail(c, unreadableBody());
     const update: Partial<MessageRule> = {};
     for (const [key, value] of Object.entries(body)) {
-      const wrongType = (): Response => fail(c, graphErrors.badRequest(`Cannot convert the literal '${JSON.stringify(value)}' to the expected type of property '${key}'.`, 'RequestBodyRead'));
+      const wrongType = (): Response =>
+        fail(c, graphErrors.badRequest(`Cannot convert the literal '${JSON.stringify(value)}' to the expected type of property '${key}'.`, 'RequestBodyRead'));
       switch (key) {
         case 'displayName':
           if (typeof value !== 'string' || value.length === 0) return wrongType();
@@ -280,11 +377,20 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
           update[key] = value as Record<string, unknown>;
           break;
         default:
-          return fail(c, graphErrors.badRequest(`The property '${key}' does not exist on type 'Microsoft.OutlookServices.MessageRule'. Make sure to only use property names that are defined by the type or mark the type as open type.`, 'RequestBodyRead'));
+          return fail(
+            c,
+            graphErrors.badRequest(
+              `The property '${key}' does not exist on type 'Microsoft.OutlookServices.MessageRule'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
+              'RequestBodyRead',
+            ),
+          );
       }
     }
     Object.assign(found.rule, update);
-    return graphJson(c, { '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#users('${found.userId}')/mailFolders('inbox')/messageRules/$entity`, ...found.rule });
+    return graphJson(c, {
+      '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#users('${found.userId}')/mailFolders('inbox')/messageRules/$entity`,
+      ...found.rule,
+    });
   });
 
   app.delete('/v1.0/users/:id/mailFolders/:folder/messageRules/:ruleId', (c) => {
@@ -307,7 +413,10 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
     if (lacks(c, ['Files.Read.All', 'Sites.Read.All', ...WRITE_ROLES.files])) return fail(c, filesDenied());
     const found = permissionOf(c);
     if (!found) return fail(c, itemNotFound());
-    return graphJson(c, { '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#drives('${found.drive.id}')/items('${found.item.id}')/permissions/$entity`, ...found.permission });
+    return graphJson(c, {
+      '@odata.context': `${requestOrigin(c)}/v1.0/$metadata#drives('${found.drive.id}')/items('${found.item.id}')/permissions/$entity`,
+      ...found.permission,
+    });
   });
 
   app.delete('/v1.0/drives/:driveId/items/:itemId/permissions/:permId', (c) => {
@@ -315,7 +424,11 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
     const found = permissionOf(c);
     if (!found) return fail(c, itemNotFound());
     // Graph deletes only permissions set on the item itself (inheritedFrom must be null).
-    if (found.permission.inheritedFrom) return fail(c, graphErrors.badRequest('Inherited permissions cannot be removed from this item; remove them from the item they are inherited from.', 'invalidRequest'));
+    if (found.permission.inheritedFrom)
+      return fail(
+        c,
+        graphErrors.badRequest('Inherited permissions cannot be removed from this item; remove them from the item they are inherited from.', 'invalidRequest'),
+      );
     const { item, permission, drive } = found;
     item.permissions = item.permissions.filter((p) => p !== permission);
     recordSharingRemoval(state, tenantOf(c), writeActor(state, tenantOf(c), c.get('appId') ?? ''), {
@@ -327,7 +440,8 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
       folder: item.kind === 'folder',
     });
     // Items below a folder lose the link they inherited from it.
-    for (const other of drive.items) other.permissions = other.permissions.filter((p) => !(p.inheritedFrom?.id === item.id && p.shareId === permission.shareId));
+    for (const other of drive.items)
+      other.permissions = other.permissions.filter((p) => !(p.inheritedFrom?.id === item.id && p.shareId === permission.shareId));
     return noContent(c);
   });
 
@@ -357,7 +471,15 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
     Object.assign(sp, update);
     const modified = Object.keys(update).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(update[k]));
     if (modified.length > 0) {
-      audit(c, [{ operation: 'Update service principal.', category: 'ApplicationManagement', operationType: 'Update', target: { id: sp.id, displayName: sp.displayName, type: 'ServicePrincipal' }, modifiedProperties: modified.map((k) => ({ name: k === 'accountEnabled' ? 'AccountEnabled' : k, oldValue: before[k], newValue: update[k] })) }]);
+      audit(c, [
+        {
+          operation: 'Update service principal.',
+          category: 'ApplicationManagement',
+          operationType: 'Update',
+          target: { id: sp.id, displayName: sp.displayName, type: 'ServicePrincipal' },
+          modifiedProperties: modified.map((k) => ({ name: k === 'accountEnabled' ? 'AccountEnabled' : k, oldValue: before[k], newValue: update[k] })),
+        },
+      ]);
     }
     return noContent(c);
   });
@@ -377,7 +499,15 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
     if (index < 0) return fail(c, graphErrors.notFound(c.req.param('id')));
     const [grant] = d.oauth2PermissionGrants.splice(index, 1);
     const client = d.servicePrincipals.find((s) => s.id === grant?.clientId);
-    audit(c, [{ operation: 'Remove delegated permission grant.', category: 'ApplicationManagement', operationType: 'Delete', target: { id: grant?.clientId ?? '', displayName: client?.displayName ?? null, type: 'ServicePrincipal' }, modifiedProperties: [{ name: 'DelegatedPermissionGrant.Scope', oldValue: grant?.scope ?? null, newValue: null }] }]);
+    audit(c, [
+      {
+        operation: 'Remove delegated permission grant.',
+        category: 'ApplicationManagement',
+        operationType: 'Delete',
+        target: { id: grant?.clientId ?? '', displayName: client?.displayName ?? null, type: 'ServicePrincipal' },
+        modifiedProperties: [{ name: 'DelegatedPermissionGrant.Scope', oldValue: grant?.scope ?? null, newValue: null }],
+      },
+    ]);
     return noContent(c);
   });
 
@@ -397,10 +527,20 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
       const d = tenantOf(c).directory;
       const spId = c.req.param('id').toLowerCase();
       if (!d.servicePrincipals.some((s) => s.id.toLowerCase() === spId)) return fail(c, graphErrors.notFound(c.req.param('id')));
-      const index = d.appRoleAssignments.findIndex((a) => a.id === c.req.param('assignmentId') && (side === 'appRoleAssignedTo' ? a.resourceId : a.principalId).toLowerCase() === spId);
+      const index = d.appRoleAssignments.findIndex(
+        (a) => a.id === c.req.param('assignmentId') && (side === 'appRoleAssignedTo' ? a.resourceId : a.principalId).toLowerCase() === spId,
+      );
       if (index < 0) return fail(c, graphErrors.notFound(c.req.param('assignmentId')));
       const [assignment] = d.appRoleAssignments.splice(index, 1);
-      audit(c, [{ operation: 'Remove app role assignment from service principal.', category: 'ApplicationManagement', operationType: 'Unassign', target: { id: assignment?.principalId ?? '', displayName: assignment?.principalDisplayName ?? null, type: 'ServicePrincipal' }, modifiedProperties: [{ name: 'AppRole.Id', oldValue: assignment?.appRoleId ?? null, newValue: null }] }]);
+      audit(c, [
+        {
+          operation: 'Remove app role assignment from service principal.',
+          category: 'ApplicationManagement',
+          operationType: 'Unassign',
+          target: { id: assignment?.principalId ?? '', displayName: assignment?.principalDisplayName ?? null, type: 'ServicePrincipal' },
+          modifiedProperties: [{ name: 'AppRole.Id', oldValue: assignment?.appRoleId ?? null, newValue: null }],
+        },
+      ]);
       return noContent(c);
     });
   }
@@ -444,7 +584,8 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
       const body = await readObject(c);
       if (!body) return fail(c, unreadableBody());
       const ids = body.userIds;
-      if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== 'string')) return fail(c, graphErrors.badRequest('The userIds parameter must be a non-empty collection of user ids.'));
+      if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== 'string'))
+        return fail(c, graphErrors.badRequest('The userIds parameter must be a non-empty collection of user ids.'));
       const t = tenantOf(c);
       const users: GraphUser[] = [];
       for (const id of ids as string[]) {

@@ -59,11 +59,16 @@ afterAll(() => sim.close());
 const graph = (path: string): string => `${sim.url}/v1.0/${path}`;
 const send = (method: string, path: string, body?: unknown, bearer = token) =>
   getJson(graph(path), bearer, { method, ...(body !== undefined ? { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : {}) });
-const control = async (path: string): Promise<Record<string, unknown>> => (await (await fetch(`${sim.url}/_sim/tenants/${CONTOSO.tenantId}${path}`)).json()) as Record<string, unknown>;
+const control = async (path: string): Promise<Record<string, unknown>> =>
+  (await (await fetch(`${sim.url}/_sim/tenants/${CONTOSO.tenantId}${path}`)).json()) as Record<string, unknown>;
 const tenant = () => sim.state.findTenant(CONTOSO.tenantId)!;
 const victim = () => tenant().users.find((u) => u.userPrincipalName === BEC.victimUpn)!;
 const exchange = (CmdletName: string, Parameters: Record<string, unknown>) =>
-  getJson(`${sim.url}/adminapi/beta/${CONTOSO.tenantId}/InvokeCommand`, exchangeToken, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ CmdletInput: { CmdletName, Parameters } }) });
+  getJson(`${sim.url}/adminapi/beta/${CONTOSO.tenantId}/InvokeCommand`, exchangeToken, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ CmdletInput: { CmdletName, Parameters } }),
+  });
 const UNKNOWN_ID = '00000000-1111-4222-8333-444444444444';
 
 describe('users: block sign-in, reset password, revoke sessions', () => {
@@ -86,7 +91,12 @@ describe('users: block sign-in, reset password, revoke sessions', () => {
     for (const weak of ['short1A', 'alllowercaseletters', 'NoDigitsOrSymbols', 'café-Paßwort-1']) {
       const refused = await send('PATCH', `users/${target.id}`, { passwordProfile: { password: weak, forceChangePasswordNextSignIn: true } });
       expect(refused.status).toBe(400);
-      expect(refused.body).toMatchObject({ error: { code: 'Request_BadRequest', message: 'The specified password does not comply with password complexity requirements. Please provide a different password.' } });
+      expect(refused.body).toMatchObject({
+        error: {
+          code: 'Request_BadRequest',
+          message: 'The specified password does not comply with password complexity requirements. Please provide a different password.',
+        },
+      });
     }
     expect(target.lastPasswordChangeDateTime).toBe(before);
     const reset = await send('PATCH', `users/${target.id}`, { passwordProfile: { password: 'Tw!ce-Brewed-Coffee-42', forceChangePasswordNextSignIn: true } });
@@ -104,7 +114,9 @@ describe('users: block sign-in, reset password, revoke sessions', () => {
     const revoked = await send('POST', `users/${target.id}/revokeSignInSessions`);
     expect(revoked.status).toBe(200);
     expect(revoked.body).toEqual({ '@odata.context': `${sim.url}/v1.0/$metadata#Edm.Boolean`, value: true });
-    expect((await send('GET', `users/${target.id}?$select=signInSessionsValidFromDateTime`)).body).toMatchObject({ signInSessionsValidFromDateTime: '2024-05-08T06:00:00Z' });
+    expect((await send('GET', `users/${target.id}?$select=signInSessionsValidFromDateTime`)).body).toMatchObject({
+      signInSessionsValidFromDateTime: '2024-05-08T06:00:00Z',
+    });
     expect((await control(`/users/${target.userPrincipalName}`)).user).toMatchObject({ signInSessionsValidFromDateTime: '2024-05-08T06:00:00Z' });
   });
 
@@ -115,13 +127,17 @@ describe('users: block sign-in, reset password, revoke sessions', () => {
       ['PATCH', `users/${target.id}`, { passwordProfile: { password: 'Tw!ce-Brewed-Coffee-42' } }],
       ['POST', `users/${target.id}/revokeSignInSessions`, undefined],
     ] as const) {
-      expect((await send(method, path, body, readerToken)).body).toMatchObject({ error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } });
+      expect((await send(method, path, body, readerToken)).body).toMatchObject({
+        error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' },
+      });
       const missing = await send(method, path.replace(target.id, UNKNOWN_ID), body);
       expect(missing.status).toBe(404);
       expect(missing.body).toMatchObject({ error: { code: 'Request_ResourceNotFound' } });
     }
     expect(target.accountEnabled).toBe(true);
-    expect((await send('PATCH', `users/${target.id}`, { favouriteColour: 'blue' })).body).toMatchObject({ error: { code: 'Request_BadRequest', message: expect.stringContaining("'favouriteColour' does not exist") } });
+    expect((await send('PATCH', `users/${target.id}`, { favouriteColour: 'blue' })).body).toMatchObject({
+      error: { code: 'Request_BadRequest', message: expect.stringContaining("'favouriteColour' does not exist") },
+    });
     expect((await send('PATCH', `users/${target.id}`, { accountEnabled: 'no' })).status).toBe(400);
   });
 });
@@ -133,9 +149,13 @@ describe('authentication methods (require MFA re-registration)', () => {
     const methods = (await send('GET', `users/${victim().id}/authentication/methods`)).body as { value: { '@odata.type': string; id: string }[] };
     expect(methods.value.map((m) => m['@odata.type'])).toEqual(['#microsoft.graph.passwordAuthenticationMethod', '#microsoft.graph.phoneAuthenticationMethod']);
     const phones = await send('GET', `users/${victim().userPrincipalName}/authentication/phoneMethods`);
-    expect(phones.body).toMatchObject({ value: [{ id: WELL_KNOWN_METHOD_IDS.mobile, phoneType: 'mobile', phoneNumber: expect.stringMatching(/^\+1 42555501\d\d$/) }] });
+    expect(phones.body).toMatchObject({
+      value: [{ id: WELL_KNOWN_METHOD_IDS.mobile, phoneType: 'mobile', phoneNumber: expect.stringMatching(/^\+1 42555501\d\d$/) }],
+    });
     expect((await send('GET', `users/${victim().id}/authentication/fido2Methods`)).body).toMatchObject({ value: [] });
-    expect((await send('GET', `users/${victim().id}/authentication/phoneMethods/${WELL_KNOWN_METHOD_IDS.mobile}`)).body).toMatchObject({ id: WELL_KNOWN_METHOD_IDS.mobile });
+    expect((await send('GET', `users/${victim().id}/authentication/phoneMethods/${WELL_KNOWN_METHOD_IDS.mobile}`)).body).toMatchObject({
+      id: WELL_KNOWN_METHOD_IDS.mobile,
+    });
   });
 
   it('deletes every MFA method, the default last, and the registration report follows', async () => {
@@ -152,9 +172,17 @@ describe('authentication methods (require MFA re-registration)', () => {
     expect((await send('DELETE', `users/${user.id}/authentication/softwareOathMethods/${oath.id}`)).status).toBe(204);
     expect((await send('DELETE', `users/${user.id}/authentication/microsoftAuthenticatorMethods/${authenticator.id}`)).status).toBe(204);
 
-    expect(((await send('GET', `users/${user.id}/authentication/methods`)).body as { value: unknown[] }).value).toEqual([expect.objectContaining({ '@odata.type': '#microsoft.graph.passwordAuthenticationMethod' })]);
+    expect(((await send('GET', `users/${user.id}/authentication/methods`)).body as { value: unknown[] }).value).toEqual([
+      expect.objectContaining({ '@odata.type': '#microsoft.graph.passwordAuthenticationMethod' }),
+    ]);
     const report = await send('GET', `reports/authenticationMethods/userRegistrationDetails/${user.id}`);
-    expect(report.body).toMatchObject({ methodsRegistered: [], isMfaRegistered: false, isMfaCapable: false, userPreferredMethodForSecondaryAuthentication: 'none', lastUpdatedDateTime: '2024-05-08T06:00:00Z' });
+    expect(report.body).toMatchObject({
+      methodsRegistered: [],
+      isMfaRegistered: false,
+      isMfaCapable: false,
+      userPreferredMethodForSecondaryAuthentication: 'none',
+      lastUpdatedDateTime: '2024-05-08T06:00:00Z',
+    });
     const state = await control(`/users/${user.id}`);
     expect((state.authenticationMethods as unknown[]).length).toBe(1);
     expect(state.registrationDetails).toMatchObject({ isMfaRegistered: false });
@@ -165,18 +193,28 @@ describe('authentication methods (require MFA re-registration)', () => {
     expect((await send('DELETE', `users/${user.id}/authentication/passwordMethods/${WELL_KNOWN_METHOD_IDS.password}`)).status).toBe(400);
     expect((await send('DELETE', `users/${user.id}/authentication/phoneMethods/${UNKNOWN_ID}`)).status).toBe(404);
     expect((await send('DELETE', `users/${user.id}/authentication/fido2Methods/${WELL_KNOWN_METHOD_IDS.mobile}`)).status).toBe(404);
-    expect((await send('DELETE', `users/${UNKNOWN_ID}/authentication/phoneMethods/${WELL_KNOWN_METHOD_IDS.mobile}`)).body).toMatchObject({ error: { code: 'Request_ResourceNotFound' } });
-    expect((await send('DELETE', `users/${user.id}/authentication/phoneMethods/${WELL_KNOWN_METHOD_IDS.mobile}`, undefined, readerToken)).body).toMatchObject({ error: { code: 'Authorization_RequestDenied' } });
+    expect((await send('DELETE', `users/${UNKNOWN_ID}/authentication/phoneMethods/${WELL_KNOWN_METHOD_IDS.mobile}`)).body).toMatchObject({
+      error: { code: 'Request_ResourceNotFound' },
+    });
+    expect((await send('DELETE', `users/${user.id}/authentication/phoneMethods/${WELL_KNOWN_METHOD_IDS.mobile}`, undefined, readerToken)).body).toMatchObject({
+      error: { code: 'Authorization_RequestDenied' },
+    });
     expect((await send('GET', `users/${user.id}/authentication/methods`, undefined, readerToken)).status).toBe(403);
     // The only MFA method, though the default, can go.
     expect((await send('DELETE', `users/${user.id}/authentication/phoneMethods/${WELL_KNOWN_METHOD_IDS.mobile}`)).status).toBe(204);
-    expect((await send('GET', `reports/authenticationMethods/userRegistrationDetails/${user.id}`)).body).toMatchObject({ methodsRegistered: [], isMfaRegistered: false });
+    expect((await send('GET', `reports/authenticationMethods/userRegistrationDetails/${user.id}`)).body).toMatchObject({
+      methodsRegistered: [],
+      isMfaRegistered: false,
+    });
   });
 });
 
 describe('inbox rules', () => {
   const rulesPath = () => `users/${BEC.victimUpn}/mailFolders/inbox/messageRules`;
-  const forwardingRule = () => tenant().directory.messageRules.get(victim().id.toLowerCase())!.find((r) => r.displayName === BEC.inboxRuleName)!;
+  const forwardingRule = () =>
+    tenant()
+      .directory.messageRules.get(victim().id.toLowerCase())!
+      .find((r) => r.displayName === BEC.inboxRuleName)!;
 
   it('disables the forwarding rule through Graph; Exchange sees it disabled; deleting removes it from both views', async () => {
     const id = forwardingRule().id;
@@ -185,7 +223,9 @@ describe('inbox rules', () => {
     expect(patched.body).toMatchObject({ id, isEnabled: false, displayName: BEC.inboxRuleName });
     expect((await send('GET', `${rulesPath()}/${encodeURIComponent(id)}`)).body).toMatchObject({ isEnabled: false });
     const viaExchange = await exchange('Get-InboxRule', { Mailbox: BEC.victimUpn, Identity: BEC.inboxRuleName });
-    expect(viaExchange.body).toMatchObject({ value: [{ Name: BEC.inboxRuleName, Enabled: false, DeleteMessage: true, ForwardTo: [`"${BEC.attackerMailbox}" [SMTP:${BEC.attackerMailbox}]`] }] });
+    expect(viaExchange.body).toMatchObject({
+      value: [{ Name: BEC.inboxRuleName, Enabled: false, DeleteMessage: true, ForwardTo: [`"${BEC.attackerMailbox}" [SMTP:${BEC.attackerMailbox}]`] }],
+    });
 
     expect((await send('DELETE', `${rulesPath()}/${encodeURIComponent(id)}`)).status).toBe(204);
     const remaining = (await send('GET', rulesPath())).body as { value: { id: string }[] };
@@ -201,7 +241,9 @@ describe('inbox rules', () => {
     const path = `users/${userId}/mailFolders/inbox/messageRules/${encodeURIComponent(rule!.id)}`;
     expect((await send('PATCH', path, { isEnabled: false }, readerToken)).body).toMatchObject({ error: { code: 'ErrorAccessDenied' } });
     expect((await send('DELETE', path, undefined, readerToken)).status).toBe(403);
-    expect((await send('PATCH', `users/${userId}/mailFolders/inbox/messageRules/AQAAAAAAAAA=`, { isEnabled: false })).body).toMatchObject({ error: { code: 'ErrorItemNotFound' } });
+    expect((await send('PATCH', `users/${userId}/mailFolders/inbox/messageRules/AQAAAAAAAAA=`, { isEnabled: false })).body).toMatchObject({
+      error: { code: 'ErrorItemNotFound' },
+    });
     expect((await send('PATCH', path, { hasError: true })).body).toMatchObject({ error: { code: 'RequestBodyRead' } });
     expect((await send('PATCH', path, { isEnabled: 'false' })).status).toBe(400);
     expect((await send('GET', path)).body).toMatchObject({ isEnabled: true });
@@ -225,14 +267,20 @@ describe('sharing links, apps, grants', () => {
 
   it('disables the consented app and revokes its delegated grant', async () => {
     const sp = ((await send('GET', `servicePrincipals?$filter=appId eq '${BEC.consentApp.appId}'`)).body as { value: { id: string }[] }).value[0]!;
-    expect((await send('PATCH', `servicePrincipals/${sp.id}`, { accountEnabled: false }, readerToken)).body).toMatchObject({ error: { code: 'Authorization_RequestDenied' } });
-    expect((await send('PATCH', `servicePrincipals/${UNKNOWN_ID}`, { accountEnabled: false })).body).toMatchObject({ error: { code: 'Request_ResourceNotFound' } });
+    expect((await send('PATCH', `servicePrincipals/${sp.id}`, { accountEnabled: false }, readerToken)).body).toMatchObject({
+      error: { code: 'Authorization_RequestDenied' },
+    });
+    expect((await send('PATCH', `servicePrincipals/${UNKNOWN_ID}`, { accountEnabled: false })).body).toMatchObject({
+      error: { code: 'Request_ResourceNotFound' },
+    });
     expect((await send('PATCH', `servicePrincipals/${sp.id}`, { accountEnabled: false })).status).toBe(204);
     expect((await send('GET', `servicePrincipals/${sp.id}`)).body).toMatchObject({ id: sp.id, accountEnabled: false });
 
     const grants = (await send('GET', `servicePrincipals/${sp.id}/oauth2PermissionGrants`)).body as { value: { id: string }[] };
     const grantId = grants.value[0]!.id;
-    expect((await send('DELETE', `oauth2PermissionGrants/${grantId}`, undefined, readerToken)).body).toMatchObject({ error: { code: 'Authorization_RequestDenied' } });
+    expect((await send('DELETE', `oauth2PermissionGrants/${grantId}`, undefined, readerToken)).body).toMatchObject({
+      error: { code: 'Authorization_RequestDenied' },
+    });
     expect((await send('DELETE', `oauth2PermissionGrants/${UNKNOWN_ID}`)).body).toMatchObject({ error: { code: 'Request_ResourceNotFound' } });
     expect((await send('DELETE', `oauth2PermissionGrants/${grantId}`)).status).toBe(204);
     expect((await send('GET', `servicePrincipals/${sp.id}/oauth2PermissionGrants`)).body).toMatchObject({ value: [] });
@@ -241,15 +289,20 @@ describe('sharing links, apps, grants', () => {
   });
 
   it("removes an app's application permission from the Microsoft Graph side", async () => {
-    const graphSp = ((await send('GET', "servicePrincipals?$filter=appId eq '00000003-0000-0000-c000-000000000000'")).body as { value: { id: string }[] }).value[0]!;
+    const graphSp = ((await send('GET', "servicePrincipals?$filter=appId eq '00000003-0000-0000-c000-000000000000'")).body as { value: { id: string }[] })
+      .value[0]!;
     const backup = ((await send('GET', `servicePrincipals?$filter=appId eq '${BEC.backupApp.appId}'`)).body as { value: { id: string }[] }).value[0]!;
     const assigned = (await send('GET', `servicePrincipals/${graphSp.id}/appRoleAssignedTo`)).body as { value: { id: string; principalId: string }[] };
     const target = assigned.value.find((a) => a.principalId === backup.id)!;
     const path = `servicePrincipals/${graphSp.id}/appRoleAssignedTo/${target.id}`;
     expect((await send('DELETE', path, undefined, readerToken)).body).toMatchObject({ error: { code: 'Authorization_RequestDenied' } });
-    expect((await send('DELETE', `servicePrincipals/${graphSp.id}/appRoleAssignedTo/${UNKNOWN_ID}`)).body).toMatchObject({ error: { code: 'Request_ResourceNotFound' } });
+    expect((await send('DELETE', `servicePrincipals/${graphSp.id}/appRoleAssignedTo/${UNKNOWN_ID}`)).body).toMatchObject({
+      error: { code: 'Request_ResourceNotFound' },
+    });
     expect((await send('DELETE', path)).status).toBe(204);
-    expect(((await send('GET', `servicePrincipals/${backup.id}/appRoleAssignments`)).body as { value: { id: string }[] }).value.map((a) => a.id)).not.toContain(target.id);
+    expect(((await send('GET', `servicePrincipals/${backup.id}/appRoleAssignments`)).body as { value: { id: string }[] }).value.map((a) => a.id)).not.toContain(
+      target.id,
+    );
     expect(((await control(`/servicePrincipals/${backup.id}`)).appRoleAssignments as unknown[]).length).toBe(1);
     // The principal's side deletes the other one.
     const other = ((await send('GET', `servicePrincipals/${backup.id}/appRoleAssignments`)).body as { value: { id: string }[] }).value[0]!;
@@ -261,7 +314,9 @@ describe('sharing links, apps, grants', () => {
 describe('Identity Protection', () => {
   it('confirms the victim compromised, then dismisses; state, detections and history follow', async () => {
     const id = victim().id;
-    expect((await send('POST', 'identityProtection/riskyUsers/confirmCompromised', { userIds: [id] }, readerToken)).body).toMatchObject({ error: { code: 'accessDenied' } });
+    expect((await send('POST', 'identityProtection/riskyUsers/confirmCompromised', { userIds: [id] }, readerToken)).body).toMatchObject({
+      error: { code: 'accessDenied' },
+    });
     expect((await send('POST', 'identityProtection/riskyUsers/confirmCompromised', { userIds: [UNKNOWN_ID] })).status).toBe(404);
     expect((await send('POST', 'identityProtection/riskyUsers/dismiss', { userIds: [] })).status).toBe(400);
 
@@ -277,8 +332,12 @@ describe('Identity Protection', () => {
     expect(detections.value.map((d) => d.riskEventType)).toContain('adminConfirmedUserCompromised');
 
     expect((await send('POST', 'identityProtection/riskyUsers/dismiss', { userIds: [id] })).status).toBe(204);
-    expect((await send('GET', `identityProtection/riskyUsers?$filter=riskState eq 'dismissed'`)).body).toMatchObject({ value: [{ id, riskLevel: 'none', riskDetail: 'adminDismissedAllRiskForUser' }] });
-    const history = (await send('GET', `identityProtection/riskyUsers/${id}/history`)).body as { value: { riskState: string; initiatedBy: string | null; activity: { detail: string } }[] };
+    expect((await send('GET', `identityProtection/riskyUsers?$filter=riskState eq 'dismissed'`)).body).toMatchObject({
+      value: [{ id, riskLevel: 'none', riskDetail: 'adminDismissedAllRiskForUser' }],
+    });
+    const history = (await send('GET', `identityProtection/riskyUsers/${id}/history`)).body as {
+      value: { riskState: string; initiatedBy: string | null; activity: { detail: string } }[];
+    };
     expect(history.value.map((h) => [h.riskState, h.activity.detail])).toEqual([
       ['atRisk', 'none'],
       ['confirmedCompromised', 'adminConfirmedUserCompromised'],

@@ -91,7 +91,12 @@ export function graphRoutes(state: SimState): Hono<SimEnv> {
         const status = rule.status ?? 503;
         const spec: GraphErrorSpec =
           status === 503
-            ? { status, code: 'serviceNotAvailable', message: 'The service is temporarily unavailable. Please retry.', headers: rule.retryAfterSeconds ? { 'Retry-After': String(rule.retryAfterSeconds) } : {} }
+            ? {
+                status,
+                code: 'serviceNotAvailable',
+                message: 'The service is temporarily unavailable. Please retry.',
+                headers: rule.retryAfterSeconds ? { 'Retry-After': String(rule.retryAfterSeconds) } : {},
+              }
             : status === 504
               ? { status, code: 'gatewayTimeout', message: 'The operation timed out.' }
               : { status, code: 'generalException', message: 'An unspecified error has occurred.' };
@@ -100,123 +105,142 @@ export function graphRoutes(state: SimState): Hono<SimEnv> {
     });
   });
 
-  const listCollection = (collection: Collection) => (c: Context<SimEnv>): Response => {
-    const tenant = c.get('tenant') as SimTenant;
-    const roles = c.get('token')?.roles ?? [];
-    if (!collection.anyOfRoles.some((r) => roles.includes(r))) return fail(c, collection.missingRole(roles));
+  const listCollection =
+    (collection: Collection) =>
+    (c: Context<SimEnv>): Response => {
+      const tenant = c.get('tenant') as SimTenant;
+      const roles = c.get('token')?.roles ?? [];
+      if (!collection.anyOfRoles.some((r) => roles.includes(r))) return fail(c, collection.missingRole(roles));
 
-    const url = new URL(c.req.url);
-    const params = url.searchParams;
-    const skipToken = params.get('$skiptoken');
-    let cursor: PageCursor | undefined;
-    if (skipToken !== null) {
-      cursor = codec.decode(skipToken);
-      if (!cursor) return fail(c, graphErrors.badRequest(`Invalid $skiptoken '${skipToken}'.`, collection.badRequestCode));
-    }
-    const query = cursor?.query ?? {
-      ...(params.get('$filter') !== null ? { filter: params.get('$filter') ?? '' } : {}),
-      ...(params.get('$select') !== null ? { select: params.get('$select') ?? '' } : {}),
-      ...(params.get('$top') !== null ? { top: Number(params.get('$top')) } : {}),
-      ...(params.get('$orderby') !== null ? { orderby: params.get('$orderby') ?? '' } : {}),
-      ...(params.get('$count') === 'true' ? { count: true } : {}),
-      ...(params.get('$skip') !== null ? { skip: Number(params.get('$skip')) } : {}),
-    };
-    if (query.skip !== undefined && (!collection.supportsSkip || !Number.isInteger(query.skip) || query.skip < 0)) {
-      return fail(c, graphErrors.badRequest(`Query option '$skip' is not allowed or invalid for '${collection.path}'.`, collection.badRequestCode));
-    }
-
-    // $select
-    let selected: string[] | undefined;
-    if (query.select !== undefined) {
-      selected = query.select.split(',').map((s) => s.trim()).filter(Boolean);
-      const unknown = selected.find((s) => !collection.properties.includes(s));
-      if (unknown) return fail(c, graphErrors.badRequest(`Could not find a property named '${unknown}' on type '${collection.entityType}'.`, collection.badRequestCode));
-    }
-    let maxPageSize = collection.maxPageSize;
-    if (selected && collection.selectRules) {
-      const rule = collection.selectRules(selected, roles);
-      if (rule.error) return fail(c, rule.error);
-      if (rule.maxPageSize) maxPageSize = rule.maxPageSize;
-    }
-
-    // $top
-    let pageSize = Math.min(collection.defaultPageSize, maxPageSize);
-    if (query.top !== undefined) {
-      if (!Number.isInteger(query.top) || query.top < 1 || query.top > maxPageSize) {
-        return fail(c, graphErrors.badRequest(`Invalid page size specified: '${String(params.get('$top') ?? query.top)}'. Must be between 1 and ${maxPageSize} inclusive.`, collection.badRequestCode));
+      const url = new URL(c.req.url);
+      const params = url.searchParams;
+      const skipToken = params.get('$skiptoken');
+      let cursor: PageCursor | undefined;
+      if (skipToken !== null) {
+        cursor = codec.decode(skipToken);
+        if (!cursor) return fail(c, graphErrors.badRequest(`Invalid $skiptoken '${skipToken}'.`, collection.badRequestCode));
       }
-      pageSize = query.top;
-    }
-
-    // $orderby: only the collection's time (or key) field, as Graph allows for these resources.
-    let descending = collection.defaultDescending;
-    if (query.orderby !== undefined) {
-      const [field, direction = 'asc', ...rest] = query.orderby.trim().split(/\s+/);
-      if (field !== collection.sortField || rest.length > 0 || !['asc', 'desc'].includes(direction)) {
-        return fail(c, graphErrors.badRequest(`OrderBy not supported for '${query.orderby}'.`, collection.badRequestCode));
+      const query = cursor?.query ?? {
+        ...(params.get('$filter') !== null ? { filter: params.get('$filter') ?? '' } : {}),
+        ...(params.get('$select') !== null ? { select: params.get('$select') ?? '' } : {}),
+        ...(params.get('$top') !== null ? { top: Number(params.get('$top')) } : {}),
+        ...(params.get('$orderby') !== null ? { orderby: params.get('$orderby') ?? '' } : {}),
+        ...(params.get('$count') === 'true' ? { count: true } : {}),
+        ...(params.get('$skip') !== null ? { skip: Number(params.get('$skip')) } : {}),
+      };
+      if (query.skip !== undefined && (!collection.supportsSkip || !Number.isInteger(query.skip) || query.skip < 0)) {
+        return fail(c, graphErrors.badRequest(`Query option '$skip' is not allowed or invalid for '${collection.path}'.`, collection.badRequestCode));
       }
-      descending = direction === 'desc';
-    }
 
-    // $filter
-    let predicate: ((r: Record<string, unknown>) => boolean) | undefined;
-    if (query.filter !== undefined) {
-      try {
-        const node = parseFilter(query.filter);
-        const unsupported = filterFields(node).find((f) => !(f in collection.filterable));
-        if (unsupported) return fail(c, graphErrors.badRequest(`Invalid filter clause: the property '${unsupported}' is not supported for filtering on '${collection.path}'.`, collection.badRequestCode));
-        predicate = compileFilter(node, collection.filterable);
-      } catch (error) {
-        if (error instanceof ODataError) return fail(c, graphErrors.badRequest(`Invalid filter clause: ${error.message}`, collection.badRequestCode));
-        throw error;
+      // $select
+      let selected: string[] | undefined;
+      if (query.select !== undefined) {
+        selected = query.select
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        const unknown = selected.find((s) => !collection.properties.includes(s));
+        if (unknown)
+          return fail(c, graphErrors.badRequest(`Could not find a property named '${unknown}' on type '${collection.entityType}'.`, collection.badRequestCode));
       }
-    }
+      let maxPageSize = collection.maxPageSize;
+      if (selected && collection.selectRules) {
+        const rule = collection.selectRules(selected, roles);
+        if (rule.error) return fail(c, rule.error);
+        if (rule.maxPageSize) maxPageSize = rule.maxPageSize;
+      }
 
-    const asOf = cursor?.asOf ?? state.now();
-    const sortKey = (r: Record<string, unknown>): number | string => {
-      const raw = readPath(r, collection.sortField);
-      if (collection.sortType === 'datetime') return typeof raw === 'string' ? Date.parse(raw) : 0;
-      return typeof raw === 'string' ? raw : '';
-    };
-    const idOf = (r: Record<string, unknown>): string => String(r.id ?? '');
-    const cmp = (a: { key: number | string; id: string }, b: { key: number | string; id: string }): number => {
-      const byKey = a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-      const ordered = descending ? -byKey : byKey;
-      return ordered !== 0 ? ordered : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-    };
-    let rows = collection
-      .records(tenant)
-      .filter((t) => t.availableAt <= asOf)
-      .map((t) => t.value)
-      .filter((r) => !predicate || predicate(r))
-      .map((r) => ({ r, key: sortKey(r), id: idOf(r) }))
-      .sort(cmp);
-    const total = rows.length;
-    if (cursor) {
-      const after = cursor.after;
-      rows = rows.filter((row) => cmp(row, after) > 0);
-    } else if (query.skip) {
-      rows = rows.slice(query.skip);
-    }
-    const page = rows.slice(0, pageSize);
-    const hasMore = rows.length > page.length;
+      // $top
+      let pageSize = Math.min(collection.defaultPageSize, maxPageSize);
+      if (query.top !== undefined) {
+        if (!Number.isInteger(query.top) || query.top < 1 || query.top > maxPageSize) {
+          return fail(
+            c,
+            graphErrors.badRequest(
+              `Invalid page size specified: '${String(params.get('$top') ?? query.top)}'. Must be between 1 and ${maxPageSize} inclusive.`,
+              collection.badRequestCode,
+            ),
+          );
+        }
+        pageSize = query.top;
+      }
 
-    const origin = requestOrigin(c);
-    const contextSuffix = selected ? `(${selected.join(',')})` : '';
-    const body: Record<string, unknown> = { '@odata.context': `${origin}/v1.0/$metadata#${collection.path}${contextSuffix}` };
-    if (query.count && collection.supportsCount && !cursor) body['@odata.count'] = total;
-    const last = page[page.length - 1];
-    if (hasMore && last) {
-      const token = codec.encode({ query, asOf, after: { key: last.key, id: last.id } });
-      const link = new URL(`${origin}/v1.0/${collection.path}`);
-      if (query.top !== undefined) link.searchParams.set('$top', String(query.top));
-      link.searchParams.set('$skiptoken', token);
-      body['@odata.nextLink'] = link.toString().replace(/%24/g, '$');
-    }
-    const properties = selected ?? collection.defaultProperties;
-    body.value = page.map(({ r }) => (properties ? project(r, properties) : r));
-    return graphJson(c, body);
-  };
+      // $orderby: only the collection's time (or key) field, as Graph allows for these resources.
+      let descending = collection.defaultDescending;
+      if (query.orderby !== undefined) {
+        const [field, direction = 'asc', ...rest] = query.orderby.trim().split(/\s+/);
+        if (field !== collection.sortField || rest.length > 0 || !['asc', 'desc'].includes(direction)) {
+          return fail(c, graphErrors.badRequest(`OrderBy not supported for '${query.orderby}'.`, collection.badRequestCode));
+        }
+        descending = direction === 'desc';
+      }
+
+      // $filter
+      let predicate: ((r: Record<string, unknown>) => boolean) | undefined;
+      if (query.filter !== undefined) {
+        try {
+          const node = parseFilter(query.filter);
+          const unsupported = filterFields(node).find((f) => !(f in collection.filterable));
+          if (unsupported)
+            return fail(
+              c,
+              graphErrors.badRequest(
+                `Invalid filter clause: the property '${unsupported}' is not supported for filtering on '${collection.path}'.`,
+                collection.badRequestCode,
+              ),
+            );
+          predicate = compileFilter(node, collection.filterable);
+        } catch (error) {
+          if (error instanceof ODataError) return fail(c, graphErrors.badRequest(`Invalid filter clause: ${error.message}`, collection.badRequestCode));
+          throw error;
+        }
+      }
+
+      const asOf = cursor?.asOf ?? state.now();
+      const sortKey = (r: Record<string, unknown>): number | string => {
+        const raw = readPath(r, collection.sortField);
+        if (collection.sortType === 'datetime') return typeof raw === 'string' ? Date.parse(raw) : 0;
+        return typeof raw === 'string' ? raw : '';
+      };
+      const idOf = (r: Record<string, unknown>): string => String(r.id ?? '');
+      const cmp = (a: { key: number | string; id: string }, b: { key: number | string; id: string }): number => {
+        const byKey = a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+        const ordered = descending ? -byKey : byKey;
+        return ordered !== 0 ? ordered : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+      };
+      let rows = collection
+        .records(tenant)
+        .filter((t) => t.availableAt <= asOf)
+        .map((t) => t.value)
+        .filter((r) => !predicate || predicate(r))
+        .map((r) => ({ r, key: sortKey(r), id: idOf(r) }))
+        .sort(cmp);
+      const total = rows.length;
+      if (cursor) {
+        const after = cursor.after;
+        rows = rows.filter((row) => cmp(row, after) > 0);
+      } else if (query.skip) {
+        rows = rows.slice(query.skip);
+      }
+      const page = rows.slice(0, pageSize);
+      const hasMore = rows.length > page.length;
+
+      const origin = requestOrigin(c);
+      const contextSuffix = selected ? `(${selected.join(',')})` : '';
+      const body: Record<string, unknown> = { '@odata.context': `${origin}/v1.0/$metadata#${collection.path}${contextSuffix}` };
+      if (query.count && collection.supportsCount && !cursor) body['@odata.count'] = total;
+      const last = page[page.length - 1];
+      if (hasMore && last) {
+        const token = codec.encode({ query, asOf, after: { key: last.key, id: last.id } });
+        const link = new URL(`${origin}/v1.0/${collection.path}`);
+        if (query.top !== undefined) link.searchParams.set('$top', String(query.top));
+        link.searchParams.set('$skiptoken', token);
+        body['@odata.nextLink'] = link.toString().replace(/%24/g, '$');
+      }
+      const properties = selected ?? collection.defaultProperties;
+      body.value = page.map(({ r }) => (properties ? project(r, properties) : r));
+      return graphJson(c, body);
+    };
 
   for (const collection of COLLECTIONS) app.get(`/v1.0/${collection.path}`, listCollection(collection));
 
@@ -227,7 +251,8 @@ export function graphRoutes(state: SimState): Hono<SimEnv> {
     const tenant = c.get('tenant') as SimTenant;
     const roles = c.get('token')?.roles ?? [];
     if (!users || !users.anyOfRoles.some((r) => roles.includes(r))) return fail(c, users?.missingRole(roles) ?? graphErrors.noRoute(c.req.path));
-    if (c.req.header('consistencylevel')?.toLowerCase() !== 'eventual') return fail(c, graphErrors.badRequest('$count is not currently supported.', 'Request_BadRequest'));
+    if (c.req.header('consistencylevel')?.toLowerCase() !== 'eventual')
+      return fail(c, graphErrors.badRequest('$count is not currently supported.', 'Request_BadRequest'));
     return c.body(String(tenant.users.length), 200, { 'content-type': 'text/plain;charset=utf-8' });
   });
   app.get('/v1.0/users/:id', (c) => {

@@ -11,7 +11,15 @@ import { COLLECTOR_APP_ID, COLLECTOR_SECRET, assignAppRole, collectorApp, getJso
 import type { AuditRecord, DirectoryAudit } from '../records.ts';
 import { validateAuditRecord, validateGraphRecord } from '../schemas/index.ts';
 
-const ROLES = [...(collectorConsent(COLLECTOR_APP_ID).roles.graph ?? []), 'User.ReadWrite.All', 'UserAuthenticationMethod.ReadWrite.All', 'Application.ReadWrite.All', 'Files.ReadWrite.All', 'TeamsAppInstallation.ReadWriteForTeam.All', 'Team.ReadBasic.All'];
+const ROLES = [
+  ...(collectorConsent(COLLECTOR_APP_ID).roles.graph ?? []),
+  'User.ReadWrite.All',
+  'UserAuthenticationMethod.ReadWrite.All',
+  'Application.ReadWrite.All',
+  'Files.ReadWrite.All',
+  'TeamsAppInstallation.ReadWriteForTeam.All',
+  'Team.ReadBasic.All',
+];
 const ROGUE = { appId: '9c4f2e1a-6b7d-4e3f-8a2b-1c0d9e8f7a6b', secret: 'Rogue~app.secret-value' };
 const TEAM_ID = '02bd9fd6-8f93-4758-87c3-1fb73740a315';
 
@@ -19,7 +27,13 @@ let sim: M365Simulator;
 let token: string;
 
 beforeAll(async () => {
-  const scenario = becScenario({ users: 12, consents: [{ appId: COLLECTOR_APP_ID, roles: { graph: ROLES, exchange: ['Exchange.ManageAsApp'] } }, { appId: ROGUE.appId, roles: { graph: ['Mail.Read'] } }] });
+  const scenario = becScenario({
+    users: 12,
+    consents: [
+      { appId: COLLECTOR_APP_ID, roles: { graph: ROLES, exchange: ['Exchange.ManageAsApp'] } },
+      { appId: ROGUE.appId, roles: { graph: ['Mail.Read'] } },
+    ],
+  });
   scenario.directory = {
     ...scenario.directory,
     teams: [
@@ -50,7 +64,10 @@ async function graphToken(appId: string, secret: string, scope = 'https://graph.
   return String(body.access_token);
 }
 const send = (method: string, path: string, body?: unknown, bearer = token) =>
-  getJson(`${sim.url}/v1.0/${path}`, bearer, { method, ...(body !== undefined ? { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+  getJson(`${sim.url}/v1.0/${path}`, bearer, {
+    method,
+    ...(body !== undefined ? { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : {}),
+  });
 const tenant = () => sim.state.findTenant(CONTOSO.tenantId)!;
 const victim = () => tenant().users.find((u) => u.userPrincipalName === BEC.victimUpn)!;
 const audits = (): DirectoryAudit[] => tenant().directoryAudits.map((t) => t.value);
@@ -58,12 +75,14 @@ const ual = (): AuditRecord[] => tenant().blobs.flatMap((b) => b.records);
 const appSpId = () => sim.state.servicePrincipalId(tenant(), tenant().consents.get(COLLECTOR_APP_ID)!);
 
 describe('administrators are protected', () => {
-  it('refuses to block or reset an administrator until the app holds an admin role, with Entra\'s error', async () => {
+  it("refuses to block or reset an administrator until the app holds an admin role, with Entra's error", async () => {
     const admin = victim();
     const refused = await send('PATCH', `users/${admin.id}`, { accountEnabled: false });
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } });
-    expect((await send('PATCH', `users/${admin.id}`, { passwordProfile: { password: 'Tmp-Reset-9241!x', forceChangePasswordNextSignIn: true } })).status).toBe(403);
+    expect((await send('PATCH', `users/${admin.id}`, { passwordProfile: { password: 'Tmp-Reset-9241!x', forceChangePasswordNextSignIn: true } })).status).toBe(
+      403,
+    );
     expect(admin.accountEnabled).toBe(true);
     // A non-administrator is blocked with the same token.
     const ordinary = tenant().users.find((u) => u.id !== admin.id && !tenant().directory.roleAssignments.some((a) => a.principalId === u.id))!;
@@ -78,7 +97,7 @@ describe('administrators are protected', () => {
   });
 });
 
-describe('writes leave Microsoft\'s audit records, done by the app', () => {
+describe("writes leave Microsoft's audit records, done by the app", () => {
   it('block sign-in: "Disable account" and "Update user" in both feeds', async () => {
     const user = tenant().users[3]!;
     const before = audits().length;
@@ -87,15 +106,26 @@ describe('writes leave Microsoft\'s audit records, done by the app', () => {
     expect(added.map((a) => a.activityDisplayName)).toEqual(['Disable account', 'Update user']);
     expect(added[0]).toMatchObject({
       initiatedBy: { user: null, app: { appId: COLLECTOR_APP_ID, servicePrincipalId: appSpId() } },
-      targetResources: [{ id: user.id, userPrincipalName: user.userPrincipalName, modifiedProperties: [{ displayName: 'AccountEnabled', oldValue: '[true]', newValue: '[false]' }] }],
+      targetResources: [
+        {
+          id: user.id,
+          userPrincipalName: user.userPrincipalName,
+          modifiedProperties: [{ displayName: 'AccountEnabled', oldValue: '[true]', newValue: '[false]' }],
+        },
+      ],
     });
     const records = ual().filter((r) => r.ObjectId === user.userPrincipalName && r.RecordType === 8);
     expect(records.map((r) => r.Operation)).toEqual(expect.arrayContaining(['Disable account.', 'Update user.']));
     expect(records.find((r) => r.Operation === 'Disable account.')).toMatchObject({ UserId: `ServicePrincipal_${appSpId()}`, UserType: 5 });
     // Visible through Graph's own read once Entra's reporting latency has passed.
-    expect((await fetch(`${sim.url}/_sim/clock`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ advance: '30m' }) })).status).toBe(200);
+    expect(
+      (await fetch(`${sim.url}/_sim/clock`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ advance: '30m' }) }))
+        .status,
+    ).toBe(200);
     const read = await send('GET', `auditLogs/directoryAudits?$filter=${encodeURIComponent('activityDateTime ge 2024-05-08T00:00:00Z')}`);
-    expect(((read.body as { value: DirectoryAudit[] }).value).some((a) => a.activityDisplayName === 'Disable account' && a.targetResources[0]?.id === user.id)).toBe(true);
+    expect(
+      (read.body as { value: DirectoryAudit[] }).value.some((a) => a.activityDisplayName === 'Disable account' && a.targetResources[0]?.id === user.id),
+    ).toBe(true);
     expect((await send('PATCH', `users/${user.id}`, { accountEnabled: true })).status).toBe(204);
     expect(audits().at(-2)?.activityDisplayName).toBe('Enable account');
   });
@@ -115,7 +145,14 @@ describe('writes leave Microsoft\'s audit records, done by the app', () => {
     });
     expect(removed.status).toBe(200);
     const record = ual().find((r) => r.Operation === 'Remove-InboxRule');
-    expect(record).toMatchObject({ RecordType: 1, Workload: 'Exchange', ObjectId: rule.Identity, AppId: COLLECTOR_APP_ID, UserId: `ServicePrincipal_${appSpId()}`, ResultStatus: 'True' });
+    expect(record).toMatchObject({
+      RecordType: 1,
+      Workload: 'Exchange',
+      ObjectId: rule.Identity,
+      AppId: COLLECTOR_APP_ID,
+      UserId: `ServicePrincipal_${appSpId()}`,
+      ResultStatus: 'True',
+    });
     expect((record as unknown as { Parameters: { Name: string }[] }).Parameters.map((p) => p.Name)).toEqual(['Identity']);
   });
 });
@@ -123,29 +160,53 @@ describe('writes leave Microsoft\'s audit records, done by the app', () => {
 describe('a disabled service principal', () => {
   it('gets no tokens (AADSTS7000112) until it is enabled again', async () => {
     const rogueSp = tenant().directory.servicePrincipals.find((s) => s.appId === ROGUE.appId)!;
-    expect((await requestToken(sim, CONTOSO.tenantId, { grant_type: 'client_credentials', client_id: ROGUE.appId, client_secret: ROGUE.secret, scope: 'https://graph.microsoft.com/.default' })).status).toBe(200);
+    expect(
+      (
+        await requestToken(sim, CONTOSO.tenantId, {
+          grant_type: 'client_credentials',
+          client_id: ROGUE.appId,
+          client_secret: ROGUE.secret,
+          scope: 'https://graph.microsoft.com/.default',
+        })
+      ).status,
+    ).toBe(200);
     expect((await send('PATCH', `servicePrincipals/${rogueSp.id}`, { accountEnabled: false })).status).toBe(204);
-    const denied = await requestToken(sim, CONTOSO.tenantId, { grant_type: 'client_credentials', client_id: ROGUE.appId, client_secret: ROGUE.secret, scope: 'https://graph.microsoft.com/.default' });
+    const denied = await requestToken(sim, CONTOSO.tenantId, {
+      grant_type: 'client_credentials',
+      client_id: ROGUE.appId,
+      client_secret: ROGUE.secret,
+      scope: 'https://graph.microsoft.com/.default',
+    });
     expect(denied.status).toBe(400);
     expect(denied.body).toMatchObject({ error: 'unauthorized_client', error_codes: [7000112] });
     expect(String(denied.body.error_description)).toContain(`Application '${ROGUE.appId}'(Mail Sync Pro) is disabled.`);
     expect(audits().at(-1)).toMatchObject({ activityDisplayName: 'Update service principal', targetResources: [{ id: rogueSp.id, type: 'ServicePrincipal' }] });
     expect((await send('PATCH', `servicePrincipals/${rogueSp.id}`, { accountEnabled: true })).status).toBe(204);
-    expect((await requestToken(sim, CONTOSO.tenantId, { grant_type: 'client_credentials', client_id: ROGUE.appId, client_secret: ROGUE.secret, scope: 'https://graph.microsoft.com/.default' })).status).toBe(200);
+    expect(
+      (
+        await requestToken(sim, CONTOSO.tenantId, {
+          grant_type: 'client_credentials',
+          client_id: ROGUE.appId,
+          client_secret: ROGUE.secret,
+          scope: 'https://graph.microsoft.com/.default',
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
 describe('the records written', () => {
-  it('follow Microsoft\'s schemas', () => {
+  it("follow Microsoft's schemas", () => {
     const written = ual().filter((r) => String(r.UserId).startsWith('ServicePrincipal_'));
     expect(written.length).toBeGreaterThan(3);
     for (const record of written) expect(validateAuditRecord(record), String(record.Operation)).toMatchObject({ ok: true });
-    for (const audit of audits().filter((a) => a.initiatedBy.app)) expect(validateGraphRecord('graph.directoryAudits', audit), audit.activityDisplayName).toMatchObject({ ok: true });
+    for (const audit of audits().filter((a) => a.initiatedBy.app))
+      expect(validateGraphRecord('graph.directoryAudits', audit), audit.activityDisplayName).toMatchObject({ ok: true });
   });
 });
 
 describe('Teams apps', () => {
-  it('lists a team\'s installed apps with their definitions and uninstalls one', async () => {
+  it("lists a team's installed apps with their definitions and uninstalls one", async () => {
     expect((await send('GET', 'teams')).body).toMatchObject({ value: [{ id: TEAM_ID, displayName: 'Finance' }] });
     const listed = await send('GET', `teams/${TEAM_ID}/installedApps?$expand=teamsAppDefinition`);
     expect(listed.body).toMatchObject({ value: [{ id: 'inst-1', teamsAppDefinition: { azureADAppId: ROGUE.appId } }] });
@@ -153,6 +214,8 @@ describe('Teams apps', () => {
     expect((await send('GET', `teams/${TEAM_ID}/installedApps`)).body).toMatchObject({ value: [] });
     expect((await send('DELETE', `teams/${TEAM_ID}/installedApps/inst-1`)).status).toBe(404);
     const reader = await graphToken(ROGUE.appId, ROGUE.secret);
-    expect((await send('DELETE', `teams/${TEAM_ID}/installedApps/inst-1`, undefined, reader)).body).toMatchObject({ error: { code: 'Authorization_RequestDenied' } });
+    expect((await send('DELETE', `teams/${TEAM_ID}/installedApps/inst-1`, undefined, reader)).body).toMatchObject({
+      error: { code: 'Authorization_RequestDenied' },
+    });
   });
 });

@@ -68,7 +68,13 @@ function userTarget(person: Person): DirectorySpec['target'] {
 }
 
 export function adminAbuseScenario(options: AdminAbuseOptions): TenantScenario {
-  const day = generateTenantDay({ seed: options.seed ?? 'admin-abuse', day: options.day ?? '2024-05-06', userCount: options.users ?? 60, ctx: { ...CONTOSO }, consents: options.consents });
+  const day = generateTenantDay({
+    seed: options.seed ?? 'admin-abuse',
+    day: options.day ?? '2024-05-06',
+    userCount: options.users ?? 60,
+    ctx: { ...CONTOSO },
+    consents: options.consents,
+  });
   const { ctx, prng: p, directory } = day;
   const taken = new Set(day.people.map((x) => x.alias));
   const add = (givenName: string, surname: string, jobTitle: string, isAdmin = false): Person => {
@@ -81,12 +87,36 @@ export function adminAbuseScenario(options: AdminAbuseOptions): TenantScenario {
   const backdoor = add('Daniel', 'Okafor', 'Sales Representative');
   const newHire = add('Priya', 'Raman', 'Account Executive');
   const securityReader = add('Tomas', 'Berg', 'IT Auditor');
-  const breakGlass = createPerson(ctx, p, day.dayStart, taken, { givenName: 'Break', surname: 'Glass', jobTitle: 'Emergency access', isAdmin: true, region: 0 });
-  breakGlass.user = { ...breakGlass.user, displayName: 'Emergency Access 01', userPrincipalName: ADMIN_ABUSE.breakGlassUpn, mail: null, assignedLicenses: [], jobTitle: null, officeLocation: null };
+  const breakGlass = createPerson(ctx, p, day.dayStart, taken, {
+    givenName: 'Break',
+    surname: 'Glass',
+    jobTitle: 'Emergency access',
+    isAdmin: true,
+    region: 0,
+  });
+  breakGlass.user = {
+    ...breakGlass.user,
+    displayName: 'Emergency Access 01',
+    userPrincipalName: ADMIN_ABUSE.breakGlassUpn,
+    mail: null,
+    assignedLicenses: [],
+    jobTitle: null,
+    officeLocation: null,
+  };
   day.people.push(breakGlass);
-  directory.registrationDetails.push({ ...registrationDetails(createPrng(`${ctx.tenantId}/break-glass/mfa`), breakGlass, day.dayStart, true), methodsRegistered: ['fido2'], systemPreferredAuthenticationMethods: ['Fido2'], userPreferredMethodForSecondaryAuthentication: 'none' });
+  directory.registrationDetails.push({
+    ...registrationDetails(createPrng(`${ctx.tenantId}/break-glass/mfa`), breakGlass, day.dayStart, true),
+    methodsRegistered: ['fido2'],
+    systemPreferredAuthenticationMethods: ['Fido2'],
+    userPreferredMethodForSecondaryAuthentication: 'none',
+  });
   directory.roleAssignments.push(roleAssignment(ctx, admin, 'Global Administrator'), roleAssignment(ctx, breakGlass, 'Global Administrator'));
-  for (const [person, upn] of [[admin, ADMIN_ABUSE.adminUpn], [backdoor, ADMIN_ABUSE.backdoorUpn], [newHire, ADMIN_ABUSE.newHireUpn], [securityReader, ADMIN_ABUSE.securityReaderUpn]] as const) {
+  for (const [person, upn] of [
+    [admin, ADMIN_ABUSE.adminUpn],
+    [backdoor, ADMIN_ABUSE.backdoorUpn],
+    [newHire, ADMIN_ABUSE.newHireUpn],
+    [securityReader, ADMIN_ABUSE.securityReaderUpn],
+  ] as const) {
     if (person.user.userPrincipalName !== upn) throw new Error(`admin-abuse: expected ${upn}, generated ${person.user.userPrincipalName}`);
   }
 
@@ -101,7 +131,13 @@ export function adminAbuseScenario(options: AdminAbuseOptions): TenantScenario {
     const s = signInRecords(ctx, p, { person, at: when, network: attacker, app: APPS.officeHome, device: DEVICES.windowsChrome, ...spec });
     day.signIns.push(s.graph);
     day.publish(s.audit, when);
-    person.user.signInActivity = { ...person.user.signInActivity, lastSignInDateTime: s.graph.createdDateTime, lastSignInRequestId: s.graph.id, lastSuccessfulSignInDateTime: s.graph.createdDateTime, lastSuccessfulSignInRequestId: s.graph.id };
+    person.user.signInActivity = {
+      ...person.user.signInActivity,
+      lastSignInDateTime: s.graph.createdDateTime,
+      lastSignInRequestId: s.graph.id,
+      lastSuccessfulSignInDateTime: s.graph.createdDateTime,
+      lastSuccessfulSignInRequestId: s.graph.id,
+    };
   };
 
   // Look-alikes, earlier in the day: the admin at work in the office (Redmond, UTC-7).
@@ -140,8 +176,22 @@ export function adminAbuseScenario(options: AdminAbuseOptions): TenantScenario {
     { name: 'StrongAuthenticationRequirement', oldValue: strongAuthRequirement('2023-11-02T17:20:31.000Z'), newValue: '[]' },
     { name: 'Included Updated Properties', oldValue: '', newValue: 'StrongAuthenticationRequirement' },
   ];
-  directoryChange({ at: mfaAt, actorIp: ip, operation: 'Disable Strong Authentication.', operationType: 'Update', target: userTarget(backdoor), modifiedProperties: mfaProps });
-  directoryChange({ at: mfaAt + 1000, actorIp: ip, operation: 'Update user.', operationType: 'Update', target: userTarget(backdoor), modifiedProperties: mfaProps });
+  directoryChange({
+    at: mfaAt,
+    actorIp: ip,
+    operation: 'Disable Strong Authentication.',
+    operationType: 'Update',
+    target: userTarget(backdoor),
+    modifiedProperties: mfaProps,
+  });
+  directoryChange({
+    at: mfaAt + 1000,
+    actorIp: ip,
+    operation: 'Update user.',
+    operationType: 'Update',
+    target: userTarget(backdoor),
+    modifiedProperties: mfaProps,
+  });
 
   // 3. The dormant account becomes Global Administrator.
   directoryChange({
@@ -156,7 +206,14 @@ export function adminAbuseScenario(options: AdminAbuseOptions): TenantScenario {
   directory.roleAssignments.push(roleAssignment(ctx, backdoor, 'Global Administrator'));
 
   // 4. The break-glass account's password reset by the admin, then used from the same droplet.
-  directoryChange({ at: at('09:21', 10), actorIp: ip, operation: 'Reset user password.', operationType: 'Update', target: userTarget(breakGlass), modifiedProperties: [] });
+  directoryChange({
+    at: at('09:21', 10),
+    actorIp: ip,
+    operation: 'Reset user password.',
+    operationType: 'Update',
+    target: userTarget(breakGlass),
+    modifiedProperties: [],
+  });
   signIn(breakGlass, at('09:24', 37), { ipAddress: ip });
 
   // 5. Unified audit log ingestion turned off over remote PowerShell.

@@ -10,7 +10,19 @@
  */
 import type { AppConsent, TenantScenario } from '../state.ts';
 import { CONTOSO } from './baseline.ts';
-import { APPS, DEVICES, SERVICE_ACTORS, clientIpForm, directoryRecords, exchangeCmdlet, mailboxIdentity, sharePointRecord, signInRecords, type DirectorySpec, type Person } from './builders.ts';
+import {
+  APPS,
+  DEVICES,
+  SERVICE_ACTORS,
+  clientIpForm,
+  directoryRecords,
+  exchangeCmdlet,
+  mailboxIdentity,
+  sharePointRecord,
+  signInRecords,
+  type DirectorySpec,
+  type Person,
+} from './builders.ts';
 import { ATTACKER_NETWORKS } from './network.ts';
 import { createPerson } from './people.ts';
 import { generateTenantDay, registrationDetails, roleAssignment } from './tenant-day.ts';
@@ -39,7 +51,13 @@ export interface AttackerPersistenceOptions {
 }
 
 export function attackerPersistenceScenario(options: AttackerPersistenceOptions): TenantScenario {
-  const day = generateTenantDay({ seed: options.seed ?? 'attacker-persistence', day: options.day ?? '2024-05-06', userCount: options.users ?? 60, ctx: { ...CONTOSO }, consents: options.consents });
+  const day = generateTenantDay({
+    seed: options.seed ?? 'attacker-persistence',
+    day: options.day ?? '2024-05-06',
+    userCount: options.users ?? 60,
+    ctx: { ...CONTOSO },
+    consents: options.consents,
+  });
   const { ctx, prng: p, directory } = day;
   const taken = new Set(day.people.map((x) => x.alias));
   const add = (givenName: string, surname: string, jobTitle: string, isAdmin = false): Person => {
@@ -51,7 +69,10 @@ export function attackerPersistenceScenario(options: AttackerPersistenceOptions)
   const admin = add('Helena', 'Voss', 'IT Manager', true);
   const victim = add('Oliver', 'Grant', 'Chief Financial Officer');
   directory.roleAssignments.push(roleAssignment(ctx, admin, 'Global Administrator'));
-  for (const [person, upn] of [[admin, ATTACKER_PERSISTENCE.adminUpn], [victim, ATTACKER_PERSISTENCE.victimUpn]] as const) {
+  for (const [person, upn] of [
+    [admin, ATTACKER_PERSISTENCE.adminUpn],
+    [victim, ATTACKER_PERSISTENCE.victimUpn],
+  ] as const) {
     if (person.user.userPrincipalName !== upn) throw new Error(`attacker-persistence: expected ${upn}, generated ${person.user.userPrincipalName}`);
   }
   const at = (hhmm: string, seconds = 0): number => Date.parse(`${new Date(day.dayStart).toISOString().slice(0, 10)}T${hhmm}:00Z`) + seconds * 1000;
@@ -62,7 +83,10 @@ export function attackerPersistenceScenario(options: AttackerPersistenceOptions)
     day.publish(r.audit, spec.at);
   };
   const cmdlet = (when: number, operation: string, parameters: [string, string][], objectId: string): void => {
-    day.publish(exchangeCmdlet(ctx, p, { person: admin, at: when, operation, parameters, objectId, clientIp: clientIpForm(ip, 'port', p), appPool: 'PowerShell' }), when);
+    day.publish(
+      exchangeCmdlet(ctx, p, { person: admin, at: when, operation, parameters, objectId, clientIp: clientIpForm(ip, 'port', p), appPool: 'PowerShell' }),
+      when,
+    );
   };
 
   // Look-alike: Exchange provisions a mailbox's discovery access as itself.
@@ -73,7 +97,12 @@ export function attackerPersistenceScenario(options: AttackerPersistenceOptions)
       actor: SERVICE_ACTORS.exchangeServiceHost,
       at: provisionAt,
       operation: 'Add-MailboxPermission',
-      parameters: [['Identity', 'DiscoverySearchMailbox{D919BA05-46A6-415f-80AD-7E09334BB852}'], ['User', 'Discovery Management'], ['AccessRights', 'FullAccess'], ['InheritanceType', 'All']],
+      parameters: [
+        ['Identity', 'DiscoverySearchMailbox{D919BA05-46A6-415f-80AD-7E09334BB852}'],
+        ['User', 'Discovery Management'],
+        ['AccessRights', 'FullAccess'],
+        ['InheritanceType', 'All'],
+      ],
       objectId: 'DiscoverySearchMailbox{D919BA05-46A6-415f-80AD-7E09334BB852}',
       clientIp: '',
       appPool: 'MSExchangeServiceHost',
@@ -83,7 +112,14 @@ export function attackerPersistenceScenario(options: AttackerPersistenceOptions)
 
   // 1. The attacker signs in as the admin from a droplet.
   const signInAt = at('10:02', 31);
-  const s = signInRecords(ctx, p, { person: admin, at: signInAt, network: ATTACKER_NETWORKS.hostingSpray, app: APPS.officeHome, device: DEVICES.windowsChrome, ipAddress: ip });
+  const s = signInRecords(ctx, p, {
+    person: admin,
+    at: signInAt,
+    network: ATTACKER_NETWORKS.hostingSpray,
+    app: APPS.officeHome,
+    device: DEVICES.windowsChrome,
+    ipAddress: ip,
+  });
   day.signIns.push(s.graph);
   day.publish(s.audit, signInAt);
 
@@ -102,11 +138,37 @@ export function attackerPersistenceScenario(options: AttackerPersistenceOptions)
   });
 
   // 3. ApplicationImpersonation for an account the attacker controls.
-  cmdlet(at('10:11', 40), 'New-ManagementRoleAssignment', [['Name', 'MailSync-Impersonation'], ['Role', 'ApplicationImpersonation'], ['User', ATTACKER_PERSISTENCE.impersonator]], 'MailSync-Impersonation');
+  cmdlet(
+    at('10:11', 40),
+    'New-ManagementRoleAssignment',
+    [
+      ['Name', 'MailSync-Impersonation'],
+      ['Role', 'ApplicationImpersonation'],
+      ['User', ATTACKER_PERSISTENCE.impersonator],
+    ],
+    'MailSync-Impersonation',
+  );
   // 4. The victim's mailbox forgets its audit records after one day.
-  cmdlet(at('10:15', 2), 'Set-Mailbox', [['Identity', ATTACKER_PERSISTENCE.victimUpn], ['AuditLogAgeLimit', '1.00:00:00']], mailboxIdentity(ctx, victim));
+  cmdlet(
+    at('10:15', 2),
+    'Set-Mailbox',
+    [
+      ['Identity', ATTACKER_PERSISTENCE.victimUpn],
+      ['AuditLogAgeLimit', '1.00:00:00'],
+    ],
+    mailboxIdentity(ctx, victim),
+  );
   // 5. IMAP and POP on for the victim's mailbox.
-  cmdlet(at('10:17', 55), 'Set-CASMailbox', [['Identity', ATTACKER_PERSISTENCE.victimUpn], ['ImapEnabled', 'True'], ['PopEnabled', 'True']], mailboxIdentity(ctx, victim));
+  cmdlet(
+    at('10:17', 55),
+    'Set-CASMailbox',
+    [
+      ['Identity', ATTACKER_PERSISTENCE.victimUpn],
+      ['ImapEnabled', 'True'],
+      ['PopEnabled', 'True'],
+    ],
+    mailboxIdentity(ctx, victim),
+  );
 
   // 6. The victim's MFA methods removed.
   directoryChange({

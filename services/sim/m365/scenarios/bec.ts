@@ -65,9 +65,21 @@ export interface BecOptions {
 const MINUTE = 60_000;
 
 export function becScenario(options: BecOptions): TenantScenario {
-  const day = generateTenantDay({ seed: options.seed ?? 'bec', day: options.day ?? '2024-05-06', userCount: options.users ?? 60, ctx: { ...CONTOSO }, consents: options.consents });
+  const day = generateTenantDay({
+    seed: options.seed ?? 'bec',
+    day: options.day ?? '2024-05-06',
+    userCount: options.users ?? 60,
+    ctx: { ...CONTOSO },
+    consents: options.consents,
+  });
   const { ctx, prng: p } = day;
-  const victim = createPerson(ctx, p, day.dayStart, new Set(day.people.map((x) => x.alias)), { givenName: 'Isabella', surname: 'Ruiz', jobTitle: 'Finance Manager', isAdmin: true, region: 0 });
+  const victim = createPerson(ctx, p, day.dayStart, new Set(day.people.map((x) => x.alias)), {
+    givenName: 'Isabella',
+    surname: 'Ruiz',
+    jobTitle: 'Finance Manager',
+    isAdmin: true,
+    region: 0,
+  });
   day.people.push(victim);
   const at = (hhmm: string, seconds = 0): number => Date.parse(`${new Date(day.dayStart).toISOString().slice(0, 10)}T${hhmm}:00Z`) + seconds * 1000;
   const spray = ATTACKER_NETWORKS.hostingSpray;
@@ -79,7 +91,15 @@ export function becScenario(options: BecOptions): TenantScenario {
     const when = at('15:02', i * 27);
     // The victim's password is right: Entra answers "MFA required", which reveals it.
     const errorCode = person === victim ? 50074 : 50126;
-    const { graph, audit } = signInRecords(ctx, p, { person, at: when, network: spray, app: APPS.legacyRopc, device: DEVICES.sprayTool, errorCode, ipAddress: BEC.sprayIp });
+    const { graph, audit } = signInRecords(ctx, p, {
+      person,
+      at: when,
+      network: spray,
+      app: APPS.legacyRopc,
+      device: DEVICES.sprayTool,
+      errorCode,
+      ipAddress: BEC.sprayIp,
+    });
     day.signIns.push(graph);
     day.publish(audit, when);
   });
@@ -107,19 +127,61 @@ export function becScenario(options: BecOptions): TenantScenario {
     lastSuccessfulSignInRequestId: signIn.graph.id,
   };
   const riskDetections = ['unfamiliarFeatures', 'anonymizedIPAddress'].map((type) =>
-    riskDetection(p, { person: victim, at: entry, detectedAt: entry + 40_000, ip: BEC.vpnIp, place: vpn.place, riskEventType: type, riskLevel: 'medium', requestId: signIn.graph.id, correlationId: signIn.graph.correlationId, userAgent: DEVICES.windowsChrome.userAgent }),
+    riskDetection(p, {
+      person: victim,
+      at: entry,
+      detectedAt: entry + 40_000,
+      ip: BEC.vpnIp,
+      place: vpn.place,
+      riskEventType: type,
+      riskLevel: 'medium',
+      requestId: signIn.graph.id,
+      correlationId: signIn.graph.correlationId,
+      userAgent: DEVICES.windowsChrome.userAgent,
+    }),
   );
   const riskyUsers: RiskyUser[] = [
-    { id: victim.user.id, isDeleted: false, isProcessing: false, riskLastUpdatedDateTime: toGraphTime(entry + 40_000), riskLevel: 'medium', riskState: 'atRisk', riskDetail: 'none', userDisplayName: victim.user.displayName, userPrincipalName: victim.user.userPrincipalName },
+    {
+      id: victim.user.id,
+      isDeleted: false,
+      isProcessing: false,
+      riskLastUpdatedDateTime: toGraphTime(entry + 40_000),
+      riskLevel: 'medium',
+      riskState: 'atRisk',
+      riskDetail: 'none',
+      userDisplayName: victim.user.displayName,
+      userPrincipalName: victim.user.userPrincipalName,
+    },
   ];
   const alerts = [
-    securityAlert(ctx, p, { at: entry + 2 * MINUTE, title: 'Unfamiliar sign-in properties', description: 'The sign-in had properties not seen recently for the given user.', severity: 'medium', serviceSource: 'azureAdIdentityProtection', detectionSource: 'azureAdIdentityProtection', category: 'InitialAccess', mitreTechniques: ['T1078'], person: victim }),
+    securityAlert(ctx, p, {
+      at: entry + 2 * MINUTE,
+      title: 'Unfamiliar sign-in properties',
+      description: 'The sign-in had properties not seen recently for the given user.',
+      severity: 'medium',
+      serviceSource: 'azureAdIdentityProtection',
+      detectionSource: 'azureAdIdentityProtection',
+      category: 'InitialAccess',
+      mitreTechniques: ['T1078'],
+      person: victim,
+    }),
   ];
 
   // 3. Mailbox reading over the VPN.
   for (let i = 0; i < 4; i++) {
     const when = at('15:44', i * 600);
-    day.publish(mailItemsAccessed(ctx, p, { person: victim, at: when, address: BEC.vpnIp, clientIp: clientIpForm(BEC.vpnIp, i % 2 ? 'mapped' : 'port', p), accessType: 'Sync', client: 'Client=OWA;Action=ViaProxy', count: 150 + i * 40 }), when);
+    day.publish(
+      mailItemsAccessed(ctx, p, {
+        person: victim,
+        at: when,
+        address: BEC.vpnIp,
+        clientIp: clientIpForm(BEC.vpnIp, i % 2 ? 'mapped' : 'port', p),
+        accessType: 'Sync',
+        client: 'Client=OWA;Action=ViaProxy',
+        count: 150 + i * 40,
+      }),
+      when,
+    );
   }
 
   // 4. Inbox rule: forward payment mail outside and delete it.
@@ -271,11 +333,23 @@ export function becScenario(options: BecOptions): TenantScenario {
  * folder; plus look-alikes for the enrichers' other cases (an app with application permissions,
  * a deleted app, a deleted user, a file whose anonymous link was removed).
  */
-function addStoryDirectory(day: TenantDay, victim: Person, spId: string, grantId: string, graphSp: ServicePrincipal, at: (hhmm: string, seconds?: number) => number): void {
+function addStoryDirectory(
+  day: TenantDay,
+  victim: Person,
+  spId: string,
+  grantId: string,
+  graphSp: ServicePrincipal,
+  at: (hhmm: string, seconds?: number) => number,
+): void {
   const { ctx, directory } = day;
   const d = directory;
   d.roleAssignments.push(roleAssignment(ctx, victim, 'Exchange Administrator'));
-  d.registrationDetails.push({ ...registrationDetails(createPrng(`${ctx.tenantId}/victim-mfa`), victim, day.dayStart, true), methodsRegistered: ['mobilePhone'], userPreferredMethodForSecondaryAuthentication: 'sms', systemPreferredAuthenticationMethods: ['sms'] });
+  d.registrationDetails.push({
+    ...registrationDetails(createPrng(`${ctx.tenantId}/victim-mfa`), victim, day.dayStart, true),
+    methodsRegistered: ['mobilePhone'],
+    userPreferredMethodForSecondaryAuthentication: 'sms',
+    systemPreferredAuthenticationMethods: ['sms'],
+  });
 
   d.messageRules[victim.user.id] = [
     ...(d.messageRules[victim.user.id] ?? []),
@@ -287,12 +361,26 @@ function addStoryDirectory(day: TenantDay, victim: Person, spId: string, grantId
       hasError: false,
       isReadOnly: false,
       conditions: { bodyOrSubjectContains: ['invoice', 'payment', 'wire transfer'] },
-      actions: { forwardTo: [{ emailAddress: { name: BEC.attackerMailbox, address: BEC.attackerMailbox } }], delete: true, markAsRead: true, stopProcessingRules: true },
+      actions: {
+        forwardTo: [{ emailAddress: { name: BEC.attackerMailbox, address: BEC.attackerMailbox } }],
+        delete: true,
+        markAsRead: true,
+        stopProcessingRules: true,
+      },
     },
   ];
 
   const noPublisher = { displayName: null, verifiedPublisherId: null, addedDateTime: null };
-  const appBase = { ...graphSp, appRoles: [], oauth2PermissionScopes: [], replyUrls: [], homepage: null, deletedDateTime: null, signInAudience: 'AzureADMultipleOrgs', servicePrincipalType: 'Application' as const };
+  const appBase = {
+    ...graphSp,
+    appRoles: [],
+    oauth2PermissionScopes: [],
+    replyUrls: [],
+    homepage: null,
+    deletedDateTime: null,
+    signInAudience: 'AzureADMultipleOrgs',
+    servicePrincipalType: 'Application' as const,
+  };
   d.servicePrincipals = [
     ...(d.servicePrincipals ?? []),
     {
@@ -346,11 +434,35 @@ function addStoryDirectory(day: TenantDay, victim: Person, spId: string, grantId
   ];
   d.deletedServicePrincipals = [
     ...(d.deletedServicePrincipals ?? []),
-    { ...appBase, id: derivedId(ctx.tenantId, BEC.deletedApp.appId, 'sp'), appId: BEC.deletedApp.appId, displayName: BEC.deletedApp.displayName, appDisplayName: BEC.deletedApp.displayName, appDescription: null, description: null, accountEnabled: true, appOwnerOrganizationId: derivedId('survey-publisher'), publisherName: 'Survey Tools Ltd', verifiedPublisher: noPublisher, tags: [], deletedDateTime: toGraphTime(day.dayStart - 3 * 86_400_000) },
+    {
+      ...appBase,
+      id: derivedId(ctx.tenantId, BEC.deletedApp.appId, 'sp'),
+      appId: BEC.deletedApp.appId,
+      displayName: BEC.deletedApp.displayName,
+      appDisplayName: BEC.deletedApp.displayName,
+      appDescription: null,
+      description: null,
+      accountEnabled: true,
+      appOwnerOrganizationId: derivedId('survey-publisher'),
+      publisherName: 'Survey Tools Ltd',
+      verifiedPublisher: noPublisher,
+      tags: [],
+      deletedDateTime: toGraphTime(day.dayStart - 3 * 86_400_000),
+    },
   ];
   d.deletedUsers = [
     ...(d.deletedUsers ?? []),
-    { ...victim.user, id: BEC.formerUser.id, userPrincipalName: BEC.formerUser.upn, mail: BEC.formerUser.upn, displayName: 'Olaf Former', givenName: 'Olaf', surname: 'Former', jobTitle: 'Accountant', deletedDateTime: toGraphTime(day.dayStart - 6 * 86_400_000) },
+    {
+      ...victim.user,
+      id: BEC.formerUser.id,
+      userPrincipalName: BEC.formerUser.upn,
+      mail: BEC.formerUser.upn,
+      displayName: 'Olaf Former',
+      givenName: 'Olaf',
+      surname: 'Former',
+      jobTitle: 'Accountant',
+      deletedDateTime: toGraphTime(day.dayStart - 6 * 86_400_000),
+    },
   ];
 
   d.transportRules = [
@@ -389,7 +501,16 @@ function addStoryDirectory(day: TenantDay, victim: Person, spId: string, grantId
       siteUrl: BEC.financeSite,
       libraryPath: library,
       items: [
-        { id: derivedId(ctx.tenantId, 'item', 'Finance'), name: 'Finance', path: 'Finance', kind: 'folder', size: 0, createdDateTime: '2023-02-01T09:00:00Z', lastModifiedDateTime: toGraphTime(linkAt), permissions: [] },
+        {
+          id: derivedId(ctx.tenantId, 'item', 'Finance'),
+          name: 'Finance',
+          path: 'Finance',
+          kind: 'folder',
+          size: 0,
+          createdDateTime: '2023-02-01T09:00:00Z',
+          lastModifiedDateTime: toGraphTime(linkAt),
+          permissions: [],
+        },
         {
           id: derivedId(ctx.tenantId, 'item', folder),
           name: 'Wire Transfers',
@@ -405,12 +526,29 @@ function addStoryDirectory(day: TenantDay, victim: Person, spId: string, grantId
               roles: ['read'],
               shareId: `s!${Buffer.from(derivedId(ctx.tenantId, 'share', folder)).toString('base64url')}`,
               hasPassword: false,
-              link: { type: 'view', scope: 'anonymous', webUrl: `https://contoso.sharepoint.com/:f:/s/Finance/${Buffer.from(derivedId(ctx.tenantId, 'link', folder)).toString('base64url').slice(0, 46)}`, preventsDownload: false },
+              link: {
+                type: 'view',
+                scope: 'anonymous',
+                webUrl: `https://contoso.sharepoint.com/:f:/s/Finance/${Buffer.from(derivedId(ctx.tenantId, 'link', folder))
+                  .toString('base64url')
+                  .slice(0, 46)}`,
+                preventsDownload: false,
+              },
               grantedToIdentitiesV2: [],
             },
           ],
         },
-        { id: derivedId(ctx.tenantId, 'item', removedFile), name: 'Q1 Forecast.xlsx', path: removedFile, kind: 'file', size: 48_213, createdDateTime: '2024-03-28T15:12:00Z', lastModifiedDateTime: '2024-04-02T08:40:00Z', createdBy, permissions: [] },
+        {
+          id: derivedId(ctx.tenantId, 'item', removedFile),
+          name: 'Q1 Forecast.xlsx',
+          path: removedFile,
+          kind: 'file',
+          size: 48_213,
+          createdDateTime: '2024-03-28T15:12:00Z',
+          lastModifiedDateTime: '2024-04-02T08:40:00Z',
+          createdBy,
+          permissions: [],
+        },
       ],
     },
   ];

@@ -51,20 +51,76 @@ export interface ClientApp {
 
 /** First-party application ids are public constants of Microsoft Entra ID. */
 export const APPS = {
-  officeHome: { appId: '4765445b-32c6-49b0-83e6-1d93765276ca', appDisplayName: 'OfficeHome', resourceId: '00000003-0000-0000-c000-000000000000', resourceDisplayName: 'Microsoft Graph', clientAppUsed: 'Browser' },
-  outlookWeb: { appId: '00000002-0000-0ff1-ce00-000000000000', appDisplayName: 'Office 365 Exchange Online', resourceId: '00000002-0000-0ff1-ce00-000000000000', resourceDisplayName: 'Office 365 Exchange Online', clientAppUsed: 'Browser' },
-  teams: { appId: '1fec8e78-bce4-4aaf-ab1b-5451cc387264', appDisplayName: 'Microsoft Teams', resourceId: '00000003-0000-0000-c000-000000000000', resourceDisplayName: 'Microsoft Graph', clientAppUsed: 'Mobile Apps and Desktop clients' },
-  officeDesktop: { appId: 'd3590ed6-52b3-4102-aeff-aad2292ab01c', appDisplayName: 'Microsoft Office', resourceId: '00000003-0000-0ff1-ce00-000000000000', resourceDisplayName: 'Office 365 SharePoint Online', clientAppUsed: 'Mobile Apps and Desktop clients' },
-  outlookMobile: { appId: '27922004-5251-4030-b22d-91ecd9a37ea4', appDisplayName: 'Outlook Mobile', resourceId: '00000002-0000-0ff1-ce00-000000000000', resourceDisplayName: 'Office 365 Exchange Online', clientAppUsed: 'Mobile Apps and Desktop clients' },
+  officeHome: {
+    appId: '4765445b-32c6-49b0-83e6-1d93765276ca',
+    appDisplayName: 'OfficeHome',
+    resourceId: '00000003-0000-0000-c000-000000000000',
+    resourceDisplayName: 'Microsoft Graph',
+    clientAppUsed: 'Browser',
+  },
+  outlookWeb: {
+    appId: '00000002-0000-0ff1-ce00-000000000000',
+    appDisplayName: 'Office 365 Exchange Online',
+    resourceId: '00000002-0000-0ff1-ce00-000000000000',
+    resourceDisplayName: 'Office 365 Exchange Online',
+    clientAppUsed: 'Browser',
+  },
+  teams: {
+    appId: '1fec8e78-bce4-4aaf-ab1b-5451cc387264',
+    appDisplayName: 'Microsoft Teams',
+    resourceId: '00000003-0000-0000-c000-000000000000',
+    resourceDisplayName: 'Microsoft Graph',
+    clientAppUsed: 'Mobile Apps and Desktop clients',
+  },
+  officeDesktop: {
+    appId: 'd3590ed6-52b3-4102-aeff-aad2292ab01c',
+    appDisplayName: 'Microsoft Office',
+    resourceId: '00000003-0000-0ff1-ce00-000000000000',
+    resourceDisplayName: 'Office 365 SharePoint Online',
+    clientAppUsed: 'Mobile Apps and Desktop clients',
+  },
+  outlookMobile: {
+    appId: '27922004-5251-4030-b22d-91ecd9a37ea4',
+    appDisplayName: 'Outlook Mobile',
+    resourceId: '00000002-0000-0ff1-ce00-000000000000',
+    resourceDisplayName: 'Office 365 Exchange Online',
+    clientAppUsed: 'Mobile Apps and Desktop clients',
+  },
   /** Legacy authentication (ROPC) used by spray tooling: Entra records it as "Other clients". */
-  legacyRopc: { appId: '00000002-0000-0ff1-ce00-000000000000', appDisplayName: 'Office 365 Exchange Online', resourceId: '00000002-0000-0ff1-ce00-000000000000', resourceDisplayName: 'Office 365 Exchange Online', clientAppUsed: 'Other clients' },
+  legacyRopc: {
+    appId: '00000002-0000-0ff1-ce00-000000000000',
+    appDisplayName: 'Office 365 Exchange Online',
+    resourceId: '00000002-0000-0ff1-ce00-000000000000',
+    resourceDisplayName: 'Office 365 Exchange Online',
+    clientAppUsed: 'Other clients',
+  },
 } as const satisfies Record<string, ClientApp>;
 
 export const DEVICES = {
-  windowsEdge: { operatingSystem: 'Windows 10', browser: 'Edge 124.0.0', browserType: 'Edge', userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.0.0' },
-  windowsChrome: { operatingSystem: 'Windows 10', browser: 'Chrome 124.0.0', browserType: 'Chrome', userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36' },
-  macSafari: { operatingSystem: 'MacOs', browser: 'Safari 17.4', browserType: 'Safari', userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4.1 Safari/605.1.15' },
-  iosOutlook: { operatingSystem: 'Ios 17.4.1', browser: 'Mobile Safari', browserType: 'Other', userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148' },
+  windowsEdge: {
+    operatingSystem: 'Windows 10',
+    browser: 'Edge 124.0.0',
+    browserType: 'Edge',
+    userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.0.0',
+  },
+  windowsChrome: {
+    operatingSystem: 'Windows 10',
+    browser: 'Chrome 124.0.0',
+    browserType: 'Chrome',
+    userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
+  },
+  macSafari: {
+    operatingSystem: 'MacOs',
+    browser: 'Safari 17.4',
+    browserType: 'Safari',
+    userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4.1 Safari/605.1.15',
+  },
+  iosOutlook: {
+    operatingSystem: 'Ios 17.4.1',
+    browser: 'Mobile Safari',
+    browserType: 'Other',
+    userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
+  },
   /** What password-spray tooling typically presents. */
   sprayTool: { operatingSystem: '', browser: 'Python Requests 2.31', browserType: 'Other', userAgent: 'python-requests/2.31.0' },
 } as const satisfies Record<string, Device>;
@@ -74,7 +130,10 @@ export const SIGN_IN_ERRORS = {
   50126: { logonError: 'InvalidUserNameOrPassword', failureReason: 'Invalid username or password or Invalid on-premise username or password.' },
   50074: { logonError: 'UserStrongAuthClientAuthNRequiredInterrupt', failureReason: 'Strong Authentication is required.' },
   50053: { logonError: 'IdsLocked', failureReason: 'Account is locked because user tried to sign in too many times with an incorrect user ID or password.' },
-  53003: { logonError: 'BlockedByConditionalAccess', failureReason: 'Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.' },
+  53003: {
+    logonError: 'BlockedByConditionalAccess',
+    failureReason: 'Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.',
+  },
 } as const;
 export type SignInErrorCode = keyof typeof SIGN_IN_ERRORS;
 
@@ -140,7 +199,15 @@ export function signInRecords(ctx: TenantContext, prng: Prng, spec: SignInSpec):
     status: failed
       ? { errorCode, failureReason: SIGN_IN_ERRORS[errorCode].failureReason, additionalDetails: errorCode === 50074 ? 'MFA required in Azure AD' : null }
       : { errorCode: 0, failureReason: null, additionalDetails: null },
-    deviceDetail: { deviceId: '', displayName: null, operatingSystem: device.operatingSystem, browser: device.browser, isCompliant: null, isManaged: null, trustType: null },
+    deviceDetail: {
+      deviceId: '',
+      displayName: null,
+      operatingSystem: device.operatingSystem,
+      browser: device.browser,
+      isCompliant: null,
+      isManaged: null,
+      trustType: null,
+    },
     location: geo(network.place),
     appliedConditionalAccessPolicies: [],
   };
@@ -202,7 +269,11 @@ export interface ServiceActor {
 
 export const SERVICE_ACTORS = {
   /** Exchange Online provisioning, UserType 4 (System). */
-  exchangeServiceHost: { userId: 'NT AUTHORITY\\SYSTEM (Microsoft.Exchange.ServiceHost)', userKey: 'NT AUTHORITY\\SYSTEM (Microsoft.Exchange.ServiceHost)', userType: 4 },
+  exchangeServiceHost: {
+    userId: 'NT AUTHORITY\\SYSTEM (Microsoft.Exchange.ServiceHost)',
+    userKey: 'NT AUTHORITY\\SYSTEM (Microsoft.Exchange.ServiceHost)',
+    userType: 4,
+  },
   /** SharePoint Online acting as itself (retention, flows, metadata updates). */
   sharePointApp: { userId: 'app@sharepoint', userKey: 'i:0i.t|00000003-0000-0ff1-ce00-000000000000|app@sharepoint', userType: 0 },
 } as const satisfies Record<string, ServiceActor>;
@@ -260,8 +331,15 @@ export function mailboxIdentity(ctx: TenantContext, person: Person): string {
 }
 
 /** MailItemsAccessed (mailbox audit, RecordType 50). */
-export function mailItemsAccessed(ctx: TenantContext, prng: Prng, spec: { person: Person; at: number; address: string; clientIp: string; accessType: 'Bind' | 'Sync'; client: string; count: number }): AuditRecord {
-  const messages = Array.from({ length: Math.min(spec.count, 5) }, () => ({ InternetMessageId: `<${prng.hex(12)}.${prng.hex(8)}@${prng.pick(['NAMPR04MB1234.namprd04.prod.outlook.com', 'mail.example.net'])}>`, SizeInBytes: prng.int(4_000, 240_000) }));
+export function mailItemsAccessed(
+  ctx: TenantContext,
+  prng: Prng,
+  spec: { person: Person; at: number; address: string; clientIp: string; accessType: 'Bind' | 'Sync'; client: string; count: number },
+): AuditRecord {
+  const messages = Array.from({ length: Math.min(spec.count, 5) }, () => ({
+    InternetMessageId: `<${prng.hex(12)}.${prng.hex(8)}@${prng.pick(['NAMPR04MB1234.namprd04.prod.outlook.com', 'mail.example.net'])}>`,
+    SizeInBytes: prng.int(4_000, 240_000),
+  }));
   const id = prng.guid();
   // The owner reading their own mailbox (LogonType 0): the logon SID is the owner's SID.
   const ownerSid = `S-1-5-21-${prng.int(1e9, 4e9)}-${prng.int(1e9, 4e9)}-${prng.int(1e9, 4e9)}-${prng.int(1e6, 9e6)}`;
@@ -386,7 +464,18 @@ export function directoryRecords(ctx: TenantContext, prng: Prng, spec: Directory
     activityDateTime: toGraphTime(spec.at),
     loggedByService: 'Core Directory',
     operationType: spec.operationType,
-    initiatedBy: { user: { id: actor.id, displayName: null, userPrincipalName: actor.userPrincipalName, ipAddress: spec.actorIp, userType: null, homeTenantId: null, homeTenantName: null }, app: null },
+    initiatedBy: {
+      user: {
+        id: actor.id,
+        displayName: null,
+        userPrincipalName: actor.userPrincipalName,
+        ipAddress: spec.actorIp,
+        userType: null,
+        homeTenantId: null,
+        homeTenantName: null,
+      },
+      app: null,
+    },
     targetResources: [
       {
         id: spec.target.id,
@@ -435,7 +524,11 @@ export function directoryRecords(ctx: TenantContext, prng: Prng, spec: Directory
       { ID: `${spec.target.type}_${spec.target.id}`, Type: 2 },
       { ID: spec.target.id, Type: 2 },
       { ID: spec.target.type, Type: 2 },
-      ...(spec.target.userPrincipalName ? [{ ID: spec.target.userPrincipalName, Type: 5 }] : spec.target.displayName ? [{ ID: spec.target.displayName, Type: 1 }] : []),
+      ...(spec.target.userPrincipalName
+        ? [{ ID: spec.target.userPrincipalName, Type: 5 }]
+        : spec.target.displayName
+          ? [{ ID: spec.target.displayName, Type: 1 }]
+          : []),
       ...(spec.extraTargets ?? []),
     ],
     TargetContextId: ctx.tenantId,
@@ -443,7 +536,21 @@ export function directoryRecords(ctx: TenantContext, prng: Prng, spec: Directory
   return { graph, audit };
 }
 
-export function riskDetection(prng: Prng, spec: { person: Person; at: number; detectedAt: number; ip: string; place: Place; riskEventType: string; riskLevel: 'low' | 'medium' | 'high'; requestId: string; correlationId: string; userAgent: string }): RiskDetection {
+export function riskDetection(
+  prng: Prng,
+  spec: {
+    person: Person;
+    at: number;
+    detectedAt: number;
+    ip: string;
+    place: Place;
+    riskEventType: string;
+    riskLevel: 'low' | 'medium' | 'high';
+    requestId: string;
+    correlationId: string;
+    userAgent: string;
+  },
+): RiskDetection {
   return {
     id: prng.hex(64),
     requestId: spec.requestId,
@@ -469,7 +576,21 @@ export function riskDetection(prng: Prng, spec: { person: Person; at: number; de
   };
 }
 
-export function securityAlert(ctx: TenantContext, prng: Prng, spec: { at: number; title: string; description: string; severity: string; serviceSource: string; detectionSource: string; category: string; mitreTechniques: string[]; person: Person }): SecurityAlert {
+export function securityAlert(
+  ctx: TenantContext,
+  prng: Prng,
+  spec: {
+    at: number;
+    title: string;
+    description: string;
+    severity: string;
+    serviceSource: string;
+    detectionSource: string;
+    category: string;
+    mitreTechniques: string[];
+    person: Person;
+  },
+): SecurityAlert {
   const id = `${spec.serviceSource === 'azureAdIdentityProtection' ? 'ad' : 'fa'}${prng.hex(30)}`;
   return {
     '@odata.type': '#microsoft.graph.security.alert',

@@ -6,7 +6,17 @@
 import { createHash } from 'node:crypto';
 
 /** Folders every Exchange Online mailbox has (display names in English). */
-export const WELL_KNOWN_FOLDERS = ['Inbox', 'Drafts', 'Sent Items', 'Deleted Items', 'Junk Email', 'Archive', 'Outbox', 'RSS Feeds', 'Conversation History'] as const;
+export const WELL_KNOWN_FOLDERS = [
+  'Inbox',
+  'Drafts',
+  'Sent Items',
+  'Deleted Items',
+  'Junk Email',
+  'Archive',
+  'Outbox',
+  'RSS Feeds',
+  'Conversation History',
+] as const;
 
 /** A folder id in Exchange's shape (`AAMkA…AAA=`), stable for a mailbox and folder name. */
 export function mailFolderId(userId: string, folderName: string): string {

@@ -27,7 +27,7 @@ export interface Network {
 }
 
 export const PLACES = {
-  redmond: { city: 'Redmond', state: 'Washington', countryOrRegion: 'US', latitude: 47.6740, longitude: -122.1215 },
+  redmond: { city: 'Redmond', state: 'Washington', countryOrRegion: 'US', latitude: 47.674, longitude: -122.1215 },
   seattle: { city: 'Seattle', state: 'Washington', countryOrRegion: 'US', latitude: 47.6062, longitude: -122.3321 },
   newYork: { city: 'New York', state: 'New York', countryOrRegion: 'US', latitude: 40.7128, longitude: -74.006 },
   london: { city: 'London', state: 'England', countryOrRegion: 'GB', latitude: 51.5072, longitude: -0.1276 },
@@ -37,9 +37,15 @@ export const PLACES = {
   clifton: { city: 'Clifton', state: 'New Jersey', countryOrRegion: 'US', latitude: 40.8584, longitude: -74.1638 },
 } as const satisfies Record<string, Place>;
 
-const v4 = (prefix: string, from: number, to: number) => (prng: Prng): string => `${prefix}.${prng.int(from, to)}`;
+const v4 =
+  (prefix: string, from: number, to: number) =>
+  (prng: Prng): string =>
+    `${prefix}.${prng.int(from, to)}`;
 /** An address in a /64: the prefix's four groups, `::`, then two drawn groups (eight groups in all, so it parses as IPv6). */
-const v6 = (prefix: string) => (prng: Prng): string => `${prefix}::${prng.hex(4).replace(/^0+/, '') || '0'}:${prng.hex(4).replace(/^0+/, '') || '1'}`;
+const v6 =
+  (prefix: string) =>
+  (prng: Prng): string =>
+    `${prefix}::${prng.hex(4).replace(/^0+/, '') || '0'}:${prng.hex(4).replace(/^0+/, '') || '1'}`;
 
 /** The customer's usual networks. */
 export const USUAL_NETWORKS = {

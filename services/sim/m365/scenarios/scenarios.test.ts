@@ -22,7 +22,11 @@ function matches(record: Record<string, unknown>, match: Record<string, unknown>
 }
 
 type ExpectationFile = {
-  raise: { id: string; evidence: { source: string; match: Record<string, unknown>; minRecords: number; minDistinctUsers?: number }; alsoIn?: { source: string; match: Record<string, unknown> } }[];
+  raise: {
+    id: string;
+    evidence: { source: string; match: Record<string, unknown>; minRecords: number; minDistinctUsers?: number };
+    alsoIn?: { source: string; match: Record<string, unknown> };
+  }[];
   doNotRaise: { id: string; evidence: { source: string; match: Record<string, unknown> } }[];
 };
 
@@ -37,8 +41,10 @@ function expectEvidence(scenario: TenantScenario, file: ExpectationFile): AuditR
   for (const item of file.raise) {
     const found = bySource(item.evidence.source).filter((r) => matches(r, item.evidence.match));
     expect(found.length, item.id).toBeGreaterThanOrEqual(item.evidence.minRecords);
-    if (item.evidence.minDistinctUsers !== undefined) expect(new Set(found.map((r) => r.UserId)).size, item.id).toBeGreaterThanOrEqual(item.evidence.minDistinctUsers);
-    if (item.alsoIn) expect(bySource(item.alsoIn.source).filter((r) => matches(r, item.alsoIn!.match)).length, `${item.id} in ${item.alsoIn.source}`).toBeGreaterThan(0);
+    if (item.evidence.minDistinctUsers !== undefined)
+      expect(new Set(found.map((r) => r.UserId)).size, item.id).toBeGreaterThanOrEqual(item.evidence.minDistinctUsers);
+    if (item.alsoIn)
+      expect(bySource(item.alsoIn.source).filter((r) => matches(r, item.alsoIn!.match)).length, `${item.id} in ${item.alsoIn.source}`).toBeGreaterThan(0);
   }
   for (const item of file.doNotRaise) expect(bySource(item.evidence.source).filter((r) => matches(r, item.evidence.match)).length, item.id).toBeGreaterThan(0);
   return audit;
@@ -114,12 +120,19 @@ describe('scenario generator', () => {
     expect(adminAbuseExpectations.breakGlassAccounts).toEqual([ADMIN_ABUSE.breakGlassUpn]);
     const audit = expectEvidence(scenario, adminAbuseExpectations);
     // Per-user MFA off: Microsoft writes both records, each clearing StrongAuthenticationRequirement.
-    const mfa = audit.filter((r) => r.ObjectId === ADMIN_ABUSE.backdoorUpn && (r.Operation === 'Disable Strong Authentication.' || r.Operation === 'Update user.'));
+    const mfa = audit.filter(
+      (r) => r.ObjectId === ADMIN_ABUSE.backdoorUpn && (r.Operation === 'Disable Strong Authentication.' || r.Operation === 'Update user.'),
+    );
     expect(mfa.map((r) => r.Operation).sort()).toEqual(['Disable Strong Authentication.', 'Update user.']);
     for (const r of mfa) expect(r.ModifiedProperties).toContainEqual(expect.objectContaining({ Name: 'StrongAuthenticationRequirement', NewValue: '[]' }));
     const grant = audit.find((r) => r.Operation === 'Add member to role.' && r.ObjectId === ADMIN_ABUSE.backdoorUpn);
     expect(grant?.ModifiedProperties).toContainEqual({ Name: 'Role.TemplateId', NewValue: '"62e90394-69f5-4237-9190-012177145e10"', OldValue: '' });
     // Directory records reach Graph too (without the trailing period).
-    expect((scenario.directoryAudits ?? []).filter((d) => d.initiatedBy.user?.ipAddress === ADMIN_ABUSE.attackerIp).map((d) => d.activityDisplayName).sort()).toEqual(['Add member to role', 'Disable Strong Authentication', 'Reset user password', 'Update user']);
+    expect(
+      (scenario.directoryAudits ?? [])
+        .filter((d) => d.initiatedBy.user?.ipAddress === ADMIN_ABUSE.attackerIp)
+        .map((d) => d.activityDisplayName)
+        .sort(),
+    ).toEqual(['Add member to role', 'Disable Strong Authentication', 'Reset user password', 'Update user']);
   });
 });

@@ -26,7 +26,13 @@ export interface SmallTenantSprayOptions {
 }
 
 export function smallTenantSprayScenario(options: SmallTenantSprayOptions): TenantScenario & { victimUpn: string } {
-  const day = generateTenantDay({ seed: options.seed ?? 'small-tenant-spray', day: options.day ?? '2024-05-06', userCount: SMALL_TENANT_SPRAY.users, ctx: { ...FABRIKAM }, consents: options.consents });
+  const day = generateTenantDay({
+    seed: options.seed ?? 'small-tenant-spray',
+    day: options.day ?? '2024-05-06',
+    userCount: SMALL_TENANT_SPRAY.users,
+    ctx: { ...FABRIKAM },
+    consents: options.consents,
+  });
   const { ctx, prng: p } = day;
   const at = (hhmm: string, seconds = 0): number => Date.parse(`${new Date(day.dayStart).toISOString().slice(0, 10)}T${hhmm}:00Z`) + seconds * 1000;
   const people = day.people;
@@ -35,7 +41,15 @@ export function smallTenantSprayScenario(options: SmallTenantSprayOptions): Tena
   people.forEach((person, i) => {
     const when = at('05:12', i * 40);
     const errorCode = person === victim ? 50074 : 50126;
-    const { graph, audit } = signInRecords(ctx, p, { person, at: when, network: ATTACKER_NETWORKS.hostingSpray, app: APPS.legacyRopc, device: DEVICES.sprayTool, errorCode, ipAddress: SMALL_TENANT_SPRAY.sprayIp });
+    const { graph, audit } = signInRecords(ctx, p, {
+      person,
+      at: when,
+      network: ATTACKER_NETWORKS.hostingSpray,
+      app: APPS.legacyRopc,
+      device: DEVICES.sprayTool,
+      errorCode,
+      ipAddress: SMALL_TENANT_SPRAY.sprayIp,
+    });
     day.signIns.push(graph);
     day.publish(audit, when);
   });

@@ -56,7 +56,16 @@ export interface TenantDay {
 
 const MINUTE = 60_000;
 const SITES = ['Marketing', 'Sales', 'Engineering', 'Finance', 'HR', 'Operations'];
-const FILES = ['Q2 Plan.docx', 'Budget 2024.xlsx', 'Customer List.xlsx', 'Roadmap.pptx', 'Meeting Notes.docx', 'Campaign Brief.docx', 'Pricing.xlsx', 'Onboarding.pdf'];
+const FILES = [
+  'Q2 Plan.docx',
+  'Budget 2024.xlsx',
+  'Customer List.xlsx',
+  'Roadmap.pptx',
+  'Meeting Notes.docx',
+  'Campaign Brief.docx',
+  'Pricing.xlsx',
+  'Onboarding.pdf',
+];
 
 export function generateTenantDay(options: TenantDayOptions): TenantDay {
   const root = createPrng(options.seed);
@@ -79,7 +88,8 @@ export function generateTenantDay(options: TenantDayOptions): TenantDay {
   const publish = (record: AuditRecord, at: number): void => {
     audit.push({ record, publishAt: new Date(at + latency.int(20, 90) * MINUTE + latency.int(0, 59) * 1000).toISOString() });
   };
-  const localToUtc = (person: Person, hour: number, minute: number): number => dayStart + (hour - person.utcOffsetHours) * 3_600_000 + minute * MINUTE + activity.int(0, 59) * 1000;
+  const localToUtc = (person: Person, hour: number, minute: number): number =>
+    dayStart + (hour - person.utcOffsetHours) * 3_600_000 + minute * MINUTE + activity.int(0, 59) * 1000;
 
   const directory = buildDirectory(root.fork('directory'), ctx, people, dayStart);
   // A few people (about 3 %, at least two) create a benign rule today, so look-alikes always exist.
@@ -96,7 +106,12 @@ export function generateTenantDay(options: TenantDayOptions): TenantDay {
     for (let s = 0; s < sessions; s++) {
       const at = when();
       const net = network();
-      const app = p.weighted<ClientApp>([[APPS.officeHome, 3], [APPS.outlookWeb, 3], [APPS.teams, 2], [APPS.officeDesktop, 2]]);
+      const app = p.weighted<ClientApp>([
+        [APPS.officeHome, 3],
+        [APPS.outlookWeb, 3],
+        [APPS.teams, 2],
+        [APPS.officeDesktop, 2],
+      ]);
       const ip = net.address(p);
       if (p.chance(0.06)) {
         const typo = signInRecords(ctx, p, { person, at: at - p.int(1, 3) * MINUTE, network: net, app, errorCode: 50126, ipAddress: ip });
@@ -123,7 +138,14 @@ export function generateTenantDay(options: TenantDayOptions): TenantDay {
     // Token refreshes from desktop and mobile apps: audit log only (Graph v1.0 lists interactive sign-ins).
     for (let n = p.int(1, 3); n > 0; n--) {
       const at = when();
-      const refresh = signInRecords(ctx, p, { person, at, network: network(), app: p.pick([APPS.teams, APPS.outlookMobile]), device: DEVICES.iosOutlook, interactive: false });
+      const refresh = signInRecords(ctx, p, {
+        person,
+        at,
+        network: network(),
+        app: p.pick([APPS.teams, APPS.outlookMobile]),
+        device: DEVICES.iosOutlook,
+        interactive: false,
+      });
       publish(refresh.audit, at);
       const lastRefresh = person.user.signInActivity.lastNonInteractiveSignInDateTime;
       if (!lastRefresh || lastRefresh < refresh.graph.createdDateTime) {
@@ -135,9 +157,19 @@ export function generateTenantDay(options: TenantDayOptions): TenantDay {
     for (let n = p.int(1, 3); n > 0; n--) {
       const at = when();
       const address = network().address(p);
-      const form = address.includes(':') ? p.pick(['bare', 'bracketed-port', 'bracketed'] as const) : p.pick(['mapped', 'bare', 'port', 'bracketed', 'bracketed-port'] as const);
+      const form = address.includes(':')
+        ? p.pick(['bare', 'bracketed-port', 'bracketed'] as const)
+        : p.pick(['mapped', 'bare', 'port', 'bracketed', 'bracketed-port'] as const);
       publish(
-        mailItemsAccessed(ctx, p, { person, at, address, clientIp: clientIpForm(address, form, p), accessType: p.chance(0.7) ? 'Bind' : 'Sync', client: p.pick(['Client=OWA;Action=ViaProxy', 'Client=REST;Client=RESTSystem;;', 'Client=MSExchangeRPC']), count: p.int(1, 40) }),
+        mailItemsAccessed(ctx, p, {
+          person,
+          at,
+          address,
+          clientIp: clientIpForm(address, form, p),
+          accessType: p.chance(0.7) ? 'Bind' : 'Sync',
+          client: p.pick(['Client=OWA;Action=ViaProxy', 'Client=REST;Client=RESTSystem;;', 'Client=MSExchangeRPC']),
+          count: p.int(1, 40),
+        }),
         at,
       );
     }
@@ -150,7 +182,12 @@ export function generateTenantDay(options: TenantDayOptions): TenantDay {
         sharePointRecord(ctx, p, {
           person,
           at,
-          operation: p.weighted([['FileAccessed', 6], ['FileModified', 3], ['FileUploaded', 1], ['FileDownloaded', 1]] as const),
+          operation: p.weighted([
+            ['FileAccessed', 6],
+            ['FileModified', 3],
+            ['FileUploaded', 1],
+            ['FileDownloaded', 1],
+          ] as const),
           recordType: 6,
           siteUrl: `https://${ctx.initialDomain.split('.')[0]}.sharepoint.com/sites/${site}`,
           relativeUrl: 'Shared Documents',
@@ -167,20 +204,20 @@ export function generateTenantDay(options: TenantDayOptions): TenantDay {
       const at = when();
       const name = p.pick(['Newsletters', 'Vendor updates', 'Conference mail']);
       const record = exchangeCmdlet(ctx, p, {
-          person,
-          at,
-          operation: 'New-InboxRule',
-          parameters: [
-            ['AlwaysDeleteOutlookRulesBlob', 'False'],
-            ['Force', 'False'],
-            ['Name', name],
-            ['From', `news@${p.pick(['fabrikam.com', 'contoso-events.example', 'northwindtraders.example'])}`],
-            ['MoveToFolder', name],
-            ['StopProcessingRules', 'True'],
-          ],
-          objectId: inboxRuleObjectId(ctx, person, name),
-          clientIp: clientIpForm(person.home.address(p), 'port', p),
-        });
+        person,
+        at,
+        operation: 'New-InboxRule',
+        parameters: [
+          ['AlwaysDeleteOutlookRulesBlob', 'False'],
+          ['Force', 'False'],
+          ['Name', name],
+          ['From', `news@${p.pick(['fabrikam.com', 'contoso-events.example', 'northwindtraders.example'])}`],
+          ['MoveToFolder', name],
+          ['StopProcessingRules', 'True'],
+        ],
+        objectId: inboxRuleObjectId(ctx, person, name),
+        clientIp: clientIpForm(person.home.address(p), 'port', p),
+      });
       publish(record, at);
       const from = (record.Parameters as { Name: string; Value: string }[]).find((x) => x.Name === 'From')?.Value ?? '';
       const rule: MessageRule = {
@@ -214,10 +251,12 @@ export function generateTenantDay(options: TenantDayOptions): TenantDay {
         category: 'UserManagement',
         operationType: reset ? 'Update' : 'Update',
         target: { id: target.user.id, displayName: null, type: 'User', userPrincipalName: target.user.userPrincipalName },
-        modifiedProperties: reset ? [] : [
-          { name: 'JobTitle', oldValue: '[]', newValue: `["${target.user.jobTitle ?? ''}"]` },
-          { name: 'Included Updated Properties', oldValue: '', newValue: '"JobTitle"' },
-        ],
+        modifiedProperties: reset
+          ? []
+          : [
+              { name: 'JobTitle', oldValue: '[]', newValue: `["${target.user.jobTitle ?? ''}"]` },
+              { name: 'Included Updated Properties', oldValue: '', newValue: '"JobTitle"' },
+            ],
       });
       directoryAudits.push(graph);
       publish(record, at);
@@ -323,7 +362,11 @@ const ROLE = Object.fromEntries(BUILT_IN_ROLES.map((r) => [r.displayName, r.id])
 
 /** Registration details of one person: most have registered a method; admins use the Authenticator app. */
 export function registrationDetails(prng: Prng, person: Person, at: number, registered = person.isAdmin || prng.chance(0.85)): UserRegistrationDetails {
-  const methods = !registered ? [] : person.isAdmin ? ['microsoftAuthenticatorPush', 'softwareOneTimePasscode'] : prng.pick([['microsoftAuthenticatorPush'], ['mobilePhone'], ['microsoftAuthenticatorPush', 'mobilePhone']]);
+  const methods = !registered
+    ? []
+    : person.isAdmin
+      ? ['microsoftAuthenticatorPush', 'softwareOneTimePasscode']
+      : prng.pick([['microsoftAuthenticatorPush'], ['mobilePhone'], ['microsoftAuthenticatorPush', 'mobilePhone']]);
   const preferred = methods.includes('microsoftAuthenticatorPush') ? 'push' : methods.includes('mobilePhone') ? 'sms' : 'none';
   return {
     id: person.user.id,
@@ -345,7 +388,11 @@ export function registrationDetails(prng: Prng, person: Person, at: number, regi
   };
 }
 
-export function roleAssignment(ctx: TenantContext, person: Person, role: string): { id: string; principalId: string; roleDefinitionId: string; directoryScopeId: string } {
+export function roleAssignment(
+  ctx: TenantContext,
+  person: Person,
+  role: string,
+): { id: string; principalId: string; roleDefinitionId: string; directoryScopeId: string } {
   const roleDefinitionId = ROLE[role];
   if (!roleDefinitionId) throw new Error(`unknown built-in role ${role}`);
   return { id: derivedId(ctx.tenantId, person.user.id, roleDefinitionId), principalId: person.user.id, roleDefinitionId, directoryScopeId: '/' };

@@ -65,15 +65,19 @@ export const stsLogonRecord = z
   })
   .loose()
   .superRefine((r, ctx) => {
-    if (r.ActorIpAddress !== r.ClientIP) ctx.addIssue({ code: 'custom', path: ['ActorIpAddress'], message: `ActorIpAddress ${r.ActorIpAddress} differs from ClientIP ${r.ClientIP}` });
+    if (r.ActorIpAddress !== r.ClientIP)
+      ctx.addIssue({ code: 'custom', path: ['ActorIpAddress'], message: `ActorIpAddress ${r.ActorIpAddress} differs from ClientIP ${r.ClientIP}` });
     const error = r.ErrorNumber ?? r.ErrorCode;
     if (r.Operation === 'UserLoginFailed') {
-      if (error === undefined || error === '0') ctx.addIssue({ code: 'custom', path: ['ErrorNumber'], message: 'a failed logon carries its AADSTS error number' });
+      if (error === undefined || error === '0')
+        ctx.addIssue({ code: 'custom', path: ['ErrorNumber'], message: 'a failed logon carries its AADSTS error number' });
       if (r.LogonError === undefined) ctx.addIssue({ code: 'custom', path: ['LogonError'], message: 'a failed logon carries LogonError' });
     } else {
-      if (error !== undefined && error !== '0') ctx.addIssue({ code: 'custom', path: ['ErrorNumber'], message: `a successful logon has ErrorNumber "0", not ${JSON.stringify(error)}` });
+      if (error !== undefined && error !== '0')
+        ctx.addIssue({ code: 'custom', path: ['ErrorNumber'], message: `a successful logon has ErrorNumber "0", not ${JSON.stringify(error)}` });
       if (r.LogonError !== undefined) ctx.addIssue({ code: 'custom', path: ['LogonError'], message: 'a successful logon has no LogonError' });
     }
     const detail = r.ExtendedProperties.find((p) => p.Name === 'ResultStatusDetail')?.Value;
-    if (detail !== undefined && !['Success', 'UserError', 'Redirect'].includes(detail)) ctx.addIssue({ code: 'custom', path: ['ExtendedProperties'], message: `unknown ResultStatusDetail ${detail}` });
+    if (detail !== undefined && !['Success', 'UserError', 'Redirect'].includes(detail))
+      ctx.addIssue({ code: 'custom', path: ['ExtendedProperties'], message: `unknown ResultStatusDetail ${detail}` });
   });

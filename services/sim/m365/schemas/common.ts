@@ -94,7 +94,9 @@ export const clientIp = z
   .nullable();
 
 /** A bare address, as STS logons and Graph `ipAddress` carry it. */
-export const bareIp = z.string().refine((v) => isIPv4(v) || isIPv6(v), { error: (issue) => `expected a bare IPv4 or IPv6 address: ${JSON.stringify(issue.input)}` });
+export const bareIp = z
+  .string()
+  .refine((v) => isIPv4(v) || isIPv6(v), { error: (issue) => `expected a bare IPv4 or IPv6 address: ${JSON.stringify(issue.input)}` });
 
 /** `Common.NameValuePair`: both parts strings (Exchange writes `"True"`, never `true`). */
 export const nameValuePair = z.object({ Name: z.string(), Value: z.string() }).loose();

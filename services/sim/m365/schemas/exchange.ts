@@ -84,5 +84,6 @@ export const mailItemsAccessedRecord = z
   .superRefine((r, ctx) => {
     if (r.Operation !== 'MailItemsAccessed') return;
     const access = r.OperationProperties.find((p) => p.Name === 'MailAccessType')?.Value;
-    if (access !== 'Bind' && access !== 'Sync') ctx.addIssue({ code: 'custom', path: ['OperationProperties'], message: `MailAccessType must be Bind or Sync, not ${JSON.stringify(access)}` });
+    if (access !== 'Bind' && access !== 'Sync')
+      ctx.addIssue({ code: 'custom', path: ['OperationProperties'], message: `MailAccessType must be Bind or Sync, not ${JSON.stringify(access)}` });
   });

@@ -36,7 +36,14 @@ const signInLocation = z
   .loose();
 
 /** Properties of the beta signIn resource that v1.0 does not return: a client must not depend on them. */
-const SIGN_IN_BETA_ONLY = ['userAgent', 'authenticationDetails', 'authenticationRequirement', 'signInEventTypes', 'uniqueTokenIdentifier', 'tokenIssuerType'] as const;
+const SIGN_IN_BETA_ONLY = [
+  'userAgent',
+  'authenticationDetails',
+  'authenticationRequirement',
+  'signInEventTypes',
+  'uniqueTokenIdentifier',
+  'tokenIssuerType',
+] as const;
 
 export const signIn = z
   .object({
@@ -104,7 +111,12 @@ const userIdentity = z
   })
   .loose();
 const appIdentity = z
-  .object({ appId: z.string().nullable(), displayName: z.string().nullable(), servicePrincipalId: z.string().nullable(), servicePrincipalName: z.string().nullable() })
+  .object({
+    appId: z.string().nullable(),
+    displayName: z.string().nullable(),
+    servicePrincipalId: z.string().nullable(),
+    servicePrincipalName: z.string().nullable(),
+  })
   .loose();
 
 export const directoryAudit = z

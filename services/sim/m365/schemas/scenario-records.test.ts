@@ -2,7 +2,16 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import type { RuleCase } from '../../../detection/types.ts';
-import { adminAbuseScenario, attackerPersistenceScenario, baselineScenario, becScenario, collectorConsent, FABRIKAM, generateTenantDay, smallTenantSprayScenario } from '../scenarios/index.ts';
+import {
+  adminAbuseScenario,
+  attackerPersistenceScenario,
+  baselineScenario,
+  becScenario,
+  collectorConsent,
+  FABRIKAM,
+  generateTenantDay,
+  smallTenantSprayScenario,
+} from '../scenarios/index.ts';
 import type { TenantScenario } from '../state.ts';
 import { CLIENT_IP_FORMS, clientIpFormOf, describeFailure, GRAPH_SCHEMAS, validateAuditRecord, validateGraphRecord, type GraphSource } from './index.ts';
 
@@ -40,7 +49,13 @@ const generated = [
   { seed: 1, users: 5 },
   { seed: 'fabrikam-7', users: 60 },
   { seed: 20240506, users: 150 },
-].map(({ seed, users }) => [`generated day, seed ${seed}, ${users} users`, () => generateTenantDay({ seed, day: '2024-03-29', userCount: users, ctx: { ...FABRIKAM }, consents }).toScenario()] as const);
+].map(
+  ({ seed, users }) =>
+    [
+      `generated day, seed ${seed}, ${users} users`,
+      () => generateTenantDay({ seed, day: '2024-03-29', userCount: users, ctx: { ...FABRIKAM }, consents }).toScenario(),
+    ] as const,
+);
 
 const scenarios = [
   ['baseline (300 users)', () => baselineScenario({ consents })],
@@ -61,7 +76,8 @@ describe('scenario records validate against Microsoft schemas', () => {
   test('together they emit every ClientIP form Microsoft sends (protocols.md)', () => {
     const seen = new Set<string>();
     for (const [, build] of scenarios) {
-      for (const { record } of build().audit ?? []) seen.add(record.ClientIP === null ? 'null' : record.ClientIP === undefined ? 'absent' : (clientIpFormOf(record.ClientIP) ?? 'invalid'));
+      for (const { record } of build().audit ?? [])
+        seen.add(record.ClientIP === null ? 'null' : record.ClientIP === undefined ? 'absent' : (clientIpFormOf(record.ClientIP) ?? 'invalid'));
     }
     expect([...CLIENT_IP_FORMS, 'null'].filter((form) => !seen.has(form))).toEqual([]);
     expect(seen.has('invalid')).toBe(false);
@@ -69,12 +85,19 @@ describe('scenario records validate against Microsoft schemas', () => {
 });
 
 const rulesDir = fileURLToPath(new URL('../../../detection/rules/', import.meta.url));
-const caseFiles = readdirSync(rulesDir).filter((f) => f.endsWith('.cases.ts')).sort();
+const caseFiles = readdirSync(rulesDir)
+  .filter((f) => f.endsWith('.cases.ts'))
+  .sort();
 const caseRecords = (
   await Promise.all(
     caseFiles.map(async (file) => {
       const { cases } = (await import(/* @vite-ignore */ pathToFileURL(`${rulesDir}${file}`).href)) as { cases: RuleCase[] };
-      return cases.flatMap((c) => [...(c.history ?? []), c.record].map((r, i, all) => ({ label: `${file.replace(/\.cases\.ts$/, '')}: ${c.name}${all.length > 1 ? ` [${i}]` : ''}`, ...r })));
+      return cases.flatMap((c) =>
+        [...(c.history ?? []), c.record].map((r, i, all) => ({
+          label: `${file.replace(/\.cases\.ts$/, '')}: ${c.name}${all.length > 1 ? ` [${i}]` : ''}`,
+          ...r,
+        })),
+      );
     }),
   )
 ).flat();
@@ -92,7 +115,8 @@ describe('labelled detection cases use real record shapes', () => {
     expect(caseRecords.some((r) => r.source in GRAPH_SCHEMAS)).toBe(true);
   });
 
-  const isKnown = (rule: string, schema: string, path: string): boolean => KNOWN_DEVIATIONS.some((d) => d.file === rule && d.schema === schema && d.path === path);
+  const isKnown = (rule: string, schema: string, path: string): boolean =>
+    KNOWN_DEVIATIONS.some((d) => d.file === rule && d.schema === schema && d.path === path);
 
   /** Issues of every record of one rule's cases, each with its line for the report. */
   function caseIssues(rule: string): { schema: string; path: string; line: string }[] {
@@ -109,7 +133,11 @@ describe('labelled detection cases use real record shapes', () => {
 
   test.each(caseFiles)('%s', (file) => {
     const rule = file.replace(/\.cases\.ts$/, '');
-    expect(caseIssues(rule).filter((i) => !isKnown(rule, i.schema, i.path)).map((i) => i.line)).toEqual([]);
+    expect(
+      caseIssues(rule)
+        .filter((i) => !isKnown(rule, i.schema, i.path))
+        .map((i) => i.line),
+    ).toEqual([]);
   });
 
   test.each(KNOWN_DEVIATIONS)('known deviation $file $path still occurs (drop the entry once the case is corrected)', (d) => {

@@ -24,7 +24,9 @@ export const securityComplianceCmdletRecord = z
     EffectiveOrganization: z.string().optional(),
     UserServicePlan: z.string().optional(),
     ClientApplication: z.string().optional(),
-    Parameters: z.string({ error: (issue) => `compliance cmdlet Parameters is one string ("-Name \\"q2\\" …"), not ${Array.isArray(issue.input) ? 'a list' : typeof issue.input}` }),
+    Parameters: z.string({
+      error: (issue) => `compliance cmdlet Parameters is one string ("-Name \\"q2\\" …"), not ${Array.isArray(issue.input) ? 'a list' : typeof issue.input}`,
+    }),
     NonPiiParameters: z.string().optional(),
     NonPIIParameters: z.string().optional(),
   })

@@ -4,7 +4,14 @@
  * (and examples) inside a quote after `=`, and AND / OR after a complete condition.
  */
 
-export type FieldInfo = { name: string; type: string; description: string; examples: (string | number | boolean)[]; values?: string[] | undefined; ordered?: boolean | undefined };
+export type FieldInfo = {
+  name: string;
+  type: string;
+  description: string;
+  examples: (string | number | boolean)[];
+  values?: string[] | undefined;
+  ordered?: boolean | undefined;
+};
 export type Suggestion = { label: string; insert: string; detail: string; kind: 'field' | 'operator' | 'value' | 'keyword' };
 export type Suggestions = { from: number; to: number; items: Suggestion[] };
 

@@ -12,13 +12,19 @@ export type EventSort = NonNullable<EventListQuery['sort']>;
 export type StatusFilter = NonNullable<EventListQuery['status']>;
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational'] as const satisfies readonly Severity[];
-export const SEVERITY_LABELS = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', informational: 'Info' } as const satisfies Record<Severity, string>;
+export const SEVERITY_LABELS = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', informational: 'Info' } as const satisfies Record<
+  Severity,
+  string
+>;
 export const STATUSES = ['unignored', 'ignored', 'all'] as const satisfies readonly StatusFilter[];
 export const STATUS_LABELS = { unignored: 'Unignored', ignored: 'Ignored', all: 'All' } as const satisfies Record<StatusFilter, string>;
 export const SORTS = ['lastSeen', 'firstSeen', 'severity', 'count', 'detection', 'tenant'] as const satisfies readonly EventSort[];
 export const RANGES = ['24h', '7d', '30d', 'all', 'custom'] as const;
 export type Range = (typeof RANGES)[number];
-export const RANGE_LABELS = { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days', all: 'All time', custom: 'Custom' } as const satisfies Record<Range, string>;
+export const RANGE_LABELS = { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days', all: 'All time', custom: 'Custom' } as const satisfies Record<
+  Range,
+  string
+>;
 const RANGE_MS = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
 export const PAGE_SIZES = [10, 25, 50, 100, 200] as const;
 
@@ -58,7 +64,11 @@ export const DEFAULT_STATE: ReportState = {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const oneOf = <T extends string>(values: readonly T[], value: string | null, fallback: T): T => (values.includes(value as T) ? (value as T) : fallback);
-const many = (params: URLSearchParams, name: string) => params.getAll(name).flatMap((v) => v.split(',')).filter(Boolean);
+const many = (params: URLSearchParams, name: string) =>
+  params
+    .getAll(name)
+    .flatMap((v) => v.split(','))
+    .filter(Boolean);
 
 /** The state an address holds; anything unknown or malformed falls back to the default. */
 export function readState(params: URLSearchParams): ReportState {
@@ -105,7 +115,16 @@ export function writeState(state: ReportState): URLSearchParams {
 
 /** The API's filters for a state (the list, the charts and the export share them). */
 export function apiFilters(state: ReportState, now = Date.now()) {
-  const query: { tenant?: string[]; severity?: string[]; detection?: string[]; status?: StatusFilter; from?: string; to?: string; q?: string; filter?: string } = {};
+  const query: {
+    tenant?: string[];
+    severity?: string[];
+    detection?: string[];
+    status?: StatusFilter;
+    from?: string;
+    to?: string;
+    q?: string;
+    filter?: string;
+  } = {};
   if (state.tenants.length) query.tenant = state.tenants;
   if (state.severities.length) query.severity = state.severities;
   if (state.detections.length) query.detection = state.detections;

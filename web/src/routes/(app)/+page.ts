@@ -47,4 +47,3 @@ export const load: PageLoad = async ({ url }) => {
     detections: known,
   };
 };
-

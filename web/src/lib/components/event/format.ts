@@ -28,7 +28,9 @@ export type SnapshotPath<T, Depth extends unknown[] = []> = Depth['length'] exte
   : T extends readonly unknown[]
     ? never
     : T extends object
-      ? { [K in keyof T & string]: K | (string extends keyof NonNullable<T[K]> ? never : `${K}.${SnapshotPath<NonNullable<T[K]>, [...Depth, unknown]>}`) }[keyof T & string]
+      ? {
+          [K in keyof T & string]: K | (string extends keyof NonNullable<T[K]> ? never : `${K}.${SnapshotPath<NonNullable<T[K]>, [...Depth, unknown]>}`);
+        }[keyof T & string]
       : never;
 
 /** The entity kinds the event page groups by, in the order an admin reads them. */
@@ -44,7 +46,14 @@ export const ENTITY_SECTIONS = [
 
 /** The entity's snapshot as recorded at detection or as looked up now, with its kind; null when there is none. */
 export function snapshotOf(entity: EventEntity, mode: 'recorded' | 'live'): KindedSnapshot | null {
-  const snapshot = mode === 'live' ? (entity.live?.status === 'available' ? entity.live.snapshot : null) : entity.recorded.status === 'recorded' ? entity.recorded.snapshot : null;
+  const snapshot =
+    mode === 'live'
+      ? entity.live?.status === 'available'
+        ? entity.live.snapshot
+        : null
+      : entity.recorded.status === 'recorded'
+        ? entity.recorded.snapshot
+        : null;
   // EventEntity pairs every kind with its snapshot; reading through the conditionals loses the pairing.
   return snapshot ? ({ kind: entity.kind, snapshot } as KindedSnapshot) : null;
 }
@@ -176,7 +185,8 @@ const word = (v: unknown): string | null => {
 function reader<T extends object>(s: T) {
   return {
     v: (path: SnapshotPath<T>): unknown => valueAt(s, path),
-    row: (label: string, path: SnapshotPath<T>, value: string | string[] | null, kind?: FieldRow['kind']): FieldRow => (kind ? { label, path, value, kind } : { label, path, value }),
+    row: (label: string, path: SnapshotPath<T>, value: string | string[] | null, kind?: FieldRow['kind']): FieldRow =>
+      kind ? { label, path, value, kind } : { label, path, value },
   };
 }
 
@@ -291,11 +301,19 @@ function ipFields(s: SnapshotOf['ip']): FieldRow[] {
     row('Accuracy', 'location.accuracyRadiusKm', typeof s.location?.accuracyRadiusKm === 'number' ? `within ${s.location.accuracyRadiusKm} km` : null),
     row('ISP', 'network.isp', text(v('network.isp'))),
     row('Organisation', 'network.organization', text(v('network.organization'))),
-    row('ASN', 'network.asNumber', typeof asn === 'number' ? `AS${asn}${text(v('network.asOrganization')) ? ` ${String(v('network.asOrganization'))}` : ''}` : null),
+    row(
+      'ASN',
+      'network.asNumber',
+      typeof asn === 'number' ? `AS${asn}${text(v('network.asOrganization')) ? ` ${String(v('network.asOrganization'))}` : ''}` : null,
+    ),
     row('Connection type', 'network.connectionType', text(v('network.connectionType'))),
     row('Network', 'network.network', text(v('network.network')), 'code'),
     row('Usage', 'usage.type', text(v('usage.type'))),
-    row('Anonymiser', 'anonymizer', typeof isAnonymous === 'boolean' ? (isAnonymous ? `Yes${proxyTypes && proxyTypes.length > 0 ? `: ${proxyTypes.join(', ')}` : ''}` : 'No') : null),
+    row(
+      'Anonymiser',
+      'anonymizer',
+      typeof isAnonymous === 'boolean' ? (isAnonymous ? `Yes${proxyTypes && proxyTypes.length > 0 ? `: ${proxyTypes.join(', ')}` : ''}` : 'No') : null,
+    ),
     row('Anonymiser service', 'anonymizer.providerName', text(v('anonymizer.providerName'))),
     row('Risk score', 'anonymizer.riskScore', text(v('anonymizer.riskScore'))),
     row('Seen doing', 'anonymizer.threats', list(v('anonymizer.threats'))),

@@ -47,5 +47,12 @@ export function fieldProblem(error: UserError | null, path: string): string | nu
  * @example parseMitre('ta0006:t1110, TA0009:T1114.003') // ['TA0006:T1110', 'TA0009:T1114.003']
  */
 export function parseMitre(text: string): string[] {
-  return [...new Set(text.split(/[\s,;]+/).map((s) => s.trim().toUpperCase()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(/[\s,;]+/)
+        .map((s) => s.trim().toUpperCase())
+        .filter(Boolean),
+    ),
+  ];
 }

@@ -9,7 +9,16 @@ export const ACTION_LABELS: Record<ActionKind, string> = { email: 'Send email', 
 export function blankAction(kind: ActionKind): ActionDraft {
   switch (kind) {
     case 'email':
-      return { kind, hasSecret: false, settings: { to: ['@owners'], subject: '[{Event.Severity}] {Event.Title} in {Event.Tenant}', html: false, body: '{Event.Description}\n\nUser: {Event.UserName}\nIP address: {Event.NetworkAddress}\nTime: {Event.Time}' } };
+      return {
+        kind,
+        hasSecret: false,
+        settings: {
+          to: ['@owners'],
+          subject: '[{Event.Severity}] {Event.Title} in {Event.Tenant}',
+          html: false,
+          body: '{Event.Description}\n\nUser: {Event.UserName}\nIP address: {Event.NetworkAddress}\nTime: {Event.Time}',
+        },
+      };
     case 'webhook':
       return { kind, hasSecret: false, settings: { method: 'POST', url: '', contentType: 'application/json', headers: [] } };
     default:

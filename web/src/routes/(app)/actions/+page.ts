@@ -8,6 +8,8 @@ const PAGE_SIZE = 50;
 export const load: PageLoad = async ({ url }) => {
   const status = url.searchParams.get('status') ?? '';
   const cursor = url.searchParams.get('cursor');
-  const history = await api.GET('/api/v1/actions/history', { params: { query: { limit: PAGE_SIZE, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) } } });
+  const history = await api.GET('/api/v1/actions/history', {
+    params: { query: { limit: PAGE_SIZE, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) } },
+  });
   return { status, paged: Boolean(cursor), page: loaded(history, url) };
 };

@@ -4,6 +4,10 @@ import type { PageLoad } from './$types';
 
 // The MSP's triggers, its tenants (for the scope), and the editor's ready-made conditions.
 export const load: PageLoad = async ({ url }) => {
-  const [triggers, tenants, readyMade] = await Promise.all([api.GET('/api/v1/triggers'), api.GET('/api/v1/tenants', { params: { query: { limit: 500 } } }), api.GET('/api/v1/triggers/ready-made')]);
+  const [triggers, tenants, readyMade] = await Promise.all([
+    api.GET('/api/v1/triggers'),
+    api.GET('/api/v1/tenants', { params: { query: { limit: 500 } } }),
+    api.GET('/api/v1/triggers/ready-made'),
+  ]);
   return { triggers: loaded(triggers, url).items, tenants: loaded(tenants, url).items, readyMade: loaded(readyMade, url) };
 };
