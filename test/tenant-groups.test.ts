@@ -194,6 +194,24 @@ describe('triggers scoped to tenant groups', () => {
     expect((await call(t.app, 'DELETE', `/api/v1/tenant-groups/${group.id}`, { token: owner.token })).status).toBe(204);
   });
 
+  test('a group deleted while a trigger naming it is saved: exactly one of the two wins', async () => {
+    for (let round = 0; round < 5; round++) {
+      const group = await createTenantGroup({ ctx: owner.ctx, input: { name: `Race ${round}`, tenantIds: [contoso] } });
+      const [removed, created] = await Promise.all([
+        call(t.app, 'DELETE', `/api/v1/tenant-groups/${group.id}`, { token: owner.token }),
+        call(t.app, 'POST', '/api/v1/triggers', {
+          token: owner.token,
+          body: { name: `Race trigger ${round}`, condition: "Event.Severity >= 'high'", tenantGroupIds: [group.id], actions: [emailAction] },
+        }),
+      ]);
+      // Either the group went first (the trigger is refused) or the trigger did (the delete is refused).
+      expect([
+        [204, 400],
+        [409, 201],
+      ]).toContainEqual([removed.status, created.status]);
+    }
+  });
+
   test("a trigger cannot name another MSP's group", async () => {
     const theirs = await createTenantGroup({ ctx: other.ctx, input: { name: 'Theirs', tenantIds: [otherTenant] } });
     const res = await call(t.app, 'POST', '/api/v1/triggers', {
