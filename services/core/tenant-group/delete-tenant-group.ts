@@ -8,8 +8,8 @@ import { findTenantGroup, triggersUsingGroup } from './tenant-group-view.ts';
 
 /**
  * Deletes a tenant group. A group that a trigger's scope names is kept: the trigger would
- * otherwise silently cover fewer tenants (or, with nothing left, every tenant). The row lock
- * makes a trigger saved at the same moment wait for the answer (it locks the group to share).
+ * otherwise silently stop covering the group's tenants. The row lock makes a trigger saved at
+ * the same moment wait for the answer (it locks the group to share).
  */
 export async function deleteTenantGroup({ ctx, id }: { ctx: Ctx; id: string }) {
   authorize(ctx, 'tenant-group.write');
