@@ -85,6 +85,13 @@ beforeAll(async () => {
     'POST /api/v1/tenants/{id}/imports',
   ])
     fixtures[key] = tenantId;
+  const group = async (name: string) => {
+    const res = await call(t.app, 'POST', '/api/v1/tenant-groups', { token: a.token, body: { name, tenantIds: [tenantId] } });
+    return ((await res.json()) as { id: string }).id;
+  };
+  fixtures['GET /api/v1/tenant-groups/{id}'] = fixtures['PUT /api/v1/tenant-groups/{id}'] = await group('Gold');
+  // Its own one: the owner's call in the 404 test really deletes it.
+  fixtures['DELETE /api/v1/tenant-groups/{id}'] = await group('To delete');
   fixtures['GET /api/v1/imports/{id}'] = (await startImport({ ctx: a.ctx, input: { tenantId, fileName: 'audit.csv', sizeBytes: 10 } })).run.id;
   // Users of MSP A: one to change, one to remove, one with a second factor to reset, one invited.
   fixtures['PATCH /api/v1/users/{id}'] = (await addMember(t.database, a.mspId, 'technician')).userId;
@@ -121,15 +128,13 @@ beforeAll(async () => {
     fixtures[key] = event!.id;
   // Remediation: the event offers actions on a user; pending requests by a technician (the owner approves or rejects them),
   // a succeeded block to undo, and a reset whose temporary password waits for its requester (the owner).
-  await t.database.db
-    .insert(eventEntity)
-    .values({
-      eventId: event!.id,
-      mspId: a.mspId,
-      kind: 'user',
-      key: 'megan@contoso.example',
-      remediations: ['block-sign-in', 'revoke-sessions', 'reset-password'],
-    });
+  await t.database.db.insert(eventEntity).values({
+    eventId: event!.id,
+    mspId: a.mspId,
+    kind: 'user',
+    key: 'megan@contoso.example',
+    remediations: ['block-sign-in', 'revoke-sessions', 'reset-password'],
+  });
   fixtures['POST /api/v1/events/{id}/remediations'] = event!.id;
   const technician = await addMember(t.database, a.mspId, 'technician');
   fixtures['POST /api/v1/approvals/{id}/approve'] = (

@@ -6,9 +6,10 @@ import { securityEvent } from './event.ts';
 import { deliveryStatus, triggerActionKind, triggerDeliveryMode } from './enums.ts';
 
 /**
- * "When an event matches this condition, do these actions." The scope is every tenant
- * (`tenantIds` null) or a set of tenants (one tenant, or several picked as a group). Tenantwatch's
- * own sign-in events belong to no tenant: only triggers over every tenant see them.
+ * "When an event matches this condition, do these actions." The scope is every tenant (no
+ * tenants and no groups named), or the tenants named plus the members of the groups named, read
+ * when the event is stored. Tenantwatch's own sign-in events belong to no tenant: only triggers
+ * over every tenant see them.
  */
 export const trigger = pgTable(
   'trigger',
@@ -22,6 +23,8 @@ export const trigger = pgTable(
     condition: text('condition').notNull(),
     /** Restrict to these tenants; null means every tenant. */
     tenantIds: uuid('tenant_ids').array(),
+    /** Restrict to the members of these tenant groups (with `tenantIds`, either covers); null: none named. */
+    tenantGroupIds: uuid('tenant_group_ids').array(),
     enabled: boolean('enabled').notNull().default(true),
     deliveryMode: triggerDeliveryMode('delivery_mode').notNull().default('immediate'),
     /** With `gathered`: the events of this many minutes go out as one message per action. */

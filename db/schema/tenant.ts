@@ -74,3 +74,36 @@ export const collectorCheckpoint = pgTable(
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.source] })],
 );
+
+/**
+ * A named set of an MSP's tenants ("Healthcare customers", "Gold contract"), so a trigger can be
+ * scoped to several tenants at once and cover a tenant added to the group later.
+ */
+export const tenantGroup = pgTable(
+  'tenant_group',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    mspId: uuid('msp_id')
+      .notNull()
+      .references(() => msp.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('tenant_group_msp_name_key').on(t.mspId, t.name)],
+);
+
+/** A tenant's membership of a group; a tenant may belong to several groups. */
+export const tenantGroupMember = pgTable(
+  'tenant_group_member',
+  {
+    groupId: uuid('group_id')
+      .notNull()
+      .references(() => tenantGroup.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenant.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.tenantId] }), index('tenant_group_member_tenant_idx').on(t.tenantId)],
+);

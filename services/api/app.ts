@@ -24,6 +24,7 @@ import { psaRoutes } from './routes/psa.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { signupRoutes } from './routes/signup.ts';
 import { tenantRoutes } from './routes/tenants.ts';
+import { tenantGroupRoutes } from './routes/tenant-groups.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -53,6 +54,7 @@ export function apiRoutes() {
     .route('/', setupRoutes)
     .route('/', signupRoutes)
     .route('/', tenantRoutes)
+    .route('/', tenantGroupRoutes)
     .route('/', userRoutes)
     .route('/', tokenRoutes)
     .route('/', detectionRoutes)

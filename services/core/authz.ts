@@ -9,6 +9,9 @@ import type { Ctx } from './context.ts';
 export const PERMISSIONS = {
   'tenant.read': 'read_only',
   'tenant.write': 'admin',
+  // Groups of tenants scope triggers: technicians see them, admins shape them.
+  'tenant-group.read': 'technician',
+  'tenant-group.write': 'admin',
   'event.read': 'read_only',
   // Asks Microsoft about the event's entities now (cached briefly, rate-limited per tenant).
   'event.lookup-live': 'read_only',

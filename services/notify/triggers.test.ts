@@ -13,12 +13,18 @@ describe('trigger matching', () => {
   });
 
   it.each([
-    { tenantIds: null, tenant: 't1', expected: true },
-    { tenantIds: null, tenant: null, expected: true },
-    { tenantIds: ['t1'], tenant: 't1', expected: true },
-    { tenantIds: ['t1', 't2'], tenant: 't3', expected: false },
-    { tenantIds: ['t1'], tenant: null, expected: false },
-  ])('scope $tenantIds covers $tenant: $expected', ({ tenantIds, tenant, expected }) => {
-    expect(inScope({ tenantIds }, tenant)).toBe(expected);
+    { tenantIds: null, groups: null, members: [], tenant: 't1', expected: true },
+    { tenantIds: null, groups: null, members: [], tenant: null, expected: true },
+    { tenantIds: ['t1'], groups: null, members: [], tenant: 't1', expected: true },
+    { tenantIds: ['t1', 't2'], groups: null, members: [], tenant: 't3', expected: false },
+    { tenantIds: ['t1'], groups: null, members: [], tenant: null, expected: false },
+    { tenantIds: null, groups: ['g1'], members: ['t2'], tenant: 't2', expected: true },
+    { tenantIds: null, groups: ['g1'], members: ['t2'], tenant: 't3', expected: false },
+    // A group left empty covers nothing, not every tenant.
+    { tenantIds: null, groups: ['g1'], members: [], tenant: 't1', expected: false },
+    { tenantIds: null, groups: ['g1'], members: ['t2'], tenant: null, expected: false },
+    { tenantIds: ['t1'], groups: ['g1'], members: ['t2'], tenant: 't1', expected: true },
+  ])('scope $tenantIds / groups $groups ($members) covers $tenant: $expected', ({ tenantIds, groups, members, tenant, expected }) => {
+    expect(inScope({ tenantIds, tenantGroupIds: groups, groupTenantIds: new Set(members) }, tenant)).toBe(expected);
   });
 });

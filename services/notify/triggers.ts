@@ -1,11 +1,16 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
-import { trigger, triggerAction } from '../../db/schema/index.ts';
+import { tenantGroupMember, trigger, triggerAction } from '../../db/schema/index.ts';
 import { compileToPredicate, parseFilter, type FilterableEvent } from '../language/index.ts';
 
 export type TriggerRow = typeof trigger.$inferSelect;
 export type TriggerActionRow = typeof triggerAction.$inferSelect;
-export type LoadedTrigger = TriggerRow & { actions: TriggerActionRow[]; matches: (event: FilterableEvent) => boolean };
+export type LoadedTrigger = TriggerRow & {
+  actions: TriggerActionRow[];
+  matches: (event: FilterableEvent) => boolean;
+  /** The members of the trigger's groups when it was loaded (in the event's transaction). */
+  groupTenantIds: ReadonlySet<string>;
+};
 
 /** Compiled conditions by text: the same condition text compiles once per process. */
 const compiled = new Map<string, (event: FilterableEvent) => boolean>();
@@ -29,7 +34,11 @@ export function conditionPredicate(condition: string): (event: FilterableEvent) 
   return predicate;
 }
 
-/** The MSP's enabled triggers with their actions (in order) and compiled conditions. */
+/**
+ * The MSP's enabled triggers with their actions (in order), compiled conditions and the members
+ * of the groups they are scoped to. Called in the transaction that stores the event, so group
+ * membership is read as it is at that moment: a tenant added to a group later is covered from then on.
+ */
 export async function loadEnabledTriggers(db: DbOrTx, mspId: string): Promise<LoadedTrigger[]> {
   const triggers = await db
     .select()
@@ -46,14 +55,34 @@ export async function loadEnabledTriggers(db: DbOrTx, mspId: string): Promise<Lo
       ),
     )
     .orderBy(asc(triggerAction.position));
-  return triggers.map((t) => ({ ...t, actions: actions.filter((a) => a.triggerId === t.id), matches: conditionPredicate(t.condition) }));
+  const groupIds = [...new Set(triggers.flatMap((t) => t.tenantGroupIds ?? []))];
+  const members = groupIds.length
+    ? await db
+        .select({ groupId: tenantGroupMember.groupId, tenantId: tenantGroupMember.tenantId })
+        .from(tenantGroupMember)
+        .where(inArray(tenantGroupMember.groupId, groupIds))
+    : [];
+  return triggers.map((t) => {
+    const groups = new Set(t.tenantGroupIds ?? []);
+    return {
+      ...t,
+      actions: actions.filter((a) => a.triggerId === t.id),
+      matches: conditionPredicate(t.condition),
+      groupTenantIds: new Set(members.filter((m) => groups.has(m.groupId)).map((m) => m.tenantId)),
+    };
+  });
 }
 
 /**
- * Whether a trigger's scope covers a tenant: every tenant when it names none. Tenantwatch's own
- * events (`tenantId` null) are covered only by triggers over every tenant.
+ * Whether a trigger's scope covers a tenant: every tenant when it names no tenant and no group;
+ * otherwise the tenants named and the members of its groups. A group with no members covers
+ * nothing (never every tenant). Tenantwatch's own events (`tenantId` null) are covered only by
+ * triggers over every tenant.
  */
-export function inScope(t: Pick<TriggerRow, 'tenantIds'>, tenantId: string | null): boolean {
-  if (!t.tenantIds || t.tenantIds.length === 0) return true;
-  return tenantId !== null && t.tenantIds.includes(tenantId);
+export function inScope(t: Pick<TriggerRow, 'tenantIds' | 'tenantGroupIds'> & { groupTenantIds?: ReadonlySet<string> }, tenantId: string | null): boolean {
+  const named = t.tenantIds ?? [];
+  const groups = t.tenantGroupIds ?? [];
+  if (named.length === 0 && groups.length === 0) return true;
+  if (tenantId === null) return false;
+  return named.includes(tenantId) || (t.groupTenantIds?.has(tenantId) ?? false);
 }

@@ -28,8 +28,13 @@ const TriggerSchema = z
     condition: z.string().openapi({ example: "Event.EventType = 'LoginAttempt' AND Event.OperationResult = 'LockedOut'" }),
     description: z.string().nullable().openapi({ description: 'The condition in plain words' }),
     enabled: z.boolean(),
-    tenantIds: z.array(z.string()).nullable().openapi({ description: "Null: every tenant, and Tenantwatch's own sign-in events" }),
+    tenantIds: z.array(z.string()).nullable().openapi({ description: "With tenantGroupIds null too: every tenant, and Tenantwatch's own sign-in events" }),
     tenants: z.array(z.object({ id: z.string(), name: z.string().nullable() })),
+    tenantGroupIds: z
+      .array(z.string())
+      .nullable()
+      .openapi({ description: 'Tenant groups whose members (at the time of each event) the trigger covers, besides tenantIds' }),
+    tenantGroups: z.array(z.object({ id: z.string(), name: z.string().nullable() })),
     deliveryMode: z.enum(TRIGGER_DELIVERY_MODES),
     gatherMinutes: z.number(),
     builtinKey: z.string().nullable().openapi({ description: 'Set on the pre-built triggers' }),

@@ -23,6 +23,7 @@ export async function cloneTrigger({ ctx, id }: { ctx: Ctx; id: string }) {
         condition: source.condition,
         enabled: false,
         tenantIds: source.tenantIds,
+        tenantGroupIds: source.tenantGroupIds,
         deliveryMode: source.deliveryMode,
         gatherMinutes: source.gatherMinutes,
         createdBy,

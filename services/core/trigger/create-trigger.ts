@@ -3,7 +3,7 @@ import { writeAudit } from '../audit/write-audit.ts';
 import { authorize } from '../authz.ts';
 import type { Ctx } from '../context.ts';
 import { checkAction, checkCondition, createTriggerInput, type CreateTriggerInput } from './trigger-input.ts';
-import { checkTenants, findTrigger, toTriggerViews } from './trigger-view.ts';
+import { checkGroups, checkTenants, findTrigger, scopeList, toTriggerViews } from './trigger-view.ts';
 import { writeActions } from './write-actions.ts';
 
 /**
@@ -18,6 +18,7 @@ export async function createTrigger({ ctx, input }: { ctx: Ctx; input: CreateTri
   await checkTenants(ctx.db, ctx, data.tenantIds);
   const createdBy = ctx.actor.type === 'user' ? ctx.actor.id : ctx.actor.type === 'token' ? ctx.actor.userId : null;
   const id = await ctx.db.transaction(async (tx) => {
+    await checkGroups(tx, ctx, data.tenantGroupIds);
     const [row] = await tx
       .insert(trigger)
       .values({
@@ -25,7 +26,8 @@ export async function createTrigger({ ctx, input }: { ctx: Ctx; input: CreateTri
         name: data.name,
         condition: data.condition,
         enabled: data.enabled,
-        tenantIds: data.tenantIds && data.tenantIds.length > 0 ? data.tenantIds : null,
+        tenantIds: scopeList(data.tenantIds),
+        tenantGroupIds: scopeList(data.tenantGroupIds),
         deliveryMode: data.deliveryMode,
         gatherMinutes: data.gatherMinutes,
         createdBy,

@@ -17,8 +17,10 @@ const triggerFields = {
   /** IF: a filter-language expression, the same as the Report's filter box. */
   condition: z.string().trim().min(1, 'write a condition').max(10_000),
   enabled: z.boolean(),
-  /** Null or empty: every tenant (and Tenantwatch's own sign-in events). One or more: those tenants only. */
+  /** Null or empty (and no groups): every tenant, and Tenantwatch's own sign-in events. One or more: those tenants only. */
   tenantIds: z.array(z.uuid()).max(1000).nullable(),
+  /** Null or empty: no group. One or more: their members at the time of each event (with `tenantIds`, either covers). */
+  tenantGroupIds: z.array(z.uuid()).max(100).nullable(),
   deliveryMode: z.enum(TRIGGER_DELIVERY_MODES),
   /** With `gathered`: one message per action for the events of this many minutes. */
   gatherMinutes: z.number().int().min(1).max(1440),
@@ -30,6 +32,7 @@ export const createTriggerInput = z.object({
   ...triggerFields,
   enabled: triggerFields.enabled.default(true),
   tenantIds: triggerFields.tenantIds.default(null),
+  tenantGroupIds: triggerFields.tenantGroupIds.default(null),
   deliveryMode: triggerFields.deliveryMode.default('immediate'),
   gatherMinutes: triggerFields.gatherMinutes.default(15),
 });
@@ -40,6 +43,7 @@ export const updateTriggerInput = z.object({
   condition: triggerFields.condition.optional(),
   enabled: triggerFields.enabled.optional(),
   tenantIds: triggerFields.tenantIds.optional(),
+  tenantGroupIds: triggerFields.tenantGroupIds.optional(),
   deliveryMode: triggerFields.deliveryMode.optional(),
   gatherMinutes: triggerFields.gatherMinutes.optional(),
   actions: triggerFields.actions.optional(),

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../../../db/client.ts';
-import { delivery, tenant, trigger, triggerAction } from '../../../db/schema/index.ts';
+import { delivery, tenant, tenantGroup, trigger, triggerAction } from '../../../db/schema/index.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import { describeFilter, parseFilter } from '../../language/index.ts';
 import type { Ctx } from '../context.ts';
@@ -32,6 +32,27 @@ export async function checkTenants(db: DbOrTx, ctx: Pick<Ctx, 'msp'>, tenantIds:
     throw new ValidationError('A tenant of the scope was not found.', [{ path: 'tenantIds', message: 'unknown tenant' }]);
 }
 
+/**
+ * Every named group must be one of the MSP's. Call it in the transaction that saves the trigger:
+ * the share lock makes a group being deleted at the same moment wait, so its delete sees the
+ * trigger and refuses.
+ */
+export async function checkGroups(tx: DbOrTx, ctx: Pick<Ctx, 'msp'>, groupIds: readonly string[] | null | undefined): Promise<void> {
+  if (!groupIds || groupIds.length === 0) return;
+  const rows = await tx
+    .select({ id: tenantGroup.id })
+    .from(tenantGroup)
+    .where(and(eq(tenantGroup.mspId, ctx.msp), inArray(tenantGroup.id, [...groupIds])))
+    .for('share');
+  if (rows.length !== new Set(groupIds).size)
+    throw new ValidationError('A tenant group of the scope was not found.', [{ path: 'tenantGroupIds', message: 'unknown tenant group' }]);
+}
+
+/** A scope list as stored: duplicates dropped, empty as null. */
+export function scopeList(ids: readonly string[] | null): string[] | null {
+  return ids && ids.length > 0 ? [...new Set(ids)] : null;
+}
+
 function plainWords(condition: string): string | null {
   try {
     return describeFilter(parseFilter(condition));
@@ -52,6 +73,10 @@ export async function toTriggerViews(db: DbOrTx, rows: readonly TriggerRow[]) {
     .groupBy(delivery.triggerId, delivery.status);
   const tenantIds = [...new Set(rows.flatMap((r) => r.tenantIds ?? []))];
   const names = tenantIds.length ? await db.select({ id: tenant.id, name: tenant.name }).from(tenant).where(inArray(tenant.id, tenantIds)) : [];
+  const groupIds = [...new Set(rows.flatMap((r) => r.tenantGroupIds ?? []))];
+  const groupNames = groupIds.length
+    ? await db.select({ id: tenantGroup.id, name: tenantGroup.name }).from(tenantGroup).where(inArray(tenantGroup.id, groupIds))
+    : [];
   return rows.map((r) => {
     const mine = stats.filter((s) => s.triggerId === r.id);
     const n = (status: string) => mine.filter((s) => s.status === status).reduce((a, s) => a + Number(s.n), 0);
@@ -67,6 +92,8 @@ export async function toTriggerViews(db: DbOrTx, rows: readonly TriggerRow[]) {
       enabled: r.enabled,
       tenantIds: r.tenantIds ?? null,
       tenants: (r.tenantIds ?? []).map((id) => ({ id, name: names.find((n) => n.id === id)?.name ?? null })),
+      tenantGroupIds: r.tenantGroupIds ?? null,
+      tenantGroups: (r.tenantGroupIds ?? []).map((id) => ({ id, name: groupNames.find((n) => n.id === id)?.name ?? null })),
       deliveryMode: r.deliveryMode,
       gatherMinutes: r.gatherMinutes,
       builtinKey: r.builtinKey,

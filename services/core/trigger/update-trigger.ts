@@ -4,7 +4,7 @@ import { writeAudit } from '../audit/write-audit.ts';
 import { authorize } from '../authz.ts';
 import type { Ctx } from '../context.ts';
 import { checkAction, checkCondition, updateTriggerInput, type UpdateTriggerInput } from './trigger-input.ts';
-import { checkTenants, findTrigger, toTriggerViews } from './trigger-view.ts';
+import { checkGroups, checkTenants, findTrigger, scopeList, toTriggerViews } from './trigger-view.ts';
 import { writeActions } from './write-actions.ts';
 
 /**
@@ -27,13 +27,15 @@ export async function updateTrigger({ ctx, id, input }: { ctx: Ctx; id: string; 
     });
   }
   await ctx.db.transaction(async (tx) => {
+    if (data.tenantGroupIds !== undefined) await checkGroups(tx, ctx, data.tenantGroupIds);
     await tx
       .update(trigger)
       .set({
         ...(data.name !== undefined ? { name: data.name } : {}),
         ...(data.condition !== undefined ? { condition: data.condition } : {}),
         ...(data.enabled !== undefined ? { enabled: data.enabled } : {}),
-        ...(data.tenantIds !== undefined ? { tenantIds: data.tenantIds && data.tenantIds.length > 0 ? data.tenantIds : null } : {}),
+        ...(data.tenantIds !== undefined ? { tenantIds: scopeList(data.tenantIds) } : {}),
+        ...(data.tenantGroupIds !== undefined ? { tenantGroupIds: scopeList(data.tenantGroupIds) } : {}),
         ...(data.deliveryMode !== undefined ? { deliveryMode: data.deliveryMode } : {}),
         ...(data.gatherMinutes !== undefined ? { gatherMinutes: data.gatherMinutes } : {}),
         updatedAt: new Date(),
