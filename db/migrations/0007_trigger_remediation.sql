@@ -1,0 +1,2 @@
+ALTER TYPE "public"."trigger_action_kind" ADD VALUE 'remediation';--> statement-breakpoint
+CREATE UNIQUE INDEX "remediation_request_idempotency_key" ON "remediation_request" USING btree (("origin"->>'idempotencyKey'));
