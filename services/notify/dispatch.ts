@@ -43,12 +43,13 @@ export async function dispatch(
   if (rendered) {
     if (!channels.email) return { ok: false, retryable: true, error: 'no SMTP server is configured (TW_SMTP_HOST)' };
     const link = `${env.publicUrl}${rendered.linkPath}`;
+    const linkText = rendered.linkText ?? 'Open the Report';
     return channels.email.sendRendered({
       to: rendered.to,
       idempotencyKey: first.idempotencyKey,
       subject: rendered.subject,
-      text: `${rendered.text}\n\nOpen the Report: ${link}\n`,
-      html: rendered.html.replace('</body>', `<p><a href="${escapeHtml(link)}">Open the Report</a></p></body>`),
+      text: `${rendered.text}\n\n${linkText}: ${link}\n`,
+      html: rendered.html.replace('</body>', `<p><a href="${escapeHtml(link)}">${escapeHtml(linkText)}</a></p></body>`),
     });
   }
   const payloads = group.map((r) => r.payload as unknown as DeliveryPayload);

@@ -10,6 +10,7 @@ import { findEvent } from '../event/get-event.ts';
 import { effectivePolicy } from './policy.ts';
 import type { RemediationQueue } from './queue.ts';
 import { getRemediationView } from './remediation-view.ts';
+import { notifyApprovers } from './notify-approvers.ts';
 
 /** How long a request waits for an approver before it expires. */
 export const APPROVAL_TTL_MS = 24 * 60 * 60 * 1000;
@@ -131,8 +132,26 @@ export async function requestRemediation({
         ...(origin ? { origin } : {}),
       },
     );
+    if (policy.requireApproval)
+      await notifyApprovers(tx, {
+        mspId: ctx.msp,
+        tenantId: event.tenantId,
+        eventId: event.id,
+        requestId: row!.id,
+        actionTitle: action.title,
+        target,
+        eventTitle: event.title,
+        requestedBy: actorUserId(ctx),
+        triggerName: triggerNameOf(origin),
+        expiresAt: new Date(now.getTime() + APPROVAL_TTL_MS),
+      });
     return { id: row!.id, created: true };
   });
   if (created && !policy.requireApproval) await queue?.send(id);
   return getRemediationView(ctx, id);
+}
+
+function triggerNameOf(origin: Record<string, unknown> | undefined): string | null {
+  const t = origin?.trigger as { name?: unknown } | undefined;
+  return typeof t?.name === 'string' ? t.name : null;
 }

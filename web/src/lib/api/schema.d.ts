@@ -8702,7 +8702,7 @@ export interface components {
             actions: {
                 id: string;
                 /** @enum {string} */
-                kind: "email" | "webhook" | "slack" | "teams";
+                kind: "email" | "webhook" | "slack" | "teams" | "remediation";
                 /** @description The channel's settings; a web request's signing secret is never shown */
                 settings: {
                     [key: string]: unknown;
@@ -8735,7 +8735,7 @@ export interface components {
             gatherMinutes: number;
             actions: {
                 /** @enum {string} */
-                kind: "email" | "webhook" | "slack" | "teams";
+                kind: "email" | "webhook" | "slack" | "teams" | "remediation";
                 settings: {
                     [key: string]: unknown;
                 };
@@ -8751,7 +8751,7 @@ export interface components {
             gatherMinutes?: number;
             actions?: {
                 /** @enum {string} */
-                kind: "email" | "webhook" | "slack" | "teams";
+                kind: "email" | "webhook" | "slack" | "teams" | "remediation";
                 settings: {
                     [key: string]: unknown;
                 };
@@ -8762,7 +8762,7 @@ export interface components {
             triggerId: string | null;
             triggerName: string | null;
             /** @enum {string} */
-            kind: "email" | "webhook" | "slack" | "teams";
+            kind: "email" | "webhook" | "slack" | "teams" | "remediation";
             /** @enum {string} */
             status: "pending" | "sending" | "delivered" | "failed" | "dead";
             isTest: boolean;
