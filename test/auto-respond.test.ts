@@ -235,6 +235,11 @@ describe('automated responses', () => {
     });
     expect(again.response).toContain(first.id);
     expect(await requestsOf(eventId)).toHaveLength(1);
+    // The trigger's delivery history names the action and what it did.
+    const history = await call(app, 'GET', `/api/v1/deliveries?event=${eventId}`, { token: admin.token });
+    expect(history.status).toBe(200);
+    const items = ((await history.json()) as { items: { kind: string; destination: string; status: string }[] }).items;
+    expect(items.filter((d) => d.kind === 'remediation')).toEqual([expect.objectContaining({ destination: 'block-sign-in', status: 'delivered' })]);
     await notify.sender.idle();
     expect(sink.messages().filter((m) => m.subject.startsWith('Approval needed') && m.subject.includes(upn))).toHaveLength(1);
     // Read-only and technicians are not approvers; nor is anyone mailed twice.
