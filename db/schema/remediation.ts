@@ -53,6 +53,8 @@ export const remediationRequest = pgTable(
   (t) => [
     index('remediation_request_msp_status_idx').on(t.mspId, t.status, t.requestedAt.desc()),
     index('remediation_request_event_idx').on(t.eventId),
+    // A trigger's retried delivery finds the request its first attempt made, and can never add a second.
+    uniqueIndex('remediation_request_idempotency_key').on(sql`(${t.origin}->>'idempotencyKey')`),
     index('remediation_request_pending_idx')
       .on(t.expiresAt)
       .where(sql`${t.status} = 'pending_approval'`),

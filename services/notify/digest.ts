@@ -14,7 +14,8 @@ const WEEK_MS = 7 * 86_400_000;
 const TOP_DETECTIONS = 5;
 
 /** A mail rendered when the row is written (a digest has no event to fill placeholders from). */
-export type RenderedPayload = { rendered: { to: string[]; subject: string; text: string; html: string; linkPath: string } };
+/** A mail written in full beforehand; `linkText` names its link (the Report unless said). */
+export type RenderedPayload = { rendered: { to: string[]; subject: string; text: string; html: string; linkPath: string; linkText?: string } };
 
 /** ISO 8601 week of a date, e.g. `2026-W49`. */
 export function isoWeek(date: Date): string {

@@ -13,9 +13,14 @@ export type Channels = {
   email: Mailer | null;
   /** Where web requests, Slack and Teams may connect and for how long; null: not sent by this process. */
   http: ChannelEnvironment | null;
+  /** Runs a trigger's remediation action (the composition root supplies it); null: not run by this process. */
+  remediate?: ((row: RemediationRow) => Promise<DeliveryOutcome>) | null;
 };
 
-type Row = Pick<typeof delivery.$inferSelect, 'kind' | 'payload' | 'idempotencyKey' | 'isTest'>;
+type Row = Pick<typeof delivery.$inferSelect, 'kind' | 'payload' | 'idempotencyKey' | 'isTest'> &
+  Partial<Pick<typeof delivery.$inferSelect, 'mspId' | 'eventId' | 'triggerId'>>;
+/** What a remediation action needs of its delivery row. */
+export type RemediationRow = Pick<typeof delivery.$inferSelect, 'mspId' | 'eventId' | 'triggerId' | 'payload' | 'idempotencyKey' | 'isTest'>;
 
 /** The "View event" link of a delivery: the event page on the public URL, if the event has one. */
 export function eventUrlOf(payload: Pick<DeliveryPayload, 'eventPath'>, publicUrl: string): string | null {
@@ -38,12 +43,13 @@ export async function dispatch(
   if (rendered) {
     if (!channels.email) return { ok: false, retryable: true, error: 'no SMTP server is configured (TW_SMTP_HOST)' };
     const link = `${env.publicUrl}${rendered.linkPath}`;
+    const linkText = rendered.linkText ?? 'Open the Report';
     return channels.email.sendRendered({
       to: rendered.to,
       idempotencyKey: first.idempotencyKey,
       subject: rendered.subject,
-      text: `${rendered.text}\n\nOpen the Report: ${link}\n`,
-      html: rendered.html.replace('</body>', `<p><a href="${escapeHtml(link)}">Open the Report</a></p></body>`),
+      text: `${rendered.text}\n\n${linkText}: ${link}\n`,
+      html: rendered.html.replace('</body>', `<p><a href="${escapeHtml(link)}">${escapeHtml(linkText)}</a></p></body>`),
     });
   }
   const payloads = group.map((r) => r.payload as unknown as DeliveryPayload);
@@ -62,6 +68,10 @@ export async function dispatch(
     if (!parsed.success)
       return { ok: false, retryable: false, error: `the email action's settings are not valid: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
     return channels.email.send(parsed.data, message);
+  }
+  if (first.kind === 'remediation') {
+    if (!channels.remediate || first.mspId === undefined) return { ok: false, retryable: true, error: 'remediation actions are not run by this process' };
+    return channels.remediate({ ...first, mspId: first.mspId, eventId: first.eventId ?? null, triggerId: first.triggerId ?? null });
   }
   if (!channels.http) return { ok: false, retryable: true, error: `${first.kind} messages are not sent by this process` };
   // A web request's signing secret is kept sealed on the action, never in the outbox row.

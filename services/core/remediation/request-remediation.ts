@@ -10,6 +10,7 @@ import { findEvent } from '../event/get-event.ts';
 import { effectivePolicy } from './policy.ts';
 import type { RemediationQueue } from './queue.ts';
 import { getRemediationView } from './remediation-view.ts';
+import { notifyApprovers } from './notify-approvers.ts';
 
 /** How long a request waits for an approver before it expires. */
 export const APPROVAL_TTL_MS = 24 * 60 * 60 * 1000;
@@ -39,12 +40,15 @@ export async function requestRemediation({
   input,
   queue,
   origin,
+  idempotencyKey,
 }: {
   ctx: Ctx;
   eventId: string;
   input: RequestRemediationInput;
   queue?: RemediationQueue;
   origin?: Record<string, unknown>;
+  /** A trigger's delivery key: asking again with it returns the request the first call made. */
+  idempotencyKey?: string;
 }) {
   authorize(ctx, 'remediation.request');
   const data = requestRemediationInput.parse(input);
@@ -71,9 +75,17 @@ export async function requestRemediation({
   const target = { kind: entity.kind, key: entity.key };
   const policy = await effectivePolicy(ctx.db, ctx.msp, event.tenantId, data.action);
   const now = new Date();
-  const id = await ctx.db.transaction(async (tx) => {
+  const { id, created } = await ctx.db.transaction(async (tx) => {
     // One request at a time per tenant, action and target, also under concurrent clicks.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`remediation:${event.tenantId}:${data.action}:${target.kind}:${target.key.toLowerCase()}`}))`);
+    if (idempotencyKey) {
+      const [earlier] = await tx
+        .select({ id: remediationRequest.id })
+        .from(remediationRequest)
+        .where(and(eq(remediationRequest.mspId, ctx.msp), sql`${remediationRequest.origin}->>'idempotencyKey' = ${idempotencyKey}`))
+        .limit(1);
+      if (earlier) return { id: earlier.id, created: false };
+    }
     const [active] = await tx
       .select({ id: remediationRequest.id, status: remediationRequest.status })
       .from(remediationRequest)
@@ -103,7 +115,7 @@ export async function requestRemediation({
         ...(policy.requireApproval
           ? { expiresAt: new Date(now.getTime() + APPROVAL_TTL_MS) }
           : { decidedAt: now, decisionNote: 'Runs without approval under the policy.' }),
-        ...(origin ? { origin } : {}),
+        ...(origin || idempotencyKey ? { origin: { ...origin, ...(idempotencyKey ? { idempotencyKey } : {}) } } : {}),
       })
       .returning({ id: remediationRequest.id });
     await writeAudit(
@@ -120,8 +132,26 @@ export async function requestRemediation({
         ...(origin ? { origin } : {}),
       },
     );
-    return row!.id;
+    if (policy.requireApproval)
+      await notifyApprovers(tx, {
+        mspId: ctx.msp,
+        tenantId: event.tenantId,
+        eventId: event.id,
+        requestId: row!.id,
+        actionTitle: action.title,
+        target,
+        eventTitle: event.title,
+        requestedBy: actorUserId(ctx),
+        triggerName: triggerNameOf(origin),
+        expiresAt: new Date(now.getTime() + APPROVAL_TTL_MS),
+      });
+    return { id: row!.id, created: true };
   });
-  if (!policy.requireApproval) await queue?.send(id);
+  if (created && !policy.requireApproval) await queue?.send(id);
   return getRemediationView(ctx, id);
+}
+
+function triggerNameOf(origin: Record<string, unknown> | undefined): string | null {
+  const t = origin?.trigger as { name?: unknown } | undefined;
+  return typeof t?.name === 'string' ? t.name : null;
 }

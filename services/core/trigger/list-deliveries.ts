@@ -64,6 +64,8 @@ function toDeliveryView(d: typeof delivery.$inferSelect) {
 
 function destinationOf(kind: string, settings: Record<string, unknown>): string {
   if (kind === 'email') return Array.isArray(settings.to) ? (settings.to as unknown[]).map(String).join(', ') : '';
+  // A remediation goes to the event's tenant: the action's name says where it went.
+  if (kind === 'remediation') return typeof settings.action === 'string' ? settings.action : '';
   const url = settings.url ?? settings.webhookUrl;
   if (typeof url !== 'string') return kind === 'slack' ? 'Slack' : kind === 'teams' ? 'Microsoft Teams' : '';
   try {

@@ -4,6 +4,7 @@ import { ValidationError } from '../../errors.ts';
 import { emailSettings } from '../../notify/channels/email.ts';
 import { CHANNELS, webhookSecret } from '../../notify/channels/index.ts';
 import { parseFilterInput } from '../event/filter-expression.ts';
+import { remediationActionSettings } from '../remediation/auto-respond.ts';
 
 /** One THEN step as the editor sends it. A web request's signing secret travels only inbound. */
 export const actionInput = z.object({
@@ -82,6 +83,11 @@ export function checkAction(action: z.output<typeof actionInput>, index: number,
     const secret = webhookSecret.safeParse(typeof given === 'string' && given !== '' ? given : (keptSecret ?? undefined));
     if (!secret.success) fail(secret.error.issues.map((i) => ({ ...i, path: ['secret'] })));
     return { kind: 'webhook', config: parsed.data as Record<string, unknown>, secret: secret.data! };
+  }
+  if (action.kind === 'remediation') {
+    const parsed = remediationActionSettings.safeParse(action.settings);
+    if (!parsed.success) fail(parsed.error.issues);
+    return { kind: 'remediation', config: parsed.data as Record<string, unknown>, secret: null };
   }
   const parsed = CHANNELS[action.kind].settings.safeParse(action.settings);
   if (!parsed.success) fail(parsed.error.issues);

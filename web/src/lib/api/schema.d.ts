@@ -9064,7 +9064,7 @@ export interface components {
             actions: {
                 id: string;
                 /** @enum {string} */
-                kind: "email" | "webhook" | "slack" | "teams";
+                kind: "email" | "webhook" | "slack" | "teams" | "remediation";
                 /** @description The channel's settings; a web request's signing secret is never shown */
                 settings: {
                     [key: string]: unknown;
@@ -9099,7 +9099,7 @@ export interface components {
             gatherMinutes: number;
             actions: {
                 /** @enum {string} */
-                kind: "email" | "webhook" | "slack" | "teams";
+                kind: "email" | "webhook" | "slack" | "teams" | "remediation";
                 settings: {
                     [key: string]: unknown;
                 };
@@ -9116,7 +9116,7 @@ export interface components {
             gatherMinutes?: number;
             actions?: {
                 /** @enum {string} */
-                kind: "email" | "webhook" | "slack" | "teams";
+                kind: "email" | "webhook" | "slack" | "teams" | "remediation";
                 settings: {
                     [key: string]: unknown;
                 };
@@ -9127,7 +9127,7 @@ export interface components {
             triggerId: string | null;
             triggerName: string | null;
             /** @enum {string} */
-            kind: "email" | "webhook" | "slack" | "teams";
+            kind: "email" | "webhook" | "slack" | "teams" | "remediation";
             /** @enum {string} */
             status: "pending" | "sending" | "delivered" | "failed" | "dead";
             isTest: boolean;

@@ -3,7 +3,13 @@ import type { components } from '$lib/api/schema';
 export type ActionKind = components['schemas']['Trigger']['actions'][number]['kind'];
 export type ActionDraft = { kind: ActionKind; settings: Record<string, unknown>; hasSecret: boolean };
 
-export const ACTION_LABELS: Record<ActionKind, string> = { email: 'Send email', webhook: 'Web request', slack: 'Slack', teams: 'Microsoft Teams' };
+export const ACTION_LABELS: Record<ActionKind, string> = {
+  email: 'Send email',
+  webhook: 'Web request',
+  slack: 'Slack',
+  teams: 'Microsoft Teams',
+  remediation: 'Run remediation',
+};
 
 /** A new action with its starting settings. */
 export function blankAction(kind: ActionKind): ActionDraft {
@@ -21,6 +27,8 @@ export function blankAction(kind: ActionKind): ActionDraft {
       };
     case 'webhook':
       return { kind, hasSecret: false, settings: { method: 'POST', url: '', contentType: 'application/json', headers: [] } };
+    case 'remediation':
+      return { kind, hasSecret: false, settings: { action: 'block-sign-in', entityKind: null } };
     default:
       return { kind, hasSecret: false, settings: { webhookUrl: '' } };
   }
