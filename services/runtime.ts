@@ -25,6 +25,7 @@ import { PIPELINE_JOBS, sendForEnrichment } from './worker/pipeline-jobs.ts';
 import { createImportRunner } from './core/import/import-runner.ts';
 import { eventsWithPendingEntities } from '../enrichment/stage.ts';
 import { startNotify, type Notify } from './notify/index.ts';
+import { createTicketFiler } from './core/psa/deliver-ticket.ts';
 import { failOrphanedJobs, type PgBoss, queueIsHealthy, startQueue, startWorkers, stopQueue } from './worker/queue.ts';
 
 export const WEB_BUILD_DIR = fileURLToPath(new URL('../web/build', import.meta.url));
@@ -84,7 +85,7 @@ export async function startRuntime(parsed: Config, options: { log?: Logger; webR
   const ipIntel = createIpIntel(config.ipIntel, { log: (level, message) => log[level]({ component: 'ip-intel' }, message) });
   let notify: Notify;
   try {
-    notify = await startNotify({ database, config, log, secrets });
+    notify = await startNotify({ database, config, log, secrets, ticket: createTicketFiler({ database, secrets, publicUrl: config.publicUrl, log }) });
   } catch (err) {
     await stopQueue(boss, 1);
     await demo?.stop();

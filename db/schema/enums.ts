@@ -56,7 +56,7 @@ export const entityKind = pgEnum('entity_kind', ENTITY_KINDS);
 export const SNAPSHOT_STATUSES = ['pending', 'recorded', 'unavailable'] as const;
 export const snapshotStatus = pgEnum('snapshot_status', SNAPSHOT_STATUSES);
 
-export const TRIGGER_ACTION_KINDS = ['email', 'webhook', 'slack', 'teams'] as const;
+export const TRIGGER_ACTION_KINDS = ['email', 'webhook', 'slack', 'teams', 'ticket'] as const;
 export type TriggerActionKind = (typeof TRIGGER_ACTION_KINDS)[number];
 export const triggerActionKind = pgEnum('trigger_action_kind', TRIGGER_ACTION_KINDS);
 

@@ -13,9 +13,17 @@ export type Channels = {
   email: Mailer | null;
   /** Where web requests, Slack and Teams may connect and for how long; null: not sent by this process. */
   http: ChannelEnvironment | null;
+  /**
+   * Files "Create a ticket" actions in the MSP's PSA (the PSA stage, a later one, supplies it);
+   * null: tickets are not filed by this process and those rows wait.
+   */
+  ticket?: TicketFiler | null;
 };
 
-type Row = Pick<typeof delivery.$inferSelect, 'kind' | 'payload' | 'idempotencyKey' | 'isTest'>;
+type Row = Pick<typeof delivery.$inferSelect, 'kind' | 'payload' | 'idempotencyKey' | 'isTest' | 'mspId' | 'eventId'>;
+
+/** Files one ticket delivery; a failure is an outcome (retryable while the PSA is down), never a throw. */
+export type TicketFiler = (row: Pick<typeof delivery.$inferSelect, 'mspId' | 'eventId' | 'isTest' | 'idempotencyKey'>) => Promise<DeliveryOutcome>;
 
 /** The "View event" link of a delivery: the event page on the public URL, if the event has one. */
 export function eventUrlOf(payload: Pick<DeliveryPayload, 'eventPath'>, publicUrl: string): string | null {
@@ -45,6 +53,13 @@ export async function dispatch(
       text: `${rendered.text}\n\nOpen the Report: ${link}\n`,
       html: rendered.html.replace('</body>', `<p><a href="${escapeHtml(link)}">Open the Report</a></p></body>`),
     });
+  }
+  if (first.kind === 'ticket') {
+    if (!channels.ticket) return { ok: false, retryable: true, error: 'tickets are not filed by this process' };
+    // One ticket decision per event: the PSA side gathers similar alerts itself.
+    const outcomes = [];
+    for (const r of group) outcomes.push(await channels.ticket(r));
+    return outcomes.find((o) => !o.ok) ?? outcomes[0]!;
   }
   const payloads = group.map((r) => r.payload as unknown as DeliveryPayload);
   const values = group.length === 1 ? payloads[0]!.values : mergeValues(payloads.map((p) => p.values));

@@ -14,6 +14,7 @@ import { createMailer, type Mailer, type SmtpSettings } from './channels/email.t
 import { ensureDefaultTriggersForAll } from './defaults.ts';
 import { channelEnvironment } from './channels/index.ts';
 import { startSender, type Sender } from './sender.ts';
+import type { TicketFiler } from './dispatch.ts';
 
 export type Notify = {
   /** The built-in SMTP sink, when mail goes there (no TW_SMTP_HOST; the demo on, or TW_SMTP_SINK). */
@@ -35,7 +36,7 @@ export function smtpSettings(config: Pick<Config, 'smtp'>, sink: Pick<SmtpSink, 
  * Starts mail and the sender in this process.
  * @example const notify = await startNotify({ database, config, log, secrets }); … await notify.stop();
  */
-export async function startNotify(deps: { database: Database; config: Config; log: Logger; secrets: SecretBox }): Promise<Notify> {
+export async function startNotify(deps: { database: Database; config: Config; log: Logger; secrets: SecretBox; ticket?: TicketFiler }): Promise<Notify> {
   const { config, log } = deps;
   const created = await ensureDefaultTriggersForAll(deps.database.db);
   if (created > 0) log.info({ triggers: created }, 'default triggers created');
@@ -50,7 +51,7 @@ export async function startNotify(deps: { database: Database; config: Config; lo
     config,
     log,
     secrets: deps.secrets,
-    channels: { email: mailer, http: channelEnvironment(config.notify, shutdown.signal) },
+    channels: { email: mailer, http: channelEnvironment(config.notify, shutdown.signal), ticket: deps.ticket ?? null },
   });
   return {
     sink,

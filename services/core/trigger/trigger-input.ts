@@ -51,6 +51,9 @@ export function checkCondition(condition: string): void {
   parseFilterInput(condition, 'condition');
 }
 
+/** The ticket action has no settings of its own. */
+export const ticketActionSettings = z.object({}).strict();
+
 export type CheckedAction = { kind: (typeof TRIGGER_ACTION_KINDS)[number]; config: Record<string, unknown>; secret: string | null };
 
 /**
@@ -78,6 +81,12 @@ export function checkAction(action: z.output<typeof actionInput>, index: number,
     const secret = webhookSecret.safeParse(typeof given === 'string' && given !== '' ? given : (keptSecret ?? undefined));
     if (!secret.success) fail(secret.error.issues.map((i) => ({ ...i, path: ['secret'] })));
     return { kind: 'webhook', config: parsed.data as Record<string, unknown>, secret: secret.data! };
+  }
+  if (action.kind === 'ticket') {
+    // Where the ticket goes (PSA, company, board, priority…) is the tenant's mapping on the Integrations page.
+    const parsed = ticketActionSettings.safeParse(action.settings);
+    if (!parsed.success) fail(parsed.error.issues);
+    return { kind: 'ticket', config: {}, secret: null };
   }
   const parsed = CHANNELS[action.kind].settings.safeParse(action.settings);
   if (!parsed.success) fail(parsed.error.issues);

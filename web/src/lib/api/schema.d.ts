@@ -8702,7 +8702,7 @@ export interface components {
             actions: {
                 id: string;
                 /** @enum {string} */
-                kind: "email" | "webhook" | "slack" | "teams";
+                kind: "email" | "webhook" | "slack" | "teams" | "ticket";
                 /** @description The channel's settings; a web request's signing secret is never shown */
                 settings: {
                     [key: string]: unknown;
@@ -8735,7 +8735,7 @@ export interface components {
             gatherMinutes: number;
             actions: {
                 /** @enum {string} */
-                kind: "email" | "webhook" | "slack" | "teams";
+                kind: "email" | "webhook" | "slack" | "teams" | "ticket";
                 settings: {
                     [key: string]: unknown;
                 };
@@ -8751,7 +8751,7 @@ export interface components {
             gatherMinutes?: number;
             actions?: {
                 /** @enum {string} */
-                kind: "email" | "webhook" | "slack" | "teams";
+                kind: "email" | "webhook" | "slack" | "teams" | "ticket";
                 settings: {
                     [key: string]: unknown;
                 };
@@ -8762,7 +8762,7 @@ export interface components {
             triggerId: string | null;
             triggerName: string | null;
             /** @enum {string} */
-            kind: "email" | "webhook" | "slack" | "teams";
+            kind: "email" | "webhook" | "slack" | "teams" | "ticket";
             /** @enum {string} */
             status: "pending" | "sending" | "delivered" | "failed" | "dead";
             isTest: boolean;
@@ -8926,6 +8926,8 @@ export interface components {
                 displayOnlyFirstActivityRecord: boolean;
                 ignoreUploadAttachmentError: boolean;
                 resolveEventOnTicketClose: boolean;
+                emergencyContacts: string[];
+                emergencyAfterSeconds: number;
             };
             operationsHelp: {
                 [key: string]: string;
@@ -8995,6 +8997,10 @@ export interface components {
                 ignoreUploadAttachmentError: boolean;
                 /** @default false */
                 resolveEventOnTicketClose: boolean;
+                /** @default [] */
+                emergencyContacts: string[];
+                /** @default 3600 */
+                emergencyAfterSeconds: number;
             };
             /** @description The full list of tenant mappings (replaces the stored list); each was confirmed by the person saving */
             mappings?: {

@@ -3,7 +3,13 @@ import type { components } from '$lib/api/schema';
 export type ActionKind = components['schemas']['Trigger']['actions'][number]['kind'];
 export type ActionDraft = { kind: ActionKind; settings: Record<string, unknown>; hasSecret: boolean };
 
-export const ACTION_LABELS: Record<ActionKind, string> = { email: 'Send email', webhook: 'Web request', slack: 'Slack', teams: 'Microsoft Teams' };
+export const ACTION_LABELS: Record<ActionKind, string> = {
+  email: 'Send email',
+  webhook: 'Web request',
+  slack: 'Slack',
+  teams: 'Microsoft Teams',
+  ticket: 'Create a ticket',
+};
 
 /** A new action with its starting settings. */
 export function blankAction(kind: ActionKind): ActionDraft {
@@ -21,6 +27,9 @@ export function blankAction(kind: ActionKind): ActionDraft {
       };
     case 'webhook':
       return { kind, hasSecret: false, settings: { method: 'POST', url: '', contentType: 'application/json', headers: [] } };
+    case 'ticket':
+      // Where the ticket goes is the tenant's mapping on the Integrations page.
+      return { kind, hasSecret: false, settings: {} };
     default:
       return { kind, hasSecret: false, settings: { webhookUrl: '' } };
   }
