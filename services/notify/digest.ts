@@ -14,7 +14,7 @@ const WEEK_MS = 7 * 86_400_000;
 const TOP_DETECTIONS = 5;
 
 /** A mail rendered when the row is written (a digest has no event to fill placeholders from). */
-export type RenderedPayload = { rendered: { to: string[]; subject: string; text: string; html: string; linkPath: string } };
+export type RenderedPayload = { rendered: { to: string[]; subject: string; text: string; html: string; linkPath: string; linkLabel?: string } };
 
 /** ISO 8601 week of a date, e.g. `2026-W49`. */
 export function isoWeek(date: Date): string {

@@ -46,12 +46,13 @@ export async function dispatch(
   if (rendered) {
     if (!channels.email) return { ok: false, retryable: true, error: 'no SMTP server is configured (TW_SMTP_HOST)' };
     const link = `${env.publicUrl}${rendered.linkPath}`;
+    const label = rendered.linkLabel ?? 'Open the Report';
     return channels.email.sendRendered({
       to: rendered.to,
       idempotencyKey: first.idempotencyKey,
       subject: rendered.subject,
-      text: `${rendered.text}\n\nOpen the Report: ${link}\n`,
-      html: rendered.html.replace('</body>', `<p><a href="${escapeHtml(link)}">Open the Report</a></p></body>`),
+      text: `${rendered.text}\n\n${label}: ${link}\n`,
+      html: rendered.html.replace('</body>', `<p><a href="${escapeHtml(link)}">${escapeHtml(label)}</a></p></body>`),
     });
   }
   if (first.kind === 'ticket') {

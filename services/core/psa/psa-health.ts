@@ -68,6 +68,7 @@ export async function notePsaFailure(
         text: lines.join('\n\n'),
         html: `<html><body>${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}</body></html>`,
         linkPath: '/integrations',
+        linkLabel: 'Open the Integrations page',
       },
     };
     await insertDeliveries(tx, [
