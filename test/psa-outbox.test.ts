@@ -9,7 +9,8 @@ import { enqueueForEvents } from '../services/notify/outbox.ts';
 import { startSender, type Sender } from '../services/notify/sender.ts';
 import { connectConnectWise } from '../services/psa/connectwise/index.ts';
 import { defaultCwState, startConnectWiseSimulator, type ConnectWiseSimulator } from '../services/sim/connectwise/index.ts';
-import { secrets, seedMsp } from './helpers/app.ts';
+import { secrets, seedMsp, type Member } from './helpers/app.ts';
+import { listEvents } from '../services/core/event/list-events.ts';
 import { createTestDatabase, TEST_SECRET_KEY } from './helpers/database.ts';
 
 /**
@@ -38,7 +39,7 @@ afterAll(async () => {
   await drop?.();
 });
 
-type Setup = { mspId: string; tenantId: string; connectionId: string; email: string };
+type Setup = { mspId: string; tenantId: string; connectionId: string; email: string; ctx: Member['ctx'] };
 let setup: Setup;
 let n = 0;
 
@@ -68,7 +69,7 @@ async function connect(privateKey = 'demoPrivateKey', operations: Record<string,
     .values({ mspId: member.mspId, name: 'Ticket every forwarding rule', condition: "Event.Severity = 'high'" })
     .returning();
   await database.db.insert(triggerAction).values({ triggerId: tr!.id, mspId: member.mspId, kind: 'ticket', config: {}, position: 0 });
-  setup = { mspId: member.mspId, tenantId: t!.id, connectionId: c!.id, email: member.email };
+  setup = { mspId: member.mspId, tenantId: t!.id, connectionId: c!.id, email: member.email, ctx: member.ctx };
 }
 
 beforeEach(async () => {
@@ -128,6 +129,17 @@ it('an event matching a trigger with the ticket action creates exactly one ticke
   const recorded = await database.db.select().from(psaTicket).where(eq(psaTicket.eventId, id));
   expect(recorded).toHaveLength(1);
   expect(recorded[0]!.number).toBe(String(tickets[0]!.id));
+
+  // The Report: the Ticket column and the "has a ticket" filter.
+  await database.db.update(trigger).set({ enabled: false }).where(eq(trigger.mspId, setup.mspId));
+  const without = await alert();
+  const withTicket = await listEvents({ ctx: setup.ctx, input: { ticket: 'with' } });
+  expect(withTicket.items.map((i) => i.id)).toEqual([id]);
+  expect(withTicket.items[0]!.ticket).toMatchObject({ number: String(tickets[0]!.id), closed: false });
+  expect(withTicket.items[0]!.ticket!.url).toMatch(/^http/);
+  const noTicket = await listEvents({ ctx: setup.ctx, input: { ticket: 'without' } });
+  expect(noTicket.items.map((i) => i.id)).toEqual([without]);
+  expect(noTicket.items[0]!.ticket).toBeNull();
 }, 120_000);
 
 it('a PSA outage (5xx) leaves the ticket queued, and it is filed once the PSA answers', async () => {

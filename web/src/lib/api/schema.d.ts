@@ -3495,6 +3495,8 @@ export interface paths {
                     q?: string;
                     /** @description A filter-language expression; errors answer 400 with their position */
                     filter?: string;
+                    /** @description Only events with a PSA ticket (with), or only those without one */
+                    ticket?: "with" | "without";
                     /** @description Default lastSeen */
                     sort?: "lastSeen" | "firstSeen" | "severity" | "count" | "detection" | "tenant";
                     /** @description Default desc */
@@ -3591,6 +3593,8 @@ export interface paths {
                     q?: string;
                     /** @description A filter-language expression; errors answer 400 with their position */
                     filter?: string;
+                    /** @description Only events with a PSA ticket (with), or only those without one */
+                    ticket?: "with" | "without";
                 };
                 header?: never;
                 path?: never;
@@ -3743,6 +3747,8 @@ export interface paths {
                     q?: string;
                     /** @description A filter-language expression; errors answer 400 with their position */
                     filter?: string;
+                    /** @description Only events with a PSA ticket (with), or only those without one */
+                    ticket?: "with" | "without";
                     /** @description Default lastSeen */
                     sort?: "lastSeen" | "firstSeen" | "severity" | "count" | "detection" | "tenant";
                     /** @description Default desc */
@@ -7795,6 +7801,13 @@ export interface components {
             ignoredAt: string | null;
             whitelistRuleId: string | null;
             resolvedAt: string | null;
+            /** @description The Report list: the PSA ticket standing for the event (number, status as last read, link), or null */
+            ticket?: {
+                number: string | null;
+                url: string | null;
+                status: string | null;
+                closed: boolean;
+            } | null;
         };
         SeverityCounts: {
             informational: number;
@@ -7860,6 +7873,11 @@ export interface components {
              */
             filter?: string;
             /**
+             * @description Only events with a PSA ticket (with), or only those without one
+             * @enum {string}
+             */
+            ticket?: "with" | "without";
+            /**
              * @description Default lastSeen
              * @enum {string}
              */
@@ -7903,6 +7921,11 @@ export interface components {
              * @example Event.Severity >= 'high' AND IP.CountryCode <> 'NL'
              */
             filter?: string;
+            /**
+             * @description Only events with a PSA ticket (with), or only those without one
+             * @enum {string}
+             */
+            ticket?: "with" | "without";
         };
         EventExportQuery: {
             /** @description Tenant ids; comma-separated or repeated */
@@ -7933,6 +7956,11 @@ export interface components {
              * @example Event.Severity >= 'high' AND IP.CountryCode <> 'NL'
              */
             filter?: string;
+            /**
+             * @description Only events with a PSA ticket (with), or only those without one
+             * @enum {string}
+             */
+            ticket?: "with" | "without";
             /**
              * @description Default lastSeen
              * @enum {string}
