@@ -26,6 +26,7 @@ import { createImportRunner } from './core/import/import-runner.ts';
 import { eventsWithPendingEntities } from '../enrichment/stage.ts';
 import { startNotify, type Notify } from './notify/index.ts';
 import { createAutoResponder } from './core/remediation/auto-respond.ts';
+import { createTicketFiler } from './core/psa/deliver-ticket.ts';
 import { failOrphanedJobs, type PgBoss, queueIsHealthy, startQueue, startWorkers, stopQueue } from './worker/queue.ts';
 
 export const WEB_BUILD_DIR = fileURLToPath(new URL('../web/build', import.meta.url));
@@ -91,6 +92,7 @@ export async function startRuntime(parsed: Config, options: { log?: Logger; webR
       log,
       secrets,
       remediate: createAutoResponder({ db: database.db, secrets, queue: remediationQueue(boss) }),
+      ticket: createTicketFiler({ database, secrets, publicUrl: config.publicUrl, log }),
     });
   } catch (err) {
     await stopQueue(boss, 1);

@@ -107,29 +107,25 @@ beforeAll(async () => {
     .returning({ id: securityEvent.id });
   seeded.push(...micro.map((r) => r.id));
   // An IP entity with recorded intelligence for the country chart.
-  await db
-    .insert(eventEntity)
-    .values({
-      eventId: seeded[1]!,
-      mspId: owner.mspId,
-      kind: 'ip',
-      key: '203.0.113.1',
-      isPrimary: true,
-      snapshotStatus: 'recorded',
-      snapshot: { location: { countryCode: 'US' } },
-    });
+  await db.insert(eventEntity).values({
+    eventId: seeded[1]!,
+    mspId: owner.mspId,
+    kind: 'ip',
+    key: '203.0.113.1',
+    isPrimary: true,
+    snapshotStatus: 'recorded',
+    snapshot: { location: { countryCode: 'US' } },
+  });
   // As the IP enricher records it: the country under `location`.
-  await db
-    .insert(eventEntity)
-    .values({
-      eventId: seeded[5]!,
-      mspId: owner.mspId,
-      kind: 'ip',
-      key: '203.0.113.5',
-      isPrimary: true,
-      snapshotStatus: 'recorded',
-      snapshot: { ip: '203.0.113.5', location: { countryCode: 'DE', city: 'Berlin' } },
-    });
+  await db.insert(eventEntity).values({
+    eventId: seeded[5]!,
+    mspId: owner.mspId,
+    kind: 'ip',
+    key: '203.0.113.5',
+    isPrimary: true,
+    snapshotStatus: 'recorded',
+    snapshot: { ip: '203.0.113.5', location: { countryCode: 'DE', city: 'Berlin' } },
+  });
 });
 afterAll(() => t.drop());
 
@@ -442,20 +438,18 @@ describe('one event, ignore and unignore', () => {
       .from(securityEvent)
       .where(and(eq(securityEvent.tenantId, contoso), eq(securityEvent.userName, 'megan.bowen@contoso.com')));
     // Another event of the same user three days later: related.
-    await t.database.db
-      .insert(securityEvent)
-      .values({
-        mspId: owner.mspId,
-        tenantId: fabrikam,
-        detectionId: 'M365.AzureAD.NewCountrySignIn',
-        title: 'Sign-in from a country not seen for this user',
-        description: 'x',
-        severity: 'medium',
-        userName: 'megan.bowen@contoso.com',
-        dedupKey: 'megan',
-        firstSeenAt: new Date(BASE + 3 * 86_400_000),
-        lastSeenAt: new Date(BASE + 3 * 86_400_000),
-      });
+    await t.database.db.insert(securityEvent).values({
+      mspId: owner.mspId,
+      tenantId: fabrikam,
+      detectionId: 'M365.AzureAD.NewCountrySignIn',
+      title: 'Sign-in from a country not seen for this user',
+      description: 'x',
+      severity: 'medium',
+      userName: 'megan.bowen@contoso.com',
+      dedupKey: 'megan',
+      firstSeenAt: new Date(BASE + 3 * 86_400_000),
+      lastSeenAt: new Date(BASE + 3 * 86_400_000),
+    });
     const res = await get<{
       id: string;
       tenantName: string;

@@ -84,15 +84,13 @@ test('killed mid-send and restarted while the SMTP server is down, the alert is 
     .returning();
   await database.db.insert(appUser).values({ mspId: m!.id, email: 'owner@northwind.example', role: 'owner', status: 'active' });
   const [tr] = await database.db.insert(trigger).values({ mspId: m!.id, name: 'Exchange', condition: "Event.Workload = 'Exchange'" }).returning();
-  await database.db
-    .insert(triggerAction)
-    .values({
-      triggerId: tr!.id,
-      mspId: m!.id,
-      kind: 'email',
-      position: 0,
-      config: { to: ['@owners'], subject: 'Alert: {Event.Title} by {Event.UserName}', html: false, body: '{Event.Description}' },
-    });
+  await database.db.insert(triggerAction).values({
+    triggerId: tr!.id,
+    mspId: m!.id,
+    kind: 'email',
+    position: 0,
+    config: { to: ['@owners'], subject: 'Alert: {Event.Title} by {Event.UserName}', html: false, body: '{Event.Description}' },
+  });
   receiver = await startHttpReceiver();
   await database.db.insert(triggerAction).values({
     triggerId: tr!.id,

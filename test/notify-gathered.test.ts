@@ -46,14 +46,12 @@ test('two matches in one window make one mail naming both', async () => {
       gatherMinutes: 60,
     })
     .returning();
-  await t.database.db
-    .insert(triggerAction)
-    .values({
-      triggerId: tr!.id,
-      mspId: owner.mspId,
-      kind: 'email',
-      config: { to: ['soc@northwind.example'], subject: 'Failed sign-ins: {Event.UserName} ({Event.Count})', body: 'From {Event.NetworkAddress}' },
-    });
+  await t.database.db.insert(triggerAction).values({
+    triggerId: tr!.id,
+    mspId: owner.mspId,
+    kind: 'email',
+    config: { to: ['soc@northwind.example'], subject: 'Failed sign-ins: {Event.UserName} ({Event.Count})', body: 'From {Event.NetworkAddress}' },
+  });
   for (const user of ['a@northwind.example', 'b@northwind.example']) {
     await t.database.db.transaction((tx) =>
       recordProductEvent(tx, {

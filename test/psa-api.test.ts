@@ -131,20 +131,18 @@ describe('PSA API with the ConnectWise simulator', () => {
 
   it('previews the templates on a real event', async () => {
     const at = new Date('2026-01-05T08:00:00Z');
-    await t.database.db
-      .insert(securityEvent)
-      .values({
-        mspId: owner.mspId,
-        tenantId: contosoId,
-        detectionId: 'M365.Exchange.ExternalForwarding',
-        title: 'Forwarding <script>',
-        description: 'd',
-        severity: 'high',
-        userName: 'alice@contoso.com',
-        dedupKey: 'alice@contoso.com',
-        firstSeenAt: at,
-        lastSeenAt: at,
-      });
+    await t.database.db.insert(securityEvent).values({
+      mspId: owner.mspId,
+      tenantId: contosoId,
+      detectionId: 'M365.Exchange.ExternalForwarding',
+      title: 'Forwarding <script>',
+      description: 'd',
+      severity: 'high',
+      userName: 'alice@contoso.com',
+      dedupKey: 'alice@contoso.com',
+      firstSeenAt: at,
+      lastSeenAt: at,
+    });
     const res = await api('POST', '/psa/connectwise/preview', { templates: { description: 'Who: {Event.UserName}\nView event: {Event.Link}' } });
     const body = (await res.json()) as { summary: string; description: string; eventId: string };
     expect(body.summary).toBe('[Tenantwatch] Forwarding <script> (Contoso)');

@@ -56,8 +56,11 @@ export const entityKind = pgEnum('entity_kind', ENTITY_KINDS);
 export const SNAPSHOT_STATUSES = ['pending', 'recorded', 'unavailable'] as const;
 export const snapshotStatus = pgEnum('snapshot_status', SNAPSHOT_STATUSES);
 
-/** `remediation`: runs a remediation action on the event's entity, under the approval policy. */
-export const TRIGGER_ACTION_KINDS = ['email', 'webhook', 'slack', 'teams', 'remediation'] as const;
+/**
+ * `remediation`: runs a remediation action on the event's entity, under the approval policy.
+ * `ticket`: files a ticket in the MSP's PSA through the tenant's mapping.
+ */
+export const TRIGGER_ACTION_KINDS = ['email', 'webhook', 'slack', 'teams', 'remediation', 'ticket'] as const;
 export type TriggerActionKind = (typeof TRIGGER_ACTION_KINDS)[number];
 export const triggerActionKind = pgEnum('trigger_action_kind', TRIGGER_ACTION_KINDS);
 

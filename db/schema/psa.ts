@@ -29,6 +29,10 @@ export const psaConnection = pgTable(
     lastTestMessage: text('last_test_message'),
     /** The built-in PSA sandbox of the demo MSP; labelled "demo" wherever it is shown. */
     isDemo: boolean('is_demo').notNull().default(false),
+    /** Since when filing tickets has failed without a success in between; null while it works. */
+    failingSince: timestamp('failing_since', { withTimezone: true }),
+    /** When the emergency contact was told of the current failure (one email per failure). */
+    failureNotifiedAt: timestamp('failure_notified_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

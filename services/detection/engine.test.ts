@@ -127,13 +127,11 @@ test('repeats within the window join the event; after it a new event starts and 
 test("a rule disabled in the tenant's settings does not run; thresholds come from settings", async () => {
   const t = await newTenant();
   const db = handle.database.db;
-  await db
-    .insert(detectionSettings)
-    .values({
-      mspId: t.mspId,
-      tenantId: t.tenantId,
-      settings: { rules: { 'M365.Exchange.InboxRuleExternalForwarding': { enabled: false }, 'M365.AzureAD.BruteForce': { threshold: 3 } } },
-    });
+  await db.insert(detectionSettings).values({
+    mspId: t.mspId,
+    tenantId: t.tenantId,
+    settings: { rules: { 'M365.Exchange.InboxRuleExternalForwarding': { enabled: false }, 'M365.AzureAD.BruteForce': { threshold: 3 } } },
+  });
   const records = [
     inboxRule({ name: 'x', parameters: [['ForwardTo', 'x@fabrikam.com']] }),
     ...[0, 1, 2].map((i) => ualSignIn({ user: 'megan.bowen@contoso.com', ip: '185.220.101.4', errorNumber: 50126, minutes: i })),

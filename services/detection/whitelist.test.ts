@@ -46,15 +46,13 @@ beforeAll(async () => {
     ids.push(e!.id);
     const country = countries[i % countries.length];
     if (i % 6 !== 5) {
-      await db
-        .insert(eventEntity)
-        .values({
-          eventId: e!.id,
-          mspId,
-          kind: 'ip',
-          key: `198.51.100.${i}`,
-          snapshot: country ? { location: { countryCode: country }, anonymizer: { isAnonymous: i % 3 === 0, proxyTypes: [] } } : null,
-        });
+      await db.insert(eventEntity).values({
+        eventId: e!.id,
+        mspId,
+        kind: 'ip',
+        key: `198.51.100.${i}`,
+        snapshot: country ? { location: { countryCode: country }, anonymizer: { isAnonymous: i % 3 === 0, proxyTypes: [] } } : null,
+      });
     }
     if (i % 3 === 1)
       await db.insert(eventEntity).values({ eventId: e!.id, mspId, kind: 'user', key: `user${i % 3}@contoso.com`, snapshot: { isAdmin: i % 2 === 0 } });

@@ -35,19 +35,17 @@ beforeAll(async () => {
     .insert(tenant)
     .values({ mspId: other!.id, tenantGuid: randomUUID(), name: 'Contoso', primaryDomain: 'x.com', authMode: 'consent' })
     .returning();
-  await db
-    .insert(securityEvent)
-    .values({
-      mspId: other!.id,
-      tenantId: otherTenant!.id,
-      detectionId: 'x',
-      title: 'x',
-      description: 'x',
-      severity: 'high',
-      dedupKey: 'x',
-      firstSeenAt: new Date(NOW_MS),
-      lastSeenAt: new Date(NOW_MS),
-    });
+  await db.insert(securityEvent).values({
+    mspId: other!.id,
+    tenantId: otherTenant!.id,
+    detectionId: 'x',
+    title: 'x',
+    description: 'x',
+    severity: 'high',
+    dedupKey: 'x',
+    firstSeenAt: new Date(NOW_MS),
+    lastSeenAt: new Date(NOW_MS),
+  });
 
   events = fc.sample(eventArbitrary, { numRuns: EVENT_COUNT, seed: eventsSeed }).map((e) => ({ ...e, id: randomUUID() }));
   await db.insert(securityEvent).values(

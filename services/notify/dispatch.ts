@@ -15,12 +15,20 @@ export type Channels = {
   http: ChannelEnvironment | null;
   /** Runs a trigger's remediation action (the composition root supplies it); null: not run by this process. */
   remediate?: ((row: RemediationRow) => Promise<DeliveryOutcome>) | null;
+  /**
+   * Files "Create a ticket" actions in the MSP's PSA (the PSA stage, a later one, supplies it);
+   * null: tickets are not filed by this process and those rows wait.
+   */
+  ticket?: TicketFiler | null;
 };
 
-type Row = Pick<typeof delivery.$inferSelect, 'kind' | 'payload' | 'idempotencyKey' | 'isTest'> &
-  Partial<Pick<typeof delivery.$inferSelect, 'mspId' | 'eventId' | 'triggerId'>>;
+type Row = Pick<typeof delivery.$inferSelect, 'kind' | 'payload' | 'idempotencyKey' | 'isTest' | 'mspId' | 'eventId'> &
+  Partial<Pick<typeof delivery.$inferSelect, 'triggerId'>>;
 /** What a remediation action needs of its delivery row. */
 export type RemediationRow = Pick<typeof delivery.$inferSelect, 'mspId' | 'eventId' | 'triggerId' | 'payload' | 'idempotencyKey' | 'isTest'>;
+
+/** Files one ticket delivery; a failure is an outcome (retryable while the PSA is down), never a throw. */
+export type TicketFiler = (row: Pick<typeof delivery.$inferSelect, 'mspId' | 'eventId' | 'isTest' | 'idempotencyKey'>) => Promise<DeliveryOutcome>;
 
 /** The "View event" link of a delivery: the event page on the public URL, if the event has one. */
 export function eventUrlOf(payload: Pick<DeliveryPayload, 'eventPath'>, publicUrl: string): string | null {
@@ -51,6 +59,13 @@ export async function dispatch(
       text: `${rendered.text}\n\n${linkText}: ${link}\n`,
       html: rendered.html.replace('</body>', `<p><a href="${escapeHtml(link)}">${escapeHtml(linkText)}</a></p></body>`),
     });
+  }
+  if (first.kind === 'ticket') {
+    if (!channels.ticket) return { ok: false, retryable: true, error: 'tickets are not filed by this process' };
+    // One ticket decision per event: the PSA side gathers similar alerts itself.
+    const outcomes = [];
+    for (const r of group) outcomes.push(await channels.ticket(r));
+    return outcomes.find((o) => !o.ok) ?? outcomes[0]!;
   }
   const payloads = group.map((r) => r.payload as unknown as DeliveryPayload);
   const values = group.length === 1 ? payloads[0]!.values : mergeValues(payloads.map((p) => p.values));

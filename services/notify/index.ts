@@ -14,7 +14,7 @@ import { createMailer, type Mailer, type SmtpSettings } from './channels/email.t
 import { ensureDefaultTriggersForAll } from './defaults.ts';
 import { channelEnvironment } from './channels/index.ts';
 import { startSender, type Sender } from './sender.ts';
-import type { Channels } from './dispatch.ts';
+import type { Channels, TicketFiler } from './dispatch.ts';
 
 export type Notify = {
   /** The built-in SMTP sink, when mail goes there (no TW_SMTP_HOST; the demo on, or TW_SMTP_SINK). */
@@ -43,6 +43,8 @@ export async function startNotify(deps: {
   secrets: SecretBox;
   /** Runs triggers' remediation actions; without it they wait for a process that has it. */
   remediate?: Channels['remediate'];
+  /** Files triggers' tickets in the PSA; without it they wait for a process that has it. */
+  ticket?: TicketFiler;
 }): Promise<Notify> {
   const { config, log } = deps;
   const created = await ensureDefaultTriggersForAll(deps.database.db);
@@ -58,7 +60,7 @@ export async function startNotify(deps: {
     config,
     log,
     secrets: deps.secrets,
-    channels: { email: mailer, http: channelEnvironment(config.notify, shutdown.signal), remediate: deps.remediate ?? null },
+    channels: { email: mailer, http: channelEnvironment(config.notify, shutdown.signal), remediate: deps.remediate ?? null, ticket: deps.ticket ?? null },
   });
   return {
     sink,

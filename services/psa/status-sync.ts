@@ -54,17 +54,15 @@ export async function readBackTicketStatuses(input: {
       .returning({ id: securityEvent.id });
     result.eventsResolved += resolved.length;
     for (const r of resolved) {
-      await db
-        .insert(auditLog)
-        .values({
-          mspId: connection.mspId,
-          actorType: 'system',
-          actorId: null,
-          action: 'event.resolve',
-          targetType: 'event',
-          targetId: r.id,
-          details: { reason: 'PSA ticket closed', ticket: t.number, status: state.status },
-        });
+      await db.insert(auditLog).values({
+        mspId: connection.mspId,
+        actorType: 'system',
+        actorId: null,
+        action: 'event.resolve',
+        targetType: 'event',
+        targetId: r.id,
+        details: { reason: 'PSA ticket closed', ticket: t.number, status: state.status },
+      });
     }
   }
   return result;

@@ -53,6 +53,15 @@ export const operationalSettingsSchema = z.object({
   ignoreUploadAttachmentError: z.boolean().default(false),
   /** When the ticket is read back closed, resolve its events in Tenantwatch. */
   resolveEventOnTicketClose: z.boolean().default(false),
+  /** Who is emailed when filing tickets keeps failing; empty = the MSP's owners. */
+  emergencyContacts: z.array(z.email()).max(20).default([]),
+  /** How long (seconds) the PSA may be unreachable before the emergency contact is emailed. */
+  emergencyAfterSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(3600),
 });
 export type OperationalSettings = z.infer<typeof operationalSettingsSchema>;
 export const DEFAULT_OPERATIONAL_SETTINGS: OperationalSettings = operationalSettingsSchema.parse({});
@@ -76,6 +85,9 @@ export const OPERATIONAL_SETTING_HELP: Record<keyof OperationalSettings, string>
   ignoreUploadAttachmentError:
     'If an attachment fails, set it aside (kept with its error on the ticket record) instead of failing the whole update (which is then retried).',
   resolveEventOnTicketClose: 'When the ticket is closed in the PSA, resolve its events in Tenantwatch.',
+  emergencyContacts:
+    "Who gets one email when ticket filing keeps failing (keys revoked, or the PSA down longer than the threshold); empty means the MSP's owners.",
+  emergencyAfterSeconds: 'How long (seconds) the PSA may be unreachable before the emergency contact is emailed; revoked keys are reported at once.',
 };
 
 export const DEFAULT_SUMMARY_TEMPLATE = '[Tenantwatch] {Event.Title}';

@@ -280,19 +280,17 @@ describe('the event page', () => {
 
   test('unignore refused with 409 (the detection opened a new event meanwhile) says why', async () => {
     const now = new Date();
-    await runtime!.database.db
-      .insert(securityEvent)
-      .values({
-        mspId: owner.mspId,
-        tenantId,
-        detectionId: forwarding.detectionId,
-        dedupKey: forwarding.dedupKey,
-        title: forwarding.title,
-        description: forwarding.description,
-        severity: forwarding.severity,
-        firstSeenAt: now,
-        lastSeenAt: now,
-      });
+    await runtime!.database.db.insert(securityEvent).values({
+      mspId: owner.mspId,
+      tenantId,
+      detectionId: forwarding.detectionId,
+      dedupKey: forwarding.dedupKey,
+      title: forwarding.title,
+      description: forwarding.description,
+      severity: forwarding.severity,
+      firstSeenAt: now,
+      lastSeenAt: now,
+    });
     await page.getByRole('button', { name: 'Unignore' }).click();
     const alert = page.getByRole('alert').filter({ hasText: 'The event was not unignored' });
     await alert.waitFor();
@@ -467,31 +465,29 @@ describe('the event page', () => {
         anonymizer: { isAnonymous: true, proxyTypes: [HOSTILE], providerName: HOSTILE, threats: [HOSTILE] },
       },
     };
-    await db
-      .insert(eventEntity)
-      .values([
-        ...Object.entries(snapshots).map(([kind, snapshot]) => ({
-          eventId: event!.id,
-          mspId: owner.mspId,
-          kind: kind as 'user',
-          key: kind === 'link' ? 'javascript:alert(10)' : HOSTILE,
-          remediations: [HOSTILE, 'block-sign-in'],
-          snapshotStatus: 'recorded' as const,
-          snapshot,
-          recordedAt: now,
-          attempts: 1,
-        })),
-        {
-          eventId: event!.id,
-          mspId: owner.mspId,
-          kind: 'user',
-          key: `${HOSTILE} (gone)`,
-          snapshotStatus: 'unavailable',
-          unavailableReason: `entity-deleted: ${HOSTILE}`,
-          recordedAt: now,
-          attempts: 1,
-        },
-      ]);
+    await db.insert(eventEntity).values([
+      ...Object.entries(snapshots).map(([kind, snapshot]) => ({
+        eventId: event!.id,
+        mspId: owner.mspId,
+        kind: kind as 'user',
+        key: kind === 'link' ? 'javascript:alert(10)' : HOSTILE,
+        remediations: [HOSTILE, 'block-sign-in'],
+        snapshotStatus: 'recorded' as const,
+        snapshot,
+        recordedAt: now,
+        attempts: 1,
+      })),
+      {
+        eventId: event!.id,
+        mspId: owner.mspId,
+        kind: 'user',
+        key: `${HOSTILE} (gone)`,
+        snapshotStatus: 'unavailable',
+        unavailableReason: `entity-deleted: ${HOSTILE}`,
+        recordedAt: now,
+        attempts: 1,
+      },
+    ]);
     const [record] = await db
       .insert(activity)
       .values({

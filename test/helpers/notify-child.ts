@@ -1,6 +1,6 @@
 /**
  * A Tenantwatch process that detects stored activity (writing the outbox with the events) and
- * sends the deliveries, for the crash tests: the test kills it with SIGKILL mid-send and starts it
+ * sends the deliveries (tickets included), for the crash tests: the test kills it with SIGKILL mid-send and starts it
  * again. Prints `started`, then `done <statuses>` once no delivery is waiting.
  * Input (env): CHILD_DATA_DIR or CHILD_DATABASE_URL, CHILD_ACTIVITY_IDS (comma-separated),
  * TW_SMTP_* for the SMTP sink, TW_NOTIFY_* for the sender.
@@ -14,6 +14,7 @@ import { detectActivity } from '../../services/detection/engine.ts';
 import { enqueueForEvents } from '../../services/notify/outbox.ts';
 import { createLogger } from '../../services/log.ts';
 import { startNotify } from '../../services/notify/index.ts';
+import { createTicketFiler } from '../../services/core/psa/deliver-ticket.ts';
 import { TEST_SECRET_KEY } from './database.ts';
 
 const env = process.env;
@@ -24,7 +25,8 @@ const database = env.CHILD_DATABASE_URL
   : await openDatabase({ dataDir: env.CHILD_DATA_DIR!, command: 'notify-child' });
 const ids = (env.CHILD_ACTIVITY_IDS ?? '').split(',').filter(Boolean);
 if (ids.length > 0) await detectActivity({ db: database.db, log, onEventsCreated: enqueueForEvents }, ids);
-const notify = await startNotify({ database, config, log, secrets: createSecretBox(Buffer.from(TEST_SECRET_KEY, 'hex')) });
+const secrets = createSecretBox(Buffer.from(TEST_SECRET_KEY, 'hex'));
+const notify = await startNotify({ database, config, log, secrets, ticket: createTicketFiler({ database, secrets, publicUrl: config.publicUrl, log }) });
 process.stdout.write('started\n');
 const check = async () => {
   const waiting = await database.db

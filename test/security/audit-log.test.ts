@@ -32,17 +32,15 @@ beforeAll(async () => {
   for (let i = 4; i <= 7; i++) expect((await call(t.app, 'POST', '/api/v1/tenants', { token: owner.token, body: sampleTenant(i) })).status).toBe(201);
   expect((await call(t.app, 'POST', '/api/v1/tenants', { token: other.token, body: sampleTenant(8) })).status).toBe(201);
   // An old entry, to filter by time.
-  await t.database.db
-    .insert(auditLog)
-    .values({
-      mspId: owner.mspId,
-      actorType: 'system',
-      action: 'tenant.verify',
-      targetType: 'tenant',
-      targetId: 'old',
-      ip: '198.51.100.7',
-      createdAt: new Date('2026-01-15T10:00:00Z'),
-    });
+  await t.database.db.insert(auditLog).values({
+    mspId: owner.mspId,
+    actorType: 'system',
+    action: 'tenant.verify',
+    targetType: 'tenant',
+    targetId: 'old',
+    ip: '198.51.100.7',
+    createdAt: new Date('2026-01-15T10:00:00Z'),
+  });
 });
 afterAll(async () => {
   await t?.drop();
@@ -105,16 +103,14 @@ describe('GET /api/v1/audit', () => {
 
 describe('GET /api/v1/audit/export.csv', () => {
   test('the same entries under the same filters as CSV, for owners and admins only, with formula cells neutralised', async () => {
-    await t.database.db
-      .insert(auditLog)
-      .values({
-        mspId: owner.mspId,
-        actorType: 'system',
-        action: 'tenant.verify',
-        targetType: 'tenant',
-        targetId: '=HYPERLINK("http://evil.example")',
-        ip: null,
-      });
+    await t.database.db.insert(auditLog).values({
+      mspId: owner.mspId,
+      actorType: 'system',
+      action: 'tenant.verify',
+      targetType: 'tenant',
+      targetId: '=HYPERLINK("http://evil.example")',
+      ip: null,
+    });
     const res = await call(t.app, 'GET', '/api/v1/audit/export.csv?action=tenant.', { token: owner.token });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/csv');

@@ -26,13 +26,11 @@ const FilterQuery = z.object({
   from: z.string().optional().openapi({ description: 'Last seen at or after (ISO 8601 date or date-time)', example: '2026-11-01' }),
   to: z.string().optional().openapi({ description: 'Last seen before; a date alone includes that day', example: '2026-11-30' }),
   q: z.string().optional().openapi({ description: 'Text in the title, description, user name or IP address' }),
-  filter: z
-    .string()
-    .optional()
-    .openapi({
-      description: 'A filter-language expression; errors answer 400 with their position',
-      example: "Event.Severity >= 'high' AND IP.CountryCode <> 'NL'",
-    }),
+  filter: z.string().optional().openapi({
+    description: 'A filter-language expression; errors answer 400 with their position',
+    example: "Event.Severity >= 'high' AND IP.CountryCode <> 'NL'",
+  }),
+  ticket: z.enum(['with', 'without']).optional().openapi({ description: 'Only events with a PSA ticket (with), or only those without one' }),
 });
 const SortQuery = z.object({
   sort: z.enum(EVENT_SORTS).optional().openapi({ description: 'Default lastSeen' }),
@@ -64,6 +62,11 @@ const EventSchema = z
     ignoredAt: z.string().nullable(),
     whitelistRuleId: z.string().nullable(),
     resolvedAt: z.string().nullable(),
+    ticket: z
+      .object({ number: z.string().nullable(), url: z.string().nullable(), status: z.string().nullable(), closed: z.boolean() })
+      .nullable()
+      .optional()
+      .openapi({ description: 'The Report list: the PSA ticket standing for the event (number, status as last read, link), or null' }),
   })
   .openapi('Event');
 
@@ -83,13 +86,10 @@ const ReportCounts = SeverityCounts.extend({
 const EventPageSchema = z
   .object({
     items: z.array(EventSchema),
-    nextCursor: z
-      .string()
-      .nullable()
-      .openapi({
-        description:
-          'With q or filter a page tests at most 2,500 events, so it may hold fewer than limit items and still have a cursor: follow it to search further',
-      }),
+    nextCursor: z.string().nullable().openapi({
+      description:
+        'With q or filter a page tests at most 2,500 events, so it may hold fewer than limit items and still have a cursor: follow it to search further',
+    }),
     counts: ReportCounts.openapi('SeverityCounts'),
   })
   .openapi('EventPage');

@@ -61,6 +61,8 @@ const ConnectionSchema = z
       displayOnlyFirstActivityRecord: z.boolean(),
       ignoreUploadAttachmentError: z.boolean(),
       resolveEventOnTicketClose: z.boolean(),
+      emergencyContacts: z.array(z.string()),
+      emergencyAfterSeconds: z.number(),
     }),
     operationsHelp: z.record(z.string(), z.string()),
     summaryLimit: z.number(),

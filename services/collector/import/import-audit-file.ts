@@ -78,15 +78,13 @@ export async function importAuditFile(
       // Stored in file order with the batch before it, so the quarantine reads like the file.
       await flush();
       const where = describePosition(item.at);
-      await db
-        .insert(activityQuarantine)
-        .values({
-          mspId: target.mspId,
-          tenantId: target.tenantId,
-          source: 'import',
-          reason: `${where}: ${item.reason}`,
-          raw: item.invalid.replaceAll('\u0000', '\uFFFD'),
-        });
+      await db.insert(activityQuarantine).values({
+        mspId: target.mspId,
+        tenantId: target.tenantId,
+        source: 'import',
+        reason: `${where}: ${item.reason}`,
+        raw: item.invalid.replaceAll('\u0000', '\uFFFD'),
+      });
       keep(item.at, item.reason);
       continue;
     }
@@ -94,15 +92,13 @@ export async function importAuditFile(
     if ('reason' in routed) {
       await flush();
       const where = describePosition(item.at);
-      await db
-        .insert(activityQuarantine)
-        .values({
-          mspId: target.mspId,
-          tenantId: target.tenantId,
-          source: 'import',
-          reason: `${where}: ${routed.reason}`,
-          raw: JSON.stringify(item.record).replaceAll('\u0000', '\uFFFD'),
-        });
+      await db.insert(activityQuarantine).values({
+        mspId: target.mspId,
+        tenantId: target.tenantId,
+        source: 'import',
+        reason: `${where}: ${routed.reason}`,
+        raw: JSON.stringify(item.record).replaceAll('\u0000', '\uFFFD'),
+      });
       keep(item.at, routed.reason);
       continue;
     }

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, ilike, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { securityEvent, SEVERITIES, tenant } from '../../../db/schema/index.ts';
+import { psaTicket, securityEvent, SEVERITIES, tenant } from '../../../db/schema/index.ts';
 import { compileToSql } from '../../language/index.ts';
 import type { Ctx } from '../context.ts';
 import { decodeSignedCursor, encodeSignedCursor } from '../pagination.ts';
@@ -44,6 +44,8 @@ export const eventFilterInput = z.object({
   q: z.string().trim().max(200).optional(),
   /** A filter-language expression, e.g. `Event.Severity >= 'high' AND IP.CountryCode <> 'NL'`. */
   filter: z.string().max(10_000).optional(),
+  /** Only events a PSA ticket stands for (`with`), or only those without one. */
+  ticket: z.enum(['with', 'without']).optional(),
 });
 export type EventFilterInput = z.input<typeof eventFilterInput>;
 export type EventFilter = z.output<typeof eventFilterInput>;
@@ -79,6 +81,11 @@ export function eventConditionParts(ctx: Pick<Ctx, 'msp'>, filter: EventFilter, 
         ilike(securityEvent.networkAddress, pattern),
       )!,
     );
+  }
+  if (filter.ticket) {
+    // Tested row by row (a ticket lists every event it stands for), so the search window bounds it.
+    const has = sql`exists (select 1 from ${psaTicket} where ${psaTicket.mspId} = ${securityEvent.mspId} and ${securityEvent.id} = any(${psaTicket.eventIds}))`;
+    residual.push(filter.ticket === 'with' ? has : sql`not ${has}`);
   }
   if (filter.filter?.trim()) residual.push(compileToSql(parseFilterInput(filter.filter, 'filter'), { now }));
   return { indexed, residual };

@@ -1,6 +1,6 @@
 import { and, desc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { securityEvent, SEVERITIES, tenant, type Severity } from '../../../db/schema/index.ts';
+import { psaTicket, securityEvent, SEVERITIES, tenant, type Severity } from '../../../db/schema/index.ts';
 import { authorize } from '../authz.ts';
 import type { Ctx } from '../context.ts';
 import { pageInput } from '../pagination.ts';
@@ -37,7 +37,33 @@ export async function listEvents({ ctx, input }: { ctx: Ctx; input: ListEventsIn
   const now = new Date();
   const page = await pageEvents(ctx, data, { limit: data.limit, cursor: data.cursor, sort: data.sort, order: data.order, now, searchWindow: SEARCH_WINDOW });
   const counts = await countBySeverityBounded(ctx, data, now, { cap: COUNT_CAP, searchWindow: SEARCH_WINDOW });
-  return { ...page, counts };
+  const tickets = await ticketsOf(
+    ctx,
+    page.items.map((i) => i.id),
+  );
+  return { ...page, items: page.items.map((i) => ({ ...i, ticket: tickets.get(i.id) ?? null })), counts };
+}
+
+/** The Report's Ticket column: for each event, the newest PSA ticket that stands for it. */
+async function ticketsOf(ctx: Ctx, eventIds: string[]) {
+  const out = new Map<string, { number: string | null; url: string | null; status: string | null; closed: boolean }>();
+  if (eventIds.length === 0) return out;
+  const rows = await ctx.db
+    .select({ eventIds: psaTicket.eventIds, number: psaTicket.number, url: psaTicket.url, status: psaTicket.status, closed: psaTicket.closed })
+    .from(psaTicket)
+    .where(
+      and(
+        eq(psaTicket.mspId, ctx.msp),
+        sql`${psaTicket.eventIds} && array[${sql.join(
+          eventIds.map((id) => sql`${id}`),
+          sql`, `,
+        )}]::uuid[]`,
+      ),
+    )
+    .orderBy(psaTicket.createdAt);
+  for (const r of rows)
+    for (const id of r.eventIds) if (eventIds.includes(id)) out.set(id, { number: r.number, url: r.url, status: r.status, closed: r.closed });
+  return out;
 }
 
 type PageOptions = {

@@ -111,20 +111,18 @@ export async function savePsaConnection({ ctx, kind, input }: { ctx: Ctx; kind: 
       if (known.length !== ids.length) throw new ValidationError('A mapped tenant was not found.', [{ path: 'mappings', message: 'unknown tenant' }]);
       await tx.delete(psaTenantMapping).where(eq(psaTenantMapping.connectionId, row!.id));
       if (body.mappings.length) {
-        await tx
-          .insert(psaTenantMapping)
-          .values(
-            body.mappings.map((m) => ({
-              mspId: ctx.msp,
-              connectionId: row!.id,
-              tenantId: m.tenantId,
-              companyId: m.companyId,
-              companyName: m.companyName,
-              routing: m.routing,
-              confirmedBy: ctx.actor.type === 'system' ? null : ctx.actor.type === 'token' ? ctx.actor.userId : ctx.actor.id,
-              confirmedAt: now,
-            })),
-          );
+        await tx.insert(psaTenantMapping).values(
+          body.mappings.map((m) => ({
+            mspId: ctx.msp,
+            connectionId: row!.id,
+            tenantId: m.tenantId,
+            companyId: m.companyId,
+            companyName: m.companyName,
+            routing: m.routing,
+            confirmedBy: ctx.actor.type === 'system' ? null : ctx.actor.type === 'token' ? ctx.actor.userId : ctx.actor.id,
+            confirmedAt: now,
+          })),
+        );
       }
       changed.push('mappings');
     }

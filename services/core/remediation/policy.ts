@@ -99,16 +99,14 @@ export async function setRemediationPolicy({ ctx, input }: { ctx: Ctx; input: z.
     );
     await tx.delete(remediationPolicy).where(scope);
     if (data.requireApproval !== null) {
-      await tx
-        .insert(remediationPolicy)
-        .values({
-          mspId: ctx.msp,
-          tenantId: data.tenantId,
-          action: data.action,
-          requireApproval: data.requireApproval,
-          allowSelfApproval: data.allowSelfApproval,
-          updatedBy: by,
-        });
+      await tx.insert(remediationPolicy).values({
+        mspId: ctx.msp,
+        tenantId: data.tenantId,
+        action: data.action,
+        requireApproval: data.requireApproval,
+        allowSelfApproval: data.allowSelfApproval,
+        updatedBy: by,
+      });
     }
     await writeAudit(tx, ctx, 'remediation.policy_set', data.tenantId ? { type: 'tenant', id: data.tenantId } : null, {
       action: data.action,

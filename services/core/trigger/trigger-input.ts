@@ -56,6 +56,9 @@ export function checkCondition(condition: string): void {
   parseFilterInput(condition, 'condition');
 }
 
+/** The ticket action has no settings of its own. */
+export const ticketActionSettings = z.object({}).strict();
+
 export type CheckedAction = { kind: (typeof TRIGGER_ACTION_KINDS)[number]; config: Record<string, unknown>; secret: string | null };
 
 /**
@@ -88,6 +91,12 @@ export function checkAction(action: z.output<typeof actionInput>, index: number,
     const parsed = remediationActionSettings.safeParse(action.settings);
     if (!parsed.success) fail(parsed.error.issues);
     return { kind: 'remediation', config: parsed.data as Record<string, unknown>, secret: null };
+  }
+  if (action.kind === 'ticket') {
+    // Where the ticket goes (PSA, company, board, priority…) is the tenant's mapping on the Integrations page.
+    const parsed = ticketActionSettings.safeParse(action.settings);
+    if (!parsed.success) fail(parsed.error.issues);
+    return { kind: 'ticket', config: {}, secret: null };
   }
   const parsed = CHANNELS[action.kind].settings.safeParse(action.settings);
   if (!parsed.success) fail(parsed.error.issues);

@@ -8,16 +8,14 @@ import type { CheckedAction } from './trigger-input.ts';
 export async function writeActions(tx: Tx, secrets: SecretBox, t: { id: string; mspId: string }, actions: readonly CheckedAction[]): Promise<void> {
   await tx.delete(triggerAction).where(eq(triggerAction.triggerId, t.id));
   if (actions.length === 0) return;
-  await tx
-    .insert(triggerAction)
-    .values(
-      actions.map((a, position) => ({
-        triggerId: t.id,
-        mspId: t.mspId,
-        kind: a.kind,
-        config: a.config,
-        secretEnc: a.secret ? secrets.seal(a.secret) : null,
-        position,
-      })),
-    );
+  await tx.insert(triggerAction).values(
+    actions.map((a, position) => ({
+      triggerId: t.id,
+      mspId: t.mspId,
+      kind: a.kind,
+      config: a.config,
+      secretEnc: a.secret ? secrets.seal(a.secret) : null,
+      position,
+    })),
+  );
 }

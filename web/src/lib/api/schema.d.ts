@@ -3822,6 +3822,8 @@ export interface paths {
                     q?: string;
                     /** @description A filter-language expression; errors answer 400 with their position */
                     filter?: string;
+                    /** @description Only events with a PSA ticket (with), or only those without one */
+                    ticket?: "with" | "without";
                     /** @description Default lastSeen */
                     sort?: "lastSeen" | "firstSeen" | "severity" | "count" | "detection" | "tenant";
                     /** @description Default desc */
@@ -3918,6 +3920,8 @@ export interface paths {
                     q?: string;
                     /** @description A filter-language expression; errors answer 400 with their position */
                     filter?: string;
+                    /** @description Only events with a PSA ticket (with), or only those without one */
+                    ticket?: "with" | "without";
                 };
                 header?: never;
                 path?: never;
@@ -4070,6 +4074,8 @@ export interface paths {
                     q?: string;
                     /** @description A filter-language expression; errors answer 400 with their position */
                     filter?: string;
+                    /** @description Only events with a PSA ticket (with), or only those without one */
+                    ticket?: "with" | "without";
                     /** @description Default lastSeen */
                     sort?: "lastSeen" | "firstSeen" | "severity" | "count" | "detection" | "tenant";
                     /** @description Default desc */
@@ -8151,6 +8157,13 @@ export interface components {
             ignoredAt: string | null;
             whitelistRuleId: string | null;
             resolvedAt: string | null;
+            /** @description The Report list: the PSA ticket standing for the event (number, status as last read, link), or null */
+            ticket?: {
+                number: string | null;
+                url: string | null;
+                status: string | null;
+                closed: boolean;
+            } | null;
         };
         SeverityCounts: {
             informational: number;
@@ -8216,6 +8229,11 @@ export interface components {
              */
             filter?: string;
             /**
+             * @description Only events with a PSA ticket (with), or only those without one
+             * @enum {string}
+             */
+            ticket?: "with" | "without";
+            /**
              * @description Default lastSeen
              * @enum {string}
              */
@@ -8259,6 +8277,11 @@ export interface components {
              * @example Event.Severity >= 'high' AND IP.CountryCode <> 'NL'
              */
             filter?: string;
+            /**
+             * @description Only events with a PSA ticket (with), or only those without one
+             * @enum {string}
+             */
+            ticket?: "with" | "without";
         };
         EventExportQuery: {
             /** @description Tenant ids; comma-separated or repeated */
@@ -8289,6 +8312,11 @@ export interface components {
              * @example Event.Severity >= 'high' AND IP.CountryCode <> 'NL'
              */
             filter?: string;
+            /**
+             * @description Only events with a PSA ticket (with), or only those without one
+             * @enum {string}
+             */
+            ticket?: "with" | "without";
             /**
              * @description Default lastSeen
              * @enum {string}
@@ -9064,7 +9092,7 @@ export interface components {
             actions: {
                 id: string;
                 /** @enum {string} */
-                kind: "email" | "webhook" | "slack" | "teams" | "remediation";
+                kind: "email" | "webhook" | "slack" | "teams" | "remediation" | "ticket";
                 /** @description The channel's settings; a web request's signing secret is never shown */
                 settings: {
                     [key: string]: unknown;
@@ -9099,7 +9127,7 @@ export interface components {
             gatherMinutes: number;
             actions: {
                 /** @enum {string} */
-                kind: "email" | "webhook" | "slack" | "teams" | "remediation";
+                kind: "email" | "webhook" | "slack" | "teams" | "remediation" | "ticket";
                 settings: {
                     [key: string]: unknown;
                 };
@@ -9116,7 +9144,7 @@ export interface components {
             gatherMinutes?: number;
             actions?: {
                 /** @enum {string} */
-                kind: "email" | "webhook" | "slack" | "teams" | "remediation";
+                kind: "email" | "webhook" | "slack" | "teams" | "remediation" | "ticket";
                 settings: {
                     [key: string]: unknown;
                 };
@@ -9127,7 +9155,7 @@ export interface components {
             triggerId: string | null;
             triggerName: string | null;
             /** @enum {string} */
-            kind: "email" | "webhook" | "slack" | "teams" | "remediation";
+            kind: "email" | "webhook" | "slack" | "teams" | "remediation" | "ticket";
             /** @enum {string} */
             status: "pending" | "sending" | "delivered" | "failed" | "dead";
             isTest: boolean;
@@ -9291,6 +9319,8 @@ export interface components {
                 displayOnlyFirstActivityRecord: boolean;
                 ignoreUploadAttachmentError: boolean;
                 resolveEventOnTicketClose: boolean;
+                emergencyContacts: string[];
+                emergencyAfterSeconds: number;
             };
             operationsHelp: {
                 [key: string]: string;
@@ -9360,6 +9390,10 @@ export interface components {
                 ignoreUploadAttachmentError: boolean;
                 /** @default false */
                 resolveEventOnTicketClose: boolean;
+                /** @default [] */
+                emergencyContacts: string[];
+                /** @default 3600 */
+                emergencyAfterSeconds: number;
             };
             /** @description The full list of tenant mappings (replaces the stored list); each was confirmed by the person saving */
             mappings?: {

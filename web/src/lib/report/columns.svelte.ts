@@ -14,6 +14,7 @@ export const COLUMNS = [
   { key: 'detection', label: 'Detection id' },
   { key: 'workload', label: 'Workload' },
   { key: 'operation', label: 'Operation' },
+  { key: 'ticket', label: 'Ticket' },
 ] as const satisfies readonly { key: string; label: string; sort?: EventSort; fixed?: boolean }[];
 
 export type ColumnKey = (typeof COLUMNS)[number]['key'];

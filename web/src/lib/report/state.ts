@@ -39,6 +39,8 @@ export type ReportState = {
   to: string;
   q: string;
   filter: string;
+  /** '' for every event; `with` / `without` a PSA ticket. */
+  ticket: '' | 'with' | 'without';
   sort: EventSort;
   order: 'asc' | 'desc';
   limit: number;
@@ -56,6 +58,7 @@ export const DEFAULT_STATE: ReportState = {
   to: '',
   q: '',
   filter: '',
+  ticket: '',
   sort: 'lastSeen',
   order: 'desc',
   limit: 50,
@@ -85,6 +88,7 @@ export function readState(params: URLSearchParams): ReportState {
     to: DATE.test(to) ? to : '',
     q: params.get('q') ?? '',
     filter: params.get('filter') ?? '',
+    ticket: oneOf(['', 'with', 'without'] as const, params.get('ticket'), ''),
     sort: oneOf(SORTS, params.get('sort'), DEFAULT_STATE.sort),
     order: oneOf(['asc', 'desc'] as const, params.get('order'), DEFAULT_STATE.order),
     limit: (PAGE_SIZES as readonly number[]).includes(limit) ? limit : DEFAULT_STATE.limit,
@@ -106,6 +110,7 @@ export function writeState(state: ReportState): URLSearchParams {
   }
   if (state.q.trim()) params.set('q', state.q.trim());
   if (state.filter.trim()) params.set('filter', state.filter.trim());
+  if (state.ticket) params.set('ticket', state.ticket);
   if (state.sort !== DEFAULT_STATE.sort) params.set('sort', state.sort);
   if (state.order !== DEFAULT_STATE.order) params.set('order', state.order);
   if (state.limit !== DEFAULT_STATE.limit) params.set('limit', String(state.limit));
@@ -124,6 +129,7 @@ export function apiFilters(state: ReportState, now = Date.now()) {
     to?: string;
     q?: string;
     filter?: string;
+    ticket?: 'with' | 'without';
   } = {};
   if (state.tenants.length) query.tenant = state.tenants;
   if (state.severities.length) query.severity = state.severities;
@@ -137,6 +143,7 @@ export function apiFilters(state: ReportState, now = Date.now()) {
   }
   if (state.q.trim()) query.q = state.q.trim();
   if (state.filter.trim()) query.filter = state.filter.trim();
+  if (state.ticket) query.ticket = state.ticket;
   return query;
 }
 
@@ -164,7 +171,8 @@ export function isFiltered(state: ReportState): boolean {
     state.status !== DEFAULT_STATE.status ||
     state.range !== DEFAULT_STATE.range ||
     state.q.trim() !== '' ||
-    state.filter.trim() !== ''
+    state.filter.trim() !== '' ||
+    state.ticket !== ''
   );
 }
 

@@ -9,6 +9,7 @@ export const ACTION_LABELS: Record<ActionKind, string> = {
   slack: 'Slack',
   teams: 'Microsoft Teams',
   remediation: 'Run remediation',
+  ticket: 'Create a ticket',
 };
 
 /** A new action with its starting settings. */
@@ -29,6 +30,9 @@ export function blankAction(kind: ActionKind): ActionDraft {
       return { kind, hasSecret: false, settings: { method: 'POST', url: '', contentType: 'application/json', headers: [] } };
     case 'remediation':
       return { kind, hasSecret: false, settings: { action: 'block-sign-in', entityKind: null } };
+    case 'ticket':
+      // Where the ticket goes is the tenant's mapping on the Integrations page.
+      return { kind, hasSecret: false, settings: {} };
     default:
       return { kind, hasSecret: false, settings: { webhookUrl: '' } };
   }
