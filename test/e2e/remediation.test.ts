@@ -105,6 +105,7 @@ afterAll(async () => {
 });
 
 describe('an approval through the web app', () => {
+  // One walk through two browser sessions: about 20 s on a quiet machine, more on a busy one.
   test('a technician asks, an admin approves, the user is blocked, and the history says who approved', async () => {
     const user = () => sim.state.findTenant(CONTOSO.tenantId)!.users.find((u) => u.userPrincipalName === upn)!;
 
@@ -158,5 +159,5 @@ describe('an approval through the web app', () => {
     await done.getByTestId('undo').click();
     await expect.poll(() => user().accountEnabled, { timeout: 60_000 }).toBe(true);
     expect(approving.problems).toEqual([]);
-  });
+  }, 120_000);
 });
