@@ -50,16 +50,14 @@ async function setup(options: { connect?: boolean; map?: boolean } = {}) {
       })
       .returning();
     if (options.map !== false)
-      await t.database.db
-        .insert(psaTenantMapping)
-        .values({
-          mspId: owner.mspId,
-          connectionId: c!.id,
-          tenantId: ten!.id,
-          companyId: '250',
-          companyName: 'Contoso',
-          routing: { boards: '1', priorities: '3' },
-        });
+      await t.database.db.insert(psaTenantMapping).values({
+        mspId: owner.mspId,
+        connectionId: c!.id,
+        tenantId: ten!.id,
+        companyId: '250',
+        companyName: 'Contoso',
+        routing: { boards: '1', priorities: '3' },
+      });
   }
   const user = `user${++n}@contoso.com`;
   const [e] = await t.database.db
