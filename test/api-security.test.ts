@@ -1,7 +1,7 @@
 import { startImport } from '../services/core/import/start-import.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { appUser, delivery, eventEntity, remediationRequest, securityEvent } from '../db/schema/index.ts';
+import { appUser, delivery, eventEntity, psaConnection, psaTenantMapping, remediationRequest, securityEvent } from '../db/schema/index.ts';
 import { createMailer } from '../services/notify/channels/email.ts';
 import { startSmtpSink, type SmtpSink } from '../services/sim/smtp/index.ts';
 import { requestRemediation } from '../services/core/remediation/request-remediation.ts';
@@ -124,8 +124,26 @@ beforeAll(async () => {
     })
     .returning();
   await t.database.db.insert(eventEntity).values({ eventId: event!.id, mspId: a.mspId, kind: 'ip', key: '203.0.113.9', isPrimary: true });
-  for (const key of ['GET /api/v1/events/{id}', 'GET /api/v1/events/{id}/entities', 'POST /api/v1/events/{id}/ignore', 'POST /api/v1/events/{id}/unignore'])
+  for (const key of [
+    'GET /api/v1/events/{id}',
+    'GET /api/v1/events/{id}/entities',
+    'POST /api/v1/events/{id}/ignore',
+    'POST /api/v1/events/{id}/unignore',
+    'GET /api/v1/events/{id}/ticket',
+    'POST /api/v1/events/{id}/ticket',
+  ])
     fixtures[key] = event!.id;
+  // "Create a ticket" needs a connected PSA with the event's tenant mapped (the request only queues it).
+  const [psa] = await t.database.db
+    .insert(psaConnection)
+    .values({
+      mspId: a.mspId,
+      kind: 'connectwise',
+      settings: { connection: { site: 'http://127.0.0.1:9', companyId: 'x', publicKey: 'x', clientId: 'x', apiVersion: 'v4_6_release' } },
+      credentialsEnc: secrets.seal(JSON.stringify({ privateKey: 'x' })),
+    })
+    .returning();
+  await t.database.db.insert(psaTenantMapping).values({ mspId: a.mspId, connectionId: psa!.id, tenantId, companyId: '1', companyName: 'Contoso', routing: {} });
   // Remediation: the event offers actions on a user; pending requests by a technician (the owner approves or rejects them),
   // a succeeded block to undo, and a reset whose temporary password waits for its requester (the owner).
   await t.database.db.insert(eventEntity).values({

@@ -18,6 +18,8 @@ export const PERMISSIONS = {
   'detection.read': 'read_only',
   'custom-detection.write': 'admin',
   'event.triage': 'technician',
+  // "Create a ticket" on the event page: through the outbox, never two tickets for one event.
+  'event.ticket': 'technician',
   'whitelist.read': 'technician',
   'whitelist.write': 'admin',
   'user.read': 'admin',

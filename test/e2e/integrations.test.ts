@@ -4,7 +4,8 @@
  * in plain words; the right ones connect; Contoso is suggested by its domain and confirmed by a
  * person, with a board from the PSA's own list; the test ticket lands in the simulator with its
  * attachment; the templates preview on a real event; the operational settings show their
- * meaning; a real event's ticket shows on the event page with its status and link.
+ * meaning; "Create a ticket" on the event page files one ticket (and says why not for an unmapped
+ * tenant); a real event's ticket shows on the event page with its status and link.
  *
  * Needs /usr/bin/chromium. Screenshots go to test/e2e/screenshots/.
  */
@@ -35,6 +36,7 @@ let host: ProductHost | undefined;
 let base: string;
 let owner: Member;
 let contoso: string;
+let tailspin: string;
 let eventId: string;
 
 beforeAll(async () => {
@@ -44,7 +46,7 @@ beforeAll(async () => {
   base = host.base;
   runtime = (await host.start({ TW_COLLECT_INTERVAL_MINUTES: '600' })).runtime;
   owner = await seedMsp(runtime.database, 'owner', 'Northwind IT Services');
-  const [c] = await runtime.database.db
+  const [c, tt] = await runtime.database.db
     .insert(tenant)
     .values([
       { mspId: owner.mspId, tenantGuid: crypto.randomUUID(), name: 'Contoso', primaryDomain: 'contoso.com', authMode: 'consent' },
@@ -52,6 +54,7 @@ beforeAll(async () => {
     ])
     .returning();
   contoso = c!.id;
+  tailspin = tt!.id;
   const at = new Date(Date.now() - 3_600_000);
   const [e] = await runtime.database.db
     .insert(securityEvent)
@@ -146,6 +149,54 @@ describe('Integrations', () => {
     expect(await page.getByLabel('ticketFloodLimit').inputValue()).toBe('10');
     expect(await seriousAccessibilityProblems(page)).toEqual([]);
     expect(watch.dialogs).toEqual([]);
+  });
+
+  test('"Create a ticket" on the event page files one ticket through the outbox; an unmapped tenant says why it cannot', async () => {
+    const at = new Date(Date.now() - 1_800_000);
+    const [asked, unmapped] = await runtime!.database.db
+      .insert(securityEvent)
+      .values([
+        {
+          mspId: owner.mspId,
+          tenantId: contoso,
+          detectionId: 'M365.AzureAD.PasswordSpray',
+          title: 'Password spray against Contoso',
+          description: 'Many accounts, one address.',
+          severity: 'high',
+          networkAddress: '203.0.113.9',
+          dedupKey: '203.0.113.9',
+          firstSeenAt: at,
+          lastSeenAt: at,
+        },
+        {
+          mspId: owner.mspId,
+          tenantId: tailspin,
+          detectionId: 'M365.AzureAD.PasswordSpray',
+          title: 'Password spray against Tailspin',
+          description: 'Many accounts, one address.',
+          severity: 'high',
+          networkAddress: '203.0.113.10',
+          dedupKey: '203.0.113.10',
+          firstSeenAt: at,
+          lastSeenAt: at,
+        },
+      ])
+      .returning();
+
+    await page.goto(`/events/${unmapped!.id}`);
+    const blocked = page.getByRole('button', { name: 'Create a ticket' });
+    await blocked.waitFor();
+    expect(await blocked.isDisabled()).toBe(true);
+    await page.getByText('Map Tailspin Toys to a PSA company on the Integrations page first.').waitFor();
+
+    await page.goto(`/events/${asked!.id}`);
+    await page.getByRole('button', { name: 'Create a ticket' }).click();
+    const cell = page.getByTestId('psa-ticket');
+    await cell.getByRole('link').waitFor({ timeout: 60_000 });
+    const filed = sim.state.tickets.filter((t) => t.externalXRef === `tw:${asked!.id}`);
+    expect(filed).toHaveLength(1);
+    expect(await cell.getByRole('link').getAttribute('href')).toContain(`service_recid=${filed[0]!.id}`);
+    expect(await seriousAccessibilityProblems(page)).toEqual([]);
   });
 
   test("a real event's ticket shows on the event page with its status as last read and a link into the PSA", async () => {

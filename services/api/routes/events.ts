@@ -1,11 +1,12 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { ACTIVITY_SOURCES, EVENT_STATUSES, SEVERITIES } from '../../../db/schema/index.ts';
+import { ACTIVITY_SOURCES, DELIVERY_STATUSES, EVENT_STATUSES, SEVERITIES } from '../../../db/schema/index.ts';
 import { EVENT_SORTS, EVENT_STATUS_FILTERS } from '../../core/event/event-query.ts';
 import { EXPORT_MAX_ROWS, exportEvents } from '../../core/event/export-events.ts';
 import { getEvent } from '../../core/event/get-event.ts';
 import { ignoreEvent, ignoreEventInput, unignoreEvent } from '../../core/event/ignore-event.ts';
 import { listEvents } from '../../core/event/list-events.ts';
 import { summarizeEvents } from '../../core/event/summarize-events.ts';
+import { getEventTicketState, requestEventTicket } from '../../core/psa/request-event-ticket.ts';
 import { allow, requireCtx } from '../auth/middleware.ts';
 import { errorResponse, errorResponses, IdParam, json, jsonBody, pageQuery } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
@@ -186,6 +187,21 @@ const SummaryBody = FilterQuery.openapi('EventSummaryQuery');
 
 const IgnoreBody = ignoreEventInput.openapi('IgnoreEvent');
 
+const EventTicketSchema = z
+  .object({
+    state: z.enum(['filed', 'requested', 'ready', 'no-psa', 'unmapped']).openapi({
+      description:
+        'filed: a ticket holds the event; requested: on its way through the outbox; ready: one can be asked for; no-psa / unmapped: not yet (message says why)',
+    }),
+    ticket: z.object({ id: z.string(), number: z.string().nullable(), url: z.string().nullable(), status: z.string().nullable() }).nullable(),
+    delivery: z
+      .object({ id: z.string(), status: z.enum(DELIVERY_STATUSES), lastError: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'The outbox delivery of the request made on the event page, if any' }),
+    message: z.string().openapi({ description: 'In plain words, for the button' }),
+  })
+  .openapi('EventTicket');
+
 export const eventRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
     createRoute({
@@ -307,4 +323,37 @@ export const eventRoutes = new OpenAPIHono<AppEnv>()
       },
     }),
     async (c) => c.json(await unignoreEvent({ ctx: requireCtx(c), id: c.req.valid('param').id }), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/events/{id}/ticket',
+      tags: ['events'],
+      summary: "The event's PSA ticket, or whether one can be asked for (and why not in plain words)",
+      middleware: [allow('event.read')] as const,
+      request: { params: IdParam },
+      responses: { 200: json(EventTicketSchema, 'The ticket state'), ...errorResponses },
+    }),
+    async (c) => c.json(await getEventTicketState({ ctx: requireCtx(c), id: c.req.valid('param').id }), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/events/{id}/ticket',
+      tags: ['events'],
+      summary: 'Create a ticket for the event in the connected PSA, through the outbox; asking again (a double click, a retry) never files a second one',
+      middleware: [allow('event.ticket')] as const,
+      request: { params: IdParam },
+      responses: {
+        200: json(EventTicketSchema, 'The event has a ticket already: it is returned'),
+        202: json(EventTicketSchema, 'The ticket is requested: the outbox delivery and its state'),
+        409: errorResponse('No PSA is connected'),
+        422: errorResponse("The event's tenant is not mapped to a PSA company"),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const result = await requestEventTicket({ ctx: requireCtx(c), id: c.req.valid('param').id });
+      return result.state === 'filed' ? c.json(result, 200) : c.json(result, 202);
+    },
   );

@@ -67,20 +67,21 @@ export function createTicketFiler(deps: TicketFilerDeps): TicketFiler {
   };
 }
 
-async function connectionFor(
+/** The connected PSA and mapping that files a tenant's alerts, or why there is none. */
+export async function connectionFor(
   db: DbOrTx,
   mspId: string,
   tenantId: string,
-): Promise<{ connection: PsaConnectionRow; mapping: typeof psaTenantMapping.$inferSelect } | { error: string }> {
+): Promise<{ connection: PsaConnectionRow; mapping: typeof psaTenantMapping.$inferSelect } | { error: string; reason: 'no-psa' | 'unmapped' }> {
   const rows = await db
     .select({ connection: psaConnection, mapping: psaTenantMapping })
     .from(psaConnection)
     .leftJoin(psaTenantMapping, and(eq(psaTenantMapping.connectionId, psaConnection.id), eq(psaTenantMapping.tenantId, tenantId)))
     .where(and(eq(psaConnection.mspId, mspId), eq(psaConnection.enabled, true), isNotNull(psaConnection.credentialsEnc)));
   const ready = rows.filter((r) => readPsaSettings(r.connection).connection);
-  if (ready.length === 0) return { error: 'no PSA is connected: connect ConnectWise Manage or Autotask on the Integrations page' };
+  if (ready.length === 0) return { error: 'no PSA is connected: connect ConnectWise Manage or Autotask on the Integrations page', reason: 'no-psa' };
   const mapped = ready.find((r) => r.mapping);
-  if (!mapped?.mapping) return { error: "the event's tenant is not mapped to a PSA company yet: map it on the Integrations page" };
+  if (!mapped?.mapping) return { error: "the event's tenant is not mapped to a PSA company yet: map it on the Integrations page", reason: 'unmapped' };
   return { connection: mapped.connection, mapping: mapped.mapping };
 }
 

@@ -4520,6 +4520,165 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events/{id}/ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The event's PSA ticket, or whether one can be asked for (and why not in plain words) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The ticket state */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventTicket"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a ticket for the event in the connected PSA, through the outbox; asking again (a double click, a retry) never files a second one */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The event has a ticket already: it is returned */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventTicket"];
+                    };
+                };
+                /** @description The ticket is requested: the outbox delivery and its state */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventTicket"];
+                    };
+                };
+                /** @description The request is not valid */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in, or the API token is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Your role does not allow this, or the CSRF check failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found (also what another MSP's object answers) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No PSA is connected */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The event's tenant is not mapped to a PSA company */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events/{id}/entities": {
         parameters: {
             query?: never;
@@ -8388,6 +8547,28 @@ export interface components {
         };
         IgnoreEvent: {
             reason?: string;
+        };
+        EventTicket: {
+            /**
+             * @description filed: a ticket holds the event; requested: on its way through the outbox; ready: one can be asked for; no-psa / unmapped: not yet (message says why)
+             * @enum {string}
+             */
+            state: "filed" | "requested" | "ready" | "no-psa" | "unmapped";
+            ticket: {
+                id: string;
+                number: string | null;
+                url: string | null;
+                status: string | null;
+            } | null;
+            /** @description The outbox delivery of the request made on the event page, if any */
+            delivery: {
+                id: string;
+                /** @enum {string} */
+                status: "pending" | "sending" | "delivered" | "failed" | "dead";
+                lastError: string | null;
+            } | null;
+            /** @description In plain words, for the button */
+            message: string;
         };
         /** @description An event's entity; `kind` says which snapshot it carries (a mailbox carries its owner's user snapshot) */
         EventEntity: components["schemas"]["UserEventEntity"] | components["schemas"]["MailboxEventEntity"] | components["schemas"]["AppEventEntity"] | components["schemas"]["InboxRuleEventEntity"] | components["schemas"]["MailFlowRuleEventEntity"] | components["schemas"]["LinkEventEntity"] | components["schemas"]["IpEventEntity"];
