@@ -30,7 +30,16 @@ const [u] = await database.db
   .returning();
 const ctx = { msp: m!.id, actor: { type: 'user', id: u!.id, role: 'owner' } as const, db: database.db, secrets };
 for (let i = 0; i < 200; i++) {
-  await createTenant({ ctx, input: { name: `Tenant ${String(i).padStart(3, '0')}`, tenantGuid: crypto.randomUUID(), primaryDomain: `t${i}.example` } });
+  await createTenant({
+    ctx,
+    input: {
+      name: `Tenant ${String(i).padStart(3, '0')}`,
+      tenantGuid: crypto.randomUUID(),
+      primaryDomain: `t${i}.example`,
+      // A tenant on the MSP's app joins by admin consent only; the bench adds tenants with their own app.
+      auth: { mode: 'secret', clientId: '11111111-2222-4333-8444-555555555555', clientSecret: `bench secret ${i}` },
+    },
+  });
 }
 const { token } = await createApiToken({ ctx, userId: u!.id, input: { name: 'bench' } });
 
