@@ -66,7 +66,6 @@ const UNREACHED_BY_DESIGN: { path: RegExp; why: string }[] = [
   { path: /^services\/sim\//, why: 'the simulators: test, bench and demo infrastructure' },
   { path: /\.d\.ts$/, why: 'type declarations' },
   { path: /^services\/language\/reference\.ts$/, why: 'generates the field reference in services/language/README.md (npx tsx)' },
-  { path: /^services\/core\/custom-detection\/set-custom-detection-enabled\.ts$/, why: 'a verb with no caller yet (the route uses updateCustomDetection)' },
 ];
 
 function productFiles(): string[] {
