@@ -62,6 +62,9 @@ test('a group made on the Tenants page scopes a trigger, and cannot be deleted w
   await dialog.getByRole('combobox', { name: 'Condition', exact: true }).fill("Event.Severity >= 'high'");
   await dialog.getByLabel('Subject').fill('Alert: {Event.Title}');
   await dialog.getByLabel('Only these groups and tenants').check();
+  // Nothing ticked is refused in the editor, not saved as every tenant.
+  await dialog.getByRole('button', { name: 'Save trigger' }).click();
+  await dialog.getByRole('alert').filter({ hasText: 'Tick at least one tenant or group, or choose Every tenant.' }).waitFor();
   await dialog
     .getByRole('group', { name: 'Tenant groups' })
     .getByLabel(/Healthcare <b>clinics<\/b>/)
