@@ -18,7 +18,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { PgliteSession } from 'drizzle-orm/pglite';
 import { NodePgSession } from 'drizzle-orm/node-postgres';
 import { openDatabase, type Database } from '../db/client.ts';
-import { msp, tenant } from '../db/schema/index.ts';
+import { eq, sql } from 'drizzle-orm';
+import { msp, securityEvent, tenant } from '../db/schema/index.ts';
 import { ingestRecords } from '../services/collector/ingest.ts';
 import { detectActivity, type DetectSummary } from '../services/detection/engine.ts';
 import { enqueueForEvents } from '../services/notify/outbox.ts';
@@ -95,11 +96,17 @@ async function chunked100k(database: Database, mspId: string) {
     addUp(totals, await detectActivity({ db: database.db, onEventsCreated: enqueueForEvents }, stored.insertedIds));
   }
   const rate = RECORDS / ((performance.now() - start) / 1000);
+  const byRule = (await database.db
+    .select({ detectionId: securityEvent.detectionId, n: sql<number>`count(*)::int`, occurrences: sql<number>`sum(${securityEvent.count})::int` })
+    .from(securityEvent)
+    .where(eq(securityEvent.tenantId, target.tenantId))
+    .groupBy(securityEvent.detectionId)) as { detectionId: string; n: number; occurrences: number }[];
   console.log(`    bare activity insert: ${fmt(bareRate, 0)} records/s (${fmt(bareStatements, 1)} statements / 1,000 records)`);
   console.log(
     `    store + detect in chunks of ${CHUNK}: ${fmt(rate, 0)} records/s = ${(rate / bareRate).toFixed(2)} x bare insert; ${fmt((statements / RECORDS) * 1000, 1)} statements / 1,000 records; ` +
       `${totals.created} events raised, ${totals.updated} updates`,
   );
+  console.log(`      events: ${byRule.map((r) => `${r.detectionId.split('.').pop()} ${r.n} (count ${r.occurrences})`).join(', ')}`);
 }
 
 /** Stores `count` records over `tenants` tenants, then detects them in batches of 1,000 as the sweep would. */

@@ -10,6 +10,8 @@
  *   the same tenant (two workers never split one password spray between them).
  * - Dedup: one event per (tenant, rule, primary entity) while repeats keep coming within the
  *   rule's window; repeats raise `count` (distinct occurrences) and move `last_seen_at`.
+ * - A batch costs a fixed number of statements, not one round trip per match: facts read, stored
+ *   and pruned in one statement each, events in a few set-based ones (record-match.ts).
  */
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
