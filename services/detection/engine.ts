@@ -75,6 +75,7 @@ export async function detectActivity(deps: DetectionDeps, activityIds: readonly 
     for (const r of rows) (byTenant.get(r.tenantId) ?? byTenant.set(r.tenantId, []).get(r.tenantId)!).push(r.id);
   }
   let found = 0;
+  const touched = new Set<string>();
   for (const [tenantId, tenantIds] of byTenant) {
     found += tenantIds.length;
     for (let i = 0; i < tenantIds.length; i += CHUNK) {
@@ -83,9 +84,10 @@ export async function detectActivity(deps: DetectionDeps, activityIds: readonly 
       summary.skipped += part.skipped;
       summary.eventsCreated += part.eventsCreated;
       summary.eventsUpdated += part.eventsUpdated;
-      for (const id of part.eventIds) if (!summary.eventIds.includes(id)) summary.eventIds.push(id);
+      for (const id of part.eventIds) touched.add(id);
     }
   }
+  summary.eventIds = [...touched];
   summary.skipped += ids.length - found;
   return summary;
 }
