@@ -10,8 +10,10 @@
  *   the same tenant (two workers never split one password spray between them).
  * - Dedup: one event per (tenant, rule, primary entity) while repeats keep coming within the
  *   rule's window; repeats raise `count` (distinct occurrences) and move `last_seen_at`.
+ * - A batch costs a fixed number of statements, not one round trip per match: facts read, stored
+ *   and pruned in one statement each, events in a few set-based ones (record-match.ts).
  */
-import { and, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { activity, detectionProcessed, detectionState, tenant } from '../../db/schema/index.ts';
 import type { IpIntelService } from '../../enrichment/ip/index.ts';
@@ -24,7 +26,7 @@ import { SERIES } from './series.ts';
 import { loadDetectionSettings } from './settings.ts';
 import type { DetectionRecord, RegisteredRule, SeriesName, TenantContext } from './types.ts';
 import { tenantUserCount } from './tenant-size.ts';
-import { recordMatch } from './record-match.ts';
+import { recordMatches } from './record-match.ts';
 import { ignoreByWhitelistRules } from './whitelist.ts';
 
 export type DetectionDeps = {
@@ -73,6 +75,7 @@ export async function detectActivity(deps: DetectionDeps, activityIds: readonly 
     for (const r of rows) (byTenant.get(r.tenantId) ?? byTenant.set(r.tenantId, []).get(r.tenantId)!).push(r.id);
   }
   let found = 0;
+  const touched = new Set<string>();
   for (const [tenantId, tenantIds] of byTenant) {
     found += tenantIds.length;
     for (let i = 0; i < tenantIds.length; i += CHUNK) {
@@ -81,9 +84,10 @@ export async function detectActivity(deps: DetectionDeps, activityIds: readonly 
       summary.skipped += part.skipped;
       summary.eventsCreated += part.eventsCreated;
       summary.eventsUpdated += part.eventsUpdated;
-      for (const id of part.eventIds) if (!summary.eventIds.includes(id)) summary.eventIds.push(id);
+      for (const id of part.eventIds) touched.add(id);
     }
   }
+  summary.eventIds = [...touched];
   summary.skipped += ids.length - found;
   return summary;
 }
@@ -139,7 +143,7 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
   const times = records.map((r) => r.occurredAt.getTime());
   const minT = Math.min(...times);
   const maxT = Math.max(...times);
-  for (const [series, span] of spans) await loadSeries(tx, state, tenantId, series, records, minT - span.before, maxT + span.after);
+  await loadSeries(tx, state, tenantId, spans, records, minT, maxT);
 
   const context: TenantContext = {
     id: tenantId,
@@ -149,27 +153,13 @@ async function detectTenantBatch(tx: Tx, deps: DetectionDeps, tenantId: string, 
   };
   const matches = evaluateBatch(records, rules, context, state, await batchIpIntel(deps, records, rules));
 
-  for (let i = 0; i < state.added.length; i += CHUNK) {
-    await tx
-      .insert(detectionState)
-      .values(state.added.slice(i, i + CHUNK).map(({ series, observation: o }) => ({ tenantId, series, key: o.key, itemId: o.id, at: o.at, data: o.data })))
-      .onConflictDoNothing();
-  }
-  for (const series of spans.keys()) {
-    const retention = SERIES[series].retentionMs;
-    if (Number.isFinite(retention)) {
-      await tx
-        .delete(detectionState)
-        .where(and(eq(detectionState.tenantId, tenantId), eq(detectionState.series, series), lt(detectionState.at, new Date(maxT - retention))));
-    }
-  }
+  await storeFacts(tx, tenantId, state, spans, maxT);
 
-  const createdIds: string[] = [];
-  for (const m of matches) {
-    const outcome = await recordMatch(tx, tenantRow.mspId, m, summary.eventIds, createdIds);
-    if (outcome === 'created') summary.eventsCreated += 1;
-    else if (outcome === 'updated') summary.eventsUpdated += 1;
-  }
+  const recorded = await recordMatches(tx, tenantRow.mspId, tenantId, matches);
+  const createdIds = recorded.createdIds;
+  summary.eventsCreated = recorded.eventsCreated;
+  summary.eventsUpdated = recorded.eventsUpdated;
+  summary.eventIds = recorded.touched;
 
   // Whitelist rules: new events an active rule matches are ignored in this same transaction.
   const ignored = await ignoreByWhitelistRules(tx, { mspId: tenantRow.mspId, tenantId, eventIds: createdIds });
@@ -192,24 +182,67 @@ async function batchIpIntel(deps: DetectionDeps, records: readonly DetectionReco
   return addresses.length > 0 ? resolveIpIntel(deps.ipIntel, addresses) : undefined;
 }
 
+/**
+ * Reads the facts the batch's records can see, every series and key at once: one statement
+ * whatever the number of series (the window index answers each series, key and time range).
+ */
 async function loadSeries(
   tx: Tx,
   state: StateView,
   tenantId: string,
-  series: SeriesName,
+  spans: ReadonlyMap<SeriesName, { before: number; after: number }>,
   records: readonly DetectionRecord[],
-  from: number,
-  to: number,
+  minT: number,
+  maxT: number,
 ): Promise<void> {
-  const keys = [...new Set(records.flatMap((r) => SERIES[series].keys(r)))];
-  for (let i = 0; i < keys.length; i += CHUNK) {
-    const conditions = [eq(detectionState.tenantId, tenantId), eq(detectionState.series, series), inArray(detectionState.key, keys.slice(i, i + CHUNK))];
-    if (Number.isFinite(from)) conditions.push(gte(detectionState.at, new Date(from)));
-    if (Number.isFinite(to)) conditions.push(lte(detectionState.at, new Date(to)));
-    const rows = await tx
-      .select({ key: detectionState.key, itemId: detectionState.itemId, at: detectionState.at, data: detectionState.data })
-      .from(detectionState)
-      .where(and(...conditions));
-    for (const r of rows) state.load(series, { key: r.key, id: r.itemId, at: r.at, data: r.data });
+  const wanted: { series: SeriesName; key: string; from: string | null; to: string | null }[] = [];
+  for (const [series, span] of spans) {
+    const from = minT - span.before;
+    const to = maxT + span.after;
+    const keys = new Set<string>();
+    for (const r of records) for (const k of SERIES[series].keys(r)) keys.add(k);
+    for (const key of keys)
+      wanted.push({
+        series,
+        key,
+        from: Number.isFinite(from) ? new Date(from).toISOString() : null,
+        to: Number.isFinite(to) ? new Date(to).toISOString() : null,
+      });
+  }
+  for (let i = 0; i < wanted.length; i += CHUNK) {
+    const rows = (await tx.execute(sql`
+      select s.series, s.key, s.item_id, s.at, s.data
+      from jsonb_to_recordset(${JSON.stringify(wanted.slice(i, i + CHUNK))}::jsonb) as x(series text, key text, "from" timestamptz, "to" timestamptz)
+      join ${detectionState} s on s.tenant_id = ${tenantId}::uuid and s.series = x.series and s.key = x.key
+        and (x."from" is null or s.at >= x."from") and (x."to" is null or s.at <= x."to")`)) as unknown as {
+      rows: { series: SeriesName; key: string; item_id: string; at: Date | string; data: Record<string, unknown> }[];
+    };
+    for (const r of rows.rows) state.load(r.series, { key: r.key, id: r.item_id, at: new Date(r.at), data: r.data });
+  }
+}
+
+/**
+ * Stores the batch's new facts (a repeat of a known fact is skipped by its identity) and prunes
+ * facts older than their series' retention, relative to the batch's newest record.
+ */
+async function storeFacts(tx: Tx, tenantId: string, state: StateView, spans: ReadonlyMap<SeriesName, unknown>, maxT: number): Promise<void> {
+  for (let i = 0; i < state.added.length; i += CHUNK) {
+    const json = JSON.stringify(
+      state.added.slice(i, i + CHUNK).map(({ series, observation: o }) => ({ series, key: o.key, item_id: o.id, at: o.at.toISOString(), data: o.data })),
+    );
+    await tx.execute(sql`
+      insert into ${detectionState} (tenant_id, series, key, item_id, at, data)
+      select ${tenantId}::uuid, x.series, x.key, x.item_id, x.at, x.data
+      from jsonb_to_recordset(${json}::jsonb) as x(series text, key text, item_id text, at timestamptz, data jsonb)
+      on conflict do nothing`);
+  }
+  const prune = [...spans.keys()]
+    .filter((series) => Number.isFinite(SERIES[series].retentionMs))
+    .map((series) => ({ series, before: new Date(maxT - SERIES[series].retentionMs).toISOString() }));
+  if (prune.length > 0) {
+    await tx.execute(sql`
+      delete from ${detectionState} s
+      using jsonb_to_recordset(${JSON.stringify(prune)}::jsonb) as x(series text, before timestamptz)
+      where s.tenant_id = ${tenantId}::uuid and s.series = x.series and s.at < x.before`);
   }
 }

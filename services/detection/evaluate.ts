@@ -67,6 +67,23 @@ export class StateView {
     return list;
   }
 
+  /** The facts of a key with `from <= at <= to`, oldest first (a binary search over `all`). */
+  between(series: SeriesName, key: string, from: number, to: number): readonly Observation[] {
+    const list = this.all(series, key);
+    const first = (bound: number, inclusive: boolean) => {
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const at = list[mid]!.at.getTime();
+        if (at < bound || (!inclusive && at === bound)) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
+    return list.slice(first(from, true), first(to, false));
+  }
+
   private put(series: SeriesName, observation: Observation): boolean {
     const id = `${series}\u0000${observation.key}`;
     let byId = this.facts.get(id);
@@ -133,9 +150,7 @@ export function evaluateBatch(
         tenant: context,
         window(series, key, from, to) {
           if (!readable.has(series)) throw new Error(`${p.rule.id} reads ${series} without declaring it`);
-          const f = from.getTime();
-          const t = to.getTime();
-          return state.all(series, key).filter((o) => o.at.getTime() >= f && o.at.getTime() <= t);
+          return state.between(series, key, from.getTime(), to.getTime());
         },
         ip: p.rule.usesIpIntel ? ipOf : noIp,
       });
