@@ -178,6 +178,13 @@ describe('users', () => {
     expect((error as Error).message).toContain(`Microsoft Entra refused to block sign-in for ${BEC.victimUpn}: the user holds the Exchange Administrator role`);
     expect((error as Error).message).toContain('Privileged Authentication Administrator');
     expect(userByUpn(BEC.victimUpn).accountEnabled).toBe(true);
+    // Resetting the administrator's password is refused the same way, and explained the same way.
+    const reset = await executeAction(ctx, 'reset-password', target).catch((e: unknown) => e);
+    expect(reset).toMatchObject({ kind: 'refused' });
+    expect((reset as Error).message).toContain(
+      `Microsoft Entra refused to reset the password of ${BEC.victimUpn}: the user holds the Exchange Administrator role`,
+    );
+    expect(userByUpn(BEC.victimUpn).lastPasswordChangeDateTime ?? null).not.toBe('2024-05-08T06:00:00Z');
     assignAppRole(sim, CONTOSO.tenantId, COLLECTOR_APP_ID, 'Privileged Authentication Administrator');
     await executeAction(ctx, 'block-sign-in', target);
     expect(userByUpn(BEC.victimUpn).accountEnabled).toBe(false);
