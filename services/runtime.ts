@@ -21,7 +21,7 @@ import { createIpIntel } from '../enrichment/ip/index.ts';
 import { createConfiguredEntityLookup } from '../enrichment/lookup.ts';
 import { startDemo, withDemoEndpoints, type RunningDemo } from './demo/demo.ts';
 import { JOBS } from './worker/jobs.ts';
-import { PIPELINE_JOBS, sendForEnrichment } from './worker/pipeline-jobs.ts';
+import { collectionQueue, PIPELINE_JOBS, sendForEnrichment } from './worker/pipeline-jobs.ts';
 import { createImportRunner } from './core/import/import-runner.ts';
 import { eventsWithPendingEntities } from '../enrichment/stage.ts';
 import { startNotify, type Notify } from './notify/index.ts';
@@ -137,6 +137,7 @@ export async function startRuntime(parsed: Config, options: { log?: Logger; webR
       imports,
       outbox: notify.sink,
       remediationQueue: remediationQueue(boss),
+      collectionQueue: collectionQueue(boss),
       queueHealthy: () => queueIsHealthy(boss),
       shutdown: shutdown.signal,
     },

@@ -92,6 +92,32 @@ describe('collectTenant against the simulator playing bec', () => {
     expect(again.every((r) => r.status === 'collected' && r.inserted === 0)).toBe(true);
     const [row] = await handle.database.db.select().from(tenant).where(eq(tenant.id, tenantId));
     expect(row!.status).toBe('active');
+
+    // Content published earlier in the current second (the pass a webhook notification starts
+    // runs within it) is listed now: endTime is exclusive and whole seconds, so it is rounded up.
+    sim.state.clock.set(Date.parse('2024-05-08T06:00:01.600Z'));
+    const record = { Id: crypto.randomUUID(), CreationTime: '2024-05-08T06:00:01', Operation: 'Set-Mailbox', RecordType: 1, Workload: 'Exchange' };
+    const added = await fetch(`${sim.url}/_sim/tenants/${CONTOSO.tenantId}/audit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        records: [
+          {
+            ...record,
+            UserId: 'admin@contoso.com',
+            ResultStatus: 'True',
+            OrganizationId: CONTOSO.tenantId,
+            UserType: 2,
+            UserKey: '1003',
+            Version: 1,
+            ObjectId: 'adele',
+          },
+        ],
+      }),
+    });
+    expect(added.status).toBe(201);
+    const [exchange] = await collectTenant(deps, tenantId, { sources: ['Audit.Exchange'] });
+    expect(exchange).toMatchObject({ source: 'Audit.Exchange', status: 'collected', inserted: 1 });
   }, 120_000);
 });
 

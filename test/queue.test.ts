@@ -5,7 +5,7 @@ import { createLogger } from '../services/log.ts';
 import type { JobDefinition } from '../services/worker/jobs.ts';
 import { JOBS } from '../services/worker/jobs.ts';
 import { PIPELINE_JOBS, type PipelineDeps } from '../services/worker/pipeline-jobs.ts';
-import { MalformedPayloadError, readPayload, startQueue, startWorkers, stopQueue } from '../services/worker/queue.ts';
+import { MalformedPayloadError, readPayload, sendJob, startQueue, startWorkers, stopQueue } from '../services/worker/queue.ts';
 import { createTestDatabase } from './helpers/database.ts';
 
 const log = createLogger({ logLevel: 'silent' });
@@ -92,6 +92,24 @@ describe(`queue and workers (pg-boss on ${process.env.DATABASE_URL ? 'Postgres' 
       await stopQueue(boss, 2);
     }
   });
+
+  test("a job sent with sendJob wakes this process's idle workers: it runs without waiting for their next poll", async () => {
+    const ran: unknown[] = [];
+    const boss = await startQueue(handle.database, log, { schedule: false });
+    try {
+      // Workers that poll once an hour: only the wake-up can start the job within the test.
+      await startWorkers(
+        boss,
+        { 'test.wake': { run: async (data) => void ran.push(data) } },
+        { database: handle.database, log, config },
+        { concurrency: 2, pollingIntervalSeconds: 3600 },
+      );
+      await sendJob(boss, 'test.wake', { n: 1 });
+      await expect.poll(() => ran, { timeout: 30_000, interval: 50 }).toEqual([{ n: 1 }]);
+    } finally {
+      await stopQueue(boss, 2);
+    }
+  }, 60_000);
 
   test.each([
     ['collect.tenant', { tenantId: 42 }],

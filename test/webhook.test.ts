@@ -17,6 +17,8 @@ import { dueTenants } from '../services/collector/schedule.ts';
 import { secrets } from './helpers/app.ts';
 import { createTestDatabase, TEST_SECRET_KEY } from './helpers/database.ts';
 import { insertSimTenant, simConfig } from './helpers/sim-tenant.ts';
+import { collectionQueue, PIPELINE_JOBS } from '../services/worker/pipeline-jobs.ts';
+import { ensureQueues, startQueue, stopQueue, type PgBoss } from '../services/worker/queue.ts';
 
 /**
  * Near real time: the Management Activity API's webhook handshake and notifications, from the
@@ -27,6 +29,7 @@ let sim: M365Simulator;
 let server: ServerType;
 let publicUrl: string;
 let tenantId: string;
+let boss: PgBoss;
 
 beforeAll(async () => {
   handle = await createTestDatabase();
@@ -39,18 +42,29 @@ beforeAll(async () => {
   tenantId = (await insertSimTenant(handle.database.db, CONTOSO.tenantId)).id;
   // The receiver is the real app on a real port (Microsoft calls it from outside).
   const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'silent' });
-  const app = createNodeApp({ config, database: handle.database, secrets, log: createLogger(config), metrics: new Registry() });
+  // The queue without workers: the test reads the collection job the notification queued.
+  boss = await startQueue(handle.database, createLogger(config), { schedule: false });
+  await ensureQueues(boss, PIPELINE_JOBS);
+  const app = createNodeApp({
+    config,
+    database: handle.database,
+    secrets,
+    log: createLogger(config),
+    metrics: new Registry(),
+    collectionQueue: collectionQueue(boss),
+  });
   server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((r) => server.once('listening', r));
   publicUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
   server.close();
+  await stopQueue(boss, 1);
   await sim.close();
   await handle.drop();
 });
 
-test('verify starts subscriptions with the webhook; a notification makes the source due now', async () => {
+test('verify starts subscriptions with the webhook; a notification makes the source due now and queues its collection', async () => {
   const config = simConfig(sim.url, { TW_PUBLIC_URL: publicUrl, TW_AUDIT_WEBHOOKS: 'on' });
   const report = await runOnboardingCheck({ db: handle.database.db, config, tokens: createTokenProvider(config, secrets), secrets }, tenantId);
   // Each start made the simulator run the validation handshake against our receiver.
@@ -126,6 +140,9 @@ test('verify starts subscriptions with the webhook; a notification makes the sou
     )
     .toBe(true);
   expect(await dueTenants(handle.database.db, 5)).toEqual([tenantId]);
+  // Collected at once, not at the next scheduler tick: the receiver queued the tenant's pass.
+  const jobs = await boss.fetch<{ tenantId: string }>('collect.tenant', { batchSize: 5 });
+  expect(jobs.map((j) => j.data)).toEqual([{ tenantId }]);
 }, 60_000);
 
 test('the receiver refuses notifications without a valid Webhook-AuthID', async () => {

@@ -12,6 +12,7 @@ import type { MicrosoftLogin } from '../core/auth/microsoft-login.ts';
 import type { SmtpSink } from '../notify/index.ts';
 import type { ImportRunner } from '../core/import/import-runner.ts';
 import type { RemediationQueue } from '../core/remediation/queue.ts';
+import type { CollectionQueue } from '../collector/webhook.ts';
 
 /** Everything the API needs from the running process; built once at start. */
 export type AppDeps = {
@@ -39,6 +40,8 @@ export type AppDeps = {
   outbox?: SmtpSink | null;
   /** Hands approved remediation actions to the workers; absent on Workers, where the sweep job queues them within a minute. */
   remediationQueue?: RemediationQueue;
+  /** Queues a tenant's collection when Microsoft notifies new audit content; absent on Workers, where the schedule collects it within a minute. */
+  collectionQueue?: CollectionQueue;
   /** Aborted when the process stops, so long-lived responses (the event stream) end and the server can close. */
   shutdown?: AbortSignal;
 };

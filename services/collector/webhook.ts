@@ -13,11 +13,17 @@ export function tenantForAuthId(secrets: SecretBox, authId: string | undefined):
   return safeEqual(authId, webhookAuthId(secrets, tenantId)) ? tenantId : null;
 }
 
+/** How the webhook receiver asks for a collection pass at once (pg-boss in Node; absent on Workers). */
+export interface CollectionQueue {
+  send(tenantId: string): Promise<void>;
+}
+
 /**
  * A Management Activity API notification: new content exists for these content types. The
- * tenant's sources are marked due now, so the next scheduler tick (within a minute) collects
- * them; polling stays the safety net for notifications that never come. Sources backing off
- * (throttled, failing) keep their backoff.
+ * tenant's sources are marked due now; the receiver then queues a collection pass at once where
+ * it has the queue (`CollectionQueue`), and otherwise the next scheduler tick (within a minute)
+ * collects them. Polling stays the safety net for notifications that never come. Sources backing
+ * off (throttled, failing) keep their backoff. Returns how many content types were marked.
  */
 export async function acceptNotification(db: Db, tenantId: string, notifications: unknown[]): Promise<number> {
   const [row] = await db.select({ id: tenant.id, tenantGuid: tenant.tenantGuid }).from(tenant).where(eq(tenant.id, tenantId)).limit(1);

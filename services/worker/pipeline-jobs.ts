@@ -7,7 +7,8 @@ import type { JobDefinition, JobDeps } from './jobs.ts';
 import type { IpIntelService } from '../../enrichment/ip/index.ts';
 import type { EntityLookup } from '../../enrichment/lookup.ts';
 import { enrichEvent, eventsWithPendingEntities, staleEnrichments, TenantSlots } from '../../enrichment/stage.ts';
-import type { PgBoss } from './queue.ts';
+import { sendJob, type PgBoss } from './queue.ts';
+import type { CollectionQueue } from '../collector/webhook.ts';
 import { syncPsaTickets } from '../core/psa/sync-psa-tickets.ts';
 import { createSecretBox, resolveSecretKey, type SecretBox } from '../crypto.ts';
 import type { Config } from '../config.ts';
@@ -49,7 +50,8 @@ export const PIPELINE_JOBS = {
     expireInSeconds: BOUNDED_JOB_EXPIRY_SECONDS,
     run: async (_data: unknown, { database, boss, config }) => {
       const tenantIds = await dueTenants(database.db, config.collect.intervalMinutes);
-      for (const tenantId of tenantIds) await boss.send('collect.tenant', { tenantId }, { singletonKey: tenantId });
+      const queue = collectionQueue(boss);
+      for (const tenantId of tenantIds) await queue.send(tenantId);
       return { queued: tenantIds.length };
     },
   },
@@ -166,7 +168,8 @@ const ENRICH_SLOTS = new TenantSlots();
 export async function sendForEnrichment(boss: PgBoss, eventIds: readonly string[], startAfterSeconds?: number): Promise<number> {
   let queued = 0;
   for (const eventId of eventIds) {
-    const id = await boss.send(
+    const id = await sendJob(
+      boss,
       'enrich.event',
       { eventId },
       { singletonKey: eventId, ...(startAfterSeconds !== undefined ? { startAfter: Math.ceil(startAfterSeconds) } : {}) },
@@ -176,6 +179,19 @@ export async function sendForEnrichment(boss: PgBoss, eventIds: readonly string[
   return queued;
 }
 
+/**
+ * Queues a collection pass of a tenant (a no-op when one is queued already: one queued and one
+ * running per tenant). The schedule sends due tenants; a Management Activity API notification
+ * sends its tenant at once, so new content is collected in seconds rather than at the next tick.
+ */
+export function collectionQueue(boss: PgBoss): CollectionQueue {
+  return {
+    send: async (tenantId) => {
+      await sendJob(boss, 'collect.tenant', { tenantId }, { singletonKey: tenantId });
+    },
+  };
+}
+
 /** Activity ids per `detect.activity` job: one engine batch (one transaction per tenant). */
 export const DETECT_BATCH = 1000;
 
@@ -183,7 +199,7 @@ export const DETECT_BATCH = 1000;
 export async function sendForDetection(boss: PgBoss, activityIds: readonly string[]): Promise<number> {
   let jobs = 0;
   for (let i = 0; i < activityIds.length; i += DETECT_BATCH) {
-    await boss.send('detect.activity', { activityIds: activityIds.slice(i, i + DETECT_BATCH) });
+    await sendJob(boss, 'detect.activity', { activityIds: activityIds.slice(i, i + DETECT_BATCH) });
     jobs += 1;
   }
   return jobs;

@@ -46,7 +46,7 @@ export async function startWorkers<D extends JobDeps>(
     if (job.schedule) await boss.schedule(name, job.schedule, {}, { tz: 'UTC' });
     const concurrency = job.concurrency?.(deps.config) ?? options.concurrency;
     for (let i = 0; i < concurrency; i++) {
-      await boss.work(name, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async ([j]) => {
+      const workerId = await boss.work(name, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async ([j]) => {
         if (!j) return;
         try {
           return await job.run(readPayload(name, job, j.data), deps);
@@ -55,8 +55,30 @@ export async function startWorkers<D extends JobDeps>(
           throw err;
         }
       });
+      localWorkersOf(boss, name).push(workerId);
     }
   }
+}
+
+const localWorkers = new WeakMap<PgBoss, Map<string, string[]>>();
+function localWorkersOf(boss: PgBoss, name: string): string[] {
+  let byQueue = localWorkers.get(boss);
+  if (!byQueue) localWorkers.set(boss, (byQueue = new Map()));
+  let ids = byQueue.get(name);
+  if (!ids) byQueue.set(name, (ids = []));
+  return ids;
+}
+
+/**
+ * Sends a job and wakes this process's idle workers of its queue, so a stage handing work on in
+ * one process does not wait for their next poll (up to `pollingIntervalSeconds` per hop). Workers
+ * in other processes still find the job at their next poll. A job delayed by `startAfter` is left
+ * to the poll. Returns the job id, or null when a singleton key kept it from being queued.
+ */
+export async function sendJob(boss: PgBoss, name: string, data: object, options: PgBoss.SendOptions = {}): Promise<string | null> {
+  const id = await boss.send(name, data, options);
+  if (id && options.startAfter === undefined) for (const workerId of localWorkersOf(boss, name)) boss.notifyWorker(workerId);
+  return id;
 }
 
 /** A job's data does not match its payload schema; the message names the job and what is wrong (a retry fails the same way). */

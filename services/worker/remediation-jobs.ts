@@ -3,7 +3,7 @@ import type { TokenProvider } from '../microsoft/token-provider.ts';
 import { executeRemediation, expireStaleRemediations, MAX_ATTEMPTS, unqueuedRemediations } from '../core/remediation/execute-remediation.ts';
 import type { RemediationQueue } from '../core/remediation/queue.ts';
 import type { JobDefinition, JobDeps } from './jobs.ts';
-import type { PgBoss } from './queue.ts';
+import { sendJob, type PgBoss } from './queue.ts';
 
 /** Remediation runs Graph and Exchange writes: it needs Microsoft's clients and the key that seals a temporary password. Node only. */
 export type RemediationJobDeps = JobDeps & { boss: PgBoss; tokens: TokenProvider; secrets: SecretBox };
@@ -40,7 +40,7 @@ export const REMEDIATION_JOBS = {
 export function remediationQueue(boss: PgBoss): RemediationQueue {
   return {
     send: async (requestId) => {
-      await boss.send('remediation.execute', { requestId }, { singletonKey: requestId });
+      await sendJob(boss, 'remediation.execute', { requestId }, { singletonKey: requestId });
     },
   };
 }

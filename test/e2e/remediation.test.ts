@@ -2,7 +2,8 @@
  * One approval through the web app, end to end: the real product (API, workers, database, built
  * web app) in this process and the Microsoft 365 simulator over HTTPS. A technician asks for
  * "Block sign-in" on the event page (confirm dialog), an admin approves it on the Approvals page,
- * the worker blocks the user in the simulator, and the action history says so with the approver.
+ * the worker blocks the user in the simulator, and the action history says so with the approver;
+ * blocking an administrator is refused by Entra and the history explains it.
  *
  * Needs /usr/bin/chromium. Screenshots go to test/e2e/screenshots/.
  */
@@ -14,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventEntity, securityEvent } from '../../db/schema/index.ts';
 import type { Runtime } from '../../services/runtime.ts';
 import { startM365Simulator, type M365Simulator } from '../../services/sim/m365/index.ts';
-import { becScenario, collectorConsent, CONTOSO } from '../../services/sim/m365/scenarios/index.ts';
+import { BEC, becScenario, collectorConsent, CONTOSO } from '../../services/sim/m365/scenarios/index.ts';
 import { COLLECTOR_APP_ID, collectorApp } from '../helpers/m365-sim.ts';
 import { simulatorTls } from '../../services/sim/m365/tls.ts';
 import { addMember, seedMsp, type Member } from '../helpers/app.ts';
@@ -30,6 +31,7 @@ let host: ProductHost | undefined;
 let owner: Member;
 let tech: Member;
 let eventId: string;
+let adminEventId: string;
 let upn: string;
 
 async function signIn(p: Page, member: Pick<Member, 'email' | 'password'>): Promise<void> {
@@ -94,6 +96,26 @@ beforeAll(async () => {
   await runtime.database.db
     .insert(eventEntity)
     .values({ eventId, mspId: owner.mspId, kind: 'user', key: upn, isPrimary: true, remediations: ['revoke-sessions', 'reset-password', 'block-sign-in'] });
+  // The same for an administrator of the tenant, whom Entra protects from the app.
+  const [adminEvent] = await runtime.database.db
+    .insert(securityEvent)
+    .values({
+      mspId: owner.mspId,
+      tenantId,
+      detectionId: 'M365.AzureAD.ImpossibleTravel',
+      title: 'Impossible travel by an administrator',
+      description: 'Sign-ins from two countries an hour apart.',
+      severity: 'high',
+      userName: BEC.victimUpn,
+      dedupKey: BEC.victimUpn,
+      firstSeenAt: at,
+      lastSeenAt: at,
+    })
+    .returning();
+  adminEventId = adminEvent!.id;
+  await runtime.database.db
+    .insert(eventEntity)
+    .values({ eventId: adminEventId, mspId: owner.mspId, kind: 'user', key: BEC.victimUpn, isPrimary: true, remediations: ['block-sign-in'] });
   browser = await launchChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
 }, 300_000);
@@ -105,7 +127,7 @@ afterAll(async () => {
 });
 
 describe('an approval through the web app', () => {
-  // One walk through two browser sessions: about 20 s on a quiet machine, more on a busy one.
+  // One walk through two browser sessions: about 25 s on a quiet machine, more on a busy one.
   test('a technician asks, an admin approves, the user is blocked, and the history says who approved', async () => {
     const user = () => sim.state.findTenant(CONTOSO.tenantId)!.users.find((u) => u.userPrincipalName === upn)!;
 
@@ -158,6 +180,21 @@ describe('an approval through the web app', () => {
     // Undo from the history: the user can sign in again.
     await done.getByTestId('undo').click();
     await expect.poll(() => user().accountEnabled, { timeout: 60_000 }).toBe(true);
+
+    // Blocking an administrator: Entra refuses the app, and the history says why in plain words.
+    await approving.page.goto(`/events/${adminEventId}`);
+    await approving.page.getByRole('heading', { level: 1, name: 'Impossible travel by an administrator' }).waitFor();
+    await approving.page.locator('button[data-action="block-sign-in"]').click();
+    await approving.page.getByTestId('remediation-confirm').getByTestId('confirm-remediation').click();
+    // The newest action heads the history, which refreshes itself until it settles.
+    await approving.page.goto('/actions');
+    const refused = approving.page.getByTestId('history').getByTestId('remediation-action').first();
+    await expect.poll(() => refused.getByTestId('action-status').textContent(), { timeout: 60_000 }).toBe('Failed');
+    expect(await refused.getByTestId('action-error').textContent()).toContain(
+      `Microsoft Entra refused to block sign-in for ${BEC.victimUpn}: the user holds the Exchange Administrator role`,
+    );
+    await approving.page.screenshot({ path: join(SCREENSHOTS, 'remediation-refused.png'), fullPage: true });
+    expect(sim.state.findTenant(CONTOSO.tenantId)!.users.find((u) => u.userPrincipalName === BEC.victimUpn)!.accountEnabled).toBe(true);
     expect(approving.problems).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 });

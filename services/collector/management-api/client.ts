@@ -15,6 +15,17 @@ export type ManagementClient = {
 
 /** The API's time format: UTC, no zone, whole seconds. */
 const apiTime = (d: Date) => d.toISOString().slice(0, 19);
+const SECOND = 1000;
+const MAX_WINDOW_MS = 24 * 3_600_000;
+/**
+ * `endTime` is exclusive and whole seconds: rounded up, so content created earlier in the current
+ * second is listed by this pass rather than the next (a webhook's pass runs within that second).
+ * Down when rounding up would make the window longer than the 24 h the API allows.
+ */
+function apiEndTime(start: Date, end: Date): string {
+  const up = Math.ceil(end.getTime() / SECOND) * SECOND;
+  return apiTime(new Date(up - Math.floor(start.getTime() / SECOND) * SECOND <= MAX_WINDOW_MS ? up : end.getTime()));
+}
 
 /**
  * The Office 365 Management Activity API for one tenant. `token()` is asked on every call (msal
@@ -59,7 +70,7 @@ export function createManagementClient(options: {
     async listContent(contentType, start, end) {
       const blobs: ContentBlob[] = [];
       let url: string | null =
-        `${root}/subscriptions/content?contentType=${encodeURIComponent(contentType)}&startTime=${apiTime(start)}&endTime=${apiTime(end)}`;
+        `${root}/subscriptions/content?contentType=${encodeURIComponent(contentType)}&startTime=${apiTime(start)}&endTime=${apiEndTime(start, end)}`;
       // Pages follow the NextPageUri header (the troubleshooting doc calls it NextPageUrl).
       while (url) {
         const { body, headers }: { body: ContentBlob[] | undefined; headers: ResponseHeaders } = await call<ContentBlob[]>('GET', url);

@@ -11,7 +11,7 @@ import { createTokenProvider, type TenantAuth } from '../../microsoft/token-prov
 import type { MicrosoftAccess } from '../../microsoft/graph-client.ts';
 import { startM365Simulator, type M365Simulator } from '../../sim/m365/index.ts';
 import { BEC, CONTOSO, FABRIKAM, baselineScenario, becScenario, collectorConsent } from '../../sim/m365/scenarios/index.ts';
-import { COLLECTOR_APP_ID, COLLECTOR_SECRET, assignAppRole, collectorApp } from '../../../test/helpers/m365-sim.ts';
+import { COLLECTOR_APP_ID, COLLECTOR_SECRET, assignAppRole, collectorApp, requestToken } from '../../../test/helpers/m365-sim.ts';
 import { simulatorTls } from '../../sim/m365/tls.ts';
 import { actionContextFor, executeAction, undoAction } from '../execute.ts';
 import { ACTIONS, ACTION_NAMES, RemediationError, temporaryPassword, type ActionContext } from './index.ts';
@@ -30,6 +30,8 @@ const REMEDIATION_ROLES = [
 const TEAM_ID = '5f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e';
 const FOLDER_URL = `${BEC.financeSite}/${BEC.financeFolder}`;
 const secrets = createSecretBox(Buffer.alloc(32, 9));
+/** The consented third-party app's own secret: it signs in as itself until it is disabled. */
+const CONSENT_APP_SECRET = 'Mail~sync.pro-secret-value';
 
 let sim: M365Simulator;
 let ctx: ActionContext;
@@ -48,6 +50,9 @@ beforeAll(async () => {
     users: 12,
     consents: [{ ...consent, roles: { ...consent.roles, graph: [...(consent.roles.graph ?? []), ...REMEDIATION_ROLES], exchange: ['Exchange.ManageAsApp'] } }],
   });
+  // The consented app also signs in as itself, as the principal the story made (one per app in a tenant).
+  const consentSp = contoso.directory!.servicePrincipals!.find((sp) => sp.appId === BEC.consentApp.appId)!;
+  contoso.consents.push({ appId: BEC.consentApp.appId, servicePrincipalId: consentSp.id, roles: { graph: ['Mail.Read'] } });
   contoso.directory = {
     ...contoso.directory,
     teams: [
@@ -73,7 +78,7 @@ beforeAll(async () => {
   sim = await startM365Simulator({
     tls: simulatorTls(),
     clock: { start: '2024-05-08T06:00:00Z', frozen: true },
-    apps: [collectorApp()],
+    apps: [collectorApp(), { appId: BEC.consentApp.appId, displayName: BEC.consentApp.displayName, secrets: [{ value: CONSENT_APP_SECRET }] }],
     tenants: [
       contoso,
       baselineScenario({
@@ -107,6 +112,18 @@ const userByUpn = (upn: string) => tenant().users.find((u) => u.userPrincipalNam
 const ordinaryUser = () =>
   tenant().users.find((u) => u.userPrincipalName !== BEC.victimUpn && u.mail && !tenant().directory.roleAssignments.some((a) => a.principalId === u.id))!;
 const victimMailbox = () => tenant().directory.mailboxes.get(userByUpn(BEC.victimUpn).id.toLowerCase());
+/** The Tenantwatch app's service principal in Contoso: the initiator Microsoft records for its writes. */
+const appSpId = () => sim.state.servicePrincipalId(tenant(), tenant().consents.get(COLLECTOR_APP_ID.toLowerCase())!);
+/** Unified audit log records of `operation` done by the app (what the next collection reads). */
+const ualByApp = (operation: string) =>
+  tenant()
+    .blobs.flatMap((b) => b.records)
+    .filter((r) => r.Operation === operation && r.UserId === `ServicePrincipal_${appSpId()}`);
+/** Graph directory audits of `activity` initiated by the app. */
+const directoryAuditsByApp = (activity: string) =>
+  tenant()
+    .directoryAudits.map((a) => a.value)
+    .filter((a) => a.activityDisplayName === activity && a.initiatedBy.app?.appId === COLLECTOR_APP_ID);
 const graphWrites = () => sim.state.requestLog.filter((r) => (r.api === 'graph' && r.method !== 'GET') || (r.api === 'exchange' && r.method === 'POST')).length;
 
 describe('the registry', () => {
@@ -141,12 +158,16 @@ describe('users', () => {
     expect(first.before).toMatchObject({ accountEnabled: true, userId: user.id });
     expect(first.outcome).toMatchObject({ alreadyDone: false, answer: { status: 204, accountEnabled: false } });
     expect(user.accountEnabled).toBe(false);
+    expect(ualByApp('Disable account.').map((r) => r.ObjectId)).toContain(user.userPrincipalName);
+    expect(ualByApp('Update user.').map((r) => r.ObjectId)).toContain(user.userPrincipalName);
+    expect(directoryAuditsByApp('Disable account').flatMap((a) => a.targetResources.map((t) => t.userPrincipalName))).toContain(user.userPrincipalName);
     const writes = graphWrites();
     const again = await executeAction(ctx, 'block-sign-in', target);
     expect(again.outcome.alreadyDone).toBe(true);
     expect(graphWrites()).toBe(writes);
     expect((await undoAction(ctx, 'block-sign-in', target, first.before)).alreadyDone).toBe(false);
     expect(user.accountEnabled).toBe(true);
+    expect(ualByApp('Enable account.').map((r) => r.ObjectId)).toContain(user.userPrincipalName);
   });
 
   it('explains Entra refusing to block an administrator, then blocks once the app holds the role', async () => {
@@ -157,6 +178,13 @@ describe('users', () => {
     expect((error as Error).message).toContain(`Microsoft Entra refused to block sign-in for ${BEC.victimUpn}: the user holds the Exchange Administrator role`);
     expect((error as Error).message).toContain('Privileged Authentication Administrator');
     expect(userByUpn(BEC.victimUpn).accountEnabled).toBe(true);
+    // Resetting the administrator's password is refused the same way, and explained the same way.
+    const reset = await executeAction(ctx, 'reset-password', target).catch((e: unknown) => e);
+    expect(reset).toMatchObject({ kind: 'refused' });
+    expect((reset as Error).message).toContain(
+      `Microsoft Entra refused to reset the password of ${BEC.victimUpn}: the user holds the Exchange Administrator role`,
+    );
+    expect(userByUpn(BEC.victimUpn).lastPasswordChangeDateTime ?? null).not.toBe('2024-05-08T06:00:00Z');
     assignAppRole(sim, CONTOSO.tenantId, COLLECTOR_APP_ID, 'Privileged Authentication Administrator');
     await executeAction(ctx, 'block-sign-in', target);
     expect(userByUpn(BEC.victimUpn).accountEnabled).toBe(false);
@@ -167,6 +195,8 @@ describe('users', () => {
     const { outcome } = await executeAction(ctx, 'revoke-sessions', { kind: 'user', key: user.userPrincipalName });
     expect(outcome.answer).toMatchObject({ value: true });
     expect(user.signInSessionsValidFromDateTime).toBe('2024-05-08T06:00:00Z');
+    const update = ualByApp('Update user.').filter((r) => r.ObjectId === user.userPrincipalName);
+    expect(update.flatMap((r) => (r.ModifiedProperties as { Name: string }[]).map((m) => m.Name))).toContain('StsRefreshTokensValidFrom');
   });
 
   it('resets the password with a temporary one changed at next sign-in, kept out of the answer', async () => {
@@ -176,6 +206,8 @@ describe('users', () => {
     expect(JSON.stringify(outcome.answer)).not.toContain(outcome.temporaryPassword!);
     expect(user.passwordProfile).toMatchObject({ forceChangePasswordNextSignIn: true });
     expect(user.lastPasswordChangeDateTime).toBe('2024-05-08T06:00:00Z');
+    expect(ualByApp('Reset user password.').map((r) => r.ObjectId)).toContain(user.userPrincipalName);
+    expect(JSON.stringify(tenant().blobs.flatMap((b) => b.records))).not.toContain(outcome.temporaryPassword!);
   });
 
   it('requires MFA re-registration: every method but the password deleted, the default last', async () => {
@@ -184,6 +216,9 @@ describe('users', () => {
     expect((before.methods as unknown[]).length).toBeGreaterThan(0);
     expect((outcome.answer.deleted as string[]).length).toBe((before.methods as unknown[]).length);
     expect(tenant().directory.registrationDetails.find((r) => r.id === victim.id)).toMatchObject({ isMfaRegistered: false });
+    expect(
+      directoryAuditsByApp('Admin deleted security info').filter((a) => a.targetResources.some((t) => t.userPrincipalName === BEC.victimUpn)),
+    ).toHaveLength((before.methods as unknown[]).length);
     expect((await executeAction(ctx, 'require-mfa-reregistration', { kind: 'user', key: BEC.victimUpn })).outcome.alreadyDone).toBe(true);
   });
 
@@ -193,6 +228,9 @@ describe('users', () => {
     expect((await executeAction(ctx, 'confirm-compromised', { kind: 'user', key: BEC.victimUpn })).outcome.alreadyDone).toBe(true);
     const dismissed = await executeAction(ctx, 'dismiss-user-risk', { kind: 'user', key: BEC.victimUpn });
     expect(dismissed.outcome.answer).toMatchObject({ riskState: 'dismissed', riskLevel: 'none' });
+    // Identity Protection keeps who did it in the risky user's history (the riskyUsers feed shows the new state).
+    const history = tenant().directory.riskyUserHistory.get(userByUpn(BEC.victimUpn).id.toLowerCase()) ?? [];
+    expect(history.filter((h) => h.initiatedBy === appSpId()).map((h) => h.riskState)).toEqual(['confirmedCompromised', 'dismissed']);
   });
 });
 
@@ -205,18 +243,15 @@ describe('mail', () => {
     expect(before).toMatchObject({ name: BEC.inboxRuleName, enabled: true });
     expect(outcome.answer).toMatchObject({ cmdlet: 'Disable-InboxRule', enabled: false });
     expect(rulesOfVictim().find((r) => r.displayName === BEC.inboxRuleName)?.isEnabled).toBe(false);
+    expect(ualByApp('Disable-InboxRule')).toHaveLength(1);
     await undoAction(ctx, 'disable-inbox-rule', rule, before);
+    expect(ualByApp('Enable-InboxRule')).toHaveLength(1);
     expect(rulesOfVictim().find((r) => r.displayName === BEC.inboxRuleName)?.isEnabled).toBe(true);
 
     await executeAction(ctx, 'delete-inbox-rule', rule);
     expect(rulesOfVictim().some((r) => r.displayName === BEC.inboxRuleName)).toBe(false);
     expect((await executeAction(ctx, 'delete-inbox-rule', rule)).outcome.alreadyDone).toBe(true);
-    expect(
-      sim.state
-        .findTenant(CONTOSO.tenantId)!
-        .blobs.flatMap((b) => b.records)
-        .some((r) => r.Operation === 'Remove-InboxRule' && String(r.UserId).startsWith('ServicePrincipal_')),
-    ).toBe(true);
+    expect(ualByApp('Remove-InboxRule')).toHaveLength(1);
   });
 
   it('removes mailbox forwarding and undo restores it', async () => {
@@ -224,6 +259,7 @@ describe('mail', () => {
     const { before } = await executeAction(ctx, 'remove-mailbox-forwarding', target);
     expect(before).toMatchObject({ ForwardingSmtpAddress: `smtp:${BEC.attackerMailbox}` });
     expect(victimMailbox()?.ForwardingSmtpAddress ?? null).toBeNull();
+    expect(ualByApp('Set-Mailbox')).toHaveLength(1);
     expect((await executeAction(ctx, 'remove-mailbox-forwarding', target)).outcome.alreadyDone).toBe(true);
     await undoAction(ctx, 'remove-mailbox-forwarding', target, before);
     expect(victimMailbox()?.ForwardingSmtpAddress).toBe(`smtp:${BEC.attackerMailbox}`);
@@ -238,6 +274,7 @@ describe('mail', () => {
     expect(byName()?.State).toBe('Enabled');
     await executeAction(ctx, 'remove-mail-flow-rule', target);
     expect(byName()).toBeUndefined();
+    for (const cmdlet of ['Disable-TransportRule', 'Enable-TransportRule', 'Remove-TransportRule']) expect(ualByApp(cmdlet), cmdlet).toHaveLength(1);
     expect((await executeAction(ctx, 'remove-mail-flow-rule', target)).outcome.alreadyDone).toBe(true);
   });
 });
@@ -250,16 +287,30 @@ describe('files and apps', () => {
       .directory.drives.flatMap((d) => d.items)
       .find((i) => i.name === 'Wire Transfers')!;
     expect(folder.permissions.some((p) => p.link?.scope === 'anonymous')).toBe(false);
+    expect(ualByApp('AnonymousLinkRemoved').map((r) => r.SourceFileName)).toEqual(['Wire Transfers']);
     expect((await executeAction(ctx, 'remove-anonymous-link', { kind: 'link', key: FOLDER_URL })).outcome.alreadyDone).toBe(true);
   });
 
   it('disables the app (it then gets no tokens) and undo enables it', async () => {
     const target = { kind: 'app' as const, key: BEC.consentApp.appId };
     const sp = () => tenant().directory.servicePrincipals.find((s) => s.appId === BEC.consentApp.appId)!;
+    const token = () =>
+      requestToken(sim, CONTOSO.tenantId, {
+        grant_type: 'client_credentials',
+        client_id: BEC.consentApp.appId,
+        client_secret: CONSENT_APP_SECRET,
+        scope: 'https://graph.microsoft.com/.default',
+      });
+    expect((await token()).status).toBe(200);
     const { before } = await executeAction(ctx, 'disable-app', target);
     expect(sp().accountEnabled).toBe(false);
+    expect(ualByApp('Update service principal.')).toHaveLength(1);
+    const refused = await token();
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: 'unauthorized_client', error_codes: [7000112] });
     await undoAction(ctx, 'disable-app', target, before);
     expect(sp().accountEnabled).toBe(true);
+    expect((await token()).status).toBe(200);
   });
 
   it("revokes the app's consent: delegated grants and application permissions", async () => {
@@ -270,12 +321,15 @@ describe('files and apps', () => {
       expect(tenant().directory.oauth2PermissionGrants.filter((g) => g.clientId === spId)).toEqual([]);
       expect(tenant().directory.appRoleAssignments.filter((a) => a.principalId === spId)).toEqual([]);
     }
+    expect(ualByApp('Remove delegated permission grant.').length).toBeGreaterThan(0);
+    expect(ualByApp('Remove app role assignment from service principal.').length).toBeGreaterThan(0);
   });
 
   it('removes the Teams app from the teams it is installed in', async () => {
     const { outcome } = await executeAction(ctx, 'remove-teams-app', { kind: 'app', key: BEC.consentApp.appId });
     expect(outcome.answer).toMatchObject({ removedFrom: ['Finance'] });
     expect(tenant().directory.teams[0]?.installedApps).toEqual([]);
+    expect(ualByApp('AppUninstalled')).toMatchObject([{ TeamName: 'Finance', AzureADAppId: BEC.consentApp.appId }]);
   });
 });
 

@@ -449,7 +449,9 @@ export class SimState {
       appRoleAssignments.push(...objects.appRoleAssignments);
     }
     // Microsoft's own principals exist once per tenant; a scenario only adds others.
-    for (const sp of d.servicePrincipals ?? []) if (sp.appId !== GRAPH_APP_ID && sp.appId !== EXCHANGE_APP_ID) servicePrincipals.push(sp);
+    // One service principal per object id: a consent naming a scenario's principal (its servicePrincipalId) is that principal.
+    for (const sp of d.servicePrincipals ?? [])
+      if (sp.appId !== GRAPH_APP_ID && sp.appId !== EXCHANGE_APP_ID && !servicePrincipals.some((s) => s.id === sp.id)) servicePrincipals.push(sp);
     return {
       subscribedSkus: [...(d.subscribedSkus ?? [])],
       registrationDetails: [...(d.registrationDetails ?? [])],

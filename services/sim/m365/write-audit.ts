@@ -205,3 +205,37 @@ export function recordSharingRemoval(
   } as AuditRecord;
   state.ingestAudit(tenant, [{ record }], {});
 }
+
+/**
+ * A Teams app uninstalled from a team (RecordType 25, MicrosoftTeams, operation `AppUninstalled`,
+ * published in Audit.General). The Teams schema's team and add-on fields; the app as initiator.
+ */
+export function recordTeamsAppRemoval(
+  state: SimState,
+  tenant: SimTenant,
+  actor: WriteActor,
+  spec: { teamId: string; teamName: string; teamsAppId: string; appName: string; azureAdAppId: string | null },
+): void {
+  const record = {
+    CreationTime: toUalTime(state.now()),
+    Id: randomUUID(),
+    Operation: 'AppUninstalled',
+    OrganizationId: tenant.id,
+    RecordType: 25,
+    UserKey: actor.appId,
+    UserType: 5,
+    Version: 1,
+    Workload: 'MicrosoftTeams',
+    ObjectId: spec.teamName,
+    UserId: `ServicePrincipal_${actor.servicePrincipalId}`,
+    CommunicationType: 'Team',
+    TeamName: spec.teamName,
+    TeamGuid: spec.teamId,
+    AddOnGuid: spec.teamsAppId,
+    AddOnName: spec.appName,
+    AddOnType: 1,
+    AzureADAppId: spec.azureAdAppId ?? '',
+    AppAccessContext: { ClientAppId: actor.appId },
+  } as AuditRecord;
+  state.ingestAudit(tenant, [{ record }], {});
+}

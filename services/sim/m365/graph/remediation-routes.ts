@@ -22,7 +22,7 @@ import type { MessageRule } from '../directory.ts';
 import { collectionOf, deleteUserMethod, isMethodCollection, userMethods, type AuthenticationMethod } from '../authentication-methods.ts';
 import { applyRiskAction, currentRiskyUser, type RiskAction } from '../risky-users.ts';
 import { graphErrors, type GraphErrorSpec } from './errors.ts';
-import { recordDirectoryChanges, recordSharingRemoval, writeActor, type DirectoryChange } from '../write-audit.ts';
+import { recordDirectoryChanges, recordSharingRemoval, recordTeamsAppRemoval, writeActor, type DirectoryChange } from '../write-audit.ts';
 import { BUILT_IN_ROLES } from '../directory.ts';
 import { directoryDenied, filesDenied, findInbox, findUser, itemNotFound, mailboxItemNotFound, outlookDenied, type GraphJson } from './directory-routes.ts';
 
@@ -573,7 +573,14 @@ export function registerRemediationRoutes(app: Hono<SimEnv>, state: SimState, fa
     if (!team) return fail(c, graphErrors.notFound(c.req.param('teamId')));
     const index = team.installedApps.findIndex((a) => a.id === c.req.param('installationId'));
     if (index < 0) return fail(c, { status: 404, code: 'NotFound', message: 'The app installation was not found in this team.' });
-    team.installedApps.splice(index, 1);
+    const [removed] = team.installedApps.splice(index, 1);
+    recordTeamsAppRemoval(state, tenantOf(c), writeActor(state, tenantOf(c), c.get('appId') ?? ''), {
+      teamId: team.id,
+      teamName: team.displayName,
+      teamsAppId: removed!.teamsApp.id,
+      appName: removed!.teamsApp.displayName,
+      azureAdAppId: removed!.teamsAppDefinition?.azureADAppId ?? null,
+    });
     return noContent(c);
   });
 

@@ -212,6 +212,18 @@ describe('Teams apps', () => {
     expect(listed.body).toMatchObject({ value: [{ id: 'inst-1', teamsAppDefinition: { azureADAppId: ROGUE.appId } }] });
     expect((await send('DELETE', `teams/${TEAM_ID}/installedApps/inst-1`)).status).toBe(204);
     expect((await send('GET', `teams/${TEAM_ID}/installedApps`)).body).toMatchObject({ value: [] });
+    // Like every write, the uninstall is in the unified audit log (Teams, Audit.General), by the app.
+    const uninstalled = tenant().blobs.find((b) => b.records.some((r) => r.Operation === 'AppUninstalled'));
+    expect(uninstalled?.contentType).toBe('Audit.General');
+    const record = uninstalled!.records.find((r) => r.Operation === 'AppUninstalled')!;
+    expect(record).toMatchObject({
+      RecordType: 25,
+      Workload: 'MicrosoftTeams',
+      UserId: `ServicePrincipal_${appSpId()}`,
+      TeamGuid: TEAM_ID,
+      AzureADAppId: ROGUE.appId,
+    });
+    expect(validateAuditRecord(record)).toMatchObject({ ok: true });
     expect((await send('DELETE', `teams/${TEAM_ID}/installedApps/inst-1`)).status).toBe(404);
     const reader = await graphToken(ROGUE.appId, ROGUE.secret);
     expect((await send('DELETE', `teams/${TEAM_ID}/installedApps/inst-1`, undefined, reader)).body).toMatchObject({
