@@ -63,7 +63,7 @@ describe('parseClientIp on any input', () => {
           expect(parseClientIp(parsed)).toBe(parsed);
         },
       ),
-      { numRuns: tally.runs(1_500) },
+      { numRuns: tally.runs(800) },
     );
   });
 
