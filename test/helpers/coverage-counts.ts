@@ -11,5 +11,5 @@ export const COUNTS_DIR = fileURLToPath(new URL('../.coverage-counts/', import.m
 export function recordCounts(suite: string, counts: Record<string, number>): void {
   mkdirSync(COUNTS_DIR, { recursive: true });
   const database = process.env.DATABASE_URL ? 'postgres' : 'pglite';
-  writeFileSync(`${COUNTS_DIR}${suite}.json`, `${JSON.stringify({ suite, database, counts }, null, 2)}\n`);
+  writeFileSync(`${COUNTS_DIR}${suite.replace(/[/\\:]/g, '_')}.json`, `${JSON.stringify({ suite, database, counts }, null, 2)}\n`);
 }
