@@ -98,9 +98,11 @@ describe('parseClientIp on any input', () => {
     const timeOf = (text: string) => {
       let best = Infinity;
       for (let i = 0; i < 5; i++) {
-        const start = performance.now();
+        // CPU time, not wall time: another process taking the CPU does not count against us.
+        const start = process.cpuUsage();
         for (let j = 0; j < 20; j++) parseClientIp(text);
-        best = Math.min(best, performance.now() - start);
+        const used = process.cpuUsage(start);
+        best = Math.min(best, (used.user + used.system) / 1000);
       }
       return best;
     };
