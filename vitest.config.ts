@@ -11,6 +11,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: run test files in two forks; each file builds its own database.
     pool: 'forks',
+    // Besides the usual output, each test file's case counts for test/README.md (npm run test:counts).
+    reporters: ['default', './test/helpers/counts-reporter.ts'],
     maxWorkers: 2,
   },
 });

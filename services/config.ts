@@ -103,6 +103,7 @@ const envSchema = z.object({
   TW_AUDIT_WEBHOOKS: z.enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' }).default('auto'),
   TW_LIVE_LOOKUPS_PER_MINUTE: positiveInt('a number of lookups').default(30),
   TW_SIGNUP: z.enum(SIGNUP_MODES, { message: 'expected closed, invite or open' }).default('invite'),
+  TW_API_REFERENCE: z.enum(['signed-in', 'public'], { message: 'expected signed-in or public' }).default('signed-in'),
   TW_METRICS_PORT: port.optional(),
   TW_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   TW_METRICS_TOKEN: z.string().trim().min(16, 'expected at least 16 characters (openssl rand -hex 32)').optional(),
@@ -213,6 +214,11 @@ export type Config = {
   liveLookupsPerMinute: number;
   /** Who may create a new MSP; see SIGNUP_MODES. */
   signup: SignupMode;
+  /**
+   * Who reads /api/openapi.json and the browsable reference at /api/reference: `signed-in` (a
+   * session or an API token) by default, `public` for anyone.
+   */
+  apiReference: 'signed-in' | 'public';
   /**
    * Prometheus metrics: off unless a port or a token is set. `port` serves them on a listener of
    * their own (on `host`); `token`, when set, is required as a bearer token wherever they are
@@ -330,6 +336,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ipIntel,
     liveLookupsPerMinute: e.TW_LIVE_LOOKUPS_PER_MINUTE,
     signup: e.TW_SIGNUP,
+    apiReference: e.TW_API_REFERENCE,
     metrics: { port: e.TW_METRICS_PORT, host: e.TW_METRICS_HOST, token: e.TW_METRICS_TOKEN },
     smtp: {
       host: e.TW_SMTP_HOST ?? null,

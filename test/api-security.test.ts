@@ -7,7 +7,10 @@ import { startSmtpSink, type SmtpSink } from '../services/sim/smtp/index.ts';
 import { requestRemediation } from '../services/core/remediation/request-remediation.ts';
 import { createApiToken } from '../services/core/api-token/create-api-token.ts';
 import { openApiDocument } from '../services/api/openapi.ts';
-import { addMember, call, createTestApp, type Member, sampleTenant, secrets, seedMsp } from './helpers/app.ts';
+import { PERMISSIONS, type Permission } from '../services/core/authz.ts';
+import { USER_ROLES, type UserRole } from '../db/schema/index.ts';
+import { addMember, call, createTestApp, type Member, sampleTenant, secrets, seedMsp, signInCookie } from './helpers/app.ts';
+import { recordCounts } from './helpers/coverage-counts.ts';
 
 /**
  * The security suite every API route runs: derived from the OpenAPI document, so a new route
@@ -39,33 +42,59 @@ const PUBLIC = new Set([
 // checks that nothing happens without the right session.
 const BROWSER_REDIRECTS = new Set(['GET /api/v1/tenants/consent-callback']);
 
-type Op = { method: string; path: string; key: string };
+// Routes any signed-in user calls about themselves (their session, password and second factor):
+// no role is needed, and the browser-session-only ones refuse API tokens (test/auth-mfa.test.ts).
+const SELF = new Set([
+  'GET /api/v1/auth/session',
+  'POST /api/v1/auth/password',
+  'GET /api/v1/auth/mfa',
+  'POST /api/v1/auth/mfa/totp/start',
+  'POST /api/v1/auth/mfa/totp/confirm',
+  'POST /api/v1/auth/mfa/totp/disable',
+]);
+
+type Op = { method: string; path: string; key: string; permission: Permission | undefined; leastRole: UserRole | undefined };
 const doc = openApiDocument();
 const operations: Op[] = Object.entries(doc.paths ?? {}).flatMap(([path, item]) =>
-  Object.keys(item as object)
-    .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
-    .map((m) => ({ method: m.toUpperCase(), path, key: `${m.toUpperCase()} ${path}` })),
+  Object.entries(item as Record<string, Record<string, unknown>>)
+    .filter(([m]) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+    .map(([m, operation]) => ({
+      method: m.toUpperCase(),
+      path,
+      key: `${m.toUpperCase()} ${path}`,
+      permission: operation['x-permission'] as Permission | undefined,
+      leastRole: operation['x-least-role'] as UserRole | undefined,
+    })),
 );
 const isWrite = (op: Op) => op.method !== 'GET';
-// Writes a read-only user may make: minting a token for themselves (never above read-only) and
-// revoking their own, and checking an expression (a POST only because the expression is a body;
-// nothing is stored).
-const READ_ONLY_WRITES = new Set([
-  'POST /api/v1/tokens',
-  'DELETE /api/v1/tokens/{id}',
-  'POST /api/v1/language/check',
-  'POST /api/v1/custom-detections/test',
-  // Reads with the filters in the body (a long expression does not fit in an address).
-  'POST /api/v1/events/query',
-  'POST /api/v1/events/summary',
-  'POST /api/v1/events/export.csv',
-]);
+const guarded = operations.filter((op) => op.permission !== undefined);
+const rank = (role: UserRole) => USER_ROLES.indexOf(role);
+/** Requests this suite made, for test/README.md's table. */
+let requests = 0;
+const req = (...args: Parameters<typeof call>) => {
+  requests++;
+  return call(...args);
+};
+/** The error object without the request id, which differs on every answer. */
+async function errorOf(res: Response) {
+  const body = (await res.json()) as { error: { requestId?: string } };
+  delete body.error.requestId;
+  return body;
+}
+const MISSING_ID = '00000000-0000-4000-8000-000000000000';
+/** An answer as compared between two requests: without its request id and the moment it was made ("the last 30 days" ends now). */
+const comparable = (text: string) => text.replace(/"requestId":"[^"]*"/g, '"requestId":""').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, '<time>');
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
 let sink: SmtpSink;
 let a: Member;
 let aReadOnly: Member;
 let b: Member;
+let bSession: { cookie: string; csrf: string };
+/** MSP A's staff by role (the owner is `a`). */
+const staff = {} as Record<UserRole, Member>;
+/** For each query parameter that names an object, one of MSP A's. */
+const queryIds: Record<string, string> = {};
 /** For each path parameter, an object that belongs to MSP A. */
 const fixtures: Record<string, string> = {};
 
@@ -75,6 +104,11 @@ beforeAll(async () => {
   a = await seedMsp(t.database, 'owner', 'MSP A');
   aReadOnly = await addMember(t.database, a.mspId, 'read_only');
   b = await seedMsp(t.database, 'owner', 'MSP B');
+  bSession = await signInCookie(t.app, b);
+  staff.owner = a;
+  staff.read_only = aReadOnly;
+  staff.technician = await addMember(t.database, a.mspId, 'technician');
+  staff.admin = await addMember(t.database, a.mspId, 'admin');
   const tenant = await call(t.app, 'POST', '/api/v1/tenants', { token: a.token, body: sampleTenant(1) });
   const tenantId = ((await tenant.json()) as { id: string }).id;
   for (const key of [
@@ -133,6 +167,9 @@ beforeAll(async () => {
     'POST /api/v1/events/{id}/ticket',
   ])
     fixtures[key] = event!.id;
+  queryIds.tenant = tenantId;
+  queryIds.event = queryIds.eventId = event!.id;
+  queryIds.actor = a.userId;
   // "Create a ticket" needs a connected PSA with the event's tenant mapped (the request only queues it).
   const [psa] = await t.database.db
     .insert(psaConnection)
@@ -209,6 +246,7 @@ beforeAll(async () => {
   };
   for (const key of ['GET /api/v1/triggers/{id}', 'PUT /api/v1/triggers/{id}', 'POST /api/v1/triggers/{id}/clone', 'POST /api/v1/triggers/{id}/test'])
     fixtures[key] = await trigger();
+  queryIds.trigger = fixtures['GET /api/v1/triggers/{id}']!;
   fixtures['DELETE /api/v1/triggers/{id}'] = await trigger();
   // A message of MSP A in the SMTP sink, sent for one of its deliveries.
   await t.database.db.insert(delivery).values({ mspId: a.mspId, kind: 'email', idempotencyKey: 'fixture:outbox', payload: {}, status: 'delivered' });
@@ -231,6 +269,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.drop();
   await sink.stop();
+  recordCounts('isolation', {
+    routes: operations.length,
+    routesWithIds: operations.filter((op) => /\{id\}/.test(op.path)).length,
+    guardedRoutes: guarded.length,
+    roleCases: ROLE_CASES.length,
+    requests,
+  });
 });
 
 // Query parameters a route needs besides its ids (an upload names its file).
@@ -239,7 +284,11 @@ const withQuery = (op: Op, path: string) => path + (QUERIES[op.key] ?? '');
 const fill = (op: Op) =>
   withQuery(
     op,
-    op.path.replace('{token}', 'x'.repeat(43)).replace(/\{(\w+)\}/g, () => fixtures[op.key] ?? 'missing-fixture'),
+    op.path
+      .replace('{token}', 'x'.repeat(43))
+      .replace('{kind}', 'connectwise')
+      .replace('{list}', 'boards')
+      .replace(/\{(\w+)\}/g, () => fixtures[op.key] ?? 'missing-fixture'),
   );
 // Bodies a route needs for its owner's call to succeed.
 const BODIES: Record<string, unknown> = { 'POST /api/v1/events/{id}/remediations': { action: 'revoke-sessions' } };
@@ -256,30 +305,77 @@ describe('every API route', () => {
   });
 
   test.each(operations.filter((op) => !PUBLIC.has(op.key) && !BROWSER_REDIRECTS.has(op.key)))('$key answers 401 without credentials', async (op) => {
-    const res = await call(t.app, op.method, fill(op), isWrite(op) ? { body: sampleBody(op) } : {});
+    const res = await req(t.app, op.method, fill(op), isWrite(op) ? { body: sampleBody(op) } : {});
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: { code: 'unauthenticated', requestId: expect.any(String) } });
   });
 
-  test.each(operations.filter((op) => op.path.includes('{id}')))("$key answers 404 for another MSP's object", async (op) => {
+  test("every route says who may call it: a permission from the product's table (services/core/authz.ts), or it is public or about the caller themselves", () => {
+    const undeclared = operations.filter((op) => !op.permission && !PUBLIC.has(op.key) && !SELF.has(op.key) && !BROWSER_REDIRECTS.has(op.key));
+    expect(
+      undeclared.map((op) => op.key),
+      'add ...guard(permission) to these routes',
+    ).toEqual([]);
+    for (const op of guarded) expect(op.leastRole, op.key).toBe(PERMISSIONS[op.permission!]);
+  });
+
+  const idRoutes = operations.filter((op) => /\{id\}/.test(op.path));
+  test.each(idRoutes)("$key answers another MSP's id exactly as a missing one, by token and by session", async (op) => {
     expect(fixtures[op.key], `add a fixture for ${op.key} in this suite`).toBeDefined();
-    const own = await call(t.app, op.method, fill(op), {
-      token: a.token,
-      ...(op.key in QUERIES ? { body: '{"CreationTime":"2026-11-01T00:00:00"}\n' } : op.key in BODIES ? { body: BODIES[op.key] } : {}),
-    });
+    const upload = op.key in QUERIES ? { body: '{"CreationTime":"2026-11-01T00:00:00"}\n' } : {};
+    const body = op.key in BODIES ? { body: BODIES[op.key] } : {};
+    const own = await req(t.app, op.method, fill(op), { token: a.token, ...upload, ...body });
     // The owner reaches it (this test app has no Microsoft sign-in, so a tenant check answers 503).
     expect(own.status === 503 || own.status < 300, `${op.key} for its own MSP answered ${own.status}`).toBe(true);
-    const other = await call(t.app, op.method, fill(op), { token: b.token, ...(op.key in BODIES ? { body: BODIES[op.key] } : {}) });
-    expect(other.status).toBe(404);
-    // Same answer as an id that does not exist anywhere: no hint that it exists.
-    const missing = await call(t.app, op.method, withQuery(op, op.path.replace('{id}', '00000000-0000-4000-8000-000000000000')), {
-      token: b.token,
-      ...(op.key in BODIES ? { body: BODIES[op.key] } : {}),
+    await own.body?.cancel();
+    const missingPath = withQuery(op, op.path.replace('{id}', MISSING_ID));
+    for (const who of [{ token: b.token }, bSession]) {
+      const other = await req(t.app, op.method, fill(op), { ...who, ...upload, ...body });
+      const missing = await req(t.app, op.method, missingPath, { ...who, ...upload, ...body });
+      expect(other.status).toBe(404);
+      expect(missing.status).toBe(404);
+      // Same answer as an id that does not exist anywhere: no hint that it exists.
+      expect(await errorOf(other)).toEqual(await errorOf(missing));
+    }
+  });
+
+  // Lists, charts, exports and histories filtered by an object's id (a tenant, an event, a trigger,
+  // a user): another MSP's id answers exactly as an id that does not exist.
+  const ID_QUERY_PARAMS = ['tenant', 'event', 'eventId', 'trigger', 'actor'];
+  const idQueries = operations
+    .filter((op) => !PUBLIC.has(op.key) && !BROWSER_REDIRECTS.has(op.key))
+    .flatMap((op) => {
+      const params = ((doc.paths?.[op.path] as Record<string, { parameters?: { name: string; in: string }[] }>)[op.method.toLowerCase()]?.parameters ?? [])
+        .filter((p) => p.in === 'query' && ID_QUERY_PARAMS.includes(p.name))
+        .map((p) => p.name);
+      return params.map((param) => ({ ...op, param, label: `${op.key}?${param}=` }));
     });
-    expect(missing.status).toBe(404);
-    expect(((await other.json()) as { error: { message: string } }).error.message).toBe(
-      ((await missing.json()) as { error: { message: string } }).error.message,
+  test('routes filtered by an id are found in the document', () => {
+    expect(idQueries.map((q) => q.label)).toEqual(
+      expect.arrayContaining(['GET /api/v1/events?tenant=', 'GET /api/v1/events/export.csv?tenant=', 'GET /api/v1/events/summary?tenant=']),
     );
+  });
+  test.each(idQueries)("$label with another MSP's id answers as with a missing one", async (q) => {
+    const url = (id: string) => `${fill(q)}${fill(q).includes('?') ? '&' : '?'}${q.param}=${id}`;
+    const own = await req(t.app, q.method, url(queryIds[q.param]!), { token: a.token });
+    expect(own.status, `${q.label} for its own MSP`).toBeLessThan(300);
+    await own.body?.cancel();
+    for (const who of [{ token: b.token }, bSession]) {
+      const other = await req(t.app, q.method, url(queryIds[q.param]!), who);
+      const missing = await req(t.app, q.method, url(MISSING_ID), who);
+      expect(other.status).toBe(missing.status);
+      expect(other.headers.get('content-type')).toBe(missing.headers.get('content-type'));
+      expect(comparable(await other.text())).toBe(comparable(await missing.text()));
+    }
+  });
+
+  test("live lookups: another MSP's event answers as a missing one", async () => {
+    for (const who of [{ token: b.token }, bSession]) {
+      const other = await req(t.app, 'GET', `/api/v1/events/${fixtures['GET /api/v1/events/{id}/entities']}/entities?live=1`, who);
+      const missing = await req(t.app, 'GET', `/api/v1/events/${MISSING_ID}/entities?live=1`, who);
+      expect(other.status).toBe(404);
+      expect(await errorOf(other)).toEqual(await errorOf(missing));
+    }
   });
 
   test.each([...BROWSER_REDIRECTS])('%s sends a browser without a session to the tenants page, doing nothing', async (key) => {
@@ -288,15 +384,35 @@ describe('every API route', () => {
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toMatch(/^\/tenants\?consentError=Sign\+in/);
   });
+});
 
-  test.each(operations.filter((op) => isWrite(op) && !PUBLIC.has(op.key) && !READ_ONLY_WRITES.has(op.key)))(
-    '$key answers 403 to a read-only role',
-    async (op) => {
-      const res = await call(t.app, op.method, fill(op), { token: aReadOnly.token, body: sampleBody(op) });
+/**
+ * Each role against each guarded route: below the route's least role (from the document, which
+ * takes it from the product's permission table) 403 by token and by session; at or above it, the
+ * guard lets the call through. Runs last: the allowed calls really change MSP A's objects.
+ */
+const ROLE_CASES = guarded.flatMap((op) => USER_ROLES.map((role) => ({ ...op, role, allowed: rank(role) >= rank(op.leastRole!) })));
+describe('each role on each route', () => {
+  const sessions = {} as Record<UserRole, { cookie: string; csrf: string }>;
+  beforeAll(async () => {
+    for (const role of USER_ROLES) sessions[role] = await signInCookie(t.app, staff[role]);
+  });
+
+  test.each(ROLE_CASES.filter((c) => !c.allowed))('$key answers 403 to $role', async (c) => {
+    for (const who of [{ token: staff[c.role].token }, sessions[c.role]]) {
+      const res = await req(t.app, c.method, fill(c), { ...who, ...(isWrite(c) ? { body: sampleBody(c) } : {}) });
       expect(res.status).toBe(403);
       expect(await res.json()).toMatchObject({ error: { code: 'forbidden' } });
-    },
-  );
+    }
+  });
+
+  test.each(ROLE_CASES.filter((c) => c.allowed))('$key lets $role through', async (c) => {
+    const res = await req(t.app, c.method, fill(c), { token: staff[c.role].token, ...(isWrite(c) ? { body: sampleBody(c) } : {}) });
+    expect(res.status, `${c.key} as ${c.role}`).not.toBe(401);
+    // A rule past the role may still refuse (only the requester sees a temporary password), never the role itself.
+    if (res.status === 403) expect(((await res.json()) as { error: { message: string } }).error.message).not.toMatch(/^Your role/);
+    else await res.body?.cancel();
+  });
 });
 
 describe('lists never cross MSPs', () => {

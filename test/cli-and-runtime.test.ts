@@ -60,12 +60,9 @@ describe('tenantwatch start', () => {
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({ status: 'ok', checks: { database: 'ok', queue: 'ok' } });
 
-      const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
-      expect(doc.openapi).toBe('3.1.0');
-      expect(Object.keys(doc.paths)).toContain('/api/v1/tenants/{id}');
-      const reference = await fetch(`${base}/api/reference`);
-      expect(await reference.text()).toContain('/api/reference/swagger-ui-bundle.js');
-      expect((await fetch(`${base}/api/reference/swagger-ui-bundle.js`)).status).toBe(200);
+      // The API reference is for signed-in users (TW_API_REFERENCE=public opens it; test/security/headers.test.ts).
+      expect((await fetch(`${base}/api/openapi.json`)).status).toBe(401);
+      expect((await fetch(`${base}/api/reference`)).status).toBe(401);
 
       const token = link.split('/').pop();
       const setup = await fetch(`${base}/api/v1/setup/${token}`, {
@@ -75,6 +72,20 @@ describe('tenantwatch start', () => {
       });
       expect(setup.status).toBe(200);
       expect(setup.headers.get('x-request-id')).toMatch(/^[\w-]+$/);
+
+      const signIn = await fetch(`${base}/api/v1/auth/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: ownerEmail, password: ownerPassword }),
+      });
+      expect(signIn.status).toBe(200);
+      const session = { cookie: (signIn.headers.get('set-cookie') ?? '').split(';')[0]! };
+      const doc = (await (await fetch(`${base}/api/openapi.json`, { headers: session })).json()) as { openapi: string; paths: Record<string, unknown> };
+      expect(doc.openapi).toBe('3.1.0');
+      expect(Object.keys(doc.paths)).toContain('/api/v1/tenants/{id}');
+      const reference = await fetch(`${base}/api/reference`, { headers: session });
+      expect(await reference.text()).toContain('/api/reference/swagger-ui-bundle.js');
+      expect((await fetch(`${base}/api/reference/swagger-ui-bundle.js`, { headers: session })).status).toBe(200);
 
       const metrics = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${env.TW_METRICS_TOKEN}` } })).text();
       expect(metrics).toMatch(/tenantwatch_http_requests_total\{method="POST",route="\/api\/v1\/setup\/:token",status="200"\} 1/);

@@ -148,20 +148,20 @@ describe.skipIf(!base)('the Cloudflare Worker in workerd (Hyperdrive to Postgres
   });
 
   it('serves the OpenAPI document and the API reference', async () => {
-    const doc = await call('/api/openapi.json');
+    const doc = await call('/api/openapi.json', { token: a.token });
     expect(doc.status).toBe(200);
     const body = (await doc.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(body.openapi).toBe('3.1.0');
     expect(Object.keys(body.paths)).toContain('/api/v1/tenants');
 
-    const page = await call('/api/reference');
+    const page = await call('/api/reference', { token: a.token });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('swagger-ui-bundle.js');
-    const script = await call('/api/reference/swagger-ui-bundle.js');
+    const script = await call('/api/reference/swagger-ui-bundle.js', { token: a.token });
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toMatch(/javascript/);
     expect((await script.text()).length).toBeGreaterThan(100_000);
-    const css = await call('/api/reference/swagger-ui.css');
+    const css = await call('/api/reference/swagger-ui.css', { token: a.token });
     expect(css.headers.get('content-type')).toMatch(/text\/css/);
   });
 

@@ -4,10 +4,11 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import { authenticate, csrfProtection } from './auth/middleware.ts';
+import { authenticate, csrfProtection, resolveAuth } from './auth/middleware.ts';
+import { UnauthenticatedError } from '../errors.ts';
 import { errorBody, mapError, zodDetails } from './errors.ts';
 import { httpMetrics } from './metrics.ts';
-import { noStore, refuseNul } from './request-guards.ts';
+import { contentSecurityPolicy, noStore, refuseNul } from './request-guards.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { microsoftAuthRoutes } from './routes/auth-microsoft.ts';
@@ -134,6 +135,7 @@ export function createApp(input: AppDeps, platform: PlatformRoutes = {}): App {
   // A mail's HTML on the Outbox page is framed by this origin (sandboxed, under its own policy).
   const framedHeaders = secureHeaders({ xFrameOptions: 'SAMEORIGIN', referrerPolicy: 'same-origin', crossOriginResourcePolicy: 'same-origin' });
   app.use('*', (c, next) => (OUTBOX_HTML.test(c.req.path) ? framedHeaders(c, next) : headers(c, next)));
+  app.use('*', contentSecurityPolicy);
   const limitBody = bodyLimit({
     maxSize: deps.config.maxBodyBytes,
     onError: () => {
@@ -157,6 +159,16 @@ export function createApp(input: AppDeps, platform: PlatformRoutes = {}): App {
   v1.route('/', apiRoutes());
   app.route('/api/v1', v1);
   registerSecuritySchemes(app);
+  // The API's description is for the MSP's users and integrations, not for anyone who finds the address.
+  for (const path of ['/api/openapi.json', '/api/reference', '/api/reference/*']) {
+    app.use(path, async (c, next) => {
+      if (deps.config.apiReference !== 'public' && !(await resolveAuth(c))) {
+        throw new UnauthenticatedError('Sign in to Tenantwatch (or send an API token) to read the API reference.');
+      }
+      await next();
+      if (deps.config.apiReference !== 'public' && c.req.path === '/api/openapi.json') c.header('Cache-Control', 'no-store');
+    });
+  }
   app.doc31('/api/openapi.json', OPENAPI_INFO);
   platform.api?.(app);
 

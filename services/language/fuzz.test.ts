@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { FilterError, LIMITS, checkFilter, compileToPredicate, compileToSql, parseFilter } from './index.ts';
 import { NOW_MS, eventArbitrary, expressionArbitrary } from '../../test/helpers/filter-arbitraries.ts';
+import { fuzzTally } from '../../test/helpers/fuzz.ts';
 
 /**
  * Whatever the text, the parser either returns a filter or throws its own error (never a
@@ -9,6 +10,8 @@ import { NOW_MS, eventArbitrary, expressionArbitrary } from '../../test/helpers/
  */
 
 const SAMPLE_EVENTS = fc.sample(eventArbitrary, { numRuns: 20, seed: 42 });
+const tally = fuzzTally('language');
+afterAll(() => tally.save());
 
 function parseOrOwnError(text: string): void {
   let filter;
@@ -117,21 +120,21 @@ describe('the parser only ever throws its own errors', () => {
           parseOrOwnError(text);
         },
       ),
-      { numRuns: 3_000 },
+      { numRuns: tally.runs(3_000) },
     );
   });
 
   test('soups of language tokens', () => {
     fc.assert(
       fc.property(tokenSoup, (text) => parseOrOwnError(text)),
-      { numRuns: 3_000 },
+      { numRuns: tally.runs(3_000) },
     );
   });
 
   test('mutations of valid expressions', () => {
     fc.assert(
       fc.property(mutated, (text) => parseOrOwnError(text)),
-      { numRuns: 2_000 },
+      { numRuns: tally.runs(2_000) },
     );
   });
 
@@ -141,7 +144,7 @@ describe('the parser only ever throws its own errors', () => {
         expect(() => parseFilter(text)).not.toThrow();
         parseOrOwnError(text);
       }),
-      { numRuns: 1_000 },
+      { numRuns: tally.runs(1_000) },
     );
   });
 
@@ -162,5 +165,54 @@ describe('the parser only ever throws its own errors', () => {
     const start = performance.now();
     parseOrOwnError(text);
     expect(performance.now() - start).toBeLessThan(500);
+  });
+});
+
+/**
+ * Parsing, checking and compiling grow linearly with the input: the time for an input twice as
+ * long stays well under four times (what quadratic work would take). The best CPU time of
+ * several tries is compared, so another process on the machine does not decide the outcome.
+ */
+describe('no super-linear time on long or deep input', () => {
+  const work = (text: string) => {
+    try {
+      const filter = parseFilter(text);
+      compileToPredicate(filter, { now: () => NOW_MS })(SAMPLE_EVENTS[0]!);
+      compileToSql(filter);
+    } catch (error) {
+      if (!(error instanceof FilterError)) throw error;
+    }
+    checkFilter(text);
+  };
+  /** The best of several tries of each, taken in turns so that a busy spell slows both alike. */
+  const bestOfBoth = (small: string, large: string) => {
+    const best = [Infinity, Infinity];
+    for (let i = 0; i < 7; i++) {
+      [small, large].forEach((text, k) => {
+        // CPU time, not wall time: another process taking the CPU does not count against us.
+        const start = process.cpuUsage();
+        for (let j = 0; j < 5; j++) work(text);
+        const used = process.cpuUsage(start);
+        best[k] = Math.min(best[k]!, (used.user + used.system) / 1000);
+      });
+    }
+    return best as [number, number];
+  };
+  const n = LIMITS.maxLength / 2;
+  test.each([
+    ['nested parentheses', (len: number) => `${'('.repeat(len / 2)}`],
+    ['chained ORs', (len: number) => Array.from({ length: Math.floor(len / 16) }, () => 'User.IsAdmin').join(' OR ')],
+    ['an IN list', (len: number) => `Event.Count IN (${'1,'.repeat(len / 2 - 10)}1)`],
+    ['a long string', (len: number) => `Event.Title = '${'a'.repeat(len - 20)}'`],
+    ['escaped quotes', (len: number) => `Event.Title = '${"''".repeat(len / 2 - 10)}'`],
+    ['a LIKE pattern', (len: number) => `Event.Title LIKE '${'%a'.repeat(len / 2 - 12)}'`],
+    ['an unterminated string', (len: number) => `Event.Title = '${'a'.repeat(len - 20)}`],
+    ['token soup', (len: number) => '= ( , NOT '.repeat(len / 10)],
+    ['over the length limit', (len: number) => 'x'.repeat(len * 100)],
+  ])('%s', (_, make) => {
+    const [small, large] = bestOfBoth(make(n), make(2 * n));
+    tally.add('scalingChecks');
+    // A floor keeps timer noise on sub-millisecond figures out of the ratio.
+    expect(large, `${small.toFixed(2)} ms for n, ${large.toFixed(2)} ms for 2n`).toBeLessThan(Math.max(3 * small, 20));
   });
 });

@@ -19,15 +19,22 @@ export const secrets = createSecretBox(Buffer.from(TEST_SECRET_KEY, 'hex'));
 /**
  * The API on a fresh database, called in-process through `app.request`. `microsoftSignIn` gives
  * it msal-node sign-in to Microsoft (or a simulator named by TW_LOGIN_URL), as on Node: tenant
- * checks, and "Sign in with Microsoft" for staff when TW_MS_CLIENT_ID/SECRET are set.
+ * checks, and "Sign in with Microsoft" for staff when TW_MS_CLIENT_ID/SECRET are set. `webRoot`
+ * serves a built web app (test/helpers/browser.ts builds it).
  */
-export async function createTestApp(env: Record<string, string> = {}, options: { microsoftSignIn?: boolean; shutdown?: AbortSignal; outbox?: SmtpSink } = {}) {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: { microsoftSignIn?: boolean; shutdown?: AbortSignal; outbox?: SmtpSink; webRoot?: string } = {},
+) {
   const { database, drop } = await createTestDatabase();
   const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'silent', ...env });
   const tokens = options.microsoftSignIn ? { tokens: createTokenProvider(config, secrets), microsoftLogin: createMicrosoftLogin(config, secrets) } : {};
   const shutdown = options.shutdown ? { shutdown: options.shutdown } : {};
   const outbox = options.outbox ? { outbox: options.outbox } : {};
-  const app = createNodeApp({ config, database, secrets, log: createLogger(config), metrics: new Registry(), ...tokens, ...shutdown, ...outbox });
+  const app = createNodeApp(
+    { config, database, secrets, log: createLogger(config), metrics: new Registry(), ...tokens, ...shutdown, ...outbox },
+    { webRoot: options.webRoot },
+  );
   return { app, database, config, drop };
 }
 

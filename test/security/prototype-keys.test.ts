@@ -4,7 +4,8 @@ import { call, createTestApp } from '../helpers/app.ts';
 /** A name from the address is looked up among a table's own entries, never its prototype's. */
 let t: Awaited<ReturnType<typeof createTestApp>>;
 beforeAll(async () => {
-  t = await createTestApp();
+  // Open to anyone (TW_API_REFERENCE=public), so the lookup itself is what answers.
+  t = await createTestApp({ TW_API_REFERENCE: 'public' });
 });
 afterAll(async () => {
   await t?.drop();

@@ -4,7 +4,7 @@ import { resolveSession } from '../../core/auth/sessions.ts';
 import type { Ctx } from '../../core/context.ts';
 import { safeEqual } from '../../crypto.ts';
 import { ForbiddenError, UnauthenticatedError } from '../../errors.ts';
-import { authorize, type Permission } from '../../core/authz.ts';
+import { authorize, PERMISSIONS, type Permission } from '../../core/authz.ts';
 import type { AppEnv, Auth } from '../types.ts';
 import type { Context } from 'hono';
 import { readSessionCookie } from './cookies.ts';
@@ -96,6 +96,16 @@ export function allow(permission: Permission): MiddlewareHandler<AppEnv> {
     authorize(auth, permission);
     await next();
   };
+}
+
+/**
+ * A protected route's guard, as its `createRoute` config spreads it (`...guard('tenant.write')`):
+ * the `allow` middleware, and the permission with the least role that holds it in the OpenAPI
+ * document (`x-permission`, `x-least-role`), so integrators read who may call each route and the
+ * isolation suite derives its role matrix from the document.
+ */
+export function guard<P extends Permission>(permission: P) {
+  return { middleware: [allow(permission)], 'x-permission': permission, 'x-least-role': PERMISSIONS[permission] };
 }
 
 /**

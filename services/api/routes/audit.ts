@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { ACTOR_TYPES } from '../../../db/schema/index.ts';
 import { exportAuditCsv } from '../../core/audit/export-audit.ts';
 import { listAudit } from '../../core/audit/list-audit.ts';
-import { allow, requireCtx } from '../auth/middleware.ts';
+import { guard, requireCtx } from '../auth/middleware.ts';
 import { errorResponses, json, page } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 
@@ -40,7 +40,7 @@ export const auditRoutes = new OpenAPIHono<AppEnv>()
       path: '/audit/export.csv',
       tags: ['audit'],
       summary: 'The audit log under the same filters as CSV, newest first (at most 50,000 rows; a last line says when more matched)',
-      middleware: [allow('audit.read')] as const,
+      ...guard('audit.read'),
       request: { query: AuditQuery.omit({ limit: true, cursor: true }) },
       responses: { 200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV with a header row' }, ...errorResponses },
     }),
@@ -55,7 +55,7 @@ export const auditRoutes = new OpenAPIHono<AppEnv>()
       path: '/audit',
       tags: ['audit'],
       summary: "The MSP's audit log, newest first: who did what, to which object, when and from which address (admins and owners)",
-      middleware: [allow('audit.read')] as const,
+      ...guard('audit.read'),
       request: { query: AuditQuery },
       responses: { 200: json(page(AuditEntrySchema), 'A page of audit entries'), ...errorResponses },
     }),

@@ -7,7 +7,7 @@ import { getCustomDetection } from '../../core/custom-detection/get-custom-detec
 import { listCustomDetections } from '../../core/custom-detection/list-custom-detections.ts';
 import { testCustomDetection, testExpressionInput } from '../../core/custom-detection/test-expression.ts';
 import { updateCustomDetection } from '../../core/custom-detection/update-custom-detection.ts';
-import { allow, requireCtx } from '../auth/middleware.ts';
+import { guard, requireCtx } from '../auth/middleware.ts';
 import { errorResponses, IdParam, json, jsonBody, page, pageQuery } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 
@@ -69,7 +69,7 @@ export const customDetectionRoutes = new OpenAPIHono<AppEnv>()
       path: '/custom-detections',
       tags: ['rules'],
       summary: "The MSP's custom detections, by title",
-      middleware: [allow('detection.read')] as const,
+      ...guard('detection.read'),
       request: { query: ListQuery },
       responses: { 200: json(page(CustomDetectionSchema), 'A page of custom detections'), ...errorResponses },
     }),
@@ -84,7 +84,7 @@ export const customDetectionRoutes = new OpenAPIHono<AppEnv>()
       path: '/custom-detections',
       tags: ['rules'],
       summary: 'Add a custom detection for one tenant or all; expression errors answer 400 with their line and column',
-      middleware: [allow('custom-detection.write')] as const,
+      ...guard('custom-detection.write'),
       request: jsonBody(createCustomDetectionInput),
       responses: { 201: json(CustomDetectionSchema, 'Added'), ...errorResponses },
     }),
@@ -96,7 +96,7 @@ export const customDetectionRoutes = new OpenAPIHono<AppEnv>()
       path: '/custom-detections/test',
       tags: ['rules'],
       summary: "What an expression would match in a tenant's recent activity (nothing is stored)",
-      middleware: [allow('detection.read')] as const,
+      ...guard('detection.read'),
       request: jsonBody(testExpressionInput),
       responses: { 200: json(TestResultSchema, 'The matching activity records, newest first'), ...errorResponses },
     }),
@@ -108,7 +108,7 @@ export const customDetectionRoutes = new OpenAPIHono<AppEnv>()
       path: '/custom-detections/{id}',
       tags: ['rules'],
       summary: 'One custom detection',
-      middleware: [allow('detection.read')] as const,
+      ...guard('detection.read'),
       request: { params: IdParam },
       responses: { 200: json(CustomDetectionSchema, 'The custom detection'), ...errorResponses },
     }),
@@ -120,7 +120,7 @@ export const customDetectionRoutes = new OpenAPIHono<AppEnv>()
       path: '/custom-detections/{id}',
       tags: ['rules'],
       summary: 'Change a custom detection (also `{"enabled": false}` to turn it off); fields left out stay as they are',
-      middleware: [allow('custom-detection.write')] as const,
+      ...guard('custom-detection.write'),
       request: { params: IdParam, ...jsonBody(updateCustomDetectionInput) },
       responses: { 200: json(CustomDetectionSchema, 'Changed'), ...errorResponses },
     }),
@@ -132,7 +132,7 @@ export const customDetectionRoutes = new OpenAPIHono<AppEnv>()
       path: '/custom-detections/{id}',
       tags: ['rules'],
       summary: 'Remove a custom detection; the events it raised stay',
-      middleware: [allow('custom-detection.write')] as const,
+      ...guard('custom-detection.write'),
       request: { params: IdParam },
       responses: { 204: { description: 'Removed' }, ...errorResponses },
     }),

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { SEVERITIES } from '../../../db/schema/index.ts';
 import { checkFilter, fieldReference } from '../../language/index.ts';
 import { RULES } from '../../detection/registry.ts';
-import { allow } from '../auth/middleware.ts';
+import { guard } from '../auth/middleware.ts';
 import { errorResponses, json, jsonBody } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 
@@ -59,7 +59,7 @@ export const detectionRoutes = new OpenAPIHono<AppEnv>()
       path: '/detections',
       tags: ['rules'],
       summary: 'The built-in detections: what each looks for, its severity, MITRE techniques and how to react',
-      middleware: [allow('detection.read')] as const,
+      ...guard('detection.read'),
       responses: { 200: json(z.object({ items: z.array(DetectionSchema), nextCursor: z.null() }), 'Detections'), ...errorResponses },
     }),
     (c) =>
@@ -85,7 +85,7 @@ export const detectionRoutes = new OpenAPIHono<AppEnv>()
       path: '/language/fields',
       tags: ['language'],
       summary: 'Every field of the filter language, for autocomplete',
-      middleware: [allow('detection.read')] as const,
+      ...guard('detection.read'),
       responses: { 200: json(z.object({ items: z.array(FieldSchema) }), 'Fields'), ...errorResponses },
     }),
     (c) => c.json({ items: fieldReference() }, 200),
@@ -96,7 +96,7 @@ export const detectionRoutes = new OpenAPIHono<AppEnv>()
       path: '/language/check',
       tags: ['language'],
       summary: 'Check an expression: parse and type errors with their position, for inline errors in the editor',
-      middleware: [allow('detection.read')] as const,
+      ...guard('detection.read'),
       request: jsonBody(z.object({ expression: z.string().max(10_000) })),
       responses: { 200: json(CheckResultSchema, 'The check (ok, or the errors)'), ...errorResponses },
     }),

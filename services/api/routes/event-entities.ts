@@ -3,7 +3,7 @@ import { SNAPSHOT_STATUSES, type EntityKind } from '../../../db/schema/index.ts'
 import { nullableNamed, SNAPSHOT_SCHEMAS, UNAVAILABLE_REASONS } from '../../../enrichment/entities/index.ts';
 import { listEventEntities } from '../../core/event-entities/list-event-entities.ts';
 import { UnavailableError } from '../../errors.ts';
-import { allow, requireCtx } from '../auth/middleware.ts';
+import { guard, requireCtx } from '../auth/middleware.ts';
 import { errorResponse, errorResponses, IdParam, json } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 
@@ -78,7 +78,7 @@ export const eventEntityRoutes = new OpenAPIHono<AppEnv>().openapi(
     path: '/events/{id}/entities',
     tags: ['events'],
     summary: "The event's entities with the details recorded at detection; with live=true also their details now and what changed",
-    middleware: [allow('event.read')] as const,
+    ...guard('event.read'),
     request: { params: IdParam, query: LiveQuery },
     responses: {
       200: json(z.object({ items: z.array(EventEntitySchema) }), 'The entities, primary ones first'),

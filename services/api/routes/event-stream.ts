@@ -4,7 +4,7 @@ import { authorize } from '../../core/authz.ts';
 import type { Actor } from '../../core/context.ts';
 import { EventFeed } from '../../core/event/watch-events.ts';
 import { RateLimitedError } from '../../errors.ts';
-import { allow, requireCtx, resolveAuth } from '../auth/middleware.ts';
+import { guard, requireCtx, resolveAuth } from '../auth/middleware.ts';
 import { errorResponse, errorResponses } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 
@@ -31,7 +31,7 @@ export const eventStreamRoutes = new OpenAPIHono<AppEnv>().openapi(
     summary: 'New and updated events as server-sent events (`event: event`, data: id, tenantId, severity, status, count, lastSeenAt, createdAt, changedAt)',
     description:
       "Starts with `event: ready`; then one `event` message per event detection creates or updates, with the change time as its `id`, so a browser that reconnects (it sends `Last-Event-ID`) hears what it missed. A comment line every 15 s keeps the connection open. Scoped to the caller's MSP. The session or token is checked again every `TW_EVENT_STREAM_RECHECK_SECONDS`: when it has ended, been revoked or its user disabled, the stream sends `event: end` and closes. One user may hold `TW_EVENT_STREAMS_PER_USER` streams at once; more answer 429.",
-    middleware: [allow('event.read')] as const,
+    ...guard('event.read'),
     request: {
       query: z.object({
         since: z

@@ -7,7 +7,7 @@ import { ignoreEvent, ignoreEventInput, unignoreEvent } from '../../core/event/i
 import { listEvents } from '../../core/event/list-events.ts';
 import { summarizeEvents } from '../../core/event/summarize-events.ts';
 import { getEventTicketState, requestEventTicket } from '../../core/psa/request-event-ticket.ts';
-import { allow, requireCtx } from '../auth/middleware.ts';
+import { guard, requireCtx } from '../auth/middleware.ts';
 import { errorResponse, errorResponses, IdParam, json, jsonBody, pageQuery } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 import type { Context } from 'hono';
@@ -209,7 +209,7 @@ export const eventRoutes = new OpenAPIHono<AppEnv>()
       path: '/events',
       tags: ['events'],
       summary: 'The Report table: events under the filters, keyset-paged in any sort, with counts by severity',
-      middleware: [allow('event.read')] as const,
+      ...guard('event.read'),
       request: { query: FilterQuery.extend(SortQuery.shape).extend(pageQuery.shape) },
       responses: { 200: json(EventPageSchema, 'A page of events and the counts of every matching event by severity'), ...errorResponses },
     }),
@@ -221,7 +221,7 @@ export const eventRoutes = new OpenAPIHono<AppEnv>()
       path: '/events/summary',
       tags: ['events'],
       summary: 'Charts under the filters: events over time by severity (hourly up to 2 days, else daily), top detections, countries of the IP addresses',
-      middleware: [allow('event.read')] as const,
+      ...guard('event.read'),
       request: { query: FilterQuery },
       responses: { 200: json(SummarySchema, 'The summary (the last 30 days unless from/to say otherwise)'), ...errorResponses },
     }),
@@ -233,7 +233,7 @@ export const eventRoutes = new OpenAPIHono<AppEnv>()
       path: '/events/export.csv',
       tags: ['events'],
       summary: `The events under the filters as CSV, streamed (at most ${EXPORT_MAX_ROWS.toLocaleString('en')} rows; a last line says when more matched)`,
-      middleware: [allow('event.read')] as const,
+      ...guard('event.read'),
       request: { query: ExportQuery },
       responses: {
         200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV with a header row; X-Total-Count is the number of matching events' },
@@ -249,7 +249,7 @@ export const eventRoutes = new OpenAPIHono<AppEnv>()
       tags: ['events'],
       summary: 'The Report table, with the filters in the body: as GET /events',
       description: LONG_FILTERS,
-      middleware: [allow('event.read')] as const,
+      ...guard('event.read'),
       request: jsonBody(ListBody),
       responses: { 200: json(EventPageSchema, 'A page of events and the counts of every matching event by severity'), ...errorResponses },
     }),
@@ -262,7 +262,7 @@ export const eventRoutes = new OpenAPIHono<AppEnv>()
       tags: ['events'],
       summary: 'Charts with the filters in the body: as GET /events/summary',
       description: LONG_FILTERS,
-      middleware: [allow('event.read')] as const,
+      ...guard('event.read'),
       request: jsonBody(SummaryBody),
       responses: { 200: json(SummarySchema, 'The summary (the last 30 days unless from/to say otherwise)'), ...errorResponses },
     }),
@@ -275,7 +275,7 @@ export const eventRoutes = new OpenAPIHono<AppEnv>()
       tags: ['events'],
       summary: 'The CSV export with the filters in the body: as GET /events/export.csv',
       description: LONG_FILTERS,
-      middleware: [allow('event.read')] as const,
+      ...guard('event.read'),
       request: jsonBody(ExportBody),
       responses: {
         200: { content: { 'text/csv': { schema: z.string() } }, description: 'CSV with a header row; X-Total-Count is the number of matching events' },
@@ -290,7 +290,7 @@ export const eventRoutes = new OpenAPIHono<AppEnv>()
       path: '/events/{id}',
       tags: ['events'],
       summary: 'One event: its fields, who or which rule ignored it, its activity records (normalised and raw), related events',
-      middleware: [allow('event.read')] as const,
+      ...guard('event.read'),
       request: { params: IdParam },
       responses: { 200: json(EventDetailSchema, 'The event'), ...errorResponses },
     }),
@@ -302,7 +302,7 @@ export const eventRoutes = new OpenAPIHono<AppEnv>()
       path: '/events/{id}/ignore',
       tags: ['events'],
       summary: 'Ignore an event (optional reason); who and when are recorded. Ignoring an ignored event changes nothing',
-      middleware: [allow('event.triage')] as const,
+      ...guard('event.triage'),
       request: { params: IdParam, body: { content: { 'application/json': { schema: IgnoreBody } }, required: false } },
       responses: { 200: json(EventDetailSchema, 'The event, ignored'), ...errorResponses },
     }),
@@ -314,7 +314,7 @@ export const eventRoutes = new OpenAPIHono<AppEnv>()
       path: '/events/{id}/unignore',
       tags: ['events'],
       summary: 'Put an ignored event back as open',
-      middleware: [allow('event.triage')] as const,
+      ...guard('event.triage'),
       request: { params: IdParam },
       responses: {
         200: json(EventDetailSchema, 'The event, open again'),
@@ -330,7 +330,7 @@ export const eventRoutes = new OpenAPIHono<AppEnv>()
       path: '/events/{id}/ticket',
       tags: ['events'],
       summary: "The event's PSA ticket, or whether one can be asked for (and why not in plain words)",
-      middleware: [allow('event.read')] as const,
+      ...guard('event.read'),
       request: { params: IdParam },
       responses: { 200: json(EventTicketSchema, 'The ticket state'), ...errorResponses },
     }),
@@ -342,7 +342,7 @@ export const eventRoutes = new OpenAPIHono<AppEnv>()
       path: '/events/{id}/ticket',
       tags: ['events'],
       summary: 'Create a ticket for the event in the connected PSA, through the outbox; asking again (a double click, a retry) never files a second one',
-      middleware: [allow('event.ticket')] as const,
+      ...guard('event.ticket'),
       request: { params: IdParam },
       responses: {
         200: json(EventTicketSchema, 'The event has a ticket already: it is returned'),

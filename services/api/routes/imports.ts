@@ -3,7 +3,7 @@ import { IMPORT_STATUSES } from '../../../db/schema/index.ts';
 import { getImport } from '../../core/import/get-import.ts';
 import { listImports } from '../../core/import/list-imports.ts';
 import { UnavailableError } from '../../errors.ts';
-import { allow, requireCtx } from '../auth/middleware.ts';
+import { guard, requireCtx } from '../auth/middleware.ts';
 import { errorResponse, errorResponses, IdParam, json, page, pageQuery } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 
@@ -59,7 +59,7 @@ export const importRoutes = new OpenAPIHono<AppEnv>()
         'Import an audit export (Purview audit search CSV, Search-UnifiedAuditLog JSON, Entra ID sign-in and audit logs from Graph, Log Analytics, Sentinel, an event hub or a storage account, Graph security alerts; JSON or JSON lines) into a tenant: the file is the request body; answers 202 at once and the import runs in the background (follow GET /imports/{id})',
       description:
         'The body is the file itself (any content type; `application/octet-stream` is fine), up to TW_IMPORT_MAX_BYTES (1 GiB by default; 413 beyond). The records go through the detections like collected ones; importing the same file again imports nothing new. Technicians and up.',
-      middleware: [allow('import.run')] as const,
+      ...guard('import.run'),
       request: {
         params: IdParam,
         query: UploadQuery,
@@ -92,7 +92,7 @@ export const importRoutes = new OpenAPIHono<AppEnv>()
       path: '/imports',
       tags: ['imports'],
       summary: "The MSP's imports, newest first, with their progress or summary",
-      middleware: [allow('import.read')] as const,
+      ...guard('import.read'),
       request: { query: pageQuery.extend({ tenant: z.string().optional().openapi({ description: 'Only this tenant id' }) }) },
       responses: { 200: json(page(ImportSchema), 'A page of imports'), ...errorResponses },
     }),
@@ -107,7 +107,7 @@ export const importRoutes = new OpenAPIHono<AppEnv>()
       path: '/imports/{id}',
       tags: ['imports'],
       summary: 'One import: progress while it runs (bytes and records read, records per second), then the summary `tenantwatch import` prints',
-      middleware: [allow('import.read')] as const,
+      ...guard('import.read'),
       request: { params: IdParam },
       responses: { 200: json(ImportSchema, 'The import'), ...errorResponses },
     }),

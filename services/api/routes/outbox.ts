@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { listOutbox, outboxMessage } from '../../core/trigger/outbox-messages.ts';
-import { allow, requireCtx } from '../auth/middleware.ts';
+import { guard, requireCtx } from '../auth/middleware.ts';
 import { errorResponses, IdParam, json } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 
@@ -22,7 +22,7 @@ export const outboxRoutes = new OpenAPIHono<AppEnv>()
       path: '/outbox',
       tags: ['triggers'],
       summary: "The MSP's alert mail held by the built-in SMTP sink (the demo's mail server), newest first",
-      middleware: [allow('outbox.read')] as const,
+      ...guard('outbox.read'),
       responses: {
         200: json(
           z.object({ enabled: z.boolean(), items: z.array(MessageSchema), nextCursor: z.null() }),
@@ -39,7 +39,7 @@ export const outboxRoutes = new OpenAPIHono<AppEnv>()
       path: '/outbox/{id}',
       tags: ['triggers'],
       summary: 'One message with its text and HTML parts (show the HTML only in a sandboxed frame)',
-      middleware: [allow('outbox.read')] as const,
+      ...guard('outbox.read'),
       request: { params: IdParam },
       responses: {
         200: json(
@@ -58,7 +58,7 @@ export const outboxRoutes = new OpenAPIHono<AppEnv>()
       tags: ['triggers'],
       summary:
         "One message's HTML part as a page of its own, for a sandboxed frame on the Outbox page: no scripts, nothing loaded from elsewhere, links open in a new tab",
-      middleware: [allow('outbox.read')] as const,
+      ...guard('outbox.read'),
       request: { params: IdParam },
       responses: { 200: { content: { 'text/html': { schema: z.string() } }, description: 'The HTML part' }, ...errorResponses },
     }),

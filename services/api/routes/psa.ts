@@ -9,7 +9,7 @@ import { savePsaConnection, savePsaConnectionInput } from '../../core/psa/save-p
 import { suggestPsaCompanies } from '../../core/psa/suggest-psa-companies.ts';
 import { testPsaConnection, testPsaConnectionInput } from '../../core/psa/test-psa-connection.ts';
 import { PSA_ERROR_REASONS } from '../../psa/types.ts';
-import { allow, requireCtx } from '../auth/middleware.ts';
+import { guard, requireCtx } from '../auth/middleware.ts';
 import { errorResponse, errorResponses, json, page, pageQuery } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 
@@ -114,7 +114,7 @@ export const psaRoutes = new OpenAPIHono<AppEnv>()
       path: '/psa/tickets',
       tags: ['psa'],
       summary: 'Tickets Tenantwatch filed in the PSA, newest first; `eventId` gives the ticket(s) of one event',
-      middleware: [allow('event.read')] as const,
+      ...guard('event.read'),
       request: { query: pageQuery.extend({ eventId: z.uuid().optional() }) },
       responses: { 200: json(page(TicketSchema), 'A page of tickets'), ...errorResponses },
     }),
@@ -126,7 +126,7 @@ export const psaRoutes = new OpenAPIHono<AppEnv>()
       path: '/psa/{kind}',
       tags: ['psa'],
       summary: 'The connection to ConnectWise Manage or Autotask: settings (no keys), templates, operational settings with their meaning, tenant mappings',
-      middleware: [allow('psa.read')] as const,
+      ...guard('psa.read'),
       request: { params: KindParam },
       responses: { 200: json(ConnectionSchema, 'The connection'), ...errorResponses },
     }),
@@ -138,7 +138,7 @@ export const psaRoutes = new OpenAPIHono<AppEnv>()
       path: '/psa/{kind}',
       tags: ['psa'],
       summary: 'Connect or change: settings, keys (sealed, omitted keeps them), templates, operational settings, tenant mappings (full list)',
-      middleware: [allow('psa.write')] as const,
+      ...guard('psa.write'),
       request: {
         params: KindParam,
         body: { content: { 'application/json': { schema: savePsaConnectionInput.openapi('SavePsaConnection') } }, required: true },
@@ -153,7 +153,7 @@ export const psaRoutes = new OpenAPIHono<AppEnv>()
       path: '/psa/{kind}/test-connection',
       tags: ['psa'],
       summary: 'Try the stored connection (or the settings in the body) and say in plain words what is wrong',
-      middleware: [allow('psa.write')] as const,
+      ...guard('psa.write'),
       request: { params: KindParam, ...optionalBody(testPsaConnectionInput.openapi('TestPsaConnection')) },
       responses: { 200: json(TestResultSchema, 'The result; ok false carries the reason'), ...errorResponses },
     }),
@@ -165,7 +165,7 @@ export const psaRoutes = new OpenAPIHono<AppEnv>()
       path: '/psa/{kind}/test-ticket',
       tags: ['psa'],
       summary: 'Create "[Tenantwatch] Test Alert" for a mapped tenant, with the attachment TestAttachment.txt',
-      middleware: [allow('psa.write')] as const,
+      ...guard('psa.write'),
       request: { params: KindParam, ...optionalBody(createTestTicketInput.openapi('CreateTestTicket')) },
       responses: {
         201: json(
@@ -193,7 +193,7 @@ export const psaRoutes = new OpenAPIHono<AppEnv>()
       tags: ['psa'],
       summary:
         "The PSA's own choices, read live: companies, boards, teams, priorities, statuses, severity, impact (ConnectWise); companies, queues, priorities, statuses, issueTypes, subIssueTypes, sources (Autotask)",
-      middleware: [allow('psa.read')] as const,
+      ...guard('psa.read'),
       request: { params: ListParam, query: z.object({ parent: z.string().max(100).optional() }) },
       responses: { 200: json(z.object({ items: z.array(OptionSchema) }), 'The options'), ...errorResponses, ...upstream },
     }),
@@ -209,7 +209,7 @@ export const psaRoutes = new OpenAPIHono<AppEnv>()
       tags: ['psa'],
       summary:
         "For each tenant, the PSA company whose website or name matches its domain or name (a suggestion for a person to confirm), and the PSA's companies",
-      middleware: [allow('psa.read')] as const,
+      ...guard('psa.read'),
       request: { params: KindParam },
       responses: {
         200: json(
@@ -239,7 +239,7 @@ export const psaRoutes = new OpenAPIHono<AppEnv>()
       path: '/psa/{kind}/preview',
       tags: ['psa'],
       summary: 'The summary and description a ticket would get for a real event, with the given (unsaved) templates',
-      middleware: [allow('psa.read')] as const,
+      ...guard('psa.read'),
       request: { params: KindParam, ...optionalBody(previewPsaTicketInput.openapi('PreviewPsaTicket')) },
       responses: {
         200: json(z.object({ eventId: z.string(), eventTitle: z.string(), summary: z.string(), description: z.string() }), 'The rendered ticket'),

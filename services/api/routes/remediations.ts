@@ -7,7 +7,7 @@ import { requestRemediation, requestRemediationInput } from '../../core/remediat
 import { revealTemporaryPassword } from '../../core/remediation/reveal-password.ts';
 import { undoRemediation } from '../../core/remediation/undo-remediation.ts';
 import { ACTION_NAMES } from '../../remediation/actions/index.ts';
-import { allow, requireCtx } from '../auth/middleware.ts';
+import { guard, requireCtx } from '../auth/middleware.ts';
 import { errorResponse, errorResponses, IdParam, json, page, pageQuery } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 
@@ -92,7 +92,7 @@ export const remediationRoutes = new OpenAPIHono<AppEnv>()
       tags: ['remediation'],
       summary: "Request a remediation action on one of the event's entities: it runs at once, or waits for an approver, as the approval policy says",
       description: 'Technicians and up. 409 when the same action is already requested for the same target and not finished.',
-      middleware: [allow('remediation.request')] as const,
+      ...guard('remediation.request'),
       request: { params: IdParam, body: { content: { 'application/json': { schema: RequestBody } }, required: true } },
       responses: {
         201: json(RemediationSchema, 'The action, `pending_approval` or `approved` (queued)'),
@@ -108,7 +108,7 @@ export const remediationRoutes = new OpenAPIHono<AppEnv>()
       path: '/approvals',
       tags: ['remediation'],
       summary: 'The approvals queue: actions by status (default pending_approval), newest first, with their context',
-      middleware: [allow('remediation.read')] as const,
+      ...guard('remediation.read'),
       request: { query: ListQuery },
       responses: { 200: json(page(RemediationSchema), 'Actions'), ...errorResponses },
     }),
@@ -123,7 +123,7 @@ export const remediationRoutes = new OpenAPIHono<AppEnv>()
       path: '/approvals/{id}/approve',
       tags: ['remediation'],
       summary: 'Approve a pending action (admins and owners; not your own request unless the policy allows it): it runs at once',
-      middleware: [allow('remediation.approve')] as const,
+      ...guard('remediation.approve'),
       request: { params: IdParam, body: { content: { 'application/json': { schema: DecideBody } }, required: false } },
       responses: { 200: json(RemediationSchema, 'The action, approved'), 409: errorResponse('Not pending (decided, expired)'), ...errorResponses },
     }),
@@ -136,7 +136,7 @@ export const remediationRoutes = new OpenAPIHono<AppEnv>()
       path: '/approvals/{id}/reject',
       tags: ['remediation'],
       summary: 'Reject a pending action with an optional comment; it never runs',
-      middleware: [allow('remediation.approve')] as const,
+      ...guard('remediation.approve'),
       request: { params: IdParam, body: { content: { 'application/json': { schema: DecideBody } }, required: false } },
       responses: { 200: json(RemediationSchema, 'The action, rejected'), 409: errorResponse('Not pending (decided, expired)'), ...errorResponses },
     }),
@@ -148,7 +148,7 @@ export const remediationRoutes = new OpenAPIHono<AppEnv>()
       path: '/actions/history',
       tags: ['remediation'],
       summary: 'Action history: every requested action, newest first (filter by status, tenant, event, action)',
-      middleware: [allow('remediation.read')] as const,
+      ...guard('remediation.read'),
       request: { query: ListQuery },
       responses: { 200: json(page(RemediationSchema), 'Actions'), ...errorResponses },
     }),
@@ -160,7 +160,7 @@ export const remediationRoutes = new OpenAPIHono<AppEnv>()
       path: '/actions/{id}',
       tags: ['remediation'],
       summary: 'One action',
-      middleware: [allow('remediation.read')] as const,
+      ...guard('remediation.read'),
       request: { params: IdParam },
       responses: { 200: json(RemediationSchema, 'The action'), ...errorResponses },
     }),
@@ -173,7 +173,7 @@ export const remediationRoutes = new OpenAPIHono<AppEnv>()
       tags: ['remediation'],
       summary:
         'Undo a succeeded action (unblock the user, enable the rule, restore the forwarding, enable the app): a new action that puts the recorded state back',
-      middleware: [allow('remediation.request')] as const,
+      ...guard('remediation.request'),
       request: { params: IdParam },
       responses: { 201: json(RemediationSchema, 'The undo, queued'), 409: errorResponse('Cannot be undone'), ...errorResponses },
     }),
@@ -185,7 +185,7 @@ export const remediationRoutes = new OpenAPIHono<AppEnv>()
       path: '/actions/{id}/temporary-password',
       tags: ['remediation'],
       summary: 'The temporary password a reset set: for its requester, once (it is deleted as it is read)',
-      middleware: [allow('remediation.request')] as const,
+      ...guard('remediation.request'),
       request: { params: IdParam },
       responses: { 200: json(z.object({ temporaryPassword: z.string() }).openapi('TemporaryPassword'), 'The password'), ...errorResponses },
     }),
@@ -198,7 +198,7 @@ export const remediationRoutes = new OpenAPIHono<AppEnv>()
       tags: ['remediation'],
       summary:
         'Which actions need approval, MSP-wide or for one tenant (`tenant`), with where each setting comes from and a warning where approval is off for an access-restricting action',
-      middleware: [allow('remediation.read')] as const,
+      ...guard('remediation.read'),
       request: { query: z.object({ tenant: z.string().optional() }) },
       responses: { 200: json(z.object({ items: z.array(PolicySchema) }), 'Policies'), ...errorResponses },
     }),
@@ -214,7 +214,7 @@ export const remediationRoutes = new OpenAPIHono<AppEnv>()
       tags: ['remediation'],
       summary:
         'Set whether an action needs approval (admins and owners), MSP-wide (`tenantId` null) or for one tenant; `requireApproval: null` removes the setting',
-      middleware: [allow('remediation.policy')] as const,
+      ...guard('remediation.policy'),
       request: { body: { content: { 'application/json': { schema: setPolicyInput.extend({}).openapi('RemediationPolicyInput') } }, required: true } },
       responses: { 200: json(PolicySchema, 'The policy now in force'), ...errorResponses },
     }),

@@ -4,7 +4,7 @@ import { deleteTenantGroup } from '../../core/tenant-group/delete-tenant-group.t
 import { getTenantGroup, listTenantGroups } from '../../core/tenant-group/list-tenant-groups.ts';
 import { createTenantGroupInput, updateTenantGroupInput } from '../../core/tenant-group/tenant-group-view.ts';
 import { updateTenantGroup } from '../../core/tenant-group/update-tenant-group.ts';
-import { allow, requireCtx } from '../auth/middleware.ts';
+import { guard, requireCtx } from '../auth/middleware.ts';
 import { errorResponses, IdParam, json, jsonBody, page } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 
@@ -31,7 +31,7 @@ export const tenantGroupRoutes = new OpenAPIHono<AppEnv>()
       path: '/tenant-groups',
       tags: ['tenants'],
       summary: "The MSP's tenant groups by name, with their members and the triggers scoped to them",
-      middleware: [allow('tenant-group.read')] as const,
+      ...guard('tenant-group.read'),
       responses: { 200: json(page(TenantGroupSchema), 'Tenant groups'), ...errorResponses },
     }),
     async (c) => c.json(await listTenantGroups({ ctx: requireCtx(c) }), 200),
@@ -42,7 +42,7 @@ export const tenantGroupRoutes = new OpenAPIHono<AppEnv>()
       path: '/tenant-groups',
       tags: ['tenants'],
       summary: 'Create a tenant group (name unique in the MSP), optionally with its member tenants',
-      middleware: [allow('tenant-group.write')] as const,
+      ...guard('tenant-group.write'),
       request: jsonBody(z.object(createTenantGroupInput.shape).openapi('CreateTenantGroup')),
       responses: { 201: json(TenantGroupSchema, 'Created'), ...errorResponses },
     }),
@@ -54,7 +54,7 @@ export const tenantGroupRoutes = new OpenAPIHono<AppEnv>()
       path: '/tenant-groups/{id}',
       tags: ['tenants'],
       summary: 'One tenant group',
-      middleware: [allow('tenant-group.read')] as const,
+      ...guard('tenant-group.read'),
       request: { params: IdParam },
       responses: { 200: json(TenantGroupSchema, 'The group'), ...errorResponses },
     }),
@@ -66,7 +66,7 @@ export const tenantGroupRoutes = new OpenAPIHono<AppEnv>()
       path: '/tenant-groups/{id}',
       tags: ['tenants'],
       summary: 'Rename a group, change its description or set its members (tenantIds replaces the list); the fields given change',
-      middleware: [allow('tenant-group.write')] as const,
+      ...guard('tenant-group.write'),
       request: {
         params: IdParam,
         body: { content: { 'application/json': { schema: z.object(updateTenantGroupInput.shape).openapi('UpdateTenantGroup') } }, required: false },
@@ -81,7 +81,7 @@ export const tenantGroupRoutes = new OpenAPIHono<AppEnv>()
       path: '/tenant-groups/{id}',
       tags: ['tenants'],
       summary: 'Delete a tenant group; refused (409, naming them) while a trigger is scoped to it',
-      middleware: [allow('tenant-group.write')] as const,
+      ...guard('tenant-group.write'),
       request: { params: IdParam },
       responses: { 204: { description: 'Deleted' }, ...errorResponses },
     }),

@@ -25,7 +25,7 @@ import { writeAudit } from '../../core/audit/write-audit.ts';
 import { listQuarantine } from '../../core/tenant/list-quarantine.ts';
 import { setTenantEnabled, setTenantEnabledInput } from '../../core/tenant/set-tenant-enabled.ts';
 import { UnavailableError } from '../../errors.ts';
-import { allow, clientIp, requireCtx } from '../auth/middleware.ts';
+import { guard, clientIp, requireCtx } from '../auth/middleware.ts';
 import { errorResponse, errorResponses, IdParam, json, jsonBody, page, pageQuery } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 import type { Context } from 'hono';
@@ -124,7 +124,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       path: '/tenants',
       tags: ['tenants'],
       summary: "List the MSP's tenants",
-      middleware: [allow('tenant.read')] as const,
+      ...guard('tenant.read'),
       request: { query: pageQuery },
       responses: { 200: json(page(TenantSchema), 'A page of tenants'), ...errorResponses },
     }),
@@ -137,7 +137,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       tags: ['tenants'],
       summary:
         "Add a Microsoft 365 tenant with its own app registration (auth.mode 'secret' or 'certificate'); tenants that use the MSP app are added by admin consent",
-      middleware: [allow('tenant.write')] as const,
+      ...guard('tenant.write'),
       request: jsonBody(createTenantInput),
       responses: {
         201: json(TenantSchema, 'Added'),
@@ -153,7 +153,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       path: '/tenants/consent-link',
       tags: ['tenants'],
       summary: "Admin consent link for the MSP app: a customer's Global Administrator opens it to connect their tenant",
-      middleware: [allow('tenant.write')] as const,
+      ...guard('tenant.write'),
       request: jsonBody(consentLinkInput),
       responses: {
         201: json(ConsentLinkSchema, 'The link, single use, valid for an hour'),
@@ -263,7 +263,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       path: '/tenants/{id}',
       tags: ['tenants'],
       summary: 'One tenant with collector status per source',
-      middleware: [allow('tenant.read')] as const,
+      ...guard('tenant.read'),
       request: { params: IdParam },
       responses: { 200: json(TenantSchema, 'The tenant'), ...errorResponses },
     }),
@@ -275,7 +275,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       path: '/tenants/{id}',
       tags: ['tenants'],
       summary: 'Pause or resume a tenant: a disabled tenant is not collected',
-      middleware: [allow('tenant.write')] as const,
+      ...guard('tenant.write'),
       request: { params: IdParam, ...jsonBody(setTenantEnabledInput) },
       responses: { 200: json(TenantSchema, 'The tenant'), ...errorResponses },
     }),
@@ -287,7 +287,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       path: '/tenants/{id}/verify',
       tags: ['tenants'],
       summary: 'Check sign-in and granted permissions (what is missing, in plain words) and start the audit subscriptions',
-      middleware: [allow('tenant.write')] as const,
+      ...guard('tenant.write'),
       request: { params: IdParam },
       responses: { 200: json(VerifySchema, 'The check'), 503: errorResponse('Tenant checks are not available on this deployment'), ...errorResponses },
     }),
@@ -306,7 +306,7 @@ export const tenantRoutes = new OpenAPIHono<AppEnv>()
       path: '/tenants/{id}/quarantine',
       tags: ['tenants'],
       summary: 'Records that could not be read, with the reason, newest first',
-      middleware: [allow('tenant.read')] as const,
+      ...guard('tenant.read'),
       request: { params: IdParam, query: pageQuery },
       responses: { 200: json(page(QuarantineSchema), 'A page of quarantined records'), ...errorResponses },
     }),

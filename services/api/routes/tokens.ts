@@ -4,7 +4,7 @@ import { createApiToken, createApiTokenInput } from '../../core/api-token/create
 import { listApiTokens } from '../../core/api-token/list-api-tokens.ts';
 import { revokeApiToken } from '../../core/api-token/revoke-api-token.ts';
 import { ForbiddenError } from '../../errors.ts';
-import { allow, requireCtx } from '../auth/middleware.ts';
+import { guard, requireCtx } from '../auth/middleware.ts';
 import { errorResponses, IdParam, json, jsonBody } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 
@@ -29,7 +29,7 @@ export const tokenRoutes = new OpenAPIHono<AppEnv>()
       path: '/tokens',
       tags: ['tokens'],
       summary: "Your API tokens (a token lists its user's), newest first, revoked and expired ones included",
-      middleware: [allow('token.create')] as const,
+      ...guard('token.create'),
       responses: { 200: json(z.object({ items: z.array(ApiTokenSchema), nextCursor: z.null() }), 'Tokens'), ...errorResponses },
     }),
     async (c) => {
@@ -44,7 +44,7 @@ export const tokenRoutes = new OpenAPIHono<AppEnv>()
       path: '/tokens',
       tags: ['tokens'],
       summary: 'Create an API token for yourself; the token is shown only in this answer',
-      middleware: [allow('token.create')] as const,
+      ...guard('token.create'),
       request: jsonBody(createApiTokenInput),
       responses: {
         201: json(
@@ -76,7 +76,7 @@ export const tokenRoutes = new OpenAPIHono<AppEnv>()
       path: '/tokens/{id}',
       tags: ['tokens'],
       summary: "Revoke an API token for good (your own; an admin may revoke anyone's in the MSP)",
-      middleware: [allow('token.create')] as const,
+      ...guard('token.create'),
       request: { params: IdParam },
       responses: { 200: json(ApiTokenSchema, 'The token, now revoked'), ...errorResponses },
     }),

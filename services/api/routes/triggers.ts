@@ -10,7 +10,7 @@ import { createTriggerInput, updateTriggerInput } from '../../core/trigger/trigg
 import { updateTrigger } from '../../core/trigger/update-trigger.ts';
 import { READY_MADE_CONDITIONS } from '../../notify/defaults.ts';
 import { MESSAGE_ONLY_FIELDS } from '../../notify/event-lookup.ts';
-import { allow, requireCtx } from '../auth/middleware.ts';
+import { guard, requireCtx } from '../auth/middleware.ts';
 import { errorResponses, IdParam, json, jsonBody, page, pageQuery } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 
@@ -75,7 +75,7 @@ export const triggerRoutes = new OpenAPIHono<AppEnv>()
       path: '/triggers',
       tags: ['triggers'],
       summary: "The MSP's triggers, by name, with how their deliveries went",
-      middleware: [allow('trigger.read')] as const,
+      ...guard('trigger.read'),
       responses: { 200: json(page(TriggerSchema), 'Triggers'), ...errorResponses },
     }),
     async (c) => c.json(await listTriggers({ ctx: requireCtx(c) }), 200),
@@ -86,7 +86,7 @@ export const triggerRoutes = new OpenAPIHono<AppEnv>()
       path: '/triggers',
       tags: ['triggers'],
       summary: 'Create a trigger: IF a condition in the filter language, THEN one or more actions (email, web request, Slack, Teams)',
-      middleware: [allow('trigger.write')] as const,
+      ...guard('trigger.write'),
       request: jsonBody(createTriggerInput.extend({ actions: z.array(ActionInputSchema).min(1).max(10) }).openapi('CreateTrigger')),
       responses: { 201: json(TriggerSchema, 'Created'), ...errorResponses },
     }),
@@ -98,7 +98,7 @@ export const triggerRoutes = new OpenAPIHono<AppEnv>()
       path: '/triggers/ready-made',
       tags: ['triggers'],
       summary: "Ready-made conditions for the editor's menu, and the placeholders messages have beyond the filter language's fields",
-      middleware: [allow('trigger.read')] as const,
+      ...guard('trigger.read'),
       responses: {
         200: json(
           z.object({
@@ -118,7 +118,7 @@ export const triggerRoutes = new OpenAPIHono<AppEnv>()
       path: '/triggers/{id}',
       tags: ['triggers'],
       summary: 'One trigger',
-      middleware: [allow('trigger.read')] as const,
+      ...guard('trigger.read'),
       request: { params: IdParam },
       responses: { 200: json(TriggerSchema, 'The trigger'), ...errorResponses },
     }),
@@ -130,7 +130,7 @@ export const triggerRoutes = new OpenAPIHono<AppEnv>()
       path: '/triggers/{id}',
       tags: ['triggers'],
       summary: 'Change a trigger; the fields given change, actions replace the list (a web request without a secret keeps its secret)',
-      middleware: [allow('trigger.write')] as const,
+      ...guard('trigger.write'),
       request: {
         params: IdParam,
         body: {
@@ -152,7 +152,7 @@ export const triggerRoutes = new OpenAPIHono<AppEnv>()
       path: '/triggers/{id}',
       tags: ['triggers'],
       summary: 'Delete a trigger; its delivery history stays',
-      middleware: [allow('trigger.write')] as const,
+      ...guard('trigger.write'),
       request: { params: IdParam },
       responses: { 204: { description: 'Deleted' }, ...errorResponses },
     }),
@@ -167,7 +167,7 @@ export const triggerRoutes = new OpenAPIHono<AppEnv>()
       path: '/triggers/{id}/clone',
       tags: ['triggers'],
       summary: 'Copy a trigger with its actions; the copy is off until enabled',
-      middleware: [allow('trigger.write')] as const,
+      ...guard('trigger.write'),
       request: { params: IdParam },
       responses: { 201: json(TriggerSchema, 'The copy'), ...errorResponses },
     }),
@@ -179,7 +179,7 @@ export const triggerRoutes = new OpenAPIHono<AppEnv>()
       path: '/triggers/{id}/test',
       tags: ['triggers'],
       summary: 'Send test: each action sends one message now, with the newest event the condition matches (or example values)',
-      middleware: [allow('trigger.write')] as const,
+      ...guard('trigger.write'),
       request: { params: IdParam },
       responses: {
         202: json(z.object({ eventId: z.string().nullable(), deliveryIds: z.array(z.string()) }), 'Queued; follow the deliveries'),
@@ -194,7 +194,7 @@ export const triggerRoutes = new OpenAPIHono<AppEnv>()
       path: '/deliveries',
       tags: ['triggers'],
       summary: 'Delivery history, newest first: per event, per trigger, or by status; failed ones carry their last error',
-      middleware: [allow('trigger.read')] as const,
+      ...guard('trigger.read'),
       request: {
         query: pageQuery.extend({
           event: z.uuid().optional().openapi({ description: 'Deliveries for this event' }),

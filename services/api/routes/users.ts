@@ -6,7 +6,7 @@ import { listUsers } from '../../core/user/list-users.ts';
 import { removeUser, resetUserMfa, updateUser, updateUserInput } from '../../core/user/update-user.ts';
 import { issuePasswordReset } from '../../core/user/reset-password.ts';
 import { toUserView } from '../../core/user/user-view.ts';
-import { allow, requireCtx } from '../auth/middleware.ts';
+import { guard, requireCtx } from '../auth/middleware.ts';
 import { errorResponse, errorResponses, IdParam, json, jsonBody } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 
@@ -40,7 +40,7 @@ export const userRoutes = new OpenAPIHono<AppEnv>()
       path: '/users',
       tags: ['users'],
       summary: "The MSP's users",
-      middleware: [allow('user.read')] as const,
+      ...guard('user.read'),
       responses: { 200: json(z.object({ items: z.array(UserSchema), nextCursor: z.null() }), 'Users'), ...errorResponses },
     }),
     async (c) => c.json({ items: await listUsers({ ctx: requireCtx(c) }), nextCursor: null }, 200),
@@ -51,7 +51,7 @@ export const userRoutes = new OpenAPIHono<AppEnv>()
       path: '/users',
       tags: ['users'],
       summary: 'Invite a user; answers the one-time setup link to send them',
-      middleware: [allow('user.invite')] as const,
+      ...guard('user.invite'),
       request: jsonBody(inviteUserInput),
       responses: { 201: json(InvitedSchema, 'Invited'), 409: errorResponse('A user with this email exists'), ...errorResponses },
     }),
@@ -66,7 +66,7 @@ export const userRoutes = new OpenAPIHono<AppEnv>()
       path: '/users/{id}/invite-link',
       tags: ['users'],
       summary: 'A new setup link for a user who has not accepted their invitation yet (earlier links stop working)',
-      middleware: [allow('user.invite')] as const,
+      ...guard('user.invite'),
       request: { params: IdParam },
       responses: { 201: json(InvitedSchema, 'The new link'), 409: errorResponse('The user has already accepted'), ...errorResponses },
     }),
@@ -82,7 +82,7 @@ export const userRoutes = new OpenAPIHono<AppEnv>()
       tags: ['users'],
       summary: "Change a user's role, or disable / re-enable them",
       description: 'Never above your own role; the MSP always keeps an active owner; nobody disables themselves.',
-      middleware: [allow('user.write')] as const,
+      ...guard('user.write'),
       request: { params: IdParam, ...jsonBody(updateUserInput) },
       responses: { 200: json(UserSchema, 'The user'), 409: errorResponse('The change would leave no owner, or targets yourself'), ...errorResponses },
     }),
@@ -94,7 +94,7 @@ export const userRoutes = new OpenAPIHono<AppEnv>()
       path: '/users/{id}',
       tags: ['users'],
       summary: 'Remove a user (their sessions and API tokens end; the audit log keeps what they did)',
-      middleware: [allow('user.write')] as const,
+      ...guard('user.write'),
       request: { params: IdParam },
       responses: { 204: { description: 'Removed' }, 409: errorResponse('The last owner, or yourself'), ...errorResponses },
     }),
@@ -109,7 +109,7 @@ export const userRoutes = new OpenAPIHono<AppEnv>()
       path: '/users/{id}/mfa/reset',
       tags: ['users'],
       summary: "Turn off a user's two-step sign-in (lost authenticator and recovery codes)",
-      middleware: [allow('user.write')] as const,
+      ...guard('user.write'),
       request: { params: IdParam },
       responses: { 200: json(UserSchema, 'The user, now without a second factor'), 409: errorResponse('The user has no second factor'), ...errorResponses },
     }),
@@ -122,7 +122,7 @@ export const userRoutes = new OpenAPIHono<AppEnv>()
       tags: ['users'],
       summary: "Reset a user's password: answers a one-time link for them to choose a new one",
       description: `Their current password stops working and their sessions end at once; earlier links stop working. The link works once, for ${PASSWORD_RESET_LINK_HOURS} hours.`,
-      middleware: [allow('user.write')] as const,
+      ...guard('user.write'),
       request: { params: IdParam },
       responses: { 201: json(PasswordResetSchema, 'The reset link'), 409: errorResponse('Yourself, or a user who is invited or disabled'), ...errorResponses },
     }),

@@ -6,7 +6,7 @@ import { dryRunWhitelistRule } from '../../core/whitelist/dry-run-whitelist-rule
 import { getWhitelistRule, listWhitelistRules } from '../../core/whitelist/list-whitelist-rules.ts';
 import { updateWhitelistRule } from '../../core/whitelist/update-whitelist-rule.ts';
 import { createWhitelistRuleInput, dryRunWhitelistRuleInput, updateWhitelistRuleInput } from '../../core/whitelist/whitelist-input.ts';
-import { allow, requireCtx } from '../auth/middleware.ts';
+import { guard, requireCtx } from '../auth/middleware.ts';
 import { errorResponses, IdParam, json, jsonBody, page, pageQuery } from '../schemas.ts';
 import type { AppEnv } from '../types.ts';
 
@@ -58,7 +58,7 @@ export const whitelistRuleRoutes = new OpenAPIHono<AppEnv>()
       path: '/whitelist-rules',
       tags: ['rules'],
       summary: 'Whitelist (ignore) rules of the MSP, newest first',
-      middleware: [allow('whitelist.read')] as const,
+      ...guard('whitelist.read'),
       request: { query: pageQuery },
       responses: { 200: json(page(RuleSchema), 'A page of rules'), ...errorResponses },
     }),
@@ -70,7 +70,7 @@ export const whitelistRuleRoutes = new OpenAPIHono<AppEnv>()
       path: '/whitelist-rules',
       tags: ['rules'],
       summary: "Create a rule from a typed expression or from an event's criteria (each a value or Any); a reason is required",
-      middleware: [allow('whitelist.write')] as const,
+      ...guard('whitelist.write'),
       request: jsonBody(createWhitelistRuleInput.openapi('CreateWhitelistRule')),
       responses: { 201: json(RuleSchema, 'Created'), ...errorResponses },
     }),
@@ -82,7 +82,7 @@ export const whitelistRuleRoutes = new OpenAPIHono<AppEnv>()
       path: '/whitelist-rules/dry-run',
       tags: ['rules'],
       summary: 'What a rule would have ignored in the last 30 days (count and the newest events); the body of create, nothing stored',
-      middleware: [allow('whitelist.write')] as const,
+      ...guard('whitelist.write'),
       request: jsonBody(dryRunWhitelistRuleInput.openapi('DryRunWhitelistRule')),
       responses: { 200: json(DryRunSchema, 'The events the rule matches'), ...errorResponses },
     }),
@@ -94,7 +94,7 @@ export const whitelistRuleRoutes = new OpenAPIHono<AppEnv>()
       path: '/whitelist-rules/{id}',
       tags: ['rules'],
       summary: 'One whitelist rule',
-      middleware: [allow('whitelist.read')] as const,
+      ...guard('whitelist.read'),
       request: { params: IdParam },
       responses: { 200: json(RuleSchema, 'The rule'), ...errorResponses },
     }),
@@ -106,7 +106,7 @@ export const whitelistRuleRoutes = new OpenAPIHono<AppEnv>()
       path: '/whitelist-rules/{id}',
       tags: ['rules'],
       summary: 'Change a rule: name, reason, expression, tenant scope, expiry, enabled',
-      middleware: [allow('whitelist.write')] as const,
+      ...guard('whitelist.write'),
       request: {
         params: IdParam,
         body: { content: { 'application/json': { schema: updateWhitelistRuleInput.openapi('UpdateWhitelistRule') } }, required: false },
@@ -121,7 +121,7 @@ export const whitelistRuleRoutes = new OpenAPIHono<AppEnv>()
       path: '/whitelist-rules/{id}',
       tags: ['rules'],
       summary: 'Delete a rule; the events it ignored stay ignored',
-      middleware: [allow('whitelist.write')] as const,
+      ...guard('whitelist.write'),
       request: { params: IdParam },
       responses: { 204: { description: 'Deleted' }, ...errorResponses },
     }),
