@@ -167,7 +167,7 @@ function jsonParseRate(file: string, sample: number): number {
   const text = head.subarray(0, readSync(fd, head, 0, head.length, 0)).toString('utf8');
   closeSync(fd);
   // The generator writes one wrapper per `    {` … `    },` block.
-  for (let at = text.indexOf('\n    {'); at >= 0 && texts.length < sample; ) {
+  for (let at = text.indexOf('\n    {'); at >= 0 && texts.length < sample;) {
     const end = text.indexOf('\n    }', at);
     if (end < 0) break;
     texts.push(text.slice(at + 1, end + 6));

@@ -44,10 +44,24 @@ export class JsonArraySplitter {
   private count = 0;
   private elementLine = 1;
 
-  /** The elements this chunk completes. */
+  /** What broke the array, thrown once the elements before it are out. */
+  private failure: JsonArrayError | null = null;
+
+  /** The elements this chunk completes; throws when the array broke (in this chunk, after its elements, or before). */
   push(chunk: string): ArrayElement[] {
-    const s = this.pending + chunk;
+    if (this.failure) throw this.failure;
     const out: ArrayElement[] = [];
+    try {
+      this.scan(chunk, out);
+    } catch (err) {
+      if (!(err instanceof JsonArrayError) || out.length === 0) throw err;
+      this.failure = err;
+    }
+    return out;
+  }
+
+  private scan(chunk: string, out: ArrayElement[]): void {
+    const s = this.pending + chunk;
     let start = this.phase === 'element' ? 0 : -1;
     // The state in locals while scanning (the hot loop), back in the fields at the end.
     let { depth, inString, line } = this;
@@ -137,11 +151,11 @@ export class JsonArraySplitter {
     Object.assign(this, { depth, inString, line });
     this.pending = start >= 0 ? s.slice(start) : '';
     this.stringAt = inString ? stringAt - start : 0;
-    return out;
   }
 
   /** The text has ended: throws unless the array was closed. */
   end(): void {
+    if (this.failure) throw this.failure;
     if (this.phase === 'done') return;
     if (this.phase === 'element') {
       throw new JsonArrayError(`the file ends inside record ${this.count}, which begins on line ${this.elementLine}`, this.line);

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { pipeline, Transform } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import { parse as parseCsv, type CsvError } from 'csv-parse';
 import { containedRecords } from './entra-exports.ts';
 import { JsonArraySplitter } from './json-array-splitter.ts';
@@ -48,12 +48,10 @@ export async function openAuditFile(path: string): Promise<AuditFile> {
   const first = text.trimStart()[0];
   let file: ReturnType<typeof createReadStream> | undefined;
   const bytesRead = () => file?.bytesRead ?? 0;
-  /** The file as text; a read or decoding error comes out of it (pipeline passes errors on). */
-  const source = (): NodeJS.ReadableStream & AsyncIterable<string> => {
+  /** The file as text; a read or decoding error is thrown after the text before it. */
+  const source = () => {
     file = createReadStream(path, { highWaterMark: 256 * 1024 });
-    const decoder = decodeText(encoding);
-    pipeline(file, decoder, () => {});
-    return decoder;
+    return decodeText(file, encoding);
   };
   const opened = (format: ExportFormat, items: () => AsyncGenerator<ExportItem>): AuditFile => ({ format, encoding, size, bytesRead, items });
 
@@ -112,48 +110,39 @@ export class TextEncodingError extends Error {
 
 /**
  * Bytes to text in the file's encoding (the BOM dropped), correct across chunk boundaries.
- * Invalid bytes fail the stream with a TextEncodingError at their line, rather than turning into
- * U+FFFD in the records.
+ * Invalid bytes end the text with a TextEncodingError at their line (the valid text before them
+ * comes first), rather than turning into U+FFFD in the records.
  */
-function decodeText(encoding: TextEncoding): Transform {
+async function* decodeText(bytes: AsyncIterable<Buffer>, encoding: TextEncoding): AsyncGenerator<string> {
   const decoder = new TextDecoder(encoding, { fatal: true });
   let lines = 1;
-  let bytes = 0;
+  let offset = 0;
   const countLines = (text: string) => {
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines += 1;
   };
-  const fail = (chunk: Buffer) => {
-    // Where in the chunk: its text up to the first replacement character.
-    const lenient = new TextDecoder(encoding).decode(chunk);
-    const bad = Math.max(0, lenient.indexOf('\uFFFD'));
-    const before = lenient.slice(0, bad);
-    countLines(before);
-    const offset = encoding === 'utf-8' ? Buffer.byteLength(before) : before.length * 2;
-    return new TextEncodingError(encoding, lines, bytes + offset);
-  };
-  return new Transform({
-    decodeStrings: true,
-    readableObjectMode: false,
-    transform(chunk: Buffer, _enc, done) {
-      let text: string;
-      try {
-        text = decoder.decode(chunk, { stream: true });
-      } catch {
-        done(fail(chunk));
-        return;
-      }
-      countLines(text);
-      bytes += chunk.length;
-      done(null, text);
-    },
-    flush(done) {
-      try {
-        done(null, decoder.decode());
-      } catch {
-        done(new TextEncodingError(encoding, lines, bytes));
-      }
-    },
-  });
+  for await (const chunk of bytes) {
+    let text: string;
+    try {
+      text = decoder.decode(chunk, { stream: true });
+    } catch {
+      // Where in the chunk: its text up to the first replacement character.
+      const lenient = new TextDecoder(encoding, { ignoreBOM: offset > 0 }).decode(chunk);
+      const before = lenient.slice(0, Math.max(0, lenient.indexOf('\uFFFD')));
+      // The lines before the bad one; the bad line is not read at all.
+      yield before.slice(0, before.lastIndexOf('\n') + 1);
+      countLines(before);
+      throw new TextEncodingError(encoding, lines, offset + (encoding === 'utf-8' ? Buffer.byteLength(before) : before.length * 2));
+    }
+    countLines(text);
+    offset += chunk.length;
+    if (text !== '') yield text;
+  }
+  try {
+    const rest = decoder.decode();
+    if (rest !== '') yield rest;
+  } catch {
+    throw new TextEncodingError(encoding, lines, offset);
+  }
 }
 
 /** Why reading stopped, for `unread`: an encoding error speaks for itself; else `context` and the cause. */
@@ -300,7 +289,7 @@ async function* jsonObjectItems(input: AsyncIterable<string>): AsyncGenerator<Ex
  * A malformed row (a stray quote, say) is quarantined with its line number and reading goes on
  * with the next row, so one bad row never costs the good ones around it.
  */
-async function* csvItems(input: NodeJS.ReadableStream, bytesRead: () => number): AsyncGenerator<ExportItem> {
+async function* csvItems(input: AsyncIterable<string>, bytesRead: () => number): AsyncGenerator<ExportItem> {
   const skipped: ExportItem[] = [];
   // Line ends as LF only: the parser counts a CRLF inside a quoted field as two lines.
   const parser = parseCsv({
@@ -319,7 +308,16 @@ async function* csvItems(input: NodeJS.ReadableStream, bytesRead: () => number):
     },
   });
   // An error anywhere (reading, decoding) comes out of the parser.
-  pipeline(input, crlfToLf(), parser, () => {});
+  // What stops the text (a read or encoding error) is kept for after the rows before it.
+  let stopped: unknown = null;
+  async function* untilStopped() {
+    try {
+      yield* input;
+    } catch (err) {
+      stopped = err;
+    }
+  }
+  pipeline(Readable.from(untilStopped(), { objectMode: false }), crlfToLf(), parser, () => {});
   let lastLine = 1;
   try {
     for await (const row of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number }; raw: string }>) {
@@ -336,6 +334,7 @@ async function* csvItems(input: NodeJS.ReadableStream, bytesRead: () => number):
       yield placed(parseJsonItem(data, 'AuditData'), at);
     }
     yield* skipped.splice(0);
+    if (stopped) yield { unread: stoppedBecause(stopped, `the CSV cannot be read after line ${lastLine}`) };
   } catch (err) {
     yield* skipped.splice(0);
     yield { unread: stoppedBecause(err, `the CSV cannot be read after line ${lastLine} (near byte ${bytesRead()})`) };
