@@ -49,6 +49,7 @@ if (out) {
   setInterval(sample, 50).unref();
   process.on('exit', () => {
     sample();
-    writeFileSync(out, JSON.stringify({ ...probe, peakRssBytes: process.resourceUsage().maxRSS * 1024 }));
+    const usage = process.resourceUsage();
+    writeFileSync(out, JSON.stringify({ ...probe, peakRssBytes: usage.maxRSS * 1024, cpuMicros: usage.userCPUTime + usage.systemCPUTime }));
   });
 }

@@ -33,7 +33,7 @@ const BARE_ROWS = Number(process.env.BENCH_ROWS ?? 50_000);
 const POSTGRES = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const PROBE = fileURLToPath(new URL('./ingest-probe.js', import.meta.url));
 
-type Probe = { statements: number; peakHeapBytes: number; pgliteWasmBytes: number; peakRssBytes: number };
+type Probe = { statements: number; peakHeapBytes: number; pgliteWasmBytes: number; peakRssBytes: number; cpuMicros: number };
 type ImportFigures = {
   seconds: number;
   wallSeconds: number;
@@ -158,8 +158,14 @@ async function onPostgres(file: string): Promise<ImportFigures | null> {
   }
 }
 
-/** JSON.parse alone over the file's first records (each wrapper, then its AuditData string); records/s. */
-function jsonParseRate(file: string, sample: number): number {
+/** Records per second of wall time and per CPU-second (this process's), for `count` records since `start`. */
+const rates = (count: number, start: number, cpu: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(cpu);
+  return { wall: count / ((performance.now() - start) / 1000), cpu: count / ((used.user + used.system) / 1e6) };
+};
+
+/** JSON.parse alone over the file's first records (each wrapper, then its AuditData string). */
+function jsonParseRate(file: string, sample: number) {
   const texts: string[] = [];
   // The first records only: enough for a steady rate, without holding the whole file.
   const head = Buffer.alloc(sample * 4096);
@@ -174,17 +180,19 @@ function jsonParseRate(file: string, sample: number): number {
     at = text.indexOf('\n    {', end);
   }
   const start = performance.now();
+  const cpu = process.cpuUsage();
   let passes = 0;
   do {
     for (const t of texts) JSON.parse((JSON.parse(t) as { AuditData: string }).AuditData);
     passes += 1;
   } while (performance.now() - start < 1_500);
-  return (passes * texts.length) / ((performance.now() - start) / 1000);
+  return rates(passes * texts.length, start, cpu);
 }
 
-/** The import's reading of the file (stream, parse, unwrap, route, normalise), no database; records/s. */
-async function parseNormaliseRate(file: string): Promise<number> {
+/** The import's reading of the file (stream, parse, unwrap, route, normalise), no database. */
+async function parseNormaliseRate(file: string) {
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const audit = await openAuditFile(file);
   let n = 0;
   for await (const item of audit.items()) {
@@ -193,7 +201,7 @@ async function parseNormaliseRate(file: string): Promise<number> {
     if ('reason' in routed) continue;
     if (normalizeRecord(routed.source, routed.raw).ok) n += 1;
   }
-  return n / ((performance.now() - start) / 1000);
+  return rates(n, start, cpu);
 }
 
 header(`ingest: tenantwatch import of ${fmt(RECORDS, 0)} Search-UnifiedAuditLog sign-in records`);
@@ -206,8 +214,10 @@ try {
   );
   const parse = jsonParseRate(file, Math.min(RECORDS, 10_000));
   const normalise = await parseNormaliseRate(file);
-  console.log(`JSON.parse alone (wrapper + AuditData): ${fmt(parse, 0)} records/s`);
-  console.log(`import read path alone (stream, parse, route, normalise; no database): ${fmt(normalise, 0)} records/s`);
+  console.log(`JSON.parse alone (wrapper + AuditData): ${fmt(parse.wall, 0)} records/s (${fmt(parse.cpu, 0)} per CPU-second)`);
+  console.log(
+    `import read path alone (stream, decode, split, parse, route, normalise; no database): ${fmt(normalise.wall, 0)} records/s (${fmt(normalise.cpu, 0)} per CPU-second); JSON.parse / read path = ${fmt(parse.cpu / normalise.cpu, 1)}`,
+  );
 
   const results: [string, ImportFigures | null][] = [
     ['PGlite', await onPglite(file)],
@@ -217,9 +227,10 @@ try {
     if (!r) continue;
     const perK = (n: number) => fmt((n / RECORDS) * 1000, 1);
     const rate = RECORDS / r.seconds;
+    const cpuSeconds = r.probe.cpuMicros / 1e6;
     console.log(`${label}:`);
     console.log(
-      `  import: ${fmt(rate, 0)} records/s (${fmt(r.seconds, 1)} s; the process ${fmt(r.wallSeconds, 1)} s with start-up and migration check); ${fmt(r.run.imported, 0)} imported, ${fmt(r.run.eventsCreated, 0)} events raised, ${fmt(r.run.eventsUpdated, 0)} event updates, ${fmt(r.events, 0)} events in the tenant`,
+      `  import: ${fmt(rate, 0)} records/s (${fmt(r.seconds, 1)} s; the process ${fmt(r.wallSeconds, 1)} s with start-up and migration check, ${fmt(cpuSeconds, 1)} CPU-seconds, ${fmt(RECORDS / cpuSeconds, 0)} records per CPU-second of the whole process); ${fmt(r.run.imported, 0)} imported, ${fmt(r.run.eventsCreated, 0)} events raised, ${fmt(r.run.eventsUpdated, 0)} event updates, ${fmt(r.events, 0)} events in the tenant`,
     );
     console.log(
       `  statements: ${perK(r.probe.statements)} per 1,000 records (${fmt(r.probe.statements, 0)} in all)` +
@@ -232,7 +243,7 @@ try {
         (r.probe.pgliteWasmBytes > 0 ? `, of which PGlite's WASM memory ${mb(r.probe.pgliteWasmBytes)}` : ''),
     );
     console.log(
-      `  bare activity insert (same run, ${fmt(BARE_ROWS, 0)} rows): ${fmt(r.bare, 0)} rows/s; import / bare insert = ${fmt(rate / r.bare, 2)}; import / read path = ${fmt(rate / normalise, 3)}`,
+      `  bare activity insert (same run, ${fmt(BARE_ROWS, 0)} rows): ${fmt(r.bare, 0)} rows/s; import / bare insert = ${fmt(rate / r.bare, 2)}; import / read path = ${fmt(rate / normalise.wall, 3)}`,
     );
   }
 } finally {
