@@ -33,7 +33,7 @@ export function registerImportCommand(program: Command, host: CommandHost) {
           const bar = io.isTTY
             ? new SingleBar(
                 {
-                  format: 'importing [{bar}] {percentage}% | {read} records | {detected} through detection, {events} events',
+                  format: 'importing [{bar}] {percentage}% | {read} records, {rate} records/s | {detected} through detection, {events} events',
                   stream: io.stderr,
                   hideCursor: true,
                 },
@@ -42,7 +42,8 @@ export function registerImportCommand(program: Command, host: CommandHost) {
             : null;
           // Rules that read IP intelligence see the same data as for collected records.
           const ipIntel = createIpIntel(config.ipIntel);
-          bar?.start(100, 0, { read: 0, detected: 0, events: 0 });
+          bar?.start(100, 0, { read: 0, rate: 0, detected: 0, events: 0 });
+          const started = performance.now();
           try {
             const { summary } = await importAuditExport({
               ctx,
@@ -51,6 +52,7 @@ export function registerImportCommand(program: Command, host: CommandHost) {
               onProgress: (p) =>
                 bar?.update(p.size > 0 ? Math.min(100, Math.round((p.bytesRead / p.size) * 100)) : 100, {
                   read: p.read,
+                  rate: Math.round(p.read / Math.max(0.001, (performance.now() - started) / 1000)),
                   detected: p.detected,
                   events: p.events,
                 }),

@@ -254,6 +254,104 @@ describe('importAuditFile', () => {
     expect(detectEncoding(bytes)).toBe(expected);
   });
 
+  test('a malformed record inside a JSON array is quarantined with its number and line; the records after it are imported', async () => {
+    const target = await newTarget();
+    const text = JSON.stringify(records, null, 2);
+    // The second record's first value broken: the array itself is intact.
+    const broken = text.replace('"CreationTime": "2026-11-20T08:02:11"', '"CreationTime": 2026-11-20');
+    const summary = await importAuditFile(handle.database.db, target, write('broken.json', broken));
+    expect(summary).toMatchObject({ read: 3, imported: 2, quarantined: 1, unread: null });
+    const line = broken.split('\n').findIndex((l) => l.includes('2026-11-20,')) + 1;
+    expect(summary.quarantine).toEqual([
+      { at: { unit: 'record', number: 2 }, reason: expect.stringMatching(new RegExp(`^not valid JSON \\(the record begins on line ${line - 1}\\)`)) },
+    ]);
+  });
+
+  /** The 1-based line `at` (an index into `text`) is on. */
+  const lineAt = (text: string, at: number) => text.slice(0, at).split('\n').length;
+  const pretty = JSON.stringify(records, null, 2);
+  const third = pretty.lastIndexOf('\n  {') + 1;
+  test.each([
+    ['cut inside a record', pretty.slice(0, third + 30), 2, `the file ends inside record 3, which begins on line ${lineAt(pretty, third)}`],
+    ['cut between records', pretty.slice(0, third - 1), 2, `the file ends on line ${lineAt(pretty, third - 1)} before the array's closing ]`],
+    [
+      'followed by binary bytes',
+      `${pretty}\n\u0007\u0000`,
+      3,
+      `text after the array's closing ] on line ${lineAt(pretty, pretty.length) + 1}: the character U+0007`,
+    ],
+  ])('a JSON export %s keeps the records before and says where it stopped', async (_name, text, before, reason) => {
+    const target = await newTarget();
+    const summary = await importAuditFile(handle.database.db, target, write(`${randomUUID()}.json`, text));
+    expect(summary.unread).toBe(`the file is not valid JSON after record ${before}: ${reason}`);
+    expect(summary.imported).toBe(before);
+  });
+
+  test.each([
+    [
+      'a Windows-1252 CSV (é as one byte) read as UTF-8',
+      () =>
+        Buffer.concat([
+          Buffer.from(
+            'CreationDate,UserIds,Operations,AuditData\n' +
+              records
+                .slice(0, 2)
+                .map((r) => ['2026-11-20', r.UserId, r.Operation, csvField(JSON.stringify(r))].join(','))
+                .join('\n') +
+              '\n',
+          ),
+          Buffer.from(['2026-11-20', 'ren\u00e9@contoso.com', 'x', csvField(JSON.stringify(records[2]))].join(','), 'latin1'),
+        ]),
+      4,
+      2,
+    ],
+    [
+      'binary bytes in the middle of JSON lines',
+      () =>
+        Buffer.concat([
+          Buffer.from(
+            records
+              .slice(0, 2)
+              .map((r) => JSON.stringify(r))
+              .join('\n') + '\n',
+          ),
+          Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xff, 0xfe, 0x0a]),
+        ]),
+      3,
+      2,
+    ],
+  ])('%s: the reading stops at the line of the first invalid byte, with what came before imported', async (_name, bytes, line, imported) => {
+    const target = await newTarget();
+    const summary = await importAuditFile(handle.database.db, target, write(`${randomUUID()}.txt`, bytes()));
+    expect(summary.unread).toMatch(
+      new RegExp(`^the file is not valid UTF-8 text on line ${line} \\(byte \\d+\\): a binary file, or text saved in another encoding\\?`),
+    );
+    expect(summary.imported).toBe(imported);
+    expect(
+      formatImportSummary({ ...summary, detection: { processed: 0, eventsCreated: 0, eventsUpdated: 0, eventIds: [] } }, { tenant: 'Contoso', file: 'x' }),
+    ).toContainEqual(expect.stringMatching(/^NOT READ TO THE END: the file is not valid UTF-8 text on line/));
+  });
+
+  test.each([
+    ['UTF-8 with a BOM', (t: string) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(t)]), 'utf-8'],
+    ['UTF-16LE with a BOM', (t: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(t, 'utf16le')]), 'utf-16le'],
+    ['UTF-16BE with a BOM', (t: string) => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(t, 'utf16le').swap16()]), 'utf-16be'],
+  ])('a JSON array in %s is read whole', async (_name, encode, encoding) => {
+    const target = await newTarget();
+    const text = JSON.stringify(
+      records.map((r) => ({ AuditData: JSON.stringify(r), Operations: 'Opération' })),
+      null,
+      4,
+    );
+    const summary = await importAuditFile(handle.database.db, target, write(`${randomUUID()}.json`, encode(text)));
+    expect(summary).toMatchObject({ encoding, format: 'json-array', imported: 3, quarantined: 0, unread: null });
+  });
+
+  test('a binary file is refused before anything is read', async () => {
+    const path = write('photo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]));
+    await expect(openAuditFile(path)).rejects.toThrow(/not an audit export Tenantwatch can read/);
+  });
+
   test('a file that is no audit export is refused with a clear message', async () => {
     const path = write('notes.txt', 'Dear diary,\nnothing to see here\n');
     await expect(openAuditFile(path)).rejects.toThrow(UnrecognisedExportError);

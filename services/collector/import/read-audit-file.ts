@@ -1,10 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { Transform } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import { parse as parseCsv, type CsvError } from 'csv-parse';
-import streamArray from 'stream-json/streamers/stream-array.js';
 import { containedRecords } from './entra-exports.ts';
+import { JsonArraySplitter } from './json-array-splitter.ts';
 
 /** Where an item sits in its file: a line (CSV, JSON lines) or the n-th record (JSON). */
 export type ItemPosition = { unit: 'line' | 'record'; number: number };
@@ -36,8 +35,10 @@ export const describePosition = (at: ItemPosition) => `${at.unit} ${at.number}`;
  * (the `AuditData` column), the JSON that `Search-UnifiedAuditLog | ConvertTo-Json` and the
  * common extraction tools write (objects whose `AuditData` is an object or a JSON string, or raw
  * records), or JSON lines. UTF-8 with or without BOM, and UTF-16 (little or big endian, with or
- * without BOM: Windows PowerShell 5 writes UTF-16LE with `>`), are read. Records stream: the
- * file is never held in memory whole, except a single pretty-printed JSON object.
+ * without BOM: Windows PowerShell 5 writes UTF-16LE with `>`), are read; text that is not valid
+ * in its encoding (a binary file, a file saved in another code page) stops the reading with its
+ * line (TextEncodingError, as `unread`). Records stream: the file is never held in memory
+ * whole, except a single pretty-printed JSON object.
  */
 export async function openAuditFile(path: string): Promise<AuditFile> {
   const { size } = await stat(path);
@@ -47,13 +48,14 @@ export async function openAuditFile(path: string): Promise<AuditFile> {
   const first = text.trimStart()[0];
   let file: ReturnType<typeof createReadStream> | undefined;
   const bytesRead = () => file?.bytesRead ?? 0;
+  /** The file as text; a read or decoding error is thrown after the text before it. */
   const source = () => {
-    file = createReadStream(path);
-    return file.pipe(decodeText(encoding));
+    file = createReadStream(path, { highWaterMark: 256 * 1024 });
+    return decodeText(file, encoding);
   };
   const opened = (format: ExportFormat, items: () => AsyncGenerator<ExportItem>): AuditFile => ({ format, encoding, size, bytesRead, items });
 
-  if (first === '[') return opened('json-array', () => jsonArrayItems(source(), bytesRead));
+  if (first === '[') return opened('json-array', () => jsonArrayItems(source()));
   if (first === '{') {
     const firstLine = text.trimStart().split(/\r?\n/, 1)[0]!;
     if (parsesAsJson(firstLine)) return opened('json-lines', () => jsonLineItems(source()));
@@ -92,20 +94,59 @@ export function detectEncoding(head: Uint8Array): TextEncoding {
   return 'utf-8';
 }
 
-/** Bytes to text in the file's encoding (the BOM dropped), correct across chunk boundaries. */
-function decodeText(encoding: TextEncoding): Transform {
-  const decoder = new TextDecoder(encoding);
-  return new Transform({
-    decodeStrings: true,
-    readableObjectMode: false,
-    transform(chunk: Buffer, _enc, done) {
-      done(null, decoder.decode(chunk, { stream: true }));
-    },
-    flush(done) {
-      done(null, decoder.decode());
-    },
-  });
+/** Bytes that are not text in the file's encoding; `line` and `byte` say where. */
+export class TextEncodingError extends Error {
+  override name = 'TextEncodingError';
+  constructor(
+    readonly encoding: TextEncoding,
+    readonly line: number,
+    readonly byte: number,
+  ) {
+    super(
+      `the file is not valid ${encoding.toUpperCase()} text on line ${line} (byte ${byte}): a binary file, or text saved in another encoding? Export or save it as UTF-8 (or UTF-16) and import it again`,
+    );
+  }
 }
+
+/**
+ * Bytes to text in the file's encoding (the BOM dropped), correct across chunk boundaries.
+ * Invalid bytes end the text with a TextEncodingError at their line (the valid text before them
+ * comes first), rather than turning into U+FFFD in the records.
+ */
+async function* decodeText(bytes: AsyncIterable<Buffer>, encoding: TextEncoding): AsyncGenerator<string> {
+  const decoder = new TextDecoder(encoding, { fatal: true });
+  let lines = 1;
+  let offset = 0;
+  const countLines = (text: string) => {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines += 1;
+  };
+  for await (const chunk of bytes) {
+    let text: string;
+    try {
+      text = decoder.decode(chunk, { stream: true });
+    } catch {
+      // Where in the chunk: its text up to the first replacement character.
+      const lenient = new TextDecoder(encoding, { ignoreBOM: offset > 0 }).decode(chunk);
+      const before = lenient.slice(0, Math.max(0, lenient.indexOf('\uFFFD')));
+      // The lines before the bad one; the bad line is not read at all.
+      yield before.slice(0, before.lastIndexOf('\n') + 1);
+      countLines(before);
+      throw new TextEncodingError(encoding, lines, offset + (encoding === 'utf-8' ? Buffer.byteLength(before) : before.length * 2));
+    }
+    countLines(text);
+    offset += chunk.length;
+    if (text !== '') yield text;
+  }
+  try {
+    const rest = decoder.decode();
+    if (rest !== '') yield rest;
+  } catch {
+    throw new TextEncodingError(encoding, lines, offset);
+  }
+}
+
+/** Why reading stopped, for `unread`: an encoding error speaks for itself; else `context` and the cause. */
+const stoppedBecause = (err: unknown, context: string) => (err instanceof TextEncodingError ? err.message : `${context}: ${(err as Error).message}`);
 
 async function readHead(path: string, bytes: number): Promise<Buffer> {
   const handle = await open(path, 'r');
@@ -156,37 +197,80 @@ function parseJsonItem(text: string, what: string): Parsed {
 
 const placed = (parsed: Parsed, at: ItemPosition): ExportItem => ({ ...parsed, at });
 
-async function* jsonArrayItems(input: NodeJS.ReadableStream, bytesRead: () => number): AsyncGenerator<ExportItem> {
-  const pipeline = input.pipe(streamArray.withParserAsStream());
+/**
+ * A JSON array's elements, split from the text as it streams (json-array-splitter.ts) and parsed
+ * one by one: an element that is not valid JSON is quarantined with its line, and the next ones
+ * are read. A file that breaks the array itself (cut, stray bytes) keeps what came before.
+ */
+async function* jsonArrayItems(input: AsyncIterable<string>): AsyncGenerator<ExportItem> {
+  const splitter = new JsonArraySplitter();
   let n = 0;
   try {
-    for await (const chunk of pipeline as AsyncIterable<{ value: unknown }>) {
-      n += 1;
-      yield placed(unwrap(chunk.value), { unit: 'record', number: n });
+    for await (const chunk of input) {
+      for (const element of splitter.push(chunk)) {
+        n = element.number;
+        yield placed(parseElement(element.text, element.line), { unit: 'record', number: element.number });
+      }
     }
+    splitter.end();
   } catch (err) {
     // A truncated or corrupt file: keep what was read, and say where it stopped.
-    yield { unread: `the file is not valid JSON after record ${n} (near byte ${bytesRead()}): ${(err as Error).message}` };
+    yield { unread: stoppedBecause(err, `the file is not valid JSON after record ${n}`) };
   }
 }
 
-async function* jsonLineItems(input: NodeJS.ReadableStream): AsyncGenerator<ExportItem> {
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  let n = 0;
-  for await (const line of lines) {
-    n += 1;
-    const trimmed = line.replace(/^\uFEFF/, '').trim();
-    if (trimmed === '') continue;
-    const parsed = parseJsonItem(trimmed, 'line');
-    const inner = 'record' in parsed ? containedRecords(parsed.record) : null;
-    if (inner) for (const element of inner) yield placed(unwrap(element), { unit: 'line', number: n });
-    else yield placed('record' in parsed ? unwrap(parsed.record) : parsed, { unit: 'line', number: n });
+function parseElement(text: string, line: number): Parsed {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { invalid: text, reason: `not valid JSON (the record begins on line ${line}): ${(err as Error).message}` };
+  }
+  return unwrap(value);
+}
+
+/** The text's lines, numbered from 1, without their line ends. */
+async function* textLines(input: AsyncIterable<string>): AsyncGenerator<{ line: string; number: number }> {
+  let pending = '';
+  let number = 0;
+  for await (const chunk of input) {
+    const text = pending + chunk;
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+      number += 1;
+      yield { line: text.slice(from, nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl), number };
+      from = nl + 1;
+    }
+    pending = text.slice(from);
+  }
+  if (pending !== '') yield { line: pending.replace(/\r$/, ''), number: number + 1 };
+}
+
+async function* jsonLineItems(input: AsyncIterable<string>): AsyncGenerator<ExportItem> {
+  let last = 0;
+  try {
+    for await (const { line, number } of textLines(input)) {
+      last = number;
+      const trimmed = line.replace(/^\uFEFF/, '').trim();
+      if (trimmed === '') continue;
+      const parsed = parseJsonItem(trimmed, 'line');
+      const inner = 'record' in parsed ? containedRecords(parsed.record) : null;
+      if (inner) for (const element of inner) yield placed(unwrap(element), { unit: 'line', number });
+      else yield placed('record' in parsed ? unwrap(parsed.record) : parsed, { unit: 'line', number });
+    }
+  } catch (err) {
+    yield { unread: stoppedBecause(err, `the file cannot be read after line ${last}`) };
   }
 }
 
-async function* jsonObjectItems(input: NodeJS.ReadableStream): AsyncGenerator<ExportItem> {
+async function* jsonObjectItems(input: AsyncIterable<string>): AsyncGenerator<ExportItem> {
   let text = '';
-  for await (const chunk of input) text += String(chunk);
+  try {
+    for await (const chunk of input) text += chunk;
+  } catch (err) {
+    yield { unread: stoppedBecause(err, 'the file cannot be read') };
+    return;
+  }
   const parsed = parseJsonItem(text, 'the file');
   if ('invalid' in parsed) {
     yield { unread: `${parsed.reason}` };
@@ -205,26 +289,35 @@ async function* jsonObjectItems(input: NodeJS.ReadableStream): AsyncGenerator<Ex
  * A malformed row (a stray quote, say) is quarantined with its line number and reading goes on
  * with the next row, so one bad row never costs the good ones around it.
  */
-async function* csvItems(input: NodeJS.ReadableStream, bytesRead: () => number): AsyncGenerator<ExportItem> {
+async function* csvItems(input: AsyncIterable<string>, bytesRead: () => number): AsyncGenerator<ExportItem> {
   const skipped: ExportItem[] = [];
   // Line ends as LF only: the parser counts a CRLF inside a quoted field as two lines.
-  const parser = input.pipe(crlfToLf()).pipe(
-    parseCsv({
-      columns: true,
-      bom: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      info: true,
-      raw: true,
-      on_skip: (err: CsvError | undefined, raw: string | undefined) => {
-        // Where the row began: the parser reports the line it gave up on, after what the row swallowed.
-        const found = typeof err?.lines === 'number' ? err.lines : 0;
-        const start = Math.max(1, found - (raw?.match(/\n/g)?.length ?? 0));
-        skipped.push({ invalid: raw ?? '', reason: `the row is not valid CSV: ${err?.message ?? 'unreadable'}`, at: { unit: 'line', number: start } });
-      },
-    }),
-  );
+  const parser = parseCsv({
+    columns: true,
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    info: true,
+    raw: true,
+    on_skip: (err: CsvError | undefined, raw: string | undefined) => {
+      // Where the row began: the parser reports the line it gave up on, after what the row swallowed.
+      const found = typeof err?.lines === 'number' ? err.lines : 0;
+      const start = Math.max(1, found - (raw?.match(/\n/g)?.length ?? 0));
+      skipped.push({ invalid: raw ?? '', reason: `the row is not valid CSV: ${err?.message ?? 'unreadable'}`, at: { unit: 'line', number: start } });
+    },
+  });
+  // An error anywhere (reading, decoding) comes out of the parser.
+  // What stops the text (a read or encoding error) is kept for after the rows before it.
+  let stopped: unknown = null;
+  async function* untilStopped() {
+    try {
+      yield* input;
+    } catch (err) {
+      stopped = err;
+    }
+  }
+  pipeline(Readable.from(untilStopped(), { objectMode: false }), crlfToLf(), parser, () => {});
   let lastLine = 1;
   try {
     for await (const row of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number }; raw: string }>) {
@@ -241,9 +334,10 @@ async function* csvItems(input: NodeJS.ReadableStream, bytesRead: () => number):
       yield placed(parseJsonItem(data, 'AuditData'), at);
     }
     yield* skipped.splice(0);
+    if (stopped) yield { unread: stoppedBecause(stopped, `the CSV cannot be read after line ${lastLine}`) };
   } catch (err) {
     yield* skipped.splice(0);
-    yield { unread: `the CSV cannot be read after line ${lastLine} (near byte ${bytesRead()}): ${(err as Error).message}` };
+    yield { unread: stoppedBecause(err, `the CSV cannot be read after line ${lastLine} (near byte ${bytesRead()})`) };
   }
 }
 
