@@ -156,4 +156,12 @@ test('runs once per due time with two workers racing, once after downtime, and m
   expect(reports).toHaveLength(2);
   const second = reports.find((m) => m.text.includes(`to ${lastMissed.toISOString().slice(0, 16).replace('T', ' ')} UTC`));
   expect(second?.text).toContain(': 1 new event in');
+
+  // Send test: the report of the time since the last run, now, marked as a test; the schedule stays.
+  const tested = await call(t.app, 'POST', `/api/v1/triggers/${view.id}/test`, { token: owner.token });
+  expect(tested.status, await tested.clone().text()).toBe(202);
+  expect(((await tested.json()) as { deliveryIds: string[] }).deliveryIds).toHaveLength(1);
+  await sink.waitFor((m) => m.subject === 'Test: Tenantwatch report: Weekly <high> report');
+  const [unmoved] = await t.database.db.select().from(trigger).where(eq(trigger.id, view.id));
+  expect(unmoved!.nextRunAt).toEqual(after!.nextRunAt);
 }, 120_000);

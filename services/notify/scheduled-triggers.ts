@@ -12,7 +12,7 @@
 import cronParser from 'cron-parser';
 import { and, asc, eq, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.ts';
-import { securityEvent, tenantGroupMember, trigger, triggerAction } from '../../db/schema/index.ts';
+import { type delivery, securityEvent, tenantGroupMember, trigger, triggerAction } from '../../db/schema/index.ts';
 import { compileToSql, parseFilter } from '../language/index.ts';
 import { renderDigest, summarise, type RenderedPayload, type Summary } from './digest.ts';
 import { insertDeliveries, resolveSettings, type DeliveryPayload } from './outbox.ts';
@@ -82,16 +82,25 @@ async function runScheduledTrigger(tx: DbOrTx, t: TriggerRow, now: Date): Promis
   // Late (the workers were down): the run stands for the latest due time passed, once.
   const latest = previousDueTime(cron, timeZone, new Date(now.getTime() + 1));
   const dueAt = latest > t.nextRunAt! ? latest : t.nextRunAt!;
-  const from = t.lastRunAt ?? previousDueTime(cron, timeZone, dueAt);
+  const from = reportStart(t, dueAt);
   await tx
     .update(trigger)
     .set({ lastRunAt: dueAt, nextRunAt: nextDueTime(cron, timeZone, now > dueAt ? now : dueAt) })
     .where(eq(trigger.id, t.id));
-  const summary = await summarise(tx, await reportScope(tx, t, dueAt), from, dueAt);
-  const period = `${from.toISOString().slice(0, 16).replace('T', ' ')} to ${dueAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  const mail = renderDigest(t.name, '', summary, { name: 'Tenantwatch report', period });
+  await insertDeliveries(tx, await reportDeliveries(tx, t, { from, to: dueAt, key: `schedule:${t.id}:${dueAt.toISOString()}`, isTest: false }));
+}
+
+/**
+ * The outbox rows of one run: the report of [from, to) for each action. Also "Send test" from the
+ * editor (`isTest`), which reports the time since the last run without moving the schedule.
+ */
+export async function reportDeliveries(tx: DbOrTx, t: TriggerRow, run: { from: Date; to: Date; key: string; isTest: boolean }) {
+  const { from, to } = run;
+  const summary = await summarise(tx, await reportScope(tx, t, to), from, to);
+  const period = `${from.toISOString().slice(0, 16).replace('T', ' ')} to ${to.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const mail = renderDigest(t.name, '', summary, { name: run.isTest ? 'Test: Tenantwatch report' : 'Tenantwatch report', period });
   const actions = await tx.select().from(triggerAction).where(eq(triggerAction.triggerId, t.id)).orderBy(asc(triggerAction.position));
-  const rows = [];
+  const rows: (typeof delivery.$inferInsert)[] = [];
   for (const action of actions) {
     const settings = await resolveSettings(tx, t.mspId, action);
     const base = {
@@ -99,20 +108,26 @@ async function runScheduledTrigger(tx: DbOrTx, t: TriggerRow, now: Date): Promis
       triggerId: t.id,
       triggerActionId: action.id,
       kind: action.kind,
-      idempotencyKey: `schedule:${t.id}:${dueAt.toISOString()}:${action.id}`,
+      isTest: run.isTest,
+      idempotencyKey: `${run.key}:${action.id}`,
     };
     if (action.kind === 'email') {
-      const to = Array.isArray(settings.to) ? (settings.to as string[]) : [];
-      if (to.length === 0) continue;
-      const payload: RenderedPayload = { rendered: { to, ...mail, linkPath: '/' } };
+      const recipients = Array.isArray(settings.to) ? (settings.to as string[]) : [];
+      if (recipients.length === 0) continue;
+      const payload: RenderedPayload = { rendered: { to: recipients, ...mail, linkPath: '/' } };
       rows.push({ ...base, payload: payload as unknown as Record<string, unknown> });
     } else if (action.kind === 'webhook' || action.kind === 'slack' || action.kind === 'teams') {
-      const payload: DeliveryPayload = { settings, values: reportValues(from, dueAt, summary, mail.text), eventPath: null, triggerName: t.name };
+      const payload: DeliveryPayload = { settings, values: reportValues(from, to, summary, mail.text), eventPath: null, triggerName: t.name };
       rows.push({ ...base, payload: payload as unknown as Record<string, unknown> });
     }
     // Tickets and remediation act on an event; the editor refuses them on a schedule.
   }
-  await insertDeliveries(tx, rows);
+  return rows;
+}
+
+/** Where a schedule's next report starts: its last run, or the due time before `at`. */
+export function reportStart(t: TriggerRow, at: Date): Date {
+  return t.lastRunAt ?? previousDueTime(t.cron ?? '0 0 * * *', t.timeZone ?? 'UTC', at);
 }
 
 function reportValues(from: Date, to: Date, s: Summary, text: string) {
