@@ -4,7 +4,7 @@
  * policy, the pg-boss workers, the Microsoft 365 simulator over https (the user's state read back
  * over Graph), and the approvers' mail through a real SMTP server (the sink).
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { delivery, eventEntity, remediationRequest, securityEvent } from '../db/schema/index.ts';
@@ -52,7 +52,7 @@ const ordinary = (n: number) =>
   )[n]!;
 
 /** Stores an event the way detection does: the event, its entities and its outbox rows in one transaction. */
-async function storeEvent(name: string, upn: string): Promise<string> {
+async function storeEvent(name: string, upn: string, severity: 'high' | 'medium' = 'high'): Promise<string> {
   const at = new Date('2024-05-07T10:00:00Z');
   return handle.database.db.transaction(async (tx) => {
     const [event] = await tx
@@ -63,7 +63,7 @@ async function storeEvent(name: string, upn: string): Promise<string> {
         detectionId: 'M365.Exchange.InboxRuleExternalForwarding',
         title: `${name} <b>forwarding</b>`,
         description: 'A forwarding rule.',
-        severity: 'high',
+        severity,
         userName: upn,
         dedupKey: `${name}:${upn}`,
         firstSeenAt: at,
@@ -244,5 +244,74 @@ describe('automated responses', () => {
     expect(sink.messages().filter((m) => m.subject.startsWith('Approval needed') && m.subject.includes(upn))).toHaveLength(1);
     // Read-only and technicians are not approvers; nor is anyone mailed twice.
     expect(sink.messages().some((m) => m.envelopeTo.includes(tech.email) || m.envelopeTo.includes(reader.email))).toBe(false);
+  }, 120_000);
+});
+
+describe('score triggers', () => {
+  let scoreTrigger: string;
+  const firedFor = async (eventIds: string[]) =>
+    handle.database.db
+      .select({ kind: delivery.kind, eventId: delivery.eventId })
+      .from(delivery)
+      .where(and(eq(delivery.triggerId, scoreTrigger), inArray(delivery.eventId, eventIds)));
+
+  beforeAll(async () => {
+    const refused = await call(app, 'POST', '/api/v1/triggers', {
+      token: admin.token,
+      body: { name: 'Risky', kind: 'score', actions: [{ kind: 'ticket', settings: {} }] },
+    });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('choose the band the risk score must enter');
+    const created = await call(app, 'POST', '/api/v1/triggers', {
+      token: admin.token,
+      body: {
+        name: 'Risky users',
+        kind: 'score',
+        scoreBand: 'medium',
+        actions: [
+          { kind: 'remediation', settings: { action: 'block-sign-in' } },
+          { kind: 'email', settings: { to: ['@owners'], subject: '{Score.UserName} is {Score.Band} ({Score.Value})', body: 'Behind it: {Score.Events}' } },
+        ],
+      },
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    scoreTrigger = ((await created.json()) as { id: string }).id;
+  });
+
+  test('fires once when the score enters the band, not while it stays, again after it fell; the remediation waits for approval', async () => {
+    await setPolicy(true);
+    const upn = ordinary(3).userPrincipalName;
+    // Medium events weigh 10: the second one lifts the score to 20, into medium.
+    const first = await storeEvent('score-1', upn, 'medium');
+    expect(await firedFor([first])).toEqual([]);
+    const second = await storeEvent('score-2', upn, 'medium');
+    expect((await firedFor([second])).map((d) => d.kind).sort()).toEqual(['email', 'remediation']);
+    const third = await storeEvent('score-3', upn, 'medium');
+    expect(await firedFor([third])).toEqual([]);
+
+    const mail = await sink.waitFor((m) => m.subject === `${upn} is medium (20)`);
+    expect(mail.envelopeTo).toEqual([owner.email]);
+    expect(mail.text).toContain('score-2 <b>forwarding</b> (medium)');
+    const pending = await requestIn(second, ['pending_approval']);
+    expect(pending.origin).toMatchObject({ trigger: { id: scoreTrigger, name: 'Risky users' } });
+    expect(await accountEnabled(upn)).toBe(true);
+
+    // Two events ignored: back to 10, below the band; the next event that lifts it fires again.
+    for (const id of [second, third]) expect((await call(app, 'POST', `/api/v1/events/${id}/ignore`, { token: admin.token, body: {} })).status).toBe(200);
+    const fourth = await storeEvent('score-4', upn, 'medium');
+    expect((await firedFor([fourth])).map((d) => d.kind).sort()).toEqual(['email', 'remediation']);
+    await sink.waitFor((m) => m.subject === `${upn} is medium (20)` && m.text.includes('score-4'));
+
+    const approved = await call(app, 'POST', `/api/v1/approvals/${pending.id}/approve`, { token: admin.token, body: {} });
+    expect(approved.status, await approved.clone().text()).toBe(200);
+    expect(await requestIn(second, ['succeeded', 'failed'])).toMatchObject({ status: 'succeeded' });
+    expect(await accountEnabled(upn)).toBe(false);
+  }, 120_000);
+
+  test('two transactions storing events for one user at once: one crossing, one firing', async () => {
+    const upn = ordinary(4).userPrincipalName;
+    const first = await storeEvent('race-0', upn, 'medium');
+    const [a, b] = await Promise.all([storeEvent('race-a', upn, 'medium'), storeEvent('race-b', upn, 'medium')]);
+    expect((await firedFor([first, a!, b!])).filter((d) => d.kind === 'email')).toHaveLength(1);
   }, 120_000);
 });

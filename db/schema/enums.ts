@@ -73,6 +73,19 @@ export const TRIGGER_DELIVERY_MODES = ['immediate', 'gathered'] as const;
 export type TriggerDeliveryMode = (typeof TRIGGER_DELIVERY_MODES)[number];
 export const triggerDeliveryMode = pgEnum('trigger_delivery_mode', TRIGGER_DELIVERY_MODES);
 
+/**
+ * event: a condition over each new event. score: a user's risk score enters a band. schedule: a
+ * cron expression, e.g. a weekly report.
+ */
+export const TRIGGER_KINDS = ['event', 'score', 'schedule'] as const;
+export type TriggerKind = (typeof TRIGGER_KINDS)[number];
+export const triggerKind = pgEnum('trigger_kind', TRIGGER_KINDS);
+
+/** A user's risk-score bands, lowest first (services/notify/risk-score.ts has the thresholds). */
+export const RISK_BANDS_ORDER = ['low', 'medium', 'high', 'critical'] as const;
+export type RiskBandName = (typeof RISK_BANDS_ORDER)[number];
+export const riskBandEnum = pgEnum('risk_band', RISK_BANDS_ORDER);
+
 /** Tenantwatch's own security events: sign-ins to it and password changes. */
 export const PRODUCT_EVENT_TYPES = ['LoginAttempt', 'ChangePasswordAttempt'] as const;
 export type ProductEventType = (typeof PRODUCT_EVENT_TYPES)[number];

@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { msp } from './msp.ts';
 import { appUser } from './user.ts';
 import { securityEvent } from './event.ts';
-import { deliveryStatus, triggerActionKind, triggerDeliveryMode } from './enums.ts';
+import { deliveryStatus, riskBandEnum, triggerActionKind, triggerDeliveryMode, triggerKind } from './enums.ts';
+import { tenant } from './tenant.ts';
 
 /**
  * "When an event matches this condition, do these actions." The scope is every tenant (no
@@ -19,7 +20,12 @@ export const trigger = pgTable(
       .notNull()
       .references(() => msp.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
-    /** Filter-language expression over the event. */
+    /** What sets it off: each new event (`event`), a user's risk score entering a band (`score`), a cron schedule (`schedule`). */
+    kind: triggerKind('kind').notNull().default('event'),
+    /**
+     * Filter-language expression over the event. `schedule`: which events the report covers
+     * (empty: all). `score`: unused (empty); the score counts every open event of the user.
+     */
     condition: text('condition').notNull(),
     /** Restrict to these tenants; null means every tenant. */
     tenantIds: uuid('tenant_ids').array(),
@@ -29,13 +35,54 @@ export const trigger = pgTable(
     deliveryMode: triggerDeliveryMode('delivery_mode').notNull().default('immediate'),
     /** With `gathered`: the events of this many minutes go out as one message per action. */
     gatherMinutes: integer('gather_minutes').notNull().default(15),
+    /** `score`: the band the score must enter to fire ("this band or above"). */
+    scoreBand: riskBandEnum('score_band'),
+    /** `schedule`: a five-field cron expression, read in `timeZone`. */
+    cron: text('cron'),
+    /** `schedule`: the IANA time zone of the cron expression. */
+    timeZone: text('time_zone'),
+    /** `schedule`: the next due time; a worker takes it under a row lock and moves it on. */
+    nextRunAt: timestamp('next_run_at', { withTimezone: true }),
+    /** `schedule`: the due time of the last run; the next report covers the events since it. */
+    lastRunAt: timestamp('last_run_at', { withTimezone: true }),
     /** A pre-built trigger's key (`security.locked-out`), so seeding it again changes nothing. */
     builtinKey: text('builtin_key'),
     createdBy: uuid('created_by').references(() => appUser.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('trigger_msp_idx').on(t.mspId), uniqueIndex('trigger_builtin_key').on(t.mspId, t.builtinKey)],
+  (t) => [
+    index('trigger_msp_idx').on(t.mspId),
+    uniqueIndex('trigger_builtin_key').on(t.mspId, t.builtinKey),
+    index('trigger_schedule_due_idx')
+      .on(t.nextRunAt)
+      .where(sql`${t.kind} = 'schedule' and ${t.enabled}`),
+  ],
+);
+
+/**
+ * A score trigger's memory per user: whether the user's score was in the trigger's band when last
+ * evaluated. The trigger fires on the change from out to in; the row is locked while a
+ * transaction evaluates it, so two transactions storing events for one user never both fire.
+ */
+export const triggerScoreState = pgTable(
+  'trigger_score_state',
+  {
+    triggerId: uuid('trigger_id')
+      .notNull()
+      .references(() => trigger.id, { onDelete: 'cascade' }),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenant.id, { onDelete: 'cascade' }),
+    /** Lower-case, as the risk score reads it. */
+    userName: text('user_name').notNull(),
+    inBand: boolean('in_band').notNull(),
+    score: integer('score').notNull(),
+    /** How many times the user's score entered the band (part of the deliveries' keys). */
+    crossings: integer('crossings').notNull().default(0),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.triggerId, t.tenantId, t.userName] })],
 );
 
 /** One action of a trigger: an email, a web request, a Slack or Teams message. */

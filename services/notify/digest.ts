@@ -4,7 +4,7 @@
  * as already rendered mail (one row per MSP or tenant and week: the unique key makes a re-run of
  * the job send nothing twice), then sent like any alert.
  */
-import { and, count, desc, eq, gte, lt, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.ts';
 import { appUser, msp, securityEvent, SEVERITIES, tenant, type Severity } from '../../db/schema/index.ts';
 import { insertDeliveries } from './outbox.ts';
@@ -27,10 +27,13 @@ export function isoWeek(date: Date): string {
   return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
 }
 
-type Summary = { bySeverity: Record<Severity, number>; total: number; top: { title: string; count: number }[]; open: number };
+export type Summary = { bySeverity: Record<Severity, number>; total: number; top: { title: string; count: number }[]; open: number };
 
-async function summarise(db: DbOrTx, mspId: string, tenantId: string | null, from: Date, to: Date): Promise<Summary> {
-  const scope = and(eq(securityEvent.mspId, mspId), tenantId ? eq(securityEvent.tenantId, tenantId) : undefined);
+/**
+ * Counts of the events created in [from, to) within `scope` (a WHERE over security_event that
+ * names the MSP): by severity, the top detections, and how many of the scope's events are open now.
+ */
+export async function summarise(db: DbOrTx, scope: SQL | undefined, from: Date, to: Date): Promise<Summary> {
   const inWeek = and(scope, gte(securityEvent.createdAt, from), lt(securityEvent.createdAt, to));
   const bySeverityRows = await db.select({ severity: securityEvent.severity, n: count() }).from(securityEvent).where(inWeek).groupBy(securityEvent.severity);
   const top = await db
@@ -49,12 +52,20 @@ async function summarise(db: DbOrTx, mspId: string, tenantId: string | null, fro
   return { bySeverity, total: bySeverityRows.reduce((a, r) => a + r.n, 0), top, open: open?.n ?? 0 };
 }
 
-/** The digest mail of one MSP or tenant. Names are escaped: tenant names and custom detection titles are typed by people. */
-export function renderDigest(title: string, week: string, s: Summary): { subject: string; text: string; html: string } {
+/**
+ * The digest mail of one MSP or tenant. Names are escaped: tenant names and custom detection
+ * titles are typed by people. `report` names the mail and its period (a scheduled trigger's report).
+ */
+export function renderDigest(
+  title: string,
+  week: string,
+  s: Summary,
+  report: { name: string; period: string } = { name: `Tenantwatch weekly digest ${week}`, period: `week ${week}` },
+): { subject: string; text: string; html: string } {
   const severities = [...SEVERITIES].reverse();
-  const subject = `Tenantwatch weekly digest ${week}: ${title.replace(/[\r\n]+/g, ' ')}`.slice(0, 900);
+  const subject = `${report.name}: ${title}`.replace(/[\r\n]+/g, ' ').slice(0, 900);
   const text = [
-    `${title}: ${s.total} new ${s.total === 1 ? 'event' : 'events'} in ${week}; ${s.open} open now.`,
+    `${title}: ${s.total} new ${s.total === 1 ? 'event' : 'events'} in ${report.period}; ${s.open} open now.`,
     '',
     'By severity:',
     ...severities.map((sev) => `  ${sev}: ${s.bySeverity[sev]}`),
@@ -63,7 +74,7 @@ export function renderDigest(title: string, week: string, s: Summary): { subject
     ...(s.top.length ? s.top.map((t) => `  ${t.count} × ${t.title}`) : ['  none']),
   ].join('\n');
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:14px;color:#111827">
-<h1 style="font-size:18px">${escapeHtml(title)}: week ${escapeHtml(week)}</h1>
+<h1 style="font-size:18px">${escapeHtml(title)}: ${escapeHtml(report.period)}</h1>
 <p>${s.total} new ${s.total === 1 ? 'event' : 'events'}; ${s.open} open now.</p>
 <table style="border-collapse:collapse"><caption style="text-align:left;font-weight:600">By severity</caption>
 ${severities.map((sev) => `<tr><td style="padding:2px 12px 2px 0">${sev}</td><td>${s.bySeverity[sev]}</td></tr>`).join('\n')}
@@ -100,7 +111,8 @@ export async function writeWeeklyDigests(db: Db, now: Date = new Date()): Promis
       .where(and(eq(tenant.mspId, m.id), gte(securityEvent.createdAt, from), lt(securityEvent.createdAt, to)));
     for (const t of active) scopes.push({ key: t.id, title: t.name, tenantId: t.id });
     for (const scope of scopes) {
-      const summary = await summarise(db, m.id, scope.tenantId, from, to);
+      const where = and(eq(securityEvent.mspId, m.id), scope.tenantId ? eq(securityEvent.tenantId, scope.tenantId) : undefined);
+      const summary = await summarise(db, where, from, to);
       const mail = renderDigest(scope.title, week, summary);
       const payload: RenderedPayload = { rendered: { to: owners, ...mail, linkPath: '/' } };
       written += await db.transaction((tx) =>

@@ -52,13 +52,32 @@ function distinct(values: unknown[]): unknown[] | undefined {
 
 /**
  * Placeholders that exist in messages only, not in the filter language: `{Event.Url}` is the
- * "View event" link (the event's page; the deep link signs people in).
+ * "View event" link (the event's page; the deep link signs people in); `Score.*` are filled by
+ * score triggers, `Report.*` by scheduled ones (empty elsewhere).
  */
-export const MESSAGE_ONLY_FIELDS = [{ name: 'Event.Url', description: 'The "View event" link to the event\'s page in Tenantwatch.' }] as const;
+export const MESSAGE_ONLY_FIELDS = [
+  { name: 'Event.Url', description: 'The "View event" link to the event\'s page in Tenantwatch.' },
+  { name: 'Score.UserName', description: 'Score triggers: the user whose risk score entered the band.' },
+  { name: 'Score.Value', description: "Score triggers: the user's risk score, 0–100." },
+  { name: 'Score.Band', description: 'Score triggers: the band the score is in now (low, medium, high, critical).' },
+  { name: 'Score.Events', description: "Score triggers: the user's open events behind the score (title and severity), heaviest first." },
+  { name: 'Score.EventCount', description: 'Score triggers: how many open events the user has.' },
+  { name: 'Report.From', description: 'Scheduled triggers: the start of the period the report covers.' },
+  { name: 'Report.To', description: 'Scheduled triggers: the end of the period (the due time of the run).' },
+  { name: 'Report.Total', description: 'Scheduled triggers: the events of the period that match the condition.' },
+  { name: 'Report.Open', description: 'Scheduled triggers: how many matching events are open now.' },
+  { name: 'Report.Text', description: 'Scheduled triggers: the report in plain text (counts by severity, top detections).' },
+] as const;
+
+/** A message-only field's name as listed, for any case; undefined for other names. */
+export function messageOnlyField(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return MESSAGE_ONLY_FIELDS.find((f) => f.name.toLowerCase() === lower)?.name;
+}
 
 /** For `checkTemplate`: the filter language's fields and the message-only ones, case-insensitive. */
 export function isTemplateField(name: string): boolean {
-  return findField(name) !== undefined || name.toLowerCase() === 'event.url';
+  return findField(name) !== undefined || messageOnlyField(name) !== undefined;
 }
 
 /** Adds `{Event.Url}` (the "View event" link) to a lookup. */

@@ -1,5 +1,5 @@
 import { FIELDS, findField, type FilterableEvent } from '../language/index.ts';
-import { eventLookup } from './event-lookup.ts';
+import { eventLookup, messageOnlyField } from './event-lookup.ts';
 
 /** A field's value as stored in an outbox row: JSON, so datetimes are ISO 8601 text. */
 export type FieldValue = string | number | boolean | (string | number | boolean)[] | null;
@@ -23,8 +23,8 @@ export function eventValues(event: FilterableEvent): Record<string, FieldValue> 
 /** A placeholder lookup over stored values; names are case-insensitive, as in the language. */
 export function valuesLookup(values: Readonly<Record<string, unknown>>): (field: string) => unknown {
   return (name) => {
-    const field = findField(name);
-    return field && Object.hasOwn(values, field.name) ? values[field.name] : undefined;
+    const canonical = findField(name)?.name ?? messageOnlyField(name);
+    return canonical && Object.hasOwn(values, canonical) ? values[canonical] : undefined;
   };
 }
 

@@ -10,6 +10,7 @@ import { appUser, delivery, productEvent } from '../../db/schema/index.ts';
 import type { FilterableEvent } from '../language/index.ts';
 import { loadFilterableEvents } from '../detection/filterable-events.ts';
 import { eventValues, type FieldValue } from './event-values.ts';
+import { evaluateScoreTriggers } from './score-triggers.ts';
 import { inScope, loadEnabledTriggers, type LoadedTrigger, type TriggerActionRow } from './triggers.ts';
 
 /** The channel the sender LISTENs on. */
@@ -38,6 +39,12 @@ type NewDelivery = typeof delivery.$inferInsert;
  */
 export async function enqueueForEvents(tx: DbOrTx, input: { mspId: string; eventIds: readonly string[] }): Promise<number> {
   if (input.eventIds.length === 0) return 0;
+  const written = await enqueueForEventTriggers(tx, input);
+  // Score triggers: the users whose score these events moved into a band.
+  return written + (await evaluateScoreTriggers(tx, { ...input, isNew: true }));
+}
+
+async function enqueueForEventTriggers(tx: DbOrTx, input: { mspId: string; eventIds: readonly string[] }): Promise<number> {
   const triggers = await loadEnabledTriggers(tx, input.mspId);
   if (triggers.length === 0) return 0;
   const events = (await loadFilterableEvents(tx, input.eventIds)).filter((e) => e.status === 'open' && e.mspId === input.mspId);
@@ -124,7 +131,8 @@ function matching(triggers: readonly LoadedTrigger[], event: FilterableEvent, te
   return triggers.filter((t) => t.actions.length > 0 && inScope(t, tenantId) && t.matches(event));
 }
 
-async function deliveryRow(
+/** One action's outbox row for one match; `key` (with the action's id) makes it unique. */
+export async function deliveryRow(
   tx: DbOrTx,
   t: LoadedTrigger,
   action: TriggerActionRow,

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
-import { tenantGroupMember, trigger, triggerAction } from '../../db/schema/index.ts';
+import { tenantGroupMember, trigger, triggerAction, type TriggerKind } from '../../db/schema/index.ts';
 import { compileToPredicate, parseFilter, type FilterableEvent } from '../language/index.ts';
 
 export type TriggerRow = typeof trigger.$inferSelect;
@@ -35,15 +35,16 @@ export function conditionPredicate(condition: string): (event: FilterableEvent) 
 }
 
 /**
- * The MSP's enabled triggers with their actions (in order), compiled conditions and the members
- * of the groups they are scoped to. Called in the transaction that stores the event, so group
+ * The MSP's enabled triggers of one kind (`event` unless said) with their actions (in order),
+ * compiled conditions and the members of the groups they are scoped to. Called in the transaction that stores the event, so group
  * membership is read as it is at that moment: a tenant added to a group later is covered from then on.
  */
-export async function loadEnabledTriggers(db: DbOrTx, mspId: string): Promise<LoadedTrigger[]> {
+export async function loadEnabledTriggers(db: DbOrTx, mspId: string, kind: TriggerKind = 'event'): Promise<LoadedTrigger[]> {
   const triggers = await db
     .select()
     .from(trigger)
-    .where(and(eq(trigger.mspId, mspId), eq(trigger.enabled, true)));
+    .where(and(eq(trigger.mspId, mspId), eq(trigger.enabled, true), eq(trigger.kind, kind)))
+    .orderBy(asc(trigger.id));
   if (triggers.length === 0) return [];
   const actions = await db
     .select()

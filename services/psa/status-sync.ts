@@ -3,6 +3,7 @@
  * the update interval (a technician may reopen them). When a ticket turns closed and the
  * connection says so, its open events are resolved, with an audit entry by the system.
  */
+import { reevaluateScores } from '../notify/score-triggers.ts';
 import { and, eq, gte, inArray, or } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.ts';
 import { auditLog, psaTicket, securityEvent } from '../../db/schema/index.ts';
@@ -53,6 +54,7 @@ export async function readBackTicketStatuses(input: {
       .where(and(eq(securityEvent.mspId, connection.mspId), inArray(securityEvent.id, t.eventIds), eq(securityEvent.status, 'open')))
       .returning({ id: securityEvent.id });
     result.eventsResolved += resolved.length;
+    await reevaluateScores(db, { mspId: connection.mspId, eventIds: resolved.map((r) => r.id) });
     for (const r of resolved) {
       await db.insert(auditLog).values({
         mspId: connection.mspId,

@@ -5,6 +5,7 @@ import { purgeExpiredSessions } from '../core/auth/sessions.ts';
 import { purgeOldActivity } from '../collector/retention.ts';
 import type { Logger } from '../log.ts';
 import { writeWeeklyDigests } from '../notify/digest.ts';
+import { runDueScheduledTriggers } from '../notify/scheduled-triggers.ts';
 
 /** What a job handler gets: the shared process resources, never request state. */
 export type JobDeps = { database: Database; log: Logger; config: Config };
@@ -72,6 +73,18 @@ export const JOBS = {
       return { written };
     },
     schedule: '0 7 * * 1',
+  },
+  /**
+   * Every minute: the scheduled triggers that are due. Each run takes its trigger's row under a
+   * lock and moves its due time on, so several workers run each due time once.
+   */
+  'notify.scheduled-triggers': {
+    run: async (_data: unknown, { database, log }) => {
+      const ran = await runDueScheduledTriggers(database.db);
+      if (ran > 0) log.info({ triggers: ran }, 'scheduled triggers run');
+      return { ran };
+    },
+    schedule: '* * * * *',
   },
 } satisfies Record<string, JobDefinition>;
 

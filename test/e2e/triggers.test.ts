@@ -141,3 +141,48 @@ test('a trigger made in the editor mails the event; its View event link leads th
   await anonymous.close();
   await context.close();
 }, 300_000);
+
+test('the editor makes a scheduled report (a wrong cron refused at its field) and a risk-score trigger; the list names their kinds', async () => {
+  const context = await browser!.newContext({ viewport: { width: 1440, height: 900 }, baseURL: host!.base });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  const watch = await watchPage(page);
+  await page.goto('/triggers');
+  await signIn(page, owner);
+  await page.waitForURL(`${host!.base}/triggers`);
+
+  await page.getByRole('button', { name: 'New trigger' }).click();
+  let dialog = page.getByRole('dialog', { name: 'New trigger' });
+  await dialog.getByLabel('Name').fill('Weekly report');
+  await dialog.getByRole('radio', { name: /On a schedule/ }).check();
+  // A schedule has no event to remediate or file a ticket for: those actions are not offered.
+  expect(await dialog.getByRole('button', { name: 'Run remediation' }).count()).toBe(0);
+  expect(await dialog.getByLabel('Subject').count()).toBe(0);
+  await dialog.getByLabel('Schedule (cron)').fill('0 7 * *');
+  await dialog.getByRole('button', { name: 'Save trigger' }).click();
+  await dialog.getByText('a schedule has five fields').first().waitFor();
+  await dialog.getByLabel('Schedule (cron)').fill('0 7 * * 1');
+  await dialog.getByLabel('Time zone').fill('Europe/Amsterdam');
+  await dialog.getByRole('button', { name: 'Save trigger' }).click();
+  await page.getByRole('status').filter({ hasText: '"Weekly report" was saved: its first run is' }).waitFor();
+  const row = page.getByRole('row', { name: /Weekly report/ });
+  await row.getByTestId('trigger-kind').filter({ hasText: 'Schedule' }).waitFor();
+  await row.getByText('On the schedule 0 7 * * 1 (Europe/Amsterdam)').waitFor();
+
+  await page.getByRole('button', { name: 'New trigger' }).click();
+  dialog = page.getByRole('dialog', { name: 'New trigger' });
+  await dialog.getByLabel('Name').fill('Risky users');
+  await dialog.getByRole('radio', { name: /risk score enters a band/ }).check();
+  await dialog.getByLabel('Band', { exact: true }).selectOption('critical');
+  expect(await dialog.getByLabel('Subject').inputValue()).toContain('{Score.Value}');
+  await dialog.getByRole('button', { name: 'Save trigger' }).click();
+  await page.getByRole('status').filter({ hasText: '"Risky users" was saved' }).waitFor();
+  await page
+    .getByRole('row', { name: /Risky users/ })
+    .getByText("A user's risk score enters critical")
+    .waitFor();
+  await page.screenshot({ path: join(SCREENSHOTS, 'triggers-kinds.png') });
+  expect(await seriousAccessibilityProblems(page)).toEqual([]);
+  expect(watch.problems).toEqual([]);
+  await context.close();
+}, 300_000);

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { DELIVERY_STATUSES, TRIGGER_ACTION_KINDS, TRIGGER_DELIVERY_MODES } from '../../../db/schema/index.ts';
+import { DELIVERY_STATUSES, RISK_BANDS_ORDER, TRIGGER_ACTION_KINDS, TRIGGER_DELIVERY_MODES, TRIGGER_KINDS } from '../../../db/schema/index.ts';
 import { cloneTrigger } from '../../core/trigger/clone-trigger.ts';
 import { createTrigger } from '../../core/trigger/create-trigger.ts';
 import { deleteTrigger } from '../../core/trigger/delete-trigger.ts';
@@ -25,8 +25,16 @@ const TriggerSchema = z
   .object({
     id: z.string(),
     name: z.string(),
+    kind: z
+      .enum(TRIGGER_KINDS)
+      .openapi({ description: "event: each new event that matches the condition; score: a user's risk score enters a band; schedule: a cron schedule" }),
     condition: z.string().openapi({ example: "Event.EventType = 'LoginAttempt' AND Event.OperationResult = 'LockedOut'" }),
-    description: z.string().nullable().openapi({ description: 'The condition in plain words' }),
+    description: z.string().nullable().openapi({ description: 'What sets the trigger off, in plain words' }),
+    scoreBand: z.enum(RISK_BANDS_ORDER).nullable().openapi({ description: 'score: the band (or above) the risk score must enter' }),
+    cron: z.string().nullable().openapi({ description: 'schedule: the cron expression', example: '0 7 * * 1' }),
+    timeZone: z.string().nullable().openapi({ description: 'schedule: the time zone of the cron expression' }),
+    nextRunAt: z.string().nullable().openapi({ description: 'schedule: the next due time' }),
+    lastRunAt: z.string().nullable().openapi({ description: 'schedule: the due time of the last run' }),
     enabled: z.boolean(),
     tenantIds: z.array(z.string()).nullable().openapi({ description: "With tenantGroupIds null too: every tenant, and Tenantwatch's own sign-in events" }),
     tenants: z.array(z.object({ id: z.string(), name: z.string().nullable() })),
@@ -85,7 +93,8 @@ export const triggerRoutes = new OpenAPIHono<AppEnv>()
       method: 'post',
       path: '/triggers',
       tags: ['triggers'],
-      summary: 'Create a trigger: IF a condition in the filter language, THEN one or more actions (email, web request, Slack, Teams)',
+      summary:
+        "Create a trigger: IF a condition in the filter language matches a new event (kind event), a user's risk score enters a band (score) or a cron schedule is due (schedule), THEN one or more actions",
       ...guard('trigger.write'),
       request: jsonBody(createTriggerInput.extend({ actions: z.array(ActionInputSchema).min(1).max(10) }).openapi('CreateTrigger')),
       responses: { 201: json(TriggerSchema, 'Created'), ...errorResponses },

@@ -2,6 +2,7 @@ import { and, eq, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import { securityEvent } from '../../../db/schema/index.ts';
 import { ConflictError } from '../../errors.ts';
+import { reevaluateScores } from '../../notify/score-triggers.ts';
 import { writeAudit } from '../audit/write-audit.ts';
 import { authorize } from '../authz.ts';
 import type { Ctx } from '../context.ts';
@@ -27,6 +28,7 @@ export async function ignoreEvent({ ctx, id, input = {} }: { ctx: Ctx; id: strin
       .where(and(eq(securityEvent.id, event.id), eq(securityEvent.mspId, ctx.msp), ne(securityEvent.status, 'ignored')))
       .returning({ id: securityEvent.id, status: securityEvent.status });
     if (changed.length > 0) {
+      await reevaluateScores(tx, { mspId: ctx.msp, eventIds: [event.id] });
       await writeAudit(tx, ctx, 'event.ignore', { type: 'event', id: event.id }, { from: event.status, ...(reason ? { reason } : {}) });
     }
   });
@@ -65,6 +67,7 @@ export async function unignoreEvent({ ctx, id }: { ctx: Ctx; id: string }) {
         .where(and(eq(securityEvent.id, event.id), eq(securityEvent.mspId, ctx.msp), eq(securityEvent.status, 'ignored')))
         .returning({ id: securityEvent.id });
       if (changed.length > 0) {
+        await reevaluateScores(tx, { mspId: ctx.msp, eventIds: [event.id] });
         await writeAudit(
           tx,
           ctx,

@@ -6,7 +6,7 @@ import { NotFoundError } from '../../errors.ts';
 import { ACTIONS, type ActionName } from '../../remediation/actions/index.ts';
 import type { Ctx } from '../context.ts';
 import { listCursor, pageInput } from '../pagination.ts';
-import { userRiskScore } from './risk-score.ts';
+import { userRiskScore } from '../../notify/risk-score.ts';
 
 const requester = alias(appUser, 'requester');
 const decider = alias(appUser, 'decider');

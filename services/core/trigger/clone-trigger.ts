@@ -20,7 +20,12 @@ export async function cloneTrigger({ ctx, id }: { ctx: Ctx; id: string }) {
       .values({
         mspId: ctx.msp,
         name: `Copy of ${source.name}`.slice(0, 200),
+        kind: source.kind,
         condition: source.condition,
+        scoreBand: source.scoreBand,
+        cron: source.cron,
+        timeZone: source.timeZone,
+        nextRunAt: source.nextRunAt,
         enabled: false,
         tenantIds: source.tenantIds,
         tenantGroupIds: source.tenantGroupIds,

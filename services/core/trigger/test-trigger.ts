@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, like } from 'drizzle-orm';
 import { delivery, securityEvent, triggerAction } from '../../../db/schema/index.ts';
 import { FIELDS, type FilterableEvent } from '../../language/index.ts';
 import { eventValues } from '../../notify/event-values.ts';
 import { insertDeliveries, resolveSettings, type DeliveryPayload } from '../../notify/outbox.ts';
+import { contributingEvents, userRiskScore } from '../../notify/risk-score.ts';
+import { reportDeliveries, reportStart } from '../../notify/scheduled-triggers.ts';
 import { conditionPredicate } from '../../notify/triggers.ts';
 import { loadFilterableEvents } from '../../detection/filterable-events.ts';
 import { writeAudit } from '../audit/write-audit.ts';
@@ -25,13 +27,15 @@ export async function testTrigger({ ctx, id }: { ctx: Ctx; id: string }) {
   const t = await findTrigger(ctx, id);
   const actions = await ctx.db.select().from(triggerAction).where(eq(triggerAction.triggerId, t.id)).orderBy(asc(triggerAction.position));
   if (actions.length === 0) throw new ValidationError('The trigger has no action to test.', [{ path: 'actions', message: 'none' }]);
+  if (t.kind === 'schedule') return testSchedule(ctx, t, actions.length);
   const recent = await ctx.db
     .select({ id: securityEvent.id })
     .from(securityEvent)
     .where(eq(securityEvent.mspId, ctx.msp))
     .orderBy(desc(securityEvent.lastSeenAt))
     .limit(RECENT_EVENTS);
-  const matches = conditionPredicate(t.condition);
+  // A score trigger's test speaks of the newest event's user, with that user's score now.
+  const matches = t.kind === 'score' ? (e: FilterableEvent) => Boolean(e.userName) : conditionPredicate(t.condition);
   const found = (
     await loadFilterableEvents(
       ctx.db,
@@ -43,10 +47,11 @@ export async function testTrigger({ ctx, id }: { ctx: Ctx; id: string }) {
   const event: FilterableEvent = found ?? exampleEvent();
   const run = randomUUID();
   const rows: (typeof delivery.$inferInsert)[] = [];
+  const values = { ...eventValues(event), ...(t.kind === 'score' ? await scoreValues(ctx, found ?? null) : {}) };
   for (const action of actions) {
     const payload: DeliveryPayload = {
       settings: await resolveSettings(ctx.db, ctx.msp, action),
-      values: eventValues(event),
+      values,
       eventPath: found ? `/events/${found.id}` : null,
       triggerName: t.name,
     };
@@ -72,6 +77,45 @@ export async function testTrigger({ ctx, id }: { ctx: Ctx; id: string }) {
     .orderBy(desc(delivery.createdAt))
     .limit(actions.length);
   return { eventId: found?.id ?? null, deliveryIds: sent.map((d) => d.id) };
+}
+
+/** The `{Score.*}` values of the event's user now (example values without an event). */
+async function scoreValues(ctx: Ctx, event: (FilterableEvent & { tenantId: string }) | null) {
+  if (!event?.userName)
+    return {
+      'Score.UserName': 'megan@contoso.com',
+      'Score.Value': 55,
+      'Score.Band': 'high',
+      'Score.Events': ['Test message from Tenantwatch (high)'],
+      'Score.EventCount': 3,
+    };
+  const score = await userRiskScore(ctx.db, event.tenantId, event.userName);
+  const behind = await contributingEvents(ctx.db, event.tenantId, event.userName);
+  return {
+    'Score.UserName': event.userName.toLowerCase(),
+    'Score.Value': score.score,
+    'Score.Band': score.band,
+    'Score.Events': behind.map((e) => `${e.title} (${e.severity})`),
+    'Score.EventCount': score.openEvents,
+  };
+}
+
+/** "Send test" of a schedule: the report of the time since its last run, now, without moving the schedule. */
+async function testSchedule(ctx: Ctx, t: Awaited<ReturnType<typeof findTrigger>>, actionCount: number) {
+  const now = new Date();
+  const run = randomUUID();
+  const ids = await ctx.db.transaction(async (tx) => {
+    const rows = await reportDeliveries(tx, t, { from: reportStart(t, now), to: now, key: `test:${run}`, isTest: true });
+    await insertDeliveries(tx, rows);
+    await writeAudit(tx, ctx, 'trigger.test', { type: 'trigger', id: t.id }, { event: null, actions: actionCount });
+    return (
+      await tx
+        .select({ id: delivery.id })
+        .from(delivery)
+        .where(and(eq(delivery.triggerId, t.id), like(delivery.idempotencyKey, `test:${run}:%`)))
+    ).map((d) => d.id);
+  });
+  return { eventId: null, deliveryIds: ids };
 }
 
 /** An event made of the field reference's examples, for a test when no real event matches. */

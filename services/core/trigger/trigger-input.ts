@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { TRIGGER_ACTION_KINDS, TRIGGER_DELIVERY_MODES } from '../../../db/schema/index.ts';
+import { RISK_BANDS_ORDER, TRIGGER_ACTION_KINDS, TRIGGER_DELIVERY_MODES, TRIGGER_KINDS, type TriggerKind } from '../../../db/schema/index.ts';
 import { ValidationError } from '../../errors.ts';
 import { emailSettings } from '../../notify/channels/email.ts';
 import { CHANNELS, webhookSecret } from '../../notify/channels/index.ts';
+import { nextDueTime, scheduleProblem } from '../../notify/scheduled-triggers.ts';
 import { parseFilterInput } from '../event/filter-expression.ts';
 import { remediationActionSettings } from '../remediation/auto-respond.ts';
 
@@ -15,8 +16,19 @@ export const actionInput = z.object({
 
 const triggerFields = {
   name: z.string().trim().min(1, 'give the trigger a name').max(200),
-  /** IF: a filter-language expression, the same as the Report's filter box. */
-  condition: z.string().trim().min(1, 'write a condition').max(10_000),
+  /** `event`: a condition over each new event; `score`: a user's risk score enters a band; `schedule`: a cron schedule. */
+  kind: z.enum(TRIGGER_KINDS),
+  /**
+   * IF: a filter-language expression, the same as the Report's filter box. Required for `event`;
+   * for `schedule` it narrows the events the report covers (empty: all); unused for `score`.
+   */
+  condition: z.string().trim().max(10_000),
+  /** `score`: fire when a user's risk score enters this band or a higher one. */
+  scoreBand: z.enum(RISK_BANDS_ORDER).nullable(),
+  /** `schedule`: a five-field cron expression (minute hour day-of-month month day-of-week), e.g. `0 7 * * 1`. */
+  cron: z.string().trim().max(200).nullable(),
+  /** `schedule`: the IANA time zone the cron expression is read in. */
+  timeZone: z.string().trim().min(1).max(100),
   enabled: z.boolean(),
   /** Null or empty (and no groups): every tenant, and Tenantwatch's own sign-in events. One or more: those tenants only. */
   tenantIds: z.array(z.uuid()).max(1000).nullable(),
@@ -31,6 +43,11 @@ const triggerFields = {
 
 export const createTriggerInput = z.object({
   ...triggerFields,
+  kind: triggerFields.kind.default('event'),
+  condition: triggerFields.condition.default(''),
+  scoreBand: triggerFields.scoreBand.default(null),
+  cron: triggerFields.cron.default(null),
+  timeZone: triggerFields.timeZone.default('UTC'),
   enabled: triggerFields.enabled.default(true),
   tenantIds: triggerFields.tenantIds.default(null),
   tenantGroupIds: triggerFields.tenantGroupIds.default(null),
@@ -41,7 +58,11 @@ export type CreateTriggerInput = z.input<typeof createTriggerInput>;
 
 export const updateTriggerInput = z.object({
   name: triggerFields.name.optional(),
+  kind: triggerFields.kind.optional(),
   condition: triggerFields.condition.optional(),
+  scoreBand: triggerFields.scoreBand.optional(),
+  cron: triggerFields.cron.optional(),
+  timeZone: triggerFields.timeZone.optional(),
   enabled: triggerFields.enabled.optional(),
   tenantIds: triggerFields.tenantIds.optional(),
   tenantGroupIds: triggerFields.tenantGroupIds.optional(),
@@ -54,6 +75,47 @@ export type UpdateTriggerInput = z.input<typeof updateTriggerInput>;
 /** Checks the condition like the Report's box does (400 with positions). */
 export function checkCondition(condition: string): void {
   parseFilterInput(condition, 'condition');
+}
+
+type KindInput = { kind: TriggerKind; condition: string; scoreBand: (typeof RISK_BANDS_ORDER)[number] | null; cron: string | null; timeZone: string };
+
+/**
+ * The columns a trigger of its kind stores, after checking the fields that kind needs (400 naming
+ * the field); the other kinds' fields are cleared. `now`: from when a schedule's first due time counts.
+ */
+export function checkKindFields(input: KindInput, actionKinds: readonly string[], now = new Date()) {
+  const invalid = (path: string, message: string): never => {
+    throw new ValidationError(`${message[0]!.toUpperCase()}${message.slice(1)}.`, [{ path, message }]);
+  };
+  const none = { scoreBand: null, cron: null, timeZone: null, nextRunAt: null };
+  if (input.kind === 'event') {
+    if (!input.condition) invalid('condition', 'write a condition');
+    checkCondition(input.condition);
+    return { kind: 'event' as const, condition: input.condition, ...none };
+  }
+  if (input.kind === 'score') {
+    if (!input.scoreBand) invalid('scoreBand', 'choose the band the risk score must enter (low, medium, high or critical)');
+    return { kind: 'score' as const, condition: '', ...none, scoreBand: input.scoreBand };
+  }
+  if (!input.cron) invalid('cron', 'write a schedule as a cron expression, e.g. "0 7 * * 1" (Mondays at 07:00)');
+  const problem = scheduleProblem(input.cron!, input.timeZone);
+  if (problem) invalid(problem.startsWith('"') ? 'timeZone' : 'cron', problem);
+  if (input.condition) checkCondition(input.condition);
+  actionKinds.forEach((kind, i) => {
+    if (kind === 'ticket' || kind === 'remediation')
+      invalid(
+        `actions.${i}.kind`,
+        `action ${i + 1}: a scheduled trigger has no event to ${kind === 'ticket' ? 'file a ticket for' : 'run a remediation on'}; use email, a web request, Slack or Teams`,
+      );
+  });
+  return {
+    kind: 'schedule' as const,
+    condition: input.condition,
+    scoreBand: null,
+    cron: input.cron!,
+    timeZone: input.timeZone,
+    nextRunAt: nextDueTime(input.cron!, input.timeZone, now),
+  };
 }
 
 /** The ticket action has no settings of its own. */

@@ -53,7 +53,14 @@ export function scopeList(ids: readonly string[] | null): string[] | null {
   return ids && ids.length > 0 ? [...new Set(ids)] : null;
 }
 
-function plainWords(condition: string): string | null {
+function plainWords(r: TriggerRow): string | null {
+  if (r.kind === 'score') return `A user's risk score enters ${r.scoreBand}${r.scoreBand === 'critical' ? '' : ' or above'}`;
+  if (r.kind === 'schedule')
+    return `On the schedule ${r.cron} (${r.timeZone ?? 'UTC'})${r.condition ? `, events where ${describe(r.condition) ?? r.condition}` : ''}`;
+  return describe(r.condition);
+}
+
+function describe(condition: string): string | null {
   try {
     return describeFilter(parseFilter(condition));
   } catch {
@@ -87,8 +94,14 @@ export async function toTriggerViews(db: DbOrTx, rows: readonly TriggerRow[]) {
     return {
       id: r.id,
       name: r.name,
+      kind: r.kind,
       condition: r.condition,
-      description: plainWords(r.condition),
+      description: plainWords(r),
+      scoreBand: r.scoreBand,
+      cron: r.cron,
+      timeZone: r.timeZone,
+      nextRunAt: r.nextRunAt?.toISOString() ?? null,
+      lastRunAt: r.lastRunAt?.toISOString() ?? null,
       enabled: r.enabled,
       tenantIds: r.tenantIds ?? null,
       tenants: (r.tenantIds ?? []).map((id) => ({ id, name: names.find((n) => n.id === id)?.name ?? null })),

@@ -1,9 +1,9 @@
 import { asc, eq } from 'drizzle-orm';
-import { trigger, triggerAction } from '../../../db/schema/index.ts';
+import { trigger, triggerAction, triggerScoreState } from '../../../db/schema/index.ts';
 import { writeAudit } from '../audit/write-audit.ts';
 import { authorize } from '../authz.ts';
 import type { Ctx } from '../context.ts';
-import { checkAction, checkCondition, updateTriggerInput, type UpdateTriggerInput } from './trigger-input.ts';
+import { checkAction, checkKindFields, updateTriggerInput, type UpdateTriggerInput } from './trigger-input.ts';
 import { checkGroups, checkTenants, findTrigger, scopeList, toTriggerViews } from './trigger-view.ts';
 import { writeActions } from './write-actions.ts';
 
@@ -15,7 +15,6 @@ export async function updateTrigger({ ctx, id, input }: { ctx: Ctx; id: string; 
   authorize(ctx, 'trigger.write');
   const data = updateTriggerInput.parse(input ?? {});
   const current = await findTrigger(ctx, id);
-  if (data.condition !== undefined) checkCondition(data.condition);
   if (data.tenantIds !== undefined) await checkTenants(ctx.db, ctx, data.tenantIds);
   let actions = null;
   if (data.actions) {
@@ -26,13 +25,14 @@ export async function updateTrigger({ ctx, id, input }: { ctx: Ctx; id: string; 
       return checkAction(a, i, kept);
     });
   }
+  const kindFields = await changedKindFields(ctx, current, data);
   await ctx.db.transaction(async (tx) => {
     if (data.tenantGroupIds !== undefined) await checkGroups(tx, ctx, data.tenantGroupIds);
     await tx
       .update(trigger)
       .set({
         ...(data.name !== undefined ? { name: data.name } : {}),
-        ...(data.condition !== undefined ? { condition: data.condition } : {}),
+        ...(kindFields ?? {}),
         ...(data.enabled !== undefined ? { enabled: data.enabled } : {}),
         ...(data.tenantIds !== undefined ? { tenantIds: scopeList(data.tenantIds) } : {}),
         ...(data.tenantGroupIds !== undefined ? { tenantGroupIds: scopeList(data.tenantGroupIds) } : {}),
@@ -42,6 +42,9 @@ export async function updateTrigger({ ctx, id, input }: { ctx: Ctx; id: string; 
       })
       .where(eq(trigger.id, current.id));
     if (actions) await writeActions(tx, ctx.secrets, current, actions);
+    // Another band or kind: what each user's state said no longer holds; the next evaluation starts afresh.
+    if (kindFields && (kindFields.kind !== current.kind || kindFields.scoreBand !== current.scoreBand))
+      await tx.delete(triggerScoreState).where(eq(triggerScoreState.triggerId, current.id));
     const changed = Object.keys(data).filter((k) => data[k as keyof typeof data] !== undefined);
     await writeAudit(
       tx,
@@ -52,4 +55,30 @@ export async function updateTrigger({ ctx, id, input }: { ctx: Ctx; id: string; 
     );
   });
   return (await toTriggerViews(ctx.db, [await findTrigger(ctx, id)]))[0]!;
+}
+
+/**
+ * The kind's columns when a field they depend on is given (checked as at creation), else null.
+ * A schedule's next due time stays unless the schedule changed or the trigger is switched back on.
+ */
+async function changedKindFields(ctx: Ctx, current: typeof trigger.$inferSelect, data: ReturnType<typeof updateTriggerInput.parse>) {
+  const switchedOn = current.kind === 'schedule' && data.enabled === true && !current.enabled;
+  const touched = switchedOn || [data.kind, data.condition, data.scoreBand, data.cron, data.timeZone, data.actions].some((v) => v !== undefined);
+  if (!touched) return null;
+  const actionKinds =
+    data.actions?.map((a) => a.kind) ??
+    (await ctx.db.select({ kind: triggerAction.kind }).from(triggerAction).where(eq(triggerAction.triggerId, current.id))).map((a) => a.kind);
+  const fields = checkKindFields(
+    {
+      kind: data.kind ?? current.kind,
+      condition: data.condition ?? current.condition,
+      scoreBand: data.scoreBand !== undefined ? data.scoreBand : current.scoreBand,
+      cron: data.cron !== undefined ? data.cron : current.cron,
+      timeZone: data.timeZone ?? current.timeZone ?? 'UTC',
+    },
+    actionKinds,
+  );
+  const sameSchedule =
+    fields.kind === 'schedule' && current.kind === 'schedule' && fields.cron === current.cron && fields.timeZone === current.timeZone && !switchedOn;
+  return sameSchedule ? { ...fields, nextRunAt: current.nextRunAt } : fields;
 }

@@ -1,3 +1,4 @@
+import { reevaluateScores } from '../../notify/score-triggers.ts';
 import { and, eq, sql } from 'drizzle-orm';
 import { securityEvent, whitelistRule } from '../../../db/schema/index.ts';
 import { writeAudit } from '../audit/write-audit.ts';
@@ -45,6 +46,7 @@ export async function createWhitelistRule({ ctx, input }: { ctx: Ctx; input: Cre
         .where(and(eq(securityEvent.status, 'open'), ruleMatchSql(ctx, { expression, tenantId: data.tenantId }, now)))
         .returning({ id: securityEvent.id });
       applied = done.length;
+      await reevaluateScores(tx, { mspId: ctx.msp, eventIds: done.map((d) => d.id) });
       if (applied > 0)
         await tx
           .update(whitelistRule)

@@ -5251,7 +5251,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a trigger: IF a condition in the filter language, THEN one or more actions (email, web request, Slack, Teams) */
+        /** Create a trigger: IF a condition in the filter language matches a new event (kind event), a user's risk score enters a band (score) or a cron schedule is due (schedule), THEN one or more actions */
         post: {
             parameters: {
                 query?: never;
@@ -9248,10 +9248,31 @@ export interface components {
         Trigger: {
             id: string;
             name: string;
+            /**
+             * @description event: each new event that matches the condition; score: a user's risk score enters a band; schedule: a cron schedule
+             * @enum {string}
+             */
+            kind: "event" | "score" | "schedule";
             /** @example Event.EventType = 'LoginAttempt' AND Event.OperationResult = 'LockedOut' */
             condition: string;
-            /** @description The condition in plain words */
+            /** @description What sets the trigger off, in plain words */
             description: string | null;
+            /**
+             * @description score: the band (or above) the risk score must enter
+             * @enum {string|null}
+             */
+            scoreBand: "low" | "medium" | "high" | "critical" | null;
+            /**
+             * @description schedule: the cron expression
+             * @example 0 7 * * 1
+             */
+            cron: string | null;
+            /** @description schedule: the time zone of the cron expression */
+            timeZone: string | null;
+            /** @description schedule: the next due time */
+            nextRunAt: string | null;
+            /** @description schedule: the due time of the last run */
+            lastRunAt: string | null;
             enabled: boolean;
             /** @description With tenantGroupIds null too: every tenant, and Tenantwatch's own sign-in events */
             tenantIds: string[] | null;
@@ -9292,7 +9313,22 @@ export interface components {
         };
         CreateTrigger: {
             name: string;
+            /**
+             * @default event
+             * @enum {string}
+             */
+            kind: "event" | "score" | "schedule";
+            /** @default  */
             condition: string;
+            /**
+             * @default null
+             * @enum {string|null}
+             */
+            scoreBand: "low" | "medium" | "high" | "critical" | null;
+            /** @default null */
+            cron: string | null;
+            /** @default UTC */
+            timeZone: string;
             /** @default true */
             enabled: boolean;
             /** @default null */
@@ -9316,7 +9352,13 @@ export interface components {
         };
         UpdateTrigger: {
             name?: string;
+            /** @enum {string} */
+            kind?: "event" | "score" | "schedule";
             condition?: string;
+            /** @enum {string|null} */
+            scoreBand?: "low" | "medium" | "high" | "critical" | null;
+            cron?: string | null;
+            timeZone?: string;
             enabled?: boolean;
             tenantIds?: string[] | null;
             tenantGroupIds?: string[] | null;
