@@ -58,7 +58,7 @@ describe('tenantwatch start', () => {
 
       const health = await fetch(`${base}/healthz`);
       expect(health.status).toBe(200);
-      expect(await health.json()).toEqual({ status: 'ok', checks: { database: 'ok', queue: 'ok' } });
+      expect(await health.json()).toEqual({ status: 'ok', checks: { database: 'ok', queue: 'ok', collectors: 'ok', deliveries: 'ok' }, problems: [] });
 
       const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
       expect(doc.openapi).toBe('3.1.0');

@@ -126,7 +126,14 @@ export const eventEntity = pgTable(
     /** Enrichment attempts so far, for backoff. */
     attempts: integer('attempts').notNull().default(0),
   },
-  (t) => [uniqueIndex('event_entity_key').on(t.eventId, t.kind, t.key), index('event_entity_lookup_idx').on(t.mspId, t.kind, t.key)],
+  (t) => [
+    uniqueIndex('event_entity_key').on(t.eventId, t.kind, t.key),
+    index('event_entity_lookup_idx').on(t.mspId, t.kind, t.key),
+    // Entities without a snapshot (pending or unavailable): the enrichment metrics count these without reading the recorded ones.
+    index('event_entity_unrecorded_idx')
+      .on(t.kind, t.snapshotStatus)
+      .where(sql`${t.snapshotStatus} <> 'recorded'`),
+  ],
 );
 
 /** The activity records an event stands for (the raw JSON shown on the event page). */

@@ -11,7 +11,8 @@ import { createApiToken } from '../../services/core/api-token/create-api-token.t
 import { hashPassword } from '../../services/core/auth/passwords.ts';
 import type { Ctx } from '../../services/core/context.ts';
 import { createSecretBox } from '../../services/crypto.ts';
-import { createLogger } from '../../services/log.ts';
+import { createLogger, type Logger } from '../../services/log.ts';
+import type { OperationsReader } from '../../services/api/operations.ts';
 import { createTestDatabase, TEST_SECRET_KEY } from './database.ts';
 
 export const secrets = createSecretBox(Buffer.from(TEST_SECRET_KEY, 'hex'));
@@ -21,14 +22,19 @@ export const secrets = createSecretBox(Buffer.from(TEST_SECRET_KEY, 'hex'));
  * it msal-node sign-in to Microsoft (or a simulator named by TW_LOGIN_URL), as on Node: tenant
  * checks, and "Sign in with Microsoft" for staff when TW_MS_CLIENT_ID/SECRET are set.
  */
-export async function createTestApp(env: Record<string, string> = {}, options: { microsoftSignIn?: boolean; shutdown?: AbortSignal; outbox?: SmtpSink } = {}) {
-  const { database, drop } = await createTestDatabase();
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: { microsoftSignIn?: boolean; shutdown?: AbortSignal; outbox?: SmtpSink; log?: Logger; operations?: (database: Database) => OperationsReader } = {},
+) {
+  const { database, url, drop } = await createTestDatabase();
   const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'silent', ...env });
   const tokens = options.microsoftSignIn ? { tokens: createTokenProvider(config, secrets), microsoftLogin: createMicrosoftLogin(config, secrets) } : {};
   const shutdown = options.shutdown ? { shutdown: options.shutdown } : {};
   const outbox = options.outbox ? { outbox: options.outbox } : {};
-  const app = createNodeApp({ config, database, secrets, log: createLogger(config), metrics: new Registry(), ...tokens, ...shutdown, ...outbox });
-  return { app, database, config, drop };
+  const operations = options.operations ? { operations: options.operations(database) } : {};
+  const metrics = new Registry();
+  const app = createNodeApp({ config, database, secrets, log: options.log ?? createLogger(config), metrics, ...tokens, ...shutdown, ...outbox, ...operations });
+  return { app, database, url, config, metrics, drop };
 }
 
 export type Member = { mspId: string; userId: string; email: string; password: string; role: UserRole; token: string; ctx: Ctx };

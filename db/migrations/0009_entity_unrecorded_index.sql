@@ -1,0 +1,1 @@
+CREATE INDEX "event_entity_unrecorded_idx" ON "event_entity" USING btree ("kind","snapshot_status") WHERE "event_entity"."snapshot_status" <> 'recorded';
