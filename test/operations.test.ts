@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { and, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { collectorCheckpoint, delivery, trigger, triggerAction } from '../db/schema/index.ts';
 import { Registry } from 'prom-client';
 import { openDatabase } from '../db/client.ts';
@@ -15,7 +16,7 @@ import { startM365Simulator, type M365Simulator } from '../services/sim/m365/ind
 import { becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
 import { startSmtpSink, type SmtpSink } from '../services/sim/smtp/index.ts';
-import { startQueue, stopQueue, type PgBoss } from '../services/worker/queue.ts';
+import { startQueue, startWorkers, stopQueue, type PgBoss } from '../services/worker/queue.ts';
 import { call, createTestApp, secrets, seedMsp, type Member } from './helpers/app.ts';
 import { TEST_SECRET_KEY } from './helpers/database.ts';
 import { COLLECTOR_APP_ID, collectorApp } from './helpers/m365-sim.ts';
@@ -154,14 +155,12 @@ describe('operations metrics and health after real activity', () => {
       .insert(trigger)
       .values({ mspId: owner.mspId, name: 'Wrong passwords', condition: "Event.OperationResult = 'PasswordInvalid'" })
       .returning();
-    await t.database.db
-      .insert(triggerAction)
-      .values({
-        triggerId: tr!.id,
-        mspId: owner.mspId,
-        kind: 'email',
-        config: { to: ['soc@northwind.example'], subject: 'Wrong password: {Event.UserName}', body: 'x' },
-      });
+    await t.database.db.insert(triggerAction).values({
+      triggerId: tr!.id,
+      mspId: owner.mspId,
+      kind: 'email',
+      config: { to: ['soc@northwind.example'], subject: 'Wrong password: {Event.UserName}', body: 'x' },
+    });
     const signIn = (userName: string) =>
       t.database.db.transaction((tx) =>
         recordProductEvent(tx, {
@@ -273,6 +272,23 @@ describe('/healthz without a database', () => {
   }, 120_000);
 });
 
+describe('docs/grafana-dashboard.json', () => {
+  test('queries only metrics the product serves', async () => {
+    const t = await createTestApp({ TW_METRICS_TOKEN: TOKEN });
+    try {
+      const text = await (await call(t.app, 'GET', '/metrics', { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+      const served = new Set([...text.matchAll(/^# HELP (\w+)/gm)].map((m) => m[1]!));
+      const dashboard = readFileSync(new URL('../docs/grafana-dashboard.json', import.meta.url), 'utf8');
+      const used = new Set([...dashboard.matchAll(/tenantwatch_\w+/g)].map((m) => m[0].replace(/_bucket$/, '')));
+      expect(used.size).toBeGreaterThan(10);
+      // Process metrics come from prom-client's default collectors, which the running server registers.
+      for (const name of used) if (!name.startsWith('tenantwatch_process_')) expect(served, name).toContain(name);
+    } finally {
+      await t.drop();
+    }
+  }, 120_000);
+});
+
 describe('the operations reader', () => {
   test('reads each family at most once per interval, however often it is asked', async () => {
     const t = await createTestApp();
@@ -284,6 +300,64 @@ describe('the operations reader', () => {
       const fresh = createOperationsReader(t.database, { ttlMs: 0 });
       expect(fresh.deliveries()).not.toBe(fresh.deliveries());
     } finally {
+      await t.drop();
+    }
+  }, 120_000);
+});
+
+describe('request and tenant ids in the logs', () => {
+  test('a well-formed X-Request-Id is kept, echoed and logged with the MSP and tenant; a malformed one is replaced', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = createLogger({ logLevel: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const t = await createTestApp({}, { log });
+    try {
+      const owner = await seedMsp(t.database, 'owner');
+      const row = await insertSimTenant(t.database.db, CONTOSO.tenantId, { mspId: owner.mspId });
+      const res = await call(t.app, 'GET', `/api/v1/tenants/${row.id}`, { token: owner.token, headers: { 'x-request-id': 'trace-4711_ab=' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-request-id')).toBe('trace-4711_ab=');
+      expect(lines.find((l) => l.requestId === 'trace-4711_ab=')).toMatchObject({
+        msg: 'request',
+        route: '/api/v1/tenants/:id',
+        mspId: owner.mspId,
+        tenantId: row.id,
+        status: 200,
+      });
+
+      const events = await call(t.app, 'GET', `/api/v1/events?tenant=${row.id}`, { token: owner.token, headers: { 'x-request-id': 'bad id; drop' } });
+      const generated = events.headers.get('x-request-id')!;
+      expect(generated).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(lines.find((l) => l.requestId === generated)).toMatchObject({ route: '/api/v1/events', mspId: owner.mspId, tenantId: row.id });
+      expect(lines.some((l) => JSON.stringify(l).includes('bad id'))).toBe(false);
+
+      // Unauthenticated, no tenant: the line has the request id and nothing it cannot know.
+      await call(t.app, 'GET', '/healthz', { headers: { 'x-request-id': 'x'.repeat(65) } });
+      const health = lines.findLast((l) => l.route === '/healthz')!;
+      expect(health.requestId).not.toBe('x'.repeat(65));
+      expect(health).not.toHaveProperty('mspId');
+      expect(health).not.toHaveProperty('tenantId');
+    } finally {
+      await t.drop();
+    }
+  }, 120_000);
+
+  test("a job's log lines name the job and the tenant its data names", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = createLogger({ logLevel: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const t = await createTestApp();
+    const boss = await startQueue(t.database, silent, { schedule: false });
+    try {
+      const tenantId = '0b6f4c1e-2d3a-4e5f-8a9b-1c2d3e4f5a6b';
+      const jobs = { 'ops.logged': { run: async (_data: unknown, deps: { log: typeof log }) => void deps.log.info('inside the job') } };
+      await startWorkers(boss, jobs, { database: t.database, log, config: t.config }, { concurrency: 1, pollingIntervalSeconds: 0.5 });
+      await boss.send('ops.logged', { tenantId });
+      await boss.send('ops.logged', { other: 1 });
+      await vi.waitFor(() => expect(lines.filter((l) => l.msg === 'inside the job')).toHaveLength(2), { timeout: 60_000, interval: 100 });
+      const inside = lines.filter((l) => l.msg === 'inside the job');
+      expect(inside.find((l) => l.tenantId === tenantId)).toMatchObject({ job: 'ops.logged', jobId: expect.any(String) });
+      expect(inside.filter((l) => !('tenantId' in l))).toHaveLength(1);
+    } finally {
+      await stopQueue(boss, 1);
       await t.drop();
     }
   }, 120_000);
