@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -85,7 +86,8 @@ async function openPglite(dataDir: string, command: string): Promise<Database> {
   }
   let client: PGlite;
   try {
-    client = await PGlite.create(path);
+    // pg_trgm ships with PGlite as a contrib module: loaded here, created by the migrations as on Postgres.
+    client = await PGlite.create(path, { extensions: { pg_trgm } });
   } catch (err) {
     lock?.release();
     throw err;

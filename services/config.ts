@@ -107,6 +107,8 @@ const envSchema = z.object({
   TW_METRICS_PORT: port.optional(),
   TW_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   TW_METRICS_TOKEN: z.string().trim().min(16, 'expected at least 16 characters (openssl rand -hex 32)').optional(),
+  TW_HEALTH_QUEUE_STUCK_SECONDS: positiveInt('a number of seconds').default(900),
+  TW_HEALTH_COLLECTOR_FAILURES: positiveInt('a number of failures in a row').default(3),
   TW_EVENT_STREAM_RECHECK_SECONDS: positiveInt('a number of seconds').default(60),
   TW_EVENT_STREAMS_PER_USER: positiveInt('a number of streams').default(5),
   ...Object.fromEntries(Object.keys(MAXMIND_DATABASES).map((k) => [k, z.string().trim().min(1).optional()])),
@@ -226,6 +228,11 @@ export type Config = {
    */
   metrics: { port: number | undefined; host: string; token: string | undefined };
   /**
+   * When /healthz says "degraded": a queue whose oldest due job has waited `queueStuckSeconds`,
+   * a tenant source that failed `collectorFailures` times in a row.
+   */
+  health: { queueStuckSeconds: number; collectorFailures: number };
+  /**
    * Outgoing mail. `host` null: no SMTP server configured; the demo then delivers to its built-in
    * sink (services/sim/smtp) and without the demo email actions fail with that reason.
    */
@@ -338,6 +345,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signup: e.TW_SIGNUP,
     apiReference: e.TW_API_REFERENCE,
     metrics: { port: e.TW_METRICS_PORT, host: e.TW_METRICS_HOST, token: e.TW_METRICS_TOKEN },
+    health: { queueStuckSeconds: e.TW_HEALTH_QUEUE_STUCK_SECONDS, collectorFailures: e.TW_HEALTH_COLLECTOR_FAILURES },
     smtp: {
       host: e.TW_SMTP_HOST ?? null,
       sink: e.TW_SMTP_SINK ?? e.TW_DEMO,

@@ -58,7 +58,7 @@ describe('tenantwatch start', () => {
 
       const health = await fetch(`${base}/healthz`);
       expect(health.status).toBe(200);
-      expect(await health.json()).toEqual({ status: 'ok', checks: { database: 'ok', queue: 'ok' } });
+      expect(await health.json()).toEqual({ status: 'ok', checks: { database: 'ok', queue: 'ok', collectors: 'ok', deliveries: 'ok' }, problems: [] });
 
       // The API reference is for signed-in users (TW_API_REFERENCE=public opens it; test/security/headers.test.ts).
       expect((await fetch(`${base}/api/openapi.json`)).status).toBe(401);

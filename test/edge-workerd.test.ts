@@ -144,7 +144,7 @@ describe.skipIf(!base)('the Cloudflare Worker in workerd (Hyperdrive to Postgres
   it('answers /healthz: the database through Hyperdrive, and no queue on Workers', async () => {
     const res = await call('/healthz');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', checks: { database: 'ok', queue: 'not running' } });
+    expect(await res.json()).toEqual({ status: 'ok', checks: { database: 'ok', queue: 'not running', collectors: 'ok', deliveries: 'ok' }, problems: [] });
   });
 
   it('serves the OpenAPI document and the API reference', async () => {

@@ -1,10 +1,20 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { msp } from './msp.ts';
 import { tenant } from './tenant.ts';
 import { activity } from './activity.ts';
 import { appUser } from './user.ts';
 import { entityKind, eventStatus, severity, snapshotStatus } from './enums.ts';
+
+/**
+ * The text the Report's free-text search looks in: title, description, user name and IP address,
+ * one per line. A trigram index (pg_trgm) on it lets `ILIKE '%…%'` find matches among every event
+ * without reading them all; the search still tests each column on its own, so a match never
+ * straddles two of them.
+ */
+export function eventSearchText(t: { title: AnyPgColumn; description: AnyPgColumn; userName: AnyPgColumn; networkAddress: AnyPgColumn }) {
+  return sql`(${t.title} || E'\\n' || ${t.description} || E'\\n' || coalesce(${t.userName}, '') || E'\\n' || coalesce(${t.networkAddress}, ''))`;
+}
 
 /**
  * A security event raised by a detection. Repeats within the detection's window raise `count`
@@ -78,6 +88,8 @@ export const securityEvent = pgTable(
     // Related events on the event page: the same user or IP address anywhere in the MSP.
     index('security_event_user_idx').on(t.mspId, t.userName, t.lastSeenAt),
     index('security_event_ip_idx').on(t.mspId, t.networkAddress, t.lastSeenAt),
+    // Free-text search over every event (eventSearchText).
+    index('security_event_search_idx').using('gin', sql`${eventSearchText(t)} gin_trgm_ops`),
     uniqueIndex('security_event_open_dedup_key')
       .on(t.tenantId, t.detectionId, t.dedupKey)
       .where(sql`${t.status} = 'open'`),
@@ -114,7 +126,14 @@ export const eventEntity = pgTable(
     /** Enrichment attempts so far, for backoff. */
     attempts: integer('attempts').notNull().default(0),
   },
-  (t) => [uniqueIndex('event_entity_key').on(t.eventId, t.kind, t.key), index('event_entity_lookup_idx').on(t.mspId, t.kind, t.key)],
+  (t) => [
+    uniqueIndex('event_entity_key').on(t.eventId, t.kind, t.key),
+    index('event_entity_lookup_idx').on(t.mspId, t.kind, t.key),
+    // Entities without a snapshot (pending or unavailable): the enrichment metrics count these without reading the recorded ones.
+    index('event_entity_unrecorded_idx')
+      .on(t.kind, t.snapshotStatus)
+      .where(sql`${t.snapshotStatus} <> 'recorded'`),
+  ],
 );
 
 /** The activity records an event stands for (the raw JSON shown on the event page). */

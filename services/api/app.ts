@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { Hook } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
@@ -7,7 +8,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import { authenticate, csrfProtection, resolveAuth } from './auth/middleware.ts';
 import { UnauthenticatedError } from '../errors.ts';
 import { errorBody, mapError, zodDetails } from './errors.ts';
-import { httpMetrics } from './metrics.ts';
+import { httpMetrics, operationsMetrics } from './metrics.ts';
+import { createOperationsReader } from './operations.ts';
 import { contentSecurityPolicy, noStore, refuseNul } from './request-guards.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -45,6 +47,26 @@ const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
 
 const IMPORT_UPLOAD = /^\/api\/v1\/tenants\/[^/]+\/imports$/;
 const OUTBOX_HTML = /^\/api\/v1\/outbox\/[^/]+\/html$/;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Whose request it was, for its log line: the caller's MSP, and the tenant it is about when the
+ * route names one (`/tenants/{id}/…`) or the query filters on exactly one (`?tenant=`).
+ */
+export function requestScope(c: Context<AppEnv>): { mspId?: string; tenantId?: string } {
+  const out: { mspId?: string; tenantId?: string } = {};
+  const msp = c.get('auth')?.msp;
+  if (msp) out.mspId = msp;
+  let tenantId: string | undefined;
+  if (c.req.routePath.startsWith('/api/v1/tenants/:id')) tenantId = c.req.path.split('/')[4];
+  else {
+    const queried = c.req.queries('tenant');
+    if (queried?.length === 1 && !queried[0]!.includes(',')) tenantId = queried[0];
+  }
+  if (tenantId && UUID.test(tenantId)) out.tenantId = tenantId.toLowerCase();
+  return out;
+}
 
 /** Every route group of the REST API, mounted at /api/v1: the API's table of contents. */
 export function apiRoutes() {
@@ -114,23 +136,36 @@ export type PlatformRoutes = {
  * Portable: nothing here needs Node, so the same app runs on Cloudflare Workers.
  */
 export function createApp(input: AppDeps, platform: PlatformRoutes = {}): App {
-  const deps: AppDeps = { ...input, entityLookup: input.entityLookup ?? (input.tokens ? createConfiguredEntityLookup(input.config, input) : undefined) };
+  const deps: AppDeps = {
+    ...input,
+    entityLookup: input.entityLookup ?? (input.tokens ? createConfiguredEntityLookup(input.config, input) : undefined),
+    operations: input.operations ?? createOperationsReader(input.database),
+  };
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     await next();
   });
+  // X-Request-Id from the caller when well formed (letters, digits, -, _, =; at most 64), else a new UUID; echoed in the response.
   app.use('*', requestId({ limitLength: 64 }));
   app.use('*', async (c, next) => {
     const start = performance.now();
     await next();
     deps.log.info(
-      { requestId: c.get('requestId'), method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - start) },
+      {
+        requestId: c.get('requestId'),
+        ...requestScope(c),
+        method: c.req.method,
+        route: c.req.routePath,
+        status: c.res.status,
+        ms: Math.round(performance.now() - start),
+      },
       'request',
     );
   });
   app.use('*', httpMetrics(deps.metrics));
+  operationsMetrics(deps.metrics, deps.operations!);
   const headers = secureHeaders({ xFrameOptions: 'DENY', referrerPolicy: 'same-origin', crossOriginResourcePolicy: 'same-origin' });
   // A mail's HTML on the Outbox page is framed by this origin (sandboxed, under its own policy).
   const framedHeaders = secureHeaders({ xFrameOptions: 'SAMEORIGIN', referrerPolicy: 'same-origin', crossOriginResourcePolicy: 'same-origin' });

@@ -13,6 +13,7 @@ import type { SmtpSink } from '../notify/index.ts';
 import type { ImportRunner } from '../core/import/import-runner.ts';
 import type { RemediationQueue } from '../core/remediation/queue.ts';
 import type { CollectionQueue } from '../collector/webhook.ts';
+import type { OperationsReader } from './operations.ts';
 
 /** Everything the API needs from the running process; built once at start. */
 export type AppDeps = {
@@ -34,6 +35,8 @@ export type AppDeps = {
   entityLookup?: EntityLookup;
   /** Reports whether the queue can take and hand out jobs; for /healthz. */
   queueHealthy?: () => Promise<boolean>;
+  /** The installation's state for /metrics and /healthz (collectors, queues, deliveries…); made by createApp when absent. */
+  operations?: OperationsReader;
   /** Audit-file imports in the background; absent on Workers (no file system), where uploads answer 503. */
   imports?: ImportRunner;
   /** The demo's SMTP sink, whose messages the Outbox page shows; null or absent with a real SMTP server. */

@@ -70,7 +70,7 @@ export const PIPELINE_JOBS = {
       const results = await collectTenant({ db: database.db, config, tokens, log }, tenantId);
       const insertedIds = results.flatMap((r) => (r.status === 'collected' ? r.insertedIds : []));
       const failed = results.filter((r) => r.status === 'failed').map((r) => r.source);
-      log.info({ tenantId, inserted: insertedIds.length, failed }, 'collection pass done');
+      log.info({ inserted: insertedIds.length, failed }, 'collection pass done');
       // A crash before this send is covered by detect.sweep.
       await sendForDetection(boss, insertedIds);
       return { inserted: insertedIds.length, failed };

@@ -48,10 +48,12 @@ export async function startWorkers<D extends JobDeps>(
     for (let i = 0; i < concurrency; i++) {
       const workerId = await boss.work(name, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async ([j]) => {
         if (!j) return;
+        // Every line the job logs names the job, and the tenant when the job is about one.
+        const log = deps.log.child({ job: name, jobId: j.id, ...jobScope(j.data) });
         try {
-          return await job.run(readPayload(name, job, j.data), deps);
+          return await job.run(readPayload(name, job, j.data), { ...deps, log });
         } catch (err) {
-          deps.log.warn({ err, job: name, id: j.id }, 'job failed; it will be retried');
+          log.warn({ err }, 'job failed; it will be retried');
           throw err;
         }
       });
@@ -79,6 +81,13 @@ export async function sendJob(boss: PgBoss, name: string, data: object, options:
   const id = await boss.send(name, data, options);
   if (id && options.startAfter === undefined) for (const workerId of localWorkersOf(boss, name)) boss.notifyWorker(workerId);
   return id;
+}
+
+/** The tenant (and MSP) a job's data names, for its log lines. */
+export function jobScope(data: unknown): { tenantId?: string; mspId?: string } {
+  if (!data || typeof data !== 'object') return {};
+  const { tenantId, mspId } = data as Record<string, unknown>;
+  return { ...(typeof tenantId === 'string' ? { tenantId } : {}), ...(typeof mspId === 'string' ? { mspId } : {}) };
 }
 
 /** A job's data does not match its payload schema; the message names the job and what is wrong (a retry fails the same way). */

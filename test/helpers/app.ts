@@ -11,7 +11,8 @@ import { createApiToken } from '../../services/core/api-token/create-api-token.t
 import { hashPassword } from '../../services/core/auth/passwords.ts';
 import type { Ctx } from '../../services/core/context.ts';
 import { createSecretBox } from '../../services/crypto.ts';
-import { createLogger } from '../../services/log.ts';
+import { createLogger, type Logger } from '../../services/log.ts';
+import type { OperationsReader } from '../../services/api/operations.ts';
 import { createTestDatabase, TEST_SECRET_KEY } from './database.ts';
 
 export const secrets = createSecretBox(Buffer.from(TEST_SECRET_KEY, 'hex'));
@@ -24,18 +25,27 @@ export const secrets = createSecretBox(Buffer.from(TEST_SECRET_KEY, 'hex'));
  */
 export async function createTestApp(
   env: Record<string, string> = {},
-  options: { microsoftSignIn?: boolean; shutdown?: AbortSignal; outbox?: SmtpSink; webRoot?: string } = {},
+  options: {
+    microsoftSignIn?: boolean;
+    shutdown?: AbortSignal;
+    outbox?: SmtpSink;
+    webRoot?: string;
+    log?: Logger;
+    operations?: (database: Database) => OperationsReader;
+  } = {},
 ) {
-  const { database, drop } = await createTestDatabase();
+  const { database, url, drop } = await createTestDatabase();
   const config = loadConfig({ TW_SECRET_KEY: TEST_SECRET_KEY, TW_LOG_LEVEL: 'silent', ...env });
   const tokens = options.microsoftSignIn ? { tokens: createTokenProvider(config, secrets), microsoftLogin: createMicrosoftLogin(config, secrets) } : {};
   const shutdown = options.shutdown ? { shutdown: options.shutdown } : {};
   const outbox = options.outbox ? { outbox: options.outbox } : {};
+  const operations = options.operations ? { operations: options.operations(database) } : {};
+  const metrics = new Registry();
   const app = createNodeApp(
-    { config, database, secrets, log: createLogger(config), metrics: new Registry(), ...tokens, ...shutdown, ...outbox },
+    { config, database, secrets, log: options.log ?? createLogger(config), metrics, ...tokens, ...shutdown, ...outbox, ...operations },
     { webRoot: options.webRoot },
   );
-  return { app, database, config, drop };
+  return { app, database, url, config, metrics, drop };
 }
 
 export type Member = { mspId: string; userId: string; email: string; password: string; role: UserRole; token: string; ctx: Ctx };

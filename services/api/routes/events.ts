@@ -80,7 +80,7 @@ const SeverityCounts = z.object({ ...severityNumbers, total: z.number() });
 const ReportCounts = SeverityCounts.extend({
   exact: z.boolean().openapi({
     description:
-      'False when a bound cut the counts short: a severity stops at 1,000 (show "1,000+"), and with q or filter the counts cover the newest 2,500 events under the other filters',
+      'False when a bound cut the counts short: a severity stops at 1,000 (show "1,000+"), and with filter or ticket the counts cover the newest 2,500 events under the other filters (q searches every event)',
   }),
 });
 
@@ -89,7 +89,7 @@ const EventPageSchema = z
     items: z.array(EventSchema),
     nextCursor: z.string().nullable().openapi({
       description:
-        'With q or filter a page tests at most 2,500 events, so it may hold fewer than limit items and still have a cursor: follow it to search further',
+        'With filter or ticket a page tests at most 2,500 events (q searches every event), so it may hold fewer than limit items and still have a cursor: follow it to search further',
     }),
     counts: ReportCounts.openapi('SeverityCounts'),
   })

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, ilike, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { psaTicket, securityEvent, SEVERITIES, tenant } from '../../../db/schema/index.ts';
+import { eventSearchText, psaTicket, securityEvent, SEVERITIES, tenant } from '../../../db/schema/index.ts';
 import { compileToSql } from '../../language/index.ts';
 import type { Ctx } from '../context.ts';
 import { decodeSignedCursor, encodeSignedCursor } from '../pagination.ts';
@@ -57,8 +57,9 @@ export function escapeLike(text: string): string {
 
 /**
  * The WHERE conditions of a filter, always scoped to the caller's MSP first. `indexed` are the ones
- * an index answers (tenant, severity, detection, status, dates); `residual` are tested row by row
- * (free text, filter-language expressions), so a list bounds how many rows it tests per page.
+ * an index answers (tenant, severity, detection, status, dates, free text through its trigram
+ * index); `residual` are tested row by row (filter-language expressions, the ticket filter), so a
+ * list bounds how many rows it tests per page.
  */
 export function eventConditionParts(ctx: Pick<Ctx, 'msp'>, filter: EventFilter, now = new Date()): { indexed: SQL[]; residual: SQL[] } {
   const indexed: SQL[] = [eq(securityEvent.mspId, ctx.msp)];
@@ -70,18 +71,23 @@ export function eventConditionParts(ctx: Pick<Ctx, 'msp'>, filter: EventFilter, 
   else if (filter.status === 'ignored') indexed.push(eq(securityEvent.status, 'ignored'));
   if (filter.from) indexed.push(gte(securityEvent.lastSeenAt, filter.from));
   if (filter.to) indexed.push(lt(securityEvent.lastSeenAt, filter.to));
-  const residual: SQL[] = [];
   if (filter.q) {
+    // The trigram index on the joined text finds the candidates among every event; each column is
+    // then tested on its own, so a match never spans two of them.
     const pattern = `%${escapeLike(filter.q)}%`;
-    residual.push(
-      or(
-        ilike(securityEvent.title, pattern),
-        ilike(securityEvent.description, pattern),
-        ilike(securityEvent.userName, pattern),
-        ilike(securityEvent.networkAddress, pattern),
+    indexed.push(
+      and(
+        ilike(eventSearchText(securityEvent), pattern),
+        or(
+          ilike(securityEvent.title, pattern),
+          ilike(securityEvent.description, pattern),
+          ilike(securityEvent.userName, pattern),
+          ilike(securityEvent.networkAddress, pattern),
+        ),
       )!,
     );
   }
+  const residual: SQL[] = [];
   if (filter.ticket) {
     // Tested row by row (a ticket lists every event it stands for), so the search window bounds it.
     const has = sql`exists (select 1 from ${psaTicket} where ${psaTicket.mspId} = ${securityEvent.mspId} and ${securityEvent.id} = any(${psaTicket.eventIds}))`;

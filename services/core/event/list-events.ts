@@ -15,8 +15,8 @@ export const listEventsInput = eventFilterInput.extend({
 export type ListEventsInput = z.input<typeof listEventsInput>;
 
 /**
- * At most this many events (in the list's order) are tested against free text or a
- * filter-language expression per page: a search that finds few matches answers a short page
+ * At most this many events (in the list's order) are tested against a filter-language expression
+ * (or the ticket filter) per page: a search that finds few matches answers a short page
  * whose cursor continues after the last event it examined, instead of reading every event.
  */
 export const SEARCH_WINDOW = 2_500;
@@ -26,8 +26,9 @@ export const COUNT_CAP = 1_000;
 /**
  * The Report table: a keyset page of the MSP's events under the filter, and the count of the
  * matching events by severity (for the chips above the table). Counts stop at COUNT_CAP per
- * severity, and with free text or an expression cover the newest SEARCH_WINDOW events under the
- * other filters; `exact` says whether they are the whole answer. With free text or an expression a page
+ * severity, and with an expression cover the newest SEARCH_WINDOW events under the other filters
+ * (free text is answered by its index, over every event); `exact` says whether they are the whole
+ * answer. With an expression a page
  * may hold fewer than `limit` events and still have a `nextCursor`: keep paging to search further.
  * @example await listEvents({ ctx, input: { severity: ['high', 'critical'], sort: 'count', limit: 50 } })
  */
@@ -73,7 +74,7 @@ type PageOptions = {
   order: 'asc' | 'desc';
   now?: Date;
   extra?: SQL[];
-  /** Test residual conditions (free text, expressions) on at most this many events per page. */
+  /** Test residual conditions (expressions, the ticket filter) on at most this many events per page. */
   searchWindow?: number;
 };
 
@@ -179,7 +180,7 @@ export async function countBySeverity(ctx: Ctx, filter: EventFilter, now?: Date,
 
 /**
  * Counts by severity that stay cheap on millions of events: each severity stops at `cap` + 1
- * rows, and residual conditions (free text, expressions) are tested on the newest `searchWindow`
+ * rows, and residual conditions (expressions, the ticket filter) are tested on the newest `searchWindow`
  * events under the other filters only. `exact` is false when either bound cut the count short: a severity at
  * `cap` then has at least that many ("1,000+"), and the counts of a search are those found so far.
  */

@@ -8285,7 +8285,7 @@ export interface components {
         };
         EventPage: {
             items: components["schemas"]["Event"][];
-            /** @description With q or filter a page tests at most 2,500 events, so it may hold fewer than limit items and still have a cursor: follow it to search further */
+            /** @description With filter or ticket a page tests at most 2,500 events (q searches every event), so it may hold fewer than limit items and still have a cursor: follow it to search further */
             nextCursor: string | null;
             counts: components["schemas"]["SeverityCounts"];
         };
@@ -8331,7 +8331,7 @@ export interface components {
             high: number;
             critical: number;
             total: number;
-            /** @description False when a bound cut the counts short: a severity stops at 1,000 (show "1,000+"), and with q or filter the counts cover the newest 2,500 events under the other filters */
+            /** @description False when a bound cut the counts short: a severity stops at 1,000 (show "1,000+"), and with filter or ticket the counts cover the newest 2,500 events under the other filters (q searches every event) */
             exact: boolean;
         };
         EventSummary: {
