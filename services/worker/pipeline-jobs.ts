@@ -49,7 +49,10 @@ export const PIPELINE_JOBS = {
     expireInSeconds: BOUNDED_JOB_EXPIRY_SECONDS,
     run: async (_data: unknown, { database, boss, config }) => {
       const tenantIds = await dueTenants(database.db, config.collect.intervalMinutes);
-      for (const tenantId of tenantIds) await boss.send('collect.tenant', { tenantId }, { singletonKey: tenantId });
+      // The expiry travels with each job: how long a pass may run is the operator's setting.
+      for (const tenantId of tenantIds) {
+        await boss.send('collect.tenant', { tenantId }, { singletonKey: tenantId, expireInSeconds: config.collect.jobExpirySeconds });
+      }
       return { queued: tenantIds.length };
     },
   },
@@ -60,9 +63,10 @@ export const PIPELINE_JOBS = {
     concurrency: (config) => config.collect.concurrency,
     // A failed pass is retried by the next schedule, with each source's own backoff.
     retryLimit: 0,
-    // pg-boss's 15 minutes: a first back-fill of a large tenant runs long, and an expired pass
-    // that still runs would collect the tenant twice at once. A crashed pass is picked up at the
-    // next start on PGlite (failOrphanedJobs), on Postgres after this expiry.
+    // TW_COLLECT_JOB_EXPIRY_SECONDS (15 minutes), sent with each job: a first back-fill of a large
+    // tenant runs long, and an expired pass that still runs would collect the tenant twice at
+    // once. A crashed pass is picked up at the next start on PGlite (failOrphanedJobs), on
+    // Postgres after this expiry (by whichever process runs the queue's upkeep).
     payload: CollectTenantPayload,
     run: async ({ tenantId }: z.infer<typeof CollectTenantPayload>, { database, log, config, tokens, boss }) => {
       const results = await collectTenant({ db: database.db, config, tokens, log }, tenantId);
