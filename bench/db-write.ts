@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openDatabase, type Database } from '../db/client.ts';
 import { msp, tenant } from '../db/schema/index.ts';
 import { ingestRecords } from '../services/collector/ingest.ts';
-import { fmt, header } from './util.ts';
+import { fmt, header, reportFigure } from './util.ts';
 
 /**
  * The collector's hot write (normalise, dedup, store activity rows in batches) on PGlite in a data
@@ -44,6 +44,12 @@ async function run(label: string, database: Database) {
   }
   const seconds = (performance.now() - start) / 1000;
   console.log(`${label}: ${fmt(ROWS, 0)} activity rows in ${fmt(seconds, 2)} s = ${fmt(ROWS / seconds, 0)} rows/s (batches of ${BATCH})`);
+  reportFigure({
+    figure: `activity rows written per second (${label}, batches of ${BATCH})`,
+    value: Math.round(ROWS / seconds),
+    unit: 'rows/s',
+    command: 'npx tsx bench/db-write.ts',
+  });
 }
 
 header('database writes (activity ingest)');
