@@ -4,7 +4,7 @@ import globals from 'globals';
 import ts from 'typescript-eslint';
 
 export default ts.config(
-  { ignores: ['node_modules/', 'data/', 'web/build/', 'web/.svelte-kit/', 'web/src/lib/api/schema.d.ts', 'db/migrations/'] },
+  { ignores: ['node_modules/', 'dist/', 'dist.tmp-*/', 'data/', 'web/build/', 'web/.svelte-kit/', 'web/src/lib/api/schema.d.ts', 'db/migrations/'] },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,

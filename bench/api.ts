@@ -10,7 +10,7 @@ import { createApiToken } from '../services/core/api-token/create-api-token.ts';
 import { createTenant } from '../services/core/tenant/create-tenant.ts';
 import { createSecretBox } from '../services/crypto.ts';
 import { createLogger } from '../services/log.ts';
-import { fmt, header, mb, percentile } from './util.ts';
+import { fmt, header, mb, percentile, reportFigure } from './util.ts';
 
 /**
  * API round trips over loopback HTTP with keep-alive: bearer-token auth, an MSP-scoped keyset
@@ -76,6 +76,12 @@ async function measure(label: string, path: string, headers: Record<string, stri
   );
   const seconds = (performance.now() - start) / 1000;
   times.sort((a, b) => a - b);
+  reportFigure({
+    figure: `API ${label}, p95 (${database.kind}, ${CONCURRENCY} in flight)`,
+    value: Number(percentile(times, 95).toFixed(2)),
+    unit: 'ms',
+    command: 'npx tsx bench/api.ts',
+  });
   console.log(
     `${label}: ${fmt(times.length / seconds, 0)} req/s, p50 ${fmt(percentile(times, 50), 2)} ms, p95 ${fmt(percentile(times, 95), 2)} ms, p99 ${fmt(percentile(times, 99), 2)} ms (${fmt(times.length, 0)} requests, ${CONCURRENCY} in flight)`,
   );

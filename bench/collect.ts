@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { reportFigure } from './util.ts';
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 1000);
 const USERS = Number(process.env.BENCH_USERS ?? 4);
@@ -118,6 +119,15 @@ async function runCollector() {
   );
   // CPU time is steadier than the cycle time when other work shares the machine.
   console.log(`collector peak RSS: ${rssMb} MB; collector CPU during the cycle: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`);
+  const what = `${TENANTS} simulated tenants, ${LATENCY_MS} ms per call, one process, ${database.kind}`;
+  reportFigure({ figure: `collection cycle (${what})`, value: Number(seconds.toFixed(1)), unit: 's', command: 'npm run bench:collect' });
+  reportFigure({
+    figure: `records stored per second during the cycle (${what})`,
+    value: Math.round(inserted / seconds),
+    unit: 'records/s',
+    command: 'npm run bench:collect',
+  });
+  reportFigure({ figure: `collector peak RSS (${what})`, value: rssMb, unit: 'MB', command: 'npm run bench:collect' });
   await database.close();
   if (base && benchUrl) await dropPostgresDatabase(base, benchUrl);
   rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Database } from '../db/client.ts';
 import { ACTIVITY_WRITE_BATCH, activityWriteRate } from './activity-write-rate.ts';
-import { fmt, header } from './util.ts';
+import { fmt, header, reportFigure } from './util.ts';
 
 /**
  * The collector's hot write (normalise, dedup, store activity rows in batches) on PGlite in a data
@@ -14,6 +14,12 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 50_000);
 async function run(label: string, database: Database) {
   const rate = await activityWriteRate(database, ROWS);
   console.log(`${label}: ${fmt(ROWS, 0)} activity rows in ${fmt(ROWS / rate, 2)} s = ${fmt(rate, 0)} rows/s (batches of ${ACTIVITY_WRITE_BATCH})`);
+  reportFigure({
+    figure: `activity rows written per second (${label}, batches of ${ACTIVITY_WRITE_BATCH})`,
+    value: Math.round(rate),
+    unit: 'rows/s',
+    command: 'npx tsx bench/db-write.ts',
+  });
 }
 
 header('database writes (activity ingest)');

@@ -22,7 +22,7 @@ import { mergeSettings } from '../services/detection/settings.ts';
 import type { DetectionRecord, RegisteredRule, TenantContext } from '../services/detection/types.ts';
 import { contentTypeForRecord } from '../services/sim/m365/records.ts';
 import { baselineScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';
-import { fmt, header } from './util.ts';
+import { fmt, header, reportFigure } from './util.ts';
 
 const BATCH = 1000;
 const MIN_MS = 1500;
@@ -172,6 +172,12 @@ async function engineRate(label: string, databaseUrl: string | undefined, record
     for (let i = 0; i < ids.length; i += BATCH) await detectActivity({ db: database.db }, ids.slice(i, i + BATCH));
     const seconds = (performance.now() - start) / 1000;
     console.log(`  full engine, ${label}: ${fmt(ids.length / seconds)} records/s (${ids.length} activities in batches of ${BATCH}: claim, state, events)`);
+    reportFigure({
+      figure: `detection engine with the database (${label})`,
+      value: Math.round(ids.length / seconds),
+      unit: 'records/s',
+      command: 'npm run bench:detect',
+    });
   } finally {
     await database.close();
     if (url && databaseUrl) await dropPostgresDatabase(databaseUrl, url);
@@ -238,6 +244,15 @@ async function runDetectBenchmark(): Promise<void> {
   console.log(
     `    evaluate.ts ${fmt(ours.expressed)} records/s, json-rules-engine ${fmt(jre)} records/s: ${(ours.expressed / jre).toFixed(0)}x (records matched: ${ourHits} and ${jreHits})`,
   );
+  reportFigure({
+    figure: `rule evaluation, the ${expressed.length} rules json-rules-engine can express`,
+    value: Math.round(ours.expressed),
+    unit: 'records/s',
+    baseline: 'json-rules-engine',
+    baselineValue: Math.round(jre),
+    command: 'npm run bench:detect',
+  });
+  reportFigure({ figure: `rule evaluation, all ${RULES.length} rules`, value: Math.round(ours.all), unit: 'records/s', command: 'npm run bench:detect' });
 
   await engineRate('PGlite', undefined, raw);
   if (process.env.DATABASE_URL) await engineRate('Postgres', process.env.DATABASE_URL, raw);

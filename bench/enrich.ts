@@ -22,7 +22,7 @@ import { Reader } from 'maxmind';
 import { classifyIp, formatIpv6Words, parseIpv6Words } from '../enrichment/ip/classify.ts';
 import { createIpIntel, type IpIntelResult, type ProviderAnswer } from '../enrichment/ip/index.ts';
 import { createIpLocationDbProvider, defaultIpLocationDbPaths } from '../enrichment/ip/providers/ip-location-db.ts';
-import { fmt, header, mb } from './util.ts';
+import { fmt, header, mb, reportFigure } from './util.ts';
 
 const N = 200_000;
 // Record caches (recordCacheEntries, default 50,000 records per file, decoded and mapped) stay on
@@ -115,7 +115,11 @@ function addressesInSourceNetworks(n: number, seed: number, sourceJson: string):
   return [...out];
 }
 
+/** Lookups per second by label, for the figures reported at the end of a section. */
+const rates = new Map<string, number>();
+
 function report(label: string, count: number, wallS: number, cpuS: number, extra = ''): void {
+  rates.set(label, count / wallS);
   const perCpu = cpuS > 0 ? `, ${fmt(count / cpuS, 0)}/CPU-s` : '';
   console.log(`${label.padEnd(66)} ${fmt(count / wallS, 0).padStart(10)} lookups/s  (${fmt((wallS * 1e6) / count, 2)} µs each${perCpu}${extra})`);
 }
@@ -203,6 +207,15 @@ header('Service, default data: createIpIntel(...) with ip-location-db City + ASN
 const cityAsnUncached = createIpIntel({ providers: [{ provider: 'ip-location-db' }], cache: { maxEntries: 0 } });
 await rateAsync('City + ASN, uncached, IPv4 (await lookup)', v4, (ip) => cityAsnUncached.lookup(ip));
 rateSync('City + ASN, uncached, IPv4 (lookupNow: no promise when local)', v4, (ip) => found(cityAsnUncached.lookupNow(ip)), true);
+reportFigure({
+  figure: 'IP enrichment, City + ASN uncached lookups (IPv4, await lookup)',
+  value: Math.round(rates.get('City + ASN, uncached, IPv4 (await lookup)')!),
+  unit: 'lookups/s',
+  goal: 'at least 200,000 /s on one core',
+  baseline: 'bare maxmind Reader.get, City alone',
+  baselineValue: Math.round(rates.get('maxmind Reader.get, GeoLite2 City IPv4 (npm)')!),
+  command: 'npm run bench:enrich',
+});
 const cityAsnNoRecordCache = createIpIntel({ providers: [{ provider: 'ip-location-db', recordCacheEntries: 0 }], cache: { maxEntries: 0 } });
 await rateAsync('City + ASN, uncached, IPv4, decoded-record cache off too', v4, (ip) => cityAsnNoRecordCache.lookup(ip));
 await cityAsnNoRecordCache.close();

@@ -19,17 +19,21 @@ import { startNotify } from '../services/notify/index.ts';
 import { recordProductEvent } from '../services/notify/outbox.ts';
 import { startSmtpSink, type SmtpSink } from '../services/sim/smtp/index.ts';
 import { createPostgresDatabase, dropPostgresDatabase, TEST_SECRET_KEY } from '../test/helpers/database.ts';
-import { fmt, header, percentile } from './util.ts';
+import { fmt, header, percentile, reportFigure } from './util.ts';
 
 const N = Number(process.env.BENCH_NOTIFY_EVENTS ?? 200);
 const WARMUP = 10;
 
-function report(label: string, ms: number[]) {
+/** Prints a series; answers its p95. */
+function report(label: string, ms: number[]): number {
   const sorted = [...ms].sort((a, b) => a - b);
   console.log(
     `${label}: p50 ${fmt(percentile(sorted, 50), 1)} ms, p95 ${fmt(percentile(sorted, 95), 1)} ms, max ${fmt(sorted.at(-1)!, 1)} ms (${ms.length} messages)`,
   );
+  return percentile(sorted, 95);
 }
+
+let baselineP95 = NaN;
 
 async function baseline(sink: SmtpSink) {
   const transport = nodemailer.createTransport({ pool: true, host: sink.host, port: sink.port, secure: false, ignoreTLS: true });
@@ -49,7 +53,7 @@ async function baseline(sink: SmtpSink) {
     if (i >= WARMUP) ms.push(performance.now() - start);
   }
   transport.close();
-  report('bare nodemailer send to the sink (baseline)', ms);
+  baselineP95 = report('bare nodemailer send to the sink (baseline)', ms);
 }
 
 async function outbox(label: string, database: Database, sink: SmtpSink) {
@@ -87,7 +91,15 @@ async function outbox(label: string, database: Database, sink: SmtpSink) {
     if (i >= WARMUP) ms.push(performance.now() - committed);
   }
   await notify.stop();
-  report(`${label}: event commit → mail accepted by the SMTP sink`, ms);
+  const p95 = report(`${label}: event commit → mail accepted by the SMTP sink`, ms);
+  reportFigure({
+    figure: `alert mail latency p95, event commit → accepted by SMTP (${label})`,
+    value: Number(p95.toFixed(1)),
+    unit: 'ms',
+    baseline: 'bare nodemailer send',
+    baselineValue: Number(baselineP95.toFixed(1)),
+    command: 'npm run bench:notify',
+  });
 }
 
 header(`alert latency (${N} events one after another, after ${WARMUP} warm-up)`);

@@ -21,7 +21,7 @@ import { startSender } from '../services/notify/sender.ts';
 import { connectConnectWise } from '../services/psa/connectwise/index.ts';
 import { defaultCwState, startConnectWiseSimulator } from '../services/sim/connectwise/index.ts';
 import { TEST_SECRET_KEY } from '../test/helpers/database.ts';
-import { fmt, header, percentile } from './util.ts';
+import { fmt, header, percentile, reportFigure } from './util.ts';
 
 const N = Number(process.env.BENCH_PSA_EVENTS ?? 40);
 const FLOOD = Number(process.env.BENCH_PSA_FLOOD ?? 1000);
@@ -29,12 +29,16 @@ const WARMUP = 3;
 const LATENCY_MS = 100;
 const PUBLIC_URL = 'https://tw.northwind.example';
 
-function report(label: string, ms: number[]) {
+/** Prints a series; answers its p95. */
+function report(label: string, ms: number[]): number {
   const sorted = [...ms].sort((a, b) => a - b);
   console.log(
     `${label}: p50 ${fmt(percentile(sorted, 50), 0)} ms, p95 ${fmt(percentile(sorted, 95), 0)} ms, max ${fmt(sorted.at(-1)!, 0)} ms (${ms.length} tickets)`,
   );
+  return percentile(sorted, 95);
 }
+
+let baselineP95 = NaN;
 
 const sim = await startConnectWiseSimulator({ state: defaultCwState() });
 const setLatency = async (ms: number) => {
@@ -60,7 +64,7 @@ async function baseline() {
     await client.createTicket({ companyId: '250', summary: `baseline ${i}`, description: 'baseline', routing: { boards: '1', priorities: '3' } });
     if (i >= WARMUP) ms.push(performance.now() - start);
   }
-  report(`bare create-ticket call to the simulator (${LATENCY_MS} ms per call; baseline)`, ms);
+  baselineP95 = report(`bare create-ticket call to the simulator (${LATENCY_MS} ms per call; baseline)`, ms);
 }
 
 async function setup(database: Database, operations: Record<string, unknown>) {
@@ -142,7 +146,15 @@ for (let i = 0; i < N + WARMUP; i++) {
   await until(() => ticketOf(id!));
   if (i >= WARMUP) ms.push(performance.now() - committed);
 }
-report(`${database.kind === 'postgres' ? 'Postgres server' : 'PGlite'}: event commit → ticket created in the simulator`, ms);
+const ticketP95 = report(`${database.kind === 'postgres' ? 'Postgres server' : 'PGlite'}: event commit → ticket created in the simulator`, ms);
+reportFigure({
+  figure: `PSA ticket latency p95, event commit → ticket created (${database.kind}, ${LATENCY_MS} ms per PSA call)`,
+  value: Math.round(ticketP95),
+  unit: 'ms',
+  baseline: 'bare create-ticket call',
+  baselineValue: Math.round(baselineP95),
+  command: 'npm run bench:psa',
+});
 
 // The flood: default operational settings (flood limit 10 per 3,600 s).
 await setLatency(0);

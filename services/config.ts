@@ -83,6 +83,7 @@ const envSchema = z.object({
   TW_IMPORT_MAX_BYTES: positiveInt('a number of bytes').default(1_073_741_824),
   TW_WORKER_CONCURRENCY: positiveInt('a number of jobs').default(4),
   TW_SHUTDOWN_GRACE_SECONDS: positiveInt('a number of seconds').default(30),
+  TW_QUEUE_MAINTENANCE_SECONDS: positiveInt('a number of seconds').default(60),
   TW_LOGIN_URL: httpsUrl.default('https://login.microsoftonline.com'),
   TW_GRAPH_URL: httpsUrl.default('https://graph.microsoft.com'),
   TW_MANAGEMENT_URL: httpsUrl.default('https://manage.office.com'),
@@ -92,6 +93,7 @@ const envSchema = z.object({
   TW_PUBLISHER_ID: z.uuid({ message: "expected the MSP's own Entra tenant id, a GUID" }).optional(),
   TW_COLLECT_INTERVAL_MINUTES: positiveInt('a number of minutes').default(5),
   TW_COLLECT_CONCURRENCY: positiveInt('a number of tenants').default(16),
+  TW_COLLECT_JOB_EXPIRY_SECONDS: positiveInt('a number of seconds').default(900),
   TW_COLLECT_OVERLAP_MINUTES: positiveInt('a number of minutes').default(120),
   TW_COLLECT_BACKFILL_DAYS: z.coerce
     .number({ message: 'expected a number of days' })
@@ -176,6 +178,12 @@ export type Config = {
   importMaxBytes: number;
   workerConcurrency: number;
   shutdownGraceSeconds: number;
+  /**
+   * How often the queue's upkeep runs (one process of all those on one database does it each
+   * time): it expires jobs that outlived their expiry, which is how the jobs of a dead process are
+   * picked up again on Postgres.
+   */
+  queueMaintenanceSeconds: number;
   microsoft: {
     /** Entra ID token endpoint host, e.g. https://login.microsoftonline.com. */
     loginUrl: string;
@@ -193,6 +201,12 @@ export type Config = {
     intervalMinutes: number;
     /** Tenants one process collects at once. */
     concurrency: number;
+    /**
+     * Seconds a tenant's collection pass may run before the queue gives it up; the pass of a
+     * process that died is collected again after it. Keep it well above the longest pass (a
+     * first back-fill of a large tenant): an expired pass that still runs would run beside the next.
+     */
+    jobExpirySeconds: number;
     /** How far each poll re-reads before the last checkpoint, to catch records that arrive late. */
     overlapMinutes: number;
     /** First collection of a tenant reaches this far back (the API keeps 7 days). */
@@ -317,6 +331,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     importMaxBytes: e.TW_IMPORT_MAX_BYTES,
     workerConcurrency: e.TW_WORKER_CONCURRENCY,
     shutdownGraceSeconds: e.TW_SHUTDOWN_GRACE_SECONDS,
+    queueMaintenanceSeconds: e.TW_QUEUE_MAINTENANCE_SECONDS,
     microsoft: {
       loginUrl: e.TW_LOGIN_URL,
       graphUrl: e.TW_GRAPH_URL,
@@ -329,6 +344,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     collect: {
       intervalMinutes: e.TW_COLLECT_INTERVAL_MINUTES,
       concurrency: e.TW_COLLECT_CONCURRENCY,
+      jobExpirySeconds: e.TW_COLLECT_JOB_EXPIRY_SECONDS,
       overlapMinutes: e.TW_COLLECT_OVERLAP_MINUTES,
       backfillDays: e.TW_COLLECT_BACKFILL_DAYS,
       retentionDays: e.TW_RETENTION_DAYS,

@@ -10,7 +10,7 @@ import { startMetricsServer } from './api/metrics-server.ts';
 import { answerClientErrors, createNodeApp } from './api/node.ts';
 import { cookiesAreSecure } from './api/auth/cookies.ts';
 import type { App } from './api/types.ts';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
 import { REMEDIATION_JOBS, remediationQueue } from './worker/remediation-jobs.ts';
 import { createFirstOwnerLink, setupPath } from './core/auth/setup-tokens.ts';
 import { createSecretBox, resolveSecretKey, type SecretBox } from './crypto.ts';
@@ -46,12 +46,27 @@ export type Runtime = {
   stop(): Promise<void>;
 };
 
+/** The workers' part of a process: database, queue, notification and every queue's workers. */
+type Pipeline = {
+  config: Config;
+  log: Logger;
+  database: Database;
+  secrets: SecretBox;
+  boss: PgBoss;
+  notify: Notify;
+  tokens: ReturnType<typeof createTokenProvider>;
+  ipIntel: ReturnType<typeof createIpIntel>;
+  entityLookup: ReturnType<typeof createConfiguredEntityLookup>;
+  /** Lets in-flight jobs finish (or releases them), then closes everything. */
+  stop(): Promise<void>;
+};
+
 /**
- * Boots the embedded product in one process: database (migrated), queue and workers, the API
- * and the web app. On a fresh install it prints the one-time setup link for the first owner.
+ * Opens (and migrates) the database, starts the demo, the queue and every queue's workers. Many
+ * processes may do this on one Postgres: they share the pg-boss queues, and the collection
+ * queue's singleton key per tenant keeps each tenant to one pass at a time across them.
  */
-export async function startRuntime(parsed: Config, options: { log?: Logger; webRoot?: string | null } = {}): Promise<Runtime> {
-  const log = options.log ?? createLogger(parsed);
+async function startPipeline(parsed: Config, log: Logger): Promise<Pipeline> {
   const secrets = createSecretBox(resolveSecretKey(parsed, log));
   const database = await openDatabase({ databaseUrl: parsed.databaseUrl, dataDir: parsed.dataDir, command: 'start' });
   try {
@@ -73,7 +88,7 @@ export async function startRuntime(parsed: Config, options: { log?: Logger; webR
   }
   const config = withDemoEndpoints(parsed, demo);
 
-  const boss = await startQueue(database, log);
+  const boss = await startQueue(database, log, { maintenanceSeconds: config.queueMaintenanceSeconds });
   if (database.kind === 'pglite') {
     // This process holds the data dir alone, so a job still active was left by a crash: retry it now, not after its expiry.
     const orphaned = await failOrphanedJobs(boss);
@@ -105,6 +120,50 @@ export async function startRuntime(parsed: Config, options: { log?: Logger; webR
   await startWorkers(boss, JOBS, jobDeps, { concurrency: 1 });
   await startWorkers(boss, PIPELINE_JOBS, { ...jobDeps, boss, tokens, ipIntel, lookup: entityLookup, notify }, { concurrency: config.workerConcurrency });
   await startWorkers(boss, REMEDIATION_JOBS, { ...jobDeps, boss, tokens, secrets }, { concurrency: config.workerConcurrency, pollingIntervalSeconds: 1 });
+  const stop = async () => {
+    await stopQueue(boss, config.shutdownGraceSeconds);
+    await notify.stop();
+    await ipIntel.close();
+    await demo?.stop();
+    await database.close();
+  };
+  return { config, log, database, secrets, boss, notify, tokens, ipIntel, entityLookup, stop };
+}
+
+/** A `tenantwatch worker` process: the workers without the web app and API. */
+export type WorkerRuntime = Omit<Pipeline, 'tokens' | 'ipIntel' | 'entityLookup'>;
+
+/**
+ * Boots a worker process on Postgres: it takes jobs from the queues every `start` and `worker`
+ * process shares. On PGlite one process owns the data dir, and `tenantwatch start` runs the workers.
+ */
+export async function startWorkerRuntime(parsed: Config, options: { log?: Logger } = {}): Promise<WorkerRuntime> {
+  const log = options.log ?? createLogger(parsed);
+  if (!parsed.databaseUrl) {
+    throw new ConfigError(
+      'tenantwatch worker runs beside other processes on one Postgres server: set DATABASE_URL. On the embedded database, `tenantwatch start` runs the workers itself.',
+    );
+  }
+  const pipeline = await startPipeline(parsed, log);
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      log.info('stopping');
+      await pipeline.stop();
+      log.info('stopped');
+    })());
+  log.info({ concurrency: { collect: pipeline.config.collect.concurrency, pipeline: pipeline.config.workerConcurrency } }, 'worker is taking jobs');
+  return { ...pipeline, stop };
+}
+
+/**
+ * Boots the embedded product in one process: database (migrated), queue and workers, the API
+ * and the web app. On a fresh install it prints the one-time setup link for the first owner.
+ */
+export async function startRuntime(parsed: Config, options: { log?: Logger; webRoot?: string | null } = {}): Promise<Runtime> {
+  const log = options.log ?? createLogger(parsed);
+  const pipeline = await startPipeline(parsed, log);
+  const { config, database, secrets, boss, notify, tokens, ipIntel, entityLookup } = pipeline;
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: 'tenantwatch_' });
@@ -137,7 +196,7 @@ export async function startRuntime(parsed: Config, options: { log?: Logger; webR
       imports,
       outbox: notify.sink,
       remediationQueue: remediationQueue(boss),
-      collectionQueue: collectionQueue(boss),
+      collectionQueue: collectionQueue(boss, config.collect.jobExpirySeconds),
       queueHealthy: () => queueIsHealthy(boss),
       shutdown: shutdown.signal,
     },
@@ -179,11 +238,7 @@ export async function startRuntime(parsed: Config, options: { log?: Logger; webR
       await metricsServer?.close();
       // An import still reading is marked interrupted at the next start (nothing it stored is lost).
       imports.stop();
-      await stopQueue(boss, config.shutdownGraceSeconds);
-      await notify.stop();
-      await ipIntel.close();
-      await demo?.stop();
-      await database.close();
+      await pipeline.stop();
       log.info('stopped');
     })());
 

@@ -9,12 +9,13 @@ import { afterAll, expect, test } from 'vitest';
 import { openDatabase, type Database } from '../db/client.ts';
 import { activity } from '../db/schema/index.ts';
 import { createPrng } from '../services/sim/m365/prng.ts';
-import { startM365Simulator, type M365Simulator, type SimTenant } from '../services/sim/m365/index.ts';
+import { startM365Simulator, type M365Simulator } from '../services/sim/m365/index.ts';
 import { becScenario, collectorConsent, CONTOSO } from '../services/sim/m365/scenarios/index.ts';
 import { COLLECTOR_APP_ID, collectorApp } from './helpers/m365-sim.ts';
 import { simulatorTls } from '../services/sim/m365/tls.ts';
 import { createPostgresDatabase, dropPostgresDatabase } from './helpers/database.ts';
 import { insertSimTenant } from './helpers/sim-tenant.ts';
+import { simulatorRecordIds } from './helpers/sim-records.ts';
 
 /**
  * The collector process killed with SIGKILL at random moments and started again ends with
@@ -98,14 +99,3 @@ test('killed with SIGKILL at 5 random points and restarted, the collector stores
     await database.close();
   }
 }, 240_000);
-
-function simulatorRecordIds(t: SimTenant, now: number): Set<string> {
-  const ids = new Set<string>();
-  for (const blob of t.blobs) if (blob.contentCreated <= now) for (const r of blob.records) ids.add(`${blob.contentType}|${r.Id}`);
-  for (const s of t.signIns) if (s.availableAt <= now) ids.add(`graph.signIns|${s.value.id}`);
-  for (const a of t.directoryAudits) if (a.availableAt <= now) ids.add(`graph.directoryAudits|${a.value.id}`);
-  for (const a of t.alerts) if (a.availableAt <= now) ids.add(`graph.alerts_v2|${a.value.id}`);
-  for (const r of t.riskDetections) if (r.availableAt <= now) ids.add(`graph.riskDetections|${r.value.id}`);
-  for (const r of t.riskyUsers) if (r.availableAt <= now) ids.add(`graph.riskyUsers|${r.value.id}@${r.value.riskLastUpdatedDateTime}`);
-  return ids;
-}

@@ -51,7 +51,7 @@ beforeAll(async () => {
     secrets,
     log: createLogger(config),
     metrics: new Registry(),
-    collectionQueue: collectionQueue(boss),
+    collectionQueue: collectionQueue(boss, config.collect.jobExpirySeconds),
   });
   server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((r) => server.once('listening', r));

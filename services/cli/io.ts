@@ -27,22 +27,6 @@ export type CliIo = {
 /** The environment variables a forwarded command takes along to the server. */
 export const FORWARDED_ENV = ['TW_CLIENT_SECRET'] as const;
 
-export function processIo(): CliIo {
-  return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    isTTY: process.stderr.isTTY === true,
-    get exitCode() {
-      return Number(process.exitCode ?? 0);
-    },
-    set exitCode(code: number) {
-      process.exitCode = code;
-    },
-    env: process.env,
-    inputFile: (path) => path,
-  };
-}
-
 export function print(io: CliIo, line: string) {
   io.stdout.write(line + '\n');
 }

@@ -50,7 +50,7 @@ export const PIPELINE_JOBS = {
     expireInSeconds: BOUNDED_JOB_EXPIRY_SECONDS,
     run: async (_data: unknown, { database, boss, config }) => {
       const tenantIds = await dueTenants(database.db, config.collect.intervalMinutes);
-      const queue = collectionQueue(boss);
+      const queue = collectionQueue(boss, config.collect.jobExpirySeconds);
       for (const tenantId of tenantIds) await queue.send(tenantId);
       return { queued: tenantIds.length };
     },
@@ -62,9 +62,10 @@ export const PIPELINE_JOBS = {
     concurrency: (config) => config.collect.concurrency,
     // A failed pass is retried by the next schedule, with each source's own backoff.
     retryLimit: 0,
-    // pg-boss's 15 minutes: a first back-fill of a large tenant runs long, and an expired pass
-    // that still runs would collect the tenant twice at once. A crashed pass is picked up at the
-    // next start on PGlite (failOrphanedJobs), on Postgres after this expiry.
+    // TW_COLLECT_JOB_EXPIRY_SECONDS (15 minutes), sent with each job: a first back-fill of a large
+    // tenant runs long, and an expired pass that still runs would collect the tenant twice at
+    // once. A crashed pass is picked up at the next start on PGlite (failOrphanedJobs), on
+    // Postgres after this expiry (by whichever process runs the queue's upkeep).
     payload: CollectTenantPayload,
     run: async ({ tenantId }: z.infer<typeof CollectTenantPayload>, { database, log, config, tokens, boss }) => {
       const results = await collectTenant({ db: database.db, config, tokens, log }, tenantId);
@@ -184,10 +185,11 @@ export async function sendForEnrichment(boss: PgBoss, eventIds: readonly string[
  * running per tenant). The schedule sends due tenants; a Management Activity API notification
  * sends its tenant at once, so new content is collected in seconds rather than at the next tick.
  */
-export function collectionQueue(boss: PgBoss): CollectionQueue {
+export function collectionQueue(boss: PgBoss, expireInSeconds: number): CollectionQueue {
   return {
     send: async (tenantId) => {
-      await sendJob(boss, 'collect.tenant', { tenantId }, { singletonKey: tenantId });
+      // The expiry travels with each job: how long a pass may run is the operator's setting.
+      await sendJob(boss, 'collect.tenant', { tenantId }, { singletonKey: tenantId, expireInSeconds });
     },
   };
 }

@@ -10,13 +10,14 @@ export type { PgBoss };
  * Starts pg-boss on the product's database: its own pool on Postgres, the embedded connection
  * on PGlite. pg-boss creates and migrates its `pgboss` schema itself.
  */
-export async function startQueue(database: Database, log: Logger, options: { schedule?: boolean } = {}): Promise<PgBoss> {
+export async function startQueue(database: Database, log: Logger, options: { schedule?: boolean; maintenanceSeconds?: number } = {}): Promise<PgBoss> {
   const boss = new PgBoss({
     ...database.boss,
     schema: 'pgboss',
     schedule: options.schedule ?? true,
-    // Maintenance and the state monitor are cheap; once a minute keeps an idle PGlite quiet.
-    maintenanceIntervalSeconds: 60,
+    // Maintenance (which also expires the jobs of a dead process) and the state monitor are
+    // cheap; once a minute (TW_QUEUE_MAINTENANCE_SECONDS) keeps an idle PGlite quiet.
+    maintenanceIntervalSeconds: options.maintenanceSeconds ?? 60,
     monitorStateIntervalSeconds: 60,
   });
   boss.on('error', (err) => log.error({ err }, 'queue error'));

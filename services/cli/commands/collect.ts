@@ -11,7 +11,6 @@ import { resolveTenant } from '../resolve-tenant.ts';
 export function registerCollectCommand(program: Command, host: CommandHost) {
   program
     .command('collect')
-    .description('collect a tenant now (back-fills up to 7 days on first run)')
     .requiredOption('--tenant <tenant>', TENANT_HELP)
     .option('--since <age>', 'reach back this far, e.g. 7d, 12h (default: from the last checkpoint)', parseAge)
     .addOption(mspOption())

@@ -17,9 +17,6 @@ import { resolveTenant } from '../resolve-tenant.ts';
 export function registerImportCommand(program: Command, host: CommandHost) {
   program
     .command('import')
-    .description(
-      'import an audit export (Purview CSV, Search-UnifiedAuditLog JSON, JSON lines) into a tenant, for investigations; the detections run over the imported records and their events are queued for enrichment',
-    )
     .argument('<file>', 'the export file')
     .requiredOption('--tenant <tenant>', TENANT_HELP)
     .addOption(mspOption())

@@ -2,8 +2,5 @@ import type { Command } from 'commander';
 import { type CommandHost, print } from '../io.ts';
 
 export function registerMigrateCommand(program: Command, host: CommandHost) {
-  program
-    .command('migrate')
-    .description('apply database migrations and exit')
-    .action(() => host.run('migrate', async ({ io, database }) => print(io, `migrations applied (${database.kind})`)));
+  program.command('migrate').action(() => host.run('migrate', async ({ io, database }) => print(io, `migrations applied (${database.kind})`)));
 }

@@ -5,7 +5,7 @@ import { type CommandHost, print, printError, printTable } from '../io.ts';
 
 /** `tenantwatch msp ...`: the installation operator's commands over MSPs (not scoped to one). */
 export function registerMspCommands(program: Command, host: CommandHost): void {
-  const msp = program.command('msp').description("manage the installation's MSPs (operator)");
+  const msp = program.command('msp');
   msp
     .command('invite')
     .description('print a one-time link with which a new MSP signs up (its company and owner account)')

@@ -3,8 +3,5 @@ import { openApiDocument } from '../../api/openapi.ts';
 import { type CommandHost, print } from '../io.ts';
 
 export function registerOpenapiCommand(program: Command, host: CommandHost) {
-  program
-    .command('openapi')
-    .description('print the OpenAPI document')
-    .action(() => print(host.io, JSON.stringify(openApiDocument(), null, 2)));
+  program.command('openapi').action(() => print(host.io, JSON.stringify(openApiDocument(), null, 2)));
 }

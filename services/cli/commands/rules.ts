@@ -10,7 +10,7 @@ import { mspOption, parseAge, TENANT_HELP } from '../options.ts';
 import { resolveTenant } from '../resolve-tenant.ts';
 
 export function registerRulesCommands(program: Command, host: CommandHost) {
-  const rules = program.command('rules').description('detections');
+  const rules = program.command('rules');
   rules
     .command('list')
     .description("list the detections: the built-in ones and the MSP's custom detections (marked custom)")

@@ -10,48 +10,45 @@ import { type CommandHost, printError } from '../io.ts';
  * CLI commands on the same data dir run in this process (`execute` runs one command line).
  */
 export function registerStartCommand(program: Command, host: CommandHost, execute: (args: string[], host: CommandHost) => Promise<unknown>) {
-  program
-    .command('start')
-    .description('run Tenantwatch: web app, API and workers in one process')
-    .action(async () => {
-      if (host.where === 'server') {
-        return host.run('start', async ({ io, database, config }) => {
-          printError(io, `tenantwatch: ${describeOwner(config.dataDir, database.dataDirLock!.owner)}`);
-          io.exitCode = 1;
-        });
+  program.command('start').action(async () => {
+    if (host.where === 'server') {
+      return host.run('start', async ({ io, database, config }) => {
+        printError(io, `tenantwatch: ${describeOwner(config.dataDir, database.dataDirLock!.owner)}`);
+        io.exitCode = 1;
+      });
+    }
+    // A data dir another process holds stops start-up here, in one line (data-dir-lock.ts).
+    const runtime = await startRuntime(loadConfig());
+    let control: ControlServer | null = null;
+    if (runtime.database.dataDirLock) {
+      try {
+        control = await startControlServer(runtime, execute);
+      } catch (err) {
+        await runtime.stop();
+        throw err;
       }
-      // A data dir another process holds stops start-up here, in one line (data-dir-lock.ts).
-      const runtime = await startRuntime(loadConfig());
-      let control: ControlServer | null = null;
-      if (runtime.database.dataDirLock) {
-        try {
-          control = await startControlServer(runtime, execute);
-        } catch (err) {
-          await runtime.stop();
-          throw err;
-        }
+    }
+    let signals = 0;
+    const onSignal = (signal: string) => {
+      signals += 1;
+      if (signals > 1) {
+        runtime.log.warn({ signal }, 'second signal: exiting now; in-flight jobs are retried at the next start');
+        process.exit(1);
       }
-      let signals = 0;
-      const onSignal = (signal: string) => {
-        signals += 1;
-        if (signals > 1) {
-          runtime.log.warn({ signal }, 'second signal: exiting now; in-flight jobs are retried at the next start');
+      runtime.log.info({ signal }, 'shutting down gracefully (send again to force)');
+      (async () => {
+        // Commands running for a CLI finish before the database closes.
+        await control?.close();
+        await runtime.stop();
+      })().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          runtime.log.error({ err }, 'error while stopping');
           process.exit(1);
-        }
-        runtime.log.info({ signal }, 'shutting down gracefully (send again to force)');
-        (async () => {
-          // Commands running for a CLI finish before the database closes.
-          await control?.close();
-          await runtime.stop();
-        })().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            runtime.log.error({ err }, 'error while stopping');
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
 }

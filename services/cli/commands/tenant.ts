@@ -11,7 +11,7 @@ import { mspOption, TENANT_HELP } from '../options.ts';
 import { resolveTenant } from '../resolve-tenant.ts';
 
 export function registerTenantCommands(program: Command, host: CommandHost) {
-  const tenant = program.command('tenant').description('manage Microsoft 365 tenants');
+  const tenant = program.command('tenant');
   tenant
     .command('add')
     .description('add a customer tenant')

@@ -26,7 +26,7 @@ async function userByEmail(database: Database, email: string, mspId: string | un
 }
 
 export function registerTokenCommands(program: Command, host: CommandHost) {
-  const token = program.command('token').description('manage API tokens');
+  const token = program.command('token');
   token
     .command('create')
     .description('create an API token for a user and print it (shown only once)')

@@ -6,7 +6,7 @@ import { type CommandHost, print } from '../io.ts';
 import { mspOption, type Role, roleOption } from '../options.ts';
 
 export function registerUserCommands(program: Command, host: CommandHost) {
-  const user = program.command('user').description('manage users');
+  const user = program.command('user');
   user
     .command('create')
     .description('add a user and print their one-time setup link')

@@ -11,6 +11,7 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
+import type { IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { outlastClientKeepAlive } from '../../http-keep-alive.ts';
 import type { AddressInfo } from 'node:net';
@@ -49,6 +50,8 @@ export interface M365SimulatorOptions {
   contentPageSize?: number;
   maxRecordsPerBlob?: number;
   blobWindowMs?: number;
+  /** Requests the request log keeps (the latest); default 10,000. */
+  requestLogLimit?: number;
   requireHttpsWebhooks?: boolean;
   /** Delays between webhook delivery retries (real time). Default [1s, 5s, 30s]. */
   webhookRetryDelaysMs?: number[];
@@ -89,6 +92,8 @@ export function createM365App(state: SimState, notifier: WebhookNotifier, option
     const tenantId = c.get('tenantId');
     const appId = c.get('appId');
     const fault = c.get('fault');
+    // Served over a socket, @hono/node-server hands the request in as `incoming`.
+    const clientPort = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remotePort;
     state.logRequest({
       simTime: new Date(state.now()).toISOString(),
       method: c.req.method,
@@ -100,6 +105,7 @@ export function createM365App(state: SimState, notifier: WebhookNotifier, option
       ...(appId ? { appId } : {}),
       ...(fault ? { fault } : {}),
       durationMs: Math.round(performance.now() - started),
+      ...(clientPort ? { clientPort } : {}),
     });
   });
   app.route('/', controlRoutes(state, { publishDue: () => notifier.publishDue() }));
@@ -125,6 +131,7 @@ export async function startM365Simulator(options: M365SimulatorOptions = {}): Pr
     ...(options.contentPageSize !== undefined ? { contentPageSize: options.contentPageSize } : {}),
     ...(options.maxRecordsPerBlob !== undefined ? { maxRecordsPerBlob: options.maxRecordsPerBlob } : {}),
     ...(options.blobWindowMs !== undefined ? { blobWindowMs: options.blobWindowMs } : {}),
+    ...(options.requestLogLimit !== undefined ? { requestLogLimit: options.requestLogLimit } : {}),
   });
   for (const app of options.apps ?? []) state.registerApp(app);
   for (const tenant of options.tenants ?? []) state.addTenant(tenant);

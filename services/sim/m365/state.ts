@@ -313,6 +313,8 @@ export interface RequestLogEntry {
   appId?: string;
   fault?: string;
   durationMs: number;
+  /** The client's TCP port: tells apart the connections (and so the processes) requests came on. */
+  clientPort?: number;
 }
 
 export interface SimOptions {
