@@ -24,7 +24,8 @@ const run = (args: string[]) =>
     process.execPath,
     ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(join(outdir, 'tenantwatch.js'))}); await main(${JSON.stringify(args)});`],
     {
-      env: { ...process.env, TW_DATA_DIR: dataDir },
+      // On its own PGlite data dir, whichever database the suite runs on.
+      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL')), TW_DATA_DIR: dataDir },
     },
   );
 

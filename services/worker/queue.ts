@@ -44,7 +44,7 @@ export async function startWorkers<D extends JobDeps>(
 ): Promise<void> {
   await ensureQueues(boss, jobs);
   for (const [name, job] of Object.entries(jobs)) {
-    if (job.schedule) await boss.schedule(name, job.schedule, {}, { tz: 'UTC' });
+    if (job.schedule) await retryOnDeadlock(() => boss.schedule(name, job.schedule!, {}, { tz: 'UTC' }));
     const concurrency = job.concurrency?.(deps.config) ?? options.concurrency;
     for (let i = 0; i < concurrency; i++) {
       const workerId = await boss.work(name, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async ([j]) => {
@@ -120,8 +120,23 @@ export async function ensureQueues<D>(boss: PgBoss, jobs: Record<string, JobDefi
       expireInSeconds: job.expireInSeconds ?? DEFAULT_EXPIRY_SECONDS,
     };
     // createQueue leaves an existing queue as it is; the update brings it to the current definition.
-    await boss.createQueue(name, options);
-    await boss.updateQueue(name, options);
+    await retryOnDeadlock(() => boss.createQueue(name, options));
+    await retryOnDeadlock(() => boss.updateQueue(name, options));
+  }
+}
+
+/**
+ * Runs a start-up step again when Postgres chose it as a deadlock's victim (SQLSTATE 40P01):
+ * several processes starting together (`start` and `worker` processes on one server) create and
+ * update the same queues and schedules at once, and the victim's step is safe to repeat.
+ */
+export async function retryOnDeadlock<T>(step: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (err) {
+      if (attempt >= attempts || (err as { code?: unknown } | null)?.code !== '40P01') throw err;
+    }
   }
 }
 
