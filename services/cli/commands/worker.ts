@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.ts';
 import { startWorkerRuntime } from '../../runtime.ts';
 import { type CommandHost, printError } from '../io.ts';
+import { stopOnSignals } from '../stop-signals.ts';
 
 /**
  * `tenantwatch worker`: the queues' workers without the web app and API, for running more
@@ -16,24 +17,8 @@ export function registerWorkerCommand(program: Command, host: CommandHost) {
       host.io.exitCode = 1;
       return;
     }
+    const signals = stopOnSignals();
     const runtime = await startWorkerRuntime(loadConfig());
-    let signals = 0;
-    const onSignal = (signal: string) => {
-      signals += 1;
-      if (signals > 1) {
-        runtime.log.warn({ signal }, 'second signal: exiting now; in-flight jobs expire and are retried');
-        process.exit(1);
-      }
-      runtime.log.info({ signal }, 'shutting down gracefully (send again to force)');
-      runtime.stop().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          runtime.log.error({ err }, 'error while stopping');
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    signals.ready(runtime.log, () => runtime.stop());
   });
 }
